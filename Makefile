@@ -1,0 +1,47 @@
+# Two commands: `make run` (set up, demo data, serve) and `make test` (set up, run every test).
+VENV      := .venv
+PYTHON    := $(VENV)/bin/python
+BIN       := $(VENV)/bin
+PG_URL    ?= postgresql://postgres@127.0.0.1:5432/test
+STAMP     := $(VENV)/.installed-stamp
+
+.PHONY: install chromium run demo test test-sqlite test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip wheel
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de Chromium (paquet Debian)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(BIN)/consultation init-db
+	$(BIN)/consultation demo
+
+run: demo
+	$(BIN)/consultation serve --host 127.0.0.1 --port 5000
+
+test: install chromium test-sqlite test-postgres
+
+test-sqlite: install
+	$(PYTHON) -m pytest
+
+# The storage tests again on PostgreSQL, when it answers at 127.0.0.1:5432.
+test-postgres: install
+	@if $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+	  echo "== Tests de stockage sur PostgreSQL"; \
+	  DATABASE_URL=$(PG_URL) $(PYTHON) -m pytest -m storage; \
+	else echo "PostgreSQL ne répond pas sur 127.0.0.1:5432 : tests PostgreSQL sautés."; fi
+
+bench: install
+	@for bench in benchmarks/*.py; do echo "== $$bench"; $(PYTHON) $$bench || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

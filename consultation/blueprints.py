@@ -1,0 +1,8 @@
+"""The list of blueprints, one per feature."""
+
+
+def all_blueprints():
+    from .accounts import bp as accounts
+    from .main import bp as main
+
+    return [main, accounts]

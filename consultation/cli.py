@@ -1,0 +1,82 @@
+"""The `consultation` command: thin wrappers around the same services the views call."""
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main():
+    """Consultation : analyse des besoins sociaux."""
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--debug/--no-debug", default=False)
+def serve(host: str, port: int, debug: bool):
+    """Sert l'application (serveur de développement)."""
+    from . import create_app
+
+    create_app().run(host=host, port=port, debug=debug, use_reloader=False)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Crée ou met à jour le schéma de la base (migrations)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Base de données à jour.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, help="admin, charge_etude, enqueteur, collectif ou lecteur")
+@click.option("--name", default="")
+@click.password_option(prompt="Mot de passe", confirmation_prompt=True)
+@with_appcontext
+def create_user_command(email: str, role: str, name: str, password: str):
+    """Crée un compte."""
+    from .accounts.services import AccountError, create_user
+
+    try:
+        user = create_user(email, role, password, name)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Compte créé : {user.email} ({user.role}).")
+
+
+COMMANDS = [init_db, create_user_command]
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+    for command in _feature_commands():
+        app.cli.add_command(command)
+
+
+def _feature_commands():
+    """Commands that live with their feature (designer, demo, analysis…)."""
+    commands = []
+    from importlib import import_module
+
+    for module_name in FEATURE_COMMAND_MODULES:
+        module = import_module(module_name, __package__)
+        commands.extend(getattr(module, "COMMANDS", []))
+    return commands
+
+
+# Each module lists its click commands in COMMANDS.
+FEATURE_COMMAND_MODULES: list[str] = []

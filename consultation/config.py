@@ -1,0 +1,39 @@
+"""Configuration read from the environment, once, when the app is created."""
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def config_from_env(instance_path: str) -> dict:
+    """Settings with embedded defaults; DATABASE_URL, SECRET_KEY and REDIS_URL override them."""
+    default_db = f"sqlite:///{Path(instance_path) / 'consultation.db'}"
+    database_url = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Uploads (XLSForm, CSV) are refused above this size: 10 MB.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SPACY_MODEL": os.environ.get("SPACY_MODEL", "fr_core_news_sm"),
+    }
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random secret kept in instance/ so sessions survive a restart of the demo."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

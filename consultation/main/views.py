@@ -1,0 +1,62 @@
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from . import bp
+from .navigation import nav_items
+
+ERROR_TEXTS = {
+    400: ("Requête invalide", "La demande n'a pas pu être comprise. Rechargez la page et réessayez."),
+    403: ("Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page."),
+    404: ("Page introuvable", "Cette page n'existe pas ou a été supprimée."),
+    405: ("Méthode non autorisée", "Cette action n'est pas possible ici."),
+    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée (10 Mo)."),
+    429: ("Trop de tentatives", "Trop de demandes en peu de temps : réessayez dans une minute."),
+    500: ("Erreur interne", "Une erreur est survenue ; rien n'a été enregistré. Réessayez plus tard."),
+}
+
+
+@bp.app_context_processor
+def inject_navigation():
+    return {"nav_items": nav_items}
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/accueil")
+@login_required
+def home():
+    return render_template("main/home.html")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    db.session.rollback()
+    code = error.code or 500
+    title, message = ERROR_TEXTS.get(code, (error.name, error.description))
+    if code == 400 and "CSRF" in (error.description or ""):
+        message = "Le formulaire a expiré ou son jeton de sécurité manque : rechargez la page et réessayez."
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify({"code": code, "message": message, "errors": {}}), code
+    return render_template("errors/error.html", title=title, message=message), code
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception):
+    # Any unexpected error: nothing half-written stays in the session, the user gets French text.
+    db.session.rollback()
+    from flask import current_app
+
+    if current_app.testing and current_app.config.get("PROPAGATE_UNEXPECTED", True):
+        raise error
+    current_app.logger.exception("Erreur inattendue")
+    title, message = ERROR_TEXTS[500]
+    if request.path.startswith("/api/"):
+        return jsonify({"code": 500, "message": message, "errors": {}}), 500
+    return render_template("errors/error.html", title=title, message=message), 500

@@ -1,0 +1,5 @@
+"""Every model, imported once so that SQLAlchemy and Alembic see the whole schema."""
+from .accounts.models import User  # noqa: F401
+from .designer.models import Questionnaire, QuestionnaireVersion  # noqa: F401
+from .interviews.models import Submission, SubmissionRevision  # noqa: F401
+from .territory.models import Commune, Quartier  # noqa: F401

@@ -1,0 +1,25 @@
+"""The questionnaire model, its expression language, XLSForm import/export and answer validation.
+
+Pure Python: no Flask, no SQL. The web app and the CLI call it.
+"""
+from .model import (
+    DEFAULT_LANGUAGE,
+    QUESTION_TYPES,
+    Choice,
+    ChoiceList,
+    Group,
+    Question,
+    Questionnaire,
+    label_in,
+)
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "QUESTION_TYPES",
+    "Choice",
+    "ChoiceList",
+    "Group",
+    "Question",
+    "Questionnaire",
+    "label_in",
+]
