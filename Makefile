@@ -5,7 +5,7 @@ BIN       := $(VENV)/bin
 PG_URL    ?= postgresql://postgres@127.0.0.1:5432/test
 STAMP     := $(VENV)/.installed-stamp
 
-.PHONY: install chromium run demo test test-sqlite test-postgres bench clean
+.PHONY: install chromium run demo test test-sqlite test-postgres bench clean vendor
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -42,6 +42,16 @@ test-postgres: install
 
 bench: install
 	@for bench in benchmarks/*.py; do echo "== $$bench"; $(PYTHON) $$bench || exit 1; done
+
+# Browser libraries are vendored under static/vendor/ from the npm registry, with licence and version.
+IDB_VERSION := 8.0.4
+vendor:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp consultation/static/vendor/idb
+	cd .vendor-tmp && npm pack --silent idb@$(IDB_VERSION) >/dev/null && tar xzf idb-$(IDB_VERSION).tgz
+	cp .vendor-tmp/package/build/index.js consultation/static/vendor/idb/idb.js
+	cp .vendor-tmp/package/LICENSE consultation/static/vendor/idb/LICENSE
+	echo "idb $(IDB_VERSION) (npm registry, build/index.js)" > consultation/static/vendor/idb/VERSION
+	rm -rf .vendor-tmp
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
