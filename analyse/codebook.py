@@ -1,0 +1,361 @@
+"""The codebook: hierarchical codes (theme → sub-theme) and the rules that suggest them.
+
+A code's id never changes (codings point at it); its name, description, colour, parent and rules
+may. Rules are lemma keywords and multi-word phrases, matched on lemmas without regard to case or
+accents (« loyer trop cher » finds « Les loyers sont vraiment trop chers »), and optional regular
+expressions on the original text.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .nlp import DEFAULT_MODEL, TextAnalysis, analyse_texts, fold
+
+FORMAT_VERSION = 1
+DEFAULT_COLOUR = "#6b7280"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+# Function words a phrase may have in between its words: « accès aux soins » matches « accès
+# au soin », « loyer trop cher » matches « les loyers sont trop chers ». Negations are NOT here,
+# so « je ne me sens pas seul » does not match « se sentir seul ».
+_SKIPPED = frozenset(
+    fold(word)
+    for word in (
+        "le la les l' un une des de du d' à au aux en dans pour par sur avec chez "
+        "je j' tu il elle on nous vous ils elles me m' te t' se s' moi toi lui leur eux y "
+        "ce c' ça cela mon ma mes ton ta tes son sa ses notre nos votre vos leurs "
+        "et ou être que qu' qui"
+    ).split()
+)
+# A negation just before a verb or adjective keyword cancels it (« pas isolée », « pas cher »);
+# before a noun it usually says what is missing (« pas de médecin »), so the noun still counts.
+_NEGATIONS = frozenset({"pas", "jamais", "guere", "aucunement", "point"})
+_NEGATION_WINDOW = 2
+
+
+class CodebookError(ValueError):
+    """An invalid codebook or operation; `problems` lists every problem in French."""
+
+    def __init__(self, problems: Sequence[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass
+class Code:
+    id: str
+    name: str
+    description: str = ""
+    colour: str = DEFAULT_COLOUR
+    parent: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    regexes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Code:
+        return cls(
+            id=str(record.get("id", "")).strip(),
+            name=str(record.get("name", "")).strip(),
+            description=str(record.get("description", "") or ""),
+            colour=str(record.get("colour", DEFAULT_COLOUR) or DEFAULT_COLOUR),
+            parent=(str(record["parent"]).strip() or None) if record.get("parent") else None,
+            keywords=[str(word) for word in record.get("keywords", []) if str(word).strip()],
+            phrases=[str(phrase) for phrase in record.get("phrases", []) if str(phrase).strip()],
+            regexes=[str(pattern) for pattern in record.get("regexes", []) if str(pattern).strip()],
+        )
+
+
+@dataclass
+class Codebook:
+    name: str = "Livre de codes"
+    codes: dict[str, Code] = field(default_factory=dict)
+
+    # ---- reading ---------------------------------------------------------------------------
+    def __contains__(self, code_id: str) -> bool:
+        return code_id in self.codes
+
+    def __getitem__(self, code_id: str) -> Code:
+        return self.codes[code_id]
+
+    def __iter__(self):
+        return iter(self.codes.values())
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.codes)
+
+    def themes(self) -> list[Code]:
+        return [code for code in self.codes.values() if code.parent is None]
+
+    def children(self, code_id: str | None) -> list[Code]:
+        return [code for code in self.codes.values() if code.parent == code_id]
+
+    def ancestors(self, code_id: str) -> list[str]:
+        """Ids from the code's parent up to its theme."""
+        chain = []
+        parent = self.codes[code_id].parent
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = self.codes[parent].parent if parent in self.codes else None
+        return chain
+
+    def descendants(self, code_id: str) -> list[str]:
+        found = []
+        pending = [code_id]
+        while pending:
+            current = pending.pop()
+            for child in self.children(current):
+                found.append(child.id)
+                pending.append(child.id)
+        return found
+
+    def label(self, code_id: str) -> str:
+        """« Logement › Coût, loyers », for lists where the hierarchy must show."""
+        names = [self.codes[ancestor].name for ancestor in reversed(self.ancestors(code_id))]
+        return " › ".join([*names, self.codes[code_id].name])
+
+    def fingerprint(self) -> str:
+        """Changes when codes or rules change: a learned model or compiled rules built for another
+        fingerprint must be rebuilt."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    # ---- operations the coding workspace needs ------------------------------------------------
+    def add(self, code: Code) -> Code:
+        problems = _code_problems(code, self.codes) + (
+            [f"le code « {code.id} » existe déjà"] if code.id in self.codes else []
+        )
+        if problems:
+            raise CodebookError(problems)
+        self.codes[code.id] = code
+        return code
+
+    def rename(self, code_id: str, name: str) -> Code:
+        code = self._get(code_id)
+        if not name.strip():
+            raise CodebookError("le nom du code ne peut pas être vide")
+        code.name = name.strip()
+        return code
+
+    def move(self, code_id: str, new_parent: str | None) -> Code:
+        """Put a code under another (or at the top with None); its id and codings stay."""
+        code = self._get(code_id)
+        if new_parent is not None:
+            self._get(new_parent)
+            if new_parent == code_id or new_parent in self.descendants(code_id):
+                raise CodebookError(
+                    f"impossible de placer « {code.name} » sous lui-même ou sous un de ses sous-codes"
+                )
+        code.parent = new_parent
+        return code
+
+    def merge(self, source_ids: Iterable[str], target_id: str) -> dict[str, str]:
+        """Merge codes into `target_id`: their rules join the target's, their sub-codes move under
+        it, and they disappear. Returns {old id: target id} so that codings can be re-pointed."""
+        target = self._get(target_id)
+        sources = [self._get(code_id) for code_id in dict.fromkeys(source_ids) if code_id != target_id]
+        for source in sources:
+            if target_id in self.descendants(source.id):
+                raise CodebookError(
+                    f"impossible de fusionner « {source.name} » dans un de ses propres sous-codes"
+                )
+        mapping = {}
+        for source in sources:
+            for attribute in ("keywords", "phrases", "regexes"):
+                merged = getattr(target, attribute) + getattr(source, attribute)
+                setattr(target, attribute, list(dict.fromkeys(merged)))
+            for child in self.children(source.id):
+                child.parent = target_id
+            del self.codes[source.id]
+            mapping[source.id] = target_id
+        return mapping
+
+    def remove(self, code_id: str) -> Code:
+        code = self._get(code_id)
+        if self.children(code_id):
+            raise CodebookError(f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord")
+        return self.codes.pop(code_id)
+
+    def _get(self, code_id: str) -> Code:
+        try:
+            return self.codes[code_id]
+        except KeyError:
+            raise CodebookError(f"code inconnu : « {code_id} »") from None
+
+    # ---- serialisation ----------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "format": FORMAT_VERSION,
+            "name": self.name,
+            "codes": [code.to_dict() for code in self.codes.values()],
+        }
+
+    @classmethod
+    def from_dict(cls, document: dict) -> Codebook:
+        if not isinstance(document, dict) or not isinstance(document.get("codes"), list):
+            raise CodebookError("livre de codes invalide : il faut un objet JSON avec une liste « codes »")
+        codes = [Code.from_dict(record) if isinstance(record, dict) else None for record in document["codes"]]
+        problems = []
+        by_id: dict[str, Code] = {}
+        for position, code in enumerate(codes, start=1):
+            if code is None:
+                problems.append(f"code n° {position} : un objet JSON est attendu")
+            elif code.id in by_id:
+                problems.append(f"code n° {position} : identifiant « {code.id} » en double")
+            else:
+                by_id[code.id] = code
+        for code in by_id.values():
+            problems.extend(_code_problems(code, by_id, check_parent=True))
+        codebook = cls(name=str(document.get("name") or "Livre de codes"), codes=by_id)
+        for code in by_id.values():
+            if code.parent in by_id and code.id in codebook.ancestors(code.id):
+                problems.append(f"code « {code.id} » : la hiérarchie forme une boucle")
+        if problems:
+            raise CodebookError(problems)
+        return codebook
+
+    def copy(self) -> Codebook:
+        return copy.deepcopy(self)
+
+
+def _code_problems(code: Code, known: dict[str, Code], *, check_parent: bool = True) -> list[str]:
+    where = f"code « {code.id or '?'} »"
+    problems = []
+    if not _CODE_ID.match(code.id):
+        problems.append(
+            f"{where} : identifiant invalide (lettres minuscules, chiffres, « - », « _ » ou « . », 64 au plus)"
+        )
+    if not code.name:
+        problems.append(f"{where} : nom manquant")
+    if not _COLOUR.match(code.colour):
+        problems.append(f"{where} : couleur « {code.colour} » invalide (format #rrggbb)")
+    if check_parent and code.parent is not None and code.parent not in known:
+        problems.append(f"{where} : parent « {code.parent} » inconnu")
+    for pattern in code.regexes:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            problems.append(f"{where} : expression régulière « {pattern} » invalide ({error})")
+    return problems
+
+
+def load_codebook(path: str | os.PathLike) -> Codebook:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise CodebookError(f"fichier introuvable : {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CodebookError(f"{path} n'est pas un JSON lisible ({error})") from None
+    return Codebook.from_dict(document)
+
+
+def save_codebook(codebook: Codebook, path: str | os.PathLike) -> None:
+    """Written to a temporary file then renamed: an interrupted save leaves the old file intact."""
+    path = Path(path)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(codebook.to_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def default_codebook() -> Codebook:
+    """The French ABS codebook shipped with the application (a fresh copy each call)."""
+    text = resources.files("analyse").joinpath("data/codebook_abs.json").read_text(encoding="utf-8")
+    return Codebook.from_dict(json.loads(text))
+
+
+# ---- rules --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleMatch:
+    code: str
+    start: int  # character offsets into the original text
+    end: int
+    rule: str  # the keyword, phrase or regex that matched
+
+
+def match_keys(analysis: TextAnalysis) -> list[tuple[str, int]]:
+    """(folded lemma, token index) of the tokens a phrase has to match, function words left out."""
+    keys = []
+    for index, token in enumerate(analysis.tokens):
+        if token.is_punct or token.is_space:
+            continue
+        key = fold(token.lemma)
+        if key in _SKIPPED:
+            continue
+        keys.append((key, index))
+    return keys
+
+
+class RuleMatcher:
+    """The codebook's rules compiled for matching. Keywords and phrases are lemmatised by the same
+    pipeline as the answers, so « loyers » in the codebook finds « loyer » in an answer; the word as
+    written is kept too, for when a lemma out of context comes out differently."""
+
+    def __init__(self, codebook: Codebook, *, model: str = DEFAULT_MODEL):
+        self.fingerprint = codebook.fingerprint()
+        self.model = model
+        # first key -> [(whole key sequence, code id, rule text, single word?)]
+        self._patterns: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        self._regexes: list[tuple[re.Pattern, str, str]] = []
+        rules = [
+            (code.id, rule)
+            for code in codebook
+            for rule in [*code.keywords, *code.phrases]
+        ]
+        analyses = analyse_texts([rule for _code, rule in rules], model=model)
+        seen = set()
+        for (code_id, rule), analysis in zip(rules, analyses):
+            variants = {tuple(key for key, _ in match_keys(analysis))}
+            variants.add(tuple(fold(word) for word in re.findall(r"[\w'-]+", rule) if fold(word) not in _SKIPPED))
+            for keys in variants:
+                if keys and (keys, code_id) not in seen:
+                    seen.add((keys, code_id))
+                    self._patterns.setdefault(keys[0], []).append((keys, code_id, rule))
+        for code in codebook:
+            for pattern in code.regexes:
+                self._regexes.append((re.compile(pattern, re.IGNORECASE), code.id, pattern))
+
+    def match(self, analysis: TextAnalysis) -> list[RuleMatch]:
+        matches = []
+        keys = match_keys(analysis)
+        tokens = analysis.tokens
+        for position, (key, token_index) in enumerate(keys):
+            for pattern, code_id, rule in self._patterns.get(key, ()):
+                end_position = position + len(pattern)
+                if end_position > len(keys):
+                    continue
+                if any(keys[position + offset][0] != pattern[offset] for offset in range(1, len(pattern))):
+                    continue
+                if len(pattern) == 1 and tokens[token_index].pos in ("VERB", "ADJ") and any(
+                    previous in _NEGATIONS for previous, _ in keys[max(0, position - _NEGATION_WINDOW) : position]
+                ):
+                    continue
+                last_token = tokens[keys[end_position - 1][1]]
+                matches.append(RuleMatch(code_id, tokens[token_index].start, last_token.end, rule))
+        for regex, code_id, pattern in self._regexes:
+            for found in regex.finditer(analysis.text):
+                if found.end() > found.start():
+                    matches.append(RuleMatch(code_id, found.start(), found.end(), pattern))
+        return matches

