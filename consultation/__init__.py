@@ -34,6 +34,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
+    from .jobs.queue import init_jobs
+
+    init_jobs(app)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

@@ -3,6 +3,7 @@
 
 def all_blueprints():
     from .accounts import bp as accounts
+    from .jobs import bp as jobs
     from .main import bp as main
 
-    return [main, accounts]
+    return [main, accounts, jobs]

@@ -79,4 +79,7 @@ def _feature_commands():
 
 
 # Each module lists its click commands in COMMANDS.
-FEATURE_COMMAND_MODULES: list[str] = []
+FEATURE_COMMAND_MODULES: list[str] = [
+    ".demo.commands",
+    ".jobs.commands",
+]

@@ -1,0 +1,19 @@
+from flask import abort, jsonify
+from flask_login import current_user, login_required
+
+from ..accounts.roles import ADMIN
+from ..extensions import db
+from . import bp
+from .models import Job
+
+
+@bp.route("/<int:job_id>")
+@login_required
+def status(job_id: int):
+    """Polled by the progress bar (static/js/job-progress.js)."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    if job.created_by_id != current_user.id and current_user.role != ADMIN:
+        abort(403)
+    return jsonify(job.as_dict())

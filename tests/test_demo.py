@@ -1,0 +1,32 @@
+import pytest
+from sqlalchemy import func, select
+
+from consultation.accounts.services import authenticate
+from consultation.demo.seed import DEMO_PASSWORD, DEMO_USERS
+from consultation.interviews.models import Submission
+from questionnaires.validation import validate_answers
+
+pytestmark = pytest.mark.storage
+
+
+def test_demo_loads_once_and_can_be_rerun(runner, db):
+    first = runner.invoke(args=["demo", "--submissions", "40"])
+    assert first.exit_code == 0, first.output
+    assert "admin@demo.fr" in first.output and DEMO_PASSWORD in first.output
+    second = runner.invoke(args=["demo", "--submissions", "40"])
+    assert second.exit_code == 0, second.output
+    assert db.session.scalar(select(func.count(Submission.id))) == 40
+    for email, _role, _name in DEMO_USERS:
+        assert authenticate(email, DEMO_PASSWORD) is not None
+
+
+def test_demo_answers_are_valid_varied_and_cover_both_publics(runner, db):
+    runner.invoke(args=["demo", "--submissions", "120"])
+    submissions = db.session.scalars(select(Submission)).all()
+    assert {submission.public for submission in submissions} == {"jeune", "age"}
+    model = submissions[0].questionnaire_version.model()
+    for submission in submissions:
+        result = validate_answers(model, submission.answers)
+        assert result.errors == [], (submission.id, [error.message for error in result.errors])
+    texts = [submission.answers["manque_quartier"] for submission in submissions]
+    assert len(set(texts)) > 0.8 * len(texts)
