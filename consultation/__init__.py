@@ -25,13 +25,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before migrations look)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    api.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app)
     from .jobs.queue import init_jobs
@@ -69,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    from .api import register_api
+
+    register_api(app)
 
 
 def register_commands(app: Flask) -> None:

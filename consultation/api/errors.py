@@ -1,0 +1,82 @@
+"""JSON errors of the API: `{code, message, errors: {path: [messages]}}`, always in French."""
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+
+HTTP_MESSAGES = {
+    400: "Requête invalide : le corps doit être un objet JSON valide.",
+    401: "Jeton d'appareil manquant, invalide ou révoqué : reconnectez la tablette.",
+    403: "Votre rôle ne permet pas cette action.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée ici.",
+    409: "Conflit avec une ressource existante.",
+    413: "Requête trop volumineuse (2 Mo au plus).",
+    415: "Le corps de la requête doit être du JSON (Content-Type: application/json).",
+    422: "La requête contient des erreurs.",
+    429: "Trop de requêtes : réessayez dans une minute.",
+    500: "Erreur interne : rien n'a été enregistré. Réessayez plus tard.",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str | None = None, errors: dict | None = None, code=None, **extra):
+        super().__init__(message or HTTP_MESSAGES.get(status, ""))
+        self.status = status
+        self.message = message or HTTP_MESSAGES.get(status, "Erreur.")
+        self.errors = errors or {}
+        self.code = code or status
+        self.extra = extra
+
+
+def error_response(status: int, message: str, errors: dict | None = None, code=None, headers=None, **extra):
+    body = {"code": code or status, "message": message, "errors": errors or {}} | extra
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="consultation"'
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested {"profile": {"commune": [..]}} as {"profile.commune": [..]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                path = prefix.rstrip(".") or "_schema"
+            elif isinstance(key, int):
+                path = f"{prefix.rstrip('.')}[{key}]"
+            else:
+                path = f"{prefix}{key}"
+            for sub_path, sub_messages in flatten_messages(value, path + ".").items():
+                flat.setdefault(sub_path, []).extend(sub_messages)
+    elif isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        flat[prefix.rstrip(".")] = list(messages)
+    elif isinstance(messages, str):
+        flat[prefix.rstrip(".")] = [messages]
+    else:
+        for index, item in enumerate(messages or []):
+            flat.update(flatten_messages(item, f"{prefix.rstrip('.')}[{index}]."))
+    return flat
+
+
+def register_error_handlers(bp) -> None:
+    @bp.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        db.session.rollback()
+        return error_response(error.status, error.message, error.errors, error.code, **error.extra)
+
+    @bp.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        errors = {}
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if status == 422 and messages:
+            # webargs nests the body's messages under its location ("json").
+            errors = flatten_messages(messages.get("json", messages))
+        return error_response(status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors)

@@ -1,0 +1,159 @@
+"""Marshmallow schemas of the sync API: they check requests and describe them in OpenAPI.
+
+Every message a client can receive is French, with the field path it belongs to."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES
+
+MAX_INT = 2**31 - 1
+
+# Messages of the fields we use; marshmallow's own are English.
+MESSAGES = {
+    "required": "Ce champ est obligatoire.",
+    "null": "Ce champ ne peut pas être nul.",
+    "validator_failed": "Valeur invalide.",
+    "invalid": "Valeur invalide.",
+}
+TYPE_MESSAGES = {
+    fields.String: {"invalid": "Texte attendu.", "invalid_utf8": "Texte UTF-8 invalide."},
+    fields.Integer: {"invalid": "Nombre entier attendu.", "too_large": "Nombre trop grand."},
+    fields.Boolean: {"invalid": "Valeur vrai/faux attendue."},
+    fields.DateTime: {
+        "invalid": "Date et heure attendues au format ISO 8601 (2025-03-14T10:30:00+01:00).",
+        "format": "Date et heure attendues au format ISO 8601.",
+    },
+    fields.UUID: {"invalid_uuid": "Identifiant UUID invalide."},
+    fields.Dict: {"invalid": "Objet JSON attendu."},
+    fields.Nested: {"type": "Objet JSON attendu."},
+    fields.List: {"invalid": "Liste attendue."},
+}
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Caractère nul interdit.")
+
+
+def _field(cls, *args, **kwargs):
+    return cls(*args, error_messages=MESSAGES | TYPE_MESSAGES.get(cls, {}), **kwargs)
+
+
+def text(max_length: int, **kwargs):
+    return _field(
+        fields.String,
+        validate=[validate.Length(max=max_length, error="{max} caractères au plus."), NO_NUL],
+        **kwargs,
+    )
+
+
+def one_of(choices, **kwargs):
+    return _field(
+        fields.String,
+        validate=validate.OneOf(list(choices), error="Valeur inconnue : {choices}."),
+        **kwargs,
+    )
+
+
+def identifier(**kwargs):
+    return _field(
+        fields.Integer,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_INT, error="Identifiant hors limites."),
+        **kwargs,
+    )
+
+
+class FrenchSchema(Schema):
+    error_messages = {"type": "Objet JSON attendu.", "unknown": "Champ inconnu."}
+
+    class Meta:
+        # Newer tablets may send fields this server does not know yet: ignore them.
+        unknown = EXCLUDE
+
+
+class QuartierField(fields.Field):
+    """A quartier by its id (integer) or by its name within the commune."""
+
+    default_error_messages = {"invalid": "Identifiant (entier) ou nom du quartier attendu."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise self.make_error("invalid")
+        if isinstance(value, int) and not 0 < value <= MAX_INT:
+            raise self.make_error("invalid")
+        if isinstance(value, str) and (len(value) > 200 or "\x00" in value):
+            raise self.make_error("invalid")
+        return value
+
+
+class ProfileIn(FrenchSchema):
+    public = one_of(PUBLICS, required=True, metadata={"description": "jeune, age ou autre"})
+    age_band = one_of(AGE_BANDS.keys() | {""}, load_default="")
+    sex = one_of(SEXES, load_default="")
+    commune = text(5, load_default=None, allow_none=True, metadata={"description": "Code INSEE"})
+    quartier = QuartierField(
+        load_default=None,
+        allow_none=True,
+        error_messages=MESSAGES,
+        metadata={"description": "Identifiant du quartier, ou son nom dans la commune",
+                  "oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True},
+    )
+    place = text(200, load_default="", metadata={"description": "Lieu de l'entretien"})
+
+
+class ConsentIn(FrenchSchema):
+    given = _field(fields.Boolean, required=True)
+    recorded_by = text(200, load_default="")
+    at = _field(fields.DateTime, load_default=None, allow_none=True)
+    parental_consent = _field(fields.Boolean, load_default=None, allow_none=True)
+
+
+class SubmissionIn(FrenchSchema):
+    uuid = _field(fields.UUID, required=True, metadata={"description": "Identifiant créé par la tablette"})
+    questionnaire_id = identifier(required=True)
+    version = identifier(required=True, metadata={"description": "Numéro de la version publiée"})
+    answers = _field(fields.Dict, keys=fields.String(), required=True)
+    profile = _field(fields.Nested, ProfileIn, required=True)
+    consent = _field(fields.Nested, ConsentIn, required=True)
+    started_at = _field(fields.DateTime, load_default=None, allow_none=True)
+    completed_at = _field(fields.DateTime, load_default=None, allow_none=True)
+    device_id = text(100, load_default="")
+    channel = one_of(CHANNELS, load_default="tablette")
+
+
+class SubmissionOut(Schema):
+    id = fields.Integer(required=True)
+    uuid = fields.String(required=True)
+    state = fields.String(required=True)
+
+
+class ErrorOut(Schema):
+    code = fields.Raw(required=True, metadata={"description": "Code HTTP ou code d'erreur"})
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class VersionSummaryOut(Schema):
+    number = fields.Integer(required=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class QuestionnaireOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    current_version = fields.Integer(allow_none=True)
+    versions = fields.List(fields.Nested(VersionSummaryOut))
+
+
+class VersionOut(Schema):
+    id = fields.Integer(required=True)
+    questionnaire_id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    title = fields.String(required=True)
+    published_at = fields.DateTime(allow_none=True)
+    definition = fields.Dict(required=True)
+
+
+class TokenIn(FrenchSchema):
+    device_label = text(100, load_default="", metadata={"description": "Nom de la tablette"})
+
+
+class TokenOut(Schema):
+    id = fields.Integer(required=True)
+    token = fields.String(required=True, metadata={"description": "Affiché une seule fois"})

@@ -1,0 +1,187 @@
+from flask import current_app, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.roles import INTERVIEW
+from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..extensions import csrf, db
+from ..submissions.services import (
+    Consent,
+    Profile,
+    SubmissionConflict,
+    SubmissionInvalid,
+    content_hash,
+    store_submission,
+)
+from . import MAX_BODY_BYTES, bp
+from .auth import api_auth, bearer_token, touch_token
+from .errors import ApiError, register_error_handlers
+from .models import DeviceToken
+from .schemas import ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
+from .tokens import issue_token, revoke_token
+
+register_error_handlers(bp)
+
+TOKEN_SECURITY = [{"jetonAppareil": []}]
+
+
+@bp.before_request
+def limit_body_size():
+    request.max_content_length = MAX_BODY_BYTES
+
+
+def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
+    return db.session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire_id == questionnaire_id,
+            QuestionnaireVersion.number == number,
+            QuestionnaireVersion.status == PUBLISHED,
+        )
+    )
+
+
+@bp.route("/submissions", methods=["POST"])
+@bp.doc(
+    security=TOKEN_SECURITY,
+    summary="Envoyer un entretien",
+    description="Idempotent sur `uuid` : un renvoi identique répond 200 avec la réponse déjà "
+    "enregistrée ; un contenu différent sous le même `uuid` répond 409.",
+)
+@api_auth()
+@bp.arguments(SubmissionIn, location="json")
+@bp.response(201, SubmissionOut, description="Réponse enregistrée")
+@bp.alt_response(200, schema=SubmissionOut, description="Déjà reçue avec le même contenu")
+@bp.alt_response(400, schema=ErrorOut, description="JSON invalide")
+@bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
+@bp.alt_response(409, schema=ErrorOut, description="Identifiant déjà utilisé pour un autre contenu")
+@bp.alt_response(413, schema=ErrorOut, description="Requête trop volumineuse")
+@bp.alt_response(422, schema=ErrorOut, description="Réponse invalide, erreurs par champ")
+def create_submission(payload):
+    version = _published_version(payload["questionnaire_id"], payload["version"])
+    if version is None:
+        raise ApiError(
+            422,
+            "Cette version du questionnaire n'existe pas ou n'est pas publiée.",
+            {"version": [f"Version {payload['version']} introuvable pour le questionnaire {payload['questionnaire_id']}."]},
+            code="version_inconnue",
+        )
+    try:
+        stored = store_submission(
+            version=version,
+            client_uuid=str(payload["uuid"]),
+            answers=payload["answers"],
+            profile=Profile(**payload["profile"]),
+            consent=Consent(**payload["consent"]),
+            content_hash=content_hash(request.get_json()),
+            channel=payload["channel"],
+            enumerator_id=g.api_user.id,
+            device_id=payload["device_id"] or (g.device_token.device_label if g.device_token else ""),
+            started_at=payload["started_at"],
+            completed_at=payload["completed_at"],
+        )
+    except SubmissionInvalid as error:
+        raise ApiError(422, error.message, error.errors, code="reponse_invalide") from None
+    except SubmissionConflict as error:
+        raise ApiError(409, str(error), code="conflit_uuid", id=error.existing.id) from None
+    touch_token()
+    submission = stored.submission
+    body = {"id": submission.id, "uuid": submission.client_uuid, "state": submission.state}
+    db.session.commit()
+    return body, (201 if stored.created else 200)
+
+
+@bp.route("/questionnaires", methods=["GET"])
+@bp.doc(security=TOKEN_SECURITY, summary="Questionnaires publiés utilisables par l'enquêteur")
+@api_auth(allow_session=True)
+@bp.response(200, QuestionnaireOut(many=True))
+@bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
+def list_questionnaires():
+    questionnaires = db.session.scalars(
+        select(Questionnaire)
+        .where(Questionnaire.archived.is_(False))
+        .options(selectinload(Questionnaire.versions).defer(QuestionnaireVersion.definition))
+        .order_by(Questionnaire.title)
+    ).all()
+    listed = []
+    for questionnaire in questionnaires:
+        published = questionnaire.published_versions
+        if not published:
+            continue
+        listed.append(
+            {
+                "id": questionnaire.id,
+                "title": questionnaire.title,
+                "current_version": published[-1].number,
+                "versions": [{"number": v.number, "published_at": v.published_at} for v in published],
+            }
+        )
+    touch_token()
+    db.session.commit()
+    return listed
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/versions/<int:number>", methods=["GET"])
+@bp.doc(security=TOKEN_SECURITY, summary="Définition d'une version publiée")
+@api_auth(allow_session=True)
+@bp.response(200, VersionOut)
+@bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
+@bp.alt_response(404, schema=ErrorOut, description="Version introuvable ou non publiée")
+def get_version(questionnaire_id: int, number: int):
+    version = _published_version(questionnaire_id, number)
+    if version is None or version.questionnaire.archived:
+        raise ApiError(404, "Cette version du questionnaire n'existe pas ou n'est pas publiée.")
+    body = {
+        "id": version.id,
+        "questionnaire_id": version.questionnaire_id,
+        "number": version.number,
+        "title": version.questionnaire.title,
+        "published_at": version.published_at,
+        "definition": version.definition,
+    }
+    touch_token()
+    db.session.commit()
+    return body
+
+
+@bp.route("/tokens", methods=["POST"])
+@bp.doc(
+    summary="Créer un jeton d'appareil",
+    description="Réservé à une session connectée (enquêteur, chargé d'étude, administrateur), "
+    "avec l'en-tête X-CSRFToken. Le jeton n'est renvoyé qu'une fois.",
+)
+@bp.arguments(TokenIn, location="json", required=False)
+@bp.response(201, TokenOut)
+@bp.alt_response(400, schema=ErrorOut, description="Jeton CSRF manquant")
+@bp.alt_response(401, schema=ErrorOut, description="Session non connectée")
+@bp.alt_response(403, schema=ErrorOut, description="Rôle insuffisant")
+def create_token(payload):
+    if bearer_token() is not None or not current_user.is_authenticated:
+        # A device token must not mint other tokens: only a person who logged in may.
+        raise ApiError(401, "Connectez-vous pour enregistrer cette tablette.")
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            csrf.protect()
+        except CSRFError:
+            raise ApiError(400, "Jeton CSRF manquant ou expiré : rechargez la page.") from None
+    if current_user.role != "admin" and current_user.role not in INTERVIEW:
+        raise ApiError(403)
+    device_token, token = issue_token(current_user, (payload or {}).get("device_label", ""))
+    body = {"id": device_token.id, "token": token}
+    db.session.commit()
+    return body, 201
+
+
+@bp.route("/tokens/current", methods=["DELETE"])
+@bp.doc(security=TOKEN_SECURITY, summary="Révoquer le jeton utilisé (déconnexion de la tablette)")
+@api_auth()
+@bp.response(204)
+@bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
+def revoke_current_token():
+    device_token: DeviceToken = g.device_token
+    if device_token is None:
+        raise ApiError(401)
+    revoke_token(device_token, g.api_user)
+    db.session.commit()
+    return None

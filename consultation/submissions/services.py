@@ -1,0 +1,321 @@
+"""Storing a submission, editing its answers with history, and its review state.
+
+Services take plain arguments, flush and never commit: the request or command commits once."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User, utcnow
+from ..designer.models import QuestionnaireVersion
+from ..extensions import db
+from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
+from ..territory.models import Commune, Quartier
+from .definitions import version_model
+
+# Age bands that fit each public; "autre" takes any band.
+BANDS_OF_PUBLIC = {
+    "jeune": {"", "moins_15", "15_17", "18_25"},
+    "age": {"", "60_74", "75_84", "85_plus"},
+}
+# Minors under 15 need the consent of a parent as well as their own (RGPD, art. 8 and CNIL).
+BANDS_NEEDING_PARENTAL_CONSENT = {"moins_15"}
+
+
+class SubmissionInvalid(ValueError):
+    """The submission was refused; `errors` maps a field path to its French messages."""
+
+    def __init__(self, errors: dict[str, list[str]], message: str = "La réponse contient des erreurs."):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class SubmissionConflict(ValueError):
+    """The client UUID is already used by a submission with a different content."""
+
+    def __init__(self, existing: Submission):
+        super().__init__(
+            "Une autre réponse a déjà été reçue avec cet identifiant : la réponse d'origine est "
+            "conservée. Vérifiez l'entretien sur la tablette."
+        )
+        self.existing = existing
+
+
+@dataclass
+class Profile:
+    public: str
+    age_band: str = ""
+    sex: str = ""
+    commune: str | None = None
+    quartier: int | str | None = None
+    place: str = ""
+
+
+@dataclass
+class Consent:
+    given: bool
+    recorded_by: str = ""
+    at: datetime | None = None
+    parental_consent: bool | None = None
+
+
+@dataclass
+class Stored:
+    submission: Submission
+    created: bool
+
+
+@dataclass
+class _Errors:
+    by_path: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, path: str, message: str) -> None:
+        self.by_path.setdefault(path, []).append(message)
+
+
+def content_hash(payload) -> str:
+    """sha256 of the canonical JSON: a resent interview hashes the same whatever the key order."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def find_by_uuid(client_uuid: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid))
+
+
+def store_submission(
+    *,
+    version: QuestionnaireVersion,
+    client_uuid: str,
+    answers: dict,
+    profile: Profile,
+    consent: Consent,
+    content_hash: str,
+    channel: str = "tablette",
+    enumerator_id: int | None = None,
+    device_id: str = "",
+    started_at: datetime | None = None,
+    completed_at: datetime | None = None,
+) -> Stored:
+    """Stores one submission once: a resent one (same UUID, same content) returns the stored row,
+    a different content under a used UUID raises SubmissionConflict and keeps the original.
+
+    Race-safe: concurrent retries rely on the unique client_uuid, not on the first read."""
+    existing = find_by_uuid(client_uuid)
+    if existing is not None:
+        return _already_stored(existing, content_hash)
+
+    errors = _Errors()
+    if channel not in CHANNELS:
+        errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
+    columns = _profile_columns(profile, errors) | _consent_columns(consent, profile, errors)
+    cleaned_answers = _checked_answers(version, answers, errors)
+    if errors.by_path:
+        raise SubmissionInvalid(errors.by_path)
+
+    submission = Submission(
+        client_uuid=client_uuid,
+        content_hash=content_hash,
+        questionnaire_version_id=version.id,
+        channel=channel,
+        state="recue",
+        answers=cleaned_answers,
+        enumerator_id=enumerator_id,
+        device_id=(device_id or "")[:100],
+        started_at=_utc(started_at),
+        completed_at=_utc(completed_at),
+        **columns,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+            db.session.flush()
+    except IntegrityError:
+        # Another request stored the same UUID between our read and our insert.
+        existing = find_by_uuid(client_uuid)
+        if existing is None:
+            raise
+        return _already_stored(existing, content_hash)
+    return Stored(submission, True)
+
+
+def _already_stored(existing: Submission, digest: str) -> Stored:
+    if existing.content_hash != digest:
+        raise SubmissionConflict(existing)
+    return Stored(existing, False)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _profile_columns(profile: Profile, errors: _Errors) -> dict:
+    if profile.public not in PUBLICS:
+        errors.add("profile.public", "Public inconnu : « jeune », « age » ou « autre ».")
+    if profile.age_band not in AGE_BANDS and profile.age_band != "":
+        errors.add("profile.age_band", "Tranche d'âge inconnue.")
+    elif profile.public in BANDS_OF_PUBLIC and profile.age_band not in BANDS_OF_PUBLIC[profile.public]:
+        errors.add(
+            "profile.age_band",
+            f"La tranche d'âge « {AGE_BANDS[profile.age_band]} » ne correspond pas au public "
+            f"« {PUBLICS[profile.public]} ».",
+        )
+    if profile.sex not in SEXES:
+        errors.add("profile.sex", "Sexe inconnu : « femme », « homme », « autre » ou vide.")
+
+    commune_code = (profile.commune or "").strip() or None
+    if commune_code is not None and db.session.get(Commune, commune_code) is None:
+        errors.add("profile.commune", f"La commune « {commune_code} » n'est pas dans le territoire de l'étude.")
+        commune_code = None
+    quartier = _find_quartier(profile.quartier, commune_code)
+    if profile.quartier not in (None, "") and quartier is None:
+        errors.add("profile.quartier", f"Le quartier « {profile.quartier} » n'existe pas dans cette commune.")
+    if quartier is not None and commune_code is None:
+        commune_code = quartier.commune_code
+    return {
+        "public": profile.public,
+        "age_band": profile.age_band,
+        "sex": profile.sex,
+        "commune_code": commune_code,
+        "quartier_id": quartier.id if quartier is not None else None,
+        "place": (profile.place or "").strip()[:200],
+    }
+
+
+def _find_quartier(value: int | str | None, commune_code: str | None) -> Quartier | None:
+    """A quartier given by its id, or by its name within the commune."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 10):
+        quartier = db.session.get(Quartier, int(value))
+        if quartier is not None and commune_code not in (None, quartier.commune_code):
+            return None
+        return quartier
+    if commune_code is None:
+        return None
+    return db.session.scalar(
+        select(Quartier).where(Quartier.commune_code == commune_code, Quartier.name == str(value).strip())
+    )
+
+
+def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dict:
+    if not consent.given:
+        errors.add("consent.given", "Le consentement de la personne interrogée est obligatoire.")
+    if profile.age_band in BANDS_NEEDING_PARENTAL_CONSENT and not consent.parental_consent:
+        errors.add(
+            "consent.parental_consent",
+            "Le consentement d'un parent est obligatoire pour une personne de moins de 15 ans.",
+        )
+    return {
+        "consent_given": bool(consent.given),
+        "consent_recorded_by": (consent.recorded_by or "").strip()[:200],
+        "consent_at": _utc(consent.at),
+        "parental_consent": consent.parental_consent,
+    }
+
+
+def _checked_answers(version: QuestionnaireVersion, answers: dict, errors: _Errors) -> dict:
+    from questionnaires.validation import validate_answers
+
+    result = validate_answers(version_model(version), answers)
+    for error in result.errors:
+        errors.add(f"answers.{error.path}", error.message)
+    return result.answers
+
+
+# --- back office ---------------------------------------------------------------------------
+
+
+def edit_answers(submission: Submission, answers: dict, *, by: User, comment: str = "") -> SubmissionRevision | None:
+    """Replaces the answers after validating them against the submission's own version; the
+    revision keeps before and after. Returns None when nothing changed."""
+    from questionnaires.validation import validate_answers
+
+    result = validate_answers(version_model(submission.questionnaire_version), answers)
+    if result.errors:
+        raise SubmissionInvalid(
+            {f"answers.{error.path}": [error.message] for error in result.errors},
+            "Les réponses contiennent des erreurs : rien n'a été modifié.",
+        )
+    before = copy.deepcopy(submission.answers or {})
+    if before == result.answers:
+        return None
+    submission.answers = result.answers
+    revision = SubmissionRevision(
+        submission=submission,
+        user_id=by.id,
+        action="edit",
+        before={"answers": before},
+        after={"answers": copy.deepcopy(result.answers)},
+        comment=comment.strip(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def set_state(submission: Submission, state: str, *, by: User, comment: str = "") -> SubmissionRevision:
+    """Moves a submission through reçue / à vérifier / validée / rejetée; a rejection says why."""
+    if state not in STATES:
+        raise SubmissionInvalid({"state": ["État inconnu."]}, "État inconnu.")
+    comment = comment.strip()
+    if state == "rejetee" and not comment:
+        raise SubmissionInvalid(
+            {"comment": ["Indiquez pourquoi la réponse est rejetée."]},
+            "Indiquez pourquoi la réponse est rejetée.",
+        )
+    revision = SubmissionRevision(
+        submission=submission,
+        user_id=by.id,
+        action="state",
+        before={"state": submission.state, "comment": submission.review_comment},
+        after={"state": state, "comment": comment},
+        comment=comment,
+    )
+    submission.state = state
+    submission.review_comment = comment
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def answer_changes(before: dict, after: dict) -> list[dict]:
+    """What an edit changed, question by question: [{path, before, after}], repeats by instance."""
+    changes: list[dict] = []
+    _diff(before or {}, after or {}, "", changes)
+    return changes
+
+
+def _diff(before: dict, after: dict, prefix: str, changes: list[dict]) -> None:
+    for name in list(dict.fromkeys([*before, *after])):
+        old, new = before.get(name), after.get(name)
+        if _is_instances(old) or _is_instances(new):
+            old_list, new_list = old or [], new or []
+            for index in range(max(len(old_list), len(new_list))):
+                old_item = old_list[index] if index < len(old_list) else {}
+                new_item = new_list[index] if index < len(new_list) else {}
+                _diff(old_item, new_item, f"{prefix}{name}[{index}]/", changes)
+            continue
+        if _blank(old) and _blank(new):
+            continue
+        if old != new:
+            changes.append({"path": prefix + name, "before": old, "after": new})
+
+
+def _is_instances(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == []

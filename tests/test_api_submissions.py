@@ -1,0 +1,256 @@
+"""The sync API as a tablet uses it: idempotent on the interview's UUID, French errors with field
+paths, tokens that can be revoked, and nothing half-written."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from consultation.interviews.models import Submission
+from submission_records import device_token, payload, publish, territory
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture()
+def tablet(app, db, make_user):
+    """A test client that sends an enquêteur's device token, with a questionnaire and territory."""
+    enqueteur = make_user("enqueteur")
+    token = device_token(db, enqueteur)
+    questionnaire = publish(db, versions=2)
+    places = territory(db)
+    client = app.test_client()
+
+    def post(body, **kwargs):
+        headers = {"Authorization": f"Bearer {token}"} | kwargs.pop("headers", {})
+        if isinstance(body, (dict, list)):
+            return client.post("/api/v1/submissions", json=body, headers=headers, **kwargs)
+        return client.post("/api/v1/submissions", data=body, headers=headers,
+                           content_type="application/json", **kwargs)
+
+    client.post_submission = post
+    client.token = token
+    client.user = enqueteur
+    client.questionnaire = questionnaire
+    client.places = places
+    return client
+
+
+def _count(db) -> int:
+    return db.session.scalar(select(func.count(Submission.id)))
+
+
+def _assert_french_json(response):
+    assert response.is_json, response.data
+    body = response.get_json()
+    assert set(body) >= {"code", "message", "errors"}
+    assert any(c in body["message"] for c in "éèàçêô") or " " in body["message"]
+    return body
+
+
+def test_first_sync_stores_the_interview_with_its_profile(tablet, db):
+    body = payload(tablet.questionnaire.id)
+    response = tablet.post_submission(body)
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["uuid"] == body["uuid"] and created["state"] == "recue"
+
+    submission = db.session.get(Submission, created["id"])
+    assert submission.answers["age"] == 19
+    assert submission.public == "jeune" and submission.commune_code == "37261"
+    assert submission.quartier_id == tablet.places["sanitas"].id
+    assert submission.enumerator_id == tablet.user.id
+    assert submission.consent_given and submission.consent_recorded_by == "Camille Enquêtrice"
+    assert submission.channel == "tablette" and submission.device_id == "tablette-ccas-1"
+
+
+def test_resending_the_same_interview_returns_the_same_row(tablet, db):
+    body = payload(tablet.questionnaire.id)
+    first = tablet.post_submission(body)
+    # Same content with the keys in another order: still the same interview.
+    reordered = json.dumps(dict(reversed(list(body.items()))))
+    again = tablet.post_submission(reordered)
+    assert again.status_code == 200
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert _count(db) == 1
+
+
+def test_same_uuid_with_other_answers_is_a_conflict_and_keeps_the_original(tablet, db):
+    body = payload(tablet.questionnaire.id)
+    first = tablet.post_submission(body)
+    changed = payload(tablet.questionnaire.id, uuid=body["uuid"])
+    changed["answers"]["age"] = 22
+    response = tablet.post_submission(changed)
+    assert response.status_code == 409
+    error = _assert_french_json(response)
+    assert "identifiant" in error["message"]
+    assert db.session.get(Submission, first.get_json()["id"]).answers["age"] == 19
+    assert _count(db) == 1
+
+
+def test_invalid_answers_and_profile_are_reported_by_field_path(tablet, db):
+    body = payload(
+        tablet.questionnaire.id,
+        answers={"age": "dix-neuf", "logement": "chateau", "menage": [{"age_membre": "x"}]},
+        profile={"commune": "99999"},
+    )
+    response = tablet.post_submission(body)
+    assert response.status_code == 422
+    error = _assert_french_json(response)
+    assert "answers.age" in error["errors"]
+    assert "answers.logement" in error["errors"]
+    assert "answers.menage[0]/age_membre" in error["errors"]
+    assert error["errors"]["profile.commune"] == ["La commune « 99999 » n'est pas dans le territoire de l'étude."]
+    assert _count(db) == 0
+
+
+def test_missing_required_answer_is_refused(tablet, db):
+    body = payload(tablet.questionnaire.id)
+    del body["answers"]["age"]
+    response = tablet.post_submission(body)
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["answers.age"]
+
+
+def test_schema_errors_are_french_with_nested_paths(tablet, db):
+    body = payload(tablet.questionnaire.id, uuid="pas-un-uuid", profile={"public": "enfant"})
+    del body["consent"]["given"]
+    response = tablet.post_submission(body)
+    assert response.status_code == 422
+    errors = _assert_french_json(response)["errors"]
+    assert errors["uuid"] == ["Identifiant UUID invalide."]
+    assert "profile.public" in errors
+    assert errors["consent.given"] == ["Ce champ est obligatoire."]
+
+
+def test_consent_is_required_and_parental_consent_under_15(tablet, db):
+    refused = tablet.post_submission(payload(tablet.questionnaire.id, consent={"given": False}))
+    assert refused.status_code == 422
+    assert "consent.given" in refused.get_json()["errors"]
+
+    child = payload(tablet.questionnaire.id, profile={"age_band": "moins_15"})
+    child["answers"]["age"] = 14
+    without_parent = tablet.post_submission(child)
+    assert without_parent.status_code == 422
+    assert "consent.parental_consent" in without_parent.get_json()["errors"]
+
+    child["consent"]["parental_consent"] = True
+    assert tablet.post_submission(child).status_code == 201
+
+
+def test_age_band_must_fit_the_public(tablet, db):
+    response = tablet.post_submission(payload(tablet.questionnaire.id, profile={"public": "age", "age_band": "18_25"}))
+    assert response.status_code == 422
+    assert "profile.age_band" in response.get_json()["errors"]
+
+
+def test_quartier_must_belong_to_the_commune(tablet, db):
+    response = tablet.post_submission(
+        payload(tablet.questionnaire.id, profile={"commune": "37122", "quartier": tablet.places["sanitas"].id})
+    )
+    assert response.status_code == 422
+    assert "profile.quartier" in response.get_json()["errors"]
+
+
+def test_interview_made_on_an_older_version_is_stored_against_it(tablet, db):
+    version_1 = tablet.questionnaire.versions[0]
+    body = payload(tablet.questionnaire.id, version=1)
+    response = tablet.post_submission(body)
+    assert response.status_code == 201
+    assert db.session.get(Submission, response.get_json()["id"]).questionnaire_version_id == version_1.id
+
+    # Version 1 has no transport question: an answer to it is refused there, accepted on version 2.
+    with_transport = payload(tablet.questionnaire.id, version=2)
+    with_transport["answers"]["transport"] = "bus"
+    assert tablet.post_submission(with_transport).status_code == 201
+
+
+def test_unknown_version_is_refused(tablet, db):
+    response = tablet.post_submission(payload(tablet.questionnaire.id, version=9))
+    assert response.status_code == 422
+    assert "version" in _assert_french_json(response)["errors"]
+    assert _count(db) == 0
+
+
+def test_revoked_or_wrong_token_gets_401(tablet, db):
+    from consultation.api.models import DeviceToken
+    from consultation.api.tokens import revoke_token, token_digest
+
+    wrong = tablet.post_submission(payload(tablet.questionnaire.id), headers={"Authorization": "Bearer faux"})
+    assert wrong.status_code == 401
+    _assert_french_json(wrong)
+
+    device = db.session.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_digest(tablet.token)))
+    revoke_token(device, None)
+    db.session.commit()
+    revoked = tablet.post_submission(payload(tablet.questionnaire.id))
+    assert revoked.status_code == 401
+    assert "révoqué" in revoked.get_json()["message"]
+    assert _count(db) == 0
+
+
+def test_missing_token_gets_401(client, db):
+    response = client.post("/api/v1/submissions", json={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_token_is_stored_hashed(tablet, db):
+    from consultation.api.models import DeviceToken
+
+    stored = db.session.scalars(select(DeviceToken.token_hash)).all()
+    assert tablet.token not in stored and len(stored[0]) == 64
+
+
+def test_malformed_json_gets_400_json(tablet, db):
+    response = tablet.post_submission('{"uuid": "abc", ')
+    assert response.status_code == 400
+    assert "JSON" in _assert_french_json(response)["message"]
+
+
+def test_json_that_is_not_an_object_gets_422(tablet, db):
+    response = tablet.post_submission("[1, 2, 3]")
+    assert response.status_code == 422
+    _assert_french_json(response)
+
+
+def test_oversized_payload_gets_413_json(tablet, db):
+    body = payload(tablet.questionnaire.id)
+    body["answers"]["besoins"] = "x" * (3 * 1024 * 1024)
+    response = tablet.post_submission(body)
+    assert response.status_code == 413
+    assert "volumineuse" in _assert_french_json(response)["message"]
+    assert _count(db) == 0
+
+
+def test_questionnaires_list_only_published_versions(tablet, db):
+    from consultation.designer.models import Questionnaire, QuestionnaireVersion
+
+    draft_only = Questionnaire(title="Brouillon seulement")
+    draft_only.versions.append(QuestionnaireVersion(number=1, definition={"title": "x", "form_id": "x"}))
+    db.session.add(draft_only)
+    db.session.commit()
+
+    response = tablet.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {tablet.token}"})
+    assert response.status_code == 200
+    listed = {item["title"]: item for item in response.get_json()}
+    assert "Brouillon seulement" not in listed
+    assert listed["Besoins des habitants"]["current_version"] == 2
+    assert [v["number"] for v in listed["Besoins des habitants"]["versions"]] == [1, 2]
+
+
+def test_version_definition_is_served_and_drafts_are_not(tablet, db):
+    from consultation.designer.models import QuestionnaireVersion
+
+    headers = {"Authorization": f"Bearer {tablet.token}"}
+    questionnaire_id = tablet.questionnaire.id
+    response = tablet.get(f"/api/v1/questionnaires/{questionnaire_id}/versions/1", headers=headers)
+    assert response.status_code == 200
+    served = response.get_json()
+    assert served["number"] == 1 and served["title"] == "Besoins des habitants"
+    assert [child["name"] for child in served["definition"]["children"]][:2] == ["prenom", "age"]
+
+    tablet.questionnaire.versions.append(QuestionnaireVersion(number=3, definition=served["definition"]))
+    db.session.commit()
+    draft = tablet.get(f"/api/v1/questionnaires/{questionnaire_id}/versions/3", headers=headers)
+    assert draft.status_code == 404
+    _assert_french_json(draft)
