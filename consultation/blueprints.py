@@ -3,7 +3,9 @@
 
 def all_blueprints():
     from .accounts import bp as accounts
+    from .designer import bp as designer
+    from .interviews import bp as interviews
     from .jobs import bp as jobs
     from .main import bp as main
 
-    return [main, accounts, jobs]
+    return [main, accounts, jobs, interviews, designer]

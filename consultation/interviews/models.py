@@ -5,7 +5,7 @@ the answers are JSON keyed by question name (a repeat is a list of such dicts).
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
@@ -99,3 +99,21 @@ class SubmissionRevision(db.Model):
 
     submission: Mapped[Submission] = relationship(back_populates="revisions")
     user = relationship("User")
+
+
+class Assignment(db.Model):
+    """A questionnaire an enquêteur may run on the tablet: its current published version is
+    downloaded with the bootstrap, so publishing a new version reaches the tablets by itself."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "enumerator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire = relationship("Questionnaire")
+    enumerator = relationship("User", foreign_keys=[enumerator_id])
+    assigned_by = relationship("User", foreign_keys=[assigned_by_id])

@@ -1,0 +1,159 @@
+"""Assignments of questionnaires to enquêteurs, and what a tablet downloads to work offline."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..accounts.models import User, utcnow
+from ..accounts.roles import ADMIN, CHARGE_ETUDE, ENQUETEUR, INTERVIEW
+from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..extensions import db
+from ..territory.models import Commune
+from .models import AGE_BANDS, PUBLICS, SEXES, Assignment
+
+# Below this age band a parent must consent too.
+AGE_BANDS_NEEDING_PARENTAL_CONSENT = ("moins_15",)
+# Age bands that fit each public, so the tablet can warn about an unlikely pair.
+AGE_BANDS_BY_PUBLIC = {
+    "jeune": ("15_17", "18_25"),
+    "age": ("60_74", "75_84", "85_plus"),
+    "autre": tuple(AGE_BANDS),
+}
+# Where interviews usually happen; the enquêteur may type another place.
+USUAL_PLACES = (
+    "Domicile de la personne",
+    "CCAS",
+    "Mission locale",
+    "Résidence autonomie",
+    "Centre social",
+    "Marché",
+    "Espace public (rue, parc)",
+    "Établissement scolaire",
+)
+
+
+class AssignmentError(ValueError):
+    """A refused assignment, with a French message for the user."""
+
+
+def assign(questionnaire_id: int, enumerator_id: int, assigned_by_id: int | None) -> Assignment:
+    """Lets an enquêteur run a questionnaire; assigning twice keeps the first assignment."""
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None or questionnaire.archived:
+        raise AssignmentError("Ce questionnaire n'existe pas ou a été archivé.")
+    if questionnaire.current_published is None:
+        raise AssignmentError("Ce questionnaire n'a pas encore de version publiée : publiez-le avant de l'affecter.")
+    enumerator = db.session.get(User, enumerator_id)
+    if enumerator is None or not enumerator.active or enumerator.role not in INTERVIEW:
+        raise AssignmentError("Ce compte ne peut pas mener d'entretiens.")
+    existing = db.session.scalar(
+        select(Assignment).filter_by(questionnaire_id=questionnaire_id, enumerator_id=enumerator_id)
+    )
+    if existing is not None:
+        return existing
+    assignment = Assignment(
+        questionnaire_id=questionnaire_id,
+        enumerator_id=enumerator_id,
+        assigned_by_id=assigned_by_id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def unassign(assignment_id: int) -> bool:
+    """Removes an assignment; interviews already on the tablets stay there and still sync."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        return False
+    db.session.delete(assignment)
+    db.session.flush()
+    return True
+
+
+def all_assignments() -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Assignment.questionnaire)
+            .join(Assignment.enumerator)
+            .order_by(User.name, User.email, Questionnaire.title)
+        )
+    )
+
+
+def assignable_questionnaires() -> list[Questionnaire]:
+    """Questionnaires that are not archived and have at least one published version."""
+    return [
+        questionnaire
+        for questionnaire in db.session.scalars(
+            select(Questionnaire).filter_by(archived=False).order_by(Questionnaire.title)
+        )
+        if questionnaire.current_published is not None
+    ]
+
+
+def enumerators() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).filter_by(role=ENQUETEUR, active=True).order_by(User.name, User.email)
+        )
+    )
+
+
+def versions_for(user: User) -> list[QuestionnaireVersion]:
+    """The published versions the user may run: the current one of each questionnaire assigned
+    to an enquêteur; every current one for admins and chargés d'étude, who supervise."""
+    query = select(Questionnaire).filter_by(archived=False).order_by(Questionnaire.title)
+    if user.role not in (ADMIN, CHARGE_ETUDE):
+        query = query.join(Assignment, Assignment.questionnaire_id == Questionnaire.id).where(
+            Assignment.enumerator_id == user.id
+        )
+    versions = []
+    for questionnaire in db.session.scalars(query):
+        version = questionnaire.current_published
+        if version is not None and version.status == PUBLISHED:
+            versions.append(version)
+    return versions
+
+
+def territory_payload() -> list[dict]:
+    communes = db.session.scalars(select(Commune).order_by(Commune.name))
+    return [
+        {
+            "code": commune.insee_code,
+            "name": commune.name,
+            "quartiers": [{"id": quartier.id, "name": quartier.name} for quartier in commune.quartiers],
+        }
+        for commune in communes
+    ]
+
+
+def _labelled(options: dict[str, str]) -> list[dict]:
+    return [{"value": value, "label": label} for value, label in options.items()]
+
+
+def bootstrap_payload(user: User) -> dict:
+    """Everything the tablet needs to run interviews without network."""
+    return {
+        "generated_at": utcnow().isoformat(),
+        "user": {"id": user.id, "name": user.name or user.email, "email": user.email, "role": user.role},
+        "questionnaires": [
+            {
+                "questionnaire_id": version.questionnaire_id,
+                "version": version.number,
+                "title": version.questionnaire.title,
+                "published_at": version.published_at.isoformat() if version.published_at else None,
+                "definition": version.definition,
+            }
+            for version in versions_for(user)
+        ],
+        "territory": {"communes": territory_payload()},
+        "profile_options": {
+            "publics": _labelled(PUBLICS),
+            "age_bands": _labelled(AGE_BANDS),
+            "sexes": _labelled(SEXES),
+            "age_bands_by_public": {key: list(value) for key, value in AGE_BANDS_BY_PUBLIC.items()},
+            "parental_consent_age_bands": list(AGE_BANDS_NEEDING_PARENTAL_CONSENT),
+            "usual_places": list(USUAL_PLACES),
+        },
+    }

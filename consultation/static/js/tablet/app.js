@@ -1,0 +1,529 @@
+/**
+ * The tablet app (/entretiens/app): one page, routes in the hash.
+ *   #/                      home: questionnaires to run, drafts, outbox, sent
+ *   #/nouveau[/<id>]        start an interview (choose the questionnaire if several)
+ *   #/entretien/<uuid>      an interview, at the step it was left: profile, consent, questions, review
+ * Every change is saved to IndexedDB at once; « Terminer » moves the interview to the outbox.
+ */
+import { h, replaceChildren } from "tablet/dom.js";
+import { renderLocalLists } from "tablet/lists.js";
+import { answerText, questionRows } from "tablet/review.js";
+import { registerServiceWorker, renderStatus } from "tablet/status-badge.js";
+import {
+  deleteDraft,
+  deviceId,
+  getDefinition,
+  getDraft,
+  getMeta,
+  keepDefinitions,
+  moveToOutbox,
+  saveDraft,
+  setMeta,
+} from "tablet/store.js";
+import { ensureToken, startSync } from "tablet/sync.js";
+
+const STEPS = [
+  { id: "profile", label: "Profil" },
+  { id: "consent", label: "Consentement" },
+  { id: "questions", label: "Questions" },
+  { id: "review", label: "Relecture" },
+];
+
+let app;
+let screen;
+let bootstrap = null;
+let sync;
+let currentForm = null;
+
+export async function startApp(root) {
+  app = root;
+  screen = root.querySelector("#ecran");
+  const section = root.querySelector("#etat-synchronisation");
+  bootstrap = await loadBootstrap();
+  sync = startSync({
+    submissionsUrl: root.dataset.submissionsUrl,
+    tokenUrl: root.dataset.tokenUrl,
+    pageUrl: location.pathname,
+    getCurrentUserId: () => bootstrap?.user?.id ?? null,
+    onStatus: (status) => {
+      renderStatus(section, status);
+      if (!status.syncing && (location.hash || "#/") === "#/") refreshLists();
+    },
+  });
+  section.querySelector('[data-role="sync-now"]').addEventListener("click", () => sync.syncNow());
+  registerServiceWorker(section);
+  if (bootstrap?.user && navigator.onLine) {
+    // Once per user on this tablet, while the session is there: later syncs need no session.
+    ensureToken({ userId: bootstrap.user.id, tokenUrl: root.dataset.tokenUrl, pageUrl: location.pathname }).catch(() => null);
+  }
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+/** The bootstrap from the network (the service worker falls back to its copy), else IndexedDB. */
+async function loadBootstrap() {
+  try {
+    const response = await fetch(app.dataset.bootstrapUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.ok && !response.redirected && (response.headers.get("Content-Type") || "").includes("json")) {
+      const fresh = await response.json();
+      await setMeta("bootstrap", fresh);
+      await keepDefinitions(fresh.questionnaires);
+      return fresh;
+    }
+  } catch {
+    // offline without a service worker copy: IndexedDB below
+  }
+  return (await getMeta("bootstrap")) || null;
+}
+
+function setScreen(title, ...children) {
+  currentForm?.destroy?.();
+  currentForm = null;
+  document.title = `${title} · Consultation`;
+  replaceChildren(screen, ...children);
+  screen.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+async function route() {
+  const parts = (location.hash.replace(/^#\/?/, "") || "").split("/").filter(Boolean);
+  if (!bootstrap) return showNoBootstrap();
+  if (parts[0] === "nouveau") return parts[1] ? startInterview(Number(parts[1])) : showChooser();
+  if (parts[0] === "entretien" && parts[1]) return showInterview(parts[1]);
+  return showHome();
+}
+
+function showNoBootstrap() {
+  setScreen(
+    "Entretien",
+    h("h1", {}, "Application d'entretien"),
+    h("p", { class: "flash flash-warning" },
+      "Les questionnaires n'ont pas encore été téléchargés sur cette tablette. Connectez-vous une fois avec réseau, puis rouvrez cette page."),
+  );
+}
+
+// --- home -------------------------------------------------------------------------------------
+
+let listsContainer = null;
+
+function refreshLists() {
+  if (listsContainer?.isConnected) {
+    renderLocalLists(listsContainer, { appUrl: location.pathname, bootstrap, onChange: () => sync.refresh() });
+  }
+}
+
+function questionnaireTiles() {
+  if (!bootstrap.questionnaires.length) {
+    return h("p", { class: "muted" }, "Aucun questionnaire publié ne vous est affecté pour l'instant.");
+  }
+  return h("ul", { class: "tile-list" },
+    bootstrap.questionnaires.map((entry) =>
+      h("li", { class: "card" },
+        h("strong", {}, entry.title),
+        h("span", { class: "muted" }, `version ${entry.version}`),
+        h("a", { class: "button big", href: `#/nouveau/${entry.questionnaire_id}` }, "Nouvel entretien"))));
+}
+
+function showHome() {
+  listsContainer = h("div", { id: "listes-locales" });
+  setScreen(
+    "Entretiens",
+    h("div", { class: "page-title" },
+      h("h1", {}, "Entretiens"),
+      h("span", { class: "muted" }, `Enquêteur : ${bootstrap.user.name}`)),
+    h("h2", {}, "Questionnaires à mener"),
+    questionnaireTiles(),
+    listsContainer,
+  );
+  refreshLists();
+}
+
+function showChooser() {
+  if (bootstrap.questionnaires.length === 1) {
+    return startInterview(bootstrap.questionnaires[0].questionnaire_id);
+  }
+  setScreen("Nouvel entretien", h("h1", {}, "Nouvel entretien : quel questionnaire ?"), questionnaireTiles(),
+    h("p", {}, h("a", { class: "button secondary", href: "#/" }, "Retour")));
+}
+
+async function startInterview(questionnaireId) {
+  const entry = bootstrap.questionnaires.find((item) => item.questionnaire_id === questionnaireId);
+  if (!entry) {
+    setScreen("Nouvel entretien", h("p", { class: "flash flash-error" }, "Ce questionnaire n'est pas disponible sur cette tablette."),
+      h("a", { class: "button secondary", href: "#/" }, "Retour"));
+    return;
+  }
+  const now = new Date().toISOString();
+  const draft = await saveDraft({
+    uuid: crypto.randomUUID(),
+    user_id: bootstrap.user.id,
+    questionnaire_id: entry.questionnaire_id,
+    version: entry.version,
+    title: entry.title,
+    device_id: await deviceId(),
+    started_at: now,
+    completed_at: null,
+    step: "profile",
+    page_index: 0,
+    profile: { public: "", age_band: "", sex: "", commune: "", quartier: "", place: "" },
+    consent: { given: false, recorded_by: bootstrap.user.name, at: now, parental_required: false, parental_consent: false },
+    answers: {},
+  });
+  location.replace(`#/entretien/${draft.uuid}`);
+}
+
+// --- one interview ----------------------------------------------------------------------------
+
+async function showInterview(uuid) {
+  const draft = await getDraft(uuid);
+  if (!draft) {
+    setScreen("Entretien", h("p", { class: "flash flash-warning" }, "Cet entretien n'est plus dans les brouillons : il a peut-être été terminé ou supprimé."),
+      h("a", { class: "button secondary", href: "#/" }, "Retour aux entretiens"));
+    return;
+  }
+  const entry = await getDefinition(draft.questionnaire_id, draft.version);
+  if (!entry) {
+    setScreen("Entretien", h("p", { class: "flash flash-error" }, "La version du questionnaire de cet entretien n'est plus sur la tablette. Reconnectez-vous avec réseau."),
+      h("a", { class: "button secondary", href: "#/" }, "Retour aux entretiens"));
+    return;
+  }
+  const view = { profile: showProfile, consent: showConsent, questions: showQuestions, review: showReview }[draft.step] || showProfile;
+  view(draft, entry);
+}
+
+function stepper(current) {
+  const index = STEPS.findIndex((step) => step.id === current);
+  return h("ol", { class: "stepper", "aria-label": "Étapes de l'entretien" },
+    STEPS.map((step, i) =>
+      h("li", { class: i < index ? "done" : i === index ? "current" : "", "aria-current": i === index ? "step" : null },
+        h("span", { class: "step-number" }, String(i + 1)), " ", step.label)));
+}
+
+function interviewHeader(draft, step) {
+  return [
+    h("div", { class: "page-title" },
+      h("h1", {}, draft.title),
+      h("a", { class: "button secondary", href: "#/" }, "Enregistrer et quitter")),
+    stepper(step),
+  ];
+}
+
+async function goToStep(draft, step, extra = {}) {
+  const saved = await saveDraft({ ...draft, ...extra, step });
+  showInterview(saved.uuid);
+}
+
+/** Autosave: every change is written at once, in order. */
+function autosaver(initial) {
+  let draft = initial;
+  let queue = Promise.resolve();
+  return {
+    get: () => draft,
+    update(changes) {
+      draft = { ...draft, ...changes };
+      const snapshot = draft;
+      queue = queue.then(() => saveDraft(snapshot)).catch(() => null);
+      return queue;
+    },
+    flush: () => queue,
+  };
+}
+
+// Profile
+
+function radioTiles({ name, legend, options, value, required, hint, onChange }) {
+  const hintId = hint ? `${name}-aide` : null;
+  return h("fieldset", { class: "tiles", id: `champ-${name}`, "aria-describedby": hintId },
+    h("legend", {}, legend, required ? null : h("span", { class: "muted" }, " (facultatif)")),
+    hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+    h("div", { class: "tile-grid" },
+      options.map((option) =>
+        h("label", { class: "tile" },
+          h("input", { type: "radio", name, value: option.value, checked: option.value === value, required: required || null,
+            onchange: (event) => onChange(event.target.value) }),
+          h("span", {}, option.label)))),
+    h("p", { class: "error", id: `${name}-erreur`, hidden: true }));
+}
+
+function showFieldError(container, name, message) {
+  const error = container.querySelector(`#${name}-erreur`);
+  if (!error) return;
+  error.textContent = message || "";
+  error.hidden = !message;
+  container.querySelector(`#champ-${name}`)?.classList.toggle("field-error", Boolean(message));
+}
+
+export function profileErrors(profile, communes) {
+  const errors = {};
+  if (!profile.public) errors.public = "Indiquez le public de la personne interrogée.";
+  if (!profile.age_band) errors.age_band = "Indiquez la tranche d'âge.";
+  if (communes.length && !profile.commune) errors.commune = "Choisissez la commune où vit la personne.";
+  if (!profile.place.trim()) errors.place = "Indiquez le lieu de l'entretien.";
+  return errors;
+}
+
+function showProfile(initial) {
+  const save = autosaver(initial);
+  const options = bootstrap.profile_options;
+  const communes = bootstrap.territory.communes;
+  const profile = () => save.get().profile;
+  const setProfile = (changes) => save.update({ profile: { ...profile(), ...changes } });
+
+  const warning = h("p", { class: "flash flash-warning", hidden: true, role: "status" });
+  const checkCoherence = () => {
+    const allowed = options.age_bands_by_public[profile().public] || [];
+    const odd = profile().public && profile().age_band && !allowed.includes(profile().age_band);
+    warning.hidden = !odd;
+    warning.textContent = odd ? "Cette tranche d'âge est inhabituelle pour ce public : vérifiez avant de continuer." : "";
+  };
+
+  const quartierSelect = h("select", { id: "quartier", name: "quartier" });
+  const fillQuartiers = () => {
+    const commune = communes.find((entry) => entry.code === profile().commune);
+    const quartiers = commune?.quartiers || [];
+    replaceChildren(quartierSelect,
+      h("option", { value: "" }, quartiers.length ? "— Non précisé —" : "— Aucun quartier pour cette commune —"),
+      quartiers.map((quartier) => h("option", { value: String(quartier.id), selected: String(quartier.id) === String(profile().quartier) }, quartier.name)));
+    quartierSelect.disabled = !quartiers.length;
+  };
+  quartierSelect.addEventListener("change", () => setProfile({ quartier: quartierSelect.value }));
+
+  const communeSelect = h("select", { id: "commune", name: "commune", required: true,
+    onchange: () => {
+      setProfile({ commune: communeSelect.value, quartier: "" });
+      fillQuartiers();
+    } },
+    h("option", { value: "" }, "— Choisir —"),
+    communes.map((commune) => h("option", { value: commune.code, selected: commune.code === profile().commune }, commune.name)));
+  fillQuartiers();
+
+  const placeInput = h("input", { type: "text", id: "lieu", name: "lieu", list: "lieux-habituels", value: profile().place, autocomplete: "off",
+    required: true, oninput: () => setProfile({ place: placeInput.value }) });
+
+  const form = h("form", { class: "profile-form", novalidate: true },
+    radioTiles({ name: "public", legend: "Public", options: options.publics, value: profile().public, required: true,
+      onChange: (value) => { setProfile({ public: value }); checkCoherence(); } }),
+    radioTiles({ name: "age_band", legend: "Tranche d'âge", options: options.age_bands, value: profile().age_band, required: true,
+      onChange: (value) => { setProfile({ age_band: value }); checkCoherence(); } }),
+    warning,
+    radioTiles({ name: "sex", legend: "Sexe", options: options.sexes.filter((option) => option.value !== ""), value: profile().sex, required: false,
+      onChange: (value) => setProfile({ sex: value }) }),
+    communes.length
+      ? h("div", { class: "field-pair" },
+          h("div", { class: "field", id: "champ-commune" },
+            h("label", { for: "commune" }, "Commune de résidence"), communeSelect,
+            h("p", { class: "error", id: "commune-erreur", hidden: true })),
+          h("div", { class: "field" }, h("label", { for: "quartier" }, "Quartier", h("span", { class: "muted" }, " (facultatif)")), quartierSelect))
+      : null,
+    h("div", { class: "field", id: "champ-place" },
+      h("label", { for: "lieu" }, "Lieu de l'entretien"),
+      placeInput,
+      h("datalist", { id: "lieux-habituels" }, options.usual_places.map((place) => h("option", { value: place }))),
+      h("p", { class: "error", id: "place-erreur", hidden: true })),
+    h("div", { class: "nav-buttons" },
+      h("button", { type: "button", class: "button secondary big", onclick: () => abandon(save.get()) }, "Abandonner"),
+      h("button", { type: "submit", class: "button big" }, "Suivant : consentement")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const errors = profileErrors(profile(), communes);
+    for (const name of ["public", "age_band", "commune", "place"]) showFieldError(form, name, errors[name]);
+    if (Object.keys(errors).length) {
+      form.querySelector(".field-error input, .field-error select")?.focus();
+      return;
+    }
+    await save.flush();
+    const needsParent = options.parental_consent_age_bands.includes(profile().age_band);
+    const draft = save.get();
+    goToStep(draft, "consent", { consent: { ...draft.consent, parental_required: needsParent, parental_consent: needsParent ? draft.consent.parental_consent : false } });
+  });
+  setScreen(`Profil · ${initial.title}`, ...interviewHeader(initial, "profile"),
+    h("h2", {}, "Qui répond ?"),
+    h("p", { class: "muted" }, "Le profil est enregistré à part des réponses : il sert aux tableaux par public et par territoire."),
+    form);
+  checkCoherence();
+}
+
+async function abandon(draft) {
+  if (!confirm("Abandonner cet entretien ? Ce qui a été saisi sera supprimé de la tablette.")) return;
+  await deleteDraft(draft.uuid);
+  location.hash = "#/";
+}
+
+// Consent
+
+function toLocalInput(iso) {
+  const date = iso ? new Date(iso) : new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function showConsent(initial) {
+  const save = autosaver(initial);
+  const consent = () => save.get().consent;
+  const setConsent = (changes) => save.update({ consent: { ...consent(), ...changes } });
+  const parental = consent().parental_required;
+
+  const given = h("input", { type: "checkbox", id: "consentement", checked: consent().given, onchange: () => setConsent({ given: given.checked }) });
+  const parentalBox = h("input", { type: "checkbox", id: "consentement-parental", checked: consent().parental_consent,
+    onchange: () => setConsent({ parental_consent: parentalBox.checked }) });
+  const recordedBy = h("input", { type: "text", id: "recueilli-par", value: consent().recorded_by, required: true,
+    oninput: () => setConsent({ recorded_by: recordedBy.value }) });
+  const at = h("input", { type: "datetime-local", id: "recueilli-le", value: toLocalInput(consent().at), required: true,
+    onchange: () => at.value && setConsent({ at: new Date(at.value).toISOString() }) });
+  const errorBox = h("div", { class: "flash flash-error", role: "alert", hidden: true });
+
+  const form = h("form", { class: "consent-form", novalidate: true },
+    h("div", { class: "consent-text" },
+      h("p", {}, "À lire à la personne : « Cet entretien est mené pour l'analyse des besoins sociaux de votre territoire. Vos réponses sont anonymes, vous pouvez refuser de répondre à une question ou arrêter à tout moment. Acceptez-vous de participer ? »")),
+    h("label", { class: "check-tile", for: "consentement" }, given, h("span", {}, "La personne a donné son consentement oral")),
+    parental
+      ? h("label", { class: "check-tile", for: "consentement-parental" }, parentalBox,
+          h("span", {}, "Un parent ou responsable légal a donné son accord (personne de moins de 15 ans)"))
+      : null,
+    h("div", { class: "field-pair" },
+      h("div", { class: "field" }, h("label", { for: "recueilli-par" }, "Consentement recueilli par"), recordedBy),
+      h("div", { class: "field" }, h("label", { for: "recueilli-le" }, "Date et heure du recueil"), at)),
+    errorBox,
+    h("div", { class: "nav-buttons" },
+      h("button", { type: "button", class: "button secondary big", onclick: async () => { await save.flush(); goToStep(save.get(), "profile"); } }, "Précédent"),
+      h("button", { type: "submit", class: "button big" }, "Commencer le questionnaire")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const problems = [];
+    if (!consent().given) problems.push("Sans consentement oral, l'entretien ne peut pas avoir lieu : abandonnez-le s'il est refusé.");
+    if (parental && !consent().parental_consent) problems.push("Pour une personne de moins de 15 ans, l'accord d'un parent est obligatoire.");
+    if (!consent().recorded_by.trim()) problems.push("Indiquez qui a recueilli le consentement.");
+    if (!at.value) problems.push("Indiquez la date et l'heure du recueil.");
+    replaceChildren(errorBox, problems.length ? h("ul", {}, problems.map((problem) => h("li", {}, problem))) : null);
+    errorBox.hidden = !problems.length;
+    if (problems.length) return;
+    if (!consent().at) setConsent({ at: new Date(at.value).toISOString() });
+    await save.flush();
+    goToStep(save.get(), "questions");
+  });
+  setScreen(`Consentement · ${initial.title}`, ...interviewHeader(initial, "consent"), h("h2", {}, "Consentement"), form);
+}
+
+// Questions
+
+/** form-runtime's validate functions: true, [] or {} mean valid. */
+function isValid(result) {
+  if (result === true || result === undefined) return true;
+  if (result === false) return false;
+  if (Array.isArray(result)) return result.length === 0;
+  if (result && typeof result === "object") {
+    if ("valid" in result) return Boolean(result.valid);
+    if ("ok" in result) return Boolean(result.ok);
+    return Object.keys(result).length === 0;
+  }
+  return !result;
+}
+
+async function showQuestions(initial, entry) {
+  const save = autosaver(initial);
+  const host = h("div", { class: "form-host" });
+  const pageInfo = h("p", { class: "page-info", "aria-live": "polite" });
+  const previous = h("button", { type: "button", class: "button secondary big" }, "Précédent");
+  const next = h("button", { type: "button", class: "button big" }, "Suivant");
+  setScreen(`Questions · ${initial.title}`, ...interviewHeader(initial, "questions"), pageInfo, host,
+    h("div", { class: "nav-buttons" }, previous, next));
+
+  let runtime;
+  try {
+    runtime = await import("form-runtime");
+  } catch {
+    replaceChildren(host, h("p", { class: "flash flash-error" }, "Le moteur de formulaire n'a pas pu être chargé : rechargez la page avec réseau."));
+    return;
+  }
+  const form = runtime.mountForm(host, entry.definition, {
+    language: entry.definition.default_language || "fr",
+    answers: initial.answers || {},
+    mode: "pages",
+    onChange: (answers) => {
+      save.update({ answers: structuredClone(answers), page_index: form?.pageIndex ?? 0 });
+    },
+  });
+  currentForm = form;
+  const showPage = () => {
+    const count = form.pageCount || 1;
+    pageInfo.textContent = `Page ${form.pageIndex + 1} sur ${count}`;
+    next.textContent = form.pageIndex >= count - 1 ? "Suivant : relecture" : "Suivant";
+    save.update({ page_index: form.pageIndex });
+    window.scrollTo(0, 0);
+  };
+  if (initial.page_index && initial.page_index < (form.pageCount || 1)) form.goTo(initial.page_index);
+  showPage();
+
+  previous.addEventListener("click", async () => {
+    if (form.pageIndex > 0) {
+      form.previous();
+      showPage();
+    } else {
+      await save.flush();
+      goToStep({ ...save.get(), answers: form.getAnswers() }, "consent");
+    }
+  });
+  next.addEventListener("click", async () => {
+    if (!isValid(form.validatePage())) return;
+    if (form.pageIndex < (form.pageCount || 1) - 1) {
+      form.next();
+      showPage();
+    } else {
+      await save.flush();
+      goToStep({ ...save.get(), answers: form.getAnswers() }, "review");
+    }
+  });
+}
+
+// Review
+
+function showReview(initial, entry) {
+  const options = bootstrap.profile_options;
+  const profile = initial.profile;
+  const commune = bootstrap.territory.communes.find((item) => item.code === profile.commune);
+  const quartier = commune?.quartiers.find((item) => String(item.id) === String(profile.quartier));
+  const label = (list, value) => list.find((option) => option.value === value)?.label || "—";
+  const rows = (pairs) => h("dl", { class: "review-list" }, pairs.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value || "—")]));
+  const consent = initial.consent;
+
+  const finish = h("button", { type: "button", class: "button big" }, "Terminer");
+  finish.addEventListener("click", async () => {
+    finish.disabled = true;
+    await moveToOutbox({ ...initial, completed_at: new Date().toISOString() });
+    await sync.refresh();
+    location.hash = "#/";
+    sync.syncNow();
+  });
+  setScreen(`Relecture · ${initial.title}`, ...interviewHeader(initial, "review"),
+    h("h2", {}, "Relecture avant envoi"),
+    h("section", { class: "review-block" },
+      h("div", { class: "review-head" }, h("h3", {}, "Profil"),
+        h("button", { type: "button", class: "button secondary", onclick: () => goToStep(initial, "profile") }, "Modifier le profil")),
+      rows([
+        ["Public", label(options.publics, profile.public)],
+        ["Tranche d'âge", label(options.age_bands, profile.age_band)],
+        ["Sexe", profile.sex ? label(options.sexes, profile.sex) : "Non renseigné"],
+        ["Commune", commune?.name],
+        ["Quartier", quartier?.name || "Non précisé"],
+        ["Lieu de l'entretien", profile.place],
+      ])),
+    h("section", { class: "review-block" },
+      h("div", { class: "review-head" }, h("h3", {}, "Consentement"),
+        h("button", { type: "button", class: "button secondary", onclick: () => goToStep(initial, "consent") }, "Modifier")),
+      rows([
+        ["Consentement oral", consent.given ? "Donné" : "Non donné"],
+        consent.parental_required ? ["Accord parental", consent.parental_consent ? "Donné" : "Non donné"] : null,
+        ["Recueilli par", consent.recorded_by],
+        ["Le", consent.at ? new Date(consent.at).toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" }) : ""],
+      ].filter(Boolean))),
+    h("section", { class: "review-block" },
+      h("div", { class: "review-head" }, h("h3", {}, "Réponses"),
+        h("button", { type: "button", class: "button secondary", onclick: () => goToStep(initial, "questions", { page_index: 0 }) }, "Modifier les réponses")),
+      rows(questionRows(entry.definition, initial.answers).map((row) => [row.label, answerText(row)]))),
+    h("div", { class: "nav-buttons" },
+      h("button", { type: "button", class: "button secondary big", onclick: () => goToStep(initial, "questions") }, "Précédent"),
+      finish),
+  );
+}

@@ -1,0 +1,26 @@
+/** /entretiens/: the badge, the sync, and the interviews kept on this tablet. */
+import { renderLocalLists } from "tablet/lists.js";
+import { registerServiceWorker, renderStatus } from "tablet/status-badge.js";
+import { getMeta } from "tablet/store.js";
+import { startSync } from "tablet/sync.js";
+
+export async function startIndexPage(doc) {
+  const section = doc.getElementById("etat-synchronisation");
+  const lists = doc.getElementById("listes-locales");
+  const appUrl = lists.dataset.appUrl;
+  const bootstrap = await getMeta("bootstrap");
+  const redraw = () => renderLocalLists(lists, { appUrl, bootstrap, onChange: () => sync.refresh() });
+  const sync = startSync({
+    submissionsUrl: "/api/v1/submissions",
+    tokenUrl: "/api/v1/tokens",
+    pageUrl: location.pathname,
+    getCurrentUserId: () => bootstrap?.user?.id ?? null,
+    onStatus: (status) => {
+      renderStatus(section, status);
+      if (!status.syncing) redraw();
+    },
+  });
+  section.querySelector('[data-role="sync-now"]').addEventListener("click", () => sync.syncNow());
+  registerServiceWorker(section);
+  redraw();
+}

@@ -1,0 +1,102 @@
+/**
+ * The interviews kept on this tablet: drafts to resume, the outbox (with the server's refusals in
+ * French), and the last ones sent.
+ */
+import { h, replaceChildren } from "tablet/dom.js";
+import { dateTimeText } from "tablet/status-badge.js";
+import { deleteDraft, listDrafts, listOutbox, listSent, moveBackToDrafts } from "tablet/store.js";
+import { FAILED } from "tablet/sync.js";
+
+function labelOf(options, value) {
+  return (options || []).find((option) => option.value === value)?.label || value || "";
+}
+
+function who(item, profileOptions, communes) {
+  const commune = (communes || []).find((entry) => entry.code === item.profile?.commune);
+  return [labelOf(profileOptions?.publics, item.profile?.public), labelOf(profileOptions?.age_bands, item.profile?.age_band), commune?.name]
+    .filter(Boolean)
+    .join(" · ") || "Profil non renseigné";
+}
+
+/**
+ * Renders the three lists into `container`. `appUrl` is the tablet app page; `bootstrap` gives
+ * the labels (may be null); `onChange` runs after a draft is deleted or an item is put back.
+ */
+export async function renderLocalLists(container, { appUrl, bootstrap, onChange }) {
+  const options = bootstrap?.profile_options;
+  const communes = bootstrap?.territory?.communes;
+  const [drafts, outbox, sent] = await Promise.all([listDrafts(), listOutbox(), listSent()]);
+  const refresh = async () => {
+    await renderLocalLists(container, { appUrl, bootstrap, onChange });
+    onChange?.();
+  };
+
+  const draftItems = drafts.map((draft) =>
+    h(
+      "li",
+      { class: "item-row", dataset: { uuid: draft.uuid } },
+      h("div", { class: "item-text" },
+        h("strong", {}, draft.title || "Entretien"),
+        h("span", {}, who(draft, options, communes)),
+        h("span", { class: "muted" }, `Modifié ${dateTimeText(draft.updated_at)}`)),
+      h("div", { class: "actions" },
+        h("a", { class: "button", href: `${appUrl}#/entretien/${draft.uuid}` }, "Reprendre"),
+        h("button", {
+          type: "button",
+          class: "button secondary",
+          onclick: async () => {
+            if (!confirm("Supprimer définitivement ce brouillon d'entretien ?")) return;
+            await deleteDraft(draft.uuid);
+            await refresh();
+          },
+        }, "Supprimer")),
+    ),
+  );
+
+  const outboxItems = outbox.map((item) => {
+    const failed = item.status === FAILED;
+    return h(
+      "li",
+      { class: `item-row${failed ? " item-failed" : ""}`, dataset: { uuid: item.uuid } },
+      h("div", { class: "item-text" },
+        h("strong", {}, item.title || "Entretien"),
+        h("span", {}, who(item, options, communes)),
+        h("span", { class: "muted" }, `Terminé ${dateTimeText(item.completed_at)}`),
+        h("span", { class: failed ? "error" : "status-waiting" }, failed ? `Refusé : ${item.error?.message || ""}` : "En attente d'envoi"),
+        failed && item.error?.details?.length ? h("ul", { class: "error-details" }, item.error.details.map((line) => h("li", {}, line))) : null,
+        !failed && item.error?.message ? h("span", { class: "muted" }, item.error.message) : null),
+      failed && item.error?.http_status === 422
+        ? h("div", { class: "actions" },
+            h("button", {
+              type: "button",
+              class: "button secondary",
+              onclick: async () => {
+                await moveBackToDrafts(item.uuid);
+                location.href = `${appUrl}#/entretien/${item.uuid}`;
+              },
+            }, "Corriger"))
+        : null,
+    );
+  });
+
+  const sentItems = sent.slice(0, 20).map((item) =>
+    h("li", { class: "item-row", dataset: { uuid: item.uuid } },
+      h("div", { class: "item-text" },
+        h("strong", {}, item.title || "Entretien"),
+        h("span", {}, who(item, options, communes)),
+        h("span", { class: "muted" }, `Envoyé ${dateTimeText(item.sent_at)}`))),
+  );
+
+  replaceChildren(
+    container,
+    h("section", { class: "local-list", id: "brouillons", "aria-labelledby": "titre-brouillons" },
+      h("h2", { id: "titre-brouillons" }, `Brouillons sur cette tablette (${drafts.length})`),
+      draftItems.length ? h("ul", { class: "rows" }, draftItems) : h("p", { class: "muted" }, "Aucun entretien en cours.")),
+    h("section", { class: "local-list", id: "boite-envoi", "aria-labelledby": "titre-envoi" },
+      h("h2", { id: "titre-envoi" }, `À envoyer (${outbox.length})`),
+      outboxItems.length ? h("ul", { class: "rows" }, outboxItems) : h("p", { class: "muted" }, "Aucun entretien en attente d'envoi.")),
+    h("section", { class: "local-list", id: "envoyes", "aria-labelledby": "titre-envoyes" },
+      h("h2", { id: "titre-envoyes" }, `Envoyés (${sent.length})`),
+      sentItems.length ? h("ul", { class: "rows" }, sentItems) : h("p", { class: "muted" }, "Aucun entretien envoyé depuis cette tablette.")),
+  );
+}

@@ -1,0 +1,285 @@
+/**
+ * Sending the outbox to POST /api/v1/submissions.
+ *
+ * The server is idempotent on the interview's uuid, so a request whose answer was lost is simply
+ * sent again: 201 (new) or 200 (already there, same content) both mean « the server has it ».
+ * 409 and 422 keep the interview in the outbox with the server's French message: nothing is lost.
+ * Network failures and server errors back off exponentially; passes run on page load, on the
+ * `online` event, periodically, and on demand.
+ */
+import {
+  counts,
+  deviceId,
+  forgetToken,
+  getMeta,
+  listOutbox,
+  markSent,
+  saveToken,
+  setMeta,
+  tokenFor,
+  updateOutboxItem,
+} from "tablet/store.js";
+
+const PERIOD_MS = 60_000;
+const BACKOFF_FIRST_MS = 5_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
+
+export const PENDING = "en_attente";
+export const FAILED = "erreur";
+
+/** The body the API expects, from an outbox item. */
+export function submissionPayload(item) {
+  return {
+    uuid: item.uuid,
+    questionnaire_id: item.questionnaire_id,
+    version: item.version,
+    answers: item.answers || {},
+    profile: {
+      public: item.profile.public || "",
+      age_band: item.profile.age_band || "",
+      sex: item.profile.sex || "",
+      commune: item.profile.commune || null,
+      quartier: item.profile.quartier ? Number(item.profile.quartier) : null,
+      place: item.profile.place || "",
+    },
+    consent: {
+      given: Boolean(item.consent.given),
+      recorded_by: item.consent.recorded_by || "",
+      at: item.consent.at || null,
+      parental_consent: item.consent.parental_required ? Boolean(item.consent.parental_consent) : null,
+    },
+    started_at: item.started_at,
+    completed_at: item.completed_at,
+    device_id: item.device_id,
+    channel: "tablette",
+  };
+}
+
+function csrfToken(doc = document) {
+  return doc.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+/** A page served from the cache may hold an expired CSRF token: read a fresh one. */
+async function freshCsrfToken(pageUrl) {
+  const response = await fetch(pageUrl, { credentials: "same-origin", cache: "no-store" });
+  if (!response.ok || response.redirected) return "";
+  const html = await response.text();
+  return csrfToken(new DOMParser().parseFromString(html, "text/html"));
+}
+
+/** Asks the server for a device token with the browser session; kept per user in IndexedDB. */
+export async function ensureToken({ userId, tokenUrl, pageUrl }) {
+  const existing = await tokenFor(userId);
+  if (existing) return existing;
+  if (!navigator.onLine) return null;
+  const device = await deviceId();
+  const request = async (csrf) =>
+    fetch(tokenUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ device_label: `Tablette ${device.slice(0, 8)}` }),
+    });
+  let response = await request(csrfToken());
+  if (response.status === 400 || response.status === 403) {
+    const csrf = await freshCsrfToken(pageUrl);
+    if (csrf) response = await request(csrf);
+  }
+  if (!response.ok) return null;
+  const body = await response.json();
+  if (!body.token) return null;
+  await saveToken(userId, body.token);
+  return body.token;
+}
+
+function flattenErrors(errors, prefix = "") {
+  const lines = [];
+  if (!errors) return lines;
+  if (typeof errors === "string") return [prefix ? `${prefix} : ${errors}` : errors];
+  if (Array.isArray(errors)) {
+    for (const error of errors) lines.push(...flattenErrors(error, prefix));
+    return lines;
+  }
+  for (const [key, value] of Object.entries(errors)) {
+    const path = prefix && key !== "json" ? `${prefix}.${key}` : key === "json" ? prefix : key;
+    lines.push(...flattenErrors(value, path));
+  }
+  return lines;
+}
+
+async function refusal(response) {
+  let body = {};
+  try {
+    body = await response.json();
+  } catch {
+    body = {};
+  }
+  const details = flattenErrors(body.errors);
+  const fallback =
+    response.status === 409
+      ? "Un entretien portant le même identifiant a déjà été reçu avec un contenu différent."
+      : "Le serveur a refusé cet entretien.";
+  return { message: body.message || fallback, details, http_status: response.status };
+}
+
+/**
+ * Sends every pending item once. Returns {sent, refused, stopped}: `stopped` is a French reason
+ * when the pass ended early (network or server down), null otherwise.
+ */
+export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUserId, includeFailed }) {
+  const result = { sent: 0, refused: 0, stopped: null };
+  for (const item of await listOutbox()) {
+    if (item.status === FAILED && !includeFailed) continue;
+    let token = await tokenFor(item.user_id);
+    if (!token && item.user_id === currentUserId) {
+      token = await ensureToken({ userId: item.user_id, tokenUrl, pageUrl }).catch(() => null);
+    }
+    if (!token) {
+      await updateOutboxItem({
+        ...item,
+        status: PENDING,
+        error: { message: "Cette tablette n'est pas encore autorisée : connectez-vous une fois avec réseau.", details: [] },
+      });
+      continue;
+    }
+    let response;
+    try {
+      response = await fetch(submissionsUrl, {
+        method: "POST",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify(submissionPayload(item)),
+      });
+    } catch {
+      await updateOutboxItem({ ...item, attempts: (item.attempts || 0) + 1 });
+      result.stopped = "Connexion perdue pendant l'envoi : nouvel essai automatique.";
+      return result;
+    }
+    if (response.status === 200 || response.status === 201) {
+      await markSent(item.uuid, response.status);
+      result.sent += 1;
+    } else if (response.status === 401) {
+      // A revoked or unknown token: forget it so the next online session asks for a new one.
+      await forgetToken(item.user_id);
+      await updateOutboxItem({
+        ...item,
+        status: PENDING,
+        error: { message: "L'autorisation de cette tablette a expiré : reconnectez-vous avec réseau.", details: [] },
+      });
+      result.stopped = "Autorisation de la tablette refusée.";
+      return result;
+    } else if ([400, 403, 404, 409, 413, 422].includes(response.status)) {
+      await updateOutboxItem({ ...item, status: FAILED, error: await refusal(response), attempts: (item.attempts || 0) + 1 });
+      result.refused += 1;
+    } else {
+      await updateOutboxItem({
+        ...item,
+        attempts: (item.attempts || 0) + 1,
+        error: { message: `Le serveur n'a pas pu enregistrer l'entretien (code ${response.status}) : nouvel essai automatique.`, details: [] },
+      });
+      result.stopped = "Le serveur ne répond pas correctement : nouvel essai automatique.";
+      return result;
+    }
+  }
+  return result;
+}
+
+/**
+ * Runs sendOutbox when it makes sense and tells `onStatus` what to show.
+ * Returns {syncNow(), refresh(), status()}.
+ */
+export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId, onStatus }) {
+  let failures = 0;
+  let timer = null;
+  let running = null;
+  let state = { online: navigator.onLine, syncing: false, message: "", nextAttemptAt: null };
+
+  async function publish() {
+    const outbox = await listOutbox();
+    const status = {
+      ...state,
+      online: navigator.onLine,
+      pending: outbox.filter((item) => item.status !== FAILED).length,
+      failed: outbox.filter((item) => item.status === FAILED).length,
+      counts: await counts(),
+      lastSync: await getMeta("last_sync"),
+    };
+    onStatus?.(status);
+    return status;
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    state.nextAttemptAt = Date.now() + delay;
+    timer = setTimeout(() => pass({ includeFailed: false }), delay);
+  }
+
+  async function run({ includeFailed }) {
+    state = { ...state, syncing: true, message: "" };
+    await publish();
+    let outcome;
+    try {
+      outcome = await sendOutbox({
+        submissionsUrl,
+        tokenUrl,
+        pageUrl,
+        currentUserId: getCurrentUserId(),
+        includeFailed,
+      });
+    } catch (error) {
+      outcome = { sent: 0, refused: 0, stopped: `Synchronisation interrompue : ${error.message || error}` };
+    }
+    if (outcome.sent > 0 || (!outcome.stopped && outcome.refused === 0)) {
+      const remaining = (await listOutbox()).length;
+      if (outcome.sent > 0 || remaining === 0) await setMeta("last_sync", new Date().toISOString());
+    }
+    if (outcome.stopped) {
+      failures += 1;
+      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));
+      state = { ...state, syncing: false, message: outcome.stopped };
+      schedule(delay);
+    } else {
+      failures = 0;
+      const parts = [];
+      if (outcome.sent) parts.push(outcome.sent === 1 ? "1 entretien envoyé." : `${outcome.sent} entretiens envoyés.`);
+      if (outcome.refused) parts.push(outcome.refused === 1 ? "1 entretien refusé par le serveur : voir le détail." : `${outcome.refused} entretiens refusés par le serveur : voir le détail.`);
+      state = { ...state, syncing: false, message: parts.join(" ") };
+      schedule(PERIOD_MS);
+    }
+    return publish();
+  }
+
+  async function pass({ includeFailed }) {
+    if (!navigator.onLine) {
+      state = { ...state, message: "" };
+      schedule(PERIOD_MS);
+      return publish();
+    }
+    if (running) return running;
+    const work = () => run({ includeFailed });
+    running = (navigator.locks ? navigator.locks.request("consultation-sync", work) : work()).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  window.addEventListener("online", () => {
+    failures = 0;
+    state.online = true;
+    pass({ includeFailed: false });
+  });
+  window.addEventListener("offline", () => {
+    state.online = false;
+    publish();
+  });
+  pass({ includeFailed: false });
+
+  return {
+    syncNow: () => {
+      failures = 0;
+      return pass({ includeFailed: true });
+    },
+    refresh: publish,
+    status: () => state,
+  };
+}
