@@ -1,0 +1,182 @@
+"""The XLSForm expression language: ``${age} >= 60 and selected(${aides}, 'apl')``.
+
+A lexer and a Pratt parser build a small syntax tree; an evaluator walks it with XPath 1.0
+semantics as ODK implements them. Nothing is ever handed to Python's ``eval``. The browser
+port runs the same case table (tests/data/expression_cases.json), so tablet and server agree.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+import re
+from typing import Iterable, Iterator, Mapping
+
+from . import lexer, syntax
+from .errors import ARITY, SYNTAX, TYPE, UNKNOWN_FUNCTION, UNKNOWN_NAME, ExpressionError
+from .evaluator import Scope, parse_context, repeat_fields_of
+from .functions import FUNCTIONS, arity_text
+from .syntax import Node
+from .values import plain_number, to_boolean, to_number, to_string
+
+__all__ = [
+    "ARITY",
+    "FUNCTIONS",
+    "SYNTAX",
+    "TYPE",
+    "UNKNOWN_FUNCTION",
+    "UNKNOWN_NAME",
+    "ExpressionError",
+    "Node",
+    "check_expression",
+    "evaluate",
+    "parse",
+    "parse_context",
+    "references",
+    "repeat_fields_of",
+    "to_boolean",
+    "to_number",
+    "to_string",
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> Node:
+    """The syntax tree of ``text``; raises the first ``ExpressionError`` (syntax, function, arity)."""
+    node = syntax.parse_syntax(text)
+    problems = _function_problems(node)
+    if problems:
+        raise min(problems, key=lambda problem: problem.position)
+    return node
+
+
+def references(text: str) -> set[str]:
+    """The question names used as ``${name}``, even in an expression with errors."""
+    return lexer.references_in(text)
+
+
+def check_expression(text: str, known_names: Iterable[str]) -> list[ExpressionError]:
+    """Every problem of ``text``, ordered by position: syntax, unknown names and functions, arity."""
+    known = set(known_names)
+    try:
+        node = syntax.parse_syntax(text)
+    except ExpressionError as error:
+        problems = [error]
+        problems.extend(
+            _unknown_name(token.value, token.position, known)
+            for token in lexer.tokenize(text)
+            if token.kind == lexer.REF and token.value not in known
+        )
+    else:
+        problems = _function_problems(node)
+        problems.extend(
+            _unknown_name(reference.name, reference.position, known)
+            for reference in _walk(node)
+            if isinstance(reference, syntax.Reference) and reference.name not in known
+        )
+    return sorted(problems, key=lambda problem: problem.position)
+
+
+def evaluate(
+    expression: str | Node,
+    answers: Mapping,
+    *,
+    current=None,
+    context: str | None = None,
+    today: datetime.date | None = None,
+    repeat_fields: Mapping[str, str] | None = None,
+):
+    """The value of ``expression``: bool, int or float, str, or ``datetime.date``.
+
+    ``current`` is the value of ``.``; ``context`` the repeat instance ("menage[1]");
+    ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it.
+    """
+    node = parse(expression) if isinstance(expression, str) else expression
+    scope = Scope(answers, current=current, context=context, today=today, repeat_fields=repeat_fields)
+    result = scope.value(node)
+    if isinstance(result, float):
+        return plain_number(result)
+    return result
+
+
+# --- static checks ---------------------------------------------------------------------------
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, syntax.Binary):
+        yield from _walk(node.left)
+        yield from _walk(node.right)
+    elif isinstance(node, syntax.Negation):
+        yield from _walk(node.operand)
+    elif isinstance(node, syntax.Call):
+        for argument in node.arguments:
+            yield from _walk(argument)
+
+
+def _function_problems(root: Node) -> list[ExpressionError]:
+    problems: list[ExpressionError] = []
+    allowed_parents: set[int] = set()
+    for node in _walk(root):
+        if isinstance(node, syntax.Parent) and id(node) not in allowed_parents:
+            problems.append(ExpressionError("« .. » ne s'emploie que dans position(..)", node.position, TYPE))
+        if not isinstance(node, syntax.Call):
+            continue
+        function = FUNCTIONS.get(node.name)
+        if function is None:
+            problems.append(_unknown_function(node))
+            continue
+        count = len(node.arguments)
+        if count < function.minimum or (function.maximum is not None and count > function.maximum):
+            given = f"{count} donné{'s' if count > 1 else ''}" if count else "aucun donné"
+            expected = arity_text(function)
+            verb = "ne prend" if expected == "aucun argument" else "attend"
+            problems.append(ExpressionError(
+                f"{node.name}() {verb} {expected} ({given})", node.position, ARITY,
+            ))
+            continue
+        if function.needs_reference:
+            for argument in node.arguments:
+                if not isinstance(argument, syntax.Reference):
+                    problems.append(ExpressionError(
+                        f"{node.name}() attend une question, par exemple {node.name}(${{membres}})",
+                        _start(argument),
+                        TYPE,
+                    ))
+        if node.name == "position":
+            for argument in node.arguments:
+                if isinstance(argument, syntax.Parent):
+                    allowed_parents.add(id(argument))
+                else:
+                    problems.append(ExpressionError("position() s'écrit position(..)", _start(argument), TYPE))
+        if node.name == "regex" and isinstance(node.arguments[1], syntax.String):
+            try:
+                re.compile(node.arguments[1].value)
+            except re.error:
+                problems.append(ExpressionError(
+                    "Expression régulière invalide", node.arguments[1].position, TYPE,
+                ))
+    return problems
+
+
+def _start(node: Node) -> int:
+    """The offset where the text of ``node`` begins (a binary node stores its operator's)."""
+    while isinstance(node, syntax.Binary):
+        node = node.left
+    return node.position
+
+
+def _unknown_function(node: syntax.Call) -> ExpressionError:
+    message = f"Fonction inconnue « {node.name}() »"
+    close = difflib.get_close_matches(node.name, FUNCTIONS, n=1)
+    if close:
+        message += f" : vouliez-vous dire {close[0]}() ?"
+    return ExpressionError(message, node.position, UNKNOWN_FUNCTION)
+
+
+def _unknown_name(name: str, position: int, known: set[str]) -> ExpressionError:
+    message = f"Question inconnue « {name} »"
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        message += f" : vouliez-vous dire ${{{close[0]}}} ?"
+    return ExpressionError(message, position, UNKNOWN_NAME)

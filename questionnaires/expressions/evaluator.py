@@ -1,0 +1,253 @@
+"""Walks a syntax tree against an answer set (the shared answer contract).
+
+Answers are values, as JavaRosa reads them: ``${age}`` is the number 42, ``${commune}`` the
+string "37261", an unanswered question the empty string. Inside a repeat instance (``context``
+"menage[1]") a name of that repeat means the sibling in the same instance; aggregate functions
+(count, sum, min, max, join...) see every instance of a repeat field.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from typing import Mapping
+
+from . import syntax
+from .functions import FUNCTIONS, LAZY, NODES
+from .values import NAN, is_number, to_boolean, to_number, to_string
+
+_CONTEXT_STEP = re.compile(r"^([^/\[\]]+)\[(\d+)\]$")
+
+
+def parse_context(context: str | None) -> list[tuple[str, int]]:
+    """ "menage[1]/enfants[0]" -> [("menage", 1), ("enfants", 0)]."""
+    if not context:
+        return []
+    steps = []
+    for part in context.strip("/").split("/"):
+        match = _CONTEXT_STEP.match(part.strip())
+        if not match:
+            raise ValueError(f"Invalid repeat instance path: {context!r}")
+        steps.append((match.group(1), int(match.group(2))))
+    return steps
+
+
+def repeat_fields_of(answers: Mapping, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Name -> innermost enclosing repeat, from what the answers show plus what the caller knows."""
+    mapping: dict[str, str] = dict(known or {})
+    _collect_repeat_fields(answers, None, mapping)
+    return mapping
+
+
+def _collect_repeat_fields(instance: Mapping, repeat: str | None, mapping: dict[str, str]) -> None:
+    for name, value in instance.items():
+        if repeat is not None:
+            mapping.setdefault(name, repeat)
+        if _is_repeat_value(value):
+            for child in value:
+                _collect_repeat_fields(child, name, mapping)
+
+
+def _is_repeat_value(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+class Scope:
+    """What an expression is evaluated against."""
+
+    def __init__(
+        self,
+        answers: Mapping,
+        *,
+        current=None,
+        context: str | None = None,
+        today: datetime.date | None = None,
+        repeat_fields: Mapping[str, str] | None = None,
+    ):
+        self.answers = answers or {}
+        self.current = current
+        self.context = parse_context(context)
+        self.today = today or datetime.date.today()
+        self.repeat_fields = repeat_fields_of(self.answers, repeat_fields)
+        self.repeat_names = set(self.repeat_fields.values())
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def current_value(self):
+        return _scalar(self.current)
+
+    def position(self) -> int:
+        return self.context[-1][1] + 1 if self.context else 1
+
+    def repeats_around(self, name: str) -> list[str]:
+        chain: list[str] = []
+        repeat = self.repeat_fields.get(name)
+        while repeat is not None and repeat not in chain:
+            chain.insert(0, repeat)
+            repeat = self.repeat_fields.get(repeat)
+        return chain
+
+    def nodes(self, name: str) -> list:
+        """The values ``${name}`` designates: one, or one per repeat instance in scope."""
+        chain = self.repeats_around(name)
+        instance: Mapping = self.answers
+        depth = 0
+        while depth < len(chain) and depth < len(self.context) and chain[depth] == self.context[depth][0]:
+            instance = _instance(instance, *self.context[depth])
+            depth += 1
+        instances = [instance]
+        for repeat in chain[depth:]:
+            instances = [child for parent in instances for child in _instances(parent, repeat)]
+        if name in self.repeat_names:  # a repeat group: one node per instance
+            return [child for instance in instances for child in _instances(instance, name)]
+        values = []
+        for instance in instances:
+            value = instance.get(name)
+            # A list of instances, or an empty list: a repeat nobody filled counts no node.
+            if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+                values.extend(value)  # a repeat: one node per instance
+            else:
+                values.append(value)
+        return values
+
+    def reference(self, name: str):
+        values = self.nodes(name)
+        return _scalar(values[0]) if values else ""
+
+    # --- evaluation -------------------------------------------------------------------------
+
+    def value(self, node: syntax.Node):
+        kind = type(node)
+        if kind is syntax.Number or kind is syntax.String:
+            return node.value
+        if kind is syntax.Reference:
+            return self.reference(node.name)
+        if kind is syntax.Binary:
+            return self.binary(node)
+        if kind is syntax.Call:
+            return self.call(node)
+        if kind is syntax.Negation:
+            return -to_number(self.value(node.operand))
+        if kind is syntax.Current:
+            return self.current_value()
+        if kind is syntax.Parent:
+            return float(self.position())
+        raise TypeError(f"Unknown node {node!r}")
+
+    def node_values(self, node: syntax.Node) -> list:
+        if type(node) is syntax.Reference:
+            return [_scalar(value) for value in self.nodes(node.name)]
+        return [self.value(node)]
+
+    def call(self, node: syntax.Call):
+        function = FUNCTIONS[node.name]
+        if function.takes == LAZY:
+            return function.implementation(self, *node.arguments)
+        if function.takes == NODES:
+            return function.implementation(self, *(self.node_values(argument) for argument in node.arguments))
+        return function.implementation(self, *(self.value(argument) for argument in node.arguments))
+
+    def binary(self, node: syntax.Binary):
+        operator = node.operator
+        if operator == "and":
+            return to_boolean(self.value(node.left)) and to_boolean(self.value(node.right))
+        if operator == "or":
+            return to_boolean(self.value(node.left)) or to_boolean(self.value(node.right))
+        left, right = self.value(node.left), self.value(node.right)
+        if operator == "=":
+            return equal(left, right)
+        if operator == "!=":
+            return not_equal(left, right)
+        left, right = to_number(left), to_number(right)
+        if operator == "<":
+            return left < right
+        if operator == "<=":
+            return left <= right
+        if operator == ">":
+            return left > right
+        if operator == ">=":
+            return left >= right
+        if operator == "+":
+            return left + right
+        if operator == "-":
+            return left - right
+        if operator == "*":
+            return left * right
+        if operator == "div":
+            return divide(left, right)
+        if operator == "mod":
+            return modulo(left, right)
+        raise TypeError(f"Unknown operator {operator!r}")
+
+
+def _comparison_kind(left, right) -> str:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return "boolean"
+    if is_number(left) or is_number(right) or isinstance(left, datetime.date) or isinstance(right, datetime.date):
+        return "number"
+    return "string"
+
+
+def equal(left, right) -> bool:
+    kind = _comparison_kind(left, right)
+    if kind == "boolean":
+        return to_boolean(left) == to_boolean(right)
+    if kind == "number":
+        return to_number(left) == to_number(right)
+    return to_string(left) == to_string(right)
+
+
+def not_equal(left, right) -> bool:
+    kind = _comparison_kind(left, right)
+    if kind == "boolean":
+        return to_boolean(left) != to_boolean(right)
+    if kind == "number":
+        return to_number(left) != to_number(right)
+    return to_string(left) != to_string(right)
+
+
+def divide(left: float, right: float) -> float:
+    if right == 0:
+        if left == 0 or math.isnan(left):
+            return NAN
+        return math.copysign(math.inf, left) * math.copysign(1.0, right)
+    try:
+        return left / right
+    except OverflowError:
+        return math.copysign(math.inf, left) * math.copysign(1.0, right)
+
+
+def modulo(left: float, right: float) -> float:
+    """XPath mod: the sign of the dividend, like JavaScript's %."""
+    if right == 0 or math.isnan(left) or math.isnan(right) or math.isinf(left):
+        return NAN
+    if math.isinf(right):
+        return left
+    return math.fmod(left, right)
+
+
+def _instance(parent: Mapping, repeat: str, index: int) -> Mapping:
+    instances = parent.get(repeat) if isinstance(parent, Mapping) else None
+    if isinstance(instances, list) and 0 <= index < len(instances) and isinstance(instances[index], Mapping):
+        return instances[index]
+    return {}
+
+
+def _instances(parent: Mapping, repeat: str) -> list[Mapping]:
+    instances = parent.get(repeat) if isinstance(parent, Mapping) else None
+    if isinstance(instances, list):
+        return [instance for instance in instances if isinstance(instance, Mapping)]
+    return []
+
+
+def _scalar(value):
+    """An answer as the language sees it: numbers as floats, lists as space-separated text."""
+    if value is None or isinstance(value, Mapping):
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return " ".join(to_string(item) for item in value)
+    return value

@@ -1,0 +1,352 @@
+"""The functions of the language: XPath 1.0 core functions and the ODK XForms additions.
+
+Each function takes its arguments already evaluated, in one of three ways (``Function.takes``):
+``values`` (scalars), ``nodes`` (a ``${name}`` inside a repeat gives the list of its values
+across instances; anything else a one-item list), or ``lazy`` (the syntax nodes, for ``if``).
+"""
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from .values import (
+    EPOCH,
+    NAN,
+    days_since_epoch,
+    is_number,
+    parse_iso_date,
+    to_boolean,
+    to_number,
+    to_string,
+)
+
+VALUES, NODES, LAZY = "values", "nodes", "lazy"
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    minimum: int
+    maximum: int | None  # None: any number
+    implementation: Callable
+    takes: str = VALUES
+    # Arguments (by index, None for all) that must be a ${name}: count(3) means nothing.
+    needs_reference: bool = False
+
+
+def xpath_round(number: float) -> float:
+    """XPath 1.0 round: halves go toward +∞ (round(-2.5) = -2)."""
+    if not math.isfinite(number) or number == 0:
+        return number
+    if -0.5 <= number < 0:
+        return -0.0
+    return float(math.floor(number + 0.5))
+
+
+def _round(scope, number, digits=None):
+    number = to_number(number)
+    if digits is None:
+        return xpath_round(number)
+    digits = to_number(digits)
+    if not math.isfinite(digits):
+        return NAN
+    factor = 10.0 ** int(digits)
+    return xpath_round(number * factor) / factor
+
+
+def _int(scope, value):
+    number = to_number(value)
+    return float(math.trunc(number)) if math.isfinite(number) else number
+
+
+def _floor(scope, value):
+    number = to_number(value)
+    return float(math.floor(number)) if math.isfinite(number) else number
+
+
+def _ceiling(scope, value):
+    number = to_number(value)
+    return float(math.ceil(number)) if math.isfinite(number) else number
+
+
+def _pow(scope, base, exponent):
+    base, exponent = to_number(base), to_number(exponent)
+    try:
+        return math.pow(base, exponent)
+    except ValueError:
+        return NAN
+    except OverflowError:
+        negative = base < 0 and exponent.is_integer() and int(exponent) % 2 == 1
+        return -math.inf if negative else math.inf
+
+
+def _numbers(node_lists) -> list[float]:
+    return [to_number(value) for nodes in node_lists for value in nodes]
+
+
+def _min(scope, *node_lists):
+    numbers = _numbers(node_lists)
+    if not numbers or any(math.isnan(number) for number in numbers):
+        return NAN
+    return min(numbers)
+
+
+def _max(scope, *node_lists):
+    numbers = _numbers(node_lists)
+    if not numbers or any(math.isnan(number) for number in numbers):
+        return NAN
+    return max(numbers)
+
+
+def _sum(scope, nodes):
+    return float(math.fsum(to_number(value) for value in nodes)) if nodes else 0.0
+
+
+def _count(scope, nodes):
+    return float(len(nodes))
+
+
+def _count_non_empty(scope, nodes):
+    return float(sum(1 for value in nodes if to_string(value) != ""))
+
+
+def _join(scope, separator, *node_lists):
+    separator = to_string(separator[0]) if separator else ""
+    return separator.join(to_string(value) for nodes in node_lists for value in nodes)
+
+
+def _substr(scope, text, start, end=None):
+    """ODK substr: 0-based start, end excluded."""
+    text = to_string(text)
+    start = to_number(start)
+    end = len(text) if end is None else to_number(end)
+    if math.isnan(start) or math.isnan(end):
+        return ""
+    start = max(0, min(len(text), int(start) if math.isfinite(start) else (0 if start < 0 else len(text))))
+    end = max(0, min(len(text), int(end) if math.isfinite(end) else (0 if end < 0 else len(text))))
+    return text[start:end]
+
+
+def _substring(scope, text, start, length=None):
+    """XPath 1.0 substring: 1-based, rounded positions (substring('12345', 1.5, 2.6) = '234')."""
+    text = to_string(text)
+    first = xpath_round(to_number(start))
+    last = math.inf if length is None else first + xpath_round(to_number(length))
+    return "".join(char for position, char in enumerate(text, 1) if first <= position < last)
+
+
+def _substring_before(scope, text, needle):
+    text, needle = to_string(text), to_string(needle)
+    index = text.find(needle)
+    return text[:index] if index >= 0 else ""
+
+
+def _substring_after(scope, text, needle):
+    text, needle = to_string(text), to_string(needle)
+    index = text.find(needle)
+    return text[index + len(needle):] if index >= 0 else ""
+
+
+def _translate(scope, text, source, target):
+    text, source, target = to_string(text), to_string(source), to_string(target)
+    mapping: dict[str, str] = {}
+    for index, char in enumerate(source):
+        mapping.setdefault(char, target[index] if index < len(target) else "")
+    return "".join(mapping.get(char, char) for char in text)
+
+
+_XPATH_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _normalize_space(scope, text=None):
+    text = to_string(scope.current_value() if text is None else text)
+    return " ".join(part for part in _XPATH_SPACE.split(text) if part)
+
+
+def _items(value) -> list[str]:
+    return [item for item in _XPATH_SPACE.split(to_string(value)) if item]
+
+
+def _selected(scope, answer, choice):
+    return to_string(choice).strip(" \t\r\n") in _items(answer)
+
+
+def _selected_at(scope, answer, index):
+    items = _items(answer)
+    index = to_number(index)
+    if not math.isfinite(index) or not 0 <= int(index) < len(items):
+        return ""
+    return items[int(index)]
+
+
+def _regex(scope, text, pattern):
+    try:
+        return re.search(to_string(pattern), to_string(text)) is not None
+    except re.error:
+        return False
+
+
+def to_date(value):
+    """A date from a date, an ISO string or a number of days; "" when there is none."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return ""
+        day = parse_iso_date(text[:10]) if len(text) == 10 or text[10:11] == "T" else None
+        if day is not None:
+            return day
+    if isinstance(value, bool) or value is None:
+        return ""
+    number = to_number(value)
+    if not math.isfinite(number):
+        return ""
+    try:
+        return EPOCH + datetime.timedelta(days=math.floor(number))
+    except OverflowError:
+        return ""
+
+
+def _date(scope, value):
+    return to_date(value)
+
+
+def _decimal_date(scope, value):
+    day = to_date(value)
+    return float(days_since_epoch(day)) if day != "" else NAN
+
+
+def _format_date(scope, value, pattern):
+    day = to_date(value)
+    if day == "":
+        return ""
+    codes = {
+        "Y": f"{day.year:04d}",
+        "y": f"{day.year % 100:02d}",
+        "m": f"{day.month:02d}",
+        "n": str(day.month),
+        "d": f"{day.day:02d}",
+        "e": str(day.day),
+    }
+    return re.sub(r"%([Yymnde])", lambda match: codes[match.group(1)], to_string(pattern))
+
+
+def _if(scope, condition, when_true, when_false):
+    return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
+
+
+def _coalesce(scope, first, second):
+    return first if to_string(first) != "" else second
+
+
+def _once(scope, value):
+    current = scope.current_value()
+    return current if to_string(current) != "" else value
+
+
+def _position(scope, parent=None):
+    return float(scope.position())
+
+
+def _boolean_from_string(scope, value):
+    return to_string(value) in ("true", "1")
+
+
+def _string_length(scope, value=None):
+    return float(len(to_string(scope.current_value() if value is None else value)))
+
+
+def _string(scope, value=None):
+    return to_string(scope.current_value() if value is None else value)
+
+
+def _number(scope, value=None):
+    return to_number(scope.current_value() if value is None else value)
+
+
+def _concat(scope, *values):
+    return "".join(to_string(value) for value in values)
+
+
+def _abs(scope, value):
+    return abs(to_number(value))
+
+
+def _today(scope):
+    return scope.today
+
+
+def _uuid(scope):
+    return str(uuid.uuid4())
+
+
+_FUNCTIONS = [
+    Function("true", 0, 0, lambda scope: True),
+    Function("false", 0, 0, lambda scope: False),
+    Function("not", 1, 1, lambda scope, value: not to_boolean(value)),
+    Function("boolean", 1, 1, lambda scope, value: to_boolean(value)),
+    Function("boolean-from-string", 1, 1, _boolean_from_string),
+    Function("number", 0, 1, _number),
+    Function("string", 0, 1, _string),
+    Function("string-length", 0, 1, _string_length),
+    Function("int", 1, 1, _int),
+    Function("round", 1, 2, _round),
+    Function("floor", 1, 1, _floor),
+    Function("ceiling", 1, 1, _ceiling),
+    Function("abs", 1, 1, _abs),
+    Function("pow", 2, 2, _pow),
+    Function("min", 1, None, _min, NODES),
+    Function("max", 1, None, _max, NODES),
+    Function("sum", 1, 1, _sum, NODES, needs_reference=True),
+    Function("count", 1, 1, _count, NODES, needs_reference=True),
+    Function("count-non-empty", 1, 1, _count_non_empty, NODES, needs_reference=True),
+    Function("join", 2, None, _join, NODES),
+    Function("concat", 1, None, _concat),
+    Function("contains", 2, 2, lambda scope, text, needle: to_string(needle) in to_string(text)),
+    Function("starts-with", 2, 2, lambda scope, text, start: to_string(text).startswith(to_string(start))),
+    Function("ends-with", 2, 2, lambda scope, text, end: to_string(text).endswith(to_string(end))),
+    Function("substr", 2, 3, _substr),
+    Function("substring", 2, 3, _substring),
+    Function("substring-before", 2, 2, _substring_before),
+    Function("substring-after", 2, 2, _substring_after),
+    Function("normalize-space", 0, 1, _normalize_space),
+    Function("translate", 3, 3, _translate),
+    Function("selected", 2, 2, _selected),
+    Function("selected-at", 2, 2, _selected_at),
+    Function("count-selected", 1, 1, lambda scope, answer: float(len(_items(answer)))),
+    Function("regex", 2, 2, _regex),
+    Function("if", 3, 3, _if, LAZY),
+    Function("coalesce", 2, 2, _coalesce),
+    Function("once", 1, 1, _once),
+    Function("today", 0, 0, _today),
+    Function("date", 1, 1, _date),
+    Function("decimal-date-time", 1, 1, _decimal_date),
+    Function("decimal-date", 1, 1, _decimal_date),
+    Function("format-date", 2, 2, _format_date),
+    Function("position", 0, 1, _position),
+    Function("uuid", 0, 0, _uuid),
+]
+
+FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}
+
+
+def arity_text(function: Function) -> str:
+    if function.maximum is None:
+        count = function.minimum
+        return f"au moins {count} argument{'s' if count > 1 else ''}"
+    if function.minimum == function.maximum:
+        count = function.minimum
+        if count == 0:
+            return "aucun argument"
+        return f"{count} argument{'s' if count > 1 else ''}"
+    return f"de {function.minimum} à {function.maximum} arguments"
+
+
+__all__ = ["FUNCTIONS", "Function", "arity_text", "is_number", "to_date", "xpath_round"]
