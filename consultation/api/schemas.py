@@ -1,6 +1,8 @@
 """Marshmallow schemas of the sync API: they check requests and describe them in OpenAPI.
 
 Every message a client can receive is French, with the field path it belongs to."""
+from datetime import timezone
+
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES
@@ -117,6 +119,15 @@ class SubmissionIn(FrenchSchema):
     channel = one_of(CHANNELS, load_default="tablette")
 
 
+class UtcDateTime(fields.DateTime):
+    """Dates read back from SQLite lose their offset; they were stored in UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class SubmissionOut(Schema):
     id = fields.Integer(required=True)
     uuid = fields.String(required=True)
@@ -131,7 +142,7 @@ class ErrorOut(Schema):
 
 class VersionSummaryOut(Schema):
     number = fields.Integer(required=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class QuestionnaireOut(Schema):
@@ -146,7 +157,7 @@ class VersionOut(Schema):
     questionnaire_id = fields.Integer(required=True)
     number = fields.Integer(required=True)
     title = fields.String(required=True)
-    published_at = fields.DateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
     definition = fields.Dict(required=True)
 
 

@@ -19,7 +19,7 @@ from . import MAX_BODY_BYTES, bp
 from .auth import api_auth, bearer_token, touch_token
 from .errors import ApiError, register_error_handlers
 from .models import DeviceToken
-from .schemas import ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
+from .schemas import MAX_INT, ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
 from .tokens import issue_token, revoke_token
 
 register_error_handlers(bp)
@@ -33,6 +33,8 @@ def limit_body_size():
 
 
 def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
+    if not (0 < questionnaire_id <= MAX_INT and 0 < number <= MAX_INT):
+        return None  # beyond the database's integers: cannot exist
     return db.session.scalar(
         select(QuestionnaireVersion).where(
             QuestionnaireVersion.questionnaire_id == questionnaire_id,
