@@ -12,6 +12,7 @@ from .model import (
     Questionnaire,
     label_in,
 )
+from .xlsform import ImportResult, SheetIssue, load_xlsform, to_xlsform, xlsform_bytes
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -22,4 +23,9 @@ __all__ = [
     "Question",
     "Questionnaire",
     "label_in",
+    "ImportResult",
+    "SheetIssue",
+    "load_xlsform",
+    "to_xlsform",
+    "xlsform_bytes",
 ]

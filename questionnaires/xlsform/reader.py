@@ -1,0 +1,575 @@
+"""Reading an XLSForm workbook into the questionnaire model.
+
+Every problem is collected as a SheetIssue naming sheet, row and column, and all of them are
+returned at once: an import never raises for a bad file. What we do not interpret (columns,
+types, settings) is kept in `extra`/`settings` and reported as a warning, so an export gives it
+back.
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+
+from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
+from . import vocabulary as vocab
+from .archive import Source, check_archive, read_source
+from .issues import ImportResult, SheetIssue
+from .sheets import SheetRow, SheetTable, read_sheet
+from .vocabulary import Column
+
+_NAME_PATTERN = re.compile(r"^[^\W\d][\w.-]*$")
+_PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
+END_ROW_PREFIX = "end_row:"
+DEFAULT_FORM_ID = "questionnaire"
+
+_DAMAGED = (
+    "Le classeur est endommagé ou n'est pas un classeur Excel valide : ouvrez-le dans Excel ou "
+    "LibreOffice, enregistrez-le à nouveau au format .xlsx puis réessayez."
+)
+
+
+def load_xlsform(source: Source) -> ImportResult:
+    """Import an XLSForm (.xlsx) from a path, bytes or a binary stream.
+
+    Never raises for bad input: `result.errors` lists every problem found, `result.questionnaire`
+    is None when there is at least one error.
+    """
+    payload, errors = read_source(source)
+    if payload is None:
+        return ImportResult(None, errors)
+    errors = check_archive(payload)
+    if errors:
+        return ImportResult(None, errors)
+    default_form_id = DEFAULT_FORM_ID
+    if isinstance(source, (str, os.PathLike)):
+        default_form_id = _slug(Path(source).stem) or DEFAULT_FORM_ID
+    errors, warnings_found = [], []
+    try:
+        # openpyxl warns about Excel features it drops (data validation, conditional formats):
+        # they do not concern a questionnaire.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(payload), read_only=True, data_only=False)
+            try:
+                tables = _read_tables(workbook, errors, warnings_found)
+            finally:
+                workbook.close()
+    except Exception:  # openpyxl raises many kinds of exception on malformed parts
+        return ImportResult(None, [SheetIssue("", None, None, _DAMAGED)])
+    reader = _FormReader(tables, default_form_id, errors, warnings_found)
+    questionnaire = reader.build()
+    if errors:
+        return ImportResult(None, errors, warnings_found)
+    return ImportResult(questionnaire, errors, warnings_found)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^\w.-]+", "_", text.strip()).strip("_")
+    return slug if slug and _NAME_PATTERN.match(slug) else ""
+
+
+def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
+    tables: dict[str, SheetTable] = {}
+    for title in workbook.sheetnames:
+        key = title.strip().lower()
+        if key in ("survey", "choices", "settings"):
+            if key in tables:
+                errors.append(
+                    SheetIssue(title, None, None, f"deux feuilles s'appellent « {key} » : gardez-en une seule.")
+                )
+                continue
+            tables[key] = read_sheet(workbook[title], errors)
+        else:
+            warnings_found.append(
+                SheetIssue(
+                    title,
+                    None,
+                    None,
+                    "feuille ignorée : seules les feuilles « survey », « choices » et « settings » "
+                    "sont lues ; elle ne sera pas dans le questionnaire exporté.",
+                )
+            )
+    return tables
+
+
+@dataclass
+class _OpenGroup:
+    group: Group
+    row: int
+    repeat: bool
+    children: list = field(default_factory=list)
+
+
+class _FormReader:
+    """Builds the model from the three sheets, collecting issues as it goes."""
+
+    def __init__(self, tables, default_form_id, errors, warnings_found):
+        self.tables: dict[str, SheetTable] = tables
+        self.default_form_id = default_form_id
+        self.errors: list[SheetIssue] = errors
+        self.warnings: list[SheetIssue] = warnings_found
+        self.settings: dict[str, str] = {}
+        self.setting_values: dict[str, str] = {}
+        self.row_of_name: dict[str, int] = {}
+        self.header_of_field: dict[str, str] = {}
+        self.language_of: dict[str, str] = {}  # header suffix as written -> language code
+        self.display_of: dict[str, str] = {}  # language code -> suffix written by the export
+        self.languages: list[str] = []
+        self.default_language = DEFAULT_LANGUAGE
+
+    # --- issues ---------------------------------------------------------------------------
+
+    def error(self, sheet: SheetTable | str, row, column, message):
+        title = sheet.title if isinstance(sheet, SheetTable) else sheet
+        self.errors.append(SheetIssue(title, row, column, message))
+
+    def warn(self, sheet: SheetTable | str, row, column, message):
+        title = sheet.title if isinstance(sheet, SheetTable) else sheet
+        self.warnings.append(SheetIssue(title, row, column, message))
+
+    # --- whole form -----------------------------------------------------------------------
+
+    def build(self) -> Questionnaire | None:
+        self._read_settings()
+        survey = self.tables.get("survey")
+        if survey is None:
+            self.error("survey", None, None, "la feuille « survey » est absente : c'est elle qui décrit les questions du formulaire.")
+            return None
+        choices = self.tables.get("choices")
+        survey_columns = self._columns(survey, vocab.survey_column)
+        choices_columns = self._columns(choices, vocab.choices_column) if choices else []
+        self._resolve_languages(survey_columns + choices_columns)
+        self._check_required_headers(survey, survey_columns, ("type", "name"))
+        if choices is not None and choices.rows:
+            self._check_required_headers(choices, choices_columns, ("list_name", "name"))
+        for column in survey_columns:
+            if column.field and column.field not in self.header_of_field:
+                self.header_of_field[column.field] = column.header
+        children = self._read_survey(survey, survey_columns)
+        choice_lists = self._read_choices(choices, choices_columns) if choices else {}
+        questionnaire = Questionnaire(
+            title=self.setting_values.get("form_title", ""),
+            form_id=self.setting_values.get("form_id", ""),
+            version=self.setting_values.get("version", ""),
+            default_language=self.default_language,
+            languages=list(self.languages) or [self.default_language],
+            children=children,
+            choice_lists=choice_lists,
+            settings=dict(self.settings),
+        )
+        if not questionnaire.form_id:
+            questionnaire.form_id = self.default_form_id
+        if not questionnaire.title:
+            questionnaire.title = questionnaire.form_id
+        for code in questionnaire.languages:
+            display = self.display_of.get(code, "")
+            generated = vocab.generated_language_display(
+                code, questionnaire.languages, questionnaire.default_language
+            )
+            if display != generated:
+                questionnaire.settings[vocab.LANGUAGE_SETTING_PREFIX + code] = display
+        self._check_lists(survey, questionnaire, choices is not None)
+        self._check_expressions(survey, questionnaire)
+        return questionnaire
+
+    # --- settings -------------------------------------------------------------------------
+
+    def _read_settings(self):
+        table = self.tables.get("settings")
+        if table is None:
+            return
+        if not table.rows:
+            return
+        first, *others = table.rows
+        for other in others:
+            self.warn(table, other.number, None, "seule la première ligne de valeurs de la feuille « settings » est lue : cette ligne est ignorée.")
+        for index, text in first.cells.items():
+            header = table.headers[index] if index < len(table.headers) else ""
+            if not header:
+                self.warn(table, first.number, table.column_name(index), "valeur sans en-tête de colonne : elle est ignorée.")
+                continue
+            column = vocab.settings_column(index, header)
+            if column.field:
+                self.setting_values[column.field] = text
+            elif header.lower().startswith(vocab.LANGUAGE_SETTING_PREFIX):
+                self.warn(table, 1, header, "réglage réservé : il est ignoré.")
+            else:
+                self.settings[header] = text
+                self.warn(table, 1, header, "réglage non interprété ici : il est gardé tel quel et sera réécrit à l'export.")
+
+    # --- headers and languages ------------------------------------------------------------
+
+    def _columns(self, table: SheetTable, make) -> list[Column]:
+        columns: list[Column] = []
+        seen: dict[tuple, str] = {}
+        for index, header in enumerate(table.headers):
+            if not header:
+                continue
+            column = make(index, header)
+            key = (column.field, vocab.language_code(column.language or "")) if column.field else (None, header.lower())
+            if key in seen:
+                self.error(table, 1, header, f"colonne en double (elle reprend la colonne « {seen[key]} ») : gardez-en une seule.")
+                continue
+            seen[key] = header
+            columns.append(column)
+            if column.field is None and table.title.strip().lower() == "survey":
+                if any(index in row.cells for row in table.rows):
+                    self.warn(table, 1, header, "colonne non interprétée ici : ses valeurs sont gardées telles quelles et seront réécrites à l'export.")
+        used = {column.index for column in columns}
+        headerless: set[int] = set()
+        for row in table.rows:
+            for index in row.cells:
+                if index not in used and index not in headerless and (index >= len(table.headers) or not table.headers[index]):
+                    headerless.add(index)
+                    self.warn(table, row.number, table.column_name(index), "valeur dans une colonne sans en-tête : elle est ignorée (donnez un nom à la colonne en ligne 1 pour la garder).")
+        return columns
+
+    def _resolve_languages(self, columns: list[Column]):
+        translatable = [column for column in columns if column.language is not None]
+        settings_default = self.setting_values.get("default_language", "")
+        has_plain = any(column.language == "" for column in translatable)
+        if settings_default:
+            default = vocab.language_code(settings_default)
+        elif has_plain:
+            default = DEFAULT_LANGUAGE
+        else:
+            default = next((vocab.language_code(c.language) for c in translatable), DEFAULT_LANGUAGE)
+        plain_code = default
+        plain_fields = {c.field for c in translatable if c.language == ""}
+        clash = [c for c in translatable if c.language and c.field in plain_fields and vocab.language_code(c.language) == default]
+        if clash:
+            plain_code = vocab.UNDETERMINED_LANGUAGE
+            self.warn(
+                self.tables["survey"].title, 1, clash[0].field,
+                f"les colonnes sans langue (« {clash[0].field} ») et « {clash[0].header} » désignent la même langue : "
+                f"les colonnes sans langue sont gardées comme langue indéterminée (« {plain_code} ») ; indiquez la langue dans leur en-tête.",
+            )
+        self.default_language = default
+        for column in translatable:
+            code = plain_code if column.language == "" else vocab.language_code(column.language)
+            self.language_of[column.language] = code
+            if code not in self.languages:
+                self.languages.append(code)
+            # the first header naming a language gives the suffix the export writes
+            self.display_of.setdefault(code, column.language)
+        if settings_default and default not in self.languages:
+            self.display_of.setdefault(default, settings_default)
+
+    def _check_required_headers(self, table, columns, fields):
+        present = {column.field for column in columns}
+        for name in fields:
+            if name not in present:
+                self.error(table, 1, None, f"la colonne « {name} » est absente de la ligne d'en-tête.")
+
+    def _canonical_header(self, column: Column) -> str:
+        """The header the export writes for a column kept as it is."""
+        if column.field is None:
+            return column.header
+        if column.language is None:
+            return column.field
+        display = self.display_of.get(self.language_of[column.language], "")
+        return f"{column.field}::{display}" if display else column.field
+
+    def _row_values(self, row: SheetRow, columns_by_index: dict[int, Column]):
+        """(fields, translations, kept) of a row: interpreted values, texts per language, and
+        the other cells under the header the export will write."""
+        fields: dict[str, str] = {}
+        translations: dict[str, dict[str, str]] = {}
+        kept: dict[str, str] = {}
+        headers: dict[str, str] = {}
+        for index, text in row.cells.items():
+            column = columns_by_index.get(index)
+            if column is None:
+                continue
+            if column.field is None:
+                kept[column.header] = text
+            elif column.language is not None:
+                translations.setdefault(column.field, {})[self.language_of[column.language]] = text
+                headers[column.field] = column.header
+            else:
+                fields[column.field] = text
+                headers[column.field] = column.header
+        return fields, translations, kept, headers
+
+    # --- survey ---------------------------------------------------------------------------
+
+    def _read_survey(self, survey: SheetTable, columns: list[Column]) -> list:
+        by_index = {column.index: column for column in columns}
+        root: list = []
+        stack: list[_OpenGroup] = []
+        if not any(by_index.get(i) and by_index[i].field == "type" for i in by_index):
+            return root
+        if not survey.rows:
+            self.error(survey, None, None, "la feuille « survey » ne contient aucune question.")
+        for row in survey.rows:
+            fields, translations, kept, headers = self._row_values(row, by_index)
+            siblings = stack[-1].children if stack else root
+            type_text = fields.pop("type", "")
+            type_header = headers.get("type", "type")
+            if not type_text:
+                if fields or translations:
+                    self.error(survey, row.number, type_header, "le type de la question est vide : indiquez-le (text, integer, select_one liste…).")
+                elif kept:
+                    self.warn(survey, row.number, type_header, "ligne sans type : elle est ignorée.")
+                continue
+            parsed = vocab.parse_type(type_text)
+            if parsed.kind in ("begin group", "begin repeat"):
+                group = self._group(survey, row, parsed, fields, translations, kept, headers)
+                siblings.append(group)
+                stack.append(_OpenGroup(group, row.number, parsed.kind == "begin repeat"))
+                continue
+            if parsed.kind in ("end group", "end repeat"):
+                self._close(survey, row, parsed, stack, kept, type_header)
+                continue
+            siblings.append(self._question(survey, row, parsed, type_text, fields, translations, kept, headers))
+        for open_group in reversed(stack):
+            kind = "begin repeat" if open_group.repeat else "begin group"
+            closing = "end repeat" if open_group.repeat else "end group"
+            self.error(survey, open_group.row, self.header_of_field.get("type", "type"),
+                       f"le « {kind} » « {open_group.group.name} » n'est jamais fermé : ajoutez une ligne « {closing} » après ses questions.")
+        return root
+
+    def _close(self, survey, row, parsed, stack, kept, type_header):
+        closing_repeat = parsed.kind == "end repeat"
+        if not stack:
+            opening = "begin repeat" if closing_repeat else "begin group"
+            self.error(survey, row.number, type_header, f"« {parsed.kind} » sans « {opening} » ouvert avant : supprimez cette ligne ou ajoutez le début du groupe.")
+            return
+        open_group = stack.pop()
+        open_group.group.children = open_group.children
+        if open_group.repeat != closing_repeat:
+            kind = "begin repeat" if open_group.repeat else "begin group"
+            expected = "end repeat" if open_group.repeat else "end group"
+            self.error(survey, row.number, type_header,
+                       f"« {parsed.kind} » ferme le « {kind} » « {open_group.group.name} » ouvert ligne {open_group.row} : il faut « {expected} ».")
+        for header, text in kept.items():
+            open_group.group.extra[END_ROW_PREFIX + header] = text
+
+    def _register_name(self, survey, row, name_header, name, kept) -> str:
+        if not name and kept.get("$autoname"):
+            name = kept["$autoname"]
+        if not name:
+            self.error(survey, row.number, name_header, "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).")
+            return ""
+        if not _NAME_PATTERN.match(name):
+            self.error(survey, row.number, name_header,
+                       f"le nom « {name} » est invalide : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . » (pas d'espace ni d'apostrophe).")
+        if name in self.row_of_name:
+            self.error(survey, row.number, name_header,
+                       f"le nom « {name} » est déjà utilisé ligne {self.row_of_name[name]} : chaque question et chaque groupe doit avoir un nom unique.")
+        else:
+            self.row_of_name[name] = row.number
+        return name
+
+    def _group(self, survey, row, parsed, fields, translations, kept, headers) -> Group:
+        name = self._register_name(survey, row, headers.get("name", "name"), fields.pop("name", ""), kept)
+        group = Group(
+            name=name,
+            label=translations.pop("label", {}),
+            hint=translations.pop("hint", {}),
+            relevant=fields.pop("relevant", ""),
+            appearance=fields.pop("appearance", ""),
+            repeat=parsed.kind == "begin repeat",
+            repeat_count=fields.pop("repeat_count", "") if parsed.kind == "begin repeat" else "",
+            extra=dict(kept),
+        )
+        if parsed.kind != "begin repeat" and fields.get("repeat_count"):
+            group.extra["repeat_count"] = fields.pop("repeat_count")
+            self.warn(survey, row.number, headers["repeat_count"], "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.")
+        self._keep_leftovers(survey, row, group.extra, fields, translations, headers, "un groupe")
+        return group
+
+    def _keep_leftovers(self, survey, row, extra, fields, translations, headers, what):
+        for field_name, text in fields.items():
+            extra[field_name] = text
+            self.warn(survey, row.number, headers[field_name], f"colonne sans effet pour {what} : valeur gardée telle quelle.")
+        for field_name, texts in translations.items():
+            for code, text in texts.items():
+                display = self.display_of.get(code, "")
+                extra[f"{field_name}::{display}" if display else field_name] = text
+            self.warn(survey, row.number, headers[field_name], f"colonne sans effet pour {what} : valeur gardée telle quelle.")
+
+    def _question(self, survey, row, parsed, type_text, fields, translations, kept, headers) -> Question:
+        type_header = headers.get("type", "type")
+        name = self._register_name(survey, row, headers.get("name", "name"), fields.pop("name", ""), kept)
+        extra = dict(kept)
+        question = Question(
+            type=parsed.kind,
+            name=name,
+            label=translations.pop("label", {}),
+            hint=translations.pop("hint", {}),
+            required_message=translations.pop("required_message", {}),
+            constraint=fields.pop("constraint", ""),
+            constraint_message=translations.pop("constraint_message", {}),
+            relevant=fields.pop("relevant", ""),
+            calculation=fields.pop("calculation", ""),
+            choice_filter=fields.pop("choice_filter", ""),
+            appearance=fields.pop("appearance", ""),
+            default=fields.pop("default", ""),
+            extra=extra,
+        )
+        for flag in ("required", "read_only"):
+            text = fields.pop(flag, "")
+            if text.lower() in vocab.YES_VALUES:
+                setattr(question, flag, True)
+            elif text.lower() not in vocab.NO_VALUES:
+                extra[flag] = text
+                self.warn(survey, row.number, headers[flag],
+                          f"« {text} » : seules les valeurs oui/non (yes, no, true, false) sont interprétées ici ; l'expression est gardée telle quelle pour l'export.")
+        parameters = fields.pop("parameters", "")
+        if parsed.unknown:
+            known = list(vocab.SIMPLE_TYPES) + ["select_one", "select_multiple"] + list(vocab.STRUCTURE_TYPES)
+            close = difflib.get_close_matches(parsed.kind.split(" ")[0], known, n=1)
+            suggestion = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
+            self.error(survey, row.number, type_header, f"type « {type_text} » inconnu.{suggestion}")
+            question.type = "text"
+        elif parsed.unsupported:
+            extra["type"] = parsed.unsupported
+            if parsed.metadata:
+                self.warn(survey, row.number, type_header,
+                          f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.")
+            elif parsed.or_other:
+                self.warn(survey, row.number, type_header,
+                          "« or_other » n'est pas pris en charge : ajoutez un choix « autre » et une question texte ; le type est gardé tel quel pour l'export.")
+            else:
+                self.warn(survey, row.number, type_header,
+                          f"type « {type_text} » non pris en charge : la question est traitée comme « {parsed.kind} » et son type d'origine est gardé pour l'export.")
+        if question.type in ("select_one", "select_multiple") or parsed.unsupported.lower().startswith("rank"):
+            question.choice_list = parsed.argument
+            if not parsed.argument:
+                self.error(survey, row.number, type_header, f"« {type_text} » doit être suivi du nom d'une liste de la feuille « choices » (par exemple « {type_text} oui_non »).")
+        if question.type == "text" and not parsed.unsupported and not parsed.unknown:
+            tokens = question.appearance.split()
+            if "multiline" in tokens:
+                question.type = "paragraph"
+                question.appearance = " ".join(token for token in tokens if token != "multiline")
+        if question.type == "range":
+            parameters = self._range(survey, row, question, parameters, headers.get("parameters", "parameters"))
+        if parameters:
+            extra["parameters"] = parameters
+        if question.type == "calculate" and not parsed.metadata and not parsed.unsupported and not question.calculation:
+            self.error(survey, row.number, headers.get("calculation", "calculation"), "une question « calculate » a besoin d'une formule dans la colonne « calculation ».")
+        if fields.get("repeat_count"):
+            extra["repeat_count"] = fields.pop("repeat_count")
+            self.warn(survey, row.number, headers["repeat_count"], "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.")
+        self._keep_leftovers(survey, row, extra, fields, translations, headers, "une question")
+        return question
+
+    def _range(self, survey, row, question, parameters, header) -> str:
+        """Reads start/end/step into a rating; a range with decimal bounds stays a decimal."""
+        values: dict[str, str] = {}
+        leftovers: list[str] = []
+        for key, value in _PARAMETER_PATTERN.findall(parameters):
+            if key.lower() in ("start", "end", "step"):
+                values[key.lower()] = value
+            else:
+                leftovers.append(f"{key}={value}")
+        bounds = {"start": 1, "end": 10, "step": 1}  # pyxform's defaults
+        numbers = {}
+        for key, default in bounds.items():
+            text = values.get(key, str(default))
+            try:
+                numbers[key] = float(text)
+            except ValueError:
+                self.error(survey, row.number, header, f"le paramètre « {key}={text} » doit être un nombre.")
+                question.type = "rating"
+                return " ".join(leftovers)
+        if numbers["step"] <= 0 or numbers["end"] < numbers["start"]:
+            self.error(survey, row.number, header,
+                       "paramètres du range incohérents : il faut start ≤ end et un step positif (par exemple « start=1 end=5 step=1 »).")
+        if all(number.is_integer() for number in numbers.values()):
+            question.type = "rating"
+            question.start, question.end, question.step = (int(numbers[key]) for key in ("start", "end", "step"))
+            return " ".join(leftovers)
+        question.type = "decimal"
+        question.extra["type"] = "range"
+        self.warn(survey, row.number, header,
+                  "range à bornes ou pas décimaux : il est traité comme une question « decimal » ; ses paramètres sont gardés pour l'export.")
+        return parameters
+
+    # --- choices --------------------------------------------------------------------------
+
+    def _read_choices(self, table: SheetTable, columns: list[Column]) -> dict[str, ChoiceList]:
+        by_index = {column.index: column for column in columns}
+        lists: dict[str, ChoiceList] = {}
+        first_row: dict[tuple[str, str], int] = {}
+        allow_duplicates = self.settings.get("allow_choice_duplicates", "").lower() in vocab.YES_VALUES
+        headers_of = {column.field: column.header for column in columns if column.field}
+        for row in table.rows:
+            fields, translations, kept, _ = self._row_values(row, by_index)
+            list_name = fields.get("list_name", "")
+            name = fields.get("name", "")
+            if not list_name:
+                self.error(table, row.number, headers_of.get("list_name", "list_name"), "le nom de liste est vide : chaque choix appartient à une liste.")
+            if not name:
+                self.error(table, row.number, headers_of.get("name", "name"), "le nom du choix est vide : c'est la valeur enregistrée dans les réponses.")
+            if not list_name or not name:
+                continue
+            key = (list_name, name)
+            if key in first_row and not allow_duplicates:
+                self.error(table, row.number, headers_of.get("name", "name"),
+                           f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.")
+                continue
+            first_row.setdefault(key, row.number)
+            choice_list = lists.setdefault(list_name, ChoiceList(list_name))
+            choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
+        self.choice_rows = first_row
+        return lists
+
+    def _check_lists(self, survey: SheetTable, questionnaire: Questionnaire, has_choices: bool):
+        selects = [q for q in questionnaire.questions() if q.choice_list]
+        if not selects:
+            return
+        if not has_choices:
+            first = selects[0]
+            self.error("choices", None, None,
+                       f"la feuille « choices » est absente alors que la question « {first.name} » "
+                       f"(feuille « {survey.title} », ligne {self.row_of_name.get(first.name)}) utilise la liste « {first.choice_list} ».")
+            return
+        header = self.header_of_field.get("type", "type")
+        for question in selects:
+            choice_list = questionnaire.choice_lists.get(question.choice_list)
+            row = self.row_of_name.get(question.name)
+            if choice_list is None:
+                close = difflib.get_close_matches(question.choice_list, list(questionnaire.choice_lists), n=1)
+                suggestion = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
+                self.error(survey, row, header, f"la liste « {question.choice_list} » n'existe pas dans la feuille « choices ».{suggestion}")
+            elif question.type == "select_multiple":
+                for choice in choice_list.choices:
+                    if any(character.isspace() for character in choice.name):
+                        self.error(self.tables["choices"], self.choice_rows.get((choice_list.name, choice.name)), self.header_of_choices_name(),
+                                   f"le choix « {choice.name} » contient une espace alors que la liste « {choice_list.name} » sert à un choix multiple (ligne {row} de « {survey.title} ») : les réponses multiples sont séparées par des espaces.")
+
+    def header_of_choices_name(self) -> str:
+        table = self.tables.get("choices")
+        for index, header in enumerate(table.headers if table else []):
+            if vocab.normalise_header(header) == "name":
+                return header
+        return "name"
+
+    # --- expressions ----------------------------------------------------------------------
+
+    def _check_expressions(self, survey: SheetTable, questionnaire: Questionnaire):
+        for problem in _expression_problems(questionnaire):
+            name = getattr(problem, "name", None) or ""
+            field_name = getattr(problem, "field", None) or ""
+            row = self.row_of_name.get(name)
+            column = self.header_of_field.get(field_name, field_name) or None
+            message = problem.message
+            self.error(survey, row, column, message)
+
+
+def _expression_problems(questionnaire: Questionnaire) -> list:
+    """Syntax errors, unknown ${names} and cycles, from the shared checks of the model."""
+    try:
+        from ..checks import check_questionnaire
+    except ImportError:  # the checks module is landing separately
+        return []
+    return list(check_questionnaire(questionnaire))

@@ -1,0 +1,110 @@
+"""Reading one worksheet as text, row by row, without loading a huge sheet whole.
+
+A formula is never evaluated: a cell holding one is reported, whatever it computes. Values are
+returned as trimmed text: XLSForm is text, even where Excel typed a number, a boolean or a date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from openpyxl.cell.read_only import EMPTY_CELL
+from openpyxl.utils import get_column_letter
+
+from .issues import SheetIssue
+
+MAX_ROWS = 50_000
+MAX_COLUMNS = 500
+
+
+@dataclass
+class SheetRow:
+    number: int  # as Excel shows it, from 1
+    cells: dict[int, str]  # 0-based column index -> non-empty text
+
+
+@dataclass
+class SheetTable:
+    title: str
+    headers: list[str] = field(default_factory=list)  # trimmed header per column index
+    rows: list[SheetRow] = field(default_factory=list)  # non-empty rows after the header
+
+    def column_name(self, index: int) -> str:
+        if index < len(self.headers) and self.headers[index]:
+            return self.headers[index]
+        return get_column_letter(index + 1)
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
+    """The header row and every non-empty row of a read-only worksheet.
+
+    The declared dimensions are ignored (they can claim a million rows); rows stream from the XML,
+    a row beyond MAX_ROWS holding anything stops the reading with an error.
+    """
+    table = SheetTable(worksheet.title)
+    worksheet.reset_dimensions()
+    formula_columns: list[tuple[int, int, str]] = []
+    padding = None  # openpyxl yields one shared tuple for every missing row
+    for number, row in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if row is padding:
+            continue
+        if not any(cell is not EMPTY_CELL for cell in row):
+            padding = row
+            continue
+        if number > MAX_ROWS:
+            errors.append(
+                SheetIssue(
+                    table.title,
+                    number,
+                    None,
+                    f"La feuille contient des données au-delà de la ligne {MAX_ROWS:_}".replace("_", " ")
+                    + " : ce n'est pas un questionnaire ordinaire, la lecture s'arrête là. "
+                    "Supprimez les lignes inutiles en fin de feuille.",
+                )
+            )
+            break
+        cells: dict[int, str] = {}
+        for index, cell in enumerate(row):
+            if cell is EMPTY_CELL or cell.value is None:
+                continue
+            if cell.data_type == "f":
+                formula_columns.append((number, index, str(getattr(cell.value, "text", cell.value))))
+                continue
+            text = cell_text(cell.value)
+            if text:
+                cells[index] = text
+        if number == 1:
+            table.headers = [cells.get(index, "") for index in range(max(cells, default=-1) + 1)]
+            continue
+        if cells:
+            table.rows.append(SheetRow(number, cells))
+    for number, index, formula in formula_columns:
+        shown = formula if len(formula) <= 60 else formula[:57] + "…"
+        errors.append(
+            SheetIssue(
+                table.title,
+                number,
+                table.column_name(index),
+                f"la cellule contient une formule Excel (« {shown} ») : remplacez-la par le texte "
+                "voulu ; une formule n'est jamais calculée à l'import.",
+            )
+        )
+    return table

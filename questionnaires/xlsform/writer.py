@@ -1,0 +1,219 @@
+"""Writing the questionnaire model as an XLSForm workbook (survey, choices, settings).
+
+What the import kept without interpreting (`extra`, choice properties, unknown settings) is
+written back under its own header, so import → export → import gives the same model.
+"""
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from ..model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
+from . import vocabulary as vocab
+from .reader import END_ROW_PREFIX
+
+
+def xlsform_bytes(questionnaire: Questionnaire) -> bytes:
+    buffer = io.BytesIO()
+    to_xlsform(questionnaire, buffer)
+    return buffer.getvalue()
+
+
+def to_xlsform(questionnaire: Questionnaire, destination) -> None:
+    """Write `questionnaire` as an .xlsx XLSForm to a path or a binary stream."""
+    writer = _Writer(questionnaire)
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    _fill(survey, writer.survey_rows())
+    choice_rows = writer.choice_rows()
+    if len(choice_rows) > 1:
+        _fill(workbook.create_sheet("choices"), choice_rows)
+    _fill(workbook.create_sheet("settings"), writer.settings_rows())
+    workbook.save(destination)
+
+
+def _fill(sheet, rows: list[list[str]]):
+    for values in rows:
+        sheet.append([_safe(value) for value in values])
+    for row in sheet.iter_rows():
+        for cell in row:
+            # A text starting with "=" is text in XLSForm, never a formula.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column_cells in sheet.iter_cols(max_row=min(sheet.max_row, 200)):
+        width = max((len(str(cell.value or "")) for cell in column_cells), default=8)
+        sheet.column_dimensions[column_cells[0].column_letter].width = min(max(width + 2, 8), 60)
+
+
+def _safe(value: str) -> str | None:
+    if value == "" or value is None:
+        return None
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+class _Writer:
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
+        self.languages = list(questionnaire.languages) or [questionnaire.default_language]
+        for code in _codes_used(questionnaire):
+            if code not in self.languages:
+                self.languages.append(code)
+
+    def display(self, code: str) -> str:
+        key = vocab.LANGUAGE_SETTING_PREFIX + code
+        if key in self.questionnaire.settings:
+            return self.questionnaire.settings[key]
+        return vocab.generated_language_display(
+            code, list(self.questionnaire.languages), self.questionnaire.default_language
+        )
+
+    def header(self, field: str, code: str) -> str:
+        display = self.display(code)
+        return f"{field}::{display}" if display else field
+
+    # --- survey ---------------------------------------------------------------------------
+
+    def survey_rows(self) -> list[list[str]]:
+        records: list[dict[str, str]] = []
+        self._nodes(self.questionnaire.children, records)
+        headers: list[str] = []
+        for field in vocab.SURVEY_FIELDS:
+            if field in vocab.TRANSLATABLE_FIELDS:
+                for code in self.languages:
+                    header = self.header(field, code)
+                    if header not in headers and (field == "label" or any(r.get(header) for r in records)):
+                        headers.append(header)
+            elif field in ("type", "name") or any(r.get(field) for r in records):
+                headers.append(field)
+        for record in records:
+            for header in record:
+                if header not in headers and record[header]:
+                    headers.append(header)
+        return [headers] + [[record.get(header, "") for header in headers] for record in records]
+
+    def _texts(self, record: dict, field: str, translations: dict[str, str]):
+        for code, text in translations.items():
+            if text:
+                record[self.header(field, code)] = text
+
+    def _extra(self, record: dict, extra: dict[str, str]):
+        for header, text in extra.items():
+            if not header.startswith(END_ROW_PREFIX) and not record.get(header):
+                record[header] = text
+
+    def _nodes(self, nodes, records):
+        for node in nodes:
+            if isinstance(node, Group):
+                self._group(node, records)
+            else:
+                records.append(self._question(node))
+
+    def _group(self, group: Group, records):
+        kind = "repeat" if group.repeat else "group"
+        record = {"type": f"begin {kind}", "name": group.name}
+        self._texts(record, "label", group.label)
+        self._texts(record, "hint", group.hint)
+        record["relevant"] = group.relevant
+        record["appearance"] = group.appearance
+        if group.repeat:
+            record["repeat_count"] = group.repeat_count
+        self._extra(record, group.extra)
+        records.append(record)
+        self._nodes(group.children, records)
+        end = {"type": f"end {kind}"}
+        for header, text in group.extra.items():
+            if header.startswith(END_ROW_PREFIX):
+                end[header[len(END_ROW_PREFIX):]] = text
+        records.append(end)
+
+    def _question(self, question: Question) -> dict[str, str]:
+        extra = dict(question.extra)
+        original_type = extra.pop("type", "")
+        record: dict[str, str] = {"name": question.name}
+        appearance = question.appearance
+        parameters = extra.pop("parameters", "")
+        if original_type and vocab.fallback_type(original_type) == question.type:
+            record["type"] = original_type
+        elif question.type == "paragraph":
+            record["type"] = "text"
+            appearance = " ".join(["multiline", appearance]).strip()
+        elif question.type == "rating":
+            record["type"] = "range"
+            bounds = f"start={question.start} end={question.end} step={question.step}"
+            parameters = f"{bounds} {parameters}".strip()
+        elif question.type in TYPES_WITH_CHOICES:
+            record["type"] = f"{question.type} {question.choice_list}".strip()
+        else:
+            record["type"] = question.type
+        self._texts(record, "label", question.label)
+        self._texts(record, "hint", question.hint)
+        record["required"] = "yes" if question.required else extra.pop("required", "")
+        record["read_only"] = "yes" if question.read_only else extra.pop("read_only", "")
+        self._texts(record, "required_message", question.required_message)
+        record["constraint"] = question.constraint
+        self._texts(record, "constraint_message", question.constraint_message)
+        record["relevant"] = question.relevant
+        record["calculation"] = question.calculation
+        record["choice_filter"] = question.choice_filter
+        record["appearance"] = appearance
+        record["default"] = question.default
+        record["parameters"] = parameters
+        self._extra(record, extra)
+        return record
+
+    # --- choices and settings -------------------------------------------------------------
+
+    def choice_rows(self) -> list[list[str]]:
+        records = []
+        for choice_list in self.questionnaire.choice_lists.values():
+            for choice in choice_list.choices:
+                record = {"list_name": choice_list.name, "name": choice.name}
+                self._texts(record, "label", choice.label)
+                for header, text in choice.properties.items():
+                    record.setdefault(header, text)
+                records.append(record)
+        headers = ["list_name", "name"]
+        headers += [self.header("label", code) for code in self.languages]
+        for record in records:
+            for header in record:
+                if header not in headers:
+                    headers.append(header)
+        return [headers] + [[record.get(header, "") for header in headers] for record in records]
+
+    def settings_rows(self) -> list[list[str]]:
+        questionnaire = self.questionnaire
+        default_display = self.display(questionnaire.default_language) or questionnaire.default_language
+        values = {
+            "form_title": questionnaire.title,
+            "form_id": questionnaire.form_id,
+            "version": questionnaire.version,
+            "default_language": default_display,
+        }
+        for key, text in questionnaire.settings.items():
+            if not key.startswith(vocab.LANGUAGE_SETTING_PREFIX):
+                values.setdefault(key, text)
+        return [list(values), list(values.values())]
+
+
+def _codes_used(questionnaire: Questionnaire) -> list[str]:
+    codes: list[str] = []
+    texts = []
+    for _, node in questionnaire.walk():
+        texts += [node.label, node.hint]
+        if isinstance(node, Question):
+            texts += [node.required_message, node.constraint_message]
+    for choice_list in questionnaire.choice_lists.values():
+        texts += [choice.label for choice in choice_list.choices]
+    for translations in texts:
+        for code in translations:
+            if code not in codes:
+                codes.append(code)
+    return codes
