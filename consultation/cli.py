@@ -80,6 +80,7 @@ def _feature_commands():
 
 # Each module lists its click commands in COMMANDS.
 FEATURE_COMMAND_MODULES: list[str] = [
+    ".designer.commands",
     ".demo.commands",
     ".jobs.commands",
 ]

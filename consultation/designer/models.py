@@ -1,8 +1,8 @@
 """Questionnaires and their versions. A published version is immutable; answers point at it."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, inspect
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from questionnaires import Questionnaire as QuestionnaireModel
 
@@ -11,6 +11,17 @@ from ..extensions import db
 
 DRAFT = "draft"
 PUBLISHED = "published"
+STATUS_LABELS = {DRAFT: "Brouillon", PUBLISHED: "Publiée"}
+
+
+class PublishedVersionChanged(Exception):
+    """Raised when code tries to change the definition of a published version."""
+
+    def __init__(self, version: "QuestionnaireVersion"):
+        super().__init__(
+            f"La version {version.number} est publiée : elle ne peut plus être modifiée."
+        )
+        self.version = version
 
 
 class Questionnaire(db.Model):
@@ -18,8 +29,12 @@ class Questionnaire(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
+    # The XLSForm form_id of its versions; unique so that exports and tablets never confuse two forms.
+    form_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     archived: Mapped[bool] = mapped_column(default=False)
 
     versions: Mapped[list["QuestionnaireVersion"]] = relationship(
@@ -35,6 +50,11 @@ class Questionnaire(db.Model):
     @property
     def published_versions(self) -> list["QuestionnaireVersion"]:
         return [version for version in self.versions if version.status == PUBLISHED]
+
+    @property
+    def draft(self) -> "QuestionnaireVersion | None":
+        latest = self.latest
+        return latest if latest is not None and latest.status == DRAFT else None
 
     @property
     def current_published(self) -> "QuestionnaireVersion | None":
@@ -56,6 +76,7 @@ class QuestionnaireVersion(db.Model):
     # questionnaires.Questionnaire.to_dict(); frozen once published.
     definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -64,6 +85,15 @@ class QuestionnaireVersion(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == PUBLISHED
+
+    @validates("definition", "number")
+    def _frozen_once_published(self, key, value):
+        # Answers point at a published version: changing it would change what they mean. Only a
+        # version stored as published is frozen, so one may still be built published in one go.
+        state = inspect(self)
+        if state.persistent and state.committed_state.get("status", self.status) == PUBLISHED:
+            raise PublishedVersionChanged(self)
+        return value
 
     def model(self) -> QuestionnaireModel:
         return QuestionnaireModel.from_dict(self.definition)

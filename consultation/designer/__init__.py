@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("designer", __name__, url_prefix="/questionnaires")
+
+from . import views  # noqa: E402,F401

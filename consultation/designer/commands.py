@@ -1,0 +1,63 @@
+"""`consultation import-xlsform` and `consultation export-xlsform`: the designer's services from a shell."""
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+
+
+@click.command("import-xlsform")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", "publish_it", is_flag=True, help="Publie aussitôt la version 1.")
+@click.option("--title", default=None, help="Titre du questionnaire (sinon celui du fichier).")
+@with_appcontext
+def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
+    """Importe un questionnaire XLSForm (.xlsx) ; rien n'est écrit si le fichier a des erreurs."""
+    from .services import DesignerError, import_xlsform
+
+    try:
+        outcome = import_xlsform(file, title=title, publish_it=publish_it)
+    except DesignerError as error:
+        db.session.rollback()
+        click.echo(f"Import refusé : {error.message}", err=True)
+        for problem in getattr(error, "problems", []):
+            click.echo(f"  - {problem.name or ''} {problem.field or ''} : {problem.message}".replace("   ", " "), err=True)
+        raise SystemExit(1) from None
+    if not outcome.ok:
+        db.session.rollback()
+        click.echo(f"Import refusé : {len(outcome.errors)} erreur(s) dans {file.name}, rien n'a été enregistré.", err=True)
+        for error in outcome.errors:
+            click.echo(f"  - {error}", err=True)
+        raise SystemExit(1)
+    db.session.commit()
+    questionnaire = outcome.questionnaire
+    version = questionnaire.latest
+    state = "publiée" if version.is_published else "brouillon"
+    click.echo(f"Questionnaire importé : n° {questionnaire.id} « {questionnaire.title} » ({questionnaire.form_id})")
+    click.echo(f"{len(version.model().questions())} question(s), version {version.number} ({state}).")
+    for warning in outcome.warnings:
+        click.echo(f"Avertissement : {warning}")
+
+
+@click.command("export-xlsform")
+@click.argument("questionnaire_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "number", type=int, default=None, help="Numéro de version (sinon la dernière).")
+@with_appcontext
+def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None):
+    """Exporte un questionnaire (dernière version, ou --version N) en XLSForm .xlsx."""
+    from .models import Questionnaire
+    from .services import export_xlsform, version_by_number
+
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        raise click.ClickException(f"Aucun questionnaire n° {questionnaire_id}.")
+    version = version_by_number(questionnaire, number) if number else questionnaire.latest
+    if version is None:
+        raise click.ClickException(f"Le questionnaire n° {questionnaire_id} n'a pas de version {number}.")
+    export_xlsform(version, file)
+    click.echo(f"Version {version.number} de « {questionnaire.title} » exportée dans {file}.")
+
+
+COMMANDS = [import_xlsform_command, export_xlsform_command]

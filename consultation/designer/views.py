@@ -1,0 +1,766 @@
+"""Designer pages: thin views that parse a form, call a service, commit once and render."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from questionnaires import Choice, Group, Question, label_in
+from questionnaires.model import TYPES_WITH_CHOICES
+
+from ..accounts.roles import DESIGN, role_required
+from ..extensions import db
+from . import bp, services
+from .forms import (
+    GROUP_TEXTS,
+    QUESTION_TEXTS,
+    TYPE_LABELS,
+    ImportForm,
+    MoveForm,
+    NewChoiceListForm,
+    NewQuestionnaireForm,
+    SettingsForm,
+    choice_form,
+    group_form,
+    language_name,
+    question_form,
+)
+from .models import STATUS_LABELS, Questionnaire
+from .services import DesignerError
+
+
+@bp.app_context_processor
+def designer_template_helpers():
+    return {
+        "TYPE_LABELS": TYPE_LABELS,
+        "STATUS_LABELS": STATUS_LABELS,
+        "label_in": label_in,
+        "language_name": language_name,
+        "is_group": lambda node: isinstance(node, Group),
+    }
+
+
+def _questionnaire(questionnaire_id: int) -> Questionnaire:
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _show_errors(form, error: DesignerError, language: str = "fr") -> None:
+    """Puts each message of `error` under its field; the rest goes to the form's own errors."""
+    db.session.rollback()
+    form.form_errors = list(getattr(form, "form_errors", []))
+    for field_name, message in error.errors.items():
+        target = None
+        if field_name:
+            target = getattr(form, field_name, None) or getattr(form, f"{field_name}_{language}", None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def _translations(form, key: str, languages: list[str]) -> dict[str, str]:
+    return {language: getattr(form, f"{key}_{language}").data or "" for language in languages}
+
+
+def _fill_translations(form, node, texts: dict, languages: list[str]) -> None:
+    for key in texts:
+        values = getattr(node, key)
+        for language in languages:
+            getattr(form, f"{key}_{language}").data = values.get(language, "")
+
+
+def _editable_model(questionnaire: Questionnaire):
+    version = services.working_version(questionnaire)
+    return version, version.model()
+
+
+def _redirect_editor(questionnaire: Questionnaire, anchor: str | None = None):
+    url = url_for("designer.editor", questionnaire_id=questionnaire.id)
+    return redirect(url + (f"#element-{anchor}" if anchor else ""))
+
+
+# --- list, create, import -------------------------------------------------------------------
+
+
+@bp.route("/")
+@role_required(*DESIGN)
+def index():
+    questionnaires = db.session.scalars(
+        select(Questionnaire).where(Questionnaire.archived.is_(False)).order_by(Questionnaire.updated_at.desc())
+    ).all()
+    return render_template("designer/index.html", questionnaires=questionnaires)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def create():
+    form = NewQuestionnaireForm()
+    if form.validate_on_submit():
+        try:
+            questionnaire = services.create_questionnaire(
+                form.title.data,
+                form_id=form.form_id.data or "",
+                language=form.language.data or "fr",
+                description=form.description.data or "",
+                user=current_user,
+            )
+        except DesignerError as error:
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Questionnaire créé : ajoutez ses questions.", "success")
+            return _redirect_editor(questionnaire)
+    return render_template("designer/create.html", form=form)
+
+
+@bp.route("/importer", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def import_form():
+    form = ImportForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        outcome = services.import_xlsform(
+            io.BytesIO(upload.read()), title=form.title.data or None, user=current_user, publish_it=False
+        )
+        if outcome.ok and form.publish.data:
+            try:
+                services.publish(outcome.questionnaire, current_user)
+            except DesignerError as error:
+                db.session.rollback()
+                outcome = services.ImportOutcome(None, _problem_lines(error), outcome.warnings)
+        if outcome.ok:
+            db.session.commit()
+            questionnaire = outcome.questionnaire
+            flash(f"Questionnaire importé : {len(questionnaire.latest.model().questions())} question(s).", "success")
+            for warning in outcome.warnings:
+                flash(f"Avertissement : {warning}", "warning")
+            return _redirect_editor(questionnaire)
+        db.session.rollback()
+    return render_template("designer/import.html", form=form, outcome=outcome)
+
+
+def _problem_lines(error: DesignerError) -> list[str]:
+    problems = getattr(error, "problems", None)
+    if problems:
+        return [_problem_text(problem) for problem in problems]
+    return [error.message]
+
+
+def _problem_text(problem) -> str:
+    where = problem.name or ""
+    if getattr(problem, "field", ""):
+        where = f"{where} ({problem.field})" if where else problem.field
+    return f"{where} : {problem.message}" if where else problem.message
+
+
+# --- the editor -----------------------------------------------------------------------------
+
+
+@bp.route("/<int:questionnaire_id>")
+@role_required(*DESIGN)
+def editor(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    version, model = _editable_model(questionnaire)
+    return render_template(
+        "designer/editor.html",
+        questionnaire=questionnaire,
+        version=version,
+        model=model,
+        language=model.default_language,
+        groups=services.groups_of(model),
+    )
+
+
+@bp.route("/<int:questionnaire_id>/reglages", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def settings(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    form = SettingsForm()
+    if request.method == "GET":
+        form.title.data = questionnaire.title
+        form.description.data = questionnaire.description
+        form.languages.data = ", ".join(model.languages)
+        form.default_language.data = model.default_language
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                questionnaire,
+                title=form.title.data,
+                description=form.description.data or "",
+                languages=form.languages.data.replace(";", ",").split(","),
+                default_language=form.default_language.data.strip(),
+            )
+        except DesignerError as error:
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Réglages enregistrés.", "success")
+            return _redirect_editor(questionnaire)
+    return render_template("designer/settings.html", questionnaire=questionnaire, form=form)
+
+
+def _choice_list_choices(model) -> list[SelectChoice]:
+    return [SelectChoice("", "— Choisir une liste —")] + [
+        SelectChoice(name, f"{name} ({len(choice_list.choices)} choix)") for name, choice_list in model.choice_lists.items()
+    ]
+
+
+def _question_from_form(form, languages: list[str], previous: Question | None) -> Question:
+    question = Question(
+        type=form.type.data,
+        name=form.name.data or "",
+        label=_translations(form, "label", languages),
+        hint=_translations(form, "hint", languages),
+        required=bool(form.required.data),
+        required_message=_translations(form, "required_message", languages),
+        constraint=form.constraint.data or "",
+        constraint_message=_translations(form, "constraint_message", languages),
+        relevant=form.relevant.data or "",
+        calculation=form.calculation.data or "",
+        choice_list=(form.choice_list.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
+        choice_filter=(form.choice_filter.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
+        appearance=form.appearance.data or "",
+        default=form.default.data or "",
+        read_only=bool(form.read_only.data),
+        start=form.start.data if form.start.data is not None else 1,
+        end=form.end.data if form.end.data is not None else 5,
+        step=form.step.data if form.step.data is not None else 1,
+    )
+    if previous is not None:
+        # Texts in languages the questionnaire no longer lists, and uninterpreted XLSForm columns, stay.
+        for key in QUESTION_TEXTS:
+            kept = {lang: text for lang, text in getattr(previous, key).items() if lang not in languages}
+            getattr(question, key).update(kept)
+        question.extra = dict(previous.extra)
+    return question
+
+
+def _question_page(questionnaire, model, form, question_name: str | None, parent: str | None):
+    return render_template(
+        "designer/question.html",
+        questionnaire=questionnaire,
+        model=model,
+        form=form,
+        question_name=question_name,
+        parent=parent,
+        languages=model.languages,
+        texts=QUESTION_TEXTS,
+        references=services.references_to(model, question_name) if question_name else [],
+    )
+
+
+@bp.route("/<int:questionnaire_id>/questions/nouvelle", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def new_question(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    form = question_form(model.languages)()
+    form.choice_list.choices = _choice_list_choices(model)
+    parent = request.values.get("parent") or None
+    if request.method == "GET":
+        wanted_type = request.args.get("type", "text")
+        form.type.data = wanted_type if wanted_type in TYPE_LABELS else "text"
+        form.parent.data = parent or ""
+        form.name.data = _suggested_name(model, form.type.data)
+    if form.validate_on_submit():
+        parent = form.parent.data or None
+        question = _question_from_form(form, model.languages, None)
+        try:
+            position = request.form.get("position", type=int)
+            services.add_node(questionnaire, question, parent=parent, position=position)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash(f"Question « {question.name} » ajoutée.", "success")
+            if request.form.get("then") == "another":
+                return redirect(url_for("designer.new_question", questionnaire_id=questionnaire.id, type=question.type, parent=parent or ""))
+            return _redirect_editor(questionnaire, question.name)
+    return _question_page(questionnaire, model, form, None, parent)
+
+
+def _suggested_name(model, question_type: str) -> str:
+    base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
+            "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
+    number = 1
+    while model.find(f"{base}_{number}") is not None:
+        number += 1
+    return f"{base}_{number}"
+
+
+@bp.route("/<int:questionnaire_id>/questions/<name>", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def edit_question(questionnaire_id: int, name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    question = model.find(name)
+    if not isinstance(question, Question):
+        abort(404)
+    form_class = question_form(model.languages)
+    form = form_class(obj=question) if request.method == "GET" else form_class()
+    form.choice_list.choices = _choice_list_choices(model)
+    if request.method == "GET":
+        _fill_translations(form, question, QUESTION_TEXTS, model.languages)
+    if form.validate_on_submit():
+        updated = _question_from_form(form, model.languages, question)
+        try:
+            services.update_node(questionnaire, name, updated)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash(f"Question « {updated.name} » enregistrée.", "success")
+            return _redirect_editor(questionnaire, updated.name)
+    return _question_page(questionnaire, model, form, name, None)
+
+
+def _group_from_form(form, languages: list[str], previous: Group | None) -> Group:
+    group = Group(
+        name=form.name.data or "",
+        label=_translations(form, "label", languages),
+        hint=_translations(form, "hint", languages),
+        relevant=form.relevant.data or "",
+        appearance=form.appearance.data or "",
+        repeat=bool(form.repeat.data),
+        repeat_count=(form.repeat_count.data or "") if form.repeat.data else "",
+    )
+    if previous is not None:
+        for key in GROUP_TEXTS:
+            getattr(group, key).update({lang: text for lang, text in getattr(previous, key).items() if lang not in languages})
+        group.extra = dict(previous.extra)
+    return group
+
+
+def _group_page(questionnaire, model, form, group_name):
+    return render_template(
+        "designer/group.html",
+        questionnaire=questionnaire,
+        model=model,
+        form=form,
+        group_name=group_name,
+        languages=model.languages,
+        texts=GROUP_TEXTS,
+    )
+
+
+@bp.route("/<int:questionnaire_id>/groupes/nouveau", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def new_group(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    form = group_form(model.languages)()
+    if request.method == "GET":
+        form.parent.data = request.args.get("parent", "")
+        number = 1
+        while model.find(f"groupe_{number}") is not None:
+            number += 1
+        form.name.data = f"groupe_{number}"
+    if form.validate_on_submit():
+        group = _group_from_form(form, model.languages, None)
+        try:
+            services.add_node(questionnaire, group, parent=form.parent.data or None)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash(f"Groupe « {group.name} » ajouté.", "success")
+            return _redirect_editor(questionnaire, group.name)
+    return _group_page(questionnaire, model, form, None)
+
+
+@bp.route("/<int:questionnaire_id>/groupes/<name>", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def edit_group(questionnaire_id: int, name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    group = model.find(name)
+    if not isinstance(group, Group):
+        abort(404)
+    form_class = group_form(model.languages)
+    form = form_class(obj=group) if request.method == "GET" else form_class()
+    if request.method == "GET":
+        _fill_translations(form, group, GROUP_TEXTS, model.languages)
+    if form.validate_on_submit():
+        updated = _group_from_form(form, model.languages, group)
+        try:
+            services.update_node(questionnaire, name, updated)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash(f"Groupe « {updated.name} » enregistré.", "success")
+            return _redirect_editor(questionnaire, updated.name)
+    return _group_page(questionnaire, model, form, name)
+
+
+@bp.route("/<int:questionnaire_id>/elements/<name>/deplacer", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def move(questionnaire_id: int, name: str):
+    """Up/down buttons (direction), the "move to" form (parent + 1-based position), and drag and
+    drop (the same fields, sent by fetch, answered in JSON)."""
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    node = model.find(name)
+    if node is None:
+        abort(404)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    direction = request.form.get("direction")
+    if request.method == "POST" and direction:
+        try:
+            services.move_node(questionnaire, name, direction=direction)
+        except DesignerError as error:
+            db.session.rollback()
+            if wants_json:
+                return jsonify({"ok": False, "message": error.message}), 400
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if wants_json:
+                return jsonify({"ok": True})
+        return _redirect_editor(questionnaire, name)
+
+    form = MoveForm()
+    form.parent.choices = [SelectChoice("", "Premier niveau du questionnaire")] + [
+        SelectChoice(group.name, "\u2003" * depth + f"Groupe {label_in(group.label, model.default_language) or group.name} ({group.name})")
+        for depth, group in services.groups_of(model)
+        if group.name != name and not (isinstance(node, Group) and services._contains(node, group.name))
+    ]
+    siblings, index, parent = services.locate(model, name)
+    if request.method == "GET":
+        form.parent.data = parent or ""
+        form.position.data = index + 1
+    if form.validate_on_submit():
+        try:
+            services.move_node(questionnaire, name, parent=form.parent.data or None, position=form.position.data - 1)
+        except DesignerError as error:
+            if wants_json:
+                db.session.rollback()
+                return jsonify({"ok": False, "message": error.message}), 400
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            if wants_json:
+                return jsonify({"ok": True})
+            flash("Élément déplacé.", "success")
+            return _redirect_editor(questionnaire, name)
+    elif wants_json:
+        return jsonify({"ok": False, "message": "Déplacement invalide."}), 400
+    return render_template("designer/move.html", questionnaire=questionnaire, model=model, node=node, form=form)
+
+
+@bp.route("/<int:questionnaire_id>/elements/<name>/supprimer", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def delete(questionnaire_id: int, name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    node = model.find(name)
+    if node is None:
+        abort(404)
+    if request.method == "POST":
+        services.delete_node(questionnaire, name)
+        db.session.commit()
+        flash(f"« {name} » supprimé.", "success")
+        return _redirect_editor(questionnaire)
+    inside = services.descendants(node) if isinstance(node, Group) else []
+    return render_template(
+        "designer/delete.html",
+        questionnaire=questionnaire,
+        node=node,
+        is_group=isinstance(node, Group),
+        inside=inside,
+        references=services.references_to(model, name),
+        language=model.default_language,
+    )
+
+
+# --- choice lists ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:questionnaire_id>/listes", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def choice_lists(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    form = NewChoiceListForm()
+    if form.validate_on_submit():
+        choices = _choices_from_lines(form.choices.data or "", model.default_language)
+        try:
+            services.create_choice_list(questionnaire, form.list_name.data, choices)
+        except DesignerError as error:
+            _show_errors(form, error)
+            if "name" in error.errors or "label" in error.errors:
+                form.choices.errors = list(form.choices.errors) + [error.message]
+        else:
+            db.session.commit()
+            flash(f"Liste « {form.list_name.data.strip()} » créée.", "success")
+            return_to = request.args.get("retour")
+            if return_to and return_to.startswith("/") and not return_to.startswith("//"):
+                return redirect(return_to)
+            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=form.list_name.data.strip()))
+    return render_template(
+        "designer/choice_lists.html",
+        questionnaire=questionnaire,
+        model=model,
+        form=form,
+        users={name: services.questions_using(model, name) for name in model.choice_lists},
+    )
+
+
+def _choices_from_lines(text: str, language: str) -> list[Choice]:
+    """'value;Label' or just 'Label' per line; a bare label gets a value made from it."""
+    choices = []
+    used = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if ";" in line:
+            value, label = (part.strip() for part in line.split(";", 1))
+        else:
+            label, value = line, services.slugify(line)
+            base, number = value, 1
+            while value in used:
+                number += 1
+                value = f"{base}_{number}"
+        used.add(value)
+        choices.append(Choice(name=value, label={language: label}))
+    return choices
+
+
+@bp.route("/<int:questionnaire_id>/listes/<list_name>", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def choice_list(questionnaire_id: int, list_name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    current = model.choice_lists.get(list_name)
+    if current is None:
+        abort(404)
+    form = choice_form(model.languages)()
+    if form.validate_on_submit():
+        choice = Choice(name=form.name.data or "", label=_translations(form, "label", model.languages))
+        try:
+            services.add_choice(questionnaire, list_name, choice)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash(f"Choix « {choice.name} » ajouté.", "success")
+            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name) + "#nouveau-choix")
+    return render_template(
+        "designer/choice_list.html",
+        questionnaire=questionnaire,
+        model=model,
+        choice_list=current,
+        form=form,
+        languages=model.languages,
+        users=services.questions_using(model, list_name),
+    )
+
+
+@bp.route("/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    _version, model = _editable_model(questionnaire)
+    current = model.choice_lists.get(list_name)
+    choice = next((item for item in current.choices if item.name == choice_name), None) if current else None
+    if choice is None:
+        abort(404)
+    form = choice_form(model.languages)()
+    if request.method == "GET":
+        form.name.data = choice.name
+        _fill_translations(form, choice, {"label": ""}, model.languages)
+    if form.validate_on_submit():
+        label = {lang: text for lang, text in choice.label.items() if lang not in model.languages}
+        label.update(_translations(form, "label", model.languages))
+        updated = Choice(name=form.name.data or "", label=label, properties=dict(choice.properties))
+        try:
+            services.update_choice(questionnaire, list_name, choice_name, updated)
+        except DesignerError as error:
+            _show_errors(form, error, model.default_language)
+        else:
+            db.session.commit()
+            flash("Choix enregistré.", "success")
+            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+    return render_template(
+        "designer/choice.html", questionnaire=questionnaire, list_name=list_name, choice=choice, form=form, languages=model.languages
+    )
+
+
+@bp.route("/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/deplacer", methods=["POST"])
+@role_required(*DESIGN)
+def move_choice(questionnaire_id: int, list_name: str, choice_name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    try:
+        services.move_choice(
+            questionnaire,
+            list_name,
+            choice_name,
+            direction=request.form.get("direction"),
+            position=request.form.get("position", type=int),
+        )
+    except DesignerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+
+
+@bp.route("/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/supprimer", methods=["POST"])
+@role_required(*DESIGN)
+def delete_choice(questionnaire_id: int, list_name: str, choice_name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    try:
+        services.delete_choice(questionnaire, list_name, choice_name)
+    except DesignerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Choix « {choice_name} » supprimé.", "success")
+    return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+
+
+@bp.route("/<int:questionnaire_id>/listes/<list_name>/supprimer", methods=["POST"])
+@role_required(*DESIGN)
+def delete_choice_list(questionnaire_id: int, list_name: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    try:
+        services.delete_choice_list(questionnaire, list_name)
+    except DesignerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+    db.session.commit()
+    flash(f"Liste « {list_name} » supprimée.", "success")
+    return redirect(url_for("designer.choice_lists", questionnaire_id=questionnaire.id))
+
+
+# --- versions, publication, copies, export ----------------------------------------------------
+
+
+@bp.route("/<int:questionnaire_id>/versions")
+@role_required(*DESIGN)
+def versions(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    from ..accounts.models import User
+
+    publisher_ids = {version.published_by_id for version in questionnaire.versions if version.published_by_id}
+    publishers = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))} if publisher_ids else {}
+    return render_template(
+        "designer/versions.html",
+        questionnaire=questionnaire,
+        versions=list(reversed(questionnaire.versions)),
+        publishers=publishers,
+    )
+
+
+@bp.route("/<int:questionnaire_id>/publier", methods=["POST"])
+@role_required(*DESIGN)
+def publish(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    try:
+        version = services.publish(questionnaire, current_user)
+    except DesignerError as error:
+        db.session.rollback()
+        questionnaire = _questionnaire(questionnaire_id)
+        version, model = _editable_model(questionnaire)
+        return render_template(
+            "designer/editor.html",
+            questionnaire=questionnaire,
+            version=version,
+            model=model,
+            language=model.default_language,
+            groups=services.groups_of(model),
+            publish_problems=_problem_lines(error),
+        ), 422
+    db.session.commit()
+    flash(f"Version {version.number} publiée : elle ne changera plus. Les prochaines modifications iront dans un nouveau brouillon.", "success")
+    return _redirect_editor(questionnaire)
+
+
+@bp.route("/<int:questionnaire_id>/dupliquer", methods=["POST"])
+@role_required(*DESIGN)
+def duplicate(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    copy = services.duplicate(questionnaire, current_user)
+    db.session.commit()
+    flash(f"Copie créée : « {copy.title} ».", "success")
+    return _redirect_editor(copy)
+
+
+@bp.route("/<int:questionnaire_id>/exporter")
+@role_required(*DESIGN)
+def export(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    version = _requested_version(questionnaire)
+    buffer = io.BytesIO()
+    services.export_xlsform(version, buffer)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=services.export_filename(questionnaire, version),
+    )
+
+
+def _requested_version(questionnaire: Questionnaire):
+    number = request.args.get("version", type=int)
+    version = services.version_by_number(questionnaire, number) if number else services.working_version(questionnaire)
+    if version is None:
+        abort(404)
+    return version
+
+
+# --- live expression check and preview ------------------------------------------------------
+
+
+@bp.route("/<int:questionnaire_id>/expression", methods=["POST"])
+@role_required(*DESIGN)
+def check_expression(questionnaire_id: int):
+    from questionnaires.expressions import check_expression as check
+
+    questionnaire = _questionnaire(questionnaire_id)
+    payload = request.get_json(silent=True) or {}
+    expression = str(payload.get("expression") or "")
+    question_name = str(payload.get("question") or "").strip()
+    _version, model = _editable_model(questionnaire)
+    names = services.known_names(model, [question_name] if question_name else [])
+    if not expression.strip():
+        return jsonify({"ok": True, "errors": []})
+    errors = check(expression, names)
+    return jsonify(
+        {
+            "ok": not errors,
+            "errors": [{"message": error.message, "position": error.position} for error in errors],
+        }
+    )
+
+
+@bp.route("/<int:questionnaire_id>/apercu")
+@role_required(*DESIGN)
+def preview(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    version = _requested_version(questionnaire)
+    model = version.model()
+    language = request.args.get("langue") or model.default_language
+    if language not in model.languages:
+        language = model.default_language
+    return render_template(
+        "designer/preview.html",
+        questionnaire=questionnaire,
+        version=version,
+        model=model,
+        language=language,
+        mode="pages" if request.args.get("mode") == "pages" else "single",
+    )
