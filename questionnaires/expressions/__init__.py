@@ -31,6 +31,9 @@ __all__ = [
     "check_expression",
     "evaluate",
     "parse",
+    "parse_choice_filter",
+    "check_choice_filter",
+    "choice_filter_columns",
     "parse_context",
     "references",
     "repeat_fields_of",
@@ -48,6 +51,43 @@ def parse(text: str) -> Node:
     if problems:
         raise min(problems, key=lambda problem: problem.position)
     return node
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_choice_filter(text: str) -> Node:
+    """Like ``parse``, for a choice_filter, where a bare name is a column of the choices sheet."""
+    node = syntax.parse_syntax(text, columns=True)
+    problems = _function_problems(node)
+    if problems:
+        raise min(problems, key=lambda problem: problem.position)
+    return node
+
+
+def choice_filter_columns(text: str) -> set[str]:
+    """The choices-sheet columns a choice_filter reads (empty when it does not parse)."""
+    try:
+        node = syntax.parse_syntax(text, columns=True)
+    except ExpressionError:
+        return set()
+    return {column.name for column in _walk(node) if isinstance(column, syntax.Column)}
+
+
+def check_choice_filter(text: str, known_names: Iterable[str], columns: Iterable[str]) -> list[ExpressionError]:
+    """``check_expression`` for a choice_filter; ``columns`` are those of the choice list."""
+    known_columns = set(columns) | {"name"}
+    try:
+        node = syntax.parse_syntax(text, columns=True)
+    except ExpressionError as error:
+        return [error]
+    problems = _function_problems(node)
+    for item in _walk(node):
+        if isinstance(item, syntax.Reference) and item.name not in set(known_names):
+            problems.append(_unknown_name(item.name, item.position, set(known_names)))
+        elif isinstance(item, syntax.Column) and item.name not in known_columns:
+            problems.append(ExpressionError(
+                f"Colonne « {item.name} » absente de la liste de choix", item.position, UNKNOWN_NAME,
+            ))
+    return sorted(problems, key=lambda problem: problem.position)
 
 
 def references(text: str) -> set[str]:
@@ -85,14 +125,18 @@ def evaluate(
     context: str | None = None,
     today: datetime.date | None = None,
     repeat_fields: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
 ):
     """The value of ``expression``: bool, int or float, str, or ``datetime.date``.
 
     ``current`` is the value of ``.``; ``context`` the repeat instance ("menage[1]");
-    ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it.
+    ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it;
+    ``columns`` are the choice's columns when ``expression`` is a parsed choice_filter.
     """
     node = parse(expression) if isinstance(expression, str) else expression
-    scope = Scope(answers, current=current, context=context, today=today, repeat_fields=repeat_fields)
+    scope = Scope(
+        answers, current=current, context=context, today=today, repeat_fields=repeat_fields, columns=columns,
+    )
     result = scope.value(node)
     if isinstance(result, float):
         return plain_number(result)

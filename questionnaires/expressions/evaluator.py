@@ -63,8 +63,10 @@ class Scope:
         context: str | None = None,
         today: datetime.date | None = None,
         repeat_fields: Mapping[str, str] | None = None,
+        columns: Mapping[str, str] | None = None,
     ):
         self.answers = answers or {}
+        self.columns = columns or {}
         self.current = current
         self.context = parse_context(context)
         self.today = today or datetime.date.today()
@@ -132,6 +134,8 @@ class Scope:
             return self.current_value()
         if kind is syntax.Parent:
             return float(self.position())
+        if kind is syntax.Column:
+            return _scalar(self.columns.get(node.name))
         raise TypeError(f"Unknown node {node!r}")
 
     def node_values(self, node: syntax.Node) -> list:

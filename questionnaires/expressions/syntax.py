@@ -48,6 +48,14 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True)
+class Column:
+    """A bare name in a choice_filter: a column of the choices sheet (``name`` is the choice's name)."""
+
+    name: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class Negation:
     operand: "Node"
     position: int
@@ -69,7 +77,7 @@ class Call:
     paren_position: int
 
 
-Node = Union[Number, String, Reference, Current, Parent, Negation, Binary, Call]
+Node = Union[Number, String, Reference, Current, Parent, Column, Negation, Binary, Call]
 
 _BINDING_POWER = {
     "or": 1,
@@ -83,15 +91,19 @@ _UNARY_POWER = 7
 _WORD_OPERATORS = ("and", "or", "div", "mod")
 
 
-def parse_syntax(text: str) -> Node:
-    """The tree of ``text``; raises the first syntax error in reading order."""
-    return _Parser(text).parse()
+def parse_syntax(text: str, *, columns: bool = False) -> Node:
+    """The tree of ``text``; raises the first syntax error in reading order.
+
+    With ``columns`` (choice filters), a bare name is a column of the choices sheet.
+    """
+    return _Parser(text, columns).parse()
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, columns: bool = False):
         self.tokens = lexer.tokenize(text)
         self.index = 0
+        self.columns = columns
 
     # --- token access -----------------------------------------------------------------------
 
@@ -163,6 +175,8 @@ class _Parser:
             paren = self.next()
             return Call(token.value, self.arguments(paren), token.position, paren.position)
         word = token.value
+        if self.columns and word not in _WORD_OPERATORS and word not in ("true", "false", "not"):
+            return Column(word, token.position)
         if word in ("true", "false"):
             message = f"Écrivez {word}() avec des parenthèses"
         elif word == "not":

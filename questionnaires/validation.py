@@ -1,0 +1,507 @@
+"""Checks an answer set against its questionnaire and returns every problem at once.
+
+The rules are those the tablet applies while the respondent answers (relevance, required,
+types, constraints, choices, repeat counts), run again on the server so that a submission
+from an old or tampered client cannot store what the form forbids.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import graphlib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from .expressions import (
+    ExpressionError,
+    evaluate,
+    parse_choice_filter,
+    references,
+    to_boolean,
+    to_number,
+    to_string,
+)
+from .model import TYPES_WITH_CHOICES, TYPES_WITHOUT_ANSWER, Choice, Group, Question, Questionnaire, label_in
+
+# Longest answer accepted, in characters: far above what anyone types, low enough to refuse junk.
+TEXT_MAX_LENGTH = 5_000
+PARAGRAPH_MAX_LENGTH = 50_000
+
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+_DECIMAL = re.compile(r"^\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_TRUE_WORDS = ("yes", "true", "true()", "1", "oui")
+_FALSE_WORDS = ("", "no", "false", "false()", "0", "non")
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    path: str  # "age" or "menage[1]/age_membre"
+    code: str  # required, type, constraint, choice, unknown, repeat
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "code": self.code, "message": self.message}
+
+
+@dataclass
+class ValidationResult:
+    errors: list[AnswerError] = field(default_factory=list)
+    answers: dict = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    def errors_by_path(self) -> dict[str, list[AnswerError]]:
+        grouped: dict[str, list[AnswerError]] = {}
+        for error in self.errors:
+            grouped.setdefault(error.path, []).append(error)
+        return grouped
+
+
+class _InvalidAnswer(ValueError):
+    """An answer that cannot be read as its question's type; the message is French."""
+
+
+# --- the shape of a questionnaire -----------------------------------------------------------------
+
+
+@dataclass
+class _Layout:
+    """Lookups computed once per call: enclosing groups, repeats, labels."""
+
+    questionnaire: Questionnaire
+    groups_around: dict[str, list[Group]]
+    repeat_fields: dict[str, str]  # name -> innermost enclosing repeat
+
+    @classmethod
+    def of(cls, questionnaire: Questionnaire) -> "_Layout":
+        groups: dict[str, Group] = {}
+        groups_around: dict[str, list[Group]] = {}
+        repeat_fields: dict[str, str] = {}
+        for ancestors, node in questionnaire.walk():
+            if isinstance(node, Group):
+                groups[node.name] = node
+            enclosing = [groups[name] for name in ancestors if name in groups]
+            groups_around[node.name] = enclosing
+            repeats = [group for group in enclosing if group.repeat]
+            if repeats:
+                repeat_fields[node.name] = repeats[-1].name
+        return cls(questionnaire, groups_around, repeat_fields)
+
+    def label(self, node: Question | Group) -> str:
+        language = self.questionnaire.default_language
+        return label_in(node.label, language) or node.name
+
+    def text(self, translations: Mapping[str, str]) -> str:
+        return label_in(dict(translations), self.questionnaire.default_language) if translations else ""
+
+    def repeats_around(self, name: str) -> list[Group]:
+        return [group for group in self.groups_around.get(name, []) if group.repeat]
+
+
+def _answer_nodes(children: list) -> Iterator[Question | Group]:
+    """Questions and repeat groups of one level: plain groups do not nest answers."""
+    for child in children:
+        if isinstance(child, Group) and not child.repeat:
+            yield from _answer_nodes(child.children)
+        else:
+            yield child
+
+
+def _instances(answers: Mapping, repeats: list[Group]) -> list[tuple[dict, str | None]]:
+    """Every instance of the innermost of ``repeats`` with its context path ("menage[1]/enfants[0]")."""
+    found: list[tuple[Mapping, str | None]] = [(answers, None)]
+    for repeat in repeats:
+        deeper = []
+        for parent, context in found:
+            instances = parent.get(repeat.name)
+            if not isinstance(instances, list):
+                continue
+            for index, instance in enumerate(instances):
+                if isinstance(instance, dict):
+                    step = f"{repeat.name}[{index}]"
+                    deeper.append((instance, f"{context}/{step}" if context else step))
+        found = deeper
+    return found
+
+
+def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
+    return evaluate(expression, answers, repeat_fields=layout.repeat_fields, **options)
+
+
+def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context: str | None, *, default=True) -> bool:
+    """An expression read as a condition; a broken one (reported by check_questionnaire) counts as ``default``."""
+    if not expression or not expression.strip():
+        return default
+    try:
+        return to_boolean(_evaluate(layout, expression, answers, context=context))
+    except ExpressionError:
+        return default
+
+
+# --- relevance and calculations -------------------------------------------------------------------
+
+
+def is_relevant(questionnaire: Questionnaire, name: str, answers: Mapping, context: str | None = None) -> bool:
+    """Whether ``name`` is shown: its own ``relevant`` and every enclosing group's hold."""
+    return _is_relevant(_Layout.of(questionnaire), name, answers, context)
+
+
+def _is_relevant(layout: _Layout, name: str, answers: Mapping, context: str | None) -> bool:
+    node = layout.questionnaire.find(name)
+    if node is None:
+        return False
+    for group in [*layout.groups_around.get(name, []), node]:
+        if not _condition_holds(layout, group.relevant, answers, context):
+            return False
+    return True
+
+
+def compute_calculations(questionnaire: Questionnaire, answers: Mapping) -> dict:
+    """A copy of ``answers`` with every ``calculate`` question filled, dependencies first."""
+    return _compute_calculations(_Layout.of(questionnaire), answers)
+
+
+def calculation_order(questionnaire: Questionnaire) -> list[Question]:
+    """Calculate questions so that each comes after those it reads; a cycle keeps document order."""
+    calculations = {
+        question.name: question
+        for question in questionnaire.questions()
+        if question.type == "calculate" and question.calculation.strip()
+    }
+    sorter = graphlib.TopologicalSorter({
+        name: references(question.calculation) & calculations.keys() - {name}
+        for name, question in calculations.items()
+    })
+    try:
+        return [calculations[name] for name in sorter.static_order()]
+    except graphlib.CycleError:
+        return list(calculations.values())
+
+
+def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
+    computed = copy.deepcopy(dict(answers))
+    for question in calculation_order(layout.questionnaire):
+        for instance, context in _instances(computed, layout.repeats_around(question.name)):
+            instance.pop(question.name, None)
+            if not _is_relevant(layout, question.name, computed, context):
+                continue
+            try:
+                value = _evaluate(layout, question.calculation, computed, context=context)
+            except ExpressionError:
+                continue
+            value = _stored_value(value)
+            if value is not None:
+                instance[question.name] = value
+    return computed
+
+
+def _stored_value(value):
+    """A computed value as the answer contract stores it (dates as text, no NaN in JSON)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value == "":
+        return None
+    return value
+
+
+def _prune(layout: _Layout, answers: dict) -> dict:
+    """A copy of ``answers`` without the answers to questions that are not relevant."""
+    return _prune_level(layout, layout.questionnaire.children, answers, answers, None)
+
+
+def _prune_level(layout: _Layout, children: list, level: Mapping, answers: Mapping, context: str | None) -> dict:
+    kept: dict = {}
+    for child in children:
+        if not _condition_holds(layout, child.relevant, answers, context):
+            continue
+        if isinstance(child, Group) and not child.repeat:
+            kept.update(_prune_level(layout, child.children, level, answers, context))
+        elif isinstance(child, Group):
+            instances = level.get(child.name)
+            if isinstance(instances, list):
+                kept[child.name] = [
+                    _prune_level(
+                        layout, child.children, instance, answers,
+                        f"{context}/{child.name}[{index}]" if context else f"{child.name}[{index}]",
+                    )
+                    for index, instance in enumerate(instances)
+                ]
+        elif child.name in level:
+            kept[child.name] = level[child.name]
+    return kept
+
+
+def _settle(layout: _Layout, answers: dict) -> dict:
+    """Calculations and relevance until neither changes anything (each may depend on the other)."""
+    current = answers
+    for _ in range(len(layout.groups_around) + 2):
+        settled = _prune(layout, _compute_calculations(layout, current))
+        if settled == current:
+            break
+        current = settled
+    return current
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def validate_answers(questionnaire: Questionnaire, answers: Mapping) -> ValidationResult:
+    """All the problems of ``answers`` and the cleaned answers (coerced, calculated, relevant only)."""
+    layout = _Layout.of(questionnaire)
+    reading_errors: dict[str, AnswerError] = {}
+    unknown: list[AnswerError] = []
+    raw = answers if isinstance(answers, Mapping) else {}
+    coerced = _read_level(layout, questionnaire.children, raw, "", reading_errors, unknown)
+    cleaned = _settle(layout, coerced)
+    errors = list(unknown)
+    _check_level(layout, questionnaire.children, cleaned, cleaned, None, "", reading_errors, errors)
+    return ValidationResult(errors=errors, answers=cleaned)
+
+
+def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dict, unknown: list) -> dict:
+    """The answers of one level read as their types; unreadable ones are kept aside as errors."""
+    cleaned: dict = {}
+    names = set()
+    for node in _answer_nodes(children):
+        names.add(node.name)
+        if node.name not in raw:
+            continue
+        value = raw[node.name]
+        path = prefix + node.name
+        if isinstance(node, Group):
+            if value is None or value == "":
+                continue
+            if not isinstance(value, list) or not all(isinstance(instance, Mapping) for instance in value):
+                reading_errors[path] = AnswerError(
+                    path, "repeat", f"« {layout.label(node)} » : la réponse doit être une liste de fiches.",
+                )
+                continue
+            cleaned[node.name] = [
+                _read_level(layout, node.children, instance, f"{path}[{index}]/", reading_errors, unknown)
+                for index, instance in enumerate(value)
+            ]
+            continue
+        if node.type in TYPES_WITHOUT_ANSWER or node.type == "calculate":
+            continue  # a note takes no answer; a calculation is recomputed here, never trusted
+        try:
+            value = read_answer(node, value)
+        except _InvalidAnswer as problem:
+            reading_errors[path] = AnswerError(path, "type", f"« {layout.label(node)} » : {problem}")
+            continue
+        if value is not None:
+            cleaned[node.name] = value
+    for name in raw:
+        if name not in names:
+            unknown.append(AnswerError(prefix + name, "unknown", f"« {name} » : cette question n'existe pas dans le questionnaire."))
+    return cleaned
+
+
+def read_answer(question: Question, value):
+    """``value`` as the answer contract stores it for ``question``; None when unanswered."""
+    if value is None or (isinstance(value, str) and not value.strip()) or value == []:
+        return None
+    kind = question.type
+    if kind in ("text", "paragraph"):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise _InvalidAnswer("la réponse doit être un texte.")
+        text = value if isinstance(value, str) else to_string(value)
+        limit = PARAGRAPH_MAX_LENGTH if kind == "paragraph" else TEXT_MAX_LENGTH
+        if len(text) > limit:
+            raise _InvalidAnswer(f"la réponse dépasse {limit} caractères.")
+        return text
+    if kind in ("integer", "rating"):
+        number = _read_integer(value)
+        if kind == "rating":
+            if not question.start <= number <= question.end or (number - question.start) % (question.step or 1):
+                raise _InvalidAnswer(f"la note doit être comprise entre {question.start} et {question.end}.")
+        return number
+    if kind == "decimal":
+        return _read_decimal(value)
+    if kind == "date":
+        return _read_date(value)
+    if kind == "select_one":
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise _InvalidAnswer("la réponse doit être un choix de la liste.")
+        return str(value).strip()
+    if kind == "select_multiple":
+        if isinstance(value, str):
+            items = value.split()
+        elif isinstance(value, (list, tuple)) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in value):
+            items = [str(item).strip() for item in value]
+        else:
+            raise _InvalidAnswer("la réponse doit être une liste de choix.")
+        unique = list(dict.fromkeys(item for item in items if item))
+        return unique or None
+    return value
+
+
+def _read_integer(value) -> int:
+    if isinstance(value, bool):
+        raise _InvalidAnswer("la réponse doit être un nombre entier.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.match(value):
+        return int(value)
+    raise _InvalidAnswer("la réponse doit être un nombre entier.")
+
+
+def _read_decimal(value) -> int | float:
+    if isinstance(value, bool):
+        raise _InvalidAnswer("la réponse doit être un nombre.")
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, str) and _DECIMAL.match(value):
+        number = float(value.strip().replace(",", "."))  # French decimal comma
+    else:
+        raise _InvalidAnswer("la réponse doit être un nombre.")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise _InvalidAnswer("la réponse doit être un nombre.")
+    return number
+
+
+def _read_date(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _ISO_DATE.match(text):
+                return datetime.date.fromisoformat(text).isoformat()
+            match = _FRENCH_DATE.match(text)
+            if match:
+                day, month, year = (int(part) for part in match.groups())
+                return datetime.date(year, month, day).isoformat()
+        except ValueError:
+            pass  # 2026-02-30 and the like
+    raise _InvalidAnswer("la date doit s'écrire AAAA-MM-JJ ou JJ/MM/AAAA.")
+
+
+def _required(layout: _Layout, question: Question, answers: Mapping, context: str | None) -> bool:
+    """Whether ``question`` must be answered: XLSForm allows yes/true()/an expression."""
+    required = question.required
+    if isinstance(required, bool):
+        return required
+    text = str(required).strip()
+    if text.lower() in _TRUE_WORDS:
+        return True
+    if text.lower() in _FALSE_WORDS:
+        return False
+    return _condition_holds(layout, text, answers, context, default=True)
+
+
+def _check_level(layout, children, level: Mapping, answers: Mapping, context, prefix: str, reading_errors, errors) -> None:
+    for child in children:
+        if not _condition_holds(layout, child.relevant, answers, context):
+            continue
+        path = prefix + child.name
+        if isinstance(child, Group) and not child.repeat:
+            _check_level(layout, child.children, level, answers, context, prefix, reading_errors, errors)
+        elif isinstance(child, Group):
+            _check_repeat(layout, child, level, answers, context, path, reading_errors, errors)
+        else:
+            _check_question(layout, child, level, answers, context, path, reading_errors, errors)
+
+
+def _check_repeat(layout, group: Group, level, answers, context, path, reading_errors, errors) -> None:
+    if path in reading_errors:
+        errors.append(reading_errors[path])
+        return
+    instances = level.get(group.name) or []
+    if group.repeat_count.strip():
+        try:
+            expected = to_number(_evaluate(layout, group.repeat_count, answers, context=context))
+        except ExpressionError:
+            expected = math.nan
+        if math.isfinite(expected) and len(instances) != int(expected):
+            expected = int(expected)
+            errors.append(AnswerError(
+                path, "repeat",
+                f"« {layout.label(group)} » : {expected} fiche{'s' if expected > 1 else ''} attendue"
+                f"{'s' if expected > 1 else ''}, {len(instances)} reçue{'s' if len(instances) > 1 else ''}.",
+            ))
+    for index, instance in enumerate(instances):
+        step = f"{group.name}[{index}]"
+        _check_level(
+            layout, group.children, instance, answers, f"{context}/{step}" if context else step,
+            f"{path}[{index}]/", reading_errors, errors,
+        )
+
+
+def _check_question(layout, question: Question, level, answers, context, path, reading_errors, errors) -> None:
+    if question.type in TYPES_WITHOUT_ANSWER or question.type == "calculate":
+        return
+    label = layout.label(question)
+    if path in reading_errors:
+        errors.append(reading_errors[path])
+        return
+    value = level.get(question.name)
+    if value is None:
+        if _required(layout, question, answers, context):
+            custom = layout.text(question.required_message)
+            errors.append(AnswerError(path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"))
+        return
+    if question.type in TYPES_WITH_CHOICES:
+        refused = _refused_choices(layout, question, value, answers, context)
+        if refused:
+            listed = ", ".join(f"« {name} »" for name in refused)
+            errors.append(AnswerError(
+                path, "choice",
+                f"« {label} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
+            ))
+            return
+    if question.constraint.strip():
+        try:
+            holds = to_boolean(_evaluate(layout, question.constraint, answers, current=value, context=context))
+        except ExpressionError:
+            holds = True  # a broken constraint is the form's problem, reported by check_questionnaire
+        if not holds:
+            custom = layout.text(question.constraint_message)
+            errors.append(AnswerError(path, "constraint", f"« {label} » : {custom or 'la réponse n’est pas valide.'}"))
+
+
+def _refused_choices(layout, question: Question, value, answers, context) -> list[str]:
+    choice_list = layout.questionnaire.choice_lists.get(question.choice_list)
+    if choice_list is None:
+        return []  # the form's problem, reported by check_questionnaire
+    offered = {choice.name: choice for choice in choice_list.choices}
+    chosen = value if isinstance(value, list) else [value]
+    refused = []
+    for name in chosen:
+        choice = offered.get(name)
+        if choice is None or not _choice_offered(layout, question, choice, answers, context):
+            refused.append(name)
+    return refused
+
+
+def _choice_offered(layout, question: Question, choice: Choice, answers, context) -> bool:
+    if not question.choice_filter.strip():
+        return True
+    try:
+        node = parse_choice_filter(question.choice_filter)
+        columns = {**choice.properties, "name": choice.name}
+        return to_boolean(evaluate(node, answers, context=context, repeat_fields=layout.repeat_fields, columns=columns))
+    except ExpressionError:
+        return True
+
+
+__all__ = [
+    "AnswerError",
+    "ValidationResult",
+    "calculation_order",
+    "compute_calculations",
+    "is_relevant",
+    "read_answer",
+    "validate_answers",
+]
