@@ -36,7 +36,7 @@ async ({ moduleUrl, table }) => {
     const names = c.names || defaultNames(answers, c.repeat_fields);
     const options = { current: c.current, context: c.context, today: c.today || table.today, repeatFields: c.repeat_fields || {} };
     if (c.error) {
-      const problem = E.checkExpression(c.expr, names);
+      const problem = E.checkExpression(c.expr, names)[0];
       if (!problem) { failures.push(`${c.id}: checkExpression found nothing, expected ${c.error} at ${c.position}`); continue; }
       if (problem.code !== c.error || problem.position !== c.position) {
         failures.push(`${c.id}: checkExpression gave ${problem.code} at ${problem.position} (${problem.message}), expected ${c.error} at ${c.position}`);
@@ -57,7 +57,7 @@ async ({ moduleUrl, table }) => {
     }
     let value;
     try {
-      const problem = E.checkExpression(c.expr, names);
+      const [problem] = E.checkExpression(c.expr, names);
       if (problem) { failures.push(`${c.id}: unexpected problem ${problem.code} at ${problem.position}: ${problem.message}`); continue; }
       value = E.evaluate(c.expr, answers, options);
     } catch (error) {
@@ -95,16 +95,18 @@ def test_errors_name_their_place_in_french(live_server, page):
     problem = page.evaluate(
         """async (url) => {
             const E = await import(url);
-            const error = E.checkExpression("${age} >= 16 and ${agee} < 26", ["age"]);
+            const [error, ...others] = E.checkExpression("${age} >= 16 and ${agee} < 26 and foo(1)", ["age"]);
             let thrown = null;
             try { E.parse("${age} + * 2"); } catch (e) { thrown = {code: e.code, position: e.position, message: e.message}; }
             return {code: error.code, position: error.position, message: error.message, thrown,
+                    others: others.map((e) => [e.code, e.position]),
                     refs: E.references("selected(${aides}, 'apl') and ${age} > ${age_min} and ${age} < 99")};
         }""",
         live_server.url + "/static/js/expressions.js",
     )
     assert (problem["code"], problem["position"]) == ("unknown_name", 17)
-    assert "agee" in problem["message"]
+    assert "vouliez-vous dire ${age}" in problem["message"]
+    assert problem["others"] == [["unknown_function", 35]]
     assert problem["thrown"]["code"] == "syntax" and problem["thrown"]["position"] == 9
     assert "«" in problem["thrown"]["message"]
     assert problem["refs"] == ["aides", "age", "age_min"]

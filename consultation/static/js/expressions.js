@@ -8,20 +8,23 @@
  *   parse(text) -> tree                        throws ExpressionError (syntax first, then the
  *                                              first unknown function, arity or type problem)
  *   references(text) -> [name, ...]            the ${names} used, in reading order; never throws
- *   checkExpression(text, knownNames) -> null | ExpressionError   the first problem by position
+ *   checkExpression(text, knownNames) -> [ExpressionError, ...]   every problem, by position
  *   evaluate(textOrTree, answers, {current, context, today, repeatFields}) -> value
  *     current: the value of "."; context: the repeat instance, "menage[1]" or
  *     "menage[0]/enfants[2]" (0-based); today: "YYYY-MM-DD" (default: the device's date);
  *     repeatFields: {question name: repeat name} for fields no instance has answered yet.
  *   toBoolean(value), toNumber(value), toString(value)   XPath 1.0 conversions
- *   XDate: the value of today() and date(); NodeSet: several values (a repeat's instances).
+ *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
+ *   toDate(value) -> XDate | ""
+ *   XDate: the value of today() and date(); its string is "YYYY-MM-DD".
  *   ExpressionError {message (French), position (0-based offset), code}
  *     code is one of "syntax", "unknown_name", "unknown_function", "arity", "type".
  *
  * Semantics are XPath 1.0 as ODK and Enketo implement them: strings and numbers are coerced in
  * comparisons, `div` and `mod` follow IEEE (division by zero gives ±Infinity or NaN), `round`
  * rounds halves toward +∞, `int` truncates, anything that is not a number becomes NaN, an ISO
- * date counts as days since 1970-01-01. The text is read by a hand-written parser into a small
+ * date counts as days since 1970-01-01. A ${name} is one value (inside a repeat instance, the
+ * sibling); only count, sum, min, max, join and count-non-empty see every instance. The text is read by a hand-written parser into a small
  * tree; nothing is ever handed to eval.
  */
 
@@ -36,14 +39,6 @@ export class ExpressionError extends Error {
 
   asDict() {
     return { message: this.message, position: this.position, code: this.code };
-  }
-}
-
-/** Several values, as an XPath node-set: the instances of a repeat, or one question's answers
- * across them. Its string value is the first one's, as in XPath. */
-export class NodeSet {
-  constructor(values) {
-    this.values = values;
   }
 }
 
@@ -334,38 +329,106 @@ function walk(node, visit) {
   }
 }
 
-/** Unknown functions, wrong numbers of arguments and arguments of the wrong kind, by position. */
-function functionProblems(tree) {
+/** Unknown functions, wrong numbers of arguments and arguments of the wrong kind. */
+function functionProblems(root) {
   const problems = [];
-  walk(tree, (node) => {
-    if (node.type === "parent") return;
+  const allowedParents = new Set();
+  walk(root, (node) => {
+    if (node.type === "parent" && !allowedParents.has(node)) {
+      problems.push(new ExpressionError("« .. » ne s'emploie que dans position(..)", node.position, "type"));
+    }
     if (node.type !== "call") return;
     const spec = FUNCTIONS[node.name];
     if (!spec) {
-      problems.push(new ExpressionError(`Fonction inconnue « ${node.name}() »`, node.position, "unknown_function"));
+      problems.push(unknownFunction(node));
       return;
     }
-    const [min, max] = spec;
     const count = node.args.length;
-    if (count < min || count > max) {
-      problems.push(new ExpressionError(`${node.name}() ${arityText(min, max)}, pas ${count}`, node.position, "arity"));
+    if (count < spec.minimum || count > spec.maximum) {
+      const given = count ? `${count} donné${count > 1 ? "s" : ""}` : "aucun donné";
+      const expected = arityText(spec);
+      const verb = expected === "aucun argument" ? "ne prend" : "attend";
+      problems.push(new ExpressionError(`${node.name}() ${verb} ${expected} (${given})`, node.position, "arity"));
       return;
     }
-    const check = ARGUMENT_CHECKS[node.name];
-    if (check) {
-      const problem = check(node);
-      if (problem) problems.push(problem);
+    if (spec.needsReference) {
+      for (const arg of node.args) {
+        if (arg.type !== "ref") {
+          problems.push(new ExpressionError(`${node.name}() attend une question, par exemple ${node.name}(\${membres})`, startOf(arg), "type"));
+        }
+      }
+    }
+    if (node.name === "position") {
+      for (const arg of node.args) {
+        if (arg.type === "parent") allowedParents.add(arg);
+        else problems.push(new ExpressionError("position() s'écrit position(..)", startOf(arg), "type"));
+      }
+    }
+    if (node.name === "regex" && node.args[1].type === "string") {
+      try {
+        patternOf(node.args[1].value);
+      } catch {
+        problems.push(new ExpressionError("Expression régulière invalide", node.args[1].position, "type"));
+      }
     }
   });
-  problems.sort((a, b) => a.position - b.position);
   return problems;
 }
 
-function arityText(min, max) {
+/** Where the text of a node begins (a binary node keeps its operator's position). */
+function startOf(node) {
+  while (node.type === "binary") node = node.left;
+  return node.position;
+}
+
+function arityText(spec) {
   const plural = (n) => (n > 1 ? "s" : "");
-  if (min === max) return min === 0 ? "ne prend pas d'argument" : `attend ${min} argument${plural(min)}`;
-  if (max === Infinity) return `attend au moins ${min} argument${plural(min)}`;
-  return `attend de ${min} à ${max} arguments`;
+  if (spec.maximum === Infinity) return `au moins ${spec.minimum} argument${plural(spec.minimum)}`;
+  if (spec.minimum === spec.maximum) return spec.minimum === 0 ? "aucun argument" : `${spec.minimum} argument${plural(spec.minimum)}`;
+  return `de ${spec.minimum} à ${spec.maximum} arguments`;
+}
+
+/** The closest known word, for « vouliez-vous dire … ? » (similar enough: ratio >= 0.6). */
+function closeMatch(word, candidates) {
+  let best = null;
+  let bestRatio = 0.6;
+  for (const candidate of candidates) {
+    const ratio = similarity(word, candidate);
+    if (ratio >= bestRatio && (best === null || ratio > bestRatio)) {
+      best = candidate;
+      bestRatio = ratio;
+    }
+  }
+  return best;
+}
+
+function similarity(a, b) {
+  // 2 × matching characters / total, matching counted as the longest common subsequence.
+  const rows = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      rows[i][j] = a[i - 1] === b[j - 1] ? rows[i - 1][j - 1] + 1 : Math.max(rows[i - 1][j], rows[i][j - 1]);
+    }
+  }
+  return a.length + b.length ? (2 * rows[a.length][b.length]) / (a.length + b.length) : 0;
+}
+
+function unknownFunction(node) {
+  let message = `Fonction inconnue « ${node.name}() »`;
+  const close = closeMatch(node.name, Object.keys(FUNCTIONS));
+  if (close) message += ` : vouliez-vous dire ${close}() ?`;
+  return new ExpressionError(message, node.position, "unknown_function");
+}
+
+function unknownName(name, position, known) {
+  let message = `Question inconnue « ${name} »`;
+  const close = closeMatch(name, known);
+  if (close) message += ` : vouliez-vous dire \${${close}} ?`;
+  return new ExpressionError(message, position, "unknown_name");
+}
+
+function byPosition(problems) {
+  return problems.sort((a, b) => a.position - b.position);
 }
 
 function syntaxTree(text) {
@@ -375,7 +438,7 @@ function syntaxTree(text) {
 
 export function parse(text) {
   const tree = syntaxTree(text);
-  const problems = functionProblems(tree);
+  const problems = byPosition(functionProblems(tree));
   if (problems.length) throw problems[0];
   return tree;
 }
@@ -389,25 +452,26 @@ export function references(text) {
   return names;
 }
 
-/** Null when the expression is sound and names only known questions, else its first problem. */
+/** Every problem of `text` ordered by position (syntax, unknown names and functions, arity,
+ * type); an empty list when the expression is sound. */
 export function checkExpression(text, knownNames) {
-  let tree;
+  const known = [...(knownNames || [])];
+  const knownSet = new Set(known);
+  let problems;
   try {
-    tree = syntaxTree(text);
+    const tree = syntaxTree(text);
+    problems = functionProblems(tree);
+    walk(tree, (node) => {
+      if (node.type === "ref" && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
+    });
   } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  const known = knownNames instanceof Set ? knownNames : new Set(knownNames || []);
-  const problems = functionProblems(tree);
-  walk(tree, (node) => {
-    if (node.type === "ref" && !known.has(node.name)) {
-      problems.push(new ExpressionError(`Question inconnue \${${node.name}}`, node.position, "unknown_name"));
+    if (!(error instanceof ExpressionError)) throw error;
+    problems = [error];
+    for (const read of tokenize(String(text ?? ""))) {
+      if (read.kind === "ref" && !knownSet.has(read.value)) problems.push(unknownName(read.value, read.position, known));
     }
-  });
-  if (!problems.length) return null;
-  problems.sort((a, b) => a.position - b.position);
-  return problems[0];
+  }
+  return byPosition(problems);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,7 +485,6 @@ export function toBoolean(value) {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") return !(value === 0 || Number.isNaN(value));
   if (value instanceof XDate) return true;
-  if (value instanceof NodeSet) return value.values.length > 0;
   if (value === null || value === undefined) return false;
   if (Array.isArray(value)) return value.length > 0;
   return String(value).length > 0;
@@ -443,7 +506,6 @@ export function toString(value) {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return formatNumber(value);
   if (value instanceof XDate) return value.toString();
-  if (value instanceof NodeSet) return value.values.length ? toString(value.values[0]) : "";
   if (Array.isArray(value)) return value.map(toString).join(" ");
   if (typeof value === "object") return "";
   return String(value);
@@ -505,208 +567,340 @@ function todayDays(today) {
 // Answers: what ${name} means where it is evaluated.
 
 function isInstance(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof NodeSet) && !(value instanceof XDate);
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof XDate);
 }
 
-function isInstanceList(key, value, env) {
-  if (!Array.isArray(value)) return false;
-  if (value.some(isInstance)) return true;
-  return env.repeatNames.has(key);
+function isRepeatValue(value) {
+  return Array.isArray(value) && value.length > 0 && value.every(isInstance);
 }
 
-/** An answer read as a value: unanswered is "", a select_multiple list reads "a b". */
-function answerValue(key, value, env) {
-  if (value === null || value === undefined) return "";
-  if (isInstanceList(key, value, env)) return new NodeSet(value.filter(isInstance));
+/** Name -> innermost enclosing repeat, from what the answers show plus what the caller knows. */
+export function repeatFieldsOf(answers, known = {}) {
+  const mapping = { ...known };
+  const collect = (instance, repeat) => {
+    for (const [name, value] of Object.entries(instance)) {
+      if (repeat !== null && !Object.prototype.hasOwnProperty.call(mapping, name)) mapping[name] = repeat;
+      if (isRepeatValue(value)) value.forEach((child) => collect(child, name));
+    }
+  };
+  collect(answers, null);
+  return mapping;
+}
+
+/** "menage[1]/enfants[0]" -> [["menage", 1], ["enfants", 0]]. */
+function parseContext(context) {
+  if (!context) return [];
+  return String(context)
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .map((part) => {
+      const match = /^([^/[\]]+)\[(\d+)\]$/.exec(part.trim());
+      if (!match) throw new Error(`Invalid repeat instance path: ${context}`);
+      return [match[1], Number(match[2])];
+    });
+}
+
+function instanceOf(parent, repeat, index) {
+  const instances = isInstance(parent) ? parent[repeat] : undefined;
+  if (Array.isArray(instances) && index >= 0 && index < instances.length && isInstance(instances[index])) return instances[index];
+  return {};
+}
+
+function instancesOf(parent, repeat) {
+  const instances = isInstance(parent) ? parent[repeat] : undefined;
+  return Array.isArray(instances) ? instances.filter(isInstance) : [];
+}
+
+/** An answer as the language sees it: unanswered is "", a select_multiple list reads "a b". */
+function scalar(value) {
+  if (value === null || value === undefined || isInstance(value)) return "";
+  if (typeof value === "boolean" || typeof value === "number") return value;
   if (Array.isArray(value)) return value.map(toString).join(" ");
-  if (isInstance(value)) return "";
   return value;
 }
 
-/** The repeat instances named by a context path like "menage[1]/enfants[0]". */
-function contextFrames(answers, context) {
-  const frames = [];
-  if (!context) return frames;
-  let scope = answers;
-  for (const part of String(context).split("/")) {
-    const match = /^\s*(.+?)\[(\d+)\]\s*$/.exec(part);
-    if (!match) break;
-    const instances = scope && Array.isArray(scope[match[1]]) ? scope[match[1]] : [];
-    const index = Number(match[2]);
-    const instance = isInstance(instances[index]) ? instances[index] : {};
-    frames.push({ repeat: match[1], index, list: instances, answers: instance });
-    scope = instance;
+class Scope {
+  constructor(answers, { current, context, today, repeatFields } = {}) {
+    this.answers = isInstance(answers) ? answers : {};
+    this.current = current;
+    this.context = parseContext(context);
+    this.today = new XDate(todayDays(today));
+    this.repeatFields = repeatFieldsOf(this.answers, repeatFields || {});
+    this.repeatNames = new Set(Object.values(this.repeatFields));
   }
-  return frames;
-}
 
-/** Whether `name` is a question of the repeat `repeat` whose instances are `list`. */
-function belongsTo(name, repeat, list, env) {
-  if (env.repeatFields[name] === repeat) return true;
-  return list.some((instance) => isInstance(instance) && Object.prototype.hasOwnProperty.call(instance, name));
-}
+  currentValue() {
+    return scalar(this.current);
+  }
 
-function lookup(name, env) {
-  // Inside a repeat, a question of the same repeat means the sibling in this instance.
-  for (let i = env.frames.length - 1; i >= 0; i -= 1) {
-    const frame = env.frames[i];
-    if (Object.prototype.hasOwnProperty.call(frame.answers, name) || belongsTo(name, frame.repeat, frame.list, env)) {
-      return answerValue(name, frame.answers[name], env);
+  position() {
+    return this.context.length ? this.context[this.context.length - 1][1] + 1 : 1;
+  }
+
+  repeatsAround(name) {
+    const chain = [];
+    let repeat = this.repeatFields[name];
+    while (repeat !== undefined && !chain.includes(repeat)) {
+      chain.unshift(repeat);
+      repeat = this.repeatFields[repeat];
+    }
+    return chain;
+  }
+
+  /** The values ${name} designates: one, or one per repeat instance in scope. Inside a repeat
+   * instance, a name of that repeat means the sibling in the same instance. */
+  nodes(name) {
+    const chain = this.repeatsAround(name);
+    let instance = this.answers;
+    let depth = 0;
+    while (depth < chain.length && depth < this.context.length && chain[depth] === this.context[depth][0]) {
+      instance = instanceOf(instance, ...this.context[depth]);
+      depth += 1;
+    }
+    let instances = [instance];
+    for (const repeat of chain.slice(depth)) {
+      instances = instances.flatMap((parent) => instancesOf(parent, repeat));
+    }
+    if (this.repeatNames.has(name)) return instances.flatMap((parent) => instancesOf(parent, name));
+    const values = [];
+    for (const each of instances) {
+      const value = each[name];
+      // A list of instances, or an empty list: a repeat nobody filled counts no node.
+      if (Array.isArray(value) && value.every(isInstance)) values.push(...value);
+      else values.push(value);
+    }
+    return values;
+  }
+
+  reference(name) {
+    const values = this.nodes(name);
+    return values.length ? scalar(values[0]) : "";
+  }
+
+  nodeValues(node) {
+    if (node.type === "ref") return this.nodes(node.name).map(scalar);
+    return [this.value(node)];
+  }
+
+  value(node) {
+    switch (node.type) {
+      case "number":
+      case "string":
+        return node.value;
+      case "ref":
+        return this.reference(node.name);
+      case "binary":
+        return this.binary(node);
+      case "call":
+        return this.call(node);
+      case "negate":
+        return -toNumber(this.value(node.operand));
+      case "current":
+        return this.currentValue();
+      case "parent":
+        return this.position();
+      default:
+        throw new TypeError(`Unknown node ${node.type}`);
     }
   }
-  if (Object.prototype.hasOwnProperty.call(env.answers, name)) return answerValue(name, env.answers[name], env);
-  // A question inside a repeat seen from outside it: its answers across the instances.
-  const across = acrossInstances(env.answers, name, env);
-  return across ? new NodeSet(across) : "";
-}
 
-function acrossInstances(scope, name, env) {
-  let values = null;
-  for (const [key, value] of Object.entries(scope)) {
-    if (!isInstanceList(key, value, env)) continue;
-    const instances = value.filter(isInstance);
-    if (belongsTo(name, key, instances, env)) {
-      values = values || [];
-      for (const instance of instances) {
-        const item = instance[name];
-        if (isInstanceList(name, item, env)) values.push(...item.filter(isInstance));
-        else values.push(answerValue(name, item, env));
-      }
-    } else {
-      for (const instance of instances) {
-        const inner = acrossInstances(instance, name, env);
-        if (inner) values = (values || []).concat(inner);
-      }
+  call(node) {
+    const spec = FUNCTIONS[node.name];
+    if (spec.takes === LAZY) return spec.implementation(this, ...node.args);
+    if (spec.takes === NODES) return spec.implementation(this, ...node.args.map((arg) => this.nodeValues(arg)));
+    return spec.implementation(this, ...node.args.map((arg) => this.value(arg)));
+  }
+
+  binary(node) {
+    const { op } = node;
+    if (op === "and") return toBoolean(this.value(node.left)) && toBoolean(this.value(node.right));
+    if (op === "or") return toBoolean(this.value(node.left)) || toBoolean(this.value(node.right));
+    const leftValue = this.value(node.left);
+    const rightValue = this.value(node.right);
+    if (op === "=") return equal(leftValue, rightValue);
+    if (op === "!=") return !equal(leftValue, rightValue);
+    const left = toNumber(leftValue);
+    const right = toNumber(rightValue);
+    switch (op) {
+      case "<":
+        return left < right;
+      case "<=":
+        return left <= right;
+      case ">":
+        return left > right;
+      case ">=":
+        return left >= right;
+      case "+":
+        return left + right;
+      case "-":
+        return left - right;
+      case "*":
+        return left * right;
+      case "div":
+        // IEEE, as in XPath: 1 div 0 is Infinity, 0 div 0 is NaN.
+        return left / right;
+      default:
+        // XPath's mod keeps the dividend's sign, as JavaScript's % does.
+        return left % right;
     }
   }
-  return values;
+}
+
+function equal(left, right) {
+  if (typeof left === "boolean" || typeof right === "boolean") return toBoolean(left) === toBoolean(right);
+  if (typeof left === "number" || typeof right === "number" || left instanceof XDate || right instanceof XDate) {
+    return toNumber(left) === toNumber(right);
+  }
+  return toString(left) === toString(right);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Evaluation
+// Functions. Each takes its arguments evaluated in one of three ways: VALUES (scalars), NODES (a
+// ${name} inside a repeat gives its values across instances; anything else a one-item list) or
+// LAZY (the tree nodes, for if).
 
-function members(value) {
-  return value instanceof NodeSet ? value.values : null;
+const VALUES = "values";
+const NODES = "nodes";
+const LAZY = "lazy";
+const XPATH_SPACE = /[ \t\r\n]+/;
+
+/** XPath 1.0 round: the closest integer, halves toward +∞ (round(-2.5) = -2). */
+function xpathRound(number) {
+  if (!Number.isFinite(number) || number === 0) return number;
+  if (number >= -0.5 && number < 0) return -0;
+  return Math.floor(number + 0.5);
 }
 
-function equals(op, left, right) {
-  const lefts = members(left);
-  const rights = members(right);
-  if ((lefts || rights) && typeof left !== "boolean" && typeof right !== "boolean") {
-    // A node-set compares true when one of its members does (XPath 1.0 §3.4).
-    return (lefts || [left]).some((a) => (rights || [right]).some((b) => equals(op, a, b)));
+function round(scope, value, digits) {
+  const number = toNumber(value);
+  if (digits === undefined) return xpathRound(number);
+  const places = toNumber(digits);
+  if (!Number.isFinite(places)) return NaN;
+  const factor = 10 ** Math.trunc(places);
+  return xpathRound(number * factor) / factor;
+}
+
+function finiteOr(transform) {
+  return (scope, value) => {
+    const number = toNumber(value);
+    return Number.isFinite(number) ? transform(number) : number;
+  };
+}
+
+function power(scope, baseValue, exponentValue) {
+  const base = toNumber(baseValue);
+  const exponent = toNumber(exponentValue);
+  // C's pow, as on the server: 1 to any power is 1, (-1)^±∞ is 1, 0 to a negative power is NaN.
+  if (base === 1 || exponent === 0) return 1;
+  if (base === -1 && !Number.isFinite(exponent) && !Number.isNaN(exponent)) return 1;
+  if (base === 0 && exponent < 0) return NaN;
+  return base ** exponent;
+}
+
+function numbers(nodeLists) {
+  return nodeLists.flat().map(toNumber);
+}
+
+function extremum(pick) {
+  return (scope, ...nodeLists) => {
+    const list = numbers(nodeLists);
+    if (!list.length || list.some(Number.isNaN)) return NaN;
+    return pick(...list);
+  };
+}
+
+/** The correctly rounded sum of doubles (Shewchuk's algorithm, as Python's math.fsum). */
+function exactSum(values) {
+  const partials = [];
+  let special = 0;
+  for (let x of values) {
+    if (!Number.isFinite(x)) {
+      special += x;
+      continue;
+    }
+    let i = 0;
+    for (let y of partials) {
+      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      const high = x + y;
+      const low = y - (high - x);
+      if (low) partials[i++] = low;
+      x = high;
+    }
+    partials.length = i;
+    partials.push(x);
   }
-  let same;
-  if (typeof left === "boolean" || typeof right === "boolean") same = toBoolean(left) === toBoolean(right);
-  else if (typeof left === "number" || typeof right === "number" || left instanceof XDate || right instanceof XDate) same = toNumber(left) === toNumber(right);
-  else same = toString(left) === toString(right);
-  return op === "=" ? same : !same;
-}
-
-function compares(op, left, right) {
-  const lefts = members(left);
-  const rights = members(right);
-  if (lefts || rights) return (lefts || [left]).some((a) => (rights || [right]).some((b) => compares(op, a, b)));
-  const a = toNumber(left);
-  const b = toNumber(right);
-  if (op === "<") return a < b;
-  if (op === "<=") return a <= b;
-  if (op === ">") return a > b;
-  return a >= b;
-}
-
-function evaluateNode(node, env) {
-  switch (node.type) {
-    case "number":
-    case "string":
-      return node.value;
-    case "ref":
-      return lookup(node.name, env);
-    case "current":
-      return env.current === undefined ? "" : answerValue("", env.current, env);
-    case "parent":
-      return "";
-    case "negate":
-      return -toNumber(evaluateNode(node.operand, env));
-    case "binary":
-      return evaluateBinary(node, env);
-    case "call":
-      return FUNCTIONS[node.name][2](node.args, env, node);
-    default:
-      throw new ExpressionError("Expression invalide", node.position || 0, "syntax");
+  if (special || Number.isNaN(special)) return special;
+  let n = partials.length;
+  if (!n) return 0;
+  let high = partials[--n];
+  let low = 0;
+  while (n > 0) {
+    const x = high;
+    const y = partials[--n];
+    high = x + y;
+    const yr = high - x;
+    low = y - yr;
+    if (low) break;
   }
-}
-
-function evaluateBinary(node, env) {
-  const { op } = node;
-  if (op === "or") return toBoolean(evaluateNode(node.left, env)) || toBoolean(evaluateNode(node.right, env));
-  if (op === "and") return toBoolean(evaluateNode(node.left, env)) && toBoolean(evaluateNode(node.right, env));
-  const left = evaluateNode(node.left, env);
-  const right = evaluateNode(node.right, env);
-  switch (op) {
-    case "=":
-    case "!=":
-      return equals(op, left, right);
-    case "<":
-    case "<=":
-    case ">":
-    case ">=":
-      return compares(op, left, right);
-    case "+":
-      return toNumber(left) + toNumber(right);
-    case "-":
-      return toNumber(left) - toNumber(right);
-    case "*":
-      return toNumber(left) * toNumber(right);
-    case "div":
-      return toNumber(left) / toNumber(right);
-    default:
-      // XPath's mod keeps the dividend's sign, as JavaScript's % does.
-      return toNumber(left) % toNumber(right);
+  if (n > 0 && ((low < 0 && partials[n - 1] < 0) || (low > 0 && partials[n - 1] > 0))) {
+    const y = low * 2;
+    const x = high + y;
+    if (y === x - high) high = x;
   }
+  return high;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Functions: name -> [minimum arguments, maximum arguments, implementation(args, env, node)].
-// Arguments come unevaluated, so that if() and coalesce() evaluate only what they need.
-
-function eager(implementation) {
-  return (args, env, node) => implementation(args.map((arg) => evaluateNode(arg, env)), env, node);
+function substr(scope, value, startValue, endValue) {
+  const chars = [...toString(value)];
+  let start = toNumber(startValue);
+  let end = endValue === undefined ? chars.length : toNumber(endValue);
+  if (Number.isNaN(start) || Number.isNaN(end)) return "";
+  const clamp = (n) => Math.max(0, Math.min(chars.length, Number.isFinite(n) ? Math.trunc(n) : n < 0 ? 0 : chars.length));
+  start = clamp(start);
+  end = clamp(end);
+  return chars.slice(start, end).join("");
 }
 
-function choices(value) {
-  if (value instanceof NodeSet) value = value.values.length ? value.values[0] : "";
-  return toString(value).split(/[ \t\r\n]+/).filter(Boolean);
+function substring(scope, value, startValue, lengthValue) {
+  const chars = [...toString(value)];
+  const first = xpathRound(toNumber(startValue));
+  const last = lengthValue === undefined ? Infinity : first + xpathRound(toNumber(lengthValue));
+  return chars.filter((_, index) => first <= index + 1 && index + 1 < last).join("");
 }
 
-function numbersOf(values) {
-  const numbers = [];
-  for (const value of values) {
-    const list = members(value);
-    if (list) numbers.push(...list.map(toNumber));
-    else numbers.push(toNumber(value));
-  }
-  return numbers;
+function substringBefore(scope, value, needleValue) {
+  const text = toString(value);
+  const index = text.indexOf(toString(needleValue));
+  return index >= 0 ? text.slice(0, index) : "";
 }
 
-function stringsOf(values) {
-  const strings = [];
-  for (const value of values) {
-    const list = members(value);
-    if (list) strings.push(...list.map(toString));
-    else strings.push(toString(value));
-  }
-  return strings;
+function substringAfter(scope, value, needleValue) {
+  const text = toString(value);
+  const needle = toString(needleValue);
+  const index = text.indexOf(needle);
+  return index >= 0 ? text.slice(index + needle.length) : "";
 }
 
-/** XPath 1.0 round: the closest integer, halves toward +∞; NaN and infinities unchanged. */
-function xpathRound(number, digits) {
-  if (!Number.isFinite(number)) return number;
-  if (!digits) return Math.floor(number + 0.5);
-  const factor = 10 ** digits;
-  const scaled = number * factor;
-  // 3.14159 * 100 = 314.159: flooring scaled + 0.5 then dividing keeps the decimal digits right.
-  return Math.floor(scaled + 0.5) / factor;
+function translate(scope, value, sourceValue, targetValue) {
+  const source = [...toString(sourceValue)];
+  const target = [...toString(targetValue)];
+  const mapping = new Map();
+  source.forEach((char, index) => {
+    if (!mapping.has(char)) mapping.set(char, index < target.length ? target[index] : "");
+  });
+  return [...toString(value)].map((char) => (mapping.has(char) ? mapping.get(char) : char)).join("");
+}
+
+function items(value) {
+  return toString(value).split(XPATH_SPACE).filter(Boolean);
+}
+
+function selectedAt(scope, answer, indexValue) {
+  const list = items(answer);
+  const index = toNumber(indexValue);
+  if (!Number.isFinite(index)) return "";
+  const position = Math.trunc(index);
+  return position >= 0 && position < list.length ? list[position] : "";
 }
 
 function patternOf(text) {
@@ -714,267 +908,114 @@ function patternOf(text) {
   return new RegExp(String(text).replace(/\(\?P</g, "(?<"), "u");
 }
 
-function formatDate(value, format) {
-  const days = toNumber(value);
-  if (!Number.isFinite(days)) return "";
-  const date = new Date(Math.floor(days) * DAY_MS);
-  const pad = (n, width = 2) => String(n).padStart(width, "0");
-  const months = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
-  const weekdays = ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."];
-  return toString(format).replace(/%([YyemnbdaHMS%])/g, (whole, code) => {
-    switch (code) {
-      case "Y":
-        return pad(date.getUTCFullYear(), 4);
-      case "y":
-        return pad(date.getUTCFullYear() % 100);
-      case "m":
-        return pad(date.getUTCMonth() + 1);
-      case "n":
-        return String(date.getUTCMonth() + 1);
-      case "b":
-        return months[date.getUTCMonth()];
-      case "d":
-        return pad(date.getUTCDate());
-      case "e":
-        return String(date.getUTCDate());
-      case "a":
-        return weekdays[date.getUTCDay()];
-      case "%":
-        return "%";
-      default:
-        return "00";
-    }
-  });
+function regex(scope, value, pattern) {
+  try {
+    return patternOf(toString(pattern)).test(toString(value));
+  } catch {
+    return false;
+  }
 }
 
-function asDate(value) {
+/** A date from a date, an ISO string or a number of days; "" when there is none. */
+export function toDate(value) {
   if (value instanceof XDate) return value;
-  if (typeof value === "number") return Number.isFinite(value) ? new XDate(Math.floor(value)) : "";
-  const text = toString(value);
-  const days = isoToDays(text);
-  if (days !== null) return new XDate(days);
-  if (XPATH_NUMBER.test(text)) return new XDate(Math.floor(Number(text.trim())));
-  return "";
-}
-
-const FUNCTIONS = {
-  // logic
-  true: [0, 0, () => true],
-  false: [0, 0, () => false],
-  not: [1, 1, eager(([value]) => !toBoolean(value))],
-  boolean: [1, 1, eager(([value]) => toBoolean(value))],
-  "boolean-from-string": [1, 1, eager(([value]) => ["true", "1"].includes(toString(value).trim()))],
-  if: [3, 3, (args, env) => (toBoolean(evaluateNode(args[0], env)) ? evaluateNode(args[1], env) : evaluateNode(args[2], env))],
-  coalesce: [
-    2,
-    Infinity,
-    (args, env) => {
-      for (const arg of args) {
-        const value = evaluateNode(arg, env);
-        if (toString(value) !== "") return value;
-      }
-      return "";
-    },
-  ],
-  once: [1, 1, (args, env) => (toString(env.current ?? "") !== "" ? answerValue("", env.current, env) : evaluateNode(args[0], env))],
-  // choices
-  selected: [2, 2, eager(([value, choice]) => choices(value).includes(toString(choice).trim()))],
-  "count-selected": [1, 1, eager(([value]) => choices(value).length)],
-  "selected-at": [
-    2,
-    2,
-    eager(([value, index]) => {
-      const list = choices(value);
-      const position = toNumber(index);
-      return Number.isInteger(position) && position >= 0 && position < list.length ? list[position] : "";
-    }),
-  ],
-  // numbers
-  number: [1, 1, eager(([value]) => toNumber(value))],
-  int: [1, 1, eager(([value]) => Math.trunc(toNumber(value)))],
-  round: [1, 2, eager(([value, digits]) => xpathRound(toNumber(value), digits === undefined ? 0 : Math.trunc(toNumber(digits)) || 0))],
-  floor: [1, 1, eager(([value]) => Math.floor(toNumber(value)))],
-  ceiling: [1, 1, eager(([value]) => Math.ceil(toNumber(value)))],
-  abs: [1, 1, eager(([value]) => Math.abs(toNumber(value)))],
-  pow: [2, 2, eager(([base, exponent]) => toNumber(base) ** toNumber(exponent))],
-  sqrt: [1, 1, eager(([value]) => Math.sqrt(toNumber(value)))],
-  exp: [1, 1, eager(([value]) => Math.exp(toNumber(value)))],
-  log: [1, 1, eager(([value]) => Math.log(toNumber(value)))],
-  log10: [1, 1, eager(([value]) => Math.log10(toNumber(value)))],
-  pi: [0, 0, () => Math.PI],
-  min: [1, Infinity, eager((values) => extremum(numbersOf(values), Math.min))],
-  max: [1, Infinity, eager((values) => extremum(numbersOf(values), Math.max))],
-  sum: [1, 1, eager(([value]) => numbersOf([value]).reduce((total, n) => total + n, 0))],
-  count: [
-    1,
-    1,
-    eager(([value]) => {
-      const list = members(value);
-      if (list) return list.length;
-      return toString(value) === "" ? 0 : 1;
-    }),
-  ],
-  "count-non-empty": [1, 1, eager(([value]) => (members(value) || [value]).filter((item) => toString(item) !== "").length)],
-  // text
-  string: [1, 1, eager(([value]) => toString(value))],
-  concat: [1, Infinity, eager((values) => values.map((value) => toString(value)).join(""))],
-  join: [2, Infinity, eager(([separator, ...values]) => stringsOf(values).join(toString(separator)))],
-  "string-length": [1, 1, eager(([value]) => [...toString(value)].length)],
-  "normalize-space": [1, 1, eager(([value]) => toString(value).split(/[ \t\r\n]+/).filter(Boolean).join(" "))],
-  contains: [2, 2, eager(([text, part]) => toString(text).includes(toString(part)))],
-  "starts-with": [2, 2, eager(([text, part]) => toString(text).startsWith(toString(part)))],
-  "ends-with": [2, 2, eager(([text, part]) => toString(text).endsWith(toString(part)))],
-  "substring-before": [
-    2,
-    2,
-    eager(([text, part]) => {
-      const whole = toString(text);
-      const index = whole.indexOf(toString(part));
-      return index < 0 ? "" : whole.slice(0, index);
-    }),
-  ],
-  "substring-after": [
-    2,
-    2,
-    eager(([text, part]) => {
-      const whole = toString(text);
-      const search = toString(part);
-      const index = whole.indexOf(search);
-      return index < 0 ? "" : whole.slice(index + search.length);
-    }),
-  ],
-  // XPath's substring: 1-based, positions rounded, a character kept when start <= p < start+length.
-  substring: [
-    2,
-    3,
-    eager(([text, start, length]) => {
-      const chars = [...toString(text)];
-      const first = xpathRound(toNumber(start), 0);
-      const last = length === undefined ? Infinity : first + xpathRound(toNumber(length), 0);
-      return chars.filter((_, i) => i + 1 >= first && i + 1 < last).join("");
-    }),
-  ],
-  // ODK's substr: 0-based start, end excluded.
-  substr: [
-    2,
-    3,
-    eager(([text, start, end]) => {
-      const chars = [...toString(text)];
-      const from = Math.max(0, Math.trunc(toNumber(start)) || 0);
-      const to = end === undefined ? chars.length : Math.trunc(toNumber(end));
-      return chars.slice(from, Number.isNaN(to) ? chars.length : to).join("");
-    }),
-  ],
-  translate: [
-    3,
-    3,
-    eager(([text, from, to]) => {
-      const source = [...toString(from)];
-      const target = [...toString(to)];
-      return [...toString(text)]
-        .map((char) => {
-          const index = source.indexOf(char);
-          if (index < 0) return char;
-          return index < target.length ? target[index] : "";
-        })
-        .join("");
-    }),
-  ],
-  regex: [
-    2,
-    2,
-    eager(([text, pattern], env, node) => {
-      let expression;
-      try {
-        expression = patternOf(toString(pattern));
-      } catch {
-        throw new ExpressionError("Expression régulière invalide", node.args[1].position, "type");
-      }
-      return expression.test(toString(text));
-    }),
-  ],
-  uuid: [0, 1, () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "")],
-  // dates
-  today: [0, 0, (args, env) => new XDate(todayDays(env.today))],
-  now: [0, 0, (args, env) => new XDate(todayDays(env.today))],
-  date: [1, 1, eager(([value]) => asDate(value))],
-  "decimal-date-time": [1, 1, eager(([value]) => toNumber(value))],
-  "format-date": [2, 2, eager(([value, format]) => formatDate(value, format))],
-  // repeats
-  position: [
-    0,
-    1,
-    (args, env) => {
-      const frame = env.frames[env.frames.length - 1];
-      return frame ? frame.index + 1 : NaN;
-    },
-  ],
-  "indexed-repeat": [
-    3,
-    3,
-    (args, env) => {
-      const [target, repeat] = args;
-      const instances = Array.isArray(env.answers[repeat.name]) ? env.answers[repeat.name] : [];
-      const position = toNumber(evaluateNode(args[2], env));
-      const instance = Number.isInteger(position) ? instances[position - 1] : undefined;
-      if (!isInstance(instance)) return "";
-      return answerValue(target.name, instance[target.name], env);
-    },
-  ],
-};
-
-function extremum(numbers, pick) {
-  if (!numbers.length || numbers.some(Number.isNaN)) return NaN;
-  return pick(...numbers);
-}
-
-function needsReference(argumentIndex) {
-  return (node) => {
-    const arg = node.args[argumentIndex];
-    if (arg && arg.type !== "ref") {
-      return new ExpressionError(`${node.name}() s'applique à une question : écrivez \${nom}`, arg.position, "type");
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (!text) return "";
+    if (text.length === 10 || text[10] === "T") {
+      const days = isoToDays(text.slice(0, 10));
+      if (days !== null) return new XDate(days);
     }
-    return null;
+  }
+  if (typeof value === "boolean" || value === null || value === undefined) return "";
+  const number = toNumber(value);
+  if (!Number.isFinite(number)) return "";
+  return new XDate(Math.floor(number));
+}
+
+function decimalDate(scope, value) {
+  const day = toDate(value);
+  return day === "" ? NaN : day.days;
+}
+
+function formatDate(scope, value, pattern) {
+  const day = toDate(value);
+  if (day === "") return "";
+  const date = new Date(day.days * DAY_MS);
+  const pad = (n, width = 2) => String(n).padStart(width, "0");
+  const codes = {
+    Y: pad(date.getUTCFullYear(), 4),
+    y: pad(date.getUTCFullYear() % 100),
+    m: pad(date.getUTCMonth() + 1),
+    n: String(date.getUTCMonth() + 1),
+    d: pad(date.getUTCDate()),
+    e: String(date.getUTCDate()),
   };
+  return toString(pattern).replace(/%([Yymnde])/g, (whole, code) => codes[code]);
 }
 
-// Checks made when parsing: an argument that can never make sense is an error at its place.
-const ARGUMENT_CHECKS = {
-  count: needsReference(0),
-  sum: needsReference(0),
-  "count-non-empty": needsReference(0),
-  "indexed-repeat": (node) => needsReference(0)(node) || needsReference(1)(node),
-  position: (node) => {
-    const arg = node.args[0];
-    return arg && arg.type !== "parent" ? new ExpressionError("position() s'écrit position(..)", arg.position, "type") : null;
-  },
-  regex: (node) => {
-    const pattern = node.args[1];
-    if (pattern && pattern.type === "string") {
-      try {
-        patternOf(pattern.value);
-      } catch {
-        return new ExpressionError("Expression régulière invalide", pattern.position, "type");
-      }
-    }
-    return null;
-  },
-};
+function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
+  return [name, { minimum, maximum, implementation, takes, needsReference }];
+}
 
-/** Evaluates an expression (its text, or the tree parse made) against an answer set. */
+const FUNCTIONS = Object.fromEntries([
+  fn("true", 0, 0, () => true),
+  fn("false", 0, 0, () => false),
+  fn("not", 1, 1, (scope, value) => !toBoolean(value)),
+  fn("boolean", 1, 1, (scope, value) => toBoolean(value)),
+  fn("boolean-from-string", 1, 1, (scope, value) => ["true", "1"].includes(toString(value))),
+  fn("number", 0, 1, (scope, ...args) => toNumber(args.length ? args[0] : scope.currentValue())),
+  fn("string", 0, 1, (scope, ...args) => toString(args.length ? args[0] : scope.currentValue())),
+  fn("string-length", 0, 1, (scope, ...args) => [...toString(args.length ? args[0] : scope.currentValue())].length),
+  fn("int", 1, 1, finiteOr(Math.trunc)),
+  fn("round", 1, 2, round),
+  fn("floor", 1, 1, finiteOr(Math.floor)),
+  fn("ceiling", 1, 1, finiteOr(Math.ceil)),
+  fn("abs", 1, 1, (scope, value) => Math.abs(toNumber(value))),
+  fn("pow", 2, 2, power),
+  fn("min", 1, Infinity, extremum(Math.min), NODES),
+  fn("max", 1, Infinity, extremum(Math.max), NODES),
+  fn("sum", 1, 1, (scope, nodes) => (nodes.length ? exactSum(nodes.map(toNumber)) : 0), NODES, true),
+  fn("count", 1, 1, (scope, nodes) => nodes.length, NODES, true),
+  fn("count-non-empty", 1, 1, (scope, nodes) => nodes.filter((value) => toString(value) !== "").length, NODES, true),
+  fn("join", 2, Infinity, (scope, separator, ...nodeLists) => nodeLists.flat().map(toString).join(separator.length ? toString(separator[0]) : ""), NODES),
+  fn("concat", 1, Infinity, (scope, ...values) => values.map(toString).join("")),
+  fn("contains", 2, 2, (scope, text, needle) => toString(text).includes(toString(needle))),
+  fn("starts-with", 2, 2, (scope, text, start) => toString(text).startsWith(toString(start))),
+  fn("ends-with", 2, 2, (scope, text, end) => toString(text).endsWith(toString(end))),
+  fn("substr", 2, 3, substr),
+  fn("substring", 2, 3, substring),
+  fn("substring-before", 2, 2, substringBefore),
+  fn("substring-after", 2, 2, substringAfter),
+  fn("normalize-space", 0, 1, (scope, ...args) => items(args.length ? args[0] : scope.currentValue()).join(" ")),
+  fn("translate", 3, 3, translate),
+  fn("selected", 2, 2, (scope, answer, choice) => items(answer).includes(toString(choice).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))),
+  fn("selected-at", 2, 2, selectedAt),
+  fn("count-selected", 1, 1, (scope, answer) => items(answer).length),
+  fn("regex", 2, 2, regex),
+  fn("if", 3, 3, (scope, condition, whenTrue, whenFalse) => scope.value(toBoolean(scope.value(condition)) ? whenTrue : whenFalse), LAZY),
+  fn("coalesce", 2, 2, (scope, first, second) => (toString(first) !== "" ? first : second)),
+  fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
+  fn("today", 0, 0, (scope) => scope.today),
+  fn("date", 1, 1, (scope, value) => toDate(value)),
+  fn("decimal-date-time", 1, 1, decimalDate),
+  fn("decimal-date", 1, 1, decimalDate),
+  fn("format-date", 2, 2, formatDate),
+  fn("position", 0, 1, (scope) => scope.position()),
+  fn("uuid", 0, 0, () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "")),
+]);
+
+/** Evaluates an expression (its text, or the tree parse made) against an answer set: a boolean,
+ * a number, a string or an XDate. */
 export function evaluate(expression, answers, options = {}) {
   const tree = typeof expression === "string" ? parse(expression) : expression;
-  const repeatFields = options.repeatFields || options.repeat_fields || {};
-  const env = {
-    answers: isInstance(answers) ? answers : {},
+  const scope = new Scope(answers, {
     current: options.current,
+    context: options.context,
     today: options.today,
-    repeatFields,
-    repeatNames: new Set(Object.values(repeatFields)),
-    frames: [],
-  };
-  env.frames = contextFrames(env.answers, options.context);
-  return evaluateNode(tree, env);
+    repeatFields: options.repeatFields || options.repeat_fields,
+  });
+  return scope.value(tree);
 }
 
 export const FUNCTION_NAMES = Object.freeze(Object.keys(FUNCTIONS));
