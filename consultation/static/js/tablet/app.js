@@ -408,19 +408,6 @@ function showConsent(initial) {
 
 // Questions
 
-/** form-runtime's validate functions: true, [] or {} mean valid. */
-function isValid(result) {
-  if (result === true || result === undefined) return true;
-  if (result === false) return false;
-  if (Array.isArray(result)) return result.length === 0;
-  if (result && typeof result === "object") {
-    if ("valid" in result) return Boolean(result.valid);
-    if ("ok" in result) return Boolean(result.ok);
-    return Object.keys(result).length === 0;
-  }
-  return !result;
-}
-
 async function showQuestions(initial, entry) {
   const save = autosaver(initial);
   const host = h("div", { class: "form-host" });
@@ -441,8 +428,9 @@ async function showQuestions(initial, entry) {
     language: entry.definition.default_language || "fr",
     answers: initial.answers || {},
     mode: "pages",
-    onChange: (answers) => {
-      save.update({ answers: structuredClone(answers), page_index: form?.pageIndex ?? 0 });
+    navigation: false,
+    onChange: (answers, state) => {
+      save.update({ answers: structuredClone(answers), page_index: state?.pageIndex ?? 0 });
     },
   });
   currentForm = form;
@@ -456,24 +444,23 @@ async function showQuestions(initial, entry) {
   if (initial.page_index && initial.page_index < (form.pageCount || 1)) form.goTo(initial.page_index);
   showPage();
 
+  // The runtime skips pages that are not relevant: no page before or after means leaving the step.
   previous.addEventListener("click", async () => {
-    if (form.pageIndex > 0) {
-      form.previous();
+    if (form.previous()) {
       showPage();
-    } else {
-      await save.flush();
-      goToStep({ ...save.get(), answers: form.getAnswers() }, "consent");
+      return;
     }
+    await save.flush();
+    goToStep({ ...save.get(), answers: form.getAnswers() }, "consent");
   });
   next.addEventListener("click", async () => {
-    if (!isValid(form.validatePage())) return;
-    if (form.pageIndex < (form.pageCount || 1) - 1) {
-      form.next();
+    if (form.validatePage().length) return;
+    if (form.next()) {
       showPage();
-    } else {
-      await save.flush();
-      goToStep({ ...save.get(), answers: form.getAnswers() }, "review");
+      return;
     }
+    await save.flush();
+    goToStep({ ...save.get(), answers: form.getAnswers() }, "review");
   });
 }
 

@@ -229,10 +229,8 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
     } catch (error) {
       outcome = { sent: 0, refused: 0, stopped: `Synchronisation interrompue : ${error.message || error}` };
     }
-    if (outcome.sent > 0 || (!outcome.stopped && outcome.refused === 0)) {
-      const remaining = (await listOutbox()).length;
-      if (outcome.sent > 0 || remaining === 0) await setMeta("last_sync", new Date().toISOString());
-    }
+    // « Last sync » is when the server last acknowledged an interview, not when we last tried.
+    if (outcome.sent > 0) await setMeta("last_sync", new Date().toISOString());
     if (outcome.stopped) {
       failures += 1;
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (failures - 1));

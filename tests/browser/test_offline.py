@@ -1,0 +1,187 @@
+"""The tablet app in Debian's Chromium: interviews made with the network cut, kept across a reload,
+then synced once and only once, even when the connection drops in the middle of a sync."""
+import itertools
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from consultation.accounts.models import User, utcnow
+from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.extensions import db
+from consultation.interviews.models import Assignment, Submission
+from consultation.territory.models import Commune, Quartier
+from questionnaires import Choice, ChoiceList, Group, Question
+from questionnaires import Questionnaire as QuestionnaireModel
+
+_numbers = itertools.count(1)
+
+
+def _definition(title: str) -> dict:
+    return QuestionnaireModel(
+        title=title,
+        form_id=f"tablette_{next(_numbers)}",
+        children=[
+            Group("logement", {"fr": "Logement"}, children=[
+                Question("select_one", "statut", {"fr": "Vous êtes…"}, required=True, choice_list="statut"),
+                Question("integer", "annees", {"fr": "Depuis combien d'années habitez-vous ici ?"},
+                         constraint=". >= 0 and . <= 100", constraint_message={"fr": "Entre 0 et 100 ans."}),
+            ]),
+            Group("besoins", {"fr": "Vos besoins"}, children=[
+                Question("paragraph", "besoin", {"fr": "De quoi auriez-vous besoin dans votre quartier ?"}),
+            ]),
+        ],
+        choice_lists={"statut": ChoiceList("statut", [
+            Choice("locataire", {"fr": "Locataire"}), Choice("proprietaire", {"fr": "Propriétaire"}),
+        ])},
+    ).to_dict()
+
+
+def _assigned_questionnaire(live_server, email: str) -> int:
+    """A published questionnaire assigned to the enquêteur, and the territory; returns the version id."""
+    with live_server.app.app_context():
+        if db.session.get(Commune, "37261") is None:
+            tours = Commune(insee_code="37261", name="Tours")
+            db.session.add_all([tours, Quartier(commune=tours, name="Sanitas"), Commune(insee_code="37122", name="Joué-lès-Tours")])
+        title = f"Besoins des habitants {next(_numbers)}"
+        questionnaire = Questionnaire(title=title)
+        version = QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition(title), published_at=utcnow())
+        questionnaire.versions.append(version)
+        db.session.add(questionnaire)
+        db.session.flush()
+        user = db.session.scalar(select(User).filter_by(email=email))
+        db.session.add(Assignment(questionnaire_id=questionnaire.id, enumerator_id=user.id))
+        db.session.commit()
+        return version.id
+
+
+def _submissions(live_server, version_id: int) -> list[Submission]:
+    with live_server.app.app_context():
+        rows = db.session.scalars(select(Submission).filter_by(questionnaire_version_id=version_id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _ready_offline(page, live_server):
+    """Opens the app online once: service worker installed and controlling, device token stored."""
+    page.goto(live_server.url + "/entretiens/app")
+    expect(page.locator('[data-role="offline-ready"]')).to_have_text("Disponible hors ligne")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const request = indexedDB.open("consultation-tablette");
+            request.onsuccess = () => {
+              const tx = request.result.transaction("meta");
+              const keys = tx.objectStore("meta").getAllKeys();
+              keys.onsuccess = () => resolve(keys.result.some((key) => String(key).startsWith("token:")));
+            };
+            request.onerror = () => resolve(false);
+        })"""
+    )
+
+
+def _fill_interview(page, *, public: str, age_band: str, statut: str, besoin: str, parental: bool = False):
+    page.get_by_role("link", name="Nouvel entretien").first.click()
+    # Profile first, as data of its own.
+    expect(page.get_by_role("heading", name="Qui répond ?")).to_be_visible()
+    page.get_by_label(public).check()
+    page.get_by_label(age_band).check()
+    page.get_by_label("Commune de résidence").select_option(label="Tours")
+    page.get_by_label("Quartier").select_option(label="Sanitas")
+    page.get_by_label("Lieu de l'entretien").fill("CCAS, permanence du mardi")
+    page.get_by_role("button", name="Suivant : consentement").click()
+    # Consent, recorded by the enquêteur (prefilled).
+    expect(page.get_by_label("Consentement recueilli par")).not_to_have_value("")
+    page.get_by_label("La personne a donné son consentement oral").check()
+    if parental:
+        page.get_by_label("Un parent ou responsable légal a donné son accord").check()
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+    # The questions, page by page.
+    page.get_by_label(statut, exact=True).check()
+    page.get_by_label("Depuis combien d'années habitez-vous ici ?").fill("12")
+    page.get_by_role("button", name="Suivant", exact=True).click()
+    page.get_by_label("De quoi auriez-vous besoin dans votre quartier ?").fill(besoin)
+    page.get_by_role("button", name="Suivant : relecture").click()
+    expect(page.get_by_role("heading", name="Relecture avant envoi")).to_be_visible()
+    expect(page.locator(".review-list").last).to_contain_text(besoin)
+    page.get_by_role("button", name="Terminer").click()
+    expect(page.get_by_role("heading", name="Entretiens", exact=True)).to_be_visible()
+
+
+def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, live_server):
+    email = live_server.login(page, "enqueteur")
+    version_id = _assigned_questionnaire(live_server, email)
+    _ready_offline(page, live_server)
+    badge = page.locator("#etat-synchronisation")
+    expect(badge.locator('[data-role="network"]')).to_have_text("En ligne")
+
+    context.set_offline(True)
+    expect(badge.locator('[data-role="network"]')).to_have_text("Hors ligne")
+    _fill_interview(page, public="Personne âgée (60 ans et plus)", age_band="75–84 ans", statut="Locataire",
+                    besoin="Un banc à l'arrêt de bus et des visites le dimanche.")
+    expect(badge.locator('[data-role="pending"]')).to_have_text("1 entretien en attente d'envoi")
+    _fill_interview(page, public="Jeune (16–25 ans)", age_band="18–25 ans", statut="Propriétaire",
+                    besoin="Un lieu pour réviser le soir.")
+    expect(badge.locator('[data-role="pending"]')).to_have_text("2 entretiens en attente d'envoi")
+    expect(badge.locator('[data-role="last-sync"]')).to_have_text("Jamais synchronisé")
+
+    # A third interview left as a draft in the middle of the profile.
+    page.get_by_role("link", name="Nouvel entretien").first.click()
+    page.get_by_label("Autre", exact=True).first.check()
+    page.get_by_label("26–59 ans").check()
+
+    page.reload()  # still offline: the service worker serves the app
+    expect(page.get_by_role("heading", name="Qui répond ?")).to_be_visible()
+    expect(page.get_by_label("26–59 ans")).to_be_checked()
+    page.get_by_role("link", name="Enregistrer et quitter").click()
+    expect(page.locator("#brouillons .item-row")).to_have_count(1)
+    expect(page.locator("#boite-envoi .item-row")).to_have_count(2)
+    expect(badge.locator('[data-role="network"]')).to_have_text("Hors ligne")
+    page.screenshot(path="/tmp/tablette-hors-ligne-1280x800.png", full_page=True)
+    assert _submissions(live_server, version_id) == []
+
+    # The connection drops in the middle of the first sync: the server stores the interview but
+    # the answer never reaches the tablet.
+    cut = {"count": 0}
+
+    def cut_after_processing(route):
+        if cut["count"] == 0:
+            response = route.fetch()  # the server processes the request…
+            cut["count"] += 1
+            cut["status"] = response.status
+            route.abort("connectionreset")  # …and the answer is lost
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/submissions", cut_after_processing)
+    context.set_offline(False)
+    expect(badge.locator('[data-role="network"]')).to_have_text("En ligne")
+    page.wait_for_function("() => document.querySelector('[data-role=message]').textContent.includes('Connexion perdue')")
+    assert cut == {"count": 1, "status": 201}
+    assert len(_submissions(live_server, version_id)) == 1
+    expect(page.locator("#boite-envoi .item-row")).to_have_count(2)  # nothing left the outbox
+
+    page.get_by_role("button", name="Synchroniser maintenant").click()
+    expect(badge.locator('[data-role="pending"]')).to_have_text("Aucun entretien en attente")
+    expect(badge.locator('[data-role="last-sync"]')).to_contain_text("Dernière synchronisation : ")
+    expect(page.locator("#envoyes .item-row")).to_have_count(2)
+    expect(page.locator("#boite-envoi .item-row")).to_have_count(0)
+    expect(page.locator("#brouillons .item-row")).to_have_count(1)  # the draft stays on the tablet
+
+    submissions = _submissions(live_server, version_id)
+    assert len(submissions) == 2
+    by_public = {submission.public: submission for submission in submissions}
+    assert set(by_public) == {"age", "jeune"}
+    senior = by_public["age"]
+    assert (senior.age_band, senior.commune_code) == ("75_84", "37261")
+    assert senior.quartier_id is not None
+    assert senior.answers == {"statut": "locataire", "annees": 12, "besoin": "Un banc à l'arrêt de bus et des visites le dimanche."}
+    assert senior.consent_given and senior.consent_recorded_by
+    assert senior.place == "CCAS, permanence du mardi"
+    assert senior.channel == "tablette" and senior.device_id
+    assert senior.started_at is not None and senior.completed_at is not None
+
+    # Syncing again sends nothing more.
+    page.get_by_role("button", name="Synchroniser maintenant").click()
+    expect(badge.locator('[data-role="pending"]')).to_have_text("Aucun entretien en attente")
+    assert len(_submissions(live_server, version_id)) == 2
