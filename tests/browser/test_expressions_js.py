@@ -106,7 +106,7 @@ def test_errors_name_their_place_in_french(live_server, page):
     )
     assert (problem["code"], problem["position"]) == ("unknown_name", 17)
     assert "vouliez-vous dire ${age}" in problem["message"]
-    assert problem["others"] == [["unknown_function", 35]]
+    assert problem["others"] == [["unknown_function", 34]]
     assert problem["thrown"]["code"] == "syntax" and problem["thrown"]["position"] == 9
     assert "«" in problem["thrown"]["message"]
     assert problem["refs"] == ["aides", "age", "age_min"]
