@@ -75,7 +75,7 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
                     table.title,
                     number,
                     None,
-                    f"La feuille contient des données au-delà de la ligne {MAX_ROWS:_}".replace("_", " ")
+                    f"la feuille contient des données au-delà de la ligne {MAX_ROWS:,}".replace(",", " ")
                     + " : ce n'est pas un questionnaire ordinaire, la lecture s'arrête là. "
                     "Supprimez les lignes inutiles en fin de feuille.",
                 )

@@ -1,0 +1,281 @@
+"""Bad XLSForm files: every problem comes back as a French error naming sheet, row and column,
+all at once, and the import never raises nor returns a questionnaire."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from questionnaires import load_xlsform, xlsform_bytes
+from questionnaires.xlsform.archive import MAX_FILE_BYTES
+
+DATA = Path(__file__).parent / "data"
+
+
+def failed(source):
+    result = load_xlsform(source)
+    assert result.questionnaire is None
+    assert result.errors
+    return result
+
+
+def places(result) -> set[tuple]:
+    return {(error.sheet, error.row, error.column) for error in result.errors}
+
+
+def test_missing_survey_sheet():
+    result = failed(DATA / "bad_missing_survey.xlsx")
+    assert [str(error) for error in result.errors] == [
+        "Feuille « survey » : la feuille « survey » est absente : c'est elle qui décrit les "
+        "questions du formulaire."]
+    assert [w.sheet for w in result.warnings] == ["questions"]
+
+
+def test_unknown_types_are_errors_with_a_suggestion():
+    result = failed(DATA / "bad_unknown_type.xlsx")
+    assert places(result) == {("survey", 3, "type"), ("survey", 4, "type")}
+    assert "« intger » inconnu. Vouliez-vous dire « integer » ?" in str(result.errors[0])
+
+
+def test_duplicate_names_point_at_both_rows():
+    result = failed(DATA / "bad_duplicate_names.xlsx")
+    assert [str(error) for error in result.errors] == [
+        "Feuille « survey », ligne 4, colonne « name » : le nom « age » est déjà utilisé ligne 2 : "
+        "chaque question et chaque groupe doit avoir un nom unique."]
+
+
+def test_invalid_and_missing_names_all_reported():
+    result = failed(DATA / "bad_invalid_names.xlsx")
+    assert places(result) == {("survey", 2, "name"), ("survey", 3, "name"), ("survey", 4, "name")}
+    messages = " ".join(error.message for error in result.errors)
+    assert "« 1age » est invalide" in messages and "« nom prénom » est invalide" in messages
+    assert "le nom est vide" in messages
+
+
+def test_unbalanced_groups_and_unclosed_repeat():
+    result = failed(DATA / "bad_unbalanced_groups.xlsx")
+    assert [str(error) for error in result.errors] == [
+        "Feuille « survey », ligne 4, colonne « type » : « end repeat » ferme le « begin group » "
+        "« profil » ouvert ligne 2 : il faut « end group ».",
+        "Feuille « survey », ligne 5, colonne « type » : le « begin repeat » « enfants » n'est "
+        "jamais fermé : ajoutez une ligne « end repeat » après ses questions.",
+    ]
+
+
+def test_end_group_without_begin():
+    payload = xlsform_like([["type", "name", "label"], ["integer", "age", "Âge"], ["end group", None, None]])
+    result = failed(payload)
+    assert places(result) == {("survey", 3, "type")}
+    assert "sans « begin group »" in result.errors[0].message
+
+
+def test_formulas_are_reported_never_evaluated():
+    result = failed(DATA / "bad_formula_label.xlsx")
+    assert places(result) == {("survey", 2, "label"), ("survey", 3, "default")}
+    assert "=HYPERLINK(" in result.errors[0].message and "formule" in result.errors[0].message
+    assert "« =1+1 »" in result.errors[1].message
+
+
+def test_formula_in_choices_and_settings_too():
+    payload = xlsform_like(
+        [["type", "name", "label"], ["select_one oui_non", "seul", "Seul ?"]],
+        choices=[["list_name", "name", "label"], ["oui_non", "oui", "=UPPER(\"oui\")"], ["oui_non", "non", "Non"]],
+        settings=[["form_title", "version"], ["Titre", "=TODAY()"]],
+    )
+    result = failed(payload)
+    assert places(result) == {("choices", 2, "label"), ("settings", 2, "version")}
+
+
+def test_list_referenced_but_absent():
+    result = failed(DATA / "bad_missing_list.xlsx")
+    assert [str(error) for error in result.errors] == [
+        "Feuille « survey », ligne 3, colonne « type » : la liste « frequence » n'existe pas dans "
+        "la feuille « choices »."]
+
+
+def test_missing_choices_sheet_when_a_select_needs_it():
+    result = failed(DATA / "bad_missing_choices_sheet.xlsx")
+    assert places(result) == {("choices", None, None)}
+    assert "question « seul »" in result.errors[0].message and "ligne 2" in result.errors[0].message
+
+
+def test_every_problem_of_a_file_is_reported_at_once():
+    payload = xlsform_like([
+        ["type", "name", "label"],
+        ["intger", "age", "Âge"],
+        ["text", "age", "Encore"],
+        ["select_one absente", "liste", "Liste"],
+        ["begin group", "g", "Groupe"],
+        ["text", "mauvais nom", "=1+1"],
+    ], choices=[["list_name", "name", "label"], ["oui_non", "oui", "Oui"]])
+    result = failed(payload)
+    assert places(result) >= {
+        ("survey", 2, "type"), ("survey", 3, "name"), ("survey", 4, "type"),
+        ("survey", 5, "type"), ("survey", 6, "name"), ("survey", 6, "label"),
+    }
+
+
+# --- expressions: syntax, unknown names, cycles (shared checks of the model) --------------------
+
+
+def test_relevance_cycle():
+    pytest.importorskip("questionnaires.checks")
+    result = failed(DATA / "bad_relevance_cycle.xlsx")
+    assert any(error.row in (2, 3) and error.column == "relevant" for error in result.errors)
+
+
+def test_unknown_reference():
+    pytest.importorskip("questionnaires.checks")
+    result = failed(DATA / "bad_unknown_reference.xlsx")
+    assert ("survey", 3, "relevant") in places(result)
+    assert any("agee" in error.message for error in result.errors)
+
+
+def test_expression_syntax_error():
+    pytest.importorskip("questionnaires.checks")
+    result = failed(DATA / "bad_expression_syntax.xlsx")
+    assert ("survey", 2, "constraint") in places(result)
+
+
+# --- files that are not what they claim ---------------------------------------------------------
+
+
+def test_corrupt_zip():
+    result = failed(DATA / "bad_corrupt.xlsx")
+    assert [error.sheet for error in result.errors] == [""]
+    assert "endommagé" in str(result.errors[0])
+
+
+def test_text_file_named_xlsx():
+    result = failed(DATA / "bad_not_xlsx.xlsx")
+    assert "n'est pas un classeur Excel .xlsx" in result.errors[0].message
+
+
+def test_old_excel_format_is_named():
+    result = failed(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
+    assert ".xls" in result.errors[0].message and "Enregistrer sous" in result.errors[0].message
+
+
+def test_zip_that_is_not_a_workbook():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("photo.jpg", b"\xff\xd8" + bytes(100))
+    result = failed(buffer.getvalue())
+    assert "n'est pas un classeur Excel" in result.errors[0].message
+
+
+def test_empty_file():
+    assert failed(b"").errors[0].message == "Le fichier est vide."
+
+
+def test_missing_file_is_an_error_not_an_exception(tmp_path):
+    result = failed(tmp_path / "absent.xlsx")
+    assert "absent.xlsx" in result.errors[0].message
+
+
+def test_file_over_20_mb_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "enorme.xlsx"
+    with path.open("wb") as stream:
+        stream.write(b"PK\x03\x04")
+        stream.seek(MAX_FILE_BYTES + 1024)
+        stream.write(b"\0")
+    tracemalloc.start()
+    result = failed(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "dépasse la taille maximale de 20 Mo" in result.errors[0].message
+    assert peak < 1024 * 1024  # the file was never read
+    assert "20 Mo" in failed(io.BytesIO(bytes(MAX_FILE_BYTES + 1))).errors[0].message
+
+
+def test_zip_bomb_over_50_mb_uncompressed_is_refused(tmp_path):
+    path = tmp_path / "bombe.xlsx"
+    good = (DATA / "abs_bilingue.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for entry in source.infolist():
+            bomb.writestr(entry, source.read(entry.filename))
+        with bomb.open("xl/worksheets/padding.xml", "w") as padding:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(60):
+                padding.write(chunk)
+    assert path.stat().st_size < 1024 * 1024
+    result = failed(path)
+    assert "décompressé" in result.errors[0].message and "refusé" in result.errors[0].message
+
+
+def test_highly_compressed_entry_is_refused_as_a_bomb():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        bomb.writestr("xl/sharedStrings.xml", b"A" * (20 * 1024 * 1024))
+    result = failed(buffer.getvalue())
+    assert "bombe zip" in result.errors[0].message
+
+
+def test_sheet_claiming_a_million_rows_is_read_without_loading_it(tmp_path):
+    """A survey whose last cell sits at row 1,048,576 and whose dimension claims 16,384 columns:
+    the rows stream past without being kept, and the error names the row."""
+    good = xlsform_like([["type", "name", "label"], ["integer", "age", "Âge"]])
+    path = tmp_path / "immense.xlsx"
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                text = re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', text)
+                text = text.replace(
+                    "</sheetData>",
+                    '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>text</t></is></c></row></sheetData>',
+                )
+                content = text.encode()
+            target.writestr(entry, content)
+    result = failed(path)
+    assert [(e.sheet, e.row) for e in result.errors] == [("survey", 1048576)]
+    assert "au-delà de la ligne 50 000" in result.errors[0].message
+
+
+def test_bad_rows_in_choices_sheet():
+    payload = xlsform_like(
+        [["type", "name", "label"], ["select_multiple aides", "aides", "Aides"]],
+        choices=[
+            ["list_name", "name", "label"],
+            ["aides", "apl", "APL"],
+            ["aides", "apl", "APL encore"],
+            ["aides", None, "Sans nom"],
+            [None, "rsa", "RSA"],
+            ["aides", "aide sociale", "Aide sociale"],
+        ],
+    )
+    result = failed(payload)
+    assert places(result) == {
+        ("choices", 3, "name"), ("choices", 4, "name"), ("choices", 5, "list_name"), ("choices", 6, "name")}
+    assert "contient une espace" in [e for e in result.errors if e.row == 6][0].message
+
+
+def test_missing_type_and_name_columns():
+    result = failed(xlsform_like([["kind", "label"], ["integer", "Âge"]]))
+    assert {str(error) for error in result.errors} == {
+        "Feuille « survey », ligne 1 : la colonne « type » est absente de la ligne d'en-tête.",
+        "Feuille « survey », ligne 1 : la colonne « name » est absente de la ligne d'en-tête.",
+    }
+
+
+def xlsform_like(survey, choices=None, settings=None) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "survey"
+    for row in survey:
+        workbook["survey"].append(row)
+    for title, rows in (("choices", choices), ("settings", settings)):
+        if rows:
+            sheet = workbook.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
