@@ -7,5 +7,6 @@ def all_blueprints():
     from .interviews import bp as interviews
     from .jobs import bp as jobs
     from .main import bp as main
+    from .review import bp as review
 
-    return [main, accounts, jobs, interviews, designer]
+    return [main, accounts, jobs, interviews, designer, review]

@@ -111,3 +111,26 @@ def payload(questionnaire_id: int, version: int = 1, **overrides) -> dict:
         else:
             body[key] = value
     return body
+
+
+def stored_submission(db, questionnaire, enumerator=None, *, version: int = 1, answers: dict | None = None,
+                      channel: str = "tablette", **profile):
+    """A submission stored through the same service as the API."""
+    from consultation.submissions.services import Consent, Profile, content_hash, store_submission
+
+    body = payload(questionnaire.id, version=version)
+    if answers is not None:
+        body["answers"] = answers
+    version_row = next(v for v in questionnaire.versions if v.number == version)
+    stored = store_submission(
+        version=version_row,
+        client_uuid=body["uuid"],
+        answers=body["answers"],
+        profile=Profile(**(body["profile"] | profile)),
+        consent=Consent(given=True, recorded_by="Camille"),
+        content_hash=content_hash(body),
+        channel=channel,
+        enumerator_id=enumerator.id if enumerator is not None else None,
+    )
+    db.session.commit()
+    return stored.submission

@@ -1,0 +1,313 @@
+"""The back office of submissions: lists with filters, a submission's page, review states,
+edits with history, paper questionnaires typed in afterwards, exports, device tokens."""
+import uuid
+from datetime import datetime
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from ..accounts.models import User
+from ..accounts.roles import INTERVIEW, REVIEW, role_required
+from ..api.errors import flatten_messages
+from ..api.models import DeviceToken
+from ..api.schemas import ConsentIn, ProfileIn
+from ..api.tokens import list_tokens, revoke_token
+from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..extensions import db
+from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
+from ..submissions.definitions import version_model
+from ..submissions.exports import ExportOptions, build_tables, to_csv_bundle, to_xlsx
+from ..submissions.queries import SubmissionFilters, counts_by_state, page_of, submissions_query
+from ..submissions.services import (
+    Consent,
+    Profile,
+    SubmissionConflict,
+    SubmissionInvalid,
+    answer_changes,
+    content_hash,
+    edit_answers,
+    set_state,
+    store_submission,
+)
+from ..territory.models import Commune
+from . import bp
+from .answers import answer_rows
+from .forms import ExportForm, FilterForm, RevokeForm, StateForm
+from wtforms import SelectChoice
+
+PER_PAGE = 50
+LABELS = {"channels": CHANNELS, "states": STATES, "publics": PUBLICS, "age_bands": AGE_BANDS, "sexes": SEXES}
+
+
+@bp.route("/")
+@role_required(*REVIEW)
+def index():
+    counts = db.session.execute(
+        select(QuestionnaireVersion.questionnaire_id, Submission.state, func.count(Submission.id))
+        .join(Submission, Submission.questionnaire_version_id == QuestionnaireVersion.id)
+        .group_by(QuestionnaireVersion.questionnaire_id, Submission.state)
+    ).all()
+    by_questionnaire: dict[int, dict[str, int]] = {}
+    for questionnaire_id, state, count in counts:
+        by_questionnaire.setdefault(questionnaire_id, {})[state] = count
+    questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.title)).all()
+    listed = [q for q in questionnaires if q.id in by_questionnaire or q.published_versions]
+    return render_template("review/index.html", questionnaires=listed, counts=by_questionnaire, **LABELS)
+
+
+def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _filter_form(form_class=FilterForm):
+    form = form_class(request.args)
+    enumerators = db.session.scalars(
+        select(User).where(User.role.in_(INTERVIEW)).order_by(User.name, User.email)
+    ).all()
+    form.enumerator.choices = [SelectChoice("", "Tous")] + [
+        SelectChoice(str(user.id), user.name or user.email) for user in enumerators
+    ]
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    form.commune.choices = [SelectChoice("", "Toutes")] + [
+        SelectChoice(commune.insee_code, f"{commune.name} ({commune.insee_code})") for commune in communes
+    ]
+    form.validate()
+    enumerator = form.enumerator.data or ""
+    filters = SubmissionFilters(
+        enumerator_id=int(enumerator) if enumerator.isdigit() and len(enumerator) < 10 else None,
+        public=form.public.data if not form.public.errors else "",
+        commune_code=form.commune.data or "",
+        received_from=form.received_from.data if not form.received_from.errors else None,
+        received_to=form.received_to.data if not form.received_to.errors else None,
+        state=form.state.data if not form.state.errors else "",
+        channel=form.channel.data if not form.channel.errors else "",
+    )
+    return form, filters
+
+
+@bp.route("/questionnaire/<int:questionnaire_id>")
+@role_required(*REVIEW)
+def submissions(questionnaire_id: int):
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    form, filters = _filter_form()
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = page_of(submissions_query(questionnaire.id, filters), page, PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    query_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "review/submissions.html",
+        questionnaire=questionnaire,
+        form=form,
+        submissions=rows,
+        total=total,
+        page=min(max(page, 1), pages),
+        pages=pages,
+        query_args=query_args,
+        counts=counts_by_state(questionnaire.id),
+        **LABELS,
+    )
+
+
+def _submission_or_404(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.route("/<int:submission_id>")
+@role_required(*REVIEW)
+def submission(submission_id: int):
+    submission = _submission_or_404(submission_id)
+    model = version_model(submission.questionnaire_version)
+    history = [
+        {
+            "revision": revision,
+            "changes": answer_changes(revision.before.get("answers"), revision.after.get("answers"))
+            if revision.action == "edit"
+            else [],
+        }
+        for revision in reversed(submission.revisions)
+    ]
+    state_form = StateForm(state=submission.state)
+    return render_template(
+        "review/submission.html",
+        submission=submission,
+        questionnaire=submission.questionnaire_version.questionnaire,
+        rows=answer_rows(model, submission.answers),
+        history=history,
+        state_form=state_form,
+        **LABELS,
+    )
+
+
+@bp.route("/<int:submission_id>/etat", methods=["POST"])
+@role_required(*REVIEW)
+def change_state(submission_id: int):
+    submission = _submission_or_404(submission_id)
+    form = StateForm()
+    if form.validate_on_submit():
+        try:
+            set_state(submission, form.state.data, by=current_user, comment=form.comment.data or "")
+        except SubmissionInvalid as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"État enregistré : {STATES[submission.state]}.", "success")
+    else:
+        flash("Choisissez un état valide.", "error")
+    return redirect(url_for("review.submission", submission_id=submission.id))
+
+
+def _json_error(status: int, message: str, errors: dict | None = None):
+    db.session.rollback()
+    return jsonify({"code": status, "message": message, "errors": errors or {}}), status
+
+
+@bp.route("/<int:submission_id>/modifier", methods=["GET", "POST"])
+@role_required(*REVIEW)
+def edit(submission_id: int):
+    submission = _submission_or_404(submission_id)
+    version = submission.questionnaire_version
+    if request.method == "GET":
+        return render_template(
+            "review/edit.html",
+            submission=submission,
+            questionnaire=version.questionnaire,
+            definition=version.definition,
+        )
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
+        return _json_error(400, "Requête invalide : les réponses doivent être un objet JSON.")
+    comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
+    try:
+        revision = edit_answers(submission, body["answers"], by=current_user, comment=comment[:2000])
+    except SubmissionInvalid as error:
+        return _json_error(422, error.message, error.errors)
+    db.session.commit()
+    flash("Réponses modifiées ; l'historique garde la version précédente." if revision else "Aucune modification.",
+          "success" if revision else "info")
+    return jsonify({"id": submission.id, "changed": revision is not None,
+                    "redirect": url_for("review.submission", submission_id=submission.id)})
+
+
+@bp.route("/questionnaire/<int:questionnaire_id>/papier", methods=["GET", "POST"])
+@role_required(*REVIEW)
+def paper(questionnaire_id: int):
+    """A questionnaire filled in on paper, typed in afterwards by a chargé d'étude."""
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    version = questionnaire.current_published
+    if version is None:
+        flash("Ce questionnaire n'a pas de version publiée.", "error")
+        return redirect(url_for("review.index"))
+    if request.method == "GET":
+        communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+        return render_template(
+            "review/paper.html",
+            questionnaire=questionnaire,
+            version=version,
+            definition=version.definition,
+            communes=communes,
+            new_uuid=str(uuid.uuid4()),
+            **LABELS,
+        )
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _json_error(400, "Requête invalide : le corps doit être un objet JSON.")
+    errors = {}
+    try:
+        profile = ProfileIn().load(body.get("profile") if isinstance(body.get("profile"), dict) else {})
+    except ValidationError as error:
+        errors |= flatten_messages(error.messages, "profile.")
+        profile = None
+    try:
+        consent = ConsentIn().load(body.get("consent") if isinstance(body.get("consent"), dict) else {})
+    except ValidationError as error:
+        errors |= flatten_messages(error.messages, "consent.")
+        consent = None
+    answers = body.get("answers")
+    if not isinstance(answers, dict):
+        errors["answers"] = ["Les réponses doivent être un objet JSON."]
+    client_uuid = body.get("uuid")
+    try:
+        client_uuid = str(uuid.UUID(str(client_uuid)))
+    except ValueError:
+        errors["uuid"] = ["Identifiant UUID invalide."]
+    if errors:
+        return _json_error(422, "La saisie contient des erreurs.", errors)
+    try:
+        stored = store_submission(
+            version=version,
+            client_uuid=client_uuid,
+            answers=answers,
+            profile=Profile(**profile),
+            consent=Consent(**consent),
+            content_hash=content_hash(body),
+            channel="papier",
+            enumerator_id=current_user.id,
+            device_id="saisie papier",
+        )
+    except SubmissionInvalid as error:
+        return _json_error(422, error.message, error.errors)
+    except SubmissionConflict as error:
+        return _json_error(409, str(error))
+    db.session.commit()
+    if stored.created:
+        flash("Questionnaire papier enregistré.", "success")
+    return jsonify({"id": stored.submission.id, "created": stored.created,
+                    "redirect": url_for("review.submission", submission_id=stored.submission.id)}), (
+        201 if stored.created else 200
+    )
+
+
+@bp.route("/questionnaire/<int:questionnaire_id>/export")
+@role_required(*REVIEW)
+def export(questionnaire_id: int):
+    questionnaire = _questionnaire_or_404(questionnaire_id)
+    form, filters = _filter_form(ExportForm)
+    if "format" not in request.args or form.format.errors or form.headers.errors or form.multiple.errors:
+        return render_template("review/export.html", questionnaire=questionnaire, form=form)
+    submissions = db.session.scalars(
+        submissions_query(questionnaire.id, filters).order_by(Submission.id)
+    ).all()
+    options = ExportOptions(headers=form.headers.data, multiple=form.multiple.data)
+    tables = build_tables(submissions, options)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    name = f"reponses-{questionnaire.id}-{stamp}"
+    if form.format.data == "xlsx":
+        content = to_xlsx(tables)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = f"{name}.xlsx"
+    else:
+        content, extension = to_csv_bundle(tables)
+        mimetype = "application/zip" if extension == "zip" else "text/csv; charset=utf-8"
+        filename = f"{name}.{extension}"
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/appareils")
+@role_required(*REVIEW)
+def devices():
+    return render_template("review/devices.html", tokens=list_tokens(), form=RevokeForm())
+
+
+@bp.route("/appareils/<int:token_id>/revoquer", methods=["POST"])
+@role_required(*REVIEW)
+def revoke_device(token_id: int):
+    form = RevokeForm()
+    device_token = db.session.get(DeviceToken, token_id)
+    if device_token is None:
+        abort(404)
+    if form.validate_on_submit():
+        revoke_token(device_token, current_user)
+        db.session.commit()
+        flash(f"Jeton révoqué : la tablette « {device_token.device_label or device_token.id} » "
+              "devra être reconnectée.", "success")
+    return redirect(url_for("review.devices"))

@@ -1,0 +1,145 @@
+"""The back office: a chargé d'étude finds, checks, corrects and completes the submissions."""
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from consultation.interviews.models import Submission, SubmissionRevision
+from submission_records import publish, stored_submission, territory
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture()
+def study(db, make_user):
+    questionnaire = publish(db, versions=1)
+    places = territory(db)
+    samir = make_user("enqueteur", name="Samir Benali")
+    lucie = make_user("enqueteur", name="Lucie Martin")
+    return {"questionnaire": questionnaire, "places": places, "samir": samir, "lucie": lucie}
+
+
+def test_enqueteur_and_reader_cannot_open_the_back_office(login, study):
+    assert login("enqueteur").get("/reponses/").status_code == 403
+    assert login("lecteur").get(f"/reponses/questionnaire/{study['questionnaire'].id}").status_code == 403
+
+
+def test_list_filters_by_enumerator_public_commune_and_state(login, db, study):
+    questionnaire = study["questionnaire"]
+    by_samir = stored_submission(db, questionnaire, study["samir"])
+    by_lucie = stored_submission(db, questionnaire, study["lucie"], commune="37122", quartier=None,
+                                 public="age", age_band="75_84")
+    charge = login("charge_etude")
+    url = f"/reponses/questionnaire/{questionnaire.id}"
+
+    everything = charge.get(url).get_data(as_text=True)
+    assert f"Réponse {by_samir.id}<" in everything and f"Réponse {by_lucie.id}<" in everything
+
+    only_samir = charge.get(url, query_string={"enumerator": study["samir"].id}).get_data(as_text=True)
+    assert f"Réponse {by_samir.id}<" in only_samir and f"Réponse {by_lucie.id}<" not in only_samir
+
+    elderly_in_joue = charge.get(url, query_string={"public": "age", "commune": "37122"}).get_data(as_text=True)
+    assert f"Réponse {by_lucie.id}<" in elderly_in_joue and f"Réponse {by_samir.id}<" not in elderly_in_joue
+
+    none_validated = charge.get(url, query_string={"state": "validee"}).get_data(as_text=True)
+    assert "Aucune réponse ne correspond" in none_validated
+
+
+def test_list_is_paginated(login, db, study):
+    questionnaire = study["questionnaire"]
+    for _ in range(51):
+        stored_submission(db, questionnaire, study["samir"])
+    charge = login("charge_etude")
+    first = charge.get(f"/reponses/questionnaire/{questionnaire.id}").get_data(as_text=True)
+    assert "51 réponses" in first and "Page 1 sur 2" in first
+    second = charge.get(f"/reponses/questionnaire/{questionnaire.id}", query_string={"page": 2}).get_data(as_text=True)
+    assert second.count('href="/reponses/') - second.count("/reponses/questionnaire") >= 1
+    assert "Page 2 sur 2" in second
+
+
+def test_submission_page_shows_labels_profile_and_consent(login, db, study):
+    submission = stored_submission(db, study["questionnaire"], study["samir"])
+    page = login("charge_etude").get(f"/reponses/{submission.id}").get_data(as_text=True)
+    assert "Quel âge avez-vous ?" in page and ">19<" in page
+    assert "Locataire" in page and "APL" in page
+    assert "Personnes du foyer" in page and "sœur" in page
+    assert "Tours (37261)" in page and "Sanitas" in page
+    assert "Samir Benali" in page and "Donné" in page
+
+
+def test_review_state_is_recorded_with_its_comment(login, db, study):
+    submission = stored_submission(db, study["questionnaire"], study["samir"])
+    charge = login("charge_etude")
+    refused = charge.post(f"/reponses/{submission.id}/etat", data={"state": "rejetee", "comment": ""},
+                          follow_redirects=True)
+    assert "Indiquez pourquoi" in refused.get_data(as_text=True)
+    assert db.session.get(Submission, submission.id).state == "recue"
+
+    charge.post(f"/reponses/{submission.id}/etat", data={"state": "a_verifier", "comment": "Âge à confirmer"})
+    db.session.expire_all()
+    assert db.session.get(Submission, submission.id).state == "a_verifier"
+    revision = db.session.scalar(select(SubmissionRevision).where(SubmissionRevision.submission_id == submission.id))
+    assert revision.action == "state" and revision.user_id == charge.user.id
+    assert revision.before["state"] == "recue" and revision.after["state"] == "a_verifier"
+    page = charge.get(f"/reponses/{submission.id}").get_data(as_text=True)
+    assert "Âge à confirmer" in page and "Reçue → À vérifier" in page
+
+
+def test_edit_revalidates_and_keeps_history(login, db, study):
+    submission = stored_submission(db, study["questionnaire"], study["samir"])
+    charge = login("charge_etude")
+    answers = dict(submission.answers) | {"age": 21}
+
+    invalid = charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers | {"age": "vingt"}})
+    assert invalid.status_code == 422
+    assert "answers.age" in invalid.get_json()["errors"]
+    db.session.expire_all()
+    assert db.session.get(Submission, submission.id).answers["age"] == 19
+
+    response = charge.post(f"/reponses/{submission.id}/modifier",
+                           json={"answers": answers, "comment": "Erreur de saisie"})
+    assert response.status_code == 200 and response.get_json()["changed"]
+    db.session.expire_all()
+    assert db.session.get(Submission, submission.id).answers["age"] == 21
+    history = charge.get(f"/reponses/{submission.id}").get_data(as_text=True)
+    assert "Erreur de saisie" in history and "<del>19</del>" in history and "<ins>21</ins>" in history
+
+
+def test_edit_page_renders_the_form_runtime(login, db, study):
+    submission = stored_submission(db, study["questionnaire"], study["samir"])
+    page = login("charge_etude").get(f"/reponses/{submission.id}/modifier").get_data(as_text=True)
+    assert "review-entry.js" in page and 'id="entry-definition"' in page
+
+
+def test_paper_questionnaire_is_stored_with_the_papier_channel(login, db, study):
+    questionnaire = study["questionnaire"]
+    charge = login("charge_etude")
+    assert charge.get(f"/reponses/questionnaire/{questionnaire.id}/papier").status_code == 200
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "answers": {"age": 67, "logement": "proprietaire", "aides": []},
+        "profile": {"public": "age", "age_band": "60_74", "sex": "homme", "commune": "37122", "quartier": None},
+        "consent": {"given": True, "recorded_by": "Accueil du CCAS"},
+    }
+    response = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
+    assert response.status_code == 201, response.get_json()
+    submission = db.session.get(Submission, response.get_json()["id"])
+    assert submission.channel == "papier" and submission.enumerator_id == charge.user.id
+    assert submission.commune_code == "37122"
+
+    # Clicking twice stores it once.
+    again = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
+    assert again.status_code == 200 and again.get_json()["id"] == submission.id
+
+
+def test_paper_entry_gets_the_same_validation(login, db, study):
+    charge = login("charge_etude")
+    response = charge.post(
+        f"/reponses/questionnaire/{study['questionnaire'].id}/papier",
+        json={"uuid": str(uuid.uuid4()), "answers": {"logement": "chateau"},
+              "profile": {"public": "jeune", "commune": "00000"}, "consent": {"given": False}},
+    )
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert {"answers.age", "answers.logement", "profile.commune", "consent.given"} <= set(errors)
+    assert db.session.scalar(select(Submission.id)) is None
