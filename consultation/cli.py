@@ -83,4 +83,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".designer.commands",
     ".demo.commands",
     ".jobs.commands",
+    ".analysis_commands",
 ]
