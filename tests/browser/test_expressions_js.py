@@ -128,3 +128,40 @@ def test_evaluator_never_runs_text_as_code(live_server, page):
     )
     assert outcome["touched"] is False
     assert "ran" not in outcome["codes"]
+
+
+def test_choice_filters_agree_with_the_server(live_server, page):
+    """A choice_filter reads the choice's columns as bare names; page and server keep the same choices."""
+    from questionnaires.expressions import evaluate, parse_choice_filter
+
+    answers = {"commune": "37261", "age": 19, "menage": [{"lien": "enfant"}]}
+    choices = [
+        {"name": "centre", "commune": "37261", "public": "tous"},
+        {"name": "rives", "commune": "37261", "public": "jeune"},
+        {"name": "bourg", "commune": "37122", "public": "tous"},
+        {"name": "gare", "commune": "", "public": "senior"},
+    ]
+    filters = [
+        "commune = ${commune}",
+        "commune = ${commune} and (public = 'tous' or (public = 'jeune' and ${age} <= 25))",
+        "name != 'gare' and starts-with(commune, '37')",
+        "commune = '' or selected('centre bourg', name)",
+    ]
+    expected = {
+        text: [choice["name"] for choice in choices
+               if evaluate(parse_choice_filter(text), answers, columns=choice) is True]
+        for text in filters
+    }
+    page.goto(live_server.url + "/compte/connexion")
+    kept = page.evaluate(
+        """async ({url, answers, choices, filters}) => {
+            const E = await import(url);
+            return Object.fromEntries(filters.map((text) => {
+                const tree = E.parseChoiceFilter(text);
+                return [text, choices.filter((choice) => E.evaluate(tree, answers, {columns: choice}) === true).map((c) => c.name)];
+            }));
+        }""",
+        {"url": live_server.url + "/static/js/expressions.js", "answers": answers, "choices": choices, "filters": filters},
+    )
+    assert kept == expected
+    assert expected[filters[0]] == ["centre", "rives"]

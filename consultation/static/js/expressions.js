@@ -9,10 +9,13 @@
  *                                              first unknown function, arity or type problem)
  *   references(text) -> [name, ...]            the ${names} used, in reading order; never throws
  *   checkExpression(text, knownNames) -> [ExpressionError, ...]   every problem, by position
- *   evaluate(textOrTree, answers, {current, context, today, repeatFields}) -> value
+ *   parseChoiceFilter(text), checkChoiceFilter(text, knownNames, columns), choiceFilterColumns(text)
+ *     a choice_filter, where a bare name is a column of the choices sheet
+ *   evaluate(textOrTree, answers, {current, context, today, repeatFields, columns}) -> value
  *     current: the value of "."; context: the repeat instance, "menage[1]" or
  *     "menage[0]/enfants[2]" (0-based); today: "YYYY-MM-DD" (default: the device's date);
- *     repeatFields: {question name: repeat name} for fields no instance has answered yet.
+ *     repeatFields: {question name: repeat name} for fields no instance has answered yet;
+ *     columns: the choice's columns ({commune: "37261", name: "centre"}) for a choice_filter.
  *   toBoolean(value), toNumber(value), toString(value)   XPath 1.0 conversions
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  *   toDate(value) -> XDate | ""
@@ -175,7 +178,7 @@ function readReference(text, start) {
 // (< <= > >=), (+ -), (* div mod), unary minus. Every operator is left-associative.
 //
 // Tree nodes: {type: "number"|"string", value}, {type: "ref", name}, {type: "current"},
-// {type: "parent"}, {type: "negate", operand}, {type: "binary", op, left, right},
+// {type: "parent"}, {type: "column", name} (choice filters only), {type: "negate", operand}, {type: "binary", op, left, right},
 // {type: "call", name, args, parenPosition}; each with its `position`.
 
 const BINDING_POWER = {
@@ -196,9 +199,11 @@ const BINDING_POWER = {
 const UNARY_POWER = 7;
 
 class Parser {
-  constructor(text) {
+  constructor(text, columns = false) {
     this.tokens = tokenize(text);
     this.index = 0;
+    // In a choice_filter, a bare name is a column of the choices sheet.
+    this.columns = columns;
   }
 
   peek() {
@@ -273,6 +278,9 @@ class Parser {
       return { type: "call", name: current.value, args: this.arguments(paren), position: current.position, parenPosition: paren.position };
     }
     const word = current.value;
+    if (this.columns && !WORD_OPERATORS.includes(word) && !["true", "false", "not"].includes(word)) {
+      return { type: "column", name: word, position: current.position };
+    }
     let message;
     if (word === "true" || word === "false") message = `Écrivez ${word}() avec des parenthèses`;
     else if (word === "not") message = "Écrivez not(…) avec des parenthèses";
@@ -431,9 +439,9 @@ function byPosition(problems) {
   return problems.sort((a, b) => a.position - b.position);
 }
 
-function syntaxTree(text) {
+function syntaxTree(text, columns = false) {
   if (typeof text !== "string") throw new ExpressionError("Expression vide", 0, "syntax");
-  return new Parser(text).parse();
+  return new Parser(text, columns).parse();
 }
 
 export function parse(text) {
@@ -441,6 +449,53 @@ export function parse(text) {
   const problems = byPosition(functionProblems(tree));
   if (problems.length) throw problems[0];
   return tree;
+}
+
+/** Like parse, for a choice_filter, where a bare name is a column of the choices sheet
+ * (`commune = ${commune}`); evaluate it with the choice's columns in `options.columns`. */
+export function parseChoiceFilter(text) {
+  const tree = syntaxTree(text, true);
+  const problems = byPosition(functionProblems(tree));
+  if (problems.length) throw problems[0];
+  return tree;
+}
+
+/** The choices-sheet columns a choice_filter reads (empty when it does not parse). */
+export function choiceFilterColumns(text) {
+  let tree;
+  try {
+    tree = syntaxTree(text, true);
+  } catch (error) {
+    if (error instanceof ExpressionError) return [];
+    throw error;
+  }
+  const columns = [];
+  walk(tree, (node) => {
+    if (node.type === "column" && !columns.includes(node.name)) columns.push(node.name);
+  });
+  return columns;
+}
+
+/** checkExpression for a choice_filter; `columns` are those of the choice list ("name" always is). */
+export function checkChoiceFilter(text, knownNames, columns) {
+  const known = [...(knownNames || [])];
+  const knownSet = new Set(known);
+  const knownColumns = new Set([...(columns || []), "name"]);
+  let tree;
+  try {
+    tree = syntaxTree(text, true);
+  } catch (error) {
+    if (error instanceof ExpressionError) return [error];
+    throw error;
+  }
+  const problems = functionProblems(tree);
+  walk(tree, (node) => {
+    if (node.type === "ref" && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
+    else if (node.type === "column" && !knownColumns.has(node.name)) {
+      problems.push(new ExpressionError(`Colonne « ${node.name} » absente de la liste de choix`, node.position, "unknown_name"));
+    }
+  });
+  return byPosition(problems);
 }
 
 /** The ${names} of `text` in reading order, each once; works on broken text too. */
@@ -620,7 +675,8 @@ function scalar(value) {
 }
 
 class Scope {
-  constructor(answers, { current, context, today, repeatFields } = {}) {
+  constructor(answers, { current, context, today, repeatFields, columns } = {}) {
+    this.columns = columns || {};
     this.answers = isInstance(answers) ? answers : {};
     this.current = current;
     this.context = parseContext(context);
@@ -699,6 +755,8 @@ class Scope {
         return this.currentValue();
       case "parent":
         return this.position();
+      case "column":
+        return scalar(Object.prototype.hasOwnProperty.call(this.columns, node.name) ? this.columns[node.name] : undefined);
       default:
         throw new TypeError(`Unknown node ${node.type}`);
     }
@@ -1014,6 +1072,7 @@ export function evaluate(expression, answers, options = {}) {
     context: options.context,
     today: options.today,
     repeatFields: options.repeatFields || options.repeat_fields,
+    columns: options.columns,
   });
   return scope.value(tree);
 }
