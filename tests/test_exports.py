@@ -1,0 +1,118 @@
+"""Exports a chargé d'étude opens in a spreadsheet: one row per submission, repeats in their own
+sheet, select_multiple as one column or 0/1 columns, and no formula smuggled in by an answer."""
+import csv
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from submission_records import publish, stored_submission, territory
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture()
+def exported(login, db, make_user):
+    questionnaire = publish(db)
+    territory(db)
+    enqueteur = make_user("enqueteur", name="Samir Benali")
+    first = stored_submission(db, questionnaire, enqueteur, answers={
+        "age": 19, "logement": "locataire", "aides": ["apl", "rsa"],
+        "besoins": '=HYPERLINK("http://exemple.invalid","cliquez")',
+        "menage": [{"lien": "@mère", "age_membre": 45}, {"lien": "frère", "age_membre": 12}],
+    })
+    second = stored_submission(db, questionnaire, enqueteur, answers={
+        "age": 23, "logement": "heberge", "besoins": "-2+3 transports en commun",
+    })
+    charge = login("charge_etude")
+
+    def download(**options):
+        response = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export", query_string=options)
+        assert response.status_code == 200, response.data[:500]
+        return response
+
+    return {"download": download, "first": first, "second": second, "questionnaire": questionnaire}
+
+
+def _sheets(content: bytes) -> dict[str, list[tuple]]:
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets}
+
+
+def test_export_form_is_shown_without_a_format(exported):
+    page = exported["download"]().get_data(as_text=True)
+    assert "Questions à choix multiples" in page and "Une colonne 0/1 par choix" in page
+
+
+def test_xlsx_has_one_row_per_submission_with_labels_and_a_repeats_sheet(exported):
+    sheets = _sheets(exported["download"](format="xlsx", headers="labels", multiple="joined").data)
+    assert list(sheets) == ["reponses", "menage"]
+    header, *rows = sheets["reponses"]
+    assert len(rows) == 2
+    by_id = {row[0]: dict(zip(header, row)) for row in rows}
+    first = by_id[exported["first"].id]
+    assert first["Quel âge avez-vous ?"] == 19
+    assert first["Vous êtes…"] == "Locataire"
+    assert first["Quelles aides percevez-vous ?"] == "APL ; RSA"
+    assert first["Commune"] == "Tours" and first["Enquêteur"] == "Samir Benali"
+
+    repeat_header, *repeat_rows = sheets["menage"]
+    assert repeat_header[:2] == ("id_reponse", "rang")
+    assert [(row[0], row[1]) for row in repeat_rows] == [(exported["first"].id, 1), (exported["first"].id, 2)]
+
+
+def test_formula_injection_is_neutralised(exported):
+    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined").data)
+    header, *rows = sheets["reponses"]
+    by_id = {row[0]: dict(zip(header, row)) for row in rows}
+    assert by_id[exported["first"].id]["besoins"] == "'=HYPERLINK(\"http://exemple.invalid\",\"cliquez\")"
+    assert by_id[exported["second"].id]["besoins"] == "'-2+3 transports en commun"
+    _, *repeat_rows = sheets["menage"]
+    assert repeat_rows[0][2] == "'@mère"
+    # Numbers stay numbers.
+    assert by_id[exported["second"].id]["age"] == 23
+
+
+def test_select_multiple_as_0_1_columns(exported):
+    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="columns").data)
+    header, *rows = sheets["reponses"]
+    assert {"aides/apl", "aides/rsa", "aides/aah"} <= set(header)
+    assert "aides" not in header
+    by_id = {row[0]: dict(zip(header, row)) for row in rows}
+    first = by_id[exported["first"].id]
+    assert (first["aides/apl"], first["aides/rsa"], first["aides/aah"]) == (1, 1, 0)
+    # Not answered: empty, not a row of zeros that would read as "none of them".
+    assert by_id[exported["second"].id]["aides/apl"] is None
+
+
+def test_codes_join_select_multiple_with_spaces(exported):
+    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined").data)
+    header, *rows = sheets["reponses"]
+    by_id = {row[0]: dict(zip(header, row)) for row in rows}
+    assert by_id[exported["first"].id]["aides"] == "apl rsa"
+    assert by_id[exported["first"].id]["logement"] == "locataire"
+
+
+def test_csv_export_is_a_zip_with_the_repeats_file(exported):
+    response = exported["download"](format="csv", headers="codes", multiple="joined")
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == ["menage.csv", "reponses.csv"]
+    text = archive.read("reponses.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 2
+    first = next(row for row in rows if row["id"] == str(exported["first"].id))
+    assert first["besoins"].startswith("'=HYPERLINK")
+    repeat_rows = list(csv.reader(io.StringIO(archive.read("menage.csv").decode("utf-8-sig")), delimiter=";"))
+    assert repeat_rows[1][:3] == [str(exported["first"].id), "1", "'@mère"]
+
+
+def test_export_follows_the_list_filters(exported, db):
+    from consultation.interviews.models import Submission
+
+    db.session.get(Submission, exported["second"].id).state = "validee"
+    db.session.commit()
+    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined", state="validee").data)
+    _, *rows = sheets["reponses"]
+    assert [row[0] for row in rows] == [exported["second"].id]
