@@ -161,7 +161,7 @@ def test_kobo_export_metadata_are_kept_and_reported():
     assert start.extra["type"] == "start" and start.type == "calculate"
     metadata_rows = sorted(w.row for w in result.warnings if w.column == "type")
     assert metadata_rows == [2, 3, 4, 5]
-    assert all("métadonnée" in w.message for w in result.warnings if w.column == "type")
+    assert all("Métadonnée" in w.message for w in result.warnings if w.column == "type")
     payload = xlsform_bytes(questionnaire)
     exported_types = [row[0] for row in sheet_rows(payload, "survey")[1:]]
     assert exported_types[:4] == ["start", "end", "today", "deviceid"]
@@ -268,7 +268,7 @@ def test_required_expression_and_unknown_columns_are_kept_with_a_warning():
     assert age.required is False and age.extra["required"] == "${consentement} = 'oui'"
     assert age.extra["media::image"] == "age.png"
     assert [str(w) for w in result.warnings if w.column == "media::image"] == [
-        "Feuille « survey », ligne 1, colonne « media::image » : colonne non interprétée ici : "
+        "Feuille « survey », ligne 1, colonne « media::image » : Colonne non interprétée ici : "
         "ses valeurs sont gardées telles quelles et seront réécrites à l'export."]
     assert any(w.row == 2 and w.column == "required" for w in result.warnings)
     again = load_ok(xlsform_bytes(result.questionnaire)).questionnaire

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 
+from ..checks import check_questionnaire, is_valid_name
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
 from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source
@@ -24,7 +25,6 @@ from .issues import ImportResult, SheetIssue
 from .sheets import SheetRow, SheetTable, read_sheet
 from .vocabulary import Column
 
-_NAME_PATTERN = re.compile(r"^[^\W\d][\w.-]*$")
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
 END_ROW_PREFIX = "end_row:"
 DEFAULT_FORM_ID = "questionnaire"
@@ -72,7 +72,11 @@ def load_xlsform(source: Source) -> ImportResult:
 
 def _slug(text: str) -> str:
     slug = re.sub(r"[^\w.-]+", "_", text.strip()).strip("_")
-    return slug if slug and _NAME_PATTERN.match(slug) else ""
+    return slug if is_valid_name(slug) else ""
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
@@ -82,7 +86,7 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
         if key in ("survey", "choices", "settings"):
             if key in tables:
                 errors.append(
-                    SheetIssue(title, None, None, f"deux feuilles s'appellent « {key} » : gardez-en une seule.")
+                    SheetIssue(title, None, None, f"Deux feuilles s'appellent « {key} » : gardez-en une seule.")
                 )
                 continue
             tables[key] = read_sheet(workbook[title], errors)
@@ -92,7 +96,7 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
                     title,
                     None,
                     None,
-                    "feuille ignorée : seules les feuilles « survey », « choices » et « settings » "
+                    "Feuille ignorée : seules les feuilles « survey », « choices » et « settings » "
                     "sont lues ; elle ne sera pas dans le questionnaire exporté.",
                 )
             )
@@ -128,11 +132,11 @@ class _FormReader:
 
     def error(self, sheet: SheetTable | str, row, column, message):
         title = sheet.title if isinstance(sheet, SheetTable) else sheet
-        self.errors.append(SheetIssue(title, row, column, message))
+        self.errors.append(SheetIssue(title, row, column, _sentence(message)))
 
     def warn(self, sheet: SheetTable | str, row, column, message):
         title = sheet.title if isinstance(sheet, SheetTable) else sheet
-        self.warnings.append(SheetIssue(title, row, column, message))
+        self.warnings.append(SheetIssue(title, row, column, _sentence(message)))
 
     # --- whole form -----------------------------------------------------------------------
 
@@ -358,7 +362,7 @@ class _FormReader:
         if not name:
             self.error(survey, row.number, name_header, "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).")
             return ""
-        if not _NAME_PATTERN.match(name):
+        if not is_valid_name(name):
             self.error(survey, row.number, name_header,
                        f"le nom « {name} » est invalide : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . » (pas d'espace ni d'apostrophe).")
         if name in self.row_of_name:
@@ -518,9 +522,12 @@ class _FormReader:
                            f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.")
                 continue
             first_row.setdefault(key, row.number)
+            if any(character.isspace() for character in name):
+                self.error(table, row.number, headers_of.get("name", "name"),
+                           f"le choix « {name} » contient une espace : les réponses à choix multiple sont "
+                           "séparées par des espaces, remplacez-la par « _ ».")
             choice_list = lists.setdefault(list_name, ChoiceList(list_name))
             choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
-        self.choice_rows = first_row
         return lists
 
     def _check_lists(self, survey: SheetTable, questionnaire: Questionnaire, has_choices: bool):
@@ -541,35 +548,24 @@ class _FormReader:
                 close = difflib.get_close_matches(question.choice_list, list(questionnaire.choice_lists), n=1)
                 suggestion = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
                 self.error(survey, row, header, f"la liste « {question.choice_list} » n'existe pas dans la feuille « choices ».{suggestion}")
-            elif question.type == "select_multiple":
-                for choice in choice_list.choices:
-                    if any(character.isspace() for character in choice.name):
-                        self.error(self.tables["choices"], self.choice_rows.get((choice_list.name, choice.name)), self.header_of_choices_name(),
-                                   f"le choix « {choice.name} » contient une espace alors que la liste « {choice_list.name} » sert à un choix multiple (ligne {row} de « {survey.title} ») : les réponses multiples sont séparées par des espaces.")
-
-    def header_of_choices_name(self) -> str:
-        table = self.tables.get("choices")
-        for index, header in enumerate(table.headers if table else []):
-            if vocab.normalise_header(header) == "name":
-                return header
-        return "name"
 
     # --- expressions ----------------------------------------------------------------------
 
     def _check_expressions(self, survey: SheetTable, questionnaire: Questionnaire):
-        for problem in _expression_problems(questionnaire):
-            name = getattr(problem, "name", None) or ""
-            field_name = getattr(problem, "field", None) or ""
-            row = self.row_of_name.get(name)
-            column = self.header_of_field.get(field_name, field_name) or None
+        """Expression problems of the shared checks, placed on the row and column they concern.
+
+        Names, choice lists and empty calculations are checked above with their exact rows; the
+        same problems from the shared checks would only repeat them less precisely.
+        """
+        for problem in check_questionnaire(questionnaire):
+            if problem.field in ("name", "choice_list") or (
+                problem.field == "calculation" and problem.code == "missing"
+            ):
+                continue
+            node = questionnaire.find(problem.name) if problem.name else None
             message = problem.message
-            self.error(survey, row, column, message)
-
-
-def _expression_problems(questionnaire: Questionnaire) -> list:
-    """Syntax errors, unknown ${names} and cycles, from the shared checks of the model."""
-    try:
-        from ..checks import check_questionnaire
-    except ImportError:  # the checks module is landing separately
-        return []
-    return list(check_questionnaire(questionnaire))
+            expression = str(getattr(node, problem.field, "") or "") if node is not None else ""
+            if problem.position is not None and expression:
+                message += f" (dans « {expression} », caractère {problem.position + 1})"
+            column = self.header_of_field.get(problem.field, problem.field) or None
+            self.error(survey, self.row_of_name.get(problem.name), column, message)

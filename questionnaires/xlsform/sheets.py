@@ -75,7 +75,7 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
                     table.title,
                     number,
                     None,
-                    f"la feuille contient des données au-delà de la ligne {MAX_ROWS:,}".replace(",", " ")
+                    f"La feuille contient des données au-delà de la ligne {MAX_ROWS:,}".replace(",", " ")
                     + " : ce n'est pas un questionnaire ordinaire, la lecture s'arrête là. "
                     "Supprimez les lignes inutiles en fin de feuille.",
                 )
@@ -103,7 +103,7 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
                 table.title,
                 number,
                 table.column_name(index),
-                f"la cellule contient une formule Excel (« {shown} ») : remplacez-la par le texte "
+                f"La cellule contient une formule Excel (« {shown} ») : remplacez-la par le texte "
                 "voulu ; une formule n'est jamais calculée à l'import.",
             )
         )
