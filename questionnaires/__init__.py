@@ -12,6 +12,9 @@ from .model import (
     Questionnaire,
     label_in,
 )
+from .expressions import ExpressionError, check_expression, evaluate, parse, references
+from .validation import AnswerError, ValidationResult, compute_calculations, is_relevant, validate_answers
+from .checks import Problem, check_questionnaire
 from .xlsform import ImportResult, SheetIssue, load_xlsform, to_xlsform, xlsform_bytes
 
 __all__ = [
@@ -28,4 +31,16 @@ __all__ = [
     "load_xlsform",
     "to_xlsform",
     "xlsform_bytes",
+    "ExpressionError",
+    "check_expression",
+    "evaluate",
+    "parse",
+    "references",
+    "AnswerError",
+    "ValidationResult",
+    "compute_calculations",
+    "is_relevant",
+    "validate_answers",
+    "Problem",
+    "check_questionnaire",
 ]

@@ -63,7 +63,7 @@ class ValidationResult:
         return grouped
 
 
-class _InvalidAnswer(ValueError):
+class InvalidAnswer(ValueError):
     """An answer that cannot be read as its question's type; the message is French."""
 
 
@@ -293,7 +293,7 @@ def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dic
             continue  # a note takes no answer; a calculation is recomputed here, never trusted
         try:
             value = read_answer(node, value)
-        except _InvalidAnswer as problem:
+        except InvalidAnswer as problem:
             reading_errors[path] = AnswerError(path, "type", f"« {layout.label(node)} » : {problem}")
             continue
         if value is not None:
@@ -311,17 +311,17 @@ def read_answer(question: Question, value):
     kind = question.type
     if kind in ("text", "paragraph"):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise _InvalidAnswer("la réponse doit être un texte.")
+            raise InvalidAnswer("la réponse doit être un texte.")
         text = value if isinstance(value, str) else to_string(value)
         limit = PARAGRAPH_MAX_LENGTH if kind == "paragraph" else TEXT_MAX_LENGTH
         if len(text) > limit:
-            raise _InvalidAnswer(f"la réponse dépasse {limit} caractères.")
+            raise InvalidAnswer(f"la réponse dépasse {limit} caractères.")
         return text
     if kind in ("integer", "rating"):
         number = _read_integer(value)
         if kind == "rating":
             if not question.start <= number <= question.end or (number - question.start) % (question.step or 1):
-                raise _InvalidAnswer(f"la note doit être comprise entre {question.start} et {question.end}.")
+                raise InvalidAnswer(f"la note doit être comprise entre {question.start} et {question.end}.")
         return number
     if kind == "decimal":
         return _read_decimal(value)
@@ -329,7 +329,7 @@ def read_answer(question: Question, value):
         return _read_date(value)
     if kind == "select_one":
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise _InvalidAnswer("la réponse doit être un choix de la liste.")
+            raise InvalidAnswer("la réponse doit être un choix de la liste.")
         return str(value).strip()
     if kind == "select_multiple":
         if isinstance(value, str):
@@ -337,7 +337,7 @@ def read_answer(question: Question, value):
         elif isinstance(value, (list, tuple)) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in value):
             items = [str(item).strip() for item in value]
         else:
-            raise _InvalidAnswer("la réponse doit être une liste de choix.")
+            raise InvalidAnswer("la réponse doit être une liste de choix.")
         unique = list(dict.fromkeys(item for item in items if item))
         return unique or None
     return value
@@ -345,27 +345,27 @@ def read_answer(question: Question, value):
 
 def _read_integer(value) -> int:
     if isinstance(value, bool):
-        raise _InvalidAnswer("la réponse doit être un nombre entier.")
+        raise InvalidAnswer("la réponse doit être un nombre entier.")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and _INTEGER.match(value):
         return int(value)
-    raise _InvalidAnswer("la réponse doit être un nombre entier.")
+    raise InvalidAnswer("la réponse doit être un nombre entier.")
 
 
 def _read_decimal(value) -> int | float:
     if isinstance(value, bool):
-        raise _InvalidAnswer("la réponse doit être un nombre.")
+        raise InvalidAnswer("la réponse doit être un nombre.")
     if isinstance(value, (int, float)):
         number = value
     elif isinstance(value, str) and _DECIMAL.match(value):
         number = float(value.strip().replace(",", "."))  # French decimal comma
     else:
-        raise _InvalidAnswer("la réponse doit être un nombre.")
+        raise InvalidAnswer("la réponse doit être un nombre.")
     if isinstance(number, float) and not math.isfinite(number):
-        raise _InvalidAnswer("la réponse doit être un nombre.")
+        raise InvalidAnswer("la réponse doit être un nombre.")
     return number
 
 
@@ -385,7 +385,7 @@ def _read_date(value) -> str:
                 return datetime.date(year, month, day).isoformat()
         except ValueError:
             pass  # 2026-02-30 and the like
-    raise _InvalidAnswer("la date doit s'écrire AAAA-MM-JJ ou JJ/MM/AAAA.")
+    raise InvalidAnswer("la date doit s'écrire AAAA-MM-JJ ou JJ/MM/AAAA.")
 
 
 def _required(layout: _Layout, question: Question, answers: Mapping, context: str | None) -> bool:
@@ -498,6 +498,7 @@ def _choice_offered(layout, question: Question, choice: Choice, answers, context
 
 __all__ = [
     "AnswerError",
+    "InvalidAnswer",
     "ValidationResult",
     "calculation_order",
     "compute_calculations",

@@ -1,0 +1,239 @@
+"""Checks a questionnaire before it is published: every problem, with question, field and position.
+
+The XLSForm importer maps ``Problem.name`` to a sheet row and ``Problem.field`` to a column;
+the designer shows each problem beside the field being edited.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterator
+
+from .expressions import ExpressionError, check_choice_filter, check_expression
+from .expressions.lexer import QUESTION_NAME, REF, tokenize
+from .model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
+from .validation import InvalidAnswer, read_answer
+
+# Expression columns of a question or group, in the order a sheet row shows them.
+_QUESTION_EXPRESSIONS = ("relevant", "required", "constraint", "calculation", "choice_filter")
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str  # question or group name; "" for the form as a whole
+    field: str  # relevant, constraint, calculation, choice_filter, required, repeat_count, name, choice_list, default
+    message: str  # French
+    position: int | None = None  # 0-based offset in the field's expression
+    code: str = ""  # syntax, unknown_name, unknown_function, arity, type, duplicate, invalid_name, cycle, missing
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "field": self.field, "message": self.message,
+            "position": self.position, "code": self.code,
+        }
+
+
+def check_questionnaire(questionnaire: Questionnaire) -> list[Problem]:
+    """Every problem of the questionnaire, in form order (names, choice lists, expressions, cycles)."""
+    nodes = [node for _, node in questionnaire.walk()]
+    known = {node.name for node in nodes if node.name}
+    problems: list[Problem] = []
+    problems.extend(_name_problems(nodes))
+    for node in nodes:
+        problems.extend(_expression_problems(questionnaire, node, known))
+        if isinstance(node, Question):
+            problems.extend(_choice_problems(questionnaire, node))
+            problems.extend(_default_problems(questionnaire, node))
+    problems.extend(_choice_list_problems(questionnaire))
+    problems.extend(_cycle_problems(questionnaire))
+    order = {node.name: index for index, node in enumerate(nodes)}
+    return sorted(problems, key=lambda problem: (problem.name != "", order.get(problem.name, len(order))))
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def is_valid_name(name: str) -> bool:
+    """A name XLSForm accepts: an XML name (a letter or "_" first, then letters, digits, _ . -)."""
+    return bool(name) and QUESTION_NAME.fullmatch(name) is not None
+
+
+def _name_problems(nodes: list[Question | Group]) -> Iterator[Problem]:
+    counts = Counter(node.name for node in nodes)
+    reported: set[str] = set()
+    for node in nodes:
+        name = node.name
+        if not name:
+            yield Problem("", "name", "Une question ou un groupe n'a pas de nom.", None, "invalid_name")
+        elif not is_valid_name(name):
+            yield Problem(
+                name, "name",
+                f"Nom invalide « {name} » : il doit commencer par une lettre ou « _ » et ne contenir que "
+                "des lettres, des chiffres, « _ », « - » ou « . » (sans espace ni accent typographique).",
+                None, "invalid_name",
+            )
+        if name and counts[name] > 1 and name not in reported:
+            reported.add(name)
+            yield Problem(
+                name, "name", f"Le nom « {name} » est utilisé {counts[name]} fois : chaque nom doit être unique.",
+                None, "duplicate",
+            )
+
+
+# --- expressions ------------------------------------------------------------------------------
+
+
+def _expression_problems(questionnaire: Questionnaire, node: Question | Group, known: set[str]) -> Iterator[Problem]:
+    fields = ("relevant", "repeat_count") if isinstance(node, Group) else _QUESTION_EXPRESSIONS
+    for field_name in fields:
+        text = getattr(node, field_name, "")
+        if field_name == "required":
+            if isinstance(text, bool) or str(text).strip().lower() in (
+                "", "yes", "no", "true", "false", "true()", "false()", "1", "0", "oui", "non",
+            ):
+                continue
+            text = str(text)
+        if not text or not text.strip():
+            continue
+        if field_name == "choice_filter":
+            choice_list = questionnaire.choice_lists.get(getattr(node, "choice_list", ""))
+            columns = {key for choice in choice_list.choices for key in choice.properties} if choice_list else set()
+            errors = check_choice_filter(text, known, columns)
+        else:
+            errors = check_expression(text, known)
+        for error in errors:
+            yield _problem_from(node.name, field_name, error)
+    if isinstance(node, Question) and node.type == "calculate" and not node.calculation.strip():
+        yield Problem(node.name, "calculation", "Calcul vide : indiquez la formule à calculer.", None, "missing")
+
+
+def _problem_from(name: str, field_name: str, error: ExpressionError) -> Problem:
+    return Problem(name, field_name, error.message, error.position, error.code)
+
+
+# --- choices ----------------------------------------------------------------------------------
+
+
+def _choice_problems(questionnaire: Questionnaire, question: Question) -> Iterator[Problem]:
+    if question.type not in TYPES_WITH_CHOICES:
+        return
+    if not question.choice_list:
+        yield Problem(question.name, "choice_list", "Indiquez la liste de choix de cette question.", None, "missing")
+    elif question.choice_list not in questionnaire.choice_lists:
+        yield Problem(
+            question.name, "choice_list", f"La liste de choix « {question.choice_list} » n'existe pas.", None, "missing",
+        )
+    elif not questionnaire.choice_lists[question.choice_list].choices:
+        yield Problem(
+            question.name, "choice_list", f"La liste de choix « {question.choice_list} » est vide.", None, "missing",
+        )
+
+
+def _choice_list_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
+    for list_name, choice_list in questionnaire.choice_lists.items():
+        counts = Counter(choice.name for choice in choice_list.choices)
+        for choice_name, count in counts.items():
+            if not choice_name.strip():
+                yield Problem("", "choice_list", f"Liste « {list_name} » : un choix n'a pas de nom.", None, "invalid_name")
+            elif any(char.isspace() for char in choice_name):
+                yield Problem(
+                    "", "choice_list",
+                    f"Liste « {list_name} » : le nom de choix « {choice_name} » contient un espace.", None, "invalid_name",
+                )
+            if count > 1 and choice_name.strip():
+                yield Problem(
+                    "", "choice_list", f"Liste « {list_name} » : le choix « {choice_name} » apparaît {count} fois.",
+                    None, "duplicate",
+                )
+
+
+def _default_problems(questionnaire: Questionnaire, question: Question) -> Iterator[Problem]:
+    default = question.default.strip() if isinstance(question.default, str) else question.default
+    if not default or question.type in ("note", "calculate"):
+        return
+    if isinstance(default, str) and "${" in default:
+        for error in check_expression(default, {node.name for _, node in questionnaire.walk()}):
+            yield _problem_from(question.name, "default", error)
+        return
+    try:
+        value = read_answer(question, default)
+    except InvalidAnswer as problem:
+        yield Problem(question.name, "default", f"Valeur par défaut invalide : {problem}", None, "type")
+        return
+    if question.type in TYPES_WITH_CHOICES and question.choice_list in questionnaire.choice_lists:
+        offered = set(questionnaire.choice_lists[question.choice_list].names())
+        missing = [name for name in (value if isinstance(value, list) else [value]) if name not in offered]
+        if missing:
+            yield Problem(
+                question.name, "default",
+                f"Valeur par défaut « {' '.join(missing)} » absente de la liste « {question.choice_list} ».",
+                None, "type",
+            )
+
+
+# --- dependency cycles ------------------------------------------------------------------------
+
+
+def _dependencies(questionnaire: Questionnaire) -> dict[str, dict[str, tuple[str, int | None]]]:
+    """name -> {name it depends on: (field, position)} through relevant, calculation and groups."""
+    graph: dict[str, dict[str, tuple[str, int | None]]] = {}
+    for ancestors, node in questionnaire.walk():
+        edges = graph.setdefault(node.name, {})
+        for field_name in ("relevant", "calculation"):
+            text = getattr(node, field_name, "")
+            if not text:
+                continue
+            for token in tokenize(text):
+                if token.kind == REF:
+                    edges.setdefault(token.value, (field_name, token.position))
+        if ancestors:
+            # Shown only if the enclosing group is: a group whose condition reads its own
+            # question can never be decided.
+            edges.setdefault(ancestors[-1], ("relevant", None))
+    return graph
+
+
+def _cycle_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
+    graph = _dependencies(questionnaire)
+    seen_cycles: set[frozenset] = set()
+    for cycle in _cycles(graph):
+        key = frozenset(cycle)
+        if key in seen_cycles:
+            continue
+        seen_cycles.add(key)
+        field_name, position = graph[cycle[0]][cycle[1]]
+        yield Problem(
+            cycle[0], field_name, "Cycle de dépendances : " + " → ".join(cycle), position, "cycle",
+        )
+
+
+def _cycles(graph: dict[str, dict]) -> list[list[str]]:
+    """Cycles found by a depth-first walk, each written from its first name in form order."""
+    order = {name: index for index, name in enumerate(graph)}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(name: str) -> None:
+        state[name] = 1
+        path.append(name)
+        for target in graph.get(name, {}):
+            if target not in graph:
+                continue
+            if state.get(target) == 1:
+                loop = path[path.index(target):]
+                start = min(range(len(loop)), key=lambda index: order[loop[index]])
+                loop = loop[start:] + loop[:start]
+                found.append(loop + [loop[0]])
+            elif state.get(target) is None:
+                visit(target)
+        path.pop()
+        state[name] = 2
+
+    for name in graph:
+        if name not in state:
+            visit(name)
+    return found
+
+
+__all__ = ["Problem", "check_questionnaire", "is_valid_name"]
