@@ -1,4 +1,6 @@
 """The questionnaire designer through its pages: build, edit, reorder, publish, copy, roles."""
+import html
+
 import pytest
 from sqlalchemy import func, select
 
@@ -58,7 +60,7 @@ def test_create_refuses_a_taken_form_id(designer, db):
     _create(designer, form_id="abs_2025")
     response = designer.post("/questionnaires/nouveau", data={"title": "Autre", "form_id": "abs_2025", "language": "fr"})
     assert response.status_code == 200
-    assert "déjà celui d&#39;un autre questionnaire" in response.get_data(as_text=True)
+    assert "déjà celui d'un autre questionnaire" in html.unescape(response.get_data(as_text=True))
 
 
 def test_add_a_question_of_each_type(designer, db):
@@ -183,7 +185,7 @@ def test_choice_list_editor(designer, db):
     response = designer.post(base, data={"name": "nsp", "label_fr": "Doublon"})
     assert "existe déjà" in response.get_data(as_text=True)
     response = designer.post(base, data={"name": "ne sait pas", "label_fr": "Espace"})
-    assert "pas d&#39;espace" in response.get_data(as_text=True)
+    assert "pas d'espace" in html.unescape(response.get_data(as_text=True))
     designer.post(f"{base}/choix/nsp/deplacer", data={"direction": "up"})
     designer.post(f"{base}/choix/plutot/supprimer")
     designer.post(f"{base}/choix/pas_du_tout", data={"name": "pas_du_tout", "label_fr": "Pas du tout satisfait"})
@@ -269,8 +271,17 @@ def test_publish_refused_with_the_problems_listed(designer, db):
     questionnaire_id = _create(designer)
     response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
     assert response.status_code == 422
-    assert "Publication refusée" in response.get_data(as_text=True)
-    assert _questionnaire(db, questionnaire_id).latest.status == "draft"
+    assert "aucune question" in response.get_data(as_text=True)
+    # A question cited by a rule is deleted: the rule now names nothing, publication is refused.
+    _add_question(designer, questionnaire_id, name="public", label_fr="Public")
+    _add_question(designer, questionnaire_id, name="ecole", label_fr="École", relevant="${public} = 'jeune'")
+    designer.post(f"/questionnaires/{questionnaire_id}/elements/public/supprimer")
+    response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Publication refusée : 1 problème" in page
+    assert "ecole (condition d'affichage)" in page and "public" in page
+    assert [v.status for v in _questionnaire(db, questionnaire_id).versions] == ["draft"]
 
 
 def test_nothing_to_publish_twice(designer, db):

@@ -340,6 +340,13 @@ def _check_node(model: QuestionnaireModel, node: Node, *, previous_name: str | N
         names.discard(previous_name)
     for field_name, message in expression_problems(model, node, names).items():
         errors.setdefault(field_name, message)
+    if isinstance(node, Question) and node.choice_filter.strip() and node.choice_list in model.choice_lists:
+        from questionnaires.expressions import check_choice_filter
+
+        columns = {key for choice in model.choice_lists[node.choice_list].choices for key in choice.properties}
+        filter_errors = check_choice_filter(node.choice_filter, names, columns)
+        if filter_errors:
+            errors.setdefault("choice_filter", describe_expression_errors(filter_errors))
     if errors:
         raise DesignerError(next(iter(errors.values())), errors=errors)
 
@@ -622,7 +629,7 @@ def move_choice(
 
 def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     """Freezes the draft as a published version after check_questionnaire finds nothing wrong."""
-    from questionnaires.checks import check_questionnaire
+    from questionnaires.checks import Problem, check_questionnaire
 
     draft = questionnaire.draft
     if draft is None:
@@ -633,6 +640,8 @@ def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     model.version = str(draft.number)
     model.title = questionnaire.title
     problems = check_questionnaire(model)
+    if not any(question.type not in ("note", "calculate") for question in model.questions()):
+        problems.insert(0, Problem("", "", "Le questionnaire ne pose encore aucune question.", None, "empty"))
     if problems:
         raise PublishRefused(problems)
     draft.definition = model.to_dict()
@@ -662,9 +671,12 @@ def duplicate(questionnaire: Questionnaire, user=None) -> Questionnaire:
     )
 
 
-def import_xlsform(source, *, title: str | None = None, user=None, publish_it: bool = False) -> ImportOutcome:
-    """Reads an XLSForm (path or file object). Errors: nothing written. Otherwise a new
-    questionnaire whose draft v1 holds the form, published at once when `publish_it`."""
+def import_xlsform(
+    source, *, title: str | None = None, user=None, publish_it: bool = False, filename: str = ""
+) -> ImportOutcome:
+    """Reads an XLSForm (path, bytes or file object). Errors: nothing written. Otherwise a new
+    questionnaire whose draft v1 holds the form, published at once when `publish_it`.
+    `filename` (of an upload) names the form when its settings sheet gives no form_id."""
     from questionnaires.xlsform import load_xlsform
 
     result = load_xlsform(source)
@@ -672,6 +684,8 @@ def import_xlsform(source, *, title: str | None = None, user=None, publish_it: b
         return ImportOutcome(None, list(result.errors), list(result.warnings))
     model = result.questionnaire
     warnings = list(result.warnings)
+    if filename and model.form_id in ("", "questionnaire"):
+        model.form_id = slugify(filename.rsplit(".", 1)[0])
     wanted = model.form_id if model.form_id and NAME_PATTERN.match(model.form_id) else slugify(title or model.title or "questionnaire")
     form_id = available_form_id(wanted)
     if model.form_id and form_id != model.form_id:

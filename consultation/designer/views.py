@@ -127,7 +127,11 @@ def import_form():
     if form.validate_on_submit():
         upload = form.file.data
         outcome = services.import_xlsform(
-            io.BytesIO(upload.read()), title=form.title.data or None, user=current_user, publish_it=False
+            io.BytesIO(upload.read()),
+            title=form.title.data or None,
+            user=current_user,
+            publish_it=False,
+            filename=upload.filename or "",
         )
         if outcome.ok and form.publish.data:
             try:
@@ -154,9 +158,11 @@ def _problem_lines(error: DesignerError) -> list[str]:
 
 
 def _problem_text(problem) -> str:
+    field_name = getattr(problem, "field", "") or ""
+    field_label = services.EXPRESSION_FIELDS.get(field_name, {"name": "nom", "choice_list": "liste de choix"}.get(field_name, field_name))
     where = problem.name or ""
-    if getattr(problem, "field", ""):
-        where = f"{where} ({problem.field})" if where else problem.field
+    if field_label:
+        where = f"{where} ({field_label.lower()})" if where else field_label
     return f"{where} : {problem.message}" if where else problem.message
 
 

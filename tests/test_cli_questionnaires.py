@@ -1,0 +1,61 @@
+"""`consultation import-xlsform` and `export-xlsform`."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from consultation.designer.models import Questionnaire
+from questionnaires.xlsform import load_xlsform
+
+pytestmark = pytest.mark.storage
+
+DATA = Path(__file__).parent / "data"
+
+
+def _count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Questionnaire))
+
+
+def test_import_prints_the_questionnaire_and_its_warnings(runner, db):
+    result = runner.invoke(args=["import-xlsform", str(DATA / "kobo_seniors.xlsx"), "--title", "Seniors 2025"])
+    assert result.exit_code == 0, result.output
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    expected = load_xlsform(DATA / "kobo_seniors.xlsx")
+    assert f"n° {questionnaire.id} « Seniors 2025 »" in result.output
+    assert f"{len(expected.questionnaire.questions())} question(s), version 1 (brouillon)" in result.output
+    for warning in expected.warnings:
+        assert f"Avertissement : {warning}" in result.output
+    assert questionnaire.latest.status == "draft"
+
+
+def test_import_and_publish(runner, db):
+    result = runner.invoke(args=["import-xlsform", str(DATA / "odk_jeunes.xlsx"), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "version 1 (publiée)" in result.output
+    assert db.session.scalars(select(Questionnaire)).one().latest.status == "published"
+
+
+@pytest.mark.parametrize("filename", ["bad_invalid_names.xlsx", "bad_missing_list.xlsx", "bad_corrupt.xlsx"])
+def test_bad_file_exits_1_with_every_error_and_writes_nothing(runner, db, filename):
+    result = runner.invoke(args=["import-xlsform", str(DATA / filename)])
+    assert result.exit_code == 1
+    assert "rien n'a été enregistré" in result.output
+    for issue in load_xlsform(DATA / filename).errors:
+        assert str(issue) in result.output
+    assert _count(db) == 0
+
+
+def test_export_then_import_again(runner, db, tmp_path):
+    runner.invoke(args=["import-xlsform", str(DATA / "abs_bilingue.xlsx"), "--publish"])
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    destination = tmp_path / "abs.xlsx"
+    result = runner.invoke(args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Version 1" in result.output
+    again = load_xlsform(destination)
+    assert again.errors == []
+    assert [q.name for q in again.questionnaire.questions()] == [q.name for q in questionnaire.latest.model().questions()]
+    missing = runner.invoke(args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "5"])
+    assert missing.exit_code != 0 and "pas de version 5" in missing.output
+    unknown = runner.invoke(args=["export-xlsform", "99999", str(destination)])
+    assert unknown.exit_code != 0 and "Aucun questionnaire" in unknown.output
