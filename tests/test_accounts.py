@@ -60,15 +60,21 @@ def test_inactive_user_cannot_log_in(client, make_user, db):
 
 def test_login_is_rate_limited(tmp_path):
     from consultation import create_app
+    from consultation.extensions import limiter
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}", "RATELIMIT_ENABLED": True})
-    with app.app_context():
-        from consultation.extensions import db as _db
-        _db.create_all()
-    client = app.test_client()
-    codes = [client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"}).status_code for _ in range(12)]
-    assert codes[0] == 200
-    assert 429 in codes
-    last = client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"})
-    assert "Trop de" in last.get_data(as_text=True)
+    try:
+        with app.app_context():
+            from consultation.extensions import db as _db
+            _db.create_all()
+        client = app.test_client()
+        codes = [client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"}).status_code for _ in range(12)]
+        assert codes[0] == 200
+        assert 429 in codes
+        last = client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"})
+        assert "Trop de" in last.get_data(as_text=True)
+    finally:
+        # The limiter is one object shared by every app of this process: leave it as found.
+        limiter.reset()
+        limiter.enabled = False
