@@ -534,22 +534,31 @@ def resolve(text: str, candidates: Iterable[Span]) -> list[Span]:
 
 
 def default_nlp():
-    """The process-wide French pipeline (loaded once)."""
-    try:
-        from analyse import nlp as shared_nlp
-    except ImportError:
-        shared_nlp = None
-    loader = getattr(shared_nlp, "get_nlp", None) or getattr(shared_nlp, "load_nlp", None)
-    if loader is not None:
-        return loader()
-    return _own_nlp()
+    """The named-entity pipeline, loaded once per process.
+
+    `analyse.nlp.load_pipeline` leaves the recogniser out (lemmas do not need it), so names need
+    their own pipeline; it holds only the recogniser, which carries its own embedding layer, so it
+    adds no parser, tagger or lemmatizer to the process."""
+    return _ner_pipeline()
 
 
 @lru_cache(maxsize=1)
-def _own_nlp():
+def _ner_pipeline():
     import spacy
 
-    return spacy.load("fr_core_news_sm")
+    from analyse.nlp import DEFAULT_MODEL
+
+    nlp = spacy.load(DEFAULT_MODEL, exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler",
+                                             "lemmatizer", "senter"])
+    return nlp
+
+
+def _lexicon_pipeline(nlp):
+    if "lemmatizer" in nlp.pipe_names:
+        return nlp
+    from analyse.nlp import load_pipeline
+
+    return load_pipeline()
 
 
 def french_lexicon(nlp) -> Callable[[str], bool]:
@@ -597,11 +606,10 @@ def detect_many(
     texts = [text or "" for text in texts]
     if use_ner:
         nlp = nlp or default_nlp()
-        # Only the components the recogniser needs: parsing and lemmas would triple the time.
-        needed = {"tok2vec", "ner"}
-        disabled = [name for name in nlp.pipe_names if name not in needed]
+        # Only the recogniser runs when a full pipeline is passed: parsing would triple the time.
+        disabled = [name for name in nlp.pipe_names if name != "ner" and name != "tok2vec"]
         entity_lists = list(_entities(nlp.pipe(texts, batch_size=batch_size, disable=disabled)))
-        lexicon = french_lexicon(nlp)
+        lexicon = french_lexicon(_lexicon_pipeline(nlp))
     else:
         entity_lists = [[] for _ in texts]
         lexicon = None

@@ -1,0 +1,296 @@
+"""Measures over codings: how often each code comes up, by public, place or question; which codes
+come together; and whether coders agree (Cohen's kappa per code, Krippendorff's alpha).
+
+Inputs are pandas DataFrames with plain columns:
+
+- codings: one row per coded segment — `submission_id`, `question` (the answer path), `code`, and
+  for agreement `coder`; extra columns are ignored.
+- respondents: one row per submission — `submission_id` and profile columns (`public`, `commune`,
+  `quartier`…).
+
+A unit of analysis is one answer: (submission_id, question). Every function checks its inputs
+and raises `MeasureInputError` with a French message naming the missing column.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import krippendorff
+import numpy as np
+import pandas as pd
+
+UNIT = ("submission_id", "question")
+
+
+class MeasureInputError(ValueError):
+    """Inputs that cannot be measured; the message is in French."""
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise MeasureInputError(f"{name} : un tableau (DataFrame) est attendu")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise MeasureInputError(
+            f"{name} : colonne(s) absente(s) : {', '.join(missing)} (présentes : {', '.join(map(str, frame.columns))})"
+        )
+
+
+# --- frequencies -------------------------------------------------------------------------------
+
+
+def code_frequencies(
+    codings: pd.DataFrame,
+    respondents: pd.DataFrame,
+    *,
+    by: str | None = None,
+    answers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per code (and per group when `by` names a respondent column or "question"): how many
+    respondents it was coded for, how many segments, and the share of respondents of the group.
+
+    The denominator is the number of respondents in the group; with `by="question"` it is the
+    number who answered that question, taken from `answers` (submission_id, question) when given,
+    else from the respondents that have any coding on that question."""
+    _require(codings, ("submission_id", "code"), "codages")
+    _require(respondents, ("submission_id",), "répondants")
+    if respondents["submission_id"].duplicated().any():
+        raise MeasureInputError("répondants : un même submission_id apparaît plusieurs fois")
+    unknown = set(codings["submission_id"]) - set(respondents["submission_id"])
+    if unknown:
+        raise MeasureInputError(
+            f"codages : {len(unknown)} réponse(s) absente(s) des répondants (ex. {sorted(map(str, unknown))[0]})"
+        )
+    columns = ["code", "respondents", "segments", "total", "percent"]
+    if by is None:
+        totals = pd.Series({"": respondents["submission_id"].nunique()})
+        frame = codings.assign(_group="")
+    elif by == "question":
+        _require(codings, ("question",), "codages")
+        base = answers if answers is not None else codings
+        _require(base, ("submission_id", "question"), "réponses")
+        totals = base.groupby("question")["submission_id"].nunique()
+        frame = codings.assign(_group=codings["question"])
+    else:
+        _require(respondents, (by,), "répondants")
+        profile = respondents[["submission_id", by]].copy()
+        profile[by] = profile[by].fillna("(non renseigné)")
+        totals = profile.groupby(by)["submission_id"].nunique()
+        frame = codings.merge(profile, on="submission_id", how="left").rename(columns={by: "_group"})
+    if frame.empty:
+        return pd.DataFrame(columns=([by] if by else []) + columns)
+    grouped = frame.groupby(["_group", "code"], sort=True)
+    result = pd.DataFrame({
+        "respondents": grouped["submission_id"].nunique(),
+        "segments": grouped.size(),
+    }).reset_index()
+    result["total"] = result["_group"].map(totals).fillna(0).astype(int)
+    result["percent"] = np.where(result["total"] > 0, 100 * result["respondents"] / result["total"].clip(lower=1), 0.0)
+    result["percent"] = result["percent"].round(1)
+    result = result.sort_values(["_group", "respondents", "code"], ascending=[True, False, True])
+    if by is None:
+        return result.drop(columns="_group").reset_index(drop=True)[columns]
+    return result.rename(columns={"_group": by}).reset_index(drop=True)[[by] + columns]
+
+
+def cooccurrence(codings: pd.DataFrame, *, unit: Sequence[str] = UNIT) -> pd.DataFrame:
+    """Square matrix code × code: in how many answers both codes were applied (the diagonal: in
+    how many answers the code was applied)."""
+    _require(codings, (*unit, "code"), "codages")
+    presence = pd.crosstab(
+        [codings[column] for column in unit], codings["code"]
+    ).clip(upper=1)
+    matrix = presence.T.dot(presence)
+    matrix.index.name = None
+    matrix.columns.name = None
+    return matrix.astype(int)
+
+
+# --- agreement ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Presence:
+    units: list[tuple]
+    codes: list[str]
+    coders: list[str]
+    # coder -> code -> set of units where the coder applied the code
+    applied: dict[str, dict[str, set]]
+    # coder -> units the coder looked at
+    reviewed: dict[str, set]
+
+
+def _presence(codings: pd.DataFrame, coders: Sequence[str] | None, reviewed: pd.DataFrame | None,
+              codes: Sequence[str] | None) -> _Presence:
+    _require(codings, (*UNIT, "code", "coder"), "codages")
+    coders = list(coders) if coders is not None else sorted(codings["coder"].dropna().unique(), key=str)
+    if len(coders) < 2:
+        raise MeasureInputError("accord entre codeurs : au moins deux codeurs sont nécessaires")
+    selected = codings[codings["coder"].isin(coders)]
+    if reviewed is not None:
+        _require(reviewed, (*UNIT, "coder"), "réponses relues")
+        seen = {coder: set() for coder in coders}
+        for row in reviewed.itertuples(index=False):
+            record = row._asdict()
+            if record["coder"] in seen:
+                seen[record["coder"]].add((record["submission_id"], record["question"]))
+        units = sorted(set().union(*seen.values()), key=str)
+    else:
+        # Without a record of what each coder read, every coder is taken to have read every
+        # answer that any of them coded.
+        units = sorted({(s, q) for s, q in zip(selected["submission_id"], selected["question"])}, key=str)
+        seen = {coder: set(units) for coder in coders}
+    codes = list(codes) if codes is not None else sorted(selected["code"].unique(), key=str)
+    applied = {coder: {code: set() for code in codes} for coder in coders}
+    for submission_id, question, code, coder in zip(
+        selected["submission_id"], selected["question"], selected["code"], selected["coder"]
+    ):
+        if code in applied[coder]:
+            applied[coder][code].add((submission_id, question))
+    return _Presence(units, codes, coders, applied, seen)
+
+
+def cohen_kappa(a: Sequence[int], b: Sequence[int]) -> float:
+    """Cohen's kappa of two binary ratings. When both coders gave one single value throughout,
+    chance agreement is total and kappa is undefined (NaN) unless they agree everywhere (1.0)."""
+    if len(a) != len(b):
+        raise MeasureInputError("kappa : les deux séries doivent avoir la même longueur")
+    n = len(a)
+    if n == 0:
+        return math.nan
+    observed = sum(1 for x, y in zip(a, b) if x == y) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    if expected == 1:
+        return 1.0 if observed == 1 else math.nan
+    return (observed - expected) / (1 - expected)
+
+
+def cohen_kappa_per_code(
+    codings: pd.DataFrame,
+    coder_a: str,
+    coder_b: str,
+    *,
+    reviewed: pd.DataFrame | None = None,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Per code, presence/absence in each answer both coders read: kappa, raw agreement and the
+    counts a coder discussion starts from (both, only A, only B, neither)."""
+    presence = _presence(codings, [coder_a, coder_b], reviewed, codes)
+    common = [u for u in presence.units if u in presence.reviewed[coder_a] and u in presence.reviewed[coder_b]]
+    records = []
+    for code in presence.codes:
+        a = [int(u in presence.applied[coder_a][code]) for u in common]
+        b = [int(u in presence.applied[coder_b][code]) for u in common]
+        both = sum(1 for x, y in zip(a, b) if x and y)
+        only_a = sum(1 for x, y in zip(a, b) if x and not y)
+        only_b = sum(1 for x, y in zip(a, b) if y and not x)
+        records.append({
+            "code": code,
+            "kappa": cohen_kappa(a, b),
+            "agreement": (len(common) - only_a - only_b) / len(common) if common else math.nan,
+            "units": len(common),
+            "both": both,
+            "only_a": only_a,
+            "only_b": only_b,
+            "neither": len(common) - both - only_a - only_b,
+        })
+    return pd.DataFrame.from_records(
+        records, columns=["code", "kappa", "agreement", "units", "both", "only_a", "only_b", "neither"]
+    )
+
+
+def krippendorff_alpha(
+    codings: pd.DataFrame,
+    *,
+    coders: Sequence[str] | None = None,
+    reviewed: pd.DataFrame | None = None,
+    codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Krippendorff's alpha (nominal) across any number of coders, per code on presence/absence in
+    each answer, and overall ("TOUS") over every (answer, code) pair. Answers a coder did not read
+    are missing values, as the measure allows. NaN when there is no variation at all."""
+    presence = _presence(codings, coders, reviewed, codes)
+    records = []
+    overall_rows: list[list[float]] = [[] for _ in presence.coders]
+    for code in presence.codes:
+        matrix = [
+            [
+                (1.0 if unit in presence.applied[coder][code] else 0.0)
+                if unit in presence.reviewed[coder] else np.nan
+                for unit in presence.units
+            ]
+            for coder in presence.coders
+        ]
+        for row, values in zip(overall_rows, matrix):
+            row.extend(values)
+        records.append({"code": code, "alpha": _alpha(matrix), "units": len(presence.units)})
+    records.append({"code": "TOUS", "alpha": _alpha(overall_rows),
+                    "units": len(presence.units) * len(presence.codes)})
+    return pd.DataFrame.from_records(records, columns=["code", "alpha", "units"])
+
+
+def _alpha(matrix: list[list[float]]) -> float:
+    data = np.array(matrix, dtype=float)
+    values = data[~np.isnan(data)]
+    if data.size == 0 or len(np.unique(values)) < 2:
+        return math.nan
+    # Units coded by a single coder carry no pairable value; the package handles them as missing.
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+# --- keyword in context ------------------------------------------------------------------------
+
+
+def kwic(
+    documents: Iterable[tuple[object, str, Iterable]],
+    lemma: str,
+    *,
+    window: int = 6,
+) -> list[dict]:
+    """Keyword in context for a lemma. Each document is (id, text, tokens) where a token has
+    `start`, `end` and `lemma` (analyse.nlp's `Token`, a spaCy token through `idx`, or a dict).
+    Matching ignores case and accents; `window` is the number of words each side."""
+    from analyse.nlp import fold
+
+    wanted = fold(lemma.strip())
+    if not wanted:
+        raise MeasureInputError("concordance : lemme vide")
+    lines = []
+    for document_id, text, tokens in documents:
+        spans = [_token_span(token) for token in tokens]
+        words = [span for span in spans if text[span[0] : span[1]].strip() and any(c.isalnum() for c in text[span[0] : span[1]])]
+        for index, (start, end, token_lemma) in enumerate(words):
+            if fold(token_lemma) != wanted:
+                continue
+            left_start = words[max(0, index - window)][0] if index else start
+            right_end = words[min(len(words) - 1, index + window)][1]
+            lines.append({
+                "id": document_id,
+                "left": " ".join(text[left_start:start].split()),
+                "keyword": text[start:end],
+                "right": " ".join(text[end:right_end].split()),
+                "start": start,
+                "end": end,
+            })
+    return lines
+
+
+def _token_span(token) -> tuple[int, int, str]:
+    if isinstance(token, dict):
+        return token["start"], token["end"], token["lemma"]
+    if hasattr(token, "idx"):  # spaCy Token
+        return token.idx, token.idx + len(token.text), token.lemma_
+    return token.start, token.end, token.lemma
+
+
+def kwic_texts(texts: Iterable[tuple[object, str]], lemma: str, *, window: int = 6, cache=None) -> list[dict]:
+    """`kwic` over raw texts: (id, text) pairs lemmatised by analyse.nlp (cached when `cache`)."""
+    from analyse.nlp import analyse_texts
+
+    pairs = [(document_id, text or "") for document_id, text in texts]
+    analyses = analyse_texts([text for _, text in pairs], cache=cache)
+    return kwic(((document_id, analysis.text, analysis.tokens) for (document_id, _), analysis in zip(pairs, analyses)),
+                lemma, window=window)
