@@ -1,0 +1,69 @@
+"""A chargé d'étude builds a questionnaire with a relevance rule and sees it live in the preview."""
+import re
+
+
+def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_path):
+    live_server.login(page, "charge_etude")
+    page.goto(live_server.url + "/questionnaires/")
+    page.get_by_role("link", name="Nouveau questionnaire").click()
+    page.get_by_label("Titre").fill("Enquête besoins sociaux 2025")
+    page.get_by_role("button", name="Créer le questionnaire").click()
+    editor_url = page.url.split("#")[0]
+    assert page.get_by_role("heading", name="Enquête besoins sociaux 2025").is_visible()
+
+    # A choice list shared by select questions.
+    page.get_by_role("link", name="Nouvelle liste").click()
+    page.get_by_label("Nom de la liste").fill("publics")
+    page.get_by_label("Choix, un par ligne").fill("jeune;Jeune (16–25 ans)\nage;Personne âgée (60 ans et plus)")
+    page.get_by_role("button", name="Créer la liste").click()
+    assert page.get_by_role("cell", name="Personne âgée (60 ans et plus)").is_visible()
+
+    # First question: who answers.
+    page.goto(editor_url)
+    page.get_by_label("Type de la nouvelle question").select_option("select_one")
+    page.get_by_role("button", name="Ajouter une question").click()
+    page.get_by_label("Libellé").fill("Vous êtes…")
+    page.get_by_label("Nom de la variable").fill("public")
+    assert page.get_by_label("Liste de choix").is_visible()
+    assert not page.get_by_label("Début de l'échelle").is_visible()  # rating fields hidden for this type
+    page.get_by_label("Liste de choix").select_option("publics")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+
+    # Second question, with a relevance rule checked as it is typed.
+    page.get_by_label("Type de la nouvelle question").select_option("paragraph")
+    page.get_by_role("button", name="Ajouter une question").click()
+    page.get_by_label("Libellé").fill("Qu'est-ce qui vous aiderait à rester chez vous ?")
+    page.get_by_label("Nom de la variable").fill("maintien_domicile")
+    relevance = page.get_by_label("Condition d'affichage")
+    relevance.fill("${publik} = 'age'")
+    feedback = page.locator("#relevant-verification")
+    feedback.get_by_text("Question inconnue « publik »").wait_for()
+    assert "^" in feedback.locator("pre").inner_text()  # the caret under the unknown name
+    relevance.fill("${public} = 'age'")
+    feedback.get_by_text("Expression valide").wait_for()
+    page.screenshot(path=str(tmp_path / "question.png"), full_page=True)
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+
+    tree = page.locator(".editor-tree")
+    assert tree.get_by_text("Vous êtes…").is_visible()
+    assert tree.get_by_text("${public} = 'age'").is_visible()
+    page.screenshot(path=str(tmp_path / "editeur.png"), full_page=True)
+
+    # The preview as a respondent sees it: the second question waits for its condition.
+    page.get_by_role("link", name="Aperçu", exact=True).first.click()
+    preview = page.locator("#apercu-formulaire")
+    second = preview.get_by_text("Qu'est-ce qui vous aiderait à rester chez vous ?")
+    preview.get_by_text("Vous êtes…").wait_for()
+    assert not second.is_visible()
+    preview.get_by_label("Personne âgée (60 ans et plus)").check()
+    second.wait_for(state="visible")
+    assert re.search(r'"public":\s*"age"', page.locator("#apercu-reponses").inner_text())
+    page.screenshot(path=str(tmp_path / "apercu.png"), full_page=True)
+    preview.get_by_label("Jeune (16–25 ans)").check()
+    second.wait_for(state="hidden")
+    assert '"jeune"' in page.locator("#apercu-reponses").inner_text()
+
+    # Page by page: the same rules.
+    page.get_by_label("Page par page").check()
+    preview.get_by_text("Vous êtes…").wait_for()
+    assert not second.is_visible()
