@@ -1,0 +1,125 @@
+"""A real server for load tests: gunicorn on a free loopback port, over a scratch database
+(a database of its own on PostgreSQL, dropped afterwards; a temporary file on SQLite)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_answers(url: str = PG_ADMIN_URL) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except Exception:  # any failure means: no usable PostgreSQL here
+        return False
+
+
+@contextlib.contextmanager
+def scratch_database(kind: str):
+    """Yields a SQLAlchemy URL of an empty database that exists only for this run."""
+    if kind == "postgresql":
+        import psycopg
+
+        name = f"consultation_load_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{Path(directory) / 'load.db'}"
+
+
+def seed_study(database_url: str) -> dict:
+    """Schema, an enquêteur with a device token, a published questionnaire and the territory."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from consultation import create_app
+    from consultation.accounts.services import create_user
+    from consultation.api.tokens import issue_token
+    from consultation.extensions import db
+    from submission_records import definition
+
+    from consultation.accounts.models import utcnow
+    from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.territory.models import Commune, Quartier
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
+    with app.app_context():
+        db.create_all()
+        user = create_user(f"enqueteur-{uuid.uuid4().hex[:6]}@exemple.fr", "enqueteur", "motdepasse-solide-42", "Samir")
+        _, token = issue_token(user, "Tablette de charge")
+        questionnaire = Questionnaire(title="Besoins des habitants")
+        questionnaire.versions.append(
+            QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(), published_at=utcnow())
+        )
+        tours = Commune(insee_code="37261", name="Tours")
+        db.session.add_all([questionnaire, tours, Quartier(commune=tours, name="Sanitas")])
+        db.session.commit()
+        seeded = {"token": token, "questionnaire_id": questionnaire.id}
+        db.engine.dispose()
+    return seeded
+
+
+def submission_body(questionnaire_id: int) -> dict:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from submission_records import payload
+
+    return payload(questionnaire_id)
+
+
+@contextlib.contextmanager
+def gunicorn(app_spec: str, database_url: str, *, workers: int = 2, threads: int = 4, log_path: str | None = None):
+    """Serves `app_spec` (module:callable()) on a free loopback port; yields the base URL."""
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database_url, "SECRET_KEY": "charge", "PYTHONPATH": str(ROOT)}
+    log = open(log_path or os.devnull, "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", app_spec, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+         "--keep-alive", "30", "--log-level", "warning"],
+        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn s'est arrêté (code {process.returncode})")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn ne répond pas")
