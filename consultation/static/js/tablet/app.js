@@ -86,6 +86,7 @@ function setScreen(title, ...children) {
 }
 
 async function route() {
+  sync?.refresh();
   const parts = (location.hash.replace(/^#\/?/, "") || "").split("/").filter(Boolean);
   if (!bootstrap) return showNoBootstrap();
   if (parts[0] === "nouveau") return parts[1] ? startInterview(Number(parts[1])) : showChooser();
@@ -401,7 +402,7 @@ function showConsent(initial) {
     if (problems.length) return;
     if (!consent().at) setConsent({ at: new Date(at.value).toISOString() });
     await save.flush();
-    goToStep(save.get(), "questions");
+    goToStep(save.get(), "questions", { page_index: 0 });
   });
   setScreen(`Consentement · ${initial.title}`, ...interviewHeader(initial, "consent"), h("h2", {}, "Consentement"), form);
 }
@@ -411,10 +412,10 @@ function showConsent(initial) {
 async function showQuestions(initial, entry) {
   const save = autosaver(initial);
   const host = h("div", { class: "form-host" });
-  const pageInfo = h("p", { class: "page-info", "aria-live": "polite" });
-  const previous = h("button", { type: "button", class: "button secondary big" }, "Précédent");
-  const next = h("button", { type: "button", class: "button big" }, "Suivant");
-  setScreen(`Questions · ${initial.title}`, ...interviewHeader(initial, "questions"), pageInfo, host,
+  // Disabled until the runtime is mounted: a tap before that would be lost.
+  const previous = h("button", { type: "button", class: "button secondary big", disabled: true }, "Précédent");
+  const next = h("button", { type: "button", class: "button big", disabled: true }, "Suivant");
+  setScreen(`Questions · ${initial.title}`, ...interviewHeader(initial, "questions"), host,
     h("div", { class: "nav-buttons" }, previous, next));
 
   let runtime;
@@ -436,13 +437,14 @@ async function showQuestions(initial, entry) {
   currentForm = form;
   const showPage = () => {
     const count = form.pageCount || 1;
-    pageInfo.textContent = `Page ${form.pageIndex + 1} sur ${count}`;
     next.textContent = form.pageIndex >= count - 1 ? "Suivant : relecture" : "Suivant";
     save.update({ page_index: form.pageIndex });
     window.scrollTo(0, 0);
   };
   if (initial.page_index && initial.page_index < (form.pageCount || 1)) form.goTo(initial.page_index);
   showPage();
+  previous.disabled = false;
+  next.disabled = false;
 
   // The runtime skips pages that are not relevant: no page before or after means leaving the step.
   previous.addEventListener("click", async () => {

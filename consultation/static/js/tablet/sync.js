@@ -92,19 +92,33 @@ export async function ensureToken({ userId, tokenUrl, pageUrl }) {
   return body.token;
 }
 
-function flattenErrors(errors, prefix = "") {
-  const lines = [];
-  if (!errors) return lines;
-  if (typeof errors === "string") return [prefix ? `${prefix} : ${errors}` : errors];
-  if (Array.isArray(errors)) {
-    for (const error of errors) lines.push(...flattenErrors(error, prefix));
-    return lines;
-  }
-  for (const [key, value] of Object.entries(errors)) {
-    const path = prefix && key !== "json" ? `${prefix}.${key}` : key === "json" ? prefix : key;
-    lines.push(...flattenErrors(value, path));
-  }
-  return lines;
+// The API names fields by path; the enquêteur knows them by these names.
+const FIELD_NAMES = {
+  "profile.public": "Public",
+  "profile.age_band": "Tranche d'âge",
+  "profile.sex": "Sexe",
+  "profile.commune": "Commune",
+  "profile.quartier": "Quartier",
+  "profile.place": "Lieu de l'entretien",
+  "consent.given": "Consentement",
+  "consent.parental_consent": "Accord parental",
+  "consent.recorded_by": "Consentement recueilli par",
+  "consent.at": "Date du consentement",
+  version: "Version du questionnaire",
+};
+
+function fieldName(path) {
+  if (FIELD_NAMES[path]) return FIELD_NAMES[path];
+  if (path.startsWith("answers.")) return `Question « ${path.slice("answers.".length)} »`;
+  return path;
+}
+
+/** {path: [messages]} as lines « Commune : La commune … ». */
+export function errorLines(errors) {
+  if (!errors || typeof errors !== "object") return [];
+  return Object.entries(errors).flatMap(([path, messages]) =>
+    [].concat(messages).map((message) => (path && path !== "_schema" ? `${fieldName(path)} : ${message}` : String(message))),
+  );
 }
 
 async function refusal(response) {
@@ -114,7 +128,7 @@ async function refusal(response) {
   } catch {
     body = {};
   }
-  const details = flattenErrors(body.errors);
+  const details = errorLines(body.errors);
   const fallback =
     response.status === 409
       ? "Un entretien portant le même identifiant a déjà été reçu avec un contenu différent."
