@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
-import re
 from typing import Iterable, Iterator, Mapping
+
+import regex
 
 from . import lexer, syntax
 from .errors import ARITY, SYNTAX, TYPE, UNKNOWN_FUNCTION, UNKNOWN_NAME, ExpressionError
@@ -195,8 +196,8 @@ def _function_problems(root: Node) -> list[ExpressionError]:
                     problems.append(ExpressionError("position() s'écrit position(..)", _start(argument), TYPE))
         if node.name == "regex" and isinstance(node.arguments[1], syntax.String):
             try:
-                re.compile(node.arguments[1].value)
-            except re.error:
+                regex.compile(node.arguments[1].value)
+            except regex.error:
                 problems.append(ExpressionError(
                     "Expression régulière invalide", node.arguments[1].position, TYPE,
                 ))

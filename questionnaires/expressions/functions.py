@@ -10,6 +10,8 @@ import datetime
 import math
 import re
 import uuid
+
+import regex
 from dataclasses import dataclass
 from typing import Callable
 
@@ -183,10 +185,15 @@ def _selected_at(scope, answer, index):
     return items[int(index)]
 
 
+# A form's pattern meets respondents' text: a pattern that backtracks badly must not hold a
+# server worker, so matching gives up (as a non-match) after this many seconds.
+REGEX_TIMEOUT = 0.25
+
+
 def _regex(scope, text, pattern):
     try:
-        return re.search(to_string(pattern), to_string(text)) is not None
-    except re.error:
+        return regex.search(to_string(pattern), to_string(text), timeout=REGEX_TIMEOUT) is not None
+    except (regex.error, TimeoutError):
         return False
 
 

@@ -89,6 +89,9 @@ _BINDING_POWER = {
 }
 _UNARY_POWER = 7
 _WORD_OPERATORS = ("and", "or", "div", "mod")
+# Deeper trees are refused rather than risking Python's recursion limit while parsing,
+# checking or evaluating; no hand-written condition comes near it.
+MAX_DEPTH = 100
 
 
 def parse_syntax(text: str, *, columns: bool = False) -> Node:
@@ -96,7 +99,25 @@ def parse_syntax(text: str, *, columns: bool = False) -> Node:
 
     With ``columns`` (choice filters), a bare name is a column of the choices sheet.
     """
-    return _Parser(text, columns).parse()
+    node = _Parser(text, columns).parse()
+    if _depth(node) > MAX_DEPTH:
+        raise ExpressionError("Expression trop complexe : découpez-la en plusieurs calculs", 0)
+    return node
+
+
+def _depth(root: Node) -> int:
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Binary):
+            stack.extend(((node.left, depth + 1), (node.right, depth + 1)))
+        elif isinstance(node, Negation):
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, Call):
+            stack.extend((argument, depth + 1) for argument in node.arguments)
+    return deepest
 
 
 class _Parser:
@@ -104,6 +125,7 @@ class _Parser:
         self.tokens = lexer.tokenize(text)
         self.index = 0
         self.columns = columns
+        self.depth = 0
 
     # --- token access -----------------------------------------------------------------------
 
@@ -130,6 +152,15 @@ class _Parser:
         return node
 
     def expression(self, right_power: int) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError("Expression trop imbriquée : découpez-la en plusieurs calculs", self.peek().position)
+        try:
+            return self._expression(right_power)
+        finally:
+            self.depth -= 1
+
+    def _expression(self, right_power: int) -> Node:
         left = self.operand()
         while True:
             token = self.peek()
