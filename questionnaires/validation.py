@@ -77,9 +77,10 @@ class _Layout:
     questionnaire: Questionnaire
     groups_around: dict[str, list[Group]]
     repeat_fields: dict[str, str]  # name -> innermost enclosing repeat
+    today: datetime.date | None = None  # what today() gives; None: the real today
 
     @classmethod
-    def of(cls, questionnaire: Questionnaire) -> "_Layout":
+    def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
         groups: dict[str, Group] = {}
         groups_around: dict[str, list[Group]] = {}
         repeat_fields: dict[str, str] = {}
@@ -91,7 +92,7 @@ class _Layout:
             repeats = [group for group in enclosing if group.repeat]
             if repeats:
                 repeat_fields[node.name] = repeats[-1].name
-        return cls(questionnaire, groups_around, repeat_fields)
+        return cls(questionnaire, groups_around, repeat_fields, today)
 
     def label(self, node: Question | Group) -> str:
         language = self.questionnaire.default_language
@@ -131,7 +132,7 @@ def _instances(answers: Mapping, repeats: list[Group]) -> list[tuple[dict, str |
 
 
 def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
-    return evaluate(expression, answers, repeat_fields=layout.repeat_fields, **options)
+    return evaluate(expression, answers, repeat_fields=layout.repeat_fields, today=layout.today, **options)
 
 
 def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context: str | None, *, default=True) -> bool:
@@ -147,9 +148,12 @@ def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context
 # --- relevance and calculations -------------------------------------------------------------------
 
 
-def is_relevant(questionnaire: Questionnaire, name: str, answers: Mapping, context: str | None = None) -> bool:
+def is_relevant(
+    questionnaire: Questionnaire, name: str, answers: Mapping, context: str | None = None,
+    *, today: datetime.date | None = None,
+) -> bool:
     """Whether ``name`` is shown: its own ``relevant`` and every enclosing group's hold."""
-    return _is_relevant(_Layout.of(questionnaire), name, answers, context)
+    return _is_relevant(_Layout.of(questionnaire, today), name, answers, context)
 
 
 def _is_relevant(layout: _Layout, name: str, answers: Mapping, context: str | None) -> bool:
@@ -162,9 +166,9 @@ def _is_relevant(layout: _Layout, name: str, answers: Mapping, context: str | No
     return True
 
 
-def compute_calculations(questionnaire: Questionnaire, answers: Mapping) -> dict:
+def compute_calculations(questionnaire: Questionnaire, answers: Mapping, *, today: datetime.date | None = None) -> dict:
     """A copy of ``answers`` with every ``calculate`` question filled, dependencies first."""
-    return _compute_calculations(_Layout.of(questionnaire), answers)
+    return _compute_calculations(_Layout.of(questionnaire, today), answers)
 
 
 def calculation_order(questionnaire: Questionnaire) -> list[Question]:
@@ -253,9 +257,15 @@ def _settle(layout: _Layout, answers: dict) -> dict:
 # --- validation -----------------------------------------------------------------------------------
 
 
-def validate_answers(questionnaire: Questionnaire, answers: Mapping) -> ValidationResult:
-    """All the problems of ``answers`` and the cleaned answers (coerced, calculated, relevant only)."""
-    layout = _Layout.of(questionnaire)
+def validate_answers(
+    questionnaire: Questionnaire, answers: Mapping, *, today: datetime.date | None = None,
+) -> ValidationResult:
+    """All the problems of ``answers`` and the cleaned answers (coerced, calculated, relevant only).
+
+    ``today`` is what ``today()`` gives: the interview's date when checking an interview
+    collected offline days ago, the real today by default.
+    """
+    layout = _Layout.of(questionnaire, today)
     reading_errors: dict[str, AnswerError] = {}
     unknown: list[AnswerError] = []
     raw = answers if isinstance(answers, Mapping) else {}
@@ -491,7 +501,9 @@ def _choice_offered(layout, question: Question, choice: Choice, answers, context
     try:
         node = parse_choice_filter(question.choice_filter)
         columns = {**choice.properties, "name": choice.name}
-        return to_boolean(evaluate(node, answers, context=context, repeat_fields=layout.repeat_fields, columns=columns))
+        return to_boolean(evaluate(
+            node, answers, context=context, repeat_fields=layout.repeat_fields, today=layout.today, columns=columns,
+        ))
     except ExpressionError:
         return True
 

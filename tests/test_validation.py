@@ -1,6 +1,8 @@
 """Answer validation on a realistic ABS questionnaire (jeunes 16–25 ans et seniors 60 ans et plus)."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire
@@ -295,3 +297,55 @@ def test_calculation_in_a_hidden_group_stays_empty(questionnaire):
 def test_calculation_sent_by_a_client_is_recomputed(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"taille_menage": 99})
     assert result.answers["taille_menage"] == 3
+
+
+def test_today_is_the_interview_date_when_given(questionnaire):
+    questionnaire.find("date_entretien").constraint = ". <= today()"
+    questionnaire.find("date_entretien").constraint_message = {"fr": "La date ne peut pas être dans le futur."}
+    answers = _complete_jeune() | {"date_entretien": "2026-03-16"}
+    late = validate_answers(questionnaire, answers, today=datetime.date(2026, 3, 15))
+    assert [error.message for error in late.errors] == [
+        "« Date de l'entretien » : La date ne peut pas être dans le futur.",
+    ]
+    assert validate_answers(questionnaire, answers, today=datetime.date(2026, 3, 16)).errors == []
+
+
+def test_calculations_inside_a_repeat_are_computed_per_instance(questionnaire):
+    questionnaire.find("membres").children.append(
+        Question("calculate", "tranche_age", calculation="if(${age_membre} >= 60, 'senior', if(${age_membre} >= 18, 'adulte', 'mineur'))"),
+    )
+    questionnaire.children.append(
+        Question("calculate", "nb_adultes", calculation="count(${membres}) - count-non-empty(${scolarise})"),
+    )
+    answers = _complete_jeune() | {"nb_membres": 3, "membres": [
+        {"prenom_membre": "Odette", "age_membre": 81},
+        {"prenom_membre": "Karima", "age_membre": 44},
+        {"prenom_membre": "Yanis", "age_membre": 12, "scolarise": "oui"},
+    ]}
+    result = validate_answers(questionnaire, answers)
+    assert result.errors == []
+    assert [member["tranche_age"] for member in result.answers["membres"]] == ["senior", "adulte", "mineur"]
+    assert result.answers["nb_adultes"] == 2
+
+
+def test_nested_repeats_have_nested_paths():
+    form = Questionnaire(title="Logements", form_id="logements", children=[
+        Group("logements", {"fr": "Logements"}, repeat=True, children=[
+            Question("text", "adresse", {"fr": "Adresse"}, required=True),
+            Group("occupants", {"fr": "Occupants"}, repeat=True, children=[
+                Question("integer", "age_occupant", {"fr": "Âge de l'occupant"}, required=True),
+                Question("text", "ecole", {"fr": "École"}, relevant="${age_occupant} < 18"),
+            ]),
+        ]),
+    ])
+    answers = {"logements": [
+        {"adresse": "3 rue des Lilas", "occupants": [{"age_occupant": 40}, {"age_occupant": 9, "ecole": "Mignonne"}]},
+        {"adresse": "", "occupants": [{"age_occupant": "vieux"}, {"age_occupant": 70, "ecole": "aucune"}]},
+    ]}
+    result = validate_answers(form, answers)
+    assert _codes(result) == {
+        "logements[1]/adresse": "required",
+        "logements[1]/occupants[0]/age_occupant": "type",
+    }
+    assert result.answers["logements"][0]["occupants"][1]["ecole"] == "Mignonne"
+    assert "ecole" not in result.answers["logements"][1]["occupants"][1]  # a 70-year-old goes to no school
