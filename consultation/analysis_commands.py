@@ -73,6 +73,89 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
     )
 
 
+@click.command("autocode")
+@click.option("--train", "train_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Réponses déjà codées : colonnes id, text, codes (codes séparés par « | »).")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Réponses à coder : colonnes id, text.")
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier CSV écrit : id, codes, scores (séparés par « | »).")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Livre de codes JSON (par défaut : celui de l'ABS fourni avec l'application).")
+@click.option("--threshold", default=None, type=click.FloatRange(0, 1),
+              help="Score minimal d'une suggestion (par défaut celui du modèle).")
+def autocode_command(train_path: Path, input_path: Path, output: Path, codebook_path: Path | None,
+                     threshold: float | None):
+    """Suggère des codes pour des réponses libres, appris des réponses déjà codées et des règles du
+    livre de codes."""
+    from analyse.codebook import Code, CodebookError, default_codebook, load_codebook
+    from analyse.suggestions import Suggester
+
+    try:
+        codebook = load_codebook(codebook_path) if codebook_path else default_codebook()
+    except CodebookError as error:
+        _fail("\n".join(f"{codebook_path} : {problem}" for problem in error.problems))
+    coded = _read_or_fail(train_path, ("text", "codes"))
+    new = _read_or_fail(input_path, ("id", "text"))
+    if input_path.resolve() == output.resolve() or train_path.resolve() == output.resolve():
+        _fail("le fichier de sortie doit être différent des fichiers d'entrée")
+
+    problems = []
+    examples = []
+    for row, line in zip(coded.rows, coded.row_lines):
+        codes = [code.strip() for code in row["codes"].split("|") if code.strip()]
+        for code in codes:
+            if code not in codebook:
+                try:
+                    # A code coders use but the codebook lacks: learned from examples, no rule.
+                    codebook.add(Code(id=code, name=code))
+                except CodebookError as error:
+                    problems.append(f"{train_path} : ligne {line} : {'; '.join(error.problems)}")
+        examples.append((row["text"], codes))
+    if not any(codes for _text, codes in examples):
+        problems.append(f"{train_path} : aucune réponse codée (colonne « codes » vide partout)")
+    seen: dict[str, int] = {}
+    for row, line in zip(new.rows, new.row_lines):
+        identifier = row["id"].strip()
+        if not identifier:
+            problems.append(f"{input_path} : ligne {line} : identifiant vide")
+        elif identifier in seen:
+            problems.append(f"{input_path} : ligne {line} : identifiant « {identifier} » déjà vu ligne {seen[identifier]}")
+        else:
+            seen[identifier] = line
+    if problems:
+        _fail("\n".join(problems))
+
+    suggester = Suggester.train(examples, codebook)
+    suggestions = suggester.suggest([row["text"] for row in new.rows], threshold=threshold)
+    rows = [
+        {"id": row["id"].strip(),
+         "codes": "|".join(suggestion.code for suggestion in found),
+         "scores": "|".join(f"{suggestion.score:.3f}" for suggestion in found)}
+        for row, found in zip(new.rows, suggestions)
+    ]
+    try:
+        write_csv_atomic(output, ["id", "codes", "scores"], rows, delimiter=new.delimiter,
+                         encoding="utf-8", bom=new.has_bom)
+    except OSError as error:
+        _fail(f"{output} : écriture impossible ({error.strerror})")
+    with_codes = sum(1 for found in suggestions if found)
+    click.echo(f"{len(rows)} réponse(s), {with_codes} avec au moins un code suggéré "
+               f"(appris de {len(examples)} réponse(s) codée(s)) → {output}")
+
+
+def _read_or_fail(path: Path, required: tuple[str, ...]):
+    """Every problem of the file at once (missing columns, malformed lines by number), or exit 1."""
+    try:
+        table = read_csv(path, required_columns=required)
+    except CsvReadError as error:
+        _fail(f"{path} : {error}")
+    if table.problems:
+        _fail("\n".join(f"{path} : {problem}" for problem in table.problems)
+              + (f"\nColonnes présentes : {', '.join(table.columns)}" if any(p.line is None for p in table.problems) else ""))
+    return table
+
+
 def _write_jsonl_atomic(path: Path, records: list[dict]) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     with temporary.open("w", encoding="utf-8") as out:
@@ -86,4 +169,4 @@ def _fail(message: str):
     sys.exit(1)
 
 
-COMMANDS = [pseudonymise_command]
+COMMANDS = [pseudonymise_command, autocode_command]
