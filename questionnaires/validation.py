@@ -29,8 +29,10 @@ from .model import TYPES_WITH_CHOICES, TYPES_WITHOUT_ANSWER, Choice, Group, Ques
 TEXT_MAX_LENGTH = 5_000
 PARAGRAPH_MAX_LENGTH = 50_000
 
-_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
-_DECIMAL = re.compile(r"^\s*[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*$")
+_INTEGER = re.compile(r"^\s*[+-]?[0-9]+\s*$")
+_DECIMAL = re.compile(r"^\s*[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)\s*$")
+# Integers beyond this lose precision in the browser (IEEE doubles): refused as answers.
+LARGEST_INTEGER = 2**53 - 1
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _TRUE_WORDS = ("yes", "true", "true()", "1", "oui")
@@ -357,12 +359,16 @@ def _read_integer(value) -> int:
     if isinstance(value, bool):
         raise InvalidAnswer("la réponse doit être un nombre entier.")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INTEGER.match(value):
-        return int(value)
-    raise InvalidAnswer("la réponse doit être un nombre entier.")
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _INTEGER.match(value):
+        number = int(value)
+    else:
+        raise InvalidAnswer("la réponse doit être un nombre entier.")
+    if abs(number) > LARGEST_INTEGER:
+        raise InvalidAnswer("le nombre est trop grand.")
+    return number
 
 
 def _read_decimal(value) -> int | float:

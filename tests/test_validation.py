@@ -246,6 +246,12 @@ def test_empty_optional_answers_are_fine(questionnaire):
     assert "besoins" not in result.answers and "aides" not in result.answers
 
 
+@pytest.mark.parametrize("age", ["dix-neuf", "19.5", "١٩", True, 10**20, [19]])
+def test_integer_answers_must_be_whole_plain_numbers(questionnaire, age):
+    result = validate_answers(questionnaire, _complete_jeune() | {"age": age})
+    assert _codes(result) == {"age": "type"}
+
+
 def test_text_length_sanity(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"besoins": "a" * 60_000})
     assert _codes(result) == {"besoins": "type"}
