@@ -181,6 +181,7 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
     # The quartiers offered follow the commune; a quartier of another commune is dropped.
     quartier = question(page, "quartier")
     assert quartier.locator("input").count() == 0
+    assert quartier.get_by_text("Aucun choix proposé pour l'instant").is_visible()
     page.get_by_text("Tours", exact=True).click()
     assert quartier.locator(".fr-choice").all_inner_texts() == ["Sanitas", "Rives du Cher"]
     page.get_by_text("Sanitas").click()

@@ -168,6 +168,10 @@ function choiceGroupWidget(question, env, multiple) {
 
   const build = () => {
     list.replaceChildren();
+    if (!choices.length) {
+      // A choice_filter can leave nothing to choose until an earlier question is answered.
+      list.append(el("p", { class: "fr-empty muted", text: "Aucun choix proposé pour l'instant : répondez d'abord aux questions précédentes." }));
+    }
     inputs = choices.map((choice, index) => {
       const id = `${env.id}-${index}`;
       const input = el("input", {
