@@ -44,7 +44,8 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         page.get_by_label("Moins de 15 ans").check()
         expect(page.get_by_text("Cette tranche d'âge est inhabituelle pour ce public")).to_be_visible()
         page.get_by_label("Commune de résidence").select_option(label="Tours")
-        page.get_by_label("Lieu de l'entretien").fill("Collège Pasteur")
+        page.get_by_role("button", name="Établissement scolaire").click()
+        expect(page.get_by_label("Lieu de l'entretien")).to_have_value("Établissement scolaire")
         _check_screen(page, "profil", size)
         page.get_by_role("button", name="Suivant : consentement").click()
 

@@ -298,8 +298,16 @@ function showProfile(initial) {
     communes.map((commune) => h("option", { value: commune.code, selected: commune.code === profile().commune }, commune.name)));
   fillQuartiers();
 
-  const placeInput = h("input", { type: "text", id: "lieu", name: "lieu", list: "lieux-habituels", value: profile().place, autocomplete: "off",
-    required: true, oninput: () => setProfile({ place: placeInput.value }) });
+  const placeInput = h("input", { type: "text", id: "lieu", name: "lieu", value: profile().place, autocomplete: "off",
+    required: true, "aria-describedby": "lieux-habituels", oninput: () => setProfile({ place: placeInput.value }) });
+  // One tap for the usual places (a datalist pops over the buttons on tablets).
+  const placeChips = h("div", { class: "chips", id: "lieux-habituels", role: "group", "aria-label": "Lieux habituels" },
+    options.usual_places.map((place) =>
+      h("button", { type: "button", class: "chip", onclick: () => {
+        placeInput.value = place;
+        setProfile({ place });
+        showFieldError(form, "place", null);
+      } }, place)));
 
   const form = h("form", { class: "profile-form", novalidate: true },
     radioTiles({ name: "public", legend: "Public", options: options.publics, value: profile().public, required: true,
@@ -319,12 +327,19 @@ function showProfile(initial) {
     h("div", { class: "field", id: "champ-place" },
       h("label", { for: "lieu" }, "Lieu de l'entretien"),
       placeInput,
-      h("datalist", { id: "lieux-habituels" }, options.usual_places.map((place) => h("option", { value: place }))),
+      placeChips,
       h("p", { class: "error", id: "place-erreur", hidden: true })),
     h("div", { class: "nav-buttons" },
       h("button", { type: "button", class: "button secondary big", onclick: () => abandon(save.get()) }, "Abandonner"),
       h("button", { type: "submit", class: "button big" }, "Suivant : consentement")),
   );
+  // An error goes away as soon as its field is answered.
+  const clearError = (event) => {
+    const field = event.target.closest('[id^="champ-"]');
+    if (field) showFieldError(form, field.id.slice("champ-".length), null);
+  };
+  form.addEventListener("change", clearError);
+  form.addEventListener("input", clearError);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const errors = profileErrors(profile(), communes);
@@ -390,6 +405,9 @@ function showConsent(initial) {
       h("button", { type: "button", class: "button secondary big", onclick: async () => { await save.flush(); goToStep(save.get(), "profile"); } }, "Précédent"),
       h("button", { type: "submit", class: "button big" }, "Commencer le questionnaire")),
   );
+  form.addEventListener("change", () => {
+    errorBox.hidden = true;
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const problems = [];
