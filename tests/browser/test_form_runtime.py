@@ -406,3 +406,20 @@ def test_repeat_count_defaults_and_required_expression(live_server, page):
         {"age_enfant": 4, "position": 1, "garde": "creche"}, {"position": 2, "garde": "creche"}]}
     server = validate_answers(questionnaire, answers)
     assert [(error.path, error.code) for error in server.errors] == [("enfants[1]/age_enfant", "required")]
+
+
+def test_text_that_is_not_a_number_is_refused_until_the_question_is_hidden(live_server, page):
+    mount(page, live_server, mode="single")
+    assert page.get_by_label("Votre âge").get_attribute("aria-required") == "true"
+    page.get_by_text("APL (aide au logement)").click()
+    montant = page.get_by_label("Montant mensuel de l'APL (€)")
+    montant.fill("beaucoup")
+    montant.blur()
+    assert page.get_by_text("Saisissez un nombre (par exemple 12,5).").is_visible()
+    paths = lambda: {(error["path"], error["code"]) for error in page.evaluate("window.form.validate()")}  # noqa: E731
+    assert ("montant_apl", "type") in paths()
+    page.get_by_text("APL (aide au logement)").click()
+    assert not montant.is_visible()
+    assert not any(path == "montant_apl" for path, _ in paths())
+    page.get_by_text("APL (aide au logement)").click()
+    assert montant.input_value() == ""

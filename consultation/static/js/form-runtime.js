@@ -644,7 +644,16 @@ export function mountForm(element, definition, options = {}) {
         if (binding.hint.textContent !== hint) binding.hint.textContent = hint;
       }
       if (!binding.widget) continue;
-      if (binding.requiredMark && relevant) binding.requiredMark.hidden = !isRequired(binding.question, binding.scope);
+      if (!relevant && transient.has(path)) {
+        // Text that did not read as a number goes with the question it was typed in.
+        transient.delete(path);
+        binding.widget.reset?.();
+      }
+      if (binding.requiredMark && relevant) {
+        const required = isRequired(binding.question, binding.scope);
+        binding.requiredMark.hidden = !required;
+        binding.widget.element.setAttribute("aria-required", required ? "true" : "false");
+      }
       if (entry && entry.choices && binding.widget.setChoices) binding.widget.setChoices(entry.choices);
       const instance = instanceAt(binding.scope);
       const pending = transient.get(path);

@@ -5,7 +5,7 @@
  *   env: {id, describedBy(): string, label: string, choices: [{name, label}], readOnly,
  *         commit(value, {invalid: message|null}), blur()}
  *   widget: {element, focusTarget(), setValue(value), setChoices(choices), setInvalid(bool),
- *            refreshDescribedBy()}
+ *            refreshDescribedBy(), reset() (number inputs: forget text that was not a number)}
  *
  * Every text shown comes from the definition or the answers and goes in through textContent or
  * attribute values, never as markup.
@@ -107,6 +107,9 @@ function numberWidget(question, env) {
       }
       if (parseFrenchNumber(input.value, integer) !== value) input.value = formatFrenchNumber(value);
     },
+    reset() {
+      input.value = "";
+    },
     setInvalid(invalid) {
       input.setAttribute("aria-invalid", invalid ? "true" : "false");
     },
@@ -149,7 +152,7 @@ function dateWidget(question, env) {
 
 function choiceGroupWidget(question, env, multiple) {
   // A fieldset is the accessible group; the question's label is its legend (made by the runtime).
-  const list = el("div", { class: multiple ? "fr-choices fr-choices-multiple" : "fr-choices", role: multiple ? null : "radiogroup", "aria-labelledby": env.legendId });
+  const list = el("div", { class: multiple ? "fr-choices fr-choices-multiple" : "fr-choices", role: multiple ? "group" : "radiogroup", "aria-labelledby": env.legendId });
   let inputs = [];
   let current = multiple ? [] : null;
   let choices = [];
