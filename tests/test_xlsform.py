@@ -346,3 +346,31 @@ def test_issue_text_names_sheet_row_and_column():
         "Feuille « survey », ligne 12, colonne « relevant » : expression invalide")
     assert str(SheetIssue("choices", None, None, "feuille absente")) == "Feuille « choices » : feuille absente"
     assert str(SheetIssue("", None, None, "fichier vide")) == "Fichier : fichier vide"
+
+
+# --- what ODK and KoboToolbox make of the export ------------------------------------------------
+
+
+def xform_of(payload: bytes) -> str:
+    from pyxform.xls2xform import convert
+
+    return convert(xlsform=payload, validate=False, pretty_print=True, file_type=".xlsx").xform
+
+
+def test_exported_abs_questionnaire_gives_pyxform_the_same_xform_as_the_original():
+    original = (DATA / "abs_bilingue.xlsx").read_bytes()
+    exported = xlsform_bytes(load_ok(original).questionnaire)
+    assert xform_of(exported) == xform_of(original)
+
+
+@pytest.mark.parametrize(
+    "fixture, kept",
+    [("kobo_seniors.xlsx", 'jr:preloadParams="start"'), ("odk_jeunes.xlsx", 'type="geopoint"')],
+)
+def test_exported_forms_convert_with_pyxform_and_keep_unsupported_types(fixture, kept):
+    assert kept in xform_of(xlsform_bytes(load_ok(DATA / fixture).questionnaire))
+
+
+def test_designer_questionnaire_converts_with_pyxform():
+    xform = xform_of(xlsform_bytes(designer_questionnaire()))
+    assert '<repeat nodeset="/data/fratrie"' in xform and "=== Bienvenue ===" in xform
