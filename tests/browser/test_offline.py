@@ -185,3 +185,10 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
     page.get_by_role("button", name="Synchroniser maintenant").click()
     expect(badge.locator('[data-role="pending"]')).to_have_text("Aucun entretien en attente")
     assert len(_submissions(live_server, version_id)) == 2
+
+    # The interviews page shows the same tablet's lists.
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Entretiens").click()
+    expect(page.get_by_role("heading", name="Envoyés (2)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Brouillons sur cette tablette (1)")).to_be_visible()
+    expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text("Aucun entretien en attente")
+    page.screenshot(path="/tmp/tablette-liste-1280x800.png", full_page=True)

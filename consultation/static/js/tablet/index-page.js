@@ -14,7 +14,7 @@ export async function startIndexPage(doc) {
     submissionsUrl: "/api/v1/submissions",
     tokenUrl: "/api/v1/tokens",
     pageUrl: location.pathname,
-    getCurrentUserId: () => bootstrap?.user?.id ?? null,
+    getCurrentUserId: () => Number(lists.dataset.userId) || bootstrap?.user?.id || null,
     onStatus: (status) => {
       renderStatus(section, status);
       if (!status.syncing) redraw();
