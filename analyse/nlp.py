@@ -24,7 +24,7 @@ DEFAULT_MODEL = "fr_core_news_sm"
 # Components a lemma needs; everything else in the package is excluded at load time.
 LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 # Bump when the token format or what we keep from a Doc changes: old cache entries then miss.
-TOKEN_FORMAT = "tokens-v1"
+TOKEN_FORMAT = "tokens-v2"
 DEFAULT_BATCH_SIZE = 256
 
 STOP, PUNCT, NUMBER, SPACE, ALPHA = 1, 2, 4, 8, 16
@@ -297,6 +297,8 @@ def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[Token
 def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
     tokens = []
     for token in doc:
+        if token.is_space:
+            continue  # runs of whitespace say nothing and would bloat the cache
         flags = (
             (STOP if token.is_stop else 0)
             | (PUNCT if token.is_punct else 0)
