@@ -423,3 +423,18 @@ def test_text_that_is_not_a_number_is_refused_until_the_question_is_hidden(live_
     assert not any(path == "montant_apl" for path, _ in paths())
     page.get_by_text("APL (aide au logement)").click()
     assert montant.input_value() == ""
+
+
+def test_leaving_a_wrong_answer_by_tapping_next_still_reaches_next(live_server, page):
+    """The error shown when the field is left must not move « Suivant » from under the finger."""
+    page.set_viewport_size({"width": 800, "height": 1280})
+    mount(page, live_server, mode="pages")
+    page.get_by_text("Personne âgée (60 ans et plus)").click()
+    page.get_by_label("Votre âge").fill("45")
+    page.get_by_role("button", name="Suivant").click()
+    summary = page.locator(".fr-summary")
+    assert summary.is_visible()
+    assert "Votre âge : L'âge doit correspondre au public" in summary.inner_text()
+    page.get_by_label("Votre âge").fill("72")
+    page.get_by_role("button", name="Suivant").click()
+    assert page.evaluate("window.form.pageIndex") == 1

@@ -689,11 +689,34 @@ export function mountForm(element, definition, options = {}) {
     notify(binding.path);
   }
 
+  // An error shown when a field is left moves what is below it: a finger already pressing
+  // « Suivant » would lift elsewhere and the tap be lost. While a pointer is down, errors wait.
+  let pointerDown = false;
+  let waitingBlurs = [];
+  const onPointerDown = () => {
+    pointerDown = true;
+  };
+  const onPointerUp = () => {
+    if (!pointerDown) return;
+    pointerDown = false;
+    setTimeout(() => {
+      const waiting = waitingBlurs;
+      waitingBlurs = [];
+      for (const binding of waiting) {
+        if (bindings.get(binding.path) === binding) showError(binding, lastStatus.status.get(binding.path));
+      }
+    }, 0);
+  };
+  element.addEventListener("pointerdown", onPointerDown, true);
+  document.addEventListener("pointerup", onPointerUp, true);
+  document.addEventListener("pointercancel", onPointerUp, true);
+
   function onBlur(binding) {
     const state = transient.get(binding.path) || {};
     if (!state.shown) {
       transient.set(binding.path, { ...state, shown: "blur" });
-      showError(binding, lastStatus.status.get(binding.path));
+      if (pointerDown) waitingBlurs.push(binding);
+      else showError(binding, lastStatus.status.get(binding.path));
     }
   }
 
@@ -949,6 +972,9 @@ export function mountForm(element, definition, options = {}) {
       sync();
     },
     destroy() {
+      element.removeEventListener("pointerdown", onPointerDown, true);
+      document.removeEventListener("pointerup", onPointerUp, true);
+      document.removeEventListener("pointercancel", onPointerUp, true);
       element.replaceChildren();
       bindings = new Map();
       groupViews = new Map();
