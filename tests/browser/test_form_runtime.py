@@ -438,3 +438,33 @@ def test_leaving_a_wrong_answer_by_tapping_next_still_reaches_next(live_server, 
     page.get_by_label("Votre âge").fill("72")
     page.get_by_role("button", name="Suivant").click()
     assert page.evaluate("window.form.pageIndex") == 1
+
+
+def test_a_repeat_inside_a_repeat(live_server, page):
+    questionnaire = Questionnaire(
+        title="Foyers", form_id="foyers",
+        children=[Group(name="foyers", label={"fr": "Foyer"}, repeat=True, children=[
+            Question(type="text", name="adresse", label={"fr": "Adresse"}),
+            Group(name="enfants", label={"fr": "Enfant"}, repeat=True, children=[
+                Question(type="text", name="prenom_enfant", label={"fr": "Prénom de l'enfant"}),
+                Question(type="note", name="rappel", label={"fr": "Enfant de ${adresse}"}),
+            ]),
+            Question(type="calculate", name="nb_enfants", calculation="count(${enfants})"),
+        ])],
+    )
+    mount(page, live_server, questionnaire, mode="single")
+    page.get_by_role("button", name="Ajouter : Foyer").click()
+    page.get_by_role("button", name="Ajouter : Foyer").click()
+    foyers = page.locator('.fr-repeat-instance[data-path^="foyers["]:not([data-path*="/"])')
+    foyers.nth(0).get_by_label("Adresse").fill("3 rue Nationale")
+    foyers.nth(1).get_by_label("Adresse").fill("8 place Plumereau")
+    foyers.nth(1).get_by_role("button", name="Ajouter : Enfant").click()
+    foyers.nth(1).get_by_role("button", name="Ajouter : Enfant").click()
+    foyers.nth(1).get_by_label("Prénom de l'enfant").nth(1).fill("Inès")
+    assert foyers.nth(1).get_by_text("Enfant de 8 place Plumereau").count() == 2
+    answers = answers_of(page)
+    assert answers == {"foyers": [
+        {"adresse": "3 rue Nationale", "nb_enfants": 0},
+        {"adresse": "8 place Plumereau", "enfants": [{}, {"prenom_enfant": "Inès"}], "nb_enfants": 2},
+    ]}
+    assert validate_answers(questionnaire, answers).errors == []
