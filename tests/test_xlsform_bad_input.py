@@ -276,3 +276,54 @@ def xlsform_like(survey, choices=None, settings=None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def test_duplicate_header_is_an_error():
+    result = failed(xlsform_like([["type", "name", "label", "Label "], ["integer", "age", "Âge", "Age"]]))
+    assert places(result) == {("survey", 1, "Label")}
+    assert "Colonne en double" in result.errors[0].message
+
+
+def test_range_parameters_must_make_sense():
+    result = failed(xlsform_like([
+        ["type", "name", "label", "parameters"],
+        ["range", "note", "Note", "start=5 end=1"],
+        ["range", "score", "Score", "start=un end=5"],
+    ]))
+    assert places(result) == {("survey", 2, "parameters"), ("survey", 3, "parameters")}
+
+
+def test_select_without_list_name():
+    result = failed(xlsform_like([["type", "name", "label"], ["select_one", "seul", "Seul ?"]]))
+    assert places(result) == {("survey", 2, "type")}
+    assert "doit être suivi du nom d'une liste" in result.errors[0].message
+
+
+def test_random_workbooks_never_raise():
+    """Odd but well-formed workbooks: whatever they hold, the import answers with values."""
+    import random
+
+    generator = random.Random(20250318)
+    types = ["text", "integer", "select_one l", "select_multiple l", "begin group", "end group",
+             "begin repeat", "end repeat", "range", "calculate", "note", "start", "geopoint",
+             "select_one_from_file x.csv", "rank l", "", "???", "select_one", "select_one l or_other"]
+    cells = ["", "a", "b", "a b", "${a}", "${b} > 1", ". > 0 and", "yes", "false()", "start=1 end=x",
+             "1", "Ω", "=", "multiline", "field-list", "concat(", "${", "'", None, 3, 2.5, True]
+    headers = ["type", "name", "label", "hint", "required", "relevant", "constraint", "calculation",
+               "choice_filter", "appearance", "default", "read_only", "parameters", "repeat_count",
+               "label::English (en)", "label::Français (fr)", "label::fr", "hint::en", "media::image",
+               "", "name"]
+    for _ in range(60):
+        row_headers = generator.sample(headers, generator.randint(1, 10))
+        survey = [row_headers] + [
+            [generator.choice(types) if header == "type" else generator.choice(cells) for header in row_headers]
+            for _ in range(generator.randint(0, 12))
+        ]
+        choices = [["list_name", "name", "label", "filtre"]] + [
+            [generator.choice(["l", "", "m"]), generator.choice(cells), generator.choice(cells), generator.choice(cells)]
+            for _ in range(generator.randint(0, 5))
+        ]
+        result = load_xlsform(xlsform_like(survey, choices if generator.random() < 0.8 else None))
+        assert (result.questionnaire is None) == bool(result.errors)
+        if result.questionnaire is not None:
+            assert load_xlsform(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire

@@ -122,6 +122,7 @@ class _FormReader:
         self.settings: dict[str, str] = {}
         self.setting_values: dict[str, str] = {}
         self.row_of_name: dict[str, int] = {}
+        self.missing_headers: set[tuple[str, str]] = set()  # (sheet, field) already reported
         self.header_of_field: dict[str, str] = {}
         self.language_of: dict[str, str] = {}  # header suffix as written -> language code
         self.display_of: dict[str, str] = {}  # language code -> suffix written by the export
@@ -157,7 +158,8 @@ class _FormReader:
             if column.field and column.field not in self.header_of_field:
                 self.header_of_field[column.field] = column.header
         children = self._read_survey(survey, survey_columns)
-        choice_lists = self._read_choices(choices, choices_columns) if choices else {}
+        choices_readable = choices is not None and not any(sheet == choices.title for sheet, _ in self.missing_headers)
+        choice_lists = self._read_choices(choices, choices_columns) if choices_readable else {}
         questionnaire = Questionnaire(
             title=self.setting_values.get("form_title", ""),
             form_id=self.setting_values.get("form_id", ""),
@@ -179,7 +181,8 @@ class _FormReader:
             )
             if display != generated:
                 questionnaire.settings[vocab.LANGUAGE_SETTING_PREFIX + code] = display
-        self._check_lists(survey, questionnaire, choices is not None)
+        if choices is None or choices_readable:
+            self._check_lists(survey, questionnaire, choices is not None)
         self._check_expressions(survey, questionnaire)
         return questionnaire
 
@@ -270,6 +273,7 @@ class _FormReader:
         present = {column.field for column in columns}
         for name in fields:
             if name not in present:
+                self.missing_headers.add((table.title, name))
                 self.error(table, 1, None, f"la colonne « {name} » est absente de la ligne d'en-tête.")
 
     def _canonical_header(self, column: Column) -> str:
@@ -359,6 +363,8 @@ class _FormReader:
     def _register_name(self, survey, row, name_header, name, kept) -> str:
         if not name and kept.get("$autoname"):
             name = kept["$autoname"]
+        if not name and (survey.title, "name") in self.missing_headers:
+            return ""
         if not name:
             self.error(survey, row.number, name_header, "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).")
             return ""
