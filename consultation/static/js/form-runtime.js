@@ -7,7 +7,8 @@
  *   const form = mountForm(element, definition, {
  *     language: "fr",              // labels in this language, else the definition's default one
  *     answers: {},                 // answers to start from (a draft); none: defaults are applied
- *     mode: "pages",               // "pages": one page per top-level group; "single": all at once
+ *     mode: "pages",               // "pages": one page per top-level group (the questions
+ *                                  // between groups make one page); "single": all of them at once
  *     onChange(answers, state) {}, // after every change; state = {pageIndex, pageCount, path}
  *     onSubmit(answers) {},        // if given, the last page shows « Terminer », which validates
  *     today: "2025-03-14",         // the date today() returns (default: the device's date)
@@ -24,16 +25,21 @@
  *   setAnswers(answers)              replaces every answer (e.g. a draft reloaded)
  *   validate() -> [{path, code, message}]      every relevant question, errors shown on the page
  *   validatePage() -> [...]                    the same for the current page only
- *   next() -> bool, previous() -> bool, goTo(index) -> bool
- *   pageIndex, pageCount             (getters)
+ *   next() -> bool                   validates the page, then moves to the next relevant one;
+ *                                    false when the page has errors or is the last (or "single")
+ *   previous() -> bool, goTo(index) -> bool
+ *   pageIndex, pageCount             (getters; "single" is one page)
  *   setLanguage(language)
  *   destroy()
- * Error codes: "required", "constraint", "type" (text that is not a number or a date).
+ * Error codes: "required", "constraint", "type" (text that is not a number or a date), as the
+ * server's validate_answers names them; messages are those of the definition, else French.
  * Paths: "name" or "repeat[i]/name" (0-based), as on the server.
  *
  * Rules evaluated live, with expressions.js (the port of the server's evaluator): relevance
  * (non-relevant questions and groups are hidden and their answers dropped), constraints, required,
- * calculations, defaults, choice_filter on choice properties, repeats with repeat_count.
+ * calculations, defaults, choice_filter on choice properties, repeats with repeat_count, and
+ * ${name} in labels and hints. Every text of the definition or the answers is put in the page
+ * as text (textContent, attribute values), never as markup.
  */
 import { XDate, evaluate, parse, parseChoiceFilter, toBoolean, toNumber, toString } from "./expressions.js";
 import { createWidget, el, parseFrenchNumber, usesLegend } from "./form-widgets.js";
