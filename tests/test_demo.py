@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from consultation.accounts.services import authenticate
 from consultation.demo.seed import DEMO_PASSWORD, DEMO_USERS
 from consultation.interviews.models import Submission
+from consultation.interviews.services import versions_for
 from questionnaires.validation import validate_answers
 
 pytestmark = pytest.mark.storage
@@ -18,6 +19,9 @@ def test_demo_loads_once_and_can_be_rerun(runner, db):
     assert db.session.scalar(select(func.count(Submission.id))) == 40
     for email, _role, _name in DEMO_USERS:
         assert authenticate(email, DEMO_PASSWORD) is not None
+    # the enquêteurs find the questionnaire on their tablet
+    enqueteur = authenticate("enqueteur@demo.fr", DEMO_PASSWORD)
+    assert [version.model().form_id for version in versions_for(enqueteur)] == ["abs_2026"]
 
 
 def test_demo_answers_are_valid_varied_and_cover_both_publics(runner, db):

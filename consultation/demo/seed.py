@@ -13,6 +13,7 @@ from ..accounts.services import create_user, find_user
 from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import db
 from ..interviews.models import Submission
+from ..interviews.services import assign
 from ..territory.models import Commune, Quartier
 from .questionnaire import abs_questionnaire
 from .territory import COMMUNES, PLACES
@@ -51,6 +52,8 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
     db.session.flush()
 
     version = _published_questionnaire(users["charge@demo.fr"], created)
+    for email in ("enqueteur@demo.fr", "enqueteuse@demo.fr"):
+        assign(version.questionnaire_id, users[email].id, users["charge@demo.fr"].id)
     existing = db.session.scalar(
         select(db.func.count(Submission.id)).where(Submission.questionnaire_version_id == version.id)
     )
