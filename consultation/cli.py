@@ -21,11 +21,30 @@ def main():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--debug/--no-debug", default=False)
-def serve(host: str, port: int, debug: bool):
-    """Sert l'application (serveur de développement)."""
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="Lance aussi la file de travaux (analyses longues) dans un second processus.")
+def serve(host: str, port: int, debug: bool, worker: bool):
+    """Sert l'application (serveur de développement) et sa file de travaux."""
+    import subprocess
+    import sys
+
     from . import create_app
 
-    create_app().run(host=host, port=port, debug=debug, use_reloader=False)
+    worker_process = None
+    if worker:
+        # The consumer needs its own main thread (signal handlers): a child process, ended with us.
+        worker_process = subprocess.Popen(
+            [sys.executable, "-c", "from consultation.cli import main; main()", "worker"]
+        )
+    try:
+        # werkzeug directly: Flask's app.run() refuses to block inside a `flask` CLI command.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, create_app(), use_debugger=debug, use_reloader=False, threaded=True)
+    finally:
+        if worker_process is not None:
+            worker_process.terminate()
+            worker_process.wait(10)
 
 
 @click.command("init-db")
