@@ -165,3 +165,73 @@ def test_choice_filters_agree_with_the_server(live_server, page):
     )
     assert kept == expected
     assert expected[filters[0]] == ["centre", "rives"]
+
+
+# Beyond the shared table: corners where two implementations drift apart (rounding, clamping,
+# dates, IEEE specials, repeats seen from inside and outside). The server's answer is the reference.
+DIFFERENTIAL_ANSWERS = {
+    "age": 42, "aides": ["apl", "rsa"], "commune": "37261", "d": "2024-02-29", "txt": " a  b ", "n": None,
+    "s": "12.5", "menage": [{"p": "Léa", "a": 45, "enfants": [{"e": "x"}]}, {"p": "Tom", "a": 17, "enfants": []}],
+}
+DIFFERENTIAL_EXPRESSIONS = [
+    "${a}", "${a} > 18", "${p}", "count(${enfants})", "count(${e})", "sum(${a})", "min(${a}, 3)", "join('-', ${p}, ${age})",
+    "round(-0.4)", "round(2.345, 2)", "round(1.005, 2)", "round(5, 'x')", "pow(0, -1)", "pow(1, 0 div 0)", "pow(2, 1024)",
+    "int(1 div 0)", "floor(-0.5)", "substr('abc', -1)", "substr('abc', 0, -1 div 0)", "substring('abcdef', -1, 3)",
+    "substring('abc', 0 div 0)", "selected-at(${aides}, 1.9)", "date('2024-02-30')", "date('2024-02-29T10:00')",
+    "date(' 2024-02-29 ')", "date(20454.9)", "date(-1)", "date(true())", "format-date('2024-01-05', '%d %b %e/%n/%y')",
+    "decimal-date-time('12.7')", "${d} + 1", "date(${d} + 1)", "${txt} = 'a b'", "normalize-space(${txt})", "${s} * 2",
+    "${s} = 12.5", "${n} = 0", "number('+1')", "number('1.')", "string(0.1 * 3)", "string(1000000000000000000000 * 10)", "string(0.0000001)",
+    "string(-0.0000015)", "1 div -0", "(1 div 0) mod 2", "-2 mod (1 div 0)", "today() = ${d}", "coalesce(${n}, ${age})",
+    "once(3)", "position(..)", "translate('aabc', 'aa', 'xy')", "regex('abc', '(?P<x>b)')", "selected(${commune}, 37261)",
+    "boolean-from-string(' true')", "true() = 'x'", "sum(${age})", "count(${n})", "count-non-empty(${p})", "${menage}",
+    "string(${enfants})", "string-length('Zoé')", "${age} div ${age} mod 5", "-${s}", "concat(${aides})", "sum(${aides})",
+]
+DIFFERENTIAL_CONTEXTS = [None, "menage[1]", "menage[0]/enfants[0]"]
+
+
+def _typed(value):
+    import datetime
+    import math
+
+    if isinstance(value, bool):
+        return ["boolean", value]
+    if isinstance(value, (int, float)):
+        if math.isnan(value):
+            return ["number", "NaN"]
+        if math.isinf(value):
+            return ["number", "Infinity" if value > 0 else "-Infinity"]
+        return ["number", value]
+    if isinstance(value, datetime.date):
+        return ["date", value.isoformat()]
+    return ["string", value]
+
+
+def test_page_and_server_agree_beyond_the_shared_table(live_server, page):
+    import datetime
+
+    from questionnaires.expressions import evaluate
+
+    expected = [
+        _typed(evaluate(text, DIFFERENTIAL_ANSWERS, context=context, current=7, today=datetime.date(2026, 3, 15)))
+        for text in DIFFERENTIAL_EXPRESSIONS for context in DIFFERENTIAL_CONTEXTS
+    ]
+    page.goto(live_server.url + "/compte/connexion")
+    actual = page.evaluate(
+        """async ({url, answers, expressions, contexts}) => {
+            const E = await import(url);
+            const typed = (v) => {
+                if (typeof v === "boolean") return ["boolean", v];
+                if (typeof v === "number") return ["number", Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : v];
+                if (v instanceof E.XDate) return ["date", String(v)];
+                return ["string", v];
+            };
+            return expressions.flatMap((text) => contexts.map((context) =>
+                typed(E.evaluate(text, answers, {context: context || undefined, current: 7, today: "2026-03-15"}))));
+        }""",
+        {"url": live_server.url + "/static/js/expressions.js", "answers": DIFFERENTIAL_ANSWERS,
+         "expressions": DIFFERENTIAL_EXPRESSIONS, "contexts": DIFFERENTIAL_CONTEXTS},
+    )
+    pairs = [(text, context) for text in DIFFERENTIAL_EXPRESSIONS for context in DIFFERENTIAL_CONTEXTS]
+    differences = [f"{text} @ {context}: server {want}, page {got}"
+                   for (text, context), want, got in zip(pairs, expected, actual) if want != got]
+    assert differences == []
