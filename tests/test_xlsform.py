@@ -374,3 +374,42 @@ def test_exported_forms_convert_with_pyxform_and_keep_unsupported_types(fixture,
 def test_designer_questionnaire_converts_with_pyxform():
     xform = xform_of(xlsform_bytes(designer_questionnaire()))
     assert '<repeat nodeset="/data/fratrie"' in xform and "=== Bienvenue ===" in xform
+
+
+def test_columns_without_effect_on_a_group_are_kept_with_a_warning():
+    payload = workbook_bytes({
+        "survey": [["type", "name", "label", "required", "constraint", "repeat_count"],
+                   ["begin group", "profil", "Profil", "yes", ". > 0", "3"],
+                   ["integer", "age", "Âge", None, None, None],
+                   ["end group", None, None, None, None, None]],
+    })
+    result = load_ok(payload)
+    profil = result.questionnaire.find("profil")
+    assert profil.extra == {"required": "yes", "constraint": ". > 0", "repeat_count": "3"}
+    assert {(w.row, w.column) for w in result.warnings} == {(2, "required"), (2, "constraint"), (2, "repeat_count")}
+    assert load_ok(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire
+
+
+def test_unnamed_language_next_to_french_is_kept_apart():
+    """KoboToolbox: the first language left unnamed, a French translation added beside it."""
+    payload = workbook_bytes({
+        "survey": [["type", "name", "label", "label::French (fr)"],
+                   ["integer", "age", "Age", "Âge"]],
+    })
+    result = load_ok(payload)
+    questionnaire = result.questionnaire
+    assert questionnaire.find("age").label == {"und": "Age", "fr": "Âge"}
+    assert questionnaire.languages == ["und", "fr"]
+    assert any("même langue" in w.message for w in result.warnings)
+    headers = sheet_rows(xlsform_bytes(questionnaire), "survey")[0]
+    assert headers[2:4] == ("label", "label::French (fr)")
+    assert load_ok(xlsform_bytes(questionnaire)).questionnaire == questionnaire
+
+
+def test_extra_sheets_are_reported():
+    payload = workbook_bytes({
+        "survey": [["type", "name", "label"], ["integer", "age", "Âge"]],
+        "external_choices": [["list_name", "name"], ["rues", "a"]],
+    })
+    result = load_ok(payload)
+    assert [(w.sheet, w.row, w.column) for w in result.warnings] == [("external_choices", None, None)]

@@ -327,3 +327,12 @@ def test_random_workbooks_never_raise():
         assert (result.questionnaire is None) == bool(result.errors)
         if result.questionnaire is not None:
             assert load_xlsform(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire
+
+
+def test_values_far_to_the_right_are_reported_not_silently_dropped():
+    far = [None] * 600
+    far[:3] = ["integer", "age", "Âge"]
+    far[599] = "perdu ?"
+    result = failed(xlsform_like([["type", "name", "label"], far]))
+    assert places(result) == {("survey", 2, None)}
+    assert "au-delà de la colonne SF" in result.errors[0].message

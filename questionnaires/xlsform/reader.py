@@ -254,7 +254,7 @@ class _FormReader:
         if clash:
             plain_code = vocab.UNDETERMINED_LANGUAGE
             self.warn(
-                self.tables["survey"].title, 1, clash[0].field,
+                self.tables["survey"].title, 1, clash[0].header,
                 f"les colonnes sans langue (« {clash[0].field} ») et « {clash[0].header} » désignent la même langue : "
                 f"les colonnes sans langue sont gardées comme langue indéterminée (« {plain_code} ») ; indiquez la langue dans leur en-tête.",
             )
@@ -276,18 +276,9 @@ class _FormReader:
                 self.missing_headers.add((table.title, name))
                 self.error(table, 1, None, f"la colonne « {name} » est absente de la ligne d'en-tête.")
 
-    def _canonical_header(self, column: Column) -> str:
-        """The header the export writes for a column kept as it is."""
-        if column.field is None:
-            return column.header
-        if column.language is None:
-            return column.field
-        display = self.display_of.get(self.language_of[column.language], "")
-        return f"{column.field}::{display}" if display else column.field
-
     def _row_values(self, row: SheetRow, columns_by_index: dict[int, Column]):
-        """(fields, translations, kept) of a row: interpreted values, texts per language, and
-        the other cells under the header the export will write."""
+        """(fields, translations, kept, headers) of a row: interpreted values, texts per language
+        code, the other cells under their own header, and the header each field was read from."""
         fields: dict[str, str] = {}
         translations: dict[str, dict[str, str]] = {}
         kept: dict[str, str] = {}
@@ -312,7 +303,7 @@ class _FormReader:
         by_index = {column.index: column for column in columns}
         root: list = []
         stack: list[_OpenGroup] = []
-        if not any(by_index.get(i) and by_index[i].field == "type" for i in by_index):
+        if "type" not in {column.field for column in columns}:
             return root
         if not survey.rows:
             self.error(survey, None, None, "la feuille « survey » ne contient aucune question.")

@@ -62,11 +62,30 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
     table = SheetTable(worksheet.title)
     worksheet.reset_dimensions()
     formula_columns: list[tuple[int, int, str]] = []
-    padding = None  # openpyxl yields one shared tuple for every missing row
-    for number, row in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+    padding = None  # openpyxl yields one shared object for every missing row
+    wide_row_reported = False
+    # Without max_col, each row is only as wide as its last cell: a sheet declaring 16,384
+    # columns costs nothing unless its rows really reach that far.
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
         if row is padding:
             continue
-        if not any(cell is not EMPTY_CELL for cell in row):
+        if len(row) > MAX_COLUMNS:
+            beyond = set(map(id, row[MAX_COLUMNS:]))
+            if not wide_row_reported and beyond != {id(EMPTY_CELL)}:
+                wide_row_reported = True
+                errors.append(
+                    SheetIssue(
+                        table.title,
+                        number,
+                        None,
+                        f"Des valeurs se trouvent au-delà de la colonne {get_column_letter(MAX_COLUMNS)} "
+                        f"({MAX_COLUMNS}e colonne) : elles ne sont pas lues ; rapprochez-les des autres "
+                        "colonnes ou supprimez-les.",
+                    )
+                )
+            row = row[:MAX_COLUMNS]
+        present = [(index, cell) for index, cell in enumerate(row) if cell is not EMPTY_CELL]
+        if not present:
             padding = row
             continue
         if number > MAX_ROWS:
@@ -82,8 +101,8 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
             )
             break
         cells: dict[int, str] = {}
-        for index, cell in enumerate(row):
-            if cell is EMPTY_CELL or cell.value is None:
+        for index, cell in present:
+            if cell.value is None:
                 continue
             if cell.data_type == "f":
                 formula_columns.append((number, index, str(getattr(cell.value, "text", cell.value))))

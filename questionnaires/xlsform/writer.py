@@ -6,6 +6,7 @@ written back under its own header, so import → export → import gives the sam
 from __future__ import annotations
 
 import io
+import os
 from typing import BinaryIO
 
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ def xlsform_bytes(questionnaire: Questionnaire) -> bytes:
     return buffer.getvalue()
 
 
-def to_xlsform(questionnaire: Questionnaire, destination) -> None:
+def to_xlsform(questionnaire: Questionnaire, destination: str | os.PathLike | BinaryIO) -> None:
     """Write `questionnaire` as an .xlsx XLSForm to a path or a binary stream."""
     writer = _Writer(questionnaire)
     workbook = Workbook()
