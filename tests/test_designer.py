@@ -356,3 +356,40 @@ def test_anonymous_is_sent_to_login(client, login, db):
 def test_admin_may_design(login, db):
     admin = login("admin")
     assert admin.get("/questionnaires/").status_code == 200
+
+
+def test_repeat_group_with_its_count_and_an_invalid_count_refused(designer, db):
+    questionnaire_id = _create(designer)
+    _add_question(designer, questionnaire_id, type="integer", name="nb_enfants", label_fr="Nombre d'enfants")
+    url = f"/questionnaires/{questionnaire_id}/groupes/nouveau"
+    refused = designer.post(url, data={"name": "enfant", "label_fr": "Enfant", "repeat": "y", "repeat_count": "${nb_enfant}"})
+    assert refused.status_code == 200 and "nb_enfant" in html.unescape(refused.get_data(as_text=True))
+    response = designer.post(url, data={"name": "enfant", "label_fr": "Enfant", "repeat": "y", "repeat_count": "${nb_enfants}"})
+    assert response.status_code == 302
+    _add_question(designer, questionnaire_id, type="integer", name="age_enfant", label_fr="Âge de l'enfant", parent="enfant")
+    group = _questionnaire(db, questionnaire_id).latest.model().find("enfant")
+    assert group.repeat and group.repeat_count == "${nb_enfants}" and [c.name for c in group.children] == ["age_enfant"]
+    page = designer.get(f"/questionnaires/{questionnaire_id}").get_data(as_text=True)
+    assert "Groupe répété" in page
+    # Editing the group keeps what is inside it.
+    designer.post(f"/questionnaires/{questionnaire_id}/groupes/enfant", data={"name": "enfant", "label_fr": "Chaque enfant"})
+    group = _questionnaire(db, questionnaire_id).latest.model().find("enfant")
+    assert group.label == {"fr": "Chaque enfant"} and not group.repeat and [c.name for c in group.children] == ["age_enfant"]
+
+
+def test_save_and_add_another_keeps_type_and_group(designer, db):
+    questionnaire_id = _create(designer)
+    designer.post(f"/questionnaires/{questionnaire_id}/groupes/nouveau", data={"name": "profil", "label_fr": "Profil"})
+    response = _add_question(designer, questionnaire_id, type="integer", name="age", label_fr="Âge", parent="profil", then="another")
+    assert response.status_code == 302
+    assert "type=integer" in response.headers["Location"] and "parent=profil" in response.headers["Location"]
+    form = designer.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'selected value="integer"' in form and "dans le groupe" in form
+
+
+def test_expression_endpoint_is_for_designers_only(login, db):
+    owner = login("charge_etude")
+    questionnaire_id = _create(owner)
+    reader = login("lecteur")
+    response = reader.post(f"/questionnaires/{questionnaire_id}/expression", json={"expression": "1 = 1"})
+    assert response.status_code == 403
