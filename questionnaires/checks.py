@@ -103,7 +103,13 @@ def _expression_problems(questionnaire: Questionnaire, node: Question | Group, k
             errors = check_expression(text, known)
         for error in errors:
             yield _problem_from(node.name, field_name, error)
-    if isinstance(node, Question) and node.type == "calculate" and not node.calculation.strip():
+    # XLSForm metadata rows (start, end, deviceid…) are kept as calculations without a formula.
+    if (
+        isinstance(node, Question)
+        and node.type == "calculate"
+        and not node.calculation.strip()
+        and "type" not in node.extra
+    ):
         yield Problem(node.name, "calculation", "Calcul vide : indiquez la formule à calculer.", None, "missing")
 
 

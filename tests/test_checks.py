@@ -184,3 +184,15 @@ def test_python_injection_in_a_form_is_a_syntax_problem_never_run():
         Question("text", "y", {"fr": "Y"}, relevant="${x}.__class__"),
     )
     assert _summary(check_questionnaire(form)) == [("x", "calculation", "syntax", 0), ("y", "relevant", "syntax", 4)]
+
+
+def test_kobo_metadata_rows_do_not_block_publication():
+    from pathlib import Path
+
+    from questionnaires import load_xlsform
+
+    result = load_xlsform(Path(__file__).parent / "data" / "kobo_seniors.xlsx")
+    assert result.ok, [str(error) for error in result.errors]
+    metadata = [q for q in result.questionnaire.questions() if "type" in q.extra]
+    assert metadata, "the Kobo fixture keeps its start/end metadata rows"
+    assert check_questionnaire(result.questionnaire) == []
