@@ -716,3 +716,50 @@ def export_filename(questionnaire: Questionnaire, version: QuestionnaireVersion)
     base = questionnaire.form_id or slugify(questionnaire.title)
     suffix = f"v{version.number}" + ("" if version.is_published else "-brouillon")
     return f"{base}-{suffix}.xlsx"
+
+
+@dataclass
+class VersionChanges:
+    """What changed between two definitions, by question/group name and choice list name."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    choice_lists: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.moved or self.choice_lists)
+
+
+def compare_definitions(before: dict, after: dict) -> VersionChanges:
+    """The changes from `before` to `after` (two QuestionnaireVersion.definition)."""
+    old_nodes = _nodes_by_name(QuestionnaireModel.from_dict(before))
+    new_nodes = _nodes_by_name(QuestionnaireModel.from_dict(after))
+    old_order = [name for name in old_nodes if name in new_nodes]
+    new_order = [name for name in new_nodes if name in old_nodes]
+    changes = VersionChanges(
+        added=[name for name in new_nodes if name not in old_nodes],
+        removed=[name for name in old_nodes if name not in new_nodes],
+        changed=[name for name in new_order if old_nodes[name][1] != new_nodes[name][1]],
+        moved=[
+            name
+            for name in new_order
+            if old_nodes[name][0] != new_nodes[name][0] or old_order.index(name) != new_order.index(name)
+        ],
+    )
+    old_lists, new_lists = before.get("choice_lists", {}), after.get("choice_lists", {})
+    changes.choice_lists = sorted(
+        name for name in set(old_lists) | set(new_lists) if old_lists.get(name) != new_lists.get(name)
+    )
+    return changes
+
+
+def _nodes_by_name(model: QuestionnaireModel) -> dict[str, tuple[tuple[str, ...], dict]]:
+    """name -> (its groups, its own fields without children)."""
+    nodes = {}
+    for ancestors, node in model.walk():
+        own = {item.name: getattr(node, item.name) for item in fields(node) if item.name != "children"}
+        nodes[node.name] = (ancestors, own)
+    return nodes

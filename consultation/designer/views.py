@@ -662,11 +662,17 @@ def versions(questionnaire_id: int):
 
     publisher_ids = {version.published_by_id for version in questionnaire.versions if version.published_by_id}
     publishers = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))} if publisher_ids else {}
+    ordered = questionnaire.versions
+    changes = {
+        version.number: services.compare_definitions(previous.definition, version.definition)
+        for previous, version in zip(ordered, ordered[1:])
+    }
     return render_template(
         "designer/versions.html",
         questionnaire=questionnaire,
-        versions=list(reversed(questionnaire.versions)),
+        versions=list(reversed(ordered)),
         publishers=publishers,
+        changes=changes,
     )
 
 
