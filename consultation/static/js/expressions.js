@@ -197,6 +197,8 @@ const BINDING_POWER = {
   mod: 6,
 };
 const UNARY_POWER = 7;
+// Deeper trees are refused, as on the server: no hand-written condition comes near it.
+const MAX_DEPTH = 100;
 
 class Parser {
   constructor(text, columns = false) {
@@ -204,6 +206,7 @@ class Parser {
     this.index = 0;
     // In a choice_filter, a bare name is a column of the choices sheet.
     this.columns = columns;
+    this.depth = 0;
   }
 
   peek() {
@@ -226,6 +229,18 @@ class Parser {
   }
 
   expression(rightPower) {
+    this.depth += 1;
+    if (this.depth > MAX_DEPTH) {
+      throw new ExpressionError("Expression trop imbriquée : découpez-la en plusieurs calculs", this.peek().position, "syntax");
+    }
+    try {
+      return this.nestedExpression(rightPower);
+    } finally {
+      this.depth -= 1;
+    }
+  }
+
+  nestedExpression(rightPower) {
     let left = this.operand();
     for (;;) {
       const current = this.peek();
@@ -441,7 +456,24 @@ function byPosition(problems) {
 
 function syntaxTree(text, columns = false) {
   if (typeof text !== "string") throw new ExpressionError("Expression vide", 0, "syntax");
-  return new Parser(text, columns).parse();
+  const tree = new Parser(text, columns).parse();
+  if (treeDepth(tree) > MAX_DEPTH) {
+    throw new ExpressionError("Expression trop complexe : découpez-la en plusieurs calculs", 0, "syntax");
+  }
+  return tree;
+}
+
+function treeDepth(root) {
+  let deepest = 0;
+  const stack = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop();
+    deepest = Math.max(deepest, depth);
+    if (node.type === "binary") stack.push([node.left, depth + 1], [node.right, depth + 1]);
+    else if (node.type === "negate") stack.push([node.operand, depth + 1]);
+    else if (node.type === "call") for (const argument of node.args) stack.push([argument, depth + 1]);
+  }
+  return deepest;
 }
 
 export function parse(text) {
