@@ -67,3 +67,25 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     page.get_by_label("Page par page").check()
     preview.get_by_text("Vous êtes…").wait_for()
     assert not second.is_visible()
+
+
+def test_reorder_by_drag_and_drop(live_server, page):
+    from playwright.sync_api import expect
+
+    live_server.login(page, "charge_etude")
+    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.get_by_label("Titre").fill("Ordre des questions")
+    page.get_by_role("button", name="Créer le questionnaire").click()
+    editor_url = page.url.split("#")[0]
+    for name in ("premiere", "deuxieme", "troisieme"):
+        page.goto(editor_url + "/questions/nouvelle?type=text")
+        page.get_by_label("Libellé").fill(name.title())
+        page.get_by_label("Nom de la variable").fill(name)
+        page.get_by_role("button", name="Enregistrer", exact=True).click()
+    nodes = page.locator(".editor-tree li.node")
+    expect(nodes.first).to_have_attribute("data-name", "premiere")
+    target = page.locator("#element-premiere > .node-row")
+    page.locator("#element-troisieme .drag-handle").drag_to(target, target_position={"x": 20, "y": 5})
+    expect(nodes.first).to_have_attribute("data-name", "troisieme")
+    page.reload()
+    assert nodes.evaluate_all("items => items.map(item => item.dataset.name)") == ["troisieme", "premiere", "deuxieme"]
