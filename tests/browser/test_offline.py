@@ -124,11 +124,23 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
                     besoin="Un lieu pour réviser le soir.")
     expect(badge.locator('[data-role="pending"]')).to_have_text("2 entretiens en attente d'envoi")
     expect(badge.locator('[data-role="last-sync"]')).to_have_text("Jamais synchronisé")
+    page.get_by_role("button", name="Synchroniser maintenant").click()
+    expect(badge.locator('[data-role="message"]')).to_have_text("Hors ligne : les entretiens partiront dès le retour du réseau.")
 
     # A third interview left as a draft in the middle of the profile.
     page.get_by_role("link", name="Nouvel entretien").first.click()
     page.get_by_label("Autre", exact=True).first.check()
     page.get_by_label("26–59 ans").check()
+    expect(page.get_by_role("status").filter(has_text="Enregistré sur la tablette")).to_be_visible()
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const request = indexedDB.open("consultation-tablette");
+            request.onsuccess = () => {
+              const drafts = request.result.transaction("drafts").objectStore("drafts").getAll();
+              drafts.onsuccess = () => resolve(drafts.result.some((draft) => draft.profile.age_band === "26_59"));
+            };
+        })"""
+    )
 
     page.reload()  # still offline: the service worker serves the app
     expect(page.get_by_role("heading", name="Qui répond ?")).to_be_visible()

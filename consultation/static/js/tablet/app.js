@@ -204,6 +204,7 @@ function interviewHeader(draft, step) {
   return [
     h("div", { class: "page-title" },
       h("h1", {}, draft.title),
+      h("span", { class: "save-status muted", role: "status" }),
       h("a", { class: "button secondary", href: "#/" }, "Enregistrer et quitter")),
     stepper(step),
   ];
@@ -218,12 +219,21 @@ async function goToStep(draft, step, extra = {}) {
 function autosaver(initial) {
   let draft = initial;
   let queue = Promise.resolve();
+  const shown = (text, failed = false) => {
+    const status = screen.querySelector(".save-status");
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("error", failed);
+  };
   return {
     get: () => draft,
     update(changes) {
       draft = { ...draft, ...changes };
       const snapshot = draft;
-      queue = queue.then(() => saveDraft(snapshot)).catch(() => null);
+      queue = queue
+        .then(() => saveDraft(snapshot))
+        .then(() => shown("Enregistré sur la tablette"))
+        .catch(() => shown("Enregistrement impossible sur cette tablette : ne fermez pas la page.", true));
       return queue;
     },
     flush: () => queue,

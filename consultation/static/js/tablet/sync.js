@@ -261,9 +261,9 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
     return publish();
   }
 
-  async function pass({ includeFailed }) {
+  async function pass({ includeFailed, manual = false }) {
     if (!navigator.onLine) {
-      state = { ...state, message: "" };
+      state = { ...state, message: manual ? "Hors ligne : les entretiens partiront dès le retour du réseau." : "" };
       schedule(PERIOD_MS);
       return publish();
     }
@@ -289,7 +289,7 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
   return {
     syncNow: () => {
       failures = 0;
-      return pass({ includeFailed: true });
+      return pass({ includeFailed: true, manual: true });
     },
     refresh: publish,
     status: () => state,
