@@ -59,3 +59,17 @@ def test_export_then_import_again(runner, db, tmp_path):
     assert missing.exit_code != 0 and "pas de version 5" in missing.output
     unknown = runner.invoke(args=["export-xlsform", "99999", str(destination)])
     assert unknown.exit_code != 0 and "Aucun questionnaire" in unknown.output
+
+
+def test_publish_refused_writes_nothing_and_exits_1(runner, db, tmp_path):
+    from questionnaires import Question, Questionnaire as Model
+    from questionnaires.xlsform import to_xlsform
+
+    only_a_note = Model(title="Accueil", form_id="accueil", children=[Question(type="note", name="bonjour", label={"fr": "Bonjour"})])
+    path = tmp_path / "accueil.xlsx"
+    to_xlsform(only_a_note, path)
+    result = runner.invoke(args=["import-xlsform", str(path), "--publish"])
+    assert result.exit_code == 1
+    assert "Publication impossible" in result.output and "aucune question" in result.output
+    assert "Rien n'a été enregistré" in result.output
+    assert _count(db) == 0

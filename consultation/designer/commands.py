@@ -14,15 +14,15 @@ from ..extensions import db
 @with_appcontext
 def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
     """Importe un questionnaire XLSForm (.xlsx) ; rien n'est écrit si le fichier a des erreurs."""
-    from .services import DesignerError, import_xlsform
+    from .services import DesignerError, describe_problem, import_xlsform
 
     try:
         outcome = import_xlsform(file, title=title, publish_it=publish_it)
     except DesignerError as error:
         db.session.rollback()
-        click.echo(f"Import refusé : {error.message}", err=True)
+        click.echo(f"Import refusé : {error.message} Rien n'a été enregistré.", err=True)
         for problem in getattr(error, "problems", []):
-            click.echo(f"  - {problem.name or ''} {problem.field or ''} : {problem.message}".replace("   ", " "), err=True)
+            click.echo(f"  - {describe_problem(problem)}", err=True)
         raise SystemExit(1) from None
     if not outcome.ok:
         db.session.rollback()

@@ -296,6 +296,16 @@ def expression_problems(model: QuestionnaireModel, node: Node, names: set[str] |
     return problems
 
 
+def describe_problem(problem) -> str:
+    """One French line for a check_questionnaire Problem: 'ecole (condition d'affichage) : …'."""
+    field_name = getattr(problem, "field", "") or ""
+    field_label = EXPRESSION_FIELDS.get(field_name, {"name": "nom", "choice_list": "liste de choix"}.get(field_name, field_name))
+    where = problem.name or ""
+    if field_label:
+        where = f"{where} ({field_label.lower()})" if where else field_label
+    return f"{where} : {problem.message}" if where else problem.message
+
+
 def describe_expression_errors(errors) -> str:
     return " ; ".join(
         f"{error.message} (position {error.position + 1})" if error.position is not None else error.message

@@ -153,17 +153,8 @@ def import_form():
 def _problem_lines(error: DesignerError) -> list[str]:
     problems = getattr(error, "problems", None)
     if problems:
-        return [_problem_text(problem) for problem in problems]
+        return [services.describe_problem(problem) for problem in problems]
     return [error.message]
-
-
-def _problem_text(problem) -> str:
-    field_name = getattr(problem, "field", "") or ""
-    field_label = services.EXPRESSION_FIELDS.get(field_name, {"name": "nom", "choice_list": "liste de choix"}.get(field_name, field_name))
-    where = problem.name or ""
-    if field_label:
-        where = f"{where} ({field_label.lower()})" if where else field_label
-    return f"{where} : {problem.message}" if where else problem.message
 
 
 # --- the editor -----------------------------------------------------------------------------
