@@ -77,6 +77,10 @@ def _fill_translations(form, node, texts: dict, languages: list[str]) -> None:
 
 def _editable_model(questionnaire: Questionnaire):
     version = services.working_version(questionnaire)
+    if version is None:
+        # A questionnaire created elsewhere without any version: give it its empty draft v1.
+        version = services.editable_draft(questionnaire)
+        db.session.commit()
     return version, version.model()
 
 
