@@ -4,6 +4,8 @@ import os
 import socket
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
 
 from consultation import create_app
@@ -19,6 +21,16 @@ class _BoundSession(Session):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return bind or self.bind
+
+
+class _FreshUserClient(FlaskClient):
+    """Requests reuse the test's app context (the one holding the rolled-back transaction), and
+    Flask-Login caches the loaded user in `g`: forget it so each client is its own user."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -42,6 +54,7 @@ def app(tmp_path_factory):
         }
     )
     app.instance_path = str(instance)
+    app.test_client_class = _FreshUserClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

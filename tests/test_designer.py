@@ -357,12 +357,8 @@ def test_other_roles_get_403(login, db, role):
 
 
 def test_anonymous_is_sent_to_login(client, login, db):
-    from flask import g
-
     owner = login("admin")
     questionnaire_id = _create(owner)
-    # Requests share the test's app context, where Flask-Login caches the last user it loaded.
-    g.pop("_login_user", None)
     for url in ("/questionnaires/", f"/questionnaires/{questionnaire_id}", f"/questionnaires/{questionnaire_id}/apercu"):
         response = client.get(url)
         assert response.status_code == 302 and "/compte/connexion" in response.headers["Location"]
