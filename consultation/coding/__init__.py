@@ -1,0 +1,7 @@
+"""The coding workspace: codebooks, coding of free-text answers on spans, suggestions, agreement
+between coders, results for the collectif, pseudonymisation review and exports."""
+from flask import Blueprint
+
+bp = Blueprint("coding", __name__, url_prefix="/analyse")
+
+from . import jobs, views  # noqa: E402,F401  (views and job handlers register themselves)

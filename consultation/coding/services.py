@@ -1,0 +1,698 @@
+"""Operations of the coding workspace: codebooks, codings on spans, suggestions, memos, and the
+free-text answers of a question as rows.
+
+Every function flushes and never commits: the view, CLI command or job commits once. Errors are
+`CodingError` values with a French message and the HTTP status a JSON endpoint should answer."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, or_, select
+
+from analyse import codebook as analyse_codebook
+from analyse.nlp import fold, text_hash
+from questionnaires.model import Group
+
+from ..accounts.roles import ADMIN
+from ..designer.models import Questionnaire, QuestionnaireVersion
+from ..extensions import db
+from ..interviews.models import AGE_BANDS, PUBLICS, Submission
+from ..submissions.definitions import version_model
+from .models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion
+
+FREE_TEXT_TYPES = ("text", "paragraph")
+PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f",
+           "#b45309", "#475569")
+# Analyse's names for where a suggestion comes from, and ours (stored on Suggestion and Coding).
+SOURCES = {"regle": "rules", "modele": "model", "regle+modele": "rules+model"}
+SOURCE_LABELS = {"manual": "Manuel", "rules": "Règle", "model": "Modèle", "rules+model": "Règle et modèle"}
+
+
+class CodingError(ValueError):
+    """An operation refused; `message` is French, `status` is what a JSON endpoint answers."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---- codebooks ------------------------------------------------------------------------------------
+def codebook_of(questionnaire_id: int) -> Codebook | None:
+    return db.session.scalar(
+        select(Codebook).where(Codebook.questionnaire_id == questionnaire_id).order_by(Codebook.id).limit(1)
+    )
+
+
+def active_codes(codebook: Codebook) -> list[Code]:
+    """Codes still in use (merged ones stay only so that old links resolve), in tree order."""
+    codes = [code for code in codebook.codes if code.merged_into_id is None]
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[Code] = []
+
+    def visit(parent_id):
+        for code in sorted(children.get(parent_id, []), key=lambda c: (c.position, c.name)):
+            ordered.append(code)
+            visit(code.id)
+
+    visit(None)
+    return ordered
+
+
+def code_depth(code: Code) -> int:
+    depth, parent = 0, code.parent
+    while parent is not None and depth < 20:
+        depth, parent = depth + 1, parent.parent
+    return depth
+
+
+def code_label(code: Code) -> str:
+    """« Logement › Coût, loyers »."""
+    names, current = [], code
+    while current is not None and len(names) < 20:
+        names.append(current.name)
+        current = current.parent
+    return " › ".join(reversed(names))
+
+
+def to_analyse(codebook: Codebook) -> analyse_codebook.Codebook:
+    """The codebook as analyse knows it (active codes only), for rules, models and checks."""
+    result = analyse_codebook.Codebook(name=codebook.name)
+    for code in active_codes(codebook):
+        result.codes[code.key] = analyse_codebook.Code(
+            id=code.key, name=code.name, description=code.description, colour=code.colour,
+            parent=code.parent.key if code.parent is not None else None,
+            keywords=list(code.keywords or []), phrases=list(code.phrases or []), regexes=list(code.regexes or []),
+        )
+    return result
+
+
+def import_codes(codebook: Codebook, source: analyse_codebook.Codebook) -> list[Code]:
+    """Add analyse's codes to a stored codebook (parents first); existing keys are left alone."""
+    existing = {code.key: code for code in codebook.codes}
+    added = []
+    pending = list(source)
+    position = len(existing)
+    while pending:
+        progressed = False
+        for item in list(pending):
+            if item.parent is not None and item.parent not in existing:
+                continue
+            pending.remove(item)
+            progressed = True
+            if item.id in existing:
+                continue
+            code = Code(key=item.id, name=item.name, description=item.description, colour=item.colour,
+                        keywords=list(item.keywords), phrases=list(item.phrases), regexes=list(item.regexes),
+                        parent=existing.get(item.parent) if item.parent else None, position=position)
+            position += 1
+            codebook.codes.append(code)
+            existing[item.id] = code
+            added.append(code)
+        if not progressed:
+            raise CodingError("livre de codes : hiérarchie incohérente (parent introuvable)")
+    db.session.flush()
+    return added
+
+
+def create_default_codebook(questionnaire: Questionnaire) -> Codebook:
+    """The questionnaire's codebook, made from the ABS codebook shipped with analyse."""
+    if codebook_of(questionnaire.id) is not None:
+        raise CodingError("ce questionnaire a déjà un livre de codes", 409)
+    source = analyse_codebook.default_codebook()
+    codebook = Codebook(name=f"Livre de codes — {questionnaire.title}"[:200], questionnaire_id=questionnaire.id)
+    db.session.add(codebook)
+    import_codes(codebook, source)
+    return codebook
+
+
+def _check(codebook: Codebook, operation) -> None:
+    """Run the operation on analyse's copy first: it knows what a valid codebook is."""
+    try:
+        operation(to_analyse(codebook))
+    except analyse_codebook.CodebookError as error:
+        raise CodingError("; ".join(error.problems)) from None
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:56] or "code"
+    return slug if slug[0].isalnum() else f"c{slug}"
+
+
+def _rules(values: Iterable[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = re.split(r"[\n;]", values)
+    return [value.strip() for value in values if value and value.strip()]
+
+
+def create_code(codebook: Codebook, name: str, *, parent: Code | None = None, description: str = "",
+                colour: str | None = None, keywords=None, phrases=None, regexes=None) -> Code:
+    name = (name or "").strip()
+    if not name:
+        raise CodingError("le nom du code est obligatoire")
+    if len(name) > 200:
+        raise CodingError("le nom du code dépasse 200 caractères")
+    if parent is not None and (parent.codebook_id != codebook.id or parent.merged_into_id is not None):
+        raise CodingError("code parent inconnu dans ce livre de codes")
+    taken = {code.key for code in codebook.codes}
+    key, suffix = _slug(name), 2
+    while key in taken:
+        key, suffix = f"{_slug(name)[:52]}-{suffix}", suffix + 1
+    colour = colour or (parent.colour if parent is not None else PALETTE[len(codebook.codes) % len(PALETTE)])
+    candidate = analyse_codebook.Code(id=key, name=name, description=description or "", colour=colour,
+                                      parent=parent.key if parent else None, keywords=_rules(keywords),
+                                      phrases=_rules(phrases), regexes=_rules(regexes))
+    _check(codebook, lambda copy: copy.add(candidate))
+    code = Code(key=key, name=name, description=candidate.description, colour=colour, parent=parent,
+                keywords=candidate.keywords, phrases=candidate.phrases, regexes=candidate.regexes,
+                position=len(codebook.codes))
+    codebook.codes.append(code)
+    db.session.flush()
+    return code
+
+
+def update_code(code: Code, *, name: str | None = None, description: str | None = None, colour: str | None = None,
+                keywords=None, phrases=None, regexes=None) -> Code:
+    """Rename, describe, recolour or change the rules of a code; its codings stay."""
+    _ensure_active(code)
+    changes = {}
+    if name is not None:
+        if not name.strip():
+            raise CodingError("le nom du code est obligatoire")
+        changes["name"] = name.strip()[:200]
+    if description is not None:
+        changes["description"] = description
+    if colour is not None:
+        changes["colour"] = colour.strip()
+    for attribute, value in (("keywords", keywords), ("phrases", phrases), ("regexes", regexes)):
+        if value is not None:
+            changes[attribute] = _rules(value)
+
+    def apply(copy):
+        current = copy.codes.pop(code.key)
+        for attribute, value in changes.items():
+            setattr(current, attribute, value)
+        copy.add(current)
+
+    _check(code.codebook, apply)
+    for attribute, value in changes.items():
+        setattr(code, attribute, value)
+    db.session.flush()
+    return code
+
+
+def move_code(code: Code, new_parent: Code | None) -> Code:
+    """Put a code under another one (or at the top); its key and codings stay."""
+    _ensure_active(code)
+    if new_parent is not None:
+        _ensure_active(new_parent)
+        if new_parent.codebook_id != code.codebook_id:
+            raise CodingError("le code parent appartient à un autre livre de codes")
+    _check(code.codebook, lambda copy: copy.move(code.key, new_parent.key if new_parent else None))
+    code.parent = new_parent
+    siblings = [c for c in code.codebook.codes if c.parent_id == (new_parent.id if new_parent else None)]
+    code.position = max((c.position for c in siblings if c is not code), default=-1) + 1
+    db.session.flush()
+    return code
+
+
+def merge_codes(sources: Iterable[Code], target: Code) -> dict:
+    """Merge codes into `target`: their codings, suggestions and memos move to the target (a
+    duplicate of a coding the target already has is dropped), their sub-codes move under it and
+    they stay as records with `merged_into`. Returns counts."""
+    _ensure_active(target)
+    sources = [code for code in dict.fromkeys(sources) if code.id != target.id]
+    if not sources:
+        raise CodingError("choisissez au moins un code à fusionner, différent du code cible")
+    for source in sources:
+        _ensure_active(source)
+        if source.codebook_id != target.codebook_id:
+            raise CodingError("on ne fusionne que des codes du même livre de codes")
+    _check(target.codebook, lambda copy: copy.merge([source.key for source in sources], target.key))
+    source_ids = [source.id for source in sources]
+    moved = dropped = 0
+    target_codings = {
+        (c.submission_id, c.path, c.start, c.end, c.coder_id)
+        for c in db.session.scalars(select(Coding).where(Coding.code_id == target.id))
+    }
+    for coding in db.session.scalars(select(Coding).where(Coding.code_id.in_(source_ids)).order_by(Coding.id)):
+        identity = (coding.submission_id, coding.path, coding.start, coding.end, coding.coder_id)
+        if identity in target_codings:
+            db.session.delete(coding)
+            dropped += 1
+        else:
+            coding.code_id = target.id
+            target_codings.add(identity)
+            moved += 1
+    target_suggestions = {
+        (s.submission_id, s.path)
+        for s in db.session.scalars(select(Suggestion).where(Suggestion.code_id == target.id))
+    }
+    for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.code_id.in_(source_ids))):
+        if (suggestion.submission_id, suggestion.path) in target_suggestions:
+            db.session.delete(suggestion)
+        else:
+            suggestion.code_id = target.id
+            target_suggestions.add((suggestion.submission_id, suggestion.path))
+    for memo in db.session.scalars(select(Memo).where(Memo.code_id.in_(source_ids))):
+        memo.code_id = target.id
+    for source in sources:
+        for child in list(source.children):
+            if child.merged_into_id is None:
+                child.parent = target
+        for attribute in ("keywords", "phrases", "regexes"):
+            merged = list(getattr(target, attribute) or []) + list(getattr(source, attribute) or [])
+            setattr(target, attribute, list(dict.fromkeys(merged)))
+        source.merged_into_id = target.id
+        source.parent = None
+    db.session.flush()
+    return {"codings_moved": moved, "duplicates_dropped": dropped, "merged": len(sources)}
+
+
+def code_usage(code: Code) -> int:
+    return db.session.scalar(select(func.count(Coding.id)).where(Coding.code_id == code.id)) or 0
+
+
+def delete_code(code: Code) -> None:
+    """Only a code nobody used: otherwise merge it, so that its codings are kept."""
+    _ensure_active(code)
+    used = code_usage(code)
+    if used:
+        raise CodingError(
+            f"« {code.name} » est utilisé par {used} codage(s) : fusionnez-le dans un autre code pour les garder", 409
+        )
+    if any(child.merged_into_id is None for child in code.children):
+        raise CodingError(f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord", 409)
+    db.session.execute(delete(Suggestion).where(Suggestion.code_id == code.id))
+    db.session.execute(delete(Memo).where(Memo.code_id == code.id))
+    for merged in db.session.scalars(select(Code).where(Code.merged_into_id == code.id)):
+        merged.merged_into_id = None  # the history ends here
+    code.codebook.codes.remove(code)
+    db.session.delete(code)
+    db.session.flush()
+
+
+def _ensure_active(code: Code) -> None:
+    if code.merged_into_id is not None:
+        raise CodingError(f"« {code.name} » a été fusionné dans un autre code", 409)
+
+
+# ---- answers --------------------------------------------------------------------------------------
+def free_text_questions(questionnaire: Questionnaire) -> list:
+    """Free-text questions (text, paragraph) of the questionnaire, in order, from its most recent
+    published version (the latest draft when none is published)."""
+    version = questionnaire.current_published or questionnaire.latest
+    if version is None:
+        return []
+    return [question for question in version_model(version).questions() if question.type in FREE_TEXT_TYPES]
+
+
+def _repeat_chain(model, name: str) -> list[str] | None:
+    for ancestors, node in model.walk():
+        if node.name == name and not isinstance(node, Group):
+            chain = []
+            for ancestor in ancestors:
+                group = model.find(ancestor)
+                if isinstance(group, Group) and group.repeat:
+                    chain.append(ancestor)
+            return chain
+    return None
+
+
+def _texts(answers: dict, chain: list[str], name: str, prefix: str = ""):
+    if not isinstance(answers, dict):
+        return
+    if not chain:
+        value = answers.get(name)
+        if isinstance(value, str) and value.strip():
+            yield prefix + name, value
+        return
+    items = answers.get(chain[0])
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            yield from _texts(item, chain[1:], name, f"{prefix}{chain[0]}[{index}]/")
+
+
+_PATH_PART = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)(?:\[(?P<index>\d+)\])?$")
+
+
+def text_at(answers: dict, path: str) -> str | None:
+    """The answer text at `path` ("name" or "group[i]/name"), None when there is none."""
+    current = answers
+    for part in path.split("/"):
+        match = _PATH_PART.match(part)
+        if match is None or not isinstance(current, dict):
+            return None
+        current = current.get(match["name"])
+        if match["index"] is not None:
+            index = int(match["index"])
+            if not isinstance(current, list) or index >= len(current):
+                return None
+            current = current[index]
+    return current if isinstance(current, str) else None
+
+
+def question_of(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+@dataclass
+class AnswerRow:
+    submission: Submission
+    path: str
+    text: str
+    question: str
+    codings: list = field(default_factory=list)
+    suggestions: list = field(default_factory=list)
+    memo: Memo | None = None
+    pseudonymised: PseudonymisedAnswer | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.submission.id}:{self.path}"
+
+    @property
+    def hash(self) -> str:
+        return text_hash(self.text)
+
+    @property
+    def public_label(self) -> str:
+        return PUBLICS.get(self.submission.public, self.submission.public)
+
+    @property
+    def age_band_label(self) -> str:
+        return AGE_BANDS.get(self.submission.age_band, self.submission.age_band or "")
+
+    @property
+    def place_label(self) -> str:
+        commune = self.submission.commune.name if self.submission.commune else ""
+        quartier = self.submission.quartier.name if self.submission.quartier else ""
+        return " · ".join(part for part in (commune, quartier) if part)
+
+    @property
+    def validated_text(self) -> str | None:
+        """The pseudonymised text a non-coder may read: validated, and of the current answer."""
+        found = self.pseudonymised
+        if found is not None and found.is_validated and found.text_hash == self.hash:
+            return found.text
+        return None
+
+
+def _submissions(questionnaire_id: int, *, public: str = "", commune: str = "") -> list[Submission]:
+    query = (
+        select(Submission)
+        .join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id, Submission.state != "rejetee")
+        .order_by(Submission.id)
+    )
+    if public:
+        query = query.where(Submission.public == public)
+    if commune:
+        query = query.where(Submission.commune_code == commune)
+    return list(db.session.scalars(query))
+
+
+def all_answer_rows(questionnaire_id: int, questions: Iterable[str] | None = None, *, public: str = "",
+                    commune: str = "") -> list[AnswerRow]:
+    """Every non-empty free-text answer of the questionnaire (repeat instances included)."""
+    wanted = set(questions) if questions is not None else None
+    rows = []
+    chains: dict[tuple[int, str], list[str] | None] = {}
+    models: dict[int, list[str]] = {}
+    for submission in _submissions(questionnaire_id, public=public, commune=commune):
+        version = submission.questionnaire_version
+        if version.id not in models:
+            model = version_model(version)
+            models[version.id] = [q.name for q in model.questions() if q.type in FREE_TEXT_TYPES
+                                  and (wanted is None or q.name in wanted)]
+            for name in models[version.id]:
+                chains[(version.id, name)] = _repeat_chain(model, name)
+        for name in models[version.id]:
+            chain = chains[(version.id, name)]
+            for path, text in _texts(submission.answers or {}, chain or [], name):
+                rows.append(AnswerRow(submission, path, text, name))
+    return rows
+
+
+@dataclass
+class AnswerFilters:
+    uncoded_by: int | None = None  # a user id: answers this coder has not coded yet
+    code_id: int | None = None
+    public: str = ""
+    commune: str = ""
+    min_score: float | None = None
+    search: str = ""
+
+
+def question_rows(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
+                  coder_id: int | None = None, blind: bool = False) -> list[AnswerRow]:
+    """The answers of one question with their codings (only `coder_id`'s when `blind`), pending
+    suggestions (none when blind, so that coders code independently), memo and pseudonymised
+    version, filtered."""
+    filters = filters or AnswerFilters()
+    rows = all_answer_rows(questionnaire_id, [question], public=filters.public, commune=filters.commune)
+    attach(rows, coder_id=coder_id, blind=blind)
+    if filters.search.strip():
+        needle = fold(filters.search.strip())
+        rows = [row for row in rows if needle in fold(row.text)]
+    if filters.uncoded_by is not None:
+        rows = [row for row in rows if not any(c.coder_id == filters.uncoded_by for c in row.codings)]
+    if filters.code_id is not None:
+        rows = [row for row in rows if any(c.code_id == filters.code_id for c in row.codings)
+                or any(s.code_id == filters.code_id for s in row.suggestions)]
+    if filters.min_score is not None:
+        rows = [row for row in rows if any(s.score >= filters.min_score for s in row.suggestions)]
+    return rows
+
+
+def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = False) -> None:
+    """Load codings, pending suggestions, memos and pseudonymised texts of the rows in a few queries."""
+    if not rows:
+        return
+    by_key = {(row.submission.id, row.path): row for row in rows}
+    ids = sorted({row.submission.id for row in rows})
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        query = select(Coding).where(Coding.submission_id.in_(part)).order_by(Coding.start, Coding.id)
+        if blind and coder_id is not None:
+            query = query.where(Coding.coder_id == coder_id)
+        for coding in db.session.scalars(query):
+            row = by_key.get((coding.submission_id, coding.path))
+            if row is not None:
+                row.codings.append(coding)
+        if not blind:
+            for suggestion in db.session.scalars(
+                select(Suggestion).where(Suggestion.submission_id.in_(part), Suggestion.status == "pending")
+                .order_by(Suggestion.score.desc())
+            ):
+                row = by_key.get((suggestion.submission_id, suggestion.path))
+                if row is not None and suggestion.text_hash == row.hash:
+                    row.suggestions.append(suggestion)
+        for memo in db.session.scalars(select(Memo).where(Memo.submission_id.in_(part))):
+            row = by_key.get((memo.submission_id, memo.path))
+            if row is not None:
+                row.memo = memo
+        for found in db.session.scalars(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id.in_(part))):
+            row = by_key.get((found.submission_id, found.path))
+            if row is not None:
+                row.pseudonymised = found
+
+
+# ---- codings --------------------------------------------------------------------------------------
+def _answer_text(submission: Submission, path: str) -> str:
+    text = text_at(submission.answers or {}, path) if path else None
+    if text is None or not text.strip():
+        raise CodingError(f"aucune réponse libre « {path} » dans la réponse n° {submission.id}", 404)
+    return text
+
+
+def _codebook_for_submission(submission: Submission) -> Codebook:
+    codebook = codebook_of(submission.questionnaire_version.questionnaire_id)
+    if codebook is None:
+        raise CodingError("ce questionnaire n'a pas encore de livre de codes", 409)
+    return codebook
+
+
+def add_coding(submission: Submission, path: str, start, end, code: Code, coder_id: int, *,
+               source: str = "manual", expected_hash: str | None = None) -> Coding:
+    """Code [start, end) of the answer at `path`. Offsets are checked against the current text;
+    `expected_hash` (the text the coder saw) refuses a coding made on a text edited since."""
+    text = _answer_text(submission, path)
+    try:
+        start, end = int(start), int(end)
+    except (TypeError, ValueError):
+        raise CodingError("début et fin du segment doivent être des nombres entiers", 400) from None
+    if not 0 <= start < end <= len(text):
+        raise CodingError(
+            f"segment {start}–{end} hors de la réponse (0 à {len(text)} caractères) ou vide", 422
+        )
+    digest = text_hash(text)
+    if expected_hash and expected_hash != digest:
+        raise CodingError("la réponse a été modifiée depuis l'ouverture de la page : rechargez-la", 409)
+    if code.codebook_id != _codebook_for_submission(submission).id:
+        raise CodingError("ce code n'appartient pas au livre de codes de ce questionnaire", 422)
+    _ensure_active(code)
+    existing = db.session.scalar(select(Coding).where(
+        Coding.submission_id == submission.id, Coding.path == path, Coding.start == start, Coding.end == end,
+        Coding.code_id == code.id, Coding.coder_id == coder_id,
+    ))
+    if existing is not None:
+        return existing
+    coding = Coding(submission_id=submission.id, path=path, start=start, end=end, code_id=code.id,
+                    coder_id=coder_id, text_hash=digest, source=source)
+    db.session.add(coding)
+    # A code coded by hand answers its pending suggestion on that answer.
+    pending = db.session.scalar(select(Suggestion).where(
+        Suggestion.submission_id == submission.id, Suggestion.path == path, Suggestion.code_id == code.id,
+        Suggestion.status == "pending"))
+    if pending is not None:
+        pending.status, pending.decided_by_id, pending.decided_at = "accepted", coder_id, _now()
+    db.session.flush()
+    return coding
+
+
+def remove_coding(coding: Coding, user) -> None:
+    if coding.coder_id != user.id and user.role != ADMIN:
+        raise CodingError("vous ne pouvez retirer que vos propres codages", 403)
+    db.session.delete(coding)
+    db.session.flush()
+
+
+def accept_suggestion(suggestion: Suggestion, user) -> list[Coding]:
+    """Turn a suggestion into codings: one per evidence span, or the whole answer without span."""
+    if suggestion.status != "pending":
+        raise CodingError("cette suggestion a déjà été traitée", 409)
+    submission = db.session.get(Submission, suggestion.submission_id)
+    text = _answer_text(submission, suggestion.path)
+    if text_hash(text) != suggestion.text_hash:
+        raise CodingError("la réponse a changé depuis la suggestion : relancez l'analyse", 409)
+    spans = [tuple(span) for span in suggestion.spans or [] if 0 <= span[0] < span[1] <= len(text)]
+    if not spans:
+        stripped = len(text) - len(text.lstrip())
+        spans = [(stripped, len(text.rstrip()))]
+    source = suggestion.source if suggestion.source in SOURCE_LABELS else "rules"
+    codings = [add_coding(submission, suggestion.path, start, end, suggestion.code, user.id, source=source)
+               for start, end in spans]
+    suggestion.status, suggestion.decided_by_id, suggestion.decided_at = "accepted", user.id, _now()
+    db.session.flush()
+    return codings
+
+
+def reject_suggestion(suggestion: Suggestion, user) -> Suggestion:
+    if suggestion.status != "pending":
+        raise CodingError("cette suggestion a déjà été traitée", 409)
+    suggestion.status, suggestion.decided_by_id, suggestion.decided_at = "rejected", user.id, _now()
+    db.session.flush()
+    return suggestion
+
+
+# ---- memos ----------------------------------------------------------------------------------------
+def save_memo(author_id: int, text: str, *, code: Code | None = None, submission: Submission | None = None,
+              path: str = "") -> Memo | None:
+    """The shared memo of a code or of one answer; an empty text removes it."""
+    if (code is None) == (submission is None):
+        raise CodingError("un mémo porte sur un code ou sur une réponse", 400)
+    if len(text or "") > 20_000:
+        raise CodingError("mémo trop long (20 000 caractères au plus)")
+    if submission is not None:
+        _answer_text(submission, path)
+        query = select(Memo).where(Memo.submission_id == submission.id, Memo.path == path)
+    else:
+        query = select(Memo).where(Memo.code_id == code.id)
+    memo = db.session.scalar(query)
+    if not (text or "").strip():
+        if memo is not None:
+            db.session.delete(memo)
+            db.session.flush()
+        return None
+    if memo is None:
+        memo = Memo(code_id=code.id if code else None, submission_id=submission.id if submission else None,
+                    path=path if submission else "", author_id=author_id)
+        db.session.add(memo)
+    memo.text, memo.author_id, memo.updated_at = text.strip(), author_id, _now()
+    db.session.flush()
+    return memo
+
+
+# ---- pseudonymisation review ----------------------------------------------------------------------
+def pseudonymised_result(original: str, stored: PseudonymisedAnswer):
+    """analyse's Pseudonymised of a stored row, rebuilt from its spans."""
+    from analyse.pseudonymise import Span, render
+
+    spans = [Span(item["start"], item["end"], item["kind"], item.get("text", ""), item.get("source", "rule"))
+             for item in stored.spans or []]
+    return render(original, spans)
+
+
+def spans_json(result) -> list[dict]:
+    return [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.original, "source": r.source,
+             "placeholder": r.placeholder} for r in result.replacements]
+
+
+def correct_pseudonymisation(stored: PseudonymisedAnswer, *, add: Iterable[tuple[int, int, str]] = (),
+                             remove: Iterable[tuple[int, int]] = ()) -> PseudonymisedAnswer:
+    """A coder adds a missed identifier or removes a false one (original offsets); the text is
+    rendered again and must be validated again."""
+    from analyse.pseudonymise import KINDS, apply_corrections
+
+    submission = db.session.get(Submission, stored.submission_id)
+    original = _answer_text(submission, stored.path)
+    if text_hash(original) != stored.text_hash:
+        raise CodingError("la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409)
+    added = []
+    for start, end, kind in add:
+        if kind not in KINDS:
+            raise CodingError(f"type d'identifiant inconnu : {kind}", 422)
+        try:
+            start, end = int(start), int(end)
+        except (TypeError, ValueError):
+            raise CodingError("début et fin doivent être des nombres entiers", 400) from None
+        if not 0 <= start < end <= len(original):
+            raise CodingError(f"segment {start}–{end} hors de la réponse ({len(original)} caractères)", 422)
+        added.append((start, end, kind))
+    try:
+        result = apply_corrections(pseudonymised_result(original, stored), add=added,
+                                   remove=[(int(s), int(e)) for s, e in remove])
+    except ValueError as error:
+        raise CodingError(str(error), 422) from None
+    stored.text, stored.spans = result.text, spans_json(result)
+    stored.validated_at, stored.validated_by_id = None, None
+    db.session.flush()
+    return stored
+
+
+def validate_pseudonymisation(stored: PseudonymisedAnswer, user_id: int) -> PseudonymisedAnswer:
+    submission = db.session.get(Submission, stored.submission_id)
+    if text_hash(_answer_text(submission, stored.path)) != stored.text_hash:
+        raise CodingError("la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409)
+    stored.validated_at, stored.validated_by_id = _now(), user_id
+    db.session.flush()
+    return stored
+
+
+def coders_of(codebook: Codebook) -> list:
+    from ..accounts.models import User
+
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(
+            select(Coding.coder_id).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
+        )).order_by(User.name, User.email)
+    ))
+
+
+def codings_of(codebook: Codebook, *, question: str | None = None) -> list[Coding]:
+    query = select(Coding).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
+    if question:
+        query = query.where(or_(Coding.path == question, Coding.path.like(f"%/{question}")))
+    return list(db.session.scalars(query.order_by(Coding.submission_id, Coding.path, Coding.start)))

@@ -1,0 +1,675 @@
+"""Pages and JSON endpoints of the coding workspace. Views parse, call a service, commit once and
+render; JSON endpoints answer errors as {"error": "<French message>"} with a 4xx status."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from questionnaires.model import label_in
+
+from ..accounts.roles import CODE, READ_RESULTS, has_role, role_required
+from ..designer.models import Questionnaire
+from ..extensions import db
+from ..interviews.models import PUBLICS, Submission
+from ..jobs.queue import enqueue
+from ..territory.models import Commune
+from . import bp, exports, results
+from .display import initials, pieces
+from .forms import ActionForm, AnswerFilterForm, CodeForm, MemoForm, MergeForm, MoveForm
+from .jobs import (
+    ANALYSE,
+    RETRAIN,
+    latest_job,
+    maybe_start_retraining,
+    running_job,
+    start_analysis,
+    training_meta,
+)
+from .models import Code, Coding, PseudonymisedAnswer, Suggestion
+from .services import (
+    SOURCE_LABELS,
+    AnswerFilters,
+    CodingError,
+    accept_suggestion,
+    active_codes,
+    add_coding,
+    code_depth,
+    code_label,
+    code_usage,
+    codebook_of,
+    coders_of,
+    correct_pseudonymisation,
+    create_code,
+    create_default_codebook,
+    delete_code,
+    free_text_questions,
+    merge_codes,
+    move_code,
+    question_rows,
+    reject_suggestion,
+    remove_coding,
+    save_memo,
+    update_code,
+    validate_pseudonymisation,
+)
+
+PER_PAGE = 40
+
+
+def _questionnaire(questionnaire_id: int) -> Questionnaire:
+    questionnaire = db.session.get(Questionnaire, questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _codebook(questionnaire: Questionnaire):
+    codebook = codebook_of(questionnaire.id)
+    if codebook is None:
+        flash("Créez d'abord le livre de codes de ce questionnaire.", "warning")
+        abort(redirect(url_for("coding.index")))
+    return codebook
+
+
+def _is_coder() -> bool:
+    return has_role(*CODE)
+
+
+def _question_label(questionnaire: Questionnaire, name: str) -> str:
+    for question in free_text_questions(questionnaire):
+        if question.name == name:
+            return label_in(question.label, "fr") or name
+    return name
+
+
+def _blind(questionnaire_id: int) -> bool:
+    return bool(session.get("coding_blind", {}).get(str(questionnaire_id)))
+
+
+def _error(error: CodingError):
+    db.session.rollback()
+    return jsonify({"error": error.message[:1].upper() + error.message[1:]}), error.status
+
+
+def _json_body() -> dict:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise CodingError("corps de requête JSON attendu", 400)
+    return payload
+
+
+def _commit_and_retrain(codebook) -> bool:
+    """Commit the request's work; start a retraining when enough new codings arrived."""
+    job = maybe_start_retraining(codebook, current_user.id)
+    db.session.commit()
+    if job is not None:
+        enqueue(job)
+        return True
+    return False
+
+
+# ---- home -------------------------------------------------------------------------------------------
+@bp.route("/")
+@role_required(*READ_RESULTS)
+def index():
+    questionnaires = [q for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
+                      if q.published_versions and not q.archived]
+    overview = []
+    for questionnaire in questionnaires:
+        codebook = codebook_of(questionnaire.id)
+        entry = {"questionnaire": questionnaire, "codebook": codebook, "questions": [],
+                 "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
+                 "last_analysis": latest_job(ANALYSE, questionnaire.id), "training": training_meta(questionnaire.id)}
+        if codebook is not None and _is_coder():
+            rows = results.rows_with_codings(codebook)
+            for question in free_text_questions(questionnaire):
+                mine = [r for r in rows if r.question == question.name]
+                entry["questions"].append({
+                    "name": question.name, "label": label_in(question.label, "fr") or question.name,
+                    "answers": len(mine), "coded": sum(1 for r in mine if r.codings),
+                    "suggestions": sum(len(r.suggestions) for r in mine),
+                })
+            entry["to_validate"] = sum(
+                1 for r in rows if r.pseudonymised is not None and r.validated_text is None
+            )
+        overview.append(entry)
+    return render_template("coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder())
+
+
+@bp.route("/<int:questionnaire_id>/livre/creer", methods=["POST"])
+@role_required(*CODE)
+def create_codebook(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        codebook = create_default_codebook(questionnaire)
+    except CodingError as error:
+        flash(error.message, "error")
+        return redirect(url_for("coding.index"))
+    db.session.commit()
+    flash(f"Livre de codes créé à partir de celui de l'ABS ({len(codebook.codes)} codes).", "success")
+    return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/<int:questionnaire_id>/analyser", methods=["POST"])
+@role_required(*CODE)
+def analyse(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _codebook(questionnaire)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if running_job(ANALYSE, questionnaire.id) is not None:
+        flash("Une analyse de ce questionnaire est déjà en cours.", "warning")
+        return redirect(url_for("coding.index"))
+    job = start_analysis(questionnaire.id, current_user.id, force=request.form.get("tout") == "1")
+    db.session.commit()
+    enqueue(job)
+    return redirect(url_for("coding.index"))
+
+
+@bp.route("/<int:questionnaire_id>/reentrainer", methods=["POST"])
+@role_required(*CODE)
+def retrain(questionnaire_id: int):
+    from ..jobs.queue import start_job
+
+    questionnaire = _questionnaire(questionnaire_id)
+    _codebook(questionnaire)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if running_job(RETRAIN, questionnaire.id) is None:
+        job = start_job(RETRAIN, {"questionnaire_id": questionnaire.id}, current_user.id)
+        db.session.commit()
+        enqueue(job)
+    return redirect(url_for("coding.index"))
+
+
+# ---- codebook editor --------------------------------------------------------------------------------
+def _parent_choices(codebook, exclude: Code | None = None, empty: str = "(aucun : thème principal)"):
+    excluded = set()
+    if exclude is not None:
+        pending = [exclude]
+        while pending:
+            current = pending.pop()
+            excluded.add(current.id)
+            pending.extend(current.children)
+    return [SelectChoice("", empty)] + [
+        SelectChoice(str(code.id), "  " * code_depth(code) + code.name)
+        for code in active_codes(codebook) if code.id not in excluded
+    ]
+
+
+def _code_or_404(codebook, code_id) -> Code:
+    code = results.code_by_id(codebook, code_id) if code_id is not None else None
+    if code is None:
+        abort(404)
+    return code
+
+
+@bp.route("/<int:questionnaire_id>/livre", methods=["GET", "POST"])
+@role_required(*CODE)
+def codebook(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    form = CodeForm()
+    form.parent.choices = _parent_choices(book)
+    if form.validate_on_submit():
+        parent = _code_or_404(book, int(form.parent.data)) if form.parent.data else None
+        try:
+            code = create_code(book, form.name.data, parent=parent, description=form.description.data or "",
+                               colour=form.colour.data, keywords=form.keywords.data, phrases=form.phrases.data,
+                               regexes=form.regexes.data)
+        except CodingError as error:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, error.message]
+        else:
+            db.session.commit()
+            flash(f"Code « {code.name} » créé.", "success")
+            return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
+    usage = dict(db.session.execute(
+        select(Coding.code_id, func.count(Coding.id)).join(Code, Coding.code_id == Code.id)
+        .where(Code.codebook_id == book.id).group_by(Coding.code_id)
+    ).all())
+    return render_template("coding/codebook.html", questionnaire=questionnaire, codebook=book, form=form,
+                           codes=active_codes(book), usage=usage, depth=code_depth)
+
+
+@bp.route("/<int:questionnaire_id>/livre/<int:code_id>", methods=["GET", "POST"])
+@role_required(*CODE)
+def code(questionnaire_id: int, code_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    code = _code_or_404(book, code_id)
+    if code.merged_into_id is not None:
+        target = db.session.get(Code, code.merged_into_id)
+        flash(f"« {code.name} » a été fusionné dans « {target.name} ».", "warning")
+        return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id))
+    action = request.form.get("action", "edit")
+    editing = request.method == "POST" and action == "edit"
+    form = CodeForm(formdata=request.form if editing else None, obj=code)
+    if not editing:
+        form.keywords.data = "\n".join(code.keywords or [])
+        form.phrases.data = "\n".join(code.phrases or [])
+        form.regexes.data = "\n".join(code.regexes or [])
+    form.parent.choices = _parent_choices(book, exclude=code)
+    move_form = MoveForm(formdata=request.form if action == "move" else None,
+                         parent=str(code.parent_id) if code.parent_id else "")
+    move_form.parent.choices = _parent_choices(book, exclude=code)
+    merge_form = MergeForm(formdata=request.form if action == "merge" else None)
+    merge_form.target.choices = [SelectChoice("", "Choisir…")] + [
+        SelectChoice(str(c.id), code_label(c)) for c in active_codes(book) if c.id != code.id
+    ]
+    from .models import Memo
+
+    memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
+    memo_form = MemoForm(formdata=request.form if action == "memo" else None, text=memo.text if memo else "")
+    delete_form = ActionForm()
+    if request.method == "POST":
+        try:
+            if action == "edit" and form.validate():
+                update_code(code, name=form.name.data, description=form.description.data or "", colour=form.colour.data,
+                            keywords=form.keywords.data, phrases=form.phrases.data, regexes=form.regexes.data)
+                message = "Code enregistré ; ses codages sont conservés."
+            elif action == "move" and move_form.validate():
+                move_code(code, _code_or_404(book, int(move_form.parent.data)) if move_form.parent.data else None)
+                message = "Code déplacé ; ses codages sont conservés."
+            elif action == "merge" and merge_form.validate():
+                target = _code_or_404(book, int(merge_form.target.data))
+                counts = merge_codes([code], target)
+                db.session.commit()
+                flash(f"« {code.name} » fusionné dans « {target.name} » : {counts['codings_moved']} codage(s) "
+                      "déplacé(s).", "success")
+                return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id))
+            elif action == "memo" and memo_form.validate():
+                save_memo(current_user.id, memo_form.text.data or "", code=code)
+                message = "Mémo enregistré."
+            elif action == "delete" and delete_form.validate():
+                name = code.name
+                delete_code(code)
+                db.session.commit()
+                flash(f"Code « {name} » supprimé.", "success")
+                return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
+            else:
+                message = None
+        except CodingError as error:
+            db.session.rollback()
+            flash(error.message[:1].upper() + error.message[1:], "error")
+            return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code_id))
+        if message:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code.id))
+    return render_template("coding/code.html", questionnaire=questionnaire, codebook=book, code=code, form=form,
+                           move_form=move_form, merge_form=merge_form, memo_form=memo_form, delete_form=delete_form,
+                           usage=code_usage(code), label=code_label(code))
+
+
+# ---- workspace --------------------------------------------------------------------------------------
+def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
+    form = AnswerFilterForm(request.args)
+    form.code.choices = [SelectChoice("", "Tous")] + [
+        SelectChoice(str(code.id), "  " * code_depth(code) + code.name) for code in active_codes(codebook)
+    ]
+    form.commune.choices = [SelectChoice("", "Toutes")] + [
+        SelectChoice(commune.insee_code, commune.name)
+        for commune in db.session.scalars(select(Commune).order_by(Commune.name))
+    ]
+    form.validate()
+    code = form.code.data or ""
+    score = form.score.data if not form.score.errors and form.score.data is not None else None
+    filters = AnswerFilters(
+        uncoded_by=current_user.id if form.mine.data else None,
+        code_id=int(code) if code.isdigit() and len(code) < 10 else None,
+        public=form.public.data if form.public.data in PUBLICS else "",
+        commune=form.commune.data or "",
+        min_score=float(score) / 100 if score is not None else None,
+        search=(form.q.data or "")[:200],
+    )
+    return form, filters
+
+
+def _answer_helpers(blind: bool) -> dict:
+    return {"cut": pieces, "initials": initials, "source_labels": SOURCE_LABELS, "blind": blind}
+
+
+@bp.route("/<int:questionnaire_id>/coder/<question>")
+@role_required(*CODE)
+def workspace(questionnaire_id: int, question: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    questions = free_text_questions(questionnaire)
+    if question not in {q.name for q in questions}:
+        abort(404)
+    if "double" in request.args:
+        blind_modes = dict(session.get("coding_blind", {}))
+        blind_modes[str(questionnaire.id)] = request.args["double"] == "1"
+        session["coding_blind"] = blind_modes
+        args = {k: v for k, v in request.args.items() if k != "double"}
+        return redirect(url_for("coding.workspace", questionnaire_id=questionnaire.id, question=question, **args))
+    blind = _blind(questionnaire.id)
+    form, filters = _filters(book)
+    rows = question_rows(questionnaire.id, question, filters, coder_id=current_user.id, blind=blind)
+    total = len(rows)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    all_rows = question_rows(questionnaire.id, question, coder_id=current_user.id, blind=blind)
+    code_counts: dict[int, int] = {}
+    for row in all_rows:
+        for code_id in {coding.code_id for coding in row.codings}:
+            code_counts[code_id] = code_counts.get(code_id, 0) + 1
+    codes = active_codes(book)
+    codes_json = [{"id": c.id, "name": c.name, "label": code_label(c), "colour": c.colour,
+                   "depth": code_depth(c)} for c in codes]
+    query_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "coding/workspace.html", questionnaire=questionnaire, codebook=book, question=question,
+        question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=shown,
+        total=total, all_count=len(all_rows), coded_by_me=sum(1 for r in all_rows if any(c.coder_id == current_user.id for c in r.codings)),
+        page=page, pages=pages, query_args=query_args, codes=codes, codes_json=codes_json,
+        code_counts=code_counts, code_depth=code_depth, **_answer_helpers(blind),
+        pending=sum(len(r.suggestions) for r in all_rows), job=running_job(ANALYSE, questionnaire.id),
+    )
+
+
+def _row_payload(questionnaire_id: int, submission_id: int, path: str, book) -> str:
+    blind = _blind(questionnaire_id)
+    from .services import question_of
+
+    rows = [row for row in question_rows(questionnaire_id, question_of(path), coder_id=current_user.id, blind=blind)
+            if row.submission.id == submission_id and row.path == path]
+    if not rows:
+        return ""
+    return render_template("coding/_answer.html", row=rows[0], **_answer_helpers(blind))
+
+
+def _submission(submission_id, questionnaire: Questionnaire) -> Submission:
+    submission = db.session.get(Submission, submission_id) if isinstance(submission_id, int) else None
+    if submission is None or submission.questionnaire_version.questionnaire_id != questionnaire.id:
+        raise CodingError("réponse introuvable dans ce questionnaire", 404)
+    return submission
+
+
+@bp.route("/<int:questionnaire_id>/api/codages", methods=["POST"])
+@role_required(*CODE)
+def api_add_coding(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    try:
+        if book is None:
+            raise CodingError("ce questionnaire n'a pas encore de livre de codes", 409)
+        payload = _json_body()
+        submission = _submission(payload.get("submission_id"), questionnaire)
+        path = str(payload.get("path") or "")
+        created_code = None
+        if payload.get("new_code"):
+            parent_id = payload.get("parent_id")
+            parent = results.code_by_id(book, parent_id) if isinstance(parent_id, int) else None
+            created_code = create_code(book, str(payload["new_code"]), parent=parent)
+            code = created_code
+        else:
+            code = results.code_by_id(book, payload.get("code_id")) if isinstance(payload.get("code_id"), int) else None
+            if code is None:
+                raise CodingError("code inconnu : choisissez un code du livre de codes", 422)
+        coding = add_coding(submission, path, payload.get("start"), payload.get("end"), code, current_user.id,
+                            expected_hash=payload.get("text_hash"))
+    except CodingError as error:
+        return _error(error)
+    retraining = _commit_and_retrain(book)
+    body = {"coding": {"id": coding.id, "start": coding.start, "end": coding.end, "code_id": code.id},
+            "row_html": _row_payload(questionnaire.id, submission.id, path, book), "retraining": retraining}
+    if created_code is not None:
+        body["code"] = {"id": code.id, "name": code.name, "label": code_label(code), "colour": code.colour,
+                        "depth": code_depth(code)}
+    return jsonify(body), 201
+
+
+@bp.route("/<int:questionnaire_id>/api/codages/<int:coding_id>", methods=["DELETE"])
+@role_required(*CODE)
+def api_remove_coding(questionnaire_id: int, coding_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    coding = db.session.get(Coding, coding_id)
+    try:
+        if coding is None or book is None or coding.code.codebook_id != book.id:
+            raise CodingError("codage introuvable", 404)
+        submission_id, path = coding.submission_id, coding.path
+        remove_coding(coding, current_user)
+    except CodingError as error:
+        return _error(error)
+    db.session.commit()
+    return jsonify({"row_html": _row_payload(questionnaire.id, submission_id, path, book)})
+
+
+@bp.route("/<int:questionnaire_id>/api/suggestions/<int:suggestion_id>/<decision>", methods=["POST"])
+@role_required(*CODE)
+def api_decide(questionnaire_id: int, suggestion_id: int, decision: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    try:
+        if suggestion is None or book is None or suggestion.code.codebook_id != book.id:
+            raise CodingError("suggestion introuvable", 404)
+        if decision == "accepter":
+            accept_suggestion(suggestion, current_user)
+        elif decision == "rejeter":
+            reject_suggestion(suggestion, current_user)
+        else:
+            raise CodingError("décision inconnue : accepter ou rejeter", 404)
+    except CodingError as error:
+        return _error(error)
+    submission_id, path = suggestion.submission_id, suggestion.path
+    retraining = _commit_and_retrain(book)
+    return jsonify({"status": suggestion.status, "retraining": retraining,
+                    "row_html": _row_payload(questionnaire.id, submission_id, path, book)})
+
+
+@bp.route("/<int:questionnaire_id>/api/memos", methods=["POST"])
+@role_required(*CODE)
+def api_memo(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    try:
+        payload = _json_body()
+        text = payload.get("text")
+        if not isinstance(text, str):
+            raise CodingError("texte du mémo attendu", 400)
+        if payload.get("code_id") is not None:
+            code = results.code_by_id(book, payload["code_id"]) if book and isinstance(payload["code_id"], int) else None
+            if code is None:
+                raise CodingError("code inconnu", 404)
+            memo = save_memo(current_user.id, text, code=code)
+        else:
+            submission = _submission(payload.get("submission_id"), questionnaire)
+            memo = save_memo(current_user.id, text, submission=submission, path=str(payload.get("path") or ""))
+    except CodingError as error:
+        return _error(error)
+    db.session.commit()
+    return jsonify({"saved": memo is not None, "text": memo.text if memo else ""})
+
+
+# ---- agreement --------------------------------------------------------------------------------------
+@bp.route("/<int:questionnaire_id>/accord")
+@role_required(*CODE)
+def agreement(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    coders = coders_of(book)
+    coder_a = request.args.get("a", type=int) or (coders[0].id if coders else None)
+    coder_b = request.args.get("b", type=int) or (coders[1].id if len(coders) > 1 else None)
+    question = request.args.get("question", "")
+    rows = results.rows_with_codings(book)
+    if question:
+        rows = [row for row in rows if row.question == question]
+    measures = results.agreement(book, rows, coder_a, coder_b)
+    return render_template("coding/agreement.html", questionnaire=questionnaire, coders=coders, coder_a=coder_a,
+                           coder_b=coder_b, measures=measures, questions=free_text_questions(questionnaire),
+                           question=question, label_in=label_in)
+
+
+# ---- results ----------------------------------------------------------------------------------------
+@bp.route("/<int:questionnaire_id>/resultats")
+@role_required(*READ_RESULTS)
+def results_page(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    if book is None:
+        return render_template("coding/results.html", questionnaire=questionnaire, codebook=None)
+    by = request.args.get("par", "public")
+    by = by if by in results.GROUPINGS else "public"
+    rows = results.rows_with_codings(book)
+    originals = _is_coder()
+    lemma = (request.args.get("lemme") or "").strip()[:60]
+    lines, kwic_waiting = results.kwic_lines(rows, lemma, originals) if lemma else ([], 0)
+    codes = active_codes(book)
+    questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
+    rows_count = len({row.submission.id for row in rows})
+    return render_template(
+        "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
+        overall=results.overall_frequencies(book, rows), table=results.frequencies(book, rows, by),
+        cooccurrence=results.cooccurrences(book, rows), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
+        codes=codes, publics=PUBLICS, questions=questions, respondents=rows_count,
+        answers=len(rows), coded=sum(1 for row in rows if row.codings),
+        waiting=0 if originals else results.waiting_validation(rows), originals=originals,
+        cloud_code=request.args.get("nuage_code", ""), cloud_public=request.args.get("nuage_public", ""),
+    )
+
+
+@bp.route("/<int:questionnaire_id>/resultats/code/<int:code_id>")
+@role_required(*READ_RESULTS)
+def verbatims(questionnaire_id: int, code_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    code = _code_or_404(book, code_id)
+    rows = results.rows_with_codings(book)
+    public = request.args.get("public", "")
+    if public in PUBLICS:
+        rows = [row for row in rows if row.submission.public == public]
+    shown, waiting = results.verbatims(book, rows, code, _is_coder())
+    from .models import Memo
+
+    memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
+    return render_template("coding/verbatims.html", questionnaire=questionnaire, code=code, label=code_label(code),
+                           verbatims=shown, waiting=waiting, memo=memo, publics=PUBLICS, public=public,
+                           originals=_is_coder())
+
+
+@bp.route("/<int:questionnaire_id>/nuage/<kind>/<key>.<fmt>")
+@role_required(*READ_RESULTS)
+def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    if kind not in ("code", "public") or fmt not in ("png", "svg"):
+        abort(404)
+    frequencies = results.cloud_frequencies(book, results.rows_with_codings(book), kind, key, _is_coder())
+    try:
+        png, svg = results.cloud_files(frequencies)
+    except ValueError as error:
+        return Response(str(error), status=404, mimetype="text/plain")
+    path = png if fmt == "png" else svg
+    response = send_file(path, mimetype="image/png" if fmt == "png" else "image/svg+xml", max_age=300)
+    if fmt == "svg":
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# ---- pseudonymisation review ------------------------------------------------------------------------
+@bp.route("/<int:questionnaire_id>/pseudonymisation", methods=["GET", "POST"])
+@role_required(*CODE)
+def pseudonymisation(questionnaire_id: int):
+    from analyse.pseudonymise import KINDS
+
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        stored = db.session.get(PseudonymisedAnswer, request.form.get("answer", type=int) or 0)
+        if stored is None:
+            abort(404)
+        action = request.form.get("action")
+        try:
+            if action == "retirer":
+                correct_pseudonymisation(stored, remove=[(request.form.get("start", type=int),
+                                                          request.form.get("end", type=int))])
+            elif action == "ajouter":
+                correct_pseudonymisation(stored, add=_occurrences(stored, request.form.get("texte", ""),
+                                                                  request.form.get("type", "PERSONNE")))
+            elif action == "valider":
+                validate_pseudonymisation(stored, current_user.id)
+            else:
+                abort(400)
+        except CodingError as error:
+            db.session.rollback()
+            flash(error.message[:1].upper() + error.message[1:], "error")
+        else:
+            db.session.commit()
+            flash("Pseudonymisation validée." if action == "valider" else "Correction enregistrée : à valider.",
+                  "success")
+        return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id,
+                                vue=request.args.get("vue", "a_valider")) + f"#reponse-{stored.id}")
+    view = request.args.get("vue", "a_valider")
+    rows = [row for row in results.rows_with_codings(book) if row.pseudonymised is not None]
+    waiting = [row for row in rows if row.validated_text is None]
+    listed = waiting if view == "a_valider" else [row for row in rows if row.validated_text is not None]
+    listed.sort(key=lambda row: (-len(row.pseudonymised.spans or []), row.submission.id))
+    return render_template("coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed[:60],
+                           count=len(listed), waiting=len(waiting), validated=len(rows) - len(waiting),
+                           view=view, form=form, kinds=KINDS, not_analysed=len(results.rows_with_codings(book)) - len(rows))
+
+
+def _occurrences(stored: PseudonymisedAnswer, needle: str, kind: str) -> list[tuple[int, int, str]]:
+    submission = db.session.get(Submission, stored.submission_id)
+    from .services import text_at
+
+    original = text_at(submission.answers or {}, stored.path) or ""
+    needle = needle.strip()
+    if not needle:
+        raise CodingError("indiquez le texte à masquer, tel qu'il apparaît dans la réponse", 422)
+    found, start = [], original.find(needle)
+    while start != -1:
+        found.append((start, start + len(needle), kind))
+        start = original.find(needle, start + len(needle))
+    if not found:
+        raise CodingError(f"« {needle} » ne figure pas dans la réponse", 422)
+    return found
+
+
+# ---- exports ----------------------------------------------------------------------------------------
+@bp.route("/<int:questionnaire_id>/export")
+@role_required(*CODE)
+def export(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    _codebook(questionnaire)
+    return render_template("coding/export.html", questionnaire=questionnaire)
+
+
+@bp.route("/<int:questionnaire_id>/export/<name>")
+@role_required(*CODE)
+def export_file(questionnaire_id: int, name: str):
+    from analyse.refiqda import RefiQdaError
+
+    questionnaire = _questionnaire(questionnaire_id)
+    book = _codebook(questionnaire)
+    pseudonymised = request.args.get("originaux") != "1"
+    stem = f"codage-{questionnaire.id}" + ("" if pseudonymised else "-originaux")
+    try:
+        if name in ("segments.csv", "segments.xlsx"):
+            file_format = name.rsplit(".", 1)[1]
+            content = exports.segments_file(book, file_format, pseudonymised=pseudonymised)
+            mimetype = ("text/csv; charset=utf-8" if file_format == "csv"
+                        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        elif name == "livre.qdc":
+            content, mimetype, stem = exports.codebook_file(book), "application/xml", f"livre-de-codes-{questionnaire.id}"
+        elif name == "projet.qdpx":
+            content, mimetype = exports.project_file(book, pseudonymised=pseudonymised), "application/zip"
+        else:
+            abort(404)
+    except RefiQdaError as error:
+        flash(f"Export impossible : {error}", "error")
+        return redirect(url_for("coding.export", questionnaire_id=questionnaire.id))
+    extension = name.rsplit(".", 1)[1]
+    filename = f"{stem}-{name.rsplit('.', 1)[0]}.{extension}" if name.startswith("segments") else f"{stem}.{extension}"
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

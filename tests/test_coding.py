@@ -1,0 +1,332 @@
+import csv
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from analyse.refiqda import validate
+from consultation.coding.models import Code, Coding, Memo, PseudonymisedAnswer, Suggestion
+from consultation.coding.services import codebook_of, create_default_codebook
+from consultation.jobs.models import Job
+
+from coding_records import ANSWERS, coding_study
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture(autouse=True)
+def _user_of_each_client(monkeypatch, db):
+    """The test's app context outlives requests, and Flask-Login caches the user in `g`: forget it
+    before each request so that two logged-in clients stay two users."""
+    from flask import g
+    from flask.testing import FlaskClient
+
+    original = FlaskClient.open
+
+    def open_as_its_own_user(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskClient, "open", open_as_its_own_user)
+
+
+@pytest.fixture()
+def study(db):
+    return coding_study(db)
+
+
+@pytest.fixture()
+def coder(login):
+    return login("charge_etude", name="Claire Codeuse")
+
+
+def _codebook(db, study):
+    codebook = create_default_codebook(study["questionnaire"])
+    db.session.commit()
+    return codebook
+
+
+def _code(codebook, key) -> Code:
+    return next(code for code in codebook.codes if code.key == key)
+
+
+def _code_span(client, study, submission, code, start, end, path="besoins"):
+    return client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+        "submission_id": submission.id, "path": path, "start": start, "end": end, "code_id": code.id,
+    })
+
+
+def _analyse(client, study):
+    response = client.post(f"/analyse/{study['questionnaire'].id}/analyser")
+    assert response.status_code == 302
+    return client.application.extensions  # jobs run immediately in tests
+
+
+def _last_job(db, kind="coding.analyse") -> Job:
+    return db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc())).first()
+
+
+def test_codebook_is_created_from_the_abs_default_with_its_hierarchy(coder, study, db):
+    response = coder.post(f"/analyse/{study['questionnaire'].id}/livre/creer")
+    assert response.status_code == 302
+    codebook = codebook_of(study["questionnaire"].id)
+    keys = {code.key: code for code in codebook.codes}
+    assert "logement-cout" in keys and keys["logement-cout"].parent.key == "logement"
+    assert keys["logement-cout"].keywords, "the rules come along with the codes"
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/livre").get_data(as_text=True)
+    assert "Logement" in page and "Coût" in page
+    again = coder.post(f"/analyse/{study['questionnaire'].id}/livre/creer", follow_redirects=True)
+    assert "déjà un livre de codes" in again.get_data(as_text=True)
+
+
+def test_merging_codes_keeps_their_codings_on_the_target(coder, login, study, db):
+    codebook = _codebook(db, study)
+    source, target = _code(codebook, "logement-insalubrite"), _code(codebook, "logement-cout")
+    first = study["submissions"][0]
+    assert _code_span(coder, study, first, source, 4, 10).status_code == 201
+    assert _code_span(coder, study, first, target, 4, 10).status_code == 201  # same span, both codes
+    other = login("charge_etude")
+    assert _code_span(other, study, first, source, 0, 20).status_code == 201
+    response = coder.post(f"/analyse/{study['questionnaire'].id}/livre/{source.id}",
+                          data={"action": "merge", "target": str(target.id)}, follow_redirects=True)
+    assert "fusionné dans" in response.get_data(as_text=True)
+    codings = db.session.scalars(select(Coding).where(Coding.submission_id == first.id)).all()
+    # The duplicate (same coder, same span) is dropped, the other coder's coding moves.
+    assert sorted((c.code_id, c.start, c.end) for c in codings) == [(target.id, 0, 20), (target.id, 4, 10)]
+    db.session.refresh(source)
+    assert source.merged_into_id == target.id
+    codebook_page = coder.get(f"/analyse/{study['questionnaire'].id}/livre").get_data(as_text=True)
+    assert source.name not in codebook_page
+
+
+def test_a_used_code_cannot_be_deleted_but_an_unused_one_can(coder, study, db):
+    codebook = _codebook(db, study)
+    used, unused = _code(codebook, "mobilite"), _code(codebook, "petite-enfance")
+    _code_span(coder, study, study["submissions"][2], used, 0, 10)
+    refused = coder.post(f"/analyse/{study['questionnaire'].id}/livre/{used.id}", data={"action": "delete"},
+                         follow_redirects=True)
+    assert "fusionnez-le" in refused.get_data(as_text=True)
+    assert db.session.get(Code, used.id) is not None
+    coder.post(f"/analyse/{study['questionnaire'].id}/livre/{unused.id}", data={"action": "delete"})
+    assert db.session.get(Code, unused.id) is None
+
+
+def test_span_coding_checks_offsets_against_the_answer_text(coder, study, db):
+    codebook = _codebook(db, study)
+    code = _code(codebook, "logement-cout")
+    first = study["submissions"][0]
+    length = len(ANSWERS[0][1])
+    too_far = _code_span(coder, study, first, code, 4, length + 5)
+    assert too_far.status_code == 422
+    assert "hors de la réponse" in too_far.get_json()["error"]
+    empty = _code_span(coder, study, first, code, 10, 10)
+    assert empty.status_code == 422
+    not_numbers = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+        "submission_id": first.id, "path": "besoins", "start": "début", "end": 4, "code_id": code.id})
+    assert not_numbers.status_code == 400 and "entiers" in not_numbers.get_json()["error"]
+    unknown_path = _code_span(coder, study, first, code, 0, 4, path="inexistante")
+    assert unknown_path.status_code == 404 and "Aucune réponse libre" in unknown_path.get_json()["error"]
+    stale = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+        "submission_id": first.id, "path": "besoins", "start": 0, "end": 4, "code_id": code.id, "text_hash": "0" * 64})
+    assert stale.status_code == 409
+    assert db.session.scalar(select(Coding).where(Coding.submission_id == first.id)) is None
+
+    created = _code_span(coder, study, first, code, 4, 10)
+    assert created.status_code == 201
+    assert "Coût" in created.get_json()["row_html"]
+    coding = db.session.get(Coding, created.get_json()["coding"]["id"])
+    assert ANSWERS[0][1][coding.start:coding.end] == "loyers" and coding.coder_id == coder.user.id
+    # An answer inside a repeat is coded through its path.
+    in_repeat = _code_span(coder, study, first, _code(codebook, "emploi"), 10, 17, path="menage[1]/precisions")
+    assert in_repeat.status_code == 201
+    assert db.session.get(Coding, in_repeat.get_json()["coding"]["id"]).path == "menage[1]/precisions"
+
+
+def test_a_code_made_on_the_fly_and_removing_only_ones_own_codings(coder, login, study, db):
+    _codebook(db, study)
+    first = study["submissions"][0]
+    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+        "submission_id": first.id, "path": "besoins", "start": 62, "end": 71, "new_code": "Vie étudiante"})
+    assert response.status_code == 201
+    assert response.get_json()["code"]["name"] == "Vie étudiante"
+    coding_id = response.get_json()["coding"]["id"]
+    other = login("charge_etude")
+    refused = other.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}")
+    assert refused.status_code == 403 and "vos propres codages" in refused.get_json()["error"]
+    assert coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}").status_code == 200
+    assert db.session.get(Coding, coding_id) is None
+
+
+def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    job = _last_job(db)
+    assert job.status == "done", job.message
+    assert job.result["analysed"] == len(ANSWERS) + 2  # two answers inside the repeat
+    rent = db.session.scalars(select(Suggestion).where(Suggestion.submission_id == study["submissions"][0].id,
+                                                       Suggestion.path == "besoins")).all()
+    assert "logement-cout" in {suggestion.code.key for suggestion in rent}
+    evidence = next(s for s in rent if s.code.key == "logement-cout").spans
+    assert any("loyer" in ANSWERS[0][1][start:end].lower() for start, end in evidence)
+    named = db.session.scalar(select(PseudonymisedAnswer).where(
+        PseudonymisedAnswer.submission_id == study["submissions"][4].id))
+    assert "Kevin" not in named.text and "06 12" not in named.text and named.validated_at is None
+
+    _analyse(coder, study)
+    assert _last_job(db).result["analysed"] == 0
+
+    changed = study["submissions"][3]
+    changed.answers = {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."}
+    db.session.commit()
+    _analyse(coder, study)
+    rerun = _last_job(db)
+    assert rerun.result["analysed"] == 1 and rerun.result["pseudonymised"] == 1
+    assert "mobilite" in {s.code.key for s in db.session.scalars(
+        select(Suggestion).where(Suggestion.submission_id == changed.id))}
+
+
+def test_accepting_and_rejecting_suggestions(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    suggestions = db.session.scalars(select(Suggestion).where(Suggestion.status == "pending")).all()
+    assert len(suggestions) >= 2
+    accepted, rejected = suggestions[0], suggestions[1]
+    base = f"/analyse/{study['questionnaire'].id}/api/suggestions"
+    response = coder.post(f"{base}/{accepted.id}/accepter")
+    assert response.status_code == 200 and response.get_json()["status"] == "accepted"
+    coding = db.session.scalar(select(Coding).where(Coding.code_id == accepted.code_id,
+                                                    Coding.submission_id == accepted.submission_id))
+    assert coding is not None and coding.source in ("rules", "model", "rules+model")
+    assert coder.post(f"{base}/{rejected.id}/rejeter").get_json()["status"] == "rejected"
+    again = coder.post(f"{base}/{rejected.id}/accepter")
+    assert again.status_code == 409 and "déjà été traitée" in again.get_json()["error"]
+    # A re-analysis of an unchanged answer does not bring a rejected suggestion back.
+    _analyse(coder, study)
+    db.session.refresh(rejected)
+    assert rejected.status == "rejected"
+
+
+def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, study, db):
+    codebook = _codebook(db, study)
+    named = study["submissions"][4]
+    code = _code(codebook, "logement")
+    text = ANSWERS[4][1]
+    _code_span(coder, study, named, code, 0, len(text))
+    _analyse(coder, study)
+    collectif = login("collectif")
+    url = f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}"
+    page = collectif.get(url).get_data(as_text=True)
+    assert "Kevin" not in page and "06 12 34 56 78" not in page
+    assert "1 verbatim(s) en attente de validation" in page
+    assert collectif.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").status_code == 403
+    assert collectif.get(f"/analyse/{study['questionnaire'].id}/pseudonymisation").status_code == 403
+
+    stored = db.session.scalar(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == named.id,
+                                                                 PseudonymisedAnswer.path == "besoins"))
+    coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+               data={"answer": stored.id, "action": "valider"})
+    page = collectif.get(url).get_data(as_text=True)
+    assert "[PERSONNE_1]" in page and "[TÉLÉPHONE]" in page
+    assert "Kevin" not in page and "06 12 34 56 78" not in page and "en attente" not in page
+    results = collectif.get(f"/analyse/{study['questionnaire'].id}/resultats?lemme=quartier").get_data(as_text=True)
+    assert "Kevin" not in results and "Logement" in results
+    # The coder reads the original.
+    assert "Kevin Martin" in coder.get(url).get_data(as_text=True)
+
+
+def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    lonely = study["submissions"][1]
+    stored = db.session.scalar(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == lonely.id,
+                                                                 PseudonymisedAnswer.path == "besoins"))
+    url = f"/analyse/{study['questionnaire'].id}/pseudonymisation"
+    coder.post(url, data={"answer": stored.id, "action": "ajouter", "texte": "mon mari", "type": "PERSONNE"})
+    db.session.refresh(stored)
+    assert "mon mari" not in stored.text and "[PERSONNE_1]" in stored.text
+    span = stored.spans[0]
+    coder.post(url, data={"answer": stored.id, "action": "retirer", "start": span["start"], "end": span["end"]})
+    db.session.refresh(stored)
+    assert stored.text == ANSWERS[1][1]
+    missing = coder.post(url, data={"answer": stored.id, "action": "ajouter", "texte": "Dupont", "type": "PERSONNE"},
+                         follow_redirects=True)
+    assert "ne figure pas dans la réponse" in missing.get_data(as_text=True)
+
+
+def test_roles_on_the_analysis_pages(login, study, db):
+    _codebook(db, study)
+    assert login("enqueteur").get("/analyse/").status_code == 403
+    lecteur = login("lecteur")
+    assert lecteur.get("/analyse/").status_code == 200
+    assert lecteur.get(f"/analyse/{study['questionnaire'].id}/resultats").status_code == 200
+    assert lecteur.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv").status_code == 403
+    assert lecteur.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={}).status_code == 403
+
+
+def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, study, db):
+    codebook = _codebook(db, study)
+    other = login("charge_etude", name="Omar Autre")
+    _code_span(other, study, study["submissions"][2], _code(codebook, "mobilite"), 17, 20)
+    url = f"/analyse/{study['questionnaire'].id}/coder/besoins"
+    page = coder.get(url).get_data(as_text=True)
+    assert "bus le soir" in page and "OA" in page  # the other coder's initials on the chip
+    mine = coder.get(url + "?mine=y&q=médecin").get_data(as_text=True)
+    assert "médecin traitant" in mine and "bus le soir" not in mine
+    coder.get(url + "?double=1")
+    blind = coder.get(url).get_data(as_text=True)
+    assert "Mode double codage" in blind and "OA" not in blind
+
+
+def test_memos_on_an_answer_and_on_a_code(coder, study, db):
+    codebook = _codebook(db, study)
+    first = study["submissions"][0]
+    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/memos",
+                          json={"submission_id": first.id, "path": "besoins", "text": "À relire avec l'équipe"})
+    assert response.get_json()["saved"]
+    assert "À relire avec l&#39;équipe" in coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").get_data(as_text=True)
+    code = _code(codebook, "isolement")
+    coder.post(f"/analyse/{study['questionnaire'].id}/livre/{code.id}", data={"action": "memo", "text": "Inclure le deuil"})
+    assert db.session.scalar(select(Memo).where(Memo.code_id == code.id)).text == "Inclure le deuil"
+
+
+def test_agreement_between_two_coders(coder, login, study, db):
+    codebook = _codebook(db, study)
+    other = login("charge_etude", name="Omar Autre")
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    for client in (coder, other):
+        _code_span(client, study, study["submissions"][0], housing, 4, 10)
+    _code_span(coder, study, study["submissions"][1], loneliness, 9, 14)
+    _code_span(other, study, study["submissions"][1], housing, 9, 14)
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}")
+    text = page.get_data(as_text=True)
+    assert "Kappa de Cohen" in text and "Alpha de Krippendorff" in text
+    assert "Logement › Coût" in text
+
+
+def test_results_frequencies_by_public(coder, study, db):
+    codebook = _codebook(db, study)
+    _code_span(coder, study, study["submissions"][1], _code(codebook, "isolement"), 9, 14)
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public").get_data(as_text=True)
+    assert "Isolement" in page and "<svg" in page
+    assert "Personne âgée (60 ans et plus)" in page
+
+
+def test_exports_are_pseudonymised_by_default(coder, study, db):
+    codebook = _codebook(db, study)
+    named = study["submissions"][4]
+    _code_span(coder, study, named, _code(codebook, "logement"), 0, len(ANSWERS[4][1]))
+    base = f"/analyse/{study['questionnaire'].id}/export"
+    rows = list(csv.reader(io.StringIO(coder.get(f"{base}/segments.csv").data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Réponse" and len(rows) == 2
+    assert "Kevin" not in rows[1][7] and "[PERSONNE_1]" in rows[1][7]
+    original = list(csv.reader(io.StringIO(coder.get(f"{base}/segments.csv?originaux=1").data.decode("utf-8-sig")), delimiter=";"))
+    assert "Kevin Martin" in original[1][7]
+    workbook = load_workbook(io.BytesIO(coder.get(f"{base}/segments.xlsx").data))
+    assert workbook.active.max_row == 2
+    assert validate(coder.get(f"{base}/livre.qdc").data, "Codebook") == []
+    archive = zipfile.ZipFile(io.BytesIO(coder.get(f"{base}/projet.qdpx").data))
+    assert validate(archive.read("project.qde"), "Project") == []
+    sources = [archive.read(name).decode() for name in archive.namelist() if name.startswith("sources/")]
+    assert sources and not any("Kevin" in source for source in sources)
