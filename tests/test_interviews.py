@@ -218,3 +218,6 @@ def test_app_shell_uses_versioned_modules(login):
     version = enqueteur.get("/entretiens/sw.js").get_data(as_text=True).split('"version": "')[1].split('"')[0]
     assert f'"tablet/app.js": "/static/js/tablet/app.js?v={version}"' in page
     assert 'data-submissions-url="/api/v1/submissions"' in page
+    # form-runtime.js imports "./expressions.js": that plain URL resolves to the cached, versioned one
+    assert f'"/static/js/expressions.js": "/static/js/expressions.js?v={version}"' in page
+    assert f'"/static/js/form-widgets.js": "/static/js/form-widgets.js?v={version}"' in page

@@ -56,4 +56,8 @@ def import_map(version: str) -> dict:
     imports["idb"] = versioned_url("vendor/idb/idb.js", version)
     if (root / "js" / "form-runtime.js").is_file():
         imports["form-runtime"] = versioned_url("js/form-runtime.js", version)
+    # The shared modules import their siblings by relative path ("./expressions.js"): map those
+    # plain URLs to the versioned ones, which the service worker keeps for offline use.
+    for path in sorted((root / "js").glob("*.js")):
+        imports[url_for("static", filename=f"js/{path.name}")] = versioned_url(f"js/{path.name}", version)
     return {"imports": imports}
