@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from analyse.refiqda import validate
 from consultation.coding.models import Code, Coding, Memo, PseudonymisedAnswer, Suggestion
@@ -14,22 +14,6 @@ from consultation.jobs.models import Job
 from coding_records import ANSWERS, coding_study
 
 pytestmark = pytest.mark.storage
-
-
-@pytest.fixture(autouse=True)
-def _user_of_each_client(monkeypatch, db):
-    """The test's app context outlives requests, and Flask-Login caches the user in `g`: forget it
-    before each request so that two logged-in clients stay two users."""
-    from flask import g
-    from flask.testing import FlaskClient
-
-    original = FlaskClient.open
-
-    def open_as_its_own_user(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(FlaskClient, "open", open_as_its_own_user)
 
 
 @pytest.fixture()
@@ -330,3 +314,19 @@ def test_exports_are_pseudonymised_by_default(coder, study, db):
     assert validate(archive.read("project.qde"), "Project") == []
     sources = [archive.read(name).decode() for name in archive.namelist() if name.startswith("sources/")]
     assert sources and not any("Kevin" in source for source in sources)
+
+
+def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, coder, db):
+    from consultation.coding.services import coders_of
+    from consultation.designer.models import Questionnaire
+
+    assert runner.invoke(args=["demo", "--submissions", "40"]).exit_code == 0
+    questionnaire = db.session.scalars(select(Questionnaire)).first()
+    codebook = codebook_of(questionnaire.id)
+    assert len(coders_of(codebook)) == 2
+    count = db.session.scalar(select(func.count(Coding.id)))
+    assert count > 20
+    runner.invoke(args=["demo", "--submissions", "40"])
+    assert db.session.scalar(select(func.count(Coding.id))) == count
+    page = coder.get(f"/analyse/{questionnaire.id}/accord").get_data(as_text=True)
+    assert "Kappa de Cohen" in page

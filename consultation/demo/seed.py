@@ -63,6 +63,9 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
             db.session.add(_demo_submission(index, version, enumerators))
             created["submissions"] += 1
     db.session.flush()
+    from ..coding.demo import seed_coding
+
+    created["codings"] = seed_coding(version.questionnaire, [users["charge@demo.fr"], users["admin@demo.fr"]])
     return created
 
 

@@ -1,0 +1,50 @@
+"""Demo coding work: the ABS codebook and codings by two coders on some answers, so that the
+workspace, the results and the agreement page show something on first run."""
+import random
+import re
+
+from sqlalchemy import select
+
+from analyse.nlp import text_hash
+
+from ..extensions import db
+from ..interviews.models import Submission
+from .models import Coding
+from .services import active_codes, codebook_of, create_default_codebook, text_at
+
+DEMO_QUESTIONS = ("manque_quartier", "logement_precisions", "mobilite_difficultes")
+DEMO_ANSWERS = 80
+
+
+def seed_coding(questionnaire, coders) -> int:
+    """Creates the codebook and demo codings unless the questionnaire already has a codebook;
+    returns the number of codings created. Codes come from the codebook's keywords (a whole-word
+    match in the answer); the second coder skips or swaps some, so agreement is not perfect."""
+    if codebook_of(questionnaire.id) is not None:
+        return 0
+    codebook = create_default_codebook(questionnaire)
+    codes = [code for code in active_codes(codebook) if code.keywords]
+    patterns = [(code, re.compile(r"\b(?:" + "|".join(re.escape(word) for word in code.keywords) + r")\w*",
+                                  re.IGNORECASE)) for code in codes]
+    submissions = db.session.scalars(
+        select(Submission).where(Submission.questionnaire_version_id.in_([v.id for v in questionnaire.versions]))
+        .order_by(Submission.id).limit(DEMO_ANSWERS)
+    ).all()
+    rng = random.Random(7)
+    created = 0
+    for submission in submissions:
+        for path in DEMO_QUESTIONS:
+            text = text_at(submission.answers or {}, path)
+            if not text:
+                continue
+            found = [(code, match) for code, pattern in patterns for match in [pattern.search(text)] if match]
+            for index, coder in enumerate(coders):
+                for code, match in found:
+                    if index == 1 and rng.random() < 0.2:
+                        continue  # the second coder misses some
+                    db.session.add(Coding(submission_id=submission.id, path=path, start=match.start(),
+                                          end=match.end(), code_id=code.id, coder_id=coder.id,
+                                          text_hash=text_hash(text), source="manual"))
+                    created += 1
+    db.session.flush()
+    return created
