@@ -116,6 +116,7 @@ def payload(questionnaire_id: int, version: int = 1, **overrides) -> dict:
 def stored_submission(db, questionnaire, enumerator=None, *, version: int = 1, answers: dict | None = None,
                       channel: str = "tablette", **profile):
     """A submission stored through the same service as the API."""
+    from consultation.submissions.definitions import PublishedVersion
     from consultation.submissions.services import Consent, Profile, content_hash, store_submission
 
     body = payload(questionnaire.id, version=version)
@@ -123,7 +124,7 @@ def stored_submission(db, questionnaire, enumerator=None, *, version: int = 1, a
         body["answers"] = answers
     version_row = next(v for v in questionnaire.versions if v.number == version)
     stored = store_submission(
-        version=version_row,
+        version=PublishedVersion.of(version_row),
         client_uuid=body["uuid"],
         answers=body["answers"],
         profile=Profile(**(body["profile"] | profile)),

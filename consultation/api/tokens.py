@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
@@ -33,8 +34,12 @@ def find_active_token(token: str) -> DeviceToken | None:
     """The unrevoked token of an active user, or None."""
     if not token or len(token) > 200:
         return None
+    # One round trip for the token and its user: every sync request starts here.
     device_token = db.session.scalar(
-        select(DeviceToken).where(DeviceToken.token_hash == token_digest(token))
+        select(DeviceToken)
+        .join(DeviceToken.user)
+        .options(contains_eager(DeviceToken.user))
+        .where(DeviceToken.token_hash == token_digest(token))
     )
     if device_token is None or device_token.revoked_at is not None:
         return None

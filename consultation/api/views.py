@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.roles import INTERVIEW
 from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import csrf, db
+from ..submissions.definitions import published_version
 from ..submissions.services import (
     Consent,
     Profile,
@@ -61,7 +62,7 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
 @bp.alt_response(413, schema=ErrorOut, description="Requête trop volumineuse")
 @bp.alt_response(422, schema=ErrorOut, description="Réponse invalide, erreurs par champ")
 def create_submission(payload):
-    version = _published_version(payload["questionnaire_id"], payload["version"])
+    version = published_version(payload["questionnaire_id"], payload["version"])
     if version is None:
         raise ApiError(
             422,
@@ -88,8 +89,7 @@ def create_submission(payload):
     except SubmissionConflict as error:
         raise ApiError(409, str(error), code="conflit_uuid", id=error.existing.id) from None
     touch_token()
-    submission = stored.submission
-    body = {"id": submission.id, "uuid": submission.client_uuid, "state": submission.state}
+    body = {"id": stored.id, "uuid": str(payload["uuid"]), "state": stored.state}
     db.session.commit()
     return body, (201 if stored.created else 200)
 

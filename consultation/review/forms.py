@@ -1,8 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
-
-from wtforms import SelectChoice
 
 from ..interviews.models import CHANNELS, PUBLICS, STATES
 

@@ -7,6 +7,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..accounts.roles import INTERVIEW, REVIEW, role_required
@@ -14,10 +15,10 @@ from ..api.errors import flatten_messages
 from ..api.models import DeviceToken
 from ..api.schemas import ConsentIn, ProfileIn
 from ..api.tokens import list_tokens, revoke_token
-from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..designer.models import Questionnaire, QuestionnaireVersion
 from ..extensions import db
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
-from ..submissions.definitions import version_model
+from ..submissions.definitions import PublishedVersion, version_model
 from ..submissions.exports import ExportOptions, build_tables, to_csv_bundle, to_xlsx
 from ..submissions.queries import SubmissionFilters, counts_by_state, page_of, submissions_query
 from ..submissions.services import (
@@ -35,7 +36,6 @@ from ..territory.models import Commune
 from . import bp
 from .answers import answer_rows
 from .forms import ExportForm, FilterForm, RevokeForm, StateForm
-from wtforms import SelectChoice
 
 PER_PAGE = 50
 LABELS = {"channels": CHANNELS, "states": STATES, "publics": PUBLICS, "age_bands": AGE_BANDS, "sexes": SEXES}
@@ -243,7 +243,7 @@ def paper(questionnaire_id: int):
         return _json_error(422, "La saisie contient des erreurs.", errors)
     try:
         stored = store_submission(
-            version=version,
+            version=PublishedVersion.of(version),
             client_uuid=client_uuid,
             answers=answers,
             profile=Profile(**profile),
@@ -260,8 +260,8 @@ def paper(questionnaire_id: int):
     db.session.commit()
     if stored.created:
         flash("Questionnaire papier enregistré.", "success")
-    return jsonify({"id": stored.submission.id, "created": stored.created,
-                    "redirect": url_for("review.submission", submission_id=stored.submission.id)}), (
+    return jsonify({"id": stored.id, "created": stored.created,
+                    "redirect": url_for("review.submission", submission_id=stored.id)}), (
         201 if stored.created else 200
     )
 

@@ -1,26 +1,81 @@
-"""Parsed questionnaire models of published versions, kept per process.
+"""Published versions and their parsed models, kept per process.
 
 A published version is immutable, so its parsed model can be reused by every submission that
-points at it instead of being rebuilt from JSON on each request."""
-from flask import current_app
+points at it instead of being rebuilt from JSON on each request, and the lookup of
+(questionnaire, number) can be remembered: the sync endpoint then reads no version row at all."""
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import defer
 
 from questionnaires import Questionnaire
 
-from ..designer.models import QuestionnaireVersion
+from ..designer.models import PUBLISHED, QuestionnaireVersion
+from ..extensions import db
 
 _MAX_CACHED = 256
+_MODELS = "consultation.version_models"
+_PUBLISHED = "consultation.published_versions"
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    id: int
+    questionnaire_id: int
+    number: int
+    model: Questionnaire
+
+    @classmethod
+    def of(cls, version: QuestionnaireVersion) -> "PublishedVersion":
+        return cls(version.id, version.questionnaire_id, version.number, version_model(version))
+
+
+def _cache(name: str) -> dict:
+    # Per app: two apps in one process (tests, live server) may hold different databases.
+    cache = current_app.extensions.setdefault(name, {})
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()
+    return cache
 
 
 def version_model(version: QuestionnaireVersion) -> Questionnaire:
     if not version.is_published:
         return version.model()
-    # Per app: two apps in one process (tests, live server) may hold different databases.
-    cache = current_app.extensions.setdefault("consultation.version_models", {})
     # Ids may come back after a rollback (SQLite reuses them), hence the creation time in the key.
     key = (version.id, version.created_at, version.published_at)
+    cache = _cache(_MODELS)
     model = cache.get(key)
     if model is None:
-        if len(cache) >= _MAX_CACHED:
-            cache.clear()
         model = cache[key] = version.model()
     return model
+
+
+def published_version(questionnaire_id: int, number: int) -> PublishedVersion | None:
+    """The published version `number` of a questionnaire, or None (unknown or still a draft)."""
+    cache = _cache(_PUBLISHED)
+    found = cache.get((questionnaire_id, number))
+    if found is not None:
+        return found
+    version = db.session.scalar(
+        select(QuestionnaireVersion)
+        .options(defer(QuestionnaireVersion.definition))  # read only if the model is not cached
+        .where(
+            QuestionnaireVersion.questionnaire_id == questionnaire_id,
+            QuestionnaireVersion.number == number,
+            QuestionnaireVersion.status == PUBLISHED,
+        )
+    )
+    if version is None:
+        return None
+    found = cache[(questionnaire_id, number)] = PublishedVersion.of(version)
+    return found
+
+
+@event.listens_for(QuestionnaireVersion, "after_insert")
+@event.listens_for(QuestionnaireVersion, "after_delete")
+def _forget_lookups(_mapper, _connection, _version):
+    # A version row reappearing under a number already looked up (a deleted draft, ids reused
+    # after a rollback) must not be answered from memory.
+    if has_app_context():
+        current_app.extensions.pop(_PUBLISHED, None)

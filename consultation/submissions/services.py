@@ -8,16 +8,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, and_, bindparam, false, select, text
 
-from ..accounts.models import User, utcnow
-from ..designer.models import QuestionnaireVersion
+from ..accounts.models import User
 from ..extensions import db
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
 from ..territory.models import Commune, Quartier
-from .definitions import version_model
+from .definitions import PublishedVersion, version_model
 
 # Age bands that fit each public; "autre" takes any band.
 BANDS_OF_PUBLIC = {
@@ -68,8 +67,15 @@ class Consent:
 
 @dataclass
 class Stored:
-    submission: Submission
+    """What the sync needs to answer; the row itself is loaded only when asked for."""
+
+    id: int
     created: bool
+    state: str = "recue"
+
+    @property
+    def submission(self) -> Submission:
+        return db.session.get(Submission, self.id)
 
 
 @dataclass
@@ -92,7 +98,7 @@ def find_by_uuid(client_uuid: str) -> Submission | None:
 
 def store_submission(
     *,
-    version: QuestionnaireVersion,
+    version: PublishedVersion,
     client_uuid: str,
     answers: dict,
     profile: Profile,
@@ -107,49 +113,91 @@ def store_submission(
     """Stores one submission once: a resent one (same UUID, same content) returns the stored row,
     a different content under a used UUID raises SubmissionConflict and keeps the original.
 
-    Race-safe: concurrent retries rely on the unique client_uuid, not on the first read."""
-    existing = find_by_uuid(client_uuid)
-    if existing is not None:
-        return _already_stored(existing, content_hash)
-
+    Race-safe: concurrent retries rely on the unique client_uuid, not on a first read. The
+    usual case, a new interview, thus costs no lookup by UUID; a resent one is found when the
+    insert meets the constraint, or before refusing it (it was valid when it was stored)."""
     errors = _Errors()
     if channel not in CHANNELS:
         errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
     columns = _profile_columns(profile, errors) | _consent_columns(consent, profile, errors)
     cleaned_answers = _checked_answers(version, answers, errors)
     if errors.by_path:
+        existing = find_by_uuid(client_uuid)
+        if existing is not None:
+            return _already_stored(existing, content_hash)
         raise SubmissionInvalid(errors.by_path)
 
-    submission = Submission(
-        client_uuid=client_uuid,
-        content_hash=content_hash,
-        questionnaire_version_id=version.id,
-        channel=channel,
-        state="recue",
-        answers=cleaned_answers,
-        enumerator_id=enumerator_id,
-        device_id=(device_id or "")[:100],
-        started_at=_utc(started_at),
-        completed_at=_utc(completed_at),
-        **columns,
+    submission_id = _insert_once(
+        dict(
+            client_uuid=client_uuid,
+            content_hash=content_hash,
+            questionnaire_version_id=version.id,
+            channel=channel,
+            state="recue",
+            answers=cleaned_answers,
+            enumerator_id=enumerator_id,
+            device_id=(device_id or "")[:100],
+            started_at=_utc(started_at),
+            completed_at=_utc(completed_at),
+            **columns,
+        )
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(submission)
-            db.session.flush()
-    except IntegrityError:
-        # Another request stored the same UUID between our read and our insert.
-        existing = find_by_uuid(client_uuid)
-        if existing is None:
-            raise
-        return _already_stored(existing, content_hash)
-    return Stored(submission, True)
+    if submission_id is None:
+        # Another request stored the same UUID first (a retry racing its lost original).
+        return _already_stored(find_by_uuid(client_uuid), content_hash)
+    return Stored(submission_id, True)
+
+
+def _insert_once(values: dict) -> int | None:
+    """INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id: the unique constraint decides
+    which of two concurrent requests stores the row, in one round trip and without a savepoint.
+    Returns the new id, or None when the UUID was already there.
+
+    Written as text (SQLite and PostgreSQL share this syntax) because SQLAlchemy compiles its
+    dialect-specific ON CONFLICT inserts anew on every call, which cost more than the insert
+    itself on the sync endpoint."""
+    statement, columns = _insert_statement()
+    parameters = {
+        column.name: values[column.name] if column.name in values else _python_default(column)
+        for column in columns
+    }
+    return db.session.scalar(statement, parameters)
+
+
+@lru_cache(maxsize=1)
+def _insert_statement():
+    # Columns the database fills itself (server defaults, SQL expressions) are left out.
+    columns = [
+        column
+        for column in Submission.__table__.columns
+        if not column.primary_key
+        and not (column.default is None and column.server_default is not None)
+        and not (column.default is not None and column.default.is_clause_element)
+    ]
+    names = ", ".join(f'"{column.name}"' for column in columns)
+    placeholders = ", ".join(f":{column.name}" for column in columns)
+    statement = (
+        text(
+            f"INSERT INTO submission ({names}) VALUES ({placeholders}) "
+            "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
+        )
+        .bindparams(*[bindparam(column.name, type_=column.type) for column in columns])
+        .columns(id=Integer)
+    )
+    return statement, columns
+
+
+def _python_default(column):
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def _already_stored(existing: Submission, digest: str) -> Stored:
     if existing.content_hash != digest:
         raise SubmissionConflict(existing)
-    return Stored(existing, False)
+    return Stored(existing.id, False, existing.state)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -175,38 +223,51 @@ def _profile_columns(profile: Profile, errors: _Errors) -> dict:
         errors.add("profile.sex", "Sexe inconnu : « femme », « homme », « autre » ou vide.")
 
     commune_code = (profile.commune or "").strip() or None
-    if commune_code is not None and db.session.get(Commune, commune_code) is None:
+    commune_found, quartier_id, quartier_commune = _find_place(commune_code, profile.quartier)
+    if commune_code is not None and not commune_found:
         errors.add("profile.commune", f"La commune « {commune_code} » n'est pas dans le territoire de l'étude.")
         commune_code = None
-    quartier = _find_quartier(profile.quartier, commune_code)
-    if profile.quartier not in (None, "") and quartier is None:
+    if profile.quartier not in (None, "") and quartier_id is None:
         errors.add("profile.quartier", f"Le quartier « {profile.quartier} » n'existe pas dans cette commune.")
-    if quartier is not None and commune_code is None:
-        commune_code = quartier.commune_code
+    if quartier_id is not None and commune_code is None:
+        commune_code = quartier_commune
     return {
         "public": profile.public,
         "age_band": profile.age_band,
         "sex": profile.sex,
         "commune_code": commune_code,
-        "quartier_id": quartier.id if quartier is not None else None,
+        "quartier_id": quartier_id,
         "place": (profile.place or "").strip()[:200],
     }
 
 
-def _find_quartier(value: int | str | None, commune_code: str | None) -> Quartier | None:
-    """A quartier given by its id, or by its name within the commune."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 10):
-        quartier = db.session.get(Quartier, int(value))
-        if quartier is not None and commune_code not in (None, quartier.commune_code):
-            return None
-        return quartier
+def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[bool, int | None, str | None]:
+    """(commune exists, quartier id, quartier's commune) in one query: a quartier is given by its
+    id, or by its name within the commune, and must lie in the commune when both are given."""
+    by_id = isinstance(quartier, int) or (isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10)
+    wanted_quartier = quartier not in (None, "")
+    if commune_code is None and not (wanted_quartier and by_id):
+        return False, None, None
     if commune_code is None:
-        return None
-    return db.session.scalar(
-        select(Quartier).where(Quartier.commune_code == commune_code, Quartier.name == str(value).strip())
-    )
+        row = db.session.execute(
+            select(Quartier.id, Quartier.commune_code).where(Quartier.id == int(quartier))
+        ).first()
+        return False, (row.id if row else None), (row.commune_code if row else None)
+    if not wanted_quartier:
+        wanted = false()
+    elif by_id:
+        wanted = Quartier.id == int(quartier)
+    else:
+        wanted = Quartier.name == str(quartier).strip()
+    quartier_match = and_(Quartier.commune_code == Commune.insee_code, wanted)
+    row = db.session.execute(
+        select(Commune.insee_code, Quartier.id)
+        .outerjoin(Quartier, quartier_match)
+        .where(Commune.insee_code == commune_code)
+    ).first()
+    if row is None:
+        return False, None, None
+    return True, row.id, commune_code
 
 
 def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dict:
@@ -225,10 +286,10 @@ def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dic
     }
 
 
-def _checked_answers(version: QuestionnaireVersion, answers: dict, errors: _Errors) -> dict:
+def _checked_answers(version: PublishedVersion, answers: dict, errors: _Errors) -> dict:
     from questionnaires.validation import validate_answers
 
-    result = validate_answers(version_model(version), answers)
+    result = validate_answers(version.model, answers)
     for error in result.errors:
         errors.add(f"answers.{error.path}", error.message)
     return result.answers

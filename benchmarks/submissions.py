@@ -1,0 +1,106 @@
+"""Throughput of the sync endpoint, ours against a bare Flask endpoint storing the same JSON row.
+
+Both run on the same set-up: gunicorn with 2 workers on a free loopback port, over PostgreSQL
+when it answers at 127.0.0.1:5432, else over SQLite. A load generator (threads, each with its
+own keep-alive session) sends the same number of new interviews to each. The last line printed
+is JSON: {"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …}."""
+import argparse
+import json
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import baseline_app  # noqa: E402
+from benchmarks.support.live_server import (  # noqa: E402
+    gunicorn,
+    postgres_answers,
+    scratch_database,
+    seed_study,
+    submission_body,
+)
+
+
+def load(base_url: str, token: str, questionnaire_id: int, requests_count: int, concurrency: int) -> float:
+    """Sends `requests_count` new interviews over `concurrency` threads; returns requests/second."""
+    template = submission_body(questionnaire_id)
+    bodies = [json.dumps(template | {"uuid": str(uuid.uuid4())}) for _ in range(requests_count)]
+    errors: list[str] = []
+    next_index = iter(range(requests_count))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        session = requests.Session()
+        session.headers.update({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        while True:
+            with lock:
+                index = next(next_index, None)
+            if index is None:
+                return
+            response = session.post(f"{base_url}/api/v1/submissions", data=bodies[index], timeout=60)
+            if response.status_code != 201:
+                with lock:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+
+    # Warm-up: first requests pay for imports, connections and caches in each worker.
+    session = requests.Session()
+    for _ in range(20):
+        session.post(
+            f"{base_url}/api/v1/submissions",
+            data=json.dumps(template | {"uuid": str(uuid.uuid4())}),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            timeout=60,
+        )
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} requêtes en échec, par exemple : {errors[0]}")
+    return requests_count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=1500, help="requêtes par serveur")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--database", choices=["auto", "postgresql", "sqlite"], default="auto")
+    arguments = parser.parse_args()
+
+    kind = arguments.database
+    if kind == "auto":
+        kind = "postgresql" if postgres_answers() else "sqlite"
+    print(f"Base : {kind} ; {arguments.requests} requêtes par serveur, {arguments.concurrency} clients", flush=True)
+
+    rates = {}
+    for name, app_spec in (("baseline", "benchmarks.baseline_app:create_app()"), ("ours", "consultation:create_app()")):
+        with scratch_database(kind) as database_url:
+            seeded = seed_study(database_url)
+            baseline_app.create_schema(database_url)
+            with gunicorn(app_spec, database_url, workers=2, threads=4) as base_url:
+                print(f"{name} : envoi en cours…", flush=True)
+                rates[name] = load(base_url, seeded["token"], seeded["questionnaire_id"],
+                                   arguments.requests, arguments.concurrency)
+                print(f"{name} : {rates[name]:.0f} requêtes/s", flush=True)
+
+    print(json.dumps({
+        "name": "submissions",
+        "database": kind,
+        "ours_rps": round(rates["ours"], 1),
+        "baseline_rps": round(rates["baseline"], 1),
+        "ratio": round(rates["ours"] / rates["baseline"], 3),
+    }))
+
+
+if __name__ == "__main__":
+    main()
