@@ -597,12 +597,12 @@ export function mountForm(element, definition, options = {}) {
     binding.widget = widget;
     if (usesLegend(question)) {
       const fieldset = el("fieldset", { class: "fr-field" });
-      fieldset.append(el("legend", { id: legendId, class: "fr-label" }, [labelText, requiredMark]));
+      fieldset.append(el("legend", { id: legendId, class: "fr-label" }, [labelText, requiredMark && " ", requiredMark]));
       if (hint) fieldset.append(hint);
       fieldset.append(error, widget.element);
       wrapper.append(fieldset);
     } else {
-      wrapper.append(el("label", { for: id, class: "fr-label", id: legendId }, [labelText, requiredMark]));
+      wrapper.append(el("label", { for: id, class: "fr-label", id: legendId }, [labelText, requiredMark && " ", requiredMark]));
       if (hint) wrapper.append(hint);
       wrapper.append(error, widget.element);
     }
