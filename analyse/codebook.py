@@ -18,25 +18,13 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .nlp import DEFAULT_MODEL, TextAnalysis, analyse_texts, fold
+from .nlp import DEFAULT_MODEL, SKIPPED_IN_PHRASES as _SKIPPED, TextAnalysis, analyse_texts, fold
 
 FORMAT_VERSION = 1
 DEFAULT_COLOUR = "#6b7280"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
-# Function words a phrase may have in between its words: « accès aux soins » matches « accès
-# au soin », « loyer trop cher » matches « les loyers sont trop chers ». Negations are NOT here,
-# so « je ne me sens pas seul » does not match « se sentir seul ».
-_SKIPPED = frozenset(
-    fold(word)
-    for word in (
-        "le la les l' un une des de du d' à au aux en dans pour par sur avec chez "
-        "je j' tu il elle on nous vous ils elles me m' te t' se s' moi toi lui leur eux y "
-        "ce c' ça cela mon ma mes ton ta tes son sa ses notre nos votre vos leurs "
-        "et ou être que qu' qui"
-    ).split()
-)
 # A negation just before a verb or adjective keyword cancels it (« pas isolée », « pas cher »);
 # before a noun it usually says what is missing (« pas de médecin »), so the noun still counts.
 _NEGATIONS = frozenset({"pas", "jamais", "guere", "aucunement", "point"})
@@ -295,19 +283,6 @@ class RuleMatch:
     rule: str  # the keyword, phrase or regex that matched
 
 
-def match_keys(analysis: TextAnalysis) -> list[tuple[str, int]]:
-    """(folded lemma, token index) of the tokens a phrase has to match, function words left out."""
-    keys = []
-    for index, token in enumerate(analysis.tokens):
-        if token.is_punct or token.is_space:
-            continue
-        key = fold(token.lemma)
-        if key in _SKIPPED:
-            continue
-        keys.append((key, index))
-    return keys
-
-
 class RuleMatcher:
     """The codebook's rules compiled for matching. Keywords and phrases are lemmatised by the same
     pipeline as the answers, so « loyers » in the codebook finds « loyer » in an answer; the word as
@@ -316,9 +291,11 @@ class RuleMatcher:
     def __init__(self, codebook: Codebook, *, model: str = DEFAULT_MODEL):
         self.fingerprint = codebook.fingerprint()
         self.model = model
-        # first key -> [(whole key sequence, code id, rule text, single word?)]
-        self._patterns: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
-        self._regexes: list[tuple[re.Pattern, str, str]] = []
+        # key -> [(code id, rule)] for one-word rules; first key -> [(key list, code id, rule)]
+        self._words: dict[str, list[tuple[str, str]]] = {}
+        self._phrases: dict[str, list[tuple[list[str], str, str]]] = {}
+        self._regex: re.Pattern | None = None  # all regexes in one pass: one named group each
+        self._regex_groups: dict[str, tuple[str, list[str]]] = {}  # group -> (pattern, code ids)
         rules = [
             (code.id, rule)
             for code in codebook
@@ -327,35 +304,58 @@ class RuleMatcher:
         analyses = analyse_texts([rule for _code, rule in rules], model=model)
         seen = set()
         for (code_id, rule), analysis in zip(rules, analyses):
-            variants = {tuple(key for key, _ in match_keys(analysis))}
+            variants = {tuple(key for key, _ in analysis.match_keys)}
             variants.add(tuple(fold(word) for word in re.findall(r"[\w'-]+", rule) if fold(word) not in _SKIPPED))
             for keys in variants:
                 if keys and (keys, code_id) not in seen:
                     seen.add((keys, code_id))
-                    self._patterns.setdefault(keys[0], []).append((keys, code_id, rule))
+                    if len(keys) == 1:
+                        self._words.setdefault(keys[0], []).append((code_id, rule))
+                    else:
+                        self._phrases.setdefault(keys[0], []).append((list(keys), code_id, rule))
+        codes_by_pattern: dict[str, list[str]] = {}
         for code in codebook:
             for pattern in code.regexes:
-                self._regexes.append((re.compile(pattern, re.IGNORECASE), code.id, pattern))
+                codes_by_pattern.setdefault(pattern, []).append(code.id)
+        if codes_by_pattern:
+            branches = []
+            for number, (pattern, code_ids) in enumerate(codes_by_pattern.items()):
+                self._regex_groups[f"r{number}"] = (pattern, code_ids)
+                # Inline flags and numbered back-references would leak across branches: group
+                # each pattern on its own (a pattern using them stays valid on its own, see
+                # _code_problems, and is matched separately).
+                branches.append(f"(?P<r{number}>{pattern})")
+            try:
+                self._regex = re.compile("|".join(branches), re.IGNORECASE)
+            except re.error:
+                self._regex = None
+                self._separate = [(re.compile(p, re.IGNORECASE), p, ids) for p, ids in codes_by_pattern.items()]
 
     def match(self, analysis: TextAnalysis) -> list[RuleMatch]:
         matches = []
-        keys = match_keys(analysis)
+        keys = analysis.match_keys
+        key_list = [key for key, _index in keys]
         tokens = analysis.tokens
-        for position, (key, token_index) in enumerate(keys):
-            for pattern, code_id, rule in self._patterns.get(key, ()):
+        words, phrases = self._words, self._phrases
+        for position, key in enumerate(key_list):
+            if key in words:
+                token = tokens[keys[position][1]]
+                if not (token.pos in ("VERB", "ADJ") and not _NEGATIONS.isdisjoint(
+                        key_list[max(0, position - _NEGATION_WINDOW) : position])):
+                    matches.extend(RuleMatch(code_id, token.start, token.end, rule) for code_id, rule in words[key])
+            for pattern, code_id, rule in phrases.get(key, ()):
                 end_position = position + len(pattern)
-                if end_position > len(keys):
-                    continue
-                if any(keys[position + offset][0] != pattern[offset] for offset in range(1, len(pattern))):
-                    continue
-                if len(pattern) == 1 and tokens[token_index].pos in ("VERB", "ADJ") and any(
-                    previous in _NEGATIONS for previous, _ in keys[max(0, position - _NEGATION_WINDOW) : position]
-                ):
-                    continue
-                last_token = tokens[keys[end_position - 1][1]]
-                matches.append(RuleMatch(code_id, tokens[token_index].start, last_token.end, rule))
-        for regex, code_id, pattern in self._regexes:
-            for found in regex.finditer(analysis.text):
+                if key_list[position:end_position] == pattern:
+                    first, last = tokens[keys[position][1]], tokens[keys[end_position - 1][1]]
+                    matches.append(RuleMatch(code_id, first.start, last.end, rule))
+        if self._regex is not None:
+            for found in self._regex.finditer(analysis.text):
                 if found.end() > found.start():
-                    matches.append(RuleMatch(code_id, found.start(), found.end(), pattern))
+                    pattern, code_ids = self._regex_groups[found.lastgroup]
+                    matches.extend(RuleMatch(code_id, found.start(), found.end(), pattern) for code_id in code_ids)
+        else:
+            for regex, pattern, code_ids in getattr(self, "_separate", ()):
+                for found in regex.finditer(analysis.text):
+                    if found.end() > found.start():
+                        matches.extend(RuleMatch(code_id, found.start(), found.end(), pattern) for code_id in code_ids)
         return matches

@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,12 +30,27 @@ DEFAULT_BATCH_SIZE = 256
 STOP, PUNCT, NUMBER, SPACE, ALPHA = 1, 2, 4, 8, 16
 
 
+@lru_cache(maxsize=65536)
 def fold(value: str) -> str:
     """Lower-case without accents: the key matching and counting compare, so that « medecin »,
     « Médecin » and « MÉDECIN » are one word while the accented form stays for display."""
     value = value.lower().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
     decomposed = unicodedata.normalize("NFD", value)
     return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+# Function words a codebook phrase may have in between its words: « accès aux soins » matches
+# « accès au soin », « loyer trop cher » matches « les loyers sont trop chers ». Negations are NOT
+# here, so « je ne me sens pas seul » does not match « se sentir seul ».
+SKIPPED_IN_PHRASES = frozenset(
+    fold(word)
+    for word in (
+        "le la les l' un une des de du d' à au aux en dans pour par sur avec chez "
+        "je j' tu il elle on nous vous ils elles me m' te t' se s' moi toi lui leur eux y "
+        "ce c' ça cela mon ma mes ton ta tes son sa ses notre nos votre vos leurs "
+        "et ou être que qu' qui"
+    ).split()
+)
 
 
 class Token(NamedTuple):
@@ -85,6 +100,16 @@ class TextAnalysis:
 
     def token_text(self, token: Token) -> str:
         return self.text[token.start : token.end]
+
+    @cached_property
+    def match_keys(self) -> list[tuple[str, int]]:
+        """(folded lemma, token index) of the words codebook phrases and the model look at:
+        punctuation and function words left out."""
+        return [
+            (key, index)
+            for index, token in enumerate(self.tokens)
+            if not token.flags & (PUNCT | SPACE) and (key := fold(token.lemma)) not in SKIPPED_IN_PHRASES
+        ]
 
     def terms(self) -> list[str]:
         """Lemmas to count (word clouds, frequencies): lower-case, accents kept."""
@@ -294,18 +319,51 @@ def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[Token
         yield tuple(tokens)
 
 
-def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
-    tokens = []
-    for token in doc:
-        if token.is_space:
-            continue  # runs of whitespace say nothing and would bloat the cache
+# Flags and lengths are properties of the word form (spaCy lexeme attributes) and strings are
+# shared: computed once per form, so that copying tokens out of a Doc stays cheap.
+_FORMS: dict[int, tuple[int, int]] = {}
+_STRINGS: dict[int, str] = {}
+
+
+def _form(doc, orth: int) -> tuple[int, int]:
+    known = _FORMS.get(orth)
+    if known is None:
+        lexeme = doc.vocab[orth]
+        text = lexeme.text
         flags = (
-            (STOP if token.is_stop else 0)
-            | (PUNCT if token.is_punct else 0)
-            | (NUMBER if token.like_num or token.is_digit else 0)
-            | (SPACE if token.is_space else 0)
-            | (ALPHA if any(char.isalpha() for char in token.text) else 0)
+            (STOP if lexeme.is_stop else 0)
+            | (PUNCT if lexeme.is_punct else 0)
+            | (NUMBER if lexeme.like_num or lexeme.is_digit else 0)
+            | (SPACE if lexeme.is_space else 0)
+            | (ALPHA if any(char.isalpha() for char in text) else 0)
         )
-        start = token.idx + offset
-        tokens.append(Token(start, start + len(token.text), token.lemma_ or token.text, token.pos_, flags))
+        known = (len(text), flags)
+        if len(_FORMS) < 500_000:
+            _FORMS[orth] = known
+    return known
+
+
+def _string(doc, key: int) -> str:
+    value = _STRINGS.get(key)
+    if value is None:
+        value = doc.vocab.strings[key] if key else ""
+        if len(_STRINGS) < 500_000:
+            _STRINGS[key] = value
+    return value
+
+
+def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
+    from spacy.attrs import IDX, LEMMA, ORTH, POS
+
+    # The hot loop of every analysis: local names and dict lookups instead of Token objects.
+    forms, strings, make = _FORMS, _STRINGS, tuple.__new__
+    tokens = []
+    for idx, orth, lemma, pos in doc.to_array([IDX, ORTH, LEMMA, POS]).tolist():
+        form = forms.get(orth) or _form(doc, orth)
+        if form[1] & SPACE:
+            continue  # runs of whitespace say nothing and would bloat the cache
+        start = idx + offset
+        lemma_text = strings.get(lemma) or _string(doc, lemma) or _string(doc, orth)
+        pos_text = strings.get(pos) or _string(doc, pos)
+        tokens.append(make(Token, (start, start + form[0], lemma_text, pos_text, form[1])))
     return tuple(tokens)

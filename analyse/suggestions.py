@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .codebook import Codebook, RuleMatcher, match_keys
-from .nlp import DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts
+from .codebook import Codebook, RuleMatcher
+from .nlp import DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, text_hash
 
 SAVE_FORMAT = 1
 DEFAULT_THRESHOLD = 0.5
@@ -52,7 +53,7 @@ class Suggestion:
 def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, int]]]:
     """Model features (folded lemmas and adjacent lemma pairs, function words left out) with the
     character span each comes from, so a feature's weight can be shown on the text."""
-    keys = match_keys(analysis)
+    keys = analysis.match_keys
     tokens = analysis.tokens
     found = []
     for position, (key, index) in enumerate(keys):
@@ -171,6 +172,8 @@ class Suggester:
     nlp_model: str = DEFAULT_MODEL
     use_rules: bool = True
     use_model: bool = True
+    # Identifies this trained suggester: stored suggestions of another version are stale.
+    version: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __post_init__(self):
         self._matcher: RuleMatcher | None = None
@@ -210,8 +213,9 @@ class Suggester:
     def _measure_rules(self, analyses, label_sets) -> dict[str, float]:
         hits: dict[str, int] = {}
         correct: dict[str, int] = {}
+        matcher = self.matcher
         for analysis, labels in zip(analyses, label_sets):
-            for code in {match.code for match in self.matcher.match(analysis)}:
+            for code in {match.code for match in matcher.match(analysis)}:
                 hits[code] = hits.get(code, 0) + 1
                 correct[code] = correct.get(code, 0) + (code in labels)
         return {
@@ -244,10 +248,11 @@ class Suggester:
     def score_analyses(self, analyses: Sequence[TextAnalysis]) -> list[list[Suggestion]]:
         """Every code either source gives a non-zero score, best first (the threshold not applied)."""
         all_rule_spans: list[dict[str, list[tuple[int, int]]]] = []
+        matcher = self.matcher if self.use_rules else None
         for analysis in analyses:
             rule_spans: dict[str, list[tuple[int, int]]] = {}
-            if self.use_rules:
-                for match in self.matcher.match(analysis):
+            if matcher is not None:
+                for match in matcher.match(analysis):
                     rule_spans.setdefault(match.code, []).append((match.start, match.end))
             all_rule_spans.append(rule_spans)
         model = self.model if self.use_model else None
@@ -309,6 +314,7 @@ class Suggester:
             "nlp_model": self.nlp_model,
             "use_rules": self.use_rules,
             "use_model": self.use_model,
+            "version": self.version,
         }
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
@@ -342,7 +348,30 @@ class Suggester:
             nlp_model=state["nlp_model"],
             use_rules=state["use_rules"],
             use_model=state["use_model"],
+            version=state["version"],
         )
+
+
+def analyse_and_suggest(
+    texts: Sequence[str],
+    suggester: Suggester,
+    *,
+    cache: AnalysisCache | None = None,
+    known: dict[str, list[Suggestion]] | None = None,
+) -> list[list[Suggestion]]:
+    """Suggestions for each text, computing only those not in `known` ({sha256 of text:
+    suggestions} of earlier runs of the same suggester, updated in place): adding 1 % of answers
+    costs about 1 % of the first run. Keep one `known` per `suggester.version`."""
+    known = {} if known is None else known
+    digests = [text_hash(text or "") for text in texts]
+    new: dict[str, str] = {}
+    for digest, text in zip(digests, texts):
+        if digest not in known and digest not in new:
+            new[digest] = text or ""
+    if new:
+        analyses = analyse_texts(list(new.values()), cache=cache, model=suggester.nlp_model)
+        known.update(zip(new, suggester.suggest_analyses(analyses)))
+    return [known[digest] for digest in digests]
 
 
 def train_suggester(

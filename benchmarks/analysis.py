@@ -1,0 +1,166 @@
+"""Cost of our analysis path over spaCy itself, of an incremental re-analysis, of a cached word cloud.
+
+1. 20,000 synthetic French answers (fragments combined at random, so they vary).
+2. raw: `nlp.pipe` with the same components and batch size, docs consumed, nothing kept.
+   ours: tokens (+ cache writes to an SQLite file) + rule and model suggestions with evidence.
+   ratio = raw time / our time (1.0 = no overhead; target ≥ 0.9).
+3. 1 % new answers added, the whole set run again with the same cache and known suggestions:
+   incremental_ratio = that time / the first full time (target ≤ 0.05).
+4. A word cloud of the lemma counts rendered once, then served from its cache: wordcloud_cached_ms.
+
+Each timing is the best of two runs: the machine is shared and the best run is the least disturbed.
+Last line: JSON.
+"""
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analyse.codebook import default_codebook  # noqa: E402
+from analyse.nlp import DEFAULT_BATCH_SIZE, AnalysisCache, count_terms, load_pipeline  # noqa: E402
+from analyse.quality import load_coded_answers  # noqa: E402
+from analyse.suggestions import Suggester, analyse_and_suggest  # noqa: E402
+
+N_ANSWERS = 20_000
+NEW_FRACTION = 0.01
+SEED = 20240601
+
+OPENERS = [
+    "", "", "Alors ", "Bah ", "Franchement, ", "Pour moi ", "Je dirais que ", "Ici ", "Honnêtement ",
+    "Depuis quelques années ", "Le problème c'est que ", "Moi perso ", "Dans notre quartier ", "Sincèrement, ",
+    "Comme je l'ai dit à la dame, ", "Ce qui me gêne le plus, ", "Bon, ", "À mon âge ", "En tant que jeune, ",
+]
+NEEDS = [
+    "les loyers sont beaucoup trop chers", "il n'y a pas de bus le dimanche", "le dernier bus passe à 20h",
+    "on n'a plus de médecin traitant", "il faut six mois pour voir un ophtalmo", "je me sens seule",
+    "personne ne vient me voir", "tout se fait sur internet", "je ne sais pas me servir de l'ordinateur",
+    "la poste a fermé", "la mairie n'est jamais ouverte", "y a rien pour les jeunes", "pas de salle de sport",
+    "le soir c'est pas rassurant", "il y a du deal en bas de l'immeuble", "les poubelles débordent",
+    "les trottoirs sont défoncés", "pas de commerces de proximité", "les courses coûtent trop cher",
+    "je saute des repas en fin de mois", "pas de place en crèche", "trouver une nounou est impossible",
+    "je cherche du travail depuis un an", "aucune entreprise ne prend d'apprentis", "j'ai pas le permis",
+    "sans voiture on est coincés", "l'appartement est plein d'humidité", "le chauffage ne marche pas",
+    "la facture d'électricité a doublé", "j'attends un HLM depuis quatre ans", "pas d'ascenseur au 4e",
+    "la baignoire n'est plus adaptée", "je ne comprends rien aux papiers de la CAF", "on ne connaît pas ses droits",
+    "l'aide à domicile ne vient qu'une heure", "je m'occupe de ma mère malade", "j'ai le moral à zéro",
+    "le stress des examens m'épuise", "un psy c'est trop cher", "les rodéos empêchent de dormir",
+    "le cinéma est à 30 km", "la bibliothèque ferme le samedi", "il manque des bancs et de l'ombre",
+    "les espaces verts sont mal entretenus", "la connexion internet coupe tout le temps",
+    "pas de réseau dans le hameau", "les démarches en ligne sont un casse-tête", "on ne parle plus à personne au guichet",
+    "les jeunes n'ont aucun endroit à eux", "on ne nous demande jamais notre avis", "l'EHPAD coûte une fortune",
+    "j'ai peur de tomber chez moi", "la mutuelle est hors de prix", "les urgences sont saturées",
+    "le marché a disparu", "l'éclairage public est en panne", "il y a des rats près des containers",
+    "les voisins ne se disent plus bonjour", "les activités s'arrêtent l'été", "la cantine coûte trop cher",
+]
+LINKS = [" et ", ", ", " mais surtout ", ". En plus ", " ; ", ", sans parler du fait que ", ". Aussi ", " et puis "]
+CLOSERS = [
+    "", "", "", ".", " !", " !!", "...", ", voilà.", ", c'est tout.", " merci de nous écouter.",
+    " ça serait bien que ça change.", " on est fatigués.", " c'est pas normal.", " 😡", " 🙏", " lol",
+    ", depuis {n} ans.", ", ça fait {n} mois que ça dure.", " (rue {street}).",
+]
+STREETS = ["des Lilas", "Jean Jaurès", "du Moulin", "Victor Hugo", "de la Gare", "des Écoles", "Pasteur"]
+
+
+def synthetic_answers(count: int, rng: random.Random, avoid: set[str] = frozenset()) -> list[str]:
+    answers: list[str] = []
+    seen = set(avoid)
+    while len(answers) < count:
+        needs = rng.sample(NEEDS, rng.choice((1, 1, 2, 2, 3)))
+        body = needs[0]
+        for need in needs[1:]:
+            body += rng.choice(LINKS) + need
+        closer = rng.choice(CLOSERS).format(n=rng.randint(2, 15), street=rng.choice(STREETS))
+        text = rng.choice(OPENERS) + body + closer
+        if rng.random() < 0.3:
+            text = text[0].upper() + text[1:]
+        if rng.random() < 0.1:
+            text = text.replace("é", "e")  # typed without accents
+        if text not in seen:
+            seen.add(text)
+            answers.append(text)
+    return answers
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    texts = synthetic_answers(N_ANSWERS, rng)
+    new_texts = synthetic_answers(int(N_ANSWERS * NEW_FRACTION), rng, avoid=set(texts))
+    codebook = default_codebook()
+    suggester = Suggester.train(load_coded_answers(ROOT / "tests" / "data" / "coded_answers.csv", codebook), codebook)
+    nlp = load_pipeline(suggester.nlp_model)
+    suggester.suggest(["Échauffement : le loyer et le bus."])  # compiles the rules, warms up
+
+    def raw():
+        for _doc in nlp.pipe(texts, batch_size=DEFAULT_BATCH_SIZE):
+            pass
+
+    with tempfile.TemporaryDirectory() as workdir:
+        runs = []
+
+        def ours(run):
+            cache = AnalysisCache(Path(workdir) / f"analyses-{run}.sqlite")
+            known: dict = {}
+            elapsed, suggestions = timed(lambda: analyse_and_suggest(texts, suggester, cache=cache, known=known))
+            return elapsed, cache, known, suggestions
+
+        raw_times = []
+        for run in range(2):
+            raw_times.append(timed(raw)[0])
+            runs.append(ours(run))
+        raw_time = min(raw_times)
+        full_time, cache, known, suggestions = min(runs, key=lambda run: run[0])
+        print(f"{len(texts)} réponses : nlp.pipe seul {raw_time:.2f} s, notre analyse complète {full_time:.2f} s "
+              f"(tokens + cache + suggestions) → ratio {raw_time / full_time:.3f}")
+        print(f"  {sum(1 for found in suggestions if found)} réponses avec au moins une suggestion, "
+              f"{sum(len(found) for found in suggestions)} suggestions")
+
+        everything = texts + new_texts
+        incremental_time = min(
+            timed(lambda: analyse_and_suggest(everything, suggester, cache=cache, known=dict(known)))[0]
+            for _ in range(2)
+        )
+        print(f"+{len(new_texts)} nouvelles réponses : {incremental_time:.3f} s → incremental_ratio "
+              f"{incremental_time / full_time:.4f}")
+
+        wordcloud_ms = None
+        try:
+            from analyse.wordclouds import wordcloud_files
+        except ImportError:  # pragma: no cover - depends on the word-cloud module being there
+            print("analyse/wordclouds.py absent : nuage de mots non mesuré")
+        else:
+            from analyse.nlp import analyse_texts
+
+            frequencies = count_terms(analyse_texts(texts, cache=cache))
+            cloud_dir = Path(workdir) / "clouds"
+            cloud_dir.mkdir()
+            render_time, _paths = timed(lambda: wordcloud_files(frequencies, cloud_dir))
+
+            def served():
+                png, _svg = wordcloud_files(frequencies, cloud_dir)
+                return png.read_bytes()
+
+            hit_time = min(timed(served)[0] for _ in range(5))
+            wordcloud_ms = round(hit_time * 1000, 2)
+            print(f"nuage de mots : rendu {render_time * 1000:.0f} ms, servi depuis le cache {wordcloud_ms} ms")
+
+    print(json.dumps({
+        "name": "analysis",
+        "ratio": round(raw_time / full_time, 3),
+        "incremental_ratio": round(incremental_time / full_time, 4),
+        "wordcloud_cached_ms": wordcloud_ms,
+    }))
+
+
+if __name__ == "__main__":
+    main()
