@@ -48,3 +48,16 @@ def format_answer(model: Questionnaire, question: Question, value, language: str
         labels = {choice.name: label_in(choice.label, language) for choice in choice_list.choices} if choice_list else {}
         return " ; ".join(labels.get(str(name)) or str(name) for name in names)
     return str(value)
+
+
+def path_label(model: Questionnaire, path: str, language: str = "fr") -> str:
+    """« Personnes du foyer n° 2 › Âge » for "menage[1]/age_membre"; the path itself if unknown."""
+    parts = []
+    for segment in path.split("/"):
+        name, _, index = segment.partition("[")
+        node = model.find(name)
+        label = (label_in(node.label, language) if node is not None else "") or name
+        if index:
+            label = f"{label} n° {int(index.rstrip(']')) + 1}"
+        parts.append(label)
+    return " › ".join(parts)

@@ -34,7 +34,7 @@ from ..submissions.services import (
 )
 from ..territory.models import Commune
 from . import bp
-from .answers import answer_rows
+from .answers import answer_rows, path_label
 from .forms import ExportForm, FilterForm, RevokeForm, StateForm
 
 PER_PAGE = 50
@@ -128,7 +128,10 @@ def submission(submission_id: int):
     history = [
         {
             "revision": revision,
-            "changes": answer_changes(revision.before.get("answers"), revision.after.get("answers"))
+            "changes": [
+                change | {"label": path_label(model, change["path"])}
+                for change in answer_changes(revision.before.get("answers"), revision.after.get("answers"))
+            ]
             if revision.action == "edit"
             else [],
         }

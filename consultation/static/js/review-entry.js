@@ -6,14 +6,15 @@ import { mountForm } from "./form-runtime.js";
 const form = document.getElementById("entry-form");
 const errorBox = document.getElementById("entry-errors");
 const definition = JSON.parse(document.getElementById("entry-definition").textContent);
-let answers = JSON.parse(document.getElementById("entry-answers").textContent) || {};
+const startingAnswers = JSON.parse(document.getElementById("entry-answers").textContent) || {};
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 
-mountForm(document.getElementById("questionnaire-form"), definition, {
+// The whole questionnaire on one page: whoever types in a paper form follows the sheet, not pages.
+const controller = mountForm(document.getElementById("questionnaire-form"), definition, {
   language: document.documentElement.lang || "fr",
-  answers,
-  mode: form.dataset.mode === "edit" ? "edit" : "entry",
-  onChange: (current) => { answers = current; },
+  answers: startingAnswers,
+  mode: "single",
+  navigation: false,
 });
 
 function profileAndConsent() {
@@ -57,6 +58,14 @@ function showErrors(message, errors) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
+  const problems = controller.validate();
+  if (problems.length) {
+    const byPath = {};
+    for (const problem of problems) (byPath[`answers.${problem.path}`] ||= []).push(problem.message);
+    showErrors("Corrigez les réponses signalées avant d'enregistrer.", byPath);
+    return;
+  }
+  const answers = controller.getAnswers();
   const body = form.dataset.mode === "paper"
     ? { uuid: form.dataset.uuid, answers, ...profileAndConsent() }
     : { answers, comment: form.elements.comment.value };

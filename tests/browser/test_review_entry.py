@@ -1,0 +1,65 @@
+"""A chargé d'étude types in a paper questionnaire, then corrects it, in Chromium with CSRF on."""
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from submission_records import definition  # noqa: E402
+
+from consultation.accounts.models import utcnow  # noqa: E402
+from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion  # noqa: E402
+from consultation.extensions import db  # noqa: E402
+from consultation.territory.models import Commune  # noqa: E402
+
+
+@pytest.fixture()
+def paper_questionnaire(live_server):
+    with live_server.app.app_context():
+        if db.session.get(Commune, "37261") is None:
+            db.session.add(Commune(insee_code="37261", name="Tours"))
+        questionnaire = Questionnaire(title="Questionnaire papier du CCAS")
+        questionnaire.versions.append(
+            QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(), published_at=utcnow())
+        )
+        db.session.add(questionnaire)
+        db.session.commit()
+        return questionnaire.id
+
+
+def test_paper_entry_then_correction_with_history(live_server, page, paper_questionnaire):
+    live_server.login(page, "charge_etude")
+    page.goto(f"{live_server.url}/reponses/questionnaire/{paper_questionnaire}/papier")
+
+    page.get_by_label("Public").select_option("jeune")
+    page.get_by_label("Tranche d'âge").select_option("18_25")
+    page.get_by_label("Commune").select_option("37261")
+    # Saving without the consent or the required answers: every problem is listed, nothing stored.
+    page.get_by_role("button", name="Enregistrer la saisie").click()
+    expect(page.locator("#entry-errors")).to_contain_text("answers.age")
+
+    page.get_by_label(re.compile("^Quel âge avez-vous")).fill("19")
+    page.get_by_label("Locataire").check()
+    page.get_by_role("button", name="Enregistrer la saisie").click()
+    expect(page.locator("#entry-errors")).to_contain_text("consentement")
+
+    page.get_by_label(re.compile("La personne a donné son consentement")).check()
+    page.get_by_role("button", name="Enregistrer la saisie").click()
+    page.wait_for_url(re.compile(r"/reponses/\d+$"))
+    expect(page.get_by_text("Questionnaire papier enregistré.")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text(["Jeune"])
+    expect(page.get_by_text("Papier", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Corriger les réponses").click()
+    age = page.get_by_label(re.compile("^Quel âge avez-vous"))
+    expect(age).to_have_value("19")
+    age.fill("20")
+    page.get_by_label("Motif de la correction").fill("Âge mal recopié")
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    page.wait_for_url(re.compile(r"/reponses/\d+$"))
+    history = page.locator("ol.history")
+    expect(history).to_contain_text("Âge mal recopié")
+    expect(history.locator("del")).to_have_text("19")
+    expect(history.locator("ins")).to_have_text("20")
