@@ -295,6 +295,10 @@ def test_results_frequencies_by_public(coder, study, db):
     page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public").get_data(as_text=True)
     assert "Isolement" in page and "<svg" in page
     assert "Personne âgée (60 ans et plus)" in page
+    cloud = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/public/age.png")
+    assert cloud.status_code == 200 and cloud.mimetype == "image/png" and cloud.data[:4] == b"\x89PNG"
+    svg = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.data
 
 
 def test_exports_are_pseudonymised_by_default(coder, study, db):

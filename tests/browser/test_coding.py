@@ -1,0 +1,88 @@
+"""The coding workspace in a real browser: a passage selected with the mouse is coded with a new
+code from the popover, and a suggestion is accepted from the keyboard."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from coding_records import coding_study  # noqa: E402
+
+SHOTS = Path("/tmp")
+
+# Rectangle of a substring of an answer's text, across the <mark> elements that cut it.
+RECT_OF = """([selector, needle]) => {
+  const container = document.querySelector(selector);
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  const nodes = []; let text = "";
+  while (walker.nextNode()) { nodes.push([walker.currentNode, text.length]); text += walker.currentNode.data; }
+  const start = text.indexOf(needle), end = start + needle.length;
+  const locate = (offset) => { for (const [node, at] of nodes) { if (offset <= at + node.data.length) return [node, offset - at]; } };
+  const range = document.createRange();
+  range.setStart(...locate(start)); range.setEnd(...locate(end));
+  const rects = range.getClientRects();
+  const first = rects[0], last = rects[rects.length - 1];
+  return {x1: first.left + 1, y1: first.top + first.height / 2, x2: last.right - 1, y2: last.top + last.height / 2};
+}"""
+
+
+@pytest.fixture()
+def coded_study(live_server):
+    from consultation.coding.services import create_default_codebook
+    from consultation.extensions import db
+    from consultation.jobs.queue import _run, start_job
+
+    with live_server.app.app_context():
+        study = coding_study(db)
+        create_default_codebook(study["questionnaire"])
+        job = start_job("coding.analyse", {"questionnaire_id": study["questionnaire"].id})
+        db.session.commit()
+        _run(job.id)
+        ids = [submission.id for submission in study["submissions"]]
+        return {"questionnaire_id": study["questionnaire"].id, "submission_ids": ids}
+
+
+def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(live_server, page, coded_study):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    live_server.login(page, "charge_etude")
+    questionnaire_id = coded_study["questionnaire_id"]
+    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
+    bus = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][2]}']")
+    bus.scroll_into_view_if_needed()
+    rect = page.evaluate(RECT_OF, [f"article.answer[data-submission='{coded_study['submission_ids'][2]}'] [data-text]",
+                                   "pas assez de bus le soir"])
+    page.mouse.move(rect["x1"], rect["y1"])
+    page.mouse.down()
+    page.mouse.move(rect["x2"], rect["y2"], steps=5)
+    page.mouse.up()
+    picker = page.locator("#code-picker")
+    picker.get_by_role("combobox").wait_for()
+    assert "pas assez de bus le soir" in picker.inner_text()
+    page.keyboard.type("Bus du soir")
+    picker.get_by_role("option", name="Créer le code « Bus du soir »").wait_for()
+    page.keyboard.press("Enter")
+    bus = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][2]}']")
+    chip = bus.locator(".chip:not(.suggestion)", has_text="Bus du soir")
+    chip.wait_for()
+    assert bus.locator("mark.coded").inner_text() == "pas assez de bus le soir"
+
+    # Keyboard only: move to the first answer (k), accept its first suggestion (a).
+    rent = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][0]}']")
+    suggestion = rent.locator(".chip.suggestion").first
+    code_name = suggestion.inner_text().split("\n")[0].split(" ")[0]
+    suggestions_before = rent.locator(".chip.suggestion").count()
+    for _ in range(4):
+        page.keyboard.press("k")
+    page.keyboard.press("a")
+    rent = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][0]}']")
+    rent.locator(".chip:not(.suggestion)", has_text=code_name).first.wait_for()
+    assert rent.locator(".chip.suggestion").count() == suggestions_before - 1
+    page.screenshot(path=str(SHOTS / "coding-workspace.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/resultats?par=public")
+    page.get_by_role("heading", name="Fréquence des codes").wait_for()
+    assert page.get_by_role("link", name="Bus du soir").count() == 1
+    page.screenshot(path=str(SHOTS / "coding-results.png"), full_page=True)
+    assert errors == []
