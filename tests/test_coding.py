@@ -218,6 +218,11 @@ def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, stu
     assert "Kevin" not in results and "Logement" in results
     # The coder reads the original.
     assert "Kevin Martin" in coder.get(url).get_data(as_text=True)
+    # Word clouds end up in reports: even a coder's are made of pseudonymised words.
+    from consultation.coding.results import cloud_frequencies, rows_with_codings
+
+    words = {word.lower() for word in cloud_frequencies(codebook, rows_with_codings(codebook), "public", "jeune", True)}
+    assert "loyer" in words and "kevin" not in words and "martin" not in words
 
 
 def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):

@@ -222,15 +222,37 @@ def cloud_frequencies(codebook: Codebook, rows: list[AnswerRow], kind: str, key:
         for row in rows:
             for coding in row.codings:
                 if coding.code_id in family:
-                    visible = visible_span(row, coding.start, coding.end, originals)
+                    visible = _cloud_span(row, coding.start, coding.end, originals)
                     if visible is not None:
                         texts.append(visible[0][visible[1] : visible[2]])
     else:
         texts = [text for row in rows if row.submission.public == key
-                 for text in [visible_text(row, originals)] if text]
+                 for text in [_cloud_text(row, originals)] if text]
     analyses = analyse_texts(texts, cache=analysis_cache())
     counts = count_terms(analyses)
     return {term: count for term, count in counts.items() if not _PLACEHOLDER_TERM.match(term.lower())}
+
+
+def _current_pseudonymised(row: AnswerRow):
+    stored = row.pseudonymised
+    return stored if stored is not None and stored.text_hash == row.hash else None
+
+
+def _cloud_text(row: AnswerRow, originals: bool) -> str | None:
+    """Clouds are shown and pasted into reports: even coders get the pseudonymised words when
+    there are some, so that a name never ends up in a cloud."""
+    stored = _current_pseudonymised(row)
+    if originals and stored is not None:
+        return stored.text
+    return visible_text(row, originals)
+
+
+def _cloud_span(row: AnswerRow, start: int, end: int, originals: bool):
+    if originals and _current_pseudonymised(row) is not None:
+        result = pseudonymised_result(row.text, row.pseudonymised)
+        mapped_start, mapped_end = result.to_pseudonymised_span(start, end)
+        return result.text, mapped_start, mapped_end
+    return visible_span(row, start, end, originals)
 
 
 def cloud_files(frequencies: dict) -> tuple[Path, Path]:
