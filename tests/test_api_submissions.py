@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from consultation.interviews.models import Submission
+from consultation.interviews.models import Assignment, Submission
 from submission_records import device_token, payload, publish, territory
 
 pytestmark = pytest.mark.storage
@@ -137,10 +137,12 @@ def test_consent_is_required_and_parental_consent_under_15(tablet, db):
     assert tablet.post_submission(child).status_code == 201
 
 
-def test_age_band_must_fit_the_public(tablet, db):
+def test_age_band_unusual_for_the_public_is_stored_for_checking(tablet, db):
     response = tablet.post_submission(payload(tablet.questionnaire.id, profile={"public": "age", "age_band": "18_25"}))
-    assert response.status_code == 422
-    assert "profile.age_band" in response.get_json()["errors"]
+    assert response.status_code == 201
+    assert response.get_json()["state"] == "a_verifier"
+    submission = db.session.get(Submission, response.get_json()["id"])
+    assert "inhabituelle" in submission.review_comment
 
 
 def test_quartier_must_belong_to_the_commune(tablet, db):
@@ -230,7 +232,14 @@ def test_questionnaires_list_only_published_versions(tablet, db):
     db.session.add(draft_only)
     db.session.commit()
 
-    response = tablet.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {tablet.token}"})
+    headers = {"Authorization": f"Bearer {tablet.token}"}
+    # An enquêteur sees only the questionnaires assigned to them.
+    assert tablet.get("/api/v1/questionnaires", headers=headers).get_json() == []
+    db.session.add(Assignment(questionnaire_id=tablet.questionnaire.id, enumerator_id=tablet.user.id))
+    db.session.add(Assignment(questionnaire_id=draft_only.id, enumerator_id=tablet.user.id))
+    db.session.commit()
+
+    response = tablet.get("/api/v1/questionnaires", headers=headers)
     assert response.status_code == 200
     listed = {item["title"]: item for item in response.get_json()}
     assert "Brouillon seulement" not in listed

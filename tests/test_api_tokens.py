@@ -17,8 +17,12 @@ def _csrf_token(client) -> str:
 
 
 def test_logged_in_enqueteur_gets_a_token_that_works_for_the_api(login, db, app):
-    publish(db)
+    from consultation.interviews.models import Assignment
+
+    questionnaire = publish(db)
     enqueteur = login("enqueteur")
+    db.session.add(Assignment(questionnaire_id=questionnaire.id, enumerator_id=enqueteur.user.id))
+    db.session.commit()
     response = enqueteur.post("/api/v1/tokens", json={"device_label": "Tablette du CCAS"})
     assert response.status_code == 201
     token = response.get_json()["token"]

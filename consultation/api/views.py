@@ -4,9 +4,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.roles import INTERVIEW
+from ..accounts.roles import ADMIN, CHARGE_ETUDE, INTERVIEW
 from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import csrf, db
+from ..interviews.models import Assignment
 from ..submissions.definitions import published_version
 from ..submissions.services import (
     Consent,
@@ -95,17 +96,27 @@ def create_submission(payload):
 
 
 @bp.route("/questionnaires", methods=["GET"])
-@bp.doc(security=TOKEN_SECURITY, summary="Questionnaires publiés utilisables par l'enquêteur")
+@bp.doc(
+    security=TOKEN_SECURITY,
+    summary="Questionnaires publiés utilisables par l'enquêteur",
+    description="Ceux qui lui sont attribués ; tous pour un chargé d'étude ou un administrateur.",
+)
 @api_auth(allow_session=True)
 @bp.response(200, QuestionnaireOut(many=True))
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
 def list_questionnaires():
-    questionnaires = db.session.scalars(
+    query = (
         select(Questionnaire)
         .where(Questionnaire.archived.is_(False))
         .options(selectinload(Questionnaire.versions).defer(QuestionnaireVersion.definition))
         .order_by(Questionnaire.title)
-    ).all()
+    )
+    if g.api_user.role not in (ADMIN, CHARGE_ETUDE):
+        # An enquêteur sees the questionnaires assigned to them, as on the tablet's home page.
+        query = query.join(Assignment, Assignment.questionnaire_id == Questionnaire.id).where(
+            Assignment.enumerator_id == g.api_user.id
+        )
+    questionnaires = db.session.scalars(query).all()
     listed = []
     for questionnaire in questionnaires:
         published = questionnaire.published_versions

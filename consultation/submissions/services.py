@@ -16,15 +16,9 @@ from ..accounts.models import User
 from ..extensions import db
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
 from ..territory.models import Commune, Quartier
+from ..interviews.services import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from .definitions import PublishedVersion, version_model
 
-# Age bands that fit each public; "autre" takes any band.
-BANDS_OF_PUBLIC = {
-    "jeune": {"", "moins_15", "15_17", "18_25"},
-    "age": {"", "60_74", "75_84", "85_plus"},
-}
-# Minors under 15 need the consent of a parent as well as their own (RGPD, art. 8 and CNIL).
-BANDS_NEEDING_PARENTAL_CONSENT = {"moins_15"}
 
 
 class SubmissionInvalid(ValueError):
@@ -127,13 +121,15 @@ def store_submission(
             return _already_stored(existing, content_hash)
         raise SubmissionInvalid(errors.by_path)
 
+    state, review_comment = _first_review(profile)
     submission_id = _insert_once(
         dict(
             client_uuid=client_uuid,
             content_hash=content_hash,
             questionnaire_version_id=version.id,
             channel=channel,
-            state="recue",
+            state=state,
+            review_comment=review_comment,
             answers=cleaned_answers,
             enumerator_id=enumerator_id,
             device_id=(device_id or "")[:100],
@@ -145,7 +141,19 @@ def store_submission(
     if submission_id is None:
         # Another request stored the same UUID first (a retry racing its lost original).
         return _already_stored(find_by_uuid(client_uuid), content_hash)
-    return Stored(submission_id, True)
+    return Stored(submission_id, True, state)
+
+
+def _first_review(profile: Profile) -> tuple[str, str]:
+    """An age band unusual for the public is stored (the tablet only warns about it, and the
+    interview took place) but put aside for a chargé d'étude to check."""
+    usual = AGE_BANDS_BY_PUBLIC.get(profile.public)
+    if profile.age_band and usual is not None and profile.age_band not in usual:
+        return "a_verifier", (
+            f"Tranche d'âge « {AGE_BANDS[profile.age_band]} » inhabituelle pour le public "
+            f"« {PUBLICS[profile.public]} » : à vérifier."
+        )
+    return "recue", ""
 
 
 def _insert_once(values: dict) -> int | None:
@@ -213,12 +221,6 @@ def _profile_columns(profile: Profile, errors: _Errors) -> dict:
         errors.add("profile.public", "Public inconnu : « jeune », « age » ou « autre ».")
     if profile.age_band not in AGE_BANDS and profile.age_band != "":
         errors.add("profile.age_band", "Tranche d'âge inconnue.")
-    elif profile.public in BANDS_OF_PUBLIC and profile.age_band not in BANDS_OF_PUBLIC[profile.public]:
-        errors.add(
-            "profile.age_band",
-            f"La tranche d'âge « {AGE_BANDS[profile.age_band]} » ne correspond pas au public "
-            f"« {PUBLICS[profile.public]} ».",
-        )
     if profile.sex not in SEXES:
         errors.add("profile.sex", "Sexe inconnu : « femme », « homme », « autre » ou vide.")
 
@@ -273,7 +275,7 @@ def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[b
 def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dict:
     if not consent.given:
         errors.add("consent.given", "Le consentement de la personne interrogée est obligatoire.")
-    if profile.age_band in BANDS_NEEDING_PARENTAL_CONSENT and not consent.parental_consent:
+    if profile.age_band in AGE_BANDS_NEEDING_PARENTAL_CONSENT and not consent.parental_consent:
         errors.add(
             "consent.parental_consent",
             "Le consentement d'un parent est obligatoire pour une personne de moins de 15 ans.",
