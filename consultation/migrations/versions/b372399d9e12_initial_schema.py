@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 87188650c92b
+Revision ID: b372399d9e12
 Revises: 
-Create Date: 2026-11-26 05:43:42.272722
+Create Date: 2026-11-26 06:01:47.765972
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '87188650c92b'
+revision = 'b372399d9e12'
 down_revision = None
 branch_labels = None
 depends_on = None
