@@ -3,8 +3,11 @@ with only the components lemmas need, and a cache so that a re-analysis touches 
 
 Lemmas of `fr_core_news_sm` come from a rule lemmatizer that reads the part of speech, so the
 pipeline keeps tok2vec + morphologizer (the POS) + attribute_ruler + lemmatizer and leaves out the
-parser and the entity recogniser: the lemmas are identical to the full pipeline's and the run is
-about three times faster (measured on short answers; see benchmarks/analysis.py).
+parser and the entity recogniser. Measured on 4,000 short answers: the lemmas are identical to the
+full pipeline's (0 differences in 9,500 tokens) and the run is about 2.8 times faster; without
+tok2vec + morphologizer the lemmatizer has no POS and returns the words unchanged (« médecins »).
+Another package (fr_core_news_md…) is chosen with `model=`; its name and version are part of the
+cache key, so switching models never serves stale tokens.
 """
 from __future__ import annotations
 

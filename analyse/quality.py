@@ -206,6 +206,7 @@ def default_systems() -> dict[str, System]:
         "Modèle seul (régression logistique)": suggester_system(use_rules=False),
         "Règles + modèle (SVM linéaire calibré)": suggester_system(model_kind="svm"),
         "spaCy textcat_multilabel (lemmes)": spacy_textcat_system(),
+        "Règles + spaCy textcat_multilabel": spacy_textcat_system(with_rules=True),
         "Référence : TF-IDF mots + régression logistique": word_tfidf_baseline,
     }
 
@@ -222,6 +223,13 @@ def format_markdown(results: Sequence[SystemScore], codebook: Codebook, *, n_exa
         lines.append(f"| {result.name} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} |")
     ours, baseline = results[0], results[-1]
     lines += [
+        "",
+        "Lecture : les règles du livre de codes (mots-clés et expressions sur les lemmes, négations "
+        "comprises) portent l'essentiel de la qualité ; le modèle appris des codages ajoute du rappel "
+        "(ce que les règles ne nomment pas) ; le score d'une règle est sa précision mesurée sur les "
+        "codages, si bien qu'une règle que les codeurs rejettent cesse d'être suggérée. Avec quelques centaines d'exemples, la régression logistique sur les lemmes fait "
+        "mieux que le SVM calibré et que textcat_multilabel de spaCy entraîné de zéro (sac de mots, "
+        "seuil 0,5), qui reste trop prudent. Le seuil de suggestion est 0,5.",
         "",
         f"Par code : {ours.name} contre la référence (P = précision, R = rappel, n = réponses codées).",
         "",

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .codebook import Codebook, RuleMatcher
-from .nlp import DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, text_hash
+from .nlp import ALPHA, DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, text_hash
 
 SAVE_FORMAT = 1
 DEFAULT_THRESHOLD = 0.5
@@ -55,15 +55,14 @@ def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, in
     character span each comes from, so a feature's weight can be shown on the text."""
     keys = analysis.match_keys
     tokens = analysis.tokens
+    # Words only: emoji and symbols carry no lemma worth weighing.
+    words = [(key, tokens[index]) for key, index in keys if tokens[index].flags & ALPHA]
     found = []
-    for position, (key, index) in enumerate(keys):
-        if not tokens[index].has_letters:
-            continue
-        found.append((key, (tokens[index].start, tokens[index].end)))
-        if position + 1 < len(keys):
-            next_key, next_index = keys[position + 1]
-            if tokens[next_index].has_letters:
-                found.append((f"{key} {next_key}", (tokens[index].start, tokens[next_index].end)))
+    for position, (key, token) in enumerate(words):
+        found.append((key, (token.start, token.end)))
+        if position + 1 < len(words):
+            next_key, next_token = words[position + 1]
+            found.append((key + " " + next_key, (token.start, next_token.end)))
     return found
 
 
@@ -242,11 +241,15 @@ class Suggester:
 
     def suggest_analyses(self, analyses: Sequence[TextAnalysis], *, threshold: float | None = None) -> list[list[Suggestion]]:
         threshold = self.threshold if threshold is None else threshold
-        scored = self.score_analyses(analyses)
+        scored = self.score_analyses(analyses, evidence_from=threshold)
         return [[suggestion for suggestion in row if suggestion.score >= threshold] for row in scored]
 
-    def score_analyses(self, analyses: Sequence[TextAnalysis]) -> list[list[Suggestion]]:
-        """Every code either source gives a non-zero score, best first (the threshold not applied)."""
+    def score_analyses(self, analyses: Sequence[TextAnalysis], *, evidence_from: float | None = None) -> list[list[Suggestion]]:
+        """Every code either source gives a score of 0.05 or more, best first (no threshold).
+        The model's evidence is computed for suggestions scoring `evidence_from` or more (by
+        default the threshold): it is the costly part, and nobody looks at the others."""
+        evidence_from = self.threshold if evidence_from is None else evidence_from
+        codebook_ids = self.codebook.codes
         all_rule_spans: list[dict[str, list[tuple[int, int]]]] = []
         matcher = self.matcher if self.use_rules else None
         for analysis in analyses:
@@ -269,13 +272,14 @@ class Suggester:
                 model_scores = {model.codes[k]: float(row[k]) for k in np.flatnonzero(row >= 0.05)}
             suggestions = []
             for code in dict.fromkeys([*rule_spans, *model_scores]):
-                if code not in self.codebook:
+                if code not in codebook_ids:
                     continue
                 rule_score = self.rule_precision.get(code, RULE_PRIOR) if code in rule_spans else 0.0
                 model_score = model_scores.get(code, 0.0)
                 score = 1 - (1 - rule_score) * (1 - model_score)
                 if code in rule_spans:
-                    spans = _merge_spans(rule_spans[code])
+                    spans = rule_spans[code]
+                    spans = tuple(spans) if len(spans) == 1 else _merge_spans(spans)
                     source = SOURCE_BOTH if model_score >= self.threshold else SOURCE_RULE
                 else:
                     spans = ()
@@ -287,7 +291,7 @@ class Suggester:
             index = {code: k for k, code in enumerate(model.codes)}
             for row_index, suggestions in enumerate(results):
                 for position, suggestion in enumerate(suggestions):
-                    if suggestion.source == SOURCE_MODEL and suggestion.score >= min(self.threshold, DEFAULT_THRESHOLD):
+                    if suggestion.source == SOURCE_MODEL and suggestion.score >= evidence_from:
                         spans = model.evidence(analyses[row_index], matrix[row_index], index[suggestion.code])
                         suggestions[position] = Suggestion(suggestion.code, suggestion.score, spans, suggestion.source)
                 suggestions.sort(key=lambda suggestion: -suggestion.score)

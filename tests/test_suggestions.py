@@ -169,3 +169,20 @@ def test_autocode_refuses_missing_columns_and_untrainable_files(runner, files, t
     result = runner.invoke(args=["autocode", "--train", str(uncoded), "--input", str(new), "--out", str(out)])
     assert result.exit_code == 1 and "aucune réponse codée" in result.output
     assert not out.exists()
+
+
+def test_a_new_run_only_computes_the_answers_it_has_not_seen(suggester, tmp_path):
+    from analyse.nlp import AnalysisCache
+    from analyse.suggestions import analyse_and_suggest
+
+    cache = AnalysisCache(tmp_path / "analyses.sqlite")
+    known: dict = {}
+    first = analyse_and_suggest(["Pas de bus le soir", "Les loyers sont trop chers"], suggester,
+                                cache=cache, known=known)
+    assert len(known) == 2
+    again = analyse_and_suggest(["Les loyers sont trop chers", "Pas de bus le soir", "Une crèche SVP"],
+                                suggester, cache=cache, known=known)
+    assert len(known) == 3 and len(cache) == 3
+    # The earlier answers' suggestions are the very same objects: not computed again.
+    assert again[0] is first[1] and again[1] is first[0]
+    assert "petite-enfance" in {s.code for s in again[2]}
