@@ -1,9 +1,10 @@
 """Throughput of the sync endpoint, ours against a bare Flask endpoint storing the same JSON row.
 
-Both run on the same set-up: gunicorn with 2 workers on a free loopback port, over PostgreSQL
-when it answers at 127.0.0.1:5432, else over SQLite. A load generator (threads, each with its
-own keep-alive session) sends the same number of new interviews to each. The last line printed
-is JSON: {"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …}."""
+Both run on the same set-up: gunicorn with 2 workers on a free loopback port, over the same
+scratch database (PostgreSQL when it answers at 127.0.0.1:5432, else SQLite). A load generator
+(threads, each with its own keep-alive session) sends the same number of new interviews to each,
+in alternating rounds so that a change in the machine's load weighs on both alike. The last line
+printed is JSON: {"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …}."""
 import argparse
 import json
 import sys
@@ -28,7 +29,7 @@ from benchmarks.support.live_server import (  # noqa: E402
 
 
 def load(base_url: str, token: str, questionnaire_id: int, requests_count: int, concurrency: int) -> float:
-    """Sends `requests_count` new interviews over `concurrency` threads; returns requests/second."""
+    """Sends `requests_count` new interviews over `concurrency` threads; returns the seconds taken."""
     template = submission_body(questionnaire_id)
     bodies = [json.dumps(template | {"uuid": str(uuid.uuid4())}) for _ in range(requests_count)]
     errors: list[str] = []
@@ -48,16 +49,6 @@ def load(base_url: str, token: str, questionnaire_id: int, requests_count: int, 
                 with lock:
                     errors.append(f"{response.status_code} {response.text[:200]}")
 
-    # Warm-up: first requests pay for imports, connections and caches in each worker.
-    session = requests.Session()
-    for _ in range(20):
-        session.post(
-            f"{base_url}/api/v1/submissions",
-            data=json.dumps(template | {"uuid": str(uuid.uuid4())}),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            timeout=60,
-        )
-
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
@@ -67,13 +58,14 @@ def load(base_url: str, token: str, questionnaire_id: int, requests_count: int, 
     elapsed = time.perf_counter() - started
     if errors:
         raise SystemExit(f"{len(errors)} requêtes en échec, par exemple : {errors[0]}")
-    return requests_count / elapsed
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=1500, help="requêtes par serveur")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=6, help="manches alternées")
     parser.add_argument("--database", choices=["auto", "postgresql", "sqlite"], default="auto")
     arguments = parser.parse_args()
 
@@ -82,16 +74,27 @@ def main() -> None:
         kind = "postgresql" if postgres_answers() else "sqlite"
     print(f"Base : {kind} ; {arguments.requests} requêtes par serveur, {arguments.concurrency} clients", flush=True)
 
-    rates = {}
-    for name, app_spec in (("baseline", "benchmarks.baseline_app:create_app()"), ("ours", "consultation:create_app()")):
-        with scratch_database(kind) as database_url:
-            seeded = seed_study(database_url)
-            baseline_app.create_schema(database_url)
-            with gunicorn(app_spec, database_url, workers=2, threads=4) as base_url:
-                print(f"{name} : envoi en cours…", flush=True)
-                rates[name] = load(base_url, seeded["token"], seeded["questionnaire_id"],
-                                   arguments.requests, arguments.concurrency)
-                print(f"{name} : {rates[name]:.0f} requêtes/s", flush=True)
+    servers = {"baseline": "benchmarks.baseline_app:create_app()", "ours": "consultation:create_app()"}
+    per_round = max(arguments.requests // arguments.rounds, 1)
+    seconds = {name: 0.0 for name in servers}
+    with scratch_database(kind) as database_url:
+        seeded = seed_study(database_url)
+        baseline_app.create_schema(database_url)
+        with gunicorn(servers["baseline"], database_url, workers=2, threads=4) as baseline_url, \
+                gunicorn(servers["ours"], database_url, workers=2, threads=4) as ours_url:
+            urls = {"baseline": baseline_url, "ours": ours_url}
+            for name, url in urls.items():
+                # First requests pay for imports, connections and caches in each worker.
+                load(url, seeded["token"], seeded["questionnaire_id"], 40, 4)
+            for round_number in range(arguments.rounds):
+                order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
+                for name in order:
+                    seconds[name] += load(urls[name], seeded["token"], seeded["questionnaire_id"],
+                                          per_round, arguments.concurrency)
+                print(f"manche {round_number + 1}/{arguments.rounds} : "
+                      + ", ".join(f"{name} {per_round * (round_number + 1) / seconds[name]:.0f} req/s"
+                                  for name in urls), flush=True)
+    rates = {name: per_round * arguments.rounds / seconds[name] for name in servers}
 
     print(json.dumps({
         "name": "submissions",

@@ -63,7 +63,9 @@ def _sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A request that will write may ask for "BEGIN IMMEDIATE": it then waits for the write
+        # lock up front instead of failing when another writer commits between its read and write.
+        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Who calls the API: a device token (tablets) or, for reading, a logged-in session."""
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, request
@@ -18,30 +19,50 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-def _authenticate(allow_session: bool):
+@dataclass(frozen=True)
+class ApiCaller:
+    """The user behind a request, as the views need it (not an ORM object: loading one per sync
+    request would cost more than the rest of the authentication)."""
+
+    id: int
+    role: str
+
+
+def begin_writing() -> None:
+    """Starts the request's transaction as a writer. On SQLite, a transaction that reads then
+    writes fails at once if another writer committed in between (WAL snapshots): taking the write
+    lock first makes concurrent syncs wait their turn instead. PostgreSQL needs nothing."""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+
+
+def _authenticate(allow_session: bool) -> ApiCaller:
     token = bearer_token()
     if token is not None:
-        device_token = find_active_token(token)
-        if device_token is None:
+        active_token = find_active_token(token)
+        if active_token is None:
             raise ApiError(401)
-        g.device_token = device_token
-        return device_token.user
+        g.device_token = active_token
+        return ApiCaller(active_token.user_id, active_token.role)
     if allow_session and current_user.is_authenticated:
         g.device_token = None
-        return current_user._get_current_object()
+        return ApiCaller(current_user.id, current_user.role)
     raise ApiError(401)
 
 
 def api_auth(allow_session: bool = False, roles=INTERVIEW):
-    """Views: the caller's user in `g.api_user`; 401 without a valid token, 403 without the role."""
+    """Views: the caller in `g.api_user`, its token in `g.device_token` (None for a session);
+    401 without a valid token, 403 without one of `roles`."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = _authenticate(allow_session)
-            if user.role != "admin" and user.role not in roles:
+            caller = _authenticate(allow_session)
+            if caller.role != "admin" and caller.role not in roles:
                 raise ApiError(403)
-            g.api_user = user
+            g.api_user = caller
             return view(*args, **kwargs)
 
         return wrapped
@@ -51,7 +72,6 @@ def api_auth(allow_session: bool = False, roles=INTERVIEW):
 
 def touch_token() -> None:
     """Records when the device token was last used (coarsely), in the request's transaction."""
-    device_token = getattr(g, "device_token", None)
-    if device_token is not None:
-        mark_used(device_token)
-        db.session.flush()
+    active_token = getattr(g, "device_token", None)
+    if active_token is not None:
+        mark_used(active_token)

@@ -1,10 +1,11 @@
 """Issuing, finding and revoking device tokens. Services flush; the caller commits."""
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import bindparam, select, update
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
@@ -30,34 +31,50 @@ def issue_token(user: User, device_label: str = "") -> tuple[DeviceToken, str]:
     return device_token, token
 
 
-def find_active_token(token: str) -> DeviceToken | None:
-    """The unrevoked token of an active user, or None."""
+@dataclass(frozen=True)
+class ActiveToken:
+    """What a request needs of its device token and of the user behind it."""
+
+    id: int
+    device_label: str
+    last_used_at: datetime | None
+    user_id: int
+    role: str
+
+
+def find_active_token(token: str) -> ActiveToken | None:
+    """The unrevoked token of an active user, or None. One prepared query, columns only: every
+    sync request starts here."""
     if not token or len(token) > 200:
         return None
-    # One round trip for the token and its user: every sync request starts here.
-    device_token = db.session.scalar(
-        select(DeviceToken)
-        .join(DeviceToken.user)
-        .options(contains_eager(DeviceToken.user))
-        .where(DeviceToken.token_hash == token_digest(token))
+    row = db.session.execute(_active_token_statement(), {"digest": token_digest(token)}).first()
+    return ActiveToken(*row) if row is not None else None
+
+
+@lru_cache(maxsize=1)
+def _active_token_statement():
+    return (
+        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role)
+        .join(User, User.id == DeviceToken.user_id)
+        .where(
+            DeviceToken.token_hash == bindparam("digest"),
+            DeviceToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
     )
-    if device_token is None or device_token.revoked_at is not None:
-        return None
-    if not device_token.user.active:
-        return None
-    return device_token
 
 
-def mark_used(device_token: DeviceToken) -> None:
+def mark_used(active_token: ActiveToken) -> None:
     now = utcnow()
-    last = device_token.last_used_at
+    last = active_token.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
     if last is None or now - last > LAST_USED_PRECISION:
-        device_token.last_used_at = now
+        db.session.execute(update(DeviceToken).where(DeviceToken.id == active_token.id).values(last_used_at=now))
 
 
-def revoke_token(device_token: DeviceToken, by: User | None) -> None:
+def revoke_token(device_token: DeviceToken, by) -> None:
+    """`by`: whoever revokes (anything with an `id`), or None."""
     if device_token.revoked_at is None:
         device_token.revoked_at = utcnow()
         device_token.revoked_by_id = by.id if by is not None else None

@@ -18,7 +18,7 @@ from ..submissions.services import (
     store_submission,
 )
 from . import MAX_BODY_BYTES, bp
-from .auth import api_auth, bearer_token, touch_token
+from .auth import api_auth, bearer_token, begin_writing, touch_token
 from .errors import ApiError, register_error_handlers
 from .models import DeviceToken
 from .schemas import MAX_INT, ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
@@ -32,6 +32,12 @@ TOKEN_SECURITY = [{"jetonAppareil": []}]
 @bp.before_request
 def limit_body_size():
     request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.before_request
+def writers_take_the_lock_first():
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        begin_writing()
 
 
 def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
@@ -54,7 +60,7 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
     "enregistrée ; un contenu différent sous le même `uuid` répond 409.",
 )
 @api_auth()
-@bp.arguments(SubmissionIn, location="json")
+@bp.arguments(SubmissionIn(), location="json")
 @bp.response(201, SubmissionOut, description="Réponse enregistrée")
 @bp.alt_response(200, schema=SubmissionOut, description="Déjà reçue avec le même contenu")
 @bp.alt_response(400, schema=ErrorOut, description="JSON invalide")
@@ -164,7 +170,7 @@ def get_version(questionnaire_id: int, number: int):
     description="Réservé à une session connectée (enquêteur, chargé d'étude, administrateur), "
     "avec l'en-tête X-CSRFToken. Le jeton n'est renvoyé qu'une fois.",
 )
-@bp.arguments(TokenIn, location="json", required=False)
+@bp.arguments(TokenIn(), location="json", required=False)
 @bp.response(201, TokenOut)
 @bp.alt_response(400, schema=ErrorOut, description="Jeton CSRF manquant")
 @bp.alt_response(401, schema=ErrorOut, description="Session non connectée")
@@ -192,9 +198,7 @@ def create_token(payload):
 @bp.response(204)
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
 def revoke_current_token():
-    device_token: DeviceToken = g.device_token
-    if device_token is None:
-        raise ApiError(401)
+    device_token = db.session.get(DeviceToken, g.device_token.id)
     revoke_token(device_token, g.api_user)
     db.session.commit()
     return None

@@ -248,28 +248,38 @@ def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[b
     id, or by its name within the commune, and must lie in the commune when both are given."""
     by_id = isinstance(quartier, int) or (isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10)
     wanted_quartier = quartier not in (None, "")
-    if commune_code is None and not (wanted_quartier and by_id):
-        return False, None, None
     if commune_code is None:
-        row = db.session.execute(
-            select(Quartier.id, Quartier.commune_code).where(Quartier.id == int(quartier))
-        ).first()
+        if not (wanted_quartier and by_id):
+            return False, None, None
+        row = db.session.execute(_place_statement("quartier"), {"quartier_id": int(quartier)}).first()
         return False, (row.id if row else None), (row.commune_code if row else None)
     if not wanted_quartier:
-        wanted = false()
+        kind, parameters = "commune", {}
     elif by_id:
-        wanted = Quartier.id == int(quartier)
+        kind, parameters = "commune_quartier_id", {"quartier_id": int(quartier)}
     else:
-        wanted = Quartier.name == str(quartier).strip()
-    quartier_match = and_(Quartier.commune_code == Commune.insee_code, wanted)
-    row = db.session.execute(
-        select(Commune.insee_code, Quartier.id)
-        .outerjoin(Quartier, quartier_match)
-        .where(Commune.insee_code == commune_code)
-    ).first()
+        kind, parameters = "commune_quartier_name", {"quartier_name": str(quartier).strip()}
+    row = db.session.execute(_place_statement(kind), {"commune_code": commune_code} | parameters).first()
     if row is None:
         return False, None, None
     return True, row.id, commune_code
+
+
+@lru_cache(maxsize=None)
+def _place_statement(kind: str):
+    # Built once: constructing the statement costs more than running it on a small territory.
+    if kind == "quartier":
+        return select(Quartier.id, Quartier.commune_code).where(Quartier.id == bindparam("quartier_id"))
+    wanted = {
+        "commune": false(),
+        "commune_quartier_id": Quartier.id == bindparam("quartier_id"),
+        "commune_quartier_name": Quartier.name == bindparam("quartier_name"),
+    }[kind]
+    return (
+        select(Commune.insee_code, Quartier.id)
+        .outerjoin(Quartier, and_(Quartier.commune_code == Commune.insee_code, wanted))
+        .where(Commune.insee_code == bindparam("commune_code"))
+    )
 
 
 def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dict:
