@@ -3,7 +3,6 @@ body in one row, with no authentication, validation or idempotency. What is left
 endpoint's cost once this is subtracted is what those checks cost.
 
 Served by gunicorn as `benchmarks.baseline_app:create_app()`; DATABASE_URL names the database."""
-import json
 import os
 
 from flask import Flask, jsonify, request
@@ -51,4 +50,4 @@ def create_app() -> Flask:
 
 
 if __name__ == "__main__":
-    print(json.dumps({"note": "module servi par benchmarks/submissions.py ; rien à mesurer seul"}))
+    print("Serveur de référence de benchmarks/submissions.py : rien à mesurer seul.")

@@ -1,5 +1,6 @@
 """Fifty tablets syncing at once against a real gunicorn server on PostgreSQL, a fifth of them
-resending an interview whose response was lost: every interview is stored exactly once."""
+resending an interview whose response was lost: every interview is stored exactly once. The same,
+smaller, on SQLite, where concurrent writers must wait for the lock rather than fail."""
 import json
 import socket
 import sys
@@ -22,14 +23,24 @@ SUBMISSIONS_PER_CLIENT = 40
 RESENT_EVERY = 5  # one interview in five loses its response and is sent again
 
 
-@pytest.fixture(scope="module")
-def server():
-    if not postgres_answers():
+LOADS = {
+    # database: (clients, interviews per client)
+    "postgresql": (CLIENTS, SUBMISSIONS_PER_CLIENT),
+    "sqlite": (10, 20),
+}
+
+
+@pytest.fixture(scope="module", params=list(LOADS))
+def server(request):
+    kind = request.param
+    if kind == "postgresql" and not postgres_answers():
         pytest.skip("PostgreSQL ne répond pas sur 127.0.0.1:5432")
-    with scratch_database("postgresql") as database_url:
+    with scratch_database(kind) as database_url:
         seeded = seed_study(database_url)
         with gunicorn("consultation:create_app()", database_url, workers=2, threads=8) as base_url:
-            yield {"url": base_url, "database_url": database_url} | seeded
+            clients, per_client = LOADS[kind]
+            yield {"url": base_url, "database_url": database_url, "kind": kind,
+                   "clients": clients, "per_client": per_client} | seeded
 
 
 def _send_and_drop(base_url: str, token: str, body: dict) -> None:
@@ -54,7 +65,7 @@ def test_concurrent_tablets_with_lost_responses_store_each_interview_once(server
     def tablet(index: int) -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {server['token']}"
-        for number in range(SUBMISSIONS_PER_CLIENT):
+        for number in range(server["per_client"]):
             body = payload(server["questionnaire_id"], uuid=str(uuid.uuid4()), device_id=f"tablette-{index}")
             try:
                 if number % RESENT_EVERY == 0:
@@ -69,22 +80,32 @@ def test_concurrent_tablets_with_lost_responses_store_each_interview_once(server
                 with lock:
                     failures.append(repr(error))
 
-    threads = [threading.Thread(target=tablet, args=(index,)) for index in range(CLIENTS)]
+    threads = [threading.Thread(target=tablet, args=(index,)) for index in range(server["clients"])]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
+    expected = server["clients"] * server["per_client"]
     assert failures == []
-    assert len(results) == CLIENTS * SUBMISSIONS_PER_CLIENT
-    assert len({submission_id for _, _, submission_id in results}) == CLIENTS * SUBMISSIONS_PER_CLIENT
+    assert len(results) == expected
+    assert len({submission_id for _, _, submission_id in results}) == expected
     # Some resent interviews found their first copy already stored.
     assert any(status == 200 for _, status, _ in results)
+    assert _stored_rows(server) == (expected, expected)
 
-    import psycopg
 
-    with psycopg.connect(server["database_url"].replace("+psycopg", "")) as connection:
-        rows, distinct = connection.execute(
-            "SELECT count(*), count(DISTINCT client_uuid) FROM submission"
-        ).fetchone()
-    assert rows == distinct == CLIENTS * SUBMISSIONS_PER_CLIENT
+def _stored_rows(server) -> tuple[int, int]:
+    query = "SELECT count(*), count(DISTINCT client_uuid) FROM submission"
+    if server["kind"] == "postgresql":
+        import psycopg
+
+        with psycopg.connect(server["database_url"].replace("+psycopg", "")) as connection:
+            return tuple(connection.execute(query).fetchone())
+    import sqlite3
+
+    connection = sqlite3.connect(server["database_url"].removeprefix("sqlite:///"))
+    try:
+        return tuple(connection.execute(query).fetchone())
+    finally:
+        connection.close()
