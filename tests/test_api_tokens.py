@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from consultation.api.models import DeviceToken
-from submission_records import publish
+from submission_records import payload, publish, territory
 
 pytestmark = pytest.mark.storage
 
@@ -32,7 +32,14 @@ def test_logged_in_enqueteur_gets_a_token_that_works_for_the_api(login, db, app)
     assert [item["title"] for item in listed.get_json()] == ["Besoins des habitants"]
     device = db.session.get(DeviceToken, response.get_json()["id"])
     assert device.user_id == enqueteur.user.id and device.device_label == "Tablette du CCAS"
-    assert device.last_used_at is not None
+    assert device.last_used_at is None  # a download writes nothing
+
+    territory(db)
+    synced = app.test_client().post("/api/v1/submissions", json=payload(questionnaire.id),
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert synced.status_code == 201
+    db.session.expire_all()
+    assert db.session.get(DeviceToken, device.id).last_used_at is not None
 
 
 def test_token_request_needs_the_csrf_header(login, db, app, monkeypatch):

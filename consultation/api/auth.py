@@ -71,7 +71,8 @@ def api_auth(allow_session: bool = False, roles=INTERVIEW):
 
 
 def touch_token() -> None:
-    """Records when the device token was last used (coarsely), in the request's transaction."""
+    """Records when the device token was last used (coarsely), in the request's transaction.
+    Only writing requests call it: a download stays a read."""
     active_token = getattr(g, "device_token", None)
     if active_token is not None:
         mark_used(active_token)

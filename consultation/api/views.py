@@ -136,8 +136,6 @@ def list_questionnaires():
                 "versions": [{"number": v.number, "published_at": v.published_at} for v in published],
             }
         )
-    touch_token()
-    db.session.commit()
     return listed
 
 
@@ -151,7 +149,7 @@ def get_version(questionnaire_id: int, number: int):
     version = _published_version(questionnaire_id, number)
     if version is None or version.questionnaire.archived:
         raise ApiError(404, "Cette version du questionnaire n'existe pas ou n'est pas publiée.")
-    body = {
+    return {
         "id": version.id,
         "questionnaire_id": version.questionnaire_id,
         "number": version.number,
@@ -159,9 +157,6 @@ def get_version(questionnaire_id: int, number: int):
         "published_at": version.published_at,
         "definition": version.definition,
     }
-    touch_token()
-    db.session.commit()
-    return body
 
 
 @bp.route("/tokens", methods=["POST"])

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..accounts.roles import INTERVIEW, REVIEW, role_required
+from ..api.auth import begin_writing
 from ..api.errors import flatten_messages
 from ..api.models import DeviceToken
 from ..api.schemas import ConsentIn, ProfileIn
@@ -38,6 +39,13 @@ from .answers import answer_rows, path_label
 from .forms import ExportForm, FilterForm, RevokeForm, StateForm
 
 PER_PAGE = 50
+
+
+@bp.before_request
+def writers_take_the_lock_first():
+    if request.method == "POST":
+        begin_writing()
+
 LABELS = {"channels": CHANNELS, "states": STATES, "publics": PUBLICS, "age_bands": AGE_BANDS, "sexes": SEXES}
 
 
