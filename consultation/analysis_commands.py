@@ -79,7 +79,7 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
 @click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Réponses à coder : colonnes id, text.")
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Fichier CSV écrit : id, codes, scores (séparés par « | »).")
+              help="Fichier CSV écrit : id, codes, scores (séparés par « | »), avec le séparateur du fichier d'entrée.")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Livre de codes JSON (par défaut : celui de l'ABS fourni avec l'application).")
 @click.option("--threshold", default=None, type=click.FloatRange(0, 1),
