@@ -1,3 +1,5 @@
+"""The sync API: tablets send interviews (idempotent on their UUID) and download the published
+questionnaires; a logged-in page obtains a device token."""
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError

@@ -65,9 +65,8 @@ def build_tables(submissions: Iterable[Submission], options: ExportOptions = Exp
     repeat_tables = []
     for repeat, questions in repeats:
         columns = _columns(questions, reference, options)
-        title = _title(repeat.label, repeat.name, options)
         table = Table(repeat.name, ["id_reponse", "rang"] + [column.header for column in columns])
-        repeat_tables.append((repeat, columns, table, title))
+        repeat_tables.append((repeat, columns, table))
 
     for submission in submissions:
         model = models[submission.questionnaire_version_id]
@@ -76,13 +75,13 @@ def build_tables(submissions: Iterable[Submission], options: ExportOptions = Exp
             [neutralise(value) for value in _profile_values(submission, options)]
             + [neutralise(_cell(column, answers, model, options)) for column in top_columns]
         )
-        for repeat, columns, table, _title_text in repeat_tables:
+        for repeat, columns, table in repeat_tables:
             for index, instance in enumerate(_instances(answers, repeat, model), start=1):
                 table.rows.append(
                     [submission.id, index]
                     + [neutralise(_cell(column, instance, model, options)) for column in columns]
                 )
-    return [main] + [table for _, _, table, _ in repeat_tables]
+    return [main] + [table for _, _, table in repeat_tables]
 
 
 def _models_by_version(submissions: list[Submission]) -> dict[int, Questionnaire]:
