@@ -1,0 +1,242 @@
+"""Who may open what: every endpoint of the app, requested by an anonymous visitor and by each role.
+
+The table below is the expected access of each endpoint. A view added without a line here fails
+`test_every_endpoint_has_an_expected_access`, so nobody adds a page without deciding who sees it."""
+from dataclasses import dataclass, field
+
+import pytest
+from flask import url_for
+
+from consultation.accounts.roles import ADMIN, CHARGE_ETUDE, COLLECTIF, ENQUETEUR, LECTEUR, ROLES
+from security_records import role_clients, session_client, study
+
+pytestmark = pytest.mark.storage
+
+EVERYONE = ROLES
+DESIGN = (ADMIN, CHARGE_ETUDE)
+INTERVIEW = (ADMIN, CHARGE_ETUDE, ENQUETEUR)
+REVIEW = (ADMIN, CHARGE_ETUDE)
+CODE = (ADMIN, CHARGE_ETUDE)
+READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
+
+LOGIN = "login"  # anonymous: redirected to the login page
+JSON_401 = "401"  # anonymous: a French JSON 401
+PUBLIC = "public"  # anyone, logged in or not
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: tuple[str, ...]
+    anonymous: str = LOGIN
+    # "session": the browser's cookie; "bearer": a tablet's device token of a user with that role.
+    auth: str = "session"
+    params: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+
+
+ACCESS = {
+    # main, accounts
+    "main.index": Access(EVERYONE),
+    "main.home": Access(EVERYONE),
+    "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
+    "accounts.logout": Access(EVERYONE),
+    "accounts.users": Access((ADMIN,)),
+    # jobs: only the one who started the job, or an admin (the study's job was started by another user)
+    "jobs.status": Access((ADMIN,)),
+    # interviews
+    "interviews.index": Access(INTERVIEW),
+    "interviews.app_shell": Access(INTERVIEW),
+    "interviews.bootstrap": Access(INTERVIEW),
+    "interviews.service_worker": Access(INTERVIEW),
+    "interviews.assignments": Access(DESIGN),
+    "interviews.remove_assignment": Access(DESIGN),
+    # designer
+    "designer.index": Access(DESIGN),
+    "designer.create": Access(DESIGN),
+    "designer.import_form": Access(DESIGN),
+    "designer.editor": Access(DESIGN),
+    "designer.settings": Access(DESIGN),
+    "designer.new_question": Access(DESIGN),
+    "designer.edit_question": Access(DESIGN, params={"name": "age"}),
+    "designer.new_group": Access(DESIGN),
+    "designer.edit_group": Access(DESIGN, params={"name": "menage"}),
+    "designer.move": Access(DESIGN, params={"name": "age"}),
+    "designer.delete": Access(DESIGN, params={"name": "age"}),
+    "designer.choice_lists": Access(DESIGN),
+    "designer.choice_list": Access(DESIGN),
+    "designer.edit_choice": Access(DESIGN),
+    "designer.move_choice": Access(DESIGN),
+    "designer.delete_choice": Access(DESIGN),
+    "designer.delete_choice_list": Access(DESIGN),
+    "designer.versions": Access(DESIGN),
+    "designer.publish": Access(DESIGN),
+    "designer.duplicate": Access(DESIGN),
+    "designer.export": Access(DESIGN, query={"version": 1}),
+    "designer.check_expression": Access(DESIGN),
+    "designer.preview": Access(DESIGN, query={"version": 1}),
+    # review (back office)
+    "review.index": Access(REVIEW),
+    "review.submissions": Access(REVIEW),
+    "review.submission": Access(REVIEW),
+    "review.change_state": Access(REVIEW),
+    "review.edit": Access(REVIEW),
+    "review.paper": Access(REVIEW),
+    "review.export": Access(REVIEW),
+    "review.devices": Access(REVIEW),
+    "review.revoke_device": Access(REVIEW),
+    # coding: coders see originals and change codings; the collectif and readers see results only
+    "coding.index": Access(READ_RESULTS),
+    "coding.create_codebook": Access(CODE),
+    "coding.analyse": Access(CODE),
+    "coding.retrain": Access(CODE),
+    "coding.codebook": Access(CODE),
+    "coding.code": Access(CODE),
+    "coding.workspace": Access(CODE),
+    "coding.api_add_coding": Access(CODE),
+    "coding.api_remove_coding": Access(CODE),
+    "coding.api_decide": Access(CODE),
+    "coding.api_memo": Access(CODE),
+    "coding.agreement": Access(CODE),
+    "coding.pseudonymisation": Access(CODE),
+    "coding.export": Access(CODE),
+    "coding.export_file": Access(CODE, params={"name": "segments.csv"}),
+    "coding.results_page": Access(READ_RESULTS),
+    "coding.verbatims": Access(READ_RESULTS),
+    "coding.cloud": Access(READ_RESULTS),
+    # JSON API
+    "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
+    "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
+    "api.get_version": Access(INTERVIEW, anonymous=JSON_401),
+    "api.create_token": Access(INTERVIEW, anonymous=JSON_401),
+    "api.create_submission": Access(INTERVIEW, anonymous=JSON_401, auth="bearer"),
+    "api.revoke_current_token": Access(INTERVIEW, anonymous=JSON_401, auth="bearer"),
+}
+
+# Files served to anyone (stylesheets, scripts of the login page).
+NOT_CHECKED = {"static"}
+
+
+def _url_values(records: dict) -> dict:
+    """A realistic value for each URL parameter name of the app."""
+    return {
+        "questionnaire_id": records["questionnaire"].id,
+        "number": 1,
+        "submission_id": records["submission"].id,
+        "code_id": records["code"].id,
+        "coding_id": records["coding"].id,
+        "suggestion_id": records["suggestion"].id,
+        "decision": "accepter",
+        "question": "besoins",
+        "kind": "public",
+        "key": "jeune",
+        "fmt": "svg",
+        "list_name": "logement",
+        "choice_name": "locataire",
+        "assignment_id": records["assignment"].id,
+        "token_id": records["device_token"].id,
+        "job_id": records["job"].id,
+    }
+
+
+def _url(app, endpoint: str, records: dict) -> str:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    access = ACCESS[endpoint]
+    values = {name: value for name, value in _url_values(records).items() if name in rule.arguments}
+    values |= access.params
+    missing = rule.arguments - set(values)
+    assert not missing, f"{endpoint}: no test value for {missing}"
+    return url_for(endpoint, **values, **access.query)
+
+
+def _methods(app, endpoint: str) -> list[str]:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def _request(client, method: str, url: str, headers=None):
+    if method == "GET":
+        return client.get(url, headers=headers)
+    # An empty form, or an empty JSON object for the JSON endpoints: enough to pass the role check.
+    if "/api/" in url or url.endswith("/expression"):
+        return client.open(url, method=method, json={}, headers=headers)
+    return client.open(url, method=method, data={}, headers=headers)
+
+
+def _bearer_headers(db, user) -> dict:
+    from consultation.api.tokens import issue_token
+
+    _, token = issue_token(user, "Tablette de test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_every_endpoint_has_an_expected_access(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - NOT_CHECKED
+    assert sorted(endpoints - set(ACCESS)) == [], "endpoints without a line in ACCESS: decide who may open them"
+    assert sorted(set(ACCESS) - endpoints) == [], "lines of ACCESS for endpoints that no longer exist"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_roles_on_endpoint(app, db, endpoint):
+    records = study(db)
+    clients = role_clients(app, db)
+    access = ACCESS[endpoint]
+    url = _url(app, endpoint, records)
+    # Refused roles first: they must change nothing, so the allowed ones find every record.
+    order = [None] + [r for r in ROLES if r not in access.roles] + [r for r in ROLES if r in access.roles]
+    for method in _methods(app, endpoint):
+        for role in order:
+            client = clients[role]
+            headers = None
+            if access.auth == "bearer" and role is not None:
+                headers = _bearer_headers(db, client.user)
+                client = session_client(app, None)
+            response = _request(client, method, url, headers)
+            who = role or "anonyme"
+            assert response.status_code < 500, f"{method} {url} as {who}: {response.status_code}"
+            if role is None:
+                if access.anonymous == LOGIN:
+                    assert response.status_code == 302, f"{method} {url} as {who}: {response.status_code}"
+                    assert "/compte/connexion" in response.headers["Location"], f"{method} {url} as {who}"
+                elif access.anonymous == JSON_401:
+                    assert response.status_code == 401, f"{method} {url} as {who}: {response.status_code}"
+                    message = response.get_json()["message"].lower()
+                    assert "jeton" in message or "connectez" in message, f"{method} {url}: {message}"
+                else:
+                    assert response.status_code not in (401, 403), f"{method} {url} as {who}"
+            elif role in access.roles:
+                assert response.status_code not in (401, 403), (
+                    f"{method} {url} as {who}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+                )
+            else:
+                assert response.status_code == 403, f"{method} {url} as {who}: {response.status_code}"
+                body = response.get_json()["message"] if response.is_json else response.get_data(as_text=True)
+                assert "rôle ne permet pas" in body, f"{method} {url} as {who}: no French explanation"
+
+
+def test_a_job_is_visible_to_whoever_started_it(app, db):
+    records = study(db)
+    starter = session_client(app, records["charge"])
+    response = starter.get(url_for("jobs.status", job_id=records["job"].id))
+    assert response.status_code == 200 and response.get_json()["status_label"] == "En cours"
+
+
+def test_an_enqueteur_token_stops_working_once_the_account_becomes_a_reader(app, db):
+    records = study(db)
+    headers = _bearer_headers(db, records["enqueteur"])
+    client = session_client(app, None)
+    assert client.get("/api/v1/questionnaires", headers=headers).status_code == 200
+    records["enqueteur"].role = LECTEUR
+    db.session.commit()
+    refused = client.get("/api/v1/questionnaires", headers=headers)
+    assert refused.status_code == 403 and refused.get_json()["message"] == "Votre rôle ne permet pas cette action."
+
+
+def test_a_deactivated_account_is_logged_out_of_every_page(app, db):
+    records = study(db)
+    client = session_client(app, records["charge"])
+    assert client.get("/questionnaires/").status_code == 200
+    records["charge"].active = False
+    db.session.commit()
+    response = client.get("/questionnaires/")
+    assert response.status_code == 302 and "/compte/connexion" in response.headers["Location"]
