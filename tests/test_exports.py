@@ -116,3 +116,31 @@ def test_export_follows_the_list_filters(exported, db):
     sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined", state="validee").data)
     _, *rows = sheets["reponses"]
     assert [row[0] for row in rows] == [exported["second"].id]
+
+
+def test_csv_without_repeats_is_a_single_file_with_labels(login, db, make_user):
+    from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from questionnaires import Choice, ChoiceList, Question, Questionnaire as QuestionnaireModel
+
+    model = QuestionnaireModel(
+        title="Sans répétition", form_id="simple",
+        children=[Question("select_multiple", "aides", {"fr": "Aides perçues"}, choice_list="aides")],
+        choice_lists={"aides": ChoiceList("aides", [Choice("apl", {"fr": "APL"}), Choice("rsa", {"fr": "RSA"})])},
+    )
+    questionnaire = Questionnaire(title="Sans répétition")
+    questionnaire.versions.append(QuestionnaireVersion(number=1, status=PUBLISHED, definition=model.to_dict(),
+                                                       published_at=None))
+    db.session.add(questionnaire)
+    db.session.commit()
+    territory(db)
+    stored_submission(db, questionnaire, make_user("enqueteur"), answers={"aides": ["rsa"]})
+
+    response = login("charge_etude").get(
+        f"/reponses/questionnaire/{questionnaire.id}/export",
+        query_string={"format": "csv", "headers": "labels", "multiple": "columns"},
+    )
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1
+    assert rows[0]["Aides perçues : APL"] == "0" and rows[0]["Aides perçues : RSA"] == "1"
+    assert rows[0]["Public"] == "Jeune (16–25 ans)"
