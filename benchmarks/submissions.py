@@ -18,7 +18,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import baseline_app  # noqa: E402
+from benchmarks.support import baseline_app  # noqa: E402
 from benchmarks.support.live_server import (  # noqa: E402
     gunicorn,
     postgres_answers,
@@ -74,7 +74,7 @@ def main() -> None:
         kind = "postgresql" if postgres_answers() else "sqlite"
     print(f"Base : {kind} ; {arguments.requests} requêtes par serveur, {arguments.concurrency} clients", flush=True)
 
-    servers = {"baseline": "benchmarks.baseline_app:create_app()", "ours": "consultation:create_app()"}
+    servers = {"baseline": "benchmarks.support.baseline_app:create_app()", "ours": "consultation:create_app()"}
     per_round = max(arguments.requests // arguments.rounds, 1)
     seconds = {name: 0.0 for name in servers}
     with scratch_database(kind) as database_url:
