@@ -5,7 +5,7 @@ nonce (the tablet's import map, which browsers only accept inline, and its start
 Style attributes stay allowed: the coding pages colour codes with `style="--c: …"`, always escaped."""
 import secrets
 
-from flask import g
+from flask import request
 
 from . import bp
 
@@ -34,9 +34,8 @@ FIXED_HEADERS = {
 
 def csp_nonce() -> str:
     """The nonce of this response, for `<script nonce="{{ csp_nonce() }}">`."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+    # Kept in the request's environ, not in `g`: an app context may outlive one request.
+    return request.environ.setdefault("consultation.csp_nonce", secrets.token_urlsafe(18))
 
 
 @bp.app_context_processor
