@@ -16,6 +16,7 @@ def test_demo_loads_once_and_can_be_rerun(runner, db):
     assert "admin@demo.fr" in first.output and DEMO_PASSWORD in first.output
     second = runner.invoke(args=["demo", "--submissions", "40"])
     assert second.exit_code == 0, second.output
+    assert "déjà chargée" in second.output and "admin@demo.fr" in second.output
     assert db.session.scalar(select(func.count(Submission.id))) == 40
     for email, _role, _name in DEMO_USERS:
         assert authenticate(email, DEMO_PASSWORD) is not None
@@ -34,3 +35,10 @@ def test_demo_answers_are_valid_varied_and_cover_both_publics(runner, db):
         assert result.errors == [], (submission.id, [error.message for error in result.errors])
     texts = [submission.answers["manque_quartier"] for submission in submissions]
     assert len(set(texts)) > 0.8 * len(texts)
+
+
+def test_demo_questionnaire_is_listed_with_its_form_id(runner, login):
+    runner.invoke(args=["demo", "--submissions", "5"])
+    page = login("charge_etude").get("/questionnaires/").get_data(as_text=True)
+    assert "abs_2026" in page
+    assert "None" not in page

@@ -12,10 +12,13 @@ def demo(submissions: int):
     """Charge les données de démonstration (sans effet si elles existent déjà)."""
     created = seed_demo(submissions)
     db.session.commit()
-    click.echo(
-        "Démonstration : {users} comptes, {communes} communes, {questionnaires} questionnaire(s), "
-        "{submissions} réponses créés.".format(**created)
-    )
+    if any(created.get(key) for key in ("users", "communes", "questionnaires", "submissions")):
+        click.echo(
+            "Démonstration : {users} comptes, {communes} communes, {questionnaires} questionnaire(s), "
+            "{submissions} réponses créés.".format(**created)
+        )
+    else:
+        click.echo("Démonstration déjà chargée : rien n'a été ajouté ni modifié.")
     click.echo("Comptes de démonstration (mot de passe : %s) :" % DEMO_PASSWORD)
     for email, role, name in DEMO_USERS:
         click.echo(f"  {email:<22} {name}")

@@ -75,7 +75,12 @@ def _published_questionnaire(author, created) -> QuestionnaireVersion:
         version = questionnaire.current_published
         if version is not None and version.definition.get("form_id") == model.form_id:
             return version
-    questionnaire = Questionnaire(title=model.title, created_by_id=author.id)
+    questionnaire = Questionnaire(
+        title=model.title,
+        form_id=model.form_id,
+        description="Questionnaire de l'ABS posé aux jeunes de 16 à 25 ans et aux personnes de 60 ans et plus.",
+        created_by_id=author.id,
+    )
     now = datetime.now(timezone.utc)
     version = QuestionnaireVersion(
         number=1, status=PUBLISHED, definition=model.to_dict(), published_at=now, published_by_id=author.id
