@@ -78,3 +78,13 @@ def test_login_is_rate_limited(tmp_path):
         # The limiter is one object shared by every app of this process: leave it as found.
         limiter.reset()
         limiter.enabled = False
+
+
+def test_form_fields_are_marked_invalid_only_when_they_have_an_error(client, make_user):
+    blank = client.get("/compte/connexion").get_data(as_text=True)
+    # Any aria-invalid value other than "false" means "invalid" to a screen reader.
+    assert "aria-invalid" not in blank and 'aria-describedby="None"' not in blank
+    user = make_user("lecteur")
+    refused = client.post("/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"})
+    page = refused.get_data(as_text=True)
+    assert 'aria-invalid="true"' in page and 'aria-describedby="password-erreur"' in page
