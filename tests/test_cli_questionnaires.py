@@ -73,3 +73,28 @@ def test_publish_refused_writes_nothing_and_exits_1(runner, db, tmp_path):
     assert "Publication impossible" in result.output and "aucune question" in result.output
     assert "Rien n'a été enregistré" in result.output
     assert _count(db) == 0
+
+
+def test_a_20_mb_file_is_refused_like_the_web_upload(runner, db, tmp_path):
+    path = tmp_path / "enorme.xlsx"
+    with path.open("wb") as stream:
+        stream.write(b"PK\x03\x04")
+        stream.seek(20 * 1024 * 1024 - 1)
+        stream.write(b"\0")
+    result = runner.invoke(args=["import-xlsform", str(path)])
+    assert result.exit_code == 1
+    assert "dépasse la taille maximale de 10 Mo" in result.output
+    assert _count(db) == 0
+
+
+def test_a_zip_bomb_is_refused_with_its_size(runner, db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bombe.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        bomb.writestr("xl/worksheets/sheet1.xml", b" " * (200 * 1024 * 1024))
+    result = runner.invoke(args=["import-xlsform", str(path)])
+    assert result.exit_code == 1
+    assert "Une fois décompressé, le classeur occuperait 200 Mo" in result.output
+    assert _count(db) == 0

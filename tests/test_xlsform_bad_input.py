@@ -176,19 +176,19 @@ def test_missing_file_is_an_error_not_an_exception(tmp_path):
     assert "absent.xlsx" in result.errors[0].message
 
 
-def test_file_over_20_mb_is_refused_before_parsing(tmp_path):
+def test_file_of_20_mb_is_refused_before_parsing(tmp_path):
     path = tmp_path / "enorme.xlsx"
     with path.open("wb") as stream:
         stream.write(b"PK\x03\x04")
-        stream.seek(MAX_FILE_BYTES + 1024)
+        stream.seek(20 * 1024 * 1024 - 1)
         stream.write(b"\0")
     tracemalloc.start()
     result = failed(path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert "dépasse la taille maximale de 20 Mo" in result.errors[0].message
+    assert "dépasse la taille maximale de 10 Mo" in result.errors[0].message
     assert peak < 1024 * 1024  # the file was never read
-    assert "20 Mo" in failed(io.BytesIO(bytes(MAX_FILE_BYTES + 1))).errors[0].message
+    assert "10 Mo" in failed(io.BytesIO(bytes(MAX_FILE_BYTES + 1))).errors[0].message
 
 
 def test_zip_bomb_over_50_mb_uncompressed_is_refused(tmp_path):

@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from .issues import SheetIssue
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+# The same limit as the web upload (MAX_CONTENT_LENGTH), so that the CLI and the page agree.
+MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ENTRIES = 1000
 # XML of real spreadsheets compresses 5 to 30 times; a bomb compresses hundreds of times.
