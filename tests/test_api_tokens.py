@@ -90,3 +90,28 @@ def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
 
 def test_enqueteur_cannot_open_the_devices_page(login, db):
     assert login("enqueteur").get("/reponses/appareils").status_code == 403
+
+
+def test_a_revoked_tablet_needs_the_password_again_before_a_new_token(login, client, db, app):
+    from conftest import PASSWORD
+
+    enqueteur = login("enqueteur")
+    colleague = login("enqueteur")
+    token = enqueteur.post("/api/v1/tokens", json={"device_label": "Tablette perdue"}).get_json()["token"]
+    device = db.session.scalar(select(DeviceToken).where(DeviceToken.device_label == "Tablette perdue"))
+    login("admin").post(f"/reponses/appareils/{device.id}/revoquer")
+
+    refused = client.post("/api/v1/submissions", json={}, headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
+    # The lost tablet still holds its session cookie: that alone must not re-authorise it.
+    again = enqueteur.post("/api/v1/tokens", json={})
+    assert again.status_code == 401
+    assert again.get_json()["code"] == "reconnexion_requise"
+    assert "mot de passe" in again.get_json()["message"]
+    assert colleague.post("/api/v1/tokens", json={}).status_code == 201
+
+    enqueteur.post("/compte/connexion", data={"email": enqueteur.user.email, "password": PASSWORD})
+    renewed = enqueteur.post("/api/v1/tokens", json={})
+    assert renewed.status_code == 201
+    listed = client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {renewed.get_json()['token']}"})
+    assert listed.status_code == 200

@@ -2,10 +2,10 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
@@ -79,6 +79,16 @@ def revoke_token(device_token: DeviceToken, by) -> None:
         device_token.revoked_at = utcnow()
         device_token.revoked_by_id = by.id if by is not None else None
         db.session.flush()
+
+
+def last_revocation(user_id: int) -> datetime | None:
+    """When a token of this user was last revoked (in UTC), or None."""
+    moment = db.session.scalar(
+        select(func.max(DeviceToken.revoked_at)).where(DeviceToken.user_id == user_id)
+    )
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 def list_tokens(include_revoked: bool = True) -> list[DeviceToken]:

@@ -1,6 +1,6 @@
 """The sync API: tablets send interviews (idempotent on their UUID) and download the published
 questionnaires; a logged-in page obtains a device token."""
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -19,21 +19,16 @@ from ..submissions.services import (
     content_hash,
     store_submission,
 )
-from . import MAX_BODY_BYTES, bp
+from . import LOGIN_AT_KEY, MAX_BODY_BYTES, bp
 from .auth import api_auth, bearer_token, begin_writing, touch_token
 from .errors import ApiError, register_error_handlers
 from .models import DeviceToken
 from .schemas import MAX_INT, ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
-from .tokens import issue_token, revoke_token
+from .tokens import issue_token, last_revocation, revoke_token
 
 register_error_handlers(bp)
 
 TOKEN_SECURITY = [{"jetonAppareil": []}]
-
-
-@bp.before_request
-def limit_body_size():
-    request.max_content_length = MAX_BODY_BYTES
 
 
 @bp.before_request
@@ -170,7 +165,7 @@ def get_version(questionnaire_id: int, number: int):
 @bp.arguments(TokenIn(), location="json", required=False)
 @bp.response(201, TokenOut)
 @bp.alt_response(400, schema=ErrorOut, description="Jeton CSRF manquant")
-@bp.alt_response(401, schema=ErrorOut, description="Session non connectée")
+@bp.alt_response(401, schema=ErrorOut, description="Session non connectée, ou connectée avant la révocation d'un jeton")
 @bp.alt_response(403, schema=ErrorOut, description="Rôle insuffisant")
 def create_token(payload):
     if bearer_token() is not None or not current_user.is_authenticated:
@@ -183,6 +178,16 @@ def create_token(payload):
             raise ApiError(400, "Jeton CSRF manquant ou expiré : rechargez la page.") from None
     if current_user.role != "admin" and current_user.role not in INTERVIEW:
         raise ApiError(403)
+    revoked_at = last_revocation(current_user.id)
+    logged_in_at = session.get(LOGIN_AT_KEY)
+    if revoked_at is not None and (logged_in_at is None or logged_in_at < revoked_at.timestamp()):
+        # A lost tablet keeps its session cookie: only typing the password again re-authorises it.
+        raise ApiError(
+            401,
+            "Le jeton de cette tablette a été révoqué : reconnectez-vous avec votre mot de passe "
+            "pour l'autoriser de nouveau.",
+            code="reconnexion_requise",
+        )
     device_token, token = issue_token(current_user, (payload or {}).get("device_label", ""))
     body = {"id": device_token.id, "token": token}
     db.session.commit()

@@ -204,3 +204,70 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
     expect(page.get_by_role("heading", name="Brouillons sur cette tablette (1)")).to_be_visible()
     expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text("Aucun entretien en attente")
     page.screenshot(path="/tmp/tablette-liste-1280x800.png", full_page=True)
+
+
+def _publish_second_version(live_server, version_id: int) -> int:
+    """Version 2 of the same questionnaire, with one more required question; returns its id."""
+    with live_server.app.app_context():
+        first = db.session.get(QuestionnaireVersion, version_id)
+        definition = QuestionnaireModel.from_dict(first.definition)
+        definition.children[0].children.append(
+            Question("text", "chauffage", {"fr": "Comment vous chauffez-vous ?"}, required=True)
+        )
+        second = QuestionnaireVersion(number=2, status=PUBLISHED, definition=definition.to_dict(), published_at=utcnow())
+        first.questionnaire.versions.append(second)
+        db.session.commit()
+        return second.id
+
+
+def _revoke_tokens_of(live_server, email: str) -> None:
+    from consultation.api.models import DeviceToken
+    from consultation.api.tokens import revoke_token
+
+    with live_server.app.app_context():
+        user = db.session.scalar(select(User).filter_by(email=email))
+        for device_token in db.session.scalars(select(DeviceToken).filter_by(user_id=user.id)):
+            revoke_token(device_token, None)
+        db.session.commit()
+
+
+def test_a_revoked_tablet_keeps_its_outbox_says_so_and_sends_after_a_password_login(page, context, live_server):
+    from tests.browser.conftest import PASSWORD
+
+    email = live_server.login(page, "enqueteur")
+    version_id = _assigned_questionnaire(live_server, email)
+    _ready_offline(page, live_server)
+    badge = page.locator("#etat-synchronisation")
+
+    context.set_offline(True)
+    _fill_interview(page, public="Jeune (16–25 ans)", age_band="18–25 ans", statut="Locataire",
+                    besoin="Un lieu pour réviser le soir.")
+    expect(badge.locator('[data-role="pending"]')).to_have_text("1 entretien en attente d'envoi")
+    # While the interview waits, the questionnaire gets a new version and the tablet's token is
+    # revoked from the back office (say it was reported lost, then found).
+    second_id = _publish_second_version(live_server, version_id)
+    _revoke_tokens_of(live_server, email)
+
+    context.set_offline(False)
+    alert = badge.locator('[data-role="login-needed"]')
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("n'est plus autorisée à envoyer les entretiens")
+    expect(alert).to_contain_text("Ils restent enregistrés sur la tablette")
+    expect(page.locator("#boite-envoi .item-row")).to_contain_text("reconnectez-vous avec votre mot de passe")
+    # The session the tablet still holds is not enough to be trusted again.
+    page.get_by_role("button", name="Synchroniser maintenant").click()
+    expect(badge.locator('[data-role="sync-now"]')).to_have_text("Synchroniser maintenant")
+    expect(alert).to_be_visible()
+    expect(page.locator("#boite-envoi .item-row")).to_have_count(1)
+    assert _submissions(live_server, version_id) == []
+
+    alert.get_by_role("link", name="Me reconnecter pour les envoyer").click()
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(badge.locator('[data-role="pending"]')).to_have_text("Aucun entretien en attente")
+    expect(alert).to_be_hidden()
+    stored = _submissions(live_server, version_id)
+    assert len(stored) == 1 and stored[0].public == "jeune"
+    # Made on version 1, stored against version 1 although version 2 is now current.
+    assert _submissions(live_server, second_id) == []

@@ -36,6 +36,8 @@ export function renderStatus(section, status) {
   button.textContent = status.syncing ? "Synchronisation…" : "Synchroniser maintenant";
   const message = section.querySelector('[data-role="message"]');
   message.textContent = status.message || "";
+  const login = section.querySelector('[data-role="login-needed"]');
+  if (login) login.hidden = !status.loginNeeded;
 }
 
 /** Registers the service worker and says when the app is ready to work without network. */

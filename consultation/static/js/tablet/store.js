@@ -42,6 +42,10 @@ export async function setMeta(name, value) {
   return (await database()).put("meta", value, name);
 }
 
+export async function deleteMeta(name) {
+  return (await database()).delete("meta", name);
+}
+
 /** One id per browser profile, made once: the server sees which tablet sent what. */
 export async function deviceId() {
   const db = await database();

@@ -9,6 +9,7 @@
  */
 import {
   counts,
+  deleteMeta,
   deviceId,
   forgetToken,
   getMeta,
@@ -26,6 +27,20 @@ const BACKOFF_MAX_MS = 5 * 60_000;
 
 export const PENDING = "en_attente";
 export const FAILED = "erreur";
+
+// Said when the server no longer accepts this tablet (token revoked, or the session that could
+// renew it is gone): only typing the password again re-authorises it.
+export const LOGIN_NEEDED =
+  "Cette tablette n'est plus autorisée à envoyer les entretiens (jeton révoqué ou connexion expirée). " +
+  "Ils restent enregistrés sur la tablette : reconnectez-vous avec votre mot de passe pour les envoyer.";
+const NOT_YET_AUTHORISED = "Cette tablette n'est pas encore autorisée : connectez-vous une fois avec réseau.";
+
+const loginNeededKey = (userId) => `reconnexion:${userId}`;
+
+/** True when the server refused this user's token and a password login is awaited. */
+export async function loginNeeded(userId) {
+  return userId != null && Boolean(await getMeta(loginNeededKey(userId)));
+}
 
 /** The body the API expects, from an outbox item. */
 export function submissionPayload(item) {
@@ -85,10 +100,16 @@ export async function ensureToken({ userId, tokenUrl, pageUrl }) {
     const csrf = await freshCsrfToken(pageUrl);
     if (csrf) response = await request(csrf);
   }
+  if (response.status === 401) {
+    // Logged out, or logged in before the token was revoked: the server wants the password.
+    await setMeta(loginNeededKey(userId), new Date().toISOString());
+    return null;
+  }
   if (!response.ok) return null;
   const body = await response.json();
   if (!body.token) return null;
   await saveToken(userId, body.token);
+  await deleteMeta(loginNeededKey(userId));
   return body.token;
 }
 
@@ -149,10 +170,11 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
       token = await ensureToken({ userId: item.user_id, tokenUrl, pageUrl }).catch(() => null);
     }
     if (!token) {
+      const needsLogin = await loginNeeded(item.user_id);
       await updateOutboxItem({
         ...item,
         status: PENDING,
-        error: { message: "Cette tablette n'est pas encore autorisée : connectez-vous une fois avec réseau.", details: [] },
+        error: { message: needsLogin ? LOGIN_NEEDED : NOT_YET_AUTHORISED, details: [] },
       });
       continue;
     }
@@ -173,14 +195,12 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
       await markSent(item.uuid, response.status);
       result.sent += 1;
     } else if (response.status === 401) {
-      // A revoked or unknown token: forget it so the next online session asks for a new one.
+      // A revoked token: forget it; the interview stays in the outbox until a password login
+      // gets a new one (the server refuses to renew it from the session the tablet still has).
       await forgetToken(item.user_id);
-      await updateOutboxItem({
-        ...item,
-        status: PENDING,
-        error: { message: "L'autorisation de cette tablette a expiré : reconnectez-vous avec réseau.", details: [] },
-      });
-      result.stopped = "Autorisation de la tablette refusée.";
+      await setMeta(loginNeededKey(item.user_id), new Date().toISOString());
+      await updateOutboxItem({ ...item, status: PENDING, error: { message: LOGIN_NEEDED, details: [] } });
+      result.stopped = "Envoi refusé : le jeton de cette tablette a été révoqué.";
       return result;
     } else if ([400, 403, 404, 409, 413, 422].includes(response.status)) {
       await updateOutboxItem({ ...item, status: FAILED, error: await refusal(response), attempts: (item.attempts || 0) + 1 });
@@ -217,6 +237,7 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
       failed: outbox.filter((item) => item.status === FAILED).length,
       counts: await counts(),
       lastSync: await getMeta("last_sync"),
+      loginNeeded: await loginNeeded(getCurrentUserId()),
     };
     onStatus?.(status);
     return status;
