@@ -40,9 +40,13 @@ def _definition(title: str) -> dict:
 def _assigned_questionnaire(live_server, email: str) -> int:
     """A published questionnaire assigned to the enquêteur, and the territory; returns the version id."""
     with live_server.app.app_context():
-        if db.session.get(Commune, "37261") is None:
-            tours = Commune(insee_code="37261", name="Tours")
-            db.session.add_all([tours, Quartier(commune=tours, name="Sanitas"), Commune(insee_code="37122", name="Joué-lès-Tours")])
+        # Other browser tests share this server and may have created Tours without its quartiers.
+        for code, name in (("37261", "Tours"), ("37122", "Joué-lès-Tours")):
+            if db.session.get(Commune, code) is None:
+                db.session.add(Commune(insee_code=code, name=name))
+        db.session.flush()
+        if db.session.scalar(db.select(Quartier).filter_by(commune_code="37261", name="Sanitas")) is None:
+            db.session.add(Quartier(commune_code="37261", name="Sanitas"))
         title = f"Besoins des habitants {next(_numbers)}"
         questionnaire = Questionnaire(title=title)
         version = QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition(title), published_at=utcnow())
