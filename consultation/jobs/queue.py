@@ -27,11 +27,12 @@ def job_handler(kind: str):
 
 def init_jobs(app: Flask) -> None:
     immediate = bool(app.config.get("JOBS_IMMEDIATE", app.testing))
+    name = app.config.get("JOBS_QUEUE_NAME", "consultation")
     if app.config.get("REDIS_URL"):
-        huey = RedisHuey("consultation", url=app.config["REDIS_URL"], immediate=immediate)
+        huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate)
     else:
         filename = app.config.get("JOBS_DATABASE") or str(Path(app.instance_path) / "jobs.sqlite3")
-        huey = SqliteHuey("consultation", filename=filename, immediate=immediate)
+        huey = SqliteHuey(name, filename=filename, immediate=immediate)
 
     @huey.task()
     def run_job(job_id: int) -> None:
