@@ -61,17 +61,29 @@ def init_db():
 @click.argument("email")
 @click.option("--role", required=True, help="admin, charge_etude, enqueteur, collectif ou lecteur")
 @click.option("--name", default="")
-@click.password_option(prompt="Mot de passe", confirmation_prompt=True)
+@click.option("--password-stdin", is_flag=True,
+              help="Lit le mot de passe sur la première ligne de l'entrée standard (scripts).")
 @with_appcontext
-def create_user_command(email: str, role: str, name: str, password: str):
-    """Crée un compte."""
+def create_user_command(email: str, role: str, name: str, password_stdin: bool):
+    """Crée un compte. Le mot de passe est demandé deux fois, sauf avec --password-stdin ou la
+    variable d'environnement CONSULTATION_PASSWORD (jamais en argument : il resterait dans l'historique)."""
+    import os
+    import sys
+
     from .accounts.services import AccountError, create_user
 
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif os.environ.get("CONSULTATION_PASSWORD"):
+        password = os.environ["CONSULTATION_PASSWORD"]
+    else:
+        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
     try:
         user = create_user(email, role, password, name)
     except AccountError as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from None
+        click.echo(f"Compte non créé : {error}", err=True)
+        raise SystemExit(1) from None
     db.session.commit()
     click.echo(f"Compte créé : {user.email} ({user.role}).")
 

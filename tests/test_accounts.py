@@ -88,3 +88,174 @@ def test_form_fields_are_marked_invalid_only_when_they_have_an_error(client, mak
     refused = client.post("/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"})
     page = refused.get_data(as_text=True)
     assert 'aria-invalid="true"' in page and 'aria-describedby="password-erreur"' in page
+
+
+# --- administrators manage accounts --------------------------------------------------------
+
+
+def test_admin_deactivates_an_account_and_its_open_session_ends(login, db):
+    admin = login("admin")
+    enqueteur = login("enqueteur")
+    assert enqueteur.get("/entretiens/").status_code == 200
+    response = admin.post(
+        f"/compte/utilisateurs/{enqueteur.user.id}",
+        data={"name": "Karim", "role": "enqueteur"},  # "active" unticked
+    )
+    assert response.status_code == 302
+    db.session.refresh(enqueteur.user)
+    assert enqueteur.user.active is False
+    # The tablet that was logged in is sent back to the login page at its next request.
+    after = enqueteur.get("/entretiens/")
+    assert after.status_code == 302 and "/compte/connexion" in after.headers["Location"]
+    assert "désactivé" in admin.get("/compte/utilisateurs").get_data(as_text=True)
+
+
+def test_admin_changes_a_role_which_applies_at_once(login, db):
+    admin = login("admin")
+    lecteur = login("lecteur")
+    assert lecteur.get("/questionnaires/").status_code == 403
+    admin.post(f"/compte/utilisateurs/{lecteur.user.id}", data={"name": "Léa", "role": "charge_etude", "active": "y"})
+    db.session.refresh(lecteur.user)
+    assert lecteur.user.role == "charge_etude"
+    assert lecteur.get("/questionnaires/").status_code == 200
+
+
+def test_admin_cannot_lock_themselves_out(login, db):
+    admin = login("admin")
+    page = admin.post(f"/compte/utilisateurs/{admin.user.id}", data={"name": "Moi", "role": "lecteur", "active": "y"})
+    assert page.status_code == 200
+    assert "Vous ne pouvez pas retirer votre propre rôle" in page.get_data(as_text=True)
+    db.session.refresh(admin.user)
+    assert admin.user.role == "admin"
+
+
+def test_the_last_active_admin_stays(make_user, db):
+    from consultation.accounts.services import AccountError, update_account
+
+    only_admin = make_user("admin")
+    other = make_user("charge_etude")
+    for existing in db.session.scalars(db.select(User).where(User.role == "admin", User.id != only_admin.id)):
+        existing.active = False
+    db.session.flush()
+    with pytest.raises(AccountError, match="dernier administrateur"):
+        update_account(only_admin, role="admin", active=False, name="", acting=other)
+
+
+def test_admin_sets_a_new_password_for_an_account(login, client, db):
+    admin = login("admin")
+    user = login("enqueteur").user
+    admin.post(
+        f"/compte/utilisateurs/{user.id}",
+        data={"name": "K", "role": "enqueteur", "active": "y", "new_password": "nouveau-mot-de-passe-7"},
+    )
+    assert client.post("/compte/connexion", data={"email": user.email, "password": "nouveau-mot-de-passe-7"}).status_code == 302
+
+
+def test_account_page_is_for_admins_only(login):
+    target = login("lecteur").user
+    assert login("charge_etude").get(f"/compte/utilisateurs/{target.id}").status_code == 403
+    assert login("admin").get(f"/compte/utilisateurs/9999999").status_code == 404
+
+
+# --- a user changes their own password ------------------------------------------------------
+
+
+def test_user_changes_own_password_and_other_sessions_end(app, login, db):
+    from tests.conftest import _logged_in
+
+    first = login("collectif")
+    second = _logged_in(app, first.user)  # the same person on another device
+    refused = first.post(
+        "/compte/mot-de-passe",
+        data={"current_password": "pas-le-bon-mot", "new_password": "tout-nouveau-42", "confirmation": "tout-nouveau-42"},
+    )
+    assert "Le mot de passe actuel est incorrect" in refused.get_data(as_text=True)
+    mismatch = first.post(
+        "/compte/mot-de-passe",
+        data={"current_password": "motdepasse-solide-42", "new_password": "tout-nouveau-42", "confirmation": "autre-chose-42"},
+    )
+    assert "Les deux saisies diffèrent" in mismatch.get_data(as_text=True)
+    done = first.post(
+        "/compte/mot-de-passe",
+        data={"current_password": "motdepasse-solide-42", "new_password": "tout-nouveau-42", "confirmation": "tout-nouveau-42"},
+    )
+    assert done.status_code == 302
+    db.session.refresh(first.user)
+    assert first.user.password_hash.startswith("$argon2") and first.user.check_password("tout-nouveau-42")
+    assert first.get("/compte/mot-de-passe").status_code == 200  # this device stays logged in
+    assert second.get("/compte/mot-de-passe").status_code == 302  # the other one must log in again
+
+
+def test_password_page_needs_a_login(client):
+    response = client.get("/compte/mot-de-passe")
+    assert response.status_code == 302 and "/compte/connexion" in response.headers["Location"]
+
+
+# --- create-user for scripts ----------------------------------------------------------------
+
+
+def test_create_user_reads_the_password_from_stdin(runner, db):
+    result = runner.invoke(
+        args=["create-user", "Agent.Accueil@ccas-tours.fr", "--role", "enqueteur", "--password-stdin"],
+        input="mot-de-passe-du-script\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).filter_by(email="agent.accueil@ccas-tours.fr"))
+    assert user.role == "enqueteur" and user.check_password("mot-de-passe-du-script")
+
+
+def test_create_user_reads_the_password_from_the_environment(runner, db, monkeypatch):
+    monkeypatch.setenv("CONSULTATION_PASSWORD", "mot-de-passe-env-12")
+    result = runner.invoke(args=["create-user", "lecteur.env@ccas-tours.fr", "--role", "lecteur"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(User).filter_by(email="lecteur.env@ccas-tours.fr")).check_password("mot-de-passe-env-12")
+
+
+def test_create_user_prompts_twice_by_default(runner, db, monkeypatch):
+    monkeypatch.delenv("CONSULTATION_PASSWORD", raising=False)
+    result = runner.invoke(
+        args=["create-user", "invite@ccas-tours.fr", "--role", "collectif"],
+        input="un-mot-de-passe-long\nun-mot-de-passe-long\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Mot de passe" in result.output and "Confirmez" in result.output
+
+
+def test_create_user_refuses_in_french_and_writes_nothing(runner, db):
+    short = runner.invoke(args=["create-user", "court@ccas-tours.fr", "--role", "lecteur", "--password-stdin"], input="court\n")
+    assert short.exit_code == 1 and "au moins 10 caractères" in short.output
+    role = runner.invoke(args=["create-user", "x@ccas-tours.fr", "--role", "maire", "--password-stdin"], input="assez-long-pour-passer\n")
+    assert role.exit_code == 1 and "Rôle inconnu « maire »" in role.output
+    assert db.session.scalar(db.select(User).filter(User.email.in_(["court@ccas-tours.fr", "x@ccas-tours.fr"]))) is None
+
+
+def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
+    from consultation import create_app
+    from consultation.accounts.services import create_user
+    from consultation.extensions import db as _db
+    from consultation.extensions import limiter
+
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl2.db'}", "RATELIMIT_ENABLED": True})
+    try:
+        with app.app_context():
+            _db.create_all()
+            for number in range(2):
+                create_user(f"enqueteur{number}@ccas.fr", "enqueteur", "motdepasse-solide-42")
+            _db.session.commit()
+        client = app.test_client()
+        # Successful logins do not count: the tablets of a team sharing one address log in all day.
+        team = [client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"}).status_code
+                for n in range(7)]
+        assert team == [302] * 7
+        # Someone guessing one account's password is stopped after five tries.
+        guesses = [client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": f"essai-{n}"}).status_code
+                   for n in range(7)]
+        assert guesses[:5] == [200] * 5 and guesses[5:] == [429, 429]
+        blocked = client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"})
+        assert blocked.status_code == 429 and "Trop de tentatives" in blocked.get_data(as_text=True)
+        # Another account from the same address still logs in.
+        assert client.post("/compte/connexion", data={"email": "enqueteur1@ccas.fr", "password": "motdepasse-solide-42"}).status_code == 302
+    finally:
+        limiter.reset()
+        limiter.enabled = False

@@ -41,6 +41,8 @@ ACCESS = {
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
+    "accounts.edit_user": Access((ADMIN,)),
+    "accounts.password": Access(EVERYONE),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews
@@ -135,6 +137,7 @@ def _url_values(records: dict) -> dict:
         "assignment_id": records["assignment"].id,
         "token_id": records["device_token"].id,
         "job_id": records["job"].id,
+        "user_id": records["charge"].id,
     }
 
 

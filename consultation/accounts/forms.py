@@ -1,8 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from .roles import ROLE_LABELS
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):
@@ -17,8 +21,32 @@ class UserForm(FlaskForm):
         validators=[DataRequired("Indiquez une adresse e-mail."), Email("Adresse e-mail invalide.")],
     )
     name = StringField("Nom", validators=[Length(max=200)])
-    role = SelectField("Rôle", choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
+    role = SelectField("Rôle", choices=_role_choices())
     password = PasswordField(
         "Mot de passe",
         validators=[Length(min=10, message="Au moins 10 caractères.")],
+    )
+
+
+class AccountForm(FlaskForm):
+    """An administrator's changes to an existing account."""
+
+    name = StringField("Nom", validators=[Length(max=200)])
+    role = SelectField("Rôle", choices=_role_choices())
+    active = BooleanField("Compte actif (décochez pour empêcher toute connexion)")
+    new_password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[Optional(), Length(min=10, message="Au moins 10 caractères.")],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+    new_password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[DataRequired("Indiquez un nouveau mot de passe."), Length(min=10, message="Au moins 10 caractères.")],
+    )
+    confirmation = PasswordField(
+        "Nouveau mot de passe, une seconde fois",
+        validators=[DataRequired("Retapez le nouveau mot de passe."), EqualTo("new_password", "Les deux saisies diffèrent.")],
     )

@@ -36,6 +36,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        # The session names the password it was opened with: changing the password ends the
+        # account's other sessions and "remember me" cookies.
+        return f"{self.id}.{self.session_key}"
+
+    @property
+    def session_key(self) -> str:
+        return self.password_hash[-16:]
+
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
 

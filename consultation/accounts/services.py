@@ -1,13 +1,21 @@
-"""Accounts: creating users and checking credentials. Services flush; the caller commits."""
+"""Accounts: creating users, checking credentials, changing roles, activity and passwords.
+Services flush; the caller commits."""
 from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import User
-from .roles import ROLES
+from .roles import ADMIN, ROLE_LABELS, ROLES
+
+MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
     pass
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
 
 
 def create_user(email: str, role: str, password: str, name: str = "") -> User:
@@ -16,8 +24,7 @@ def create_user(email: str, role: str, password: str, name: str = "") -> User:
         raise AccountError(f"Rôle inconnu « {role} » : choisissez parmi {', '.join(ROLES)}.")
     if find_user(email) is not None:
         raise AccountError(f"Un compte existe déjà pour {email}.")
-    if len(password) < 10:
-        raise AccountError("Le mot de passe doit compter au moins 10 caractères.")
+    _check_password_strength(password)
     user = User(email=email, role=role, name=name)
     user.set_password(password)
     db.session.add(user)
@@ -34,3 +41,51 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+    )
+
+
+def update_account(user: User, *, role: str, active: bool, name: str, acting: User) -> User:
+    """An administrator changes a role or (de)activates an account. The platform always keeps an
+    active administrator, and nobody locks themselves out by mistake."""
+    if role not in ROLES:
+        raise AccountError(f"Rôle inconnu « {role} » : choisissez parmi {', '.join(ROLES)}.")
+    loses_admin = user.role == ADMIN and user.active and (role != ADMIN or not active)
+    if loses_admin and user.id == acting.id:
+        raise AccountError(
+            "Vous ne pouvez pas retirer votre propre rôle d'administrateur ni désactiver votre compte : "
+            "demandez-le à un autre administrateur."
+        )
+    if loses_admin and _other_active_admins(user) == 0:
+        raise AccountError("C'est le dernier administrateur actif : nommez-en un autre d'abord.")
+    user.role = role
+    user.active = active
+    user.name = (name or "").strip()
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """An administrator sets a new password, for instance for an enquêteur who forgot theirs."""
+    _check_password_strength(new_password)
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A user changes their own password; the current one is asked first."""
+    if not user.check_password(current_password or ""):
+        raise AccountError("Le mot de passe actuel est incorrect.")
+    _check_password_strength(new_password)
+    if new_password == current_password:
+        raise AccountError("Le nouveau mot de passe doit être différent de l'actuel.")
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)

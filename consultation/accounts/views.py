@@ -1,24 +1,33 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
 from . import bp
-from .forms import LoginForm, UserForm
+from .forms import AccountForm, LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .roles import ADMIN, role_required
-from .services import AccountError, authenticate, create_user
+from .services import AccountError, authenticate, change_password, create_user, reset_password, update_account
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
 login_manager.login_message_category = "info"
 
+LOGIN_LIMIT_MESSAGE = "Trop de tentatives de connexion : réessayez dans une minute."
+
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    user_id, _, session_key = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A deactivated account, or a session opened before the password changed, is logged out.
+    if user is None or not user.active or (session_key and session_key != user.session_key):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,8 +37,20 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def _login_failed(response) -> bool:
+    # Only failed attempts count: a team of enquêteurs logging in from one office is not an attack.
+    return response.status_code != 302
+
+
+def _attempted_email() -> str:
+    return "compte:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], error_message="Trop de tentatives de connexion : réessayez dans une minute.")
+@limiter.limit("20 per minute", methods=["POST"], deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(
+    "5 per minute", methods=["POST"], key_func=_attempted_email, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -51,6 +72,26 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except AccountError as error:
+            db.session.rollback()
+            target = form.current_password if "actuel" in str(error) else form.new_password
+            target.errors = list(target.errors) + [str(error)]
+        else:
+            db.session.commit()
+            # The session id names the password: log in again under the new one, others end.
+            login_user(current_user._get_current_object(), fresh=True)
+            flash("Mot de passe changé. Vos autres sessions ont été fermées.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("accounts/password.html", form=form)
+
+
 @bp.route("/utilisateurs", methods=["GET", "POST"])
 @role_required(ADMIN)
 def users():
@@ -59,10 +100,33 @@ def users():
         try:
             create_user(form.email.data, form.role.data, form.password.data, form.name.data or "")
         except AccountError as error:
+            db.session.rollback()
             form.email.errors.append(str(error))
         else:
             db.session.commit()
             flash("Compte créé.", "success")
             return redirect(url_for("accounts.users"))
-    all_users = db.session.scalars(select(User).order_by(User.email)).all()
+    all_users = db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
     return render_template("accounts/users.html", form=form, users=all_users)
+
+
+@bp.route("/utilisateurs/<int:user_id>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = AccountForm(obj=user) if request.method == "GET" else AccountForm()
+    if form.validate_on_submit():
+        try:
+            update_account(user, role=form.role.data, active=form.active.data, name=form.name.data or "", acting=current_user)
+            if form.new_password.data:
+                reset_password(user, form.new_password.data)
+        except AccountError as error:
+            db.session.rollback()
+            form.form_errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Compte {user.email} enregistré.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user.html", form=form, user=user)
