@@ -62,16 +62,44 @@ def test_xlsx_has_one_row_per_submission_with_labels_and_a_repeats_sheet(exporte
     assert [(row[0], row[1]) for row in repeat_rows] == [(exported["first"].id, 1), (exported["first"].id, 2)]
 
 
-def test_formula_injection_is_neutralised(exported):
-    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined").data)
+def test_formula_injection_is_neutralised_and_the_text_kept_as_typed(exported):
+    content = exported["download"](format="xlsx", headers="codes", multiple="joined").data
+    sheets = _sheets(content)
     header, *rows = sheets["reponses"]
     by_id = {row[0]: dict(zip(header, row)) for row in rows}
-    assert by_id[exported["first"].id]["besoins"] == "'=HYPERLINK(\"http://exemple.invalid\",\"cliquez\")"
-    assert by_id[exported["second"].id]["besoins"] == "'-2+3 transports en commun"
+    # The answer reads as the resident gave it, with no apostrophe added…
+    assert by_id[exported["first"].id]["besoins"] == '=HYPERLINK("http://exemple.invalid","cliquez")'
+    assert by_id[exported["second"].id]["besoins"] == "-2+3 transports en commun"
     _, *repeat_rows = sheets["menage"]
-    assert repeat_rows[0][2] == "'@mère"
+    assert repeat_rows[0][2] == "@mère"
+    # …but no cell is a formula: each is a text cell a spreadsheet shows as is.
+    workbook = load_workbook(io.BytesIO(content))
+    risky = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert len(risky) == 3
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in risky)
     # Numbers stay numbers.
     assert by_id[exported["second"].id]["age"] == 23
+
+
+def test_interview_times_are_exported_in_the_study_time_zone(exported, db):
+    from datetime import datetime, timezone
+
+    from consultation.interviews.models import Submission
+
+    first = db.session.get(Submission, exported["first"].id)
+    first.started_at = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)  # 10:30 in Paris (winter)
+    first.completed_at = datetime(2026, 7, 15, 10, 5, tzinfo=timezone.utc)  # 12:05 in Paris (summer)
+    db.session.commit()
+    sheets = _sheets(exported["download"](format="xlsx", headers="labels", multiple="joined").data)
+    header, *rows = sheets["reponses"]
+    row = dict(zip(header, next(row for row in rows if row[0] == first.id)))
+    assert row["Début de l'entretien"] == datetime(2026, 1, 15, 10, 30)
+    assert row["Fin de l'entretien"] == datetime(2026, 7, 15, 12, 5)
+
+    archive = zipfile.ZipFile(io.BytesIO(exported["download"](format="csv", headers="codes", multiple="joined").data))
+    rows = csv.DictReader(io.StringIO(archive.read("reponses.csv").decode("utf-8-sig")), delimiter=";")
+    assert next(row for row in rows if row["id"] == str(first.id))["debut"] == "2026-01-15 10:30:00"
 
 
 def test_select_multiple_as_0_1_columns(exported):

@@ -67,6 +67,17 @@ def test_submission_page_shows_labels_profile_and_consent(login, db, study):
     assert "Samir Benali" in page and "Donné" in page
 
 
+def test_times_are_shown_in_the_study_time_zone(login, db, study):
+    from datetime import datetime, timezone
+
+    submission = stored_submission(db, study["questionnaire"], study["samir"])
+    submission.started_at = datetime(2026, 7, 3, 7, 40, tzinfo=timezone.utc)
+    submission.completed_at = datetime(2026, 7, 3, 8, 15, tzinfo=timezone.utc)
+    db.session.commit()
+    page = login("charge_etude").get(f"/reponses/{submission.id}").get_data(as_text=True)
+    assert "03/07/2026 09:40 – 10:15" in page  # Paris in summer: UTC+2
+
+
 def test_review_state_is_recorded_with_its_comment(login, db, study):
     submission = stored_submission(db, study["questionnaire"], study["samir"])
     charge = login("charge_etude")

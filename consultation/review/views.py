@@ -21,6 +21,7 @@ from ..extensions import db
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
 from ..submissions.definitions import PublishedVersion, version_model
 from ..submissions.exports import ExportOptions, build_tables, to_csv_bundle, to_xlsx
+from ..submissions.local_time import local_text
 from ..submissions.queries import SubmissionFilters, counts_by_state, page_of, submissions_query
 from ..submissions.services import (
     Consent,
@@ -39,6 +40,9 @@ from .answers import answer_rows, path_label
 from .forms import ExportForm, FilterForm, RevokeForm, StateForm
 
 PER_PAGE = 50
+
+# Stored in UTC, read in the study's time zone: {{ submission.received_at|heure_locale }}.
+bp.add_app_template_filter(local_text, "heure_locale")
 
 
 @bp.before_request

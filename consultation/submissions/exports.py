@@ -2,7 +2,13 @@
 repeats in their own sheet (XLSX) or file (CSV in a zip) linked by the submission id.
 
 Cells that a spreadsheet would read as a formula are neutralised: a resident's answer such as
-`=HYPERLINK(...)` must stay text on the chargé d'étude's computer."""
+`=HYPERLINK(...)` must stay text on the chargé d'étude's computer. In XLSX the text is kept as
+typed, in a text cell marked "quote prefix" (Excel and LibreOffice show it as is and never
+evaluate it); CSV has no cell types, so such a value gets a leading apostrophe there.
+
+CSV files are UTF-8 with a BOM and use semicolons, decimal commas and CRLF line ends: that is what
+Excel set up for French opens with a double click, and LibreOffice detects all of it.
+Times are in the study's time zone (see local_time)."""
 from __future__ import annotations
 
 import csv
@@ -13,11 +19,13 @@ from datetime import date, datetime
 from typing import Iterable
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from questionnaires import Group, Question, Questionnaire, label_in
 
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
 from .definitions import version_model
+from .local_time import local
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NO_ANSWER_TYPES = ("note",)
@@ -39,11 +47,13 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
 
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
 def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """For CSV: text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + value if is_formula_like(value) else value
 
 
 @dataclass
@@ -54,7 +64,8 @@ class _Column:
 
 
 def build_tables(submissions: Iterable[Submission], options: ExportOptions = ExportOptions()) -> list[Table]:
-    """The main table, then one table per repeat group, all with neutralised cells."""
+    """The main table, then one table per repeat group; cells hold the values as stored (the
+    writers neutralise what a spreadsheet would take for a formula)."""
     submissions = list(submissions)
     models = _models_by_version(submissions)
     reference = models[max(models)] if models else None
@@ -72,14 +83,12 @@ def build_tables(submissions: Iterable[Submission], options: ExportOptions = Exp
         model = models[submission.questionnaire_version_id]
         answers = submission.answers or {}
         main.rows.append(
-            [neutralise(value) for value in _profile_values(submission, options)]
-            + [neutralise(_cell(column, answers, model, options)) for column in top_columns]
+            _profile_values(submission, options) + [_cell(column, answers, model, options) for column in top_columns]
         )
         for repeat, columns, table in repeat_tables:
             for index, instance in enumerate(_instances(answers, repeat, model), start=1):
                 table.rows.append(
-                    [submission.id, index]
-                    + [neutralise(_cell(column, instance, model, options)) for column in columns]
+                    [submission.id, index] + [_cell(column, instance, model, options) for column in columns]
                 )
     return [main] + [table for _, _, table in repeat_tables]
 
@@ -192,11 +201,12 @@ def _choice_label(question: Question, name: str, model: Questionnaire, options: 
 
 def _profile_headers(options: ExportOptions) -> list[str]:
     if options.headers == CODES:
-        return ["id", "uuid", "version", "canal", "etat", "recue_le", "enqueteur", "public", "tranche_age",
-                "sexe", "commune_insee", "commune", "quartier", "lieu", "consentement", "consentement_parental"]
-    return ["Identifiant", "UUID", "Version", "Canal", "État", "Reçue le", "Enquêteur", "Public",
-            "Tranche d'âge", "Sexe", "Code INSEE", "Commune", "Quartier", "Lieu", "Consentement",
-            "Consentement parental"]
+        return ["id", "uuid", "version", "canal", "etat", "debut", "fin", "recue_le", "enqueteur", "public",
+                "tranche_age", "sexe", "commune_insee", "commune", "quartier", "lieu", "consentement",
+                "consentement_parental"]
+    return ["Identifiant", "UUID", "Version", "Canal", "État", "Début de l'entretien", "Fin de l'entretien",
+            "Reçue le", "Enquêteur", "Public", "Tranche d'âge", "Sexe", "Code INSEE", "Commune", "Quartier",
+            "Lieu", "Consentement", "Consentement parental"]
 
 
 def _profile_values(submission: Submission, options: ExportOptions) -> list:
@@ -212,7 +222,9 @@ def _profile_values(submission: Submission, options: ExportOptions) -> list:
         submission.questionnaire_version.number,
         shown(submission.channel, CHANNELS),
         shown(submission.state, STATES),
-        _naive(submission.received_at),
+        local(submission.started_at),
+        local(submission.completed_at),
+        local(submission.received_at),
         (enumerator.name or enumerator.email) if enumerator is not None else None,
         shown(submission.public, PUBLICS),
         shown(submission.age_band, AGE_BANDS) or None,
@@ -234,11 +246,6 @@ def _yes_no(value: bool | None, codes: bool):
     return "oui" if value else "non"
 
 
-def _naive(moment: datetime | None):
-    # Spreadsheets store no time zone; received_at is in UTC.
-    return moment.replace(tzinfo=None) if isinstance(moment, datetime) and moment.tzinfo else moment
-
-
 # --- writers -------------------------------------------------------------------------------
 
 
@@ -247,12 +254,22 @@ def to_xlsx(tables: list[Table]) -> bytes:
     used: set[str] = set()
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.name, used))
-        sheet.append(table.headers)
+        sheet.append([_xlsx_cell(sheet, header) for header in table.headers])
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    if not is_formula_like(value):
+        return value
+    # openpyxl would store "=…" as a formula: a text cell with the quote prefix stays text.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -269,9 +286,9 @@ def to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM and semicolons: what a French spreadsheet opens without an import dialog."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.headers)
+    writer.writerow([neutralise(header) for header in table.headers])
     for row in table.rows:
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow([_csv_value(neutralise(value)) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -281,7 +298,8 @@ def _csv_value(value):
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (datetime, date)):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        # To the second: French Excel reads "2026-03-14 10:05:00" as a date, not with microseconds.
+        return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value.isoformat()
     if isinstance(value, float):
         return str(value).replace(".", ",")
     return value
