@@ -70,6 +70,9 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .blueprints import all_blueprints
+    from .main.converters import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)

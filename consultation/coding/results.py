@@ -14,6 +14,7 @@ import pandas as pd
 from flask import current_app
 
 from ..extensions import db
+from ..main.converters import MAX_DATABASE_ID
 from .models import Code, Codebook
 from .services import AnswerRow, active_codes, all_answer_rows, attach, code_label, pseudonymised_result
 
@@ -266,5 +267,7 @@ def waiting_validation(rows: list[AnswerRow]) -> int:
 
 
 def code_by_id(codebook: Codebook, code_id: int) -> Code | None:
+    if not 0 < code_id <= MAX_DATABASE_ID:
+        return None  # an id sent in JSON may be beyond what the database can hold
     code = db.session.get(Code, code_id)
     return code if code is not None and code.codebook_id == codebook.id else None

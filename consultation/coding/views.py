@@ -14,6 +14,7 @@ from ..designer.models import Questionnaire
 from ..extensions import db
 from ..interviews.models import PUBLICS, Submission
 from ..jobs.queue import enqueue
+from ..main.converters import MAX_DATABASE_ID
 from ..territory.models import Commune
 from . import bp, exports, results
 from .display import initials, pieces
@@ -202,6 +203,8 @@ def _parent_choices(codebook, exclude: Code | None = None, empty: str = "(aucun 
 
 
 def _code_or_404(codebook, code_id) -> Code:
+    if isinstance(code_id, str):  # from a form field: anything but digits names no code
+        code_id = int(code_id) if code_id.isdecimal() else None
     code = results.code_by_id(codebook, code_id) if code_id is not None else None
     if code is None:
         abort(404)
@@ -216,7 +219,7 @@ def codebook(questionnaire_id: int):
     form = CodeForm()
     form.parent.choices = _parent_choices(book)
     if form.validate_on_submit():
-        parent = _code_or_404(book, int(form.parent.data)) if form.parent.data else None
+        parent = _code_or_404(book, form.parent.data) if form.parent.data else None
         try:
             code = create_code(book, form.name.data, parent=parent, description=form.description.data or "",
                                colour=form.colour.data, keywords=form.keywords.data, phrases=form.phrases.data,
@@ -273,10 +276,10 @@ def code(questionnaire_id: int, code_id: int):
                             keywords=form.keywords.data, phrases=form.phrases.data, regexes=form.regexes.data)
                 message = "Code enregistré ; ses codages sont conservés."
             elif action == "move" and move_form.validate():
-                move_code(code, _code_or_404(book, int(move_form.parent.data)) if move_form.parent.data else None)
+                move_code(code, _code_or_404(book, move_form.parent.data) if move_form.parent.data else None)
                 message = "Code déplacé ; ses codages sont conservés."
             elif action == "merge" and merge_form.validate():
-                target = _code_or_404(book, int(merge_form.target.data))
+                target = _code_or_404(book, merge_form.target.data)
                 counts = merge_codes([code], target)
                 db.session.commit()
                 flash(f"« {code.name} » fusionné dans « {target.name} » : {counts['codings_moved']} codage(s) "
@@ -346,7 +349,8 @@ def workspace(questionnaire_id: int, question: str):
         blind_modes = dict(session.get("coding_blind", {}))
         blind_modes[str(questionnaire.id)] = request.args["double"] == "1"
         session["coding_blind"] = blind_modes
-        args = {k: v for k, v in request.args.items() if k != "double"}
+        # The route's own parameters may come in the query string too; url_for must not get them twice.
+        args = {k: v for k, v in request.args.items() if k not in ("double", "questionnaire_id", "question")}
         return redirect(url_for("coding.workspace", questionnaire_id=questionnaire.id, question=question, **args))
     blind = _blind(questionnaire.id)
     form, filters = _filters(book)
@@ -386,7 +390,8 @@ def _row_payload(questionnaire_id: int, submission_id: int, path: str, book) -> 
 
 
 def _submission(submission_id, questionnaire: Questionnaire) -> Submission:
-    submission = db.session.get(Submission, submission_id) if isinstance(submission_id, int) else None
+    known = isinstance(submission_id, int) and 0 < submission_id <= MAX_DATABASE_ID
+    submission = db.session.get(Submission, submission_id) if known else None
     if submission is None or submission.questionnaire_version.questionnaire_id != questionnaire.id:
         raise CodingError("réponse introuvable dans ce questionnaire", 404)
     return submission
