@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from . import headers, views  # noqa: E402,F401
+from . import headers, request_bodies, views  # noqa: E402,F401
