@@ -18,8 +18,17 @@ def config_from_env(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS, SESSION_COOKIE_SECURE=1 keeps the login cookies off plain HTTP; the demo
+        # serves http://127.0.0.1, so it stays off by default.
+        "SESSION_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
+        "REMEMBER_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
         "SPACY_MODEL": os.environ.get("SPACY_MODEL", "fr_core_news_sm"),
     }
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "oui", "on")
 
 
 def _instance_secret(instance_path: str) -> str:
