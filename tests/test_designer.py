@@ -407,3 +407,50 @@ def test_expression_endpoint_is_for_designers_only(login, db):
     reader = login("lecteur")
     response = reader.post(f"/questionnaires/{questionnaire_id}/expression", json={"expression": "1 = 1"})
     assert response.status_code == 403
+
+
+def test_cascading_lists_built_in_the_designer(designer, db):
+    """A quartier list filtered by the chosen commune, made without a spreadsheet."""
+    qid = _create(designer)
+    _choice_list(designer, qid, "communes", ["tours;Tours", "joue;Joué-lès-Tours"])
+    _choice_list(designer, qid, "quartiers", ["sanitas;Sanitas;commune=tours", "rabiere;La Rabière;commune=joue"])
+    # One more choice, and a column added to an existing one.
+    designer.post(f"/questionnaires/{qid}/listes/quartiers", data={"name": "europe", "label_fr": "Europe", "properties": "commune=tours"})
+    edit = designer.get(f"/questionnaires/{qid}/listes/quartiers/choix/rabiere").get_data(as_text=True)
+    assert "commune=joue" in edit
+    designer.post(f"/questionnaires/{qid}/listes/quartiers/choix/rabiere",
+                  data={"name": "rabiere", "label_fr": "La Rabière", "properties": "commune=joue\nzone=qpv"})
+    _add_question(designer, qid, type="select_one", name="commune", label_fr="Votre commune", choice_list="communes")
+    response = _add_question(designer, qid, type="select_one", name="quartier", label_fr="Votre quartier",
+                             choice_list="quartiers", choice_filter="commune = ${commune}")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    model = _questionnaire(db, qid).latest.model()
+    quartiers = model.choice_lists["quartiers"].choices
+    assert [(choice.name, choice.properties) for choice in quartiers] == [
+        ("sanitas", {"commune": "tours"}), ("rabiere", {"commune": "joue", "zone": "qpv"}), ("europe", {"commune": "tours"})]
+    assert model.find("quartier").choice_filter == "commune = ${commune}"
+    tree = designer.get(f"/questionnaires/{qid}").get_data(as_text=True)
+    assert "Filtre des choix" in tree and "commune = ${commune}" in tree
+
+
+def test_choice_filter_on_a_column_no_choice_has_is_refused(designer, db):
+    qid = _create(designer)
+    _choice_list(designer, qid, "quartiers", ["sanitas;Sanitas;commune=tours"])
+    _add_question(designer, qid, type="text", name="commune", label_fr="Commune")
+    page = _add_question(designer, qid, type="select_one", name="quartier", label_fr="Quartier",
+                         choice_list="quartiers", choice_filter="ville = ${commune}").get_data(as_text=True)
+    assert "Colonne « ville » absente de la liste de choix" in html.unescape(page)
+    assert _questionnaire(db, qid).latest.model().find("quartier") is None
+
+
+def test_bad_choice_columns_are_refused_with_the_line(designer, db):
+    qid = _create(designer)
+    page = designer.post(f"/questionnaires/{qid}/listes",
+                         data={"list_name": "quartiers", "choices": "sanitas;Sanitas;commune=tours\nrabiere;La Rabière;commune joue"})
+    assert page.status_code == 200
+    assert "Ligne 2 : « commune joue » : écrivez chaque colonne sous la forme colonne=valeur" in html.unescape(page.get_data(as_text=True))
+    assert "quartiers" not in _questionnaire(db, qid).latest.model().choice_lists
+    _choice_list(designer, qid, "communes", ["tours;Tours"])
+    refused = designer.post(f"/questionnaires/{qid}/listes/communes", data={"name": "joue", "label_fr": "Joué", "properties": "label=x"})
+    assert "La colonne « label » est réservée" in html.unescape(refused.get_data(as_text=True))
+    assert len(_questionnaire(db, qid).latest.model().choice_lists["communes"].choices) == 1

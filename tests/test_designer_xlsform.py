@@ -38,7 +38,11 @@ def test_import_a_good_file_shows_the_editor_and_warnings(designer, db):
     assert questionnaire.latest.status == "draft" and questionnaire.form_id == expected.form_id
     page = designer.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{len(expected.questions())} question(s)" in page
-    assert "Avertissement" in page and "geopoint" in page
+    warnings = load_xlsform(DATA / "odk_jeunes.xlsx").warnings
+    assert f"L'import a laissé {len(warnings)} avertissement" in page and "geopoint" in page
+    assert page.count('class="flash flash-warning') == 1  # one list, not one box per warning
+    # Shown once: the next visit of the editor is quiet.
+    assert "avertissement" not in designer.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_import_with_a_title(designer, db):
@@ -111,3 +115,10 @@ def test_export_a_given_version(designer, db):
     questionnaire = db.session.scalars(select(Questionnaire)).one()
     assert designer.get(f"/questionnaires/{questionnaire.id}/exporter?version=1").status_code == 200
     assert designer.get(f"/questionnaires/{questionnaire.id}/exporter?version=7").status_code == 404
+
+
+def test_kobo_metadata_rows_say_they_are_kept_not_asked(designer, db):
+    response = _upload(designer, DATA / "kobo_seniors.xlsx")
+    page = designer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "XLSForm : start" in page and "XLSForm : deviceid" in page
+    assert page.count("métadonnée non collectée ici") == 4

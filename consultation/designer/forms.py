@@ -121,6 +121,7 @@ class _ChoiceFormBase(FlaskForm):
         "Valeur",
         validators=[DataRequired("Indiquez la valeur du choix."), Length(max=100)],
     )
+    properties = TextAreaField("Colonnes pour les filtres de choix", validators=[Optional(), Length(max=2000)])
 
 
 def _with_translations(base, texts: dict[str, str], languages: list[str], required_label: str | None = None):

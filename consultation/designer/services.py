@@ -558,6 +558,36 @@ def delete_choice_list(questionnaire: Questionnaire, list_name: str) -> Question
     return edit(questionnaire, change)
 
 
+# Columns of the choices sheet that are not free properties of a choice.
+RESERVED_CHOICE_COLUMNS = {"list_name", "list name", "name", "label", "image", "audio", "video"}
+
+
+def parse_choice_properties(text: str) -> dict[str, str]:
+    """'commune=tours' lines (or ';'-separated pairs) -> {'commune': 'tours'}: the extra columns of
+    the choices sheet that a question's choice filter reads (commune = ${commune})."""
+    properties: dict[str, str] = {}
+    for part in re.split(r"[\n;]", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        column, equals, value = part.partition("=")
+        column, value = column.strip(), value.strip()
+        if not equals or not column:
+            raise DesignerError(
+                f"« {part} » : écrivez chaque colonne sous la forme colonne=valeur, par exemple commune=tours.",
+                "properties",
+            )
+        if not NAME_PATTERN.match(column):
+            raise DesignerError(
+                f"Nom de colonne invalide « {column} » : une lettre d'abord, puis lettres sans accents, chiffres, _ . ou -.",
+                "properties",
+            )
+        if column.lower() in RESERVED_CHOICE_COLUMNS or column.lower().startswith(("label:", "media:")):
+            raise DesignerError(f"La colonne « {column} » est réservée : choisissez un autre nom.", "properties")
+        properties[column] = value
+    return properties
+
+
 def _check_choice(choice_list: ChoiceList, choice: Choice, previous_name: str | None = None) -> None:
     choice.name = (choice.name or "").strip()
     choice.label = {lang: text.strip() for lang, text in choice.label.items() if text and text.strip()}

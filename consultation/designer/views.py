@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -147,11 +147,27 @@ def import_form():
             db.session.commit()
             questionnaire = outcome.questionnaire
             flash(f"Questionnaire importé : {len(questionnaire.latest.model().questions())} question(s).", "success")
-            for warning in outcome.warnings:
-                flash(f"Avertissement : {warning}", "warning")
+            if outcome.warnings:
+                # Shown once, as one list on the editor; capped so that the session cookie stays small.
+                session["import_warnings"] = {
+                    "questionnaire": questionnaire.id,
+                    "lines": [str(warning) for warning in outcome.warnings[:IMPORT_WARNINGS_SHOWN]],
+                    "total": len(outcome.warnings),
+                }
             return _redirect_editor(questionnaire)
         db.session.rollback()
     return render_template("designer/import.html", form=form, outcome=outcome)
+
+
+IMPORT_WARNINGS_SHOWN = 20
+
+
+def _import_warnings(questionnaire: Questionnaire) -> dict | None:
+    warnings = session.get("import_warnings")
+    if warnings and warnings.get("questionnaire") == questionnaire.id:
+        session.pop("import_warnings")
+        return warnings
+    return None
 
 
 def _problem_lines(error: DesignerError) -> list[str]:
@@ -176,6 +192,7 @@ def editor(questionnaire_id: int):
         model=model,
         language=model.default_language,
         groups=services.groups_of(model),
+        import_warnings=_import_warnings(questionnaire),
     )
 
 
@@ -492,8 +509,8 @@ def choice_lists(questionnaire_id: int):
     _version, model = _editable_model(questionnaire)
     form = NewChoiceListForm()
     if form.validate_on_submit():
-        choices = _choices_from_lines(form.choices.data or "", model.default_language)
         try:
+            choices = _choices_from_lines(form.choices.data or "", model.default_language)
             services.create_choice_list(questionnaire, form.list_name.data, choices)
         except DesignerError as error:
             _show_errors(form, error)
@@ -516,15 +533,21 @@ def choice_lists(questionnaire_id: int):
 
 
 def _choices_from_lines(text: str, language: str) -> list[Choice]:
-    """'value;Label' or just 'Label' per line; a bare label gets a value made from it."""
+    """'value;Label', 'value;Label;column=value…' or just 'Label' per line; a bare label gets a
+    value made from it. The column=value parts feed choice filters (cascading lists)."""
     choices = []
     used = set()
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
+        properties = {}
         if ";" in line:
-            value, label = (part.strip() for part in line.split(";", 1))
+            value, label, *columns = (part.strip() for part in line.split(";"))
+            try:
+                properties = services.parse_choice_properties("\n".join(columns))
+            except DesignerError as error:
+                raise DesignerError(f"Ligne {number} : {error.message}", "choices") from None
         else:
             label, value = line, services.slugify(line)
             base, number = value, 1
@@ -532,7 +555,7 @@ def _choices_from_lines(text: str, language: str) -> list[Choice]:
                 number += 1
                 value = f"{base}_{number}"
         used.add(value)
-        choices.append(Choice(name=value, label={language: label}))
+        choices.append(Choice(name=value, label={language: label}, properties=properties))
     return choices
 
 
@@ -546,8 +569,12 @@ def choice_list(questionnaire_id: int, list_name: str):
         abort(404)
     form = choice_form(model.languages)()
     if form.validate_on_submit():
-        choice = Choice(name=form.name.data or "", label=_translations(form, "label", model.languages))
         try:
+            choice = Choice(
+                name=form.name.data or "",
+                label=_translations(form, "label", model.languages),
+                properties=services.parse_choice_properties(form.properties.data or ""),
+            )
             services.add_choice(questionnaire, list_name, choice)
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
@@ -578,12 +605,15 @@ def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
     form = choice_form(model.languages)()
     if request.method == "GET":
         form.name.data = choice.name
+        form.properties.data = "\n".join(f"{column}={value}" for column, value in choice.properties.items())
         _fill_translations(form, choice, {"label": ""}, model.languages)
     if form.validate_on_submit():
         label = {lang: text for lang, text in choice.label.items() if lang not in model.languages}
         label.update(_translations(form, "label", model.languages))
-        updated = Choice(name=form.name.data or "", label=label, properties=dict(choice.properties))
         try:
+            updated = Choice(
+                name=form.name.data or "", label=label, properties=services.parse_choice_properties(form.properties.data or "")
+            )
             services.update_choice(questionnaire, list_name, choice_name, updated)
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
