@@ -26,6 +26,8 @@ from typing import NamedTuple
 DEFAULT_MODEL = "fr_core_news_sm"
 # Components a lemma needs; everything else in the package is excluded at load time.
 LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
+# Loaded in the same pipeline but disabled: only the pseudonymiser runs it.
+ENTITY_COMPONENT = "ner"
 # Bump when the token format or what we keep from a Doc changes: old cache entries then miss.
 TOKEN_FORMAT = "tokens-v2"
 DEFAULT_BATCH_SIZE = 256
@@ -148,10 +150,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(model: str = DEFAULT_MODEL):
     """The spaCy pipeline for `model` (a package name such as fr_core_news_md), loaded once per
-    process with only the components lemmas need."""
+    process and shared by every analysis and pseudonymisation of the process (the web app, the
+    job worker across its jobs): `nlp.pipe` runs the lemma components; the entity recogniser is
+    loaded too but disabled, and the pseudonymiser runs it alone (see `entity_recogniser`)."""
+    return _load_pipeline(model)
+
+
+@lru_cache(maxsize=4)
+def _load_pipeline(model: str):
+    # One cache entry per model name: load_pipeline() and load_pipeline("fr_core_news_sm") used to
+    # be two entries, so the same package was loaded twice.
     import spacy
 
     if not spacy.util.is_package(model) and not Path(model).is_dir():
@@ -159,9 +169,22 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     meta_path = (spacy.util.get_package_path(model) if spacy.util.is_package(model) else Path(model)) / "meta.json"
     components = json.loads(meta_path.read_text(encoding="utf-8")).get("components", [])
     # Excluded components are not even deserialised: the load is faster and lighter too.
-    excluded = [name for name in components if name not in LEMMA_COMPONENTS]
-    nlp = spacy.load(model, exclude=excluded)
-    return nlp
+    wanted = (*LEMMA_COMPONENTS, ENTITY_COMPONENT)
+    excluded = [name for name in components if name not in wanted]
+    disabled = [name for name in components if name == ENTITY_COMPONENT]
+    return spacy.load(model, exclude=excluded, disable=disabled)
+
+
+def entity_recogniser(nlp) -> list:
+    """The components that find named entities in `nlp`, in order: the recogniser, preceded by the
+    shared embedding layer only when it listens to it (the French core pipelines give it its own,
+    so it runs without tok2vec, morphologizer or lemmatizer). Empty when there is none."""
+    if ENTITY_COMPONENT not in nlp.component_names:
+        return []
+    architecture = str(nlp.get_pipe_config(ENTITY_COMPONENT).get("model", {}).get("tok2vec", {}).get("@architectures", ""))
+    names = ["tok2vec", ENTITY_COMPONENT] if "Listener" in architecture and "tok2vec" in nlp.component_names \
+        else [ENTITY_COMPONENT]
+    return [nlp.get_pipe(name) for name in names]
 
 
 def pipeline_version(model: str = DEFAULT_MODEL) -> str:

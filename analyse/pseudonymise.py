@@ -534,23 +534,11 @@ def resolve(text: str, candidates: Iterable[Span]) -> list[Span]:
 
 
 def default_nlp():
-    """The named-entity pipeline, loaded once per process.
+    """The process's one spaCy pipeline (`analyse.nlp.load_pipeline`): its entity recogniser is
+    loaded but disabled for lemmas, and run alone here."""
+    from analyse.nlp import load_pipeline
 
-    `analyse.nlp.load_pipeline` leaves the recogniser out (lemmas do not need it), so names need
-    their own pipeline; it holds only the recogniser, which carries its own embedding layer, so it
-    adds no parser, tagger or lemmatizer to the process."""
-    return _ner_pipeline()
-
-
-@lru_cache(maxsize=1)
-def _ner_pipeline():
-    import spacy
-
-    from analyse.nlp import DEFAULT_MODEL
-
-    nlp = spacy.load(DEFAULT_MODEL, exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler",
-                                             "lemmatizer", "senter"])
-    return nlp
+    return load_pipeline()
 
 
 def _lexicon_pipeline(nlp):
@@ -595,6 +583,46 @@ def _entities(docs) -> Iterable[list[tuple[int, int, str]]]:
         yield [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
 
 
+def may_name_a_person(text: str) -> bool:
+    """Whether the entity recogniser could add a name to what the rules find. A PER entity is kept
+    only when it starts with a capital letter (see _person_spans_from_entities), and one at the
+    start of a sentence only when one of its words is a first name; so a text whose capitals all
+    open sentences with words that are not first names cannot gain a name from it, and the
+    recogniser, half the cost of an analysis, is not run on it."""
+    for match in _CAPITALISED_TOKEN.finditer(text):
+        word = match.group()
+        for position, char in enumerate(word):
+            if not char.isupper():
+                continue
+            if not _is_sentence_start(text, match.start() + position):
+                return True
+            if any(is_first_name(part) for part in _NAME_PARTS.findall(word)):
+                return True
+    return False
+
+
+_CAPITALISED_TOKEN = re.compile(r"\S*[^\W\d_]\S*")
+_NAME_PARTS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def _run_recogniser(nlp, texts: Sequence[str], batch_size: int) -> list[list[tuple[int, int, str]]]:
+    """Entities of each text from the recogniser alone (no parser, tagger or lemmatizer), only for
+    the texts where it can matter."""
+    from analyse.nlp import entity_recogniser
+
+    components = entity_recogniser(nlp)
+    found: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    wanted = [index for index, text in enumerate(texts) if text.strip() and may_name_a_person(text)]
+    if not components or not wanted:
+        return found
+    docs = (nlp.make_doc(texts[index]) for index in wanted)
+    for component in components:
+        docs = component.pipe(docs, batch_size=batch_size)
+    for index, entities in zip(wanted, _entities(docs)):
+        found[index] = entities
+    return found
+
+
 def detect(text: str, nlp=None, *, use_ner: bool = True) -> list[Span]:
     return detect_many([text], nlp, use_ner=use_ner)[0]
 
@@ -602,13 +630,11 @@ def detect(text: str, nlp=None, *, use_ner: bool = True) -> list[Span]:
 def detect_many(
     texts: Sequence[str], nlp=None, *, use_ner: bool = True, batch_size: int = 64
 ) -> list[list[Span]]:
-    """Identifiers of each text; spaCy runs once over all texts in batches (`nlp.pipe`)."""
+    """Identifiers of each text; the recogniser runs once over the texts that need it, in batches."""
     texts = [text or "" for text in texts]
     if use_ner:
         nlp = nlp or default_nlp()
-        # Only the recogniser runs when a full pipeline is passed: parsing would triple the time.
-        disabled = [name for name in nlp.pipe_names if name != "ner" and name != "tok2vec"]
-        entity_lists = list(_entities(nlp.pipe(texts, batch_size=batch_size, disable=disabled)))
+        entity_lists = _run_recogniser(nlp, texts, batch_size)
         lexicon = french_lexicon(_lexicon_pipeline(nlp))
     else:
         entity_lists = [[] for _ in texts]

@@ -171,6 +171,64 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
         select(Suggestion).where(Suggestion.submission_id == changed.id))}
 
 
+def test_a_changed_answer_is_pseudonymised_again_and_needs_a_new_validation(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    named = study["submissions"][4]
+    stored = db.session.scalar(select(PseudonymisedAnswer).where(
+        PseudonymisedAnswer.submission_id == named.id, PseudonymisedAnswer.path == "besoins"))
+    assert coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+                      data={"answer": stored.id, "action": "valider"}).status_code == 302
+    db.session.refresh(stored)
+    assert stored.validated_at is not None
+    named.answers = {**named.answers, "besoins": "Écrivez à sophie.durand@exemple.fr pour le logement."}
+    db.session.commit()
+    _analyse(coder, study)
+    db.session.refresh(stored)
+    assert _last_job(db).result["pseudonymised"] == 1
+    assert stored.text == "Écrivez à [EMAIL] pour le logement." and stored.validated_at is None
+
+
+def test_a_forced_analysis_keeps_the_coders_decisions(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    first = study["submissions"][0]
+    rejected = db.session.scalars(select(Suggestion).where(
+        Suggestion.submission_id == first.id, Suggestion.path == "besoins")).first()
+    coder.post(f"/analyse/{study['questionnaire'].id}/api/suggestions/{rejected.id}/rejeter")
+    code_id = rejected.code_id
+    coder.post(f"/analyse/{study['questionnaire'].id}/analyser", data={"tout": "1"})
+    assert _last_job(db).result["analysed"] == len(ANSWERS) + 2
+    same_code = db.session.scalars(select(Suggestion).where(
+        Suggestion.submission_id == first.id, Suggestion.path == "besoins", Suggestion.code_id == code_id)).all()
+    assert [suggestion.status for suggestion in same_code] == ["rejected"]
+
+
+def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, monkeypatch):
+    from consultation.coding import jobs
+
+    _codebook(db, study)
+    monkeypatch.setattr(jobs, "BATCH_SIZE", 3)
+    real_write = jobs._write_suggestions
+    calls = []
+
+    def fail_on_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disque plein")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "_write_suggestions", fail_on_second_batch)
+    _analyse(coder, study)
+    failed = _last_job(db)
+    assert failed.status == "failed" and "disque plein" in failed.message
+    assert db.session.scalar(select(func.count(PseudonymisedAnswer.id))) == 3
+    monkeypatch.setattr(jobs, "_write_suggestions", real_write)
+    _analyse(coder, study)
+    # The re-run takes up where the failure stopped: only the answers not yet analysed.
+    assert _last_job(db).result["analysed"] == len(ANSWERS) + 2 - 3
+
+
 def test_accepting_and_rejecting_suggestions(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)

@@ -21,6 +21,18 @@ def nlp():
 def test_only_the_components_lemmas_need_are_loaded(nlp):
     assert nlp.pipe_names == ["tok2vec", "morphologizer", "attribute_ruler", "lemmatizer"]
     assert "fr_core_news_sm" in pipeline_version()
+    assert "parser" not in nlp.component_names
+
+
+def test_one_pipeline_per_process_whatever_the_call(nlp):
+    # The same Language object for lemmas and for names: the package is loaded once.
+    from analyse.nlp import entity_recogniser
+    from analyse.pseudonymise import default_nlp
+
+    assert load_pipeline("fr_core_news_sm") is nlp
+    assert load_pipeline(model="fr_core_news_sm") is nlp
+    assert default_nlp() is nlp
+    assert [component.name for component in entity_recogniser(nlp)] == ["ner"]
 
 
 def test_terms_are_lemmas_without_stop_words_punctuation_numbers_or_emoji(nlp):

@@ -158,3 +158,37 @@ def test_evaluate_counts_misses_and_false_alarms():
     assert (scores["PERSONNE"].true_positives, scores["PERSONNE"].false_positives,
             scores["PERSONNE"].false_negatives) == (0, 1, 1)
     assert scores["TOUS"].precision == 0.0 and scores["TOUS"].recall == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le bus ne passe plus le dimanche. Il faut une navette.", False),
+        ("les loyers sont trop chers", False),
+        ("J'en ai parlé à Mme Leroy à la mairie.", True),
+        ("Kevin ne trouve pas d'apprentissage.", True),  # a first name opening the sentence
+        ("Pour la CAF il faut tout faire en ligne.", True),  # capitals inside a sentence
+    ],
+)
+def test_recogniser_runs_only_where_it_can_find_a_name(text, expected):
+    from analyse.pseudonymise import may_name_a_person
+
+    assert may_name_a_person(text) is expected
+
+
+def test_skipping_the_recogniser_loses_no_identifier(nlp, monkeypatch):
+    """The gate must be lossless: the same spans as with the recogniser run on every text."""
+    from analyse import pseudonymise as module
+
+    texts = [json.loads(line)["text"] for line in SET_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Names only the recogniser finds (surnames missing from the first-name list).
+    from_recogniser = ["Je vais chez Gonzalvez le mardi.", "On en a parlé avec Kowalczyk.",
+                       "je vais chez Ahmadou Traoré le lundi"]
+    texts += from_recogniser + ["Kevin et Martin sont partis.", "Marie. Elle ne vient plus.", "«Fatou» m'aide",
+                                "Appelez Fatou Diallo", "DUPONT ne répond pas", "Voir avec Jean-Pierre"]
+    gated = module.detect_many(texts, nlp)
+    for text, spans in zip(texts, gated):
+        if text in from_recogniser:
+            assert [span.source for span in spans] == ["ner"], text
+    monkeypatch.setattr(module, "may_name_a_person", lambda text: True)
+    assert module.detect_many(texts, nlp) == gated

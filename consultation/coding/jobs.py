@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
 from ..jobs.models import Job
@@ -23,7 +24,9 @@ from .services import SOURCES, active_codes, all_answer_rows, codebook_of, codin
 
 ANALYSE = "coding.analyse"
 RETRAIN = "coding.retrain"
-BATCH_SIZE = 100
+# Answers per committed batch: large enough for nlp.pipe to batch well, small enough for a
+# progress bar that moves and little work lost if the job fails.
+BATCH_SIZE = 250
 
 
 def analysis_cache():
@@ -117,66 +120,97 @@ def _chunks(items, size):
         yield items[start : start + size]
 
 
-def _write_suggestions(rows, suggester, codebook: Codebook, cache) -> int:
+@dataclass(frozen=True)
+class _Answer:
+    """What a job needs of an answer, read once: ORM rows expire at each progress commit and
+    would be loaded again one by one."""
+
+    submission_id: int
+    path: str
+    text: str
+    hash: str
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.submission_id, self.path)
+
+
+def _answers(rows) -> list[_Answer]:
+    return [_Answer(row.submission.id, row.path, row.text, row.hash) for row in rows]
+
+
+def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, int], cache) -> int:
     """Replace the pending suggestions of these answers by fresh ones; decisions already taken on
-    the same text and codes already coded are not suggested again."""
+    the same text and codes already coded are not suggested again. One DELETE and one INSERT per
+    batch, whatever the number of answers."""
     from analyse.nlp import analyse_texts
 
-    if not rows:
+    if not answers:
         return 0
-    codes = {code.key: code for code in active_codes(codebook)}
-    analyses = analyse_texts([row.text for row in rows], cache=cache, model=suggester.nlp_model)
+    analyses = analyse_texts([answer.text for answer in answers], cache=cache, model=suggester.nlp_model)
     found = suggester.suggest_analyses(analyses)
-    ids = sorted({row.submission.id for row in rows})
-    keys = {(row.submission.id, row.path) for row in rows}
-    existing: dict[tuple, list[Suggestion]] = {}
+    hashes = {answer.key: answer.hash for answer in answers}
+    ids = sorted({answer.submission_id for answer in answers})
+    decided: dict[tuple, set[int]] = {}
     coded: dict[tuple, set[int]] = {}
+    replaced: list[int] = []
     for part in _chunks(ids, 500):
-        for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.submission_id.in_(part))):
-            if (suggestion.submission_id, suggestion.path) in keys:
-                existing.setdefault((suggestion.submission_id, suggestion.path), []).append(suggestion)
-        for coding in db.session.scalars(select(Coding).where(Coding.submission_id.in_(part))):
-            coded.setdefault((coding.submission_id, coding.path), set()).add(coding.code_id)
-    created = 0
-    for row, suggestions in zip(rows, found):
-        key = (row.submission.id, row.path)
-        kept: dict[int, Suggestion] = {}
-        for old in existing.get(key, []):
-            if old.status != "pending" and old.text_hash == row.hash:
-                kept[old.code_id] = old  # a coder's decision on this very text stands
-            else:
-                db.session.delete(old)
-        db.session.flush()
-        for suggestion in suggestions:
-            code = codes.get(suggestion.code)
-            if code is None or code.id in kept or code.id in coded.get(key, set()):
+        for suggestion_id, submission_id, path, code_id, status, digest in db.session.execute(
+            select(Suggestion.id, Suggestion.submission_id, Suggestion.path, Suggestion.code_id, Suggestion.status,
+                   Suggestion.text_hash).where(Suggestion.submission_id.in_(part))
+        ):
+            key = (submission_id, path)
+            if key not in hashes:
                 continue
-            db.session.add(Suggestion(
-                submission_id=row.submission.id, path=row.path, code_id=code.id, score=round(suggestion.score, 4),
-                spans=[list(span) for span in suggestion.spans], source=SOURCES.get(suggestion.source, "rules"),
-                text_hash=row.hash, status="pending",
-            ))
-            created += 1
-    db.session.flush()
-    return created
+            if status != "pending" and digest == hashes[key]:
+                decided.setdefault(key, set()).add(code_id)  # a coder's decision on this very text stands
+            else:
+                replaced.append(suggestion_id)
+        for submission_id, path, code_id in db.session.execute(
+            select(Coding.submission_id, Coding.path, Coding.code_id).where(Coding.submission_id.in_(part))
+        ):
+            coded.setdefault((submission_id, path), set()).add(code_id)
+    for part in _chunks(replaced, 500):
+        db.session.execute(delete(Suggestion).where(Suggestion.id.in_(part)), execution_options={"synchronize_session": False})
+    records = []
+    for answer, suggestions in zip(answers, found):
+        skipped = decided.get(answer.key, set()) | coded.get(answer.key, set())
+        for suggestion in suggestions:
+            code_id = code_ids.get(suggestion.code)
+            if code_id is None or code_id in skipped:
+                continue
+            records.append({
+                "submission_id": answer.submission_id, "path": answer.path, "code_id": code_id,
+                "score": round(suggestion.score, 4), "spans": [list(span) for span in suggestion.spans],
+                "source": SOURCES.get(suggestion.source, "rules"), "text_hash": answer.hash, "status": "pending",
+            })
+    if records:
+        db.session.execute(insert(Suggestion), records)
+    return len(records)
 
 
-def _pseudonymise(rows, stored: dict) -> None:
+def _pseudonymise(answers: list[_Answer], stored: dict[tuple, int], registries: dict) -> None:
+    """Pseudonymise new or changed answers: one INSERT for the new ones, one UPDATE for the others
+    (whose validation is lifted: a changed text needs a new look by a coder)."""
     from analyse.pseudonymise import PersonRegistry, detect_many, render
 
-    found = detect_many([row.text for row in rows])
-    registries: dict[int, PersonRegistry] = {}
-    for row, spans in zip(rows, found):
-        result = render(row.text, spans, registry=registries.setdefault(row.submission.id, PersonRegistry()))
-        record = stored.get((row.submission.id, row.path))
-        if record is None:
-            record = PseudonymisedAnswer(submission_id=row.submission.id, path=row.path)
-            db.session.add(record)
-            stored[(row.submission.id, row.path)] = record
-        record.text_hash, record.text, record.spans = row.hash, result.text, spans_json(result)
-        # A changed text needs a new look by a coder before it goes beyond them.
-        record.validated_at, record.validated_by_id = None, None
-    db.session.flush()
+    if not answers:
+        return
+    found = detect_many([answer.text for answer in answers])
+    new, changed = [], []
+    for answer, spans in zip(answers, found):
+        # One registry per respondent: « Kevin » is [PERSONNE_1] in all their answers.
+        result = render(answer.text, spans, registry=registries.setdefault(answer.submission_id, PersonRegistry()))
+        values = {"text_hash": answer.hash, "text": result.text, "spans": spans_json(result),
+                  "validated_at": None, "validated_by_id": None}
+        if answer.key in stored:
+            changed.append({"id": stored[answer.key], **values})
+        else:
+            new.append({"submission_id": answer.submission_id, "path": answer.path, **values})
+    if new:
+        db.session.execute(insert(PseudonymisedAnswer), new)
+    if changed:
+        db.session.execute(update(PseudonymisedAnswer), changed)
 
 
 @job_handler(ANALYSE)
@@ -186,24 +220,36 @@ def analyse_answers(job: Job, progress) -> dict:
     codebook = codebook_of(questionnaire_id)
     if codebook is None:
         raise ValueError("ce questionnaire n'a pas de livre de codes")
-    rows = all_answer_rows(questionnaire_id)
-    stored = {(record.submission_id, record.path): record for record in db.session.scalars(
-        select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id.in_({r.submission.id for r in rows}))
-    )} if rows else {}
-    stale = [row for row in rows if (row.submission.id, row.path) not in stored
-             or stored[(row.submission.id, row.path)].text_hash != row.hash]
-    to_suggest = rows if force else stale
+    answers = _answers(all_answer_rows(questionnaire_id))
+    stored: dict[tuple, int] = {}
+    known_hashes: dict[tuple, str] = {}
+    ids = sorted({answer.submission_id for answer in answers})
+    for part in _chunks(ids, 500):
+        for record_id, submission_id, path, digest in db.session.execute(
+            select(PseudonymisedAnswer.id, PseudonymisedAnswer.submission_id, PseudonymisedAnswer.path,
+                   PseudonymisedAnswer.text_hash).where(PseudonymisedAnswer.submission_id.in_(part))
+        ):
+            stored[(submission_id, path)] = record_id
+            known_hashes[(submission_id, path)] = digest
+    stale = [answer for answer in answers if known_hashes.get(answer.key) != answer.hash]
+    to_suggest = answers if force else stale
+    if not to_suggest:
+        progress(0, 0, "Rien de nouveau : toutes les réponses étaient déjà analysées.")
+        return {"answers": len(answers), "analysed": 0, "pseudonymised": 0, "suggestions": 0}
     progress(0, len(to_suggest), "Chargement du modèle de langue…")
     suggester = load_suggester(codebook)
+    code_ids = {code.key: code.id for code in active_codes(codebook)}
     cache = analysis_cache()
-    stale_keys = {(row.submission.id, row.path) for row in stale}
+    stale_keys = {answer.key for answer in stale}
+    registries: dict = {}
     created = done = 0
+    # Each batch is committed by progress(): a job that fails keeps the batches already done.
     for batch in _chunks(to_suggest, BATCH_SIZE):
-        _pseudonymise([row for row in batch if (row.submission.id, row.path) in stale_keys], stored)
-        created += _write_suggestions(batch, suggester, codebook, cache)
+        _pseudonymise([answer for answer in batch if answer.key in stale_keys], stored, registries)
+        created += _write_suggestions(batch, suggester, code_ids, cache)
         done += len(batch)
         progress(done, len(to_suggest), f"{done} réponse(s) analysée(s) sur {len(to_suggest)}")
-    return {"answers": len(rows), "analysed": len(to_suggest), "pseudonymised": len(stale), "suggestions": created}
+    return {"answers": len(answers), "analysed": len(to_suggest), "pseudonymised": len(stale), "suggestions": created}
 
 
 @job_handler(RETRAIN)
@@ -235,10 +281,11 @@ def retrain(job: Job, progress) -> dict:
                                    "codes": len(suggester.model.codes) if suggester.model else 0})
     progress(1, 2, "Nouvelles suggestions pour les réponses pas encore codées…")
     coded = set(labels)
-    rows = [row for row in all_answer_rows(questionnaire_id) if (row.submission.id, row.path) not in coded]
+    answers = [answer for answer in _answers(all_answer_rows(questionnaire_id)) if answer.key not in coded]
+    code_ids = {code.key: code.id for code in active_codes(codebook)}
     created = 0
-    for batch in _chunks(rows, BATCH_SIZE):
-        created += _write_suggestions(batch, suggester, codebook, analysis_cache())
+    for batch in _chunks(answers, BATCH_SIZE):
+        created += _write_suggestions(batch, suggester, code_ids, analysis_cache())
     progress(2, 2, "Modèle réentraîné")
     return {"examples": len(examples), "codes_learned": len(suggester.model.codes) if suggester.model else 0,
             "suggestions": created}
