@@ -156,6 +156,15 @@ def test_bad_json_never_breaks_an_endpoint(app, records):
     assert not_french == [], "\n".join(not_french)
 
 
+def test_an_action_sent_by_fetch_without_a_body_goes_through(app, records):
+    # coding.js posts decisions with the JSON content type and no body.
+    coder = session_client(app, records["charge"])
+    url = url_for("coding.api_decide", questionnaire_id=records["questionnaire"].id,
+                  suggestion_id=records["suggestion"].id, decision="accepter")
+    response = coder.post(url, data=b"", content_type="application/json", headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.get_json()["status"] == "accepted"
+
+
 @pytest.mark.xfail(strict=True, reason="consultation/api: a JSON body nested 5000 deep raises RecursionError in "
                    "the body parser (webargs), a 500; to fix in the API blueprint, then remove this mark")
 def test_deeply_nested_json_to_the_api_is_a_400(app, records):

@@ -12,6 +12,8 @@ def refuse_unreadable_json():
     # The API reads its own bodies, under its own size limit, against its schemas.
     if request.method not in CHANGING or not request.is_json or request.path.startswith("/api/"):
         return
+    if not request.get_data(cache=True):
+        return  # fetch() sends actions without a body but with the JSON content type
     try:
         # Parsed once here and cached; a ValueError becomes werkzeug's 400.
         body = request.get_json()
