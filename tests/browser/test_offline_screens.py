@@ -9,7 +9,7 @@ from consultation.territory.models import Commune
 from .test_offline import _assigned_questionnaire, _ready_offline, _submissions
 
 # Every control a finger uses: buttons, links styled as buttons, choice tiles, fields.
-TOUCH_TARGETS = ".button, button, .tile, .check-tile, .fr-choice, select, input[type=text], input[type=datetime-local], textarea"
+TOUCH_TARGETS = ".button, button, .tile, .check-tile, .fr-choice, .fr-rating-point, select, input[type=text], input[type=datetime-local], textarea"
 SMALL_TARGETS = f"""() => [...document.querySelectorAll("{TOUCH_TARGETS}")]
     .filter((node) => node.offsetParent !== null && !node.closest('.site-header'))
     .map((node) => [node.textContent.trim().slice(0, 40) || node.name || node.id, Math.round(node.getBoundingClientRect().height)])

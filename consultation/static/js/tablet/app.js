@@ -204,8 +204,11 @@ function interviewHeader(draft, step) {
   return [
     h("div", { class: "page-title" },
       h("h1", {}, draft.title),
-      h("span", { class: "save-status muted", role: "status" }),
-      h("a", { class: "button secondary", href: "#/" }, "Enregistrer et quitter")),
+      // Together, so that « Enregistré » appearing does not push the button to another line.
+      h("div", { class: "title-actions" },
+        // Everything shown was read from the tablet: it is saved until a change says otherwise.
+        h("span", { class: "save-status muted", role: "status" }, "Enregistré sur la tablette"),
+        h("a", { class: "button secondary", href: "#/" }, "Enregistrer et quitter"))),
     stepper(step),
   ];
 }
@@ -293,7 +296,7 @@ function showProfile(initial) {
     const commune = communes.find((entry) => entry.code === profile().commune);
     const quartiers = commune?.quartiers || [];
     replaceChildren(quartierSelect,
-      h("option", { value: "" }, quartiers.length ? "— Non précisé —" : "— Aucun quartier pour cette commune —"),
+      h("option", { value: "" }, !commune ? "— Choisissez d'abord la commune —" : quartiers.length ? "— Non précisé —" : "— Aucun quartier pour cette commune —"),
       quartiers.map((quartier) => h("option", { value: String(quartier.id), selected: String(quartier.id) === String(profile().quartier) }, quartier.name)));
     quartierSelect.disabled = !quartiers.length;
   };

@@ -7,6 +7,14 @@ import { dateTimeText } from "tablet/status-badge.js";
 import { deleteDraft, listDrafts, listOutbox, listSent, moveBackToDrafts } from "tablet/store.js";
 import { FAILED } from "tablet/sync.js";
 
+const STEP_LABELS = { profile: "profil", consent: "consentement", questions: "questions", review: "relecture" };
+
+/** Where the enquêteur left the interview, to pick the right draft to resume. */
+function stepText(draft) {
+  const step = STEP_LABELS[draft.step] || "profil";
+  return draft.step === "questions" ? `Arrêté à l'étape ${step}, page ${(draft.page_index || 0) + 1}` : `Arrêté à l'étape ${step}`;
+}
+
 function labelOf(options, value) {
   return (options || []).find((option) => option.value === value)?.label || value || "";
 }
@@ -38,7 +46,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
       h("div", { class: "item-text" },
         h("strong", {}, draft.title || "Entretien"),
         h("span", {}, who(draft, options, communes)),
-        h("span", { class: "muted" }, `Modifié ${dateTimeText(draft.updated_at)}`)),
+        h("span", { class: "muted" }, `${stepText(draft)} · modifié ${dateTimeText(draft.updated_at)}`)),
       h("div", { class: "actions" },
         h("a", { class: "button", href: `${appUrl}#/entretien/${draft.uuid}` }, "Reprendre"),
         h("button", {

@@ -39,10 +39,18 @@ function rowsOf(definition, nodes, answers, language, prefix) {
       } else {
         rows.push(...rowsOf(definition, node.children, answers, language, prefix));
       }
-    } else if (node.type !== "note" && node.type !== "calculate") {
+    } else if (node.type !== "note") {
       const value = answers[node.name];
       if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) continue;
-      rows.push({ label: `${prefix}${textIn(node.label, language) || node.name}`, value: format(definition, node, value, language) });
+      const label = textIn(node.label, language);
+      // A calculation is shown when it has a label: the enquêteur checks it with the person
+      // (« 3 personnes dans le foyer, c'est bien ça ? »); unlabelled ones are internal.
+      if (node.type === "calculate" && !label) continue;
+      rows.push({
+        label: `${prefix}${label || node.name}`,
+        value: format(definition, node, value, language),
+        calculated: node.type === "calculate",
+      });
     }
   }
   return rows;
@@ -54,5 +62,5 @@ export function questionRows(definition, answers, language) {
 }
 
 export function answerText(row) {
-  return row.value;
+  return row.calculated ? `${row.value} (calculé)` : row.value;
 }
