@@ -242,4 +242,10 @@ def _cycles(graph: dict[str, dict]) -> list[list[str]]:
     return found
 
 
-__all__ = ["Problem", "check_questionnaire", "is_valid_name"]
+def dependency_cycles(questionnaire: Questionnaire) -> list[list[str]]:
+    """Names that depend on themselves through relevance, calculations and groups, each cycle
+    written from its first name in form order and ending on it again (a → b → a)."""
+    return _cycles(_dependencies(questionnaire))
+
+
+__all__ = ["Problem", "check_questionnaire", "dependency_cycles", "is_valid_name"]

@@ -454,3 +454,20 @@ def test_bad_choice_columns_are_refused_with_the_line(designer, db):
     refused = designer.post(f"/questionnaires/{qid}/listes/communes", data={"name": "joue", "label_fr": "Joué", "properties": "label=x"})
     assert "La colonne « label » est réservée" in html.unescape(refused.get_data(as_text=True))
     assert len(_questionnaire(db, qid).latest.model().choice_lists["communes"].choices) == 1
+
+
+def test_a_relevance_cycle_is_refused_when_saved(designer, db):
+    qid = _create(designer)
+    _add_question(designer, qid, type="integer", name="age", label_fr="Âge")
+    _add_question(designer, qid, type="integer", name="revenu", label_fr="Revenu", relevant="${age} > 18")
+    page = designer.post(f"/questionnaires/{qid}/questions/age",
+                         data={"type": "integer", "name": "age", "label_fr": "Âge", "relevant": "${revenu} > 0", "parent": ""})
+    assert page.status_code == 200
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Cycle de dépendances : age → revenu → age" in text
+    assert _questionnaire(db, qid).latest.model().find("age").relevant == ""
+    # A calculation that reads itself through another one is refused under the calculation field.
+    _add_question(designer, qid, type="calculate", name="total", calculation="${revenu} * 2")
+    refused = designer.post(f"/questionnaires/{qid}/questions/revenu",
+                            data={"type": "integer", "name": "revenu", "label_fr": "Revenu", "calculation": "${total} + 1", "parent": ""})
+    assert "Cycle de dépendances : revenu → total → revenu" in html.unescape(refused.get_data(as_text=True))

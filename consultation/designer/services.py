@@ -381,8 +381,30 @@ def add_node(
         _check_node(model, node)
         index = len(siblings) if position is None else max(0, min(position, len(siblings)))
         siblings.insert(index, node)
+        _refuse_cycles(model, node)
 
     return edit(questionnaire, change)
+
+
+def _refuse_cycles(model: QuestionnaireModel, node: Node) -> None:
+    """A question shown only if it is answered, or computed from itself, can never be decided:
+    refused when saved rather than at publication."""
+    from questionnaires.checks import dependency_cycles
+
+    for cycle in dependency_cycles(model):
+        loop = cycle[:-1]
+        if node.name not in loop:
+            continue
+        start = loop.index(node.name)
+        loop = loop[start:] + loop[:start]
+        following = loop[1] if len(loop) > 1 else loop[0]
+        calculation = getattr(node, "calculation", "")
+        field_name = "calculation" if calculation and REFERENCE.search(calculation) and following in REFERENCE.findall(calculation) else "relevant"
+        raise DesignerError(
+            "Cycle de dépendances : " + " → ".join(loop + [node.name])
+            + " : une question ne peut pas dépendre d'elle-même, même par un détour.",
+            field_name,
+        )
 
 
 def update_node(questionnaire: Questionnaire, name: str, node: Node) -> QuestionnaireVersion:
@@ -401,6 +423,7 @@ def update_node(questionnaire: Questionnaire, name: str, node: Node) -> Question
         siblings[index] = node
         if node.name != name:
             rename_references(model, name, node.name)
+        _refuse_cycles(model, node)
 
     return edit(questionnaire, change)
 
