@@ -154,3 +154,35 @@ def test_paper_entry_gets_the_same_validation(login, db, study):
     errors = response.get_json()["errors"]
     assert {"answers.age", "answers.logement", "profile.commune", "consent.given"} <= set(errors)
     assert db.session.scalar(select(Submission.id)) is None
+
+
+def test_paper_copy_is_typed_against_the_version_it_was_printed_from(login, db):
+    questionnaire = publish(db, versions=2)
+    territory(db)
+    charge = login("charge_etude")
+    page = charge.get(f"/reponses/questionnaire/{questionnaire.id}/papier").get_data(as_text=True)
+    assert "Version imprimée sur le questionnaire papier" in page and "version 2." in page
+    assert "version 1." in charge.get(f"/reponses/questionnaire/{questionnaire.id}/papier?version=1").get_data(as_text=True)
+
+    def body(public="age"):
+        return {
+            "uuid": str(uuid.uuid4()),
+            "answers": {"age": 67, "logement": "proprietaire"},
+            "profile": {"public": public, "age_band": "60_74", "commune": "37122"},
+            "consent": {"given": True, "recorded_by": "Accueil du CCAS"},
+        }
+
+    old = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier?version=1", json=body())
+    assert old.status_code == 201, old.get_json()
+    current = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body())
+    numbers = {
+        response.get_json()["id"]: db.session.get(Submission, response.get_json()["id"]).questionnaire_version.number
+        for response in (old, current)
+    }
+    assert sorted(numbers.values()) == [1, 2]
+
+    # The public is asked for, never assumed.
+    assert '<option value="" selected>— Choisir —</option>' in page
+    missing = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body(public=""))
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"]["profile.public"] == ["Indiquez le public de la personne interrogée."]

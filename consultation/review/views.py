@@ -217,16 +217,20 @@ def edit(submission_id: int):
 def paper(questionnaire_id: int):
     """A questionnaire filled in on paper, typed in afterwards by a chargé d'étude."""
     questionnaire = _questionnaire_or_404(questionnaire_id)
-    version = questionnaire.current_published
-    if version is None:
+    published = questionnaire.published_versions
+    if not published:
         flash("Ce questionnaire n'a pas de version publiée.", "error")
         return redirect(url_for("review.index"))
+    # Paper copies printed before a new version was published are typed against their own.
+    wanted = request.args.get("version", type=int)
+    version = next((item for item in published if item.number == wanted), published[-1])
     if request.method == "GET":
         communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
         return render_template(
             "review/paper.html",
             questionnaire=questionnaire,
             version=version,
+            published=published,
             definition=version.definition,
             communes=communes,
             new_uuid=str(uuid.uuid4()),
@@ -236,11 +240,14 @@ def paper(questionnaire_id: int):
     if not isinstance(body, dict):
         return _json_error(400, "Requête invalide : le corps doit être un objet JSON.")
     errors = {}
+    typed_profile = body.get("profile") if isinstance(body.get("profile"), dict) else {}
     try:
-        profile = ProfileIn().load(body.get("profile") if isinstance(body.get("profile"), dict) else {})
+        profile = ProfileIn().load(typed_profile)
     except ValidationError as error:
         errors |= flatten_messages(error.messages, "profile.")
         profile = None
+    if not typed_profile.get("public"):
+        errors["profile.public"] = ["Indiquez le public de la personne interrogée."]
     try:
         consent = ConsentIn().load(body.get("consent") if isinstance(body.get("consent"), dict) else {})
     except ValidationError as error:

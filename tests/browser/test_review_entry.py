@@ -33,12 +33,21 @@ def test_paper_entry_then_correction_with_history(live_server, page, paper_quest
     live_server.login(page, "charge_etude")
     page.goto(f"{live_server.url}/reponses/questionnaire/{paper_questionnaire}/papier")
 
+    # Nothing chosen yet: the public is asked for, never assumed, and the missing answers are
+    # listed by their questions' labels.
+    page.get_by_role("button", name="Enregistrer la saisie").click()
+    errors = page.locator("#entry-errors")
+    expect(errors).to_contain_text("Public : Indiquez le public de la personne interrogée.")
+    expect(errors).to_contain_text("Quel âge avez-vous ? : Cette question est obligatoire.")
+    expect(errors).not_to_contain_text("answers.")
+
     page.get_by_label("Public").select_option("jeune")
     page.get_by_label("Tranche d'âge").select_option("18_25")
     page.get_by_label("Commune").select_option("37261")
     # Saving without the consent or the required answers: every problem is listed, nothing stored.
     page.get_by_role("button", name="Enregistrer la saisie").click()
-    expect(page.locator("#entry-errors")).to_contain_text("answers.age")
+    expect(errors).not_to_contain_text("Public :")
+    expect(errors).to_contain_text("Quel âge avez-vous ?")
 
     page.get_by_label(re.compile("^Quel âge avez-vous")).fill("19")
     page.get_by_label("Locataire").check()

@@ -38,6 +38,44 @@ function profileAndConsent() {
   };
 }
 
+// Errors come by field path ("answers.age", "answers.menage[0]/lien", "profile.public"); the
+// person typing knows the questions by their labels.
+const PROFILE_LABELS = {
+  "profile.public": "Public",
+  "profile.age_band": "Tranche d'âge",
+  "profile.sex": "Sexe",
+  "profile.commune": "Commune",
+  "profile.quartier": "Quartier",
+  "profile.place": "Lieu de passation",
+  "consent.given": "Consentement",
+  "consent.parental_consent": "Consentement parental",
+  "consent.recorded_by": "Consentement recueilli par",
+};
+
+function questionLabels(nodes, labels = {}) {
+  for (const node of nodes || []) {
+    const label = node.label?.fr ?? Object.values(node.label || {})[0];
+    if (node.name) labels[node.name] = label || node.name;
+    if (node.children) questionLabels(node.children, labels);
+  }
+  return labels;
+}
+
+const labels = questionLabels(definition.children);
+
+function pathLabel(path) {
+  if (PROFILE_LABELS[path]) return PROFILE_LABELS[path];
+  if (!path.startsWith("answers.")) return path;
+  return path
+    .slice("answers.".length)
+    .split("/")
+    .map((part) => {
+      const [, name, index] = part.match(/^([^[]+)(?:\[(\d+)\])?$/) || [null, part, undefined];
+      return index === undefined ? labels[name] || name : `${labels[name] || name} n° ${Number(index) + 1}`;
+    })
+    .join(" › ");
+}
+
 function showErrors(message, errors) {
   errorBox.replaceChildren();
   errorBox.className = "flash flash-error";
@@ -48,7 +86,7 @@ function showErrors(message, errors) {
   for (const [path, messages] of Object.entries(errors || {})) {
     for (const text of messages) {
       const item = document.createElement("li");
-      item.textContent = `${path} : ${text}`;
+      item.textContent = path && path !== "_schema" ? `${pathLabel(path)} : ${text}` : text;
       list.append(item);
     }
   }
@@ -59,9 +97,12 @@ function showErrors(message, errors) {
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const problems = controller.validate();
-  if (problems.length) {
-    const byPath = {};
-    for (const problem of problems) (byPath[`answers.${problem.path}`] ||= []).push(problem.message);
+  const byPath = {};
+  if (form.dataset.mode === "paper" && !form.elements["profile.public"].value) {
+    byPath["profile.public"] = ["Indiquez le public de la personne interrogée."];
+  }
+  for (const problem of problems) (byPath[`answers.${problem.path}`] ||= []).push(problem.message);
+  if (Object.keys(byPath).length) {
     showErrors("Corrigez les réponses signalées avant d'enregistrer.", byPath);
     return;
   }
