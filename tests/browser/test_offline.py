@@ -70,7 +70,8 @@ def _ready_offline(page, live_server):
     """Opens the app online once: service worker installed and controlling, device token stored."""
     page.goto(live_server.url + "/entretiens/app")
     expect(page.locator('[data-role="offline-ready"]')).to_have_text("Disponible hors ligne")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright polls an expression with eval(), which the CSP forbids.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(
         """() => new Promise((resolve) => {
             const request = indexedDB.open("consultation-tablette");

@@ -93,7 +93,7 @@ def test_the_tablet_app_runs_under_the_policy(live_server, watched, hostile_stud
     _login(page, live_server, hostile_study["enqueteur_email"])
     page.goto(live_server.url + "/entretiens/app")
     # The import map and the start-up module are inline, allowed by this response's nonce.
-    page.wait_for_function("!document.querySelector('#ecran').textContent.includes('Chargement de l')")
+    page.wait_for_function("() => !document.querySelector('#ecran').textContent.includes('Chargement de l')")
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()
     page.goto(live_server.url + "/entretiens/")
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()
