@@ -89,3 +89,36 @@ def test_reorder_by_drag_and_drop(live_server, page):
     expect(nodes.first).to_have_attribute("data-name", "troisieme")
     page.reload()
     assert nodes.evaluate_all("items => items.map(item => item.dataset.name)") == ["troisieme", "premiere", "deuxieme"]
+
+
+def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, page):
+    """Communes then quartiers, the second list filtered by a column typed in the designer."""
+    live_server.login(page, "charge_etude")
+    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.get_by_label("Titre").fill("Quartiers")
+    page.get_by_role("button", name="Créer le questionnaire").click()
+    editor_url = page.url.split("#")[0]
+    for name, lines in (("communes", "tours;Tours\njoue;Joué-lès-Tours"),
+                        ("quartiers", "sanitas;Sanitas;commune=tours\nrabiere;La Rabière;commune=joue\neurope;Europe;commune=tours")):
+        page.goto(editor_url + "/listes")
+        page.get_by_label("Nom de la liste").fill(name)
+        page.get_by_label("Choix, un par ligne").fill(lines)
+        page.get_by_role("button", name="Créer la liste").click()
+    assert page.get_by_text("commune=joue").is_visible()
+    for name, label, choice_list, choice_filter in (("commune", "Votre commune", "communes", ""),
+                                                   ("quartier", "Votre quartier", "quartiers", "commune = ${commune}")):
+        page.goto(editor_url + "/questions/nouvelle?type=select_one")
+        page.get_by_label("Libellé").fill(label)
+        page.get_by_label("Nom de la variable").fill(name)
+        page.get_by_label("Liste de choix").select_option(choice_list)
+        page.get_by_label("Filtre des choix").fill(choice_filter)
+        page.get_by_role("button", name="Enregistrer", exact=True).click()
+        page.wait_for_url(lambda url: "/nouvelle" not in url)
+    page.goto(editor_url + "/apercu")
+    quartiers = page.get_by_role("radiogroup", name="Votre quartier")
+    page.get_by_role("radiogroup", name="Votre commune").get_by_label("Joué-lès-Tours").check()
+    quartiers.get_by_label("La Rabière").wait_for()
+    assert quartiers.locator("label").all_inner_texts() == ["La Rabière"]
+    page.get_by_role("radiogroup", name="Votre commune").get_by_label("Tours", exact=True).check()
+    quartiers.get_by_label("Europe").wait_for()
+    assert quartiers.locator("label").all_inner_texts() == ["Sanitas", "Europe"]
