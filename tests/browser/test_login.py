@@ -12,3 +12,29 @@ def test_wrong_password_shows_french_error(live_server, page):
     page.get_by_label("Mot de passe").fill("pas-le-bon")
     page.get_by_role("button", name="Se connecter").click()
     assert page.get_by_text("Adresse e-mail ou mot de passe incorrect").is_visible()
+
+
+def test_pages_load_without_a_failed_request(live_server, page):
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.on("console", lambda message: failed.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + "/compte/connexion")
+    live_server.login(page, "admin")
+    page.goto(live_server.url + "/compte/utilisateurs")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+
+
+def test_user_changes_password_from_the_header(live_server, page):
+    email = live_server.login(page, "enqueteur")
+    page.get_by_role("link", name="Changer de mot de passe").click()
+    page.get_by_label("Mot de passe actuel").fill("motdepasse-solide-42")
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("nouveau-secret-2025")
+    page.get_by_label("Nouveau mot de passe, une seconde fois").fill("nouveau-secret-2025")
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    assert page.get_by_text("Mot de passe changé").is_visible()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill("nouveau-secret-2025")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_role("heading", name="Bonjour").is_visible()
