@@ -283,6 +283,60 @@ def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, stu
     assert "loyer" in words and "kevin" not in words and "martin" not in words
 
 
+def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, login, study, db):
+    codebook = _codebook(db, study)
+    qid = study["questionnaire"].id
+    named, other = study["submissions"][4], study["submissions"][1]
+    code = _code(codebook, "logement")
+    _code_span(coder, study, named, code, 0, len(ANSWERS[4][1]))
+    _analyse(coder, study)
+    collectif = login("collectif")
+
+    home = coder.get("/analyse/").get_data(as_text=True)
+    assert "Valider la pseudonymisation" in home and "0 réponse(s) codée(s) sur 1 validée(s)" in home
+    verbatims = coder.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
+    assert "le collectif en voit 0" in verbatims and f"pseudonymisation?code={code.id}" in verbatims
+    # Before validation the collectif is told why nothing is cited, and no cloud points at nothing.
+    results = collectif.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+    assert "1 réponse(s) codée(s) sur 1 attendent encore cette relecture" in results
+    assert "nuage de mots apparaîtra" in results and "nuage/public/jeune.png" not in results
+
+    # The review filtered by the code lists the coded answer only, and validates the page at once.
+    review = coder.get(f"/analyse/{qid}/pseudonymisation?code={code.id}").get_data(as_text=True)
+    assert "Kevin" in review and ANSWERS[1][1] not in review and "Valider ces 1 réponse(s)" in review
+    records = {record.submission_id: record for record in db.session.scalars(select(PseudonymisedAnswer).where(
+        PseudonymisedAnswer.path == "besoins"))}
+    response = coder.post(f"/analyse/{qid}/pseudonymisation",
+                          data={"action": "valider_page", "answers": [records[named.id].id], "code": str(code.id)})
+    assert response.status_code == 302 and f"code={code.id}" in response.headers["Location"]
+    db.session.refresh(records[named.id])
+    db.session.refresh(records[other.id])
+    assert records[named.id].validated_at is not None and records[other.id].validated_at is None
+
+    results = collectif.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+    assert "attendent encore" not in results and "nuage/public/jeune.png" in results
+    page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
+    assert "[PERSONNE_1]" in page and "Kevin" not in page
+    assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get("/analyse/").get_data(as_text=True)
+
+
+def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study, db):
+    _codebook(db, study)
+    _analyse(coder, study)
+    other = coding_study(db)
+    create_default_codebook(other["questionnaire"])
+    db.session.commit()
+    _analyse(coder, other)
+    foreign = db.session.scalar(select(PseudonymisedAnswer).where(
+        PseudonymisedAnswer.submission_id == other["submissions"][0].id))
+    coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+               data={"action": "valider_page", "answers": [foreign.id]})
+    db.session.refresh(foreign)
+    assert foreign.validated_at is None
+    assert coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+                      data={"action": "valider", "answer": foreign.id}).status_code == 404
+
+
 def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)

@@ -266,6 +266,41 @@ def waiting_validation(rows: list[AnswerRow]) -> int:
     return sum(1 for row in rows if row.validated_text is None)
 
 
+@dataclass
+class Publication:
+    """How far the answers are on their way to the collectif: analysed (pseudonymised
+    automatically), coded, and coded with a pseudonymised text a coder validated, the only
+    verbatims the collectif and the lecteurs read."""
+
+    answers: int
+    analysed: int
+    coded: int
+    coded_validated: int
+
+    @property
+    def coded_waiting(self) -> int:
+        return self.coded - self.coded_validated
+
+
+def publication(rows: list[AnswerRow]) -> Publication:
+    coded = [row for row in rows if row.codings]
+    return Publication(
+        answers=len(rows),
+        analysed=sum(1 for row in rows if _current_pseudonymised(row) is not None),
+        coded=len(coded),
+        coded_validated=sum(1 for row in coded if row.validated_text is not None),
+    )
+
+
+def visible_by_public(rows: list[AnswerRow]) -> dict[str, int]:
+    """Answers a non-coder may read (validated), by public: a word cloud with none is not drawn."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.validated_text is not None:
+            counts[row.submission.public] = counts.get(row.submission.public, 0) + 1
+    return counts
+
+
 def code_by_id(codebook: Codebook, code_id: int) -> Code | None:
     if not 0 < code_id <= MAX_DATABASE_ID:
         return None  # an id sent in JSON may be beyond what the database can hold

@@ -681,6 +681,22 @@ def validate_pseudonymisation(stored: PseudonymisedAnswer, user_id: int) -> Pseu
     return stored
 
 
+def validate_pseudonymisations(records: Iterable[PseudonymisedAnswer], user_id: int) -> tuple[int, list[str]]:
+    """Validate the pseudonymised texts a coder has just read on one page. An answer changed since
+    its analysis is left out (named in the returned problems), the others are validated."""
+    validated, problems = 0, []
+    for stored in records:
+        if stored.is_validated:
+            continue
+        try:
+            validate_pseudonymisation(stored, user_id)
+        except CodingError as error:
+            problems.append(f"réponse n° {stored.submission_id} ({stored.path}) : {error.message}")
+        else:
+            validated += 1
+    return validated, problems
+
+
 def coders_of(codebook: Codebook) -> list:
     from ..accounts.models import User
 

@@ -54,6 +54,7 @@ from .services import (
     save_memo,
     update_code,
     validate_pseudonymisation,
+    validate_pseudonymisations,
 )
 
 PER_PAGE = 40
@@ -135,6 +136,7 @@ def index():
             entry["to_validate"] = sum(
                 1 for r in rows if r.pseudonymised is not None and r.validated_text is None
             )
+            entry["publication"] = results.publication(rows)
         overview.append(entry)
     return render_template("coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder())
 
@@ -527,6 +529,7 @@ def results_page(questionnaire_id: int):
     rows = results.rows_with_codings(book)
     originals = _is_coder()
     lemma = (request.args.get("lemme") or "").strip()[:60]
+    cloud_code = request.args.get("nuage_code", "")[:64]
     lines, kwic_waiting = results.kwic_lines(rows, lemma, originals) if lemma else ([], 0)
     codes = active_codes(book)
     questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
@@ -537,9 +540,20 @@ def results_page(questionnaire_id: int):
         cooccurrence=results.cooccurrences(book, rows), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
         codes=codes, publics=PUBLICS, questions=questions, respondents=rows_count,
         answers=len(rows), coded=sum(1 for row in rows if row.codings),
-        waiting=0 if originals else results.waiting_validation(rows), originals=originals,
-        cloud_code=request.args.get("nuage_code", ""), cloud_public=request.args.get("nuage_public", ""),
+        publication=results.publication(rows), originals=originals,
+        visible_by_public=results.visible_by_public(rows),
+        cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
+        cloud_code_visible=originals or _code_visible(book, rows, cloud_code),
     )
+
+
+def _code_visible(book, rows, key: str) -> bool:
+    """Whether a non-coder may read at least one segment of the code (a cloud with none is not drawn)."""
+    code = next((c for c in book.codes if c.key == key and c.merged_into_id is None), None) if key else None
+    if code is None:
+        return False
+    family = {code.id} | results._descendant_ids(book, code)
+    return any(row.validated_text is not None and any(c.code_id in family for c in row.codings) for row in rows)
 
 
 @bp.route("/<int:questionnaire_id>/resultats/code/<int:code_id>")
@@ -581,6 +595,31 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
 
 
 # ---- pseudonymisation review ------------------------------------------------------------------------
+REVIEW_PAGE = 30
+
+
+def _pseudonymised_in(questionnaire: Questionnaire, ids: list[int]) -> list[PseudonymisedAnswer]:
+    """The pseudonymised answers with these ids that belong to this questionnaire's submissions."""
+    from ..designer.models import QuestionnaireVersion
+
+    return list(db.session.scalars(
+        select(PseudonymisedAnswer)
+        .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id)
+        .where(PseudonymisedAnswer.id.in_(ids), QuestionnaireVersion.questionnaire_id == questionnaire.id)
+        .order_by(PseudonymisedAnswer.id)
+    ))
+
+
+def _review_args() -> dict:
+    """The review page's filters, kept across its forms' redirects."""
+    args = {"vue": request.values.get("vue", "a_valider")}
+    for name in ("question", "code"):
+        if request.values.get(name):
+            args[name] = request.values[name]
+    return args
+
+
 @bp.route("/<int:questionnaire_id>/pseudonymisation", methods=["GET", "POST"])
 @role_required(*CODE)
 def pseudonymisation(questionnaire_id: int):
@@ -590,10 +629,21 @@ def pseudonymisation(questionnaire_id: int):
     book = _codebook(questionnaire)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        stored = db.session.get(PseudonymisedAnswer, request.form.get("answer", type=int) or 0)
-        if stored is None:
-            abort(404)
         action = request.form.get("action")
+        if action == "valider_page":
+            # Only the answers that were on the coder's screen, listed in the form.
+            ids = [int(value) for value in request.form.getlist("answers") if value.isdigit()][:REVIEW_PAGE]
+            records = _pseudonymised_in(questionnaire, ids)
+            count, problems = validate_pseudonymisations(records, current_user.id)
+            db.session.commit()
+            flash(f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.", "success")
+            for problem in problems:
+                flash(problem[:1].upper() + problem[1:], "error")
+            return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args()))
+        found = _pseudonymised_in(questionnaire, [request.form.get("answer", type=int) or 0])
+        if not found:
+            abort(404)
+        stored = found[0]
         try:
             if action == "retirer":
                 correct_pseudonymisation(stored, remove=[(request.form.get("start", type=int),
@@ -610,18 +660,37 @@ def pseudonymisation(questionnaire_id: int):
             flash(error.message[:1].upper() + error.message[1:], "error")
         else:
             db.session.commit()
-            flash("Pseudonymisation validée." if action == "valider" else "Correction enregistrée : à valider.",
-                  "success")
-        return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id,
-                                vue=request.args.get("vue", "a_valider")) + f"#reponse-{stored.id}")
-    view = request.args.get("vue", "a_valider")
-    rows = [row for row in results.rows_with_codings(book) if row.pseudonymised is not None]
+            flash("Pseudonymisation validée : ce verbatim est visible du collectif." if action == "valider"
+                  else "Correction enregistrée : à valider.", "success")
+        return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args())
+                        + f"#reponse-{stored.id}")
+    filters = _review_args()
+    view = filters["vue"]
+    all_rows = results.rows_with_codings(book)
+    rows = [row for row in all_rows if row.pseudonymised is not None and row.pseudonymised.text_hash == row.hash]
+    questions = free_text_questions(questionnaire)
+    question = filters.get("question", "")
+    if question:
+        rows = [row for row in rows if row.question == question]
+    code = None
+    if filters.get("code", "").isdigit() and len(filters["code"]) < 10:
+        code = results.code_by_id(book, int(filters["code"]))
+        if code is not None:
+            family = {code.id} | results._descendant_ids(book, code)
+            rows = [row for row in rows if any(coding.code_id in family for coding in row.codings)]
     waiting = [row for row in rows if row.validated_text is None]
     listed = waiting if view == "a_valider" else [row for row in rows if row.validated_text is not None]
-    listed.sort(key=lambda row: (-len(row.pseudonymised.spans or []), row.submission.id))
-    return render_template("coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed[:60],
-                           count=len(listed), waiting=len(waiting), validated=len(rows) - len(waiting),
-                           view=view, form=form, kinds=KINDS, not_analysed=len(results.rows_with_codings(book)) - len(rows))
+    # Coded answers first: they are the verbatims the collectif will read; then those with the
+    # most identifiers, the ones most worth a careful look.
+    listed.sort(key=lambda row: (not row.codings, -len(row.pseudonymised.spans or []), row.submission.id))
+    publication = results.publication(all_rows)
+    return render_template(
+        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed[:REVIEW_PAGE], count=len(listed),
+        waiting=len(waiting), validated=len(rows) - len(waiting), view=view, form=form, kinds=KINDS,
+        not_analysed=publication.answers - publication.analysed, publication=publication, filters=filters,
+        questions=questions, question=question, code=code, codes=active_codes(book), label_in=label_in,
+        code_label=code_label,
+    )
 
 
 def _occurrences(stored: PseudonymisedAnswer, needle: str, kind: str) -> list[tuple[int, int, str]]:
