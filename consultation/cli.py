@@ -25,11 +25,25 @@ def main():
               help="Lance aussi la file de travaux (analyses longues) dans un second processus.")
 def serve(host: str, port: int, debug: bool, worker: bool):
     """Sert l'application (serveur de développement) et sa file de travaux."""
+    import socket
     import subprocess
     import sys
 
     from . import create_app
 
+    # Checked before anything starts: a second `make run` should say so in French, not start a
+    # worker and then fail with werkzeug's English message.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            click.echo(
+                f"Le port {port} est déjà utilisé : l'application tourne peut-être déjà sur "
+                f"http://{host}:{port} ; arrêtez-la (Ctrl+C dans son terminal) ou choisissez un autre port avec --port.",
+                err=True,
+            )
+            raise SystemExit(1) from None
     worker_process = None
     if worker:
         # The consumer needs its own main thread (signal handlers): a child process, ended with us.

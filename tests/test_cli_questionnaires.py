@@ -98,3 +98,19 @@ def test_a_zip_bomb_is_refused_with_its_size(runner, db, tmp_path):
     assert result.exit_code == 1
     assert "Une fois décompressé, le classeur occuperait 200 Mo" in result.output
     assert _count(db) == 0
+
+
+def test_serve_on_a_busy_port_says_so_in_french():
+    import socket
+
+    from click.testing import CliRunner
+
+    from consultation.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--no-worker"])
+    assert result.exit_code == 1
+    assert f"Le port {port} est déjà utilisé" in result.output
