@@ -263,3 +263,10 @@ def test_version_definition_is_served_and_drafts_are_not(tablet, db):
     draft = tablet.get(f"/api/v1/questionnaires/{questionnaire_id}/versions/3", headers=headers)
     assert draft.status_code == 404
     _assert_french_json(draft)
+
+
+def test_json_nested_thousands_deep_gets_400_json(tablet, db):
+    response = tablet.post_submission("[" * 5000 + "]" * 5000)
+    assert response.status_code == 400
+    assert "imbriqué" in _assert_french_json(response)["message"]
+    assert _count(db) == 0
