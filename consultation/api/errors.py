@@ -70,12 +70,6 @@ def register_error_handlers(bp) -> None:
         return error_response(error.status, error.message, error.errors, error.code, **error.extra)
 
     @bp.errorhandler(RecursionError)
-    def too_deeply_nested(_error: RecursionError):
-        # "[[[[…" nested thousands deep: the JSON parser gives up with RecursionError, not ValueError.
-        db.session.rollback()
-        return error_response(400, HTTP_MESSAGES[400])
-
-    @bp.errorhandler(RecursionError)
     def nested_too_deep(error: RecursionError):
         # "[[[[…" thousands deep: the JSON parser gives up before any schema sees the body.
         db.session.rollback()
