@@ -122,3 +122,40 @@ def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, p
     page.get_by_role("radiogroup", name="Votre commune").get_by_label("Tours", exact=True).check()
     quartiers.get_by_label("Europe").wait_for()
     assert quartiers.locator("label").all_inner_texts() == ["Sanitas", "Europe"]
+
+
+def test_an_expression_error_is_shown_once_and_a_cycle_stays_visible(live_server, page):
+    from playwright.sync_api import expect
+
+    live_server.login(page, "charge_etude")
+    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.get_by_label("Titre").fill("Erreurs")
+    page.get_by_role("button", name="Créer le questionnaire").click()
+    editor_url = page.url.split("#")[0]
+    page.goto(editor_url + "/questions/nouvelle?type=integer")
+    page.get_by_label("Libellé").fill("Âge")
+    page.get_by_label("Nom de la variable").fill("age")
+    constraint = page.get_by_label("Contrainte", exact=True)
+    constraint.fill(". >= and 3")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.locator("#constraint-verification .expression-message").wait_for()
+    # The server's message and the live one say the same thing: only one is shown.
+    expect(page.locator("p:visible", has_text="Valeur attendue avant « and »")).to_have_count(1)
+    constraint.fill(". >= 60")
+    page.locator("#constraint-verification").get_by_text("Expression valide").wait_for()
+    expect(page.locator("p:visible", has_text="Valeur attendue avant « and »")).to_have_count(0)
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(lambda url: "/nouvelle" not in url)
+
+    # A cycle is valid syntax: the live check cannot see it, the server's message stays.
+    page.goto(editor_url + "/questions/nouvelle?type=integer")
+    page.get_by_label("Libellé").fill("Revenu")
+    page.get_by_label("Nom de la variable").fill("revenu")
+    page.get_by_label("Condition d'affichage").fill("${age} > 18")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(lambda url: "/nouvelle" not in url)
+    page.goto(editor_url + "/questions/age")
+    page.get_by_label("Condition d'affichage").fill("${revenu} > 0")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.locator("#relevant-verification").get_by_text("Expression valide").wait_for()
+    expect(page.get_by_text("Cycle de dépendances : age → revenu → age")).to_be_visible()

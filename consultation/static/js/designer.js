@@ -65,6 +65,15 @@ function setupExpressionChecks(form) {
     const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     input.setAttribute("aria-describedby", [...described, feedback.id].join(" "));
 
+    // The error the server wrote at the last save: the live check replaces it once it has its own
+    // message, or once the expression changed; a valid expression as saved keeps it (a cycle, say,
+    // is only found by the server).
+    const serverError = document.getElementById(`${input.id}-erreur`);
+    const saved = input.value;
+    const settle = (result) => {
+      if (serverError) serverError.hidden = !result.ok || input.value !== saved;
+    };
+
     let latest = 0;
     const check = async () => {
       const expression = input.value;
@@ -72,6 +81,7 @@ function setupExpressionChecks(form) {
       if (!expression.trim()) {
         feedback.replaceChildren();
         feedback.className = "expression-feedback";
+        settle({ ok: true });
         return;
       }
       try {
@@ -90,7 +100,9 @@ function setupExpressionChecks(form) {
         });
         if (ticket !== latest) return; // an older answer arriving late
         if (!response.ok) throw new Error(String(response.status));
-        showCheck(feedback, expression, await response.json());
+        const result = await response.json();
+        showCheck(feedback, expression, result);
+        settle(result);
       } catch {
         if (ticket !== latest) return;
         feedback.className = "expression-feedback";
