@@ -259,3 +259,13 @@ def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
     finally:
         limiter.reset()
         limiter.enabled = False
+
+
+@pytest.mark.parametrize("target", ["/\\ailleurs.example", "/\\/ailleurs.example", "/%0a//ailleurs.example\n", "//ailleurs.example"])
+def test_login_refuses_disguised_external_redirects(app, make_user, target):
+    user = make_user("lecteur")
+    client = app.test_client()
+    response = client.post("/compte/connexion", query_string={"next": target},
+                           data={"email": user.email, "password": "motdepasse-solide-42"})
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/", "http://localhost/")

@@ -32,7 +32,15 @@ def load_user(session_id: str) -> User | None:
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would let a link send a user elsewhere after login.
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+    # Browsers read "/\\host" like "//host", and control characters can hide either.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.index")
 
