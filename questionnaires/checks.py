@@ -214,31 +214,43 @@ def _cycle_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
 
 
 def _cycles(graph: dict[str, dict]) -> list[list[str]]:
-    """Cycles found by a depth-first walk, each written from its first name in form order."""
+    """Cycles found by a depth-first walk, each written from its first name in form order.
+
+    The walk keeps its own stack: a form may chain thousands of questions (each shown if the next
+    one is answered), deeper than Python's recursion limit."""
     order = {name: index for index, name in enumerate(graph)}
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     path: list[str] = []
+    on_path_at: dict[str, int] = {}
     found: list[list[str]] = []
 
-    def visit(name: str) -> None:
-        state[name] = 1
-        path.append(name)
-        for target in graph.get(name, {}):
+    for root in graph:
+        if root in state:
+            continue
+        state[root] = 1
+        on_path_at[root] = len(path)
+        path.append(root)
+        stack = [iter(graph.get(root, {}))]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                stack.pop()
+                done = path.pop()
+                del on_path_at[done]
+                state[done] = 2
+                continue
             if target not in graph:
                 continue
             if state.get(target) == 1:
-                loop = path[path.index(target):]
-                start = min(range(len(loop)), key=lambda index: order[loop[index]])
-                loop = loop[start:] + loop[:start]
+                loop = path[on_path_at[target]:]
+                first = min(range(len(loop)), key=lambda index: order[loop[index]])
+                loop = loop[first:] + loop[:first]
                 found.append(loop + [loop[0]])
             elif state.get(target) is None:
-                visit(target)
-        path.pop()
-        state[name] = 2
-
-    for name in graph:
-        if name not in state:
-            visit(name)
+                state[target] = 1
+                on_path_at[target] = len(path)
+                path.append(target)
+                stack.append(iter(graph.get(target, {})))
     return found
 
 

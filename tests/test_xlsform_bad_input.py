@@ -336,3 +336,44 @@ def test_values_far_to_the_right_are_reported_not_silently_dropped():
     result = failed(xlsform_like([["type", "name", "label"], far]))
     assert places(result) == {("survey", 2, None)}
     assert "au-delà de la colonne SF" in result.errors[0].message
+
+
+def _survey_workbook(rows) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_long_chain_of_forward_conditions_imports_without_exhausting_the_stack():
+    # Each question shown if the next one is answered: 3000 deep, more than Python's recursion limit.
+    count = 3000
+    rows = [["type", "name", "label", "relevant"]] + [
+        ["integer", f"q{i}", f"Question {i}", f"${{q{i + 1}}} > 0" if i < count - 1 else ""] for i in range(count)
+    ]
+    result = load_xlsform(_survey_workbook(rows))
+    assert result.errors == []
+    assert len(result.questionnaire.questions()) == count
+
+
+def test_a_long_forward_chain_that_loops_back_is_a_cycle():
+    count = 2000
+    rows = [["type", "name", "label", "relevant"]] + [
+        ["integer", f"q{i}", f"Question {i}", f"${{q{(i + 1) % count}}} > 0"] for i in range(count)
+    ]
+    result = failed(_survey_workbook(rows))
+    assert [error.column for error in result.errors] == ["relevant"]
+    assert result.errors[0].message.startswith("Cycle de dépendances : q0 → q1 → q2")
+
+
+def test_groups_nested_too_deep_are_refused_at_the_row():
+    depth = 1500
+    rows = ([["type", "name", "label"]] + [["begin group", f"g{i}", f"Groupe {i}"] for i in range(depth)]
+            + [["text", "t", "Texte"]] + [["end group", "", ""] for _ in range(depth)])
+    result = failed(_survey_workbook(rows))
+    assert [(error.sheet, error.row, error.column) for error in result.errors] == [("survey", 32, "type")]
+    assert "plus de 30 niveaux" in result.errors[0].message

@@ -27,6 +27,9 @@ from .vocabulary import Column
 
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
 END_ROW_PREFIX = "end_row:"
+# Real forms nest a handful of groups; a file nesting hundreds is refused before any recursive
+# walk of the tree (checks, export, pages) could exhaust Python's stack.
+MAX_GROUP_DEPTH = 30
 DEFAULT_FORM_ID = "questionnaire"
 
 _DAMAGED = (
@@ -321,6 +324,13 @@ class _FormReader:
             parsed = vocab.parse_type(type_text)
             if parsed.kind in ("begin group", "begin repeat"):
                 group = self._group(survey, row, parsed, fields, translations, kept, headers)
+                if len(stack) >= MAX_GROUP_DEPTH:
+                    if len(stack) == MAX_GROUP_DEPTH:
+                        self.error(survey, row.number, type_header,
+                                   f"groupes imbriqués sur plus de {MAX_GROUP_DEPTH} niveaux : regroupez les questions sur moins de niveaux.")
+                    # Not nested any deeper: its rows stay balanced, its questions join the level above.
+                    stack.append(_OpenGroup(group, row.number, parsed.kind == "begin repeat", siblings))
+                    continue
                 siblings.append(group)
                 stack.append(_OpenGroup(group, row.number, parsed.kind == "begin repeat"))
                 continue
