@@ -93,7 +93,9 @@ def read_csv(
     if not text.strip():
         raise CsvReadError("fichier vide : aucune ligne d'en-tête")
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a stray or unclosed quote is reported by line instead of silently swallowing the
+    # following lines into one answer.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[CsvProblem] = []
     try:
         header = next(reader)
@@ -112,8 +114,9 @@ def read_csv(
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append(CsvProblem(start_line, f"ligne mal formée ({error})"))
-            break
+            # The reader starts afresh on the next line: the lines after a bad one are still read.
+            problems.append(CsvProblem(start_line, f"ligne mal formée : {_french_csv_error(error, delimiter)}"))
+            continue
         if not record or all(not cell.strip() for cell in record) and len(record) <= 1:
             continue  # blank line: spreadsheets leave them at the end
         if len(record) != expected:
@@ -124,6 +127,18 @@ def read_csv(
         rows.append(dict(zip(columns, record)))
         row_lines.append(start_line)
     return CsvTable(columns, rows, row_lines, problems, encoding, delimiter, has_bom)
+
+
+def _french_csv_error(error: csv.Error, delimiter: str) -> str:
+    message = str(error)
+    if "unexpected end of data" in message:
+        return "guillemet ouvert jamais refermé (la suite du fichier serait lue comme une seule réponse)"
+    if "expected after" in message:
+        return f"guillemet mal placé : après un guillemet fermant, « {delimiter} » ou une fin de ligne est attendu " \
+               "(doublez les guillemets à l'intérieur d'un texte : \"\")"
+    if "NUL" in message or "null byte" in message:
+        return "caractère nul : le fichier est peut-être endommagé"
+    return message
 
 
 def _read_bytes(source: str | os.PathLike | bytes) -> bytes:

@@ -87,3 +87,14 @@ def test_atomic_write_failure_leaves_previous_file_intact(tmp_path):
         write_csv_atomic(path, ["id", "text"], [{"id": "1", "text": "emoji 😀"}], encoding="cp1252")
     assert path.read_text(encoding="utf-8") == "id,text\n1,ancien\n"
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_stray_and_unclosed_quotes_are_reported_by_line_and_reading_goes_on(tmp_path):
+    path = tmp_path / "guillemets.csv"
+    path.write_text('id,text\n1,"il a dit "non" au bus"\n2,bien\n3,"guillemet jamais fermé\n4,perdu ?\n',
+                    encoding="utf-8")
+    table = read_csv(path, required_columns=["id", "text"])
+    assert [row["id"] for row in table.rows] == ["2"]
+    messages = table.problem_messages
+    assert any(message.startswith("ligne 2 : ") and "guillemet mal placé" in message for message in messages)
+    assert any(message.startswith("ligne 4 : ") and "jamais refermé" in message for message in messages)
