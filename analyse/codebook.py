@@ -317,6 +317,7 @@ class RuleMatcher:
                         self._words.setdefault(keys[0], []).append((code_id, rule))
                     else:
                         self._phrases.setdefault(keys[0], []).append((list(keys), code_id, rule))
+        self._first_keys = frozenset(self._words) | frozenset(self._phrases)
         codes_by_pattern: dict[str, list[str]] = {}
         for code in codebook:
             for pattern in code.regexes:
@@ -336,30 +337,59 @@ class RuleMatcher:
                 self._separate = [(re.compile(p, re.IGNORECASE), p, ids) for p, ids in codes_by_pattern.items()]
 
     def match(self, analysis: TextAnalysis) -> list[RuleMatch]:
+        return [RuleMatch(*found) for found in self.matches(analysis)]
+
+    def spans_by_code(self, analysis: TextAnalysis) -> dict[str, list[tuple[int, int]]]:
+        """{code: [(start, end), ...]} of the rules that match: what suggestions need, without a
+        RuleMatch object per match."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for code_id, start, end, _rule in self.matches(analysis):
+            found = spans.get(code_id)
+            if found is None:
+                spans[code_id] = [(start, end)]
+            else:
+                found.append((start, end))
+        return spans
+
+    def matches(self, analysis: TextAnalysis) -> list[tuple[str, int, int, str]]:
+        """(code, start, end, rule) of every rule that matches, as plain tuples, in text order."""
         matches = []
-        keys = analysis.match_keys
-        key_list = [key for key, _index in keys]
-        tokens = analysis.tokens
-        words, phrases = self._words, self._phrases
-        for position, key in enumerate(key_list):
-            if key in words:
-                token = tokens[keys[position][1]]
-                if not (token.pos in ("VERB", "ADJ") and not _NEGATIONS.isdisjoint(
-                        key_list[max(0, position - _NEGATION_WINDOW) : position])):
-                    matches.extend(RuleMatch(code_id, token.start, token.end, rule) for code_id, rule in words[key])
-            for pattern, code_id, rule in phrases.get(key, ()):
-                end_position = position + len(pattern)
-                if key_list[position:end_position] == pattern:
-                    first, last = tokens[keys[position][1]], tokens[keys[end_position - 1][1]]
-                    matches.append(RuleMatch(code_id, first.start, last.end, rule))
+        key_list = analysis.match_key_list
+        # Most answers hold a handful of the rules' words: find which in one set operation, then
+        # only their positions (list.index runs in C), instead of a Python step per word.
+        hits = self._first_keys.intersection(key_list)
+        if hits:
+            keys = analysis.match_keys
+            tokens = analysis.tokens
+            words, phrases = self._words, self._phrases
+            for key in hits:
+                position = -1
+                for _occurrence in range(key_list.count(key)):
+                    position = key_list.index(key, position + 1)
+                    index = keys[position][1]
+                    found = words.get(key, ())
+                    if found:
+                        token = tokens[index]
+                        if token.pos in ("VERB", "ADJ") and not _NEGATIONS.isdisjoint(
+                                key_list[max(0, position - _NEGATION_WINDOW) : position]):
+                            found = ()
+                        for code_id, rule in found:
+                            matches.append((code_id, token.start, token.end, rule))
+                    for pattern, code_id, rule in phrases.get(key, ()):
+                        end_position = position + len(pattern)
+                        if key_list[position:end_position] == pattern:
+                            first, last = tokens[index], tokens[keys[end_position - 1][1]]
+                            matches.append((code_id, first.start, last.end, rule))
+            if len(hits) > 1:
+                matches.sort(key=lambda match: (match[1], match[2]))
         if self._regex is not None:
             for found in self._regex.finditer(analysis.text):
                 if found.end() > found.start():
                     pattern, code_ids = self._regex_groups[found.lastgroup]
-                    matches.extend(RuleMatch(code_id, found.start(), found.end(), pattern) for code_id in code_ids)
+                    matches.extend((code_id, found.start(), found.end(), pattern) for code_id in code_ids)
         else:
             for regex, pattern, code_ids in getattr(self, "_separate", ()):
                 for found in regex.finditer(analysis.text):
                     if found.end() > found.start():
-                        matches.extend(RuleMatch(code_id, found.start(), found.end(), pattern) for code_id in code_ids)
+                        matches.extend((code_id, found.start(), found.end(), pattern) for code_id in code_ids)
         return matches

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .codebook import Codebook, RuleMatcher
-from .nlp import ALPHA, DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, text_hash
+from .nlp import ALPHA, DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, collector_paused, text_hash
 
 SAVE_FORMAT = 1
 DEFAULT_THRESHOLD = 0.5
@@ -67,7 +67,10 @@ def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, in
 
 
 def _feature_list(analysis: TextAnalysis) -> list[str]:
-    return [feature for feature, _span in features_with_spans(analysis)]
+    """features_with_spans without the spans: what the vectorizer reads, for every answer."""
+    tokens = analysis.tokens
+    words = [key for key, index in analysis.match_keys if tokens[index].flags & ALPHA]
+    return words + [first + " " + second for first, second in zip(words, words[1:])]
 
 
 def _identity(features):
@@ -127,7 +130,25 @@ class LemmaModel:
         return np.mean([calibrated.estimator.coef_[0] for calibrated in estimator.calibrated_classifiers_], axis=0)
 
     def transform(self, analyses: Sequence[TextAnalysis]):
-        return self.vectorizer.transform([_feature_list(analysis) for analysis in analyses])
+        """TF-IDF rows of the answers, as the fitted vectorizer computes them (sublinear tf, idf,
+        l2 norm), with the vocabulary looked up in C (map over dict.get) rather than word by word."""
+        from scipy.sparse import csr_matrix
+        from sklearn.preprocessing import normalize
+
+        lookup = self.vectorizer.vocabulary_.get
+        columns: list[int] = []
+        offsets = [0]
+        for analysis in analyses:
+            columns.extend([column for column in map(lookup, _feature_list(analysis)) if column is not None])
+            offsets.append(len(columns))
+        counts = csr_matrix((np.ones(len(columns)), columns, offsets),
+                            shape=(len(analyses), len(self.vectorizer.vocabulary_)))
+        counts.sum_duplicates()
+        if self.vectorizer.sublinear_tf:
+            np.log(counts.data, counts.data)
+            counts.data += 1
+        counts.data *= self.vectorizer.idf_[counts.indices]
+        return normalize(counts, norm=self.vectorizer.norm, copy=False)
 
     def predict_proba(self, matrix) -> np.ndarray:
         if not self.estimators:
@@ -241,63 +262,58 @@ class Suggester:
 
     def suggest_analyses(self, analyses: Sequence[TextAnalysis], *, threshold: float | None = None) -> list[list[Suggestion]]:
         threshold = self.threshold if threshold is None else threshold
-        scored = self.score_analyses(analyses, evidence_from=threshold)
-        return [[suggestion for suggestion in row if suggestion.score >= threshold] for row in scored]
+        with collector_paused():
+            return self.score_analyses(analyses, evidence_from=threshold, keep_from=threshold)
 
-    def score_analyses(self, analyses: Sequence[TextAnalysis], *, evidence_from: float | None = None) -> list[list[Suggestion]]:
-        """Every code either source gives a score of 0.05 or more, best first (no threshold).
-        The model's evidence is computed for suggestions scoring `evidence_from` or more (by
+    def score_analyses(
+        self, analyses: Sequence[TextAnalysis], *, evidence_from: float | None = None, keep_from: float = 0.0
+    ) -> list[list[Suggestion]]:
+        """Every code either source gives a score of 0.05 or more (and `keep_from` or more), best
+        first. The model's evidence is computed for suggestions scoring `evidence_from` or more (by
         default the threshold): it is the costly part, and nobody looks at the others."""
         evidence_from = self.threshold if evidence_from is None else evidence_from
         codebook_ids = self.codebook.codes
-        all_rule_spans: list[dict[str, list[tuple[int, int]]]] = []
         matcher = self.matcher if self.use_rules else None
-        for analysis in analyses:
-            rule_spans: dict[str, list[tuple[int, int]]] = {}
-            if matcher is not None:
-                for match in matcher.match(analysis):
-                    rule_spans.setdefault(match.code, []).append((match.start, match.end))
-            all_rule_spans.append(rule_spans)
+        all_rule_spans = [matcher.spans_by_code(analysis) for analysis in analyses] if matcher is not None \
+            else [{} for _ in analyses]
         model = self.model if self.use_model else None
+        model_scores: list[dict[str, float]] = [{} for _ in analyses]
+        matrix = None
         if model is not None and model.estimators and analyses:
             matrix = model.transform(analyses).tocsr()
             probabilities = model.predict_proba(matrix)
-        else:
-            matrix, probabilities = None, None
+            # One pass over the matrix instead of one numpy call per answer.
+            rows, columns = np.nonzero(probabilities >= 0.05)
+            codes = model.codes
+            for row, column, value in zip(rows.tolist(), columns.tolist(), probabilities[rows, columns].tolist()):
+                model_scores[row][codes[column]] = value
+        rule_precision, threshold = self.rule_precision, self.threshold
+        index = {code: k for k, code in enumerate(model.codes)} if matrix is not None else {}
         results = []
-        for row_index, rule_spans in enumerate(all_rule_spans):
-            model_scores = {}
-            if probabilities is not None:
-                row = probabilities[row_index]
-                model_scores = {model.codes[k]: float(row[k]) for k in np.flatnonzero(row >= 0.05)}
+        for row_index, (rule_spans, scores) in enumerate(zip(all_rule_spans, model_scores)):
             suggestions = []
-            for code in dict.fromkeys([*rule_spans, *model_scores]):
+            for code in (rule_spans.keys() | scores.keys()) if scores else rule_spans:
                 if code not in codebook_ids:
                     continue
-                rule_score = self.rule_precision.get(code, RULE_PRIOR) if code in rule_spans else 0.0
-                model_score = model_scores.get(code, 0.0)
+                in_rules = code in rule_spans
+                rule_score = rule_precision.get(code, RULE_PRIOR) if in_rules else 0.0
+                model_score = scores.get(code, 0.0)
                 score = 1 - (1 - rule_score) * (1 - model_score)
-                if code in rule_spans:
+                if score < keep_from:
+                    continue
+                if in_rules:
                     spans = rule_spans[code]
-                    spans = tuple(spans) if len(spans) == 1 else _merge_spans(spans)
-                    source = SOURCE_BOTH if model_score >= self.threshold else SOURCE_RULE
+                    spans = (spans[0],) if len(spans) == 1 else _merge_spans(spans)
+                    source = SOURCE_BOTH if model_score >= threshold else SOURCE_RULE
                 else:
-                    spans = ()
                     source = SOURCE_MODEL
+                    # Evidence of model-only suggestions only for those shown.
+                    spans = model.evidence(analyses[row_index], matrix[row_index], index[code]) \
+                        if score >= evidence_from else ()
                 suggestions.append(Suggestion(code, score, spans, source))
+            # Best first; equal scores in code order, whatever the order sets gave them.
+            suggestions.sort(key=lambda suggestion: (-suggestion.score, suggestion.code))
             results.append(suggestions)
-        # Evidence of model-only suggestions is computed last, and only for those shown.
-        if probabilities is not None:
-            index = {code: k for k, code in enumerate(model.codes)}
-            for row_index, suggestions in enumerate(results):
-                for position, suggestion in enumerate(suggestions):
-                    if suggestion.source == SOURCE_MODEL and suggestion.score >= evidence_from:
-                        spans = model.evidence(analyses[row_index], matrix[row_index], index[suggestion.code])
-                        suggestions[position] = Suggestion(suggestion.code, suggestion.score, spans, suggestion.source)
-                suggestions.sort(key=lambda suggestion: -suggestion.score)
-        else:
-            for suggestions in results:
-                suggestions.sort(key=lambda suggestion: -suggestion.score)
         return results
 
     # ---- persistence -------------------------------------------------------------------------

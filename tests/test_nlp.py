@@ -96,11 +96,11 @@ def test_cached_tokens_are_used_instead_of_parsing_again(nlp, tmp_path):
     cache = AnalysisCache(tmp_path / "analyses.sqlite")
     text = "Les bus passent rarement"
     planted = TextAnalysis(text, (Token(0, 3, "marqueur", "NOUN", 16),))
-    cache.put_many({(text_hash(text), pipeline_version()): planted.to_json()})
+    cache.put_many({(text_hash(text), pipeline_version()): planted.to_cache()})
     [analysis] = analyse_texts([text], cache=AnalysisCache(cache.path))
     assert analysis.terms() == ["marqueur"]
     # Another pipeline version is another key: the planted entry does not leak into it.
-    cache.put_many({(text_hash("Une crèche"), "autre-modèle"): planted.to_json()})
+    cache.put_many({(text_hash("Une crèche"), "autre-modèle"): planted.to_cache()})
     [other] = analyse_texts(["Une crèche"], cache=cache)
     assert other.terms() == ["crèche"]
 
@@ -114,6 +114,7 @@ def test_identical_texts_in_one_call_give_identical_results(nlp):
 def test_serialised_analysis_round_trips(nlp):
     [analysis] = analyse_texts(["Je me sens seule depuis l'hiver"])
     assert TextAnalysis.from_json(analysis.text, analysis.to_json()) == analysis
+    assert TextAnalysis.from_cache(analysis.text, analysis.to_cache()) == analysis
 
 
 def test_an_uninstalled_model_is_reported_in_french():
