@@ -229,6 +229,35 @@ def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, mon
     assert _last_job(db).result["analysed"] == len(ANSWERS) + 2 - 3
 
 
+def test_odd_answers_are_analysed_shown_and_coded(coder, db):
+    long_answer = ("Le loyer est trop cher et le bus ne passe plus le soir. " * 190)[:10_000]
+    odd = coding_study(db, answers=[
+        ("jeune", "😡😡🙏"), ("age", long_answer), ("jeune", "The rent is too high and there is no bus at night"),
+        ("age", "   "), ("jeune", "Appelez Kevin au 06 12 34 56 78 😊 merci"),
+    ])
+    codebook = create_default_codebook(odd["questionnaire"])
+    db.session.commit()
+    _analyse(coder, odd)
+    job = _last_job(db)
+    assert job.status == "done", job.message
+    assert job.result["analysed"] == 4 + 2  # the blank answer is no answer; two inside the repeat
+    long_suggestions = db.session.scalars(select(Suggestion).where(
+        Suggestion.submission_id == odd["submissions"][1].id, Suggestion.path == "besoins")).all()
+    assert {"logement-cout", "mobilite"} <= {suggestion.code.key for suggestion in long_suggestions}
+    assert all(0 <= start < end <= 10_000 for s in long_suggestions for start, end in s.spans)
+    emoji = db.session.scalar(select(PseudonymisedAnswer).where(
+        PseudonymisedAnswer.submission_id == odd["submissions"][4].id, PseudonymisedAnswer.path == "besoins"))
+    assert emoji.text == "Appelez [PERSONNE_1] au [TÉLÉPHONE] 😊 merci"
+    page = coder.get(f"/analyse/{odd['questionnaire'].id}/coder/besoins")
+    assert page.status_code == 200 and "😡😡🙏" in page.get_data(as_text=True)
+    # A span after the emoji is coded on the right characters (offsets count code points).
+    text = "Appelez Kevin au 06 12 34 56 78 😊 merci"
+    start = text.index("merci")
+    response = _code_span(coder, odd, odd["submissions"][4], _code(codebook, "isolement"), start, start + 5)
+    assert response.status_code == 201
+    assert coder.get(f"/analyse/{odd['questionnaire'].id}/pseudonymisation").status_code == 200
+
+
 def test_accepting_and_rejecting_suggestions(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)
@@ -318,6 +347,16 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
     assert "[PERSONNE_1]" in page and "Kevin" not in page
     assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get("/analyse/").get_data(as_text=True)
+
+
+def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
+    codebook = _codebook(db, study)
+    code = _code(codebook, "logement-cout")
+    second = login("charge_etude", name="Bruno Codeur")
+    for client in (coder, second):
+        assert _code_span(client, study, study["submissions"][0], code, 0, 11).status_code == 201
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
+    assert page.count("<blockquote>") == 1 and "Claire Codeuse, Bruno Codeur" in page
 
 
 def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study, db):

@@ -165,16 +165,21 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
     shown, waiting = [], 0
     codes = {c.id: c for c in codebook.codes}
     for row in rows:
+        # A segment coded alike by several coders (double coding) is one verbatim, with its coders.
+        segments: dict[tuple[int, int, int], list[str]] = {}
         for coding in row.codings:
-            if coding.code_id not in family:
-                continue
-            visible = visible_span(row, coding.start, coding.end, originals)
+            if coding.code_id in family:
+                coder = coding.coder.name or coding.coder.email if coding.coder else ""
+                names = segments.setdefault((coding.start, coding.end, coding.code_id), [])
+                if coder not in names:
+                    names.append(coder)
+        for (start, end, code_id), coders in segments.items():
+            visible = visible_span(row, start, end, originals)
             if visible is None:
                 waiting += 1
                 continue
             text, start, end = visible
-            coder = coding.coder.name or coding.coder.email if coding.coder else ""
-            shown.append(Verbatim(row, text[:start], text[start:end], text[end:], codes[coding.code_id], coder))
+            shown.append(Verbatim(row, text[:start], text[start:end], text[end:], codes[code_id], ", ".join(coders)))
     return shown, waiting
 
 
