@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -39,8 +40,10 @@ SOURCE_MODEL = "modele"
 SOURCE_BOTH = "regle+modele"
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
+    """A suggested code (a named tuple: thousands are made per analysis, and a frozen dataclass
+    costs five times as much to build)."""
+
     code: str
     score: float
     spans: tuple[tuple[int, int], ...]  # character offsets into the original text
@@ -157,9 +160,14 @@ class LemmaModel:
 
     def evidence(self, analysis: TextAnalysis, row, code_index: int) -> tuple[tuple[int, int], ...]:
         """Spans of the features that pushed this code's score up the most."""
-        vocabulary = self.vectorizer.vocabulary_
         row = row.tocsr()
-        contributions = dict(zip(row.indices, row.data * self.weights[code_index, row.indices]))
+        return self.evidence_of(analysis, row.indices, row.data, code_index)
+
+    def evidence_of(self, analysis: TextAnalysis, columns, values, code_index: int) -> tuple[tuple[int, int], ...]:
+        """evidence() from the answer's TF-IDF row given as its columns and values (slices of the
+        CSR arrays: taking a row of a sparse matrix costs more than the rest)."""
+        vocabulary = self.vectorizer.vocabulary_
+        contributions = dict(zip(columns.tolist(), (values * self.weights[code_index, columns]).tolist()))
         best: dict[str, float] = {}
         spans: dict[str, list[tuple[int, int]]] = {}
         for feature, span in features_with_spans(analysis):
@@ -308,8 +316,12 @@ class Suggester:
                 else:
                     source = SOURCE_MODEL
                     # Evidence of model-only suggestions only for those shown.
-                    spans = model.evidence(analyses[row_index], matrix[row_index], index[code]) \
-                        if score >= evidence_from else ()
+                    if score >= evidence_from:
+                        first, last = matrix.indptr[row_index], matrix.indptr[row_index + 1]
+                        spans = model.evidence_of(analyses[row_index], matrix.indices[first:last],
+                                                  matrix.data[first:last], index[code])
+                    else:
+                        spans = ()
                 suggestions.append(Suggestion(code, score, spans, source))
             # Best first; equal scores in code order, whatever the order sets gave them.
             suggestions.sort(key=lambda suggestion: (-suggestion.score, suggestion.code))
