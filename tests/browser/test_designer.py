@@ -1,6 +1,8 @@
 """A chargé d'étude builds a questionnaire with a relevance rule and sees it live in the preview."""
 import re
 
+from playwright.sync_api import expect
+
 
 def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_path):
     live_server.login(page, "charge_etude")
@@ -9,14 +11,14 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     page.get_by_label("Titre").fill("Enquête besoins sociaux 2025")
     page.get_by_role("button", name="Créer le questionnaire").click()
     editor_url = page.url.split("#")[0]
-    assert page.get_by_role("heading", name="Enquête besoins sociaux 2025").is_visible()
+    expect(page.get_by_role("heading", name="Enquête besoins sociaux 2025")).to_be_visible()
 
     # A choice list shared by select questions.
     page.get_by_role("link", name="Nouvelle liste").click()
     page.get_by_label("Nom de la liste").fill("publics")
     page.get_by_label("Choix, un par ligne").fill("jeune;Jeune (16–25 ans)\nage;Personne âgée (60 ans et plus)")
     page.get_by_role("button", name="Créer la liste").click()
-    assert page.get_by_role("cell", name="Personne âgée (60 ans et plus)").is_visible()
+    expect(page.get_by_role("cell", name="Personne âgée (60 ans et plus)")).to_be_visible()
 
     # First question: who answers.
     page.goto(editor_url)
@@ -24,8 +26,8 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     page.get_by_role("button", name="Ajouter une question").click()
     page.get_by_label("Libellé").fill("Vous êtes…")
     page.get_by_label("Nom de la variable").fill("public")
-    assert page.get_by_label("Liste de choix").is_visible()
-    assert not page.get_by_label("Début de l'échelle").is_visible()  # rating fields hidden for this type
+    expect(page.get_by_label("Liste de choix")).to_be_visible()
+    expect(page.get_by_label("Début de l'échelle")).not_to_be_visible()  # rating fields hidden for this type
     page.get_by_label("Liste de choix").select_option("publics")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
 
@@ -45,8 +47,8 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     page.get_by_role("button", name="Enregistrer", exact=True).click()
 
     tree = page.locator(".editor-tree")
-    assert tree.get_by_text("Vous êtes…").is_visible()
-    assert tree.get_by_text("${public} = 'age'").is_visible()
+    expect(tree.get_by_text("Vous êtes…")).to_be_visible()
+    expect(tree.get_by_text("${public} = 'age'")).to_be_visible()
     page.screenshot(path=str(tmp_path / "editeur.png"), full_page=True)
 
     # The preview as a respondent sees it: the second question waits for its condition.
@@ -54,7 +56,7 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     preview = page.locator("#apercu-formulaire")
     second = preview.get_by_text("Qu'est-ce qui vous aiderait à rester chez vous ?")
     preview.get_by_text("Vous êtes…").wait_for()
-    assert not second.is_visible()
+    expect(second).not_to_be_visible()
     preview.get_by_label("Personne âgée (60 ans et plus)").check()
     second.wait_for(state="visible")
     assert re.search(r'"public":\s*"age"', page.locator("#apercu-reponses").inner_text())
@@ -66,12 +68,10 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     # Page by page: the same rules.
     page.get_by_label("Page par page").check()
     preview.get_by_text("Vous êtes…").wait_for()
-    assert not second.is_visible()
+    expect(second).not_to_be_visible()
 
 
 def test_reorder_by_drag_and_drop(live_server, page):
-    from playwright.sync_api import expect
-
     live_server.login(page, "charge_etude")
     page.goto(live_server.url + "/questionnaires/nouveau")
     page.get_by_label("Titre").fill("Ordre des questions")
@@ -104,7 +104,7 @@ def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, p
         page.get_by_label("Nom de la liste").fill(name)
         page.get_by_label("Choix, un par ligne").fill(lines)
         page.get_by_role("button", name="Créer la liste").click()
-    assert page.get_by_text("commune=joue").is_visible()
+    expect(page.get_by_text("commune=joue")).to_be_visible()
     for name, label, choice_list, choice_filter in (("commune", "Votre commune", "communes", ""),
                                                    ("quartier", "Votre quartier", "quartiers", "commune = ${commune}")):
         page.goto(editor_url + "/questions/nouvelle?type=select_one")
@@ -125,8 +125,6 @@ def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, p
 
 
 def test_an_expression_error_is_shown_once_and_a_cycle_stays_visible(live_server, page):
-    from playwright.sync_api import expect
-
     live_server.login(page, "charge_etude")
     page.goto(live_server.url + "/questionnaires/nouveau")
     page.get_by_label("Titre").fill("Erreurs")

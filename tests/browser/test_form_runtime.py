@@ -4,6 +4,7 @@ sent to the server's own validation."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from questionnaires.model import Choice, ChoiceList, Group, Question, Questionnaire
 from questionnaires.validation import validate_answers
@@ -148,17 +149,17 @@ def question(page, name):
 def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(live_server, page, tmp_path):
     state = mount(page, live_server, mode="pages")
     assert state == {"pageIndex": 0, "pageCount": 4}
-    assert page.get_by_text("Page 1 sur 4").is_visible()
-    assert page.get_by_role("heading", name="Votre profil").is_visible()
-    assert not page.get_by_text("Aides et accès aux droits").is_visible()
+    expect(page.get_by_text("Page 1 sur 4")).to_be_visible()
+    expect(page.get_by_role("heading", name="Votre profil")).to_be_visible()
+    expect(page.get_by_text("Aides et accès aux droits")).not_to_be_visible()
 
     # Required answers block the next page, with the reasons said beside each question.
     page.get_by_role("button", name="Suivant").click()
     assert page.evaluate("window.form.pageIndex") == 0
     summary = page.locator(".fr-summary")
     assert summary.is_visible() and "2 réponses sont à compléter" in summary.inner_text()
-    assert question(page, "public").get_by_text("Cette question est obligatoire.").is_visible()
-    assert page.get_by_text("obligatoire", exact=True).first.is_visible()
+    expect(question(page, "public").get_by_text("Cette question est obligatoire.")).to_be_visible()
+    expect(page.get_by_text("obligatoire", exact=True).first).to_be_visible()
 
     # A constraint shows its own message when the field is left, tied to the input.
     page.get_by_text("Jeune (16-25 ans)").click()
@@ -166,22 +167,22 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
     age.fill("70")
     age.blur()
     message = "L'âge doit correspondre au public : de 16 à 25 ans, ou 60 ans et plus."
-    assert question(page, "age").get_by_text(message).is_visible()
+    expect(question(page, "age").get_by_text(message)).to_be_visible()
     assert age.get_attribute("aria-invalid") == "true"
     error_id = question(page, "age").locator(".fr-error").get_attribute("id")
     assert error_id in age.get_attribute("aria-describedby").split()
     age.fill("19")
-    assert not page.get_by_text(message).is_visible()
+    expect(page.get_by_text(message)).not_to_be_visible()
     assert age.get_attribute("aria-invalid") == "false"
     age.fill("dix-neuf")
     age.blur()
-    assert question(page, "age").get_by_text("Saisissez un nombre entier").is_visible()
+    expect(question(page, "age").get_by_text("Saisissez un nombre entier")).to_be_visible()
     age.fill("19")
 
     # The quartiers offered follow the commune; a quartier of another commune is dropped.
     quartier = question(page, "quartier")
     assert quartier.locator("input").count() == 0
-    assert quartier.get_by_text("Aucun choix proposé pour l'instant").is_visible()
+    expect(quartier.get_by_text("Aucun choix proposé pour l'instant")).to_be_visible()
     page.get_by_text("Tours", exact=True).click()
     assert quartier.locator(".fr-choice").all_inner_texts() == ["Sanitas", "Rives du Cher"]
     page.get_by_text("Sanitas").click()
@@ -194,19 +195,19 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
 
     page.get_by_role("button", name="Suivant").click()
     assert page.evaluate("window.form.pageIndex") == 1
-    assert page.get_by_text("Page 2 sur 4").is_visible()
+    expect(page.get_by_text("Page 2 sur 4")).to_be_visible()
     assert is_focused(page.get_by_role("heading", name="Aides et accès aux droits"))
 
     # The APL amount is asked only of those who receive the APL, and forgotten otherwise.
     montant = page.get_by_label("Montant mensuel de l'APL (€)")
-    assert not montant.is_visible()
+    expect(montant).not_to_be_visible()
     page.get_by_text("APL (aide au logement)").click()
     page.get_by_text("RSA", exact=True).click()
-    assert montant.is_visible()
+    expect(montant).to_be_visible()
     montant.fill("312,50")
     assert answers_of(page)["montant_apl"] == 312.5
     page.get_by_text("APL (aide au logement)").click()
-    assert not montant.is_visible()
+    expect(montant).not_to_be_visible()
     assert "montant_apl" not in answers_of(page)
     page.get_by_text("APL (aide au logement)").click()
     assert montant.input_value() == ""
@@ -221,9 +222,9 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
     rdv = page.get_by_label("Date de votre dernier rendez-vous")
     rdv.fill("2026-04-01")
     rdv.blur()
-    assert page.get_by_text("La date ne peut pas être dans le futur.").is_visible()
+    expect(page.get_by_text("La date ne peut pas être dans le futur.")).to_be_visible()
     rdv.fill("2026-02-27")
-    assert not page.get_by_text("La date ne peut pas être dans le futur.").is_visible()
+    expect(page.get_by_text("La date ne peut pas être dans le futur.")).not_to_be_visible()
     page.screenshot(path=str(tmp_path / "page2-paysage.png"), full_page=True)
 
     page.get_by_role("button", name="Suivant").click()
@@ -244,7 +245,7 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
         instance.get_by_label("Lien avec vous").select_option(lien)
     instances.nth(0).get_by_label("Âge de Léa").fill("130")
     instances.nth(0).get_by_label("Âge de Léa").blur()
-    assert instances.nth(0).get_by_text("Un âge entre 0 et 120 ans.").is_visible()
+    expect(instances.nth(0).get_by_text("Un âge entre 0 et 120 ans.")).to_be_visible()
     assert page.get_by_role("button", name="Suivant").click() is None
     assert page.evaluate("window.form.pageIndex") == 2
     instances.nth(0).get_by_label("Âge de Léa").fill("45")
@@ -259,7 +260,7 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
 
     page.get_by_role("button", name="Suivant").click()
     assert page.evaluate("window.form.pageIndex") == 3
-    assert page.get_by_text("Votre foyer compte 3 personne(s).").is_visible()
+    expect(page.get_by_text("Votre foyer compte 3 personne(s).")).to_be_visible()
     page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").fill("Plus de bancs <b>et</b> d'ombre.")
     assert page.evaluate("window.form.validate()") == []
 
@@ -305,7 +306,7 @@ def test_errors_found_by_the_page_are_those_of_the_server(live_server, page):
         (error["path"], error["code"]) for error in errors
     }
     summary = page.locator(".fr-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     summary.get_by_role("link", name="Prénom").click()
     assert is_focused(page.locator('.fr-question[data-path="menage[0]/prenom_membre"] input'))
 
@@ -343,8 +344,8 @@ def test_definition_text_is_shown_as_text_never_as_markup(live_server, page):
     questionnaire.choice_lists["publics"].choices[0].label = {"fr": "<script>window.pwned=2</script>Jeune"}
     mount(page, live_server, questionnaire, mode="single",
           answers={"ameliorer": '<img src=y onerror="window.pwned=3">'})
-    assert page.get_by_text('Vous êtes <img src=x onerror="window.pwned=1">').is_visible()
-    assert page.get_by_text("<script>window.pwned=2</script>Jeune").is_visible()
+    expect(page.get_by_text('Vous êtes <img src=x onerror="window.pwned=1">')).to_be_visible()
+    expect(page.get_by_text("<script>window.pwned=2</script>Jeune")).to_be_visible()
     assert page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").input_value() == '<img src=y onerror="window.pwned=3">'
     assert page.locator("#formulaire img, #formulaire script").count() == 0
     assert page.evaluate("window.pwned") is None
@@ -354,17 +355,17 @@ def test_a_draft_is_reloaded_and_the_language_falls_back_to_french(live_server, 
     draft = {"public": "senior", "age": 72, "aides": "apl aah", "montant_apl": 180,
              "menage": [{"prenom_membre": "Jean", "age_membre": 75}], "satisfaction": "2"}
     mount(page, live_server, mode="single", language="en", answers=draft)
-    assert page.get_by_role("heading", name="Your profile").is_visible()
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     assert page.get_by_label("Your age").input_value() == "72"
     assert page.get_by_label("Senior (60+)").is_checked()
     # No English label: the French one is shown.
-    assert page.get_by_text("Quelles aides percevez-vous ?").is_visible()
+    expect(page.get_by_text("Quelles aides percevez-vous ?")).to_be_visible()
     assert page.get_by_label("APL (aide au logement)").is_checked()
     assert page.get_by_label("Âge de Jean").input_value() == "75"
     answers = answers_of(page)
     assert answers["aides"] == ["apl", "aah"] and answers["satisfaction"] == 2 and answers["taille_foyer"] == 2
     page.evaluate("window.form.setLanguage('fr')")
-    assert page.get_by_role("heading", name="Votre profil").is_visible()
+    expect(page.get_by_role("heading", name="Votre profil")).to_be_visible()
     page.evaluate("window.form.setAnswers({public: 'jeune'})")
     assert page.get_by_label("Jeune (16-25 ans)").is_checked()
     assert page.get_by_label("Votre âge").input_value() == ""
@@ -392,7 +393,7 @@ def test_repeat_count_defaults_and_required_expression(live_server, page):
     assert page.get_by_role("button", name="Ajouter : Enfant").count() == 0
     page.get_by_label("Nombre d'enfants").fill("3")
     assert page.locator(".fr-repeat-instance").count() == 3
-    assert page.get_by_label("Âge de l'enfant n° 3").is_visible()
+    expect(page.get_by_label("Âge de l'enfant n° 3")).to_be_visible()
     assert page.locator(".fr-repeat-instance").nth(2).get_by_label("Crèche").is_checked()
     page.get_by_label("Âge de l'enfant n° 1").fill("4")
     page.get_by_label("Nombre d'enfants").fill("1")
@@ -415,11 +416,11 @@ def test_text_that_is_not_a_number_is_refused_until_the_question_is_hidden(live_
     montant = page.get_by_label("Montant mensuel de l'APL (€)")
     montant.fill("beaucoup")
     montant.blur()
-    assert page.get_by_text("Saisissez un nombre (par exemple 12,5).").is_visible()
+    expect(page.get_by_text("Saisissez un nombre (par exemple 12,5).")).to_be_visible()
     paths = lambda: {(error["path"], error["code"]) for error in page.evaluate("window.form.validate()")}  # noqa: E731
     assert ("montant_apl", "type") in paths()
     page.get_by_text("APL (aide au logement)").click()
-    assert not montant.is_visible()
+    expect(montant).not_to_be_visible()
     assert not any(path == "montant_apl" for path, _ in paths())
     page.get_by_text("APL (aide au logement)").click()
     assert montant.input_value() == ""
@@ -433,7 +434,7 @@ def test_leaving_a_wrong_answer_by_tapping_next_still_reaches_next(live_server, 
     page.get_by_label("Votre âge").fill("45")
     page.get_by_role("button", name="Suivant").click()
     summary = page.locator(".fr-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "Votre âge : L'âge doit correspondre au public" in summary.inner_text()
     page.get_by_label("Votre âge").fill("72")
     page.get_by_role("button", name="Suivant").click()

@@ -1,7 +1,10 @@
+from playwright.sync_api import expect
+
+
 def test_user_logs_in_and_sees_home_in_french(live_server, page, tmp_path):
     live_server.login(page, "admin")
-    assert page.get_by_role("heading", name="Bonjour").is_visible()
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     page.screenshot(path=str(tmp_path / "accueil.png"))
 
 
@@ -11,7 +14,7 @@ def test_wrong_password_shows_french_error(live_server, page):
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill("pas-le-bon")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Adresse e-mail ou mot de passe incorrect").is_visible()
+    expect(page.get_by_text("Adresse e-mail ou mot de passe incorrect")).to_be_visible()
 
 
 def test_pages_load_without_a_failed_request(live_server, page):
@@ -32,9 +35,9 @@ def test_user_changes_password_from_the_header(live_server, page):
     page.get_by_label("Nouveau mot de passe", exact=True).fill("nouveau-secret-2025")
     page.get_by_label("Nouveau mot de passe, une seconde fois").fill("nouveau-secret-2025")
     page.get_by_role("button", name="Changer le mot de passe").click()
-    assert page.get_by_text("Mot de passe changé").is_visible()
+    expect(page.get_by_text("Mot de passe changé")).to_be_visible()
     page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill("nouveau-secret-2025")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("heading", name="Bonjour").is_visible()
+    expect(page.get_by_role("heading", name="Bonjour")).to_be_visible()
