@@ -346,6 +346,7 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     assert "attendent encore" not in results and "nuage/public/jeune.png" in results
     page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
     assert "[PERSONNE_1]" in page and "Kevin" not in page
+    assert "« Qu&#39;est-ce qui vous manque le plus ? »" in page  # the question as asked, not its name
     assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get("/analyse/").get_data(as_text=True)
 
 

@@ -183,6 +183,11 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
     return shown, waiting
 
 
+def code_family(codebook: Codebook, code: Code) -> set[int]:
+    """The code's id and those of its sub-codes, at any depth."""
+    return {code.id} | _descendant_ids(codebook, code)
+
+
 def _descendant_ids(codebook: Codebook, code: Code) -> set[int]:
     found, pending = set(), [code.id]
     while pending:
@@ -265,10 +270,6 @@ def cloud_files(frequencies: dict) -> tuple[Path, Path]:
     from analyse.wordclouds import wordcloud_files
 
     return wordcloud_files(frequencies, Path(current_app.instance_path) / "wordclouds", width=720, height=400)
-
-
-def waiting_validation(rows: list[AnswerRow]) -> int:
-    return sum(1 for row in rows if row.validated_text is None)
 
 
 @dataclass

@@ -552,7 +552,7 @@ def _code_visible(book, rows, key: str) -> bool:
     code = next((c for c in book.codes if c.key == key and c.merged_into_id is None), None) if key else None
     if code is None:
         return False
-    family = {code.id} | results._descendant_ids(book, code)
+    family = results.code_family(book, code)
     return any(row.validated_text is not None and any(c.code_id in family for c in row.codings) for row in rows)
 
 
@@ -572,7 +572,9 @@ def verbatims(questionnaire_id: int, code_id: int):
     memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
     return render_template("coding/verbatims.html", questionnaire=questionnaire, code=code, label=code_label(code),
                            verbatims=shown, waiting=waiting, memo=memo, publics=PUBLICS, public=public,
-                           originals=_is_coder())
+                           originals=_is_coder(),
+                           questions={q.name: label_in(q.label, "fr") or q.name
+                                      for q in free_text_questions(questionnaire)})
 
 
 @bp.route("/<int:questionnaire_id>/nuage/<kind>/<key>.<fmt>")
@@ -676,7 +678,7 @@ def pseudonymisation(questionnaire_id: int):
     if filters.get("code", "").isdigit() and len(filters["code"]) < 10:
         code = results.code_by_id(book, int(filters["code"]))
         if code is not None:
-            family = {code.id} | results._descendant_ids(book, code)
+            family = results.code_family(book, code)
             rows = [row for row in rows if any(coding.code_id in family for coding in row.codings)]
     waiting = [row for row in rows if row.validated_text is None]
     listed = waiting if view == "a_valider" else [row for row in rows if row.validated_text is not None]

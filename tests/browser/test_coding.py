@@ -86,3 +86,40 @@ def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(live
     assert page.get_by_role("link", name="Bus du soir").count() == 1
     page.screenshot(path=str(SHOTS / "coding-results.png"), full_page=True)
     assert errors == []
+
+
+def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_reads_them(live_server, browser,
+                                                                                         coded_study):
+    """From the analysis home to the collectif's verbatims, through the real forms (CSRF on)."""
+    from consultation.coding.services import add_coding, codebook_of
+    from consultation.extensions import db
+    from consultation.interviews.models import Submission
+
+    questionnaire_id = coded_study["questionnaire_id"]
+    coder_page = browser.new_page()
+    coder_email = live_server.login(coder_page, "charge_etude")
+    with live_server.app.app_context():
+        from consultation.accounts.models import User
+
+        coder = db.session.query(User).filter_by(email=coder_email).one()
+        named = db.session.get(Submission, coded_study["submission_ids"][4])
+        code = next(code for code in codebook_of(questionnaire_id).codes if code.key == "logement")
+        add_coding(named, "besoins", 0, len(named.answers["besoins"]), code, coder.id)
+        db.session.commit()
+        code_id = code.id
+
+    coder_page.goto(f"{live_server.url}/analyse/")
+    section = coder_page.locator(f"section[aria-labelledby='q-{questionnaire_id}']")
+    section.get_by_role("link", name="Valider la pseudonymisation").click()
+    first = coder_page.locator("article.pseudo").first
+    assert "Kevin Martin" in first.inner_text() and "Codée : Logement" in first.inner_text()
+    coder_page.get_by_role("button", name="Valider ces").click()
+    assert "visibles du collectif" in coder_page.locator(".flash").first.inner_text()
+    coder_page.screenshot(path=str(SHOTS / "coding-pseudonymisation-validated.png"), full_page=True)
+
+    reader = browser.new_page()
+    live_server.login(reader, "collectif")
+    reader.goto(f"{live_server.url}/analyse/{questionnaire_id}/resultats/code/{code_id}")
+    quote = reader.locator("blockquote").first.inner_text()
+    assert "[PERSONNE_1]" in quote and "[TÉLÉPHONE]" in quote and "Kevin" not in quote
+    reader.screenshot(path=str(SHOTS / "coding-collectif-verbatims.png"), full_page=True)
