@@ -61,6 +61,19 @@ SKIPPED_IN_PHRASES = frozenset(
 )
 
 
+# Lemma -> folded key, or None for a function word phrases skip: one dict lookup per token.
+_MATCH_KEYS: dict[str, str | None] = {}
+_UNSEEN = object()
+
+
+def _match_key(lemma: str) -> str | None:
+    key = fold(lemma)
+    key = None if key in SKIPPED_IN_PHRASES else key
+    if len(_MATCH_KEYS) < 500_000:
+        _MATCH_KEYS[lemma] = key
+    return key
+
+
 class Token(NamedTuple):
     """One token: offsets into the original text, lemma (as spaCy gives it), POS and flags."""
 
@@ -113,11 +126,17 @@ class TextAnalysis:
     def match_keys(self) -> list[tuple[str, int]]:
         """(folded lemma, token index) of the words codebook phrases and the model look at:
         punctuation and function words left out."""
-        return [
-            (key, index)
-            for index, token in enumerate(self.tokens)
-            if not token.flags & (PUNCT | SPACE) and (key := fold(token.lemma)) not in SKIPPED_IN_PHRASES
-        ]
+        keys = _MATCH_KEYS
+        found = []
+        for index, (_start, _end, lemma, _pos, flags) in enumerate(self.tokens):
+            if flags & (PUNCT | SPACE):
+                continue
+            key = keys.get(lemma, _UNSEEN)
+            if key is _UNSEEN:
+                key = _match_key(lemma)
+            if key is not None:
+                found.append((key, index))
+        return found
 
     @cached_property
     def match_key_list(self) -> list[str]:
