@@ -308,10 +308,26 @@ def new_question(questionnaire_id: int):
 def _suggested_name(model, question_type: str) -> str:
     base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
             "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
+    return _free_name(model, base)
+
+
+def _free_name(model, base: str) -> str:
     number = 1
     while model.find(f"{base}_{number}") is not None:
         number += 1
     return f"{base}_{number}"
+
+
+def _save_edited_node(questionnaire, model, form, name: str, updated, saved_message: str):
+    """Saves an edited question or group; on a refusal, its errors go under the form's fields."""
+    try:
+        services.update_node(questionnaire, name, updated)
+    except DesignerError as error:
+        _show_errors(form, error, model.default_language)
+        return None
+    db.session.commit()
+    flash(saved_message, "success")
+    return _redirect_editor(questionnaire, updated.name)
 
 
 @bp.route("/<int:questionnaire_id>/questions/<name>", methods=["GET", "POST"])
@@ -329,14 +345,9 @@ def edit_question(questionnaire_id: int, name: str):
         _fill_translations(form, question, QUESTION_TEXTS, model.languages)
     if form.validate_on_submit():
         updated = _question_from_form(form, model.languages, question)
-        try:
-            services.update_node(questionnaire, name, updated)
-        except DesignerError as error:
-            _show_errors(form, error, model.default_language)
-        else:
-            db.session.commit()
-            flash(f"Question « {updated.name} » enregistrée.", "success")
-            return _redirect_editor(questionnaire, updated.name)
+        saved = _save_edited_node(questionnaire, model, form, name, updated, f"Question « {updated.name} » enregistrée.")
+        if saved is not None:
+            return saved
     return _question_page(questionnaire, model, form, name, None)
 
 
@@ -377,10 +388,7 @@ def new_group(questionnaire_id: int):
     form = group_form(model.languages)()
     if request.method == "GET":
         form.parent.data = request.args.get("parent", "")
-        number = 1
-        while model.find(f"groupe_{number}") is not None:
-            number += 1
-        form.name.data = f"groupe_{number}"
+        form.name.data = _free_name(model, "groupe")
     if form.validate_on_submit():
         group = _group_from_form(form, model.languages, None)
         try:
@@ -408,14 +416,9 @@ def edit_group(questionnaire_id: int, name: str):
         _fill_translations(form, group, GROUP_TEXTS, model.languages)
     if form.validate_on_submit():
         updated = _group_from_form(form, model.languages, group)
-        try:
-            services.update_node(questionnaire, name, updated)
-        except DesignerError as error:
-            _show_errors(form, error, model.default_language)
-        else:
-            db.session.commit()
-            flash(f"Groupe « {updated.name} » enregistré.", "success")
-            return _redirect_editor(questionnaire, updated.name)
+        saved = _save_edited_node(questionnaire, model, form, name, updated, f"Groupe « {updated.name} » enregistré.")
+        if saved is not None:
+            return saved
     return _group_page(questionnaire, model, form, name)
 
 
