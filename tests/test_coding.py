@@ -160,6 +160,7 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
 
     _analyse(coder, study)
     assert _last_job(db).result["analysed"] == 0
+    assert "rien de nouveau" in coder.get("/analyse/").get_data(as_text=True)
 
     changed = study["submissions"][3]
     changed.answers = {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."}
