@@ -183,7 +183,10 @@ def _problem_lines(error: DesignerError) -> list[str]:
 @bp.route("/<int:questionnaire_id>")
 @role_required(*DESIGN)
 def editor(questionnaire_id: int):
-    questionnaire = _questionnaire(questionnaire_id)
+    return _editor_page(_questionnaire(questionnaire_id))
+
+
+def _editor_page(questionnaire, **extra):
     version, model = _editable_model(questionnaire)
     return render_template(
         "designer/editor.html",
@@ -193,6 +196,7 @@ def editor(questionnaire_id: int):
         language=model.default_language,
         groups=services.groups_of(model),
         import_warnings=_import_warnings(questionnaire),
+        **extra,
     )
 
 
@@ -712,17 +716,7 @@ def publish(questionnaire_id: int):
         version = services.publish(questionnaire, current_user)
     except DesignerError as error:
         db.session.rollback()
-        questionnaire = _questionnaire(questionnaire_id)
-        version, model = _editable_model(questionnaire)
-        return render_template(
-            "designer/editor.html",
-            questionnaire=questionnaire,
-            version=version,
-            model=model,
-            language=model.default_language,
-            groups=services.groups_of(model),
-            publish_problems=_problem_lines(error),
-        ), 422
+        return _editor_page(_questionnaire(questionnaire_id), publish_problems=_problem_lines(error)), 422
     db.session.commit()
     flash(f"Version {version.number} publiée : elle ne changera plus. Les prochaines modifications iront dans un nouveau brouillon.", "success")
     return _redirect_editor(questionnaire)
