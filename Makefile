@@ -28,7 +28,12 @@ demo: install
 run: demo
 	$(BIN)/consultation serve --host 127.0.0.1 --port 5000
 
-test: install chromium test-sqlite test-postgres
+# Both suites run even when the first fails; the target fails if either did.
+test: install chromium
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	exit $$status
 
 test-sqlite: install
 	$(PYTHON) -m pytest

@@ -4,10 +4,11 @@ from pathlib import Path
 from flask import Flask
 
 from .config import PROJECT_ROOT, config_from_env
+from .transaction import App
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = App(
         __name__,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -3,7 +3,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from .extensions import db
+from .transaction import command_transaction
 
 
 def _create_app():
@@ -63,6 +63,7 @@ def serve(host: str, port: int, debug: bool, worker: bool):
 
 @click.command("init-db")
 @with_appcontext
+@command_transaction
 def init_db():
     """Crée ou met à jour le schéma de la base (migrations)."""
     from flask_migrate import upgrade
@@ -78,6 +79,7 @@ def init_db():
 @click.option("--password-stdin", is_flag=True,
               help="Lit le mot de passe sur la première ligne de l'entrée standard (scripts).")
 @with_appcontext
+@command_transaction
 def create_user_command(email: str, role: str, name: str, password_stdin: bool):
     """Crée un compte. Le mot de passe est demandé deux fois, sauf avec --password-stdin ou la
     variable d'environnement CONSULTATION_PASSWORD (jamais en argument : il resterait dans l'historique)."""
@@ -95,10 +97,8 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool):
     try:
         user = create_user(email, role, password, name)
     except AccountError as error:
-        db.session.rollback()
         click.echo(f"Compte non créé : {error}", err=True)
         raise SystemExit(1) from None
-    db.session.commit()
     click.echo(f"Compte créé : {user.email} ({user.role}).")
 
 

@@ -2,9 +2,10 @@
 each test inside a transaction rolled back at the end, and logged-in clients per role."""
 import os
 import socket
+from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
+from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
 
@@ -23,14 +24,28 @@ class _BoundSession(Session):
         return bind or self.bind
 
 
-class _FreshUserClient(FlaskClient):
-    """Requests reuse the test's app context (the one holding the rolled-back transaction), and
-    Flask-Login caches the loaded user in `g`: forget it so each client is its own user."""
+class _RequestInItsOwnContext(FlaskClient):
+    """Each request runs in an app context of its own, hence a session of its own, as in
+    production: what a view writes reaches the test (and the next request) only if the request
+    committed it. The test's session commits first (its savepoint must not enclose the request's,
+    or a later rollback in the test would undo what the request committed); committing also
+    expires its objects, so the test then reads what the request left."""
 
     def open(self, *args, **kwargs):
         if has_app_context():
-            g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
+            _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    """Marked at collection, so that `pytest -m browser` and `-m "not browser"` select them."""
+    for item in items:
+        if BROWSER_TESTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -54,7 +69,7 @@ def app(tmp_path_factory):
         }
     )
     app.instance_path = str(instance)
-    app.test_client_class = _FreshUserClient
+    app.test_client_class = _RequestInItsOwnContext
     with app.app_context():
         _db.drop_all()
         _db.create_all()

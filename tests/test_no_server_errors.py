@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from flask import url_for
 
+from french import is_french, message_of
 from security_records import role_clients, session_client, study
 from test_security_roles import ACCESS, _url
 
@@ -63,10 +64,8 @@ def _call(client, method: str, url: str, **kwargs):
 
 
 def _french(response) -> bool:
-    """A 4xx answer says what is wrong in French (accented words of our messages)."""
-    body = response.get_json(silent=True) or {} if response.is_json else response.get_data(as_text=True)
-    body = (body.get("message") or body.get("error") or "") if isinstance(body, dict) else body
-    return bool(re.search(r"[éèàêçô]|\b(les?|la|des|du|une?|est|ce|inconnue?|erreurs?|invalide|introuvable)\b", body))
+    """A 4xx answer says what is wrong in French, in the message itself (not anywhere on the page)."""
+    return is_french(message_of(response))
 
 
 def _routes(app, methods):

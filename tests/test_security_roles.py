@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import url_for
+from sqlalchemy import inspect as sa_inspect
 
 from consultation.accounts.roles import ADMIN, CHARGE_ETUDE, COLLECTIF, ENQUETEUR, LECTEUR, ROLES
 from security_records import role_clients, session_client, study
@@ -118,15 +119,20 @@ ACCESS = {
 NOT_CHECKED = {"static"}
 
 
+def _id(record) -> int:
+    """The record's id, read from its identity: still known after a request deleted the row."""
+    return sa_inspect(record).identity[0]
+
+
 def _url_values(records: dict) -> dict:
     """A realistic value for each URL parameter name of the app."""
     return {
-        "questionnaire_id": records["questionnaire"].id,
+        "questionnaire_id": _id(records["questionnaire"]),
         "number": 1,
-        "submission_id": records["submission"].id,
-        "code_id": records["code"].id,
-        "coding_id": records["coding"].id,
-        "suggestion_id": records["suggestion"].id,
+        "submission_id": _id(records["submission"]),
+        "code_id": _id(records["code"]),
+        "coding_id": _id(records["coding"]),
+        "suggestion_id": _id(records["suggestion"]),
         "decision": "accepter",
         "question": "besoins",
         "kind": "public",
@@ -134,10 +140,10 @@ def _url_values(records: dict) -> dict:
         "fmt": "svg",
         "list_name": "logement",
         "choice_name": "locataire",
-        "assignment_id": records["assignment"].id,
-        "token_id": records["device_token"].id,
-        "job_id": records["job"].id,
-        "user_id": records["charge"].id,
+        "assignment_id": _id(records["assignment"]),
+        "token_id": _id(records["device_token"]),
+        "job_id": _id(records["job"]),
+        "user_id": _id(records["charge"]),
     }
 
 
@@ -220,7 +226,7 @@ def test_roles_on_endpoint(app, db, endpoint):
 def test_a_job_is_visible_to_whoever_started_it(app, db):
     records = study(db)
     starter = session_client(app, records["charge"])
-    response = starter.get(url_for("jobs.status", job_id=records["job"].id))
+    response = starter.get(url_for("jobs.status", job_id=_id(records["job"])))
     assert response.status_code == 200 and response.get_json()["status_label"] == "En cours"
 
 

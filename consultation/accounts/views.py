@@ -5,11 +5,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
+from ..transaction import abandon
 from . import bp
 from .forms import AccountForm, LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .roles import ADMIN, role_required
-from .services import AccountError, authenticate, change_password, create_user, reset_password, update_account
+from .services import (
+    AccountError,
+    authenticate,
+    change_password,
+    create_user,
+    reset_password,
+    update_account,
+)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
@@ -67,7 +75,6 @@ def login():
             form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
         else:
             login_user(user, remember=form.remember.data)
-            db.session.commit()  # a rehashed password is kept
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
@@ -88,11 +95,10 @@ def password():
         try:
             change_password(current_user, form.current_password.data, form.new_password.data)
         except AccountError as error:
-            db.session.rollback()
+            abandon()
             target = form.current_password if "actuel" in str(error) else form.new_password
             target.errors = list(target.errors) + [str(error)]
         else:
-            db.session.commit()
             # The session id names the password: log in again under the new one, others end.
             login_user(current_user._get_current_object(), fresh=True)
             flash("Mot de passe changé. Vos autres sessions ont été fermées.", "success")
@@ -108,10 +114,9 @@ def users():
         try:
             create_user(form.email.data, form.role.data, form.password.data, form.name.data or "")
         except AccountError as error:
-            db.session.rollback()
+            abandon()
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
             flash("Compte créé.", "success")
             return redirect(url_for("accounts.users"))
     all_users = db.session.scalars(select(User).order_by(User.active.desc(), User.email)).all()
@@ -131,10 +136,9 @@ def edit_user(user_id: int):
             if form.new_password.data:
                 reset_password(user, form.new_password.data)
         except AccountError as error:
-            db.session.rollback()
+            abandon()
             form.form_errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user.html", form=form, user=user)

@@ -6,7 +6,6 @@ from flask import g, request
 from flask_login import current_user
 
 from ..accounts.roles import INTERVIEW
-from ..extensions import db
 from .errors import ApiError
 from .tokens import find_active_token, mark_used
 
@@ -26,16 +25,6 @@ class ApiCaller:
 
     id: int
     role: str
-
-
-def begin_writing() -> None:
-    """Starts the request's transaction as a writer. On SQLite, a transaction that reads then
-    writes fails at once if another writer committed in between (WAL snapshots): taking the write
-    lock first makes concurrent syncs wait their turn instead. PostgreSQL needs nothing."""
-    session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
-        return
-    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
 
 
 def _authenticate(allow_session: bool) -> ApiCaller:

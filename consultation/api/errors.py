@@ -2,8 +2,6 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
-
 HTTP_MESSAGES = {
     400: "Requête invalide : le corps doit être un objet JSON valide.",
     401: "Jeton d'appareil manquant, invalide ou révoqué : reconnectez la tablette.",
@@ -66,18 +64,15 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
 def register_error_handlers(bp) -> None:
     @bp.errorhandler(ApiError)
     def api_error(error: ApiError):
-        db.session.rollback()
         return error_response(error.status, error.message, error.errors, error.code, **error.extra)
 
     @bp.errorhandler(RecursionError)
     def nested_too_deep(error: RecursionError):
         # "[[[[…" thousands deep: the JSON parser gives up before any schema sees the body.
-        db.session.rollback()
         return error_response(400, "Requête invalide : JSON imbriqué trop profondément.")
 
     @bp.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        db.session.rollback()
         status = error.code or 500
         errors = {}
         data = getattr(error, "data", None) or {}

@@ -19,22 +19,25 @@ from ..submissions.services import (
     content_hash,
     store_submission,
 )
-from . import LOGIN_AT_KEY, MAX_BODY_BYTES, bp
-from .auth import api_auth, bearer_token, begin_writing, touch_token
+from . import LOGIN_AT_KEY, bp
+from .auth import api_auth, bearer_token, touch_token
 from .errors import ApiError, register_error_handlers
 from .models import DeviceToken
-from .schemas import MAX_INT, ErrorOut, QuestionnaireOut, SubmissionIn, SubmissionOut, TokenIn, TokenOut, VersionOut
+from .schemas import (
+    MAX_INT,
+    ErrorOut,
+    QuestionnaireOut,
+    SubmissionIn,
+    SubmissionOut,
+    TokenIn,
+    TokenOut,
+    VersionOut,
+)
 from .tokens import issue_token, last_revocation, revoke_token
 
 register_error_handlers(bp)
 
 TOKEN_SECURITY = [{"jetonAppareil": []}]
-
-
-@bp.before_request
-def writers_take_the_lock_first():
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        begin_writing()
 
 
 def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
@@ -94,7 +97,6 @@ def create_submission(payload):
         raise ApiError(409, str(error), code="conflit_uuid", id=error.existing.id) from None
     touch_token()
     body = {"id": stored.id, "uuid": str(payload["uuid"]), "state": stored.state}
-    db.session.commit()
     return body, (201 if stored.created else 200)
 
 
@@ -190,7 +192,6 @@ def create_token(payload):
         )
     device_token, token = issue_token(current_user, (payload or {}).get("device_label", ""))
     body = {"id": device_token.id, "token": token}
-    db.session.commit()
     return body, 201
 
 
@@ -202,5 +203,4 @@ def create_token(payload):
 def revoke_current_token():
     device_token = db.session.get(DeviceToken, g.device_token.id)
     revoke_token(device_token, g.api_user)
-    db.session.commit()
     return None

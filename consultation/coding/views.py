@@ -2,7 +2,18 @@
 render; JSON endpoints answer errors as {"error": "<French message>"} with a 4xx status."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
@@ -16,6 +27,7 @@ from ..interviews.models import PUBLICS, Submission
 from ..jobs.queue import enqueue
 from ..main.converters import MAX_DATABASE_ID
 from ..territory.models import Commune
+from ..transaction import abandon
 from . import bp, exports, results
 from .display import initials, pieces
 from .forms import ActionForm, AnswerFilterForm, CodeForm, MemoForm, MergeForm, MoveForm
@@ -91,7 +103,6 @@ def _blind(questionnaire_id: int) -> bool:
 
 
 def _error(error: CodingError):
-    db.session.rollback()
     return jsonify({"error": error.message[:1].upper() + error.message[1:]}), error.status
 
 
@@ -102,10 +113,9 @@ def _json_body() -> dict:
     return payload
 
 
-def _commit_and_retrain(codebook) -> bool:
-    """Commit the request's work; start a retraining when enough new codings arrived."""
+def _retrain_when_due(codebook) -> bool:
+    """Starts a retraining when enough new codings arrived; it runs once the request commits."""
     job = maybe_start_retraining(codebook, current_user.id)
-    db.session.commit()
     if job is not None:
         enqueue(job)
         return True
@@ -150,9 +160,9 @@ def create_codebook(questionnaire_id: int):
     try:
         codebook = create_default_codebook(questionnaire)
     except CodingError as error:
+        abandon()
         flash(error.message, "error")
         return redirect(url_for("coding.index"))
-    db.session.commit()
     flash(f"Livre de codes créé à partir de celui de l'ABS ({len(codebook.codes)} codes).", "success")
     return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
 
@@ -168,7 +178,6 @@ def analyse(questionnaire_id: int):
         flash("Une analyse de ce questionnaire est déjà en cours.", "warning")
         return redirect(url_for("coding.index"))
     job = start_analysis(questionnaire.id, current_user.id, force=request.form.get("tout") == "1")
-    db.session.commit()
     enqueue(job)
     return redirect(url_for("coding.index"))
 
@@ -184,7 +193,6 @@ def retrain(questionnaire_id: int):
         abort(400)
     if running_job(RETRAIN, questionnaire.id) is None:
         job = start_job(RETRAIN, {"questionnaire_id": questionnaire.id}, current_user.id)
-        db.session.commit()
         enqueue(job)
     return redirect(url_for("coding.index"))
 
@@ -227,10 +235,9 @@ def codebook(questionnaire_id: int):
                                colour=form.colour.data, keywords=form.keywords.data, phrases=form.phrases.data,
                                regexes=form.regexes.data)
         except CodingError as error:
-            db.session.rollback()
+            abandon()
             form.name.errors = [*form.name.errors, error.message]
         else:
-            db.session.commit()
             flash(f"Code « {code.name} » créé.", "success")
             return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
     usage = dict(db.session.execute(
@@ -283,7 +290,6 @@ def code(questionnaire_id: int, code_id: int):
             elif action == "merge" and merge_form.validate():
                 target = _code_or_404(book, merge_form.target.data)
                 counts = merge_codes([code], target)
-                db.session.commit()
                 flash(f"« {code.name} » fusionné dans « {target.name} » : {counts['codings_moved']} codage(s) "
                       "déplacé(s).", "success")
                 return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id))
@@ -293,17 +299,15 @@ def code(questionnaire_id: int, code_id: int):
             elif action == "delete" and delete_form.validate():
                 name = code.name
                 delete_code(code)
-                db.session.commit()
                 flash(f"Code « {name} » supprimé.", "success")
                 return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
             else:
                 message = None
         except CodingError as error:
-            db.session.rollback()
+            abandon()
             flash(error.message[:1].upper() + error.message[1:], "error")
             return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code_id))
         if message:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code.id))
     return render_template("coding/code.html", questionnaire=questionnaire, codebook=book, code=code, form=form,
@@ -424,7 +428,7 @@ def api_add_coding(questionnaire_id: int):
                             expected_hash=payload.get("text_hash"))
     except CodingError as error:
         return _error(error)
-    retraining = _commit_and_retrain(book)
+    retraining = _retrain_when_due(book)
     body = {"coding": {"id": coding.id, "start": coding.start, "end": coding.end, "code_id": code.id},
             "row_html": _row_payload(questionnaire.id, submission.id, path, book), "retraining": retraining}
     if created_code is not None:
@@ -446,7 +450,6 @@ def api_remove_coding(questionnaire_id: int, coding_id: int):
         remove_coding(coding, current_user)
     except CodingError as error:
         return _error(error)
-    db.session.commit()
     return jsonify({"row_html": _row_payload(questionnaire.id, submission_id, path, book)})
 
 
@@ -468,7 +471,7 @@ def api_decide(questionnaire_id: int, suggestion_id: int, decision: str):
     except CodingError as error:
         return _error(error)
     submission_id, path = suggestion.submission_id, suggestion.path
-    retraining = _commit_and_retrain(book)
+    retraining = _retrain_when_due(book)
     return jsonify({"status": suggestion.status, "retraining": retraining,
                     "row_html": _row_payload(questionnaire.id, submission_id, path, book)})
 
@@ -493,7 +496,6 @@ def api_memo(questionnaire_id: int):
             memo = save_memo(current_user.id, text, submission=submission, path=str(payload.get("path") or ""))
     except CodingError as error:
         return _error(error)
-    db.session.commit()
     return jsonify({"saved": memo is not None, "text": memo.text if memo else ""})
 
 
@@ -637,7 +639,6 @@ def pseudonymisation(questionnaire_id: int):
             ids = [int(value) for value in request.form.getlist("answers") if value.isdigit()][:REVIEW_PAGE]
             records = _pseudonymised_in(questionnaire, ids)
             count, problems = validate_pseudonymisations(records, current_user.id)
-            db.session.commit()
             flash(f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.", "success")
             for problem in problems:
                 flash(problem[:1].upper() + problem[1:], "error")
@@ -658,10 +659,9 @@ def pseudonymisation(questionnaire_id: int):
             else:
                 abort(400)
         except CodingError as error:
-            db.session.rollback()
+            abandon()
             flash(error.message[:1].upper() + error.message[1:], "error")
         else:
-            db.session.commit()
             flash("Pseudonymisation validée : ce verbatim est visible du collectif." if action == "valider"
                   else "Correction enregistrée : à valider.", "success")
         return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args())

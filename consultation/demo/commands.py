@@ -1,17 +1,17 @@
 import click
 from flask.cli import with_appcontext
 
-from ..extensions import db
+from ..transaction import command_transaction
 from .seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
 
 @click.command("demo")
 @click.option("--submissions", default=300, show_default=True, help="Nombre de réponses de démonstration.")
 @with_appcontext
+@command_transaction
 def demo(submissions: int):
     """Charge les données de démonstration (sans effet si elles existent déjà)."""
     created = seed_demo(submissions)
-    db.session.commit()
     if any(created.get(key) for key in ("users", "communes", "questionnaires", "submissions")):
         click.echo(
             "Démonstration : {users} comptes, {communes} communes, {questionnaires} questionnaire(s), "

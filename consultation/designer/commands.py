@@ -5,6 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..transaction import command_transaction
 
 
 @click.command("import-xlsform")
@@ -12,6 +13,7 @@ from ..extensions import db
 @click.option("--publish", "publish_it", is_flag=True, help="Publie aussitôt la version 1.")
 @click.option("--title", default=None, help="Titre du questionnaire (sinon celui du fichier).")
 @with_appcontext
+@command_transaction
 def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
     """Importe un questionnaire XLSForm (.xlsx) ; rien n'est écrit si le fichier a des erreurs."""
     from .services import DesignerError, describe_problem, import_xlsform
@@ -19,18 +21,15 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
     try:
         outcome = import_xlsform(file, title=title, publish_it=publish_it)
     except DesignerError as error:
-        db.session.rollback()
         click.echo(f"Import refusé : {error.message} Rien n'a été enregistré.", err=True)
         for problem in getattr(error, "problems", []):
             click.echo(f"  - {describe_problem(problem)}", err=True)
         raise SystemExit(1) from None
     if not outcome.ok:
-        db.session.rollback()
         click.echo(f"Import refusé : {len(outcome.errors)} erreur(s) dans {file.name}, rien n'a été enregistré.", err=True)
         for error in outcome.errors:
             click.echo(f"  - {error}", err=True)
         raise SystemExit(1)
-    db.session.commit()
     questionnaire = outcome.questionnaire
     version = questionnaire.latest
     state = "publiée" if version.is_published else "brouillon"
@@ -45,6 +44,7 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--version", "number", type=int, default=None, help="Numéro de version (sinon la dernière).")
 @with_appcontext
+@command_transaction
 def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None):
     """Exporte un questionnaire (dernière version, ou --version N) en XLSForm .xlsx."""
     from .models import Questionnaire

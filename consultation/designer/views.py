@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -13,6 +23,7 @@ from questionnaires.model import TYPES_WITH_CHOICES
 
 from ..accounts.roles import DESIGN, role_required
 from ..extensions import db
+from ..transaction import abandon
 from . import bp, services
 from .forms import (
     GROUP_TEXTS,
@@ -52,7 +63,7 @@ def _questionnaire(questionnaire_id: int) -> Questionnaire:
 
 def _show_errors(form, error: DesignerError, language: str = "fr") -> None:
     """Puts each message of `error` under its field; the rest goes to the form's own errors."""
-    db.session.rollback()
+    abandon()
     form.form_errors = list(getattr(form, "form_errors", []))
     for field_name, message in error.errors.items():
         target = None
@@ -80,7 +91,6 @@ def _editable_model(questionnaire: Questionnaire):
     if version is None:
         # A questionnaire created elsewhere without any version: give it its empty draft v1.
         version = services.editable_draft(questionnaire)
-        db.session.commit()
     return version, version.model()
 
 
@@ -117,7 +127,6 @@ def create():
         except DesignerError as error:
             _show_errors(form, error)
         else:
-            db.session.commit()
             flash("Questionnaire créé : ajoutez ses questions.", "success")
             return _redirect_editor(questionnaire)
     return render_template("designer/create.html", form=form)
@@ -141,10 +150,9 @@ def import_form():
             try:
                 services.publish(outcome.questionnaire, current_user)
             except DesignerError as error:
-                db.session.rollback()
+                abandon()
                 outcome = services.ImportOutcome(None, _problem_lines(error), outcome.warnings)
         if outcome.ok:
-            db.session.commit()
             questionnaire = outcome.questionnaire
             flash(f"Questionnaire importé : {len(questionnaire.latest.model().questions())} question(s).", "success")
             if outcome.warnings:
@@ -155,7 +163,7 @@ def import_form():
                     "total": len(outcome.warnings),
                 }
             return _redirect_editor(questionnaire)
-        db.session.rollback()
+        abandon()
     return render_template("designer/import.html", form=form, outcome=outcome)
 
 
@@ -223,7 +231,6 @@ def settings(questionnaire_id: int):
         except DesignerError as error:
             _show_errors(form, error)
         else:
-            db.session.commit()
             flash("Réglages enregistrés.", "success")
             return _redirect_editor(questionnaire)
     return render_template("designer/settings.html", questionnaire=questionnaire, form=form)
@@ -301,7 +308,6 @@ def new_question(questionnaire_id: int):
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
         else:
-            db.session.commit()
             flash(f"Question « {question.name} » ajoutée.", "success")
             if request.form.get("then") == "another":
                 return redirect(url_for("designer.new_question", questionnaire_id=questionnaire.id, type=question.type, parent=parent or ""))
@@ -329,7 +335,6 @@ def _save_edited_node(questionnaire, model, form, name: str, updated, saved_mess
     except DesignerError as error:
         _show_errors(form, error, model.default_language)
         return None
-    db.session.commit()
     flash(saved_message, "success")
     return _redirect_editor(questionnaire, updated.name)
 
@@ -400,7 +405,6 @@ def new_group(questionnaire_id: int):
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
         else:
-            db.session.commit()
             flash(f"Groupe « {group.name} » ajouté.", "success")
             return _redirect_editor(questionnaire, group.name)
     return _group_page(questionnaire, model, form, None)
@@ -442,12 +446,11 @@ def move(questionnaire_id: int, name: str):
         try:
             services.move_node(questionnaire, name, direction=direction)
         except DesignerError as error:
-            db.session.rollback()
+            abandon()
             if wants_json:
                 return jsonify({"ok": False, "message": error.message}), 400
             flash(error.message, "error")
         else:
-            db.session.commit()
             if wants_json:
                 return jsonify({"ok": True})
         return _redirect_editor(questionnaire, name)
@@ -467,11 +470,10 @@ def move(questionnaire_id: int, name: str):
             services.move_node(questionnaire, name, parent=form.parent.data or None, position=form.position.data - 1)
         except DesignerError as error:
             if wants_json:
-                db.session.rollback()
+                abandon()
                 return jsonify({"ok": False, "message": error.message}), 400
             _show_errors(form, error)
         else:
-            db.session.commit()
             if wants_json:
                 return jsonify({"ok": True})
             flash("Élément déplacé.", "success")
@@ -491,7 +493,6 @@ def delete(questionnaire_id: int, name: str):
         abort(404)
     if request.method == "POST":
         services.delete_node(questionnaire, name)
-        db.session.commit()
         flash(f"« {name} » supprimé.", "success")
         return _redirect_editor(questionnaire)
     inside = services.descendants(node) if isinstance(node, Group) else []
@@ -524,7 +525,6 @@ def choice_lists(questionnaire_id: int):
             if "name" in error.errors or "label" in error.errors:
                 form.choices.errors = list(form.choices.errors) + [error.message]
         else:
-            db.session.commit()
             flash(f"Liste « {form.list_name.data.strip()} » créée.", "success")
             return_to = request.args.get("retour")
             if return_to and return_to.startswith("/") and not return_to.startswith("//"):
@@ -586,7 +586,6 @@ def choice_list(questionnaire_id: int, list_name: str):
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
         else:
-            db.session.commit()
             flash(f"Choix « {choice.name} » ajouté.", "success")
             return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name) + "#nouveau-choix")
     return render_template(
@@ -625,7 +624,6 @@ def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
         else:
-            db.session.commit()
             flash("Choix enregistré.", "success")
             return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
     return render_template(
@@ -646,10 +644,8 @@ def move_choice(questionnaire_id: int, list_name: str, choice_name: str):
             position=request.form.get("position", type=int),
         )
     except DesignerError as error:
-        db.session.rollback()
+        abandon()
         flash(error.message, "error")
-    else:
-        db.session.commit()
     return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
 
 
@@ -660,10 +656,9 @@ def delete_choice(questionnaire_id: int, list_name: str, choice_name: str):
     try:
         services.delete_choice(questionnaire, list_name, choice_name)
     except DesignerError as error:
-        db.session.rollback()
+        abandon()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(f"Choix « {choice_name} » supprimé.", "success")
     return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
 
@@ -675,10 +670,9 @@ def delete_choice_list(questionnaire_id: int, list_name: str):
     try:
         services.delete_choice_list(questionnaire, list_name)
     except DesignerError as error:
-        db.session.rollback()
+        abandon()
         flash(error.message, "error")
         return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
-    db.session.commit()
     flash(f"Liste « {list_name} » supprimée.", "success")
     return redirect(url_for("designer.choice_lists", questionnaire_id=questionnaire.id))
 
@@ -715,9 +709,8 @@ def publish(questionnaire_id: int):
     try:
         version = services.publish(questionnaire, current_user)
     except DesignerError as error:
-        db.session.rollback()
+        abandon()
         return _editor_page(_questionnaire(questionnaire_id), publish_problems=_problem_lines(error)), 422
-    db.session.commit()
     flash(f"Version {version.number} publiée : elle ne changera plus. Les prochaines modifications iront dans un nouveau brouillon.", "success")
     return _redirect_editor(questionnaire)
 
@@ -727,7 +720,6 @@ def publish(questionnaire_id: int):
 def duplicate(questionnaire_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     copy = services.duplicate(questionnaire, current_user)
-    db.session.commit()
     flash(f"Copie créée : « {copy.title} ».", "success")
     return _redirect_editor(copy)
 

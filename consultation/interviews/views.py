@@ -4,7 +4,7 @@ from flask import Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts.roles import DESIGN, INTERVIEW, role_required
-from ..extensions import db
+from ..transaction import abandon
 from . import bp
 from .assets import (
     SERVICE_WORKER_FILE,
@@ -92,9 +92,9 @@ def assignments():
         try:
             assign(form.questionnaire_id.data, form.enumerator_id.data, current_user.id)
         except AssignmentError as error:
+            abandon()
             form.form_errors.append(str(error))
         else:
-            db.session.commit()
             flash("Questionnaire affecté : il sera sur la tablette de l'enquêteur à sa prochaine connexion.", "success")
             return redirect(url_for("interviews.assignments"))
     return render_template(
@@ -110,7 +110,6 @@ def assignments():
 def remove_assignment(assignment_id: int):
     form = RemoveAssignmentForm()
     if form.validate_on_submit() and unassign(assignment_id):
-        db.session.commit()
         flash("Affectation retirée. Les entretiens déjà menés restent sur la tablette et seront envoyés.", "success")
     else:
         flash("Cette affectation n'existe plus.", "error")

@@ -11,6 +11,7 @@ from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from ..extensions import db
+from ..transaction import after_commit
 from .models import Job
 
 Handler = Callable[[Job, Callable[[int, int, str], None]], dict | None]
@@ -49,7 +50,7 @@ def init_jobs(app: Flask) -> None:
 
 
 def start_job(kind: str, params: dict | None = None, user_id: int | None = None) -> Job:
-    """Records a job; call `enqueue(job)` once the transaction that created it is committed."""
+    """Records a job; `enqueue(job)` sends it to the queue once this transaction is committed."""
     if kind not in _HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job(kind=kind, params=params or {}, created_by_id=user_id)
@@ -59,7 +60,14 @@ def start_job(kind: str, params: dict | None = None, user_id: int | None = None)
 
 
 def enqueue(job: Job) -> None:
-    current_app.extensions["run_job"](job.id)
+    """The worker reads the Job row: inside the transaction that wrote it, the job is queued only
+    once that transaction commits; after it (a script that committed first), at once."""
+    run_job, writing = current_app.extensions["run_job"], db.session().in_transaction()
+    job_id = job.id
+    if writing:
+        after_commit(lambda: run_job(job_id))
+    else:
+        run_job(job_id)
 
 
 def _run(job_id: int) -> None:

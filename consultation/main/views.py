@@ -2,7 +2,6 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
 from . import bp
 from .navigation import nav_items
 
@@ -37,7 +36,6 @@ def home():
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    db.session.rollback()
     code = error.code or 500
     title, message = ERROR_TEXTS.get(code, (error.name, error.description))
     if code == 400 and "CSRF" in (error.description or ""):
@@ -50,7 +48,6 @@ def http_error(error: HTTPException):
 @bp.app_errorhandler(Exception)
 def unexpected_error(error: Exception):
     # Any unexpected error: nothing half-written stays in the session, the user gets French text.
-    db.session.rollback()
     from flask import current_app
 
     if current_app.testing and current_app.config.get("PROPAGATE_UNEXPECTED", True):

@@ -3,7 +3,16 @@ edits with history, paper questionnaires typed in afterwards, exports, device to
 import uuid
 from datetime import datetime
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -11,7 +20,6 @@ from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..accounts.roles import INTERVIEW, REVIEW, role_required
-from ..api.auth import begin_writing
 from ..api.errors import flatten_messages
 from ..api.models import DeviceToken
 from ..api.schemas import ConsentIn, ProfileIn
@@ -22,7 +30,12 @@ from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Sub
 from ..submissions.definitions import PublishedVersion, version_model
 from ..submissions.exports import ExportOptions, build_tables, to_csv_bundle, to_xlsx
 from ..submissions.local_time import local_text
-from ..submissions.queries import SubmissionFilters, counts_by_state, page_of, submissions_query
+from ..submissions.queries import (
+    SubmissionFilters,
+    counts_by_state,
+    page_of,
+    submissions_query,
+)
 from ..submissions.services import (
     Consent,
     Profile,
@@ -35,6 +48,7 @@ from ..submissions.services import (
     store_submission,
 )
 from ..territory.models import Commune
+from ..transaction import abandon
 from . import bp
 from .answers import answer_rows, path_label
 from .forms import ExportForm, FilterForm, RevokeForm, StateForm
@@ -44,11 +58,6 @@ PER_PAGE = 50
 # Stored in UTC, read in the study's time zone: {{ submission.received_at|heure_locale }}.
 bp.add_app_template_filter(local_text, "heure_locale")
 
-
-@bp.before_request
-def writers_take_the_lock_first():
-    if request.method == "POST":
-        begin_writing()
 
 LABELS = {"channels": CHANNELS, "states": STATES, "publics": PUBLICS, "age_bands": AGE_BANDS, "sexes": SEXES}
 
@@ -170,10 +179,9 @@ def change_state(submission_id: int):
         try:
             set_state(submission, form.state.data, by=current_user, comment=form.comment.data or "")
         except SubmissionInvalid as error:
-            db.session.rollback()
+            abandon()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(f"État enregistré : {STATES[submission.state]}.", "success")
     else:
         flash("Choisissez un état valide.", "error")
@@ -181,7 +189,6 @@ def change_state(submission_id: int):
 
 
 def _json_error(status: int, message: str, errors: dict | None = None):
-    db.session.rollback()
     return jsonify({"code": status, "message": message, "errors": errors or {}}), status
 
 
@@ -205,7 +212,6 @@ def edit(submission_id: int):
         revision = edit_answers(submission, body["answers"], by=current_user, comment=comment[:2000])
     except SubmissionInvalid as error:
         return _json_error(422, error.message, error.errors)
-    db.session.commit()
     flash("Réponses modifiées ; l'historique garde la version précédente." if revision else "Aucune modification.",
           "success" if revision else "info")
     return jsonify({"id": submission.id, "changed": revision is not None,
@@ -279,7 +285,6 @@ def paper(questionnaire_id: int):
         return _json_error(422, error.message, error.errors)
     except SubmissionConflict as error:
         return _json_error(409, str(error))
-    db.session.commit()
     if stored.created:
         flash("Questionnaire papier enregistré.", "success")
     return jsonify({"id": stored.id, "created": stored.created,
@@ -329,7 +334,6 @@ def revoke_device(token_id: int):
         abort(404)
     if form.validate_on_submit():
         revoke_token(device_token, current_user)
-        db.session.commit()
         flash(f"Jeton révoqué : la tablette « {device_token.device_label or device_token.id} » "
               "devra être reconnectée.", "success")
     return redirect(url_for("review.devices"))

@@ -120,8 +120,3 @@ def page(context):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-
-
-@pytest.fixture(autouse=True)
-def _browser_marker(request):
-    request.node.add_marker(pytest.mark.browser)
