@@ -19,6 +19,8 @@ import { choicesOf, translated } from "./text.js";
 export const REQUIRED_MESSAGE = "Cette question est obligatoire.";
 export const CONSTRAINT_MESSAGE = "Cette réponse n'est pas acceptée.";
 const MAX_REPEAT_COUNT = 200;
+// Walks of compute before it gives up settling (a cycle of calculations and relevance).
+const MAX_PASSES = 8;
 const TRUE_WORDS = ["yes", "true", "true()", "1", "oui"];
 export const FALSE_WORDS = ["", "no", "false", "false()", "0", "non"];
 
@@ -135,13 +137,19 @@ function repeatCount(state, node, scope) {
  * Walks the definition against the answers in document order: drops the answers of what is not
  * relevant, computes calculations, sizes repeats with repeat_count, filters choices.
  * Returns the status of every path, and whether repeats changed size.
+ *
+ * Answers are dropped only once the calculations have settled, as the server does (calculations
+ * first, then relevance): a question placed before the calculation its relevance reads must not
+ * lose its answer to the order of the walk.
  */
 export function compute(state) {
   let status;
   let structural = false;
-  for (let pass = 0; pass < 4; pass += 1) {
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     status = new Map();
     let changed = false;
+    // [instance, name, is a repeat]: answers of what is not relevant, dropped once settled.
+    const hidden = [];
     const visit = (children, instance, scope, parentRelevant) => {
       for (const node of children) {
         const path = scope.prefix + node.name;
@@ -150,11 +158,7 @@ export function compute(state) {
           status.set(path, { relevant, node, scope });
           if (node.repeat) {
             if (!relevant) {
-              if (instance[node.name] !== undefined) {
-                delete instance[node.name];
-                structural = true;
-                changed = true;
-              }
+              if (instance[node.name] !== undefined) hidden.push([instance, node.name, true]);
               continue;
             }
             if (!Array.isArray(instance[node.name])) instance[node.name] = [];
@@ -183,9 +187,12 @@ export function compute(state) {
         const entry = { relevant, node, scope };
         status.set(path, entry);
         if (!relevant) {
-          if (instance[node.name] !== undefined) {
+          if (instance[node.name] === undefined) continue;
+          if (node.type === "calculate") {
             delete instance[node.name];
             changed = true;
+          } else {
+            hidden.push([instance, node.name, false]);
           }
           continue;
         }
@@ -226,7 +233,12 @@ export function compute(state) {
       }
     };
     visit(state.children, state.answers, rootScope(), true);
-    if (!changed) break;
+    if (changed) continue;
+    if (!hidden.length) break;
+    for (const [instance, name, isRepeat] of hidden) {
+      delete instance[name];
+      if (isRepeat) structural = true;
+    }
   }
   return { status, structural };
 }
