@@ -255,7 +255,7 @@ export function errorOf(state, path, entry, includeRequired) {
   const empty = value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length);
   if (empty) {
     if (includeRequired && isRequired(state, question, entry.scope)) {
-      return { code: "required", message: translated(state, question.required_message) || REQUIRED_MESSAGE };
+      return { code: "required", message: interpolate(state, translated(state, question.required_message) || REQUIRED_MESSAGE, entry.scope) };
     }
     return null;
   }
