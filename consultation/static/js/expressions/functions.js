@@ -8,7 +8,7 @@
  */
 import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
 
-export const VALUES = "values";
+const VALUES = "values";
 export const NODES = "nodes";
 export const LAZY = "lazy";
 const XPATH_SPACE = /[ \t\r\n]+/;

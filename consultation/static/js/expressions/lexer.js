@@ -9,7 +9,7 @@
 const QUESTION_NAME = /[\p{L}\p{M}_][\p{L}\p{M}\p{N}_.\-]*/uy;
 const FUNCTION_NAME = /[A-Za-z][A-Za-z0-9_\-]*(?::[A-Za-z][A-Za-z0-9_\-]*)?/y;
 const NUMBER_TEXT = /\d+(?:\.\d*)?|\.\d+/y;
-export const SPACES = " \t\r\n";
+const SPACES = " \t\r\n";
 export const WORD_OPERATORS = ["and", "or", "div", "mod"];
 
 function matchAt(pattern, text, index) {

@@ -87,7 +87,7 @@ export function isoToDays(text) {
   return Math.round(date.getTime() / DAY_MS);
 }
 
-export function daysToIso(days) {
+function daysToIso(days) {
   const date = new Date(Math.floor(days) * DAY_MS);
   const pad = (n, width = 2) => String(n).padStart(width, "0");
   return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;

@@ -18,7 +18,7 @@ import { errorOf, interpolate, isRequired, mayBeRequired } from "./rules.js";
 import { instanceAt, instanceScope, rootScope } from "./state.js";
 import { choicesOf, translated } from "./text.js";
 
-export function domId(view, path) {
+function domId(view, path) {
   return `${view.idPrefix}-${path.replace(/[^A-Za-z0-9_-]+/g, "-")}`;
 }
 

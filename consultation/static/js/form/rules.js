@@ -22,7 +22,7 @@ const MAX_REPEAT_COUNT = 200;
 // Walks of compute before it gives up settling (a cycle of calculations and relevance).
 const MAX_PASSES = 8;
 const TRUE_WORDS = ["yes", "true", "true()", "1", "oui"];
-export const FALSE_WORDS = ["", "no", "false", "false()", "0", "non"];
+const FALSE_WORDS = ["", "no", "false", "false()", "0", "non"];
 
 function compiled(state, text, choiceFilter = false) {
   const key = (choiceFilter ? "filter:" : "expr:") + text;
