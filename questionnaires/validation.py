@@ -23,6 +23,7 @@ from .expressions import (
     to_number,
     to_string,
 )
+from .expressions.values import is_number
 from .model import TYPES_WITH_CHOICES, TYPES_WITHOUT_ANSWER, Choice, Group, Question, Questionnaire, label_in
 
 # Longest answer accepted, in characters: far above what anyone types, low enough to refuse junk.
@@ -173,12 +174,18 @@ def compute_calculations(questionnaire: Questionnaire, answers: Mapping, *, toda
     return _compute_calculations(_Layout.of(questionnaire, today), answers)
 
 
+def _is_computed(question: Question) -> bool:
+    """A calculate question, or a shown one with a calculation (a read-only total): its value is
+    computed, never taken from the client, as XLSForm's calculate bind does for any field."""
+    return question.type not in TYPES_WITHOUT_ANSWER and bool(question.calculation.strip())
+
+
 def calculation_order(questionnaire: Questionnaire) -> list[Question]:
-    """Calculate questions so that each comes after those it reads; a cycle keeps document order."""
+    """Computed questions so that each comes after those it reads; a cycle keeps document order."""
     calculations = {
         question.name: question
         for question in questionnaire.questions()
-        if question.type == "calculate" and question.calculation.strip()
+        if _is_computed(question)
     }
     sorter = graphlib.TopologicalSorter({
         name: references(question.calculation) & calculations.keys() - {name}
@@ -202,9 +209,19 @@ def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
             except ExpressionError:
                 continue
             value = _stored_value(value)
+            if value is not None and question.type != "calculate":
+                value = _computed_answer(question, value)
             if value is not None:
                 instance[question.name] = value
     return computed
+
+
+def _computed_answer(question: Question, value):
+    """A computed value read as the shown question's type (a total of 2.5 is no integer: none)."""
+    try:
+        return read_answer(question, to_string(value) if question.type in ("text", "paragraph") else value)
+    except InvalidAnswer:
+        return None
 
 
 def _stored_value(value):
@@ -301,7 +318,7 @@ def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dic
                 for index, instance in enumerate(value)
             ]
             continue
-        if node.type in TYPES_WITHOUT_ANSWER or node.type == "calculate":
+        if node.type in TYPES_WITHOUT_ANSWER or _is_computed(node) or node.type == "calculate":
             continue  # a note takes no answer; a calculation is recomputed here, never trusted
         try:
             value = read_answer(node, value)
@@ -465,7 +482,7 @@ def _check_question(layout, question: Question, level, answers, context, path, r
     value = level.get(question.name)
     if value is None:
         if _required(layout, question, answers, context):
-            custom = layout.text(question.required_message)
+            custom = _interpolate(layout, layout.text(question.required_message), answers, context)
             errors.append(AnswerError(path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"))
         return
     if question.type in TYPES_WITH_CHOICES:
@@ -483,8 +500,29 @@ def _check_question(layout, question: Question, level, answers, context, path, r
         except ExpressionError:
             holds = True  # a broken constraint is the form's problem, reported by check_questionnaire
         if not holds:
-            custom = layout.text(question.constraint_message)
+            custom = _interpolate(layout, layout.text(question.constraint_message), answers, context)
             errors.append(AnswerError(path, "constraint", f"« {label} » : {custom or 'la réponse n’est pas valide.'}"))
+
+
+_REFERENCE = re.compile(r"\$\{([^}\s]+)\}")
+
+
+def _interpolate(layout: _Layout, text: str, answers: Mapping, context: str | None) -> str:
+    """A form's message with its ${name} replaced by the answer, as the page shows it (and as ODK
+    does for the outputs of constraint and required messages); a number takes a French comma."""
+    if "${" not in text:
+        return text
+
+    def answer(match: re.Match) -> str:
+        try:
+            value = _evaluate(layout, match.group(0), answers, context=context)
+        except ExpressionError:
+            return ""
+        if is_number(value):
+            return to_string(value).replace(".", ",", 1)
+        return to_string(value)
+
+    return _REFERENCE.sub(answer, text)
 
 
 def _refused_choices(layout, question: Question, value, answers, context) -> list[str]:

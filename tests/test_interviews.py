@@ -221,3 +221,29 @@ def test_app_shell_uses_versioned_modules(login):
     # form-runtime.js imports "./expressions.js": that plain URL resolves to the cached, versioned one
     assert f'"/static/js/expressions.js": "/static/js/expressions.js?v={version}"' in page
     assert f'"/static/js/form-widgets.js": "/static/js/form-widgets.js?v={version}"' in page
+
+
+def test_every_module_the_tablet_imports_is_cached_and_mapped_to_its_version(login):
+    """The runtime and the evaluator are split into modules that import each other by relative
+    path: each such import must resolve to a URL the service worker caches, or the tablet fails
+    offline, and to its versioned URL, or a deployment serves a stale mix."""
+    import json
+    import posixpath
+    import re
+    from pathlib import Path
+
+    enqueteur = login("enqueteur")
+    body = enqueteur.get("/entretiens/sw.js").get_data(as_text=True)
+    config = json.loads(body.split("\n", 1)[0][len("const CONFIG = "):].rstrip(";"))
+    page = enqueteur.get("/entretiens/app").get_data(as_text=True)
+    import_map = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S).group(1))["imports"]
+    static = Path(__file__).resolve().parent.parent / "consultation" / "static"
+    imported = set()
+    for module in (static / "js").glob("**/*.js"):
+        for target in re.findall(r'^(?:import|export)\b[^;]*?from "(\.{1,2}/[^"]+)"', module.read_text(encoding="utf-8"), re.M):
+            folder = posixpath.dirname("/static/" + module.relative_to(static).as_posix())
+            imported.add(posixpath.normpath(posixpath.join(folder, target)))
+    assert {"/static/js/form/rules.js", "/static/js/expressions/evaluator.js", "/static/js/dom.js"} <= imported
+    for url in sorted(imported):
+        assert url in config["assets"], url
+        assert import_map[url] == f"{url}?v={config['version']}", url

@@ -10,9 +10,9 @@ from pathlib import Path
 from flask import current_app, url_for
 
 SERVICE_WORKER_FILE = "js/tablet/sw.js"
-# Relative to the static folder: the tablet modules, the form runtime and its siblings, the
-# vendored libraries and the stylesheet.
-ASSET_PATTERNS = ("css/*.css", "js/*.js", "js/tablet/*.js", "vendor/**/*.js")
+# Relative to the static folder: the tablet modules, the form runtime and its modules, the
+# expression evaluator's, the vendored libraries and the stylesheet.
+ASSET_PATTERNS = ("css/*.css", "js/**/*.js", "vendor/**/*.js")
 
 
 def static_folder() -> Path:
@@ -56,8 +56,11 @@ def import_map(version: str) -> dict:
     imports["idb"] = versioned_url("vendor/idb/idb.js", version)
     if (root / "js" / "form-runtime.js").is_file():
         imports["form-runtime"] = versioned_url("js/form-runtime.js", version)
-    # The shared modules import their siblings by relative path ("./expressions.js"): map those
-    # plain URLs to the versioned ones, which the service worker keeps for offline use.
-    for path in sorted((root / "js").glob("*.js")):
-        imports[url_for("static", filename=f"js/{path.name}")] = versioned_url(f"js/{path.name}", version)
+    # The shared modules import each other by relative path ("./expressions.js",
+    # "./expressions/values.js", "../dom.js"): map those plain URLs to the versioned ones, which the
+    # service worker keeps for offline use.
+    for path in sorted((root / "js").glob("**/*.js")):
+        relative = path.relative_to(root).as_posix()
+        if relative != SERVICE_WORKER_FILE:
+            imports[url_for("static", filename=relative)] = versioned_url(relative, version)
     return {"imports": imports}

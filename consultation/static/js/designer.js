@@ -8,6 +8,7 @@
  * - The preview mounts the questionnaire with form-runtime.js and shows the answers as JSON.
  * - Forms with [data-confirm] ask before submitting.
  */
+import { h } from "./dom.js";
 
 const CHECK_DELAY_MS = 350;
 
@@ -23,32 +24,24 @@ function debounce(callback, delay) {
   };
 }
 
-function element(tag, { className, text } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  node.append(...children);
-  return node;
-}
-
 // --- live expression check -----------------------------------------------------------------
 
 function showCheck(feedback, expression, result) {
   feedback.replaceChildren();
   if (result.ok) {
     feedback.className = "expression-feedback valid";
-    feedback.append(element("span", { text: "✓ Expression valide" }));
+    feedback.append(h("span", {}, "✓ Expression valide"));
     return;
   }
   feedback.className = "expression-feedback invalid";
   for (const error of result.errors) {
     const hasPosition = Number.isInteger(error.position);
     const where = hasPosition ? ` (position ${error.position + 1})` : "";
-    feedback.append(element("p", { className: "expression-message", text: error.message + where }));
+    feedback.append(h("p", { class: "expression-message" }, error.message + where));
     if (hasPosition) {
       // The expression on one line, a caret under the column where the problem starts.
       const caretLine = " ".repeat(Math.min(error.position, expression.length)) + "^";
-      feedback.append(element("pre", { className: "expression-caret", text: `${expression}\n${caretLine}` }));
+      feedback.append(h("pre", { class: "expression-caret" }, `${expression}\n${caretLine}`));
     }
   }
 }
@@ -58,7 +51,7 @@ function setupExpressionChecks(form) {
   if (!url) return;
   const nameInput = form.querySelector('input[name="name"]');
   for (const input of form.querySelectorAll("[data-expression]")) {
-    const feedback = element("div", { className: "expression-feedback" });
+    const feedback = h("div", { class: "expression-feedback" });
     feedback.id = `${input.id}-verification`;
     feedback.setAttribute("aria-live", "polite");
     input.closest(".field")?.append(feedback);

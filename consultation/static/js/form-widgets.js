@@ -10,23 +10,7 @@
  * Every text shown comes from the definition or the answers and goes in through textContent or
  * attribute values, never as markup.
  */
-
-export function el(tag, attributes = {}, children = []) {
-  const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") element.className = value;
-    else if (key === "text") element.textContent = value;
-    else if (key.startsWith("on") && typeof value === "function") element.addEventListener(key.slice(2), value);
-    else if (value === true) element.setAttribute(key, "");
-    else element.setAttribute(key, String(value));
-  }
-  for (const child of [].concat(children)) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
+import { h } from "./dom.js";
 
 // Spaces French writers put in numbers: normal, no-break and narrow no-break.
 const NUMBER_SPACES = /[\s\u00a0\u202f]/g;
@@ -48,8 +32,8 @@ export function formatFrenchNumber(value) {
 
 function textWidget(question, env, multiline) {
   const input = multiline
-    ? el("textarea", { id: env.id, name: env.id, rows: 4 })
-    : el("input", { id: env.id, name: env.id, type: "text", autocomplete: "off" });
+    ? h("textarea", { id: env.id, name: env.id, rows: 4 })
+    : h("input", { id: env.id, name: env.id, type: "text", autocomplete: "off" });
   if (env.readOnly) input.readOnly = true;
   input.addEventListener("input", () => env.commit(input.value, { invalid: null }));
   input.addEventListener("blur", () => env.blur());
@@ -71,7 +55,7 @@ function textWidget(question, env, multiline) {
 
 function numberWidget(question, env) {
   const integer = question.type === "integer";
-  const input = el("input", {
+  const input = h("input", {
     id: env.id,
     name: env.id,
     type: "text",
@@ -120,7 +104,7 @@ function numberWidget(question, env) {
 }
 
 function dateWidget(question, env) {
-  const input = el("input", { id: env.id, name: env.id, type: "date", class: "fr-date" });
+  const input = h("input", { id: env.id, name: env.id, type: "date", class: "fr-date" });
   if (env.readOnly) input.readOnly = true;
   const read = () => {
     const value = input.value;
@@ -152,7 +136,7 @@ function dateWidget(question, env) {
 
 function choiceGroupWidget(question, env, multiple) {
   // A fieldset is the accessible group; the question's label is its legend (made by the runtime).
-  const list = el("div", { class: multiple ? "fr-choices fr-choices-multiple" : "fr-choices", role: multiple ? "group" : "radiogroup", "aria-labelledby": env.legendId });
+  const list = h("div", { class: multiple ? "fr-choices fr-choices-multiple" : "fr-choices", role: multiple ? "group" : "radiogroup", "aria-labelledby": env.legendId });
   let inputs = [];
   let current = multiple ? [] : null;
   let choices = [];
@@ -173,11 +157,11 @@ function choiceGroupWidget(question, env, multiple) {
     list.replaceChildren();
     if (!choices.length) {
       // A choice_filter can leave nothing to choose until an earlier question is answered.
-      list.append(el("p", { class: "fr-empty muted", text: "Aucun choix proposé pour l'instant : répondez d'abord aux questions précédentes." }));
+      list.append(h("p", { class: "fr-empty muted" }, "Aucun choix proposé pour l'instant : répondez d'abord aux questions précédentes."));
     }
     inputs = choices.map((choice, index) => {
       const id = `${env.id}-${index}`;
-      const input = el("input", {
+      const input = h("input", {
         type: multiple ? "checkbox" : "radio",
         id,
         name: env.id,
@@ -187,7 +171,7 @@ function choiceGroupWidget(question, env, multiple) {
       if (env.readOnly) input.disabled = true;
       input.addEventListener("change", read);
       input.addEventListener("blur", () => env.blur());
-      list.append(el("label", { class: "fr-choice", for: id }, [input, el("span", { class: "fr-choice-label", text: choice.label })]));
+      list.append(h("label", { class: "fr-choice", for: id }, input, h("span", { class: "fr-choice-label" }, choice.label)));
       return input;
     });
     apply();
@@ -225,13 +209,13 @@ function choiceGroupWidget(question, env, multiple) {
 }
 
 function selectWidget(question, env) {
-  const select = el("select", { id: env.id, name: env.id });
+  const select = h("select", { id: env.id, name: env.id });
   if (env.readOnly) select.disabled = true;
   let choices = [];
   let current = null;
   const build = () => {
-    select.replaceChildren(el("option", { value: "", text: "— Choisir —" }));
-    for (const choice of choices) select.append(el("option", { value: choice.name, text: choice.label }));
+    select.replaceChildren(h("option", { value: "" }, "— Choisir —"));
+    for (const choice of choices) select.append(h("option", { value: choice.name }, choice.label));
     select.value = current !== null && choices.some((c) => c.name === current) ? current : "";
   };
   select.addEventListener("change", () => {
@@ -286,7 +270,7 @@ export function ratingPoints(question, choices) {
 }
 
 function ratingWidget(question, env) {
-  const list = el("div", { class: "fr-rating", role: "radiogroup", "aria-labelledby": env.legendId });
+  const list = h("div", { class: "fr-rating", role: "radiogroup", "aria-labelledby": env.legendId });
   let current = null;
   let inputs = [];
   let points = [];
@@ -295,7 +279,7 @@ function ratingWidget(question, env) {
     list.classList.toggle("fr-rating-labelled", points.some((point) => point.showNumber));
     inputs = points.map((point, index) => {
       const id = `${env.id}-${index}`;
-      const input = el("input", { type: "radio", id, name: env.id, value: String(point.value), class: "fr-choice-input" });
+      const input = h("input", { type: "radio", id, name: env.id, value: String(point.value), class: "fr-choice-input" });
       if (env.readOnly) input.disabled = true;
       input.addEventListener("change", () => {
         current = point.value;
@@ -303,9 +287,9 @@ function ratingWidget(question, env) {
       });
       input.addEventListener("blur", () => env.blur());
       const text = point.showNumber
-        ? [el("span", { class: "fr-rating-number", text: String(point.value) }), el("span", { class: "fr-rating-text", text: point.label })]
-        : [el("span", { class: "fr-rating-number", text: point.label })];
-      list.append(el("label", { class: "fr-rating-point", for: id }, [input, ...text]));
+        ? [h("span", { class: "fr-rating-number" }, String(point.value)), h("span", { class: "fr-rating-text" }, point.label)]
+        : [h("span", { class: "fr-rating-number" }, point.label)];
+      list.append(h("label", { class: "fr-rating-point", for: id }, input, ...text));
       return input;
     });
     apply();

@@ -1,6 +1,7 @@
 // Back office entry of answers: corrections of a submission and paper questionnaires typed in.
 // The questionnaire is rendered by the shared form runtime; the server validates again and
 // answers 422 with errors by field path, shown here in one list.
+import { h } from "./dom.js";
 import { mountForm } from "./form-runtime.js";
 
 const form = document.getElementById("entry-form");
@@ -79,15 +80,11 @@ function pathLabel(path) {
 function showErrors(message, errors) {
   errorBox.replaceChildren();
   errorBox.className = "flash flash-error";
-  const title = document.createElement("p");
-  title.textContent = message;
-  errorBox.append(title);
-  const list = document.createElement("ul");
+  errorBox.append(h("p", {}, message));
+  const list = h("ul");
   for (const [path, messages] of Object.entries(errors || {})) {
     for (const text of messages) {
-      const item = document.createElement("li");
-      item.textContent = path && path !== "_schema" ? `${pathLabel(path)} : ${text}` : text;
-      list.append(item);
+      list.append(h("li", {}, path && path !== "_schema" ? `${pathLabel(path)} : ${text}` : text));
     }
   }
   if (list.childElementCount) errorBox.append(list);

@@ -5,7 +5,7 @@
  *   #/entretien/<uuid>      an interview, at the step it was left: profile, consent, questions, review
  * Every change is saved to IndexedDB at once; « Terminer » moves the interview to the outbox.
  */
-import { h, replaceChildren } from "tablet/dom.js";
+import { h, replaceChildren } from "../dom.js";
 import { renderLocalLists } from "tablet/lists.js";
 import { answerText, questionRows } from "tablet/review.js";
 import { registerServiceWorker, renderStatus } from "tablet/status-badge.js";
@@ -29,32 +29,36 @@ const STEPS = [
   { id: "review", label: "Relecture" },
 ];
 
-let app;
-let screen;
-let bootstrap = null;
-let sync;
-let currentForm = null;
+/** What the app holds while it runs, in one place: set by startApp and the screens. */
+const app = {
+  root: null, // the app's element
+  screen: null, // where each screen is drawn
+  bootstrap: null, // the enquêteur, questionnaires and territory (network, else IndexedDB)
+  sync: null, // the synchronisation loop
+  form: null, // the form runtime's controller of the interview on screen
+  listsContainer: null, // the home screen's local lists, redrawn after a sync
+};
 
 export async function startApp(root) {
-  app = root;
-  screen = root.querySelector("#ecran");
+  app.root = root;
+  app.screen = root.querySelector("#ecran");
   const section = root.querySelector("#etat-synchronisation");
-  bootstrap = await loadBootstrap();
-  sync = startSync({
+  app.bootstrap = await loadBootstrap();
+  app.sync = startSync({
     submissionsUrl: root.dataset.submissionsUrl,
     tokenUrl: root.dataset.tokenUrl,
     pageUrl: location.pathname,
-    getCurrentUserId: () => bootstrap?.user?.id ?? null,
+    getCurrentUserId: () => app.bootstrap?.user?.id ?? null,
     onStatus: (status) => {
       renderStatus(section, status);
       if (!status.syncing && (location.hash || "#/") === "#/") refreshLists();
     },
   });
-  section.querySelector('[data-role="sync-now"]').addEventListener("click", () => sync.syncNow());
+  section.querySelector('[data-role="sync-now"]').addEventListener("click", () => app.sync.syncNow());
   registerServiceWorker(section);
-  if (bootstrap?.user && navigator.onLine) {
+  if (app.bootstrap?.user && navigator.onLine) {
     // Once per user on this tablet, while the session is there: later syncs need no session.
-    ensureToken({ userId: bootstrap.user.id, tokenUrl: root.dataset.tokenUrl, pageUrl: location.pathname }).catch(() => null);
+    ensureToken({ userId: app.bootstrap.user.id, tokenUrl: root.dataset.tokenUrl, pageUrl: location.pathname }).catch(() => null);
   }
   window.addEventListener("hashchange", route);
   route();
@@ -63,7 +67,7 @@ export async function startApp(root) {
 /** The bootstrap from the network (the service worker falls back to its copy), else IndexedDB. */
 async function loadBootstrap() {
   try {
-    const response = await fetch(app.dataset.bootstrapUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const response = await fetch(app.root.dataset.bootstrapUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.ok && !response.redirected && (response.headers.get("Content-Type") || "").includes("json")) {
       const fresh = await response.json();
       await setMeta("bootstrap", fresh);
@@ -77,18 +81,18 @@ async function loadBootstrap() {
 }
 
 function setScreen(title, ...children) {
-  currentForm?.destroy?.();
-  currentForm = null;
+  app.form?.destroy?.();
+  app.form = null;
   document.title = `${title} · Consultation`;
-  replaceChildren(screen, ...children);
-  screen.focus({ preventScroll: true });
+  replaceChildren(app.screen, ...children);
+  app.screen.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 
 async function route() {
-  sync?.refresh();
+  app.sync?.refresh();
   const parts = (location.hash.replace(/^#\/?/, "") || "").split("/").filter(Boolean);
-  if (!bootstrap) return showNoBootstrap();
+  if (!app.bootstrap) return showNoBootstrap();
   if (parts[0] === "nouveau") return parts[1] ? startInterview(Number(parts[1])) : showChooser();
   if (parts[0] === "entretien" && parts[1]) return showInterview(parts[1]);
   return showHome();
@@ -105,20 +109,19 @@ function showNoBootstrap() {
 
 // --- home -------------------------------------------------------------------------------------
 
-let listsContainer = null;
 
 function refreshLists() {
-  if (listsContainer?.isConnected) {
-    renderLocalLists(listsContainer, { appUrl: location.pathname, bootstrap, onChange: () => sync.refresh() });
+  if (app.listsContainer?.isConnected) {
+    renderLocalLists(app.listsContainer, { appUrl: location.pathname, bootstrap: app.bootstrap, onChange: () => app.sync.refresh() });
   }
 }
 
 function questionnaireTiles() {
-  if (!bootstrap.questionnaires.length) {
+  if (!app.bootstrap.questionnaires.length) {
     return h("p", { class: "muted" }, "Aucun questionnaire publié ne vous est affecté pour l'instant.");
   }
   return h("ul", { class: "tile-list" },
-    bootstrap.questionnaires.map((entry) =>
+    app.bootstrap.questionnaires.map((entry) =>
       h("li", { class: "card" },
         h("strong", {}, entry.title),
         h("span", { class: "muted" }, `version ${entry.version}`),
@@ -126,29 +129,29 @@ function questionnaireTiles() {
 }
 
 function showHome() {
-  listsContainer = h("div", { id: "listes-locales" });
+  app.listsContainer = h("div", { id: "listes-locales" });
   setScreen(
     "Entretiens",
     h("div", { class: "page-title" },
       h("h1", {}, "Entretiens"),
-      h("span", { class: "muted" }, `Enquêteur : ${bootstrap.user.name}`)),
+      h("span", { class: "muted" }, `Enquêteur : ${app.bootstrap.user.name}`)),
     h("h2", {}, "Questionnaires à mener"),
     questionnaireTiles(),
-    listsContainer,
+    app.listsContainer,
   );
   refreshLists();
 }
 
 function showChooser() {
-  if (bootstrap.questionnaires.length === 1) {
-    return startInterview(bootstrap.questionnaires[0].questionnaire_id);
+  if (app.bootstrap.questionnaires.length === 1) {
+    return startInterview(app.bootstrap.questionnaires[0].questionnaire_id);
   }
   setScreen("Nouvel entretien", h("h1", {}, "Nouvel entretien : quel questionnaire ?"), questionnaireTiles(),
     h("p", {}, h("a", { class: "button secondary", href: "#/" }, "Retour")));
 }
 
 async function startInterview(questionnaireId) {
-  const entry = bootstrap.questionnaires.find((item) => item.questionnaire_id === questionnaireId);
+  const entry = app.bootstrap.questionnaires.find((item) => item.questionnaire_id === questionnaireId);
   if (!entry) {
     setScreen("Nouvel entretien", h("p", { class: "flash flash-error" }, "Ce questionnaire n'est pas disponible sur cette tablette."),
       h("a", { class: "button secondary", href: "#/" }, "Retour"));
@@ -157,7 +160,7 @@ async function startInterview(questionnaireId) {
   const now = new Date().toISOString();
   const draft = await saveDraft({
     uuid: crypto.randomUUID(),
-    user_id: bootstrap.user.id,
+    user_id: app.bootstrap.user.id,
     questionnaire_id: entry.questionnaire_id,
     version: entry.version,
     title: entry.title,
@@ -167,7 +170,7 @@ async function startInterview(questionnaireId) {
     step: "profile",
     page_index: 0,
     profile: { public: "", age_band: "", sex: "", commune: "", quartier: "", place: "" },
-    consent: { given: false, recorded_by: bootstrap.user.name, at: now, parental_required: false, parental_consent: false },
+    consent: { given: false, recorded_by: app.bootstrap.user.name, at: now, parental_required: false, parental_consent: false },
     answers: {},
   });
   location.replace(`#/entretien/${draft.uuid}`);
@@ -223,7 +226,7 @@ function autosaver(initial) {
   let draft = initial;
   let queue = Promise.resolve();
   const shown = (text, failed = false) => {
-    const status = screen.querySelector(".save-status");
+    const status = app.screen.querySelector(".save-status");
     if (!status) return;
     status.textContent = text;
     status.classList.toggle("error", failed);
@@ -278,8 +281,8 @@ export function profileErrors(profile, communes) {
 
 function showProfile(initial) {
   const save = autosaver(initial);
-  const options = bootstrap.profile_options;
-  const communes = bootstrap.territory.communes;
+  const options = app.bootstrap.profile_options;
+  const communes = app.bootstrap.territory.communes;
   const profile = () => save.get().profile;
   const setProfile = (changes) => save.update({ profile: { ...profile(), ...changes } });
 
@@ -465,7 +468,7 @@ async function showQuestions(initial, entry) {
       save.update({ answers: structuredClone(answers), page_index: state?.pageIndex ?? 0 });
     },
   });
-  currentForm = form;
+  app.form = form;
   const showPage = () => {
     const count = form.pageCount || 1;
     next.textContent = form.pageIndex >= count - 1 ? "Suivant : relecture" : "Suivant";
@@ -500,9 +503,9 @@ async function showQuestions(initial, entry) {
 // Review
 
 function showReview(initial, entry) {
-  const options = bootstrap.profile_options;
+  const options = app.bootstrap.profile_options;
   const profile = initial.profile;
-  const commune = bootstrap.territory.communes.find((item) => item.code === profile.commune);
+  const commune = app.bootstrap.territory.communes.find((item) => item.code === profile.commune);
   const quartier = commune?.quartiers.find((item) => String(item.id) === String(profile.quartier));
   const label = (list, value) => list.find((option) => option.value === value)?.label || "—";
   const rows = (pairs) => h("dl", { class: "review-list" }, pairs.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value || "—")]));
@@ -512,9 +515,9 @@ function showReview(initial, entry) {
   finish.addEventListener("click", async () => {
     finish.disabled = true;
     await moveToOutbox({ ...initial, completed_at: new Date().toISOString() });
-    await sync.refresh();
+    await app.sync.refresh();
     location.hash = "#/";
-    sync.syncNow();
+    app.sync.syncNow();
   });
   setScreen(`Relecture · ${initial.title}`, ...interviewHeader(initial, "review"),
     h("h2", {}, "Relecture avant envoi"),

@@ -2,7 +2,7 @@
  * The interviews kept on this tablet: drafts to resume, the outbox (with the server's refusals in
  * French), and the last ones sent.
  */
-import { h, replaceChildren } from "tablet/dom.js";
+import { h, replaceChildren } from "../dom.js";
 import { dateTimeText } from "tablet/status-badge.js";
 import { deleteDraft, listDrafts, listOutbox, listSent, moveBackToDrafts } from "tablet/store.js";
 import { FAILED } from "tablet/sync.js";

@@ -1,5 +1,6 @@
 /**
- * Building DOM nodes without innerHTML, so that answers typed by anyone are always text.
+ * Building DOM nodes without innerHTML, so that answers typed by anyone are always text. The one
+ * builder of every page's scripts: the form runtime and its widgets, the tablet app, the designer.
  *   h("button", {class: "button", onclick: fn}, "Suivant")
  * Attributes: `class`, `dataset` (object), `on<event>` (listener), booleans set or omit the
  * attribute; children: strings, nodes, arrays, null/false (skipped).

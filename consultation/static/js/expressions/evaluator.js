@@ -1,0 +1,224 @@
+/**
+ * The evaluator, as questionnaires/expressions/evaluator.py: what ${name} means where it is
+ * evaluated (inside a repeat instance, the sibling), and the value of every node.
+ *   evaluate(textOrTree, answers, {current, context, today, repeatFields, columns}) -> value
+ *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
+ */
+import { FUNCTIONS, LAZY, NODES } from "./functions.js";
+import { parse } from "./parse.js";
+import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
+
+function todayDays(today) {
+  if (today instanceof XDate) return today.days;
+  if (typeof today === "string") {
+    const days = isoToDays(today.slice(0, 10));
+    if (days !== null) return days;
+  }
+  const now = today instanceof Date ? today : new Date();
+  return Math.round(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()) / DAY_MS);
+}
+
+function isInstance(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof XDate);
+}
+
+function isRepeatValue(value) {
+  return Array.isArray(value) && value.length > 0 && value.every(isInstance);
+}
+
+/** Name -> innermost enclosing repeat, from what the answers show plus what the caller knows. */
+export function repeatFieldsOf(answers, known = {}) {
+  const mapping = { ...known };
+  const collect = (instance, repeat) => {
+    for (const [name, value] of Object.entries(instance)) {
+      if (repeat !== null && !Object.prototype.hasOwnProperty.call(mapping, name)) mapping[name] = repeat;
+      if (isRepeatValue(value)) value.forEach((child) => collect(child, name));
+    }
+  };
+  collect(answers, null);
+  return mapping;
+}
+
+/** "menage[1]/enfants[0]" -> [["menage", 1], ["enfants", 0]]. */
+function parseContext(context) {
+  if (!context) return [];
+  return String(context)
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .map((part) => {
+      const match = /^([^/[\]]+)\[(\d+)\]$/.exec(part.trim());
+      if (!match) throw new Error(`Invalid repeat instance path: ${context}`);
+      return [match[1], Number(match[2])];
+    });
+}
+
+function instanceOf(parent, repeat, index) {
+  const instances = isInstance(parent) ? parent[repeat] : undefined;
+  if (Array.isArray(instances) && index >= 0 && index < instances.length && isInstance(instances[index])) return instances[index];
+  return {};
+}
+
+function instancesOf(parent, repeat) {
+  const instances = isInstance(parent) ? parent[repeat] : undefined;
+  return Array.isArray(instances) ? instances.filter(isInstance) : [];
+}
+
+/** An answer as the language sees it: unanswered is "", a select_multiple list reads "a b". */
+function scalar(value) {
+  if (value === null || value === undefined || isInstance(value)) return "";
+  if (typeof value === "boolean" || typeof value === "number") return value;
+  if (Array.isArray(value)) return value.map(toString).join(" ");
+  return value;
+}
+
+class Scope {
+  constructor(answers, { current, context, today, repeatFields, columns } = {}) {
+    this.columns = columns || {};
+    this.answers = isInstance(answers) ? answers : {};
+    this.current = current;
+    this.context = parseContext(context);
+    this.today = new XDate(todayDays(today));
+    this.repeatFields = repeatFieldsOf(this.answers, repeatFields || {});
+    this.repeatNames = new Set(Object.values(this.repeatFields));
+  }
+
+  currentValue() {
+    return scalar(this.current);
+  }
+
+  position() {
+    return this.context.length ? this.context[this.context.length - 1][1] + 1 : 1;
+  }
+
+  repeatsAround(name) {
+    const chain = [];
+    let repeat = this.repeatFields[name];
+    while (repeat !== undefined && !chain.includes(repeat)) {
+      chain.unshift(repeat);
+      repeat = this.repeatFields[repeat];
+    }
+    return chain;
+  }
+
+  /** The values ${name} designates: one, or one per repeat instance in scope. Inside a repeat
+   * instance, a name of that repeat means the sibling in the same instance. */
+  nodes(name) {
+    const chain = this.repeatsAround(name);
+    let instance = this.answers;
+    let depth = 0;
+    while (depth < chain.length && depth < this.context.length && chain[depth] === this.context[depth][0]) {
+      instance = instanceOf(instance, ...this.context[depth]);
+      depth += 1;
+    }
+    let instances = [instance];
+    for (const repeat of chain.slice(depth)) {
+      instances = instances.flatMap((parent) => instancesOf(parent, repeat));
+    }
+    if (this.repeatNames.has(name)) return instances.flatMap((parent) => instancesOf(parent, name));
+    const values = [];
+    for (const each of instances) {
+      const value = each[name];
+      // A list of instances, or an empty list: a repeat nobody filled counts no node.
+      if (Array.isArray(value) && value.every(isInstance)) values.push(...value);
+      else values.push(value);
+    }
+    return values;
+  }
+
+  reference(name) {
+    const values = this.nodes(name);
+    return values.length ? scalar(values[0]) : "";
+  }
+
+  nodeValues(node) {
+    if (node.type === "ref") return this.nodes(node.name).map(scalar);
+    return [this.value(node)];
+  }
+
+  value(node) {
+    switch (node.type) {
+      case "number":
+      case "string":
+        return node.value;
+      case "ref":
+        return this.reference(node.name);
+      case "binary":
+        return this.binary(node);
+      case "call":
+        return this.call(node);
+      case "negate":
+        return -toNumber(this.value(node.operand));
+      case "current":
+        return this.currentValue();
+      case "parent":
+        return this.position();
+      case "column":
+        return scalar(Object.prototype.hasOwnProperty.call(this.columns, node.name) ? this.columns[node.name] : undefined);
+      default:
+        throw new TypeError(`Unknown node ${node.type}`);
+    }
+  }
+
+  call(node) {
+    const spec = FUNCTIONS[node.name];
+    if (spec.takes === LAZY) return spec.implementation(this, ...node.args);
+    if (spec.takes === NODES) return spec.implementation(this, ...node.args.map((arg) => this.nodeValues(arg)));
+    return spec.implementation(this, ...node.args.map((arg) => this.value(arg)));
+  }
+
+  binary(node) {
+    const { op } = node;
+    if (op === "and") return toBoolean(this.value(node.left)) && toBoolean(this.value(node.right));
+    if (op === "or") return toBoolean(this.value(node.left)) || toBoolean(this.value(node.right));
+    const leftValue = this.value(node.left);
+    const rightValue = this.value(node.right);
+    if (op === "=") return equal(leftValue, rightValue);
+    if (op === "!=") return !equal(leftValue, rightValue);
+    const left = toNumber(leftValue);
+    const right = toNumber(rightValue);
+    switch (op) {
+      case "<":
+        return left < right;
+      case "<=":
+        return left <= right;
+      case ">":
+        return left > right;
+      case ">=":
+        return left >= right;
+      case "+":
+        return left + right;
+      case "-":
+        return left - right;
+      case "*":
+        return left * right;
+      case "div":
+        // IEEE, as in XPath: 1 div 0 is Infinity, 0 div 0 is NaN.
+        return left / right;
+      default:
+        // XPath's mod keeps the dividend's sign, as JavaScript's % does.
+        return left % right;
+    }
+  }
+}
+
+function equal(left, right) {
+  if (typeof left === "boolean" || typeof right === "boolean") return toBoolean(left) === toBoolean(right);
+  if (typeof left === "number" || typeof right === "number" || left instanceof XDate || right instanceof XDate) {
+    return toNumber(left) === toNumber(right);
+  }
+  return toString(left) === toString(right);
+}
+
+/** Evaluates an expression (its text, or the tree parse made) against an answer set: a boolean,
+ * a number, a string or an XDate. */
+export function evaluate(expression, answers, options = {}) {
+  const tree = typeof expression === "string" ? parse(expression) : expression;
+  const scope = new Scope(answers, {
+    current: options.current,
+    context: options.context,
+    today: options.today,
+    repeatFields: options.repeatFields || options.repeat_fields,
+    columns: options.columns,
+  });
+  return scope.value(tree);
+}

@@ -1,0 +1,265 @@
+/**
+ * The functions of the language, as questionnaires/expressions/functions.py. Each takes its
+ * arguments evaluated in one of three ways: VALUES (scalars), NODES (a ${name} inside a repeat
+ * gives its values across instances; anything else a one-item list) or LAZY (the tree nodes, for
+ * if). An implementation receives the evaluator's scope first.
+ *   FUNCTIONS: {name: {minimum, maximum, implementation, takes, needsReference}}
+ *   arityText(spec), patternOf(text), toDate(value) -> XDate | ""
+ */
+import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
+
+const VALUES = "values";
+export const NODES = "nodes";
+export const LAZY = "lazy";
+const XPATH_SPACE = /[ \t\r\n]+/;
+
+/** XPath 1.0 round: the closest integer, halves toward +∞ (round(-2.5) = -2). */
+function xpathRound(number) {
+  if (!Number.isFinite(number) || number === 0) return number;
+  if (number >= -0.5 && number < 0) return -0;
+  return Math.floor(number + 0.5);
+}
+
+function round(scope, value, digits) {
+  const number = toNumber(value);
+  if (digits === undefined) return xpathRound(number);
+  const places = toNumber(digits);
+  if (!Number.isFinite(places)) return NaN;
+  const factor = 10 ** Math.trunc(places);
+  return xpathRound(number * factor) / factor;
+}
+
+function finiteOr(transform) {
+  return (scope, value) => {
+    const number = toNumber(value);
+    return Number.isFinite(number) ? transform(number) : number;
+  };
+}
+
+function power(scope, baseValue, exponentValue) {
+  const base = toNumber(baseValue);
+  const exponent = toNumber(exponentValue);
+  // C's pow, as on the server: 1 to any power is 1, (-1)^±∞ is 1, 0 to a negative power is NaN.
+  if (base === 1 || exponent === 0) return 1;
+  if (base === -1 && !Number.isFinite(exponent) && !Number.isNaN(exponent)) return 1;
+  if (base === 0 && exponent < 0) return NaN;
+  return base ** exponent;
+}
+
+function numbers(nodeLists) {
+  return nodeLists.flat().map(toNumber);
+}
+
+function extremum(pick) {
+  return (scope, ...nodeLists) => {
+    const list = numbers(nodeLists);
+    if (!list.length || list.some(Number.isNaN)) return NaN;
+    return pick(...list);
+  };
+}
+
+/** The correctly rounded sum of doubles (Shewchuk's algorithm, as Python's math.fsum). */
+function exactSum(values) {
+  const partials = [];
+  let special = 0;
+  for (let x of values) {
+    if (!Number.isFinite(x)) {
+      special += x;
+      continue;
+    }
+    let i = 0;
+    for (let y of partials) {
+      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      const high = x + y;
+      const low = y - (high - x);
+      if (low) partials[i++] = low;
+      x = high;
+    }
+    partials.length = i;
+    partials.push(x);
+  }
+  if (special || Number.isNaN(special)) return special;
+  let n = partials.length;
+  if (!n) return 0;
+  let high = partials[--n];
+  let low = 0;
+  while (n > 0) {
+    const x = high;
+    const y = partials[--n];
+    high = x + y;
+    const yr = high - x;
+    low = y - yr;
+    if (low) break;
+  }
+  if (n > 0 && ((low < 0 && partials[n - 1] < 0) || (low > 0 && partials[n - 1] > 0))) {
+    const y = low * 2;
+    const x = high + y;
+    if (y === x - high) high = x;
+  }
+  return high;
+}
+
+function substr(scope, value, startValue, endValue) {
+  const chars = [...toString(value)];
+  let start = toNumber(startValue);
+  let end = endValue === undefined ? chars.length : toNumber(endValue);
+  if (Number.isNaN(start) || Number.isNaN(end)) return "";
+  const clamp = (n) => Math.max(0, Math.min(chars.length, Number.isFinite(n) ? Math.trunc(n) : n < 0 ? 0 : chars.length));
+  start = clamp(start);
+  end = clamp(end);
+  return chars.slice(start, end).join("");
+}
+
+function substring(scope, value, startValue, lengthValue) {
+  const chars = [...toString(value)];
+  const first = xpathRound(toNumber(startValue));
+  const last = lengthValue === undefined ? Infinity : first + xpathRound(toNumber(lengthValue));
+  return chars.filter((_, index) => first <= index + 1 && index + 1 < last).join("");
+}
+
+function substringBefore(scope, value, needleValue) {
+  const text = toString(value);
+  const index = text.indexOf(toString(needleValue));
+  return index >= 0 ? text.slice(0, index) : "";
+}
+
+function substringAfter(scope, value, needleValue) {
+  const text = toString(value);
+  const needle = toString(needleValue);
+  const index = text.indexOf(needle);
+  return index >= 0 ? text.slice(index + needle.length) : "";
+}
+
+function translate(scope, value, sourceValue, targetValue) {
+  const source = [...toString(sourceValue)];
+  const target = [...toString(targetValue)];
+  const mapping = new Map();
+  source.forEach((char, index) => {
+    if (!mapping.has(char)) mapping.set(char, index < target.length ? target[index] : "");
+  });
+  return [...toString(value)].map((char) => (mapping.has(char) ? mapping.get(char) : char)).join("");
+}
+
+function items(value) {
+  return toString(value).split(XPATH_SPACE).filter(Boolean);
+}
+
+function selectedAt(scope, answer, indexValue) {
+  const list = items(answer);
+  const index = toNumber(indexValue);
+  if (!Number.isFinite(index)) return "";
+  const position = Math.trunc(index);
+  return position >= 0 && position < list.length ? list[position] : "";
+}
+
+export function patternOf(text) {
+  // Python's named groups (?P<name>…) are JavaScript's (?<name>…).
+  return new RegExp(String(text).replace(/\(\?P</g, "(?<"), "u");
+}
+
+function regex(scope, value, pattern) {
+  try {
+    return patternOf(toString(pattern)).test(toString(value));
+  } catch {
+    return false;
+  }
+}
+
+/** A date from a date, an ISO string or a number of days; "" when there is none. */
+export function toDate(value) {
+  if (value instanceof XDate) return value;
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (!text) return "";
+    if (text.length === 10 || text[10] === "T") {
+      const days = isoToDays(text.slice(0, 10));
+      if (days !== null) return new XDate(days);
+    }
+  }
+  if (typeof value === "boolean" || value === null || value === undefined) return "";
+  const number = toNumber(value);
+  if (!Number.isFinite(number)) return "";
+  return new XDate(Math.floor(number));
+}
+
+function decimalDate(scope, value) {
+  const day = toDate(value);
+  return day === "" ? NaN : day.days;
+}
+
+function formatDate(scope, value, pattern) {
+  const day = toDate(value);
+  if (day === "") return "";
+  const date = new Date(day.days * DAY_MS);
+  const pad = (n, width = 2) => String(n).padStart(width, "0");
+  const codes = {
+    Y: pad(date.getUTCFullYear(), 4),
+    y: pad(date.getUTCFullYear() % 100),
+    m: pad(date.getUTCMonth() + 1),
+    n: String(date.getUTCMonth() + 1),
+    d: pad(date.getUTCDate()),
+    e: String(date.getUTCDate()),
+  };
+  return toString(pattern).replace(/%([Yymnde])/g, (whole, code) => codes[code]);
+}
+
+function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
+  return [name, { minimum, maximum, implementation, takes, needsReference }];
+}
+
+export const FUNCTIONS = Object.fromEntries([
+  fn("true", 0, 0, () => true),
+  fn("false", 0, 0, () => false),
+  fn("not", 1, 1, (scope, value) => !toBoolean(value)),
+  fn("boolean", 1, 1, (scope, value) => toBoolean(value)),
+  fn("boolean-from-string", 1, 1, (scope, value) => ["true", "1"].includes(toString(value))),
+  fn("number", 0, 1, (scope, ...args) => toNumber(args.length ? args[0] : scope.currentValue())),
+  fn("string", 0, 1, (scope, ...args) => toString(args.length ? args[0] : scope.currentValue())),
+  fn("string-length", 0, 1, (scope, ...args) => [...toString(args.length ? args[0] : scope.currentValue())].length),
+  fn("int", 1, 1, finiteOr(Math.trunc)),
+  fn("round", 1, 2, round),
+  fn("floor", 1, 1, finiteOr(Math.floor)),
+  fn("ceiling", 1, 1, finiteOr(Math.ceil)),
+  fn("abs", 1, 1, (scope, value) => Math.abs(toNumber(value))),
+  fn("pow", 2, 2, power),
+  fn("min", 1, Infinity, extremum(Math.min), NODES),
+  fn("max", 1, Infinity, extremum(Math.max), NODES),
+  fn("sum", 1, 1, (scope, nodes) => (nodes.length ? exactSum(nodes.map(toNumber)) : 0), NODES, true),
+  fn("count", 1, 1, (scope, nodes) => nodes.length, NODES, true),
+  fn("count-non-empty", 1, 1, (scope, nodes) => nodes.filter((value) => toString(value) !== "").length, NODES, true),
+  fn("join", 2, Infinity, (scope, separator, ...nodeLists) => nodeLists.flat().map(toString).join(separator.length ? toString(separator[0]) : ""), NODES),
+  fn("concat", 1, Infinity, (scope, ...values) => values.map(toString).join("")),
+  fn("contains", 2, 2, (scope, text, needle) => toString(text).includes(toString(needle))),
+  fn("starts-with", 2, 2, (scope, text, start) => toString(text).startsWith(toString(start))),
+  fn("ends-with", 2, 2, (scope, text, end) => toString(text).endsWith(toString(end))),
+  fn("substr", 2, 3, substr),
+  fn("substring", 2, 3, substring),
+  fn("substring-before", 2, 2, substringBefore),
+  fn("substring-after", 2, 2, substringAfter),
+  fn("normalize-space", 0, 1, (scope, ...args) => items(args.length ? args[0] : scope.currentValue()).join(" ")),
+  fn("translate", 3, 3, translate),
+  fn("selected", 2, 2, (scope, answer, choice) => items(answer).includes(toString(choice).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))),
+  fn("selected-at", 2, 2, selectedAt),
+  fn("count-selected", 1, 1, (scope, answer) => items(answer).length),
+  fn("regex", 2, 2, regex),
+  fn("if", 3, 3, (scope, condition, whenTrue, whenFalse) => scope.value(toBoolean(scope.value(condition)) ? whenTrue : whenFalse), LAZY),
+  fn("coalesce", 2, 2, (scope, first, second) => (toString(first) !== "" ? first : second)),
+  fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
+  fn("today", 0, 0, (scope) => scope.today),
+  fn("date", 1, 1, (scope, value) => toDate(value)),
+  fn("decimal-date-time", 1, 1, decimalDate),
+  fn("decimal-date", 1, 1, decimalDate),
+  fn("format-date", 2, 2, formatDate),
+  fn("position", 0, 1, (scope) => scope.position()),
+  fn("uuid", 0, 0, () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "")),
+]);
+
+export const FUNCTION_NAMES = Object.freeze(Object.keys(FUNCTIONS));
+
+/** « 2 arguments », « de 1 à 2 arguments »…, for the arity messages. */
+export function arityText(spec) {
+  const plural = (n) => (n > 1 ? "s" : "");
+  if (spec.maximum === Infinity) return `au moins ${spec.minimum} argument${plural(spec.minimum)}`;
+  if (spec.minimum === spec.maximum) return spec.minimum === 0 ? "aucun argument" : `${spec.minimum} argument${plural(spec.minimum)}`;
+  return `de ${spec.minimum} à ${spec.maximum} arguments`;
+}

@@ -1,0 +1,60 @@
+"""The form runtime in Chromium on the shared table of form rules (tests/data/form_rule_cases.json),
+which the server's validate_answers passes too (tests/test_form_rules.py): relevance, required,
+constraints, calculations and repeats give the same answers and the same errors on both sides."""
+import json
+from pathlib import Path
+
+from questionnaires.model import Questionnaire
+
+CASES = Path(__file__).resolve().parent.parent / "data" / "form_rule_cases.json"
+
+# Each case twice: through mountForm (what the respondent's page does: validate(), getAnswers()),
+# and through the rules module alone for the relevance of each path. Failures come back as lines.
+RUN_CASES = r"""
+async ({ runtimeUrl, stateUrl, rulesUrl, definition, table }) => {
+  const { mountForm } = await import(runtimeUrl);
+  const { createState, loadAnswers } = await import(stateUrl);
+  const { compute, REQUIRED_MESSAGE, CONSTRAINT_MESSAGE } = await import(rulesUrl);
+  const defaults = { required: REQUIRED_MESSAGE, constraint: CONSTRAINT_MESSAGE };
+  const failures = [];
+  const canonical = (value) => JSON.stringify(value, (key, item) =>
+    item && typeof item === "object" && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))
+      : item);
+  for (const c of table.cases) {
+    const host = document.createElement("div");
+    document.body.replaceChildren(host);
+    const form = mountForm(host, definition, { answers: c.answers, today: table.today, mode: "single" });
+    const errors = form.validate().map((error) => [error.path, error.code, error.message]).sort();
+    const expected = c.errors.map(([path, code, message]) => [path, code, message || defaults[code]]).sort();
+    if (canonical(errors) !== canonical(expected)) failures.push(`${c.id}: errors ${canonical(errors)}, expected ${canonical(expected)}`);
+    const answers = form.getAnswers();
+    if (canonical(answers) !== canonical(c.cleaned)) failures.push(`${c.id}: answers ${canonical(answers)}, expected ${canonical(c.cleaned)}`);
+    form.destroy();
+
+    const state = createState(definition, { today: table.today });
+    state.answers = loadAnswers(c.answers, state.children);
+    const { status } = compute(state);
+    for (const [path, relevant] of Object.entries(c.relevant)) {
+      const entry = status.get(path);
+      const seen = entry ? entry.relevant : false;
+      if (seen !== relevant) failures.push(`${c.id}: ${path} relevant ${seen}, expected ${relevant}`);
+    }
+  }
+  return { count: table.cases.length, failures };
+}
+"""
+
+
+def test_every_rule_case_passes_in_the_browser(live_server, page):
+    table = json.loads(CASES.read_text(encoding="utf-8"))
+    page.goto(live_server.url + "/compte/connexion")
+    result = page.evaluate(RUN_CASES, {
+        "runtimeUrl": live_server.url + "/static/js/form-runtime.js",
+        "stateUrl": live_server.url + "/static/js/form/state.js",
+        "rulesUrl": live_server.url + "/static/js/form/rules.js",
+        "definition": Questionnaire.from_dict(table["form"]).to_dict(),
+        "table": table,
+    })
+    assert result["count"] == len(table["cases"]) > 0
+    assert result["failures"] == [], "\n".join(result["failures"])
