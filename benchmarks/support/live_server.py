@@ -52,7 +52,8 @@ def scratch_database(kind: str):
 
 
 def seed_study(database_url: str) -> dict:
-    """Schema, an enquêteur with a device token, a published questionnaire and the territory."""
+    """Schema, an enquêteur with a device token, a published questionnaire assigned to them and the
+    territory."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from consultation import create_app
@@ -63,6 +64,7 @@ def seed_study(database_url: str) -> dict:
 
     from consultation.accounts.models import utcnow
     from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.interviews.models import Assignment
     from consultation.territory.models import Commune, Quartier
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
@@ -76,6 +78,9 @@ def seed_study(database_url: str) -> dict:
         )
         tours = Commune(insee_code="37261", name="Tours")
         db.session.add_all([questionnaire, tours, Quartier(commune=tours, name="Sanitas")])
+        db.session.flush()
+        # The enquêteur sends only the questionnaires assigned to them.
+        db.session.add(Assignment(questionnaire_id=questionnaire.id, enumerator_id=user.id))
         db.session.commit()
         seeded = {"token": token, "questionnaire_id": questionnaire.id}
         db.engine.dispose()

@@ -81,6 +81,17 @@ def revoke_token(device_token: DeviceToken, by) -> None:
         db.session.flush()
 
 
+def revoke_user_tokens(user_id: int, by) -> int:
+    """Revokes every active token of a user (« se déconnecter partout »); returns how many."""
+    result = db.session.execute(
+        update(DeviceToken)
+        .where(DeviceToken.user_id == user_id, DeviceToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=by.id if by is not None else None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def last_revocation(user_id: int) -> datetime | None:
     """When a token of this user was last revoked (in UTC), or None."""
     moment = db.session.scalar(
