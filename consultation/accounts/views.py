@@ -52,14 +52,25 @@ def _login_failed(response) -> bool:
     return response.status_code != 302
 
 
-def _attempted_email() -> str:
-    return "compte:" + (request.form.get("email") or "").strip().lower()
+def _client_address() -> str:
+    # The real client's address: behind a reverse proxy, PROXY_FIX_X_FOR makes ProxyFix put it
+    # in remote_addr (see config.py); without it every client would share the proxy's limit.
+    return request.remote_addr or "inconnue"
+
+
+def _client_and_account() -> str:
+    # Per account AND address: failures typed at the admin's address from elsewhere do not lock
+    # the admin out. No limit per account alone: anyone could use it to lock any account out;
+    # argon2 and passwords of 10 characters or more make guessing from many addresses slow.
+    return f"compte:{_client_address()}:" + (request.form.get("email") or "").strip().lower()
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"], deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE)
 @limiter.limit(
-    "5 per minute", methods=["POST"], key_func=_attempted_email, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+    "20 per minute", methods=["POST"], key_func=_client_address, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+)
+@limiter.limit(
+    "5 per minute", methods=["POST"], key_func=_client_and_account, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
 )
 def login():
     form = LoginForm()
