@@ -3,6 +3,7 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..main.headers import allowed_methods
 
 HTTP_MESSAGES = {
     400: "Requête invalide : le corps doit être un objet JSON valide.",
@@ -85,4 +86,6 @@ def register_error_handlers(bp) -> None:
         if status == 422 and messages:
             # webargs nests the body's messages under its location ("json").
             errors = flatten_messages(messages.get("json", messages))
-        return error_response(status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors)
+        return error_response(
+            status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors, headers=allowed_methods(error)
+        )
