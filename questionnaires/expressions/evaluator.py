@@ -64,13 +64,19 @@ class Scope:
         today: datetime.date | None = None,
         repeat_fields: Mapping[str, str] | None = None,
         columns: Mapping[str, str] | None = None,
+        repeat_fields_complete: bool = False,
     ):
         self.answers = answers or {}
         self.columns = columns or {}
         self.current = current
         self.context = parse_context(context)
         self.today = today or datetime.date.today()
-        self.repeat_fields = repeat_fields_of(self.answers, repeat_fields)
+        if repeat_fields_complete and repeat_fields is not None:
+            # The caller knows every name the answers hold (a validator reading its own form's
+            # answers): walking them for each expression would cost answers × expressions.
+            self.repeat_fields = repeat_fields
+        else:
+            self.repeat_fields = repeat_fields_of(self.answers, repeat_fields)
         self.repeat_names = set(self.repeat_fields.values())
 
     # --- answers ----------------------------------------------------------------------------
