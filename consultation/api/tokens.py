@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import String, bindparam, cast, func, select, update
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
+from ..interviews.models import Assignment
 from .models import DeviceToken
 
 # last_used_at is a hint for the admin page, not an audit trail: writing it on every sync would
@@ -40,6 +41,12 @@ class ActiveToken:
     last_used_at: datetime | None
     user_id: int
     role: str
+    # The questionnaires currently assigned to the user, comma-separated (None: none).
+    assigned: str | None = None
+
+    @property
+    def assigned_questionnaires(self) -> frozenset[int]:
+        return frozenset(int(part) for part in (self.assigned or "").split(",") if part)
 
 
 def find_active_token(token: str) -> ActiveToken | None:
@@ -53,8 +60,14 @@ def find_active_token(token: str) -> ActiveToken | None:
 
 @lru_cache(maxsize=1)
 def _active_token_statement():
+    # The assignments come with the token, in the same round trip: every sync checks them.
+    assigned = (
+        select(func.aggregate_strings(cast(Assignment.questionnaire_id, String), ","))
+        .where(Assignment.enumerator_id == User.id)
+        .scalar_subquery()
+    )
     return (
-        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role)
+        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role, assigned)
         .join(User, User.id == DeviceToken.user_id)
         .where(
             DeviceToken.token_hash == bindparam("digest"),
