@@ -110,12 +110,19 @@ def _supervises() -> bool:
     return g.api_user.role in (ADMIN, CHARGE_ETUDE)
 
 
+def _assigned(questionnaire_id: int) -> bool:
+    assigned = g.api_user.assigned_questionnaires
+    if assigned is not None:
+        return questionnaire_id in assigned  # read with the token
+    return is_assigned(g.api_user.id, questionnaire_id)
+
+
 def _may_send(payload) -> bool:
     if _supervises():
         return True
-    assigned = g.api_user.assigned_questionnaires
-    if assigned is not None and payload["questionnaire_id"] in assigned:
+    if payload["questionnaire_id"] in (g.api_user.assigned_questionnaires or ()):
         return True  # the usual case, known from the token lookup: no query
+    # Otherwise: a current assignment not read with the token, or an ended one.
     return may_send(g.api_user.id, payload["questionnaire_id"], payload["started_at"] or payload["completed_at"])
 
 
@@ -172,7 +179,7 @@ def get_version(questionnaire_id: int, number: int):
     if (
         version is None
         or version.questionnaire.archived
-        or not (_supervises() or is_assigned(g.api_user.id, questionnaire_id))
+        or not (_supervises() or _assigned(questionnaire_id))
     ):
         # 404 also for a questionnaire not assigned to the enquêteur: its existence does not leak.
         raise ApiError(404, "Cette version du questionnaire n'existe pas ou n'est pas publiée.")
