@@ -3,8 +3,11 @@
 Both run on the same set-up: gunicorn with 2 workers on a free loopback port, over the same
 scratch database (PostgreSQL when it answers at 127.0.0.1:5432, else SQLite). A load generator
 (threads, each with its own keep-alive session) sends the same number of new interviews to each,
-in alternating rounds so that a change in the machine's load weighs on both alike. The last line
-printed is JSON: {"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …}."""
+in alternating rounds so that a change in the machine's load weighs on both alike. Two bodies,
+each sent to both servers: the tests' 6-answer interview and a 100-answer one (a long ABS
+interview, where validation weighs most). The last line printed is JSON:
+{"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …, "long_ratio": …, …}, where
+`ratio` is the lower of the two ratios (the one the target applies to)."""
 import argparse
 import json
 import sys
@@ -21,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.support import baseline_app  # noqa: E402
 from benchmarks.support.live_server import (  # noqa: E402
     gunicorn,
+    long_submission_body,
     postgres_answers,
     scratch_database,
     seed_study,
@@ -28,9 +32,9 @@ from benchmarks.support.live_server import (  # noqa: E402
 )
 
 
-def load(base_url: str, token: str, questionnaire_id: int, requests_count: int, concurrency: int) -> float:
-    """Sends `requests_count` new interviews over `concurrency` threads; returns the seconds taken."""
-    template = submission_body(questionnaire_id)
+def load(base_url: str, token: str, template: dict, requests_count: int, concurrency: int) -> float:
+    """Sends `requests_count` new interviews like `template` over `concurrency` threads; returns
+    the seconds taken."""
     bodies = [json.dumps(template | {"uuid": str(uuid.uuid4())}) for _ in range(requests_count)]
     errors: list[str] = []
     next_index = iter(range(requests_count))
@@ -76,33 +80,49 @@ def main() -> None:
 
     servers = {"baseline": "benchmarks.support.baseline_app:create_app()", "ours": "consultation:create_app()"}
     per_round = max(arguments.requests // arguments.rounds, 1)
-    seconds = {name: 0.0 for name in servers}
+    seconds = {(body, name): 0.0 for body in BODIES for name in servers}
     with scratch_database(kind) as database_url:
         seeded = seed_study(database_url)
+        templates = {
+            "court": submission_body(seeded["questionnaire_id"]),
+            "long": long_submission_body(seeded["long_questionnaire_id"]),
+        }
         baseline_app.create_schema(database_url)
         with gunicorn(servers["baseline"], database_url, workers=2, threads=4) as baseline_url, \
                 gunicorn(servers["ours"], database_url, workers=2, threads=4) as ours_url:
             urls = {"baseline": baseline_url, "ours": ours_url}
             for name, url in urls.items():
                 # First requests pay for imports, connections and caches in each worker.
-                load(url, seeded["token"], seeded["questionnaire_id"], 40, 4)
+                for template in templates.values():
+                    load(url, seeded["token"], template, 40, 4)
             for round_number in range(arguments.rounds):
-                order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
-                for name in order:
-                    seconds[name] += load(urls[name], seeded["token"], seeded["questionnaire_id"],
-                                          per_round, arguments.concurrency)
-                print(f"manche {round_number + 1}/{arguments.rounds} : "
-                      + ", ".join(f"{name} {per_round * (round_number + 1) / seconds[name]:.0f} req/s"
-                                  for name in urls), flush=True)
-    rates = {name: per_round * arguments.rounds / seconds[name] for name in servers}
+                for body in BODIES:
+                    order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
+                    for name in order:
+                        seconds[body, name] += load(urls[name], seeded["token"], templates[body],
+                                                    per_round, arguments.concurrency)
+                print(f"manche {round_number + 1}/{arguments.rounds} : " + " ; ".join(
+                    f"{body} ({len(templates[body]['answers'])} réponses) " + ", ".join(
+                        f"{name} {per_round * (round_number + 1) / seconds[body, name]:.0f} req/s" for name in urls)
+                    for body in BODIES), flush=True)
+    rates = {key: per_round * arguments.rounds / elapsed for key, elapsed in seconds.items()}
+    ratios = {body: rates[body, "ours"] / rates[body, "baseline"] for body in BODIES}
 
     print(json.dumps({
         "name": "submissions",
         "database": kind,
-        "ours_rps": round(rates["ours"], 1),
-        "baseline_rps": round(rates["baseline"], 1),
-        "ratio": round(rates["ours"] / rates["baseline"], 3),
+        "ours_rps": round(rates["court", "ours"], 1),
+        "baseline_rps": round(rates["court", "baseline"], 1),
+        "short_ratio": round(ratios["court"], 3),
+        "long_ours_rps": round(rates["long", "ours"], 1),
+        "long_baseline_rps": round(rates["long", "baseline"], 1),
+        "long_ratio": round(ratios["long"], 3),
+        "ratio": round(min(ratios.values()), 3),
     }))
+
+
+# The 6-answer interview of the tests, then a 100-answer one.
+BODIES = ("court", "long")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config_from_env(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    trust_reverse_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def trust_reverse_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, every request comes from the proxy's address: the login limit
+    would then count everyone's failures together. ProxyFix takes the client's address (and
+    scheme, host…) from the headers the configured number of proxies set, and only those."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .config import PROXY_FIX_HEADERS
+
+    counts = {name.lower(): int(app.config.get(f"PROXY_FIX_{name}", 0) or 0) for name in PROXY_FIX_HEADERS}
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
 
 
 def register_extensions(app: Flask) -> None:

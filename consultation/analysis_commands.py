@@ -21,9 +21,15 @@ from analyse.csv_input import CsvReadError, read_csv, write_csv_atomic
 @click.option("--rules-only", is_flag=True, default=False,
               help="Sans le modèle spaCy (plus rapide, moins de noms trouvés).")
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--skip-malformed", is_flag=True, default=False,
+              help="Écrire quand même les lignes lisibles quand d'autres sont mal formées (elles sont "
+                   "listées et absentes du fichier écrit).")
 def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, spans_output: Path | None,
-                         rules_only: bool, batch_size: int):
-    """Pseudonymise une ou plusieurs colonnes d'un fichier CSV (noms, téléphones, e-mails, adresses…)."""
+                         rules_only: bool, batch_size: int, skip_malformed: bool):
+    """Pseudonymise une ou plusieurs colonnes d'un fichier CSV (noms, téléphones, e-mails, adresses…).
+
+    Une ligne mal formée arrête la commande (code 1, rien n'est écrit) : toutes sont listées avec
+    leur numéro, pour corriger le fichier en une fois ; --skip-malformed écrit les autres."""
     from analyse.pseudonymise import pseudonymise_many
 
     try:
@@ -34,6 +40,12 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
     if missing:
         _fail("\n".join(f"{source} : colonne « {name} » absente" for name in missing)
               + f"\nColonnes présentes : {', '.join(table.columns)}")
+    malformed = [problem for problem in table.problems if problem.line]
+    if malformed and not skip_malformed:
+        # A pseudonymised file missing rows would pass for the whole survey: nothing is written.
+        _fail("\n".join(f"{source} : {problem}" for problem in malformed)
+              + f"\n{len(malformed)} ligne(s) mal formée(s) : corrigez le fichier (rien n'a été écrit), "
+              "ou relancez avec --skip-malformed pour écrire les autres lignes.")
     for problem in table.problems:
         click.echo(f"{source} : {problem} (ligne ignorée)" if problem.line else f"{source} : {problem}",
                    err=True)

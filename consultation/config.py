@@ -24,7 +24,24 @@ def config_from_env(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
         "REMEMBER_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
         "SPACY_MODEL": os.environ.get("SPACY_MODEL", "fr_core_news_sm"),
+        # How many reverse proxies in front of the app set each X-Forwarded-* header (werkzeug's
+        # ProxyFix). 0, the default, ignores the headers: a client could write them itself.
+        # Behind one nginx or Caddy: PROXY_FIX_X_FOR=1 and PROXY_FIX_X_PROTO=1.
+        **{f"PROXY_FIX_{name}": _count(os.environ.get(f"PROXY_FIX_{name}", "")) for name in PROXY_FIX_HEADERS},
     }
+
+
+# The X-Forwarded-* headers ProxyFix may trust, by their settings' suffix.
+PROXY_FIX_HEADERS = ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
+
+
+def _count(value: str) -> int:
+    value = value.strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise ValueError(f"Nombre de proxys attendu (0, 1, 2…), pas « {value} ».")
+    return int(value)
 
 
 def _flag(value: str) -> bool:

@@ -4,5 +4,5 @@ from .api.models import DeviceToken  # noqa: F401
 from .coding.models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion  # noqa: F401
 from .designer.models import Questionnaire, QuestionnaireVersion  # noqa: F401
 from .jobs.models import Job  # noqa: F401
-from .interviews.models import Assignment, Submission, SubmissionRevision  # noqa: F401
+from .interviews.models import Assignment, EndedAssignment, Submission, SubmissionRevision  # noqa: F401
 from .territory.models import Commune, Quartier  # noqa: F401

@@ -81,6 +81,10 @@ class _Layout:
     groups_around: dict[str, list[Group]]
     repeat_fields: dict[str, str]  # name -> innermost enclosing repeat
     today: datetime.date | None = None  # what today() gives; None: the real today
+    # True once the answers hold only the form's own names (validate_answers reads them so):
+    # `repeat_fields` then covers them all.
+    answers_of_the_form: bool = False
+    _calculations: list[Question] | None = None
 
     @classmethod
     def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
@@ -96,6 +100,12 @@ class _Layout:
             if repeats:
                 repeat_fields[node.name] = repeats[-1].name
         return cls(questionnaire, groups_around, repeat_fields, today)
+
+    def calculations(self) -> list[Question]:
+        """calculation_order(), once per call: _settle asks at each round."""
+        if self._calculations is None:
+            self._calculations = calculation_order(self.questionnaire)
+        return self._calculations
 
     def label(self, node: Question | Group) -> str:
         language = self.questionnaire.default_language
@@ -135,7 +145,10 @@ def _instances(answers: Mapping, repeats: list[Group]) -> list[tuple[dict, str |
 
 
 def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
-    return evaluate(expression, answers, repeat_fields=layout.repeat_fields, today=layout.today, **options)
+    return evaluate(
+        expression, answers, repeat_fields=layout.repeat_fields, today=layout.today,
+        repeat_fields_complete=layout.answers_of_the_form, **options,
+    )
 
 
 def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context: str | None, *, default=True) -> bool:
@@ -198,8 +211,12 @@ def calculation_order(questionnaire: Questionnaire) -> list[Question]:
 
 
 def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
+    order = layout.calculations()
+    if not order:
+        # Nothing to write into the answers: no copy of them (the costly part on a long form).
+        return dict(answers)
     computed = copy.deepcopy(dict(answers))
-    for question in calculation_order(layout.questionnaire):
+    for question in order:
         for instance, context in _instances(computed, layout.repeats_around(question.name)):
             instance.pop(question.name, None)
             if not _is_relevant(layout, question.name, computed, context):
@@ -289,6 +306,8 @@ def validate_answers(
     unknown: list[AnswerError] = []
     raw = answers if isinstance(answers, Mapping) else {}
     coerced = _read_level(layout, questionnaire.children, raw, "", reading_errors, unknown)
+    # From here on, only the form's names are left (unknown ones were set aside above).
+    layout.answers_of_the_form = True
     cleaned = _settle(layout, coerced)
     errors = list(unknown)
     _check_level(layout, questionnaire.children, cleaned, cleaned, None, "", reading_errors, errors)
@@ -547,6 +566,7 @@ def _choice_offered(layout, question: Question, choice: Choice, answers, context
         columns = {**choice.properties, "name": choice.name}
         return to_boolean(evaluate(
             node, answers, context=context, repeat_fields=layout.repeat_fields, today=layout.today, columns=columns,
+            repeat_fields_complete=layout.answers_of_the_form,
         ))
     except ExpressionError:
         return True

@@ -38,7 +38,7 @@ def session_client(app, user: User | None):
     client = app.test_client()
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         client.user = user
     return client

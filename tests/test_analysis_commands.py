@@ -42,7 +42,7 @@ def test_latin1_file_and_broken_lines_reported_by_number(runner, tmp_path):
         .encode("cp1252")
     )
     output = tmp_path / "sortie.csv"
-    result = run(runner, source, "--column", "text", "--out", output)
+    result = run(runner, source, "--column", "text", "--out", output, "--skip-malformed")
     assert result.exit_code == 0, result.output
     assert "ligne 3 : 3 colonnes attendues, 4 trouvées (ligne ignorée)" in result.output
     assert "1 ligne(s) mal formée(s) ignorée(s)" in result.output
@@ -52,6 +52,29 @@ def test_latin1_file_and_broken_lines_reported_by_number(runner, tmp_path):
     assert table.encoding == "cp1252"
     assert [row["text"] for row in table.rows] == ["Ma fille [PERSONNE_1], 17 ans", "Rien à dire"]
     assert [row["public"] for row in table.rows] == ["jeune", "âgé"]
+
+
+def test_malformed_lines_stop_the_command_and_every_one_is_listed(runner, tmp_path):
+    source = tmp_path / "reponses.csv"
+    source.write_text(
+        'id,text\n1,"Rappelez-moi demain\n2,Mme Dupont au 06 12 34 56 78\n3,Mme Martin : 06 11 22 33 44\n4,a,b\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "sortie.csv"
+    result = run(runner, source, "--column", "text", "--out", output)
+    assert result.exit_code == 1
+    assert "ligne 2 : ligne mal formée : guillemet ouvert jamais refermé" in result.output
+    assert "ligne 5 : 2 colonnes attendues, 3 trouvées" in result.output
+    assert "2 ligne(s) mal formée(s)" in result.output and "--skip-malformed" in result.output
+    assert not output.exists()
+
+    # Asked to go on: the lines after the unclosed quote are pseudonymised, not dropped.
+    result = run(runner, source, "--column", "text", "--out", output, "--skip-malformed")
+    assert result.exit_code == 0, result.output
+    assert "2 ligne(s) pseudonymisée(s)" in result.output and "2 ligne(s) mal formée(s) ignorée(s)" in result.output
+    table = read_csv(output)
+    assert [row["id"] for row in table.rows] == ["2", "3"]
+    assert all("[TÉLÉPHONE]" in row["text"] and "06" not in row["text"] for row in table.rows)
 
 
 def test_missing_column_exits_1_and_writes_nothing(runner, tmp_path):

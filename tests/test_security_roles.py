@@ -44,6 +44,8 @@ ACCESS = {
     "accounts.users": Access((ADMIN,)),
     "accounts.edit_user": Access((ADMIN,)),
     "accounts.password": Access(EVERYONE),
+    "accounts.logout_everywhere": Access(EVERYONE),
+    "accounts.end_user_sessions": Access((ADMIN,)),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews

@@ -51,8 +51,62 @@ def scratch_database(kind: str):
             yield f"sqlite:///{Path(directory) / 'load.db'}"
 
 
+def long_definition(questions: int = 100) -> dict:
+    """A questionnaire of `questions` questions as a long ABS interview is: numbers with a
+    constraint, single and multiple choices, short and long texts, a fifth of them shown only
+    when an earlier answer allows it."""
+    from questionnaires import Choice, ChoiceList, Question, Questionnaire as QuestionnaireModel
+
+    frequence = ChoiceList("frequence", [Choice(name, {"fr": label}) for name, label in (
+        ("jamais", "Jamais"), ("parfois", "Parfois"), ("souvent", "Souvent"), ("toujours", "Toujours"))])
+    services = ChoiceList("services", [Choice(name, {"fr": label}) for name, label in (
+        ("ccas", "CCAS"), ("caf", "CAF"), ("mission_locale", "Mission locale"), ("pmi", "PMI"),
+        ("france_services", "France services"))])
+    children = []
+    for number in range(1, questions + 1):
+        name = f"q{number:03d}"
+        kind = ("integer", "select_one", "select_multiple", "text", "paragraph")[number % 5]
+        question = Question(kind, name, {"fr": f"Question {number}"}, required=number % 7 == 0)
+        if kind == "integer":
+            question.constraint = ". >= 0 and . <= 120"
+            question.constraint_message = {"fr": "Entre 0 et 120."}
+        elif kind == "select_one":
+            question.choice_list = "frequence"
+        elif kind == "select_multiple":
+            question.choice_list = "services"
+        if number % 5 == 2 and number > 5:
+            # Shown when the number asked just before is not zero.
+            question.relevant = f"${{q{number - 2:03d}}} > 0"
+        children.append(question)
+    return QuestionnaireModel(
+        title="Entretien long", form_id="abs_long", children=children,
+        choice_lists={"frequence": frequence, "services": services},
+    ).to_dict()
+
+
+def long_submission_body(questionnaire_id: int, questions: int = 100) -> dict:
+    """What a tablet sends for `long_definition(questions)`, every question answered."""
+    from questionnaires import Questionnaire as QuestionnaireModel
+
+    body = submission_body(questionnaire_id)
+    answers = {}
+    for question in QuestionnaireModel.from_dict(long_definition(questions)).questions():
+        kind = question.type
+        number = int(question.name[1:])
+        answers[question.name] = {
+            "integer": 20 + number % 50,
+            "select_one": "souvent",
+            "select_multiple": ["ccas", "caf"],
+            "text": f"Réponse courte {number}",
+            "paragraph": "Le bus ne passe plus après 20 heures et je ne peux pas aller voir ma fille à "
+                         f"Joué-lès-Tours le soir ({number}).",
+        }[kind]
+    return body | {"answers": answers}
+
+
 def seed_study(database_url: str) -> dict:
-    """Schema, an enquêteur with a device token, a published questionnaire and the territory."""
+    """Schema, an enquêteur with a device token, two published questionnaires assigned to them
+    (the tests' short one and `long_definition()`) and the territory."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from consultation import create_app
@@ -63,6 +117,7 @@ def seed_study(database_url: str) -> dict:
 
     from consultation.accounts.models import utcnow
     from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.interviews.models import Assignment
     from consultation.territory.models import Commune, Quartier
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
@@ -74,10 +129,21 @@ def seed_study(database_url: str) -> dict:
         questionnaire.versions.append(
             QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(), published_at=utcnow())
         )
+        long_questionnaire = Questionnaire(title="Entretien long")
+        long_questionnaire.versions.append(
+            QuestionnaireVersion(number=1, status=PUBLISHED, definition=long_definition(), published_at=utcnow())
+        )
         tours = Commune(insee_code="37261", name="Tours")
-        db.session.add_all([questionnaire, tours, Quartier(commune=tours, name="Sanitas")])
+        db.session.add_all([questionnaire, long_questionnaire, tours, Quartier(commune=tours, name="Sanitas")])
+        db.session.flush()
+        # The enquêteur sends only the questionnaires assigned to them.
+        db.session.add_all([
+            Assignment(questionnaire_id=questionnaire.id, enumerator_id=user.id),
+            Assignment(questionnaire_id=long_questionnaire.id, enumerator_id=user.id),
+        ])
         db.session.commit()
-        seeded = {"token": token, "questionnaire_id": questionnaire.id}
+        seeded = {"token": token, "questionnaire_id": questionnaire.id,
+                  "long_questionnaire_id": long_questionnaire.id}
         db.engine.dispose()
     return seeded
 

@@ -50,3 +50,7 @@ class PasswordChangeForm(FlaskForm):
         "Nouveau mot de passe, une seconde fois",
         validators=[DataRequired("Retapez le nouveau mot de passe."), EqualTo("new_password", "Les deux saisies diffèrent.")],
     )
+
+
+class EndSessionsForm(FlaskForm):
+    """« Se déconnecter partout »: a button, with its CSRF token."""

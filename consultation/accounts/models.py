@@ -31,19 +31,27 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Named by every session and "remember me" cookie of the account; raising it ends them all
+    # (logout, « se déconnecter partout »), even copies of a cookie taken before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
     def get_id(self) -> str:
-        # The session names the password it was opened with: changing the password ends the
-        # account's other sessions and "remember me" cookies.
+        # The session names the account's session version and the password it was opened with:
+        # a logout, « se déconnecter partout » or a new password ends the account's sessions and
+        # "remember me" cookies.
         return f"{self.id}.{self.session_key}"
 
     @property
     def session_key(self) -> str:
-        return self.password_hash[-16:]
+        return f"{self.session_version}-{self.password_hash[-16:]}"
+
+    def end_sessions(self) -> None:
+        """Every session and "remember me" cookie opened so far stops working at its next request."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..extensions import db, limiter, login_manager
 from ..transaction import abandon
 from . import bp
-from .forms import AccountForm, LoginForm, PasswordChangeForm, UserForm
+from .forms import AccountForm, EndSessionsForm, LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .roles import ADMIN, role_required
 from .services import (
@@ -28,12 +28,14 @@ LOGIN_LIMIT_MESSAGE = "Trop de tentatives de connexion : réessayez dans une min
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
+    """Called on every request that carries a session or "remember me" cookie."""
     user_id, _, session_key = session_id.partition(".")
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    # A deactivated account, or a session opened before the password changed, is logged out.
-    if user is None or not user.active or (session_key and session_key != user.session_key):
+    # A deactivated account, a session opened before a logout or « se déconnecter partout », or
+    # before the password changed: logged out.
+    if user is None or not user.active or session_key != user.session_key:
         return None
     return user
 
@@ -58,14 +60,25 @@ def _login_failed(response) -> bool:
     return response.status_code != 302
 
 
-def _attempted_email() -> str:
-    return "compte:" + (request.form.get("email") or "").strip().lower()
+def _client_address() -> str:
+    # The real client's address: behind a reverse proxy, PROXY_FIX_X_FOR makes ProxyFix put it
+    # in remote_addr (see config.py); without it every client would share the proxy's limit.
+    return request.remote_addr or "inconnue"
+
+
+def _client_and_account() -> str:
+    # Per account AND address: failures typed at the admin's address from elsewhere do not lock
+    # the admin out. No limit per account alone: anyone could use it to lock any account out;
+    # argon2 and passwords of 10 characters or more make guessing from many addresses slow.
+    return f"compte:{_client_address()}:" + (request.form.get("email") or "").strip().lower()
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"], deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE)
 @limiter.limit(
-    "5 per minute", methods=["POST"], key_func=_attempted_email, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+    "20 per minute", methods=["POST"], key_func=_client_address, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+)
+@limiter.limit(
+    "5 per minute", methods=["POST"], key_func=_client_and_account, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
 )
 def login():
     form = LoginForm()
@@ -82,9 +95,45 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @login_required
 def logout():
+    # A session cookie is only signed, not stored: a copy taken before the logout (a shared
+    # computer, a proxy log) would open the account afterwards. Raising the account's session
+    # version ends every session of the account, on this device and the others. Device tokens
+    # stay: a tablet keeps sending the interviews it holds, and is cut off on its own page or
+    # with « se déconnecter partout ».
+    current_user.end_sessions()
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("accounts.login"))
+
+
+def _end_sessions_everywhere(user: User) -> int:
+    """Ends every session of `user` and revokes their tablets' device tokens: « partout » is
+    what one asks after losing a tablet or a phone, and a token opens the API as a session
+    opens the pages. The interviews a tablet holds stay on it until a password login."""
+    from ..api.tokens import revoke_user_tokens
+
+    user.end_sessions()
+    return revoke_user_tokens(user.id, current_user)
+
+
+@bp.route("/deconnecter-partout", methods=["POST"])
+@login_required
+def logout_everywhere():
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    revoked = _end_sessions_everywhere(user)
+    # This device stays logged in, under the new session version.
+    login_user(user, fresh=True)
+    flash(_ended_message("Vos autres sessions ont été fermées", revoked), "success")
+    return redirect(url_for("accounts.password"))
+
+
+def _ended_message(sentence: str, revoked: int) -> str:
+    if revoked:
+        sentence += f" et {revoked} tablette(s) déconnectée(s) : une connexion avec le mot de passe réautorise chacune"
+    return sentence + "."
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
@@ -103,7 +152,7 @@ def password():
             login_user(current_user._get_current_object(), fresh=True)
             flash("Mot de passe changé. Vos autres sessions ont été fermées.", "success")
             return redirect(url_for("main.home"))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form, end_sessions_form=EndSessionsForm())
 
 
 @bp.route("/utilisateurs", methods=["GET", "POST"])
@@ -141,4 +190,20 @@ def edit_user(user_id: int):
         else:
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user.html", form=form, user=user)
+    return render_template("accounts/user.html", form=form, user=user, end_sessions_form=EndSessionsForm())
+
+
+@bp.route("/utilisateurs/<int:user_id>/deconnecter-partout", methods=["POST"])
+@role_required(ADMIN)
+def end_user_sessions(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoked = _end_sessions_everywhere(user)
+    if user.id == current_user.id:
+        login_user(user, fresh=True)
+    flash(_ended_message(f"Les sessions de {user.email} ont été fermées", revoked), "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))

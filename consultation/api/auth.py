@@ -25,6 +25,8 @@ class ApiCaller:
 
     id: int
     role: str
+    # Questionnaires assigned to the caller, when the token lookup read them (None: not read).
+    assigned_questionnaires: frozenset[int] | None = None
 
 
 def _authenticate(allow_session: bool) -> ApiCaller:
@@ -34,7 +36,7 @@ def _authenticate(allow_session: bool) -> ApiCaller:
         if active_token is None:
             raise ApiError(401)
         g.device_token = active_token
-        return ApiCaller(active_token.user_id, active_token.role)
+        return ApiCaller(active_token.user_id, active_token.role, active_token.assigned_questionnaires)
     if allow_session and current_user.is_authenticated:
         g.device_token = None
         return ApiCaller(current_user.id, current_user.role)

@@ -2,6 +2,8 @@
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
+from ..main.headers import allowed_methods
+
 HTTP_MESSAGES = {
     400: "Requête invalide : le corps doit être un objet JSON valide.",
     401: "Jeton d'appareil manquant, invalide ou révoqué : reconnectez la tablette.",
@@ -80,4 +82,6 @@ def register_error_handlers(bp) -> None:
         if status == 422 and messages:
             # webargs nests the body's messages under its location ("json").
             errors = flatten_messages(messages.get("json", messages))
-        return error_response(status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors)
+        return error_response(
+            status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors, headers=allowed_methods(error)
+        )

@@ -110,7 +110,9 @@ class SubmissionIn(FrenchSchema):
     uuid = _field(fields.UUID, required=True, metadata={"description": "Identifiant créé par la tablette"})
     questionnaire_id = identifier(required=True)
     version = identifier(required=True, metadata={"description": "Numéro de la version publiée"})
-    answers = _field(fields.Dict, keys=fields.String(), required=True)
+    # Keys are not run through a String field: JSON keys are always strings, and their names
+    # are checked against the questionnaire by validate_answers (that cost a field per answer).
+    answers = _field(fields.Dict, required=True)
     profile = _field(fields.Nested, ProfileIn, required=True)
     consent = _field(fields.Nested, ConsentIn, required=True)
     started_at = _field(fields.DateTime, load_default=None, allow_none=True)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import String, bindparam, cast, func, select, update
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
+from ..interviews.models import Assignment
 from .models import DeviceToken
 
 # last_used_at is a hint for the admin page, not an audit trail: writing it on every sync would
@@ -40,6 +41,12 @@ class ActiveToken:
     last_used_at: datetime | None
     user_id: int
     role: str
+    # The questionnaires currently assigned to the user, comma-separated (None: none).
+    assigned: str | None = None
+
+    @property
+    def assigned_questionnaires(self) -> frozenset[int]:
+        return frozenset(int(part) for part in (self.assigned or "").split(",") if part)
 
 
 def find_active_token(token: str) -> ActiveToken | None:
@@ -53,8 +60,14 @@ def find_active_token(token: str) -> ActiveToken | None:
 
 @lru_cache(maxsize=1)
 def _active_token_statement():
+    # The assignments come with the token, in the same round trip: every sync checks them.
+    assigned = (
+        select(func.aggregate_strings(cast(Assignment.questionnaire_id, String), ","))
+        .where(Assignment.enumerator_id == User.id)
+        .scalar_subquery()
+    )
     return (
-        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role)
+        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role, assigned)
         .join(User, User.id == DeviceToken.user_id)
         .where(
             DeviceToken.token_hash == bindparam("digest"),
@@ -79,6 +92,17 @@ def revoke_token(device_token: DeviceToken, by) -> None:
         device_token.revoked_at = utcnow()
         device_token.revoked_by_id = by.id if by is not None else None
         db.session.flush()
+
+
+def revoke_user_tokens(user_id: int, by) -> int:
+    """Revokes every active token of a user (« se déconnecter partout »); returns how many."""
+    result = db.session.execute(
+        update(DeviceToken)
+        .where(DeviceToken.user_id == user_id, DeviceToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=by.id if by is not None else None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def last_revocation(user_id: int) -> datetime | None:

@@ -10,6 +10,7 @@ from ..accounts.roles import ADMIN, CHARGE_ETUDE, INTERVIEW
 from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import csrf, db
 from ..interviews.models import Assignment
+from ..interviews.services import is_assigned, may_send
 from ..submissions.definitions import published_version
 from ..submissions.services import (
     Consent,
@@ -57,7 +58,9 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
     security=TOKEN_SECURITY,
     summary="Envoyer un entretien",
     description="Idempotent sur `uuid` : un renvoi identique répond 200 avec la réponse déjà "
-    "enregistrée ; un contenu différent sous le même `uuid` répond 409.",
+    "enregistrée ; un contenu différent sous le même `uuid`, ou une réponse d'un autre enquêteur, "
+    "répond 409. Un enquêteur envoie les entretiens des questionnaires qui lui sont attribués, et "
+    "ceux menés pendant une affectation retirée depuis.",
 )
 @api_auth()
 @bp.arguments(SubmissionIn(), location="json")
@@ -67,13 +70,16 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
 @bp.alt_response(409, schema=ErrorOut, description="Identifiant déjà utilisé pour un autre contenu")
 @bp.alt_response(413, schema=ErrorOut, description="Requête trop volumineuse")
-@bp.alt_response(422, schema=ErrorOut, description="Réponse invalide, erreurs par champ")
+@bp.alt_response(422, schema=ErrorOut, description="Réponse invalide, erreurs par champ ; ou questionnaire "
+                 "inconnu, non publié, ou non attribué à l'enquêteur")
 def create_submission(payload):
     version = published_version(payload["questionnaire_id"], payload["version"])
-    if version is None:
+    if version is None or not _may_send(payload):
+        # The same answer whether the questionnaire does not exist or is not the enquêteur's:
+        # its existence does not leak.
         raise ApiError(
             422,
-            "Cette version du questionnaire n'existe pas ou n'est pas publiée.",
+            "Cette version du questionnaire n'existe pas, n'est pas publiée ou ne vous est pas attribuée.",
             {"version": [f"Version {payload['version']} introuvable pour le questionnaire {payload['questionnaire_id']}."]},
             code="version_inconnue",
         )
@@ -94,10 +100,32 @@ def create_submission(payload):
     except SubmissionInvalid as error:
         raise ApiError(422, error.message, error.errors, code="reponse_invalide") from None
     except SubmissionConflict as error:
-        raise ApiError(409, str(error), code="conflit_uuid", id=error.existing.id) from None
+        # No id: the submission holding this UUID may be another enquêteur's.
+        raise ApiError(409, str(error), code="conflit_uuid") from None
     touch_token()
     body = {"id": stored.id, "uuid": str(payload["uuid"]), "state": stored.state}
     return body, (201 if stored.created else 200)
+
+
+def _supervises() -> bool:
+    """Admins and chargés d'étude use every questionnaire; an enquêteur only those assigned."""
+    return g.api_user.role in (ADMIN, CHARGE_ETUDE)
+
+
+def _assigned(questionnaire_id: int) -> bool:
+    assigned = g.api_user.assigned_questionnaires
+    if assigned is not None:
+        return questionnaire_id in assigned  # read with the token
+    return is_assigned(g.api_user.id, questionnaire_id)
+
+
+def _may_send(payload) -> bool:
+    if _supervises():
+        return True
+    if payload["questionnaire_id"] in (g.api_user.assigned_questionnaires or ()):
+        return True  # the usual case, known from the token lookup: no query
+    # Otherwise: a current assignment not read with the token, or an ended one.
+    return may_send(g.api_user.id, payload["questionnaire_id"], payload["started_at"] or payload["completed_at"])
 
 
 @bp.route("/questionnaires", methods=["GET"])
@@ -116,7 +144,7 @@ def list_questionnaires():
         .options(selectinload(Questionnaire.versions).defer(QuestionnaireVersion.definition))
         .order_by(Questionnaire.title)
     )
-    if g.api_user.role not in (ADMIN, CHARGE_ETUDE):
+    if not _supervises():
         # An enquêteur sees the questionnaires assigned to them, as on the tablet's home page.
         query = query.join(Assignment, Assignment.questionnaire_id == Questionnaire.id).where(
             Assignment.enumerator_id == g.api_user.id
@@ -139,14 +167,23 @@ def list_questionnaires():
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/versions/<int:number>", methods=["GET"])
-@bp.doc(security=TOKEN_SECURITY, summary="Définition d'une version publiée")
+@bp.doc(
+    security=TOKEN_SECURITY,
+    summary="Définition d'une version publiée",
+    description="Pour un enquêteur, seulement celles des questionnaires qui lui sont attribués.",
+)
 @api_auth(allow_session=True)
 @bp.response(200, VersionOut)
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
 @bp.alt_response(404, schema=ErrorOut, description="Version introuvable ou non publiée")
 def get_version(questionnaire_id: int, number: int):
     version = _published_version(questionnaire_id, number)
-    if version is None or version.questionnaire.archived:
+    if (
+        version is None
+        or version.questionnaire.archived
+        or not (_supervises() or _assigned(questionnaire_id))
+    ):
+        # 404 also for a questionnaire not assigned to the enquêteur: its existence does not leak.
         raise ApiError(404, "Cette version du questionnaire n'existe pas ou n'est pas publiée.")
     return {
         "id": version.id,

@@ -5,7 +5,7 @@ the answers are JSON keyed by question name (a repeat is a list of such dicts).
 """
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
@@ -117,3 +117,20 @@ class Assignment(db.Model):
     questionnaire = relationship("Questionnaire")
     enumerator = relationship("User", foreign_keys=[enumerator_id])
     assigned_by = relationship("User", foreign_keys=[assigned_by_id])
+
+
+class EndedAssignment(db.Model):
+    """An assignment that was removed, kept so that the interviews made while it lasted can still
+    be sent from the tablets (they work offline and may sync days later); nothing else is allowed
+    under it. One row per removal: an enquêteur assigned twice has two windows."""
+
+    __tablename__ = "ended_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    enumerator_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    assigned_at: Mapped[datetime]
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    __table_args__ = (Index("ix_ended_assignment_enumerator_questionnaire", "enumerator_id", "questionnaire_id"),)

@@ -1,14 +1,17 @@
 """Assignments of questionnaires to enquêteurs, and what a tablet downloads to work offline."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from sqlalchemy import DateTime, bindparam, exists, or_, select
 
 from ..accounts.models import User, utcnow
 from ..accounts.roles import ADMIN, CHARGE_ETUDE, ENQUETEUR, INTERVIEW
 from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import db
 from ..territory.models import Commune
-from .models import AGE_BANDS, PUBLICS, SEXES, Assignment
+from .models import AGE_BANDS, PUBLICS, SEXES, Assignment, EndedAssignment
 
 # Below this age band a parent must consent too.
 AGE_BANDS_NEEDING_PARENTAL_CONSENT = ("moins_15",)
@@ -60,14 +63,80 @@ def assign(questionnaire_id: int, enumerator_id: int, assigned_by_id: int | None
     return assignment
 
 
-def unassign(assignment_id: int) -> bool:
-    """Removes an assignment; interviews already on the tablets stay there and still sync."""
+def unassign(assignment_id: int, removed_by_id: int | None = None) -> bool:
+    """Removes an assignment; interviews already made on the tablets stay there and still sync
+    (the ended assignment is kept for that)."""
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None:
         return False
+    db.session.add(
+        EndedAssignment(
+            questionnaire_id=assignment.questionnaire_id,
+            enumerator_id=assignment.enumerator_id,
+            assigned_at=assignment.assigned_at,
+            ended_by_id=removed_by_id,
+        )
+    )
     db.session.delete(assignment)
     db.session.flush()
     return True
+
+
+# Tablet clocks drift and are sometimes set by hand in the wrong time zone: an interview dated
+# this close to the edges of an ended assignment is taken as made under it.
+CLOCK_TOLERANCE = timedelta(hours=12)
+
+
+def is_assigned(user_id: int, questionnaire_id: int) -> bool:
+    """Whether the questionnaire is currently assigned to this enquêteur."""
+    return db.session.scalar(_assigned_statement(), {"user_id": user_id, "questionnaire_id": questionnaire_id})
+
+
+def may_send(user_id: int, questionnaire_id: int, made_at: datetime | None) -> bool:
+    """Whether an enquêteur may send an interview of this questionnaire made at `made_at`: under
+    the current assignment, whenever made; under an ended one, only if made while it lasted (an
+    interview without a date cannot show that). One query: every sync asks."""
+    made_at = _utc(made_at)
+    return db.session.scalar(
+        _may_send_statement(),
+        {
+            "user_id": user_id,
+            "questionnaire_id": questionnaire_id,
+            "made_before": made_at + CLOCK_TOLERANCE if made_at else None,
+            "made_after": made_at - CLOCK_TOLERANCE if made_at else None,
+        },
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    # Stored naive in UTC on SQLite, aware on PostgreSQL: compare in UTC either way.
+    return moment.astimezone(timezone.utc)
+
+
+def _current(statement_user, statement_questionnaire):
+    return exists().where(
+        Assignment.enumerator_id == statement_user, Assignment.questionnaire_id == statement_questionnaire
+    )
+
+
+@lru_cache(maxsize=1)
+def _assigned_statement():
+    return select(_current(bindparam("user_id"), bindparam("questionnaire_id")))
+
+
+@lru_cache(maxsize=1)
+def _may_send_statement():
+    # Built once: constructing a statement costs more than running it (see submissions.services).
+    user_id, questionnaire_id = bindparam("user_id"), bindparam("questionnaire_id")
+    ended = exists().where(
+        EndedAssignment.enumerator_id == user_id,
+        EndedAssignment.questionnaire_id == questionnaire_id,
+        EndedAssignment.assigned_at <= bindparam("made_before", type_=DateTime()),
+        EndedAssignment.ended_at >= bindparam("made_after", type_=DateTime()),
+    )
+    return select(or_(_current(user_id, questionnaire_id), ended))
 
 
 def all_assignments() -> list[Assignment]:

@@ -109,7 +109,7 @@ def assignments():
 @role_required(*DESIGN)
 def remove_assignment(assignment_id: int):
     form = RemoveAssignmentForm()
-    if form.validate_on_submit() and unassign(assignment_id):
+    if form.validate_on_submit() and unassign(assignment_id, current_user.id):
         flash("Affectation retirée. Les entretiens déjà menés restent sur la tablette et seront envoyés.", "success")
     else:
         flash("Cette affectation n'existe plus.", "error")

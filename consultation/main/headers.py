@@ -1,11 +1,17 @@
 """Security headers on every response, set in this one place.
 
+Caching: every response to a logged-in user, and every response of the JSON API, is personal data
+or may hold some (answers, verbatims, exports, accounts, a tablet's interviews): `no-store`, so
+that neither a shared browser's cache nor a proxy keeps a copy after the session ends. Only the
+static files and the service worker script, the same for everyone, may be cached.
+
 Scripts run only from our own origin, plus the few inline blocks a page marks with this request's
 nonce (the tablet's import map, which browsers only accept inline, and its start-up modules).
 Style attributes stay allowed: the coding pages colour codes with `style="--c: …"`, always escaped."""
 import secrets
 
 from flask import request
+from flask_login import current_user
 
 from . import bp
 
@@ -43,10 +49,34 @@ def inject_csp_nonce():
     return {"csp_nonce": csp_nonce}
 
 
+# Endpoints whose responses hold no personal data, whoever asks.
+CACHEABLE_ENDPOINTS = {"static", "interviews.service_worker"}
+
+
 @bp.after_app_request
 def add_security_headers(response):
     for name, value in FIXED_HEADERS.items():
         response.headers.setdefault(name, value)
     # A view may set a stricter policy of its own (the word-cloud SVG does): keep it.
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
+    if _personal(response):
+        # Replaces whatever the view said (send_file's max-age on a word cloud, for instance).
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _personal(response) -> bool:
+    if request.endpoint in CACHEABLE_ENDPOINTS:
+        return False
+    # The API answers tablets (bearer token) and pages (session) alike; its 401s are cheap to
+    # mark too. Checked before current_user, which costs a query when a session is present.
+    return request.path.startswith("/api/") or current_user.is_authenticated
+
+
+def allowed_methods(error) -> dict:
+    """Headers of an error page: a 405 says which methods the URL accepts (RFC 9110 requires
+    `Allow` there), which the error handlers' own responses would otherwise drop."""
+    valid_methods = getattr(error, "valid_methods", None)
+    if getattr(error, "code", None) == 405 and valid_methods:
+        return {"Allow": ", ".join(sorted(valid_methods))}
+    return {}

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from . import bp
+from .headers import allowed_methods
 from .navigation import nav_items
 
 ERROR_TEXTS = {
@@ -40,9 +41,11 @@ def http_error(error: HTTPException):
     title, message = ERROR_TEXTS.get(code, (error.name, error.description))
     if code == 400 and "CSRF" in (error.description or ""):
         message = "Le formulaire a expiré ou son jeton de sécurité manque : rechargez la page et réessayez."
+    headers = allowed_methods(error)
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify({"code": code, "message": message, "errors": {}}), code
-    return render_template("errors/error.html", title=title, message=message), code
+        return jsonify({"code": code, "message": message, "errors": {}}), code, headers
+    return render_template("errors/error.html", title=title, message=message), code, headers
+
 
 
 @bp.app_errorhandler(Exception)

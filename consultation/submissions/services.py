@@ -118,7 +118,7 @@ def store_submission(
     if errors.by_path:
         existing = find_by_uuid(client_uuid)
         if existing is not None:
-            return _already_stored(existing, content_hash)
+            return _already_stored(existing, content_hash, enumerator_id)
         raise SubmissionInvalid(errors.by_path)
 
     state, review_comment = _first_review(profile)
@@ -140,7 +140,7 @@ def store_submission(
     )
     if submission_id is None:
         # Another request stored the same UUID first (a retry racing its lost original).
-        return _already_stored(find_by_uuid(client_uuid), content_hash)
+        return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
     return Stored(submission_id, True, state)
 
 
@@ -202,8 +202,10 @@ def _python_default(column):
     return default.arg(None) if default.is_callable else default.arg
 
 
-def _already_stored(existing: Submission, digest: str) -> Stored:
-    if existing.content_hash != digest:
+def _already_stored(existing: Submission, digest: str, enumerator_id: int | None) -> Stored:
+    # Someone else's submission is never "yours, already received": that would hand its id to
+    # whoever learnt its UUID and content.
+    if existing.content_hash != digest or existing.enumerator_id != enumerator_id:
         raise SubmissionConflict(existing)
     return Stored(existing.id, False, existing.state)
 

@@ -127,16 +127,20 @@ def evaluate(
     today: datetime.date | None = None,
     repeat_fields: Mapping[str, str] | None = None,
     columns: Mapping[str, str] | None = None,
+    repeat_fields_complete: bool = False,
 ):
     """The value of ``expression``: bool, int or float, str, or ``datetime.date``.
 
     ``current`` is the value of ``.``; ``context`` the repeat instance ("menage[1]");
     ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it;
+    ``repeat_fields_complete``: ``repeat_fields`` already maps every name inside a repeat that
+    the answers hold, so they need not be searched for more;
     ``columns`` are the choice's columns when ``expression`` is a parsed choice_filter.
     """
     node = parse(expression) if isinstance(expression, str) else expression
     scope = Scope(
         answers, current=current, context=context, today=today, repeat_fields=repeat_fields, columns=columns,
+        repeat_fields_complete=repeat_fields_complete,
     )
     result = scope.value(node)
     if isinstance(result, float):

@@ -64,14 +64,27 @@ class Scope:
         today: datetime.date | None = None,
         repeat_fields: Mapping[str, str] | None = None,
         columns: Mapping[str, str] | None = None,
+        repeat_fields_complete: bool = False,
     ):
         self.answers = answers or {}
         self.columns = columns or {}
         self.current = current
         self.context = parse_context(context)
-        self.today = today or datetime.date.today()
-        self.repeat_fields = repeat_fields_of(self.answers, repeat_fields)
+        self._today = today
+        if repeat_fields_complete and repeat_fields is not None:
+            # The caller knows every name the answers hold (a validator reading its own form's
+            # answers): walking them for each expression would cost answers × expressions.
+            self.repeat_fields = repeat_fields
+        else:
+            self.repeat_fields = repeat_fields_of(self.answers, repeat_fields)
         self.repeat_names = set(self.repeat_fields.values())
+
+    @property
+    def today(self) -> datetime.date:
+        # Asked of the clock only by today(): most expressions never call it.
+        if self._today is None:
+            self._today = datetime.date.today()
+        return self._today
 
     # --- answers ----------------------------------------------------------------------------
 
@@ -246,12 +259,17 @@ def _instances(parent: Mapping, repeat: str) -> list[Mapping]:
 
 def _scalar(value):
     """An answer as the language sees it: numbers as floats, lists as space-separated text."""
-    if value is None or isinstance(value, Mapping):
+    if value is None:
         return ""
+    # Plain values first: the Mapping check (an ABC) costs more than the rest of the function.
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
         return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ""
     if isinstance(value, (list, tuple)):
         return " ".join(to_string(item) for item in value)
     return value
