@@ -2,7 +2,11 @@
 
 Features register a handler per job kind with `@job_handler("kind")`; a handler receives the Job
 row and a `progress(done, total, message)` callback, and commits its own work in chunks. The queue
-carries only the job id, so the same code runs on any storage and in tests (immediate mode)."""
+carries only the job id, so the same code runs on any storage and in tests (immediate mode).
+
+A handler raises `JobError` with a French message for a failure the user can act on; any other
+exception is a fault of ours: the user reads a French message with the job's number, the log
+keeps the traceback under that number."""
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -12,6 +16,17 @@ from huey import RedisHuey, SqliteHuey
 
 from ..extensions import db
 from .models import Job
+from .recovery import worker_name
+
+# Huey's own SQLite file waits for a lock as long as the app's database does (busy_timeout in
+# create_app), so a job and a request writing at the same moment wait for each other, not fail.
+SQLITE_BUSY_TIMEOUT_S = 10
+UNEXPECTED_FAILURE = ("Échec inattendu du travail n° {id} : le détail est dans le journal du serveur. "
+                      "Relancez-le ; si l'échec se répète, transmettez ce numéro à l'administrateur.")
+
+
+class JobError(Exception):
+    """A failure the user can act on; its message is French and shown as is."""
 
 Handler = Callable[[Job, Callable[[int, int, str], None]], dict | None]
 _HANDLERS: dict[str, Handler] = {}
@@ -32,7 +47,9 @@ def init_jobs(app: Flask) -> None:
         huey = RedisHuey(name, url=app.config["REDIS_URL"], immediate=immediate)
     else:
         filename = app.config.get("JOBS_DATABASE") or str(Path(app.instance_path) / "jobs.sqlite3")
-        huey = SqliteHuey(name, filename=filename, immediate=immediate)
+        # WAL is Huey's default journal; said here so that it stays so.
+        huey = SqliteHuey(name, filename=filename, immediate=immediate, journal_mode="wal",
+                          timeout=SQLITE_BUSY_TIMEOUT_S)
 
     @huey.task()
     def run_job(job_id: int) -> None:
@@ -62,29 +79,48 @@ def enqueue(job: Job) -> None:
     current_app.extensions["run_job"](job.id)
 
 
+def _write_first() -> None:
+    """The job's own bookkeeping starts as a writer on SQLite: a transaction that reads then writes
+    fails at once (not after the busy timeout) when a request committed in between, WAL snapshots
+    being what they are; taking the write lock first makes job and request wait for each other.
+    (api.auth.begin_writing does the same for requests.)"""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+
+
 def _run(job_id: int) -> None:
+    _write_first()
     job = db.session.get(Job, job_id)
     if job is None or job.status != "queued":
         return
     job.status = "running"
-    job.started_at = datetime.now(timezone.utc)
+    job.started_at = job.heartbeat_at = datetime.now(timezone.utc)
+    job.worker = worker_name()
+    kind = job.kind
     db.session.commit()
 
     def progress(done: int, total: int, message: str = "") -> None:
+        _write_first()
         job.done, job.total, job.message = done, total, message
+        job.heartbeat_at = datetime.now(timezone.utc)
         db.session.commit()
 
     try:
-        result = _HANDLERS[job.kind](job, progress)
+        result = _HANDLERS[kind](job, progress)
+        db.session.commit()  # the handler's last writes, before the job says it is done
     except Exception as error:  # the job fails visibly; its partial work was committed in chunks
         db.session.rollback()
+        current_app.logger.exception("Échec du travail n° %s (%s)", job_id, kind)
+        _write_first()
         job = db.session.get(Job, job_id)
         job.status = "failed"
-        job.message = f"Échec : {error}"
+        job.message = str(error) if isinstance(error, JobError) else UNEXPECTED_FAILURE.format(id=job_id)
         job.finished_at = datetime.now(timezone.utc)
         db.session.commit()
-        current_app.logger.exception("Échec du travail %s", job_id)
         return
+    _write_first()
     job.status = "done"
     job.result = result or {}
     job.finished_at = datetime.now(timezone.utc)
