@@ -7,12 +7,14 @@ carries only the job id, so the same code runs on any storage and in tests (imme
 A handler raises `JobError` with a French message for a failure the user can act on; any other
 exception is a fault of ours: the user reads a French message with the job's number, the log
 keeps the traceback under that number."""
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
+from sqlalchemy.engine import Connection
 
 from ..extensions import db
 from .models import Job
@@ -77,6 +79,21 @@ def start_job(kind: str, params: dict | None = None, user_id: int | None = None)
 
 def enqueue(job: Job) -> None:
     current_app.extensions["run_job"](job.id)
+
+
+@contextmanager
+def reading_connection() -> Iterator[Connection]:
+    """A connection for a long read through a server-side cursor (exports). Its own, from the pool:
+    progress() commits the job's session, and on PostgreSQL a commit closes the cursors of its
+    connection. When the session is bound to one connection whose transaction its owner controls
+    (the tests' rolled-back transaction, where our commits are savepoints), read there: it is the
+    only connection that sees that transaction's rows."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    with bind.connect() as connection:
+        yield connection
 
 
 def _write_first() -> None:
