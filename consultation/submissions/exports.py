@@ -59,6 +59,7 @@ class _Column:
     question: Question
     header: str
     choice: str | None = None  # for 0/1 columns of a select_multiple
+    read: Callable = None  # (answers, choice labels) -> cell; see _reader
 
 
 @dataclass
@@ -77,6 +78,8 @@ class ExportPlan:
     options: ExportOptions
     models: dict[int, Questionnaire]
     tables: list[TablePlan] = field(default_factory=list)
+    # Per version, per choice list: choice name -> label (looked up for every cell of a select).
+    labels: dict[int, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def plan_export(models: dict[int, Questionnaire], options: ExportOptions = ExportOptions()) -> ExportPlan:
@@ -85,7 +88,8 @@ def plan_export(models: dict[int, Questionnaire], options: ExportOptions = Expor
     reference = models[max(models)] if models else None
     top_questions, repeats = _layout(list(models.values()))
     top_columns = _columns(top_questions, reference, options)
-    plan = ExportPlan(options, models)
+    plan = ExportPlan(options, models, labels={version_id: _choice_labels(model, options)
+                                               for version_id, model in models.items()})
     plan.tables.append(TablePlan("reponses", _profile_headers(options) + [column.header for column in top_columns],
                                  top_columns))
     for repeat, questions in repeats:
@@ -100,12 +104,13 @@ def export_rows(plan: ExportPlan, record) -> Iterator[tuple[int, list]]:
     `record` has the attributes of `_profile_values` (a row of export_job.RECORD_COLUMNS)."""
     options = plan.options
     model = plan.models[record.questionnaire_version_id]
+    labels = plan.labels[record.questionnaire_version_id]
     answers = record.answers or {}
     main = plan.tables[0]
-    yield 0, _profile_values(record, options) + [_cell(column, answers, model, options) for column in main.columns]
+    yield 0, _profile_values(record, options) + [column.read(answers, labels) for column in main.columns]
     for index, table in enumerate(plan.tables[1:], start=1):
         for rank, instance in enumerate(_instances(answers, table.repeat, model), start=1):
-            yield index, [record.id, rank] + [_cell(column, instance, model, options) for column in table.columns]
+            yield index, [record.id, rank] + [column.read(instance, labels) for column in table.columns]
 
 
 def _layout(models: list[Questionnaire]):
@@ -152,9 +157,10 @@ def _columns(questions: list[Question], reference: Questionnaire | None, options
                     if options.headers == CODES
                     else f"{header} : {label_in(choice.label, options.language) or choice.name}"
                 )
-                columns.append(_Column(question, choice_header, choice.name))
+                columns.append(_Column(question, choice_header, choice.name,
+                                       _reader(question, choice.name, options)))
         else:
-            columns.append(_Column(question, header))
+            columns.append(_Column(question, header, read=_reader(question, None, options)))
     return columns
 
 
@@ -178,32 +184,55 @@ def _instances(answers: dict, repeat: Group, model: Questionnaire) -> list[dict]
     return instances
 
 
-def _cell(column: _Column, answers: dict, model: Questionnaire, options: ExportOptions):
-    question = column.question
-    value = answers.get(question.name)
+def _reader(question: Question, choice: str | None, options: ExportOptions):
+    """The function that gives this column's cell from a submission's answers and its version's
+    choice labels; decided once per column, since it then runs for every cell."""
+    name, list_name = question.name, question.choice_list
     if question.type == "select_multiple":
-        selected = value.split() if isinstance(value, str) else list(value or [])
-        if column.choice is not None:
-            if value in (None, "", []):
+        def selected_of(value) -> list:
+            return value.split() if isinstance(value, str) else list(value or [])
+
+        if choice is not None:
+            def read(answers: dict, labels: dict):
+                value = answers.get(name)
+                selected = selected_of(value)
+                if value in (None, "", []):
+                    return None
+                return 1 if choice in selected else 0
+        elif options.headers == CODES:
+            def read(answers: dict, labels: dict):
+                return " ".join(selected_of(answers.get(name))) or None
+        else:
+            def read(answers: dict, labels: dict):
+                shown = labels.get(list_name, {})
+                return " ; ".join(shown.get(item, item) for item in selected_of(answers.get(name))) or None
+        return read
+    if question.type == "select_one" and options.headers == LABELS:
+        def read(answers: dict, labels: dict):
+            value = answers.get(name)
+            if value in (None, ""):
                 return None
-            return 1 if column.choice in selected else 0
-        if options.headers == CODES:
-            return " ".join(selected) or None
-        return " ; ".join(_choice_label(question, name, model, options) for name in selected) or None
-    if question.type == "select_one" and value not in (None, "") and options.headers == LABELS:
-        return _choice_label(question, str(value), model, options)
-    if value in (None, ""):
-        return None
-    if isinstance(value, (list, dict)):
-        return str(value)
-    return value
+            value = str(value)
+            return labels.get(list_name, {}).get(value, value)
+        return read
+
+    def read(answers: dict, labels: dict):
+        value = answers.get(name)
+        if value in (None, ""):
+            return None
+        if isinstance(value, (list, dict)):
+            return str(value)
+        return value
+    return read
 
 
-def _choice_label(question: Question, name: str, model: Questionnaire, options: ExportOptions) -> str:
-    for choice in _choices(question, model):
-        if choice.name == name:
-            return label_in(choice.label, options.language) or name
-    return name
+def _choice_labels(model: Questionnaire, options: ExportOptions) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for list_name, choice_list in model.choice_lists.items():
+        shown = labels[list_name] = {}
+        for choice in choice_list.choices:
+            shown.setdefault(choice.name, label_in(choice.label, options.language) or choice.name)
+    return labels
 
 
 def _profile_headers(options: ExportOptions) -> list[str]:
@@ -316,7 +345,7 @@ def write_csv(plan: ExportPlan, records: Iterable, path: Path, on_submission: On
                 writer.writerow([neutralise(header) for header in table.headers])
             for count, record in enumerate(records, start=1):
                 for index, row in export_rows(plan, record):
-                    writers[index].writerow([_csv_value(neutralise(value)) for value in row])
+                    writers[index].writerow([_csv_cell(value) for value in row])
                 on_submission(count)
         finally:
             for handle in handles:
@@ -325,6 +354,18 @@ def write_csv(plan: ExportPlan, records: Iterable, path: Path, on_submission: On
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
                 for file in files:
                     archive.write(file, file.name)
+
+
+def _csv_cell(value):
+    """_csv_value(neutralise(value)), the common types first: it runs for every cell."""
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if kind is int:
+        return value
+    return _csv_value(neutralise(value))
 
 
 def _csv_value(value):
