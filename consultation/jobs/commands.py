@@ -32,7 +32,10 @@ def worker(workers: int):
     finally:
         stop_heartbeat.set()
         # SIGTERM stops the consumer without waiting for its jobs: they end with this process.
-        fail_own_running_jobs(name)
+        try:
+            fail_own_running_jobs(name)
+        except Exception:  # database busy or gone: the next worker to start fails them instead
+            app.logger.warning("Travaux en cours non marqués interrompus à l'arrêt", exc_info=True)
 
 
 COMMANDS = [worker]
