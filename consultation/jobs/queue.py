@@ -111,6 +111,7 @@ def _run(job_id: int) -> None:
     _write_first()
     job = db.session.get(Job, job_id)
     if job is None or job.status != "queued":
+        db.session.commit()  # nothing written: lets the write lock go
         return
     job.status = "running"
     job.started_at = job.heartbeat_at = datetime.now(timezone.utc)

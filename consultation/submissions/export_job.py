@@ -88,6 +88,8 @@ def export_submissions(job: Job, progress) -> dict:
     query = submissions_query(params["questionnaire_id"], _filters_from_params(params["filters"]))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     plan = plan_for(query, options)
+    # The reads above end here, so that each progress commit starts as a writer (see jobs.queue).
+    db.session.commit()
     extension = "xlsx" if file_format == "xlsx" else csv_extension(plan)
     name = files.new_file_name(job, extension)
     progress(0, total, f"0 réponse exportée sur {total}")
