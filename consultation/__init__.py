@@ -1,4 +1,5 @@
 """The consultation web application."""
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -12,6 +13,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
+        # INSTANCE_PATH puts the instance folder (SQLite files, exports, models) elsewhere.
+        instance_path=os.path.abspath(os.environ["INSTANCE_PATH"]) if os.environ.get("INSTANCE_PATH") else None,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config_from_env(app.instance_path))

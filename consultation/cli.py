@@ -44,11 +44,27 @@ def serve(host: str, port: int, debug: bool, worker: bool):
                 err=True,
             )
             raise SystemExit(1) from None
+    import os
+    import signal
+
+    from .jobs.commands import PARENT_ENV
+
+    # SIGTERM (systemd, docker stop, kill) and SIGHUP (terminal closed) end us like Ctrl+C does, so
+    # that the `finally` below stops the worker too; by default they end the process on the spot.
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     worker_process = None
     if worker:
         # The consumer needs its own main thread (signal handlers): a child process, ended with us.
+        # In its own session, so that Ctrl+C reaches only us and we stop it, once, the same way
+        # as on SIGTERM; it also stops by itself if we are killed (PARENT_ENV).
         worker_process = subprocess.Popen(
-            [sys.executable, "-c", "from consultation.cli import main; main()", "worker"]
+            [sys.executable, "-c", "from consultation.cli import main; main()", "worker"],
+            env={**os.environ, PARENT_ENV: str(os.getpid())},
+            start_new_session=True,
         )
     try:
         # werkzeug directly: Flask's app.run() refuses to block inside a `flask` CLI command.
@@ -57,8 +73,20 @@ def serve(host: str, port: int, debug: bool, worker: bool):
         run_simple(host, port, create_app(), use_debugger=debug, use_reloader=False, threaded=True)
     finally:
         if worker_process is not None:
-            worker_process.terminate()
-            worker_process.wait(10)
+            _stop_worker(worker_process)
+
+
+def _stop_worker(process) -> None:
+    """SIGTERM: the consumer stops without waiting for a long job (marked interrupted); SIGKILL if
+    it has not stopped after 10 s."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 @click.command("init-db")

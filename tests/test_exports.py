@@ -1,7 +1,9 @@
 """Exports a chargé d'étude opens in a spreadsheet: one row per submission, repeats in their own
-sheet, select_multiple as one column or 0/1 columns, and no formula smuggled in by an answer."""
+sheet, select_multiple as one column or 0/1 columns, and no formula smuggled in by an answer.
+The file is prepared by a background job (immediate in the tests) and offered on the job's page."""
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -28,11 +30,28 @@ def exported(login, db, make_user):
     charge = login("charge_etude")
 
     def download(**options):
-        response = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export", query_string=options)
-        assert response.status_code == 200, response.data[:500]
-        return response
+        if not options:
+            response = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export")
+            assert response.status_code == 200, response.data[:500]
+            return response
+        return export_through_the_job(charge, questionnaire.id, options)
 
-    return {"download": download, "first": first, "second": second, "questionnaire": questionnaire}
+    return {"download": download, "first": first, "second": second, "questionnaire": questionnaire,
+            "charge": charge}
+
+
+def export_through_the_job(client, questionnaire_id: int, options: dict):
+    """What the chargée d'étude does: submit the form, follow to the export's page, click the link."""
+    started = client.post(f"/reponses/questionnaire/{questionnaire_id}/export", data=options)
+    assert started.status_code == 302, started.data[:500]
+    page = client.get(started.headers["Location"])
+    assert page.status_code == 200
+    link = re.search(r'href="([^"]+)"[^>]*data-export-download|data-export-download[^>]*href="([^"]+)"',
+                     page.get_data(as_text=True))
+    assert link is not None, page.get_data(as_text=True)
+    response = client.get(link.group(1) or link.group(2))
+    assert response.status_code == 200, response.data[:500]
+    return response
 
 
 def _sheets(content: bytes) -> dict[str, list[tuple]]:
@@ -163,10 +182,8 @@ def test_csv_without_repeats_is_a_single_file_with_labels(login, db, make_user):
     territory(db)
     stored_submission(db, questionnaire, make_user("enqueteur"), answers={"aides": ["rsa"]})
 
-    response = login("charge_etude").get(
-        f"/reponses/questionnaire/{questionnaire.id}/export",
-        query_string={"format": "csv", "headers": "labels", "multiple": "columns"},
-    )
+    response = export_through_the_job(login("charge_etude"), questionnaire.id,
+                                      {"format": "csv", "headers": "labels", "multiple": "columns"})
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1

@@ -2,7 +2,7 @@ import pytest
 
 from consultation.extensions import db as _db
 from consultation.jobs.models import Job
-from consultation.jobs.queue import enqueue, job_handler, start_job
+from consultation.jobs.queue import JobError, enqueue, job_handler, start_job
 
 pytestmark = pytest.mark.storage
 
@@ -18,7 +18,12 @@ def _count_words(job, progress):
 @job_handler("test_failing")
 def _failing(job, progress):
     progress(1, 2, "à moitié")
-    raise RuntimeError("fichier illisible")
+    raise JobError("fichier illisible")
+
+
+@job_handler("test_crashing")
+def _crashing(job, progress):
+    return {"value": {}["missing key"]}
 
 
 def test_job_runs_and_reports_progress(login, db):
@@ -49,3 +54,18 @@ def test_other_users_cannot_read_a_job(login, db):
     job = start_job("test_count_words", {"texts": []}, owner.user.id)
     db.session.commit()
     assert login("lecteur").get(f"/travaux/{job.id}").status_code == 403
+
+
+def test_unexpected_failure_shows_a_french_message_and_logs_the_traceback(login, db, caplog):
+    client = login("charge_etude")
+    job = start_job("test_crashing", {}, client.user.id)
+    db.session.commit()
+    enqueue(job)
+    payload = client.get(f"/travaux/{job.id}").get_json()
+    assert payload["status"] == "failed"
+    # The user reads French and the job's number, not Python's English…
+    assert f"Échec inattendu du travail n° {job.id}" in payload["message"]
+    assert "missing key" not in payload["message"] and "KeyError" not in payload["message"]
+    # …and the log keeps the traceback under that number.
+    logged = next(record for record in caplog.records if f"n° {job.id}" in record.getMessage())
+    assert logged.exc_info is not None and logged.exc_info[0] is KeyError

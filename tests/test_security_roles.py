@@ -87,6 +87,9 @@ ACCESS = {
     "review.edit": Access(REVIEW),
     "review.paper": Access(REVIEW),
     "review.export": Access(REVIEW),
+    # an export's page and file: only the one who asked, or an admin (the study's job is not an export: 404)
+    "review.export_job": Access(REVIEW),
+    "review.export_file": Access(REVIEW),
     "review.devices": Access(REVIEW),
     "review.revoke_device": Access(REVIEW),
     # coding: coders see originals and change codings; the collectif and readers see results only

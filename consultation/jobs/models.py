@@ -29,6 +29,10 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Who runs it ("host:pid") and when that process last said it was alive: a job left
+    # "running" by a process that is gone is failed by the next worker (jobs/recovery.py).
+    worker: Mapped[str] = mapped_column(String(120), default="")
+    heartbeat_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:

@@ -5,6 +5,7 @@ from ..accounts.roles import ADMIN
 from ..extensions import db
 from . import bp
 from .models import Job
+from .recovery import reap_if_gone
 
 
 @bp.route("/<int:job_id>")
@@ -16,4 +17,5 @@ def status(job_id: int):
         abort(404)
     if job.created_by_id != current_user.id and current_user.role != ADMIN:
         abort(403)
+    reap_if_gone(job)
     return jsonify(job.as_dict())

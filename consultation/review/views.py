@@ -1,25 +1,16 @@
 """The back office of submissions: lists with filters, a submission's page, review states,
 edits with history, paper questionnaires typed in afterwards, exports, device tokens."""
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ..accounts.models import User
-from ..accounts.roles import INTERVIEW, REVIEW, role_required
+from ..accounts.roles import ADMIN, INTERVIEW, REVIEW, role_required
 from ..api.errors import flatten_messages
 from ..api.models import DeviceToken
 from ..api.schemas import ConsentIn, ProfileIn
@@ -27,8 +18,12 @@ from ..api.tokens import list_tokens, revoke_token
 from ..designer.models import Questionnaire, QuestionnaireVersion
 from ..extensions import db
 from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
+from ..jobs import files as job_files
+from ..jobs.models import Job
+from ..jobs.queue import enqueue
 from ..submissions.definitions import PublishedVersion, version_model
-from ..submissions.exports import ExportOptions, build_tables, to_csv_bundle, to_xlsx
+from ..submissions.export_job import EXPORT, start_export
+from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
 from ..submissions.queries import (
     SubmissionFilters,
@@ -85,8 +80,8 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
     return questionnaire
 
 
-def _filter_form(form_class=FilterForm):
-    form = form_class(request.args)
+def _filter_form(form_class=FilterForm, source=None):
+    form = form_class(request.args if source is None else source)
     enumerators = db.session.scalars(
         select(User).where(User.role.in_(INTERVIEW)).order_by(User.name, User.email)
     ).all()
@@ -293,30 +288,64 @@ def paper(questionnaire_id: int):
     )
 
 
-@bp.route("/questionnaire/<int:questionnaire_id>/export")
+@bp.route("/questionnaire/<int:questionnaire_id>/export", methods=["GET", "POST"])
 @role_required(*REVIEW)
 def export(questionnaire_id: int):
+    """The form (GET, filters of the list carried over); POST starts the export job and leads to
+    its page, where the file is offered once written."""
     questionnaire = _questionnaire_or_404(questionnaire_id)
-    form, filters = _filter_form(ExportForm)
-    if "format" not in request.args or form.format.errors or form.headers.errors or form.multiple.errors:
-        return render_template("review/export.html", questionnaire=questionnaire, form=form)
-    submissions = db.session.scalars(
-        submissions_query(questionnaire.id, filters).order_by(Submission.id)
-    ).all()
-    options = ExportOptions(headers=form.headers.data, multiple=form.multiple.data)
-    tables = build_tables(submissions, options)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    name = f"reponses-{questionnaire.id}-{stamp}"
-    if form.format.data == "xlsx":
-        content = to_xlsx(tables)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        filename = f"{name}.xlsx"
-    else:
-        content, extension = to_csv_bundle(tables)
-        mimetype = "application/zip" if extension == "zip" else "text/csv; charset=utf-8"
-        filename = f"{name}.{extension}"
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    form, filters = _filter_form(ExportForm, request.form if request.method == "POST" else None)
+    if request.method == "POST" and not (form.format.errors or form.headers.errors or form.multiple.errors):
+        options = ExportOptions(headers=form.headers.data, multiple=form.multiple.data)
+        job = start_export(questionnaire.id, filters, options, form.format.data, current_user.id)
+        enqueue(job)
+        return redirect(url_for("review.export_job", job_id=job.id))
+    return render_template("review/export.html", questionnaire=questionnaire, form=form,
+                           recent=_recent_exports(questionnaire.id))
+
+
+def _recent_exports(questionnaire_id: int) -> list[Job]:
+    """The user's exports of this questionnaire whose file may still be there."""
+    since = datetime.now(timezone.utc) - job_files.KEEP_FOR
+    jobs = db.session.scalars(
+        select(Job).where(Job.kind == EXPORT, Job.created_by_id == current_user.id, Job.created_at >= since)
+        .order_by(Job.id.desc()).limit(50)
+    )
+    return [job for job in jobs if job.params.get("questionnaire_id") == questionnaire_id][:10]
+
+
+def _export_job_or_404(job_id: int) -> Job:
+    """Exports hold personal data: only the user who asked for one (and an admin) may see it."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != EXPORT:
+        abort(404)
+    if job.created_by_id != current_user.id and current_user.role != ADMIN:
+        abort(403)
+    return job
+
+
+@bp.route("/exports/<int:job_id>")
+@role_required(*REVIEW)
+def export_job(job_id: int):
+    job = _export_job_or_404(job_id)
+    questionnaire = _questionnaire_or_404(job.params["questionnaire_id"])
+    available = job.status == "done" and job_files.file_of(job) is not None
+    return render_template("review/export_job.html", job=job, questionnaire=questionnaire, available=available,
+                           keep_hours=int(job_files.KEEP_FOR.total_seconds() // 3600))
+
+
+@bp.route("/exports/<int:job_id>/fichier")
+@role_required(*REVIEW)
+def export_file(job_id: int):
+    job = _export_job_or_404(job_id)
+    path = job_files.file_of(job) if job.status == "done" else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=job.result["mimetype"], as_attachment=True,
+                         download_name=job.result["filename"], conditional=False, etag=False, max_age=0)
+    # Personal data: no copy in the browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/appareils")

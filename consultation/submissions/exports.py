@@ -8,23 +8,28 @@ evaluate it); CSV has no cell types, so such a value gets a leading apostrophe t
 
 CSV files are UTF-8 with a BOM and use semicolons, decimal commas and CRLF line ends: that is what
 Excel set up for French opens with a double click, and LibreOffice detects all of it.
-Times are in the study's time zone (see local_time)."""
+Times are in the study's time zone (see local_time).
+
+Exports are streamed: the layout comes from the questionnaire versions exported (`plan_export`),
+then each submission read from a cursor becomes its rows (`export_rows`) and is written at once
+(`write_xlsx`, `write_csv`), so memory stays flat in the number of submissions. The background
+job that runs them is in export_job.py."""
 from __future__ import annotations
 
 import csv
-import io
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from questionnaires import Group, Question, Questionnaire, label_in
 
-from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
-from .definitions import version_model
+from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
 from .local_time import local
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,13 +43,6 @@ class ExportOptions:
     headers: str = LABELS  # question labels or names, and choice labels or names
     multiple: str = JOINED  # select_multiple as one column, or one 0/1 column per choice
     language: str = "fr"
-
-
-@dataclass
-class Table:
-    name: str
-    headers: list[str] = field(default_factory=list)
-    rows: list[list] = field(default_factory=list)
 
 
 def is_formula_like(value) -> bool:
@@ -61,44 +59,58 @@ class _Column:
     question: Question
     header: str
     choice: str | None = None  # for 0/1 columns of a select_multiple
+    read: Callable = None  # (answers, choice labels) -> cell; see _reader
 
 
-def build_tables(submissions: Iterable[Submission], options: ExportOptions = ExportOptions()) -> list[Table]:
-    """The main table, then one table per repeat group; cells hold the values as stored (the
-    writers neutralise what a spreadsheet would take for a formula)."""
-    submissions = list(submissions)
-    models = _models_by_version(submissions)
+@dataclass
+class TablePlan:
+    name: str
+    headers: list[str]
+    columns: list[_Column]
+    repeat: Group | None = None
+
+
+@dataclass
+class ExportPlan:
+    """The tables of an export (the main one first, then one per repeat group) and the parsed
+    model of every version exported."""
+
+    options: ExportOptions
+    models: dict[int, Questionnaire]
+    tables: list[TablePlan] = field(default_factory=list)
+    # Per version, per choice list: choice name -> label (looked up for every cell of a select).
+    labels: dict[int, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+
+def plan_export(models: dict[int, Questionnaire], options: ExportOptions = ExportOptions()) -> ExportPlan:
+    """`models`: the parsed model of each questionnaire version id among the exported submissions."""
+    models = dict(sorted(models.items()))
     reference = models[max(models)] if models else None
     top_questions, repeats = _layout(list(models.values()))
-    main = Table("reponses", _profile_headers(options))
     top_columns = _columns(top_questions, reference, options)
-    main.headers += [column.header for column in top_columns]
-    repeat_tables = []
+    plan = ExportPlan(options, models, labels={version_id: _choice_labels(model, options)
+                                               for version_id, model in models.items()})
+    plan.tables.append(TablePlan("reponses", _profile_headers(options) + [column.header for column in top_columns],
+                                 top_columns))
     for repeat, questions in repeats:
         columns = _columns(questions, reference, options)
-        table = Table(repeat.name, ["id_reponse", "rang"] + [column.header for column in columns])
-        repeat_tables.append((repeat, columns, table))
-
-    for submission in submissions:
-        model = models[submission.questionnaire_version_id]
-        answers = submission.answers or {}
-        main.rows.append(
-            _profile_values(submission, options) + [_cell(column, answers, model, options) for column in top_columns]
-        )
-        for repeat, columns, table in repeat_tables:
-            for index, instance in enumerate(_instances(answers, repeat, model), start=1):
-                table.rows.append(
-                    [submission.id, index] + [_cell(column, instance, model, options) for column in columns]
-                )
-    return [main] + [table for _, _, table in repeat_tables]
+        plan.tables.append(TablePlan(repeat.name, ["id_reponse", "rang"] + [column.header for column in columns],
+                                     columns, repeat))
+    return plan
 
 
-def _models_by_version(submissions: list[Submission]) -> dict[int, Questionnaire]:
-    models: dict[int, Questionnaire] = {}
-    for submission in submissions:
-        if submission.questionnaire_version_id not in models:
-            models[submission.questionnaire_version_id] = version_model(submission.questionnaire_version)
-    return dict(sorted(models.items()))
+def export_rows(plan: ExportPlan, record) -> Iterator[tuple[int, list]]:
+    """(table index, row) for one submission: its row of the main table, then its repeat rows.
+    `record` has the attributes of `_profile_values` (a row of export_job.RECORD_COLUMNS)."""
+    options = plan.options
+    model = plan.models[record.questionnaire_version_id]
+    labels = plan.labels[record.questionnaire_version_id]
+    answers = record.answers or {}
+    main = plan.tables[0]
+    yield 0, _profile_values(record, options) + [column.read(answers, labels) for column in main.columns]
+    for index, table in enumerate(plan.tables[1:], start=1):
+        for rank, instance in enumerate(_instances(answers, table.repeat, model), start=1):
+            yield index, [record.id, rank] + [column.read(instance, labels) for column in table.columns]
 
 
 def _layout(models: list[Questionnaire]):
@@ -145,9 +157,10 @@ def _columns(questions: list[Question], reference: Questionnaire | None, options
                     if options.headers == CODES
                     else f"{header} : {label_in(choice.label, options.language) or choice.name}"
                 )
-                columns.append(_Column(question, choice_header, choice.name))
+                columns.append(_Column(question, choice_header, choice.name,
+                                       _reader(question, choice.name, options)))
         else:
-            columns.append(_Column(question, header))
+            columns.append(_Column(question, header, read=_reader(question, None, options)))
     return columns
 
 
@@ -171,32 +184,55 @@ def _instances(answers: dict, repeat: Group, model: Questionnaire) -> list[dict]
     return instances
 
 
-def _cell(column: _Column, answers: dict, model: Questionnaire, options: ExportOptions):
-    question = column.question
-    value = answers.get(question.name)
+def _reader(question: Question, choice: str | None, options: ExportOptions):
+    """The function that gives this column's cell from a submission's answers and its version's
+    choice labels; decided once per column, since it then runs for every cell."""
+    name, list_name = question.name, question.choice_list
     if question.type == "select_multiple":
-        selected = value.split() if isinstance(value, str) else list(value or [])
-        if column.choice is not None:
-            if value in (None, "", []):
+        def selected_of(value) -> list:
+            return value.split() if isinstance(value, str) else list(value or [])
+
+        if choice is not None:
+            def read(answers: dict, labels: dict):
+                value = answers.get(name)
+                selected = selected_of(value)
+                if value in (None, "", []):
+                    return None
+                return 1 if choice in selected else 0
+        elif options.headers == CODES:
+            def read(answers: dict, labels: dict):
+                return " ".join(selected_of(answers.get(name))) or None
+        else:
+            def read(answers: dict, labels: dict):
+                shown = labels.get(list_name, {})
+                return " ; ".join(shown.get(item, item) for item in selected_of(answers.get(name))) or None
+        return read
+    if question.type == "select_one" and options.headers == LABELS:
+        def read(answers: dict, labels: dict):
+            value = answers.get(name)
+            if value in (None, ""):
                 return None
-            return 1 if column.choice in selected else 0
-        if options.headers == CODES:
-            return " ".join(selected) or None
-        return " ; ".join(_choice_label(question, name, model, options) for name in selected) or None
-    if question.type == "select_one" and value not in (None, "") and options.headers == LABELS:
-        return _choice_label(question, str(value), model, options)
-    if value in (None, ""):
-        return None
-    if isinstance(value, (list, dict)):
-        return str(value)
-    return value
+            value = str(value)
+            return labels.get(list_name, {}).get(value, value)
+        return read
+
+    def read(answers: dict, labels: dict):
+        value = answers.get(name)
+        if value in (None, ""):
+            return None
+        if isinstance(value, (list, dict)):
+            return str(value)
+        return value
+    return read
 
 
-def _choice_label(question: Question, name: str, model: Questionnaire, options: ExportOptions) -> str:
-    for choice in _choices(question, model):
-        if choice.name == name:
-            return label_in(choice.label, options.language) or name
-    return name
+def _choice_labels(model: Questionnaire, options: ExportOptions) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    for list_name, choice_list in model.choice_lists.items():
+        shown = labels[list_name] = {}
+        for choice in choice_list.choices:
+            shown.setdefault(choice.name, label_in(choice.label, options.language) or choice.name)
+    return labels
 
 
 def _profile_headers(options: ExportOptions) -> list[str]:
@@ -209,32 +245,31 @@ def _profile_headers(options: ExportOptions) -> list[str]:
             "Lieu", "Consentement", "Consentement parental"]
 
 
-def _profile_values(submission: Submission, options: ExportOptions) -> list:
+def _profile_values(record, options: ExportOptions) -> list:
     codes = options.headers == CODES
 
     def shown(value: str, labels: dict) -> str:
         return value if codes else labels.get(value, value)
 
-    enumerator = submission.enumerator
     return [
-        submission.id,
-        submission.client_uuid,
-        submission.questionnaire_version.number,
-        shown(submission.channel, CHANNELS),
-        shown(submission.state, STATES),
-        local(submission.started_at),
-        local(submission.completed_at),
-        local(submission.received_at),
-        (enumerator.name or enumerator.email) if enumerator is not None else None,
-        shown(submission.public, PUBLICS),
-        shown(submission.age_band, AGE_BANDS) or None,
-        shown(submission.sex, SEXES) if submission.sex else None,
-        submission.commune_code,
-        submission.commune.name if submission.commune is not None else None,
-        submission.quartier.name if submission.quartier is not None else None,
-        submission.place or None,
-        _yes_no(submission.consent_given, codes),
-        _yes_no(submission.parental_consent, codes),
+        record.id,
+        record.client_uuid,
+        record.version_number,
+        shown(record.channel, CHANNELS),
+        shown(record.state, STATES),
+        local(record.started_at),
+        local(record.completed_at),
+        local(record.received_at),
+        (record.enumerator_name or record.enumerator_email) if record.enumerator_id is not None else None,
+        shown(record.public, PUBLICS),
+        shown(record.age_band, AGE_BANDS) or None,
+        shown(record.sex, SEXES) if record.sex else None,
+        record.commune_code,
+        record.commune_name,
+        record.quartier_name,
+        record.place or None,
+        _yes_no(record.consent_given, codes),
+        _yes_no(record.parental_consent, codes),
     ]
 
 
@@ -249,17 +284,25 @@ def _yes_no(value: bool | None, codes: bool):
 # --- writers -------------------------------------------------------------------------------
 
 
-def to_xlsx(tables: list[Table]) -> bytes:
+OnRow = Callable[[int], None]
+
+
+def write_xlsx(plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None) -> None:
+    """openpyxl's write-only mode: each sheet's rows go to its own temporary file as they come,
+    strings inline (no shared-strings table growing with the answers)."""
     workbook = Workbook(write_only=True)
     used: set[str] = set()
-    for table in tables:
+    sheets = []
+    for table in plan.tables:
         sheet = workbook.create_sheet(_sheet_name(table.name, used))
         sheet.append([_xlsx_cell(sheet, header) for header in table.headers])
-        for row in table.rows:
+        sheets.append(sheet)
+    for count, record in enumerate(records, start=1):
+        for index, row in export_rows(plan, record):
+            sheet = sheets[index]
             sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        on_submission(count)
+    workbook.save(path)
 
 
 def _xlsx_cell(sheet, value):
@@ -282,14 +325,47 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM and semicolons: what a French spreadsheet opens without an import dialog."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(header) for header in table.headers])
-    for row in table.rows:
-        writer.writerow([_csv_value(neutralise(value)) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+def csv_extension(plan: ExportPlan) -> str:
+    """One CSV when there is no repeat, else a zip of one CSV per table."""
+    return "csv" if len(plan.tables) == 1 else "zip"
+
+
+def write_csv(plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None) -> None:
+    """UTF-8 with a BOM and semicolons: what a French spreadsheet opens without an import dialog.
+    With repeats, each table is written to its own temporary file, then zipped from disk."""
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".csv-") as folder:
+        used: set[str] = set()
+        files = [Path(folder) / f"{_sheet_name(table.name, used)}.csv" for table in plan.tables]
+        if len(files) == 1:
+            files = [path]
+        handles = [file.open("w", encoding="utf-8-sig", newline="") for file in files]
+        try:
+            writers = [csv.writer(handle, delimiter=";", lineterminator="\r\n") for handle in handles]
+            for writer, table in zip(writers, plan.tables):
+                writer.writerow([neutralise(header) for header in table.headers])
+            for count, record in enumerate(records, start=1):
+                for index, row in export_rows(plan, record):
+                    writers[index].writerow([_csv_cell(value) for value in row])
+                on_submission(count)
+        finally:
+            for handle in handles:
+                handle.close()
+        if len(plan.tables) > 1:
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+                for file in files:
+                    archive.write(file, file.name)
+
+
+def _csv_cell(value):
+    """_csv_value(neutralise(value)), the common types first: it runs for every cell."""
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if kind is int:
+        return value
+    return _csv_value(neutralise(value))
 
 
 def _csv_value(value):
@@ -303,15 +379,3 @@ def _csv_value(value):
     if isinstance(value, float):
         return str(value).replace(".", ",")
     return value
-
-
-def to_csv_bundle(tables: list[Table]) -> tuple[bytes, str]:
-    """One CSV when there is no repeat, else a zip of one CSV per table; (content, extension)."""
-    if len(tables) == 1:
-        return to_csv(tables[0]), "csv"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        used: set[str] = set()
-        for table in tables:
-            archive.writestr(_sheet_name(table.name, used) + ".csv", to_csv(table))
-    return buffer.getvalue(), "zip"
