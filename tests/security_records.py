@@ -13,6 +13,7 @@ from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire as
 
 from consultation.accounts.models import User, utcnow
 from consultation.accounts.roles import ROLES
+from consultation.jobs.recovery import worker_name
 from consultation.designer.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
 
 PASSWORD = "motdepasse-solide-42"
@@ -111,8 +112,10 @@ def study(db, mark: str = "") -> dict:
              Memo(submission_id=submission.id, path="besoins", author_id=charge.id, text=f"{mark}À relire")]
     assignment = Assignment(questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id, assigned_by_id=charge.id)
     device_token, _token = issue_token(enqueteur, f"{mark}Tablette 1")
-    # Jobs already running: a POST to "analyse" or "retrain" then starts nothing heavy.
-    jobs = [Job(kind=kind, params={"questionnaire_id": questionnaire.id}, status="running", created_by_id=charge.id)
+    # Jobs already running (in this process, as a live worker would): a POST to "analyse" or
+    # "retrain" then starts nothing heavy.
+    jobs = [Job(kind=kind, params={"questionnaire_id": questionnaire.id}, status="running", created_by_id=charge.id,
+                worker=worker_name(), started_at=utcnow(), heartbeat_at=utcnow())
             for kind in ("coding.analyse", "coding.retrain")]
     db.session.add_all([suggestion, *memos, assignment, *jobs])
     db.session.commit()

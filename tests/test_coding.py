@@ -207,7 +207,7 @@ def test_a_forced_analysis_keeps_the_coders_decisions(coder, study, db):
     assert [suggestion.status for suggestion in same_code] == ["rejected"]
 
 
-def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, monkeypatch):
+def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, monkeypatch, caplog):
     from consultation.coding import jobs
 
     _codebook(db, study)
@@ -224,7 +224,9 @@ def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, mon
     monkeypatch.setattr(jobs, "_write_suggestions", fail_on_second_batch)
     _analyse(coder, study)
     failed = _last_job(db)
-    assert failed.status == "failed" and "disque plein" in failed.message
+    # The user reads a French message with the job's number; the cause stays in the server's log.
+    assert failed.status == "failed" and f"n° {failed.id}" in failed.message
+    assert "disque plein" not in failed.message and "disque plein" in caplog.text
     assert db.session.scalar(select(func.count(PseudonymisedAnswer.id))) == 3
     monkeypatch.setattr(jobs, "_write_suggestions", real_write)
     _analyse(coder, study)

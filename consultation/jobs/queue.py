@@ -14,7 +14,9 @@ from typing import Callable, Iterator
 
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..transaction import after_commit, begin_writing
@@ -79,14 +81,29 @@ def start_job(kind: str, params: dict | None = None, user_id: int | None = None)
 
 
 def enqueue(job: Job) -> None:
-    """The worker reads the Job row: inside the transaction that wrote it, the job is queued only
-    once that transaction commits; after it (a script that committed first), at once."""
-    run_job, writing = current_app.extensions["run_job"], db.session().in_transaction()
-    job_id = job.id
-    if writing:
+    """The worker reads the Job row: a job written by the current transaction is queued once that
+    transaction commits (never if it rolls back); a job already committed is queued at once."""
+    run_job, job_id = current_app.extensions["run_job"], job.id
+    if job_id in db.session().info.get(_UNCOMMITTED_JOBS, ()):
         after_commit(lambda: run_job(job_id))
     else:
         run_job(job_id)
+
+
+_UNCOMMITTED_JOBS = "consultation.uncommitted_jobs"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_written_jobs(session, _flush_context) -> None:
+    written = {row.id for row in session.new if isinstance(row, Job)}
+    if written:
+        session.info.setdefault(_UNCOMMITTED_JOBS, set()).update(written)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_written_jobs(session) -> None:
+    session.info.pop(_UNCOMMITTED_JOBS, None)
 
 
 @contextmanager
