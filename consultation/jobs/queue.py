@@ -62,6 +62,11 @@ def enqueue(job: Job) -> None:
     current_app.extensions["run_job"](job.id)
 
 
+def run_now(job: Job) -> None:
+    """Runs a committed job in this process, without the queue (CLI commands that wait for it)."""
+    _run(job.id)
+
+
 def _run(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status != "queued":

@@ -658,7 +658,10 @@ export function mountForm(element, definition, options = {}) {
       if (binding.requiredMark && relevant) {
         const required = isRequired(binding.question, binding.scope);
         binding.requiredMark.hidden = !required;
-        binding.widget.element.setAttribute("aria-required", required ? "true" : "false");
+        // A checkbox group (role=group) cannot take aria-required: its legend says « obligatoire ».
+        if (binding.widget.element.getAttribute("role") !== "group") {
+          binding.widget.element.setAttribute("aria-required", required ? "true" : "false");
+        }
       }
       if (entry && entry.choices && binding.widget.setChoices) binding.widget.setChoices(entry.choices);
       const instance = instanceAt(binding.scope);
