@@ -361,6 +361,21 @@ def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
     assert page.count("<blockquote>") == 1 and "Claire Codeuse, Bruno Codeur" in page
 
 
+def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code_page(coder, study, db):
+    from consultation.coding.services import create_code
+
+    codebook = _codebook(db, study)
+    code = _code(codebook, "logement-cout")
+    child = create_code(codebook, "Loyer trop cher", parent=code)
+    db.session.commit()
+    for applied in (code, child):
+        assert _code_span(coder, study, study["submissions"][0], applied, 0, 11).status_code == 201
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
+    listed = page[page.index('<ul class="verbatims">'):]
+    assert listed.count("<blockquote>") == 1
+    assert "1 verbatim(s)" in page
+
+
 def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)

@@ -165,15 +165,18 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
     shown, waiting = [], 0
     codes = {c.id: c for c in codebook.codes}
     for row in rows:
-        # A segment coded alike by several coders (double coding) is one verbatim, with its coders.
-        segments: dict[tuple[int, int, int], list[str]] = {}
+        # A segment is quoted once per answer: coded alike by several coders (double coding), or
+        # with the code and one of its sub-codes, it is one verbatim, with its coders.
+        segments: dict[tuple[int, int], list] = {}
         for coding in row.codings:
             if coding.code_id in family:
                 coder = coding.coder.name or coding.coder.email if coding.coder else ""
-                names = segments.setdefault((coding.start, coding.end, coding.code_id), [])
-                if coder not in names:
-                    names.append(coder)
-        for (start, end, code_id), coders in segments.items():
+                entry = segments.setdefault((coding.start, coding.end), [coding.code_id, []])
+                if coding.code_id == code.id:
+                    entry[0] = code.id  # the page's own code rather than a sub-code
+                if coder not in entry[1]:
+                    entry[1].append(coder)
+        for (start, end), (code_id, coders) in segments.items():
             visible = visible_span(row, start, end, originals)
             if visible is None:
                 waiting += 1

@@ -194,3 +194,29 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
     problems += _audit(page, "tablette relecture")
     assert problems == [], "\n".join(problems)
     assert page.errors == []
+
+
+def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(live_server, records, audited):
+    """WCAG 2.1.4: a key typed elsewhere does nothing, the shortcuts can be turned off, the choice
+    is remembered. Stray keys are « r » (reject): had one acted, the final « a » would find no
+    suggestion to accept."""
+    page = audited
+    email, _ = live_server.create_user("charge_etude")
+    _login(page, live_server, email)
+    page.goto(f"{live_server.url}/analyse/{records['ids']['questionnaire']}/coder/besoins")
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    assert article.locator(".chip.suggestion").count() == 1
+    page.get_by_role("heading", level=1).click()
+    page.keyboard.press("r")  # focus outside the list: nothing
+    page.get_by_label("Raccourcis clavier").uncheck()
+    article.focus()
+    page.keyboard.press("r")  # shortcuts off: nothing
+    page.reload()
+    assert not page.get_by_label("Raccourcis clavier").is_checked()
+    page.get_by_label("Raccourcis clavier").check()
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    article.focus()
+    page.keyboard.press("a")
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    article.locator(".chip:not(.suggestion)").nth(1).wait_for()
+    assert article.locator(".chip.suggestion").count() == 0
