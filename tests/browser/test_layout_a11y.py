@@ -184,6 +184,12 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
 
     for index in range(1, 30):
         page.locator(".form-host .fr-page:not([hidden])").first.wait_for()
+        if index == 1:
+            # On a phone the first question shows on the first screen, under the step bar.
+            page.set_viewport_size({"width": PHONE, "height": 740})
+            page.evaluate("window.scrollTo(0, 0)")
+            top = page.locator(".form-host .fr-page:not([hidden]) .fr-question").first.bounding_box()["y"]
+            assert top < 560, f"la première question commence à {top:.0f} px sur un téléphone"
         problems += _audit(page, f"tablette questions page {index}")
         next_button = page.get_by_role("button", name=re.compile("^Suivant"))
         last = next_button.inner_text() == "Suivant : relecture"
