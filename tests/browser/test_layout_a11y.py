@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import url_for
@@ -100,17 +101,14 @@ def _login(page, live_server, email: str) -> None:
 def _page_urls(live_server, records) -> list[tuple[str, str]]:
     """(endpoint, url) of every GET endpoint of the app, with the study's records as arguments."""
     app = live_server.app
-
-    class Ids(dict):
-        def __getitem__(self, key):
-            return type("Record", (), {"id": self.get(key)})()
-
+    # What _url reads of the study's records: their ids (the rows themselves live in the server).
+    study_records = {key: SimpleNamespace(id=value) for key, value in records["ids"].items()}
     urls = []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
             if rule.endpoint == "static" or "GET" not in rule.methods:
                 continue
-            urls.append((rule.endpoint, _url(app, rule.endpoint, Ids(records["ids"]))))
+            urls.append((rule.endpoint, _url(app, rule.endpoint, study_records)))
         demo = {"questionnaire_id": records["demo_id"], "question": "manque_quartier", "code_id": records["demo_code_id"]}
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)

@@ -287,5 +287,6 @@ document.querySelector("[data-question-switch]")?.addEventListener("submit", (ev
   window.location.href = event.target.querySelector("select").value;
 });
 
-const first = answers()[0];
-if (first && !location.hash) markCurrent(first);
+// The answer named in the address (after a redirect) or else the first one starts as the current one.
+const named = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1)))?.closest("article.answer") : null;
+if (named || answers()[0]) markCurrent(named || answers()[0]);
