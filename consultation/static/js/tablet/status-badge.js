@@ -35,7 +35,7 @@ export function renderStatus(section, status) {
   button.disabled = Boolean(status.syncing);
   // « maintenant » gives way on phones (CSS), the button's name stays whole for screen readers.
   if (status.syncing) button.textContent = "Synchronisation…";
-  else button.replaceChildren("Synchroniser", Object.assign(document.createElement("span"), { className: "wide-only", textContent: " maintenant" }));
+  else button.replaceChildren("Synchroniser", Object.assign(document.createElement("span"), { className: "wide-only", textContent: "\u00a0maintenant" }));
   const message = section.querySelector('[data-role="message"]');
   message.textContent = status.message || "";
   const login = section.querySelector('[data-role="login-needed"]');
