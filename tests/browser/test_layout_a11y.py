@@ -170,6 +170,7 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
     page.select_option("#commune", index=1)
     page.fill("#lieu", "Mission locale")
     assert page.locator("#lieu").get_attribute("aria-invalid") is None
+    assert summary.is_hidden()  # every error answered: the summary is gone
     assert page.locator("#lieu").get_attribute("aria-describedby") == "lieux-habituels"
     page.get_by_role("button", name="Suivant : consentement").click()
     page.locator(".consent-form").wait_for()

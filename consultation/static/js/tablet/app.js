@@ -287,8 +287,8 @@ function showErrorSummary(summary, errors, labels) {
   const names = Object.keys(errors);
   summary.hidden = !names.length;
   replaceChildren(summary, names.length
-    ? [h("h3", { id: "profil-erreurs-titre" }, names.length === 1 ? "Une information manque :" : `${names.length} informations manquent :`),
-       h("ul", {}, names.map((name) => h("li", {}, h("a", { href: `#${labels[name]}`, onclick: (event) => {
+    ? [h("h3", { id: "profil-erreurs-titre" }, "À compléter avant de continuer :"),
+       h("ul", {}, names.map((name) => h("li", { dataset: { field: name } }, h("a", { href: `#${labels[name]}`, onclick: (event) => {
          event.preventDefault();
          document.getElementById(labels[name])?.focus();
        } }, errors[name]))))]
@@ -347,7 +347,7 @@ function showProfile(initial) {
       h("button", { type: "button", class: "chip", onclick: () => {
         placeInput.value = place;
         setProfile({ place });
-        showFieldError(form, "place", null);
+        clearFieldError("place");
       } }, place)));
 
   // Announced as soon as it is filled (role=alert), each error linking to its field.
@@ -378,10 +378,15 @@ function showProfile(initial) {
       h("button", { type: "submit", class: "button big" }, "Suivant : consentement")),
   );
   // An error goes away as soon as its field is answered.
+  // An answered field leaves the summary too (a removal the live region does not read out).
+  const clearFieldError = (name) => {
+    showFieldError(form, name, null);
+    errorSummary.querySelector(`li[data-field="${name}"]`)?.remove();
+    if (!errorSummary.querySelector("li")) errorSummary.hidden = true;
+  };
   const clearError = (event) => {
     const field = event.target.closest('[id^="champ-"]');
-    if (field) showFieldError(form, field.id.slice("champ-".length), null);
-    if (!form.querySelector(".field-error")) showErrorSummary(errorSummary, {}, {});
+    if (field) clearFieldError(field.id.slice("champ-".length));
   };
   form.addEventListener("change", clearError);
   form.addEventListener("input", clearError);
