@@ -29,7 +29,7 @@ NOT_PAGES = {
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = ("coding.results_page", "coding.agreement", "coding.workspace", "coding.pseudonymisation",
-              "review.submissions", "coding.verbatims", "designer.preview")
+              "review.submissions", "coding.verbatims", "designer.preview", "designer.editor")
 
 
 @pytest.fixture(scope="module")
