@@ -4,8 +4,9 @@ PYTHON    := $(VENV)/bin/python
 BIN       := $(VENV)/bin
 PG_URL    ?= postgresql://postgres@127.0.0.1:5432/test
 STAMP     := $(VENV)/.installed-stamp
+PORT      ?= 5000
 
-.PHONY: install chromium run demo test test-sqlite test-postgres bench clean vendor
+.PHONY: install chromium run demo test test-sqlite test-postgres bench clean vendor vendor-axe
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -23,10 +24,10 @@ chromium:
 
 demo: install
 	$(BIN)/consultation init-db
-	$(BIN)/consultation demo
+	$(BIN)/consultation demo --port $(PORT)
 
 run: demo
-	$(BIN)/consultation serve --host 127.0.0.1 --port 5000
+	$(BIN)/consultation serve --host 127.0.0.1 --port $(PORT)
 
 # Both suites run even when the first fails; the target fails if either did.
 test: install chromium
@@ -56,6 +57,17 @@ vendor:
 	cp .vendor-tmp/package/build/index.js consultation/static/vendor/idb/idb.js
 	cp .vendor-tmp/package/LICENSE consultation/static/vendor/idb/LICENSE
 	echo "idb $(IDB_VERSION) (npm registry, build/index.js)" > consultation/static/vendor/idb/VERSION
+	rm -rf .vendor-tmp
+
+# axe-core checks every page in the browser tests; shipped in the repo so the tests need no network.
+AXE_VERSION := 4.14.1
+AXE_DIR     := tests/browser/vendor/axe-core
+vendor-axe:
+	rm -rf .vendor-tmp && mkdir -p .vendor-tmp $(AXE_DIR)
+	cd .vendor-tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp .vendor-tmp/package/axe.min.js $(AXE_DIR)/axe.min.js
+	cp .vendor-tmp/package/LICENSE $(AXE_DIR)/LICENSE
+	echo "axe-core $(AXE_VERSION) (npm registry, axe.min.js)" > $(AXE_DIR)/VERSION
 	rm -rf .vendor-tmp
 
 clean:

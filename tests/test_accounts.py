@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from consultation.accounts.models import User
@@ -48,6 +50,14 @@ def test_admin_creates_account_with_role(admin_client, db):
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(email="nadia.benali@ccas-tours.fr"))
     assert user is not None and user.role == "enqueteur"
+
+
+def test_a_new_account_is_offered_the_least_privileged_role(admin_client):
+    page = admin_client.get("/compte/utilisateurs").get_data(as_text=True)
+    form = page[page.index("<h2>Créer un compte</h2>"):]
+    assert re.search(r'<option selected value="lecteur">|<option value="lecteur" selected>', form)
+    assert form.count("selected") == 1
+    assert "Chargé·e d&#39;étude" in form and "Enquêteur·rice" in form
 
 
 def test_inactive_user_cannot_log_in(client, make_user, db):

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -363,6 +364,26 @@ def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
         assert _code_span(client, study, study["submissions"][0], code, 0, 11).status_code == 201
     page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
     assert page.count("<blockquote>") == 1 and "Claire Codeuse, Bruno Codeur" in page
+    # The results count it as one segment of one respondent too.
+    results = coder.get(f"/analyse/{study['questionnaire'].id}/resultats").get_data(as_text=True)
+    table = results[results.index('<table class="frequencies"'):results.index("</table>")]
+    row = next(row for row in table.split("<tr>") if f"/resultats/code/{code.id}\"" in row)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1"]
+
+
+def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code_page(coder, study, db):
+    from consultation.coding.services import create_code
+
+    codebook = _codebook(db, study)
+    code = _code(codebook, "logement-cout")
+    child = create_code(codebook, "Loyer trop cher", parent=code)
+    db.session.commit()
+    for applied in (code, child):
+        assert _code_span(coder, study, study["submissions"][0], applied, 0, 11).status_code == 201
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
+    listed = page[page.index('<ul class="verbatims">'):]
+    assert listed.count("<blockquote>") == 1
+    assert "1 verbatim(s)" in page
 
 
 def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study, db):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -42,3 +44,30 @@ def test_demo_questionnaire_is_listed_with_its_form_id(runner, login):
     page = login("charge_etude").get("/questionnaires/").get_data(as_text=True)
     assert "abs_2026" in page
     assert "None" not in page
+
+
+def test_demo_is_analysed_and_the_collectif_reads_verbatims_at_once(runner, login, db):
+    """The demo ends with the analysis run and half of the coded answers' pseudonymisation
+    validated: the collectif's results page quotes verbatims, the review page still has work."""
+    from consultation.coding.models import PseudonymisedAnswer
+    from consultation.designer.models import Questionnaire
+
+    result = runner.invoke(args=["demo", "--submissions", "40", "--port", "5123"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:5123" in result.output
+    assert "pseudonymisation validée pour" in result.output
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    records = db.session.scalars(select(PseudonymisedAnswer)).all()
+    validated = [record for record in records if record.is_validated]
+    assert records and 0 < len(validated) < len(records)
+    collectif = login("collectif")
+    page = collectif.get(f"/analyse/{questionnaire.id}/resultats").get_data(as_text=True)
+    quoted = 0
+    for link in set(re.findall(r'href="(/analyse/\d+/resultats/code/\d+)"', page)):
+        verbatims = collectif.get(link).get_data(as_text=True)
+        quoted += re.search(r'<ul class="verbatims">(.*?)</ul>', verbatims, re.S).group(1).count("<blockquote>")
+    assert quoted > 0
+    # Run again: nothing is analysed or validated twice.
+    again = runner.invoke(args=["demo", "--submissions", "40"])
+    assert "Analyse déjà faite." in again.output
+    assert len([r for r in db.session.scalars(select(PseudonymisedAnswer)) if r.is_validated]) == len(validated)

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from .roles import ROLE_LABELS
+from .roles import LECTEUR, ROLE_LABELS
 
 
 def _role_choices() -> list[SelectChoice]:
@@ -21,7 +21,8 @@ class UserForm(FlaskForm):
         validators=[DataRequired("Indiquez une adresse e-mail."), Email("Adresse e-mail invalide.")],
     )
     name = StringField("Nom", validators=[Length(max=200)])
-    role = SelectField("Rôle", choices=_role_choices())
+    # The least-privileged role unless the administrator chooses another.
+    role = SelectField("Rôle", choices=_role_choices(), default=LECTEUR)
     password = PasswordField(
         "Mot de passe",
         validators=[Length(min=10, message="Au moins 10 caractères.")],

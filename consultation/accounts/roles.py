@@ -10,12 +10,14 @@ ENQUETEUR = "enqueteur"
 COLLECTIF = "collectif"
 LECTEUR = "lecteur"
 
+# A person's gender is not stored (it is not needed for anything else): the labels are written to
+# agree with everyone, in the inclusive form, rather than guessed from a first name.
 ROLE_LABELS = {
-    ADMIN: "Administrateur",
-    CHARGE_ETUDE: "Chargé d'étude",
-    ENQUETEUR: "Enquêteur",
+    ADMIN: "Administrateur·rice",
+    CHARGE_ETUDE: "Chargé·e d'étude",
+    ENQUETEUR: "Enquêteur·rice",
     COLLECTIF: "Membre du collectif",
-    LECTEUR: "Lecteur",
+    LECTEUR: "Lecteur·rice",
 }
 ROLES = tuple(ROLE_LABELS)
 

@@ -48,3 +48,41 @@ def seed_coding(questionnaire, coders) -> int:
                     created += 1
     db.session.flush()
     return created
+
+
+def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
+    """Runs the analysis of the demo questionnaire now (pseudonymisation, suggestions) and validates
+    the pseudonymised text of every other coded answer, so that the collectif reads results and
+    verbatims at its first visit while the review page still shows work to do. Safe to rerun: an
+    analysed questionnaire or one with validated answers is left as it is. Returns the counts, or
+    None when there was nothing to do."""
+    from ..accounts.services import find_user
+    from ..designer.models import Questionnaire
+    from ..jobs.queue import run_now
+    from .jobs import ANALYSE, latest_job, start_analysis
+    from .models import PseudonymisedAnswer
+    from .services import validate_pseudonymisations
+
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.form_id == "abs_2026"))
+    validator = find_user(validator_email)
+    if questionnaire is None or validator is None or codebook_of(questionnaire.id) is None:
+        return None
+    last = latest_job(ANALYSE, questionnaire.id)
+    if last is None or last.status == "failed":
+        job = start_analysis(questionnaire.id, validator.id)
+        db.session.commit()
+        run_now(job)
+    version_ids = [version.id for version in questionnaire.versions]
+    coded = db.session.scalars(
+        select(PseudonymisedAnswer)
+        .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
+        .where(Submission.questionnaire_version_id.in_(version_ids),
+               select(Coding.id).where(Coding.submission_id == PseudonymisedAnswer.submission_id,
+                                       Coding.path == PseudonymisedAnswer.path).exists())
+        .order_by(PseudonymisedAnswer.id)
+    ).all()
+    if not coded or any(record.is_validated for record in coded):
+        return None
+    validated, _problems = validate_pseudonymisations(coded[::2], validator.id)
+    db.session.commit()
+    return {"validated": validated, "coded": len(coded)}

@@ -62,12 +62,18 @@ def codings_frame(codebook: Codebook, rows: list[AnswerRow]) -> pd.DataFrame:
         {"submission_id": row.submission.id, "question": row.question, "path": row.path,
          "code": labels.get(coding.code_id, "?"), "code_id": coding.code_id,
          "coder": coding.coder.name or coding.coder.email if coding.coder else str(coding.coder_id),
-         "coder_id": coding.coder_id}
+         "coder_id": coding.coder_id, "start": coding.start, "end": coding.end}
         for row in rows for coding in row.codings if coding.code_id in labels
     ]
     return pd.DataFrame.from_records(
-        records, columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"]
+        records, columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id", "start", "end"]
     )
+
+
+def segments_frame(codebook: Codebook, rows: list[AnswerRow]) -> pd.DataFrame:
+    """The codings with a passage coded alike by several coders (double coding) counted once: the
+    segments the results count, as the verbatims page quotes them."""
+    return codings_frame(codebook, rows).drop_duplicates(["submission_id", "path", "code_id", "start", "end"])
 
 
 def respondents_frame(rows: list[AnswerRow]) -> pd.DataFrame:
@@ -88,7 +94,7 @@ def frequencies(codebook: Codebook, rows: list[AnswerRow], by: str) -> dict:
     """{"groups": [...], "codes": [{"label", "cells": {group: (respondents, percent)}}], "totals"}."""
     from analyse.measures import code_frequencies
 
-    codings = codings_frame(codebook, rows)
+    codings = segments_frame(codebook, rows)
     respondents = respondents_frame(rows)
     answers = pd.DataFrame.from_records(
         [{"submission_id": row.submission.id, "question": row.question} for row in rows],
@@ -113,7 +119,7 @@ def frequencies(codebook: Codebook, rows: list[AnswerRow], by: str) -> dict:
 def overall_frequencies(codebook: Codebook, rows: list[AnswerRow]) -> list[dict]:
     from analyse.measures import code_frequencies
 
-    codings = codings_frame(codebook, rows)
+    codings = segments_frame(codebook, rows)
     respondents = respondents_frame(rows)
     if respondents.empty or codings.empty:
         return []
@@ -165,15 +171,18 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
     shown, waiting = [], 0
     codes = {c.id: c for c in codebook.codes}
     for row in rows:
-        # A segment coded alike by several coders (double coding) is one verbatim, with its coders.
-        segments: dict[tuple[int, int, int], list[str]] = {}
+        # A segment is quoted once per answer: coded alike by several coders (double coding), or
+        # with the code and one of its sub-codes, it is one verbatim, with its coders.
+        segments: dict[tuple[int, int], list] = {}
         for coding in row.codings:
             if coding.code_id in family:
                 coder = coding.coder.name or coding.coder.email if coding.coder else ""
-                names = segments.setdefault((coding.start, coding.end, coding.code_id), [])
-                if coder not in names:
-                    names.append(coder)
-        for (start, end, code_id), coders in segments.items():
+                entry = segments.setdefault((coding.start, coding.end), [coding.code_id, []])
+                if coding.code_id == code.id:
+                    entry[0] = code.id  # the page's own code rather than a sub-code
+                if coder not in entry[1]:
+                    entry[1].append(coder)
+        for (start, end), (code_id, coders) in segments.items():
             visible = visible_span(row, start, end, originals)
             if visible is None:
                 waiting += 1

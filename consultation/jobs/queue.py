@@ -121,6 +121,11 @@ def reading_connection() -> Iterator[Connection]:
         yield connection
 
 
+def run_now(job: Job) -> None:
+    """Runs a committed job in this process, without the queue (CLI commands that wait for it)."""
+    _run(job.id)
+
+
 def _run(job_id: int) -> None:
     # The job's bookkeeping starts as a writer on SQLite, as a request that writes does.
     begin_writing()

@@ -38,8 +38,8 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         page.get_by_role("link", name="Nouvel entretien").first.click()
         page.get_by_role("button", name="Suivant : consentement").click()
         # Nothing chosen: each missing answer is said next to its field, in French.
-        expect(page.get_by_text("Indiquez le public de la personne interrogée.")).to_be_visible()
-        expect(page.get_by_text("Choisissez la commune où vit la personne.")).to_be_visible()
+        expect(page.locator("#champ-public").get_by_text("Indiquez le public de la personne interrogée.")).to_be_visible()
+        expect(page.locator("#champ-commune").get_by_text("Choisissez la commune où vit la personne.")).to_be_visible()
         page.get_by_label("Jeune (16–25 ans)").check()
         page.get_by_label("Moins de 15 ans").check()
         expect(page.get_by_text("Cette tranche d'âge est inhabituelle pour ce public")).to_be_visible()

@@ -1,6 +1,8 @@
 // Coding workspace: select a passage and pick or create a code, accept or reject suggestions,
 // memos; everything through fetch() with the CSRF header, and usable from the keyboard alone
-// (j/k move between answers, a/r accept/reject the first suggestion, c code, m memo).
+// (j/k move between answers, a/r accept/reject the first suggestion, c code, m memo). The
+// single-key shortcuts act only while the focus is in the list of answers, never in a field, and
+// can be turned off (WCAG 2.1.4): the choice is kept in localStorage.
 const workspace = document.querySelector(".workspace");
 const api = workspace.dataset.api;
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -46,10 +48,16 @@ function answers() { return [...workspace.querySelectorAll("article.answer")]; }
 function currentAnswer() {
   return document.activeElement?.closest?.("article.answer") || workspace.querySelector("article.answer.current");
 }
+// One answer of the list is in the tab order (roving tabindex): Tab reaches the list, j/k move in it.
+function markCurrent(article) {
+  answers().forEach((item) => {
+    item.classList.toggle("current", item === article);
+    item.tabIndex = item === article ? 0 : -1;
+  });
+}
 function focusAnswer(article) {
   if (!article) return;
-  answers().forEach((item) => item.classList.remove("current"));
-  article.classList.add("current");
+  markCurrent(article);
   article.focus({ preventScroll: true });
   article.scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
@@ -231,13 +239,27 @@ workspace.addEventListener("click", async (event) => {
   } else if ("saveMemo" in button.dataset) saveMemo(article);
 });
 
-document.addEventListener("keydown", (event) => {
+const shortcutsBox = document.querySelector("[data-shortcuts]");
+const SHORTCUTS_KEY = "consultation.coding.shortcuts";
+function storedShortcuts() {
+  try { return localStorage.getItem(SHORTCUTS_KEY) !== "off"; } catch { return true; }
+}
+if (shortcutsBox) {
+  shortcutsBox.checked = storedShortcuts();
+  shortcutsBox.addEventListener("change", () => {
+    try { localStorage.setItem(SHORTCUTS_KEY, shortcutsBox.checked ? "on" : "off"); } catch { /* private mode: this page only */ }
+  });
+}
+const answersList = workspace.querySelector("section.answers");
+
+answersList.addEventListener("keydown", (event) => {
   if (!picker.hidden || event.ctrlKey || event.metaKey || event.altKey) return;
   const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
   if (typing) {
     if (event.key === "Escape") focusAnswer(event.target.closest("article.answer") || currentAnswer());
     return;
   }
+  if (shortcutsBox && !shortcutsBox.checked) return;
   const all = answers();
   const article = currentAnswer();
   const index = article ? all.indexOf(article) : -1;
@@ -260,9 +282,11 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-document.querySelector("[data-question-switch]")?.addEventListener("change", (event) => {
-  window.location.href = event.target.value;
+document.querySelector("[data-question-switch]")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  window.location.href = event.target.querySelector("select").value;
 });
 
-const first = answers()[0];
-if (first && !location.hash) first.classList.add("current");
+// The answer named in the address (after a redirect) or else the first one starts as the current one.
+const named = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1)))?.closest("article.answer") : null;
+if (named || answers()[0]) markCurrent(named || answers()[0]);

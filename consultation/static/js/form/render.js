@@ -226,7 +226,10 @@ export function sync(view, state) {
     if (binding.requiredMark && relevant) {
       const required = isRequired(state, binding.question, binding.scope);
       binding.requiredMark.hidden = !required;
-      binding.widget.element.setAttribute("aria-required", required ? "true" : "false");
+      // A checkbox group (role=group) cannot take aria-required: its legend says « obligatoire ».
+      if (binding.widget.element.getAttribute("role") !== "group") {
+        binding.widget.element.setAttribute("aria-required", required ? "true" : "false");
+      }
     }
     if (entry && entry.choices && binding.widget.setChoices) binding.widget.setChoices(entry.choices);
     const instance = instanceAt(state, binding.scope);

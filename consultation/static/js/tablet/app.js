@@ -134,7 +134,7 @@ function showHome() {
     "Entretiens",
     h("div", { class: "page-title" },
       h("h1", {}, "Entretiens"),
-      h("span", { class: "muted" }, `Enquêteur : ${app.bootstrap.user.name}`)),
+      h("span", { class: "muted" }, `Compte : ${app.bootstrap.user.name}`)),
     h("h2", {}, "Questionnaires à mener"),
     questionnaireTiles(),
     app.listsContainer,
@@ -200,7 +200,7 @@ function stepper(current) {
   return h("ol", { class: "stepper", "aria-label": "Étapes de l'entretien" },
     STEPS.map((step, i) =>
       h("li", { class: i < index ? "done" : i === index ? "current" : "", "aria-current": i === index ? "step" : null },
-        h("span", { class: "step-number" }, String(i + 1)), " ", step.label)));
+        h("span", { class: "step-number" }, String(i + 1)), " ", h("span", { class: "step-label" }, step.label))));
 }
 
 function interviewHeader(draft, step) {
@@ -256,18 +256,46 @@ function radioTiles({ name, legend, options, value, required, hint, onChange }) 
     h("div", { class: "tile-grid" },
       options.map((option) =>
         h("label", { class: "tile" },
-          h("input", { type: "radio", name, value: option.value, checked: option.value === value, required: required || null,
+          h("input", { type: "radio", name, id: `${name}-${option.value || "vide"}`, value: option.value, checked: option.value === value, required: required || null,
             onchange: (event) => onChange(event.target.value) }),
           h("span", {}, option.label)))),
     h("p", { class: "error", id: `${name}-erreur`, hidden: true }));
 }
 
+/** Shows or clears a field's error, tied to the field: aria-invalid on its controls and the
+ * error's id in their aria-describedby (the fieldset's, for a group of radio tiles). */
 function showFieldError(container, name, message) {
   const error = container.querySelector(`#${name}-erreur`);
   if (!error) return;
   error.textContent = message || "";
   error.hidden = !message;
-  container.querySelector(`#champ-${name}`)?.classList.toggle("field-error", Boolean(message));
+  const field = container.querySelector(`#champ-${name}`);
+  if (!field) return;
+  field.classList.toggle("field-error", Boolean(message));
+  const described = field.matches("fieldset") ? [field] : [...field.querySelectorAll("input, select")];
+  for (const element of described) {
+    const ids = (element.getAttribute("aria-describedby") || "").split(/\s+/).filter((id) => id && id !== error.id);
+    if (message) ids.push(error.id);
+    if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+    else element.removeAttribute("aria-describedby");
+  }
+  for (const control of field.querySelectorAll("input, select")) {
+    if (message) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  }
+}
+
+/** The list of a form's errors, each a link to its field, in a live region above the form. */
+function showErrorSummary(summary, errors, labels) {
+  const names = Object.keys(errors);
+  summary.hidden = !names.length;
+  replaceChildren(summary, names.length
+    ? [h("h3", { id: "profil-erreurs-titre" }, "À compléter avant de continuer :"),
+       h("ul", {}, names.map((name) => h("li", { dataset: { field: name } }, h("a", { href: `#${labels[name]}`, onclick: (event) => {
+         event.preventDefault();
+         document.getElementById(labels[name])?.focus();
+       } }, errors[name]))))]
+    : []);
 }
 
 export function profileErrors(profile, communes) {
@@ -322,10 +350,13 @@ function showProfile(initial) {
       h("button", { type: "button", class: "chip", onclick: () => {
         placeInput.value = place;
         setProfile({ place });
-        showFieldError(form, "place", null);
+        clearFieldError("place");
       } }, place)));
 
-  const form = h("form", { class: "profile-form", novalidate: true },
+  // Announced as soon as it is filled (role=alert), each error linking to its field.
+  const errorSummary = h("div", { class: "flash flash-error error-summary", role: "alert", "aria-labelledby": "profil-erreurs-titre", hidden: true });
+  const form = h("form", { class: "profile-form", novalidate: true, "aria-label": "Profil de la personne interrogée" },
+    errorSummary,
     radioTiles({ name: "public", legend: "Public", options: options.publics, value: profile().public, required: true,
       onChange: (value) => { setProfile({ public: value }); checkCoherence(); } }),
     radioTiles({ name: "age_band", legend: "Tranche d'âge", options: options.age_bands, value: profile().age_band, required: true,
@@ -350,9 +381,15 @@ function showProfile(initial) {
       h("button", { type: "submit", class: "button big" }, "Suivant : consentement")),
   );
   // An error goes away as soon as its field is answered.
+  // An answered field leaves the summary too (a removal the live region does not read out).
+  const clearFieldError = (name) => {
+    showFieldError(form, name, null);
+    errorSummary.querySelector(`li[data-field="${name}"]`)?.remove();
+    if (!errorSummary.querySelector("li")) errorSummary.hidden = true;
+  };
   const clearError = (event) => {
     const field = event.target.closest('[id^="champ-"]');
-    if (field) showFieldError(form, field.id.slice("champ-".length), null);
+    if (field) clearFieldError(field.id.slice("champ-".length));
   };
   form.addEventListener("change", clearError);
   form.addEventListener("input", clearError);
@@ -360,6 +397,8 @@ function showProfile(initial) {
     event.preventDefault();
     const errors = profileErrors(profile(), communes);
     for (const name of ["public", "age_band", "commune", "place"]) showFieldError(form, name, errors[name]);
+    const firstRadio = (name) => form.querySelector(`input[name="${name}"]`)?.id;
+    showErrorSummary(errorSummary, errors, { public: firstRadio("public"), age_band: firstRadio("age_band"), commune: "commune", place: "lieu" });
     if (Object.keys(errors).length) {
       form.querySelector(".field-error input, .field-error select")?.focus();
       return;

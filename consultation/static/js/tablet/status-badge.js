@@ -33,7 +33,9 @@ export function renderStatus(section, status) {
     : "Jamais synchronisé";
   const button = section.querySelector('[data-role="sync-now"]');
   button.disabled = Boolean(status.syncing);
-  button.textContent = status.syncing ? "Synchronisation…" : "Synchroniser maintenant";
+  // « maintenant » gives way on phones (CSS), the button's name stays whole for screen readers.
+  if (status.syncing) button.textContent = "Synchronisation…";
+  else button.replaceChildren("Synchroniser", Object.assign(document.createElement("span"), { className: "wide-only", textContent: "\u00a0maintenant" }));
   const message = section.querySelector('[data-role="message"]');
   message.textContent = status.message || "";
   const login = section.querySelector('[data-role="login-needed"]');

@@ -1,0 +1,227 @@
+"""Every page of the app and every step of the tablet app, at 360 px (a phone) and 1,280 px: no
+horizontal scrolling of the page (wide tables scroll inside their own box) and no serious or critical
+violation found by axe-core (tests/browser/vendor/axe-core, `make vendor-axe`).
+
+The page list is generated from the app's routes: a new page is checked without being listed here;
+an endpoint that answers something other than HTML must be named in NOT_PAGES.
+Set SCREENSHOTS_DIR to keep a PNG of each page at each width."""
+import os
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import url_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from security_records import PASSWORD, study  # noqa: E402
+from test_security_roles import ACCESS, _url  # noqa: E402
+
+from consultation.extensions import db  # noqa: E402
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+PHONE, DESKTOP = 360, 1280
+# Endpoints whose GET answers a file or JSON, not a page.
+NOT_PAGES = {
+    "interviews.bootstrap", "interviews.service_worker", "designer.export", "coding.export_file", "coding.cloud",
+    "jobs.status", "api-docs.openapi_json", "api.list_questionnaires", "api.get_version",
+}
+# Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
+DEMO_PAGES = ("coding.results_page", "coding.agreement", "coding.workspace", "coding.pseudonymisation",
+              "review.submissions", "coding.verbatims", "designer.preview", "designer.editor")
+
+
+@pytest.fixture(scope="module")
+def records(live_server):
+    from consultation.demo.seed import seed_demo
+
+    with live_server.app.app_context():
+        records = study(db)
+        seed_demo(30)
+        db.session.commit()
+        from consultation.coding.services import active_codes, codebook_of
+        from consultation.designer.models import Questionnaire
+
+        demo = db.session.scalars(db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")).one()
+        return {
+            "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
+            "enqueteur_email": records["enqueteur"].email,
+            "demo_id": demo.id,
+            "demo_code_id": active_codes(codebook_of(demo.id))[0].id,
+        }
+
+
+@pytest.fixture(scope="module")
+def audited(browser):
+    """One page for the whole module, reused from page to page."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": DESKTOP, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def _audit(page, label: str) -> list[str]:
+    """Problems of the page as shown now, at both widths."""
+    problems = []
+    for width in (DESKTOP, PHONE):
+        page.set_viewport_size({"width": width, "height": 800 if width == DESKTOP else 740})
+        page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+        if width == PHONE:
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > PHONE:
+                problems.append(f"{label} à {width} px : la page défile horizontalement ({scroll_width} px)")
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(AXE_SOURCE)
+        violations = page.evaluate("""async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+              .map((v) => `${v.id} (${v.impact}) : ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+        }""")
+        problems += [f"{label} à {width} px : {violation}" for violation in violations]
+        if os.environ.get("SCREENSHOTS_DIR"):
+            name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+            page.screenshot(path=str(Path(os.environ["SCREENSHOTS_DIR"]) / f"{name}-{width}.png"), full_page=True)
+    return problems
+
+
+def _login(page, live_server, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/compte/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/compte/connexion" not in url)
+
+
+def _page_urls(live_server, records) -> list[tuple[str, str]]:
+    """(endpoint, url) of every GET endpoint of the app, with the study's records as arguments."""
+    app = live_server.app
+    # What _url reads of the study's records: their ids (the rows themselves live in the server).
+    study_records = {key: SimpleNamespace(id=value) for key, value in records["ids"].items()}
+    urls = []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
+            if rule.endpoint == "static" or "GET" not in rule.methods:
+                continue
+            urls.append((rule.endpoint, _url(app, rule.endpoint, study_records)))
+        demo = {"questionnaire_id": records["demo_id"], "question": "manque_quartier", "code_id": records["demo_code_id"]}
+        for endpoint in DEMO_PAGES:
+            rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+            values = {name: value for name, value in demo.items() if name in rule.arguments}
+            urls.append((f"{endpoint} (démo)", url_for(endpoint, **values, **ACCESS[endpoint].query)))
+    return urls
+
+
+def test_every_page_fits_a_phone_and_passes_axe(live_server, records, audited):
+    page = audited
+    page.goto(live_server.url + "/compte/connexion")
+    problems = _audit(page, "accounts.login")
+    email, _ = live_server.create_user("admin")
+    _login(page, live_server, email)
+    checked, not_html = [], []
+    for endpoint, path in _page_urls(live_server, records):
+        if endpoint in NOT_PAGES:
+            continue  # not fetched: some are drawn in the request (word clouds), slow on a busy machine
+        response = page.request.get(live_server.url + path, timeout=120_000)
+        html = response.ok and response.headers.get("content-type", "").startswith("text/html")
+        if not html:
+            not_html.append(f"{endpoint} {path}: {response.status} {response.headers.get('content-type')}")
+            continue
+        page.goto(live_server.url + path, wait_until="networkidle", timeout=120_000)
+        problems += _audit(page, endpoint)
+        checked.append(endpoint)
+    assert not_html == [], "GET endpoints that are not pages: add them to NOT_PAGES\n" + "\n".join(not_html)
+    assert "coding.results_page (démo)" in checked and "interviews.app_shell" in checked
+    assert problems == [], "\n".join(problems)
+    assert page.errors == []
+
+
+def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, audited):
+    page = audited
+    _login(page, live_server, records["enqueteur_email"])
+    page.goto(live_server.url + "/entretiens/app")
+    page.locator(".tile-list").wait_for()
+    problems = _audit(page, "tablette accueil")
+
+    page.get_by_role("link", name="Nouvel entretien").first.click()
+    page.locator(".profile-form").wait_for()
+    problems += _audit(page, "tablette profil")
+    page.get_by_role("button", name="Suivant : consentement").click()
+    page.locator("#public-erreur:not([hidden])").wait_for()
+    problems += _audit(page, "tablette profil avec erreurs")
+    # Each error is tied to its field, and listed in a live region with a link to the field.
+    summary = page.locator(".profile-form [role=alert]")
+    assert summary.get_by_role("link").all_inner_texts() == [
+        "Indiquez le public de la personne interrogée.", "Indiquez la tranche d'âge.",
+        "Choisissez la commune où vit la personne.", "Indiquez le lieu de l'entretien."]
+    assert "public-erreur" in page.locator("#champ-public").get_attribute("aria-describedby")
+    assert page.locator("#commune").get_attribute("aria-invalid") == "true"
+    assert page.locator("#lieu").get_attribute("aria-describedby").split() == ["lieux-habituels", "place-erreur"]
+    summary.get_by_role("link", name="Indiquez le lieu de l'entretien.").click()
+    assert page.evaluate("document.activeElement.id") == "lieu"
+
+    page.locator("label.tile", has_text="Jeune").first.click()
+    page.locator("label.tile", has_text="18").first.click()
+    page.select_option("#commune", index=1)
+    page.fill("#lieu", "Mission locale")
+    assert page.locator("#lieu").get_attribute("aria-invalid") is None
+    assert summary.is_hidden()  # every error answered: the summary is gone
+    assert page.locator("#lieu").get_attribute("aria-describedby") == "lieux-habituels"
+    page.get_by_role("button", name="Suivant : consentement").click()
+    page.locator(".consent-form").wait_for()
+    problems += _audit(page, "tablette consentement")
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+    page.locator(".consent-form .flash-error:not([hidden])").wait_for()
+    problems += _audit(page, "tablette consentement avec erreurs")
+    page.locator("#consentement").check()
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+
+    for index in range(1, 30):
+        page.locator(".form-host .fr-page:not([hidden])").first.wait_for()
+        if index == 1:
+            # On a phone the first question shows on the first screen, under the step bar.
+            page.set_viewport_size({"width": PHONE, "height": 740})
+            page.evaluate("window.scrollTo(0, 0)")
+            top = page.locator(".form-host .fr-page:not([hidden]) .fr-question").first.bounding_box()["y"]
+            assert top < 560, f"la première question commence à {top:.0f} px sur un téléphone"
+        problems += _audit(page, f"tablette questions page {index}")
+        next_button = page.get_by_role("button", name=re.compile("^Suivant"))
+        last = next_button.inner_text() == "Suivant : relecture"
+        next_button.click()
+        if last:
+            break
+    page.get_by_role("heading", name="Relecture avant envoi").wait_for()
+    problems += _audit(page, "tablette relecture")
+    assert problems == [], "\n".join(problems)
+    assert page.errors == []
+
+
+def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(live_server, records, audited):
+    """WCAG 2.1.4: a key typed elsewhere does nothing, the shortcuts can be turned off, the choice
+    is remembered. Stray keys are « r » (reject): had one acted, the final « a » would find no
+    suggestion to accept."""
+    page = audited
+    email, _ = live_server.create_user("charge_etude")
+    _login(page, live_server, email)
+    page.goto(f"{live_server.url}/analyse/{records['ids']['questionnaire']}/coder/besoins")
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    assert article.locator(".chip.suggestion").count() == 1
+    page.get_by_role("heading", level=1).click()
+    page.keyboard.press("r")  # focus outside the list: nothing
+    page.get_by_label("Raccourcis clavier").uncheck()
+    article.focus()
+    page.keyboard.press("r")  # shortcuts off: nothing
+    page.reload()
+    assert not page.get_by_label("Raccourcis clavier").is_checked()
+    page.get_by_label("Raccourcis clavier").check()
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    article.focus()
+    page.keyboard.press("a")
+    article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
+    article.locator(".chip:not(.suggestion)").nth(1).wait_for()
+    assert article.locator(".chip.suggestion").count() == 0
