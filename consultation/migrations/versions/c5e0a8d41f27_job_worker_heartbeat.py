@@ -1,7 +1,7 @@
 """job: the worker running it and its last heartbeat
 
 Revision ID: c5e0a8d41f27
-Revises: b372399d9e12
+Revises: 5e7a1c2d9f40
 Create Date: 2026-12-06 22:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5e0a8d41f27'
-down_revision = 'b372399d9e12'
+down_revision = '5e7a1c2d9f40'
 branch_labels = None
 depends_on = None
 
