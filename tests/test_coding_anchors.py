@@ -1,0 +1,97 @@
+"""Codings follow an edit of their answer: moved with their words, or kept « à revoir »."""
+import copy
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+
+from consultation.coding.models import Coding, PseudonymisedAnswer, Suggestion
+from consultation.coding.services import create_default_codebook
+from consultation.interviews.models import Submission
+
+from coding_records import coding_study
+
+pytestmark = pytest.mark.storage
+
+TEXT = "Il faudrait des logements séparés, ce serait plus heureux avec un jardin."
+
+
+@pytest.fixture()
+def study(db):
+    return coding_study(db, answers=[("jeune", TEXT), ("age", "Je me sens seule depuis la mort de mon mari.")])
+
+
+@pytest.fixture()
+def coder(login):
+    return login("charge_etude", name="Claire Codeuse")
+
+
+@pytest.fixture()
+def codebook(db, study):
+    codebook = create_default_codebook(study["questionnaire"])
+    db.session.commit()
+    return codebook
+
+
+def _code(codebook, key):
+    return next(code for code in codebook.codes if code.key == key)
+
+
+def _code_words(client, study, submission, code, words, text=TEXT):
+    start = text.index(words)
+    response = client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+        "submission_id": submission.id, "path": "besoins", "start": start, "end": start + len(words),
+        "code_id": code.id,
+    })
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["coding"]["id"]
+
+
+def _edit(client, submission, new_text):
+    answers = copy.deepcopy(submission.answers) | {"besoins": new_text}
+    response = client.post(f"/reponses/{submission.id}/modifier", json={"answers": answers})
+    assert response.status_code == 200 and response.get_json()["changed"], response.get_json()
+
+
+def _coded(db, coding_id):
+    db.session.expire_all()
+    coding = db.session.get(Coding, coding_id)
+    text = db.session.get(Submission, coding.submission_id).answers["besoins"]
+    return text[coding.start : coding.end], coding.needs_review
+
+
+def _workspace_answer(client, study, submission):
+    """The HTML of one answer's article in the workspace."""
+    page = client.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").get_data(as_text=True)
+    start = page.index(f'data-submission="{submission.id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_edits_before_inside_and_after_coded_spans_move_or_flag_them(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    housing, wellbeing = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    before = _code_words(coder, study, submission, housing, "des logements séparés")
+    inside = _code_words(coder, study, submission, wellbeing, "plus heureux")
+    after = _code_words(coder, study, submission, housing, "un jardin")
+
+    _edit(coder, submission, "Alors voilà : " + TEXT.replace("plus heureux", "plus très heureux"))
+
+    assert _coded(db, before) == ("des logements séparés", False)
+    assert _coded(db, inside) == ("plus très heureux", True)
+    assert _coded(db, after) == ("un jardin", False)
+    coding = db.session.get(Coding, inside)
+    assert coding.words_before == "plus heureux"
+    answer = _workspace_answer(coder, study, submission)
+    assert answer.count("à revoir") == 1
+    assert "« plus heureux »" in answer
+
+
+def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    coding_id = _code_words(coder, study, submission, _code(codebook, "logement-cout"), "logements séparés")
+    _edit(coder, submission, TEXT + " Et un parc.")
+    coding = db.session.get(Coding, coding_id)
+    assert (coding.start, coding.end) == (TEXT.index("logements"), TEXT.index("logements") + len("logements séparés"))
+    assert not coding.needs_review
+    assert "à revoir" not in _workspace_answer(coder, study, submission)
