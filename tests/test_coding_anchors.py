@@ -65,7 +65,7 @@ def _workspace_answer(client, study, submission):
     """The HTML of one answer's article in the workspace."""
     page = client.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").get_data(as_text=True)
     start = page.index(f'data-submission="{submission.id}"')
-    return page[start : page.index("</article>", start)]
+    return " ".join(page[start : page.index("</article>", start)].split())
 
 
 def test_edits_before_inside_and_after_coded_spans_move_or_flag_them(coder, study, codebook, db):
@@ -83,8 +83,42 @@ def test_edits_before_inside_and_after_coded_spans_move_or_flag_them(coder, stud
     coding = db.session.get(Coding, inside)
     assert coding.words_before == "plus heureux"
     answer = _workspace_answer(coder, study, submission)
-    assert answer.count("à revoir") == 1
-    assert "« plus heureux »" in answer
+    assert answer.count('<span class="review-badge">à revoir</span>') == 1
+    assert "codé sur « plus heureux », maintenant « plus très heureux »." in answer
+
+
+def test_a_coder_confirms_a_coding_to_review_which_then_counts_again(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    coding_id = _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
+    _edit(coder, submission, TEXT.replace("plus heureux", "plus très heureux"))
+    assert f'data-confirm="{coding_id}"' in _workspace_answer(coder, study, submission)
+    listed = coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y").get_data(as_text=True)
+    assert f'data-submission="{submission.id}"' in listed
+    assert f'data-submission="{study["submissions"][1].id}"' not in listed
+
+    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    assert response.status_code == 200
+    assert "à revoir" not in " ".join(response.get_json()["row_html"].split())
+    assert _coded(db, coding_id) == ("plus très heureux", False)
+
+
+def test_a_coding_whose_words_were_all_removed_can_only_be_removed(coder, login, study, codebook, db):
+    submission = study["submissions"][0]
+    coding_id = _code_words(coder, study, submission, _code(codebook, "isolement"), " ce serait plus heureux")
+    _edit(coder, submission, TEXT.replace(", ce serait plus heureux avec un jardin", " avec un jardin"))
+    assert _coded(db, coding_id) == ("", True)
+    answer = _workspace_answer(coder, study, submission)
+    assert "codé sur « ce serait plus heureux », ces mots ont été supprimés de la réponse." in answer
+    assert f'data-confirm="{coding_id}"' not in answer
+
+    other = login("charge_etude", name="Omar Autre")
+    refused = other.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    assert refused.status_code == 403 and "vos propres codages" in refused.get_json()["error"]
+    refused = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    assert refused.status_code == 409 and "supprimés" in refused.get_json()["error"]
+    removed = coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}")
+    assert removed.status_code == 200
+    assert db.session.get(Coding, coding_id) is None
 
 
 def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, study, codebook, db):

@@ -37,6 +37,7 @@ from .services import (
     active_codes,
     add_coding,
     code_depth,
+    confirm_coding,
     code_label,
     code_usage,
     codebook_of,
@@ -331,6 +332,7 @@ def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
         commune=form.commune.data or "",
         min_score=float(score) / 100 if score is not None else None,
         search=(form.q.data or "")[:200],
+        to_review=bool(form.revoir.data),
     )
     return form, filters
 
@@ -374,6 +376,7 @@ def workspace(questionnaire_id: int, question: str):
         "coding/workspace.html", questionnaire=questionnaire, codebook=book, question=question,
         question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=shown,
         total=total, all_count=len(all_rows), coded_by_me=sum(1 for r in all_rows if any(c.coder_id == current_user.id for c in r.codings)),
+        to_review=sum(len(r.codings_to_review) for r in all_rows),
         page=page, pages=pages, query_args=query_args, codes=codes, codes_json=codes_json,
         code_counts=code_counts, code_depth=code_depth, **_answer_helpers(blind),
         pending=sum(len(r.suggestions) for r in all_rows), job=running_job(ANALYSE, questionnaire.id),
@@ -448,6 +451,22 @@ def api_remove_coding(questionnaire_id: int, coding_id: int):
         return _error(error)
     db.session.commit()
     return jsonify({"row_html": _row_payload(questionnaire.id, submission_id, path, book)})
+
+
+@bp.route("/<int:questionnaire_id>/api/codages/<int:coding_id>/confirmer", methods=["POST"])
+@role_required(*CODE)
+def api_confirm_coding(questionnaire_id: int, coding_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    coding = db.session.get(Coding, coding_id)
+    try:
+        if coding is None or book is None or coding.code.codebook_id != book.id:
+            raise CodingError("codage introuvable", 404)
+        confirm_coding(coding, current_user)
+    except CodingError as error:
+        return _error(error)
+    db.session.commit()
+    return jsonify({"row_html": _row_payload(questionnaire.id, coding.submission_id, coding.path, book)})
 
 
 @bp.route("/<int:questionnaire_id>/api/suggestions/<int:suggestion_id>/<decision>", methods=["POST"])
