@@ -129,3 +129,67 @@ def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, stud
     assert (coding.start, coding.end) == (TEXT.index("logements"), TEXT.index("logements") + len("logements séparés"))
     assert not coding.needs_review
     assert "à revoir" not in _workspace_answer(coder, study, submission)
+
+
+def _segments(client, study):
+    raw = client.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv?originaux=1").data
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_segments_export_holds_the_coded_words_after_an_edit(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    _code_words(coder, study, submission, _code(codebook, "logement-cout"), "logements séparés")
+    _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
+    edited = "Alors voilà : " + TEXT.replace("plus heureux", "plus très heureux")
+    _edit(coder, submission, edited)
+    segments = {row["Segment"]: row for row in _segments(coder, study)}
+    assert set(segments) == {"logements séparés", "plus très heureux"}
+    assert segments["logements séparés"]["Début"] == str(edited.index("logements séparés"))
+    assert (segments["logements séparés"]["À revoir"], segments["plus très heureux"]["À revoir"]) == ("", "oui")
+
+
+def test_agreement_leaves_out_answers_with_a_coding_to_review(coder, login, study, codebook, db):
+    other = login("charge_etude", name="Omar Autre")
+    first, second = study["submissions"]
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    # They agree on the first answer and disagree on the second.
+    for client in (coder, other):
+        _code_words(client, study, first, housing, "logements séparés")
+    second_text = second.answers["besoins"]
+    _code_words(coder, study, second, loneliness, "seule", text=second_text)
+    _code_words(other, study, second, housing, "seule", text=second_text)
+    url = f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
+
+    def housing_kappa_row():
+        page = " ".join(coder.get(url).get_data(as_text=True).split())
+        start = page.index("Kappa de Cohen")
+        table = page[start : page.index("</table>", start)]
+        row = table[table.index("Logement › Coût") :]
+        return page, row[: row.index("</tr>")]
+
+    page, row = housing_kappa_row()
+    assert "à revoir" not in page
+    assert row.endswith('<td class="num">2</td>')  # two answers compared
+
+    _edit(coder, second, second_text.replace("seule", "seul·e"))  # inside both coders' « seule »
+
+    page, row = housing_kappa_row()
+    assert "<strong>2</strong> codage(s) à revoir : les 1 réponse(s)" in page
+    assert row.endswith('<td class="num">1</td>')  # the edited answer is left out
+    assert '<td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>' in row
+
+
+def test_results_count_codings_to_review_apart(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
+    results_url = f"/analyse/{study['questionnaire'].id}/resultats"
+    frequencies = coder.get(results_url).get_data(as_text=True)
+    assert "Isolement" in frequencies[frequencies.index('id="freq-titre"') :]
+    _edit(coder, submission, TEXT.replace("plus heureux", "plus très heureux"))
+    page = " ".join(coder.get(results_url).get_data(as_text=True).split())
+    assert "<strong>1</strong> codage(s) à revoir" in page
+    section = page[page.index('id="freq-titre"') : page.index('id="cross-titre"')]
+    assert "Isolement" not in section
+    verbatims = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}")
+    assert "plus très heureux" not in verbatims.get_data(as_text=True)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 
 from sqlalchemy import delete, func, or_, select
 
@@ -382,7 +383,7 @@ class AnswerRow:
     def key(self) -> str:
         return f"{self.submission.id}:{self.path}"
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return text_hash(self.text)
 

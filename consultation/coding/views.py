@@ -559,7 +559,7 @@ def results_page(questionnaire_id: int):
         cooccurrence=results.cooccurrences(book, rows), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
         codes=codes, publics=PUBLICS, questions=questions, respondents=rows_count,
         answers=len(rows), coded=sum(1 for row in rows if row.codings),
-        publication=results.publication(rows), originals=originals,
+        publication=results.publication(rows), originals=originals, to_review=results.to_review_count(rows),
         visible_by_public=results.visible_by_public(rows),
         cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
         cloud_code_visible=originals or _code_visible(book, rows, cloud_code),
@@ -572,7 +572,8 @@ def _code_visible(book, rows, key: str) -> bool:
     if code is None:
         return False
     family = results.code_family(book, code)
-    return any(row.validated_text is not None and any(c.code_id in family for c in row.codings) for row in rows)
+    return any(row.validated_text is not None and any(c.code_id in family for c in row.settled_codings)
+               for row in rows)
 
 
 @bp.route("/<int:questionnaire_id>/resultats/code/<int:code_id>")
