@@ -193,3 +193,143 @@ def test_results_count_codings_to_review_apart(coder, study, codebook, db):
     assert "Isolement" not in section
     verbatims = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}")
     assert "plus très heureux" not in verbatims.get_data(as_text=True)
+
+
+def test_a_moved_suggestion_stays_one_whose_evidence_changed_is_dropped(coder, study, codebook, db):
+    from analyse.nlp import text_hash
+
+    submission = study["submissions"][0]
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    start = TEXT.index("logements")
+    inside = TEXT.index("plus heureux")
+    db.session.add_all([
+        Suggestion(submission_id=submission.id, path="besoins", code_id=housing.id, score=0.9, source="rules",
+                   spans=[[start, start + len("logements")]], text_hash=text_hash(TEXT)),
+        Suggestion(submission_id=submission.id, path="besoins", code_id=loneliness.id, score=0.8, source="rules",
+                   spans=[[inside, inside + len("plus heureux")]], text_hash=text_hash(TEXT)),
+    ])
+    db.session.commit()
+    edited = "Alors voilà : " + TEXT.replace("plus heureux", "plus très heureux")
+    _edit(coder, submission, edited)
+
+    db.session.expire_all()
+    (kept,) = db.session.scalars(select(Suggestion).where(Suggestion.submission_id == submission.id)).all()
+    assert kept.code_id == housing.id and kept.text_hash == text_hash(edited)
+    assert edited[kept.spans[0][0] : kept.spans[0][1]] == "logements"
+    answer = _workspace_answer(coder, study, submission)
+    assert f'data-accept="{kept.id}"' in answer
+    assert '<mark class="evidence" title="Justifie une suggestion">logements</mark>' in answer
+
+
+def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_again(coder, login, study, codebook, db):
+    from analyse.nlp import text_hash
+
+    submission = study["submissions"][0]
+    _code_words(coder, study, submission, _code(codebook, "logement-cout"), "logements séparés")
+    stored = PseudonymisedAnswer(submission_id=submission.id, path="besoins", text_hash=text_hash(TEXT), text=TEXT,
+                                 spans=[], validated_by_id=coder.user.id, validated_at=submission.received_at)
+    db.session.add(stored)
+    db.session.commit()
+    reader = login("lecteur")
+    verbatims = f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'logement-cout').id}"
+    assert "logements séparés" in reader.get(verbatims).get_data(as_text=True)
+
+    edited = TEXT.replace("un jardin", "un jardin, appelez Kevin Martin")
+    _edit(coder, submission, edited)
+    db.session.expire_all()
+    stored = db.session.get(PseudonymisedAnswer, stored.id)
+    assert stored.validated_at is None and stored.text_hash == text_hash(TEXT)
+    assert "logements séparés" not in reader.get(verbatims).get_data(as_text=True)
+
+    assert coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302  # run at once in tests
+    db.session.expire_all()
+    stored = db.session.get(PseudonymisedAnswer, stored.id)
+    assert stored.text_hash == text_hash(edited) and stored.validated_at is None
+    assert "Kevin" not in stored.text
+
+
+def test_codings_of_one_coder_that_take_each_others_places_move_together(coder, study, codebook, db):
+    """The unique (answer, span, code, coder) must hold at every step of the move: prepending four
+    characters puts the first coding exactly where the second one was."""
+    submission = study["submissions"][0]
+    housing = _code(codebook, "logement-cout")
+    first = _code_words(coder, study, submission, housing, TEXT[0:11])
+    second = _code_words(coder, study, submission, housing, TEXT[4:15])
+    _edit(coder, submission, "Bon " + TEXT)
+    assert _coded(db, first) == (TEXT[0:11], False)
+    assert _coded(db, second) == (TEXT[4:15], False)
+    assert (db.session.get(Coding, first).start, db.session.get(Coding, first).end) == (4, 15)
+
+
+def test_two_codings_that_become_the_same_span_are_merged_and_flagged(coder, study, codebook, db):
+    submission = study["submissions"][0]
+    housing = _code(codebook, "logement-cout")
+    short = _code_words(coder, study, submission, housing, "séparés")
+    longer = _code_words(coder, study, submission, housing, "séparés,")
+    _edit(coder, submission, TEXT.replace("séparés,", "séparés"))
+    codings = db.session.scalars(select(Coding).where(Coding.submission_id == submission.id)).all()
+    assert [coding.id for coding in codings] == [short]
+    assert _coded(db, short) == ("séparés", True)
+    assert db.session.get(Coding, short).words_before == "séparés,"
+    assert db.session.get(Coding, longer) is None
+
+
+def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db):
+    from consultation.coding.services import add_coding
+    from submission_records import payload, publish, territory
+
+    questionnaire = publish(db)
+    territory(db)
+    charge = login("charge_etude")
+    body = payload(questionnaire.id, channel="papier")
+    body["answers"]["menage"] = [{"lien": "sœur", "age_membre": 15}, {"lien": "mon grand-père malade", "age_membre": 80}]
+    created = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
+    assert created.status_code == 201, created.get_json()
+    submission = db.session.get(Submission, created.get_json()["id"])
+    codebook = create_default_codebook(questionnaire)
+    text = "mon grand-père malade"
+    coding = add_coding(submission, "menage[1]/lien", text.index("malade"), len(text),
+                        _code(codebook, "isolement"), charge.user.id)
+    db.session.commit()
+
+    answers = copy.deepcopy(submission.answers)
+    answers["menage"][1]["lien"] = "mon grand-père, très malade"
+    assert charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers}).status_code == 200
+    db.session.expire_all()
+    coding = db.session.get(Coding, coding.id)
+    assert answers["menage"][1]["lien"][coding.start : coding.end] == "malade" and not coding.needs_review
+
+
+def test_a_resent_interview_leaves_its_coded_text_alone(app, db, make_user):
+    from consultation.coding.services import add_coding
+    from consultation.interviews.models import Assignment
+    from submission_records import device_token, payload, publish, territory
+
+    enqueteur = make_user("enqueteur")
+    token = device_token(db, enqueteur)
+    questionnaire = publish(db)
+    territory(db)
+    db.session.add(Assignment(questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id))
+    db.session.commit()
+    tablet = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = payload(questionnaire.id)
+    stored = tablet.post("/api/v1/submissions", json=body, headers=headers)
+    assert stored.status_code == 201
+    submission = db.session.get(Submission, stored.get_json()["id"])
+    codebook = create_default_codebook(questionnaire)
+    text = body["answers"]["besoins"]
+    coding = add_coding(submission, "besoins", text.index("logement"), text.index("logement") + len("logement"),
+                        _code(codebook, "logement-cout"), make_user("charge_etude").id)
+    db.session.commit()
+    place = (coding.start, coding.end, coding.text_hash)
+
+    assert tablet.post("/api/v1/submissions", json=body, headers=headers).status_code == 200
+    changed = copy.deepcopy(body)
+    changed["answers"]["besoins"] = "Alors voilà : " + text
+    # A different content under a used UUID is refused: the stored text, and so its codings, stay.
+    assert tablet.post("/api/v1/submissions", json=changed, headers=headers).status_code == 409
+    db.session.expire_all()
+    coding = db.session.get(Coding, coding.id)
+    assert db.session.get(Submission, submission.id).answers["besoins"] == text
+    assert (coding.start, coding.end, coding.text_hash) == place and not coding.needs_review
