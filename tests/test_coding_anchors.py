@@ -92,6 +92,9 @@ def test_a_coder_confirms_a_coding_to_review_which_then_counts_again(coder, stud
     coding_id = _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
     _edit(coder, submission, TEXT.replace("plus heureux", "plus très heureux"))
     assert f'data-confirm="{coding_id}"' in _workspace_answer(coder, study, submission)
+    home = " ".join(coder.get("/analyse/").get_data(as_text=True).split())
+    row = home[home.index('<table class="questions">') : home.index("</table>")]
+    assert "?revoir=y\">1 à revoir</a>" in row
     listed = coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y").get_data(as_text=True)
     assert f'data-submission="{submission.id}"' in listed
     assert f'data-submission="{study["submissions"][1].id}"' not in listed

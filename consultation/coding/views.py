@@ -133,6 +133,7 @@ def index():
                     "name": question.name, "label": label_in(question.label, "fr") or question.name,
                     "answers": len(mine), "coded": sum(1 for r in mine if r.codings),
                     "suggestions": sum(len(r.suggestions) for r in mine),
+                    "to_review": sum(len(r.codings_to_review) for r in mine),
                 })
             entry["to_validate"] = sum(
                 1 for r in rows if r.pseudonymised is not None and r.validated_text is None
