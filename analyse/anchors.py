@@ -181,10 +181,10 @@ def _slid_to_word_edges(opcodes: list[Opcode], old: str, new: str) -> list[Opcod
 
 
 def _edge_score(text: str, position: int) -> int:
-    """How good a place `position` is for an edit's edge: text edges, then spaces, then
-    punctuation; inside a word is worst."""
+    """How good a place `position` is for an edit's edge: between words (or at an end of the
+    text), then at punctuation; inside a word is worst. Ties keep the diff's own place."""
     if position <= 0 or position >= len(text):
-        return 3
+        return 2
     if text[position - 1].isspace() or text[position].isspace():
         return 2
     if not (text[position - 1].isalnum() and text[position].isalnum()):

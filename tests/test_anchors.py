@@ -50,6 +50,12 @@ def test_text_typed_at_the_edges_of_a_span_stays_outside_it():
     assert moved_words(old, new, "cher") == ("cher", MOVED)
 
 
+def test_a_repeated_word_removed_keeps_the_diffs_choice_of_which_one_went():
+    old = "loyer loyer cher"
+    results = move_spans(old, "loyer cher", [(0, 5), (6, 11)])
+    assert [(r.start, r.end, r.status) for r in results] == [(0, 5, UNCHANGED), (6, 6, DELETED)]
+
+
 def test_a_replaced_boundary_takes_the_replacement_in_and_asks_for_a_review():
     old = "Le bus passe peu le soir."
     new = "Le tram passe peu le soir."
