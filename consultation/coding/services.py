@@ -579,10 +579,13 @@ def add_coding(submission: Submission, path: str, start, end, code: Code, coder_
 
 
 def confirm_coding(coding: Coding, user) -> Coding:
-    """A coder has read a coding « à revoir » again and keeps it on the current words."""
+    """A coder has read a coding « à revoir » again and keeps it on the current words. Confirming
+    a coding that is not à revoir changes nothing (a second click, another tab)."""
+    text = _answer_text(db.session.get(Submission, coding.submission_id), coding.path)
+    if not coding.to_review(text_hash(text)):
+        return coding
     if coding.coder_id != user.id and user.role != ADMIN:
         raise CodingError("vous ne pouvez confirmer que vos propres codages", 403)
-    text = _answer_text(db.session.get(Submission, coding.submission_id), coding.path)
     if not 0 <= coding.start < coding.end <= len(text):
         raise CodingError("les mots codés ont été supprimés de la réponse : retirez ce codage ou codez à nouveau", 409)
     coding.needs_review, coding.words_before, coding.text_hash = False, "", text_hash(text)
