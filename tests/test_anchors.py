@@ -117,7 +117,7 @@ def test_spans_whose_words_are_untouched_keep_their_words(seed):
     for _ in range(30):
         start = rng.randint(0, len(old) - 1)
         spans.append((start, min(len(old), start + rng.randint(1, 60))))
-    for (start, end), result in zip(spans, move_spans(old, new, spans)):
+    for (start, end), result in zip(spans, move_spans(old, new, spans), strict=True):
         assert 0 <= result.start <= result.end <= len(new)
         if not result.needs_review:
             assert " ".join(new[result.start : result.end].split()) == " ".join(old[start:end].split())
@@ -131,7 +131,7 @@ def test_opcodes_cover_both_texts_of_a_long_answer_with_scattered_edits():
     opcodes = edit_opcodes(old, new)
     assert opcodes[0][1] == 0 and opcodes[0][3] == 0
     assert opcodes[-1][2] == len(old) and opcodes[-1][4] == len(new)
-    for before, after in zip(opcodes, opcodes[1:]):
+    for before, after in zip(opcodes, opcodes[1:], strict=False):
         assert before[2] == after[1] and before[4] == after[3]
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":

@@ -4,13 +4,12 @@ import csv
 import io
 
 import pytest
+from coding_records import coding_study
 from sqlalchemy import select
 
 from consultation.coding.models import Coding, PseudonymisedAnswer, Suggestion
 from consultation.coding.services import create_default_codebook
 from consultation.interviews.models import Submission
-
-from coding_records import coding_study
 
 pytestmark = pytest.mark.storage
 
@@ -137,7 +136,7 @@ def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, stud
 def _segments(client, study):
     raw = client.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv?originaux=1").data
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def test_segments_export_holds_the_coded_words_after_an_edit(coder, study, codebook, db):
@@ -278,8 +277,9 @@ def test_two_codings_that_become_the_same_span_are_merged_and_flagged(coder, stu
 
 
 def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db):
-    from consultation.coding.services import add_coding
     from submission_records import payload, publish, territory
+
+    from consultation.coding.services import add_coding
 
     questionnaire = publish(db)
     territory(db)
@@ -304,9 +304,10 @@ def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db)
 
 
 def test_a_resent_interview_leaves_its_coded_text_alone(app, db, make_user):
+    from submission_records import device_token, payload, publish, territory
+
     from consultation.coding.services import add_coding
     from consultation.interviews.models import Assignment
-    from submission_records import device_token, payload, publish, territory
 
     enqueteur = make_user("enqueteur")
     token = device_token(db, enqueteur)

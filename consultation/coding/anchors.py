@@ -83,7 +83,7 @@ def _move_codings(codings: list[Coding], old: str, new: str, report: AnchorsMove
     moved = move_spans(old, new, [(coding.start, coding.end) for coding in codings])
     # Offsets of a coding made on another text than `old` cannot be trusted: it is reviewed too.
     targets = []
-    for coding, result in zip(codings, moved):
+    for coding, result in zip(codings, moved, strict=True):
         trusted = coding.text_hash == old_hash
         words = old[coding.start : coding.end] if trusted else ""
         targets.append((coding, result, result.needs_review or not trusted, words))
