@@ -55,6 +55,11 @@ class QdaCoding:
     coder: str | None = None
     created_at: datetime | None = None
     memo: str = ""
+    to_review: bool = False  # the coded words were edited since: said in the selection's description
+
+
+# REFI-QDA has no field for a coding to check again: the selection's description says it.
+REVIEW_NOTE = "À revoir : la réponse a été modifiée dans les mots codés depuis ce codage."
 
 
 class RefiQdaError(ValueError):
@@ -184,8 +189,9 @@ def project_parts(
                 if coding.created_at:
                     attributes["creationDateTime"] = _datetime(coding.created_at)
                 selection = etree.SubElement(element, f"{{{ns}}}PlainTextSelection", attributes)
-                if coding.memo:
-                    etree.SubElement(selection, f"{{{ns}}}Description").text = _xml_text(coding.memo)
+                description = "\n".join(part for part in (REVIEW_NOTE if coding.to_review else "", coding.memo) if part)
+                if description:
+                    etree.SubElement(selection, f"{{{ns}}}Description").text = _xml_text(description)
                 coding_attributes = {"guid": guid("coding", key)}
                 if coding.coder:
                     coding_attributes["creatingUser"] = guid("user", coding.coder)

@@ -21,6 +21,8 @@ COLUMNS = (
     ("coder", "Codeur"),
     ("coded_at", "Codé le"),
     ("memo", "Mémo"),
+    # « oui » when the answer was edited inside the coded words since they were coded.
+    ("to_review", "À revoir"),
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,6 +37,8 @@ def neutralise(value: object) -> object:
 def _cell(value: object) -> object:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "oui" if value else ""
     if isinstance(value, datetime):
         return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
     if isinstance(value, date):
@@ -71,7 +75,7 @@ def segments_xlsx(segments: Iterable[Mapping], *, title: str = "Segments codés"
     for row in _rows(segments):
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    widths = {"Segment": 80, "Code": 30, "Mémo": 40, "Question": 20, "Codé le": 20}
+    widths = {"Segment": 80, "Code": 30, "Mémo": 40, "Question": 20, "Codé le": 20, "À revoir": 10}
     for index, (_, label) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = widths.get(label, 14)
     segment_column = [label for _, label in COLUMNS].index("Segment") + 1

@@ -105,3 +105,16 @@ def test_schema_rejects_a_broken_project():
     broken = f'<Project xmlns="{PROJECT_NS}"><Users><User name="x"/></Users></Project>'.encode()
     errors = validate(broken, "Project")
     assert any("name" in error or "guid" in error for error in errors)
+
+
+def test_a_coding_to_review_says_so_in_its_selection_and_stays_valid(sources):
+    codings = [QdaCoding("s2|besoins", "isolement", 0, 14, "camille@exemple.fr", to_review=True, memo="Deuil"),
+               QdaCoding("s2|besoins", "mobilite", 0, 5, "camille@exemple.fr")]
+    qde, _ = project_parts("ABS", CODES, sources, codings)
+    assert validate(qde, "Project") == []
+    ns = {"q": PROJECT_NS}
+    second = etree.fromstring(qde).findall("q:Sources/q:TextSource", ns)[1]
+    descriptions = {selection.get("endPosition"): selection.findtext("q:Description", None, ns)
+                    for selection in second.findall("q:PlainTextSelection", ns)}
+    assert descriptions["14"].startswith("À revoir : ") and descriptions["14"].endswith("\nDeuil")
+    assert descriptions["5"] is None

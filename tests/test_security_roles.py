@@ -102,6 +102,7 @@ ACCESS = {
     "coding.workspace": Access(CODE),
     "coding.api_add_coding": Access(CODE),
     "coding.api_remove_coding": Access(CODE),
+    "coding.api_confirm_coding": Access(CODE),
     "coding.api_decide": Access(CODE),
     "coding.api_memo": Access(CODE),
     "coding.agreement": Access(CODE),

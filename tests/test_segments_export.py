@@ -13,7 +13,7 @@ SEGMENTS = [
      "coder": "camille@exemple.fr", "coded_at": datetime(2025, 3, 4, 10, 30), "memo": ""},
     {"submission_id": 13, "question": "loisirs", "public": "jeune", "commune": "Joué-lès-Tours",
      "code_path": "Loisirs", "start": 0, "end": 30, "segment": "=HYPERLINK(\"http://x\";\"clic\")",
-     "coder": "yanis@exemple.fr", "coded_at": None, "memo": "@voir avec Léa"},
+     "coder": "yanis@exemple.fr", "coded_at": None, "memo": "@voir avec Léa", "to_review": True},
 ]
 
 
@@ -22,10 +22,11 @@ def test_csv_opens_in_french_excel_and_formulas_are_text():
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Réponse", "Question", "Public", "Commune", "Code", "Début", "Fin", "Segment",
-                       "Codeur", "Codé le", "Mémo"]
+                       "Codeur", "Codé le", "Mémo", "À revoir"]
     assert rows[1][4] == "Mobilité > Bus" and rows[1][9] == "2025-03-04 10:30:00"
     assert rows[2][7] == "'=HYPERLINK(\"http://x\";\"clic\")"
     assert rows[2][10] == "'@voir avec Léa"
+    assert (rows[1][11], rows[2][11]) == ("", "oui")
 
 
 def test_xlsx_has_text_cells_not_formulas():

@@ -69,9 +69,7 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
         return None
     last = latest_job(ANALYSE, questionnaire.id)
     if last is None or last.status == "failed":
-        job = start_analysis(questionnaire.id, validator.id)
-        db.session.commit()
-        run_now(job)
+        run_now(start_analysis(questionnaire.id, validator.id))
     version_ids = [version.id for version in questionnaire.versions]
     coded = db.session.scalars(
         select(PseudonymisedAnswer)
@@ -84,5 +82,4 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
     if not coded or any(record.is_validated for record in coded):
         return None
     validated, _problems = validate_pseudonymisations(coded[::2], validator.id)
-    db.session.commit()
     return {"validated": validated, "coded": len(coded)}

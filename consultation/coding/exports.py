@@ -28,6 +28,7 @@ def segments(codebook: Codebook, *, pseudonymised: bool = True) -> list[dict]:
             continue
         result = _pseudonymised(row) if pseudonymised else None
         memo = row.memo.text if row.memo else ""
+        to_review = row.codings_to_review
         for coding in row.codings:
             if coding.code_id not in labels:
                 continue
@@ -40,7 +41,7 @@ def segments(codebook: Codebook, *, pseudonymised: bool = True) -> list[dict]:
                 "submission_id": row.submission.id, "question": row.path, "public": row.public_label,
                 "commune": row.place_label, "code_path": labels[coding.code_id], "start": start, "end": end,
                 "segment": segment, "coder": coding.coder.name or coding.coder.email if coding.coder else "",
-                "coded_at": coding.created_at, "memo": memo,
+                "coded_at": coding.created_at, "memo": memo, "to_review": coding in to_review,
             })
     return records
 
@@ -69,9 +70,10 @@ def project_file(codebook: Codebook, *, pseudonymised: bool = True) -> bytes:
             pseudonymised=_pseudonymised(row) if pseudonymised else None,
             description=f"{row.public_label} · {row.place_label}",
         ))
+        to_review = row.codings_to_review
         for coding in row.codings:
             if coding.code_id in keys:
                 codings.append(QdaCoding(source=source_key, code=keys[coding.code_id], start=coding.start,
                                          end=coding.end, coder=coding.coder.email if coding.coder else None,
-                                         created_at=coding.created_at))
+                                         created_at=coding.created_at, to_review=coding in to_review))
     return qdpx_bytes(codebook.name, qda_codes(codebook), sources, codings, pseudonymised=pseudonymised)

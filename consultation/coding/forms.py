@@ -41,6 +41,7 @@ class AnswerFilterForm(FlaskForm):
         csrf = False
 
     mine = BooleanField("Pas encore codées par moi")
+    revoir = BooleanField("Avec un codage à revoir")
     code = SelectField("Code", validators=[Optional()], validate_choice=False)
     public = SelectField("Public", validators=[Optional()],
                          choices=[SelectChoice("", "Tous")] + [SelectChoice(k, v) for k, v in PUBLICS.items()])

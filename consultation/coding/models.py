@@ -2,11 +2,12 @@
 
 A coding points at a span of one answer: submission × answer path ("manque_quartier",
 "menage[1]/precisions") × [start, end) offsets in the ORIGINAL text, and records its coder so that
-agreement between coders can be measured. `text_hash` is the sha256 of the answer text at coding
-time: when a submission is edited, codings whose text changed are found, not silently orphaned."""
+agreement between coders can be measured. `text_hash` is the sha256 of the answer text the offsets
+refer to: when an answer is edited, its codings move with the text (coding/anchors.py) and take the
+new hash; a coding whose words were edited is kept and marked `needs_review` (« à revoir »)."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
@@ -74,10 +75,20 @@ class Coding(db.Model):
     # manual, or accepted from a suggestion (rules / model)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # « À revoir »: the coded words were edited since they were coded. Kept, shown apart, left out
+    # of agreement and results until a coder confirms (clears it) or removes the coding.
+    needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The coded words as they were before that edit, so the coder sees what was coded.
+    words_before: Mapped[str] = mapped_column(default="", server_default="")
 
     code: Mapped[Code] = relationship()
     coder = relationship("User")
     submission = relationship("Submission")
+
+    def to_review(self, current_hash: str) -> bool:
+        """À revoir: flagged by an edit, or coded on a text that is no longer the answer's (a
+        coding from before codings followed edits)."""
+        return self.needs_review or self.text_hash != current_hash
 
 
 class Suggestion(db.Model):

@@ -2,7 +2,11 @@
 coders, verbatims, keyword in context and word clouds.
 
 Coders read the original answers; everyone else reads only the pseudonymised text a coder has
-validated (a verbatim still waiting for validation is counted, never shown)."""
+validated (a verbatim still waiting for validation is counted, never shown).
+
+A coding « à revoir » (its words were edited since it was coded) is counted apart: it is left out
+of frequencies, co-occurrences, verbatims and clouds until a coder confirms it, and an answer holding
+one is left out of agreement, where one coder's uncertain coding would read as a disagreement."""
 from __future__ import annotations
 
 import math
@@ -63,7 +67,7 @@ def codings_frame(codebook: Codebook, rows: list[AnswerRow]) -> pd.DataFrame:
          "code": labels.get(coding.code_id, "?"), "code_id": coding.code_id,
          "coder": coding.coder.name or coding.coder.email if coding.coder else str(coding.coder_id),
          "coder_id": coding.coder_id, "start": coding.start, "end": coding.end}
-        for row in rows for coding in row.codings if coding.code_id in labels
+        for row in rows for coding in row.settled_codings if coding.code_id in labels
     ]
     return pd.DataFrame.from_records(
         records, columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id", "start", "end"]
@@ -140,11 +144,18 @@ def cooccurrences(codebook: Codebook, rows: list[AnswerRow]) -> tuple[list[str],
     return order, matrix.values.tolist()
 
 
+def to_review_count(rows: list[AnswerRow]) -> int:
+    """Codings « à revoir » among the rows: not counted in the results until confirmed."""
+    return sum(len(row.codings_to_review) for row in rows)
+
+
 def agreement(codebook: Codebook, rows: list[AnswerRow], coder_a: int | None, coder_b: int | None) -> dict:
     from analyse.measures import MeasureInputError, cohen_kappa_per_code, krippendorff_alpha
 
-    codings = codings_frame(codebook, rows)
-    result = {"kappa": [], "alpha": [], "error": ""}
+    measured = [row for row in rows if not row.codings_to_review]
+    codings = codings_frame(codebook, measured)
+    result = {"kappa": [], "alpha": [], "error": "", "to_review": to_review_count(rows),
+              "answers_left_out": len(rows) - len(measured)}
     if codings.empty or codings["coder_id"].nunique() < 2:
         result["error"] = "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
         return result
@@ -174,7 +185,7 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
         # A segment is quoted once per answer: coded alike by several coders (double coding), or
         # with the code and one of its sub-codes, it is one verbatim, with its coders.
         segments: dict[tuple[int, int], list] = {}
-        for coding in row.codings:
+        for coding in row.settled_codings:
             if coding.code_id in family:
                 coder = coding.coder.name or coding.coder.email if coding.coder else ""
                 entry = segments.setdefault((coding.start, coding.end), [coding.code_id, []])
@@ -240,7 +251,7 @@ def cloud_frequencies(codebook: Codebook, rows: list[AnswerRow], kind: str, key:
             return {}
         family = {code.id} | _descendant_ids(codebook, code)
         for row in rows:
-            for coding in row.codings:
+            for coding in row.settled_codings:
                 if coding.code_id in family:
                     visible = _cloud_span(row, coding.start, coding.end, originals)
                     if visible is not None:

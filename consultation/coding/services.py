@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 
 from sqlalchemy import delete, func, or_, select
 
@@ -382,9 +383,21 @@ class AnswerRow:
     def key(self) -> str:
         return f"{self.submission.id}:{self.path}"
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return text_hash(self.text)
+
+    @property
+    def codings_to_review(self) -> list:
+        """Codings « à revoir »: their words were edited since they were coded."""
+        current = self.hash
+        return [coding for coding in self.codings if coding.to_review(current)]
+
+    @property
+    def settled_codings(self) -> list:
+        """Codings that agreement and results count: those not waiting for a review."""
+        current = self.hash
+        return [coding for coding in self.codings if not coding.to_review(current)]
 
     @property
     def public_label(self) -> str:
@@ -453,6 +466,7 @@ class AnswerFilters:
     commune: str = ""
     min_score: float | None = None
     search: str = ""
+    to_review: bool = False  # answers with a coding « à revoir »
 
 
 def question_rows(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
@@ -473,6 +487,8 @@ def question_rows(questionnaire_id: int, question: str, filters: AnswerFilters |
                 or any(s.code_id == filters.code_id for s in row.suggestions)]
     if filters.min_score is not None:
         rows = [row for row in rows if any(s.score >= filters.min_score for s in row.suggestions)]
+    if filters.to_review:
+        rows = [row for row in rows if row.codings_to_review]
     return rows
 
 
@@ -558,6 +574,21 @@ def add_coding(submission: Submission, path: str, start, end, code: Code, coder_
         Suggestion.status == "pending"))
     if pending is not None:
         pending.status, pending.decided_by_id, pending.decided_at = "accepted", coder_id, _now()
+    db.session.flush()
+    return coding
+
+
+def confirm_coding(coding: Coding, user) -> Coding:
+    """A coder has read a coding « à revoir » again and keeps it on the current words. Confirming
+    a coding that is not à revoir changes nothing (a second click, another tab)."""
+    text = _answer_text(db.session.get(Submission, coding.submission_id), coding.path)
+    if not coding.to_review(text_hash(text)):
+        return coding
+    if coding.coder_id != user.id and user.role != ADMIN:
+        raise CodingError("vous ne pouvez confirmer que vos propres codages", 403)
+    if not 0 <= coding.start < coding.end <= len(text):
+        raise CodingError("les mots codés ont été supprimés de la réponse : retirez ce codage ou codez à nouveau", 409)
+    coding.needs_review, coding.words_before, coding.text_hash = False, "", text_hash(text)
     db.session.flush()
     return coding
 

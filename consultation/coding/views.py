@@ -49,6 +49,7 @@ from .services import (
     active_codes,
     add_coding,
     code_depth,
+    confirm_coding,
     code_label,
     code_usage,
     codebook_of,
@@ -142,6 +143,7 @@ def index():
                     "name": question.name, "label": label_in(question.label, "fr") or question.name,
                     "answers": len(mine), "coded": sum(1 for r in mine if r.codings),
                     "suggestions": sum(len(r.suggestions) for r in mine),
+                    "to_review": sum(len(r.codings_to_review) for r in mine),
                 })
             entry["to_validate"] = sum(
                 1 for r in rows if r.pseudonymised is not None and r.validated_text is None
@@ -335,6 +337,7 @@ def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
         commune=form.commune.data or "",
         min_score=float(score) / 100 if score is not None else None,
         search=(form.q.data or "")[:200],
+        to_review=bool(form.revoir.data),
     )
     return form, filters
 
@@ -378,6 +381,7 @@ def workspace(questionnaire_id: int, question: str):
         "coding/workspace.html", questionnaire=questionnaire, codebook=book, question=question,
         question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=shown,
         total=total, all_count=len(all_rows), coded_by_me=sum(1 for r in all_rows if any(c.coder_id == current_user.id for c in r.codings)),
+        to_review=sum(len(r.codings_to_review) for r in all_rows),
         page=page, pages=pages, query_args=query_args, codes=codes, codes_json=codes_json,
         code_counts=code_counts, code_depth=code_depth, **_answer_helpers(blind),
         pending=sum(len(r.suggestions) for r in all_rows), job=running_job(ANALYSE, questionnaire.id),
@@ -451,6 +455,21 @@ def api_remove_coding(questionnaire_id: int, coding_id: int):
     except CodingError as error:
         return _error(error)
     return jsonify({"row_html": _row_payload(questionnaire.id, submission_id, path, book)})
+
+
+@bp.route("/<int:questionnaire_id>/api/codages/<int:coding_id>/confirmer", methods=["POST"])
+@role_required(*CODE)
+def api_confirm_coding(questionnaire_id: int, coding_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    book = codebook_of(questionnaire.id)
+    coding = db.session.get(Coding, coding_id)
+    try:
+        if coding is None or book is None or coding.code.codebook_id != book.id:
+            raise CodingError("codage introuvable", 404)
+        confirm_coding(coding, current_user)
+    except CodingError as error:
+        return _error(error)
+    return jsonify({"row_html": _row_payload(questionnaire.id, coding.submission_id, coding.path, book)})
 
 
 @bp.route("/<int:questionnaire_id>/api/suggestions/<int:suggestion_id>/<decision>", methods=["POST"])
@@ -542,7 +561,7 @@ def results_page(questionnaire_id: int):
         cooccurrence=results.cooccurrences(book, rows), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
         codes=codes, publics=PUBLICS, questions=questions, respondents=rows_count,
         answers=len(rows), coded=sum(1 for row in rows if row.codings),
-        publication=results.publication(rows), originals=originals,
+        publication=results.publication(rows), originals=originals, to_review=results.to_review_count(rows),
         visible_by_public=results.visible_by_public(rows),
         cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
         cloud_code_visible=originals or _code_visible(book, rows, cloud_code),
@@ -555,7 +574,8 @@ def _code_visible(book, rows, key: str) -> bool:
     if code is None:
         return False
     family = results.code_family(book, code)
-    return any(row.validated_text is not None and any(c.code_id in family for c in row.codings) for row in rows)
+    return any(row.validated_text is not None and any(c.code_id in family for c in row.settled_codings)
+               for row in rows)
 
 
 @bp.route("/<int:questionnaire_id>/resultats/code/<int:code_id>")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..transaction import after_commit, begin_writing
+from ..transaction import after_commit, begin_writing, commit
 from .models import Job
 from .recovery import worker_name
 
@@ -122,8 +122,12 @@ def reading_connection() -> Iterator[Connection]:
 
 
 def run_now(job: Job) -> None:
-    """Runs a committed job in this process, without the queue (CLI commands that wait for it)."""
-    _run(job.id)
+    """Runs a job in this process, without the queue (CLI commands that wait for it). A job is a
+    transaction boundary: what the command wrote so far, the job's row included, is committed
+    first, as the worker would only see it committed."""
+    job_id = job.id
+    commit()
+    _run(job_id)
 
 
 def _run(job_id: int) -> None:

@@ -18,6 +18,7 @@ from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Sub
 from ..territory.models import Commune, Quartier
 from ..interviews.services import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from .definitions import PublishedVersion, version_model
+from .events import answers_replaced
 
 
 
@@ -327,6 +328,8 @@ def edit_answers(submission: Submission, answers: dict, *, by: User, comment: st
     if before == result.answers:
         return None
     submission.answers = result.answers
+    # Codings and other anchors in the answers' texts move with the edit, in this transaction.
+    answers_replaced.send(submission, before=before, after=result.answers)
     revision = SubmissionRevision(
         submission=submission,
         user_id=by.id,

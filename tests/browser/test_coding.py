@@ -123,3 +123,36 @@ def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_rea
     quote = reader.locator("blockquote").first.inner_text()
     assert "[PERSONNE_1]" in quote and "[TÉLÉPHONE]" in quote and "Kevin" not in quote
     reader.screenshot(path=str(SHOTS / "coding-collectif-verbatims.png"), full_page=True)
+
+
+def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_server, page):
+    from consultation.accounts.models import User
+    from consultation.coding.services import add_coding, create_default_codebook
+    from consultation.extensions import db
+    from consultation.submissions.services import edit_answers
+
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    email = live_server.login(page, "charge_etude")
+    with live_server.app.app_context():
+        study = coding_study(db)
+        codebook = create_default_codebook(study["questionnaire"])
+        coder = db.session.query(User).filter_by(email=email).one()
+        submission = study["submissions"][1]
+        text = submission.answers["besoins"]
+        code = next(code for code in codebook.codes if code.key == "isolement")
+        add_coding(submission, "besoins", text.index("seule"), text.index("seule") + len("seule"), code, coder.id)
+        edit_answers(submission, submission.answers | {"besoins": text.replace("seule", "isolée")},
+                     by=coder)
+        db.session.commit()
+        questionnaire_id, submission_id = study["questionnaire"].id, submission.id
+    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
+    answer = page.locator(f"article.answer[data-submission='{submission_id}']")
+    assert answer.locator(".chip .review-badge").inner_text() == "à revoir"
+    assert "codé sur « seule »" in answer.locator(".to-review-list").inner_text()
+    answer.get_by_role("button", name="Confirmer le codage").click()
+    answer = page.locator(f"article.answer[data-submission='{submission_id}']")
+    answer.locator(".chip:not(.suggestion)", has_text="Isolement").wait_for()
+    page.locator("#coding-toast", has_text="Codage confirmé").wait_for()
+    assert answer.locator(".review-badge").count() == 0 and answer.locator(".to-review-list").count() == 0
+    assert errors == []

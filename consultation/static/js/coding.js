@@ -234,6 +234,9 @@ workspace.addEventListener("click", async (event) => {
   else if (button.dataset.remove) {
     const result = await call("DELETE", `${api}/codages/${button.dataset.remove}`);
     if (result) replaceAnswer(article, result.row_html, "Code retiré.");
+  } else if (button.dataset.confirm) {
+    const result = await call("POST", `${api}/codages/${button.dataset.confirm}/confirmer`);
+    if (result) replaceAnswer(article, result.row_html, "Codage confirmé sur les mots actuels.");
   } else if ("add" in button.dataset) {
     openPicker(article, selectionIn(article) || wholeAnswer(article), button.getBoundingClientRect());
   } else if ("saveMemo" in button.dataset) saveMemo(article);
