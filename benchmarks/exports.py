@@ -93,9 +93,9 @@ def build(url: str, instance: str, count: int) -> dict:
 
     from consultation.accounts.models import utcnow
     from consultation.accounts.services import create_user
-    from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
     from consultation.extensions import db
-    from consultation.interviews.models import Submission
+    from consultation.submissions.models import Submission
     from consultation.territory.models import Commune
 
     app = _app(url, instance)

@@ -6,8 +6,8 @@ import uuid
 from questionnaires import Group, Question, Questionnaire as QuestionnaireModel
 
 from consultation.accounts.models import utcnow
-from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
-from consultation.interviews.models import Submission
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.submissions.models import Submission
 from consultation.territory.models import Commune, Quartier
 
 ANSWERS = [

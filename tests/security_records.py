@@ -14,7 +14,7 @@ from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire as
 from consultation.accounts.models import User, utcnow
 from consultation.accounts.roles import ROLES
 from consultation.jobs.recovery import worker_name
-from consultation.designer.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
 
 PASSWORD = "motdepasse-solide-42"
 HOSTILE = ('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>')
@@ -73,10 +73,10 @@ def definition(mark: str = "") -> dict:
 
 
 def study(db, mark: str = "") -> dict:
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
     from consultation.coding.models import Memo, Suggestion
     from consultation.coding.services import add_coding, create_code, create_default_codebook, text_hash
-    from consultation.interviews.models import Assignment, Submission
+    from consultation.submissions.models import Assignment, Submission
     from consultation.jobs.models import Job
     from consultation.territory.models import Commune, Quartier
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire as QuestionnaireModel
 
 from consultation.accounts.models import utcnow
-from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.territory.models import Commune, Quartier
 
 
@@ -76,7 +76,7 @@ def territory(db) -> dict:
 
 
 def device_token(db, user, label: str = "Tablette 1") -> str:
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
 
     _, token = issue_token(user, label)
     db.session.commit()
@@ -116,7 +116,7 @@ def payload(questionnaire_id: int, version: int = 1, **overrides) -> dict:
 def stored_submission(db, questionnaire, enumerator=None, *, version: int = 1, answers: dict | None = None,
                       channel: str = "tablette", **profile):
     """A submission stored through the same service as the API."""
-    from consultation.submissions.definitions import PublishedVersion
+    from consultation.questionnaire_store.definitions import PublishedVersion
     from consultation.submissions.services import Consent, Profile, content_hash, store_submission
 
     body = payload(questionnaire.id, version=version)

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from consultation.accounts.models import utcnow
-from consultation.interviews.models import Assignment, EndedAssignment, Submission
-from consultation.interviews.services import unassign
+from consultation.submissions.models import Assignment, EndedAssignment, Submission
+from consultation.submissions.assignments import unassign
 from security_records import fast_user, session_client
 from submission_records import device_token, payload, publish, territory
 
@@ -122,7 +122,7 @@ def test_after_removal_interviews_made_before_are_still_accepted_and_nothing_els
 
 
 def test_reassigned_enqueteur_sends_again(app, db, study):
-    from consultation.interviews.services import assign
+    from consultation.submissions.assignments import assign
 
     tablet = _tablet(app, db)
     assert unassign(_assign(db, study, tablet.user).id, None)

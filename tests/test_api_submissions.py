@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from consultation.interviews.models import Assignment, Submission
+from consultation.submissions.models import Assignment, Submission
 from french import assert_french
 from submission_records import device_token, payload, publish, territory
 
@@ -178,8 +178,8 @@ def test_unknown_version_is_refused(tablet, db):
 
 
 def test_revoked_or_wrong_token_gets_401(tablet, db):
-    from consultation.api.models import DeviceToken
-    from consultation.api.tokens import revoke_token, token_digest
+    from consultation.accounts.devices import DeviceToken
+    from consultation.accounts.tokens import revoke_token, token_digest
 
     wrong = tablet.post_submission(payload(tablet.questionnaire.id), headers={"Authorization": "Bearer faux"})
     assert wrong.status_code == 401
@@ -201,7 +201,7 @@ def test_missing_token_gets_401(client, db):
 
 
 def test_token_is_stored_hashed(tablet, db):
-    from consultation.api.models import DeviceToken
+    from consultation.accounts.devices import DeviceToken
 
     stored = db.session.scalars(select(DeviceToken.token_hash)).all()
     assert tablet.token not in stored and len(stored[0]) == 64
@@ -229,7 +229,7 @@ def test_oversized_payload_gets_413_json(tablet, db):
 
 
 def test_questionnaires_list_only_published_versions(tablet, db):
-    from consultation.designer.models import Questionnaire, QuestionnaireVersion
+    from consultation.questionnaire_store.models import Questionnaire, QuestionnaireVersion
 
     draft_only = Questionnaire(title="Brouillon seulement")
     draft_only.versions.append(QuestionnaireVersion(number=1, definition={"title": "x", "form_id": "x"}))
@@ -249,7 +249,7 @@ def test_questionnaires_list_only_published_versions(tablet, db):
 
 
 def test_version_definition_is_served_and_drafts_are_not(tablet, db):
-    from consultation.designer.models import QuestionnaireVersion
+    from consultation.questionnaire_store.models import QuestionnaireVersion
 
     headers = {"Authorization": f"Bearer {tablet.token}"}
     questionnaire_id = tablet.questionnaire.id

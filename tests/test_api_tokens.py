@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from consultation.api.models import DeviceToken
+from consultation.accounts.devices import DeviceToken
 from submission_records import payload, publish, territory
 
 pytestmark = pytest.mark.storage
@@ -17,7 +17,7 @@ def _csrf_token(client) -> str:
 
 
 def test_logged_in_enqueteur_gets_a_token_that_works_for_the_api(login, db, app):
-    from consultation.interviews.models import Assignment
+    from consultation.submissions.models import Assignment
 
     questionnaire = publish(db)
     enqueteur = login("enqueteur")

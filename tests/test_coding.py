@@ -510,7 +510,7 @@ def test_exports_are_pseudonymised_by_default(coder, study, db):
 
 def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, coder, db):
     from consultation.coding.services import coders_of
-    from consultation.designer.models import Questionnaire
+    from consultation.questionnaire_store.models import Questionnaire
 
     assert runner.invoke(args=["demo", "--submissions", "40"]).exit_code == 0
     questionnaire = db.session.scalars(select(Questionnaire)).first()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from consultation.coding.models import Coding, PseudonymisedAnswer, Suggestion
 from consultation.coding.services import create_default_codebook
-from consultation.interviews.models import Submission
+from consultation.submissions.models import Submission
 
 pytestmark = pytest.mark.storage
 
@@ -307,7 +307,7 @@ def test_a_resent_interview_leaves_its_coded_text_alone(app, db, make_user):
     from submission_records import device_token, payload, publish, territory
 
     from consultation.coding.services import add_coding
-    from consultation.interviews.models import Assignment
+    from consultation.submissions.models import Assignment
 
     enqueteur = make_user("enqueteur")
     token = device_token(db, enqueteur)

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from consultation.accounts.services import authenticate
 from consultation.demo.seed import DEMO_PASSWORD, DEMO_USERS
-from consultation.interviews.models import Submission
-from consultation.interviews.services import versions_for
+from consultation.submissions.models import Submission
+from consultation.submissions.assignments import versions_for
 from questionnaires.validation import validate_answers
 
 pytestmark = pytest.mark.storage
@@ -50,7 +50,7 @@ def test_demo_is_analysed_and_the_collectif_reads_verbatims_at_once(runner, logi
     """The demo ends with the analysis run and half of the coded answers' pseudonymisation
     validated: the collectif's results page quotes verbatims, the review page still has work."""
     from consultation.coding.models import PseudonymisedAnswer
-    from consultation.designer.models import Questionnaire
+    from consultation.questionnaire_store.models import Questionnaire
 
     result = runner.invoke(args=["demo", "--submissions", "40", "--port", "5123"])
     assert result.exit_code == 0, result.output

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consultation.designer import services
-from consultation.designer.models import PublishedVersionChanged, Questionnaire
+from consultation.questionnaire_store.models import PublishedVersionChanged, Questionnaire
 
 pytestmark = pytest.mark.storage
 

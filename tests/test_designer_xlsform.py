@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from consultation.designer.models import Questionnaire
+from consultation.questionnaire_store.models import Questionnaire
 from questionnaires.xlsform import load_xlsform
 
 pytestmark = pytest.mark.storage

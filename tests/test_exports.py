@@ -104,7 +104,7 @@ def test_formula_injection_is_neutralised_and_the_text_kept_as_typed(exported):
 def test_interview_times_are_exported_in_the_study_time_zone(exported, db):
     from datetime import datetime, timezone
 
-    from consultation.interviews.models import Submission
+    from consultation.submissions.models import Submission
 
     first = db.session.get(Submission, exported["first"].id)
     first.started_at = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)  # 10:30 in Paris (winter)
@@ -156,7 +156,7 @@ def test_csv_export_is_a_zip_with_the_repeats_file(exported):
 
 
 def test_export_follows_the_list_filters(exported, db):
-    from consultation.interviews.models import Submission
+    from consultation.submissions.models import Submission
 
     db.session.get(Submission, exported["second"].id).state = "validee"
     db.session.commit()
@@ -166,7 +166,7 @@ def test_export_follows_the_list_filters(exported, db):
 
 
 def test_csv_without_repeats_is_a_single_file_with_labels(login, db, make_user):
-    from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
     from questionnaires import Choice, ChoiceList, Question, Questionnaire as QuestionnaireModel
 
     model = QuestionnaireModel(

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from consultation.interviews.models import Submission
+from consultation.submissions.models import Submission
 from consultation.jobs import files
 from consultation.jobs.models import Job
 from consultation.jobs.queue import enqueue

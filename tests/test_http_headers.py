@@ -44,7 +44,7 @@ def test_every_page_of_a_logged_in_user_is_no_store(app, db, records):
 
 
 def test_api_answers_to_a_tablet_are_no_store(app, db, records):
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
 
     _, token = issue_token(records["enqueteur"], "Tablette")
     db.session.commit()

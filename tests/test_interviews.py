@@ -2,8 +2,8 @@
 import pytest
 
 from consultation.accounts.models import utcnow
-from consultation.designer.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
-from consultation.interviews.models import Assignment
+from consultation.questionnaire_store.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.submissions.models import Assignment
 from consultation.territory.models import Commune, Quartier
 from questionnaires import Choice, ChoiceList, Question
 from questionnaires import Questionnaire as QuestionnaireModel

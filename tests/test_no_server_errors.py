@@ -169,7 +169,7 @@ def test_deeply_nested_json_to_the_api_is_a_400(app, db, records):
                               content_type="application/json")
     assert problem is None and response.status_code == 400, problem
     assert response.get_json()["message"].startswith("Requête invalide")
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
 
     _, token = issue_token(records["enqueteur"], "Tablette")
     db.session.commit()

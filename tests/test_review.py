@@ -4,7 +4,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from consultation.interviews.models import Submission, SubmissionRevision
+from consultation.submissions.models import Submission, SubmissionRevision
 from submission_records import publish, stored_submission, territory
 
 pytestmark = pytest.mark.storage

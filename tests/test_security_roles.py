@@ -178,7 +178,7 @@ def _request(client, method: str, url: str, headers=None):
 
 
 def _bearer_headers(db, user) -> dict:
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
 
     _, token = issue_token(user, "Tablette de test")
     db.session.commit()

@@ -23,7 +23,7 @@ def _sent_to_login(response) -> bool:
 
 
 def _api_token(db, user) -> dict:
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
 
     _, token = issue_token(user, "Tablette du CCAS")
     db.session.commit()

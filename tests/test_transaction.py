@@ -89,7 +89,7 @@ def test_only_a_successful_view_is_committed(bare_app):
 def test_a_view_whose_commit_is_missing_fails_the_tests(client, db, make_user, monkeypatch):
     """The test client gives each request its own session: a write that the request does not
     commit never reaches the test, as it would never reach the database in production."""
-    from consultation.interviews.models import Assignment, Submission
+    from consultation.submissions.models import Assignment, Submission
 
     territory(db)
     questionnaire = publish(db)

@@ -111,13 +111,13 @@ def seed_study(database_url: str) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from consultation import create_app
     from consultation.accounts.services import create_user
-    from consultation.api.tokens import issue_token
+    from consultation.accounts.tokens import issue_token
     from consultation.extensions import db
     from submission_records import definition
 
     from consultation.accounts.models import utcnow
-    from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
-    from consultation.interviews.models import Assignment
+    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.submissions.models import Assignment
     from consultation.territory.models import Commune, Quartier
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})

@@ -110,7 +110,7 @@ def _end_sessions_everywhere(user: User) -> int:
     """Ends every session of `user` and revokes their tablets' device tokens: « partout » is
     what one asks after losing a tablet or a phone, and a token opens the API as a session
     opens the pages. The interviews a tablet holds stay on it until a password login."""
-    from ..api.tokens import revoke_user_tokens
+    from .tokens import revoke_user_tokens
 
     user.end_sessions()
     return revoke_user_tokens(user.id, current_user)

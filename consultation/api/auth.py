@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..accounts.roles import INTERVIEW
 from .errors import ApiError
-from .tokens import find_active_token, mark_used
+from ..accounts.tokens import find_active_token, mark_used
 
 
 def bearer_token() -> str | None:

@@ -3,6 +3,7 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..main.headers import allowed_methods
+from ..submissions.schemas import flatten_messages
 
 HTTP_MESSAGES = {
     400: "Requête invalide : le corps doit être un objet JSON valide.",
@@ -38,29 +39,6 @@ def error_response(status: int, message: str, errors: dict | None = None, code=N
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested {"profile": {"commune": [..]}} as {"profile.commune": [..]}."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if key == "_schema":
-                path = prefix.rstrip(".") or "_schema"
-            elif isinstance(key, int):
-                path = f"{prefix.rstrip('.')}[{key}]"
-            else:
-                path = f"{prefix}{key}"
-            for sub_path, sub_messages in flatten_messages(value, path + ".").items():
-                flat.setdefault(sub_path, []).extend(sub_messages)
-    elif isinstance(messages, list) and all(isinstance(item, str) for item in messages):
-        flat[prefix.rstrip(".")] = list(messages)
-    elif isinstance(messages, str):
-        flat[prefix.rstrip(".")] = [messages]
-    else:
-        for index, item in enumerate(messages or []):
-            flat.update(flatten_messages(item, f"{prefix.rstrip('.')}[{index}]."))
-    return flat
 
 
 def register_error_handlers(bp) -> None:

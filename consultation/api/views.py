@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.roles import ADMIN, CHARGE_ETUDE, INTERVIEW
-from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import csrf, db
-from ..interviews.models import Assignment
-from ..interviews.services import is_assigned, may_send
-from ..submissions.definitions import published_version
+from ..submissions.models import Assignment
+from ..submissions.assignments import is_assigned, may_send
+from ..questionnaire_store.definitions import published_version
 from ..submissions.services import (
     Consent,
     Profile,
@@ -23,18 +23,10 @@ from ..submissions.services import (
 from . import LOGIN_AT_KEY, bp
 from .auth import api_auth, bearer_token, touch_token
 from .errors import ApiError, register_error_handlers
-from .models import DeviceToken
-from .schemas import (
-    MAX_INT,
-    ErrorOut,
-    QuestionnaireOut,
-    SubmissionIn,
-    SubmissionOut,
-    TokenIn,
-    TokenOut,
-    VersionOut,
-)
-from .tokens import issue_token, last_revocation, revoke_token
+from ..accounts.devices import DeviceToken
+from ..submissions.schemas import MAX_INT, SubmissionIn
+from .schemas import ErrorOut, QuestionnaireOut, SubmissionOut, TokenIn, TokenOut, VersionOut
+from ..accounts.tokens import issue_token, last_revocation, revoke_token
 
 register_error_handlers(bp)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from analyse.nlp import text_hash
 
 from ..extensions import db
-from ..interviews.models import Submission
+from ..submissions.models import Submission
 from .models import Coding
 from .services import active_codes, codebook_of, create_default_codebook, text_at
 
@@ -57,7 +57,7 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
     analysed questionnaire or one with validated answers is left as it is. Returns the counts, or
     None when there was nothing to do."""
     from ..accounts.services import find_user
-    from ..designer.models import Questionnaire
+    from ..questionnaire_store.models import Questionnaire
     from ..jobs.queue import run_now
     from .jobs import ANALYSE, latest_job, start_analysis
     from .models import PseudonymisedAnswer

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, SearchField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from ..interviews.models import PUBLICS
+from ..submissions.models import PUBLICS
 
 
 class ActionForm(FlaskForm):

@@ -18,10 +18,10 @@ from analyse.nlp import fold, text_hash
 from questionnaires.model import Group
 
 from ..accounts.roles import ADMIN
-from ..designer.models import Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..extensions import db
-from ..interviews.models import AGE_BANDS, PUBLICS, Submission
-from ..submissions.definitions import version_model
+from ..submissions.models import AGE_BANDS, PUBLICS, Submission
+from ..questionnaire_store.definitions import version_model
 from .models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion
 
 FREE_TEXT_TYPES = ("text", "paragraph")

@@ -21,9 +21,9 @@ from wtforms import SelectChoice
 from questionnaires.model import label_in
 
 from ..accounts.roles import CODE, READ_RESULTS, has_role, role_required
-from ..designer.models import Questionnaire
+from ..questionnaire_store.models import Questionnaire
 from ..extensions import db
-from ..interviews.models import PUBLICS, Submission
+from ..submissions.models import PUBLICS, Submission
 from ..jobs.queue import enqueue
 from ..main.converters import MAX_DATABASE_ID
 from ..territory.models import Commune
@@ -624,7 +624,7 @@ REVIEW_PAGE = 30
 
 def _pseudonymised_in(questionnaire: Questionnaire, ids: list[int]) -> list[PseudonymisedAnswer]:
     """The pseudonymised answers with these ids that belong to this questionnaire's submissions."""
-    from ..designer.models import QuestionnaireVersion
+    from ..questionnaire_store.models import QuestionnaireVersion
 
     return list(db.session.scalars(
         select(PseudonymisedAnswer)

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from ..accounts.services import create_user, find_user
-from ..designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import db
-from ..interviews.models import Submission
-from ..interviews.services import assign
+from ..submissions.models import Submission
+from ..submissions.assignments import assign
 from ..territory.models import Commune, Quartier
 from .questionnaire import abs_questionnaire
 from .territory import COMMUNES, PLACES

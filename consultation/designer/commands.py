@@ -47,7 +47,7 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
 @command_transaction
 def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None):
     """Exporte un questionnaire (dernière version, ou --version N) en XLSForm .xlsx."""
-    from .models import Questionnaire
+    from ..questionnaire_store.models import Questionnaire
     from .services import export_xlsform, version_by_number
 
     questionnaire = db.session.get(Questionnaire, questionnaire_id)

@@ -20,7 +20,7 @@ from questionnaires.model import TYPES_WITH_CHOICES, Node
 
 from ..accounts.models import utcnow
 from ..extensions import db
-from .models import DRAFT, PUBLISHED, PublishedVersionChanged, Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import DRAFT, PUBLISHED, PublishedVersionChanged, Questionnaire, QuestionnaireVersion
 
 # Names become XML element names in XLSForm/ODK: a letter or underscore, then letters, digits, _ . -
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")

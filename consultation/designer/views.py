@@ -39,7 +39,7 @@ from .forms import (
     language_name,
     question_form,
 )
-from .models import STATUS_LABELS, Questionnaire
+from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from .services import DesignerError
 
 

@@ -15,16 +15,8 @@ from .assets import (
     versioned_url,
 )
 from .forms import AssignmentForm, RemoveAssignmentForm
-from .services import (
-    AssignmentError,
-    all_assignments,
-    assign,
-    assignable_questionnaires,
-    bootstrap_payload,
-    enumerators,
-    unassign,
-    versions_for,
-)
+from ..submissions.assignments import AssignmentError, all_assignments, assign, assignable_questionnaires, enumerators, unassign, versions_for
+from .services import bootstrap_payload
 
 
 def _tablet_context() -> dict:

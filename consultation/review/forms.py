@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..interviews.models import CHANNELS, PUBLICS, STATES
+from ..submissions.models import CHANNELS, PUBLICS, STATES
 
 
 def _choices(labels: dict, empty: str = "Tous") -> list[SelectChoice]:

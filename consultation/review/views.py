@@ -11,17 +11,17 @@ from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..accounts.roles import ADMIN, INTERVIEW, REVIEW, role_required
-from ..api.errors import flatten_messages
-from ..api.models import DeviceToken
-from ..api.schemas import ConsentIn, ProfileIn
-from ..api.tokens import list_tokens, revoke_token
-from ..designer.models import Questionnaire, QuestionnaireVersion
+from ..submissions.schemas import flatten_messages
+from ..accounts.devices import DeviceToken
+from ..submissions.schemas import ConsentIn, ProfileIn
+from ..accounts.tokens import list_tokens, revoke_token
+from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..extensions import db
-from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
+from ..submissions.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
 from ..jobs import files as job_files
 from ..jobs.models import Job
 from ..jobs.queue import enqueue
-from ..submissions.definitions import PublishedVersion, version_model
+from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..submissions.export_job import EXPORT, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text

@@ -9,14 +9,14 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 
 from ..accounts.models import User
-from ..designer.models import QuestionnaireVersion
+from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
-from ..interviews.models import Submission
+from .models import Submission
 from ..jobs import files
 from ..jobs.models import Job
 from ..jobs.queue import JobError, job_handler, reading_connection, start_job
 from ..territory.models import Commune, Quartier
-from .definitions import version_model
+from ..questionnaire_store.definitions import version_model
 from .exports import ExportOptions, csv_extension, plan_export, write_csv, write_xlsx
 from .queries import SubmissionFilters, submissions_query
 

@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from questionnaires import Group, Question, Questionnaire, label_in
 
-from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
+from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
 from .local_time import local
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,9 +5,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..designer.models import QuestionnaireVersion
+from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
-from ..interviews.models import Submission
+from .models import Submission
 
 
 @dataclass

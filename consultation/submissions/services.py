@@ -14,10 +14,10 @@ from sqlalchemy import Integer, and_, bindparam, false, select, text
 
 from ..accounts.models import User
 from ..extensions import db
-from ..interviews.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
+from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
 from ..territory.models import Commune, Quartier
-from ..interviews.services import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
-from .definitions import PublishedVersion, version_model
+from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
+from ..questionnaire_store.definitions import PublishedVersion, version_model
 from .events import answers_replaced
 
 

@@ -93,7 +93,7 @@ def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_rea
     """From the analysis home to the collectif's verbatims, through the real forms (CSRF on)."""
     from consultation.coding.services import add_coding, codebook_of
     from consultation.extensions import db
-    from consultation.interviews.models import Submission
+    from consultation.submissions.models import Submission
 
     questionnaire_id = coded_study["questionnaire_id"]
     coder_page = browser.new_page()

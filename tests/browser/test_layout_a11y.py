@@ -41,7 +41,7 @@ def records(live_server):
         seed_demo(30)
         db.session.commit()
         from consultation.coding.services import active_codes, codebook_of
-        from consultation.designer.models import Questionnaire
+        from consultation.questionnaire_store.models import Questionnaire
 
         demo = db.session.scalars(db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")).one()
         return {

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consultation.accounts.models import User, utcnow
-from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db
-from consultation.interviews.models import Assignment, Submission
+from consultation.submissions.models import Assignment, Submission
 from consultation.territory.models import Commune, Quartier
 from questionnaires import Choice, ChoiceList, Group, Question
 from questionnaires import Questionnaire as QuestionnaireModel
@@ -226,8 +226,8 @@ def _publish_second_version(live_server, version_id: int) -> int:
 
 
 def _revoke_tokens_of(live_server, email: str) -> None:
-    from consultation.api.models import DeviceToken
-    from consultation.api.tokens import revoke_token
+    from consultation.accounts.devices import DeviceToken
+    from consultation.accounts.tokens import revoke_token
 
     with live_server.app.app_context():
         user = db.session.scalar(select(User).filter_by(email=email))

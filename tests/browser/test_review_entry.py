@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from submission_records import definition  # noqa: E402
 
 from consultation.accounts.models import utcnow  # noqa: E402
-from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion  # noqa: E402
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db  # noqa: E402
 from consultation.territory.models import Commune  # noqa: E402
 

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consultation.accounts.models import User, utcnow
-from consultation.designer.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db
-from consultation.interviews.models import Assignment, Submission
+from consultation.submissions.models import Assignment, Submission
 from consultation.territory.models import Commune
 from questionnaires import Choice, ChoiceList, Group, Question
 from questionnaires import Questionnaire as QuestionnaireModel

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from sqlalchemy import String, bindparam, cast, func, select, update
 
-from ..accounts.models import User, utcnow
+from .models import User, utcnow
 from ..extensions import db
-from ..interviews.models import Assignment
-from .models import DeviceToken
+from ..submissions.models import Assignment
+from .devices import DeviceToken
 
 # last_used_at is a hint for the admin page, not an audit trail: writing it on every sync would
 # turn each read-mostly request into a write.

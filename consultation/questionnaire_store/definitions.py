@@ -11,7 +11,7 @@ from sqlalchemy.orm import defer
 
 from questionnaires import Questionnaire
 
-from ..designer.models import PUBLISHED, QuestionnaireVersion
+from .models import PUBLISHED, QuestionnaireVersion
 from ..extensions import db
 
 _MAX_CACHED = 256
