@@ -6,3 +6,4 @@ from .designer.models import Questionnaire, QuestionnaireVersion  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 from .interviews.models import Assignment, Submission, SubmissionRevision  # noqa: F401
 from .territory.models import Commune, Quartier  # noqa: F401
+from .submissions.answer_table import AnswerText  # noqa: F401
