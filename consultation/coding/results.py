@@ -13,10 +13,26 @@ from pathlib import Path
 import pandas as pd
 from flask import current_app
 
+from sqlalchemy import and_, distinct, func, select
+
+from ..accounts.models import User
 from ..extensions import db
+from ..interviews.models import PUBLICS
 from ..main.converters import MAX_DATABASE_ID
-from .models import Code, Codebook
-from .services import AnswerRow, active_codes, all_answer_rows, attach, code_label, pseudonymised_result
+from ..submissions.answer_table import AnswerText, matching_ids_clause, search_words
+from ..territory.models import Commune, Quartier
+from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
+from .services import (
+    AnswerRow,
+    _answer_rows,
+    _rows_query,
+    active_codes,
+    all_answer_rows,
+    analysed_answers,
+    attach,
+    code_label,
+    pseudonymised_result,
+)
 
 GROUPINGS = {"public": "Public", "commune": "Commune", "quartier": "Quartier", "question": "Question"}
 _PLACEHOLDER_TERM = re.compile(
@@ -56,44 +72,66 @@ def visible_span(row: AnswerRow, start: int, end: int, originals: bool) -> tuple
     return result.text, mapped_start, mapped_end
 
 
-def codings_frame(codebook: Codebook, rows: list[AnswerRow]) -> pd.DataFrame:
+@dataclass
+class Frames:
+    """What the measures of analyse need, read with SQL from the answer table and the codings:
+    codings (one per coding), respondents (one per submission), answers (submission × question)."""
+
+    codings: pd.DataFrame
+    respondents: pd.DataFrame
+    answers: pd.DataFrame
+
+
+_ON_ANSWER = and_(Coding.submission_id == AnswerText.submission_id, Coding.path == AnswerText.path)
+
+
+def load_frames(codebook: Codebook, *, question: str = "") -> Frames:
+    where = list(analysed_answers(codebook.questionnaire_id))
+    if question:
+        where.append(AnswerText.question == question)
     labels = {code.id: code_label(code) for code in active_codes(codebook)}
-    records = [
-        {"submission_id": row.submission.id, "question": row.question, "path": row.path,
-         "code": labels.get(coding.code_id, "?"), "code_id": coding.code_id,
-         "coder": coding.coder.name or coding.coder.email if coding.coder else str(coding.coder_id),
-         "coder_id": coding.coder_id}
-        for row in rows for coding in row.codings if coding.code_id in labels
-    ]
-    return pd.DataFrame.from_records(
-        records, columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"]
+    records = db.session.execute(
+        select(Coding.submission_id, AnswerText.question, Coding.path, Coding.code_id, Coding.coder_id)
+        .join(AnswerText, _ON_ANSWER).where(*where, Coding.code_id.in_(list(labels) or [0]))
+    ).all()
+    coder_ids = {record.coder_id for record in records}
+    coders = {user.id: user.name or user.email for user in
+              db.session.scalars(select(User).where(User.id.in_(coder_ids)))} if coder_ids else {}
+    codings = pd.DataFrame.from_records(
+        [(r.submission_id, r.question, r.path, labels[r.code_id], r.code_id, coders.get(r.coder_id, str(r.coder_id)),
+          r.coder_id) for r in records],
+        columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"],
     )
+    respondents = pd.DataFrame.from_records(
+        [(r[0], PUBLICS.get(r[1], r[1]), r[2], r[3]) for r in db.session.execute(
+            select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name).distinct()
+            .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
+            .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
+            .where(*where).order_by(AnswerText.submission_id))],
+        columns=["submission_id", "public", "commune", "quartier"],
+    )
+    answers = pd.DataFrame.from_records(
+        db.session.execute(select(AnswerText.submission_id, AnswerText.question).distinct().where(*where)).all(),
+        columns=["submission_id", "question"],
+    )
+    return Frames(codings, respondents, answers)
 
 
-def respondents_frame(rows: list[AnswerRow]) -> pd.DataFrame:
-    seen = {}
-    for row in rows:
-        submission = row.submission
-        if submission.id not in seen:
-            seen[submission.id] = {
-                "submission_id": submission.id,
-                "public": row.public_label,
-                "commune": submission.commune.name if submission.commune else None,
-                "quartier": submission.quartier.name if submission.quartier else None,
-            }
-    return pd.DataFrame.from_records(list(seen.values()), columns=["submission_id", "public", "commune", "quartier"])
+def answer_counts(questionnaire_id: int) -> dict:
+    """Respondents, answers and coded answers of the questionnaire, counted in SQL."""
+    where = analysed_answers(questionnaire_id)
+    respondents, answers = db.session.execute(
+        select(func.count(distinct(AnswerText.submission_id)), func.count(AnswerText.id)).where(*where)).one()
+    coded = db.session.scalar(select(func.count(distinct(AnswerText.id))).select_from(AnswerText)
+                              .join(Coding, _ON_ANSWER).where(*where))
+    return {"respondents": respondents or 0, "answers": answers or 0, "coded": coded or 0}
 
 
-def frequencies(codebook: Codebook, rows: list[AnswerRow], by: str) -> dict:
+def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
     """{"groups": [...], "codes": [{"label", "cells": {group: (respondents, percent)}}], "totals"}."""
     from analyse.measures import code_frequencies
 
-    codings = codings_frame(codebook, rows)
-    respondents = respondents_frame(rows)
-    answers = pd.DataFrame.from_records(
-        [{"submission_id": row.submission.id, "question": row.question} for row in rows],
-        columns=["submission_id", "question"],
-    ).drop_duplicates()
+    codings, respondents, answers = frames.codings, frames.respondents, frames.answers
     if respondents.empty:
         return {"groups": [], "codes": [], "totals": {}}
     table = code_frequencies(codings, respondents, by=by, answers=answers if by == "question" else None)
@@ -110,11 +148,10 @@ def frequencies(codebook: Codebook, rows: list[AnswerRow], by: str) -> dict:
     return {"groups": groups, "codes": codes, "totals": totals}
 
 
-def overall_frequencies(codebook: Codebook, rows: list[AnswerRow]) -> list[dict]:
+def overall_frequencies(codebook: Codebook, frames: Frames) -> list[dict]:
     from analyse.measures import code_frequencies
 
-    codings = codings_frame(codebook, rows)
-    respondents = respondents_frame(rows)
+    codings, respondents = frames.codings, frames.respondents
     if respondents.empty or codings.empty:
         return []
     table = code_frequencies(codings, respondents)
@@ -122,10 +159,10 @@ def overall_frequencies(codebook: Codebook, rows: list[AnswerRow]) -> list[dict]
     return [dict(record, code_obj=ids.get(record["code"])) for record in table.to_dict("records")]
 
 
-def cooccurrences(codebook: Codebook, rows: list[AnswerRow]) -> tuple[list[str], list[list[int]]]:
+def cooccurrences(codebook: Codebook, frames: Frames) -> tuple[list[str], list[list[int]]]:
     from analyse.measures import cooccurrence
 
-    codings = codings_frame(codebook, rows)
+    codings = frames.codings
     if codings.empty:
         return [], []
     matrix = cooccurrence(codings, unit=("submission_id", "path"))
@@ -134,10 +171,10 @@ def cooccurrences(codebook: Codebook, rows: list[AnswerRow]) -> tuple[list[str],
     return order, matrix.values.tolist()
 
 
-def agreement(codebook: Codebook, rows: list[AnswerRow], coder_a: int | None, coder_b: int | None) -> dict:
+def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: int | None) -> dict:
     from analyse.measures import MeasureInputError, cohen_kappa_per_code, krippendorff_alpha
 
-    codings = codings_frame(codebook, rows)
+    codings = frames.codings
     result = {"kappa": [], "alpha": [], "error": ""}
     if codings.empty or codings["coder_id"].nunique() < 2:
         result["error"] = "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
@@ -199,22 +236,50 @@ def _descendant_ids(codebook: Codebook, code: Code) -> set[int]:
     return found
 
 
-def kwic_lines(rows: list[AnswerRow], lemma: str, originals: bool, *, limit: int = 200) -> tuple[list[dict], int]:
+def kwic_lines(questionnaire_id: int, lemma: str, originals: bool, *, limit: int = 200) -> tuple[list[dict], int]:
+    """Keyword in context over the answers holding the lemma, found through the full-text index
+    (their folded words and the lemmas the analysis job wrote), then checked by analyse's kwic on
+    their tokens; answers not analysed yet are all checked. Reads them in submission order until
+    `limit` lines are found. Returns (lines, answers waiting for a validated pseudonymisation)."""
     from analyse.measures import kwic_texts
 
     from .jobs import analysis_cache
 
-    texts, waiting = [], 0
-    for index, row in enumerate(rows):
-        text = visible_text(row, originals)
-        if text is None:
-            waiting += 1
-        else:
-            texts.append((index, text))
-    lines = kwic_texts(texts, lemma, cache=analysis_cache())
-    for line in lines:
-        line["row"] = rows[line["id"]]
+    where = analysed_answers(questionnaire_id)
+    words = search_words(lemma)
+    waiting = 0
+    if not originals:
+        total = db.session.scalar(select(func.count(AnswerText.id)).where(*where)) or 0
+        waiting = total - sum(visible_by_public(questionnaire_id).values())
+    if not words:
+        return [], waiting
+    # Two subqueries, each answered by its own index, rather than one OR that no index serves.
+    found = AnswerText.id.in_(select(AnswerText.id).where(*where, AnswerText.lemmas.is_(None))) \
+        | matching_ids_clause(words)
+    query = _rows_query(questionnaire_id).where(found).order_by(AnswerText.submission_id, AnswerText.position)
+    lines: list[dict] = []
+    offset, batch = 0, 400
+    while len(lines) < limit:
+        rows = _answer_rows(query.limit(batch).offset(offset))
+        if not rows:
+            break
+        offset += batch
+        if not originals:
+            attach(rows, codings=False, suggestions=False, memos=False)
+        texts = [(index, text) for index, row in enumerate(rows)
+                 for text in [visible_text(row, originals)] if text is not None]
+        for line in kwic_texts(texts, lemma, cache=analysis_cache()):
+            line["row"] = rows[line["id"]]
+            lines.append(line)
     return lines[:limit], waiting
+
+
+_ON_PSEUDONYMISED = and_(PseudonymisedAnswer.submission_id == AnswerText.submission_id,
+                         PseudonymisedAnswer.path == AnswerText.path)
+
+
+def _validated_current():
+    return and_(PseudonymisedAnswer.validated_at.is_not(None), PseudonymisedAnswer.text_hash == AnswerText.text_hash)
 
 
 def cloud_frequencies(codebook: Codebook, rows: list[AnswerRow], kind: str, key: str, originals: bool) -> dict:
@@ -298,13 +363,77 @@ def publication(rows: list[AnswerRow]) -> Publication:
     )
 
 
-def visible_by_public(rows: list[AnswerRow]) -> dict[str, int]:
+def publication_of(questionnaire_id: int) -> Publication:
+    """`publication` counted in SQL over the answer table."""
+    where = analysed_answers(questionnaire_id)
+    coded = select(Coding.id).where(_ON_ANSWER).exists()
+    current = PseudonymisedAnswer.text_hash == AnswerText.text_hash
+    answers, analysed, coded_count, coded_validated = db.session.execute(
+        select(func.count(AnswerText.id),
+               func.count(PseudonymisedAnswer.id).filter(current),
+               func.count(AnswerText.id).filter(coded),
+               func.count(AnswerText.id).filter(coded, _validated_current()))
+        .select_from(AnswerText).outerjoin(PseudonymisedAnswer, _ON_PSEUDONYMISED).where(*where)
+    ).one()
+    return Publication(answers or 0, analysed or 0, coded_count or 0, coded_validated or 0)
+
+
+def question_overview(questionnaire_id: int) -> dict[str, dict]:
+    """{question: {"answers", "coded", "suggestions"}} counted in SQL (the analysis home)."""
+    where = analysed_answers(questionnaire_id)
+    coded = select(Coding.id).where(_ON_ANSWER).exists()
+    overview = {
+        question: {"answers": answers, "coded": coded_count, "suggestions": 0}
+        for question, answers, coded_count in db.session.execute(
+            select(AnswerText.question, func.count(AnswerText.id), func.count(AnswerText.id).filter(coded))
+            .where(*where).group_by(AnswerText.question))
+    }
+    for question, suggestions in db.session.execute(
+        select(AnswerText.question, func.count(Suggestion.id)).select_from(AnswerText)
+        .join(Suggestion, (Suggestion.submission_id == AnswerText.submission_id) & (Suggestion.path == AnswerText.path)
+              & (Suggestion.text_hash == AnswerText.text_hash))
+        .where(*where, Suggestion.status == "pending").group_by(AnswerText.question)
+    ):
+        overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0})["suggestions"] = suggestions
+    return overview
+
+
+def to_validate(questionnaire_id: int) -> int:
+    """Answers pseudonymised automatically whose current text no coder has validated yet."""
+    where = analysed_answers(questionnaire_id)
+    pseudonymised, validated = db.session.execute(
+        select(func.count(PseudonymisedAnswer.id), func.count(PseudonymisedAnswer.id).filter(_validated_current()))
+        .select_from(AnswerText).join(PseudonymisedAnswer, _ON_PSEUDONYMISED).where(*where)
+    ).one()
+    return (pseudonymised or 0) - (validated or 0)
+
+
+def visible_by_public(questionnaire_id: int) -> dict[str, int]:
     """Answers a non-coder may read (validated), by public: a word cloud with none is not drawn."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row.validated_text is not None:
-            counts[row.submission.public] = counts.get(row.submission.public, 0) + 1
-    return counts
+    return dict(db.session.execute(
+        select(AnswerText.public, func.count(AnswerText.id)).select_from(AnswerText).join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+        .where(*analysed_answers(questionnaire_id), _validated_current()).group_by(AnswerText.public)
+    ).all())
+
+
+def code_visible(codebook: Codebook, code: Code) -> bool:
+    """Whether a non-coder may read at least one segment of the code or its sub-codes."""
+    return db.session.scalar(
+        select(AnswerText.id).select_from(AnswerText).join(Coding, _ON_ANSWER).join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+        .where(*analysed_answers(codebook.questionnaire_id), _validated_current(),
+               Coding.code_id.in_(code_family(codebook, code))).limit(1)
+    ) is not None
+
+
+def rows_coded_with(codebook: Codebook, code_ids: set[int], *, public: str = "") -> list[AnswerRow]:
+    """The answers holding a coding of these codes, with their codings and pseudonymised text."""
+    query = _rows_query(codebook.questionnaire_id).where(
+        select(Coding.id).where(_ON_ANSWER, Coding.code_id.in_(code_ids)).exists())
+    if public:
+        query = query.where(AnswerText.public == public)
+    rows = _answer_rows(query.order_by(AnswerText.submission_id, AnswerText.position))
+    attach(rows, suggestions=False, memos=False)
+    return rows
 
 
 def code_by_id(codebook: Codebook, code_id: int) -> Code | None:
