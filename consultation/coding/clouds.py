@@ -1,7 +1,7 @@
 """Word clouds drawn by a job of their own, never inside a page request.
 
-The job draws, for coders and for readers, the cloud of each public and of each code that has
-codings, and records where the files are in its result with a fingerprint of what it read
+The job draws, for coders and for readers, the cloud of each public and of each code someone
+asked for, and records where the files are in its result with a fingerprint of what it read
 (answers, codings, validations). A page shows the last clouds drawn; when the data changed since,
 it starts a new drawing and says so while it runs."""
 from __future__ import annotations
@@ -52,18 +52,23 @@ def _cloud_jobs(questionnaire_id: int, statuses: tuple[str, ...]):
             yield job
 
 
-def cloud_state(codebook: Codebook, *, refresh: bool = True) -> tuple[dict, Job | None]:
+def cloud_state(codebook: Codebook, *, refresh: bool = True, code: str = "") -> tuple[dict, Job | None]:
     """({"clouds": {key: {"png", "svg"} or {}}, "drawing": bool}, job to enqueue): the last clouds
     drawn, and a new drawing recorded when none is running and the data changed since the last
-    one. The caller commits, enqueues the job, and may read the state again."""
+    one, or when the cloud of `code` (a code key) was never asked for. The caller commits,
+    enqueues the job, and may read the state again."""
     questionnaire_id = codebook.questionnaire_id
     done = next(_cloud_jobs(questionnaire_id, ("done",)), None)
     running = next(_cloud_jobs(questionnaire_id, ("queued", "running")), None)
-    clouds = dict((done.result or {}).get("clouds", {})) if done is not None else {}
+    result = (done.result or {}) if done is not None else {}
+    codes = set(result.get("codes", []))
     started = None
-    if refresh and running is None and (done is None or done.result.get("fingerprint") != fingerprint(codebook)):
-        started = running = start_job(CLOUDS, {"questionnaire_id": questionnaire_id})
-    return {"clouds": clouds, "drawing": running is not None}, started
+    if refresh and running is None and (
+        done is None or (code and code not in codes) or result.get("fingerprint") != fingerprint(codebook)
+    ):
+        codes |= {code} if code else set()
+        started = running = start_job(CLOUDS, {"questionnaire_id": questionnaire_id, "codes": sorted(codes)})
+    return {"clouds": dict(result.get("clouds", {})), "drawing": running is not None}, started
 
 
 @job_handler(CLOUDS)
@@ -77,8 +82,10 @@ def draw_clouds(job: Job, progress) -> dict:
     stamp = fingerprint(codebook)
     rows = all_answer_rows(questionnaire_id)
     attach(rows, suggestions=False, memos=False)
-    codes = [code for code in active_codes(codebook)]
-    wanted = [("public", key) for key in PUBLICS] + [("code", code.key) for code in codes]
+    # The publics' clouds always, a code's once someone asked for it (there may be a hundred codes).
+    asked = set(job.params.get("codes", []))
+    codes = [code.key for code in active_codes(codebook) if code.key in asked]
+    wanted = [("public", key) for key in PUBLICS] + [("code", key) for key in codes]
     clouds: dict[str, dict] = {}
     total = len(wanted) * len(AUDIENCES)
     done = 0
@@ -94,7 +101,7 @@ def draw_clouds(job: Job, progress) -> dict:
             done += 1
             if done % 10 == 0:
                 progress(done, total, f"{done} nuage(s) dessiné(s) sur {total}")
-    return {"fingerprint": stamp, "clouds": clouds}
+    return {"fingerprint": stamp, "codes": codes, "clouds": clouds}
 
 
 def cloud_path(state: dict, audience: str, kind: str, key: str, fmt: str) -> Path | None:

@@ -524,7 +524,7 @@ def results_page(questionnaire_id: int):
     questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
     frames = results.load_frames(book)
     counts = results.answer_counts(questionnaire.id)
-    clouds = _clouds(book)
+    clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
         "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
         overall=results.overall_frequencies(book, frames), table=results.frequencies(book, frames, by),
@@ -539,10 +539,10 @@ def results_page(questionnaire_id: int):
     )
 
 
-def _clouds(book) -> dict:
+def _clouds(book, code: str = "") -> dict:
     """The last word clouds drawn; a new drawing is started (after this request's commit) when
-    the answers or codings changed since."""
-    state, job = cloud_state(book)
+    the answers or codings changed since, or a code's cloud is asked for the first time."""
+    state, job = cloud_state(book, code=code)
     if job is not None:
         db.session.commit()
         enqueue(job)
@@ -582,7 +582,8 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
     book = _codebook(questionnaire)
     if kind not in ("code", "public") or fmt not in ("png", "svg"):
         abort(404)
-    state = _clouds(book)
+    active = kind == "code" and any(c.key == key and c.merged_into_id is None for c in book.codes)
+    state = _clouds(book, code=key if active else "")
     path = cloud_path(state, "coders" if _is_coder() else "readers", kind, key, fmt)
     if path is None:
         if state["drawing"]:
