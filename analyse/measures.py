@@ -99,13 +99,17 @@ def cooccurrence(codings: pd.DataFrame, *, unit: Sequence[str] = UNIT) -> pd.Dat
     """Square matrix code × code: in how many answers both codes were applied (the diagonal: in
     how many answers the code was applied)."""
     _require(codings, (*unit, "code"), "codages")
-    presence = pd.crosstab(
-        [codings[column] for column in unit], codings["code"]
-    ).clip(upper=1)
-    matrix = presence.T.dot(presence)
-    matrix.index.name = None
-    matrix.columns.name = None
-    return matrix.astype(int)
+    # A dense answer × code presence matrix (codes are few) multiplied by itself: the same counts
+    # as a crosstab, without pandas grouping every answer one by one.
+    present = codings[[*unit, "code"]].dropna().drop_duplicates()
+    codes = sorted(present["code"].unique())
+    if present.empty:
+        return pd.DataFrame(index=codes, columns=codes, dtype=int)
+    answer_index = present.groupby(list(unit), sort=False).ngroup().to_numpy()
+    code_index = pd.Categorical(present["code"], categories=codes).codes
+    presence = np.zeros((answer_index.max() + 1, len(codes)), dtype=np.int64)
+    presence[answer_index, code_index] = 1
+    return pd.DataFrame(presence.T @ presence, index=codes, columns=codes).astype(int)
 
 
 # --- agreement ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from flask import current_app
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select
 
 from ..accounts.models import User
 from ..extensions import db
@@ -90,41 +90,35 @@ def load_frames(codebook: Codebook, *, question: str = "") -> Frames:
     if question:
         where.append(AnswerText.question == question)
     labels = {code.id: code_label(code) for code in active_codes(codebook)}
-    records = db.session.execute(
+    columns = ["submission_id", "question", "path", "code_id", "coder_id"]
+    # Plain tuples into column arrays: at 100,000 codings, a Row object per coding costs seconds.
+    codings = _frame(
         select(Coding.submission_id, AnswerText.question, Coding.path, Coding.code_id, Coding.coder_id)
-        .join(AnswerText, _ON_ANSWER).where(*where, Coding.code_id.in_(list(labels) or [0]))
-    ).all()
-    coder_ids = {record.coder_id for record in records}
+        .join(AnswerText, _ON_ANSWER).where(*where, Coding.code_id.in_(list(labels) or [0])), columns)
+    coder_ids = [int(coder_id) for coder_id in codings["coder_id"].unique()]
     coders = {user.id: user.name or user.email for user in
               db.session.scalars(select(User).where(User.id.in_(coder_ids)))} if coder_ids else {}
-    codings = pd.DataFrame.from_records(
-        [(r.submission_id, r.question, r.path, labels[r.code_id], r.code_id, coders.get(r.coder_id, str(r.coder_id)),
-          r.coder_id) for r in records],
-        columns=["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"],
-    )
-    respondents = pd.DataFrame.from_records(
-        [(r[0], PUBLICS.get(r[1], r[1]), r[2], r[3]) for r in db.session.execute(
-            select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name).distinct()
-            .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
-            .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
-            .where(*where).order_by(AnswerText.submission_id))],
-        columns=["submission_id", "public", "commune", "quartier"],
-    )
-    answers = pd.DataFrame.from_records(
-        db.session.execute(select(AnswerText.submission_id, AnswerText.question).distinct().where(*where)).all(),
-        columns=["submission_id", "question"],
-    )
+    codings["code"] = codings["code_id"].map(labels)
+    codings["coder"] = codings["coder_id"].map(lambda coder_id: coders.get(coder_id, str(coder_id)))
+    codings = codings[["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"]]
+    respondents = _frame(
+        select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name).distinct()
+        .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
+        .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
+        .where(*where).order_by(AnswerText.submission_id), ["submission_id", "public", "commune", "quartier"])
+    respondents["public"] = respondents["public"].map(lambda public: PUBLICS.get(public, public))
+    answers = _frame(select(AnswerText.submission_id, AnswerText.question).distinct().where(*where),
+                     ["submission_id", "question"])
     return Frames(codings, respondents, answers)
 
 
-def answer_counts(questionnaire_id: int) -> dict:
-    """Respondents, answers and coded answers of the questionnaire, counted in SQL."""
-    where = analysed_answers(questionnaire_id)
-    respondents, answers = db.session.execute(
-        select(func.count(distinct(AnswerText.submission_id)), func.count(AnswerText.id)).where(*where)).one()
-    coded = db.session.scalar(select(func.count(distinct(AnswerText.id))).select_from(AnswerText)
-                              .join(Coding, _ON_ANSWER).where(*where))
-    return {"respondents": respondents or 0, "answers": answers or 0, "coded": coded or 0}
+def _frame(query, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a DataFrame built column by column from the driver's tuples: at 100,000
+    codings, ORM rows and pandas' row-by-row checks cost more than the query."""
+    rows = db.session.connection().execute(query).fetchall()
+    values = list(zip(*rows)) if rows else [[] for _ in columns]
+    return pd.DataFrame({name: pd.Series(column, dtype=object if not rows else None)
+                         for name, column in zip(columns, values)}, columns=columns)
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
@@ -423,6 +417,33 @@ def code_visible(codebook: Codebook, code: Code) -> bool:
         .where(*analysed_answers(codebook.questionnaire_id), _validated_current(),
                Coding.code_id.in_(code_family(codebook, code))).limit(1)
     ) is not None
+
+
+def review_rows(codebook: Codebook, *, question: str = "", code_ids: set[int] | None = None, validated: bool,
+                limit: int) -> tuple[list[AnswerRow], int, int]:
+    """The pseudonymisation review in SQL: the first `limit` answers whose current text was
+    pseudonymised, validated or not, coded answers first, then those with the most identifiers;
+    with the counts of those waiting and of those validated."""
+    current = and_(_ON_PSEUDONYMISED, PseudonymisedAnswer.text_hash == AnswerText.text_hash)
+    where = [*analysed_answers(codebook.questionnaire_id)]
+    if question:
+        where.append(AnswerText.question == question)
+    coded = select(Coding.id).where(_ON_ANSWER)
+    if code_ids is not None:
+        where.append(coded.where(Coding.code_id.in_(code_ids)).exists())
+    is_validated = PseudonymisedAnswer.validated_at.is_not(None)
+    waiting, validated_count = db.session.execute(
+        select(func.count(AnswerText.id).filter(~is_validated), func.count(AnswerText.id).filter(is_validated))
+        .select_from(AnswerText).join(PseudonymisedAnswer, current).where(*where)
+    ).one()
+    query = (_rows_query(codebook.questionnaire_id).join(PseudonymisedAnswer, current)
+             .where(*where, is_validated if validated else ~is_validated)
+             .order_by(case((coded.exists(), 0), else_=1), func.json_array_length(PseudonymisedAnswer.spans).desc(),
+                       AnswerText.submission_id, AnswerText.position)
+             .limit(limit))
+    rows = _answer_rows(query)
+    attach(rows, suggestions=False, memos=False)
+    return rows, waiting or 0, validated_count or 0
 
 
 def rows_coded_with(codebook: Codebook, code_ids: set[int], *, public: str = "") -> list[AnswerRow]:

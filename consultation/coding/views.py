@@ -37,7 +37,6 @@ from .services import (
     accept_suggestion,
     active_codes,
     add_coding,
-    attach,
     code_depth,
     code_label,
     code_usage,
@@ -523,15 +522,14 @@ def results_page(questionnaire_id: int):
     codes = active_codes(book)
     questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
     frames = results.load_frames(book)
-    counts = results.answer_counts(questionnaire.id)
+    publication = results.publication_of(questionnaire.id)
     clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
         "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
         overall=results.overall_frequencies(book, frames), table=results.frequencies(book, frames, by),
         cooccurrence=results.cooccurrences(book, frames), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
-        codes=codes, publics=PUBLICS, questions=questions, respondents=counts["respondents"],
-        answers=counts["answers"], coded=counts["coded"],
-        publication=results.publication_of(questionnaire.id), originals=originals,
+        codes=codes, publics=PUBLICS, questions=questions, respondents=len(frames.respondents),
+        answers=publication.answers, coded=publication.coded, publication=publication, originals=originals,
         visible_by_public=results.visible_by_public(questionnaire.id),
         cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
         cloud_code_visible=originals or _code_visible(book, cloud_code),
@@ -673,23 +671,13 @@ def pseudonymisation(questionnaire_id: int):
     code = None
     if filters.get("code", "").isdigit() and len(filters["code"]) < 10:
         code = results.code_by_id(book, int(filters["code"]))
-    # Narrowed in SQL (question, code) before the rows are read with their codings.
-    if code is not None:
-        rows = results.rows_coded_with(book, results.code_family(book, code))
-        rows = [row for row in rows if not question or row.question == question]
-    else:
-        rows = results.all_answer_rows(questionnaire.id, [question] if question else None)
-        attach(rows, suggestions=False, memos=False)
-    rows = [row for row in rows if row.pseudonymised is not None and row.pseudonymised.text_hash == row.hash]
-    waiting = [row for row in rows if row.validated_text is None]
-    listed = waiting if view == "a_valider" else [row for row in rows if row.validated_text is not None]
-    # Coded answers first: they are the verbatims the collectif will read; then those with the
-    # most identifiers, the ones most worth a careful look.
-    listed.sort(key=lambda row: (not row.codings, -len(row.pseudonymised.spans or []), row.submission.id))
+    family = results.code_family(book, code) if code is not None else None
+    listed, waiting, validated = results.review_rows(book, question=question, code_ids=family,
+                                                     validated=view != "a_valider", limit=REVIEW_PAGE)
     publication = results.publication_of(questionnaire.id)
     return render_template(
-        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed[:REVIEW_PAGE], count=len(listed),
-        waiting=len(waiting), validated=len(rows) - len(waiting), view=view, form=form, kinds=KINDS,
+        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed,
+        count=waiting if view == "a_valider" else validated, waiting=waiting, validated=validated, view=view, form=form, kinds=KINDS,
         not_analysed=publication.answers - publication.analysed, publication=publication, filters=filters,
         questions=questions, question=question, code=code, codes=active_codes(book), label_in=label_in,
         code_label=code_label,
