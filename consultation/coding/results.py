@@ -85,7 +85,7 @@ class Frames:
 _ON_ANSWER = and_(Coding.submission_id == AnswerText.submission_id, Coding.path == AnswerText.path)
 
 
-def load_frames(codebook: Codebook, *, question: str = "") -> Frames:
+def load_frames(codebook: Codebook, *, question: str = "", codings_only: bool = False) -> Frames:
     where = list(analysed_answers(codebook.questionnaire_id))
     if question:
         where.append(AnswerText.question == question)
@@ -101,6 +101,8 @@ def load_frames(codebook: Codebook, *, question: str = "") -> Frames:
     codings["code"] = codings["code_id"].map(labels)
     codings["coder"] = codings["coder_id"].map(lambda coder_id: coders.get(coder_id, str(coder_id)))
     codings = codings[["submission_id", "question", "path", "code", "code_id", "coder", "coder_id"]]
+    if codings_only:  # agreement reads nothing else
+        return Frames(codings, pd.DataFrame(), pd.DataFrame())
     respondents = _frame(
         select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name).distinct()
         .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
@@ -357,31 +359,37 @@ def publication(rows: list[AnswerRow]) -> Publication:
     )
 
 
-def publication_of(questionnaire_id: int) -> Publication:
-    """`publication` counted in SQL over the answer table."""
-    where = analysed_answers(questionnaire_id)
-    coded = select(Coding.id).where(_ON_ANSWER).exists()
-    current = PseudonymisedAnswer.text_hash == AnswerText.text_hash
-    answers, analysed, coded_count, coded_validated = db.session.execute(
-        select(func.count(AnswerText.id),
-               func.count(PseudonymisedAnswer.id).filter(current),
-               func.count(AnswerText.id).filter(coded),
-               func.count(AnswerText.id).filter(coded, _validated_current()))
-        .select_from(AnswerText).outerjoin(PseudonymisedAnswer, _ON_PSEUDONYMISED).where(*where)
-    ).one()
-    return Publication(answers or 0, analysed or 0, coded_count or 0, coded_validated or 0)
-
-
-def question_overview(questionnaire_id: int) -> dict[str, dict]:
-    """{question: {"answers", "coded", "suggestions"}} counted in SQL (the analysis home)."""
-    where = analysed_answers(questionnaire_id)
-    coded = select(Coding.id).where(_ON_ANSWER).exists()
-    overview = {
-        question: {"answers": answers, "coded": coded_count, "suggestions": 0}
-        for question, answers, coded_count in db.session.execute(
-            select(AnswerText.question, func.count(AnswerText.id), func.count(AnswerText.id).filter(coded))
-            .where(*where).group_by(AnswerText.question))
+def _by_question(questionnaire_id: int) -> dict[str, tuple[int, int, int, int]]:
+    """{question: (answers, analysed, coded, coded and validated)} in one grouped query; codings
+    are joined as the set of coded answers (a hash join) rather than looked up answer by answer."""
+    coded = select(Coding.submission_id, Coding.path).distinct().subquery()
+    is_coded = coded.c.submission_id.is_not(None)
+    return {
+        question: (answers or 0, analysed or 0, coded_count or 0, coded_validated or 0)
+        for question, answers, analysed, coded_count, coded_validated in db.session.execute(
+            select(AnswerText.question, func.count(AnswerText.id),
+                   func.count(PseudonymisedAnswer.id).filter(PseudonymisedAnswer.text_hash == AnswerText.text_hash),
+                   func.count(AnswerText.id).filter(is_coded),
+                   func.count(AnswerText.id).filter(is_coded, _validated_current()))
+            .select_from(AnswerText)
+            .outerjoin(coded, and_(coded.c.submission_id == AnswerText.submission_id, coded.c.path == AnswerText.path))
+            .outerjoin(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+            .where(*analysed_answers(questionnaire_id)).group_by(AnswerText.question))
     }
+
+
+def publication_of(questionnaire_id: int, by_question: dict | None = None) -> Publication:
+    """`publication` counted in SQL over the answer table."""
+    counts = list((by_question if by_question is not None else _by_question(questionnaire_id)).values())
+    return Publication(*(sum(values) for values in zip(*counts))) if counts else Publication(0, 0, 0, 0)
+
+
+def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publication]:
+    """({question: {"answers", "coded", "suggestions"}}, publication) for the analysis home."""
+    where = analysed_answers(questionnaire_id)
+    by_question = _by_question(questionnaire_id)
+    overview = {question: {"answers": values[0], "coded": values[2], "suggestions": 0}
+                for question, values in by_question.items()}
     for question, suggestions in db.session.execute(
         select(AnswerText.question, func.count(Suggestion.id)).select_from(AnswerText)
         .join(Suggestion, (Suggestion.submission_id == AnswerText.submission_id) & (Suggestion.path == AnswerText.path)
@@ -389,7 +397,7 @@ def question_overview(questionnaire_id: int) -> dict[str, dict]:
         .where(*where, Suggestion.status == "pending").group_by(AnswerText.question)
     ):
         overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0})["suggestions"] = suggestions
-    return overview
+    return overview, publication_of(questionnaire_id, by_question)
 
 
 def to_validate(questionnaire_id: int) -> int:
@@ -446,13 +454,40 @@ def review_rows(codebook: Codebook, *, question: str = "", code_ids: set[int] | 
     return rows, waiting or 0, validated_count or 0
 
 
-def rows_coded_with(codebook: Codebook, code_ids: set[int], *, public: str = "") -> list[AnswerRow]:
-    """The answers holding a coding of these codes, with their codings and pseudonymised text."""
-    query = _rows_query(codebook.questionnaire_id).where(
-        select(Coding.id).where(_ON_ANSWER, Coding.code_id.in_(code_ids)).exists())
+def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "") -> tuple[int, int]:
+    """(segments of these codes, segments a non-coder may read), a segment coded alike by
+    several coders counted once, in SQL."""
+    visible = and_(_ON_PSEUDONYMISED, _validated_current())
+    where = [*analysed_answers(codebook.questionnaire_id), Coding.code_id.in_(code_ids)]
     if public:
-        query = query.where(AnswerText.public == public)
-    rows = _answer_rows(query.order_by(AnswerText.submission_id, AnswerText.position))
+        where.append(AnswerText.public == public)
+    segments = (
+        select(Coding.submission_id, Coding.path, Coding.start, Coding.end, Coding.code_id,
+               PseudonymisedAnswer.id.is_not(None).label("visible")).distinct()
+        .select_from(Coding).join(AnswerText, _ON_ANSWER).outerjoin(PseudonymisedAnswer, visible).where(*where)
+        .subquery()
+    )
+    total, shown = db.session.execute(
+        select(func.count(), func.count().filter(segments.c.visible))).one()
+    return total or 0, shown or 0
+
+
+def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str = "", columns=None):
+    """The answers holding a coding of these codes (ids only unless `columns` gives a query)."""
+    query = columns if columns is not None else select(AnswerText.id).where(*analysed_answers(codebook.questionnaire_id))
+    query = query.where(select(Coding.id).where(_ON_ANSWER, Coding.code_id.in_(code_ids)).exists())
+    return query.where(AnswerText.public == public) if public else query
+
+
+def rows_coded_with(codebook: Codebook, code_ids: set[int], *, public: str = "", limit: int | None = None,
+                    offset: int = 0) -> list[AnswerRow]:
+    """The answers holding a coding of these codes (a page of them when `limit`), with their
+    codings and pseudonymised text."""
+    query = coded_answers_query(codebook, code_ids, public=public, columns=_rows_query(codebook.questionnaire_id))
+    query = query.order_by(AnswerText.submission_id, AnswerText.position)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = _answer_rows(query)
     attach(rows, suggestions=False, memos=False)
     return rows
 

@@ -61,6 +61,7 @@ from .services import (
 )
 
 PER_PAGE = 40
+VERBATIM_PAGE = 50  # answers per page of verbatims
 
 
 def _questionnaire(questionnaire_id: int) -> Questionnaire:
@@ -128,7 +129,7 @@ def index():
                  "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
                  "last_analysis": latest_job(ANALYSE, questionnaire.id), "training": training_meta(questionnaire.id)}
         if codebook is not None and _is_coder():
-            counts = results.question_overview(questionnaire.id)
+            counts, publication = results.question_overview(questionnaire.id)
             for question in free_text_questions(questionnaire):
                 found = counts.get(question.name, {})
                 entry["questions"].append({
@@ -137,7 +138,7 @@ def index():
                     "suggestions": found.get("suggestions", 0),
                 })
             entry["to_validate"] = results.to_validate(questionnaire.id)
-            entry["publication"] = results.publication_of(questionnaire.id)
+            entry["publication"] = publication
         overview.append(entry)
     return render_template("coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder())
 
@@ -499,7 +500,7 @@ def agreement(questionnaire_id: int):
     coder_a = request.args.get("a", type=int) or (coders[0].id if coders else None)
     coder_b = request.args.get("b", type=int) or (coders[1].id if len(coders) > 1 else None)
     question = request.args.get("question", "")
-    measures = results.agreement(book, results.load_frames(book, question=question), coder_a, coder_b)
+    measures = results.agreement(book, results.load_frames(book, question=question, codings_only=True), coder_a, coder_b)
     return render_template("coding/agreement.html", questionnaire=questionnaire, coders=coders, coder_a=coder_a,
                            coder_b=coder_b, measures=measures, questions=free_text_questions(questionnaire),
                            question=question, label_in=label_in)
@@ -561,14 +562,25 @@ def verbatims(questionnaire_id: int, code_id: int):
     book = _codebook(questionnaire)
     code = _code_or_404(book, code_id)
     public = request.args.get("public", "")
-    rows = results.rows_coded_with(book, results.code_family(book, code), public=public if public in PUBLICS else "")
-    shown, waiting = results.verbatims(book, rows, code, _is_coder())
+    public = public if public in PUBLICS else ""
+    family = results.code_family(book, code)
+    total, visible = results.verbatim_counts(book, family, public=public)
+    originals = _is_coder()
+    # Pages of answers: a code may have thousands of verbatims.
+    answers = db.session.scalar(select(func.count()).select_from(
+        results.coded_answers_query(book, family, public=public).subquery())) or 0
+    pages = max((answers + VERBATIM_PAGE - 1) // VERBATIM_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = results.rows_coded_with(book, family, public=public, limit=VERBATIM_PAGE,
+                                   offset=(page - 1) * VERBATIM_PAGE)
+    shown, _ = results.verbatims(book, rows, code, originals)
+    waiting = 0 if originals else total - visible
     from .models import Memo
 
     memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
     return render_template("coding/verbatims.html", questionnaire=questionnaire, code=code, label=code_label(code),
                            verbatims=shown, waiting=waiting, memo=memo, publics=PUBLICS, public=public,
-                           originals=_is_coder(),
+                           originals=originals, total=total, visible=visible, page=page, pages=pages,
                            questions={q.name: label_in(q.label, "fr") or q.name
                                       for q in free_text_questions(questionnaire)})
 
