@@ -144,3 +144,31 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
     assert "en cours de dessin" not in clouds and "nuage/public/jeune.png" in clouds
     drawn = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
     assert drawn.status_code == 200 and drawn.data[:4] == b"\x89PNG"
+
+
+def test_results_counted_in_sql_equal_analyses_measures_on_the_frames(login, db):
+    """The results page's grouped queries give what analyse computes from the codings."""
+    from consultation.coding import results
+
+    study = coding_study(db)
+    codebook = create_default_codebook(study["questionnaire"])
+    db.session.commit()
+    coder, other = login("charge_etude"), login("charge_etude")
+    codes = {code.key: code for code in codebook.codes}
+    first, second, third = study["submissions"][0], study["submissions"][1], study["submissions"][2]
+    for client, submission, key, start, end, path in [
+        (coder, first, "logement-cout", 4, 10, "besoins"), (other, first, "logement-cout", 4, 10, "besoins"),
+        (coder, first, "emploi", 10, 17, "menage[1]/precisions"), (coder, second, "isolement", 9, 14, "besoins"),
+        (other, second, "logement", 0, 5, "besoins"), (coder, third, "mobilite", 17, 20, "besoins"),
+        (coder, third, "isolement", 0, 4, "besoins"),
+    ]:
+        response = client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
+            "submission_id": submission.id, "path": path, "start": start, "end": end, "code_id": codes[key].id})
+        assert response.status_code == 201
+    frames = results.load_frames(codebook)
+    for by in results.GROUPINGS:
+        summary = results.summary_in_sql(codebook, by)
+        assert summary["table"] == results.frequencies(codebook, frames, by), by
+    assert summary["overall"] == results.overall_frequencies(codebook, frames)
+    assert summary["cooccurrence"] == results.cooccurrences(codebook, frames)
+    assert summary["respondents"] == len(frames.respondents) == len(study["submissions"])

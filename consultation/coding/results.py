@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from flask import current_app
 
@@ -121,6 +122,87 @@ def _frame(query, columns: list[str]) -> pd.DataFrame:
     values = list(zip(*rows)) if rows else [[] for _ in columns]
     return pd.DataFrame({name: pd.Series(column, dtype=object if not rows else None)
                          for name, column in zip(columns, values)}, columns=columns)
+
+
+_NOT_GIVEN = "(non renseigné)"
+
+
+def _group_column(by: str):
+    """(SQL expression of the group, outer joins it needs) for a grouping of the results page."""
+    if by == "public":
+        return AnswerText.public
+    if by == "commune":
+        return Commune.name
+    if by == "quartier":
+        return Quartier.name
+    return AnswerText.question
+
+
+def _with_places(query):
+    return (query.outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
+            .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id))
+
+
+def _percent(respondents: int, total: int) -> float:
+    # The same arithmetic as analyse.measures.code_frequencies (numpy's rounding).
+    return float(np.round(100 * respondents / max(total, 1), 1)) if total > 0 else 0.0
+
+
+def summary_in_sql(codebook: Codebook, by: str) -> dict:
+    """The results page's measures as SQL aggregates over the answer table and the codings, in
+    the shapes `overall_frequencies`, `frequencies` and `cooccurrences` give from frames: a page
+    then costs a few grouped queries whatever the number of answers."""
+    where = [*analysed_answers(codebook.questionnaire_id)]
+    codes = active_codes(codebook)
+    labels = {code.id: code_label(code) for code in codes}
+    by_label = {label: code for code in codes for label in [labels[code.id]]}
+    coded = [*where, Coding.code_id.in_(list(labels) or [0])]
+    label_of = (lambda value: PUBLICS.get(value, value)) if by == "public" else (lambda value: value)
+
+    respondents = db.session.scalar(select(func.count(distinct(AnswerText.submission_id))).where(*where)) or 0
+    overall = [
+        {"code": labels[code_id], "respondents": count, "segments": segments, "total": respondents,
+         "percent": _percent(count, respondents), "code_obj": by_label.get(labels[code_id])}
+        for code_id, count, segments in db.session.execute(
+            select(Coding.code_id, func.count(distinct(Coding.submission_id)), func.count(Coding.id))
+            .join(AnswerText, _ON_ANSWER).where(*coded).group_by(Coding.code_id))
+    ] if respondents else []
+    overall.sort(key=lambda record: (-record["respondents"], record["code"]))
+
+    group = _group_column(by)
+    totals: dict = {}
+    for value, count in db.session.execute(
+        _with_places(select(group, func.count(distinct(AnswerText.submission_id))).select_from(AnswerText))
+        .where(*where).group_by(group)
+    ):
+        key = _NOT_GIVEN if value is None else label_of(value)
+        totals[key] = totals.get(key, 0) + count
+    cells: dict[str, dict] = {}
+    for code_id, value, count in db.session.execute(
+        _with_places(select(Coding.code_id, group, func.count(distinct(Coding.submission_id)))
+                     .select_from(Coding).join(AnswerText, _ON_ANSWER)).where(*coded).group_by(Coding.code_id, group)
+    ):
+        key = _NOT_GIVEN if value is None else label_of(value)
+        cells.setdefault(labels[code_id], {})[key] = (count, _percent(count, totals.get(key, 0)))
+    table = {"groups": sorted(totals, key=str) if respondents else [],
+             "codes": [{"label": labels[code.id], "cells": cells[labels[code.id]]}
+                       for code in codes if labels[code.id] in cells] if respondents else [],
+             "totals": totals if respondents else {}}
+
+    units = select(Coding.submission_id, Coding.path, Coding.code_id).distinct().join(AnswerText, _ON_ANSWER) \
+        .where(*coded).subquery()
+    other = units.alias()
+    pairs = {
+        (first, second): count for first, second, count in db.session.execute(
+            select(units.c.code_id, other.c.code_id, func.count())
+            .join(other, and_(units.c.submission_id == other.c.submission_id, units.c.path == other.c.path))
+            .group_by(units.c.code_id, other.c.code_id))
+    }
+    present = sorted({labels[first] for first, _ in pairs})
+    order = [labels[code.id] for code in codes if labels[code.id] in present]
+    ids = {labels[code.id]: code.id for code in codes}
+    matrix = [[pairs.get((ids[row], ids[column]), 0) for column in order] for row in order]
+    return {"respondents": respondents, "overall": overall, "table": table, "cooccurrence": (order, matrix)}
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
@@ -347,16 +429,6 @@ class Publication:
     @property
     def coded_waiting(self) -> int:
         return self.coded - self.coded_validated
-
-
-def publication(rows: list[AnswerRow]) -> Publication:
-    coded = [row for row in rows if row.codings]
-    return Publication(
-        answers=len(rows),
-        analysed=sum(1 for row in rows if _current_pseudonymised(row) is not None),
-        coded=len(coded),
-        coded_validated=sum(1 for row in coded if row.validated_text is not None),
-    )
 
 
 def _by_question(questionnaire_id: int) -> dict[str, tuple[int, int, int, int]]:

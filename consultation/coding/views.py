@@ -522,14 +522,13 @@ def results_page(questionnaire_id: int):
     lines, kwic_waiting = results.kwic_lines(questionnaire.id, lemma, originals) if lemma else ([], 0)
     codes = active_codes(book)
     questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
-    frames = results.load_frames(book)
+    summary = results.summary_in_sql(book, by)
     publication = results.publication_of(questionnaire.id)
     clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
         "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
-        overall=results.overall_frequencies(book, frames), table=results.frequencies(book, frames, by),
-        cooccurrence=results.cooccurrences(book, frames), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
-        codes=codes, publics=PUBLICS, questions=questions, respondents=len(frames.respondents),
+        overall=summary["overall"], table=summary["table"], cooccurrence=summary["cooccurrence"], lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
+        codes=codes, publics=PUBLICS, questions=questions, respondents=summary["respondents"],
         answers=publication.answers, coded=publication.coded, publication=publication, originals=originals,
         visible_by_public=results.visible_by_public(questionnaire.id),
         cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
