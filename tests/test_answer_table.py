@@ -66,7 +66,13 @@ def test_a_paper_entry_lands_in_the_answer_table(login, db):
 
 
 def _listed(page: str) -> list[str]:
-    return re.findall(r'data-submission="(\d+)" data-path="besoins"', page)
+    """Submission ids of the answers listed in the workspace, in order."""
+    listed = []
+    for tag in re.findall(r"<article\b[^>]*>", page):
+        submission, path = re.search(r'data-submission="(\d+)"', tag), re.search(r'data-path="([^"]*)"', tag)
+        if submission and path and path[1] == "besoins":
+            listed.append(submission[1])
+    return listed
 
 
 def test_workspace_filters_are_answered_from_the_answer_table(login, db):
