@@ -591,9 +591,14 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
     book = _codebook(questionnaire)
     if kind not in ("code", "public") or fmt not in ("png", "svg"):
         abort(404)
-    active = kind == "code" and any(c.key == key and c.merged_into_id is None for c in book.codes)
-    state = _clouds(book, code=key if active else "")
-    path = cloud_path(state, "coders" if _is_coder() else "readers", kind, key, fmt)
+    audience = "coders" if _is_coder() else "readers"
+    # The image of a page already shown: served as drawn; only a missing one starts a drawing.
+    state, _ = cloud_state(book, refresh=False)
+    path = cloud_path(state, audience, kind, key, fmt)
+    if path is None:
+        active = kind == "code" and any(c.key == key and c.merged_into_id is None for c in book.codes)
+        state = _clouds(book, code=key if active else "")
+        path = cloud_path(state, audience, kind, key, fmt)
     if path is None:
         if state["drawing"]:
             return Response("Nuage de mots en cours de dessin : rechargez la page dans un instant.", status=503,
