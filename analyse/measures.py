@@ -99,13 +99,17 @@ def cooccurrence(codings: pd.DataFrame, *, unit: Sequence[str] = UNIT) -> pd.Dat
     """Square matrix code × code: in how many answers both codes were applied (the diagonal: in
     how many answers the code was applied)."""
     _require(codings, (*unit, "code"), "codages")
-    presence = pd.crosstab(
-        [codings[column] for column in unit], codings["code"]
-    ).clip(upper=1)
-    matrix = presence.T.dot(presence)
-    matrix.index.name = None
-    matrix.columns.name = None
-    return matrix.astype(int)
+    # A dense answer × code presence matrix (codes are few) multiplied by itself: the same counts
+    # as a crosstab, without pandas grouping every answer one by one.
+    present = codings[[*unit, "code"]].dropna().drop_duplicates()
+    codes = sorted(present["code"].unique())
+    if present.empty:
+        return pd.DataFrame(index=codes, columns=codes, dtype=int)
+    answer_index = present.groupby(list(unit), sort=False).ngroup().to_numpy()
+    code_index = pd.Categorical(present["code"], categories=codes).codes
+    presence = np.zeros((answer_index.max() + 1, len(codes)), dtype=np.int64)
+    presence[answer_index, code_index] = 1
+    return pd.DataFrame(presence.T @ presence, index=codes, columns=codes).astype(int)
 
 
 # --- agreement ---------------------------------------------------------------------------------
@@ -168,6 +172,26 @@ def cohen_kappa(a: Sequence[int], b: Sequence[int]) -> float:
     return (observed - expected) / (1 - expected)
 
 
+def _indicator(units: set, position: dict) -> np.ndarray:
+    """Boolean vector over `position`'s units: True where the unit is in `units`."""
+    vector = np.zeros(len(position), dtype=bool)
+    indexes = [position[unit] for unit in units if unit in position]
+    vector[indexes] = True
+    return vector
+
+
+def _kappa_counts(n: int, both: int, only_a: int, only_b: int, sum_a: int, sum_b: int) -> float:
+    """`cohen_kappa` from the counts of two binary ratings (same arithmetic)."""
+    if n == 0:
+        return math.nan
+    observed = (n - only_a - only_b) / n
+    pa, pb = sum_a / n, sum_b / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    if expected == 1:
+        return 1.0 if observed == 1 else math.nan
+    return (observed - expected) / (1 - expected)
+
+
 def cohen_kappa_per_code(
     codings: pd.DataFrame,
     coder_a: str,
@@ -180,16 +204,17 @@ def cohen_kappa_per_code(
     counts a coder discussion starts from (both, only A, only B, neither)."""
     presence = _presence(codings, [coder_a, coder_b], reviewed, codes)
     common = [u for u in presence.units if u in presence.reviewed[coder_a] and u in presence.reviewed[coder_b]]
+    position = {unit: index for index, unit in enumerate(common)}
     records = []
     for code in presence.codes:
-        a = [int(u in presence.applied[coder_a][code]) for u in common]
-        b = [int(u in presence.applied[coder_b][code]) for u in common]
-        both = sum(1 for x, y in zip(a, b) if x and y)
-        only_a = sum(1 for x, y in zip(a, b) if x and not y)
-        only_b = sum(1 for x, y in zip(a, b) if y and not x)
+        # Presence vectors over the common units, counted with numpy (integers: the same kappa).
+        a, b = (_indicator(presence.applied[coder][code], position) for coder in (coder_a, coder_b))
+        both = int(np.count_nonzero(a & b))
+        only_a = int(np.count_nonzero(a & ~b))
+        only_b = int(np.count_nonzero(b & ~a))
         records.append({
             "code": code,
-            "kappa": cohen_kappa(a, b),
+            "kappa": _kappa_counts(len(common), both, only_a, only_b, int(a.sum()), int(b.sum())),
             "agreement": (len(common) - only_a - only_b) / len(common) if common else math.nan,
             "units": len(common),
             "both": both,
@@ -214,19 +239,20 @@ def krippendorff_alpha(
     are missing values, as the measure allows. NaN when there is no variation at all."""
     presence = _presence(codings, coders, reviewed, codes)
     records = []
-    overall_rows: list[list[float]] = [[] for _ in presence.coders]
+    overall_rows: list[list[np.ndarray]] = [[] for _ in presence.coders]
+    position = {unit: index for index, unit in enumerate(presence.units)}
+    # Per coder: 0.0 where read, NaN where not; a code's row sets 1.0 where applied (and read).
+    unread = {coder: ~_indicator(presence.reviewed[coder], position) for coder in presence.coders}
     for code in presence.codes:
-        matrix = [
-            [
-                (1.0 if unit in presence.applied[coder][code] else 0.0)
-                if unit in presence.reviewed[coder] else np.nan
-                for unit in presence.units
-            ]
-            for coder in presence.coders
-        ]
-        for row, values in zip(overall_rows, matrix):
-            row.extend(values)
+        matrix = []
+        for coder in presence.coders:
+            row = _indicator(presence.applied[coder][code], position).astype(float)
+            row[unread[coder]] = np.nan
+            matrix.append(row)
+        for overall, values in zip(overall_rows, matrix):
+            overall.append(values)
         records.append({"code": code, "alpha": _alpha(matrix), "units": len(presence.units)})
+    overall_rows = [np.concatenate(parts) if parts else np.array([]) for parts in overall_rows]
     records.append({"code": "TOUS", "alpha": _alpha(overall_rows),
                     "units": len(presence.units) * len(presence.codes)})
     return pd.DataFrame.from_records(records, columns=["code", "alpha", "units"])

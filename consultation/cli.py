@@ -157,4 +157,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".demo.commands",
     ".jobs.commands",
     ".analysis_commands",
+    ".submissions.commands",
 ]

@@ -6,3 +6,4 @@ from .questionnaire_store.models import Questionnaire, QuestionnaireVersion  # n
 from .jobs.models import Job  # noqa: F401
 from .submissions.models import Assignment, EndedAssignment, Submission, SubmissionRevision  # noqa: F401
 from .territory.models import Commune, Quartier  # noqa: F401
+from .submissions.answer_table import AnswerText  # noqa: F401

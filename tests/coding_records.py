@@ -8,6 +8,7 @@ from questionnaires import Group, Question, Questionnaire as QuestionnaireModel
 from consultation.accounts.models import utcnow
 from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.submissions.models import Submission
+from consultation.submissions.answer_table import write_answer_rows
 from consultation.territory.models import Commune, Quartier
 
 ANSWERS = [
@@ -54,5 +55,7 @@ def coding_study(db, answers=ANSWERS) -> dict:
         )
         db.session.add(submission)
         submissions.append(submission)
+    db.session.flush()
+    write_answer_rows(submissions, new=True)
     db.session.commit()
     return {"questionnaire": questionnaire, "submissions": submissions}

@@ -102,6 +102,9 @@ def study(db, mark: str = "") -> dict:
     )
     db.session.add(submission)
     db.session.flush()
+    from consultation.submissions.answer_table import write_answer_rows
+
+    write_answer_rows([submission], new=True)
     codebook = create_default_codebook(questionnaire)
     code = create_code(codebook, f"{mark}Transports du soir", description=f"{mark}Bus et trains après 20 h")
     coding = add_coding(submission, "besoins", 0, len(besoins), code, charge.id)

@@ -12,6 +12,7 @@ from analyse.refiqda import validate
 from consultation.coding.models import Code, Coding, Memo, PseudonymisedAnswer, Suggestion
 from consultation.coding.services import codebook_of, create_default_codebook
 from consultation.jobs.models import Job
+from consultation.submissions.services import edit_answers
 
 from coding_records import ANSWERS, coding_study
 
@@ -166,7 +167,7 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
     assert "rien de nouveau" in coder.get("/analyse/").get_data(as_text=True)
 
     changed = study["submissions"][3]
-    changed.answers = {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."}
+    edit_answers(changed, {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."}, by=coder.user)
     db.session.commit()
     _analyse(coder, study)
     rerun = _last_job(db)
@@ -185,7 +186,8 @@ def test_a_changed_answer_is_pseudonymised_again_and_needs_a_new_validation(code
                       data={"answer": stored.id, "action": "valider"}).status_code == 302
     db.session.refresh(stored)
     assert stored.validated_at is not None
-    named.answers = {**named.answers, "besoins": "Écrivez à sophie.durand@exemple.fr pour le logement."}
+    edit_answers(named, {**named.answers, "besoins": "Écrivez à sophie.durand@exemple.fr pour le logement."},
+                 by=coder.user)
     db.session.commit()
     _analyse(coder, study)
     db.session.refresh(stored)

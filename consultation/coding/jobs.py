@@ -14,13 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.queue import job_handler, start_job
 from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
-from .services import SOURCES, active_codes, all_answer_rows, codebook_of, codings_of, spans_json, text_at, to_analyse
+from ..submissions.answer_table import AnswerText
+from .services import SOURCES, active_codes, all_answer_rows, analysed_answers, codebook_of, spans_json, to_analyse
 
 ANALYSE = "coding.analyse"
 RETRAIN = "coding.retrain"
@@ -103,7 +104,9 @@ def retraining_due(codebook: Codebook) -> bool:
     from analyse.suggestions import Suggester
 
     meta = training_meta(codebook.questionnaire_id)
-    count = len(codings_of(codebook))
+    count = db.session.scalar(
+        select(func.count(Coding.id)).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
+    ) or 0
     suggester = Suggester(to_analyse(codebook), n_examples=int(meta.get("examples", 0)))
     return suggester.needs_retraining(count - int(meta.get("codings", 0)))
 
@@ -220,20 +223,25 @@ def analyse_answers(job: Job, progress) -> dict:
     codebook = codebook_of(questionnaire_id)
     if codebook is None:
         raise ValueError("ce questionnaire n'a pas de livre de codes")
-    answers = _answers(all_answer_rows(questionnaire_id))
-    stored: dict[tuple, int] = {}
-    known_hashes: dict[tuple, str] = {}
-    ids = sorted({answer.submission_id for answer in answers})
-    for part in _chunks(ids, 500):
-        for record_id, submission_id, path, digest in db.session.execute(
-            select(PseudonymisedAnswer.id, PseudonymisedAnswer.submission_id, PseudonymisedAnswer.path,
-                   PseudonymisedAnswer.text_hash).where(PseudonymisedAnswer.submission_id.in_(part))
-        ):
-            stored[(submission_id, path)] = record_id
-            known_hashes[(submission_id, path)] = digest
-    stale = [answer for answer in answers if known_hashes.get(answer.key) != answer.hash]
+    # What changed since the last analysis, in one query: answers whose pseudonymised text is
+    # missing or was made from another text.
+    answers, stale, stored = [], [], {}
+    for submission_id, path, text, digest, record_id, known in db.session.execute(
+        select(AnswerText.submission_id, AnswerText.path, AnswerText.text, AnswerText.text_hash,
+               PseudonymisedAnswer.id, PseudonymisedAnswer.text_hash)
+        .outerjoin(PseudonymisedAnswer, (PseudonymisedAnswer.submission_id == AnswerText.submission_id)
+                   & (PseudonymisedAnswer.path == AnswerText.path))
+        .where(*analysed_answers(questionnaire_id)).order_by(AnswerText.submission_id, AnswerText.position)
+    ):
+        answer = _Answer(submission_id, path, text, digest)
+        answers.append(answer)
+        if record_id is not None:
+            stored[answer.key] = record_id
+        if known != digest:
+            stale.append(answer)
     to_suggest = answers if force else stale
     if not to_suggest:
+        _write_lemmas(questionnaire_id, analysis_cache(), _nlp_model())
         progress(0, 0, "Rien de nouveau : toutes les réponses étaient déjà analysées.")
         return {"answers": len(answers), "analysed": 0, "pseudonymised": 0, "suggestions": 0}
     progress(0, len(to_suggest), "Chargement du modèle de langue…")
@@ -249,7 +257,26 @@ def analyse_answers(job: Job, progress) -> dict:
         created += _write_suggestions(batch, suggester, code_ids, cache)
         done += len(batch)
         progress(done, len(to_suggest), f"{done} réponse(s) analysée(s) sur {len(to_suggest)}")
+    _write_lemmas(questionnaire_id, cache, suggester.nlp_model)
     return {"answers": len(answers), "analysed": len(to_suggest), "pseudonymised": len(stale), "suggestions": created}
+
+
+def _write_lemmas(questionnaire_id: int, cache, model: str) -> None:
+    """Give the concordance's full-text index the lemmas of the answers that have none yet (new
+    or edited since): their tokens are in the cache when the batches above analysed them."""
+    from analyse.nlp import analyse_texts, fold
+
+    missing = db.session.execute(
+        select(AnswerText.id, AnswerText.text)
+        .where(AnswerText.questionnaire_id == questionnaire_id, AnswerText.lemmas.is_(None))
+        .order_by(AnswerText.id)
+    ).all()
+    for batch in _chunks(missing, BATCH_SIZE * 4):
+        analyses = analyse_texts([text for _, text in batch], cache=cache, model=model)
+        db.session.execute(update(AnswerText), [
+            {"id": answer_id, "lemmas": " ".join(dict.fromkeys(fold(token.lemma) for token in analysis.tokens))}
+            for (answer_id, _), analysis in zip(batch, analyses)
+        ])
 
 
 @job_handler(RETRAIN)
@@ -260,16 +287,23 @@ def retrain(job: Job, progress) -> dict:
     codebook = codebook_of(questionnaire_id)
     if codebook is None:
         raise ValueError("ce questionnaire n'a pas de livre de codes")
-    codings = codings_of(codebook)
     keys = {code.id: code.key for code in db.session.scalars(select(Code).where(Code.codebook_id == codebook.id))}
+    # The coded answers' texts from the answer table, in the order the codings were read before.
+    coded_texts = db.session.execute(
+        select(Coding.submission_id, Coding.path, Coding.code_id, AnswerText.text)
+        .join(Code, Coding.code_id == Code.id)
+        .outerjoin(AnswerText, (AnswerText.submission_id == Coding.submission_id) & (AnswerText.path == Coding.path))
+        .where(Code.codebook_id == codebook.id).order_by(Coding.submission_id, Coding.path, Coding.start)
+    ).all()
+    codings = coded_texts
     labels: dict[tuple, set[str]] = {}
-    submissions = {}
-    for coding in codings:
-        labels.setdefault((coding.submission_id, coding.path), set()).add(keys[coding.code_id])
-        submissions[coding.submission_id] = coding.submission
+    texts: dict[tuple, str | None] = {}
+    for submission_id, path, code_id, text in coded_texts:
+        labels.setdefault((submission_id, path), set()).add(keys[code_id])
+        texts[(submission_id, path)] = text
     examples = []
-    for (submission_id, path), codes in labels.items():
-        text = text_at(submissions[submission_id].answers or {}, path)
+    for key, codes in labels.items():
+        text = texts[key]
         if text and text.strip():
             examples.append((text, sorted(codes)))
     progress(0, 2, f"Apprentissage sur {len(examples)} réponse(s) codée(s)…")

@@ -11,20 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from analyse import codebook as analyse_codebook
 from analyse.nlp import fold, text_hash
-from questionnaires.model import Group
 
 from ..accounts.roles import ADMIN
-from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import Questionnaire
 from ..extensions import db
 from ..submissions.models import AGE_BANDS, PUBLICS, Submission
+from ..submissions.answer_table import FREE_TEXT_TYPES, AnswerText
 from ..questionnaire_store.definitions import version_model
+from ..territory.models import Commune, Quartier
 from .models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion
 
-FREE_TEXT_TYPES = ("text", "paragraph")
 PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f",
            "#b45309", "#475569")
 # Analyse's names for where a suggestion comes from, and ours (stored on Suggestion and Coding).
@@ -319,32 +320,6 @@ def free_text_questions(questionnaire: Questionnaire) -> list:
     return [question for question in version_model(version).questions() if question.type in FREE_TEXT_TYPES]
 
 
-def _repeat_chain(model, name: str) -> list[str] | None:
-    for ancestors, node in model.walk():
-        if node.name == name and not isinstance(node, Group):
-            chain = []
-            for ancestor in ancestors:
-                group = model.find(ancestor)
-                if isinstance(group, Group) and group.repeat:
-                    chain.append(ancestor)
-            return chain
-    return None
-
-
-def _texts(answers: dict, chain: list[str], name: str, prefix: str = ""):
-    if not isinstance(answers, dict):
-        return
-    if not chain:
-        value = answers.get(name)
-        if isinstance(value, str) and value.strip():
-            yield prefix + name, value
-        return
-    items = answers.get(chain[0])
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            yield from _texts(item, chain[1:], name, f"{prefix}{chain[0]}[{index}]/")
-
-
 _PATH_PART = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)(?:\[(?P<index>\d+)\])?$")
 
 
@@ -369,11 +344,26 @@ def question_of(path: str) -> str:
 
 
 @dataclass
+class Respondent:
+    """What the analysis pages show of a submission: its id and respondent profile, read from the
+    answer table (the submission's JSON is never loaded to list answers)."""
+
+    id: int
+    public: str
+    age_band: str = ""
+    commune_code: str | None = None
+    quartier_id: int | None = None
+    commune_name: str = ""
+    quartier_name: str = ""
+
+
+@dataclass
 class AnswerRow:
-    submission: Submission
+    submission: Respondent
     path: str
     text: str
     question: str
+    text_hash: str = ""
     codings: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
     memo: Memo | None = None
@@ -385,7 +375,7 @@ class AnswerRow:
 
     @cached_property
     def hash(self) -> str:
-        return text_hash(self.text)
+        return self.text_hash or text_hash(self.text)
 
     @property
     def codings_to_review(self) -> list:
@@ -409,9 +399,7 @@ class AnswerRow:
 
     @property
     def place_label(self) -> str:
-        commune = self.submission.commune.name if self.submission.commune else ""
-        quartier = self.submission.quartier.name if self.submission.quartier else ""
-        return " · ".join(part for part in (commune, quartier) if part)
+        return " · ".join(part for part in (self.submission.commune_name, self.submission.quartier_name) if part)
 
     @property
     def validated_text(self) -> str | None:
@@ -422,40 +410,43 @@ class AnswerRow:
         return None
 
 
-def _submissions(questionnaire_id: int, *, public: str = "", commune: str = "") -> list[Submission]:
-    query = (
-        select(Submission)
-        .join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id)
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id, Submission.state != "rejetee")
-        .order_by(Submission.id)
+def analysed_answers(questionnaire_id: int):
+    """The answer-table rows the analysis reads: not those of a rejected submission."""
+    return (AnswerText.questionnaire_id == questionnaire_id, AnswerText.state != "rejetee")
+
+
+def _rows_query(questionnaire_id: int):
+    return (
+        select(AnswerText.submission_id, AnswerText.path, AnswerText.text, AnswerText.question, AnswerText.text_hash,
+               AnswerText.public, AnswerText.age_band, AnswerText.commune_code, AnswerText.quartier_id,
+               Commune.name.label("commune_name"), Quartier.name.label("quartier_name"))
+        .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
+        .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
+        .where(*analysed_answers(questionnaire_id))
     )
-    if public:
-        query = query.where(Submission.public == public)
-    if commune:
-        query = query.where(Submission.commune_code == commune)
-    return list(db.session.scalars(query))
+
+
+def _answer_rows(query) -> list[AnswerRow]:
+    return [
+        AnswerRow(Respondent(record.submission_id, record.public, record.age_band, record.commune_code,
+                             record.quartier_id, record.commune_name or "", record.quartier_name or ""),
+                  record.path, record.text, record.question, record.text_hash)
+        for record in db.session.execute(query)
+    ]
 
 
 def all_answer_rows(questionnaire_id: int, questions: Iterable[str] | None = None, *, public: str = "",
                     commune: str = "") -> list[AnswerRow]:
-    """Every non-empty free-text answer of the questionnaire (repeat instances included)."""
-    wanted = set(questions) if questions is not None else None
-    rows = []
-    chains: dict[tuple[int, str], list[str] | None] = {}
-    models: dict[int, list[str]] = {}
-    for submission in _submissions(questionnaire_id, public=public, commune=commune):
-        version = submission.questionnaire_version
-        if version.id not in models:
-            model = version_model(version)
-            models[version.id] = [q.name for q in model.questions() if q.type in FREE_TEXT_TYPES
-                                  and (wanted is None or q.name in wanted)]
-            for name in models[version.id]:
-                chains[(version.id, name)] = _repeat_chain(model, name)
-        for name in models[version.id]:
-            chain = chains[(version.id, name)]
-            for path, text in _texts(submission.answers or {}, chain or [], name):
-                rows.append(AnswerRow(submission, path, text, name))
-    return rows
+    """Every non-empty free-text answer of the questionnaire (repeat instances included), in
+    submission order, from the answer table."""
+    query = _rows_query(questionnaire_id)
+    if questions is not None:
+        query = query.where(AnswerText.question.in_(list(questions)))
+    if public:
+        query = query.where(AnswerText.public == public)
+    if commune:
+        query = query.where(AnswerText.commune_code == commune)
+    return _answer_rows(query.order_by(AnswerText.submission_id, AnswerText.position))
 
 
 @dataclass
@@ -469,30 +460,113 @@ class AnswerFilters:
     to_review: bool = False  # answers with a coding « à revoir »
 
 
+def _codings_of_answer(coder_id: int | None = None):
+    query = select(Coding.id).where(Coding.submission_id == AnswerText.submission_id, Coding.path == AnswerText.path)
+    return query.where(Coding.coder_id == coder_id) if coder_id is not None else query
+
+
+def _pending_of_answer():
+    return select(Suggestion.id).where(
+        Suggestion.submission_id == AnswerText.submission_id, Suggestion.path == AnswerText.path,
+        Suggestion.status == "pending", Suggestion.text_hash == AnswerText.text_hash,
+    )
+
+
+def _filtered(query, filters: AnswerFilters, *, coder_id: int | None, blind: bool):
+    """The workspace's filters as SQL on the answer table; the codings and suggestions a filter
+    looks at are those the coder sees (only their own codings and no suggestion when blind)."""
+    if filters.public:
+        query = query.where(AnswerText.public == filters.public)
+    if filters.commune:
+        query = query.where(AnswerText.commune_code == filters.commune)
+    if filters.search.strip():
+        query = query.where(AnswerText.folded.contains(fold(filters.search.strip()), autoescape=True))
+    seen_coder = coder_id if blind else None
+    if filters.uncoded_by is not None:
+        query = query.where(~_codings_of_answer(filters.uncoded_by).exists())
+    if filters.code_id is not None:
+        coded = _codings_of_answer(seen_coder).where(Coding.code_id == filters.code_id).exists()
+        suggested = _pending_of_answer().where(Suggestion.code_id == filters.code_id).exists()
+        query = query.where(coded if blind else or_(coded, suggested))
+    if filters.min_score is not None:
+        query = query.where(false() if blind else _pending_of_answer().where(
+            Suggestion.score >= filters.min_score).exists())
+    if filters.to_review:
+        query = query.where(_codings_of_answer(seen_coder).where(
+            or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash)).exists())
+    return query
+
+
+def question_page(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
+                  coder_id: int | None = None, blind: bool = False, page: int = 1,
+                  per_page: int | None = None) -> tuple[list[AnswerRow], int, int]:
+    """One page of a question's answers, filtered in SQL, with their codings, suggestions, memo
+    and pseudonymised text: (rows, matching answers, page shown)."""
+    query = _filtered(_rows_query(questionnaire_id).where(AnswerText.question == question),
+                      filters or AnswerFilters(), coder_id=coder_id, blind=blind)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    query = query.order_by(AnswerText.submission_id, AnswerText.position)
+    if per_page:
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(max(page, 1), pages)
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    rows = _answer_rows(query)
+    attach(rows, coder_id=coder_id, blind=blind)
+    return rows, total, page
+
+
 def question_rows(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
                   coder_id: int | None = None, blind: bool = False) -> list[AnswerRow]:
     """The answers of one question with their codings (only `coder_id`'s when `blind`), pending
     suggestions (none when blind, so that coders code independently), memo and pseudonymised
     version, filtered."""
-    filters = filters or AnswerFilters()
-    rows = all_answer_rows(questionnaire_id, [question], public=filters.public, commune=filters.commune)
+    return question_page(questionnaire_id, question, filters, coder_id=coder_id, blind=blind)[0]
+
+
+def answer_row(questionnaire_id: int, submission_id: int, path: str, *, coder_id: int | None = None,
+               blind: bool = False) -> AnswerRow | None:
+    """One answer as the workspace shows it: what a coding click renders again."""
+    rows = _answer_rows(_rows_query(questionnaire_id).where(AnswerText.submission_id == submission_id,
+                                                            AnswerText.path == path))
     attach(rows, coder_id=coder_id, blind=blind)
-    if filters.search.strip():
-        needle = fold(filters.search.strip())
-        rows = [row for row in rows if needle in fold(row.text)]
-    if filters.uncoded_by is not None:
-        rows = [row for row in rows if not any(c.coder_id == filters.uncoded_by for c in row.codings)]
-    if filters.code_id is not None:
-        rows = [row for row in rows if any(c.code_id == filters.code_id for c in row.codings)
-                or any(s.code_id == filters.code_id for s in row.suggestions)]
-    if filters.min_score is not None:
-        rows = [row for row in rows if any(s.score >= filters.min_score for s in row.suggestions)]
-    if filters.to_review:
-        rows = [row for row in rows if row.codings_to_review]
-    return rows
+    return rows[0] if rows else None
 
 
-def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = False) -> None:
+def question_counts(questionnaire_id: int, question: str, *, coder_id: int, blind: bool) -> dict:
+    """The workspace's counters over all the question's answers, as SQL aggregates: answers,
+    answers coded by the coder, answers per code (the codings the coder sees), pending suggestions."""
+    answers = db.session.scalar(select(func.count(AnswerText.id)).where(
+        *analysed_answers(questionnaire_id), AnswerText.question == question)) or 0
+    joined = (select(Coding.code_id, func.count(func.distinct(AnswerText.id)))
+              .join(AnswerText, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path))
+              .where(*analysed_answers(questionnaire_id), AnswerText.question == question))
+    if blind:
+        joined = joined.where(Coding.coder_id == coder_id)
+    code_counts = dict(db.session.execute(joined.group_by(Coding.code_id)).all())
+    mine = db.session.scalar(
+        select(func.count(func.distinct(AnswerText.id))).select_from(AnswerText)
+        .join(Coding, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path))
+        .where(*analysed_answers(questionnaire_id), AnswerText.question == question, Coding.coder_id == coder_id)
+    ) or 0
+    pending = 0 if blind else db.session.scalar(
+        select(func.count(Suggestion.id))
+        .join(AnswerText, (Suggestion.submission_id == AnswerText.submission_id)
+              & (Suggestion.path == AnswerText.path) & (Suggestion.text_hash == AnswerText.text_hash))
+        .where(*analysed_answers(questionnaire_id), AnswerText.question == question, Suggestion.status == "pending")
+    ) or 0
+    held = select(func.count(Coding.id)).join(
+        AnswerText, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path)
+    ).where(*analysed_answers(questionnaire_id), AnswerText.question == question,
+            or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash))
+    if blind:
+        held = held.where(Coding.coder_id == coder_id)
+    to_review = db.session.scalar(held) or 0
+    return {"answers": answers, "coded_by_me": mine, "code_counts": code_counts, "pending": pending,
+            "to_review": to_review}
+
+
+def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = False,
+           codings: bool = True, suggestions: bool = True, memos: bool = True) -> None:
     """Load codings, pending suggestions, memos and pseudonymised texts of the rows in a few queries."""
     if not rows:
         return
@@ -500,22 +574,24 @@ def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = 
     ids = sorted({row.submission.id for row in rows})
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        query = select(Coding).where(Coding.submission_id.in_(part)).order_by(Coding.start, Coding.id)
+        query = (select(Coding).options(selectinload(Coding.code), selectinload(Coding.coder))
+                 .where(Coding.submission_id.in_(part)).order_by(Coding.start, Coding.id))
         if blind and coder_id is not None:
             query = query.where(Coding.coder_id == coder_id)
-        for coding in db.session.scalars(query):
+        for coding in db.session.scalars(query) if codings else ():
             row = by_key.get((coding.submission_id, coding.path))
             if row is not None:
                 row.codings.append(coding)
-        if not blind:
+        if not blind and suggestions:
             for suggestion in db.session.scalars(
-                select(Suggestion).where(Suggestion.submission_id.in_(part), Suggestion.status == "pending")
+                select(Suggestion).options(selectinload(Suggestion.code))
+                .where(Suggestion.submission_id.in_(part), Suggestion.status == "pending")
                 .order_by(Suggestion.score.desc())
             ):
                 row = by_key.get((suggestion.submission_id, suggestion.path))
                 if row is not None and suggestion.text_hash == row.hash:
                     row.suggestions.append(suggestion)
-        for memo in db.session.scalars(select(Memo).where(Memo.submission_id.in_(part))):
+        for memo in db.session.scalars(select(Memo).where(Memo.submission_id.in_(part))) if memos else ():
             row = by_key.get((memo.submission_id, memo.path))
             if row is not None:
                 row.memo = memo

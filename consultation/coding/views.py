@@ -29,6 +29,7 @@ from ..main.converters import MAX_DATABASE_ID
 from ..territory.models import Commune
 from ..transaction import abandon
 from . import bp, exports, results
+from .clouds import cloud_path, cloud_state
 from .display import initials, pieces
 from .forms import ActionForm, AnswerFilterForm, CodeForm, MemoForm, MergeForm, MoveForm
 from .jobs import (
@@ -61,7 +62,9 @@ from .services import (
     free_text_questions,
     merge_codes,
     move_code,
-    question_rows,
+    answer_row,
+    question_counts,
+    question_page,
     reject_suggestion,
     remove_coding,
     save_memo,
@@ -71,6 +74,7 @@ from .services import (
 )
 
 PER_PAGE = 40
+VERBATIM_PAGE = 50  # answers per page of verbatims
 
 
 def _questionnaire(questionnaire_id: int) -> Questionnaire:
@@ -136,19 +140,17 @@ def index():
                  "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
                  "last_analysis": latest_job(ANALYSE, questionnaire.id), "training": training_meta(questionnaire.id)}
         if codebook is not None and _is_coder():
-            rows = results.rows_with_codings(codebook)
+            counts, publication = results.question_overview(questionnaire.id)
             for question in free_text_questions(questionnaire):
-                mine = [r for r in rows if r.question == question.name]
+                found = counts.get(question.name, {})
                 entry["questions"].append({
                     "name": question.name, "label": label_in(question.label, "fr") or question.name,
-                    "answers": len(mine), "coded": sum(1 for r in mine if r.codings),
-                    "suggestions": sum(len(r.suggestions) for r in mine),
-                    "to_review": sum(len(r.codings_to_review) for r in mine),
+                    "answers": found.get("answers", 0), "coded": found.get("coded", 0),
+                    "suggestions": found.get("suggestions", 0),
+                    "to_review": found.get("to_review", 0),
                 })
-            entry["to_validate"] = sum(
-                1 for r in rows if r.pseudonymised is not None and r.validated_text is None
-            )
-            entry["publication"] = results.publication(rows)
+            entry["to_validate"] = results.to_validate(questionnaire.id)
+            entry["publication"] = publication
         overview.append(entry)
     return render_template("coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder())
 
@@ -363,40 +365,31 @@ def workspace(questionnaire_id: int, question: str):
         return redirect(url_for("coding.workspace", questionnaire_id=questionnaire.id, question=question, **args))
     blind = _blind(questionnaire.id)
     form, filters = _filters(book)
-    rows = question_rows(questionnaire.id, question, filters, coder_id=current_user.id, blind=blind)
-    total = len(rows)
+    rows, total, page = question_page(questionnaire.id, question, filters, coder_id=current_user.id, blind=blind,
+                                      page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
-    all_rows = question_rows(questionnaire.id, question, coder_id=current_user.id, blind=blind)
-    code_counts: dict[int, int] = {}
-    for row in all_rows:
-        for code_id in {coding.code_id for coding in row.codings}:
-            code_counts[code_id] = code_counts.get(code_id, 0) + 1
+    counts = question_counts(questionnaire.id, question, coder_id=current_user.id, blind=blind)
     codes = active_codes(book)
     codes_json = [{"id": c.id, "name": c.name, "label": code_label(c), "colour": c.colour,
                    "depth": code_depth(c)} for c in codes]
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "coding/workspace.html", questionnaire=questionnaire, codebook=book, question=question,
-        question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=shown,
-        total=total, all_count=len(all_rows), coded_by_me=sum(1 for r in all_rows if any(c.coder_id == current_user.id for c in r.codings)),
-        to_review=sum(len(r.codings_to_review) for r in all_rows),
+        question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=rows,
+        total=total, all_count=counts["answers"], coded_by_me=counts["coded_by_me"],
+        to_review=counts["to_review"],
         page=page, pages=pages, query_args=query_args, codes=codes, codes_json=codes_json,
-        code_counts=code_counts, code_depth=code_depth, **_answer_helpers(blind),
-        pending=sum(len(r.suggestions) for r in all_rows), job=running_job(ANALYSE, questionnaire.id),
+        code_counts=counts["code_counts"], code_depth=code_depth, **_answer_helpers(blind),
+        pending=counts["pending"], job=running_job(ANALYSE, questionnaire.id),
     )
 
 
 def _row_payload(questionnaire_id: int, submission_id: int, path: str, book) -> str:
     blind = _blind(questionnaire_id)
-    from .services import question_of
-
-    rows = [row for row in question_rows(questionnaire_id, question_of(path), coder_id=current_user.id, blind=blind)
-            if row.submission.id == submission_id and row.path == path]
-    if not rows:
+    row = answer_row(questionnaire_id, submission_id, path, coder_id=current_user.id, blind=blind)
+    if row is None:
         return ""
-    return render_template("coding/_answer.html", row=rows[0], **_answer_helpers(blind))
+    return render_template("coding/_answer.html", row=row, **_answer_helpers(blind))
 
 
 def _submission(submission_id, questionnaire: Questionnaire) -> Submission:
@@ -528,10 +521,7 @@ def agreement(questionnaire_id: int):
     coder_a = request.args.get("a", type=int) or (coders[0].id if coders else None)
     coder_b = request.args.get("b", type=int) or (coders[1].id if len(coders) > 1 else None)
     question = request.args.get("question", "")
-    rows = results.rows_with_codings(book)
-    if question:
-        rows = [row for row in rows if row.question == question]
-    measures = results.agreement(book, rows, coder_a, coder_b)
+    measures = results.agreement(book, results.load_frames(book, question=question, codings_only=True), coder_a, coder_b)
     return render_template("coding/agreement.html", questionnaire=questionnaire, coders=coders, coder_a=coder_a,
                            coder_b=coder_b, measures=measures, questions=free_text_questions(questionnaire),
                            question=question, label_in=label_in)
@@ -547,35 +537,41 @@ def results_page(questionnaire_id: int):
         return render_template("coding/results.html", questionnaire=questionnaire, codebook=None)
     by = request.args.get("par", "public")
     by = by if by in results.GROUPINGS else "public"
-    rows = results.rows_with_codings(book)
     originals = _is_coder()
     lemma = (request.args.get("lemme") or "").strip()[:60]
     cloud_code = request.args.get("nuage_code", "")[:64]
-    lines, kwic_waiting = results.kwic_lines(rows, lemma, originals) if lemma else ([], 0)
+    lines, kwic_waiting = results.kwic_lines(questionnaire.id, lemma, originals) if lemma else ([], 0)
     codes = active_codes(book)
     questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
-    rows_count = len({row.submission.id for row in rows})
+    summary = results.summary_in_sql(book, by)
+    publication = results.publication_of(questionnaire.id)
+    clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
         "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
-        overall=results.overall_frequencies(book, rows), table=results.frequencies(book, rows, by),
-        cooccurrence=results.cooccurrences(book, rows), lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
-        codes=codes, publics=PUBLICS, questions=questions, respondents=rows_count,
-        answers=len(rows), coded=sum(1 for row in rows if row.codings),
-        publication=results.publication(rows), originals=originals, to_review=results.to_review_count(rows),
-        visible_by_public=results.visible_by_public(rows),
+        overall=summary["overall"], table=summary["table"], cooccurrence=summary["cooccurrence"], lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
+        codes=codes, publics=PUBLICS, questions=questions, respondents=summary["respondents"],
+        answers=publication.answers, coded=publication.coded, publication=publication, originals=originals,
+        to_review=results.to_review(questionnaire.id)[0],
+        visible_by_public=results.visible_by_public(questionnaire.id),
         cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
-        cloud_code_visible=originals or _code_visible(book, rows, cloud_code),
+        cloud_code_visible=originals or _code_visible(book, cloud_code),
+        clouds=clouds["clouds"], clouds_drawing=clouds["drawing"], audience="coders" if originals else "readers",
     )
 
 
-def _code_visible(book, rows, key: str) -> bool:
+def _clouds(book, code: str = "") -> dict:
+    """The last word clouds drawn; a new drawing is started (after this request's commit) when
+    the answers or codings changed since, or a code's cloud is asked for the first time."""
+    state, job = cloud_state(book, code=code)
+    if job is not None:
+        enqueue(job)
+    return state
+
+
+def _code_visible(book, key: str) -> bool:
     """Whether a non-coder may read at least one segment of the code (a cloud with none is not drawn)."""
     code = next((c for c in book.codes if c.key == key and c.merged_into_id is None), None) if key else None
-    if code is None:
-        return False
-    family = results.code_family(book, code)
-    return any(row.validated_text is not None and any(c.code_id in family for c in row.settled_codings)
-               for row in rows)
+    return code is not None and results.code_visible(book, code)
 
 
 @bp.route("/<int:questionnaire_id>/resultats/code/<int:code_id>")
@@ -584,17 +580,26 @@ def verbatims(questionnaire_id: int, code_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     book = _codebook(questionnaire)
     code = _code_or_404(book, code_id)
-    rows = results.rows_with_codings(book)
     public = request.args.get("public", "")
-    if public in PUBLICS:
-        rows = [row for row in rows if row.submission.public == public]
-    shown, waiting = results.verbatims(book, rows, code, _is_coder())
+    public = public if public in PUBLICS else ""
+    family = results.code_family(book, code)
+    total, visible = results.verbatim_counts(book, family, public=public)
+    originals = _is_coder()
+    # Pages of answers: a code may have thousands of verbatims.
+    answers = db.session.scalar(select(func.count()).select_from(
+        results.coded_answers_query(book, family, public=public).subquery())) or 0
+    pages = max((answers + VERBATIM_PAGE - 1) // VERBATIM_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = results.rows_coded_with(book, family, public=public, limit=VERBATIM_PAGE,
+                                   offset=(page - 1) * VERBATIM_PAGE)
+    shown, _ = results.verbatims(book, rows, code, originals)
+    waiting = 0 if originals else total - visible
     from .models import Memo
 
     memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
     return render_template("coding/verbatims.html", questionnaire=questionnaire, code=code, label=code_label(code),
                            verbatims=shown, waiting=waiting, memo=memo, publics=PUBLICS, public=public,
-                           originals=_is_coder(),
+                           originals=originals, total=total, visible=visible, page=page, pages=pages,
                            questions={q.name: label_in(q.label, "fr") or q.name
                                       for q in free_text_questions(questionnaire)})
 
@@ -606,12 +611,19 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
     book = _codebook(questionnaire)
     if kind not in ("code", "public") or fmt not in ("png", "svg"):
         abort(404)
-    frequencies = results.cloud_frequencies(book, results.rows_with_codings(book), kind, key, _is_coder())
-    try:
-        png, svg = results.cloud_files(frequencies)
-    except ValueError as error:
-        return Response(str(error), status=404, mimetype="text/plain")
-    path = png if fmt == "png" else svg
+    audience = "coders" if _is_coder() else "readers"
+    # The image of a page already shown: served as drawn; only a missing one starts a drawing.
+    state, _ = cloud_state(book, refresh=False)
+    path = cloud_path(state, audience, kind, key, fmt)
+    if path is None:
+        active = kind == "code" and any(c.key == key and c.merged_into_id is None for c in book.codes)
+        state = _clouds(book, code=key if active else "")
+        path = cloud_path(state, audience, kind, key, fmt)
+    if path is None:
+        if state["drawing"]:
+            return Response("Nuage de mots en cours de dessin : rechargez la page dans un instant.", status=503,
+                            mimetype="text/plain", headers={"Retry-After": "10"})
+        return Response("Pas assez de mots pour dessiner ce nuage.", status=404, mimetype="text/plain")
     response = send_file(path, mimetype="image/png" if fmt == "png" else "image/svg+xml", max_age=300)
     if fmt == "svg":
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -688,27 +700,18 @@ def pseudonymisation(questionnaire_id: int):
                         + f"#reponse-{stored.id}")
     filters = _review_args()
     view = filters["vue"]
-    all_rows = results.rows_with_codings(book)
-    rows = [row for row in all_rows if row.pseudonymised is not None and row.pseudonymised.text_hash == row.hash]
     questions = free_text_questions(questionnaire)
     question = filters.get("question", "")
-    if question:
-        rows = [row for row in rows if row.question == question]
     code = None
     if filters.get("code", "").isdigit() and len(filters["code"]) < 10:
         code = results.code_by_id(book, int(filters["code"]))
-        if code is not None:
-            family = results.code_family(book, code)
-            rows = [row for row in rows if any(coding.code_id in family for coding in row.codings)]
-    waiting = [row for row in rows if row.validated_text is None]
-    listed = waiting if view == "a_valider" else [row for row in rows if row.validated_text is not None]
-    # Coded answers first: they are the verbatims the collectif will read; then those with the
-    # most identifiers, the ones most worth a careful look.
-    listed.sort(key=lambda row: (not row.codings, -len(row.pseudonymised.spans or []), row.submission.id))
-    publication = results.publication(all_rows)
+    family = results.code_family(book, code) if code is not None else None
+    listed, waiting, validated = results.review_rows(book, question=question, code_ids=family,
+                                                     validated=view != "a_valider", limit=REVIEW_PAGE)
+    publication = results.publication_of(questionnaire.id)
     return render_template(
-        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed[:REVIEW_PAGE], count=len(listed),
-        waiting=len(waiting), validated=len(rows) - len(waiting), view=view, form=form, kinds=KINDS,
+        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed,
+        count=waiting if view == "a_valider" else validated, waiting=waiting, validated=validated, view=view, form=form, kinds=KINDS,
         not_analysed=publication.answers - publication.analysed, publication=publication, filters=filters,
         questions=questions, question=question, code=code, codes=active_codes(book), label_in=label_in,
         code_label=code_label,

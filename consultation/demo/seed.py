@@ -58,10 +58,14 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
         select(db.func.count(Submission.id)).where(Submission.questionnaire_version_id == version.id)
     )
     if not existing:
+        from ..submissions.answer_table import write_answer_rows
+
         enumerators = [users["enqueteur@demo.fr"], users["enqueteuse@demo.fr"]]
-        for index in range(submission_count):
-            db.session.add(_demo_submission(index, version, enumerators))
-            created["submissions"] += 1
+        demo_submissions = [_demo_submission(index, version, enumerators) for index in range(submission_count)]
+        db.session.add_all(demo_submissions)
+        db.session.flush()
+        write_answer_rows(demo_submissions, new=True)
+        created["submissions"] += len(demo_submissions)
     db.session.flush()
     from ..coding.demo import seed_coding
 

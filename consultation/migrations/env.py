@@ -89,6 +89,10 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    # The full-text search objects of the answer table are made by its migration, not by models.
+    from consultation.submissions.answer_table import is_search_object
+
+    conf_args.setdefault("include_name", is_search_object)
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -9,16 +9,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from types import SimpleNamespace
 
 from sqlalchemy import Integer, and_, bindparam, false, select, text
 
-from ..accounts.models import User
+from ..accounts.models import User, utcnow
 from ..extensions import db
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
 from ..territory.models import Commune, Quartier
 from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from ..questionnaire_store.definitions import PublishedVersion, version_model
 from .events import answers_replaced
+from .answer_table import write_answer_rows
 
 
 
@@ -123,25 +125,26 @@ def store_submission(
         raise SubmissionInvalid(errors.by_path)
 
     state, review_comment = _first_review(profile)
-    submission_id = _insert_once(
-        dict(
-            client_uuid=client_uuid,
-            content_hash=content_hash,
-            questionnaire_version_id=version.id,
-            channel=channel,
-            state=state,
-            review_comment=review_comment,
-            answers=cleaned_answers,
-            enumerator_id=enumerator_id,
-            device_id=(device_id or "")[:100],
-            started_at=_utc(started_at),
-            completed_at=_utc(completed_at),
-            **columns,
-        )
+    values = dict(
+        client_uuid=client_uuid,
+        content_hash=content_hash,
+        questionnaire_version_id=version.id,
+        channel=channel,
+        state=state,
+        review_comment=review_comment,
+        answers=cleaned_answers,
+        enumerator_id=enumerator_id,
+        device_id=(device_id or "")[:100],
+        started_at=_utc(started_at),
+        completed_at=_utc(completed_at),
+        received_at=utcnow(),
+        **columns,
     )
+    submission_id = _insert_once(values)
     if submission_id is None:
         # Another request stored the same UUID first (a retry racing its lost original).
         return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
+    write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
     return Stored(submission_id, True, state)
 
 
@@ -340,6 +343,7 @@ def edit_answers(submission: Submission, answers: dict, *, by: User, comment: st
     )
     db.session.add(revision)
     db.session.flush()
+    write_answer_rows([submission])
     return revision
 
 
@@ -365,6 +369,7 @@ def set_state(submission: Submission, state: str, *, by: User, comment: str = ""
     submission.review_comment = comment
     db.session.add(revision)
     db.session.flush()
+    write_answer_rows([submission])  # a rejected answer leaves the analysis
     return revision
 
 

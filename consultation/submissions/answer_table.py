@@ -1,0 +1,270 @@
+"""The answer table: one row per free-text answer, the read model of the analysis pages.
+
+A submission keeps its answers as JSON; the coding workspace, results, concordance, clouds and
+the analysis job read this table instead, with SQL and indexes, so that a page costs the rows it
+shows and not the whole questionnaire. It is written by ONE function, `write_answer_rows`, in the
+same transaction as the submission (the sync, paper entry, back-office edits, state changes), and
+can be rebuilt from the submissions (`consultation reponses-libres reconstruire`).
+
+Concordance searches it through a full-text index: an FTS5 table kept by triggers on SQLite, a GIN
+index over a `simple` tsvector on PostgreSQL. Both index the folded text and, once the analysis
+job has seen an answer, its lemmas."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, delete, event, func, insert, literal_column, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from analyse.nlp import fold, text_hash
+from questionnaires.model import Group
+
+from ..questionnaire_store.models import QuestionnaireVersion
+from ..extensions import db
+from .models import Submission
+
+FREE_TEXT_TYPES = ("text", "paragraph")
+SEARCH_TABLE = "answer_search"  # SQLite FTS5, external content over answer_text
+SEARCH_INDEX = "ix_answer_text_search"  # PostgreSQL GIN expression index
+_PLANS = "consultation.answer_plans"
+_CHUNK = 500
+
+
+class AnswerText(db.Model):
+    """One non-empty free-text answer of a submission, with what the analysis filters on."""
+
+    __tablename__ = "answer_text"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "path"),
+        # The workspace lists one question's answers in submission order, filtered by profile.
+        Index("ix_answer_text_question", "questionnaire_id", "question", "submission_id", "position"),
+        Index("ix_answer_text_question_public", "questionnaire_id", "question", "public"),
+        Index("ix_answer_text_question_commune", "questionnaire_id", "question", "commune_code"),
+        # Results and the analysis job read the whole questionnaire in submission order.
+        Index("ix_answer_text_questionnaire", "questionnaire_id", "submission_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    question: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(200))  # "besoins", "menage[1]/precisions"
+    repeat_index: Mapped[int | None]  # index of the innermost repeat instance, None outside repeats
+    position: Mapped[int]  # order within the submission: questions in form order, then instances
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    folded: Mapped[str] = mapped_column(Text)  # lower case without accents: search and concordance
+    # Folded lemmas, written by the analysis job; None until it has seen this text.
+    lemmas: Mapped[str | None] = mapped_column(Text)
+
+    # The submission's review state and respondent profile, copied so that filters need no join.
+    state: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    public: Mapped[str] = mapped_column(String(10))
+    age_band: Mapped[str] = mapped_column(String(10), default="")
+    sex: Mapped[str] = mapped_column(String(10), default="")
+    commune_code: Mapped[str | None] = mapped_column(String(5))
+    quartier_id: Mapped[int | None]
+    enumerator_id: Mapped[int | None]
+    received_at: Mapped[datetime | None]
+
+
+# ---- full-text search, created with the table (tests, create_all) and by the migration ---------------
+SQLITE_SEARCH_DDL = [
+    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(folded, lemmas, content='answer_text', content_rowid='id')",
+    f"""CREATE TRIGGER answer_text_search_insert AFTER INSERT ON answer_text BEGIN
+  INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas) VALUES (new.id, new.folded, coalesce(new.lemmas, ''));
+END""",
+    f"""CREATE TRIGGER answer_text_search_delete AFTER DELETE ON answer_text BEGIN
+  INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, folded, lemmas)
+  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
+END""",
+    f"""CREATE TRIGGER answer_text_search_update AFTER UPDATE OF folded, lemmas ON answer_text BEGIN
+  INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, folded, lemmas)
+  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
+  INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas) VALUES (new.id, new.folded, coalesce(new.lemmas, ''));
+END""",
+]
+SQLITE_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS answer_text_search_insert",
+    "DROP TRIGGER IF EXISTS answer_text_search_delete",
+    "DROP TRIGGER IF EXISTS answer_text_search_update",
+    f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+]
+_PG_VECTOR = "to_tsvector('simple'::regconfig, folded || ' ' || coalesce(lemmas, ''))"
+POSTGRESQL_SEARCH_DDL = [f"CREATE INDEX {SEARCH_INDEX} ON answer_text USING gin (({_PG_VECTOR}))"]
+POSTGRESQL_SEARCH_DROP = [f"DROP INDEX IF EXISTS {SEARCH_INDEX}"]
+
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(AnswerText.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_SEARCH_DDL:
+    event.listen(AnswerText.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+for _statement in SQLITE_SEARCH_DROP:
+    event.listen(AnswerText.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+
+
+def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
+    """Alembic's include_name: the search table and index are kept by hand, not by the models."""
+    return not (name and (name == SEARCH_TABLE or name.startswith(f"{SEARCH_TABLE}_") or name == SEARCH_INDEX))
+
+
+# ---- what the answers of one version hold -------------------------------------------------------------
+def repeat_chain(model, name: str) -> list[str] | None:
+    """The repeat groups around question `name`, outermost first."""
+    for ancestors, node in model.walk():
+        if node.name == name and not isinstance(node, Group):
+            chain = []
+            for ancestor in ancestors:
+                group = model.find(ancestor)
+                if isinstance(group, Group) and group.repeat:
+                    chain.append(ancestor)
+            return chain
+    return None
+
+
+def texts_at(answers: dict, chain: list[str], name: str, prefix: str = ""):
+    """(path, text) of every non-empty answer to `name`, through the repeat chain."""
+    if not isinstance(answers, dict):
+        return
+    if not chain:
+        value = answers.get(name)
+        if isinstance(value, str) and value.strip():
+            yield prefix + name, value
+        return
+    items = answers.get(chain[0])
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            yield from texts_at(item, chain[1:], name, f"{prefix}{chain[0]}[{index}]/")
+
+
+def free_text_plan(model) -> list[tuple[str, list[str]]]:
+    """[(question name, repeat chain)] of the free-text questions, in form order."""
+    return [(question.name, repeat_chain(model, question.name) or [])
+            for question in model.questions() if question.type in FREE_TEXT_TYPES]
+
+
+_LAST_INDEX = re.compile(r"\[(\d+)\]/[^/]*$")
+
+
+def free_text_answers(plan, answers: dict) -> list[tuple[str, str, int | None, str]]:
+    """[(question, path, repeat index, text)] of one submission's answers, in plan order."""
+    found = []
+    for name, chain in plan:
+        for path, value in texts_at(answers or {}, chain, name):
+            match = _LAST_INDEX.search(path)
+            found.append((name, path, int(match[1]) if match else None, value))
+    return found
+
+
+def _plans() -> dict:
+    cache = current_app.extensions.setdefault(_PLANS, {})
+    if len(cache) > 256:
+        cache.clear()
+    return cache
+
+
+def _plan(version_id: int) -> tuple[int, list]:
+    """(questionnaire id, free-text plan) of a version, kept per app: a published version never
+    changes, and a draft's plan is forgotten whenever a version row changes."""
+    cache = _plans()
+    found = cache.get(version_id)
+    if found is None:
+        from ..questionnaire_store.definitions import version_model
+
+        version = db.session.get(QuestionnaireVersion, version_id)
+        found = cache[version_id] = (version.questionnaire_id, free_text_plan(version_model(version)))
+    return found
+
+
+@event.listens_for(QuestionnaireVersion, "after_insert")
+@event.listens_for(QuestionnaireVersion, "after_update")
+@event.listens_for(QuestionnaireVersion, "after_delete")
+def _forget_plans(_mapper, _connection, _version):
+    if has_app_context():
+        current_app.extensions.pop(_PLANS, None)
+
+
+# ---- the one writer ---------------------------------------------------------------------------------
+_PROFILE = ("state", "channel", "public", "age_band", "sex", "commune_code", "quartier_id", "enumerator_id",
+            "received_at")
+
+
+def answer_records(submission, questionnaire_id: int, plan) -> list[dict]:
+    """The answer-table rows of one submission (a Submission or any object with its columns)."""
+    profile = {name: getattr(submission, name, None) for name in _PROFILE}
+    profile["age_band"] = profile["age_band"] or ""
+    profile["sex"] = profile["sex"] or ""
+    return [
+        {"submission_id": submission.id, "questionnaire_id": questionnaire_id,
+         "questionnaire_version_id": submission.questionnaire_version_id, "question": question, "path": path,
+         "repeat_index": repeat_index, "position": position, "text": value, "text_hash": text_hash(value),
+         "folded": fold(value), "lemmas": None, **profile}
+        for position, (question, path, repeat_index, value) in enumerate(free_text_answers(plan, submission.answers))
+    ]
+
+
+def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
+    """Make the answer table say what these submissions say now: their free-text answers, their
+    state and respondent profile. Called wherever a submission is stored or changed, in the same
+    transaction; `new` skips the delete for submissions just inserted. Flushes, never commits.
+
+    Each item is a Submission, or any object with its columns (the sync inserts without the ORM).
+    Returns the number of answer rows written."""
+    submissions = list(submissions)
+    if not submissions:
+        return 0
+    if not new:
+        ids = [submission.id for submission in submissions]
+        for start in range(0, len(ids), _CHUNK):
+            db.session.execute(delete(AnswerText).where(AnswerText.submission_id.in_(ids[start:start + _CHUNK])),
+                               execution_options={"synchronize_session": False})
+    records = []
+    for submission in submissions:
+        questionnaire_id, plan = _plan(submission.questionnaire_version_id)
+        records.extend(answer_records(submission, questionnaire_id, plan))
+    for start in range(0, len(records), _CHUNK):
+        db.session.execute(insert(AnswerText), records[start:start + _CHUNK])
+    return len(records)
+
+
+def rebuild_answer_table(questionnaire_id: int | None = None, *, batch: int = 1000) -> int:
+    """Rewrite the answer table from the submissions (all, or one questionnaire's), in batches.
+    For a database that was changed by hand; the writer keeps it right otherwise."""
+    query = select(Submission.id).order_by(Submission.id)
+    if questionnaire_id is not None:
+        query = query.join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id) \
+            .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+    ids = list(db.session.scalars(query))
+    written = 0
+    for start in range(0, len(ids), batch):
+        part = db.session.scalars(select(Submission).where(Submission.id.in_(ids[start:start + batch]))).all()
+        written += write_answer_rows(part)
+        db.session.flush()
+        for submission in part:
+            db.session.expunge(submission)
+    return written
+
+
+# ---- search -----------------------------------------------------------------------------------------
+_WORD = re.compile(r"\w+")
+
+
+def search_words(value: str) -> list[str]:
+    """The folded words a full-text query looks for (each as a prefix)."""
+    return _WORD.findall(fold(value or ""))[:8]
+
+
+def matching_ids_clause(words: list[str]):
+    """A WHERE clause on AnswerText: rows whose folded text or lemmas hold every word as a prefix,
+    found through the full-text index of the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        matches = literal_column(_PG_VECTOR).op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+        return AnswerText.id.in_(select(AnswerText.id).where(matches))
+    query = " AND ".join(f'"{word}"*' for word in words)
+    return AnswerText.id.in_(text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts_query")
+                             .bindparams(fts_query=query))
