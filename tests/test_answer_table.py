@@ -138,7 +138,7 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
         clouds = page[page.index('id="nuages"'):]
         assert "en cours de dessin" in clouds and "nuage/public/jeune.png" not in clouds
         waiting = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
-        assert waiting.status_code == 503 and "en cours de dessin" in waiting.get_data(as_text=True)
+        assert waiting.status_code == 202 and "en cours de dessin" in waiting.get_data(as_text=True)
         jobs = db.session.scalars(select(Job).where(Job.kind == "coding.clouds")).all()
         assert [job.status for job in jobs] == ["queued"]  # one drawing, not one per request
         huey.flush()

@@ -350,6 +350,9 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     db.session.refresh(records[other.id])
     assert records[named.id].validated_at is not None and records[other.id].validated_at is None
 
+    # The word clouds are drawn by a job that the first visit starts (here it runs at once, after
+    # that visit's commit): the next visit shows them.
+    collectif.get(f"/analyse/{qid}/resultats")
     results = collectif.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
     assert "attendent encore" not in results and "nuage/public/jeune.png" in results
     page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
@@ -487,6 +490,9 @@ def test_results_frequencies_by_public(coder, study, db):
     assert "Personne âgée (60 ans et plus)" in page
     cloud = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/public/age.png")
     assert cloud.status_code == 200 and cloud.mimetype == "image/png" and cloud.data[:4] == b"\x89PNG"
+    # A code's cloud is drawn once asked for: meanwhile the image says so (202, Retry-After).
+    asked = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
+    assert asked.status_code == 202 and "Retry-After" in asked.headers
     svg = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
     assert svg.status_code == 200 and b"<svg" in svg.data
 

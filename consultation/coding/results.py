@@ -584,14 +584,14 @@ def review_rows(codebook: Codebook, *, question: str = "", code_ids: set[int] | 
 
 
 def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "") -> tuple[int, int]:
-    """(segments of these codes, segments a non-coder may read), a segment coded alike by
-    several coders counted once, in SQL."""
+    """(segments of these codes, segments a non-coder may read), a passage coded alike by several
+    coders, or with a code and one of its sub-codes, counted once, as the page quotes it; in SQL."""
     visible = and_(_ON_PSEUDONYMISED, _validated_current())
-    where = [*analysed_answers(codebook.questionnaire_id), Coding.code_id.in_(code_ids)]
+    where = [*analysed_answers(codebook.questionnaire_id), SETTLED, Coding.code_id.in_(code_ids)]
     if public:
         where.append(AnswerText.public == public)
     segments = (
-        select(Coding.submission_id, Coding.path, Coding.start, Coding.end, Coding.code_id,
+        select(Coding.submission_id, Coding.path, Coding.start, Coding.end,
                PseudonymisedAnswer.id.is_not(None).label("visible")).distinct()
         .select_from(Coding).join(AnswerText, _ON_ANSWER).outerjoin(PseudonymisedAnswer, visible).where(*where)
         .subquery()
@@ -604,7 +604,7 @@ def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "")
 def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str = "", columns=None):
     """The answers holding a coding of these codes (ids only unless `columns` gives a query)."""
     query = columns if columns is not None else select(AnswerText.id).where(*analysed_answers(codebook.questionnaire_id))
-    query = query.where(select(Coding.id).where(_ON_ANSWER, Coding.code_id.in_(code_ids)).exists())
+    query = query.where(select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(code_ids)).exists())
     return query.where(AnswerText.public == public) if public else query
 
 

@@ -621,7 +621,8 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
         path = cloud_path(state, audience, kind, key, fmt)
     if path is None:
         if state["drawing"]:
-            return Response("Nuage de mots en cours de dessin : rechargez la page dans un instant.", status=503,
+            # 202, not an error: the drawing this request may have started is committed with it.
+            return Response("Nuage de mots en cours de dessin : rechargez la page dans un instant.", status=202,
                             mimetype="text/plain", headers={"Retry-After": "10"})
         return Response("Pas assez de mots pour dessiner ce nuage.", status=404, mimetype="text/plain")
     response = send_file(path, mimetype="image/png" if fmt == "png" else "image/svg+xml", max_age=300)
