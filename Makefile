@@ -6,7 +6,7 @@ PG_URL    ?= postgresql://postgres@127.0.0.1:5432/test
 STAMP     := $(VENV)/.installed-stamp
 PORT      ?= 5000
 
-.PHONY: install chromium run demo test test-sqlite test-postgres bench clean vendor vendor-axe
+.PHONY: install chromium run demo lint test test-sqlite test-postgres bench clean vendor vendor-axe
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -29,9 +29,15 @@ demo: install
 run: demo
 	$(BIN)/consultation serve --host 127.0.0.1 --port $(PORT)
 
-# Both suites run even when the first fails; the target fails if either did.
+# ruff checks and formats the Python code (settings in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Lint and both suites run even when one fails; the target fails if any did.
 test: install chromium
 	@status=0; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
 	exit $$status
