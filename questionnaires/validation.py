@@ -88,18 +88,20 @@ class _Layout:
 
     @classmethod
     def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
-        groups: dict[str, Group] = {}
+        groups_around, repeat_fields = _shape(questionnaire)
+        return cls(questionnaire, groups_around, repeat_fields, today)
+
+    def fresh(self, today: datetime.date | None) -> "_Layout":
+        """The same lookups for another call (they are only read, never changed)."""
+        layout = _Layout(self.questionnaire, self.groups_around, self.repeat_fields, today)
+        layout._calculations = self.calculations()
+        return layout
+
         groups_around: dict[str, list[Group]] = {}
         repeat_fields: dict[str, str] = {}
         for ancestors, node in questionnaire.walk():
             if isinstance(node, Group):
                 groups[node.name] = node
-            enclosing = [groups[name] for name in ancestors if name in groups]
-            groups_around[node.name] = enclosing
-            repeats = [group for group in enclosing if group.repeat]
-            if repeats:
-                repeat_fields[node.name] = repeats[-1].name
-        return cls(questionnaire, groups_around, repeat_fields, today)
 
     def calculations(self) -> list[Question]:
         """calculation_order(), once per call: _settle asks at each round."""
@@ -116,6 +118,22 @@ class _Layout:
 
     def repeats_around(self, name: str) -> list[Group]:
         return [group for group in self.groups_around.get(name, []) if group.repeat]
+
+
+def _shape(questionnaire: Questionnaire) -> tuple[dict[str, list[Group]], dict[str, str]]:
+    """(enclosing groups by name, innermost enclosing repeat by name)."""
+    groups: dict[str, Group] = {}
+    groups_around: dict[str, list[Group]] = {}
+    repeat_fields: dict[str, str] = {}
+    for ancestors, node in questionnaire.walk():
+        if isinstance(node, Group):
+            groups[node.name] = node
+        enclosing = [groups[name] for name in ancestors if name in groups]
+        groups_around[node.name] = enclosing
+        repeats = [group for group in enclosing if group.repeat]
+        if repeats:
+            repeat_fields[node.name] = repeats[-1].name
+    return groups_around, repeat_fields
 
 
 def _answer_nodes(children: list) -> Iterator[Question | Group]:
@@ -301,7 +319,24 @@ def validate_answers(
     ``today`` is what ``today()`` gives: the interview's date when checking an interview
     collected offline days ago, the real today by default.
     """
-    layout = _Layout.of(questionnaire, today)
+    return _validate(_Layout.of(questionnaire, today), answers)
+
+
+class AnswerValidator:
+    """``validate_answers`` for a questionnaire that no longer changes (a published version):
+    the lookups it needs from the form's tree are worked out once, not at every call. The
+    checks are the same."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
+        self._layout = _Layout.of(questionnaire)
+
+    def __call__(self, answers: Mapping, *, today: datetime.date | None = None) -> ValidationResult:
+        return _validate(self._layout.fresh(today), answers)
+
+
+def _validate(layout: _Layout, answers: Mapping) -> ValidationResult:
+    questionnaire = layout.questionnaire
     reading_errors: dict[str, AnswerError] = {}
     unknown: list[AnswerError] = []
     raw = answers if isinstance(answers, Mapping) else {}
@@ -574,6 +609,7 @@ def _choice_offered(layout, question: Question, choice: Choice, answers, context
 
 __all__ = [
     "AnswerError",
+    "AnswerValidator",
     "InvalidAnswer",
     "ValidationResult",
     "calculation_order",

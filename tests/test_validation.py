@@ -8,6 +8,7 @@ import pytest
 from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire
 from questionnaires.validation import (
     AnswerError,
+    AnswerValidator,
     ValidationResult,
     compute_calculations,
     is_relevant,
@@ -355,3 +356,22 @@ def test_nested_repeats_have_nested_paths():
     }
     assert result.answers["logements"][0]["occupants"][1]["ecole"] == "Mignonne"
     assert "ecole" not in result.answers["logements"][1]["occupants"][1]  # a 70-year-old goes to no school
+
+
+@pytest.mark.parametrize("answers", [
+    _complete_jeune(),
+    _complete_jeune() | {"public": None, "age": "douze", "commune": "75056", "satisfaction": 9, "couleur": "bleu"},
+    _complete_jeune() | {"nb_membres": 3, "membres": [{"prenom_membre": "Karima", "age_membre": "x"}]},
+    _complete_jeune() | {"taille_menage": 99, "membres": "pas une liste"},
+    {},
+])
+def test_a_validator_made_once_checks_exactly_as_validate_answers(questionnaire, answers):
+    """The sync path keeps one AnswerValidator per published version: same errors, same answers,
+    call after call (nothing of one call leaks into the next)."""
+    validator = AnswerValidator(questionnaire)
+    expected = validate_answers(questionnaire, answers)
+    assert validator(_complete_jeune() | {"age": "douze"}).errors  # a first call with other answers
+    assert validator(answers) == expected
+    assert validator(answers) == expected
+    date = datetime.date(2026, 3, 15)
+    assert validator(answers, today=date) == validate_answers(questionnaire, answers, today=date)

@@ -28,14 +28,24 @@ def _remember_login_time(sender, user, **extra) -> None:
 user_logged_in.connect(_remember_login_time)
 
 
+def _no_rate_limit_on_the_api() -> bool:
+    # The API has no rate limit of its own (tablets send their outbox in bursts; a wrong token
+    # costs one indexed lookup): spare every sync the limiter's bookkeeping.
+    return request.path.startswith(bp.url_prefix + "/")
+
+
 def _limit_body_size() -> None:
     if request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_BODY_BYTES
 
 
 def register_api(app: Flask) -> None:
-    from ..extensions import api, csrf
+    from ..extensions import api, csrf, limiter
     from . import views  # noqa: F401  (routes attach to bp)
+
+    # One limiter serves every app of the process: add the filter once.
+    if _no_rate_limit_on_the_api not in limiter._request_filters:
+        limiter.request_filter(_no_rate_limit_on_the_api)
 
     # First of all the app's hooks: the limit must be set before any hook reads the body.
     app.before_request_funcs.setdefault(None, []).insert(0, _limit_body_size)

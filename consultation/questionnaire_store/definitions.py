@@ -3,13 +3,14 @@
 A published version is immutable, so its parsed model can be reused by every submission that
 points at it instead of being rebuilt from JSON on each request, and the lookup of
 (questionnaire, number) can be remembered: the sync endpoint then reads no version row at all."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import defer
 
 from questionnaires import Questionnaire
+from questionnaires.validation import AnswerValidator
 
 from .models import PUBLISHED, QuestionnaireVersion
 from ..extensions import db
@@ -25,10 +26,13 @@ class PublishedVersion:
     questionnaire_id: int
     number: int
     model: Questionnaire
+    # validate_answers for this model, its lookups worked out once (the model never changes).
+    validate: AnswerValidator = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, version: QuestionnaireVersion) -> "PublishedVersion":
-        return cls(version.id, version.questionnaire_id, version.number, version_model(version))
+        model = version_model(version)
+        return cls(version.id, version.questionnaire_id, version.number, model, AnswerValidator(model))
 
 
 def _cache(name: str) -> dict:

@@ -305,9 +305,7 @@ def _consent_columns(consent: Consent, profile: Profile, errors: _Errors) -> dic
 
 
 def _checked_answers(version: PublishedVersion, answers: dict, errors: _Errors) -> dict:
-    from questionnaires.validation import validate_answers
-
-    result = validate_answers(version.model, answers)
+    result = version.validate(answers)
     for error in result.errors:
         errors.add(f"answers.{error.path}", error.message)
     return result.answers
