@@ -222,7 +222,8 @@ def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, mon
     monkeypatch.setattr(jobs, "_write_suggestions", fail_on_second_batch)
     _analyse(coder, study)
     failed = _last_job(db)
-    assert failed.status == "failed" and "disque plein" in failed.message
+    # An unexpected error: a French message with the job's number, the detail goes to the log.
+    assert failed.status == "failed" and f"Échec inattendu du travail n° {failed.id}" in failed.message
     assert db.session.scalar(select(func.count(PseudonymisedAnswer.id))) == 3
     monkeypatch.setattr(jobs, "_write_suggestions", real_write)
     _analyse(coder, study)
