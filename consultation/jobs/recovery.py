@@ -59,7 +59,7 @@ def process_is_gone(job: Job, *, starting_worker: bool = False, now: datetime | 
     now = now or _utcnow()
     host, _, pid = job.worker.rpartition(":")
     last_sign = _aware(job.heartbeat_at or job.started_at)
-    stale = last_sign is None or now - last_sign > STALE_AFTER
+    stale = last_sign is not None and now - last_sign > STALE_AFTER
     if host != socket.gethostname() or not pid.isdigit():
         return stale
     if int(pid) == os.getpid():
