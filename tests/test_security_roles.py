@@ -127,7 +127,8 @@ NOT_CHECKED = {"static"}
 
 def _id(record) -> int:
     """The record's id, read from its identity: still known after a request deleted the row."""
-    return sa_inspect(record).identity[0]
+    state = sa_inspect(record, raiseerr=False)
+    return state.identity[0] if state is not None else record.id
 
 
 def _url_values(records: dict) -> dict:

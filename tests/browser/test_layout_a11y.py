@@ -25,6 +25,7 @@ PHONE, DESKTOP = 360, 1280
 # Endpoints whose GET answers a file or JSON, not a page.
 NOT_PAGES = {
     "interviews.bootstrap", "interviews.service_worker", "designer.export", "coding.export_file", "coding.cloud",
+    "review.export_file",
     "jobs.status", "api-docs.openapi_json", "api.list_questionnaires", "api.get_version",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
@@ -43,8 +44,17 @@ def records(live_server):
         from consultation.coding.services import active_codes, codebook_of
         from consultation.questionnaire_store.models import Questionnaire
 
+        from consultation.submissions.export_job import start_export
+        from consultation.submissions.exports import ExportOptions
+        from consultation.submissions.queries import SubmissionFilters
+
         demo = db.session.scalars(db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")).one()
+        # An export waiting for the worker: its page shows the progress bar.
+        export = start_export(records["questionnaire"].id, SubmissionFilters(), ExportOptions(), "csv",
+                              records["charge"].id)
+        db.session.commit()
         return {
+            "export_job_id": export.id,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
             "enqueteur_email": records["enqueteur"].email,
             "demo_id": demo.id,
@@ -107,6 +117,9 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
             if rule.endpoint == "static" or "GET" not in rule.methods:
+                continue
+            if rule.endpoint == "review.export_job":
+                urls.append((rule.endpoint, url_for(rule.endpoint, job_id=records["export_job_id"])))
                 continue
             urls.append((rule.endpoint, _url(app, rule.endpoint, study_records)))
         demo = {"questionnaire_id": records["demo_id"], "question": "manque_quartier", "code_id": records["demo_code_id"]}
