@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from questionnaires import Choice, Group, Question, label_in
+from questionnaires import Choice, Group, Question, editing, label_in
 from questionnaires.model import TYPES_WITH_CHOICES
 
 from ..accounts.roles import DESIGN, role_required
@@ -202,7 +202,7 @@ def _editor_page(questionnaire, **extra):
         version=version,
         model=model,
         language=model.default_language,
-        groups=services.groups_of(model),
+        groups=editing.groups_of(model),
         import_warnings=_import_warnings(questionnaire),
         **extra,
     )
@@ -282,7 +282,7 @@ def _question_page(questionnaire, model, form, question_name: str | None, parent
         parent=parent,
         languages=model.languages,
         texts=QUESTION_TEXTS,
-        references=services.references_to(model, question_name) if question_name else [],
+        references=editing.references_to(model, question_name) if question_name else [],
     )
 
 
@@ -458,10 +458,10 @@ def move(questionnaire_id: int, name: str):
     form = MoveForm()
     form.parent.choices = [SelectChoice("", "Premier niveau du questionnaire")] + [
         SelectChoice(group.name, "\u2003" * depth + f"Groupe {label_in(group.label, model.default_language) or group.name} ({group.name})")
-        for depth, group in services.groups_of(model)
-        if group.name != name and not (isinstance(node, Group) and services._contains(node, group.name))
+        for depth, group in editing.groups_of(model)
+        if group.name != name and not (isinstance(node, Group) and editing.contains(node, group.name))
     ]
-    siblings, index, parent = services.locate(model, name)
+    siblings, index, parent = editing.locate(model, name)
     if request.method == "GET":
         form.parent.data = parent or ""
         form.position.data = index + 1
@@ -495,14 +495,14 @@ def delete(questionnaire_id: int, name: str):
         services.delete_node(questionnaire, name)
         flash(f"« {name} » supprimé.", "success")
         return _redirect_editor(questionnaire)
-    inside = services.descendants(node) if isinstance(node, Group) else []
+    inside = editing.descendants(node) if isinstance(node, Group) else []
     return render_template(
         "designer/delete.html",
         questionnaire=questionnaire,
         node=node,
         is_group=isinstance(node, Group),
         inside=inside,
-        references=services.references_to(model, name),
+        references=editing.references_to(model, name),
         language=model.default_language,
     )
 
@@ -690,7 +690,7 @@ def versions(questionnaire_id: int):
     publishers = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))} if publisher_ids else {}
     ordered = questionnaire.versions
     changes = {
-        version.number: services.compare_definitions(previous.definition, version.definition)
+        version.number: editing.compare_definitions(previous.definition, version.definition)
         for previous, version in zip(ordered, ordered[1:])
     }
     return render_template(
@@ -761,7 +761,7 @@ def check_expression(questionnaire_id: int):
     expression = str(payload.get("expression") or "")
     question_name = str(payload.get("question") or "").strip()
     _version, model = _editable_model(questionnaire)
-    names = services.known_names(model, [question_name] if question_name else [])
+    names = editing.known_names(model, [question_name] if question_name else [])
     if not expression.strip():
         return jsonify({"ok": True, "errors": []})
     errors = check(expression, names)
