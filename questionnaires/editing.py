@@ -79,6 +79,14 @@ def known_names(model: Questionnaire, extra: Iterable[str] = ()) -> set[str]:
     return {node.name for _, node in model.walk()} | set(extra)
 
 
+def free_name(model: Questionnaire, base: str) -> str:
+    """`base_1`, or `base_2`, `base_3`… whichever no node of the questionnaire has yet."""
+    number = 1
+    while model.find(f"{base}_{number}") is not None:
+        number += 1
+    return f"{base}_{number}"
+
+
 def descendants(group: Group) -> list[Node]:
     found = []
     for child in group.children:

@@ -5,6 +5,7 @@ from questionnaires import Group, Question, Questionnaire
 from questionnaires.editing import (
     EditRefused,
     compare_definitions,
+    free_name,
     locate,
     move,
     references_to,
@@ -41,6 +42,13 @@ def test_locate_gives_the_list_the_index_and_the_group():
         locate(model, "inconnue")
     assert refused.value.message == "L'élément « inconnue » n'existe pas dans ce questionnaire."
     assert refused.value.field_name == "name"
+
+
+def test_a_free_name_skips_the_names_taken():
+    model = _household()
+    assert free_name(model, "groupe") == "groupe_1"
+    model.children.append(_text("groupe_1"))
+    assert free_name(model, "groupe") == "groupe_2"
 
 
 def test_a_step_up_at_the_top_of_a_group_steps_out_of_it():

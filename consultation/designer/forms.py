@@ -236,6 +236,13 @@ def choice_list_choices(model) -> list[SelectChoice]:
     ]
 
 
+def suggested_name(model, question_type: str) -> str:
+    """The name a new question of `question_type` is offered: nombre_1, choix_2…"""
+    base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
+            "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
+    return editing.free_name(model, base)
+
+
 def question_from_form(form, languages: list[str], previous: Question | None = None) -> Question:
     """The question the form describes; editing `previous`, its texts in languages the
     questionnaire no longer lists and its uninterpreted XLSForm columns stay."""

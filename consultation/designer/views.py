@@ -48,6 +48,7 @@ from .forms import (
     question_form,
     question_from_form,
     settings_from_form,
+    suggested_name,
 )
 from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from .services import DesignerError
@@ -244,7 +245,7 @@ def new_question(questionnaire_id: int):
         wanted_type = request.args.get("type", "text")
         form.type.data = wanted_type if wanted_type in TYPE_LABELS else "text"
         form.parent.data = parent or ""
-        form.name.data = _suggested_name(model, form.type.data)
+        form.name.data = suggested_name(model, form.type.data)
     if form.validate_on_submit():
         parent = form.parent.data or None
         question = question_from_form(form, model.languages)
@@ -259,19 +260,6 @@ def new_question(questionnaire_id: int):
                 return redirect(url_for("designer.new_question", questionnaire_id=questionnaire.id, type=question.type, parent=parent or ""))
             return _redirect_editor(questionnaire, question.name)
     return _question_page(questionnaire, model, form, None, parent)
-
-
-def _suggested_name(model, question_type: str) -> str:
-    base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
-            "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
-    return _free_name(model, base)
-
-
-def _free_name(model, base: str) -> str:
-    number = 1
-    while model.find(f"{base}_{number}") is not None:
-        number += 1
-    return f"{base}_{number}"
 
 
 def _save_edited_node(questionnaire, model, form, name: str, updated, saved_message: str):
@@ -325,7 +313,7 @@ def new_group(questionnaire_id: int):
     form = group_form(model.languages)()
     if request.method == "GET":
         form.parent.data = request.args.get("parent", "")
-        form.name.data = _free_name(model, "groupe")
+        form.name.data = editing.free_name(model, "groupe")
     if form.validate_on_submit():
         group = group_from_form(form, model.languages)
         try:
