@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
+from .answers import repeat_instances
 from .expressions import (
     ExpressionError,
     evaluate,
@@ -145,23 +146,6 @@ def _answer_nodes(children: list) -> Iterator[Question | Group]:
             yield child
 
 
-def _instances(answers: Mapping, repeats: list[Group]) -> list[tuple[dict, str | None]]:
-    """Every instance of the innermost of ``repeats`` with its context path ("menage[1]/enfants[0]")."""
-    found: list[tuple[Mapping, str | None]] = [(answers, None)]
-    for repeat in repeats:
-        deeper = []
-        for parent, context in found:
-            instances = parent.get(repeat.name)
-            if not isinstance(instances, list):
-                continue
-            for index, instance in enumerate(instances):
-                if isinstance(instance, dict):
-                    step = f"{repeat.name}[{index}]"
-                    deeper.append((instance, f"{context}/{step}" if context else step))
-        found = deeper
-    return found
-
-
 def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
     return evaluate(
         expression, answers, repeat_fields=layout.repeat_fields, today=layout.today,
@@ -235,7 +219,7 @@ def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
         return dict(answers)
     computed = copy.deepcopy(dict(answers))
     for question in order:
-        for instance, context in _instances(computed, layout.repeats_around(question.name)):
+        for instance, context, _index in repeat_instances(computed, [group.name for group in layout.repeats_around(question.name)]):
             instance.pop(question.name, None)
             if not _is_relevant(layout, question.name, computed, context):
                 continue

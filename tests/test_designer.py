@@ -268,23 +268,6 @@ def test_publish_freezes_the_version_and_edits_go_to_a_new_draft(designer, db):
     assert "Ajouté : <code>quartier</code>" in history
 
 
-def test_version_changes_name_what_moved_and_changed():
-    before = services.QuestionnaireModel(title="T", form_id="t", children=[
-        services.Question(type="text", name="a", label={"fr": "A"}),
-        services.Question(type="text", name="b", label={"fr": "B"}),
-        services.Question(type="text", name="c", label={"fr": "C"}),
-    ])
-    after = services.QuestionnaireModel(title="T", form_id="t", children=[
-        services.Question(type="text", name="b", label={"fr": "B modifiée"}),
-        services.Question(type="text", name="a", label={"fr": "A"}),
-        services.Question(type="text", name="d", label={"fr": "D"}),
-    ])
-    changes = services.compare_definitions(before.to_dict(), after.to_dict())
-    assert (changes.added, changes.removed, changes.changed) == (["d"], ["c"], ["b"])
-    assert sorted(changes.moved) == ["a", "b"]
-    assert services.compare_definitions(before.to_dict(), before.to_dict()).empty
-
-
 def test_publish_refused_with_the_problems_listed(designer, db):
     questionnaire_id = _create(designer)
     response = designer.post(f"/questionnaires/{questionnaire_id}/publier")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from analyse import codebook as analyse_codebook
 from analyse.nlp import fold, text_hash
+from questionnaires.answers import answer_at
 
 from ..accounts.roles import ADMIN
 from ..questionnaire_store.models import Questionnaire
@@ -320,27 +321,10 @@ def free_text_questions(questionnaire: Questionnaire) -> list:
     return [question for question in version_model(version).questions() if question.type in FREE_TEXT_TYPES]
 
 
-_PATH_PART = re.compile(r"^(?P<name>[A-Za-z_][\w.-]*)(?:\[(?P<index>\d+)\])?$")
-
-
 def text_at(answers: dict, path: str) -> str | None:
     """The answer text at `path` ("name" or "group[i]/name"), None when there is none."""
-    current = answers
-    for part in path.split("/"):
-        match = _PATH_PART.match(part)
-        if match is None or not isinstance(current, dict):
-            return None
-        current = current.get(match["name"])
-        if match["index"] is not None:
-            index = int(match["index"])
-            if not isinstance(current, list) or index >= len(current):
-                return None
-            current = current[index]
-    return current if isinstance(current, str) else None
-
-
-def question_of(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
+    value = answer_at(answers, path)
+    return value if isinstance(value, str) else None
 
 
 @dataclass

@@ -4,6 +4,8 @@ Each answer picks an opening, one or two remarks and sometimes a closing, so tha
 do not repeat one sentence; {quartier} and {commune} are filled with the respondent's own."""
 import random
 
+from questionnaires.messages import as_sentence
+
 OPENINGS = {
     "jeune": ["", "", "Franchement, ", "Bah ", "Honnêtement, ", "Pour moi ", "Perso, ", "Je dirais que "],
     "age": ["", "", "Vous savez, ", "Eh bien, ", "À mon âge, ", "Depuis que mon mari est parti, ", "Ma foi, ", "Il faut dire que "],
@@ -206,7 +208,7 @@ def verbatim(question: str, public: str, rng: random.Random, *, commune: str, qu
     opening = rng.choice(QUESTION_OPENINGS.get(question) or OPENINGS[public])
     text = opening + _join(chosen, rng) + "." + rng.choice(CLOSINGS[public])
     text = text.format(commune=commune, quartier=quartier)
-    return text[0].upper() + text[1:]
+    return as_sentence(text)
 
 
 def _join(remarks: list[str], rng: random.Random) -> str:

@@ -2,7 +2,8 @@
 
 Every edit goes to the draft version. Editing a questionnaire whose latest version is published first
 creates the draft of the next version, a copy of the published definition: published versions never
-change, since answers point at them.
+change, since answers point at them. The tree editing itself (locate, move, rename, cycles, compare)
+is `questionnaires.editing`, pure; its refusals become a `DesignerError` in `edit`.
 """
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ from sqlalchemy import func, select
 
 from questionnaires import QUESTION_TYPES, Choice, ChoiceList, Group, Question
 from questionnaires import Questionnaire as QuestionnaireModel
+from questionnaires.editing import (
+    EXPRESSION_FIELDS,
+    EditRefused,
+    known_names,
+    locate,
+    move,
+    refuse_cycles,
+    rename_references,
+    siblings_of,
+)
 from questionnaires.model import TYPES_WITH_CHOICES, Node
 
 from ..accounts.models import utcnow
@@ -27,17 +38,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 # Choice names are joined by spaces in select_multiple answers (XLSForm): no spaces.
 CHOICE_NAME_PATTERN = re.compile(r"^\S+$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 
-# Fields of a question or group holding an expression, with their French name.
-EXPRESSION_FIELDS = {
-    "relevant": "Condition d'affichage",
-    "constraint": "Contrainte",
-    "calculation": "Calcul",
-    "repeat_count": "Nombre de répétitions",
-    "choice_filter": "Filtre des choix",
-    "default": "Valeur par défaut",
-}
 # Those the expression checker validates against the questionnaire's names (choice_filter names
 # columns of the choices sheet, a default is a literal).
 CHECKED_EXPRESSION_FIELDS = ("relevant", "constraint", "calculation", "repeat_count")
@@ -74,18 +75,6 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return self.questionnaire is not None
-
-
-@dataclass
-class Reference:
-    """An expression or label of `node_name` that mentions another node by ${name}."""
-
-    node_name: str
-    field_name: str
-
-    @property
-    def field_label(self) -> str:
-        return EXPRESSION_FIELDS.get(self.field_name, {"label": "Libellé", "hint": "Aide"}.get(self.field_name, self.field_name))
 
 
 # --- questionnaires ---------------------------------------------------------------------------
@@ -198,7 +187,10 @@ def edit(questionnaire: Questionnaire, change: Callable[[QuestionnaireModel], No
     model = latest.model() if latest is not None else QuestionnaireModel(
         title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)
     )
-    change(model)
+    try:
+        change(model)
+    except EditRefused as refused:
+        raise DesignerError(refused.message, refused.field_name) from refused
     draft = editable_draft(questionnaire)
     save_definition(draft, model)
     return draft
@@ -250,34 +242,6 @@ def update_settings(
 
 
 # --- questions and groups ---------------------------------------------------------------------
-
-
-def _siblings(model: QuestionnaireModel, parent: str | None) -> list[Node]:
-    if not parent:
-        return model.children
-    group = model.find(parent)
-    if not isinstance(group, Group):
-        raise DesignerError(f"Le groupe « {parent} » n'existe pas.", "parent")
-    return group.children
-
-
-def locate(model: QuestionnaireModel, name: str) -> tuple[list[Node], int, str | None]:
-    """(the list holding `name`, its index there, the name of its group or None)."""
-    for ancestors, node in model.walk():
-        if node.name == name:
-            parent = ancestors[-1] if ancestors else None
-            siblings = _siblings(model, parent)
-            return siblings, siblings.index(node), parent
-    raise DesignerError(f"L'élément « {name} » n'existe pas dans ce questionnaire.", "name")
-
-
-def groups_of(model: QuestionnaireModel) -> list[tuple[int, Group]]:
-    """Every group with its depth, in order: the destinations a question can move to."""
-    return [(len(ancestors), node) for ancestors, node in model.walk() if isinstance(node, Group)]
-
-
-def known_names(model: QuestionnaireModel, extra: Iterable[str] = ()) -> set[str]:
-    return {node.name for _, node in model.walk()} | set(extra)
 
 
 def expression_problems(model: QuestionnaireModel, node: Node, names: set[str] | None = None) -> dict[str, str]:
@@ -377,34 +341,13 @@ def add_node(
     _clean_translations(node)
 
     def change(model: QuestionnaireModel) -> None:
-        siblings = _siblings(model, parent)
+        siblings = siblings_of(model, parent)
         _check_node(model, node)
         index = len(siblings) if position is None else max(0, min(position, len(siblings)))
         siblings.insert(index, node)
-        _refuse_cycles(model, node)
+        refuse_cycles(model, node)
 
     return edit(questionnaire, change)
-
-
-def _refuse_cycles(model: QuestionnaireModel, node: Node) -> None:
-    """A question shown only if it is answered, or computed from itself, can never be decided:
-    refused when saved rather than at publication."""
-    from questionnaires.checks import dependency_cycles
-
-    for cycle in dependency_cycles(model):
-        loop = cycle[:-1]
-        if node.name not in loop:
-            continue
-        start = loop.index(node.name)
-        loop = loop[start:] + loop[:start]
-        following = loop[1] if len(loop) > 1 else loop[0]
-        calculation = getattr(node, "calculation", "")
-        field_name = "calculation" if calculation and REFERENCE.search(calculation) and following in REFERENCE.findall(calculation) else "relevant"
-        raise DesignerError(
-            "Cycle de dépendances : " + " → ".join(loop + [node.name])
-            + " : une question ne peut pas dépendre d'elle-même, même par un détour.",
-            field_name,
-        )
 
 
 def update_node(questionnaire: Questionnaire, name: str, node: Node) -> QuestionnaireVersion:
@@ -423,7 +366,7 @@ def update_node(questionnaire: Questionnaire, name: str, node: Node) -> Question
         siblings[index] = node
         if node.name != name:
             rename_references(model, name, node.name)
-        _refuse_cycles(model, node)
+        refuse_cycles(model, node)
 
     return edit(questionnaire, change)
 
@@ -450,83 +393,9 @@ def move_node(
     `position` (0-based) inside `parent` (None: top level)."""
 
     def change(model: QuestionnaireModel) -> None:
-        siblings, index, current_parent = locate(model, name)
-        node = siblings[index]
-        if direction in ("up", "down"):
-            step = -1 if direction == "up" else 1
-            target = index + step
-            if 0 <= target < len(siblings):
-                siblings[index], siblings[target] = siblings[target], siblings[index]
-                return
-            if current_parent is None:
-                return  # already first or last: nothing to do
-            del siblings[index]
-            outer, group_index, _ = locate(model, current_parent)
-            outer.insert(group_index if direction == "up" else group_index + 1, node)
-            return
-        if direction is not None:
-            raise DesignerError("Direction inconnue.", "direction")
-        if parent:
-            if parent == name or (isinstance(node, Group) and _contains(node, parent)):
-                raise DesignerError("Un groupe ne peut pas être déplacé dans lui-même.", "parent")
-        destination = _siblings(model, parent)
-        del siblings[index]
-        at = len(destination) if position is None else max(0, min(position, len(destination)))
-        destination.insert(at, node)
+        move(model, name, direction=direction, parent=parent, position=position)
 
     return edit(questionnaire, change)
-
-
-def descendants(group: Group) -> list[Node]:
-    found = []
-    for child in group.children:
-        found.append(child)
-        if isinstance(child, Group):
-            found.extend(descendants(child))
-    return found
-
-
-def _contains(group: Group, name: str) -> bool:
-    return any(
-        child.name == name or (isinstance(child, Group) and _contains(child, name))
-        for child in group.children
-    )
-
-
-def references_to(model: QuestionnaireModel, name: str) -> list[Reference]:
-    """Where ${name} appears in the expressions and texts of other nodes."""
-    found = []
-    for _, node in model.walk():
-        if node.name == name:
-            continue
-        for field_name, value in _text_fields(node):
-            if any(match.group(1) == name for match in REFERENCE.finditer(value)):
-                found.append(Reference(node.name, field_name))
-    return found
-
-
-def _text_fields(node: Node):
-    for item in fields(node):
-        value = getattr(node, item.name)
-        if isinstance(value, str):
-            yield item.name, value
-        elif isinstance(value, dict) and item.name != "extra":
-            for text in value.values():
-                if isinstance(text, str):
-                    yield item.name, text
-
-
-def rename_references(model: QuestionnaireModel, old: str, new: str) -> None:
-    def replace(text: str) -> str:
-        return REFERENCE.sub(lambda match: "${" + new + "}" if match.group(1) == old else match.group(0), text)
-
-    for _, node in model.walk():
-        for item in fields(node):
-            value = getattr(node, item.name)
-            if isinstance(value, str) and item.name != "name":
-                setattr(node, item.name, replace(value))
-            elif isinstance(value, dict) and item.name != "extra":
-                setattr(node, item.name, {key: replace(text) if isinstance(text, str) else text for key, text in value.items()})
 
 
 # --- choice lists -----------------------------------------------------------------------------
@@ -779,50 +648,3 @@ def export_filename(questionnaire: Questionnaire, version: QuestionnaireVersion)
     base = questionnaire.form_id or slugify(questionnaire.title)
     suffix = f"v{version.number}" + ("" if version.is_published else "-brouillon")
     return f"{base}-{suffix}.xlsx"
-
-
-@dataclass
-class VersionChanges:
-    """What changed between two definitions, by question/group name and choice list name."""
-
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    moved: list[str] = field(default_factory=list)
-    choice_lists: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.moved or self.choice_lists)
-
-
-def compare_definitions(before: dict, after: dict) -> VersionChanges:
-    """The changes from `before` to `after` (two QuestionnaireVersion.definition)."""
-    old_nodes = _nodes_by_name(QuestionnaireModel.from_dict(before))
-    new_nodes = _nodes_by_name(QuestionnaireModel.from_dict(after))
-    old_order = [name for name in old_nodes if name in new_nodes]
-    new_order = [name for name in new_nodes if name in old_nodes]
-    changes = VersionChanges(
-        added=[name for name in new_nodes if name not in old_nodes],
-        removed=[name for name in old_nodes if name not in new_nodes],
-        changed=[name for name in new_order if old_nodes[name][1] != new_nodes[name][1]],
-        moved=[
-            name
-            for name in new_order
-            if old_nodes[name][0] != new_nodes[name][0] or old_order.index(name) != new_order.index(name)
-        ],
-    )
-    old_lists, new_lists = before.get("choice_lists", {}), after.get("choice_lists", {})
-    changes.choice_lists = sorted(
-        name for name in set(old_lists) | set(new_lists) if old_lists.get(name) != new_lists.get(name)
-    )
-    return changes
-
-
-def _nodes_by_name(model: QuestionnaireModel) -> dict[str, tuple[tuple[str, ...], dict]]:
-    """name -> (its groups, its own fields without children)."""
-    nodes = {}
-    for ancestors, node in model.walk():
-        own = {item.name: getattr(node, item.name) for item in fields(node) if item.name != "children"}
-        nodes[node.name] = (ancestors, own)
-    return nodes

@@ -1,4 +1,4 @@
-"""Designer pages: thin views that parse a form, call a service, commit once and render."""
+"""Designer pages: thin views that parse a form (forms.py maps it onto the model), call a service and render."""
 from __future__ import annotations
 
 import io
@@ -16,10 +16,8 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
 
-from questionnaires import Choice, Group, Question, label_in
-from questionnaires.model import TYPES_WITH_CHOICES
+from questionnaires import Group, Question, editing, label_in
 
 from ..accounts.roles import DESIGN, role_required
 from ..extensions import db
@@ -35,9 +33,22 @@ from .forms import (
     NewQuestionnaireForm,
     SettingsForm,
     choice_form,
+    choice_from_form,
+    choice_list_choices,
+    choices_from_lines,
+    fill_form_from_choice,
+    fill_form_from_group,
+    fill_form_from_question,
+    fill_settings_form,
     group_form,
+    group_from_form,
     language_name,
+    move_destinations,
+    put_errors,
     question_form,
+    question_from_form,
+    settings_from_form,
+    suggested_name,
 )
 from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from .services import DesignerError
@@ -64,26 +75,7 @@ def _questionnaire(questionnaire_id: int) -> Questionnaire:
 def _show_errors(form, error: DesignerError, language: str = "fr") -> None:
     """Puts each message of `error` under its field; the rest goes to the form's own errors."""
     abandon()
-    form.form_errors = list(getattr(form, "form_errors", []))
-    for field_name, message in error.errors.items():
-        target = None
-        if field_name:
-            target = getattr(form, field_name, None) or getattr(form, f"{field_name}_{language}", None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [message]
-        else:
-            form.form_errors.append(message)
-
-
-def _translations(form, key: str, languages: list[str]) -> dict[str, str]:
-    return {language: getattr(form, f"{key}_{language}").data or "" for language in languages}
-
-
-def _fill_translations(form, node, texts: dict, languages: list[str]) -> None:
-    for key in texts:
-        values = getattr(node, key)
-        for language in languages:
-            getattr(form, f"{key}_{language}").data = values.get(language, "")
+    put_errors(form, error.errors, language)
 
 
 def _editable_model(questionnaire: Questionnaire):
@@ -202,7 +194,7 @@ def _editor_page(questionnaire, **extra):
         version=version,
         model=model,
         language=model.default_language,
-        groups=services.groups_of(model),
+        groups=editing.groups_of(model),
         import_warnings=_import_warnings(questionnaire),
         **extra,
     )
@@ -215,61 +207,16 @@ def settings(questionnaire_id: int):
     _version, model = _editable_model(questionnaire)
     form = SettingsForm()
     if request.method == "GET":
-        form.title.data = questionnaire.title
-        form.description.data = questionnaire.description
-        form.languages.data = ", ".join(model.languages)
-        form.default_language.data = model.default_language
+        fill_settings_form(form, questionnaire, model)
     if form.validate_on_submit():
         try:
-            services.update_settings(
-                questionnaire,
-                title=form.title.data,
-                description=form.description.data or "",
-                languages=form.languages.data.replace(";", ",").split(","),
-                default_language=form.default_language.data.strip(),
-            )
+            services.update_settings(questionnaire, **settings_from_form(form))
         except DesignerError as error:
             _show_errors(form, error)
         else:
             flash("Réglages enregistrés.", "success")
             return _redirect_editor(questionnaire)
     return render_template("designer/settings.html", questionnaire=questionnaire, form=form)
-
-
-def _choice_list_choices(model) -> list[SelectChoice]:
-    return [SelectChoice("", "— Choisir une liste —")] + [
-        SelectChoice(name, f"{name} ({len(choice_list.choices)} choix)") for name, choice_list in model.choice_lists.items()
-    ]
-
-
-def _question_from_form(form, languages: list[str], previous: Question | None) -> Question:
-    question = Question(
-        type=form.type.data,
-        name=form.name.data or "",
-        label=_translations(form, "label", languages),
-        hint=_translations(form, "hint", languages),
-        required=bool(form.required.data),
-        required_message=_translations(form, "required_message", languages),
-        constraint=form.constraint.data or "",
-        constraint_message=_translations(form, "constraint_message", languages),
-        relevant=form.relevant.data or "",
-        calculation=form.calculation.data or "",
-        choice_list=(form.choice_list.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
-        choice_filter=(form.choice_filter.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
-        appearance=form.appearance.data or "",
-        default=form.default.data or "",
-        read_only=bool(form.read_only.data),
-        start=form.start.data if form.start.data is not None else 1,
-        end=form.end.data if form.end.data is not None else 5,
-        step=form.step.data if form.step.data is not None else 1,
-    )
-    if previous is not None:
-        # Texts in languages the questionnaire no longer lists, and uninterpreted XLSForm columns, stay.
-        for key in QUESTION_TEXTS:
-            kept = {lang: text for lang, text in getattr(previous, key).items() if lang not in languages}
-            getattr(question, key).update(kept)
-        question.extra = dict(previous.extra)
-    return question
 
 
 def _question_page(questionnaire, model, form, question_name: str | None, parent: str | None):
@@ -282,7 +229,7 @@ def _question_page(questionnaire, model, form, question_name: str | None, parent
         parent=parent,
         languages=model.languages,
         texts=QUESTION_TEXTS,
-        references=services.references_to(model, question_name) if question_name else [],
+        references=editing.references_to(model, question_name) if question_name else [],
     )
 
 
@@ -292,16 +239,16 @@ def new_question(questionnaire_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     _version, model = _editable_model(questionnaire)
     form = question_form(model.languages)()
-    form.choice_list.choices = _choice_list_choices(model)
+    form.choice_list.choices = choice_list_choices(model)
     parent = request.values.get("parent") or None
     if request.method == "GET":
         wanted_type = request.args.get("type", "text")
         form.type.data = wanted_type if wanted_type in TYPE_LABELS else "text"
         form.parent.data = parent or ""
-        form.name.data = _suggested_name(model, form.type.data)
+        form.name.data = suggested_name(model, form.type.data)
     if form.validate_on_submit():
         parent = form.parent.data or None
-        question = _question_from_form(form, model.languages, None)
+        question = question_from_form(form, model.languages)
         try:
             position = request.form.get("position", type=int)
             services.add_node(questionnaire, question, parent=parent, position=position)
@@ -313,19 +260,6 @@ def new_question(questionnaire_id: int):
                 return redirect(url_for("designer.new_question", questionnaire_id=questionnaire.id, type=question.type, parent=parent or ""))
             return _redirect_editor(questionnaire, question.name)
     return _question_page(questionnaire, model, form, None, parent)
-
-
-def _suggested_name(model, question_type: str) -> str:
-    base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
-            "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
-    return _free_name(model, base)
-
-
-def _free_name(model, base: str) -> str:
-    number = 1
-    while model.find(f"{base}_{number}") is not None:
-        number += 1
-    return f"{base}_{number}"
 
 
 def _save_edited_node(questionnaire, model, form, name: str, updated, saved_message: str):
@@ -347,34 +281,16 @@ def edit_question(questionnaire_id: int, name: str):
     question = model.find(name)
     if not isinstance(question, Question):
         abort(404)
-    form_class = question_form(model.languages)
-    form = form_class(obj=question) if request.method == "GET" else form_class()
-    form.choice_list.choices = _choice_list_choices(model)
+    form = question_form(model.languages)()
+    form.choice_list.choices = choice_list_choices(model)
     if request.method == "GET":
-        _fill_translations(form, question, QUESTION_TEXTS, model.languages)
+        fill_form_from_question(form, question, model.languages)
     if form.validate_on_submit():
-        updated = _question_from_form(form, model.languages, question)
+        updated = question_from_form(form, model.languages, question)
         saved = _save_edited_node(questionnaire, model, form, name, updated, f"Question « {updated.name} » enregistrée.")
         if saved is not None:
             return saved
     return _question_page(questionnaire, model, form, name, None)
-
-
-def _group_from_form(form, languages: list[str], previous: Group | None) -> Group:
-    group = Group(
-        name=form.name.data or "",
-        label=_translations(form, "label", languages),
-        hint=_translations(form, "hint", languages),
-        relevant=form.relevant.data or "",
-        appearance=form.appearance.data or "",
-        repeat=bool(form.repeat.data),
-        repeat_count=(form.repeat_count.data or "") if form.repeat.data else "",
-    )
-    if previous is not None:
-        for key in GROUP_TEXTS:
-            getattr(group, key).update({lang: text for lang, text in getattr(previous, key).items() if lang not in languages})
-        group.extra = dict(previous.extra)
-    return group
 
 
 def _group_page(questionnaire, model, form, group_name):
@@ -397,9 +313,9 @@ def new_group(questionnaire_id: int):
     form = group_form(model.languages)()
     if request.method == "GET":
         form.parent.data = request.args.get("parent", "")
-        form.name.data = _free_name(model, "groupe")
+        form.name.data = editing.free_name(model, "groupe")
     if form.validate_on_submit():
-        group = _group_from_form(form, model.languages, None)
+        group = group_from_form(form, model.languages)
         try:
             services.add_node(questionnaire, group, parent=form.parent.data or None)
         except DesignerError as error:
@@ -418,12 +334,11 @@ def edit_group(questionnaire_id: int, name: str):
     group = model.find(name)
     if not isinstance(group, Group):
         abort(404)
-    form_class = group_form(model.languages)
-    form = form_class(obj=group) if request.method == "GET" else form_class()
+    form = group_form(model.languages)()
     if request.method == "GET":
-        _fill_translations(form, group, GROUP_TEXTS, model.languages)
+        fill_form_from_group(form, group, model.languages)
     if form.validate_on_submit():
-        updated = _group_from_form(form, model.languages, group)
+        updated = group_from_form(form, model.languages, group)
         saved = _save_edited_node(questionnaire, model, form, name, updated, f"Groupe « {updated.name} » enregistré.")
         if saved is not None:
             return saved
@@ -456,12 +371,8 @@ def move(questionnaire_id: int, name: str):
         return _redirect_editor(questionnaire, name)
 
     form = MoveForm()
-    form.parent.choices = [SelectChoice("", "Premier niveau du questionnaire")] + [
-        SelectChoice(group.name, "\u2003" * depth + f"Groupe {label_in(group.label, model.default_language) or group.name} ({group.name})")
-        for depth, group in services.groups_of(model)
-        if group.name != name and not (isinstance(node, Group) and services._contains(node, group.name))
-    ]
-    siblings, index, parent = services.locate(model, name)
+    form.parent.choices = move_destinations(model, node)
+    siblings, index, parent = editing.locate(model, name)
     if request.method == "GET":
         form.parent.data = parent or ""
         form.position.data = index + 1
@@ -495,14 +406,14 @@ def delete(questionnaire_id: int, name: str):
         services.delete_node(questionnaire, name)
         flash(f"« {name} » supprimé.", "success")
         return _redirect_editor(questionnaire)
-    inside = services.descendants(node) if isinstance(node, Group) else []
+    inside = editing.descendants(node) if isinstance(node, Group) else []
     return render_template(
         "designer/delete.html",
         questionnaire=questionnaire,
         node=node,
         is_group=isinstance(node, Group),
         inside=inside,
-        references=services.references_to(model, name),
+        references=editing.references_to(model, name),
         language=model.default_language,
     )
 
@@ -518,7 +429,7 @@ def choice_lists(questionnaire_id: int):
     form = NewChoiceListForm()
     if form.validate_on_submit():
         try:
-            choices = _choices_from_lines(form.choices.data or "", model.default_language)
+            choices = choices_from_lines(form.choices.data or "", model.default_language)
             services.create_choice_list(questionnaire, form.list_name.data, choices)
         except DesignerError as error:
             _show_errors(form, error)
@@ -539,33 +450,6 @@ def choice_lists(questionnaire_id: int):
     )
 
 
-def _choices_from_lines(text: str, language: str) -> list[Choice]:
-    """'value;Label', 'value;Label;column=value…' or just 'Label' per line; a bare label gets a
-    value made from it. The column=value parts feed choice filters (cascading lists)."""
-    choices = []
-    used = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        properties = {}
-        if ";" in line:
-            value, label, *columns = (part.strip() for part in line.split(";"))
-            try:
-                properties = services.parse_choice_properties("\n".join(columns))
-            except DesignerError as error:
-                raise DesignerError(f"Ligne {number} : {error.message}", "choices") from None
-        else:
-            label, value = line, services.slugify(line)
-            base, number = value, 1
-            while value in used:
-                number += 1
-                value = f"{base}_{number}"
-        used.add(value)
-        choices.append(Choice(name=value, label={language: label}, properties=properties))
-    return choices
-
-
 @bp.route("/<int:questionnaire_id>/listes/<list_name>", methods=["GET", "POST"])
 @role_required(*DESIGN)
 def choice_list(questionnaire_id: int, list_name: str):
@@ -577,11 +461,7 @@ def choice_list(questionnaire_id: int, list_name: str):
     form = choice_form(model.languages)()
     if form.validate_on_submit():
         try:
-            choice = Choice(
-                name=form.name.data or "",
-                label=_translations(form, "label", model.languages),
-                properties=services.parse_choice_properties(form.properties.data or ""),
-            )
+            choice = choice_from_form(form, model.languages)
             services.add_choice(questionnaire, list_name, choice)
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
@@ -610,16 +490,10 @@ def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
         abort(404)
     form = choice_form(model.languages)()
     if request.method == "GET":
-        form.name.data = choice.name
-        form.properties.data = "\n".join(f"{column}={value}" for column, value in choice.properties.items())
-        _fill_translations(form, choice, {"label": ""}, model.languages)
+        fill_form_from_choice(form, choice, model.languages)
     if form.validate_on_submit():
-        label = {lang: text for lang, text in choice.label.items() if lang not in model.languages}
-        label.update(_translations(form, "label", model.languages))
         try:
-            updated = Choice(
-                name=form.name.data or "", label=label, properties=services.parse_choice_properties(form.properties.data or "")
-            )
+            updated = choice_from_form(form, model.languages, previous=choice)
             services.update_choice(questionnaire, list_name, choice_name, updated)
         except DesignerError as error:
             _show_errors(form, error, model.default_language)
@@ -690,7 +564,7 @@ def versions(questionnaire_id: int):
     publishers = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))} if publisher_ids else {}
     ordered = questionnaire.versions
     changes = {
-        version.number: services.compare_definitions(previous.definition, version.definition)
+        version.number: editing.compare_definitions(previous.definition, version.definition)
         for previous, version in zip(ordered, ordered[1:])
     }
     return render_template(
@@ -761,7 +635,7 @@ def check_expression(questionnaire_id: int):
     expression = str(payload.get("expression") or "")
     question_name = str(payload.get("question") or "").strip()
     _version, model = _editable_model(questionnaire)
-    names = services.known_names(model, [question_name] if question_name else [])
+    names = editing.known_names(model, [question_name] if question_name else [])
     if not expression.strip():
         return jsonify({"ok": True, "errors": []})
     errors = check(expression, names)

@@ -1,5 +1,6 @@
 """Answers as the back office shows them: question labels, choice labels, repeats by instance."""
 from questionnaires import Group, Question, Questionnaire, label_in
+from questionnaires.answers import instances_of
 
 HIDDEN_TYPES = ("note",)
 
@@ -14,15 +15,13 @@ def _rows(model: Questionnaire, nodes, answers: dict, language: str) -> list[dic
         if isinstance(node, Group):
             label = label_in(node.label, language) or node.name
             if node.repeat:
-                instances = answers.get(node.name) or []
                 rows.append({
                     "kind": "repeat",
                     "label": label,
                     "name": node.name,
                     "instances": [
                         _rows(model, node.children, instance, language)
-                        for instance in instances
-                        if isinstance(instance, dict)
+                        for instance in instances_of(answers, node.name)
                     ],
                 })
             else:

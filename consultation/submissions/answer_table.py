@@ -20,7 +20,7 @@ from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, d
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analyse.nlp import fold, text_hash
-from questionnaires.model import Group
+from questionnaires.answers import Plan, answer_plan, walk_plan
 
 from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
@@ -113,51 +113,18 @@ def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
 
 
 # ---- what the answers of one version hold -------------------------------------------------------------
-def repeat_chain(model, name: str) -> list[str] | None:
-    """The repeat groups around question `name`, outermost first."""
-    for ancestors, node in model.walk():
-        if node.name == name and not isinstance(node, Group):
-            chain = []
-            for ancestor in ancestors:
-                group = model.find(ancestor)
-                if isinstance(group, Group) and group.repeat:
-                    chain.append(ancestor)
-            return chain
-    return None
+def free_text_plan(model) -> Plan:
+    """[(question, repeat chain)] of the free-text questions, in form order."""
+    return answer_plan(model, FREE_TEXT_TYPES)
 
 
-def texts_at(answers: dict, chain: list[str], name: str, prefix: str = ""):
-    """(path, text) of every non-empty answer to `name`, through the repeat chain."""
-    if not isinstance(answers, dict):
-        return
-    if not chain:
-        value = answers.get(name)
-        if isinstance(value, str) and value.strip():
-            yield prefix + name, value
-        return
-    items = answers.get(chain[0])
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            yield from texts_at(item, chain[1:], name, f"{prefix}{chain[0]}[{index}]/")
-
-
-def free_text_plan(model) -> list[tuple[str, list[str]]]:
-    """[(question name, repeat chain)] of the free-text questions, in form order."""
-    return [(question.name, repeat_chain(model, question.name) or [])
-            for question in model.questions() if question.type in FREE_TEXT_TYPES]
-
-
-_LAST_INDEX = re.compile(r"\[(\d+)\]/[^/]*$")
-
-
-def free_text_answers(plan, answers: dict) -> list[tuple[str, str, int | None, str]]:
+def free_text_answers(plan: Plan, answers: dict) -> list[tuple[str, str, int | None, str]]:
     """[(question, path, repeat index, text)] of one submission's answers, in plan order."""
-    found = []
-    for name, chain in plan:
-        for path, value in texts_at(answers or {}, chain, name):
-            match = _LAST_INDEX.search(path)
-            found.append((name, path, int(match[1]) if match else None, value))
-    return found
+    return [
+        (answer.question.name, answer.path, answer.repeat_index, answer.value)
+        for answer in walk_plan(plan, answers or {})
+        if isinstance(answer.value, str) and answer.value.strip()
+    ]
 
 
 def _plans() -> dict:

@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from questionnaires import Group, Question, Questionnaire, label_in
+from questionnaires.answers import instances_of
 
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
 from .local_time import local
@@ -172,16 +173,14 @@ def _choices(question: Question, model: Questionnaire | None):
 
 def _instances(answers: dict, repeat: Group, model: Questionnaire) -> list[dict]:
     """Instances of a repeat, looked for at the top level or inside an enclosing repeat."""
-    value = answers.get(repeat.name)
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, dict)]
-    instances = []
-    for item in answers.values():
-        if isinstance(item, list):
-            for parent in item:
-                if isinstance(parent, dict) and isinstance(parent.get(repeat.name), list):
-                    instances.extend(child for child in parent[repeat.name] if isinstance(child, dict))
-    return instances
+    if isinstance(answers.get(repeat.name), list):
+        return instances_of(answers, repeat.name)
+    return [
+        child
+        for item in answers.values() if isinstance(item, list)
+        for parent in item
+        for child in instances_of(parent, repeat.name)
+    ]
 
 
 def _reader(question: Question, choice: str | None, options: ExportOptions):

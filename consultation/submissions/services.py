@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import Integer, and_, bindparam, false, select, text
 
+from questionnaires.answers import is_repeat
+
 from ..accounts.models import User, utcnow
 from ..extensions import db
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
@@ -381,7 +383,7 @@ def answer_changes(before: dict, after: dict) -> list[dict]:
 def _diff(before: dict, after: dict, prefix: str, changes: list[dict]) -> None:
     for name in list(dict.fromkeys([*before, *after])):
         old, new = before.get(name), after.get(name)
-        if _is_instances(old) or _is_instances(new):
+        if is_repeat(old) or is_repeat(new):
             old_list, new_list = old or [], new or []
             for index in range(max(len(old_list), len(new_list))):
                 old_item = old_list[index] if index < len(old_list) else {}
@@ -392,10 +394,6 @@ def _diff(before: dict, after: dict, prefix: str, changes: list[dict]) -> None:
             continue
         if old != new:
             changes.append({"path": prefix + name, "before": old, "after": new})
-
-
-def _is_instances(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def _blank(value) -> bool:

@@ -12,6 +12,7 @@ import math
 import re
 from typing import Mapping
 
+from ..answers import instances_of, is_repeat
 from . import syntax
 from .functions import FUNCTIONS, LAZY, NODES
 from .values import NAN, is_number, to_boolean, to_number, to_string
@@ -43,13 +44,9 @@ def _collect_repeat_fields(instance: Mapping, repeat: str | None, mapping: dict[
     for name, value in instance.items():
         if repeat is not None:
             mapping.setdefault(name, repeat)
-        if _is_repeat_value(value):
+        if is_repeat(value):
             for child in value:
                 _collect_repeat_fields(child, name, mapping)
-
-
-def _is_repeat_value(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
 
 
 class Scope:
@@ -112,9 +109,9 @@ class Scope:
             depth += 1
         instances = [instance]
         for repeat in chain[depth:]:
-            instances = [child for parent in instances for child in _instances(parent, repeat)]
+            instances = [child for parent in instances for child in instances_of(parent, repeat)]
         if name in self.repeat_names:  # a repeat group: one node per instance
-            return [child for instance in instances for child in _instances(instance, name)]
+            return [child for instance in instances for child in instances_of(instance, name)]
         values = []
         for instance in instances:
             value = instance.get(name)
@@ -248,13 +245,6 @@ def _instance(parent: Mapping, repeat: str, index: int) -> Mapping:
     if isinstance(instances, list) and 0 <= index < len(instances) and isinstance(instances[index], Mapping):
         return instances[index]
     return {}
-
-
-def _instances(parent: Mapping, repeat: str) -> list[Mapping]:
-    instances = parent.get(repeat) if isinstance(parent, Mapping) else None
-    if isinstance(instances, list):
-        return [instance for instance in instances if isinstance(instance, Mapping)]
-    return []
 
 
 def _scalar(value):

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 
 from ..checks import check_questionnaire, is_valid_name
+from ..messages import as_sentence
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
 from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source
@@ -78,10 +79,6 @@ def _slug(text: str) -> str:
     return slug if is_valid_name(slug) else ""
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:]
-
-
 def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
     tables: dict[str, SheetTable] = {}
     for title in workbook.sheetnames:
@@ -136,11 +133,11 @@ class _FormReader:
 
     def error(self, sheet: SheetTable | str, row, column, message):
         title = sheet.title if isinstance(sheet, SheetTable) else sheet
-        self.errors.append(SheetIssue(title, row, column, _sentence(message)))
+        self.errors.append(SheetIssue(title, row, column, as_sentence(message)))
 
     def warn(self, sheet: SheetTable | str, row, column, message):
         title = sheet.title if isinstance(sheet, SheetTable) else sheet
-        self.warnings.append(SheetIssue(title, row, column, _sentence(message)))
+        self.warnings.append(SheetIssue(title, row, column, as_sentence(message)))
 
     # --- whole form -----------------------------------------------------------------------
 
