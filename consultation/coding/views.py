@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from questionnaires.messages import as_sentence
 from questionnaires.model import label_in
 
 from ..accounts.roles import CODE, READ_RESULTS, has_role, role_required
@@ -108,7 +109,7 @@ def _blind(questionnaire_id: int) -> bool:
 
 
 def _error(error: CodingError):
-    return jsonify({"error": error.message[:1].upper() + error.message[1:]}), error.status
+    return jsonify({"error": as_sentence(error.message)}), error.status
 
 
 def _json_body() -> dict:
@@ -309,7 +310,7 @@ def code(questionnaire_id: int, code_id: int):
                 message = None
         except CodingError as error:
             abandon()
-            flash(error.message[:1].upper() + error.message[1:], "error")
+            flash(as_sentence(error.message), "error")
             return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code_id))
         if message:
             flash(message, "success")
@@ -674,7 +675,7 @@ def pseudonymisation(questionnaire_id: int):
             count, problems = validate_pseudonymisations(records, current_user.id)
             flash(f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.", "success")
             for problem in problems:
-                flash(problem[:1].upper() + problem[1:], "error")
+                flash(as_sentence(problem), "error")
             return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args()))
         found = _pseudonymised_in(questionnaire, [request.form.get("answer", type=int) or 0])
         if not found:
@@ -693,7 +694,7 @@ def pseudonymisation(questionnaire_id: int):
                 abort(400)
         except CodingError as error:
             abandon()
-            flash(error.message[:1].upper() + error.message[1:], "error")
+            flash(as_sentence(error.message), "error")
         else:
             flash("Pseudonymisation validée : ce verbatim est visible du collectif." if action == "valider"
                   else "Correction enregistrée : à valider.", "success")
