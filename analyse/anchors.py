@@ -7,6 +7,7 @@ it leaves it, an edit inside it (or the removal of the whole span) changes the c
 coder must then look at again. Whitespace-only changes inside a span do not change its words.
 
 Pure: strings and integers in, `MovedSpan` out; no Flask, no database."""
+
 from __future__ import annotations
 
 import re
@@ -155,7 +156,9 @@ def _slid_to_word_edges(opcodes: list[Opcode], old: str, new: str) -> list[Opcod
             continue
         before = result[index - 1] if index > 0 else None
         after = result[index + 1] if index + 1 < len(result) else None
-        if (before is not None and before[0] != "equal") or (after is not None and after[0] != "equal"):
+        if (before is not None and before[0] != "equal") or (
+            after is not None and after[0] != "equal"
+        ):
             continue
         # Work in the text that holds the run: the new text for an insertion, the old for a deletion.
         text, low, high = (new, j1, j2) if tag == "insert" else (old, i1, i2)
@@ -167,8 +170,13 @@ def _slid_to_word_edges(opcodes: list[Opcode], old: str, new: str) -> list[Opcod
         right = 0
         while high + right < ceiling and text[low + right] == text[high + right]:
             right += 1
-        best = max(range(-left, right + 1), key=lambda shift: (_edge_score(text, low + shift)
-                                                              + _edge_score(text, high + shift), shift == 0))
+        best = max(
+            range(-left, right + 1),
+            key=lambda shift: (
+                _edge_score(text, low + shift) + _edge_score(text, high + shift),
+                shift == 0,
+            ),
+        )
         if best == 0:
             continue
         i1, i2, j1, j2 = i1 + best, i2 + best, j1 + best, j2 + best
@@ -204,7 +212,9 @@ def _common_prefix(a: str, b: str) -> int:
     return low
 
 
-def _diff(old: str, new: str, i1: int, i2: int, j1: int, j2: int, *, by_words: bool = True) -> list[Opcode]:
+def _diff(
+    old: str, new: str, i1: int, i2: int, j1: int, j2: int, *, by_words: bool = True
+) -> list[Opcode]:
     if i1 == i2 and j1 == j2:
         return []
     if i1 == i2:
@@ -213,7 +223,10 @@ def _diff(old: str, new: str, i1: int, i2: int, j1: int, j2: int, *, by_words: b
         return [("delete", i1, i2, j1, j1)]
     if (i2 - i1) * (j2 - j1) <= _CHARACTER_PAIRS or not by_words:
         matcher = SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
-        return [(tag, i1 + a1, i1 + a2, j1 + b1, j1 + b2) for tag, a1, a2, b1, b2 in matcher.get_opcodes()]
+        return [
+            (tag, i1 + a1, i1 + a2, j1 + b1, j1 + b2)
+            for tag, a1, a2, b1, b2 in matcher.get_opcodes()
+        ]
     old_tokens = [match.span() for match in _TOKENS.finditer(old, i1, i2)]
     new_tokens = [match.span() for match in _TOKENS.finditer(new, j1, j2)]
     matcher = SequenceMatcher(
@@ -221,16 +234,23 @@ def _diff(old: str, new: str, i1: int, i2: int, j1: int, j2: int, *, by_words: b
     )
     opcodes: list[Opcode] = []
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        start_old = old_tokens[a1][0] if a1 < a2 else (old_tokens[a1][0] if a1 < len(old_tokens) else i2)
+        start_old = (
+            old_tokens[a1][0] if a1 < a2 else (old_tokens[a1][0] if a1 < len(old_tokens) else i2)
+        )
         end_old = old_tokens[a2 - 1][1] if a1 < a2 else start_old
-        start_new = new_tokens[b1][0] if b1 < b2 else (new_tokens[b1][0] if b1 < len(new_tokens) else j2)
+        start_new = (
+            new_tokens[b1][0] if b1 < b2 else (new_tokens[b1][0] if b1 < len(new_tokens) else j2)
+        )
         end_new = new_tokens[b2 - 1][1] if b1 < b2 else start_new
         if tag == "replace":
             # Words replaced by words: align their characters too, so that « loyers » → « loyer »
             # touches one character, not the word.
             small = (end_old - start_old) * (end_new - start_new) <= _CHARACTER_PAIRS
-            opcodes.extend(_diff(old, new, start_old, end_old, start_new, end_new, by_words=False)
-                           if small else [(tag, start_old, end_old, start_new, end_new)])
+            opcodes.extend(
+                _diff(old, new, start_old, end_old, start_new, end_new, by_words=False)
+                if small
+                else [(tag, start_old, end_old, start_new, end_new)]
+            )
         else:
             opcodes.append((tag, start_old, end_old, start_new, end_new))
     return opcodes

@@ -5,6 +5,7 @@ may. Rules are lemma keywords and multi-word phrases, matched on lemmas without 
 accents (« loyer trop cher » finds « Les loyers sont vraiment trop chers »), and optional regular
 expressions on the original text.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .nlp import DEFAULT_MODEL, SKIPPED_IN_PHRASES as _SKIPPED, TextAnalysis, analyse_texts, fold
+from .nlp import DEFAULT_MODEL, TextAnalysis, analyse_texts, fold
+from .nlp import SKIPPED_IN_PHRASES as _SKIPPED
 
 FORMAT_VERSION = 1
 DEFAULT_COLOUR = "#6b7280"
@@ -158,7 +160,9 @@ class Codebook:
         """Merge codes into `target_id`: their rules join the target's, their sub-codes move under
         it, and they disappear. Returns {old id: target id} so that codings can be re-pointed."""
         target = self._get(target_id)
-        sources = [self._get(code_id) for code_id in dict.fromkeys(source_ids) if code_id != target_id]
+        sources = [
+            self._get(code_id) for code_id in dict.fromkeys(source_ids) if code_id != target_id
+        ]
         for source in sources:
             if target_id in self.descendants(source.id):
                 raise CodebookError(
@@ -178,7 +182,9 @@ class Codebook:
     def remove(self, code_id: str) -> Code:
         code = self._get(code_id)
         if self.children(code_id):
-            raise CodebookError(f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord")
+            raise CodebookError(
+                f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord"
+            )
         return self.codes.pop(code_id)
 
     def _get(self, code_id: str) -> Code:
@@ -198,8 +204,13 @@ class Codebook:
     @classmethod
     def from_dict(cls, document: dict) -> Codebook:
         if not isinstance(document, dict) or not isinstance(document.get("codes"), list):
-            raise CodebookError("livre de codes invalide : il faut un objet JSON avec une liste « codes »")
-        codes = [Code.from_dict(record) if isinstance(record, dict) else None for record in document["codes"]]
+            raise CodebookError(
+                "livre de codes invalide : il faut un objet JSON avec une liste « codes »"
+            )
+        codes = [
+            Code.from_dict(record) if isinstance(record, dict) else None
+            for record in document["codes"]
+        ]
         problems = []
         by_id: dict[str, Code] = {}
         for position, code in enumerate(codes, start=1):
@@ -300,16 +311,18 @@ class RuleMatcher:
         self._phrases: dict[str, list[tuple[list[str], str, str]]] = {}
         self._regex: re.Pattern | None = None  # all regexes in one pass: one named group each
         self._regex_groups: dict[str, tuple[str, list[str]]] = {}  # group -> (pattern, code ids)
-        rules = [
-            (code.id, rule)
-            for code in codebook
-            for rule in [*code.keywords, *code.phrases]
-        ]
+        rules = [(code.id, rule) for code in codebook for rule in [*code.keywords, *code.phrases]]
         analyses = analyse_texts([rule for _code, rule in rules], model=model)
         seen = set()
         for (code_id, rule), analysis in zip(rules, analyses):
             variants = {tuple(key for key, _ in analysis.match_keys)}
-            variants.add(tuple(fold(word) for word in re.findall(r"[\w'-]+", rule) if fold(word) not in _SKIPPED))
+            variants.add(
+                tuple(
+                    fold(word)
+                    for word in re.findall(r"[\w'-]+", rule)
+                    if fold(word) not in _SKIPPED
+                )
+            )
             for keys in variants:
                 if keys and (keys, code_id) not in seen:
                     seen.add((keys, code_id))
@@ -334,7 +347,9 @@ class RuleMatcher:
                 self._regex = re.compile("|".join(branches), re.IGNORECASE)
             except re.error:
                 self._regex = None
-                self._separate = [(re.compile(p, re.IGNORECASE), p, ids) for p, ids in codes_by_pattern.items()]
+                self._separate = [
+                    (re.compile(p, re.IGNORECASE), p, ids) for p, ids in codes_by_pattern.items()
+                ]
 
     def match(self, analysis: TextAnalysis) -> list[RuleMatch]:
         return [RuleMatch(*found) for found in self.matches(analysis)]
@@ -371,7 +386,8 @@ class RuleMatcher:
                     if found:
                         token = tokens[index]
                         if token.pos in ("VERB", "ADJ") and not _NEGATIONS.isdisjoint(
-                                key_list[max(0, position - _NEGATION_WINDOW) : position]):
+                            key_list[max(0, position - _NEGATION_WINDOW) : position]
+                        ):
                             found = ()
                         for code_id, rule in found:
                             matches.append((code_id, token.start, token.end, rule))
@@ -386,10 +402,14 @@ class RuleMatcher:
             for found in self._regex.finditer(analysis.text):
                 if found.end() > found.start():
                     pattern, code_ids = self._regex_groups[found.lastgroup]
-                    matches.extend((code_id, found.start(), found.end(), pattern) for code_id in code_ids)
+                    matches.extend(
+                        (code_id, found.start(), found.end(), pattern) for code_id in code_ids
+                    )
         else:
             for regex, pattern, code_ids in getattr(self, "_separate", ()):
                 for found in regex.finditer(analysis.text):
                     if found.end() > found.start():
-                        matches.extend((code_id, found.start(), found.end(), pattern) for code_id in code_ids)
+                        matches.extend(
+                            (code_id, found.start(), found.end(), pattern) for code_id in code_ids
+                        )
         return matches

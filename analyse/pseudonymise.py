@@ -13,6 +13,7 @@ Detection is deliberately conservative on words that are both first names and co
 places (« Rose », « France », « Tours », « Saint-Pierre »): they count as names only in a context that
 says so (« Mme Rose Martin », « ma fille Rose »).
 """
+
 from __future__ import annotations
 
 import re
@@ -94,13 +95,19 @@ class Pseudonymised:
         return _map_offset(offset, self.replacements, forward=False, side=side)
 
     def to_pseudonymised_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.to_pseudonymised_offset(start, side="start"), self.to_pseudonymised_offset(end, side="end")
+        return self.to_pseudonymised_offset(start, side="start"), self.to_pseudonymised_offset(
+            end, side="end"
+        )
 
     def to_original_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.to_original_offset(start, side="start"), self.to_original_offset(end, side="end")
+        return self.to_original_offset(start, side="start"), self.to_original_offset(
+            end, side="end"
+        )
 
 
-def _map_offset(offset: int, replacements: Sequence[Replacement], *, forward: bool, side: str) -> int:
+def _map_offset(
+    offset: int, replacements: Sequence[Replacement], *, forward: bool, side: str
+) -> int:
     if side not in ("start", "end"):
         raise ValueError("side doit valoir 'start' ou 'end'")
     shift = 0
@@ -118,8 +125,18 @@ def _map_offset(offset: int, replacements: Sequence[Replacement], *, forward: bo
 # --- first names -------------------------------------------------------------------------------
 
 # Columns of the gender-guesser dictionary whose names are frequent among French residents.
-_NAME_COUNTRIES = ("france", "belgium", "swiss", "luxembourg", "portugal", "spain", "italy",
-                   "arabia", "turkey", "other_countries")
+_NAME_COUNTRIES = (
+    "france",
+    "belgium",
+    "swiss",
+    "luxembourg",
+    "portugal",
+    "spain",
+    "italy",
+    "arabia",
+    "turkey",
+    "other_countries",
+)
 _DICTIONARY_COUNTRIES = (
     "great_britain ireland usa italy malta portugal spain france belgium luxembourg the_netherlands "
     "east_frisia germany austria swiss iceland denmark norway sweden finland estonia latvia lithuania "
@@ -274,7 +291,9 @@ _POSTCODE_CITY_RE = re.compile(
     rf"(?<![\w])(?:0[1-9]|[1-8]\d|9[0-8]|2[AB])\d{{3}}\s+{_CAP_WORD}(?:[\s-]+(?:(?:sur|sous|lès|les|lez|en|de|du|des|la|le|l['’]|d['’])[\s-]+)?(?!(?i:cedex))(?:{_CAP_WORD}))*(?:\s+(?i:cedex)(?:\s+\d{{1,2}})?)?"
     rf"|(?<![\w])(?:BP|CS|TSA)\s?\d{{3,6}}(?![\w])"
 )
-_TITLE_NAME_RE = re.compile(rf"(?<![\w]){_TITLE}\s+(?P<value>{_APOS_NAME}|{_NAME}|[{_LOW}]{{3,}}(?:-[{_LOW}]+)?)")
+_TITLE_NAME_RE = re.compile(
+    rf"(?<![\w]){_TITLE}\s+(?P<value>{_APOS_NAME}|{_NAME}|[{_LOW}]{{3,}}(?:-[{_LOW}]+)?)"
+)
 _RELATION_NAME_RE = re.compile(rf"(?<![\w]){_RELATION}(?P<value>{_NAME_AFTER_CONTEXT})")
 _CALLED_NAME_RE = re.compile(rf"(?i:{_CALLED})(?P<value>{_NAME_AFTER_CONTEXT})")
 # Zero-width, so that every capitalised word starts a candidate (« Sans Raymond » → « Raymond »).
@@ -333,12 +352,22 @@ def _is_sentence_start(text: str, start: int) -> bool:
 
 def _preceded_by_place_word(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start]
-    return bool(re.search(rf"(?i:(?:^|[\s'’(])(?:{_PLACE_TRIGGERS}))[\s-]+(?:(?:de la|de l['’]|des|du|de|d['’]|la|le|les|l['’])\s*)?$", before))
+    return bool(
+        re.search(
+            rf"(?i:(?:^|[\s'’(])(?:{_PLACE_TRIGGERS}))[\s-]+(?:(?:de la|de l['’]|des|du|de|d['’]|la|le|les|l['’])\s*)?$",
+            before,
+        )
+    )
 
 
 def _preceded_by_place_preposition(text: str, start: int) -> bool:
     before = text[max(0, start - 12) : start]
-    return bool(re.search(r"(?i:(?:^|\s)(?:à|a|de|d['’]|en|vers|sur|depuis|jusqu['’]à|près de|habite à)\s*)$", before))
+    return bool(
+        re.search(
+            r"(?i:(?:^|\s)(?:à|a|de|d['’]|en|vers|sur|depuis|jusqu['’]à|près de|habite à)\s*)$",
+            before,
+        )
+    )
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
@@ -359,13 +388,19 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(stripped)
 
 
-_PARTICLE_WORDS = frozenset("de la le les du des d' d’ ben bin el al van von da dos ould ait aït et".split())
+_PARTICLE_WORDS = frozenset(
+    "de la le les du des d' d’ ben bin el al van von da dos ould ait aït et".split()
+)
 
 
 def _is_trailing_non_name(word: str) -> bool:
     lowered = word.lower()
-    return (lowered in _NOT_NAME_WORDS or lowered in _PARTICLE_WORDS
-            or lowered in _NOT_NAME_CAPITALISED or len(word.rstrip(".")) == 1)
+    return (
+        lowered in _NOT_NAME_WORDS
+        or lowered in _PARTICLE_WORDS
+        or lowered in _NOT_NAME_CAPITALISED
+        or len(word.rstrip(".")) == 1
+    )
 
 
 def _person_spans_from_rules(text: str, lexicon: Callable[[str], bool] | None = None) -> list[Span]:
@@ -378,15 +413,23 @@ def _person_spans_from_rules(text: str, lexicon: Callable[[str], bool] | None = 
             if not value:
                 continue
             first_word = value.split()[0].lower()
-            if first_word in _NOT_NAME_CAPITALISED or value[0].islower() and first_word in _NOT_NAME_WORDS:
+            if (
+                first_word in _NOT_NAME_CAPITALISED
+                or value[0].islower()
+                and first_word in _NOT_NAME_WORDS
+            ):
                 continue
-            if value[0].islower() and not (is_first_name(value.split()[0]) or regex is _TITLE_NAME_RE):
+            if value[0].islower() and not (
+                is_first_name(value.split()[0]) or regex is _TITLE_NAME_RE
+            ):
                 continue
             if value[0].islower():
                 # Lower-case name: keep only its first word unless the next is also a first name.
                 words = value.split()
                 keep = words[0]
-                if len(words) > 1 and (is_first_name(words[1]) or regex is _TITLE_NAME_RE and is_first_name(words[0])):
+                if len(words) > 1 and (
+                    is_first_name(words[1]) or regex is _TITLE_NAME_RE and is_first_name(words[0])
+                ):
                     keep = " ".join(words[:2])
                 if words[0].lower() in _NOT_NAME_WORDS:
                     continue
@@ -405,7 +448,9 @@ def _person_spans_from_rules(text: str, lexicon: Callable[[str], bool] | None = 
             continue
         if re.match(r"(?i:saint|sainte|st|ste)-", text[start:end]) or text[end : end + 1] == "-":
             continue
-        ambiguous = lowered in AMBIGUOUS_FIRST_NAMES or _strip_accents(lowered) in AMBIGUOUS_FIRST_NAMES
+        ambiguous = (
+            lowered in AMBIGUOUS_FIRST_NAMES or _strip_accents(lowered) in AMBIGUOUS_FIRST_NAMES
+        )
         sentence_start = _is_sentence_start(text, start)
         has_surname = len(words) > 1
         if ambiguous and not has_surname:
@@ -423,10 +468,17 @@ def _person_spans_from_rules(text: str, lexicon: Callable[[str], bool] | None = 
     if lexicon is not None:
         # Answers typed on a phone often lack capitals: « kevin de la mission locale ». A lower-case
         # first name counts when it is not also a French word (« rose », « pierre », « martin »).
-        for match in re.finditer(rf"(?<![\w'’-])[{_LOW}]{{3,}}(?:-[{_LOW}]{{3,}})?(?![\w'’-])", text):
+        for match in re.finditer(
+            rf"(?<![\w'’-])[{_LOW}]{{3,}}(?:-[{_LOW}]{{3,}})?(?![\w'’-])", text
+        ):
             word = match.group()
-            if (is_first_name(word) and word not in _NOT_NAME_WORDS and word not in _NOT_NAME_CAPITALISED
-                    and word not in AMBIGUOUS_FIRST_NAMES and not lexicon(word)):
+            if (
+                is_first_name(word)
+                and word not in _NOT_NAME_WORDS
+                and word not in _NOT_NAME_CAPITALISED
+                and word not in AMBIGUOUS_FIRST_NAMES
+                and not lexicon(word)
+            ):
                 spans.append(Span(match.start(), match.end(), "PERSONNE", word))
     return spans
 
@@ -436,7 +488,9 @@ def _is_place_name(value: str) -> bool:
 
 
 def _person_spans_from_entities(
-    text: str, entities: Iterable[tuple[int, int, str]], lexicon: Callable[[str], bool] | None = None
+    text: str,
+    entities: Iterable[tuple[int, int, str]],
+    lexicon: Callable[[str], bool] | None = None,
 ) -> list[Span]:
     spans = []
     for start, end, label in entities:
@@ -458,7 +512,11 @@ def _person_spans_from_entities(
         lowered = value.lower()
         if lowered in _NOT_NAME_CAPITALISED or lowered in AMBIGUOUS_FIRST_NAMES:
             continue
-        if any(word[0].islower() and word.lower() not in ("de", "du", "des", "d'", "la", "le", "ben", "el", "van") for word in words):
+        if any(
+            word[0].islower()
+            and word.lower() not in ("de", "du", "des", "d'", "la", "le", "ben", "el", "van")
+            for word in words
+        ):
             continue
         if any(word.lower() in _NOT_NAME_CAPITALISED for word in words):
             continue
@@ -476,9 +534,13 @@ def _person_spans_from_entities(
         if len(words) == 1 and not is_first_name(value) and not _UPPER_ONLY.match(value):
             # A lone unknown capitalised word is a name only after a preposition that says so.
             before = text[max(0, start - 25) : start].lower()
-            if not re.search(r"(?:avec|chez|par|pour|et|à|appelé|appelée|dit|dire à|vu)\s*$", before):
+            if not re.search(
+                r"(?:avec|chez|par|pour|et|à|appelé|appelée|dit|dire à|vu)\s*$", before
+            ):
                 continue
-            if _preceded_by_place_preposition(text, start) and not re.search(r"(?:avec|chez|par|pour)\s*$", before):
+            if _preceded_by_place_preposition(text, start) and not re.search(
+                r"(?:avec|chez|par|pour)\s*$", before
+            ):
                 continue
         spans.append(Span(start, end, "PERSONNE", value, "ner"))
     return spans
@@ -525,7 +587,13 @@ def resolve(text: str, candidates: Iterable[Span]) -> list[Span]:
             joinable = r"[\s,\-–]*" if span.kind == "ADRESSE" else r"\s*"
             if re.fullmatch(joinable, gap):
                 previous = merged.pop()
-                span = Span(previous.start, span.end, span.kind, text[previous.start : span.end], previous.source)
+                span = Span(
+                    previous.start,
+                    span.end,
+                    span.kind,
+                    text[previous.start : span.end],
+                    previous.source,
+                )
         merged.append(span)
     return merged
 
@@ -641,7 +709,9 @@ def detect_many(
         lexicon = None
     results = []
     for text, entities in zip(texts, entity_lists):
-        candidates = detect_rules(text, lexicon) + _person_spans_from_entities(text, entities, lexicon)
+        candidates = detect_rules(text, lexicon) + _person_spans_from_entities(
+            text, entities, lexicon
+        )
         results.append(resolve(text, candidates))
     return results
 
@@ -677,7 +747,9 @@ def _person_key(name: str) -> str:
     return " ".join(_strip_accents(name).lower().replace("-", " ").replace("’", "'").split())
 
 
-def render(text: str, spans: Iterable[Span], *, registry: PersonRegistry | None = None) -> Pseudonymised:
+def render(
+    text: str, spans: Iterable[Span], *, registry: PersonRegistry | None = None
+) -> Pseudonymised:
     """Replace the spans (non-overlapping; overlaps are settled as in `resolve`) by placeholders."""
     text = text or ""
     registry = registry if registry is not None else PersonRegistry()
@@ -690,12 +762,22 @@ def render(text: str, spans: Iterable[Span], *, registry: PersonRegistry | None 
         pieces.append(text[cursor : span.start])
         length += span.start - cursor
         if span.kind == "PERSONNE":
-            placeholder = PLACEHOLDERS["PERSONNE"].format(number=registry.number(text[span.start : span.end]))
+            placeholder = PLACEHOLDERS["PERSONNE"].format(
+                number=registry.number(text[span.start : span.end])
+            )
         else:
             placeholder = PLACEHOLDERS[span.kind]
         replacements.append(
-            Replacement(span.start, span.end, length, length + len(placeholder), span.kind,
-                        text[span.start : span.end], placeholder, span.source)
+            Replacement(
+                span.start,
+                span.end,
+                length,
+                length + len(placeholder),
+                span.kind,
+                text[span.start : span.end],
+                placeholder,
+                span.source,
+            )
         )
         pieces.append(placeholder)
         length += len(placeholder)
@@ -710,7 +792,9 @@ def _validated(text: str, spans: Iterable[Span]) -> list[Span]:
         if span.kind not in PLACEHOLDERS:
             raise ValueError(f"type d'identifiant inconnu : {span.kind}")
         if not 0 <= span.start < span.end <= len(text):
-            raise ValueError(f"segment {span.start}-{span.end} hors du texte ({len(text)} caractères)")
+            raise ValueError(
+                f"segment {span.start}-{span.end} hors du texte ({len(text)} caractères)"
+            )
         checked.append(replace(span, text=text[span.start : span.end]))
     return resolve(text, checked) if _has_overlap(checked) else checked
 
@@ -732,7 +816,9 @@ def pseudonymise_many(
     return [render(text or "", spans) for text, spans in zip(texts, found)]
 
 
-def pseudonymise_respondent(texts: Sequence[str], nlp=None, *, use_ner: bool = True) -> list[Pseudonymised]:
+def pseudonymise_respondent(
+    texts: Sequence[str], nlp=None, *, use_ner: bool = True
+) -> list[Pseudonymised]:
     """The answers of one respondent: a person named in two answers keeps one number."""
     registry = PersonRegistry()
     found = detect_many(texts, nlp, use_ner=use_ner)
@@ -747,7 +833,9 @@ def apply_corrections(
 ) -> Pseudonymised:
     """A coder's corrections, in offsets of the original text: remove false positives (by their
     start and end) and add missed identifiers; the text is rendered again from the original."""
-    removed = {(item.start, item.end) if isinstance(item, Span) else (item[0], item[1]) for item in remove}
+    removed = {
+        (item.start, item.end) if isinstance(item, Span) else (item[0], item[1]) for item in remove
+    }
     kept = [span for span in result.spans if (span.start, span.end) not in removed]
     unknown = removed - {(span.start, span.end) for span in result.spans}
     if unknown:
@@ -812,9 +900,17 @@ def evaluate(
         matched_gold: set[int] = set()
         for span in found:
             hit = next(
-                (i for i, g in enumerate(gold)
-                 if i not in matched_gold and g.kind == span.kind
-                 and ((span.overlaps(g)) if overlap else (g.start, g.end) == (span.start, span.end))),
+                (
+                    i
+                    for i, g in enumerate(gold)
+                    if i not in matched_gold
+                    and g.kind == span.kind
+                    and (
+                        (span.overlaps(g))
+                        if overlap
+                        else (g.start, g.end) == (span.start, span.end)
+                    )
+                ),
                 None,
             )
             if hit is None:

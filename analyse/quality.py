@@ -7,6 +7,7 @@ Systems compared (same folds, same examples):
 - the same with a calibrated linear SVM, and spaCy's textcat_multilabel, to choose the model;
 - a baseline: TF-IDF of words (no lemmas, no rules) + one-vs-rest logistic regression.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,10 @@ from .suggestions import DEFAULT_THRESHOLD, Suggester, features_with_spans
 
 Example = tuple[str, set[str]]
 # fit(train analyses, train label sets) -> predict(test analyses) -> label sets
-System = Callable[[Sequence[TextAnalysis], Sequence[set[str]], Codebook], Callable[[Sequence[TextAnalysis]], list[set[str]]]]
+System = Callable[
+    [Sequence[TextAnalysis], Sequence[set[str]], Codebook],
+    Callable[[Sequence[TextAnalysis]], list[set[str]]],
+]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,9 @@ def load_coded_answers(path: str | os.PathLike, codebook: Codebook | None = None
     return examples
 
 
-def scores(gold: Sequence[set[str]], predicted: Sequence[set[str]], codes: Sequence[str], name: str = "") -> SystemScore:
+def scores(
+    gold: Sequence[set[str]], predicted: Sequence[set[str]], codes: Sequence[str], name: str = ""
+) -> SystemScore:
     per_code = []
     total_tp = total_fp = total_fn = 0
     for code in codes:
@@ -117,7 +123,9 @@ def cross_validate(
 # ---- the systems ---------------------------------------------------------------------------------
 def suggester_system(*, threshold: float = DEFAULT_THRESHOLD, **options) -> System:
     def fit(analyses, label_sets, codebook):
-        suggester = Suggester.train(zip(analyses, label_sets), codebook, threshold=threshold, **options)
+        suggester = Suggester.train(
+            zip(analyses, label_sets), codebook, threshold=threshold, **options
+        )
 
         def predict(test):
             return [{s.code for s in row} for row in suggester.suggest_analyses(test)]
@@ -139,7 +147,9 @@ def word_tfidf_baseline(analyses, label_sets, codebook):
     for code in codebook.ids:
         target = np.array([code in labels for labels in label_sets])
         if 0 < target.sum() < len(target):
-            models[code] = LogisticRegression(max_iter=1000, class_weight="balanced").fit(matrix, target)
+            models[code] = LogisticRegression(max_iter=1000, class_weight="balanced").fit(
+                matrix, target
+            )
 
     def predict(test):
         test_matrix = vectorizer.transform([analysis.text for analysis in test])
@@ -165,13 +175,22 @@ def spacy_textcat_system(*, epochs: int = 20, with_rules: bool = False, seed: in
         nlp = spacy.blank("fr")
         textcat = nlp.add_pipe(
             "textcat_multilabel",
-            config={"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False,
-                               "ngram_size": 2, "no_output_layer": False}},
+            config={
+                "model": {
+                    "@architectures": "spacy.TextCatBOW.v3",
+                    "exclusive_classes": False,
+                    "ngram_size": 2,
+                    "no_output_layer": False,
+                }
+            },
         )
         for code in codebook.ids:
             textcat.add_label(code)
         train = [
-            SpacyExample.from_dict(nlp.make_doc(_lemma_text(analysis)), {"cats": {code: float(code in labels) for code in codebook.ids}})
+            SpacyExample.from_dict(
+                nlp.make_doc(_lemma_text(analysis)),
+                {"cats": {code: float(code in labels) for code in codebook.ids}},
+            )
             for analysis, labels in zip(analyses, label_sets)
         ]
         optimizer = nlp.initialize(lambda: train)
@@ -180,7 +199,11 @@ def spacy_textcat_system(*, epochs: int = 20, with_rules: bool = False, seed: in
             rng.shuffle(train)
             for batch in minibatch(train, size=16):
                 nlp.update(batch, sgd=optimizer, drop=0.2)
-        rules = Suggester.train(zip(analyses, label_sets), codebook, use_model=False) if with_rules else None
+        rules = (
+            Suggester.train(zip(analyses, label_sets), codebook, use_model=False)
+            if with_rules
+            else None
+        )
 
         def predict(test):
             docs = nlp.pipe([_lemma_text(analysis) for analysis in test])
@@ -196,7 +219,9 @@ def spacy_textcat_system(*, epochs: int = 20, with_rules: bool = False, seed: in
 
 
 def _lemma_text(analysis: TextAnalysis) -> str:
-    return " ".join(feature for feature, _span in features_with_spans(analysis) if " " not in feature) or fold(analysis.text)
+    return " ".join(
+        feature for feature, _span in features_with_spans(analysis) if " " not in feature
+    ) or fold(analysis.text)
 
 
 def default_systems() -> dict[str, System]:
@@ -211,7 +236,9 @@ def default_systems() -> dict[str, System]:
     }
 
 
-def format_markdown(results: Sequence[SystemScore], codebook: Codebook, *, n_examples: int, folds: int) -> str:
+def format_markdown(
+    results: Sequence[SystemScore], codebook: Codebook, *, n_examples: int, folds: int
+) -> str:
     lines = [
         f"Validation croisée à {folds} plis sur {n_examples} réponses codées à la main "
         "(tests/data/coded_answers.csv), livre de codes ABS par défaut. Micro-moyenne sur tous les codes.",
@@ -220,7 +247,9 @@ def format_markdown(results: Sequence[SystemScore], codebook: Codebook, *, n_exa
         "| --- | ---: | ---: | ---: |",
     ]
     for result in results:
-        lines.append(f"| {result.name} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} |")
+        lines.append(
+            f"| {result.name} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} |"
+        )
     ours, baseline = results[0], results[-1]
     lines += [
         "",

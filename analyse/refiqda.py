@@ -6,6 +6,7 @@ identifiers, so another tool recognises the same codes when a newer export is im
 When `pseudonymised` is set, the sources are the pseudonymised answers and every selection's
 offsets are mapped onto them, so that a file sent beyond the coders holds no direct identifier.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,7 +56,9 @@ class QdaCoding:
     coder: str | None = None
     created_at: datetime | None = None
     memo: str = ""
-    to_review: bool = False  # the coded words were edited since: said in the selection's description
+    to_review: bool = (
+        False  # the coded words were edited since: said in the selection's description
+    )
 
 
 # REFI-QDA has no field for a coding to check again: the selection's description says it.
@@ -86,7 +89,9 @@ def _code_tree(codes: Sequence[QdaCode]) -> dict[str | None, list[QdaCode]]:
         if code.parent is not None and code.parent not in keys:
             raise RefiQdaError(f"code « {code.name} » : code parent « {code.parent} » introuvable")
         if code.color and not _COLOR.match(code.color):
-            raise RefiQdaError(f"code « {code.name} » : couleur « {code.color} » invalide (#RRVVBB attendu)")
+            raise RefiQdaError(
+                f"code « {code.name} » : couleur « {code.color} » invalide (#RRVVBB attendu)"
+            )
         children.setdefault(code.parent, []).append(code)
     # A cycle leaves codes unreachable from the roots.
     reachable, stack = set(), [None]
@@ -100,10 +105,15 @@ def _code_tree(codes: Sequence[QdaCode]) -> dict[str | None, list[QdaCode]]:
     return children
 
 
-def _append_codes(parent_element, ns: str, children, parent_key, *, with_notes: bool = False) -> None:
+def _append_codes(
+    parent_element, ns: str, children, parent_key, *, with_notes: bool = False
+) -> None:
     for code in children.get(parent_key, []):
-        attributes = {"guid": guid("code", code.key), "name": code.name,
-                      "isCodable": "true" if code.codable else "false"}
+        attributes = {
+            "guid": guid("code", code.key),
+            "name": code.name,
+            "isCodable": "true" if code.codable else "false",
+        }
         if code.color:
             attributes["color"] = code.color.upper()
         element = etree.SubElement(parent_element, f"{{{ns}}}Code", attributes)
@@ -122,7 +132,9 @@ def codebook_xml(codes: Sequence[QdaCode]) -> bytes:
     if not codes:
         raise RefiQdaError("grille de codes vide : rien à exporter")
     children = _code_tree(codes)
-    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS})
+    root = etree.Element(
+        f"{{{CODEBOOK_NS}}}CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS}
+    )
     _append_codes(etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes"), CODEBOOK_NS, children, None)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
@@ -172,31 +184,53 @@ def project_parts(
             text, mapper = _source_text(source, pseudonymised)
             source_guid = guid("source", source.key)
             files[f"sources/{source_guid}.txt"] = text
-            element = etree.SubElement(sources_element, f"{{{ns}}}TextSource", {
-                "guid": source_guid, "name": source.name, "plainTextPath": f"internal://{source_guid}.txt",
-            })
+            element = etree.SubElement(
+                sources_element,
+                f"{{{ns}}}TextSource",
+                {
+                    "guid": source_guid,
+                    "name": source.name,
+                    "plainTextPath": f"internal://{source_guid}.txt",
+                },
+            )
             if source.description:
-                etree.SubElement(element, f"{{{ns}}}Description").text = _xml_text(source.description)
-            for index, coding in enumerate(sorted(by_source.get(source.key, []), key=lambda c: (c.start, c.end, c.code))):
+                etree.SubElement(element, f"{{{ns}}}Description").text = _xml_text(
+                    source.description
+                )
+            for index, coding in enumerate(
+                sorted(by_source.get(source.key, []), key=lambda c: (c.start, c.end, c.code))
+            ):
                 start, end = mapper(coding.start, coding.end)
                 if not 0 <= start <= end <= len(text):
-                    raise RefiQdaError(f"codage {coding.start}-{coding.end} hors de la réponse « {source.name} »")
+                    raise RefiQdaError(
+                        f"codage {coding.start}-{coding.end} hors de la réponse « {source.name} »"
+                    )
                 key = f"{source.key}|{coding.code}|{coding.start}|{coding.end}|{coding.coder or ''}|{index}"
-                attributes = {"guid": guid("selection", key), "name": _xml_text(text[start:end][:60]),
-                              "startPosition": str(start), "endPosition": str(end)}
+                attributes = {
+                    "guid": guid("selection", key),
+                    "name": _xml_text(text[start:end][:60]),
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                }
                 if coding.coder:
                     attributes["creatingUser"] = guid("user", coding.coder)
                 if coding.created_at:
                     attributes["creationDateTime"] = _datetime(coding.created_at)
                 selection = etree.SubElement(element, f"{{{ns}}}PlainTextSelection", attributes)
-                description = "\n".join(part for part in (REVIEW_NOTE if coding.to_review else "", coding.memo) if part)
+                description = "\n".join(
+                    part for part in (REVIEW_NOTE if coding.to_review else "", coding.memo) if part
+                )
                 if description:
-                    etree.SubElement(selection, f"{{{ns}}}Description").text = _xml_text(description)
+                    etree.SubElement(selection, f"{{{ns}}}Description").text = _xml_text(
+                        description
+                    )
                 coding_attributes = {"guid": guid("coding", key)}
                 if coding.coder:
                     coding_attributes["creatingUser"] = guid("user", coding.coder)
                 coding_element = etree.SubElement(selection, f"{{{ns}}}Coding", coding_attributes)
-                etree.SubElement(coding_element, f"{{{ns}}}CodeRef", {"targetGUID": guid("code", coding.code)})
+                etree.SubElement(
+                    coding_element, f"{{{ns}}}CodeRef", {"targetGUID": guid("code", coding.code)}
+                )
     qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     return qde, files
 
@@ -210,12 +244,20 @@ def _source_text(source: QdaSource, pseudonymised: bool):
 
         result = pseudonymise(source.text)
     if result.original != source.text:
-        raise RefiQdaError(f"réponse « {source.name} » : la pseudonymisation ne correspond pas au texte")
+        raise RefiQdaError(
+            f"réponse « {source.name} » : la pseudonymisation ne correspond pas au texte"
+        )
     return result.text, result.to_pseudonymised_span
 
 
-def qdpx_bytes(name: str, codes: Sequence[QdaCode], sources: Sequence[QdaSource],
-               codings: Iterable[QdaCoding], *, pseudonymised: bool = True) -> bytes:
+def qdpx_bytes(
+    name: str,
+    codes: Sequence[QdaCode],
+    sources: Sequence[QdaSource],
+    codings: Iterable[QdaCoding],
+    *,
+    pseudonymised: bool = True,
+) -> bytes:
     """The `.qdpx` archive: project.qde at the root and each answer as sources/<guid>.txt."""
     qde, files = project_parts(name, codes, sources, codings, pseudonymised=pseudonymised)
     buffer = io.BytesIO()

@@ -2,6 +2,7 @@
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, or a tab or carriage
 return) are prefixed with an apostrophe: an answer typed as « =HYPERLINK(...) » stays text."""
+
 from __future__ import annotations
 
 import csv

@@ -11,6 +11,7 @@ A rule's score is its precision measured on the training codings (smoothed towar
 keyword that coders keep rejecting stops being suggested; when both sources speak their scores are
 combined as independent evidence (1 − (1 − rule)(1 − model)).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,15 @@ from typing import NamedTuple
 import numpy as np
 
 from .codebook import Codebook, RuleMatcher
-from .nlp import ALPHA, DEFAULT_MODEL, AnalysisCache, TextAnalysis, analyse_texts, collector_paused, text_hash
+from .nlp import (
+    ALPHA,
+    DEFAULT_MODEL,
+    AnalysisCache,
+    TextAnalysis,
+    analyse_texts,
+    collector_paused,
+    text_hash,
+)
 
 SAVE_FORMAT = 1
 DEFAULT_THRESHOLD = 0.5
@@ -50,7 +59,12 @@ class Suggestion(NamedTuple):
     source: str  # "regle", "modele" or "regle+modele"
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "score": round(self.score, 4), "spans": [list(span) for span in self.spans], "source": self.source}
+        return {
+            "code": self.code,
+            "score": round(self.score, 4),
+            "spans": [list(span) for span in self.spans],
+            "source": self.source,
+        }
 
 
 def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, int]]]:
@@ -96,14 +110,18 @@ class LemmaModel:
         self.estimators: list = []
         self.weights: np.ndarray | None = None  # codes × features, for evidence
 
-    def fit(self, analyses: Sequence[TextAnalysis], label_sets: Sequence[set[str]], codes: Iterable[str]) -> LemmaModel:
+    def fit(
+        self, analyses: Sequence[TextAnalysis], label_sets: Sequence[set[str]], codes: Iterable[str]
+    ) -> LemmaModel:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform([_feature_list(analysis) for analysis in analyses])
         self.codes, self.estimators, weights = [], [], []
         for code in codes:
-            target = np.fromiter((code in labels for labels in label_sets), dtype=bool, count=len(label_sets))
+            target = np.fromiter(
+                (code in labels for labels in label_sets), dtype=bool, count=len(label_sets)
+            )
             positives = int(target.sum())
             if positives < MIN_POSITIVES or positives == len(target):
                 continue
@@ -130,7 +148,10 @@ class LemmaModel:
     def _coefficients(self, estimator) -> np.ndarray:
         if self.kind == "logreg":
             return estimator.coef_[0]
-        return np.mean([calibrated.estimator.coef_[0] for calibrated in estimator.calibrated_classifiers_], axis=0)
+        return np.mean(
+            [calibrated.estimator.coef_[0] for calibrated in estimator.calibrated_classifiers_],
+            axis=0,
+        )
 
     def transform(self, analyses: Sequence[TextAnalysis]):
         """TF-IDF rows of the answers, as the fitted vectorizer computes them (sublinear tf, idf,
@@ -142,10 +163,14 @@ class LemmaModel:
         columns: list[int] = []
         offsets = [0]
         for analysis in analyses:
-            columns.extend([column for column in map(lookup, _feature_list(analysis)) if column is not None])
+            columns.extend(
+                [column for column in map(lookup, _feature_list(analysis)) if column is not None]
+            )
             offsets.append(len(columns))
-        counts = csr_matrix((np.ones(len(columns)), columns, offsets),
-                            shape=(len(analyses), len(self.vectorizer.vocabulary_)))
+        counts = csr_matrix(
+            (np.ones(len(columns)), columns, offsets),
+            shape=(len(analyses), len(self.vectorizer.vocabulary_)),
+        )
         counts.sum_duplicates()
         if self.vectorizer.sublinear_tf:
             np.log(counts.data, counts.data)
@@ -156,18 +181,24 @@ class LemmaModel:
     def predict_proba(self, matrix) -> np.ndarray:
         if not self.estimators:
             return np.zeros((matrix.shape[0], 0))
-        return np.column_stack([estimator.predict_proba(matrix)[:, 1] for estimator in self.estimators])
+        return np.column_stack(
+            [estimator.predict_proba(matrix)[:, 1] for estimator in self.estimators]
+        )
 
     def evidence(self, analysis: TextAnalysis, row, code_index: int) -> tuple[tuple[int, int], ...]:
         """Spans of the features that pushed this code's score up the most."""
         row = row.tocsr()
         return self.evidence_of(analysis, row.indices, row.data, code_index)
 
-    def evidence_of(self, analysis: TextAnalysis, columns, values, code_index: int) -> tuple[tuple[int, int], ...]:
+    def evidence_of(
+        self, analysis: TextAnalysis, columns, values, code_index: int
+    ) -> tuple[tuple[int, int], ...]:
         """evidence() from the answer's TF-IDF row given as its columns and values (slices of the
         CSR arrays: taking a row of a sparse matrix costs more than the rest)."""
         vocabulary = self.vectorizer.vocabulary_
-        contributions = dict(zip(columns.tolist(), (values * self.weights[code_index, columns]).tolist()))
+        contributions = dict(
+            zip(columns.tolist(), (values * self.weights[code_index, columns]).tolist())
+        )
         best: dict[str, float] = {}
         spans: dict[str, list[tuple[int, int]]] = {}
         for feature, span in features_with_spans(analysis):
@@ -230,8 +261,14 @@ class Suggester:
         examples = list(examples)
         analyses = _analyses([text for text, _codes in examples], cache=cache, model=nlp_model)
         label_sets = [{code for code in codes if code in codebook} for _text, codes in examples]
-        suggester = cls(codebook, threshold=threshold, n_examples=len(examples), nlp_model=nlp_model,
-                        use_rules=use_rules, use_model=use_model)
+        suggester = cls(
+            codebook,
+            threshold=threshold,
+            n_examples=len(examples),
+            nlp_model=nlp_model,
+            use_rules=use_rules,
+            use_model=use_model,
+        )
         if use_rules:
             suggester.rule_precision = suggester._measure_rules(analyses, label_sets)
         if use_model and examples:
@@ -247,7 +284,8 @@ class Suggester:
                 hits[code] = hits.get(code, 0) + 1
                 correct[code] = correct.get(code, 0) + (code in labels)
         return {
-            code: (correct[code] + RULE_PRIOR * RULE_PRIOR_WEIGHT) / (hits[code] + RULE_PRIOR_WEIGHT)
+            code: (correct[code] + RULE_PRIOR * RULE_PRIOR_WEIGHT)
+            / (hits[code] + RULE_PRIOR_WEIGHT)
             for code in hits
         }
 
@@ -268,13 +306,19 @@ class Suggester:
         analyses = _analyses(list(texts), cache=cache, model=self.nlp_model)
         return self.suggest_analyses(analyses, threshold=threshold)
 
-    def suggest_analyses(self, analyses: Sequence[TextAnalysis], *, threshold: float | None = None) -> list[list[Suggestion]]:
+    def suggest_analyses(
+        self, analyses: Sequence[TextAnalysis], *, threshold: float | None = None
+    ) -> list[list[Suggestion]]:
         threshold = self.threshold if threshold is None else threshold
         with collector_paused():
             return self.score_analyses(analyses, evidence_from=threshold, keep_from=threshold)
 
     def score_analyses(
-        self, analyses: Sequence[TextAnalysis], *, evidence_from: float | None = None, keep_from: float = 0.0
+        self,
+        analyses: Sequence[TextAnalysis],
+        *,
+        evidence_from: float | None = None,
+        keep_from: float = 0.0,
     ) -> list[list[Suggestion]]:
         """Every code either source gives a score of 0.05 or more (and `keep_from` or more), best
         first. The model's evidence is computed for suggestions scoring `evidence_from` or more (by
@@ -282,8 +326,11 @@ class Suggester:
         evidence_from = self.threshold if evidence_from is None else evidence_from
         codebook_ids = self.codebook.codes
         matcher = self.matcher if self.use_rules else None
-        all_rule_spans = [matcher.spans_by_code(analysis) for analysis in analyses] if matcher is not None \
+        all_rule_spans = (
+            [matcher.spans_by_code(analysis) for analysis in analyses]
+            if matcher is not None
             else [{} for _ in analyses]
+        )
         model = self.model if self.use_model else None
         model_scores: list[dict[str, float]] = [{} for _ in analyses]
         matrix = None
@@ -293,7 +340,9 @@ class Suggester:
             # One pass over the matrix instead of one numpy call per answer.
             rows, columns = np.nonzero(probabilities >= 0.05)
             codes = model.codes
-            for row, column, value in zip(rows.tolist(), columns.tolist(), probabilities[rows, columns].tolist()):
+            for row, column, value in zip(
+                rows.tolist(), columns.tolist(), probabilities[rows, columns].tolist()
+            ):
                 model_scores[row][codes[column]] = value
         rule_precision, threshold = self.rule_precision, self.threshold
         index = {code: k for k, code in enumerate(model.codes)} if matrix is not None else {}
@@ -318,8 +367,12 @@ class Suggester:
                     # Evidence of model-only suggestions only for those shown.
                     if score >= evidence_from:
                         first, last = matrix.indptr[row_index], matrix.indptr[row_index + 1]
-                        spans = model.evidence_of(analyses[row_index], matrix.indices[first:last],
-                                                  matrix.data[first:last], index[code])
+                        spans = model.evidence_of(
+                            analyses[row_index],
+                            matrix.indices[first:last],
+                            matrix.data[first:last],
+                            index[code],
+                        )
                     else:
                         spans = ()
                 suggestions.append(Suggestion(code, score, spans, source))
@@ -348,7 +401,9 @@ class Suggester:
             "use_model": self.use_model,
             "version": self.version,
         }
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
         os.close(handle)
         try:
             joblib.dump(state, temp_name)
@@ -420,7 +475,9 @@ def train_suggester(
 
 
 def _analyses(items: Sequence[str | TextAnalysis], *, cache, model) -> list[TextAnalysis]:
-    to_analyse = [(index, item) for index, item in enumerate(items) if not isinstance(item, TextAnalysis)]
+    to_analyse = [
+        (index, item) for index, item in enumerate(items) if not isinstance(item, TextAnalysis)
+    ]
     results = list(items)
     if to_analyse:
         done = analyse_texts([item for _index, item in to_analyse], cache=cache, model=model)

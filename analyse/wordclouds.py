@@ -5,6 +5,7 @@ a hash of those, so a page asking again gets the files back without rendering (a
 milliseconds). Rendering is deterministic (fixed random_state): the same frequencies always give
 the same picture, which keeps the cache honest and the reports reproducible.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,26 +40,41 @@ def french_stop_words() -> frozenset[str]:
     return frozenset(word.lower() for word in STOP_WORDS) | ABS_FILLER_WORDS
 
 
-def clean_frequencies(frequencies: Mapping[str, float], *, stop_words: Iterable[str] | None = None,
-                      max_words: int = 150) -> dict[str, float]:
+def clean_frequencies(
+    frequencies: Mapping[str, float],
+    *,
+    stop_words: Iterable[str] | None = None,
+    max_words: int = 150,
+) -> dict[str, float]:
     """Drop stop-words, numbers and empty terms; keep the `max_words` most frequent."""
     stop = french_stop_words() if stop_words is None else frozenset(w.lower() for w in stop_words)
     kept = {
         term.strip(): float(count)
         for term, count in frequencies.items()
-        if term and term.strip() and count > 0 and term.strip().lower() not in stop
+        if term
+        and term.strip()
+        and count > 0
+        and term.strip().lower() not in stop
         and any(char.isalpha() for char in term)
     }
     ordered = sorted(kept.items(), key=lambda item: (-item[1], item[0]))[:max_words]
     return dict(ordered)
 
 
-def cache_key(frequencies: Mapping[str, float], *, width: int, height: int, colormap: str,
-              background: str) -> str:
+def cache_key(
+    frequencies: Mapping[str, float], *, width: int, height: int, colormap: str, background: str
+) -> str:
     payload = json.dumps(
-        {"f": sorted(frequencies.items()), "w": width, "h": height, "c": colormap, "b": background,
-         "v": RENDER_VERSION},
-        ensure_ascii=False, separators=(",", ":"),
+        {
+            "f": sorted(frequencies.items()),
+            "w": width,
+            "h": height,
+            "c": colormap,
+            "b": background,
+            "v": RENDER_VERSION,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
@@ -81,23 +97,38 @@ def wordcloud_files(
         raise ValueError("taille du nuage invalide : largeur et hauteur entre 50 et 4000 pixels")
     words = clean_frequencies(frequencies, stop_words=stop_words, max_words=max_words)
     if not words:
-        raise ValueError("aucun mot à afficher : toutes les réponses sont vides ou ne contiennent que des mots outils")
+        raise ValueError(
+            "aucun mot à afficher : toutes les réponses sont vides ou ne contiennent que des mots outils"
+        )
     key = cache_key(words, width=width, height=height, colormap=colormap, background=background)
     directory = Path(cache_dir)
     png_path, svg_path = directory / f"{key}.png", directory / f"{key}.svg"
     if png_path.exists() and svg_path.exists():
         return png_path, svg_path
     directory.mkdir(parents=True, exist_ok=True)
-    cloud = _render(words, width=width, height=height, colormap=colormap, background=background,
-                    max_words=max_words)
+    cloud = _render(
+        words,
+        width=width,
+        height=height,
+        colormap=colormap,
+        background=background,
+        max_words=max_words,
+    )
     _write_atomic(svg_path, cloud.to_svg(embed_font=False).encode("utf-8"))
     image = cloud.to_image()
     _write_atomic(png_path, _png_bytes(image))
     return png_path, svg_path
 
 
-def _render(words: dict[str, float], *, width: int, height: int, colormap: str, background: str,
-            max_words: int):
+def _render(
+    words: dict[str, float],
+    *,
+    width: int,
+    height: int,
+    colormap: str,
+    background: str,
+    max_words: int,
+):
     from wordcloud import WordCloud
 
     cloud = WordCloud(
@@ -136,7 +167,9 @@ def _write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def frequencies_by_group(terms_by_item: Iterable[tuple[str, Iterable[str]]]) -> dict[str, dict[str, int]]:
+def frequencies_by_group(
+    terms_by_item: Iterable[tuple[str, Iterable[str]]],
+) -> dict[str, dict[str, int]]:
     """Lemma frequencies per group (a code, a public) from (group, terms) pairs, e.g. the terms of
     each coded segment with its code, or of each answer with the respondent's public."""
     from collections import Counter

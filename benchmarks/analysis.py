@@ -16,6 +16,7 @@ process (both sides run in it, single-threaded), which other processes do not in
 figures are printed beside them. Ours starts from an empty cache each round, so it is a cold
 analysis every time. Last line: JSON.
 """
+
 import gc
 import json
 import os
@@ -38,39 +39,128 @@ NEW_FRACTION = 0.01
 SEED = 20240601
 
 OPENERS = [
-    "", "", "Alors ", "Bah ", "Franchement, ", "Pour moi ", "Je dirais que ", "Ici ", "Honnêtement ",
-    "Depuis quelques années ", "Le problème c'est que ", "Moi perso ", "Dans notre quartier ", "Sincèrement, ",
-    "Comme je l'ai dit à la dame, ", "Ce qui me gêne le plus, ", "Bon, ", "À mon âge ", "En tant que jeune, ",
+    "",
+    "",
+    "Alors ",
+    "Bah ",
+    "Franchement, ",
+    "Pour moi ",
+    "Je dirais que ",
+    "Ici ",
+    "Honnêtement ",
+    "Depuis quelques années ",
+    "Le problème c'est que ",
+    "Moi perso ",
+    "Dans notre quartier ",
+    "Sincèrement, ",
+    "Comme je l'ai dit à la dame, ",
+    "Ce qui me gêne le plus, ",
+    "Bon, ",
+    "À mon âge ",
+    "En tant que jeune, ",
 ]
 NEEDS = [
-    "les loyers sont beaucoup trop chers", "il n'y a pas de bus le dimanche", "le dernier bus passe à 20h",
-    "on n'a plus de médecin traitant", "il faut six mois pour voir un ophtalmo", "je me sens seule",
-    "personne ne vient me voir", "tout se fait sur internet", "je ne sais pas me servir de l'ordinateur",
-    "la poste a fermé", "la mairie n'est jamais ouverte", "y a rien pour les jeunes", "pas de salle de sport",
-    "le soir c'est pas rassurant", "il y a du deal en bas de l'immeuble", "les poubelles débordent",
-    "les trottoirs sont défoncés", "pas de commerces de proximité", "les courses coûtent trop cher",
-    "je saute des repas en fin de mois", "pas de place en crèche", "trouver une nounou est impossible",
-    "je cherche du travail depuis un an", "aucune entreprise ne prend d'apprentis", "j'ai pas le permis",
-    "sans voiture on est coincés", "l'appartement est plein d'humidité", "le chauffage ne marche pas",
-    "la facture d'électricité a doublé", "j'attends un HLM depuis quatre ans", "pas d'ascenseur au 4e",
-    "la baignoire n'est plus adaptée", "je ne comprends rien aux papiers de la CAF", "on ne connaît pas ses droits",
-    "l'aide à domicile ne vient qu'une heure", "je m'occupe de ma mère malade", "j'ai le moral à zéro",
-    "le stress des examens m'épuise", "un psy c'est trop cher", "les rodéos empêchent de dormir",
-    "le cinéma est à 30 km", "la bibliothèque ferme le samedi", "il manque des bancs et de l'ombre",
-    "les espaces verts sont mal entretenus", "la connexion internet coupe tout le temps",
-    "pas de réseau dans le hameau", "les démarches en ligne sont un casse-tête", "on ne parle plus à personne au guichet",
-    "les jeunes n'ont aucun endroit à eux", "on ne nous demande jamais notre avis", "l'EHPAD coûte une fortune",
-    "j'ai peur de tomber chez moi", "la mutuelle est hors de prix", "les urgences sont saturées",
-    "le marché a disparu", "l'éclairage public est en panne", "il y a des rats près des containers",
-    "les voisins ne se disent plus bonjour", "les activités s'arrêtent l'été", "la cantine coûte trop cher",
+    "les loyers sont beaucoup trop chers",
+    "il n'y a pas de bus le dimanche",
+    "le dernier bus passe à 20h",
+    "on n'a plus de médecin traitant",
+    "il faut six mois pour voir un ophtalmo",
+    "je me sens seule",
+    "personne ne vient me voir",
+    "tout se fait sur internet",
+    "je ne sais pas me servir de l'ordinateur",
+    "la poste a fermé",
+    "la mairie n'est jamais ouverte",
+    "y a rien pour les jeunes",
+    "pas de salle de sport",
+    "le soir c'est pas rassurant",
+    "il y a du deal en bas de l'immeuble",
+    "les poubelles débordent",
+    "les trottoirs sont défoncés",
+    "pas de commerces de proximité",
+    "les courses coûtent trop cher",
+    "je saute des repas en fin de mois",
+    "pas de place en crèche",
+    "trouver une nounou est impossible",
+    "je cherche du travail depuis un an",
+    "aucune entreprise ne prend d'apprentis",
+    "j'ai pas le permis",
+    "sans voiture on est coincés",
+    "l'appartement est plein d'humidité",
+    "le chauffage ne marche pas",
+    "la facture d'électricité a doublé",
+    "j'attends un HLM depuis quatre ans",
+    "pas d'ascenseur au 4e",
+    "la baignoire n'est plus adaptée",
+    "je ne comprends rien aux papiers de la CAF",
+    "on ne connaît pas ses droits",
+    "l'aide à domicile ne vient qu'une heure",
+    "je m'occupe de ma mère malade",
+    "j'ai le moral à zéro",
+    "le stress des examens m'épuise",
+    "un psy c'est trop cher",
+    "les rodéos empêchent de dormir",
+    "le cinéma est à 30 km",
+    "la bibliothèque ferme le samedi",
+    "il manque des bancs et de l'ombre",
+    "les espaces verts sont mal entretenus",
+    "la connexion internet coupe tout le temps",
+    "pas de réseau dans le hameau",
+    "les démarches en ligne sont un casse-tête",
+    "on ne parle plus à personne au guichet",
+    "les jeunes n'ont aucun endroit à eux",
+    "on ne nous demande jamais notre avis",
+    "l'EHPAD coûte une fortune",
+    "j'ai peur de tomber chez moi",
+    "la mutuelle est hors de prix",
+    "les urgences sont saturées",
+    "le marché a disparu",
+    "l'éclairage public est en panne",
+    "il y a des rats près des containers",
+    "les voisins ne se disent plus bonjour",
+    "les activités s'arrêtent l'été",
+    "la cantine coûte trop cher",
 ]
-LINKS = [" et ", ", ", " mais surtout ", ". En plus ", " ; ", ", sans parler du fait que ", ". Aussi ", " et puis "]
+LINKS = [
+    " et ",
+    ", ",
+    " mais surtout ",
+    ". En plus ",
+    " ; ",
+    ", sans parler du fait que ",
+    ". Aussi ",
+    " et puis ",
+]
 CLOSERS = [
-    "", "", "", ".", " !", " !!", "...", ", voilà.", ", c'est tout.", " merci de nous écouter.",
-    " ça serait bien que ça change.", " on est fatigués.", " c'est pas normal.", " 😡", " 🙏", " lol",
-    ", depuis {n} ans.", ", ça fait {n} mois que ça dure.", " (rue {street}).",
+    "",
+    "",
+    "",
+    ".",
+    " !",
+    " !!",
+    "...",
+    ", voilà.",
+    ", c'est tout.",
+    " merci de nous écouter.",
+    " ça serait bien que ça change.",
+    " on est fatigués.",
+    " c'est pas normal.",
+    " 😡",
+    " 🙏",
+    " lol",
+    ", depuis {n} ans.",
+    ", ça fait {n} mois que ça dure.",
+    " (rue {street}).",
 ]
-STREETS = ["des Lilas", "Jean Jaurès", "du Moulin", "Victor Hugo", "de la Gare", "des Écoles", "Pasteur"]
+STREETS = [
+    "des Lilas",
+    "Jean Jaurès",
+    "du Moulin",
+    "Victor Hugo",
+    "de la Gare",
+    "des Écoles",
+    "Pasteur",
+]
 
 
 def synthetic_answers(count: int, rng: random.Random, avoid: set[str] = frozenset()) -> list[str]:
@@ -111,10 +201,13 @@ def main() -> None:
     # answers already analysed.
     new_sets = []
     for _run in range(2):
-        new_sets.append(synthetic_answers(int(N_ANSWERS * NEW_FRACTION), rng,
-                                          avoid=set(texts).union(*new_sets)))
+        new_sets.append(
+            synthetic_answers(int(N_ANSWERS * NEW_FRACTION), rng, avoid=set(texts).union(*new_sets))
+        )
     codebook = default_codebook()
-    suggester = Suggester.train(load_coded_answers(ROOT / "tests" / "data" / "coded_answers.csv", codebook), codebook)
+    suggester = Suggester.train(
+        load_coded_answers(ROOT / "tests" / "data" / "coded_answers.csv", codebook), codebook
+    )
     nlp = load_pipeline(suggester.nlp_model)
     suggester.suggest(["Échauffement : le loyer et le bus."])  # compiles the rules, warms up
 
@@ -137,6 +230,7 @@ def main() -> None:
             known: dict = {}
             found = []
             for index, part in enumerate(parts):
+
                 def ours(part=part, cache=cache, known=known):
                     return analyse_and_suggest(part, suggester, cache=cache, known=known)
 
@@ -159,18 +253,28 @@ def main() -> None:
         raw_wall = sum(wall for _cpu, wall in raw_best)
         full_wall = sum(wall for _cpu, wall in ours_best)
         cache, known, suggestions = caches[0], knowns[0], suggestions[0]
-        print(f"{len(texts)} réponses : nlp.pipe seul {raw_time:.2f} s CPU ({raw_wall:.2f} s écoulées), "
-              f"notre analyse complète {full_time:.2f} s CPU ({full_wall:.2f} s écoulées) "
-              f"(tokens + cache + suggestions) → ratio {raw_time / full_time:.3f} (écoulé : {raw_wall / full_wall:.3f})")
-        print(f"  {sum(1 for found in suggestions if found)} réponses avec au moins une suggestion, "
-              f"{sum(len(found) for found in suggestions)} suggestions")
+        print(
+            f"{len(texts)} réponses : nlp.pipe seul {raw_time:.2f} s CPU ({raw_wall:.2f} s écoulées), "
+            f"notre analyse complète {full_time:.2f} s CPU ({full_wall:.2f} s écoulées) "
+            f"(tokens + cache + suggestions) → ratio {raw_time / full_time:.3f} (écoulé : {raw_wall / full_wall:.3f})"
+        )
+        print(
+            f"  {sum(1 for found in suggestions if found)} réponses avec au moins une suggestion, "
+            f"{sum(len(found) for found in suggestions)} suggestions"
+        )
 
         incremental_time = min(
-            timed(lambda: analyse_and_suggest(texts + new_texts, suggester, cache=cache, known=dict(known)))[0]
+            timed(
+                lambda new_texts=new_texts: analyse_and_suggest(
+                    texts + new_texts, suggester, cache=cache, known=dict(known)
+                )
+            )[0]
             for new_texts in new_sets
         )
-        print(f"+{len(new_sets[0])} nouvelles réponses : {incremental_time:.3f} s CPU → incremental_ratio "
-              f"{incremental_time / full_time:.4f}")
+        print(
+            f"+{len(new_sets[0])} nouvelles réponses : {incremental_time:.3f} s CPU → incremental_ratio "
+            f"{incremental_time / full_time:.4f}"
+        )
 
         wordcloud_ms = None
         try:
@@ -191,14 +295,20 @@ def main() -> None:
 
             hit_time = min(timed(served)[1] for _ in range(5))
             wordcloud_ms = round(hit_time * 1000, 2)
-            print(f"nuage de mots : rendu {render_time * 1000:.0f} ms, servi depuis le cache {wordcloud_ms} ms")
+            print(
+                f"nuage de mots : rendu {render_time * 1000:.0f} ms, servi depuis le cache {wordcloud_ms} ms"
+            )
 
-    print(json.dumps({
-        "name": "analysis",
-        "ratio": round(raw_time / full_time, 3),
-        "incremental_ratio": round(incremental_time / full_time, 4),
-        "wordcloud_cached_ms": wordcloud_ms,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "analysis",
+                "ratio": round(raw_time / full_time, 3),
+                "incremental_ratio": round(incremental_time / full_time, 4),
+                "wordcloud_cached_ms": wordcloud_ms,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

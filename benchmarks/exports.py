@@ -15,6 +15,7 @@ The database is DATABASE_URL when set (a schema `bench_exports` of its own, drop
 else a temporary SQLite file. Last line: JSON with `export_csv_s`, `export_xlsx_s`,
 `export_peak_mb` (the larger growth of our two exports) and the ratios ours / baseline.
 Targets: each export ≤ 30 s, growth ≤ 300 MB."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,18 @@ SCHEMA = "bench_exports"
 QUESTIONS = 100
 TYPES = ("text", "integer", "select_one", "select_multiple", "paragraph")
 CHOICES = ("aucun", "bus", "velo", "voiture", "marche")
-WORDS = ("transport", "logement", "soir", "médecin", "crèche", "loyer", "bus", "quartier", "emploi", "aide")
+WORDS = (
+    "transport",
+    "logement",
+    "soir",
+    "médecin",
+    "crèche",
+    "loyer",
+    "bus",
+    "quartier",
+    "emploi",
+    "aide",
+)
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -53,20 +65,33 @@ def _app(url: str, instance: str):
     from consultation import create_app
 
     os.environ["INSTANCE_PATH"] = instance
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
-                       "SECRET_KEY": "bench", "JOBS_IMMEDIATE": True,
-                       "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3")})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+            "SECRET_KEY": "bench",
+            "JOBS_IMMEDIATE": True,
+            "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3"),
+        }
+    )
 
 
 def _definition() -> dict:
     from questionnaires import Choice, ChoiceList, Question, Questionnaire
 
-    questions = [Question(TYPES[index % len(TYPES)], f"q{index:03d}", {"fr": f"Question {index} ?"},
-                          choice_list="mode" if TYPES[index % len(TYPES)].startswith("select") else None)
-                 for index in range(QUESTIONS)]
+    questions = [
+        Question(
+            TYPES[index % len(TYPES)],
+            f"q{index:03d}",
+            {"fr": f"Question {index} ?"},
+            choice_list="mode" if TYPES[index % len(TYPES)].startswith("select") else None,
+        )
+        for index in range(QUESTIONS)
+    ]
     choices = ChoiceList("mode", [Choice(name, {"fr": name.capitalize()}) for name in CHOICES])
-    return Questionnaire(title="Cent questions", form_id="cent", children=questions,
-                         choice_lists={"mode": choices}).to_dict()
+    return Questionnaire(
+        title="Cent questions", form_id="cent", children=questions, choice_lists={"mode": choices}
+    ).to_dict()
 
 
 def _answers(rng: random.Random) -> dict:
@@ -93,27 +118,49 @@ def build(url: str, instance: str, count: int) -> dict:
 
     from consultation.accounts.models import utcnow
     from consultation.accounts.services import create_user
-    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
     from consultation.extensions import db
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
     from consultation.submissions.models import Submission
     from consultation.territory.models import Commune
 
     app = _app(url, instance)
     with app.app_context():
         db.create_all()
-        user = create_user(f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "charge_etude", "motdepasse-solide-42", "Lou")
+        user = create_user(
+            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr",
+            "charge_etude",
+            "motdepasse-solide-42",
+            "Lou",
+        )
         questionnaire = Questionnaire(title="Cent questions")
-        version = QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow())
+        version = QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow()
+        )
         questionnaire.versions.append(version)
         db.session.add_all([questionnaire, Commune(insee_code="37261", name="Tours")])
         db.session.commit()
         rng = random.Random(14)
         for start in range(0, count, 2000):
-            db.session.execute(insert(Submission), [{
-                "client_uuid": str(uuid.uuid4()), "content_hash": "0" * 64, "questionnaire_version_id": version.id,
-                "public": rng.choice(("jeune", "age")), "commune_code": "37261", "consent_given": True,
-                "enumerator_id": user.id, "answers": _answers(rng),
-            } for _ in range(start, min(start + 2000, count))])
+            db.session.execute(
+                insert(Submission),
+                [
+                    {
+                        "client_uuid": str(uuid.uuid4()),
+                        "content_hash": "0" * 64,
+                        "questionnaire_version_id": version.id,
+                        "public": rng.choice(("jeune", "age")),
+                        "commune_code": "37261",
+                        "consent_given": True,
+                        "enumerator_id": user.id,
+                        "answers": _answers(rng),
+                    }
+                    for _ in range(start, min(start + 2000, count))
+                ],
+            )
             db.session.commit()
         ids = {"questionnaire_id": questionnaire.id, "user_id": user.id}
         db.engine.dispose()
@@ -144,7 +191,13 @@ def _ours(url: str, instance: str, ids: dict, file_format: str) -> dict:
 
     app = _app(url, instance)
     with app.app_context():
-        job = start_export(ids["questionnaire_id"], SubmissionFilters(), ExportOptions(), file_format, ids["user_id"])
+        job = start_export(
+            ids["questionnaire_id"],
+            SubmissionFilters(),
+            ExportOptions(),
+            file_format,
+            ids["user_id"],
+        )
         db.session.commit()
         before = _rss_mb()
         started = time.perf_counter()
@@ -160,17 +213,20 @@ def _ours(url: str, instance: str, ids: dict, file_format: str) -> dict:
 def _raw_rows(url: str):
     """The same columns as our export, through the driver alone; answers as one cell per question."""
     names = [f"q{index:03d}" for index in range(QUESTIONS)]
-    sql = ("SELECT s.id, s.client_uuid, v.number, s.channel, s.state, s.started_at, s.completed_at, s.received_at, "
-           "u.name, s.public, s.age_band, s.sex, s.commune_code, c.name, q.name, s.place, s.consent_given, "
-           "s.parental_consent, s.answers FROM submission s JOIN questionnaire_version v "
-           "ON v.id = s.questionnaire_version_id LEFT JOIN \"user\" u ON u.id = s.enumerator_id "
-           "LEFT JOIN commune c ON c.insee_code = s.commune_code LEFT JOIN quartier q ON q.id = s.quartier_id "
-           "ORDER BY s.id")
+    sql = (
+        "SELECT s.id, s.client_uuid, v.number, s.channel, s.state, s.started_at, s.completed_at, s.received_at, "
+        "u.name, s.public, s.age_band, s.sex, s.commune_code, c.name, q.name, s.place, s.consent_given, "
+        "s.parental_consent, s.answers FROM submission s JOIN questionnaire_version v "
+        'ON v.id = s.questionnaire_version_id LEFT JOIN "user" u ON u.id = s.enumerator_id '
+        "LEFT JOIN commune c ON c.insee_code = s.commune_code LEFT JOIN quartier q ON q.id = s.quartier_id "
+        "ORDER BY s.id"
+    )
     if url.startswith("postgresql"):
         import psycopg
 
-        connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
-                                     options=f"-csearch_path={SCHEMA}")
+        connection = psycopg.connect(
+            url.replace("postgresql+psycopg://", "postgresql://"), options=f"-csearch_path={SCHEMA}"
+        )
         cursor = connection.cursor(name="bench_export")
         cursor.itersize = 1000
         decode = lambda value: value  # noqa: E731  (psycopg already parses json)
@@ -211,7 +267,12 @@ def _baseline(url: str, instance: str, file_format: str) -> dict:
             sheet.append(row)
             rows += 1
         workbook.save(path)
-    return {"seconds": time.perf_counter() - started, "before_mb": before, "rows": rows, "bytes": path.stat().st_size}
+    return {
+        "seconds": time.perf_counter() - started,
+        "before_mb": before,
+        "rows": rows,
+        "bytes": path.stat().st_size,
+    }
 
 
 def child(arguments) -> None:
@@ -227,9 +288,24 @@ def child(arguments) -> None:
 
 def _run_child(which: str, file_format: str, url: str, instance: str, ids: dict) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, "--child", which, "--format", file_format, "--url", url,
-         "--instance", instance, "--ids", json.dumps(ids)],
-        check=True, capture_output=True, text=True, cwd=str(ROOT),
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            which,
+            "--format",
+            file_format,
+            "--url",
+            url,
+            "--instance",
+            instance,
+            "--ids",
+            json.dumps(ids),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -279,36 +355,51 @@ def main() -> None:
         try:
             started = time.perf_counter()
             ids = build(url, instance, arguments.submissions)
-            print(f"Base : {kind} ; {arguments.submissions} réponses × {QUESTIONS} questions insérées en "
-                  f"{time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"Base : {kind} ; {arguments.submissions} réponses × {QUESTIONS} questions insérées en "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
             results = {}
             for file_format in ("csv", "xlsx"):
                 for which in ("baseline", "ours"):
-                    measured = results[(which, file_format)] = _run_child(which, file_format, url, instance, ids)
-                    print(f"{file_format} {which} : {measured['seconds']:.1f} s, +{measured['growth_mb']:.0f} Mo, "
-                          f"{measured['rows']} lignes, {measured['bytes'] / 1e6:.0f} Mo", flush=True)
+                    measured = results[(which, file_format)] = _run_child(
+                        which, file_format, url, instance, ids
+                    )
+                    print(
+                        f"{file_format} {which} : {measured['seconds']:.1f} s, +{measured['growth_mb']:.0f} Mo, "
+                        f"{measured['rows']} lignes, {measured['bytes'] / 1e6:.0f} Mo",
+                        flush=True,
+                    )
         finally:
             if kind == "postgresql":
                 _with_schema(url, "drop")
 
     ours_csv, ours_xlsx = results[("ours", "csv")], results[("ours", "xlsx")]
     base_csv, base_xlsx = results[("baseline", "csv")], results[("baseline", "xlsx")]
-    print(json.dumps({
-        "name": "exports",
-        "database": kind,
-        "submissions": arguments.submissions,
-        "questions": QUESTIONS,
-        "export_csv_s": round(ours_csv["seconds"], 1),
-        "export_xlsx_s": round(ours_xlsx["seconds"], 1),
-        "export_peak_mb": round(max(ours_csv["growth_mb"], ours_xlsx["growth_mb"]), 1),
-        "baseline_csv_s": round(base_csv["seconds"], 1),
-        "baseline_xlsx_s": round(base_xlsx["seconds"], 1),
-        "baseline_peak_mb": round(max(base_csv["growth_mb"], base_xlsx["growth_mb"]), 1),
-        "csv_ratio": round(ours_csv["seconds"] / base_csv["seconds"], 2),
-        "xlsx_ratio": round(ours_xlsx["seconds"] / base_xlsx["seconds"], 2),
-        "peak_ratio": round(max(ours_csv["growth_mb"], ours_xlsx["growth_mb"])
-                            / max(base_csv["growth_mb"], base_xlsx["growth_mb"], 1.0), 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "exports",
+                "database": kind,
+                "submissions": arguments.submissions,
+                "questions": QUESTIONS,
+                "export_csv_s": round(ours_csv["seconds"], 1),
+                "export_xlsx_s": round(ours_xlsx["seconds"], 1),
+                "export_peak_mb": round(max(ours_csv["growth_mb"], ours_xlsx["growth_mb"]), 1),
+                "baseline_csv_s": round(base_csv["seconds"], 1),
+                "baseline_xlsx_s": round(base_xlsx["seconds"], 1),
+                "baseline_peak_mb": round(max(base_csv["growth_mb"], base_xlsx["growth_mb"]), 1),
+                "csv_ratio": round(ours_csv["seconds"] / base_csv["seconds"], 2),
+                "xlsx_ratio": round(ours_xlsx["seconds"] / base_xlsx["seconds"], 2),
+                "peak_ratio": round(
+                    max(ours_csv["growth_mb"], ours_xlsx["growth_mb"])
+                    / max(base_csv["growth_mb"], base_xlsx["growth_mb"], 1.0),
+                    2,
+                ),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

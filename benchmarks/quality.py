@@ -1,6 +1,7 @@
 """Quality of code suggestions: cross-validated micro-F1 and per-code precision/recall on the
 hand-coded answers, ours against a TF-IDF + logistic regression baseline. Prints the table and,
 with --write, stores it in docs/quality.md."""
+
 import argparse
 import json
 import sys
@@ -33,8 +34,16 @@ def main() -> None:
         target.parent.mkdir(exist_ok=True)
         target.write_text("# Qualité des suggestions de codes\n\n" + table, encoding="utf-8")
     ours, baseline = results[0], results[-1]
-    print(json.dumps({"name": "quality", "micro_f1": round(ours.f1, 4),
-                      "baseline_micro_f1": round(baseline.f1, 4), "seconds": round(elapsed, 1)}))
+    print(
+        json.dumps(
+            {
+                "name": "quality",
+                "micro_f1": round(ours.f1, 4),
+                "baseline_micro_f1": round(baseline.f1, 4),
+                "seconds": round(elapsed, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ loopback port and each page is requested a few times (median), beside the raw qu
 PostgreSQL when DATABASE_URL names one that answers (in a schema of its own, dropped afterwards),
 SQLite otherwise. The last line is JSON with `pages_max_s` and `pages_ratio` (ours over raw SQL,
 summed over the pages) for the largest size, and every size's figures."""
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,9 @@ def build(database_url: str, size: int) -> dict:
     """Fills the database; returns what the measures need (ids, a code family, a lemma)."""
     from sqlalchemy import insert, select
 
-    from analyse.nlp import analyse_texts, fold, text_hash
+    from analyse.nlp import analyse_texts, fold
     from consultation import create_app
+    from consultation.accounts.services import find_user
     from consultation.coding.clouds import CLOUDS
     from consultation.coding.jobs import analysis_cache
     from consultation.coding.models import Coding, PseudonymisedAnswer, Suggestion
@@ -92,13 +94,12 @@ def build(database_url: str, size: int) -> dict:
     from consultation.demo.seed import _answers, seed_demo
     from consultation.demo.territory import COMMUNES, PLACES
     from consultation.extensions import db
-    from consultation.submissions.models import Submission
     from consultation.jobs.queue import _run, start_job
-    from consultation.submissions.answer_table import AnswerText, answer_records, free_text_plan
     from consultation.questionnaire_store.definitions import version_model
-    from consultation.territory.models import Quartier
-    from consultation.accounts.services import find_user
     from consultation.questionnaire_store.models import QuestionnaireVersion
+    from consultation.submissions.answer_table import AnswerText, answer_records, free_text_plan
+    from consultation.submissions.models import Submission
+    from consultation.territory.models import Quartier
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
     started = time.perf_counter()
@@ -114,54 +115,106 @@ def build(database_url: str, size: int) -> dict:
         enumerators = [find_user("enqueteur@demo.fr"), find_user("enqueteuse@demo.fr")]
         codebook = codebook_of(questionnaire_id)
         codes = [code for code in active_codes(codebook) if code.keywords]
-        patterns = [(code, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in code.keywords) + r")\w*", re.I))
-                    for code in codes]
+        patterns = [
+            (
+                code,
+                re.compile(
+                    r"\b(?:" + "|".join(re.escape(w) for w in code.keywords) + r")\w*", re.I
+                ),
+            )
+            for code in codes
+        ]
         cache = analysis_cache()
         rng = random.Random(size)
         counts = {"submissions": 0, "answers": 0, "codings": 0}
         for first in range(0, size, CHUNK):
-            submissions = [_submission(index, version.id, enumerators, quartiers, _answers, COMMUNES, PLACES)
-                           for index in range(first, min(first + CHUNK, size))]
-            ids = db.session.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
-                                     submissions).all()
+            submissions = [
+                _submission(index, version.id, enumerators, quartiers, _answers, COMMUNES, PLACES)
+                for index in range(first, min(first + CHUNK, size))
+            ]
+            ids = db.session.scalars(
+                insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
+                submissions,
+            ).all()
             records = []
             for submission_id, values in zip(ids, submissions):
-                records.extend(answer_records(SimpleNamespace(id=submission_id, **values), questionnaire_id, plan))
+                records.extend(
+                    answer_records(
+                        SimpleNamespace(id=submission_id, **values), questionnaire_id, plan
+                    )
+                )
             # Lemmas as the analysis job leaves them (the same analyse_texts and token cache).
-            for record, analysis in zip(records, analyse_texts([r["text"] for r in records], cache=cache)):
-                record["lemmas"] = " ".join(dict.fromkeys(fold(token.lemma) for token in analysis.tokens))
+            for record, analysis in zip(
+                records, analyse_texts([r["text"] for r in records], cache=cache)
+            ):
+                record["lemmas"] = " ".join(
+                    dict.fromkeys(fold(token.lemma) for token in analysis.tokens)
+                )
             db.session.execute(insert(AnswerText), records)
             codings, suggestions, pseudonymised = [], [], []
             for record in records:
                 key = {"submission_id": record["submission_id"], "path": record["path"]}
-                pseudonymised.append(key | {
-                    "text_hash": record["text_hash"], "text": record["text"], "spans": [],
-                    "validated_at": datetime.now(timezone.utc) if rng.random() < 0.5 else None,
-                    "validated_by_id": None})
-                found = [(code, match) for code, pattern in patterns for match in [pattern.search(record["text"])]
-                         if match]
+                pseudonymised.append(
+                    key
+                    | {
+                        "text_hash": record["text_hash"],
+                        "text": record["text"],
+                        "spans": [],
+                        "validated_at": datetime.now(timezone.utc) if rng.random() < 0.5 else None,
+                        "validated_by_id": None,
+                    }
+                )
+                found = [
+                    (code, match)
+                    for code, pattern in patterns
+                    for match in [pattern.search(record["text"])]
+                    if match
+                ]
                 if found and rng.random() < 0.4:
                     for index, coder in enumerate(coders):
                         for code, match in found[:2]:
                             if index == 1 and rng.random() < 0.2:
                                 continue
-                            codings.append(key | {"start": match.start(), "end": match.end(), "code_id": code.id,
-                                                  "coder_id": coder.id, "text_hash": record["text_hash"],
-                                                  "source": "manual"})
+                            codings.append(
+                                key
+                                | {
+                                    "start": match.start(),
+                                    "end": match.end(),
+                                    "code_id": code.id,
+                                    "coder_id": coder.id,
+                                    "text_hash": record["text_hash"],
+                                    "source": "manual",
+                                }
+                            )
                 elif found:
                     code, match = found[0]
-                    suggestions.append(key | {"code_id": code.id, "score": round(rng.random(), 3),
-                                              "spans": [[match.start(), match.end()]], "source": "rules",
-                                              "text_hash": record["text_hash"], "status": "pending"})
-            for table, rows in ((Coding, codings), (Suggestion, suggestions), (PseudonymisedAnswer, pseudonymised)):
+                    suggestions.append(
+                        key
+                        | {
+                            "code_id": code.id,
+                            "score": round(rng.random(), 3),
+                            "spans": [[match.start(), match.end()]],
+                            "source": "rules",
+                            "text_hash": record["text_hash"],
+                            "status": "pending",
+                        }
+                    )
+            for table, rows in (
+                (Coding, codings),
+                (Suggestion, suggestions),
+                (PseudonymisedAnswer, pseudonymised),
+            ):
                 if rows:
                     db.session.execute(insert(table), rows)
             db.session.commit()
             counts["submissions"] += len(ids)
             counts["answers"] += len(records)
             counts["codings"] += len(codings)
-            print(f"  {counts['submissions']} réponses, {counts['answers']} réponses libres, "
-                  f"{counts['codings']} codages ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  {counts['submissions']} réponses, {counts['answers']} réponses libres, "
+                f"{counts['codings']} codages ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
@@ -170,16 +223,27 @@ def build(database_url: str, size: int) -> dict:
         db.session.commit()
         clouds_started = time.perf_counter()
         _run(job.id)
-        print(f"  nuages dessinés par leur travail en {time.perf_counter() - clouds_started:.0f} s", flush=True)
+        print(
+            f"  nuages dessinés par leur travail en {time.perf_counter() - clouds_started:.0f} s",
+            flush=True,
+        )
         family = [code.id for code in codes if code.key == "logement"] or [codes[0].id]
         family += [code.id for code in codes if code.parent_id in family]
         sample = db.session.execute(
             select(AnswerText.submission_id, AnswerText.path, AnswerText.text, AnswerText.text_hash)
-            .where(AnswerText.question == "manque_quartier").order_by(AnswerText.id).limit(1)).one()
+            .where(AnswerText.question == "manque_quartier")
+            .order_by(AnswerText.id)
+            .limit(1)
+        ).one()
         built = {
-            "questionnaire_id": questionnaire_id, "question": "manque_quartier", "family": family,
-            "code_id": family[0], "click_code_id": codes[-1].id, "sample": tuple(sample),
-            "coder_ids": [coder.id for coder in coders], **counts,
+            "questionnaire_id": questionnaire_id,
+            "question": "manque_quartier",
+            "family": family,
+            "code_id": family[0],
+            "click_code_id": codes[-1].id,
+            "sample": tuple(sample),
+            "coder_ids": [coder.id for coder in coders],
+            **counts,
             "build_s": round(time.perf_counter() - started, 1),
         }
         db.engine.dispose()
@@ -193,20 +257,39 @@ def _submission(index, version_id, enumerators, quartiers, make_answers, commune
     commune_name, quartier_names = communes[code]
     quartier_name = rng.choice(quartier_names)
     age = rng.randint(16, 25) if public == "jeune" else rng.randint(60, 96)
-    age_band = ("15_17" if age < 18 else "18_25") if public == "jeune" else (
-        "60_74" if age < 75 else "75_84" if age < 85 else "85_plus")
+    age_band = (
+        ("15_17" if age < 18 else "18_25")
+        if public == "jeune"
+        else ("60_74" if age < 75 else "75_84" if age < 85 else "85_plus")
+    )
     answers = make_answers(rng, public, age, commune_name, quartier_name)
     completed = datetime(2026, 9, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 86400))
     enumerator = rng.choice(enumerators)
     client_uuid = str(uuid.UUID(int=rng.getrandbits(128)))
     return {
-        "client_uuid": client_uuid, "content_hash": hashlib.sha256(client_uuid.encode()).hexdigest(),
-        "questionnaire_version_id": version_id, "channel": "tablette", "state": "recue", "review_comment": "",
-        "answers": answers, "public": public, "age_band": age_band, "sex": "", "commune_code": code,
-        "quartier_id": quartiers.get((code, quartier_name)), "place": rng.choice(places), "consent_given": True,
-        "consent_recorded_by": enumerator.name, "consent_at": completed, "parental_consent": None,
-        "enumerator_id": enumerator.id, "device_id": "", "started_at": completed, "completed_at": completed,
-        "received_at": completed, "updated_at": completed,
+        "client_uuid": client_uuid,
+        "content_hash": hashlib.sha256(client_uuid.encode()).hexdigest(),
+        "questionnaire_version_id": version_id,
+        "channel": "tablette",
+        "state": "recue",
+        "review_comment": "",
+        "answers": answers,
+        "public": public,
+        "age_band": age_band,
+        "sex": "",
+        "commune_code": code,
+        "quartier_id": quartiers.get((code, quartier_name)),
+        "place": rng.choice(places),
+        "consent_given": True,
+        "consent_recorded_by": enumerator.name,
+        "consent_at": completed,
+        "parental_consent": None,
+        "enumerator_id": enumerator.id,
+        "device_id": "",
+        "started_at": completed,
+        "completed_at": completed,
+        "received_at": completed,
+        "updated_at": completed,
     }
 
 
@@ -216,39 +299,74 @@ def raw_queries(kind: str, built: dict) -> dict[str, tuple[str, dict]]:
     on = "c.submission_id = a.submission_id AND c.path = a.path"
     family = ", ".join(str(code_id) for code_id in built["family"])
     if kind == "postgresql":
-        search = ("a.id IN (SELECT id FROM answer_text WHERE to_tsvector('simple'::regconfig, folded || ' ' || "
-                  "coalesce(lemmas, '')) @@ to_tsquery('simple', 'bus:*'))")
+        search = (
+            "a.id IN (SELECT id FROM answer_text WHERE to_tsvector('simple'::regconfig, folded || ' ' || "
+            "coalesce(lemmas, '')) @@ to_tsquery('simple', 'bus:*'))"
+        )
     else:
         search = "a.id IN (SELECT rowid FROM answer_search WHERE answer_search MATCH '\"bus\"*')"
-    page = (f"SELECT a.submission_id, a.path, a.text, c.code_id, c.start, c.\"end\" FROM (SELECT * FROM answer_text "
-            f"WHERE questionnaire_id = :q AND question = :question {{extra}} ORDER BY submission_id, position "
-            f"LIMIT 40 OFFSET {{offset}}) a LEFT JOIN coding c ON {on}")
+    page = (
+        f'SELECT a.submission_id, a.path, a.text, c.code_id, c.start, c."end" FROM (SELECT * FROM answer_text '
+        f"WHERE questionnaire_id = :q AND question = :question {{extra}} ORDER BY submission_id, position "
+        f"LIMIT 40 OFFSET {{offset}}) a LEFT JOIN coding c ON {on}"
+    )
     return {
-        "home": (f"SELECT a.question, count(DISTINCT a.id) FROM answer_text a LEFT JOIN coding c ON {on} "
-                 "WHERE a.questionnaire_id = :q GROUP BY a.question", {"q": q}),
+        "home": (
+            f"SELECT a.question, count(DISTINCT a.id) FROM answer_text a LEFT JOIN coding c ON {on} "
+            "WHERE a.questionnaire_id = :q GROUP BY a.question",
+            {"q": q},
+        ),
         "workspace": (page.format(extra="", offset=0), {"q": q, "question": question}),
-        "workspace_filtered": (page.format(extra="AND public = 'age' AND folded LIKE '%bus%'", offset=0),
-                               {"q": q, "question": question}),
-        "workspace_page_50": (page.format(extra="", offset=40 * 49), {"q": q, "question": question}),
-        "results": (f"SELECT c.code_id, a.public, count(DISTINCT a.submission_id) FROM coding c JOIN answer_text a "
-                    f"ON {on} WHERE a.questionnaire_id = :q GROUP BY c.code_id, a.public", {"q": q}),
-        "results_by_quartier": (f"SELECT c.code_id, a.quartier_id, count(DISTINCT a.submission_id) FROM coding c "
-                                f"JOIN answer_text a ON {on} WHERE a.questionnaire_id = :q "
-                                "GROUP BY c.code_id, a.quartier_id", {"q": q}),
-        "concordance": (f"SELECT a.submission_id, a.path, a.text FROM answer_text a WHERE a.questionnaire_id = :q "
-                        f"AND {search} ORDER BY a.submission_id, a.position LIMIT 400", {"q": q}),
-        "verbatims": (f"SELECT a.text, c.start, c.\"end\", c.coder_id FROM coding c JOIN answer_text a ON {on} "
-                      f"WHERE a.questionnaire_id = :q AND c.code_id IN ({family}) "
-                      "ORDER BY a.submission_id, a.position", {"q": q}),
-        "agreement": (f"SELECT c.submission_id, c.path, c.code_id, c.coder_id FROM coding c JOIN answer_text a "
-                      f"ON {on} WHERE a.questionnaire_id = :q", {"q": q}),
-        "pseudonymisation": ("SELECT p.id, p.text, p.spans FROM pseudonymised_answer p JOIN answer_text a ON "
-                             "p.submission_id = a.submission_id AND p.path = a.path WHERE a.questionnaire_id = :q "
-                             "AND p.validated_at IS NULL ORDER BY a.submission_id LIMIT 30", {"q": q}),
-        "cloud": ("SELECT result FROM job WHERE kind = 'coding.clouds' AND status = 'done' ORDER BY id DESC LIMIT 1",
-                  {}),
-        "cloud_of_a_code": ("SELECT result FROM job WHERE kind = 'coding.clouds' AND status = 'done' "
-                            "ORDER BY id DESC LIMIT 1", {}),
+        "workspace_filtered": (
+            page.format(extra="AND public = 'age' AND folded LIKE '%bus%'", offset=0),
+            {"q": q, "question": question},
+        ),
+        "workspace_page_50": (
+            page.format(extra="", offset=40 * 49),
+            {"q": q, "question": question},
+        ),
+        "results": (
+            f"SELECT c.code_id, a.public, count(DISTINCT a.submission_id) FROM coding c JOIN answer_text a "
+            f"ON {on} WHERE a.questionnaire_id = :q GROUP BY c.code_id, a.public",
+            {"q": q},
+        ),
+        "results_by_quartier": (
+            f"SELECT c.code_id, a.quartier_id, count(DISTINCT a.submission_id) FROM coding c "
+            f"JOIN answer_text a ON {on} WHERE a.questionnaire_id = :q "
+            "GROUP BY c.code_id, a.quartier_id",
+            {"q": q},
+        ),
+        "concordance": (
+            f"SELECT a.submission_id, a.path, a.text FROM answer_text a WHERE a.questionnaire_id = :q "
+            f"AND {search} ORDER BY a.submission_id, a.position LIMIT 400",
+            {"q": q},
+        ),
+        "verbatims": (
+            f'SELECT a.text, c.start, c."end", c.coder_id FROM coding c JOIN answer_text a ON {on} '
+            f"WHERE a.questionnaire_id = :q AND c.code_id IN ({family}) "
+            "ORDER BY a.submission_id, a.position",
+            {"q": q},
+        ),
+        "agreement": (
+            f"SELECT c.submission_id, c.path, c.code_id, c.coder_id FROM coding c JOIN answer_text a "
+            f"ON {on} WHERE a.questionnaire_id = :q",
+            {"q": q},
+        ),
+        "pseudonymisation": (
+            "SELECT p.id, p.text, p.spans FROM pseudonymised_answer p JOIN answer_text a ON "
+            "p.submission_id = a.submission_id AND p.path = a.path WHERE a.questionnaire_id = :q "
+            "AND p.validated_at IS NULL ORDER BY a.submission_id LIMIT 30",
+            {"q": q},
+        ),
+        "cloud": (
+            "SELECT result FROM job WHERE kind = 'coding.clouds' AND status = 'done' ORDER BY id DESC LIMIT 1",
+            {},
+        ),
+        "cloud_of_a_code": (
+            "SELECT result FROM job WHERE kind = 'coding.clouds' AND status = 'done' "
+            "ORDER BY id DESC LIMIT 1",
+            {},
+        ),
     }
 
 
@@ -274,15 +392,27 @@ def time_raw_click(engine, built: dict, repeats: int) -> float:
     for index in range(repeats + 1):
         started = time.perf_counter()
         with engine.begin() as connection:
-            coding_id = connection.execute(text(
-                'INSERT INTO coding (submission_id, path, start, "end", code_id, coder_id, text_hash, source, '
-                "created_at) VALUES (:s, :p, 0, 3, :code, :coder, :h, 'manual', :now) RETURNING id"),
-                {"s": submission_id, "p": path, "code": built["click_code_id"], "coder": built["coder_ids"][0],
-                 "h": digest, "now": datetime.now(timezone.utc)}).scalar()
-            connection.execute(text(
-                "SELECT a.text, c.code_id, c.start, c.\"end\" FROM answer_text a LEFT JOIN coding c ON "
-                "c.submission_id = a.submission_id AND c.path = a.path WHERE a.submission_id = :s AND a.path = :p"),
-                {"s": submission_id, "p": path}).all()
+            coding_id = connection.execute(
+                text(
+                    'INSERT INTO coding (submission_id, path, start, "end", code_id, coder_id, text_hash, source, '
+                    "created_at) VALUES (:s, :p, 0, 3, :code, :coder, :h, 'manual', :now) RETURNING id"
+                ),
+                {
+                    "s": submission_id,
+                    "p": path,
+                    "code": built["click_code_id"],
+                    "coder": built["coder_ids"][0],
+                    "h": digest,
+                    "now": datetime.now(timezone.utc),
+                },
+            ).scalar()
+            connection.execute(
+                text(
+                    'SELECT a.text, c.code_id, c.start, c."end" FROM answer_text a LEFT JOIN coding c ON '
+                    "c.submission_id = a.submission_id AND c.path = a.path WHERE a.submission_id = :s AND a.path = :p"
+                ),
+                {"s": submission_id, "p": path},
+            ).all()
         elapsed = time.perf_counter() - started
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM coding WHERE id = :id"), {"id": coding_id})
@@ -296,8 +426,12 @@ def login(base_url: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base_url}/compte/connexion", timeout=60).text
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)[1]
-    response = session.post(f"{base_url}/compte/connexion", timeout=60, allow_redirects=False, data={
-        "email": "charge@demo.fr", "password": "demo-consultation", "csrf_token": token})
+    response = session.post(
+        f"{base_url}/compte/connexion",
+        timeout=60,
+        allow_redirects=False,
+        data={"email": "charge@demo.fr", "password": "demo-consultation", "csrf_token": token},
+    )
     if response.status_code != 302:
         raise SystemExit(f"connexion refusée : {response.status_code}")
     return session
@@ -327,14 +461,27 @@ def time_click(session: requests.Session, base_url: str, built: dict, repeats: i
     durations = []
     for index in range(repeats + 1):
         started = time.perf_counter()
-        response = session.post(f"{base_url}/analyse/{q}/api/codages", headers=headers, timeout=600, json={
-            "submission_id": submission_id, "path": path, "start": 0, "end": 3, "code_id": built["click_code_id"],
-            "text_hash": digest})
+        response = session.post(
+            f"{base_url}/analyse/{q}/api/codages",
+            headers=headers,
+            timeout=600,
+            json={
+                "submission_id": submission_id,
+                "path": path,
+                "start": 0,
+                "end": 3,
+                "code_id": built["click_code_id"],
+                "text_hash": digest,
+            },
+        )
         elapsed = time.perf_counter() - started
         if response.status_code != 201 or "row_html" not in response.json():
             raise SystemExit(f"clic de codage : {response.status_code} {response.text[:200]}")
-        removed = session.delete(f"{base_url}/analyse/{q}/api/codages/{response.json()['coding']['id']}",
-                                 headers=headers, timeout=600)
+        removed = session.delete(
+            f"{base_url}/analyse/{q}/api/codages/{response.json()['coding']['id']}",
+            headers=headers,
+            timeout=600,
+        )
         if removed.status_code != 200:
             raise SystemExit(f"retrait du codage : {removed.status_code}")
         if index:
@@ -382,7 +529,9 @@ def measure(kind: str, database_url: str, built: dict, repeats: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,25000", help="nombres de réponses, séparés par des virgules")
+    parser.add_argument(
+        "--sizes", default="10000,25000", help="nombres de réponses, séparés par des virgules"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="mesures par page (médiane)")
     parser.add_argument("--database", choices=["auto", "postgresql", "sqlite"], default="auto")
     arguments = parser.parse_args()
@@ -398,19 +547,37 @@ def main() -> None:
             figures = measure(kind, database_url, built, arguments.repeats)
         pages = {name: value for name, value in figures.items() if name != "coding_click"}
         results[size] = {
-            "answers": built["answers"], "codings": built["codings"], "build_s": built["build_s"],
+            "answers": built["answers"],
+            "codings": built["codings"],
+            "build_s": built["build_s"],
             "pages_max_s": max(value["ours_s"] for value in pages.values()),
-            "pages_ratio": round(sum(v["ours_s"] for v in pages.values()) / sum(v["raw_s"] for v in pages.values()), 1),
-            "click_s": figures["coding_click"]["ours_s"], "pages": figures,
+            "pages_ratio": round(
+                sum(v["ours_s"] for v in pages.values()) / sum(v["raw_s"] for v in pages.values()),
+                1,
+            ),
+            "click_s": figures["coding_click"]["ours_s"],
+            "pages": figures,
         }
-        print(f"  => page la plus lente {results[size]['pages_max_s']} s, clic {results[size]['click_s']} s, "
-              f"rapport {results[size]['pages_ratio']}", flush=True)
+        print(
+            f"  => page la plus lente {results[size]['pages_max_s']} s, clic {results[size]['click_s']} s, "
+            f"rapport {results[size]['pages_ratio']}",
+            flush=True,
+        )
     largest = results[max(sizes)]
-    print(json.dumps({
-        "name": "scale", "database": kind, "submissions": max(sizes), "answers": largest["answers"],
-        "pages_max_s": largest["pages_max_s"], "pages_ratio": largest["pages_ratio"],
-        "click_s": largest["click_s"], "sizes": results,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "scale",
+                "database": kind,
+                "submissions": max(sizes),
+                "answers": largest["answers"],
+                "pages_max_s": largest["pages_max_s"],
+                "pages_ratio": largest["pages_ratio"],
+                "click_s": largest["click_s"],
+                "sizes": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

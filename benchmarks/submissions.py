@@ -8,6 +8,7 @@ each sent to both servers: the tests' 6-answer interview and a 100-answer one (a
 interview, where validation weighs most). The last line printed is JSON:
 {"name": "submissions", "ours_rps": …, "baseline_rps": …, "ratio": …, "long_ratio": …, …}, where
 `ratio` is the lower of the two ratios (the one the target applies to)."""
+
 import argparse
 import json
 import sys
@@ -42,13 +43,17 @@ def load(base_url: str, token: str, template: dict, requests_count: int, concurr
 
     def worker() -> None:
         session = requests.Session()
-        session.headers.update({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        session.headers.update(
+            {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        )
         while True:
             with lock:
                 index = next(next_index, None)
             if index is None:
                 return
-            response = session.post(f"{base_url}/api/v1/submissions", data=bodies[index], timeout=60)
+            response = session.post(
+                f"{base_url}/api/v1/submissions", data=bodies[index], timeout=60
+            )
             if response.status_code != 201:
                 with lock:
                     errors.append(f"{response.status_code} {response.text[:200]}")
@@ -76,9 +81,15 @@ def main() -> None:
     kind = arguments.database
     if kind == "auto":
         kind = "postgresql" if postgres_answers() else "sqlite"
-    print(f"Base : {kind} ; {arguments.requests} requêtes par serveur, {arguments.concurrency} clients", flush=True)
+    print(
+        f"Base : {kind} ; {arguments.requests} requêtes par serveur, {arguments.concurrency} clients",
+        flush=True,
+    )
 
-    servers = {"baseline": "benchmarks.support.baseline_app:create_app()", "ours": "consultation:create_app()"}
+    servers = {
+        "baseline": "benchmarks.support.baseline_app:create_app()",
+        "ours": "consultation:create_app()",
+    }
     per_round = max(arguments.requests // arguments.rounds, 1)
     seconds = {(body, name): 0.0 for body in BODIES for name in servers}
     with scratch_database(kind) as database_url:
@@ -88,10 +99,12 @@ def main() -> None:
             "long": long_submission_body(seeded["long_questionnaire_id"]),
         }
         baseline_app.create_schema(database_url)
-        with gunicorn(servers["baseline"], database_url, workers=2, threads=4) as baseline_url, \
-                gunicorn(servers["ours"], database_url, workers=2, threads=4) as ours_url:
+        with (
+            gunicorn(servers["baseline"], database_url, workers=2, threads=4) as baseline_url,
+            gunicorn(servers["ours"], database_url, workers=2, threads=4) as ours_url,
+        ):
             urls = {"baseline": baseline_url, "ours": ours_url}
-            for name, url in urls.items():
+            for url in urls.values():
                 # First requests pay for imports, connections and caches in each worker.
                 for template in templates.values():
                     load(url, seeded["token"], template, 40, 4)
@@ -99,26 +112,43 @@ def main() -> None:
                 for body in BODIES:
                     order = list(urls) if round_number % 2 == 0 else list(reversed(urls))
                     for name in order:
-                        seconds[body, name] += load(urls[name], seeded["token"], templates[body],
-                                                    per_round, arguments.concurrency)
-                print(f"manche {round_number + 1}/{arguments.rounds} : " + " ; ".join(
-                    f"{body} ({len(templates[body]['answers'])} réponses) " + ", ".join(
-                        f"{name} {per_round * (round_number + 1) / seconds[body, name]:.0f} req/s" for name in urls)
-                    for body in BODIES), flush=True)
+                        seconds[body, name] += load(
+                            urls[name],
+                            seeded["token"],
+                            templates[body],
+                            per_round,
+                            arguments.concurrency,
+                        )
+                print(
+                    f"manche {round_number + 1}/{arguments.rounds} : "
+                    + " ; ".join(
+                        f"{body} ({len(templates[body]['answers'])} réponses) "
+                        + ", ".join(
+                            f"{name} {per_round * (round_number + 1) / seconds[body, name]:.0f} req/s"
+                            for name in urls
+                        )
+                        for body in BODIES
+                    ),
+                    flush=True,
+                )
     rates = {key: per_round * arguments.rounds / elapsed for key, elapsed in seconds.items()}
     ratios = {body: rates[body, "ours"] / rates[body, "baseline"] for body in BODIES}
 
-    print(json.dumps({
-        "name": "submissions",
-        "database": kind,
-        "ours_rps": round(rates["court", "ours"], 1),
-        "baseline_rps": round(rates["court", "baseline"], 1),
-        "short_ratio": round(ratios["court"], 3),
-        "long_ours_rps": round(rates["long", "ours"], 1),
-        "long_baseline_rps": round(rates["long", "baseline"], 1),
-        "long_ratio": round(ratios["long"], 3),
-        "ratio": round(min(ratios.values()), 3),
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "submissions",
+                "database": kind,
+                "ours_rps": round(rates["court", "ours"], 1),
+                "baseline_rps": round(rates["court", "baseline"], 1),
+                "short_ratio": round(ratios["court"], 3),
+                "long_ours_rps": round(rates["long", "ours"], 1),
+                "long_baseline_rps": round(rates["long", "baseline"], 1),
+                "long_ratio": round(ratios["long"], 3),
+                "ratio": round(min(ratios.values()), 3),
+            }
+        )
+    )
 
 
 # The 6-answer interview of the tests, then a 100-answer one.

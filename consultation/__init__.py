@@ -1,4 +1,5 @@
 """The consultation web application."""
+
 import os
 from pathlib import Path
 
@@ -14,7 +15,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         # INSTANCE_PATH puts the instance folder (SQLite files, exports, models) elsewhere.
-        instance_path=os.path.abspath(os.environ["INSTANCE_PATH"]) if os.environ.get("INSTANCE_PATH") else None,
+        instance_path=os.path.abspath(os.environ["INSTANCE_PATH"])
+        if os.environ.get("INSTANCE_PATH")
+        else None,
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config_from_env(app.instance_path))
@@ -36,7 +39,9 @@ def trust_reverse_proxies(app: Flask) -> None:
 
     from .config import PROXY_FIX_HEADERS
 
-    counts = {name.lower(): int(app.config.get(f"PROXY_FIX_{name}", 0) or 0) for name in PROXY_FIX_HEADERS}
+    counts = {
+        name.lower(): int(app.config.get(f"PROXY_FIX_{name}", 0) or 0) for name in PROXY_FIX_HEADERS
+    }
     if any(counts.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
 

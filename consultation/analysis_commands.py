@@ -1,4 +1,5 @@
 """Analysis commands of the `consultation` CLI: thin wrappers around `analyse/`."""
+
 from __future__ import annotations
 
 import json
@@ -12,20 +13,50 @@ from analyse.csv_input import CsvReadError, read_csv, write_csv_atomic
 
 @click.command("pseudonymise")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--column", "columns", multiple=True, required=True,
-              help="Colonne de texte à pseudonymiser (répéter l'option pour plusieurs colonnes).")
-@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Fichier CSV écrit (même encodage et séparateur que l'entrée).")
-@click.option("--spans", "spans_output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier JSONL des identifiants remplacés, ligne par ligne, pour relecture.")
-@click.option("--rules-only", is_flag=True, default=False,
-              help="Sans le modèle spaCy (plus rapide, moins de noms trouvés).")
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    required=True,
+    help="Colonne de texte à pseudonymiser (répéter l'option pour plusieurs colonnes).",
+)
+@click.option(
+    "--out",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier CSV écrit (même encodage et séparateur que l'entrée).",
+)
+@click.option(
+    "--spans",
+    "spans_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fichier JSONL des identifiants remplacés, ligne par ligne, pour relecture.",
+)
+@click.option(
+    "--rules-only",
+    is_flag=True,
+    default=False,
+    help="Sans le modèle spaCy (plus rapide, moins de noms trouvés).",
+)
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--skip-malformed", is_flag=True, default=False,
-              help="Écrire quand même les lignes lisibles quand d'autres sont mal formées (elles sont "
-                   "listées et absentes du fichier écrit).")
-def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, spans_output: Path | None,
-                         rules_only: bool, batch_size: int, skip_malformed: bool):
+@click.option(
+    "--skip-malformed",
+    is_flag=True,
+    default=False,
+    help="Écrire quand même les lignes lisibles quand d'autres sont mal formées (elles sont "
+    "listées et absentes du fichier écrit).",
+)
+def pseudonymise_command(
+    source: Path,
+    columns: tuple[str, ...],
+    output: Path,
+    spans_output: Path | None,
+    rules_only: bool,
+    batch_size: int,
+    skip_malformed: bool,
+):
     """Pseudonymise une ou plusieurs colonnes d'un fichier CSV (noms, téléphones, e-mails, adresses…).
 
     Une ligne mal formée arrête la commande (code 1, rien n'est écrit) : toutes sont listées avec
@@ -38,17 +69,23 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
         _fail(f"{source} : {error}")
     missing = [name for name in columns if name not in table.columns]
     if missing:
-        _fail("\n".join(f"{source} : colonne « {name} » absente" for name in missing)
-              + f"\nColonnes présentes : {', '.join(table.columns)}")
+        _fail(
+            "\n".join(f"{source} : colonne « {name} » absente" for name in missing)
+            + f"\nColonnes présentes : {', '.join(table.columns)}"
+        )
     malformed = [problem for problem in table.problems if problem.line]
     if malformed and not skip_malformed:
         # A pseudonymised file missing rows would pass for the whole survey: nothing is written.
-        _fail("\n".join(f"{source} : {problem}" for problem in malformed)
-              + f"\n{len(malformed)} ligne(s) mal formée(s) : corrigez le fichier (rien n'a été écrit), "
-              "ou relancez avec --skip-malformed pour écrire les autres lignes.")
+        _fail(
+            "\n".join(f"{source} : {problem}" for problem in malformed)
+            + f"\n{len(malformed)} ligne(s) mal formée(s) : corrigez le fichier (rien n'a été écrit), "
+            "ou relancez avec --skip-malformed pour écrire les autres lignes."
+        )
     for problem in table.problems:
-        click.echo(f"{source} : {problem} (ligne ignorée)" if problem.line else f"{source} : {problem}",
-                   err=True)
+        click.echo(
+            f"{source} : {problem} (ligne ignorée)" if problem.line else f"{source} : {problem}",
+            err=True,
+        )
     if source.resolve() == output.resolve():
         _fail("le fichier de sortie doit être différent du fichier d'entrée")
 
@@ -56,24 +93,40 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
     spans_records = []
     rows = [dict(row) for row in table.rows]
     for column in columns:
-        results = pseudonymise_many([row[column] for row in rows], use_ner=not rules_only,
-                                    batch_size=batch_size)
+        results = pseudonymise_many(
+            [row[column] for row in rows], use_ner=not rules_only, batch_size=batch_size
+        )
         for row, line, result in zip(rows, table.row_lines, results):
             row[column] = result.text
             replaced += len(result.replacements)
             if spans_output and result.replacements:
-                spans_records.append({
-                    "line": line,
-                    "column": column,
-                    "spans": [
-                        {"start": r.start, "end": r.end, "new_start": r.new_start, "new_end": r.new_end,
-                         "kind": r.kind, "original": r.original, "placeholder": r.placeholder}
-                        for r in result.replacements
-                    ],
-                })
+                spans_records.append(
+                    {
+                        "line": line,
+                        "column": column,
+                        "spans": [
+                            {
+                                "start": r.start,
+                                "end": r.end,
+                                "new_start": r.new_start,
+                                "new_end": r.new_end,
+                                "kind": r.kind,
+                                "original": r.original,
+                                "placeholder": r.placeholder,
+                            }
+                            for r in result.replacements
+                        ],
+                    }
+                )
     try:
-        write_csv_atomic(output, table.columns, rows, delimiter=table.delimiter,
-                         encoding=table.encoding, bom=table.has_bom)
+        write_csv_atomic(
+            output,
+            table.columns,
+            rows,
+            delimiter=table.delimiter,
+            encoding=table.encoding,
+            bom=table.has_bom,
+        )
         if spans_output:
             _write_jsonl_atomic(spans_output, spans_records)
     except OSError as error:
@@ -86,18 +139,47 @@ def pseudonymise_command(source: Path, columns: tuple[str, ...], output: Path, s
 
 
 @click.command("autocode")
-@click.option("--train", "train_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Réponses déjà codées : colonnes id, text, codes (codes séparés par « | »).")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Réponses à coder : colonnes id, text.")
-@click.option("--out", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Fichier CSV écrit : id, codes, scores (séparés par « | »), avec le séparateur du fichier d'entrée.")
-@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Livre de codes JSON (par défaut : celui de l'ABS fourni avec l'application).")
-@click.option("--threshold", default=None, type=click.FloatRange(0, 1),
-              help="Score minimal d'une suggestion (par défaut celui du modèle).")
-def autocode_command(train_path: Path, input_path: Path, output: Path, codebook_path: Path | None,
-                     threshold: float | None):
+@click.option(
+    "--train",
+    "train_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Réponses déjà codées : colonnes id, text, codes (codes séparés par « | »).",
+)
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Réponses à coder : colonnes id, text.",
+)
+@click.option(
+    "--out",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier CSV écrit : id, codes, scores (séparés par « | »), avec le séparateur du fichier d'entrée.",
+)
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Livre de codes JSON (par défaut : celui de l'ABS fourni avec l'application).",
+)
+@click.option(
+    "--threshold",
+    default=None,
+    type=click.FloatRange(0, 1),
+    help="Score minimal d'une suggestion (par défaut celui du modèle).",
+)
+def autocode_command(
+    train_path: Path,
+    input_path: Path,
+    output: Path,
+    codebook_path: Path | None,
+    threshold: float | None,
+):
     """Suggère des codes pour des réponses libres, appris des réponses déjà codées et des règles du
     livre de codes."""
     from analyse.codebook import Code, CodebookError, default_codebook, load_codebook
@@ -132,7 +214,9 @@ def autocode_command(train_path: Path, input_path: Path, output: Path, codebook_
         if not identifier:
             problems.append(f"{input_path} : ligne {line} : identifiant vide")
         elif identifier in seen:
-            problems.append(f"{input_path} : ligne {line} : identifiant « {identifier} » déjà vu ligne {seen[identifier]}")
+            problems.append(
+                f"{input_path} : ligne {line} : identifiant « {identifier} » déjà vu ligne {seen[identifier]}"
+            )
         else:
             seen[identifier] = line
     if problems:
@@ -141,19 +225,29 @@ def autocode_command(train_path: Path, input_path: Path, output: Path, codebook_
     suggester = Suggester.train(examples, codebook)
     suggestions = suggester.suggest([row["text"] for row in new.rows], threshold=threshold)
     rows = [
-        {"id": row["id"].strip(),
-         "codes": "|".join(suggestion.code for suggestion in found),
-         "scores": "|".join(f"{suggestion.score:.3f}" for suggestion in found)}
+        {
+            "id": row["id"].strip(),
+            "codes": "|".join(suggestion.code for suggestion in found),
+            "scores": "|".join(f"{suggestion.score:.3f}" for suggestion in found),
+        }
         for row, found in zip(new.rows, suggestions)
     ]
     try:
-        write_csv_atomic(output, ["id", "codes", "scores"], rows, delimiter=new.delimiter,
-                         encoding="utf-8", bom=new.has_bom)
+        write_csv_atomic(
+            output,
+            ["id", "codes", "scores"],
+            rows,
+            delimiter=new.delimiter,
+            encoding="utf-8",
+            bom=new.has_bom,
+        )
     except OSError as error:
         _fail(f"{output} : écriture impossible ({error.strerror})")
     with_codes = sum(1 for found in suggestions if found)
-    click.echo(f"{len(rows)} réponse(s), {with_codes} avec au moins un code suggéré "
-               f"(appris de {len(examples)} réponse(s) codée(s)) → {output}")
+    click.echo(
+        f"{len(rows)} réponse(s), {with_codes} avec au moins un code suggéré "
+        f"(appris de {len(examples)} réponse(s) codée(s)) → {output}"
+    )
 
 
 def _read_or_fail(path: Path, required: tuple[str, ...]):
@@ -163,8 +257,14 @@ def _read_or_fail(path: Path, required: tuple[str, ...]):
     except CsvReadError as error:
         _fail(f"{path} : {error}")
     if table.problems:
-        _fail("\n".join(f"{path} : {problem}" for problem in table.problems)
-              + (f"\nColonnes présentes : {', '.join(table.columns)}" if any(p.line is None for p in table.problems) else ""))
+        _fail(
+            "\n".join(f"{path} : {problem}" for problem in table.problems)
+            + (
+                f"\nColonnes présentes : {', '.join(table.columns)}"
+                if any(p.line is None for p in table.problems)
+                else ""
+            )
+        )
     return table
 
 

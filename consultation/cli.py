@@ -1,4 +1,5 @@
 """The `consultation` command: thin wrappers around the same services the views call."""
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -21,8 +22,12 @@ def main():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--debug/--no-debug", default=False)
-@click.option("--worker/--no-worker", default=True, show_default=True,
-              help="Lance aussi la file de travaux (analyses longues) dans un second processus.")
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Lance aussi la file de travaux (analyses longues) dans un second processus.",
+)
 def serve(host: str, port: int, debug: bool, worker: bool):
     """Sert l'application (serveur de développement) et sa file de travaux."""
     import socket
@@ -104,8 +109,11 @@ def init_db():
 @click.argument("email")
 @click.option("--role", required=True, help="admin, charge_etude, enqueteur, collectif ou lecteur")
 @click.option("--name", default="")
-@click.option("--password-stdin", is_flag=True,
-              help="Lit le mot de passe sur la première ligne de l'entrée standard (scripts).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Lit le mot de passe sur la première ligne de l'entrée standard (scripts).",
+)
 @with_appcontext
 @command_transaction
 def create_user_command(email: str, role: str, name: str, password_stdin: bool):
@@ -121,7 +129,9 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool):
     elif os.environ.get("CONSULTATION_PASSWORD"):
         password = os.environ["CONSULTATION_PASSWORD"]
     else:
-        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+        password = click.prompt(
+            "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
+        )
     try:
         user = create_user(email, role, password, name)
     except AccountError as error:

@@ -1,4 +1,5 @@
 """Configuration read from the environment, once, when the app is created."""
+
 import os
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def config_from_env(instance_path: str) -> dict:
         # How many reverse proxies in front of the app set each X-Forwarded-* header (werkzeug's
         # ProxyFix). 0, the default, ignores the headers: a client could write them itself.
         # Behind one nginx or Caddy: PROXY_FIX_X_FOR=1 and PROXY_FIX_X_PROTO=1.
-        **{f"PROXY_FIX_{name}": _count(os.environ.get(f"PROXY_FIX_{name}", "")) for name in PROXY_FIX_HEADERS},
+        **{
+            f"PROXY_FIX_{name}": _count(os.environ.get(f"PROXY_FIX_{name}", ""))
+            for name in PROXY_FIX_HEADERS
+        },
     }
 
 
@@ -61,5 +65,5 @@ def normalise_database_url(url: str) -> str:
     """postgres:// and postgresql:// URLs use psycopg 3, the driver we install."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

@@ -8,6 +8,7 @@ reads the rows just written) run only once the commit has succeeded.
 
 A CLI command is one transaction too: `@command_transaction` commits when it returns and rolls
 back when it raises or exits with an error."""
+
 import functools
 from typing import Callable
 

@@ -2,6 +2,9 @@
 
 Pure Python: no Flask, no SQL. The web app and the CLI call it.
 """
+
+from .checks import Problem, check_questionnaire
+from .expressions import ExpressionError, check_expression, evaluate, parse, references
 from .model import (
     DEFAULT_LANGUAGE,
     QUESTION_TYPES,
@@ -12,9 +15,13 @@ from .model import (
     Questionnaire,
     label_in,
 )
-from .expressions import ExpressionError, check_expression, evaluate, parse, references
-from .validation import AnswerError, ValidationResult, compute_calculations, is_relevant, validate_answers
-from .checks import Problem, check_questionnaire
+from .validation import (
+    AnswerError,
+    ValidationResult,
+    compute_calculations,
+    is_relevant,
+    validate_answers,
+)
 from .xlsform import ImportResult, SheetIssue, load_xlsform, to_xlsform, xlsform_bytes
 
 __all__ = [

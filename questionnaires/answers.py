@@ -4,6 +4,7 @@ Answers are a JSON object: a question's answer under its name; a repeat group un
 list of instances, each an object of the same kind; plain groups do not nest. A path names one
 answer: "commune", "membres[1]/prenom", "menages[0]/enfants[2]/age" (0-based instances).
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,9 @@ def repeat_instances(answers: Mapping, chain: Sequence[str]) -> list[RepeatInsta
             for index, instance in enumerate(instances):
                 if isinstance(instance, Mapping):
                     step = f"{repeat}[{index}]"
-                    deeper.append(RepeatInstance(instance, f"{context}/{step}" if context else step, index))
+                    deeper.append(
+                        RepeatInstance(instance, f"{context}/{step}" if context else step, index)
+                    )
         found = deeper
     return found
 
@@ -100,7 +103,9 @@ def walk_plan(plan: Plan, answers: Mapping) -> Iterator[Answer]:
                 yield Answer(path, question, instance[question.name], index)
 
 
-def walk_answers(model: Questionnaire, answers: Mapping, types: Iterable[str] | None = None) -> Iterator[Answer]:
+def walk_answers(
+    model: Questionnaire, answers: Mapping, types: Iterable[str] | None = None
+) -> Iterator[Answer]:
     """`walk_plan` over the questions of `model` (of `types` when given)."""
     return walk_plan(answer_plan(model, types), answers)
 

@@ -3,6 +3,7 @@
 The XLSForm importer maps ``Problem.name`` to a sheet row and ``Problem.field`` to a column;
 the designer shows each problem beside the field being edited.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -28,8 +29,11 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "field": self.field, "message": self.message,
-            "position": self.position, "code": self.code,
+            "name": self.name,
+            "field": self.field,
+            "message": self.message,
+            "position": self.position,
+            "code": self.code,
         }
 
 
@@ -47,7 +51,9 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Problem]:
     problems.extend(_choice_list_problems(questionnaire))
     problems.extend(_cycle_problems(questionnaire))
     order = {node.name: index for index, node in enumerate(nodes)}
-    return sorted(problems, key=lambda problem: (problem.name != "", order.get(problem.name, len(order))))
+    return sorted(
+        problems, key=lambda problem: (problem.name != "", order.get(problem.name, len(order)))
+    )
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -64,32 +70,51 @@ def _name_problems(nodes: list[Question | Group]) -> Iterator[Problem]:
     for node in nodes:
         name = node.name
         if not name:
-            yield Problem("", "name", "Une question ou un groupe n'a pas de nom.", None, "invalid_name")
+            yield Problem(
+                "", "name", "Une question ou un groupe n'a pas de nom.", None, "invalid_name"
+            )
         elif not is_valid_name(name):
             yield Problem(
-                name, "name",
+                name,
+                "name",
                 f"Nom invalide « {name} » : il doit commencer par une lettre ou « _ » et ne contenir que "
                 "des lettres, des chiffres, « _ », « - » ou « . » (sans espace ni accent typographique).",
-                None, "invalid_name",
+                None,
+                "invalid_name",
             )
         if name and counts[name] > 1 and name not in reported:
             reported.add(name)
             yield Problem(
-                name, "name", f"Le nom « {name} » est utilisé {counts[name]} fois : chaque nom doit être unique.",
-                None, "duplicate",
+                name,
+                "name",
+                f"Le nom « {name} » est utilisé {counts[name]} fois : chaque nom doit être unique.",
+                None,
+                "duplicate",
             )
 
 
 # --- expressions ------------------------------------------------------------------------------
 
 
-def _expression_problems(questionnaire: Questionnaire, node: Question | Group, known: set[str]) -> Iterator[Problem]:
+def _expression_problems(
+    questionnaire: Questionnaire, node: Question | Group, known: set[str]
+) -> Iterator[Problem]:
     fields = ("relevant", "repeat_count") if isinstance(node, Group) else _QUESTION_EXPRESSIONS
     for field_name in fields:
         text = getattr(node, field_name, "")
         if field_name == "required":
             if isinstance(text, bool) or str(text).strip().lower() in (
-                "", "yes", "no", "true", "false", "true()", "false()", "1", "0", "oui", "non",
+                "",
+                "yes",
+                "no",
+                "true",
+                "false",
+                "true()",
+                "false()",
+                "1",
+                "0",
+                "oui",
+                "non",
             ):
                 continue
             text = str(text)
@@ -97,7 +122,11 @@ def _expression_problems(questionnaire: Questionnaire, node: Question | Group, k
             continue
         if field_name == "choice_filter":
             choice_list = questionnaire.choice_lists.get(getattr(node, "choice_list", ""))
-            columns = {key for choice in choice_list.choices for key in choice.properties} if choice_list else set()
+            columns = (
+                {key for choice in choice_list.choices for key in choice.properties}
+                if choice_list
+                else set()
+            )
             errors = check_choice_filter(text, known, columns)
         else:
             errors = check_expression(text, known)
@@ -110,7 +139,13 @@ def _expression_problems(questionnaire: Questionnaire, node: Question | Group, k
         and not node.calculation.strip()
         and "type" not in node.extra
     ):
-        yield Problem(node.name, "calculation", "Calcul vide : indiquez la formule à calculer.", None, "missing")
+        yield Problem(
+            node.name,
+            "calculation",
+            "Calcul vide : indiquez la formule à calculer.",
+            None,
+            "missing",
+        )
 
 
 def _problem_from(name: str, field_name: str, error: ExpressionError) -> Problem:
@@ -124,14 +159,28 @@ def _choice_problems(questionnaire: Questionnaire, question: Question) -> Iterat
     if question.type not in TYPES_WITH_CHOICES:
         return
     if not question.choice_list:
-        yield Problem(question.name, "choice_list", "Indiquez la liste de choix de cette question.", None, "missing")
+        yield Problem(
+            question.name,
+            "choice_list",
+            "Indiquez la liste de choix de cette question.",
+            None,
+            "missing",
+        )
     elif question.choice_list not in questionnaire.choice_lists:
         yield Problem(
-            question.name, "choice_list", f"La liste de choix « {question.choice_list} » n'existe pas.", None, "missing",
+            question.name,
+            "choice_list",
+            f"La liste de choix « {question.choice_list} » n'existe pas.",
+            None,
+            "missing",
         )
     elif not questionnaire.choice_lists[question.choice_list].choices:
         yield Problem(
-            question.name, "choice_list", f"La liste de choix « {question.choice_list} » est vide.", None, "missing",
+            question.name,
+            "choice_list",
+            f"La liste de choix « {question.choice_list} » est vide.",
+            None,
+            "missing",
         )
 
 
@@ -140,16 +189,28 @@ def _choice_list_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
         counts = Counter(choice.name for choice in choice_list.choices)
         for choice_name, count in counts.items():
             if not choice_name.strip():
-                yield Problem("", "choice_list", f"Liste « {list_name} » : un choix n'a pas de nom.", None, "invalid_name")
+                yield Problem(
+                    "",
+                    "choice_list",
+                    f"Liste « {list_name} » : un choix n'a pas de nom.",
+                    None,
+                    "invalid_name",
+                )
             elif any(char.isspace() for char in choice_name):
                 yield Problem(
-                    "", "choice_list",
-                    f"Liste « {list_name} » : le nom de choix « {choice_name} » contient un espace.", None, "invalid_name",
+                    "",
+                    "choice_list",
+                    f"Liste « {list_name} » : le nom de choix « {choice_name} » contient un espace.",
+                    None,
+                    "invalid_name",
                 )
             if count > 1 and choice_name.strip():
                 yield Problem(
-                    "", "choice_list", f"Liste « {list_name} » : le choix « {choice_name} » apparaît {count} fois.",
-                    None, "duplicate",
+                    "",
+                    "choice_list",
+                    f"Liste « {list_name} » : le choix « {choice_name} » apparaît {count} fois.",
+                    None,
+                    "duplicate",
                 )
 
 
@@ -164,16 +225,22 @@ def _default_problems(questionnaire: Questionnaire, question: Question) -> Itera
     try:
         value = read_answer(question, default)
     except InvalidAnswer as problem:
-        yield Problem(question.name, "default", f"Valeur par défaut invalide : {problem}", None, "type")
+        yield Problem(
+            question.name, "default", f"Valeur par défaut invalide : {problem}", None, "type"
+        )
         return
     if question.type in TYPES_WITH_CHOICES and question.choice_list in questionnaire.choice_lists:
         offered = set(questionnaire.choice_lists[question.choice_list].names())
-        missing = [name for name in (value if isinstance(value, list) else [value]) if name not in offered]
+        missing = [
+            name for name in (value if isinstance(value, list) else [value]) if name not in offered
+        ]
         if missing:
             yield Problem(
-                question.name, "default",
+                question.name,
+                "default",
                 f"Valeur par défaut « {' '.join(missing)} » absente de la liste « {question.choice_list} ».",
-                None, "type",
+                None,
+                "type",
             )
 
 
@@ -209,7 +276,11 @@ def _cycle_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
         seen_cycles.add(key)
         field_name, position = graph[cycle[0]][cycle[1]]
         yield Problem(
-            cycle[0], field_name, "Cycle de dépendances : " + " → ".join(cycle), position, "cycle",
+            cycle[0],
+            field_name,
+            "Cycle de dépendances : " + " → ".join(cycle),
+            position,
+            "cycle",
         )
 
 
@@ -242,7 +313,7 @@ def _cycles(graph: dict[str, dict]) -> list[list[str]]:
             if target not in graph:
                 continue
             if state.get(target) == 1:
-                loop = path[on_path_at[target]:]
+                loop = path[on_path_at[target] :]
                 first = min(range(len(loop)), key=lambda index: order[loop[index]])
                 loop = loop[first:] + loop[:first]
                 found.append(loop + [loop[0]])

@@ -4,6 +4,7 @@ refuse dependency cycles, compare two versions.
 Pure functions over the dataclass model of `model.py`; a refused edit raises `EditRefused` with a
 French message and the form field it concerns, before anything is changed where it can.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,10 @@ class Reference:
 
     @property
     def field_label(self) -> str:
-        return EXPRESSION_FIELDS.get(self.field_name, {"label": "Libellé", "hint": "Aide"}.get(self.field_name, self.field_name))
+        return EXPRESSION_FIELDS.get(
+            self.field_name,
+            {"label": "Libellé", "hint": "Aide"}.get(self.field_name, self.field_name),
+        )
 
 
 # --- finding -----------------------------------------------------------------------------------
@@ -170,8 +174,11 @@ def _text_fields(node: Node):
 
 def rename_references(model: Questionnaire, old: str, new: str) -> None:
     """Every ${old} of the questionnaire's expressions and texts becomes ${new}."""
+
     def replace(text: str) -> str:
-        return REFERENCE.sub(lambda match: "${" + new + "}" if match.group(1) == old else match.group(0), text)
+        return REFERENCE.sub(
+            lambda match: "${" + new + "}" if match.group(1) == old else match.group(0), text
+        )
 
     for _, node in model.walk():
         for item in fields(node):
@@ -179,7 +186,14 @@ def rename_references(model: Questionnaire, old: str, new: str) -> None:
             if isinstance(value, str) and item.name != "name":
                 setattr(node, item.name, replace(value))
             elif isinstance(value, dict) and item.name != "extra":
-                setattr(node, item.name, {key: replace(text) if isinstance(text, str) else text for key, text in value.items()})
+                setattr(
+                    node,
+                    item.name,
+                    {
+                        key: replace(text) if isinstance(text, str) else text
+                        for key, text in value.items()
+                    },
+                )
 
 
 def refuse_cycles(model: Questionnaire, node: Node) -> None:
@@ -195,9 +209,16 @@ def refuse_cycles(model: Questionnaire, node: Node) -> None:
         loop = loop[start:] + loop[:start]
         following = loop[1] if len(loop) > 1 else loop[0]
         calculation = getattr(node, "calculation", "")
-        field_name = "calculation" if calculation and REFERENCE.search(calculation) and following in REFERENCE.findall(calculation) else "relevant"
+        field_name = (
+            "calculation"
+            if calculation
+            and REFERENCE.search(calculation)
+            and following in REFERENCE.findall(calculation)
+            else "relevant"
+        )
         raise EditRefused(
-            "Cycle de dépendances : " + " → ".join(loop + [node.name])
+            "Cycle de dépendances : "
+            + " → ".join(loop + [node.name])
             + " : une question ne peut pas dépendre d'elle-même, même par un détour.",
             field_name,
         )
@@ -234,12 +255,15 @@ def compare_definitions(before: dict, after: dict) -> VersionChanges:
         moved=[
             name
             for name in new_order
-            if old_nodes[name][0] != new_nodes[name][0] or old_order.index(name) != new_order.index(name)
+            if old_nodes[name][0] != new_nodes[name][0]
+            or old_order.index(name) != new_order.index(name)
         ],
     )
     old_lists, new_lists = before.get("choice_lists", {}), after.get("choice_lists", {})
     changes.choice_lists = sorted(
-        name for name in set(old_lists) | set(new_lists) if old_lists.get(name) != new_lists.get(name)
+        name
+        for name in set(old_lists) | set(new_lists)
+        if old_lists.get(name) != new_lists.get(name)
     )
     return changes
 
@@ -248,6 +272,8 @@ def _nodes_by_name(model: Questionnaire) -> dict[str, tuple[tuple[str, ...], dic
     """name -> (its groups, its own fields without children)."""
     nodes = {}
     for ancestors, node in model.walk():
-        own = {item.name: getattr(node, item.name) for item in fields(node) if item.name != "children"}
+        own = {
+            item.name: getattr(node, item.name) for item in fields(node) if item.name != "children"
+        }
         nodes[node.name] = (ancestors, own)
     return nodes

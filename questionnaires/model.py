@@ -3,6 +3,7 @@
 A model is what the designer edits, what an XLSForm imports into and exports from, and what a
 published version freezes as JSON (``to_dict``/``from_dict``).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -170,9 +171,11 @@ def _walk(nodes: list[Node], ancestors: tuple[str, ...]):
 
 def _node_to_dict(node: Node) -> dict:
     if isinstance(node, Group):
-        return {"kind": "group"} | {
-            key: value for key, value in asdict(node).items() if key != "children"
-        } | {"children": [_node_to_dict(child) for child in node.children]}
+        return (
+            {"kind": "group"}
+            | {key: value for key, value in asdict(node).items() if key != "children"}
+            | {"children": [_node_to_dict(child) for child in node.children]}
+        )
     return {"kind": "question"} | asdict(node)
 
 

@@ -4,6 +4,7 @@ The rules are those the tablet applies while the respondent answers (relevance, 
 types, constraints, choices, repeat counts), run again on the server so that a submission
 from an old or tampered client cannot store what the form forbids.
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,7 +26,15 @@ from .expressions import (
     to_string,
 )
 from .expressions.values import is_number
-from .model import TYPES_WITH_CHOICES, TYPES_WITHOUT_ANSWER, Choice, Group, Question, Questionnaire, label_in
+from .model import (
+    TYPES_WITH_CHOICES,
+    TYPES_WITHOUT_ANSWER,
+    Choice,
+    Group,
+    Question,
+    Questionnaire,
+    label_in,
+)
 
 # Longest answer accepted, in characters: far above what anyone types, low enough to refuse junk.
 TEXT_MAX_LENGTH = 5_000
@@ -98,12 +107,6 @@ class _Layout:
         layout._calculations = self.calculations()
         return layout
 
-        groups_around: dict[str, list[Group]] = {}
-        repeat_fields: dict[str, str] = {}
-        for ancestors, node in questionnaire.walk():
-            if isinstance(node, Group):
-                groups[node.name] = node
-
     def calculations(self) -> list[Question]:
         """calculation_order(), once per call: _settle asks at each round."""
         if self._calculations is None:
@@ -115,7 +118,11 @@ class _Layout:
         return label_in(node.label, language) or node.name
 
     def text(self, translations: Mapping[str, str]) -> str:
-        return label_in(dict(translations), self.questionnaire.default_language) if translations else ""
+        return (
+            label_in(dict(translations), self.questionnaire.default_language)
+            if translations
+            else ""
+        )
 
     def repeats_around(self, name: str) -> list[Group]:
         return [group for group in self.groups_around.get(name, []) if group.repeat]
@@ -148,12 +155,18 @@ def _answer_nodes(children: list) -> Iterator[Question | Group]:
 
 def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
     return evaluate(
-        expression, answers, repeat_fields=layout.repeat_fields, today=layout.today,
-        repeat_fields_complete=layout.answers_of_the_form, **options,
+        expression,
+        answers,
+        repeat_fields=layout.repeat_fields,
+        today=layout.today,
+        repeat_fields_complete=layout.answers_of_the_form,
+        **options,
     )
 
 
-def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context: str | None, *, default=True) -> bool:
+def _condition_holds(
+    layout: _Layout, expression: str, answers: Mapping, context: str | None, *, default=True
+) -> bool:
     """An expression read as a condition; a broken one (reported by check_questionnaire) counts as ``default``."""
     if not expression or not expression.strip():
         return default
@@ -167,8 +180,12 @@ def _condition_holds(layout: _Layout, expression: str, answers: Mapping, context
 
 
 def is_relevant(
-    questionnaire: Questionnaire, name: str, answers: Mapping, context: str | None = None,
-    *, today: datetime.date | None = None,
+    questionnaire: Questionnaire,
+    name: str,
+    answers: Mapping,
+    context: str | None = None,
+    *,
+    today: datetime.date | None = None,
 ) -> bool:
     """Whether ``name`` is shown: its own ``relevant`` and every enclosing group's hold."""
     return _is_relevant(_Layout.of(questionnaire, today), name, answers, context)
@@ -184,7 +201,9 @@ def _is_relevant(layout: _Layout, name: str, answers: Mapping, context: str | No
     return True
 
 
-def compute_calculations(questionnaire: Questionnaire, answers: Mapping, *, today: datetime.date | None = None) -> dict:
+def compute_calculations(
+    questionnaire: Questionnaire, answers: Mapping, *, today: datetime.date | None = None
+) -> dict:
     """A copy of ``answers`` with every ``calculate`` question filled, dependencies first."""
     return _compute_calculations(_Layout.of(questionnaire, today), answers)
 
@@ -198,14 +217,14 @@ def _is_computed(question: Question) -> bool:
 def calculation_order(questionnaire: Questionnaire) -> list[Question]:
     """Computed questions so that each comes after those it reads; a cycle keeps document order."""
     calculations = {
-        question.name: question
-        for question in questionnaire.questions()
-        if _is_computed(question)
+        question.name: question for question in questionnaire.questions() if _is_computed(question)
     }
-    sorter = graphlib.TopologicalSorter({
-        name: references(question.calculation) & calculations.keys() - {name}
-        for name, question in calculations.items()
-    })
+    sorter = graphlib.TopologicalSorter(
+        {
+            name: references(question.calculation) & calculations.keys() - {name}
+            for name, question in calculations.items()
+        }
+    )
     try:
         return [calculations[name] for name in sorter.static_order()]
     except graphlib.CycleError:
@@ -219,7 +238,9 @@ def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
         return dict(answers)
     computed = copy.deepcopy(dict(answers))
     for question in order:
-        for instance, context, _index in repeat_instances(computed, [group.name for group in layout.repeats_around(question.name)]):
+        for instance, context, _index in repeat_instances(
+            computed, [group.name for group in layout.repeats_around(question.name)]
+        ):
             instance.pop(question.name, None)
             if not _is_relevant(layout, question.name, computed, context):
                 continue
@@ -238,7 +259,9 @@ def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
 def _computed_answer(question: Question, value):
     """A computed value read as the shown question's type (a total of 2.5 is no integer: none)."""
     try:
-        return read_answer(question, to_string(value) if question.type in ("text", "paragraph") else value)
+        return read_answer(
+            question, to_string(value) if question.type in ("text", "paragraph") else value
+        )
     except InvalidAnswer:
         return None
 
@@ -259,7 +282,9 @@ def _prune(layout: _Layout, answers: dict) -> dict:
     return _prune_level(layout, layout.questionnaire.children, answers, answers, None)
 
 
-def _prune_level(layout: _Layout, children: list, level: Mapping, answers: Mapping, context: str | None) -> dict:
+def _prune_level(
+    layout: _Layout, children: list, level: Mapping, answers: Mapping, context: str | None
+) -> dict:
     kept: dict = {}
     for child in children:
         if not _condition_holds(layout, child.relevant, answers, context):
@@ -271,7 +296,10 @@ def _prune_level(layout: _Layout, children: list, level: Mapping, answers: Mappi
             if isinstance(instances, list):
                 kept[child.name] = [
                     _prune_level(
-                        layout, child.children, instance, answers,
+                        layout,
+                        child.children,
+                        instance,
+                        answers,
                         f"{context}/{child.name}[{index}]" if context else f"{child.name}[{index}]",
                     )
                     for index, instance in enumerate(instances)
@@ -296,7 +324,10 @@ def _settle(layout: _Layout, answers: dict) -> dict:
 
 
 def validate_answers(
-    questionnaire: Questionnaire, answers: Mapping, *, today: datetime.date | None = None,
+    questionnaire: Questionnaire,
+    answers: Mapping,
+    *,
+    today: datetime.date | None = None,
 ) -> ValidationResult:
     """All the problems of ``answers`` and the cleaned answers (coerced, calculated, relevant only).
 
@@ -333,7 +364,9 @@ def _validate(layout: _Layout, answers: Mapping) -> ValidationResult:
     return ValidationResult(errors=errors, answers=cleaned)
 
 
-def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dict, unknown: list) -> dict:
+def _read_level(
+    layout, children, raw: Mapping, prefix: str, reading_errors: dict, unknown: list
+) -> dict:
     """The answers of one level read as their types; unreadable ones are kept aside as errors."""
     cleaned: dict = {}
     names = set()
@@ -346,13 +379,19 @@ def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dic
         if isinstance(node, Group):
             if value is None or value == "":
                 continue
-            if not isinstance(value, list) or not all(isinstance(instance, Mapping) for instance in value):
+            if not isinstance(value, list) or not all(
+                isinstance(instance, Mapping) for instance in value
+            ):
                 reading_errors[path] = AnswerError(
-                    path, "repeat", f"« {layout.label(node)} » : la réponse doit être une liste de fiches.",
+                    path,
+                    "repeat",
+                    f"« {layout.label(node)} » : la réponse doit être une liste de fiches.",
                 )
                 continue
             cleaned[node.name] = [
-                _read_level(layout, node.children, instance, f"{path}[{index}]/", reading_errors, unknown)
+                _read_level(
+                    layout, node.children, instance, f"{path}[{index}]/", reading_errors, unknown
+                )
                 for index, instance in enumerate(value)
             ]
             continue
@@ -361,13 +400,21 @@ def _read_level(layout, children, raw: Mapping, prefix: str, reading_errors: dic
         try:
             value = read_answer(node, value)
         except InvalidAnswer as problem:
-            reading_errors[path] = AnswerError(path, "type", f"« {layout.label(node)} » : {problem}")
+            reading_errors[path] = AnswerError(
+                path, "type", f"« {layout.label(node)} » : {problem}"
+            )
             continue
         if value is not None:
             cleaned[node.name] = value
     for name in raw:
         if name not in names:
-            unknown.append(AnswerError(prefix + name, "unknown", f"« {name} » : cette question n'existe pas dans le questionnaire."))
+            unknown.append(
+                AnswerError(
+                    prefix + name,
+                    "unknown",
+                    f"« {name} » : cette question n'existe pas dans le questionnaire.",
+                )
+            )
     return cleaned
 
 
@@ -387,8 +434,12 @@ def read_answer(question: Question, value):
     if kind in ("integer", "rating"):
         number = _read_integer(value)
         if kind == "rating":
-            if not question.start <= number <= question.end or (number - question.start) % (question.step or 1):
-                raise InvalidAnswer(f"la note doit être comprise entre {question.start} et {question.end}.")
+            if not question.start <= number <= question.end or (number - question.start) % (
+                question.step or 1
+            ):
+                raise InvalidAnswer(
+                    f"la note doit être comprise entre {question.start} et {question.end}."
+                )
         return number
     if kind == "decimal":
         return _read_decimal(value)
@@ -401,7 +452,9 @@ def read_answer(question: Question, value):
     if kind == "select_multiple":
         if isinstance(value, str):
             items = value.split()
-        elif isinstance(value, (list, tuple)) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in value):
+        elif isinstance(value, (list, tuple)) and all(
+            isinstance(item, (str, int)) and not isinstance(item, bool) for item in value
+        ):
             items = [str(item).strip() for item in value]
         else:
             raise InvalidAnswer("la réponse doit être une liste de choix.")
@@ -472,20 +525,26 @@ def _required(layout: _Layout, question: Question, answers: Mapping, context: st
     return _condition_holds(layout, text, answers, context, default=True)
 
 
-def _check_level(layout, children, level: Mapping, answers: Mapping, context, prefix: str, reading_errors, errors) -> None:
+def _check_level(
+    layout, children, level: Mapping, answers: Mapping, context, prefix: str, reading_errors, errors
+) -> None:
     for child in children:
         if not _condition_holds(layout, child.relevant, answers, context):
             continue
         path = prefix + child.name
         if isinstance(child, Group) and not child.repeat:
-            _check_level(layout, child.children, level, answers, context, prefix, reading_errors, errors)
+            _check_level(
+                layout, child.children, level, answers, context, prefix, reading_errors, errors
+            )
         elif isinstance(child, Group):
             _check_repeat(layout, child, level, answers, context, path, reading_errors, errors)
         else:
             _check_question(layout, child, level, answers, context, path, reading_errors, errors)
 
 
-def _check_repeat(layout, group: Group, level, answers, context, path, reading_errors, errors) -> None:
+def _check_repeat(
+    layout, group: Group, level, answers, context, path, reading_errors, errors
+) -> None:
     if path in reading_errors:
         errors.append(reading_errors[path])
         return
@@ -497,20 +556,31 @@ def _check_repeat(layout, group: Group, level, answers, context, path, reading_e
             expected = math.nan
         if math.isfinite(expected) and len(instances) != int(expected):
             expected = int(expected)
-            errors.append(AnswerError(
-                path, "repeat",
-                f"« {layout.label(group)} » : {expected} fiche{'s' if expected > 1 else ''} attendue"
-                f"{'s' if expected > 1 else ''}, {len(instances)} reçue{'s' if len(instances) > 1 else ''}.",
-            ))
+            errors.append(
+                AnswerError(
+                    path,
+                    "repeat",
+                    f"« {layout.label(group)} » : {expected} fiche{'s' if expected > 1 else ''} attendue"
+                    f"{'s' if expected > 1 else ''}, {len(instances)} reçue{'s' if len(instances) > 1 else ''}.",
+                )
+            )
     for index, instance in enumerate(instances):
         step = f"{group.name}[{index}]"
         _check_level(
-            layout, group.children, instance, answers, f"{context}/{step}" if context else step,
-            f"{path}[{index}]/", reading_errors, errors,
+            layout,
+            group.children,
+            instance,
+            answers,
+            f"{context}/{step}" if context else step,
+            f"{path}[{index}]/",
+            reading_errors,
+            errors,
         )
 
 
-def _check_question(layout, question: Question, level, answers, context, path, reading_errors, errors) -> None:
+def _check_question(
+    layout, question: Question, level, answers, context, path, reading_errors, errors
+) -> None:
     if question.type in TYPES_WITHOUT_ANSWER or question.type == "calculate":
         return
     label = layout.label(question)
@@ -521,25 +591,42 @@ def _check_question(layout, question: Question, level, answers, context, path, r
     if value is None:
         if _required(layout, question, answers, context):
             custom = _interpolate(layout, layout.text(question.required_message), answers, context)
-            errors.append(AnswerError(path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"))
+            errors.append(
+                AnswerError(
+                    path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"
+                )
+            )
         return
     if question.type in TYPES_WITH_CHOICES:
         refused = _refused_choices(layout, question, value, answers, context)
         if refused:
             listed = ", ".join(f"« {name} »" for name in refused)
-            errors.append(AnswerError(
-                path, "choice",
-                f"« {label} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
-            ))
+            errors.append(
+                AnswerError(
+                    path,
+                    "choice",
+                    f"« {label} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
+                )
+            )
             return
     if question.constraint.strip():
         try:
-            holds = to_boolean(_evaluate(layout, question.constraint, answers, current=value, context=context))
+            holds = to_boolean(
+                _evaluate(layout, question.constraint, answers, current=value, context=context)
+            )
         except ExpressionError:
-            holds = True  # a broken constraint is the form's problem, reported by check_questionnaire
+            holds = (
+                True  # a broken constraint is the form's problem, reported by check_questionnaire
+            )
         if not holds:
-            custom = _interpolate(layout, layout.text(question.constraint_message), answers, context)
-            errors.append(AnswerError(path, "constraint", f"« {label} » : {custom or 'la réponse n’est pas valide.'}"))
+            custom = _interpolate(
+                layout, layout.text(question.constraint_message), answers, context
+            )
+            errors.append(
+                AnswerError(
+                    path, "constraint", f"« {label} » : {custom or 'la réponse n’est pas valide.'}"
+                )
+            )
 
 
 _REFERENCE = re.compile(r"\$\{([^}\s]+)\}")
@@ -583,10 +670,17 @@ def _choice_offered(layout, question: Question, choice: Choice, answers, context
     try:
         node = parse_choice_filter(question.choice_filter)
         columns = {**choice.properties, "name": choice.name}
-        return to_boolean(evaluate(
-            node, answers, context=context, repeat_fields=layout.repeat_fields, today=layout.today, columns=columns,
-            repeat_fields_complete=layout.answers_of_the_form,
-        ))
+        return to_boolean(
+            evaluate(
+                node,
+                answers,
+                context=context,
+                repeat_fields=layout.repeat_fields,
+                today=layout.today,
+                columns=columns,
+                repeat_fields_complete=layout.answers_of_the_form,
+            )
+        )
     except ExpressionError:
         return True
 

@@ -1,42 +1,58 @@
 """Realistic records for the coding tests: a published questionnaire with open questions (one
 inside a repeat), the territory, and residents' answers in French."""
+
 import hashlib
 import uuid
 
-from questionnaires import Group, Question, Questionnaire as QuestionnaireModel
-
 from consultation.accounts.models import utcnow
 from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
-from consultation.submissions.models import Submission
 from consultation.submissions.answer_table import write_answer_rows
+from consultation.submissions.models import Submission
 from consultation.territory.models import Commune, Quartier
+from questionnaires import Group, Question
+from questionnaires import Questionnaire as QuestionnaireModel
 
 ANSWERS = [
-    ("jeune", "Les loyers sont beaucoup trop chers pour un étudiant, je paie 600 euros pour un studio."),
+    (
+        "jeune",
+        "Les loyers sont beaucoup trop chers pour un étudiant, je paie 600 euros pour un studio.",
+    ),
     ("age", "Je me sens seule depuis la mort de mon mari, personne ne vient me voir."),
     ("jeune", "Il n'y a pas assez de bus le soir, je ne peux pas rentrer après le travail."),
     ("age", "Mon médecin traitant est parti à la retraite et je n'en trouve pas d'autre."),
-    ("jeune", "Appelez Kevin Martin au 06 12 34 56 78, il connaît bien le quartier et ses problèmes de logement."),
+    (
+        "jeune",
+        "Appelez Kevin Martin au 06 12 34 56 78, il connaît bien le quartier et ses problèmes de logement.",
+    ),
 ]
 
 
 def definition() -> dict:
     return QuestionnaireModel(
-        title="ABS 2026", form_id="abs_codage",
+        title="ABS 2026",
+        form_id="abs_codage",
         children=[
             Question("integer", "age", {"fr": "Quel âge avez-vous ?"}),
             Question("paragraph", "besoins", {"fr": "Qu'est-ce qui vous manque le plus ?"}),
-            Group("menage", {"fr": "Personnes du foyer"}, repeat=True, children=[
-                Question("text", "precisions", {"fr": "Précisions sur cette personne"}),
-            ]),
+            Group(
+                "menage",
+                {"fr": "Personnes du foyer"},
+                repeat=True,
+                children=[
+                    Question("text", "precisions", {"fr": "Précisions sur cette personne"}),
+                ],
+            ),
         ],
     ).to_dict()
 
 
 def coding_study(db, answers=ANSWERS) -> dict:
     questionnaire = Questionnaire(title="ABS 2026")
-    questionnaire.versions.append(QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(),
-                                                       published_at=utcnow()))
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=definition(), published_at=utcnow()
+        )
+    )
     tours = db.session.get(Commune, "37261") or Commune(insee_code="37261", name="Tours")
     db.session.add_all([questionnaire, tours])
     db.session.flush()
@@ -47,11 +63,19 @@ def coding_study(db, answers=ANSWERS) -> dict:
     for index, (public, text) in enumerate(answers):
         payload = {"besoins": text, "age": 20 if public == "jeune" else 78}
         if index == 0:
-            payload["menage"] = [{"precisions": "Ma colocataire"}, {"precisions": "Mon frère cherche du travail"}]
+            payload["menage"] = [
+                {"precisions": "Ma colocataire"},
+                {"precisions": "Mon frère cherche du travail"},
+            ]
         submission = Submission(
-            client_uuid=str(uuid.uuid4()), content_hash=hashlib.sha256(text.encode()).hexdigest(),
-            questionnaire_version_id=questionnaire.versions[0].id, answers=payload, public=public,
-            age_band="18_25" if public == "jeune" else "75_84", commune_code="37261", quartier_id=quartier.id,
+            client_uuid=str(uuid.uuid4()),
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            questionnaire_version_id=questionnaire.versions[0].id,
+            answers=payload,
+            public=public,
+            age_band="18_25" if public == "jeune" else "75_84",
+            commune_code="37261",
+            quartier_id=quartier.id,
         )
         db.session.add(submission)
         submissions.append(submission)

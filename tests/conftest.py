@@ -1,5 +1,6 @@
 """Fixtures: the app, a database per test run (SQLite, or PostgreSQL when DATABASE_URL says so),
 each test inside a transaction rolled back at the end, and logged-in clients per role."""
+
 import os
 import socket
 from pathlib import Path
@@ -91,7 +92,11 @@ def db(app):
         transaction = connection.begin()
         original_session = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _BoundSession,
+            }
         )
         try:
             yield _db

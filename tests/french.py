@@ -1,5 +1,6 @@
 """Is a message French? Used by every test that checks an error is told in French: it fails on an
 empty message, an English one, or a page where the message itself cannot be found."""
+
 import re
 
 from lxml import html as lxml_html
@@ -18,7 +19,11 @@ ENGLISH_MARKERS = re.compile(
 
 def is_french(message: str | None) -> bool:
     message = (message or "").strip()
-    return bool(message) and bool(FRENCH_MARKERS.search(message)) and not ENGLISH_MARKERS.search(message)
+    return (
+        bool(message)
+        and bool(FRENCH_MARKERS.search(message))
+        and not ENGLISH_MARKERS.search(message)
+    )
 
 
 def message_of(response) -> str:
@@ -43,6 +48,10 @@ def message_of(response) -> str:
 
 
 def assert_french(response_or_message) -> str:
-    message = response_or_message if isinstance(response_or_message, str) else message_of(response_or_message)
+    message = (
+        response_or_message
+        if isinstance(response_or_message, str)
+        else message_of(response_or_message)
+    )
     assert is_french(message), f"message absent ou pas en français : {message!r}"
     return message

@@ -1,5 +1,6 @@
 """`consultation worker` with two job kinds of the tests, run as a real process by
 test_jobs_recovery.py: `python tests/job_worker.py worker`."""
+
 import time
 
 from consultation.jobs.queue import job_handler

@@ -4,20 +4,26 @@ assignment, device token, job), and clients logged in per role.
 
 `study(db, mark="")` puts `mark` in every text a user can type (titles, labels, names, answers,
 code names, memos), so the escaping tests can look for it on every page."""
+
 import uuid
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 
-from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire as QuestionnaireModel
-
 from consultation.accounts.models import User, utcnow
 from consultation.accounts.roles import ROLES
 from consultation.jobs.recovery import worker_name
-from consultation.questionnaire_store.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import (
+    DRAFT,
+    PUBLISHED,
+    Questionnaire,
+    QuestionnaireVersion,
+)
+from questionnaires import Choice, ChoiceList, Group, Question
+from questionnaires import Questionnaire as QuestionnaireModel
 
 PASSWORD = "motdepasse-solide-42"
-HOSTILE = ('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>')
+HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
 
 @lru_cache(maxsize=1)
@@ -27,8 +33,12 @@ def _password_hash() -> str:
 
 
 def fast_user(db, role: str, name: str = "") -> User:
-    user = User(email=f"{role}-{uuid.uuid4().hex[:8]}@exemple.fr", role=role, name=name or f"Camille {role}",
-                password_hash=_password_hash())
+    user = User(
+        email=f"{role}-{uuid.uuid4().hex[:8]}@exemple.fr",
+        role=role,
+        name=name or f"Camille {role}",
+        password_hash=_password_hash(),
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -56,36 +66,64 @@ def role_clients(app, db, mark: str = "") -> dict:
 
 def definition(mark: str = "") -> dict:
     return QuestionnaireModel(
-        title=f"{mark}Besoins des habitants", form_id=f"abs_securite_{uuid.uuid4().hex[:6]}",
+        title=f"{mark}Besoins des habitants",
+        form_id=f"abs_securite_{uuid.uuid4().hex[:6]}",
         children=[
-            Question("integer", "age", {"fr": f"{mark}Quel âge avez-vous ?"}, hint={"fr": f"{mark}En années"}),
+            Question(
+                "integer",
+                "age",
+                {"fr": f"{mark}Quel âge avez-vous ?"},
+                hint={"fr": f"{mark}En années"},
+            ),
             Question("select_one", "logement", {"fr": f"{mark}Vous êtes…"}, choice_list="logement"),
             Question("paragraph", "besoins", {"fr": f"{mark}De quoi auriez-vous besoin ?"}),
-            Group("menage", {"fr": f"{mark}Personnes du foyer"}, repeat=True, children=[
-                Question("text", "lien", {"fr": f"{mark}Lien avec vous"}),
-            ]),
+            Group(
+                "menage",
+                {"fr": f"{mark}Personnes du foyer"},
+                repeat=True,
+                children=[
+                    Question("text", "lien", {"fr": f"{mark}Lien avec vous"}),
+                ],
+            ),
         ],
-        choice_lists={"logement": ChoiceList("logement", [
-            Choice("locataire", {"fr": f"{mark}Locataire"}),
-            Choice("proprietaire", {"fr": f"{mark}Propriétaire"}),
-        ])},
+        choice_lists={
+            "logement": ChoiceList(
+                "logement",
+                [
+                    Choice("locataire", {"fr": f"{mark}Locataire"}),
+                    Choice("proprietaire", {"fr": f"{mark}Propriétaire"}),
+                ],
+            )
+        },
     ).to_dict()
 
 
 def study(db, mark: str = "") -> dict:
     from consultation.accounts.tokens import issue_token
     from consultation.coding.models import Memo, Suggestion
-    from consultation.coding.services import add_coding, create_code, create_default_codebook, text_hash
-    from consultation.submissions.models import Assignment, Submission
+    from consultation.coding.services import (
+        add_coding,
+        create_code,
+        create_default_codebook,
+        text_hash,
+    )
     from consultation.jobs.models import Job
+    from consultation.submissions.models import Assignment, Submission
     from consultation.territory.models import Commune, Quartier
 
     charge = fast_user(db, "charge_etude", f"{mark}Lucie Martin")
     enqueteur = fast_user(db, "enqueteur", f"{mark}Samir Benali")
-    questionnaire = Questionnaire(title=f"{mark}Besoins des habitants", description=f"{mark}Enquête ABS 2026")
-    questionnaire.versions.append(QuestionnaireVersion(
-        number=1, status=PUBLISHED, definition=definition(mark), published_at=utcnow()))
-    questionnaire.versions.append(QuestionnaireVersion(number=2, status=DRAFT, definition=definition(mark)))
+    questionnaire = Questionnaire(
+        title=f"{mark}Besoins des habitants", description=f"{mark}Enquête ABS 2026"
+    )
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=definition(mark), published_at=utcnow()
+        )
+    )
+    questionnaire.versions.append(
+        QuestionnaireVersion(number=2, status=DRAFT, definition=definition(mark))
+    )
     tours = db.session.get(Commune, "37261") or Commune(insee_code="37261", name="Tours")
     db.session.add_all([questionnaire, tours])
     db.session.flush()
@@ -94,10 +132,23 @@ def study(db, mark: str = "") -> dict:
     db.session.flush()
     besoins = f"{mark}Les loyers sont trop chers et il n'y a pas de bus le soir."
     submission = Submission(
-        client_uuid=str(uuid.uuid4()), content_hash=uuid.uuid4().hex, questionnaire_version_id=questionnaire.versions[0].id,
-        answers={"age": 19, "logement": "locataire", "besoins": besoins, "menage": [{"lien": f"{mark}sœur"}]},
-        public="jeune", age_band="18_25", commune_code="37261", quartier_id=quartier.id, enumerator_id=enqueteur.id,
-        channel="tablette", place=f"{mark}Mission locale", consent_given=True,
+        client_uuid=str(uuid.uuid4()),
+        content_hash=uuid.uuid4().hex,
+        questionnaire_version_id=questionnaire.versions[0].id,
+        answers={
+            "age": 19,
+            "logement": "locataire",
+            "besoins": besoins,
+            "menage": [{"lien": f"{mark}sœur"}],
+        },
+        public="jeune",
+        age_band="18_25",
+        commune_code="37261",
+        quartier_id=quartier.id,
+        enumerator_id=enqueteur.id,
+        channel="tablette",
+        place=f"{mark}Mission locale",
+        consent_given=True,
         consent_recorded_by=f"{mark}Samir Benali",
     )
     db.session.add(submission)
@@ -106,24 +157,57 @@ def study(db, mark: str = "") -> dict:
 
     write_answer_rows([submission], new=True)
     codebook = create_default_codebook(questionnaire)
-    code = create_code(codebook, f"{mark}Transports du soir", description=f"{mark}Bus et trains après 20 h")
+    code = create_code(
+        codebook, f"{mark}Transports du soir", description=f"{mark}Bus et trains après 20 h"
+    )
     coding = add_coding(submission, "besoins", 0, len(besoins), code, charge.id)
     other_code = next(c for c in codebook.codes if c.id != code.id)
-    suggestion = Suggestion(submission_id=submission.id, path="besoins", code_id=other_code.id, score=0.8,
-                            spans=[[0, 10]], source="rules", text_hash=text_hash(besoins))
-    memos = [Memo(code_id=code.id, author_id=charge.id, text=f"{mark}Thème fort chez les jeunes"),
-             Memo(submission_id=submission.id, path="besoins", author_id=charge.id, text=f"{mark}À relire")]
-    assignment = Assignment(questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id, assigned_by_id=charge.id)
+    suggestion = Suggestion(
+        submission_id=submission.id,
+        path="besoins",
+        code_id=other_code.id,
+        score=0.8,
+        spans=[[0, 10]],
+        source="rules",
+        text_hash=text_hash(besoins),
+    )
+    memos = [
+        Memo(code_id=code.id, author_id=charge.id, text=f"{mark}Thème fort chez les jeunes"),
+        Memo(
+            submission_id=submission.id, path="besoins", author_id=charge.id, text=f"{mark}À relire"
+        ),
+    ]
+    assignment = Assignment(
+        questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id, assigned_by_id=charge.id
+    )
     device_token, _token = issue_token(enqueteur, f"{mark}Tablette 1")
     # Jobs already running (in this process, as a live worker would): a POST to "analyse" or
     # "retrain" then starts nothing heavy.
-    jobs = [Job(kind=kind, params={"questionnaire_id": questionnaire.id}, status="running", created_by_id=charge.id,
-                worker=worker_name(), started_at=utcnow(), heartbeat_at=utcnow())
-            for kind in ("coding.analyse", "coding.retrain")]
+    jobs = [
+        Job(
+            kind=kind,
+            params={"questionnaire_id": questionnaire.id},
+            status="running",
+            created_by_id=charge.id,
+            worker=worker_name(),
+            started_at=utcnow(),
+            heartbeat_at=utcnow(),
+        )
+        for kind in ("coding.analyse", "coding.retrain")
+    ]
     db.session.add_all([suggestion, *memos, assignment, *jobs])
     db.session.commit()
     return {
-        "questionnaire": questionnaire, "submission": submission, "codebook": codebook, "code": code,
-        "coding": coding, "suggestion": suggestion, "assignment": assignment, "device_token": device_token,
-        "job": jobs[0], "charge": charge, "enqueteur": enqueteur, "besoins": besoins,
+        "questionnaire": questionnaire,
+        "submission": submission,
+        "codebook": codebook,
+        "code": code,
+        "coding": coding,
+        "suggestion": suggestion,
+        "assignment": assignment,
+        "device_token": device_token,
+        "job": jobs[0],
+        "charge": charge,
+        "enqueteur": enqueteur,
+        "besoins": besoins,
     }

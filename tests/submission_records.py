@@ -1,13 +1,14 @@
 """Realistic records for the submission tests: a published questionnaire of the ABS, the study's
 territory, an enquêteur's device token and the JSON a tablet sends."""
+
 import uuid
 from datetime import datetime, timezone
-
-from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire as QuestionnaireModel
 
 from consultation.accounts.models import utcnow
 from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.territory.models import Commune, Quartier
+from questionnaires import Choice, ChoiceList, Group, Question
+from questionnaires import Questionnaire as QuestionnaireModel
 
 
 def definition(*, with_transport: bool = False) -> dict:
@@ -17,7 +18,9 @@ def definition(*, with_transport: bool = False) -> dict:
         Question(
             "select_one", "logement", {"fr": "Vous êtes…"}, required=True, choice_list="logement"
         ),
-        Question("select_multiple", "aides", {"fr": "Quelles aides percevez-vous ?"}, choice_list="aides"),
+        Question(
+            "select_multiple", "aides", {"fr": "Quelles aides percevez-vous ?"}, choice_list="aides"
+        ),
         Question("paragraph", "besoins", {"fr": "De quoi auriez-vous besoin ?"}),
         Group(
             "menage",
@@ -30,22 +33,37 @@ def definition(*, with_transport: bool = False) -> dict:
         ),
     ]
     if with_transport:
-        questions.append(Question("select_one", "transport", {"fr": "Moyen de transport"}, choice_list="transport"))
+        questions.append(
+            Question(
+                "select_one", "transport", {"fr": "Moyen de transport"}, choice_list="transport"
+            )
+        )
     choice_lists = {
-        "logement": ChoiceList("logement", [
-            Choice("locataire", {"fr": "Locataire"}),
-            Choice("proprietaire", {"fr": "Propriétaire"}),
-            Choice("heberge", {"fr": "Hébergé·e"}),
-        ]),
-        "aides": ChoiceList("aides", [
-            Choice("apl", {"fr": "APL"}),
-            Choice("rsa", {"fr": "RSA"}),
-            Choice("aah", {"fr": "AAH"}),
-        ]),
-        "transport": ChoiceList("transport", [Choice("bus", {"fr": "Bus"}), Choice("velo", {"fr": "Vélo"})]),
+        "logement": ChoiceList(
+            "logement",
+            [
+                Choice("locataire", {"fr": "Locataire"}),
+                Choice("proprietaire", {"fr": "Propriétaire"}),
+                Choice("heberge", {"fr": "Hébergé·e"}),
+            ],
+        ),
+        "aides": ChoiceList(
+            "aides",
+            [
+                Choice("apl", {"fr": "APL"}),
+                Choice("rsa", {"fr": "RSA"}),
+                Choice("aah", {"fr": "AAH"}),
+            ],
+        ),
+        "transport": ChoiceList(
+            "transport", [Choice("bus", {"fr": "Bus"}), Choice("velo", {"fr": "Vélo"})]
+        ),
     }
     return QuestionnaireModel(
-        title="Besoins des habitants", form_id="abs_besoins", children=questions, choice_lists=choice_lists
+        title="Besoins des habitants",
+        form_id="abs_besoins",
+        children=questions,
+        choice_lists=choice_lists,
     ).to_dict()
 
 
@@ -96,10 +114,19 @@ def payload(questionnaire_id: int, version: int = 1, **overrides) -> dict:
             "besoins": "Un logement plus proche de la fac.",
             "menage": [{"lien": "sœur", "age_membre": 15}],
         },
-        "profile": {"public": "jeune", "age_band": "18_25", "sex": "femme", "commune": "37261",
-                    "quartier": "Sanitas", "place": "Mission locale"},
-        "consent": {"given": True, "recorded_by": "Camille Enquêtrice",
-                    "at": datetime(2025, 3, 14, 10, 30, tzinfo=timezone.utc).isoformat()},
+        "profile": {
+            "public": "jeune",
+            "age_band": "18_25",
+            "sex": "femme",
+            "commune": "37261",
+            "quartier": "Sanitas",
+            "place": "Mission locale",
+        },
+        "consent": {
+            "given": True,
+            "recorded_by": "Camille Enquêtrice",
+            "at": datetime(2025, 3, 14, 10, 30, tzinfo=timezone.utc).isoformat(),
+        },
         "started_at": "2025-03-14T10:31:00+01:00",
         "completed_at": "2025-03-14T10:52:00+01:00",
         "device_id": "tablette-ccas-1",
@@ -113,8 +140,16 @@ def payload(questionnaire_id: int, version: int = 1, **overrides) -> dict:
     return body
 
 
-def stored_submission(db, questionnaire, enumerator=None, *, version: int = 1, answers: dict | None = None,
-                      channel: str = "tablette", **profile):
+def stored_submission(
+    db,
+    questionnaire,
+    enumerator=None,
+    *,
+    version: int = 1,
+    answers: dict | None = None,
+    channel: str = "tablette",
+    **profile,
+):
     """A submission stored through the same service as the API."""
     from consultation.questionnaire_store.definitions import PublishedVersion
     from consultation.submissions.services import Consent, Profile, content_hash, store_submission

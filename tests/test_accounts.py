@@ -15,7 +15,9 @@ def test_password_is_hashed_with_argon2(make_user, db):
 
 def test_login_with_wrong_password_is_refused_in_french(client, make_user):
     user = make_user("lecteur")
-    response = client.post("/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"})
+    response = client.post(
+        "/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"}
+    )
     assert response.status_code == 200
     assert "Adresse e-mail ou mot de passe incorrect" in response.get_data(as_text=True)
 
@@ -45,7 +47,12 @@ def test_anonymous_user_is_sent_to_login(client):
 def test_admin_creates_account_with_role(admin_client, db):
     response = admin_client.post(
         "/compte/utilisateurs",
-        data={"email": "Nadia.Benali@ccas-tours.fr", "name": "Nadia Benali", "role": "enqueteur", "password": "un-mot-de-passe-long"},
+        data={
+            "email": "Nadia.Benali@ccas-tours.fr",
+            "name": "Nadia Benali",
+            "role": "enqueteur",
+            "password": "un-mot-de-passe-long",
+        },
     )
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(email="nadia.benali@ccas-tours.fr"))
@@ -54,7 +61,7 @@ def test_admin_creates_account_with_role(admin_client, db):
 
 def test_a_new_account_is_offered_the_least_privileged_role(admin_client):
     page = admin_client.get("/compte/utilisateurs").get_data(as_text=True)
-    form = page[page.index("<h2>Créer un compte</h2>"):]
+    form = page[page.index("<h2>Créer un compte</h2>") :]
     assert re.search(r'<option selected value="lecteur">|<option value="lecteur" selected>', form)
     assert form.count("selected") == 1
     assert "Chargé·e d&#39;étude" in form and "Enquêteur·rice" in form
@@ -64,7 +71,9 @@ def test_inactive_user_cannot_log_in(client, make_user, db):
     user = make_user("enqueteur")
     user.active = False
     db.session.commit()
-    response = client.post("/compte/connexion", data={"email": user.email, "password": "motdepasse-solide-42"})
+    response = client.post(
+        "/compte/connexion", data={"email": user.email, "password": "motdepasse-solide-42"}
+    )
     assert response.status_code == 200
 
 
@@ -72,14 +81,27 @@ def test_login_is_rate_limited(tmp_path):
     from consultation import create_app
     from consultation.extensions import limiter
 
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}", "RATELIMIT_ENABLED": True})
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}",
+            "RATELIMIT_ENABLED": True,
+        }
+    )
     try:
         with app.app_context():
             from consultation.extensions import db as _db
+
             _db.create_all()
         client = app.test_client()
-        codes = [client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"}).status_code for _ in range(12)]
+        codes = [
+            client.post(
+                "/compte/connexion", data={"email": "x@y.fr", "password": "nope"}
+            ).status_code
+            for _ in range(12)
+        ]
         assert codes[0] == 200
         assert 429 in codes
         last = client.post("/compte/connexion", data={"email": "x@y.fr", "password": "nope"})
@@ -95,7 +117,9 @@ def test_form_fields_are_marked_invalid_only_when_they_have_an_error(client, mak
     # Any aria-invalid value other than "false" means "invalid" to a screen reader.
     assert "aria-invalid" not in blank and 'aria-describedby="None"' not in blank
     user = make_user("lecteur")
-    refused = client.post("/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"})
+    refused = client.post(
+        "/compte/connexion", data={"email": user.email, "password": "faux-mot-de-passe"}
+    )
     page = refused.get_data(as_text=True)
     assert 'aria-invalid="true"' in page and 'aria-describedby="password-erreur"' in page
 
@@ -124,7 +148,10 @@ def test_admin_changes_a_role_which_applies_at_once(login, db):
     admin = login("admin")
     lecteur = login("lecteur")
     assert lecteur.get("/questionnaires/").status_code == 403
-    admin.post(f"/compte/utilisateurs/{lecteur.user.id}", data={"name": "Léa", "role": "charge_etude", "active": "y"})
+    admin.post(
+        f"/compte/utilisateurs/{lecteur.user.id}",
+        data={"name": "Léa", "role": "charge_etude", "active": "y"},
+    )
     db.session.refresh(lecteur.user)
     assert lecteur.user.role == "charge_etude"
     assert lecteur.get("/questionnaires/").status_code == 200
@@ -132,7 +159,10 @@ def test_admin_changes_a_role_which_applies_at_once(login, db):
 
 def test_admin_cannot_lock_themselves_out(login, db):
     admin = login("admin")
-    page = admin.post(f"/compte/utilisateurs/{admin.user.id}", data={"name": "Moi", "role": "lecteur", "active": "y"})
+    page = admin.post(
+        f"/compte/utilisateurs/{admin.user.id}",
+        data={"name": "Moi", "role": "lecteur", "active": "y"},
+    )
     assert page.status_code == 200
     assert "Vous ne pouvez pas retirer votre propre rôle" in page.get_data(as_text=True)
     db.session.refresh(admin.user)
@@ -144,7 +174,9 @@ def test_the_last_active_admin_stays(make_user, db):
 
     only_admin = make_user("admin")
     other = make_user("charge_etude")
-    for existing in db.session.scalars(db.select(User).where(User.role == "admin", User.id != only_admin.id)):
+    for existing in db.session.scalars(
+        db.select(User).where(User.role == "admin", User.id != only_admin.id)
+    ):
         existing.active = False
     db.session.flush()
     with pytest.raises(AccountError, match="dernier administrateur"):
@@ -156,15 +188,25 @@ def test_admin_sets_a_new_password_for_an_account(login, client, db):
     user = login("enqueteur").user
     admin.post(
         f"/compte/utilisateurs/{user.id}",
-        data={"name": "K", "role": "enqueteur", "active": "y", "new_password": "nouveau-mot-de-passe-7"},
+        data={
+            "name": "K",
+            "role": "enqueteur",
+            "active": "y",
+            "new_password": "nouveau-mot-de-passe-7",
+        },
     )
-    assert client.post("/compte/connexion", data={"email": user.email, "password": "nouveau-mot-de-passe-7"}).status_code == 302
+    assert (
+        client.post(
+            "/compte/connexion", data={"email": user.email, "password": "nouveau-mot-de-passe-7"}
+        ).status_code
+        == 302
+    )
 
 
 def test_account_page_is_for_admins_only(login):
     target = login("lecteur").user
     assert login("charge_etude").get(f"/compte/utilisateurs/{target.id}").status_code == 403
-    assert login("admin").get(f"/compte/utilisateurs/9999999").status_code == 404
+    assert login("admin").get("/compte/utilisateurs/9999999").status_code == 404
 
 
 # --- a user changes their own password ------------------------------------------------------
@@ -177,21 +219,35 @@ def test_user_changes_own_password_and_other_sessions_end(app, login, db):
     second = _logged_in(app, first.user)  # the same person on another device
     refused = first.post(
         "/compte/mot-de-passe",
-        data={"current_password": "pas-le-bon-mot", "new_password": "tout-nouveau-42", "confirmation": "tout-nouveau-42"},
+        data={
+            "current_password": "pas-le-bon-mot",
+            "new_password": "tout-nouveau-42",
+            "confirmation": "tout-nouveau-42",
+        },
     )
     assert "Le mot de passe actuel est incorrect" in refused.get_data(as_text=True)
     mismatch = first.post(
         "/compte/mot-de-passe",
-        data={"current_password": "motdepasse-solide-42", "new_password": "tout-nouveau-42", "confirmation": "autre-chose-42"},
+        data={
+            "current_password": "motdepasse-solide-42",
+            "new_password": "tout-nouveau-42",
+            "confirmation": "autre-chose-42",
+        },
     )
     assert "Les deux saisies diffèrent" in mismatch.get_data(as_text=True)
     done = first.post(
         "/compte/mot-de-passe",
-        data={"current_password": "motdepasse-solide-42", "new_password": "tout-nouveau-42", "confirmation": "tout-nouveau-42"},
+        data={
+            "current_password": "motdepasse-solide-42",
+            "new_password": "tout-nouveau-42",
+            "confirmation": "tout-nouveau-42",
+        },
     )
     assert done.status_code == 302
     db.session.refresh(first.user)
-    assert first.user.password_hash.startswith("$argon2") and first.user.check_password("tout-nouveau-42")
+    assert first.user.password_hash.startswith("$argon2") and first.user.check_password(
+        "tout-nouveau-42"
+    )
     assert first.get("/compte/mot-de-passe").status_code == 200  # this device stays logged in
     assert second.get("/compte/mot-de-passe").status_code == 302  # the other one must log in again
 
@@ -206,7 +262,13 @@ def test_password_page_needs_a_login(client):
 
 def test_create_user_reads_the_password_from_stdin(runner, db):
     result = runner.invoke(
-        args=["create-user", "Agent.Accueil@ccas-tours.fr", "--role", "enqueteur", "--password-stdin"],
+        args=[
+            "create-user",
+            "Agent.Accueil@ccas-tours.fr",
+            "--role",
+            "enqueteur",
+            "--password-stdin",
+        ],
         input="mot-de-passe-du-script\n",
     )
     assert result.exit_code == 0, result.output
@@ -218,7 +280,9 @@ def test_create_user_reads_the_password_from_the_environment(runner, db, monkeyp
     monkeypatch.setenv("CONSULTATION_PASSWORD", "mot-de-passe-env-12")
     result = runner.invoke(args=["create-user", "lecteur.env@ccas-tours.fr", "--role", "lecteur"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(db.select(User).filter_by(email="lecteur.env@ccas-tours.fr")).check_password("mot-de-passe-env-12")
+    assert db.session.scalar(
+        db.select(User).filter_by(email="lecteur.env@ccas-tours.fr")
+    ).check_password("mot-de-passe-env-12")
 
 
 def test_create_user_prompts_twice_by_default(runner, db, monkeypatch):
@@ -232,11 +296,22 @@ def test_create_user_prompts_twice_by_default(runner, db, monkeypatch):
 
 
 def test_create_user_refuses_in_french_and_writes_nothing(runner, db):
-    short = runner.invoke(args=["create-user", "court@ccas-tours.fr", "--role", "lecteur", "--password-stdin"], input="court\n")
+    short = runner.invoke(
+        args=["create-user", "court@ccas-tours.fr", "--role", "lecteur", "--password-stdin"],
+        input="court\n",
+    )
     assert short.exit_code == 1 and "au moins 10 caractères" in short.output
-    role = runner.invoke(args=["create-user", "x@ccas-tours.fr", "--role", "maire", "--password-stdin"], input="assez-long-pour-passer\n")
+    role = runner.invoke(
+        args=["create-user", "x@ccas-tours.fr", "--role", "maire", "--password-stdin"],
+        input="assez-long-pour-passer\n",
+    )
     assert role.exit_code == 1 and "Rôle inconnu « maire »" in role.output
-    assert db.session.scalar(db.select(User).filter(User.email.in_(["court@ccas-tours.fr", "x@ccas-tours.fr"]))) is None
+    assert (
+        db.session.scalar(
+            db.select(User).filter(User.email.in_(["court@ccas-tours.fr", "x@ccas-tours.fr"]))
+        )
+        is None
+    )
 
 
 def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
@@ -245,8 +320,15 @@ def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
     from consultation.extensions import db as _db
     from consultation.extensions import limiter
 
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl2.db'}", "RATELIMIT_ENABLED": True})
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl2.db'}",
+            "RATELIMIT_ENABLED": True,
+        }
+    )
     try:
         with app.app_context():
             _db.create_all()
@@ -255,27 +337,56 @@ def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
             _db.session.commit()
         client = app.test_client()
         # Successful logins do not count: the tablets of a team sharing one address log in all day.
-        team = [client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"}).status_code
-                for n in range(7)]
+        team = [
+            client.post(
+                "/compte/connexion",
+                data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"},
+            ).status_code
+            for n in range(7)
+        ]
         assert team == [302] * 7
         # Someone guessing one account's password is stopped after five tries.
-        guesses = [client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": f"essai-{n}"}).status_code
-                   for n in range(7)]
+        guesses = [
+            client.post(
+                "/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": f"essai-{n}"}
+            ).status_code
+            for n in range(7)
+        ]
         assert guesses[:5] == [200] * 5 and guesses[5:] == [429, 429]
-        blocked = client.post("/compte/connexion", data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"})
+        blocked = client.post(
+            "/compte/connexion",
+            data={"email": "enqueteur0@ccas.fr", "password": "motdepasse-solide-42"},
+        )
         assert blocked.status_code == 429 and "Trop de tentatives" in blocked.get_data(as_text=True)
         # Another account from the same address still logs in.
-        assert client.post("/compte/connexion", data={"email": "enqueteur1@ccas.fr", "password": "motdepasse-solide-42"}).status_code == 302
+        assert (
+            client.post(
+                "/compte/connexion",
+                data={"email": "enqueteur1@ccas.fr", "password": "motdepasse-solide-42"},
+            ).status_code
+            == 302
+        )
     finally:
         limiter.reset()
         limiter.enabled = False
 
 
-@pytest.mark.parametrize("target", ["/\\ailleurs.example", "/\\/ailleurs.example", "/%0a//ailleurs.example\n", "//ailleurs.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\ailleurs.example",
+        "/\\/ailleurs.example",
+        "/%0a//ailleurs.example\n",
+        "//ailleurs.example",
+    ],
+)
 def test_login_refuses_disguised_external_redirects(app, make_user, target):
     user = make_user("lecteur")
     client = app.test_client()
-    response = client.post("/compte/connexion", query_string={"next": target},
-                           data={"email": user.email, "password": "motdepasse-solide-42"})
+    response = client.post(
+        "/compte/connexion",
+        query_string={"next": target},
+        data={"email": user.email, "password": "motdepasse-solide-42"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/", "http://localhost/")

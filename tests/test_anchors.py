@@ -1,4 +1,5 @@
 """Spans carried through an edit of their text (analyse.anchors), without Flask."""
+
 import random
 
 import pytest
@@ -27,7 +28,10 @@ def test_prepended_words_move_every_span_onto_the_same_words():
 def test_an_edit_after_the_span_leaves_it_where_it_was():
     new = ANSWER.replace("un jardin", "un grand jardin")
     (result,) = move_spans(ANSWER, new, [span_of(ANSWER, "logements moins chers")])
-    assert (result.start, result.end, result.status) == (*span_of(ANSWER, "logements moins chers"), UNCHANGED)
+    assert (result.start, result.end, result.status) == (
+        *span_of(ANSWER, "logements moins chers"),
+        UNCHANGED,
+    )
     assert not result.needs_review
 
 
@@ -81,7 +85,8 @@ def test_whitespace_only_edits_inside_a_span_do_not_change_its_words():
 def test_identical_text_changes_nothing():
     spans = [span_of(ANSWER, "faudrait"), (0, len(ANSWER))]
     assert [(r.start, r.end, r.status) for r in move_spans(ANSWER, ANSWER, spans)] == [
-        (*spans[0], UNCHANGED), (*spans[1], UNCHANGED)
+        (*spans[0], UNCHANGED),
+        (*spans[1], UNCHANGED),
     ]
 
 
@@ -106,7 +111,18 @@ def test_an_empty_anchor_stays_empty_and_follows_the_text():
 def test_spans_whose_words_are_untouched_keep_their_words(seed):
     """Random edits of a long answer: a span not reported for review still holds its words."""
     rng = random.Random(seed)
-    words = ("logement", "loyer", "bus", "seule", "médecin", "jardin", "quartier", "aide", "et", "le")
+    words = (
+        "logement",
+        "loyer",
+        "bus",
+        "seule",
+        "médecin",
+        "jardin",
+        "quartier",
+        "aide",
+        "et",
+        "le",
+    )
     old = " ".join(rng.choice(words) for _ in range(400))
     new = old
     for _ in range(rng.randint(1, 6)):
@@ -120,14 +136,22 @@ def test_spans_whose_words_are_untouched_keep_their_words(seed):
     for (start, end), result in zip(spans, move_spans(old, new, spans), strict=True):
         assert 0 <= result.start <= result.end <= len(new)
         if not result.needs_review:
-            assert " ".join(new[result.start : result.end].split()) == " ".join(old[start:end].split())
+            assert " ".join(new[result.start : result.end].split()) == " ".join(
+                old[start:end].split()
+            )
 
 
 def test_opcodes_cover_both_texts_of_a_long_answer_with_scattered_edits():
     rng = random.Random(7)
     old = " ".join(rng.choice(("loyer", "bus", "jardin", "seule", "aide")) for _ in range(1800))
     assert len(old) > 8_000
-    new = "Alors voilà : " + old[:3000] + " vraiment " + old[3000:7000].replace("bus", "tram") + old[7100:]
+    new = (
+        "Alors voilà : "
+        + old[:3000]
+        + " vraiment "
+        + old[3000:7000].replace("bus", "tram")
+        + old[7100:]
+    )
     opcodes = edit_opcodes(old, new)
     assert opcodes[0][1] == 0 and opcodes[0][3] == 0
     assert opcodes[-1][2] == len(old) and opcodes[-1][4] == len(new)

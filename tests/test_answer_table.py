@@ -1,24 +1,30 @@
 """The answer table follows the submissions, and the analysis pages read it: workspace filters,
 concordance through the full-text index, word clouds drawn by a job (SQLite and PostgreSQL)."""
+
 import re
 
 import pytest
+from coding_records import ANSWERS, coding_study
 from sqlalchemy import select
+from submission_records import publish, stored_submission, territory
 
 from consultation.coding.services import create_default_codebook
 from consultation.jobs.models import Job
 from consultation.submissions.answer_table import AnswerText, matching_ids_clause, search_words
 from consultation.submissions.services import set_state
 
-from coding_records import ANSWERS, coding_study
-from submission_records import publish, stored_submission, territory
-
 pytestmark = pytest.mark.storage
 
 
 def _rows(db, submission_id):
-    return {row.path: row for row in db.session.scalars(
-        select(AnswerText).where(AnswerText.submission_id == submission_id).execution_options(populate_existing=True))}
+    return {
+        row.path: row
+        for row in db.session.scalars(
+            select(AnswerText)
+            .where(AnswerText.submission_id == submission_id)
+            .execution_options(populate_existing=True)
+        )
+    }
 
 
 def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db, make_user):
@@ -29,19 +35,25 @@ def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db,
     assert set(rows) == {"prenom", "besoins", "menage[0]/lien"}
     besoins = rows["besoins"]
     assert besoins.text == "Un logement plus proche de la fac." and besoins.question == "besoins"
-    assert besoins.public == "jeune" and besoins.commune_code == "37261" and besoins.state == "recue"
+    assert (
+        besoins.public == "jeune" and besoins.commune_code == "37261" and besoins.state == "recue"
+    )
     assert besoins.questionnaire_id == questionnaire.id and besoins.repeat_index is None
     assert rows["menage[0]/lien"].repeat_index == 0 and rows["menage[0]/lien"].question == "lien"
 
     charge = login("charge_etude")
     answers = dict(submission.answers) | {"besoins": "Un bus le soir.", "prenom": ""}
-    response = charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers, "comment": "Relu"})
+    response = charge.post(
+        f"/reponses/{submission.id}/modifier", json={"answers": answers, "comment": "Relu"}
+    )
     assert response.status_code == 200 and response.get_json()["changed"]
     rows = _rows(db, submission.id)
     assert set(rows) == {"besoins", "menage[0]/lien"}  # the emptied answer left the table
     assert rows["besoins"].text == "Un bus le soir." and rows["besoins"].folded == "un bus le soir."
 
-    refused = charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers | {"age": "vingt"}})
+    refused = charge.post(
+        f"/reponses/{submission.id}/modifier", json={"answers": answers | {"age": "vingt"}}
+    )
     assert refused.status_code == 422
     assert _rows(db, submission.id)["besoins"].text == "Un bus le soir."  # nothing half-written
 
@@ -56,20 +68,28 @@ def test_a_paper_entry_lands_in_the_answer_table(login, db):
     questionnaire = publish(db)
     territory(db)
     charge = login("charge_etude")
-    body = {"uuid": str(uuid.uuid4()), "answers": {"age": 70, "logement": "locataire", "besoins": "Une aide pour les courses."},
-            "profile": {"public": "age", "age_band": "60_74", "commune": "37261"},
-            "consent": {"given": True, "recorded_by": "Camille"}}
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "answers": {"age": 70, "logement": "locataire", "besoins": "Une aide pour les courses."},
+        "profile": {"public": "age", "age_band": "60_74", "commune": "37261"},
+        "consent": {"given": True, "recorded_by": "Camille"},
+    }
     response = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
     assert response.status_code == 201, response.get_json()
     rows = _rows(db, response.get_json()["id"])
-    assert rows["besoins"].text == "Une aide pour les courses." and rows["besoins"].channel == "papier"
+    assert (
+        rows["besoins"].text == "Une aide pour les courses." and rows["besoins"].channel == "papier"
+    )
 
 
 def _listed(page: str) -> list[str]:
     """Submission ids of the answers listed in the workspace, in order."""
     listed = []
     for tag in re.findall(r"<article\b[^>]*>", page):
-        submission, path = re.search(r'data-submission="(\d+)"', tag), re.search(r'data-path="([^"]*)"', tag)
+        submission, path = (
+            re.search(r'data-submission="(\d+)"', tag),
+            re.search(r'data-path="([^"]*)"', tag),
+        )
         if submission and path and path[1] == "besoins":
             listed.append(submission[1])
     return listed
@@ -95,8 +115,14 @@ def test_full_text_search_finds_words_by_prefix_on_both_databases(db):
     questionnaire_id = study["questionnaire"].id
 
     def found(query):
-        return sorted(db.session.scalars(select(AnswerText.submission_id).where(
-            AnswerText.questionnaire_id == questionnaire_id, matching_ids_clause(search_words(query)))))
+        return sorted(
+            db.session.scalars(
+                select(AnswerText.submission_id).where(
+                    AnswerText.questionnaire_id == questionnaire_id,
+                    matching_ids_clause(search_words(query)),
+                )
+            )
+        )
 
     ids = [submission.id for submission in study["submissions"]]
     assert found("médecin") == [ids[3]]
@@ -113,12 +139,15 @@ def test_concordance_reads_the_indexed_answers(login, db):
     url = f"/analyse/{study['questionnaire'].id}/resultats?lemme=médecin"
     before = coder.get(url).get_data(as_text=True)  # not analysed yet: every answer is checked
     assert coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302
-    lemmas = db.session.scalar(select(AnswerText.lemmas).where(AnswerText.submission_id == study["submissions"][3].id,
-                                                               AnswerText.path == "besoins"))
+    lemmas = db.session.scalar(
+        select(AnswerText.lemmas).where(
+            AnswerText.submission_id == study["submissions"][3].id, AnswerText.path == "besoins"
+        )
+    )
     assert "medecin" in lemmas.split()
     after = coder.get(url).get_data(as_text=True)
     for page in (before, after):
-        section = page[page.index('id="concordance"'):page.index('id="nuages"')]
+        section = page[page.index('id="concordance"') : page.index('id="nuages"')]
         assert "1 occurrence(s) de « médecin »" in section and "<strong>médecin</strong>" in section
         assert ANSWERS[0][1][:20] not in section
 
@@ -135,7 +164,7 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
     huey.immediate = False  # a real queue: the job waits for a worker
     try:
         page = coder.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
-        clouds = page[page.index('id="nuages"'):]
+        clouds = page[page.index('id="nuages"') :]
         assert "en cours de dessin" in clouds and "nuage/public/jeune.png" not in clouds
         waiting = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
         assert waiting.status_code == 202 and "en cours de dessin" in waiting.get_data(as_text=True)
@@ -146,7 +175,7 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
         huey.immediate = True
     _run(jobs[0].id)  # the worker
     page = coder.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
-    clouds = page[page.index('id="nuages"'):]
+    clouds = page[page.index('id="nuages"') :]
     assert "en cours de dessin" not in clouds and "nuage/public/jeune.png" in clouds
     drawn = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
     assert drawn.status_code == 200 and drawn.data[:4] == b"\x89PNG"
@@ -163,13 +192,24 @@ def test_results_counted_in_sql_equal_analyses_measures_on_the_frames(login, db)
     codes = {code.key: code for code in codebook.codes}
     first, second, third = study["submissions"][0], study["submissions"][1], study["submissions"][2]
     for client, submission, key, start, end, path in [
-        (coder, first, "logement-cout", 4, 10, "besoins"), (other, first, "logement-cout", 4, 10, "besoins"),
-        (coder, first, "emploi", 10, 17, "menage[1]/precisions"), (coder, second, "isolement", 9, 14, "besoins"),
-        (other, second, "logement", 0, 5, "besoins"), (coder, third, "mobilite", 17, 20, "besoins"),
+        (coder, first, "logement-cout", 4, 10, "besoins"),
+        (other, first, "logement-cout", 4, 10, "besoins"),
+        (coder, first, "emploi", 10, 17, "menage[1]/precisions"),
+        (coder, second, "isolement", 9, 14, "besoins"),
+        (other, second, "logement", 0, 5, "besoins"),
+        (coder, third, "mobilite", 17, 20, "besoins"),
         (coder, third, "isolement", 0, 4, "besoins"),
     ]:
-        response = client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-            "submission_id": submission.id, "path": path, "start": start, "end": end, "code_id": codes[key].id})
+        response = client.post(
+            f"/analyse/{study['questionnaire'].id}/api/codages",
+            json={
+                "submission_id": submission.id,
+                "path": path,
+                "start": start,
+                "end": end,
+                "code_id": codes[key].id,
+            },
+        )
         assert response.status_code == 201
     frames = results.load_frames(codebook)
     for by in results.GROUPINGS:

@@ -1,4 +1,5 @@
 """The API describes itself: a valid OpenAPI 3 document listing the sync endpoints."""
+
 from openapi_spec_validator import validate
 
 
@@ -12,5 +13,7 @@ def test_openapi_document_is_valid_and_lists_the_sync_endpoints(client):
     assert "post" in paths["/api/v1/submissions"]
     assert "get" in paths["/api/v1/questionnaires/{questionnaire_id}/versions/{number}"]
     body = document["components"]["schemas"]["SubmissionIn"]
-    assert {"uuid", "questionnaire_id", "version", "answers", "profile", "consent"} <= set(body["required"])
+    assert {"uuid", "questionnaire_id", "version", "answers", "profile", "consent"} <= set(
+        body["required"]
+    )
     assert "jetonAppareil" in document["components"]["securitySchemes"]

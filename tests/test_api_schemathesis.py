@@ -1,11 +1,11 @@
 """Generated requests (valid and invalid) against every API operation: never a server error, and
 the responses match what the OpenAPI document promises."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
-
 from submission_records import device_token, publish, territory
 
 pytestmark = [pytest.mark.storage, pytest.mark.slow]
@@ -33,7 +33,9 @@ def test_api_never_fails_with_a_server_error(api_schema, bearer):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def check_operation(case):
             case.call_and_validate(
                 headers=bearer,

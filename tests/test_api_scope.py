@@ -1,16 +1,17 @@
 """The sync API is scoped to the enquêteur's assignments: a token reads and feeds only the
 questionnaires assigned to its enquêteur (an interview made under an assignment removed since may
 still be sent), and a refusal does not tell whether the questionnaire exists."""
+
 from datetime import timedelta
 
 import pytest
+from security_records import fast_user, session_client
 from sqlalchemy import func, select
+from submission_records import device_token, payload, publish, territory
 
 from consultation.accounts.models import utcnow
-from consultation.submissions.models import Assignment, EndedAssignment, Submission
 from consultation.submissions.assignments import unassign
-from security_records import fast_user, session_client
-from submission_records import device_token, payload, publish, territory
+from consultation.submissions.models import Assignment, EndedAssignment, Submission
 
 pytestmark = pytest.mark.storage
 
@@ -39,13 +40,18 @@ def _assign(db, questionnaire, user):
 
 
 def _listed(client, headers=None):
-    response = client.get("/api/v1/questionnaires", headers=client.headers if headers is None else headers)
+    response = client.get(
+        "/api/v1/questionnaires", headers=client.headers if headers is None else headers
+    )
     assert response.status_code == 200
     return [item["id"] for item in response.get_json()]
 
 
 def _version(client, questionnaire, headers=None):
-    return client.get(f"/api/v1/questionnaires/{questionnaire.id}/versions/1", headers=client.headers if headers is None else headers)
+    return client.get(
+        f"/api/v1/questionnaires/{questionnaire.id}/versions/1",
+        headers=client.headers if headers is None else headers,
+    )
 
 
 def _send(client, questionnaire, **overrides):
@@ -114,8 +120,15 @@ def test_after_removal_interviews_made_before_are_still_accepted_and_nothing_els
     made_after = (utcnow() + timedelta(days=2)).isoformat()
     assert _send(tablet, study, started_at=made_after, completed_at=made_after).status_code == 422
     made_before_the_assignment = (utcnow() - timedelta(days=30)).isoformat()
-    assert _send(tablet, study, started_at=made_before_the_assignment,
-                 completed_at=made_before_the_assignment).status_code == 422
+    assert (
+        _send(
+            tablet,
+            study,
+            started_at=made_before_the_assignment,
+            completed_at=made_before_the_assignment,
+        ).status_code
+        == 422
+    )
     # An interview without a date cannot show that it was made while the assignment lasted.
     assert _send(tablet, study, started_at=None, completed_at=None).status_code == 422
     assert _count(db) == 1

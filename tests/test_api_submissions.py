@@ -1,13 +1,14 @@
 """The sync API as a tablet uses it: idempotent on the interview's UUID, French errors with field
 paths, tokens that can be revoked, and nothing half-written."""
+
 import json
 
 import pytest
+from french import assert_french
 from sqlalchemy import func, select
+from submission_records import device_token, payload, publish, territory
 
 from consultation.submissions.models import Assignment, Submission
-from french import assert_french
-from submission_records import device_token, payload, publish, territory
 
 pytestmark = pytest.mark.storage
 
@@ -27,8 +28,13 @@ def tablet(app, db, make_user):
         headers = {"Authorization": f"Bearer {token}"} | kwargs.pop("headers", {})
         if isinstance(body, (dict, list)):
             return client.post("/api/v1/submissions", json=body, headers=headers, **kwargs)
-        return client.post("/api/v1/submissions", data=body, headers=headers,
-                           content_type="application/json", **kwargs)
+        return client.post(
+            "/api/v1/submissions",
+            data=body,
+            headers=headers,
+            content_type="application/json",
+            **kwargs,
+        )
 
     client.post_submission = post
     client.token = token
@@ -103,7 +109,9 @@ def test_invalid_answers_and_profile_are_reported_by_field_path(tablet, db):
     assert "answers.age" in error["errors"]
     assert "answers.logement" in error["errors"]
     assert "answers.menage[0]/age_membre" in error["errors"]
-    assert error["errors"]["profile.commune"] == ["La commune « 99999 » n'est pas dans le territoire de l'étude."]
+    assert error["errors"]["profile.commune"] == [
+        "La commune « 99999 » n'est pas dans le territoire de l'étude."
+    ]
     assert _count(db) == 0
 
 
@@ -142,7 +150,9 @@ def test_consent_is_required_and_parental_consent_under_15(tablet, db):
 
 
 def test_age_band_unusual_for_the_public_is_stored_for_checking(tablet, db):
-    response = tablet.post_submission(payload(tablet.questionnaire.id, profile={"public": "age", "age_band": "18_25"}))
+    response = tablet.post_submission(
+        payload(tablet.questionnaire.id, profile={"public": "age", "age_band": "18_25"})
+    )
     assert response.status_code == 201
     assert response.get_json()["state"] == "a_verifier"
     submission = db.session.get(Submission, response.get_json()["id"])
@@ -151,7 +161,10 @@ def test_age_band_unusual_for_the_public_is_stored_for_checking(tablet, db):
 
 def test_quartier_must_belong_to_the_commune(tablet, db):
     response = tablet.post_submission(
-        payload(tablet.questionnaire.id, profile={"commune": "37122", "quartier": tablet.places["sanitas"].id})
+        payload(
+            tablet.questionnaire.id,
+            profile={"commune": "37122", "quartier": tablet.places["sanitas"].id},
+        )
     )
     assert response.status_code == 422
     assert "profile.quartier" in response.get_json()["errors"]
@@ -162,7 +175,10 @@ def test_interview_made_on_an_older_version_is_stored_against_it(tablet, db):
     body = payload(tablet.questionnaire.id, version=1)
     response = tablet.post_submission(body)
     assert response.status_code == 201
-    assert db.session.get(Submission, response.get_json()["id"]).questionnaire_version_id == version_1.id
+    assert (
+        db.session.get(Submission, response.get_json()["id"]).questionnaire_version_id
+        == version_1.id
+    )
 
     # Version 1 has no transport question: an answer to it is refused there, accepted on version 2.
     with_transport = payload(tablet.questionnaire.id, version=2)
@@ -181,11 +197,15 @@ def test_revoked_or_wrong_token_gets_401(tablet, db):
     from consultation.accounts.devices import DeviceToken
     from consultation.accounts.tokens import revoke_token, token_digest
 
-    wrong = tablet.post_submission(payload(tablet.questionnaire.id), headers={"Authorization": "Bearer faux"})
+    wrong = tablet.post_submission(
+        payload(tablet.questionnaire.id), headers={"Authorization": "Bearer faux"}
+    )
     assert wrong.status_code == 401
     _assert_french_json(wrong)
 
-    device = db.session.scalar(select(DeviceToken).where(DeviceToken.token_hash == token_digest(tablet.token)))
+    device = db.session.scalar(
+        select(DeviceToken).where(DeviceToken.token_hash == token_digest(tablet.token))
+    )
     revoke_token(device, None)
     db.session.commit()
     revoked = tablet.post_submission(payload(tablet.questionnaire.id))
@@ -232,7 +252,9 @@ def test_questionnaires_list_only_published_versions(tablet, db):
     from consultation.questionnaire_store.models import Questionnaire, QuestionnaireVersion
 
     draft_only = Questionnaire(title="Brouillon seulement")
-    draft_only.versions.append(QuestionnaireVersion(number=1, definition={"title": "x", "form_id": "x"}))
+    draft_only.versions.append(
+        QuestionnaireVersion(number=1, definition={"title": "x", "form_id": "x"})
+    )
     db.session.add(draft_only)
     db.session.commit()
 
@@ -259,7 +281,9 @@ def test_version_definition_is_served_and_drafts_are_not(tablet, db):
     assert served["number"] == 1 and served["title"] == "Besoins des habitants"
     assert [child["name"] for child in served["definition"]["children"]][:2] == ["prenom", "age"]
 
-    tablet.questionnaire.versions.append(QuestionnaireVersion(number=3, definition=served["definition"]))
+    tablet.questionnaire.versions.append(
+        QuestionnaireVersion(number=3, definition=served["definition"])
+    )
     db.session.commit()
     draft = tablet.get(f"/api/v1/questionnaires/{questionnaire_id}/versions/3", headers=headers)
     assert draft.status_code == 404

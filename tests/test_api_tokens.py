@@ -1,12 +1,13 @@
 """Device tokens: issued once to a logged-in tablet page (session + CSRF header), usable by the
 API, listed and revoked by an administrator on /reponses/appareils."""
+
 import re
 
 import pytest
 from sqlalchemy import select
+from submission_records import payload, publish, territory
 
 from consultation.accounts.devices import DeviceToken
-from submission_records import payload, publish, territory
 
 pytestmark = pytest.mark.storage
 
@@ -27,7 +28,9 @@ def test_logged_in_enqueteur_gets_a_token_that_works_for_the_api(login, db, app)
     assert response.status_code == 201
     token = response.get_json()["token"]
 
-    listed = app.test_client().get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token}"})
+    listed = app.test_client().get(
+        "/api/v1/questionnaires", headers={"Authorization": f"Bearer {token}"}
+    )
     assert listed.status_code == 200
     assert [item["title"] for item in listed.get_json()] == ["Besoins des habitants"]
     device = db.session.get(DeviceToken, response.get_json()["id"])
@@ -35,8 +38,11 @@ def test_logged_in_enqueteur_gets_a_token_that_works_for_the_api(login, db, app)
     assert device.last_used_at is None  # a download writes nothing
 
     territory(db)
-    synced = app.test_client().post("/api/v1/submissions", json=payload(questionnaire.id),
-                                    headers={"Authorization": f"Bearer {token}"})
+    synced = app.test_client().post(
+        "/api/v1/submissions",
+        json=payload(questionnaire.id),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert synced.status_code == 201
     db.session.expire_all()
     assert db.session.get(DeviceToken, device.id).last_used_at is not None
@@ -49,7 +55,9 @@ def test_token_request_needs_the_csrf_header(login, db, app, monkeypatch):
     assert refused.status_code == 400
     assert "CSRF" in refused.get_json()["message"]
 
-    accepted = enqueteur.post("/api/v1/tokens", json={}, headers={"X-CSRFToken": _csrf_token(enqueteur)})
+    accepted = enqueteur.post(
+        "/api/v1/tokens", json={}, headers={"X-CSRFToken": _csrf_token(enqueteur)}
+    )
     assert accepted.status_code == 201
 
 
@@ -57,7 +65,9 @@ def test_anonymous_or_token_caller_cannot_mint_tokens(client, login, db):
     assert client.post("/api/v1/tokens", json={}).status_code == 401
     enqueteur = login("enqueteur")
     token = enqueteur.post("/api/v1/tokens", json={}).get_json()["token"]
-    from_token = client.post("/api/v1/tokens", json={}, headers={"Authorization": f"Bearer {token}"})
+    from_token = client.post(
+        "/api/v1/tokens", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert from_token.status_code == 401
 
 
@@ -74,7 +84,9 @@ def test_tablet_can_revoke_its_own_token(login, client, db):
 
 def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
     enqueteur = login("enqueteur", name="Samir Enquêteur")
-    token = enqueteur.post("/api/v1/tokens", json={"device_label": "Tablette <Sanitas>"}).get_json()["token"]
+    token = enqueteur.post(
+        "/api/v1/tokens", json={"device_label": "Tablette <Sanitas>"}
+    ).get_json()["token"]
     admin = login("admin")
     page = admin.get("/reponses/appareils")
     assert page.status_code == 200
@@ -82,10 +94,17 @@ def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
     assert "Samir Enquêteur" in html
     assert "Tablette &lt;Sanitas&gt;" in html  # escaped
 
-    device = db.session.scalar(select(DeviceToken).where(DeviceToken.device_label == "Tablette <Sanitas>"))
+    device = db.session.scalar(
+        select(DeviceToken).where(DeviceToken.device_label == "Tablette <Sanitas>")
+    )
     response = admin.post(f"/reponses/appareils/{device.id}/revoquer", follow_redirects=True)
     assert response.status_code == 200 and "révoqué" in response.get_data(as_text=True)
-    assert client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/questionnaires", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
+        == 401
+    )
 
 
 def test_enqueteur_cannot_open_the_devices_page(login, db):
@@ -97,11 +116,17 @@ def test_a_revoked_tablet_needs_the_password_again_before_a_new_token(login, cli
 
     enqueteur = login("enqueteur")
     colleague = login("enqueteur")
-    token = enqueteur.post("/api/v1/tokens", json={"device_label": "Tablette perdue"}).get_json()["token"]
-    device = db.session.scalar(select(DeviceToken).where(DeviceToken.device_label == "Tablette perdue"))
+    token = enqueteur.post("/api/v1/tokens", json={"device_label": "Tablette perdue"}).get_json()[
+        "token"
+    ]
+    device = db.session.scalar(
+        select(DeviceToken).where(DeviceToken.device_label == "Tablette perdue")
+    )
     login("admin").post(f"/reponses/appareils/{device.id}/revoquer")
 
-    refused = client.post("/api/v1/submissions", json={}, headers={"Authorization": f"Bearer {token}"})
+    refused = client.post(
+        "/api/v1/submissions", json={}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert refused.status_code == 401
     # The lost tablet still holds its session cookie: that alone must not re-authorise it.
     again = enqueteur.post("/api/v1/tokens", json={})
@@ -113,5 +138,7 @@ def test_a_revoked_tablet_needs_the_password_again_before_a_new_token(login, cli
     enqueteur.post("/compte/connexion", data={"email": enqueteur.user.email, "password": PASSWORD})
     renewed = enqueteur.post("/api/v1/tokens", json={})
     assert renewed.status_code == 201
-    listed = client.get("/api/v1/questionnaires", headers={"Authorization": f"Bearer {renewed.get_json()['token']}"})
+    listed = client.get(
+        "/api/v1/questionnaires", headers={"Authorization": f"Bearer {renewed.get_json()['token']}"}
+    )
     assert listed.status_code == 200

@@ -1,4 +1,5 @@
 """Questionnaire checks: what the designer and the XLSForm importer show before publication."""
+
 from __future__ import annotations
 
 from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire
@@ -10,13 +11,20 @@ def _form(*children, choice_lists=None) -> Questionnaire:
         title="ABS 2026 — seniors",
         form_id="abs_seniors",
         children=list(children),
-        choice_lists=choice_lists if choice_lists is not None else {
-            "oui_non": ChoiceList("oui_non", [Choice("oui", {"fr": "Oui"}), Choice("non", {"fr": "Non"})]),
+        choice_lists=choice_lists
+        if choice_lists is not None
+        else {
+            "oui_non": ChoiceList(
+                "oui_non", [Choice("oui", {"fr": "Oui"}), Choice("non", {"fr": "Non"})]
+            ),
             "aides": ChoiceList("aides", [Choice("apl"), Choice("apa"), Choice("aucune")]),
-            "quartiers": ChoiceList("quartiers", [
-                Choice("rabiere", {"fr": "La Rabière"}, {"commune": "37122"}),
-                Choice("sanitas", {"fr": "Le Sanitas"}, {"commune": "37261"}),
-            ]),
+            "quartiers": ChoiceList(
+                "quartiers",
+                [
+                    Choice("rabiere", {"fr": "La Rabière"}, {"commune": "37122"}),
+                    Choice("sanitas", {"fr": "Le Sanitas"}, {"commune": "37261"}),
+                ],
+            ),
         },
     )
 
@@ -28,15 +36,39 @@ def _summary(problems) -> list[tuple[str, str, str, int | None]]:
 def test_a_sound_questionnaire_has_no_problem():
     form = _form(
         Question("integer", "age", {"fr": "Âge"}, required=True, constraint=". >= 60 and . <= 120"),
-        Question("select_multiple", "aides", {"fr": "Aides"}, choice_list="aides",
-                 relevant="${age} >= 60", constraint="not(selected(., 'aucune') and count-selected(.) > 1)"),
+        Question(
+            "select_multiple",
+            "aides",
+            {"fr": "Aides"},
+            choice_list="aides",
+            relevant="${age} >= 60",
+            constraint="not(selected(., 'aucune') and count-selected(.) > 1)",
+        ),
         Question("text", "commune", {"fr": "Commune"}),
-        Question("select_one", "quartier", {"fr": "Quartier"}, choice_list="quartiers",
-                 choice_filter="commune = ${commune}", default="rabiere"),
-        Group("membres", {"fr": "Membres du ménage"}, repeat=True, repeat_count="${nb}", children=[
-            Question("integer", "age_membre", {"fr": "Âge"}),
-            Question("select_one", "isole", {"fr": "Isolé ?"}, choice_list="oui_non", relevant="${age_membre} >= 60"),
-        ]),
+        Question(
+            "select_one",
+            "quartier",
+            {"fr": "Quartier"},
+            choice_list="quartiers",
+            choice_filter="commune = ${commune}",
+            default="rabiere",
+        ),
+        Group(
+            "membres",
+            {"fr": "Membres du ménage"},
+            repeat=True,
+            repeat_count="${nb}",
+            children=[
+                Question("integer", "age_membre", {"fr": "Âge"}),
+                Question(
+                    "select_one",
+                    "isole",
+                    {"fr": "Isolé ?"},
+                    choice_list="oui_non",
+                    relevant="${age_membre} >= 60",
+                ),
+            ],
+        ),
         Question("integer", "nb", {"fr": "Nombre de membres"}),
         Question("calculate", "nb_seniors", calculation="count(${membres})"),
     )
@@ -46,7 +78,12 @@ def test_a_sound_questionnaire_has_no_problem():
 def test_expression_errors_name_question_field_and_position():
     form = _form(
         Question("integer", "age", {"fr": "Âge"}, constraint=". >= 60 and"),
-        Question("text", "isolement", {"fr": "Isolement"}, relevant="${agee} >= 60 and selectd(${age}, 'x')"),
+        Question(
+            "text",
+            "isolement",
+            {"fr": "Isolement"},
+            relevant="${agee} >= 60 and selectd(${age}, 'x')",
+        ),
         Question("calculate", "decennie", calculation="round(${age})  div 10 + int()"),
     )
     assert _summary(check_questionnaire(form)) == [
@@ -63,7 +100,11 @@ def test_expression_errors_name_question_field_and_position():
 def test_duplicate_and_invalid_names():
     form = _form(
         Question("integer", "age", {"fr": "Âge"}),
-        Group("menage", {"fr": "Ménage"}, children=[Question("integer", "age", {"fr": "Âge du conjoint"})]),
+        Group(
+            "menage",
+            {"fr": "Ménage"},
+            children=[Question("integer", "age", {"fr": "Âge du conjoint"})],
+        ),
         Question("text", "mon nom", {"fr": "Nom"}),
         Question("text", "1ere_visite", {"fr": "Première visite"}),
         Question("text", "", {"fr": "Sans nom"}),
@@ -90,7 +131,9 @@ def test_dependency_cycle_between_calculations_and_relevance():
     form = _form(
         Question("calculate", "score", calculation="${bonus} + 1"),
         Question("calculate", "bonus", calculation="if(${detail} = 'oui', 2, 0)"),
-        Question("select_one", "detail", {"fr": "Détail"}, choice_list="oui_non", relevant="${score} > 1"),
+        Question(
+            "select_one", "detail", {"fr": "Détail"}, choice_list="oui_non", relevant="${score} > 1"
+        ),
     )
     problems = check_questionnaire(form)
     assert _summary(problems) == [("score", "calculation", "cycle", 0)]
@@ -100,9 +143,14 @@ def test_dependency_cycle_between_calculations_and_relevance():
 def test_question_relevant_on_itself_and_group_relevant_on_its_child_are_cycles():
     form = _form(
         Question("text", "commentaire", {"fr": "Commentaire"}, relevant="${commentaire} != ''"),
-        Group("seniors", {"fr": "Seniors"}, relevant="${isolement} = 'oui'", children=[
-            Question("select_one", "isolement", {"fr": "Isolé ?"}, choice_list="oui_non"),
-        ]),
+        Group(
+            "seniors",
+            {"fr": "Seniors"},
+            relevant="${isolement} = 'oui'",
+            children=[
+                Question("select_one", "isolement", {"fr": "Isolé ?"}, choice_list="oui_non"),
+            ],
+        ),
     )
     messages = [problem.message for problem in check_questionnaire(form) if problem.code == "cycle"]
     assert messages == [
@@ -129,9 +177,16 @@ def test_select_questions_need_an_existing_choice_list():
 def test_choice_lists_with_duplicate_or_spaced_names():
     form = _form(
         Question("select_one", "logement", {"fr": "Logement"}, choice_list="logements"),
-        choice_lists={"logements": ChoiceList("logements", [
-            Choice("hlm"), Choice("hlm"), Choice("locataire prive"),
-        ])},
+        choice_lists={
+            "logements": ChoiceList(
+                "logements",
+                [
+                    Choice("hlm"),
+                    Choice("hlm"),
+                    Choice("locataire prive"),
+                ],
+            )
+        },
     )
     messages = [problem.message for problem in check_questionnaire(form)]
     assert messages == [
@@ -143,8 +198,13 @@ def test_choice_lists_with_duplicate_or_spaced_names():
 def test_choice_filter_columns_must_exist():
     form = _form(
         Question("text", "commune", {"fr": "Commune"}),
-        Question("select_one", "quartier", {"fr": "Quartier"}, choice_list="quartiers",
-                 choice_filter="code_commune = ${commune}"),
+        Question(
+            "select_one",
+            "quartier",
+            {"fr": "Quartier"},
+            choice_list="quartiers",
+            choice_filter="code_commune = ${commune}",
+        ),
     )
     assert _summary(check_questionnaire(form)) == [("quartier", "choice_filter", "unknown_name", 0)]
     assert "code_commune" in check_questionnaire(form)[0].message
@@ -153,7 +213,9 @@ def test_choice_filter_columns_must_exist():
 def test_required_expression_and_defaults_are_checked():
     form = _form(
         Question("integer", "age", {"fr": "Âge"}, default="soixante"),
-        Question("select_one", "isole", {"fr": "Isolé ?"}, choice_list="oui_non", default="peut-etre"),
+        Question(
+            "select_one", "isole", {"fr": "Isolé ?"}, choice_list="oui_non", default="peut-etre"
+        ),
         Question("text", "precision", {"fr": "Précision"}, required="${isole} = 'oui' and"),
         Question("text", "note_libre", {"fr": "Note"}, required="yes"),
     )
@@ -166,9 +228,15 @@ def test_required_expression_and_defaults_are_checked():
 
 def test_repeat_count_and_empty_calculation():
     form = _form(
-        Group("membres", {"fr": "Membres"}, repeat=True, repeat_count="${nb_membre}", children=[
-            Question("text", "prenom", {"fr": "Prénom"}),
-        ]),
+        Group(
+            "membres",
+            {"fr": "Membres"},
+            repeat=True,
+            repeat_count="${nb_membre}",
+            children=[
+                Question("text", "prenom", {"fr": "Prénom"}),
+            ],
+        ),
         Question("integer", "nb_membres", {"fr": "Nombre"}),
         Question("calculate", "total"),
     )
@@ -183,7 +251,10 @@ def test_python_injection_in_a_form_is_a_syntax_problem_never_run():
         Question("calculate", "x", calculation="__import__('os').system('touch /tmp/pwned')"),
         Question("text", "y", {"fr": "Y"}, relevant="${x}.__class__"),
     )
-    assert _summary(check_questionnaire(form)) == [("x", "calculation", "syntax", 0), ("y", "relevant", "syntax", 4)]
+    assert _summary(check_questionnaire(form)) == [
+        ("x", "calculation", "syntax", 0),
+        ("y", "relevant", "syntax", 4),
+    ]
 
 
 def test_kobo_metadata_rows_do_not_block_publication():

@@ -1,4 +1,5 @@
 """`consultation import-xlsform` and `export-xlsform`."""
+
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,17 @@ def _count(db) -> int:
 
 
 def test_import_prints_the_questionnaire_and_its_warnings(runner, db):
-    result = runner.invoke(args=["import-xlsform", str(DATA / "kobo_seniors.xlsx"), "--title", "Seniors 2025"])
+    result = runner.invoke(
+        args=["import-xlsform", str(DATA / "kobo_seniors.xlsx"), "--title", "Seniors 2025"]
+    )
     assert result.exit_code == 0, result.output
     questionnaire = db.session.scalars(select(Questionnaire)).one()
     expected = load_xlsform(DATA / "kobo_seniors.xlsx")
     assert f"n° {questionnaire.id} « Seniors 2025 »" in result.output
-    assert f"{len(expected.questionnaire.questions())} question(s), version 1 (brouillon)" in result.output
+    assert (
+        f"{len(expected.questionnaire.questions())} question(s), version 1 (brouillon)"
+        in result.output
+    )
     for warning in expected.warnings:
         assert f"Avertissement : {warning}" in result.output
     assert questionnaire.latest.status == "draft"
@@ -35,7 +41,9 @@ def test_import_and_publish(runner, db):
     assert db.session.scalars(select(Questionnaire)).one().latest.status == "published"
 
 
-@pytest.mark.parametrize("filename", ["bad_invalid_names.xlsx", "bad_missing_list.xlsx", "bad_corrupt.xlsx"])
+@pytest.mark.parametrize(
+    "filename", ["bad_invalid_names.xlsx", "bad_missing_list.xlsx", "bad_corrupt.xlsx"]
+)
 def test_bad_file_exits_1_with_every_error_and_writes_nothing(runner, db, filename):
     result = runner.invoke(args=["import-xlsform", str(DATA / filename)])
     assert result.exit_code == 1
@@ -49,23 +57,34 @@ def test_export_then_import_again(runner, db, tmp_path):
     runner.invoke(args=["import-xlsform", str(DATA / "abs_bilingue.xlsx"), "--publish"])
     questionnaire = db.session.scalars(select(Questionnaire)).one()
     destination = tmp_path / "abs.xlsx"
-    result = runner.invoke(args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "1"])
+    result = runner.invoke(
+        args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "Version 1" in result.output
     again = load_xlsform(destination)
     assert again.errors == []
-    assert [q.name for q in again.questionnaire.questions()] == [q.name for q in questionnaire.latest.model().questions()]
-    missing = runner.invoke(args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "5"])
+    assert [q.name for q in again.questionnaire.questions()] == [
+        q.name for q in questionnaire.latest.model().questions()
+    ]
+    missing = runner.invoke(
+        args=["export-xlsform", str(questionnaire.id), str(destination), "--version", "5"]
+    )
     assert missing.exit_code != 0 and "pas de version 5" in missing.output
     unknown = runner.invoke(args=["export-xlsform", "99999", str(destination)])
     assert unknown.exit_code != 0 and "Aucun questionnaire" in unknown.output
 
 
 def test_publish_refused_writes_nothing_and_exits_1(runner, db, tmp_path):
-    from questionnaires import Question, Questionnaire as Model
+    from questionnaires import Question
+    from questionnaires import Questionnaire as Model
     from questionnaires.xlsform import to_xlsform
 
-    only_a_note = Model(title="Accueil", form_id="accueil", children=[Question(type="note", name="bonjour", label={"fr": "Bonjour"})])
+    only_a_note = Model(
+        title="Accueil",
+        form_id="accueil",
+        children=[Question(type="note", name="bonjour", label={"fr": "Bonjour"})],
+    )
     path = tmp_path / "accueil.xlsx"
     to_xlsform(only_a_note, path)
     result = runner.invoke(args=["import-xlsform", str(path), "--publish"])

@@ -1,4 +1,5 @@
 """The codebook: hierarchy, the operations of the coding workspace, rules matched on lemmas."""
+
 import json
 
 import pytest
@@ -32,12 +33,33 @@ def codes(matcher, text):
 def test_default_codebook_has_the_abs_themes_and_their_sub_themes():
     codebook = default_codebook()
     themes = {code.id for code in codebook.themes()}
-    assert {"logement", "mobilite", "emploi", "acces-droits", "sante", "isolement", "loisirs", "securite",
-            "cadre-vie", "numerique", "services-publics", "jeunesse", "vieillissement", "alimentation",
-            "petite-enfance"} <= themes
+    assert {
+        "logement",
+        "mobilite",
+        "emploi",
+        "acces-droits",
+        "sante",
+        "isolement",
+        "loisirs",
+        "securite",
+        "cadre-vie",
+        "numerique",
+        "services-publics",
+        "jeunesse",
+        "vieillissement",
+        "alimentation",
+        "petite-enfance",
+    } <= themes
     assert {child.id for child in codebook.children("logement")} == {
-        "logement-cout", "logement-insalubrite", "logement-social", "logement-adaptation"}
-    assert {child.id for child in codebook.children("numerique")} == {"numerique-fracture", "numerique-demarches"}
+        "logement-cout",
+        "logement-insalubrite",
+        "logement-social",
+        "logement-adaptation",
+    }
+    assert {child.id for child in codebook.children("numerique")} == {
+        "numerique-fracture",
+        "numerique-demarches",
+    }
     assert codebook.label("sante-mentale") == "Santé › Santé mentale"
     for code in codebook:
         assert len(code.keywords) + len(code.phrases) >= 5, code.id
@@ -53,7 +75,8 @@ def test_phrases_match_through_function_words_and_inflection(matcher):
     found = matched(matcher, "Franchement je me sens très seule, je me sens seule depuis l'hiver")
     assert ("isolement", "sens seule") in found
     assert ("numerique-demarches", "Tout se fait sur internet") in matched(
-        matcher, "Tout se fait sur internet maintenant")
+        matcher, "Tout se fait sur internet maintenant"
+    )
 
 
 def test_a_negated_state_is_not_matched_but_a_missing_service_is(matcher):
@@ -106,8 +129,15 @@ def test_a_code_with_sub_codes_cannot_be_removed():
 
 def test_save_and_load_round_trip(tmp_path):
     codebook = default_codebook()
-    codebook.add(Code(id="transition", name="Transition écologique", colour="#15803d",
-                      keywords=["vélo", "compost"], parent="cadre-vie"))
+    codebook.add(
+        Code(
+            id="transition",
+            name="Transition écologique",
+            colour="#15803d",
+            keywords=["vélo", "compost"],
+            parent="cadre-vie",
+        )
+    )
     path = tmp_path / "livre.json"
     save_codebook(codebook, path)
     again = load_codebook(path)
@@ -117,19 +147,39 @@ def test_save_and_load_round_trip(tmp_path):
 
 def test_every_problem_of_an_invalid_codebook_is_listed(tmp_path):
     path = tmp_path / "livre.json"
-    path.write_text(json.dumps({"codes": [
-        {"id": "a", "name": "A", "colour": "rouge"},
-        {"id": "a", "name": "A bis"},
-        {"id": "b", "name": "B", "parent": "inconnu"},
-        {"id": "c", "name": "", "regexes": ["(non fermée"]},
-    ]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "codes": [
+                    {"id": "a", "name": "A", "colour": "rouge"},
+                    {"id": "a", "name": "A bis"},
+                    {"id": "b", "name": "B", "parent": "inconnu"},
+                    {"id": "c", "name": "", "regexes": ["(non fermée"]},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(CodebookError) as raised:
         load_codebook(path)
     problems = " | ".join(raised.value.problems)
-    for fragment in ("couleur « rouge »", "« a » en double", "parent « inconnu »", "nom manquant", "(non fermée"):
+    for fragment in (
+        "couleur « rouge »",
+        "« a » en double",
+        "parent « inconnu »",
+        "nom manquant",
+        "(non fermée",
+    ):
         assert fragment in problems
 
 
 def test_a_cycle_in_the_hierarchy_is_refused():
     with pytest.raises(CodebookError, match="boucle"):
-        Codebook.from_dict({"codes": [{"id": "a", "name": "A", "parent": "b"}, {"id": "b", "name": "B", "parent": "a"}]})
+        Codebook.from_dict(
+            {
+                "codes": [
+                    {"id": "a", "name": "A", "parent": "b"},
+                    {"id": "b", "name": "B", "parent": "a"},
+                ]
+            }
+        )

@@ -4,6 +4,7 @@ import re
 import zipfile
 
 import pytest
+from coding_records import ANSWERS, coding_study
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -13,8 +14,6 @@ from consultation.coding.models import Code, Coding, Memo, PseudonymisedAnswer, 
 from consultation.coding.services import codebook_of, create_default_codebook
 from consultation.jobs.models import Job
 from consultation.submissions.services import edit_answers
-
-from coding_records import ANSWERS, coding_study
 
 pytestmark = pytest.mark.storage
 
@@ -40,9 +39,16 @@ def _code(codebook, key) -> Code:
 
 
 def _code_span(client, study, submission, code, start, end, path="besoins"):
-    return client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-        "submission_id": submission.id, "path": path, "start": start, "end": end, "code_id": code.id,
-    })
+    return client.post(
+        f"/analyse/{study['questionnaire'].id}/api/codages",
+        json={
+            "submission_id": submission.id,
+            "path": path,
+            "start": start,
+            "end": end,
+            "code_id": code.id,
+        },
+    )
 
 
 def _analyse(client, study):
@@ -73,15 +79,23 @@ def test_merging_codes_keeps_their_codings_on_the_target(coder, login, study, db
     source, target = _code(codebook, "logement-insalubrite"), _code(codebook, "logement-cout")
     first = study["submissions"][0]
     assert _code_span(coder, study, first, source, 4, 10).status_code == 201
-    assert _code_span(coder, study, first, target, 4, 10).status_code == 201  # same span, both codes
+    assert (
+        _code_span(coder, study, first, target, 4, 10).status_code == 201
+    )  # same span, both codes
     other = login("charge_etude")
     assert _code_span(other, study, first, source, 0, 20).status_code == 201
-    response = coder.post(f"/analyse/{study['questionnaire'].id}/livre/{source.id}",
-                          data={"action": "merge", "target": str(target.id)}, follow_redirects=True)
+    response = coder.post(
+        f"/analyse/{study['questionnaire'].id}/livre/{source.id}",
+        data={"action": "merge", "target": str(target.id)},
+        follow_redirects=True,
+    )
     assert "fusionné dans" in response.get_data(as_text=True)
     codings = db.session.scalars(select(Coding).where(Coding.submission_id == first.id)).all()
     # The duplicate (same coder, same span) is dropped, the other coder's coding moves.
-    assert sorted((c.code_id, c.start, c.end) for c in codings) == [(target.id, 0, 20), (target.id, 4, 10)]
+    assert sorted((c.code_id, c.start, c.end) for c in codings) == [
+        (target.id, 0, 20),
+        (target.id, 4, 10),
+    ]
     db.session.refresh(source)
     assert source.merged_into_id == target.id
     codebook_page = coder.get(f"/analyse/{study['questionnaire'].id}/livre").get_data(as_text=True)
@@ -92,8 +106,11 @@ def test_a_used_code_cannot_be_deleted_but_an_unused_one_can(coder, study, db):
     codebook = _codebook(db, study)
     used, unused = _code(codebook, "mobilite"), _code(codebook, "petite-enfance")
     _code_span(coder, study, study["submissions"][2], used, 0, 10)
-    refused = coder.post(f"/analyse/{study['questionnaire'].id}/livre/{used.id}", data={"action": "delete"},
-                         follow_redirects=True)
+    refused = coder.post(
+        f"/analyse/{study['questionnaire'].id}/livre/{used.id}",
+        data={"action": "delete"},
+        follow_redirects=True,
+    )
     assert "fusionnez-le" in refused.get_data(as_text=True)
     assert db.session.get(Code, used.id) is not None
     unused_id = unused.id
@@ -111,13 +128,33 @@ def test_span_coding_checks_offsets_against_the_answer_text(coder, study, db):
     assert "hors de la réponse" in too_far.get_json()["error"]
     empty = _code_span(coder, study, first, code, 10, 10)
     assert empty.status_code == 422
-    not_numbers = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-        "submission_id": first.id, "path": "besoins", "start": "début", "end": 4, "code_id": code.id})
+    not_numbers = coder.post(
+        f"/analyse/{study['questionnaire'].id}/api/codages",
+        json={
+            "submission_id": first.id,
+            "path": "besoins",
+            "start": "début",
+            "end": 4,
+            "code_id": code.id,
+        },
+    )
     assert not_numbers.status_code == 400 and "entiers" in not_numbers.get_json()["error"]
     unknown_path = _code_span(coder, study, first, code, 0, 4, path="inexistante")
-    assert unknown_path.status_code == 404 and "Aucune réponse libre" in unknown_path.get_json()["error"]
-    stale = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-        "submission_id": first.id, "path": "besoins", "start": 0, "end": 4, "code_id": code.id, "text_hash": "0" * 64})
+    assert (
+        unknown_path.status_code == 404
+        and "Aucune réponse libre" in unknown_path.get_json()["error"]
+    )
+    stale = coder.post(
+        f"/analyse/{study['questionnaire'].id}/api/codages",
+        json={
+            "submission_id": first.id,
+            "path": "besoins",
+            "start": 0,
+            "end": 4,
+            "code_id": code.id,
+            "text_hash": "0" * 64,
+        },
+    )
     assert stale.status_code == 409
     assert db.session.scalar(select(Coding).where(Coding.submission_id == first.id)) is None
 
@@ -125,25 +162,40 @@ def test_span_coding_checks_offsets_against_the_answer_text(coder, study, db):
     assert created.status_code == 201
     assert "Coût" in created.get_json()["row_html"]
     coding = db.session.get(Coding, created.get_json()["coding"]["id"])
-    assert ANSWERS[0][1][coding.start:coding.end] == "loyers" and coding.coder_id == coder.user.id
+    assert ANSWERS[0][1][coding.start : coding.end] == "loyers" and coding.coder_id == coder.user.id
     # An answer inside a repeat is coded through its path.
-    in_repeat = _code_span(coder, study, first, _code(codebook, "emploi"), 10, 17, path="menage[1]/precisions")
+    in_repeat = _code_span(
+        coder, study, first, _code(codebook, "emploi"), 10, 17, path="menage[1]/precisions"
+    )
     assert in_repeat.status_code == 201
-    assert db.session.get(Coding, in_repeat.get_json()["coding"]["id"]).path == "menage[1]/precisions"
+    assert (
+        db.session.get(Coding, in_repeat.get_json()["coding"]["id"]).path == "menage[1]/precisions"
+    )
 
 
 def test_a_code_made_on_the_fly_and_removing_only_ones_own_codings(coder, login, study, db):
     _codebook(db, study)
     first = study["submissions"][0]
-    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-        "submission_id": first.id, "path": "besoins", "start": 62, "end": 71, "new_code": "Vie étudiante"})
+    response = coder.post(
+        f"/analyse/{study['questionnaire'].id}/api/codages",
+        json={
+            "submission_id": first.id,
+            "path": "besoins",
+            "start": 62,
+            "end": 71,
+            "new_code": "Vie étudiante",
+        },
+    )
     assert response.status_code == 201
     assert response.get_json()["code"]["name"] == "Vie étudiante"
     coding_id = response.get_json()["coding"]["id"]
     other = login("charge_etude")
     refused = other.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}")
     assert refused.status_code == 403 and "vos propres codages" in refused.get_json()["error"]
-    assert coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}").status_code == 200
+    assert (
+        coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}").status_code
+        == 200
+    )
     assert db.session.get(Coding, coding_id) is None
 
 
@@ -153,13 +205,19 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
     job = _last_job(db)
     assert job.status == "done", job.message
     assert job.result["analysed"] == len(ANSWERS) + 2  # two answers inside the repeat
-    rent = db.session.scalars(select(Suggestion).where(Suggestion.submission_id == study["submissions"][0].id,
-                                                       Suggestion.path == "besoins")).all()
+    rent = db.session.scalars(
+        select(Suggestion).where(
+            Suggestion.submission_id == study["submissions"][0].id, Suggestion.path == "besoins"
+        )
+    ).all()
     assert "logement-cout" in {suggestion.code.key for suggestion in rent}
     evidence = next(s for s in rent if s.code.key == "logement-cout").spans
     assert any("loyer" in ANSWERS[0][1][start:end].lower() for start, end in evidence)
-    named = db.session.scalar(select(PseudonymisedAnswer).where(
-        PseudonymisedAnswer.submission_id == study["submissions"][4].id))
+    named = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == study["submissions"][4].id
+        )
+    )
     assert "Kevin" not in named.text and "06 12" not in named.text and named.validated_at is None
 
     _analyse(coder, study)
@@ -167,27 +225,46 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
     assert "rien de nouveau" in coder.get("/analyse/").get_data(as_text=True)
 
     changed = study["submissions"][3]
-    edit_answers(changed, {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."}, by=coder.user)
+    edit_answers(
+        changed,
+        {**changed.answers, "besoins": "Le bus ne passe plus dans mon quartier."},
+        by=coder.user,
+    )
     db.session.commit()
     _analyse(coder, study)
     rerun = _last_job(db)
     assert rerun.result["analysed"] == 1 and rerun.result["pseudonymised"] == 1
-    assert "mobilite" in {s.code.key for s in db.session.scalars(
-        select(Suggestion).where(Suggestion.submission_id == changed.id))}
+    assert "mobilite" in {
+        s.code.key
+        for s in db.session.scalars(
+            select(Suggestion).where(Suggestion.submission_id == changed.id)
+        )
+    }
 
 
 def test_a_changed_answer_is_pseudonymised_again_and_needs_a_new_validation(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)
     named = study["submissions"][4]
-    stored = db.session.scalar(select(PseudonymisedAnswer).where(
-        PseudonymisedAnswer.submission_id == named.id, PseudonymisedAnswer.path == "besoins"))
-    assert coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
-                      data={"answer": stored.id, "action": "valider"}).status_code == 302
+    stored = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == named.id, PseudonymisedAnswer.path == "besoins"
+        )
+    )
+    assert (
+        coder.post(
+            f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+            data={"answer": stored.id, "action": "valider"},
+        ).status_code
+        == 302
+    )
     db.session.refresh(stored)
     assert stored.validated_at is not None
-    edit_answers(named, {**named.answers, "besoins": "Écrivez à sophie.durand@exemple.fr pour le logement."},
-                 by=coder.user)
+    edit_answers(
+        named,
+        {**named.answers, "besoins": "Écrivez à sophie.durand@exemple.fr pour le logement."},
+        by=coder.user,
+    )
     db.session.commit()
     _analyse(coder, study)
     db.session.refresh(stored)
@@ -199,14 +276,20 @@ def test_a_forced_analysis_keeps_the_coders_decisions(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)
     first = study["submissions"][0]
-    rejected = db.session.scalars(select(Suggestion).where(
-        Suggestion.submission_id == first.id, Suggestion.path == "besoins")).first()
+    rejected = db.session.scalars(
+        select(Suggestion).where(Suggestion.submission_id == first.id, Suggestion.path == "besoins")
+    ).first()
     coder.post(f"/analyse/{study['questionnaire'].id}/api/suggestions/{rejected.id}/rejeter")
     code_id = rejected.code_id
     coder.post(f"/analyse/{study['questionnaire'].id}/analyser", data={"tout": "1"})
     assert _last_job(db).result["analysed"] == len(ANSWERS) + 2
-    same_code = db.session.scalars(select(Suggestion).where(
-        Suggestion.submission_id == first.id, Suggestion.path == "besoins", Suggestion.code_id == code_id)).all()
+    same_code = db.session.scalars(
+        select(Suggestion).where(
+            Suggestion.submission_id == first.id,
+            Suggestion.path == "besoins",
+            Suggestion.code_id == code_id,
+        )
+    ).all()
     assert [suggestion.status for suggestion in same_code] == ["rejected"]
 
 
@@ -239,29 +322,44 @@ def test_a_failing_analysis_keeps_the_batches_already_done(coder, study, db, mon
 
 def test_odd_answers_are_analysed_shown_and_coded(coder, db):
     long_answer = ("Le loyer est trop cher et le bus ne passe plus le soir. " * 190)[:10_000]
-    odd = coding_study(db, answers=[
-        ("jeune", "😡😡🙏"), ("age", long_answer), ("jeune", "The rent is too high and there is no bus at night"),
-        ("age", "   "), ("jeune", "Appelez Kevin au 06 12 34 56 78 😊 merci"),
-    ])
+    odd = coding_study(
+        db,
+        answers=[
+            ("jeune", "😡😡🙏"),
+            ("age", long_answer),
+            ("jeune", "The rent is too high and there is no bus at night"),
+            ("age", "   "),
+            ("jeune", "Appelez Kevin au 06 12 34 56 78 😊 merci"),
+        ],
+    )
     codebook = create_default_codebook(odd["questionnaire"])
     db.session.commit()
     _analyse(coder, odd)
     job = _last_job(db)
     assert job.status == "done", job.message
     assert job.result["analysed"] == 4 + 2  # the blank answer is no answer; two inside the repeat
-    long_suggestions = db.session.scalars(select(Suggestion).where(
-        Suggestion.submission_id == odd["submissions"][1].id, Suggestion.path == "besoins")).all()
+    long_suggestions = db.session.scalars(
+        select(Suggestion).where(
+            Suggestion.submission_id == odd["submissions"][1].id, Suggestion.path == "besoins"
+        )
+    ).all()
     assert {"logement-cout", "mobilite"} <= {suggestion.code.key for suggestion in long_suggestions}
     assert all(0 <= start < end <= 10_000 for s in long_suggestions for start, end in s.spans)
-    emoji = db.session.scalar(select(PseudonymisedAnswer).where(
-        PseudonymisedAnswer.submission_id == odd["submissions"][4].id, PseudonymisedAnswer.path == "besoins"))
+    emoji = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == odd["submissions"][4].id,
+            PseudonymisedAnswer.path == "besoins",
+        )
+    )
     assert emoji.text == "Appelez [PERSONNE_1] au [TÉLÉPHONE] 😊 merci"
     page = coder.get(f"/analyse/{odd['questionnaire'].id}/coder/besoins")
     assert page.status_code == 200 and "😡😡🙏" in page.get_data(as_text=True)
     # A span after the emoji is coded on the right characters (offsets count code points).
     text = "Appelez Kevin au 06 12 34 56 78 😊 merci"
     start = text.index("merci")
-    response = _code_span(coder, odd, odd["submissions"][4], _code(codebook, "isolement"), start, start + 5)
+    response = _code_span(
+        coder, odd, odd["submissions"][4], _code(codebook, "isolement"), start, start + 5
+    )
     assert response.status_code == 201
     assert coder.get(f"/analyse/{odd['questionnaire'].id}/pseudonymisation").status_code == 200
 
@@ -275,8 +373,11 @@ def test_accepting_and_rejecting_suggestions(coder, study, db):
     base = f"/analyse/{study['questionnaire'].id}/api/suggestions"
     response = coder.post(f"{base}/{accepted.id}/accepter")
     assert response.status_code == 200 and response.get_json()["status"] == "accepted"
-    coding = db.session.scalar(select(Coding).where(Coding.code_id == accepted.code_id,
-                                                    Coding.submission_id == accepted.submission_id))
+    coding = db.session.scalar(
+        select(Coding).where(
+            Coding.code_id == accepted.code_id, Coding.submission_id == accepted.submission_id
+        )
+    )
     assert coding is not None and coding.source in ("rules", "model", "rules+model")
     assert coder.post(f"{base}/{rejected.id}/rejeter").get_json()["status"] == "rejected"
     again = coder.post(f"{base}/{rejected.id}/accepter")
@@ -300,23 +401,37 @@ def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, stu
     assert "Kevin" not in page and "06 12 34 56 78" not in page
     assert "1 verbatim(s) en attente de validation" in page
     assert collectif.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").status_code == 403
-    assert collectif.get(f"/analyse/{study['questionnaire'].id}/pseudonymisation").status_code == 403
+    assert (
+        collectif.get(f"/analyse/{study['questionnaire'].id}/pseudonymisation").status_code == 403
+    )
 
-    stored = db.session.scalar(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == named.id,
-                                                                 PseudonymisedAnswer.path == "besoins"))
-    coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
-               data={"answer": stored.id, "action": "valider"})
+    stored = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == named.id, PseudonymisedAnswer.path == "besoins"
+        )
+    )
+    coder.post(
+        f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+        data={"answer": stored.id, "action": "valider"},
+    )
     page = collectif.get(url).get_data(as_text=True)
     assert "[PERSONNE_1]" in page and "[TÉLÉPHONE]" in page
     assert "Kevin" not in page and "06 12 34 56 78" not in page and "en attente" not in page
-    results = collectif.get(f"/analyse/{study['questionnaire'].id}/resultats?lemme=quartier").get_data(as_text=True)
+    results = collectif.get(
+        f"/analyse/{study['questionnaire'].id}/resultats?lemme=quartier"
+    ).get_data(as_text=True)
     assert "Kevin" not in results and "Logement" in results
     # The coder reads the original.
     assert "Kevin Martin" in coder.get(url).get_data(as_text=True)
     # Word clouds end up in reports: even a coder's are made of pseudonymised words.
     from consultation.coding.results import cloud_frequencies, rows_with_codings
 
-    words = {word.lower() for word in cloud_frequencies(codebook, rows_with_codings(codebook), "public", "jeune", True)}
+    words = {
+        word.lower()
+        for word in cloud_frequencies(
+            codebook, rows_with_codings(codebook), "public", "jeune", True
+        )
+    }
     assert "loyer" in words and "kevin" not in words and "martin" not in words
 
 
@@ -330,7 +445,9 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     collectif = login("collectif")
 
     home = coder.get("/analyse/").get_data(as_text=True)
-    assert "Valider la pseudonymisation" in home and "0 réponse(s) codée(s) sur 1 validée(s)" in home
+    assert (
+        "Valider la pseudonymisation" in home and "0 réponse(s) codée(s) sur 1 validée(s)" in home
+    )
     verbatims = coder.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
     assert "le collectif en voit 0" in verbatims and f"pseudonymisation?code={code.id}" in verbatims
     # Before validation the collectif is told why nothing is cited, and no cloud points at nothing.
@@ -340,11 +457,19 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
 
     # The review filtered by the code lists the coded answer only, and validates the page at once.
     review = coder.get(f"/analyse/{qid}/pseudonymisation?code={code.id}").get_data(as_text=True)
-    assert "Kevin" in review and ANSWERS[1][1] not in review and "Valider ces 1 réponse(s)" in review
-    records = {record.submission_id: record for record in db.session.scalars(select(PseudonymisedAnswer).where(
-        PseudonymisedAnswer.path == "besoins"))}
-    response = coder.post(f"/analyse/{qid}/pseudonymisation",
-                          data={"action": "valider_page", "answers": [records[named.id].id], "code": str(code.id)})
+    assert (
+        "Kevin" in review and ANSWERS[1][1] not in review and "Valider ces 1 réponse(s)" in review
+    )
+    records = {
+        record.submission_id: record
+        for record in db.session.scalars(
+            select(PseudonymisedAnswer).where(PseudonymisedAnswer.path == "besoins")
+        )
+    }
+    response = coder.post(
+        f"/analyse/{qid}/pseudonymisation",
+        data={"action": "valider_page", "answers": [records[named.id].id], "code": str(code.id)},
+    )
     assert response.status_code == 302 and f"code={code.id}" in response.headers["Location"]
     db.session.refresh(records[named.id])
     db.session.refresh(records[other.id])
@@ -357,7 +482,9 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     assert "attendent encore" not in results and "nuage/public/jeune.png" in results
     page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
     assert "[PERSONNE_1]" in page and "Kevin" not in page
-    assert "« Qu&#39;est-ce qui vous manque le plus ? »" in page  # the question as asked, not its name
+    assert (
+        "« Qu&#39;est-ce qui vous manque le plus ? »" in page
+    )  # the question as asked, not its name
     assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get("/analyse/").get_data(as_text=True)
 
 
@@ -367,16 +494,20 @@ def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
     second = login("charge_etude", name="Bruno Codeur")
     for client in (coder, second):
         assert _code_span(client, study, study["submissions"][0], code, 0, 11).status_code == 201
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(
+        as_text=True
+    )
     assert page.count("<blockquote>") == 1 and "Claire Codeuse, Bruno Codeur" in page
     # The results count it as one segment of one respondent too.
     results = coder.get(f"/analyse/{study['questionnaire'].id}/resultats").get_data(as_text=True)
-    table = results[results.index('<table class="frequencies"'):results.index("</table>")]
-    row = next(row for row in table.split("<tr>") if f"/resultats/code/{code.id}\"" in row)
+    table = results[results.index('<table class="frequencies"') : results.index("</table>")]
+    row = next(row for row in table.split("<tr>") if f'/resultats/code/{code.id}"' in row)
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1"]
 
 
-def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code_page(coder, study, db):
+def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code_page(
+    coder, study, db
+):
     from consultation.coding.services import create_code
 
     codebook = _codebook(db, study)
@@ -385,8 +516,10 @@ def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code
     db.session.commit()
     for applied in (code, child):
         assert _code_span(coder, study, study["submissions"][0], applied, 0, 11).status_code == 201
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(as_text=True)
-    listed = page[page.index('<ul class="verbatims">'):]
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(
+        as_text=True
+    )
+    listed = page[page.index('<ul class="verbatims">') :]
     assert listed.count("<blockquote>") == 1
     assert "1 verbatim(s)" in page
 
@@ -398,32 +531,54 @@ def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study
     create_default_codebook(other["questionnaire"])
     db.session.commit()
     _analyse(coder, other)
-    foreign = db.session.scalar(select(PseudonymisedAnswer).where(
-        PseudonymisedAnswer.submission_id == other["submissions"][0].id))
-    coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
-               data={"action": "valider_page", "answers": [foreign.id]})
+    foreign = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == other["submissions"][0].id
+        )
+    )
+    coder.post(
+        f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+        data={"action": "valider_page", "answers": [foreign.id]},
+    )
     db.session.refresh(foreign)
     assert foreign.validated_at is None
-    assert coder.post(f"/analyse/{study['questionnaire'].id}/pseudonymisation",
-                      data={"action": "valider", "answer": foreign.id}).status_code == 404
+    assert (
+        coder.post(
+            f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+            data={"action": "valider", "answer": foreign.id},
+        ).status_code
+        == 404
+    )
 
 
 def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):
     _codebook(db, study)
     _analyse(coder, study)
     lonely = study["submissions"][1]
-    stored = db.session.scalar(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == lonely.id,
-                                                                 PseudonymisedAnswer.path == "besoins"))
+    stored = db.session.scalar(
+        select(PseudonymisedAnswer).where(
+            PseudonymisedAnswer.submission_id == lonely.id, PseudonymisedAnswer.path == "besoins"
+        )
+    )
     url = f"/analyse/{study['questionnaire'].id}/pseudonymisation"
-    coder.post(url, data={"answer": stored.id, "action": "ajouter", "texte": "mon mari", "type": "PERSONNE"})
+    coder.post(
+        url,
+        data={"answer": stored.id, "action": "ajouter", "texte": "mon mari", "type": "PERSONNE"},
+    )
     db.session.refresh(stored)
     assert "mon mari" not in stored.text and "[PERSONNE_1]" in stored.text
     span = stored.spans[0]
-    coder.post(url, data={"answer": stored.id, "action": "retirer", "start": span["start"], "end": span["end"]})
+    coder.post(
+        url,
+        data={"answer": stored.id, "action": "retirer", "start": span["start"], "end": span["end"]},
+    )
     db.session.refresh(stored)
     assert stored.text == ANSWERS[1][1]
-    missing = coder.post(url, data={"answer": stored.id, "action": "ajouter", "texte": "Dupont", "type": "PERSONNE"},
-                         follow_redirects=True)
+    missing = coder.post(
+        url,
+        data={"answer": stored.id, "action": "ajouter", "texte": "Dupont", "type": "PERSONNE"},
+        follow_redirects=True,
+    )
     assert "ne figure pas dans la réponse" in missing.get_data(as_text=True)
 
 
@@ -433,8 +588,13 @@ def test_roles_on_the_analysis_pages(login, study, db):
     lecteur = login("lecteur")
     assert lecteur.get("/analyse/").status_code == 200
     assert lecteur.get(f"/analyse/{study['questionnaire'].id}/resultats").status_code == 200
-    assert lecteur.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv").status_code == 403
-    assert lecteur.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={}).status_code == 403
+    assert (
+        lecteur.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv").status_code == 403
+    )
+    assert (
+        lecteur.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={}).status_code
+        == 403
+    )
 
 
 def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, study, db):
@@ -443,7 +603,9 @@ def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, st
     _code_span(other, study, study["submissions"][2], _code(codebook, "mobilite"), 17, 20)
     url = f"/analyse/{study['questionnaire'].id}/coder/besoins"
     page = coder.get(url).get_data(as_text=True)
-    assert "bus le soir" in page and "OA" in _coder_chips(page)  # the other coder's initials on the chip
+    assert "bus le soir" in page and "OA" in _coder_chips(
+        page
+    )  # the other coder's initials on the chip
     mine = coder.get(url + "?mine=y&q=médecin").get_data(as_text=True)
     assert "médecin traitant" in mine and "bus le soir" not in mine
     coder.get(url + "?double=1")
@@ -453,18 +615,28 @@ def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, st
 
 def _coder_chips(page: str) -> list[str]:
     """The initials shown on coding chips (not the whole page: a CSRF token may hold « OA »)."""
-    return [chip.text_content().strip() for chip in lxml_html.fromstring(page).xpath("//span[@class='who']")]
+    return [
+        chip.text_content().strip()
+        for chip in lxml_html.fromstring(page).xpath("//span[@class='who']")
+    ]
 
 
 def test_memos_on_an_answer_and_on_a_code(coder, study, db):
     codebook = _codebook(db, study)
     first = study["submissions"][0]
-    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/memos",
-                          json={"submission_id": first.id, "path": "besoins", "text": "À relire avec l'équipe"})
+    response = coder.post(
+        f"/analyse/{study['questionnaire'].id}/api/memos",
+        json={"submission_id": first.id, "path": "besoins", "text": "À relire avec l'équipe"},
+    )
     assert response.get_json()["saved"]
-    assert "À relire avec l&#39;équipe" in coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").get_data(as_text=True)
+    assert "À relire avec l&#39;équipe" in coder.get(
+        f"/analyse/{study['questionnaire'].id}/coder/besoins"
+    ).get_data(as_text=True)
     code = _code(codebook, "isolement")
-    coder.post(f"/analyse/{study['questionnaire'].id}/livre/{code.id}", data={"action": "memo", "text": "Inclure le deuil"})
+    coder.post(
+        f"/analyse/{study['questionnaire'].id}/livre/{code.id}",
+        data={"action": "memo", "text": "Inclure le deuil"},
+    )
     assert db.session.scalar(select(Memo).where(Memo.code_id == code.id)).text == "Inclure le deuil"
 
 
@@ -476,7 +648,9 @@ def test_agreement_between_two_coders(coder, login, study, db):
         _code_span(client, study, study["submissions"][0], housing, 4, 10)
     _code_span(coder, study, study["submissions"][1], loneliness, 9, 14)
     _code_span(other, study, study["submissions"][1], housing, 9, 14)
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}")
+    page = coder.get(
+        f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
+    )
     text = page.get_data(as_text=True)
     assert "Kappa de Cohen" in text and "Alpha de Krippendorff" in text
     assert "Logement › Coût" in text
@@ -485,11 +659,15 @@ def test_agreement_between_two_coders(coder, login, study, db):
 def test_results_frequencies_by_public(coder, study, db):
     codebook = _codebook(db, study)
     _code_span(coder, study, study["submissions"][1], _code(codebook, "isolement"), 9, 14)
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public").get_data(as_text=True)
+    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public").get_data(
+        as_text=True
+    )
     assert "Isolement" in page and "<svg" in page
     assert "Personne âgée (60 ans et plus)" in page
     cloud = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/public/age.png")
-    assert cloud.status_code == 200 and cloud.mimetype == "image/png" and cloud.data[:4] == b"\x89PNG"
+    assert (
+        cloud.status_code == 200 and cloud.mimetype == "image/png" and cloud.data[:4] == b"\x89PNG"
+    )
     # A code's cloud is drawn once asked for: meanwhile the image says so (202, Retry-After).
     asked = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
     assert asked.status_code == 202 and "Retry-After" in asked.headers
@@ -502,17 +680,28 @@ def test_exports_are_pseudonymised_by_default(coder, study, db):
     named = study["submissions"][4]
     _code_span(coder, study, named, _code(codebook, "logement"), 0, len(ANSWERS[4][1]))
     base = f"/analyse/{study['questionnaire'].id}/export"
-    rows = list(csv.reader(io.StringIO(coder.get(f"{base}/segments.csv").data.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(coder.get(f"{base}/segments.csv").data.decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[0][0] == "Réponse" and len(rows) == 2
     assert "Kevin" not in rows[1][7] and "[PERSONNE_1]" in rows[1][7]
-    original = list(csv.reader(io.StringIO(coder.get(f"{base}/segments.csv?originaux=1").data.decode("utf-8-sig")), delimiter=";"))
+    original = list(
+        csv.reader(
+            io.StringIO(coder.get(f"{base}/segments.csv?originaux=1").data.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     assert "Kevin Martin" in original[1][7]
     workbook = load_workbook(io.BytesIO(coder.get(f"{base}/segments.xlsx").data))
     assert workbook.active.max_row == 2
     assert validate(coder.get(f"{base}/livre.qdc").data, "Codebook") == []
     archive = zipfile.ZipFile(io.BytesIO(coder.get(f"{base}/projet.qdpx").data))
     assert validate(archive.read("project.qde"), "Project") == []
-    sources = [archive.read(name).decode() for name in archive.namelist() if name.startswith("sources/")]
+    sources = [
+        archive.read(name).decode() for name in archive.namelist() if name.startswith("sources/")
+    ]
     assert sources and not any("Kevin" in source for source in sources)
 
 

@@ -1,4 +1,5 @@
 """Codings follow an edit of their answer: moved with their words, or kept « à revoir »."""
+
 import copy
 import csv
 import io
@@ -18,7 +19,9 @@ TEXT = "Il faudrait des logements séparés, ce serait plus heureux avec un jard
 
 @pytest.fixture()
 def study(db):
-    return coding_study(db, answers=[("jeune", TEXT), ("age", "Je me sens seule depuis la mort de mon mari.")])
+    return coding_study(
+        db, answers=[("jeune", TEXT), ("age", "Je me sens seule depuis la mort de mon mari.")]
+    )
 
 
 @pytest.fixture()
@@ -39,10 +42,16 @@ def _code(codebook, key):
 
 def _code_words(client, study, submission, code, words, text=TEXT):
     start = text.index(words)
-    response = client.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={
-        "submission_id": submission.id, "path": "besoins", "start": start, "end": start + len(words),
-        "code_id": code.id,
-    })
+    response = client.post(
+        f"/analyse/{study['questionnaire'].id}/api/codages",
+        json={
+            "submission_id": submission.id,
+            "path": "besoins",
+            "start": start,
+            "end": start + len(words),
+            "code_id": code.id,
+        },
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()["coding"]["id"]
 
@@ -93,8 +102,10 @@ def test_a_coder_confirms_a_coding_to_review_which_then_counts_again(coder, stud
     assert f'data-confirm="{coding_id}"' in _workspace_answer(coder, study, submission)
     home = " ".join(coder.get("/analyse/").get_data(as_text=True).split())
     row = home[home.index('<table class="questions">') : home.index("</table>")]
-    assert "?revoir=y\">1 à revoir</a>" in row
-    listed = coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y").get_data(as_text=True)
+    assert '?revoir=y">1 à revoir</a>' in row
+    listed = coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y").get_data(
+        as_text=True
+    )
     assert f'data-submission="{submission.id}"' in listed
     assert f'data-submission="{study["submissions"][1].id}"' not in listed
 
@@ -104,13 +115,23 @@ def test_a_coder_confirms_a_coding_to_review_which_then_counts_again(coder, stud
     assert _coded(db, coding_id) == ("plus très heureux", False)
 
 
-def test_a_coding_whose_words_were_all_removed_can_only_be_removed(coder, login, study, codebook, db):
+def test_a_coding_whose_words_were_all_removed_can_only_be_removed(
+    coder, login, study, codebook, db
+):
     submission = study["submissions"][0]
-    coding_id = _code_words(coder, study, submission, _code(codebook, "isolement"), " ce serait plus heureux")
-    _edit(coder, submission, TEXT.replace(", ce serait plus heureux avec un jardin", " avec un jardin"))
+    coding_id = _code_words(
+        coder, study, submission, _code(codebook, "isolement"), " ce serait plus heureux"
+    )
+    _edit(
+        coder,
+        submission,
+        TEXT.replace(", ce serait plus heureux avec un jardin", " avec un jardin"),
+    )
     assert _coded(db, coding_id) == ("", True)
     answer = _workspace_answer(coder, study, submission)
-    assert "codé sur « ce serait plus heureux », ces mots ont été supprimés de la réponse." in answer
+    assert (
+        "codé sur « ce serait plus heureux », ces mots ont été supprimés de la réponse." in answer
+    )
     assert f'data-confirm="{coding_id}"' not in answer
 
     other = login("charge_etude", name="Omar Autre")
@@ -125,10 +146,15 @@ def test_a_coding_whose_words_were_all_removed_can_only_be_removed(coder, login,
 
 def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, study, codebook, db):
     submission = study["submissions"][0]
-    coding_id = _code_words(coder, study, submission, _code(codebook, "logement-cout"), "logements séparés")
+    coding_id = _code_words(
+        coder, study, submission, _code(codebook, "logement-cout"), "logements séparés"
+    )
     _edit(coder, submission, TEXT + " Et un parc.")
     coding = db.session.get(Coding, coding_id)
-    assert (coding.start, coding.end) == (TEXT.index("logements"), TEXT.index("logements") + len("logements séparés"))
+    assert (coding.start, coding.end) == (
+        TEXT.index("logements"),
+        TEXT.index("logements") + len("logements séparés"),
+    )
     assert not coding.needs_review
     assert "à revoir" not in _workspace_answer(coder, study, submission)
 
@@ -148,7 +174,10 @@ def test_segments_export_holds_the_coded_words_after_an_edit(coder, study, codeb
     segments = {row["Segment"]: row for row in _segments(coder, study)}
     assert set(segments) == {"logements séparés", "plus très heureux"}
     assert segments["logements séparés"]["Début"] == str(edited.index("logements séparés"))
-    assert (segments["logements séparés"]["À revoir"], segments["plus très heureux"]["À revoir"]) == ("", "oui")
+    assert (
+        segments["logements séparés"]["À revoir"],
+        segments["plus très heureux"]["À revoir"],
+    ) == ("", "oui")
 
 
 def test_agreement_leaves_out_answers_with_a_coding_to_review(coder, login, study, codebook, db):
@@ -179,7 +208,10 @@ def test_agreement_leaves_out_answers_with_a_coding_to_review(coder, login, stud
     page, row = housing_kappa_row()
     assert "<strong>2</strong> codage(s) à revoir : les 1 réponse(s)" in page
     assert row.endswith('<td class="num">1</td>')  # the edited answer is left out
-    assert '<td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>' in row
+    assert (
+        '<td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td>'
+        in row
+    )
 
 
 def test_results_count_codings_to_review_apart(coder, study, codebook, db):
@@ -193,7 +225,9 @@ def test_results_count_codings_to_review_apart(coder, study, codebook, db):
     assert "<strong>1</strong> codage(s) à revoir" in page
     section = page[page.index('id="freq-titre"') : page.index('id="cross-titre"')]
     assert "Isolement" not in section
-    verbatims = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}")
+    verbatims = coder.get(
+        f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}"
+    )
     assert "plus très heureux" not in verbatims.get_data(as_text=True)
 
 
@@ -204,18 +238,36 @@ def test_a_moved_suggestion_stays_one_whose_evidence_changed_is_dropped(coder, s
     housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
     start = TEXT.index("logements")
     inside = TEXT.index("plus heureux")
-    db.session.add_all([
-        Suggestion(submission_id=submission.id, path="besoins", code_id=housing.id, score=0.9, source="rules",
-                   spans=[[start, start + len("logements")]], text_hash=text_hash(TEXT)),
-        Suggestion(submission_id=submission.id, path="besoins", code_id=loneliness.id, score=0.8, source="rules",
-                   spans=[[inside, inside + len("plus heureux")]], text_hash=text_hash(TEXT)),
-    ])
+    db.session.add_all(
+        [
+            Suggestion(
+                submission_id=submission.id,
+                path="besoins",
+                code_id=housing.id,
+                score=0.9,
+                source="rules",
+                spans=[[start, start + len("logements")]],
+                text_hash=text_hash(TEXT),
+            ),
+            Suggestion(
+                submission_id=submission.id,
+                path="besoins",
+                code_id=loneliness.id,
+                score=0.8,
+                source="rules",
+                spans=[[inside, inside + len("plus heureux")]],
+                text_hash=text_hash(TEXT),
+            ),
+        ]
+    )
     db.session.commit()
     edited = "Alors voilà : " + TEXT.replace("plus heureux", "plus très heureux")
     _edit(coder, submission, edited)
 
     db.session.expire_all()
-    (kept,) = db.session.scalars(select(Suggestion).where(Suggestion.submission_id == submission.id)).all()
+    (kept,) = db.session.scalars(
+        select(Suggestion).where(Suggestion.submission_id == submission.id)
+    ).all()
     assert kept.code_id == housing.id and kept.text_hash == text_hash(edited)
     assert edited[kept.spans[0][0] : kept.spans[0][1]] == "logements"
     answer = _workspace_answer(coder, study, submission)
@@ -223,17 +275,28 @@ def test_a_moved_suggestion_stays_one_whose_evidence_changed_is_dropped(coder, s
     assert '<mark class="evidence" title="Justifie une suggestion">logements</mark>' in answer
 
 
-def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_again(coder, login, study, codebook, db):
+def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_again(
+    coder, login, study, codebook, db
+):
     from analyse.nlp import text_hash
 
     submission = study["submissions"][0]
     _code_words(coder, study, submission, _code(codebook, "logement-cout"), "logements séparés")
-    stored = PseudonymisedAnswer(submission_id=submission.id, path="besoins", text_hash=text_hash(TEXT), text=TEXT,
-                                 spans=[], validated_by_id=coder.user.id, validated_at=submission.received_at)
+    stored = PseudonymisedAnswer(
+        submission_id=submission.id,
+        path="besoins",
+        text_hash=text_hash(TEXT),
+        text=TEXT,
+        spans=[],
+        validated_by_id=coder.user.id,
+        validated_at=submission.received_at,
+    )
     db.session.add(stored)
     db.session.commit()
     reader = login("lecteur")
-    verbatims = f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'logement-cout').id}"
+    verbatims = (
+        f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'logement-cout').id}"
+    )
     assert "logements séparés" in reader.get(verbatims).get_data(as_text=True)
 
     edited = TEXT.replace("un jardin", "un jardin, appelez Kevin Martin")
@@ -243,14 +306,18 @@ def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_ag
     assert stored.validated_at is None and stored.text_hash == text_hash(TEXT)
     assert "logements séparés" not in reader.get(verbatims).get_data(as_text=True)
 
-    assert coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302  # run at once in tests
+    assert (
+        coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302
+    )  # run at once in tests
     db.session.expire_all()
     stored = db.session.get(PseudonymisedAnswer, stored.id)
     assert stored.text_hash == text_hash(edited) and stored.validated_at is None
     assert "Kevin" not in stored.text
 
 
-def test_codings_of_one_coder_that_take_each_others_places_move_together(coder, study, codebook, db):
+def test_codings_of_one_coder_that_take_each_others_places_move_together(
+    coder, study, codebook, db
+):
     """The unique (answer, span, code, coder) must hold at every step of the move: prepending four
     characters puts the first coding exactly where the second one was."""
     submission = study["submissions"][0]
@@ -285,22 +352,37 @@ def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db)
     territory(db)
     charge = login("charge_etude")
     body = payload(questionnaire.id, channel="papier")
-    body["answers"]["menage"] = [{"lien": "sœur", "age_membre": 15}, {"lien": "mon grand-père malade", "age_membre": 80}]
+    body["answers"]["menage"] = [
+        {"lien": "sœur", "age_membre": 15},
+        {"lien": "mon grand-père malade", "age_membre": 80},
+    ]
     created = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
     assert created.status_code == 201, created.get_json()
     submission = db.session.get(Submission, created.get_json()["id"])
     codebook = create_default_codebook(questionnaire)
     text = "mon grand-père malade"
-    coding = add_coding(submission, "menage[1]/lien", text.index("malade"), len(text),
-                        _code(codebook, "isolement"), charge.user.id)
+    coding = add_coding(
+        submission,
+        "menage[1]/lien",
+        text.index("malade"),
+        len(text),
+        _code(codebook, "isolement"),
+        charge.user.id,
+    )
     db.session.commit()
 
     answers = copy.deepcopy(submission.answers)
     answers["menage"][1]["lien"] = "mon grand-père, très malade"
-    assert charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers}).status_code == 200
+    assert (
+        charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers}).status_code
+        == 200
+    )
     db.session.expire_all()
     coding = db.session.get(Coding, coding.id)
-    assert answers["menage"][1]["lien"][coding.start : coding.end] == "malade" and not coding.needs_review
+    assert (
+        answers["menage"][1]["lien"][coding.start : coding.end] == "malade"
+        and not coding.needs_review
+    )
 
 
 def test_a_resent_interview_leaves_its_coded_text_alone(app, db, make_user):
@@ -323,8 +405,14 @@ def test_a_resent_interview_leaves_its_coded_text_alone(app, db, make_user):
     submission = db.session.get(Submission, stored.get_json()["id"])
     codebook = create_default_codebook(questionnaire)
     text = body["answers"]["besoins"]
-    coding = add_coding(submission, "besoins", text.index("logement"), text.index("logement") + len("logement"),
-                        _code(codebook, "logement-cout"), make_user("charge_etude").id)
+    coding = add_coding(
+        submission,
+        "besoins",
+        text.index("logement"),
+        text.index("logement") + len("logement"),
+        _code(codebook, "logement-cout"),
+        make_user("charge_etude").id,
+    )
     db.session.commit()
     place = (coding.start, coding.end, coding.text_hash)
 

@@ -1,6 +1,7 @@
 """Fifty tablets syncing at once against a real gunicorn server on PostgreSQL, a fifth of them
 resending an interview whose response was lost: every interview is stored exactly once. The same,
 smaller, on SQLite, where concurrent writers must wait for the lock rather than fail."""
+
 import json
 import socket
 import sys
@@ -13,8 +14,9 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.support.live_server import gunicorn, postgres_answers, scratch_database, seed_study  # noqa: E402
 from submission_records import payload  # noqa: E402
+
+from benchmarks.support.live_server import gunicorn, postgres_answers, scratch_database, seed_study  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +41,13 @@ def server(request):
         seeded = seed_study(database_url)
         with gunicorn("consultation:create_app()", database_url, workers=2, threads=8) as base_url:
             clients, per_client = LOADS[kind]
-            yield {"url": base_url, "database_url": database_url, "kind": kind,
-                   "clients": clients, "per_client": per_client} | seeded
+            yield {
+                "url": base_url,
+                "database_url": database_url,
+                "kind": kind,
+                "clients": clients,
+                "per_client": per_client,
+            } | seeded
 
 
 def _send_and_drop(base_url: str, token: str, body: dict) -> None:
@@ -66,11 +73,15 @@ def test_concurrent_tablets_with_lost_responses_store_each_interview_once(server
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {server['token']}"
         for number in range(server["per_client"]):
-            body = payload(server["questionnaire_id"], uuid=str(uuid.uuid4()), device_id=f"tablette-{index}")
+            body = payload(
+                server["questionnaire_id"], uuid=str(uuid.uuid4()), device_id=f"tablette-{index}"
+            )
             try:
                 if number % RESENT_EVERY == 0:
                     _send_and_drop(server["url"], server["token"], body)
-                response = session.post(f"{server['url']}/api/v1/submissions", json=body, timeout=60)
+                response = session.post(
+                    f"{server['url']}/api/v1/submissions", json=body, timeout=60
+                )
                 with lock:
                     if response.status_code not in (200, 201):
                         failures.append(f"{response.status_code} {response.text[:200]}")

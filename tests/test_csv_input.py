@@ -1,4 +1,5 @@
 """CSV files as people have them: Excel's cp1252 with `;`, UTF-8 with a BOM, broken lines."""
+
 import pytest
 
 from analyse.csv_input import CsvReadError, read_csv, write_csv_atomic
@@ -16,7 +17,11 @@ def test_utf8_with_bom_and_comma(tmp_path):
 
 def test_cp1252_semicolon_as_excel_writes_it(tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_bytes("id;text;commune\r\n7;Très isolée depuis l'été, « personne » ne passe;Tours\r\n".encode("cp1252"))
+    path.write_bytes(
+        "id;text;commune\r\n7;Très isolée depuis l'été, « personne » ne passe;Tours\r\n".encode(
+            "cp1252"
+        )
+    )
     table = read_csv(path, required_columns=["text"])
     assert table.ok
     assert table.delimiter == ";"
@@ -71,7 +76,7 @@ def test_missing_file(tmp_path):
 
 def test_atomic_write_round_trip_keeps_encoding_and_delimiter(tmp_path):
     path = tmp_path / "sortie.csv"
-    rows = [{"id": "1", "text": "Aïcha 😀 ; virgule, guillemet \" fin"}, {"id": "2", "text": ""}]
+    rows = [{"id": "1", "text": 'Aïcha 😀 ; virgule, guillemet " fin'}, {"id": "2", "text": ""}]
     write_csv_atomic(path, ["id", "text"], rows, delimiter=";", encoding="utf-8", bom=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     table = read_csv(path)
@@ -91,16 +96,23 @@ def test_atomic_write_failure_leaves_previous_file_intact(tmp_path):
 
 def test_stray_and_unclosed_quotes_are_reported_by_line_and_reading_goes_on(tmp_path):
     path = tmp_path / "guillemets.csv"
-    path.write_text('id,text\n1,"il a dit "non" au bus"\n2,bien\n3,"guillemet jamais fermé\n4,perdu ?\n',
-                    encoding="utf-8")
+    path.write_text(
+        'id,text\n1,"il a dit "non" au bus"\n2,bien\n3,"guillemet jamais fermé\n4,perdu ?\n',
+        encoding="utf-8",
+    )
     table = read_csv(path, required_columns=["id", "text"])
     # The line after the unclosed quote is read for itself, not swallowed into line 4's text.
     assert [row["id"] for row in table.rows] == ["2", "4"]
     assert table.row_lines == [3, 5]
     messages = table.problem_messages
     assert len(messages) == 2
-    assert any(message.startswith("ligne 2 : ") and "guillemet mal placé" in message for message in messages)
-    assert any(message.startswith("ligne 4 : ") and "jamais refermé" in message for message in messages)
+    assert any(
+        message.startswith("ligne 2 : ") and "guillemet mal placé" in message
+        for message in messages
+    )
+    assert any(
+        message.startswith("ligne 4 : ") and "jamais refermé" in message for message in messages
+    )
 
 
 # --- every kind of malformed line: reported by its number, and no valid line lost ----------------
@@ -119,7 +131,9 @@ def _problems_by_line(table) -> dict[int, str]:
 
 
 def test_unclosed_quote_on_line_2_does_not_swallow_lines_3_and_4(tmp_path):
-    table = _read(tmp_path, 'id,text\n1,"Rappelez-moi demain\n2,Mme Dupont au 06 12 34 56 78\n3,fin\n')
+    table = _read(
+        tmp_path, 'id,text\n1,"Rappelez-moi demain\n2,Mme Dupont au 06 12 34 56 78\n3,fin\n'
+    )
     assert [row["id"] for row in table.rows] == ["2", "3"]
     assert table.rows[0]["text"] == "Mme Dupont au 06 12 34 56 78"
     assert table.row_lines == [3, 4]
@@ -155,7 +169,9 @@ def test_quote_misplaced_after_a_closing_quote_is_reported(tmp_path):
     assert "guillemet mal placé" in _problems_by_line(table)[2]
 
 
-@pytest.mark.parametrize("line, found", [("1,trop,de,colonnes", 4), ("1", 1), ("1,deux;trois,x", 3)])
+@pytest.mark.parametrize(
+    "line, found", [("1,trop,de,colonnes", 4), ("1", 1), ("1,deux;trois,x", 3)]
+)
 def test_wrong_number_of_columns_is_reported(tmp_path, line, found):
     table = _read(tmp_path, f"id,text\n{line}\n2,bien\n")
     assert [row["id"] for row in table.rows] == ["2"]
@@ -188,8 +204,11 @@ def test_byte_order_mark_at_the_start_is_not_a_problem_but_one_inside_is(tmp_pat
 
 
 def test_a_line_in_another_encoding_is_reported_and_the_others_keep_their_accents(tmp_path):
-    content = ("id,text\n1,Très isolée\n".encode("utf-8") + "2,Hébergé chez sa sœur\n".encode("cp1252")
-               + "3,Déménagement prévu\n".encode("utf-8"))
+    content = (
+        "id,text\n1,Très isolée\n".encode("utf-8")
+        + "2,Hébergé chez sa sœur\n".encode("cp1252")
+        + "3,Déménagement prévu\n".encode("utf-8")
+    )
     table = _read(tmp_path, content)
     assert table.encoding == "utf-8"
     assert [row["text"] for row in table.rows] == ["Très isolée", "Déménagement prévu"]
@@ -204,7 +223,9 @@ def test_a_whole_file_in_latin_1_is_read_as_such(tmp_path):
 
 
 def test_a_nul_character_far_in_the_file_is_reported_by_line(tmp_path):
-    rows = "".join(f"{n},réponse assez longue pour remplir le début du fichier {n}\n" for n in range(1, 1500))
+    rows = "".join(
+        f"{n},réponse assez longue pour remplir le début du fichier {n}\n" for n in range(1, 1500)
+    )
     table = _read(tmp_path, "id,text\n" + rows + "1500,abî\x00mé\n1501,fin\n")
     assert len(table.rows) == 1500
     assert list(_problems_by_line(table)) == [1501]

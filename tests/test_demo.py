@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from consultation.accounts.services import authenticate
 from consultation.demo.seed import DEMO_PASSWORD, DEMO_USERS
-from consultation.submissions.models import Submission
 from consultation.submissions.assignments import versions_for
+from consultation.submissions.models import Submission
 from questionnaires.validation import validate_answers
 
 pytestmark = pytest.mark.storage
@@ -65,9 +65,15 @@ def test_demo_is_analysed_and_the_collectif_reads_verbatims_at_once(runner, logi
     quoted = 0
     for link in set(re.findall(r'href="(/analyse/\d+/resultats/code/\d+)"', page)):
         verbatims = collectif.get(link).get_data(as_text=True)
-        quoted += re.search(r'<ul class="verbatims">(.*?)</ul>', verbatims, re.S).group(1).count("<blockquote>")
+        quoted += (
+            re.search(r'<ul class="verbatims">(.*?)</ul>', verbatims, re.S)
+            .group(1)
+            .count("<blockquote>")
+        )
     assert quoted > 0
     # Run again: nothing is analysed or validated twice.
     again = runner.invoke(args=["demo", "--submissions", "40"])
     assert "Analyse déjà faite." in again.output
-    assert len([r for r in db.session.scalars(select(PseudonymisedAnswer)) if r.is_validated]) == len(validated)
+    assert len(
+        [r for r in db.session.scalars(select(PseudonymisedAnswer)) if r.is_validated]
+    ) == len(validated)

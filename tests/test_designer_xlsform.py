@@ -1,4 +1,5 @@
 """XLSForm through the designer's pages: upload (good and bad files), export, round trip."""
+
 import html
 import io
 from pathlib import Path

@@ -1,6 +1,7 @@
 """Exports a chargé d'étude opens in a spreadsheet: one row per submission, repeats in their own
 sheet, select_multiple as one column or 0/1 columns, and no formula smuggled in by an answer.
 The file is prepared by a background job (immediate in the tests) and offered on the job's page."""
+
 import csv
 import io
 import re
@@ -8,7 +9,6 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
-
 from submission_records import publish, stored_submission, territory
 
 pytestmark = pytest.mark.storage
@@ -19,14 +19,28 @@ def exported(login, db, make_user):
     questionnaire = publish(db)
     territory(db)
     enqueteur = make_user("enqueteur", name="Samir Benali")
-    first = stored_submission(db, questionnaire, enqueteur, answers={
-        "age": 19, "logement": "locataire", "aides": ["apl", "rsa"],
-        "besoins": '=HYPERLINK("http://exemple.invalid","cliquez")',
-        "menage": [{"lien": "@mère", "age_membre": 45}, {"lien": "frère", "age_membre": 12}],
-    })
-    second = stored_submission(db, questionnaire, enqueteur, answers={
-        "age": 23, "logement": "heberge", "besoins": "-2+3 transports en commun",
-    })
+    first = stored_submission(
+        db,
+        questionnaire,
+        enqueteur,
+        answers={
+            "age": 19,
+            "logement": "locataire",
+            "aides": ["apl", "rsa"],
+            "besoins": '=HYPERLINK("http://exemple.invalid","cliquez")',
+            "menage": [{"lien": "@mère", "age_membre": 45}, {"lien": "frère", "age_membre": 12}],
+        },
+    )
+    second = stored_submission(
+        db,
+        questionnaire,
+        enqueteur,
+        answers={
+            "age": 23,
+            "logement": "heberge",
+            "besoins": "-2+3 transports en commun",
+        },
+    )
     charge = login("charge_etude")
 
     def download(**options):
@@ -36,8 +50,13 @@ def exported(login, db, make_user):
             return response
         return export_through_the_job(charge, questionnaire.id, options)
 
-    return {"download": download, "first": first, "second": second, "questionnaire": questionnaire,
-            "charge": charge}
+    return {
+        "download": download,
+        "first": first,
+        "second": second,
+        "questionnaire": questionnaire,
+        "charge": charge,
+    }
 
 
 def export_through_the_job(client, questionnaire_id: int, options: dict):
@@ -46,8 +65,10 @@ def export_through_the_job(client, questionnaire_id: int, options: dict):
     assert started.status_code == 302, started.data[:500]
     page = client.get(started.headers["Location"])
     assert page.status_code == 200
-    link = re.search(r'href="([^"]+)"[^>]*data-export-download|data-export-download[^>]*href="([^"]+)"',
-                     page.get_data(as_text=True))
+    link = re.search(
+        r'href="([^"]+)"[^>]*data-export-download|data-export-download[^>]*href="([^"]+)"',
+        page.get_data(as_text=True),
+    )
     assert link is not None, page.get_data(as_text=True)
     response = client.get(link.group(1) or link.group(2))
     assert response.status_code == 200, response.data[:500]
@@ -78,7 +99,10 @@ def test_xlsx_has_one_row_per_submission_with_labels_and_a_repeats_sheet(exporte
 
     repeat_header, *repeat_rows = sheets["menage"]
     assert repeat_header[:2] == ("id_reponse", "rang")
-    assert [(row[0], row[1]) for row in repeat_rows] == [(exported["first"].id, 1), (exported["first"].id, 2)]
+    assert [(row[0], row[1]) for row in repeat_rows] == [
+        (exported["first"].id, 1),
+        (exported["first"].id, 2),
+    ]
 
 
 def test_formula_injection_is_neutralised_and_the_text_kept_as_typed(exported):
@@ -87,14 +111,21 @@ def test_formula_injection_is_neutralised_and_the_text_kept_as_typed(exported):
     header, *rows = sheets["reponses"]
     by_id = {row[0]: dict(zip(header, row)) for row in rows}
     # The answer reads as the resident gave it, with no apostrophe added…
-    assert by_id[exported["first"].id]["besoins"] == '=HYPERLINK("http://exemple.invalid","cliquez")'
+    assert (
+        by_id[exported["first"].id]["besoins"] == '=HYPERLINK("http://exemple.invalid","cliquez")'
+    )
     assert by_id[exported["second"].id]["besoins"] == "-2+3 transports en commun"
     _, *repeat_rows = sheets["menage"]
     assert repeat_rows[0][2] == "@mère"
     # …but no cell is a formula: each is a text cell a spreadsheet shows as is.
     workbook = load_workbook(io.BytesIO(content))
-    risky = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
-             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    risky = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value[:1] in "=+-@"
+    ]
     assert len(risky) == 3
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in risky)
     # Numbers stay numbers.
@@ -108,7 +139,9 @@ def test_interview_times_are_exported_in_the_study_time_zone(exported, db):
 
     first = db.session.get(Submission, exported["first"].id)
     first.started_at = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)  # 10:30 in Paris (winter)
-    first.completed_at = datetime(2026, 7, 15, 10, 5, tzinfo=timezone.utc)  # 12:05 in Paris (summer)
+    first.completed_at = datetime(
+        2026, 7, 15, 10, 5, tzinfo=timezone.utc
+    )  # 12:05 in Paris (summer)
     db.session.commit()
     sheets = _sheets(exported["download"](format="xlsx", headers="labels", multiple="joined").data)
     header, *rows = sheets["reponses"]
@@ -116,8 +149,12 @@ def test_interview_times_are_exported_in_the_study_time_zone(exported, db):
     assert row["Début de l'entretien"] == datetime(2026, 1, 15, 10, 30)
     assert row["Fin de l'entretien"] == datetime(2026, 7, 15, 12, 5)
 
-    archive = zipfile.ZipFile(io.BytesIO(exported["download"](format="csv", headers="codes", multiple="joined").data))
-    rows = csv.DictReader(io.StringIO(archive.read("reponses.csv").decode("utf-8-sig")), delimiter=";")
+    archive = zipfile.ZipFile(
+        io.BytesIO(exported["download"](format="csv", headers="codes", multiple="joined").data)
+    )
+    rows = csv.DictReader(
+        io.StringIO(archive.read("reponses.csv").decode("utf-8-sig")), delimiter=";"
+    )
     assert next(row for row in rows if row["id"] == str(first.id))["debut"] == "2026-01-15 10:30:00"
 
 
@@ -151,7 +188,9 @@ def test_csv_export_is_a_zip_with_the_repeats_file(exported):
     assert len(rows) == 2
     first = next(row for row in rows if row["id"] == str(exported["first"].id))
     assert first["besoins"].startswith("'=HYPERLINK")
-    repeat_rows = list(csv.reader(io.StringIO(archive.read("menage.csv").decode("utf-8-sig")), delimiter=";"))
+    repeat_rows = list(
+        csv.reader(io.StringIO(archive.read("menage.csv").decode("utf-8-sig")), delimiter=";")
+    )
     assert repeat_rows[1][:3] == [str(exported["first"].id), "1", "'@mère"]
 
 
@@ -160,30 +199,52 @@ def test_export_follows_the_list_filters(exported, db):
 
     db.session.get(Submission, exported["second"].id).state = "validee"
     db.session.commit()
-    sheets = _sheets(exported["download"](format="xlsx", headers="codes", multiple="joined", state="validee").data)
+    sheets = _sheets(
+        exported["download"](
+            format="xlsx", headers="codes", multiple="joined", state="validee"
+        ).data
+    )
     _, *rows = sheets["reponses"]
     assert [row[0] for row in rows] == [exported["second"].id]
 
 
 def test_csv_without_repeats_is_a_single_file_with_labels(login, db, make_user):
-    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
-    from questionnaires import Choice, ChoiceList, Question, Questionnaire as QuestionnaireModel
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
+    from questionnaires import Choice, ChoiceList, Question
+    from questionnaires import Questionnaire as QuestionnaireModel
 
     model = QuestionnaireModel(
-        title="Sans répétition", form_id="simple",
-        children=[Question("select_multiple", "aides", {"fr": "Aides perçues"}, choice_list="aides")],
-        choice_lists={"aides": ChoiceList("aides", [Choice("apl", {"fr": "APL"}), Choice("rsa", {"fr": "RSA"})])},
+        title="Sans répétition",
+        form_id="simple",
+        children=[
+            Question("select_multiple", "aides", {"fr": "Aides perçues"}, choice_list="aides")
+        ],
+        choice_lists={
+            "aides": ChoiceList(
+                "aides", [Choice("apl", {"fr": "APL"}), Choice("rsa", {"fr": "RSA"})]
+            )
+        },
     )
     questionnaire = Questionnaire(title="Sans répétition")
-    questionnaire.versions.append(QuestionnaireVersion(number=1, status=PUBLISHED, definition=model.to_dict(),
-                                                       published_at=None))
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=model.to_dict(), published_at=None
+        )
+    )
     db.session.add(questionnaire)
     db.session.commit()
     territory(db)
     stored_submission(db, questionnaire, make_user("enqueteur"), answers={"aides": ["rsa"]})
 
-    response = export_through_the_job(login("charge_etude"), questionnaire.id,
-                                      {"format": "csv", "headers": "labels", "multiple": "columns"})
+    response = export_through_the_job(
+        login("charge_etude"),
+        questionnaire.id,
+        {"format": "csv", "headers": "labels", "multiple": "columns"},
+    )
     assert response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 1

@@ -1,5 +1,6 @@
 """Exports as background jobs: a progress bar then a link, a file for the user who asked only,
 never cached, deleted after 24 h, and memory that stays flat however many submissions there are."""
+
 import csv
 import io
 import os
@@ -12,16 +13,16 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
+from submission_records import publish, stored_submission, territory
+from test_exports import export_through_the_job
 
-from consultation.submissions.models import Submission
 from consultation.jobs import files
 from consultation.jobs.models import Job
 from consultation.jobs.queue import enqueue
 from consultation.submissions.export_job import start_export
 from consultation.submissions.exports import ExportOptions
+from consultation.submissions.models import Submission
 from consultation.submissions.queries import SubmissionFilters
-from submission_records import publish, stored_submission, territory
-from test_exports import export_through_the_job
 
 pytestmark = pytest.mark.storage
 
@@ -30,7 +31,12 @@ pytestmark = pytest.mark.storage
 def questionnaire(db, make_user):
     questionnaire = publish(db)
     territory(db)
-    stored_submission(db, questionnaire, make_user("enqueteur"), answers={"age": 30, "logement": "locataire", "besoins": "Un médecin"})
+    stored_submission(
+        db,
+        questionnaire,
+        make_user("enqueteur"),
+        answers={"age": 30, "logement": "locataire", "besoins": "Un médecin"},
+    )
     return questionnaire
 
 
@@ -42,7 +48,9 @@ def _job_page(client, questionnaire_id, options):
 
 def test_the_page_shows_a_progress_bar_until_the_file_is_ready(login, db, questionnaire):
     charge = login("charge_etude")
-    job = start_export(questionnaire.id, SubmissionFilters(), ExportOptions(), "csv", charge.user.id)
+    job = start_export(
+        questionnaire.id, SubmissionFilters(), ExportOptions(), "csv", charge.user.id
+    )
     db.session.commit()
     page = charge.get(f"/reponses/exports/{job.id}").get_data(as_text=True)
     assert f'data-job-url="/travaux/{job.id}"' in page and "<progress" in page
@@ -51,22 +59,28 @@ def test_the_page_shows_a_progress_bar_until_the_file_is_ready(login, db, questi
     enqueue(job)  # the worker's turn
     assert charge.get(f"/travaux/{job.id}").get_json()["percent"] == 100
     page = charge.get(f"/reponses/exports/{job.id}").get_data(as_text=True)
-    section = page[page.index('<section class="export-job">'):]
+    section = page[page.index('<section class="export-job">') :]
     assert "1 réponse(s) exportée(s)" in section and "data-export-download" in section
     assert "<progress" not in section
     # The form lists the user's recent exports.
     form = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export").get_data(as_text=True)
-    assert f'href="/reponses/exports/{job.id}"' in form[form.index("Vos exports récents"):]
+    assert f'href="/reponses/exports/{job.id}"' in form[form.index("Vos exports récents") :]
 
 
 def test_only_the_user_who_asked_downloads_and_nothing_is_cached(login, questionnaire):
     charge = login("charge_etude")
-    response = export_through_the_job(charge, questionnaire.id, {"format": "csv", "headers": "codes"})
+    response = export_through_the_job(
+        charge, questionnaire.id, {"format": "csv", "headers": "codes"}
+    )
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert re.search(r'filename=reponses-\d+-\d{8}-\d{4}\.zip', response.headers["Content-Disposition"])
-    job_id = re.search(r"/reponses/exports/(\d+)/fichier", charge.get(
-        _job_page(charge, questionnaire.id, {"format": "xlsx"})).get_data(as_text=True)).group(1)
+    assert re.search(
+        r"filename=reponses-\d+-\d{8}-\d{4}\.zip", response.headers["Content-Disposition"]
+    )
+    job_id = re.search(
+        r"/reponses/exports/(\d+)/fichier",
+        charge.get(_job_page(charge, questionnaire.id, {"format": "xlsx"})).get_data(as_text=True),
+    ).group(1)
 
     colleague = login("charge_etude")
     assert colleague.get(f"/reponses/exports/{job_id}").status_code == 403
@@ -93,15 +107,26 @@ def test_an_export_file_is_deleted_24_hours_after_it_was_written(login, db, ques
 
 def _bulk_submissions(db, questionnaire, count: int) -> None:
     version_id = questionnaire.versions[0].id
-    rows = [{
-        "client_uuid": str(uuid.uuid4()), "content_hash": "0" * 64, "questionnaire_version_id": version_id,
-        "public": "jeune", "commune_code": "37261", "consent_given": True,
-        "answers": {"age": 20 + index % 50, "logement": "locataire", "aides": ["apl", "rsa"],
-                    "besoins": f"Réponse libre numéro {index}, un peu longue, comme un vrai verbatim.",
-                    "menage": [{"lien": "sœur", "age_membre": index % 90}]},
-    } for index in range(count)]
+    rows = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "content_hash": "0" * 64,
+            "questionnaire_version_id": version_id,
+            "public": "jeune",
+            "commune_code": "37261",
+            "consent_given": True,
+            "answers": {
+                "age": 20 + index % 50,
+                "logement": "locataire",
+                "aides": ["apl", "rsa"],
+                "besoins": f"Réponse libre numéro {index}, un peu longue, comme un vrai verbatim.",
+                "menage": [{"lien": "sœur", "age_membre": index % 90}],
+            },
+        }
+        for index in range(count)
+    ]
     for start in range(0, count, 1000):
-        db.session.execute(insert(Submission), rows[start:start + 1000])
+        db.session.execute(insert(Submission), rows[start : start + 1000])
     db.session.commit()
 
 
@@ -132,7 +157,10 @@ def test_an_export_of_10000_submissions_streams_with_flat_memory(login, db, make
 
     main = zipfile.ZipFile(io.BytesIO(content)).read("reponses.csv").decode("utf-8-sig")
     assert sum(1 for _ in csv.reader(io.StringIO(main), delimiter=";")) == 10_001
-    assert sum(1 for _ in load_workbook(io.BytesIO(workbook), read_only=True)["reponses"].iter_rows()) == 10_001
+    assert (
+        sum(1 for _ in load_workbook(io.BytesIO(workbook), read_only=True)["reponses"].iter_rows())
+        == 10_001
+    )
     # Five times the submissions, not five times the memory (built in memory, it would be).
     assert large_csv < 1.5 * small_csv, (small_csv, large_csv)
     assert large_xlsx < 1.5 * small_xlsx, (small_xlsx, large_xlsx)

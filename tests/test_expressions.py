@@ -1,4 +1,5 @@
 """The expression language: the shared case table (also run by the browser port), then focused tests."""
+
 from __future__ import annotations
 
 import datetime
@@ -20,7 +21,9 @@ from questionnaires.expressions import (
     to_string,
 )
 
-TABLE = json.loads((Path(__file__).parent / "data" / "expression_cases.json").read_text(encoding="utf-8"))
+TABLE = json.loads(
+    (Path(__file__).parent / "data" / "expression_cases.json").read_text(encoding="utf-8")
+)
 CASES = TABLE["cases"]
 SPECIAL_NUMBERS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -54,7 +57,10 @@ def _evaluate_case(case: dict):
 
 def _assert_expected(result, case: dict) -> None:
     expected = case["expected"]
-    kind = case.get("expected_type") or {bool: "boolean", int: "number", float: "number", str: "string"}[type(expected)]
+    kind = (
+        case.get("expected_type")
+        or {bool: "boolean", int: "number", float: "number", str: "string"}[type(expected)]
+    )
     if kind == "boolean":
         assert isinstance(result, bool) and result is expected
     elif kind == "number":
@@ -103,20 +109,32 @@ def test_errors_carry_french_message_position_and_code():
         parse("(${age} + 1")
     assert raised.value.message == "Parenthèse fermante « ) » manquante"
     assert (raised.value.position, raised.value.code) == (0, "syntax")
-    assert raised.value.as_dict() == {"message": raised.value.message, "position": 0, "code": "syntax"}
+    assert raised.value.as_dict() == {
+        "message": raised.value.message,
+        "position": 0,
+        "code": "syntax",
+    }
 
 
 def test_check_expression_reports_every_problem_in_order():
-    problems = check_expression("${agee} > 1 and foo(${age}) and selected(${aidess})", {"age", "aides"})
+    problems = check_expression(
+        "${agee} > 1 and foo(${age}) and selected(${aidess})", {"age", "aides"}
+    )
     assert [(problem.code, problem.position) for problem in problems] == [
-        ("unknown_name", 0), ("unknown_function", 16), ("arity", 32), ("unknown_name", 41),
+        ("unknown_name", 0),
+        ("unknown_function", 16),
+        ("arity", 32),
+        ("unknown_name", 41),
     ]
     assert problems[3].message == "Question inconnue « aidess » : vouliez-vous dire ${aides} ?"
 
 
 def test_check_expression_still_names_unknown_questions_after_a_syntax_error():
     problems = check_expression("${agee} > ", {"age"})
-    assert [(problem.code, problem.position) for problem in problems] == [("unknown_name", 0), ("syntax", 10)]
+    assert [(problem.code, problem.position) for problem in problems] == [
+        ("unknown_name", 0),
+        ("syntax", 10),
+    ]
 
 
 def test_references_even_in_broken_text():
@@ -172,7 +190,12 @@ def test_a_pattern_that_backtracks_badly_gives_up_as_no_match():
 
 
 def test_deep_nesting_is_refused_not_crashed():
-    for text in ("(" * 5000 + "1" + ")" * 5000, "+".join(["1"] * 5000), "-" * 5000 + "1", "not(" * 3000 + "1" + ")" * 3000):
+    for text in (
+        "(" * 5000 + "1" + ")" * 5000,
+        "+".join(["1"] * 5000),
+        "-" * 5000 + "1",
+        "not(" * 3000 + "1" + ")" * 3000,
+    ):
         with pytest.raises(ExpressionError) as raised:
             evaluate(text, {})
         assert raised.value.code == "syntax"
@@ -196,36 +219,49 @@ def test_repeat_field_from_top_level_is_the_first_instance():
 
 
 def test_choice_filter_reads_choice_columns():
-    from questionnaires.expressions import check_choice_filter, choice_filter_columns, parse_choice_filter
+    from questionnaires.expressions import (
+        check_choice_filter,
+        choice_filter_columns,
+        parse_choice_filter,
+    )
 
     tree = parse_choice_filter("commune = ${commune} and name != 'autre'")
     answers = {"commune": "37122"}
     assert evaluate(tree, answers, columns={"name": "rabiere", "commune": "37122"}) is True
     assert evaluate(tree, answers, columns={"name": "sanitas", "commune": "37261"}) is False
-    assert choice_filter_columns("commune = ${commune} or departement = '37'") == {"commune", "departement"}
-    assert [problem.code for problem in check_choice_filter("communes = ${commune}", {"commune"}, {"commune"})] == ["unknown_name"]
+    assert choice_filter_columns("commune = ${commune} or departement = '37'") == {
+        "commune",
+        "departement",
+    }
+    assert [
+        problem.code
+        for problem in check_choice_filter("communes = ${commune}", {"commune"}, {"commune"})
+    ] == ["unknown_name"]
     with pytest.raises(ExpressionError):
         parse("commune = ${commune}")  # outside a choice filter a bare name is an error
 
 
-@pytest.mark.parametrize(("value", "boolean", "number", "string"), [
-    (None, False, math.nan, ""),
-    ("", False, math.nan, ""),
-    ("0", True, 0.0, "0"),
-    (" 12.5 ", True, 12.5, " 12.5 "),
-    (0.0, False, 0.0, "0"),
-    (-0.0, False, -0.0, "0"),
-    (math.nan, False, math.nan, "NaN"),
-    (math.inf, True, math.inf, "Infinity"),
-    (True, True, 1.0, "true"),
-    (False, False, 0.0, "false"),
-    (["apl", "rsa"], True, math.nan, "apl rsa"),
-    (datetime.date(1970, 1, 31), True, 30.0, "1970-01-31"),
-    ("1970-01-31", True, 30.0, "1970-01-31"),
-    ("2026-02-30", True, math.nan, "2026-02-30"),
-    (1e21, True, 1e21, "1000000000000000000000"),
-    (1.5e-7, True, 1.5e-7, "0.00000015"),
-])
+@pytest.mark.parametrize(
+    ("value", "boolean", "number", "string"),
+    [
+        (None, False, math.nan, ""),
+        ("", False, math.nan, ""),
+        ("0", True, 0.0, "0"),
+        (" 12.5 ", True, 12.5, " 12.5 "),
+        (0.0, False, 0.0, "0"),
+        (-0.0, False, -0.0, "0"),
+        (math.nan, False, math.nan, "NaN"),
+        (math.inf, True, math.inf, "Infinity"),
+        (True, True, 1.0, "true"),
+        (False, False, 0.0, "false"),
+        (["apl", "rsa"], True, math.nan, "apl rsa"),
+        (datetime.date(1970, 1, 31), True, 30.0, "1970-01-31"),
+        ("1970-01-31", True, 30.0, "1970-01-31"),
+        ("2026-02-30", True, math.nan, "2026-02-30"),
+        (1e21, True, 1e21, "1000000000000000000000"),
+        (1.5e-7, True, 1.5e-7, "0.00000015"),
+    ],
+)
 def test_conversions_follow_xpath(value, boolean, number, string):
     assert to_boolean(value) is boolean
     converted = to_number(value)

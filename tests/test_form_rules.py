@@ -1,6 +1,7 @@
 """The rules of a form (relevance, required, constraints, calculations, repeats) on the shared table
 tests/data/form_rule_cases.json, which the browser's form runtime runs too
 (tests/browser/test_form_rules_js.py): the server and the page must agree on every case."""
+
 from __future__ import annotations
 
 import datetime
@@ -13,15 +14,20 @@ import pytest
 from questionnaires.model import Questionnaire, label_in
 from questionnaires.validation import is_relevant, validate_answers
 
-TABLE = json.loads((Path(__file__).parent / "data" / "form_rule_cases.json").read_text(encoding="utf-8"))
+TABLE = json.loads(
+    (Path(__file__).parent / "data" / "form_rule_cases.json").read_text(encoding="utf-8")
+)
 FORM = Questionnaire.from_dict(TABLE["form"])
 TODAY = datetime.date.fromisoformat(TABLE["today"])
 # The server's own words where the form has none; the label comes first, as in every server message.
-DEFAULT_MESSAGES = {"required": "ce champ est obligatoire.", "constraint": "la réponse n’est pas valide."}
+DEFAULT_MESSAGES = {
+    "required": "ce champ est obligatoire.",
+    "constraint": "la réponse n’est pas valide.",
+}
 
 
 def _split(path: str) -> tuple[str, str | None]:
-    """"menage[1]/age_membre" -> ("age_membre", "menage[1]")."""
+    """ "menage[1]/age_membre" -> ("age_membre", "menage[1]")."""
     context, _, name = path.rpartition("/")
     return re.sub(r"\[\d+\]$", "", name), context or None
 
@@ -35,7 +41,9 @@ def test_server_applies_the_rules_of_the_shared_table(case):
     for path, code, message in case["errors"]:
         label = label_in(FORM.find(_split(path)[0]).label, FORM.default_language)
         expected.append((path, code, f"« {label} » : {message or DEFAULT_MESSAGES[code]}"))
-    assert sorted((error.path, error.code, error.message) for error in result.errors) == sorted(expected)
+    assert sorted((error.path, error.code, error.message) for error in result.errors) == sorted(
+        expected
+    )
     for path, relevant in case["relevant"].items():
         name, context = _split(path)
         assert is_relevant(FORM, name, result.answers, context, today=TODAY) is relevant, path
@@ -44,7 +52,12 @@ def test_server_applies_the_rules_of_the_shared_table(case):
 def test_the_table_covers_every_kind_of_rule():
     codes = {code for case in TABLE["cases"] for _, code, _ in case["errors"]}
     assert {"required", "constraint"} <= codes
-    kinds = {key for node in FORM.questions() for key in ("relevant", "constraint", "calculation") if getattr(node, key)}
+    kinds = {
+        key
+        for node in FORM.questions()
+        for key in ("relevant", "constraint", "calculation")
+        if getattr(node, key)
+    }
     assert kinds == {"relevant", "constraint", "calculation"}
     assert any(isinstance(node.required, str) and "$" in node.required for node in FORM.questions())
     assert any(path.startswith("menage[") for case in TABLE["cases"] for path in case["relevant"])

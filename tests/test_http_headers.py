@@ -1,8 +1,8 @@
 """HTTP headers a browser or a proxy acts on: personal data is never stored in a cache, and a 405
 says which methods the URL accepts."""
+
 import pytest
 from flask import url_for
-
 from security_records import session_client, study
 from submission_records import payload
 
@@ -50,7 +50,9 @@ def test_api_answers_to_a_tablet_are_no_store(app, db, records):
     db.session.commit()
     tablet = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    version = tablet.get(f"/api/v1/questionnaires/{records['questionnaire'].id}/versions/1", headers=headers)
+    version = tablet.get(
+        f"/api/v1/questionnaires/{records['questionnaire'].id}/versions/1", headers=headers
+    )
     body = payload(records["questionnaire"].id, profile={"commune": None, "quartier": None})
     body["answers"] = {"age": 30, "besoins": "Un bus le soir."}
     sent = tablet.post("/api/v1/submissions", json=body, headers=headers)

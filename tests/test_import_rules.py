@@ -1,5 +1,6 @@
 """The direction of imports, as docs/architecture.md draws it: pure cores import nothing of the web
 layer; domain packages import no feature; a feature imports no other feature."""
+
 import ast
 from pathlib import Path
 
@@ -7,7 +8,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE = ("questionnaires", "analyse")
-WEB = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_smorest", "sqlalchemy", "consultation")
+WEB = (
+    "flask",
+    "flask_sqlalchemy",
+    "flask_login",
+    "flask_wtf",
+    "flask_smorest",
+    "sqlalchemy",
+    "consultation",
+)
 # What every feature stands on.
 DOMAIN = ("accounts", "questionnaire_store", "submissions", "jobs", "territory")
 # One package per feature, side by side.

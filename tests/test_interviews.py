@@ -1,8 +1,14 @@
 """Field interviews, server side: who runs which questionnaire, and what a tablet downloads."""
+
 import pytest
 
 from consultation.accounts.models import utcnow
-from consultation.questionnaire_store.models import DRAFT, PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.questionnaire_store.models import (
+    DRAFT,
+    PUBLISHED,
+    Questionnaire,
+    QuestionnaireVersion,
+)
 from consultation.submissions.models import Assignment
 from consultation.territory.models import Commune, Quartier
 from questionnaires import Choice, ChoiceList, Question
@@ -13,7 +19,9 @@ pytestmark = pytest.mark.storage
 
 def _definition(title: str, extra_question: str | None = None) -> dict:
     questions = [
-        Question("select_one", "logement", {"fr": "Vous êtes…"}, required=True, choice_list="logement"),
+        Question(
+            "select_one", "logement", {"fr": "Vous êtes…"}, required=True, choice_list="logement"
+        ),
         Question("paragraph", "besoins", {"fr": "De quoi auriez-vous besoin ?"}),
     ]
     if extra_question:
@@ -24,7 +32,11 @@ def _definition(title: str, extra_question: str | None = None) -> dict:
         children=questions,
         choice_lists={
             "logement": ChoiceList(
-                "logement", [Choice("locataire", {"fr": "Locataire"}), Choice("proprietaire", {"fr": "Propriétaire"})]
+                "logement",
+                [
+                    Choice("locataire", {"fr": "Locataire"}),
+                    Choice("proprietaire", {"fr": "Propriétaire"}),
+                ],
             )
         },
     ).to_dict()
@@ -36,19 +48,46 @@ def questionnaires(db):
     one published but archived."""
     besoins = Questionnaire(title="Besoins des seniors")
     besoins.versions += [
-        QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition("Besoins des seniors"), published_at=utcnow()),
-        QuestionnaireVersion(number=2, status=PUBLISHED, definition=_definition("Besoins des seniors", "transport"), published_at=utcnow()),
-        QuestionnaireVersion(number=3, status=DRAFT, definition=_definition("Besoins des seniors", "brouillon_seulement")),
+        QuestionnaireVersion(
+            number=1,
+            status=PUBLISHED,
+            definition=_definition("Besoins des seniors"),
+            published_at=utcnow(),
+        ),
+        QuestionnaireVersion(
+            number=2,
+            status=PUBLISHED,
+            definition=_definition("Besoins des seniors", "transport"),
+            published_at=utcnow(),
+        ),
+        QuestionnaireVersion(
+            number=3,
+            status=DRAFT,
+            definition=_definition("Besoins des seniors", "brouillon_seulement"),
+        ),
     ]
     brouillon = Questionnaire(title="Jeunes et mobilité")
-    brouillon.versions.append(QuestionnaireVersion(number=1, status=DRAFT, definition=_definition("Jeunes et mobilité")))
+    brouillon.versions.append(
+        QuestionnaireVersion(number=1, status=DRAFT, definition=_definition("Jeunes et mobilité"))
+    )
     archive = Questionnaire(title="Ancienne enquête", archived=True)
     archive.versions.append(
-        QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition("Ancienne enquête"), published_at=utcnow())
+        QuestionnaireVersion(
+            number=1,
+            status=PUBLISHED,
+            definition=_definition("Ancienne enquête"),
+            published_at=utcnow(),
+        )
     )
     db.session.add_all([besoins, brouillon, archive])
     tours = Commune(insee_code="37261", name="Tours")
-    db.session.add_all([tours, Quartier(commune=tours, name="Sanitas"), Quartier(commune=tours, name="Rives du Cher")])
+    db.session.add_all(
+        [
+            tours,
+            Quartier(commune=tours, name="Sanitas"),
+            Quartier(commune=tours, name="Rives du Cher"),
+        ]
+    )
     db.session.add(Commune(insee_code="2A004", name="Ajaccio"))
     db.session.commit()
     return {"besoins": besoins, "brouillon": brouillon, "archive": archive}
@@ -59,7 +98,9 @@ def _assign(db, questionnaire, user):
     db.session.commit()
 
 
-def test_chargee_etude_assigns_a_published_questionnaire_to_an_enqueteur(login, make_user, questionnaires, db):
+def test_chargee_etude_assigns_a_published_questionnaire_to_an_enqueteur(
+    login, make_user, questionnaires, db
+):
     charge = login("charge_etude")
     enqueteur = make_user("enqueteur", name="Lucie Martin")
     page = charge.get("/entretiens/affectations")
@@ -89,7 +130,9 @@ def test_chargee_etude_assigns_a_published_questionnaire_to_an_enqueteur(login, 
     assert db.session.query(Assignment).filter_by(enumerator_id=enqueteur.id).count() == 1
 
 
-def test_assignment_refuses_a_draft_only_questionnaire_and_a_non_enqueteur(login, make_user, questionnaires, db):
+def test_assignment_refuses_a_draft_only_questionnaire_and_a_non_enqueteur(
+    login, make_user, questionnaires, db
+):
     charge = login("charge_etude")
     enqueteur = make_user("enqueteur")
     lecteur = make_user("lecteur")
@@ -123,7 +166,9 @@ def test_only_admin_and_charge_etude_manage_assignments(login, role):
     assert login(role).get("/entretiens/affectations").status_code == 403
 
 
-def test_enqueteur_sees_only_assigned_published_questionnaires(login, make_user, questionnaires, db):
+def test_enqueteur_sees_only_assigned_published_questionnaires(
+    login, make_user, questionnaires, db
+):
     enqueteur = login("enqueteur")
     other = make_user("enqueteur")
     _assign(db, questionnaires["besoins"], other)
@@ -141,7 +186,9 @@ def test_enqueteur_sees_only_assigned_published_questionnaires(login, make_user,
     assert "Nouvel entretien" in page
 
 
-def test_bootstrap_holds_the_current_published_versions_territory_and_user(login, questionnaires, db):
+def test_bootstrap_holds_the_current_published_versions_territory_and_user(
+    login, questionnaires, db
+):
     enqueteur = login("enqueteur", name="Lucie Martin")
     _assign(db, questionnaires["besoins"], enqueteur.user)
     _assign(db, questionnaires["brouillon"], enqueteur.user)
@@ -150,12 +197,21 @@ def test_bootstrap_holds_the_current_published_versions_territory_and_user(login
     assert response.headers["Cache-Control"] == "no-store"
     payload = response.get_json()
     assert payload["user"] == {
-        "id": enqueteur.user.id, "name": "Lucie Martin", "email": enqueteur.user.email, "role": "enqueteur"
+        "id": enqueteur.user.id,
+        "name": "Lucie Martin",
+        "email": enqueteur.user.email,
+        "role": "enqueteur",
     }
     # The latest published version only: not the draft 3, not the draft-only questionnaire.
-    assert [(q["title"], q["version"]) for q in payload["questionnaires"]] == [("Besoins des seniors", 2)]
+    assert [(q["title"], q["version"]) for q in payload["questionnaires"]] == [
+        ("Besoins des seniors", 2)
+    ]
     definition = payload["questionnaires"][0]["definition"]
-    assert [child["name"] for child in definition["children"]] == ["logement", "besoins", "transport"]
+    assert [child["name"] for child in definition["children"]] == [
+        "logement",
+        "besoins",
+        "transport",
+    ]
     assert payload["questionnaires"][0]["questionnaire_id"] == questionnaires["besoins"].id
 
     communes = {c["code"]: c for c in payload["territory"]["communes"]}
@@ -179,7 +235,9 @@ def test_supervisors_get_every_published_questionnaire(login, questionnaires):
     assert [q["title"] for q in payload["questionnaires"]] == ["Besoins des seniors"]
 
 
-@pytest.mark.parametrize("path", ["/entretiens/", "/entretiens/app", "/entretiens/bootstrap.json", "/entretiens/sw.js"])
+@pytest.mark.parametrize(
+    "path", ["/entretiens/", "/entretiens/app", "/entretiens/bootstrap.json", "/entretiens/sw.js"]
+)
 def test_readers_cannot_open_the_tablet_pages(login, path):
     assert login("lecteur").get(path).status_code == 403
     assert login("collectif").get(path).status_code == 403
@@ -202,7 +260,7 @@ def test_service_worker_is_served_for_its_scope_with_the_assets_to_cache(login):
     assert body.startswith("const CONFIG = ")
     import json
 
-    config = json.loads(body.split("\n", 1)[0][len("const CONFIG = "):].rstrip(";"))
+    config = json.loads(body.split("\n", 1)[0][len("const CONFIG = ") :].rstrip(";"))
     assert config["bootstrap"] == "/entretiens/bootstrap.json"
     assert "/entretiens/app" in config["shell"]
     assert f"/static/js/tablet/app.js?v={config['version']}" in config["assets"]
@@ -215,7 +273,12 @@ def test_service_worker_is_served_for_its_scope_with_the_assets_to_cache(login):
 def test_app_shell_uses_versioned_modules(login):
     enqueteur = login("enqueteur")
     page = enqueteur.get("/entretiens/app").get_data(as_text=True)
-    version = enqueteur.get("/entretiens/sw.js").get_data(as_text=True).split('"version": "')[1].split('"')[0]
+    version = (
+        enqueteur.get("/entretiens/sw.js")
+        .get_data(as_text=True)
+        .split('"version": "')[1]
+        .split('"')[0]
+    )
     assert f'"tablet/app.js": "/static/js/tablet/app.js?v={version}"' in page
     assert 'data-submissions-url="/api/v1/submissions"' in page
     # form-runtime.js imports "./expressions.js": that plain URL resolves to the cached, versioned one
@@ -234,16 +297,26 @@ def test_every_module_the_tablet_imports_is_cached_and_mapped_to_its_version(log
 
     enqueteur = login("enqueteur")
     body = enqueteur.get("/entretiens/sw.js").get_data(as_text=True)
-    config = json.loads(body.split("\n", 1)[0][len("const CONFIG = "):].rstrip(";"))
+    config = json.loads(body.split("\n", 1)[0][len("const CONFIG = ") :].rstrip(";"))
     page = enqueteur.get("/entretiens/app").get_data(as_text=True)
-    import_map = json.loads(re.search(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S).group(1))["imports"]
+    import_map = json.loads(
+        re.search(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )["imports"]
     static = Path(__file__).resolve().parent.parent / "consultation" / "static"
     imported = set()
     for module in (static / "js").glob("**/*.js"):
-        for target in re.findall(r'^(?:import|export)\b[^;]*?from "(\.{1,2}/[^"]+)"', module.read_text(encoding="utf-8"), re.M):
+        for target in re.findall(
+            r'^(?:import|export)\b[^;]*?from "(\.{1,2}/[^"]+)"',
+            module.read_text(encoding="utf-8"),
+            re.M,
+        ):
             folder = posixpath.dirname("/static/" + module.relative_to(static).as_posix())
             imported.add(posixpath.normpath(posixpath.join(folder, target)))
-    assert {"/static/js/form/rules.js", "/static/js/expressions/evaluator.js", "/static/js/dom.js"} <= imported
+    assert {
+        "/static/js/form/rules.js",
+        "/static/js/expressions/evaluator.js",
+        "/static/js/dom.js",
+    } <= imported
     for url in sorted(imported):
         assert url in config["assets"], url
         assert import_map[url] == f"{url}?v={config['version']}", url

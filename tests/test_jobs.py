@@ -1,7 +1,5 @@
 import pytest
 
-from consultation.extensions import db as _db
-from consultation.jobs.models import Job
 from consultation.jobs.queue import JobError, enqueue, job_handler, start_job
 
 pytestmark = pytest.mark.storage

@@ -1,5 +1,6 @@
 """The queue itself, not its immediate test mode: a job goes through Huey's storage (SQLite file by
 default, Redis when REDIS_URL is set) and a worker takes it from there."""
+
 import socket
 import uuid
 

@@ -1,6 +1,7 @@
 """Jobs that recover: a worker killed in the middle of a job, a worker that starts again, the page
 that polls a job whose process is gone, SQLite files shared by a job and a request, and `serve`
 that stops its worker with it."""
+
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import job_worker  # noqa: F401  (registers the test job kinds in this process too)
 import pytest
 from sqlalchemy import text
 
@@ -20,8 +22,6 @@ from consultation.extensions import db as _db
 from consultation.jobs.models import Job
 from consultation.jobs.queue import enqueue, start_job
 from consultation.jobs.recovery import INTERRUPTED, recover_interrupted_jobs
-
-import job_worker  # noqa: F401  (registers the test job kinds in this process too)
 
 TESTS = Path(__file__).resolve().parent
 BOUND_S = 60  # the longest a process may take to start or stop before the test fails
@@ -35,8 +35,16 @@ def _dead_pid() -> int:
 
 def _running_job(db, worker: str, *, kind: str = "test_quick", params=None, heartbeat=None) -> Job:
     now = datetime.now(timezone.utc)
-    job = Job(kind=kind, params=params or {}, status="running", started_at=now, worker=worker,
-              heartbeat_at=heartbeat or now, done=1, total=2)
+    job = Job(
+        kind=kind,
+        params=params or {},
+        status="running",
+        started_at=now,
+        worker=worker,
+        heartbeat_at=heartbeat or now,
+        done=1,
+        total=2,
+    )
     db.session.add(job)
     db.session.commit()
     return job
@@ -47,7 +55,9 @@ def test_a_starting_worker_fails_the_jobs_of_a_process_that_is_gone(db):
     host = socket.gethostname()
     orphan = _running_job(db, f"{host}:{_dead_pid()}")
     alive = _running_job(db, f"{host}:{os.getppid()}")  # pytest's parent: alive
-    elsewhere_silent = _running_job(db, "autre-machine:42", heartbeat=datetime.now(timezone.utc) - timedelta(hours=1))
+    elsewhere_silent = _running_job(
+        db, "autre-machine:42", heartbeat=datetime.now(timezone.utc) - timedelta(hours=1)
+    )
     elsewhere_beating = _running_job(db, "autre-machine:43")
 
     assert sorted(recover_interrupted_jobs()) == sorted([orphan.id, elsewhere_silent.id])
@@ -60,7 +70,9 @@ def test_a_starting_worker_fails_the_jobs_of_a_process_that_is_gone(db):
 @pytest.mark.storage
 def test_polling_a_job_whose_worker_died_says_so_and_frees_the_questionnaire(login, db):
     client = login("charge_etude")
-    job = _running_job(db, f"{socket.gethostname()}:{_dead_pid()}", kind=ANALYSE, params={"questionnaire_id": 7})
+    job = _running_job(
+        db, f"{socket.gethostname()}:{_dead_pid()}", kind=ANALYSE, params={"questionnaire_id": 7}
+    )
     job.created_by_id = client.user.id
     db.session.commit()
     assert running_job(ANALYSE, 7) == job  # a new analysis of questionnaire 7 is refused…
@@ -80,11 +92,22 @@ def instance(tmp_path):
     processes it starts."""
     folder = tmp_path / "instance"
     folder.mkdir()
-    env = {**os.environ, "INSTANCE_PATH": str(folder), "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
-           "SECRET_KEY": "test", "PYTHONPATH": str(TESTS)}
+    env = {
+        **os.environ,
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
+        "SECRET_KEY": "test",
+        "PYTHONPATH": str(TESTS),
+    }
     env.pop("REDIS_URL", None)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "JOBS_IMMEDIATE": False,
-                      "JOBS_DATABASE": str(folder / "jobs.sqlite3"), "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+            "JOBS_IMMEDIATE": False,
+            "JOBS_DATABASE": str(folder / "jobs.sqlite3"),
+            "SECRET_KEY": "test",
+        }
+    )
     app.instance_path = str(folder)
     with app.app_context():
         _db.create_all()
@@ -95,8 +118,13 @@ def instance(tmp_path):
 
 
 def _start_worker(instance) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(TESTS / "job_worker.py"), "worker"], env=instance["env"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(TESTS / "job_worker.py"), "worker"],
+        env=instance["env"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _wait_for(condition, what: str):
@@ -142,7 +170,9 @@ def test_a_job_killed_mid_run_is_failed_when_a_worker_starts_again(instance):
 
     worker = _start_worker(instance)
     try:
-        job = _wait_for(lambda: (job := _job(app, job_id)).status == "failed" and job, "le travail est en échec")
+        job = _wait_for(
+            lambda: (job := _job(app, job_id)).status == "failed" and job, "le travail est en échec"
+        )
         assert job.message == INTERRUPTED and job.done == 1
         with app.app_context():
             assert running_job("test_stuck_halfway", 3) is None
@@ -171,7 +201,9 @@ def test_sqlite_files_of_app_and_queue_wait_for_a_lock_instead_of_failing(instan
 
     def request_that_writes():
         with app.app_context(), _db.engine.connect() as connection:
-            connection.execute(text("UPDATE job SET message = 'requête' WHERE id = :id"), {"id": job_id})
+            connection.execute(
+                text("UPDATE job SET message = 'requête' WHERE id = :id"), {"id": job_id}
+            )
             locked.set()
             time.sleep(1)
             connection.commit()
@@ -212,10 +244,20 @@ def _gone(pid: int) -> bool:
 def test_serve_stops_its_worker_on_sigterm_and_sigint(instance, signum):
     port = _free_port()
     serve = subprocess.Popen(
-        [sys.executable, "-c", "from consultation.cli import main; main()", "serve", "--port", str(port)],
-        env=instance["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-c",
+            "from consultation.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=instance["env"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
+
         def answering():
             try:
                 socket.create_connection(("127.0.0.1", port), 1).close()
@@ -224,7 +266,9 @@ def test_serve_stops_its_worker_on_sigterm_and_sigint(instance, signum):
             return True
 
         _wait_for(answering, "serve répond")
-        worker_pid = _wait_for(lambda: _children(serve.pid), "le processus des travaux est lancé")[0]
+        worker_pid = _wait_for(lambda: _children(serve.pid), "le processus des travaux est lancé")[
+            0
+        ]
         serve.send_signal(signum)
         serve.wait(BOUND_S)
         _wait_for(lambda: _gone(worker_pid), "le processus des travaux est arrêté")

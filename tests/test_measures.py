@@ -1,4 +1,5 @@
 """Frequencies, co-occurrences, agreement and concordance over codings."""
+
 import math
 
 import pandas as pd
@@ -17,27 +18,51 @@ from analyse.measures import (
 
 @pytest.fixture()
 def respondents():
-    return pd.DataFrame({
-        "submission_id": [1, 2, 3, 4, 5],
-        "public": ["jeune", "jeune", "âgé", "âgé", "âgé"],
-        "commune": ["Tours", "Tours", "Joué-lès-Tours", "Tours", None],
-    })
+    return pd.DataFrame(
+        {
+            "submission_id": [1, 2, 3, 4, 5],
+            "public": ["jeune", "jeune", "âgé", "âgé", "âgé"],
+            "commune": ["Tours", "Tours", "Joué-lès-Tours", "Tours", None],
+        }
+    )
 
 
 @pytest.fixture()
 def codings():
-    return pd.DataFrame({
-        "submission_id": [1, 1, 2, 3, 3, 4, 5],
-        "question": ["besoins", "besoins", "besoins", "besoins", "loisirs", "besoins", "besoins"],
-        "code": ["transport", "transport", "emploi", "transport", "isolement", "isolement", "isolement"],
-    })
+    return pd.DataFrame(
+        {
+            "submission_id": [1, 1, 2, 3, 3, 4, 5],
+            "question": [
+                "besoins",
+                "besoins",
+                "besoins",
+                "besoins",
+                "loisirs",
+                "besoins",
+                "besoins",
+            ],
+            "code": [
+                "transport",
+                "transport",
+                "emploi",
+                "transport",
+                "isolement",
+                "isolement",
+                "isolement",
+            ],
+        }
+    )
 
 
 def test_frequencies_by_public_count_respondents_not_segments(codings, respondents):
     table = code_frequencies(codings, respondents, by="public")
     rows = {(r.public, r.code): r for r in table.itertuples()}
     transport_young = rows[("jeune", "transport")]
-    assert (transport_young.respondents, transport_young.segments, transport_young.total) == (1, 2, 2)
+    assert (transport_young.respondents, transport_young.segments, transport_young.total) == (
+        1,
+        2,
+        2,
+    )
     assert transport_young.percent == 50.0
     isolation_old = rows[("âgé", "isolement")]
     assert (isolation_old.respondents, isolation_old.total, isolation_old.percent) == (3, 3, 100.0)
@@ -53,10 +78,17 @@ def test_frequencies_by_commune_keep_unknown_places(codings, respondents):
 
 
 def test_frequencies_by_question_use_who_answered(codings, respondents):
-    answers = pd.DataFrame({"submission_id": [1, 2, 3, 4, 5, 3, 4], "question": ["besoins"] * 5 + ["loisirs"] * 2})
+    answers = pd.DataFrame(
+        {"submission_id": [1, 2, 3, 4, 5, 3, 4], "question": ["besoins"] * 5 + ["loisirs"] * 2}
+    )
     table = code_frequencies(codings, respondents, by="question", answers=answers)
     leisure = table[table.question == "loisirs"].iloc[0]
-    assert (leisure.code, leisure.respondents, leisure.total, leisure.percent) == ("isolement", 1, 2, 50.0)
+    assert (leisure.code, leisure.respondents, leisure.total, leisure.percent) == (
+        "isolement",
+        1,
+        2,
+        50.0,
+    )
 
 
 def test_overall_frequencies(codings, respondents):
@@ -101,7 +133,13 @@ def _two_coders():
 def test_cohen_kappa_per_code():
     table = cohen_kappa_per_code(_two_coders(), "alice", "bruno").set_index("code")
     housing = table.loc["logement"]
-    assert (housing.units, housing.both, housing.only_a, housing.only_b, housing.neither) == (10, 3, 2, 2, 3)
+    assert (housing.units, housing.both, housing.only_a, housing.only_b, housing.neither) == (
+        10,
+        3,
+        2,
+        2,
+        3,
+    )
     assert housing.agreement == pytest.approx(0.6)
     # po = .6, pe = .5*.5 + .5*.5 = .5 -> kappa .2
     assert housing.kappa == pytest.approx(0.2)
@@ -109,11 +147,17 @@ def test_cohen_kappa_per_code():
 
 
 def test_kappa_is_one_for_identical_coding_and_reviewed_units_restrict():
-    frame = pd.DataFrame({
-        "submission_id": [1, 1, 2, 3], "question": ["q"] * 4,
-        "code": ["a", "a", "a", "a"], "coder": ["x", "y", "x", "y"],
-    })
-    reviewed = pd.DataFrame({"submission_id": [1, 1, 2, 3], "question": ["q"] * 4, "coder": ["x", "y", "x", "y"]})
+    frame = pd.DataFrame(
+        {
+            "submission_id": [1, 1, 2, 3],
+            "question": ["q"] * 4,
+            "code": ["a", "a", "a", "a"],
+            "coder": ["x", "y", "x", "y"],
+        }
+    )
+    reviewed = pd.DataFrame(
+        {"submission_id": [1, 1, 2, 3], "question": ["q"] * 4, "coder": ["x", "y", "x", "y"]}
+    )
     table = cohen_kappa_per_code(frame, "x", "y", reviewed=reviewed)
     # Only answer 1 was read by both coders.
     assert table.iloc[0].units == 1 and table.iloc[0].kappa == 1.0
@@ -125,8 +169,12 @@ def test_krippendorff_alpha_per_code_and_overall():
     assert -1 <= table.loc["logement"].alpha < 0.5
     assert table.loc["TOUS"].units == 30
     perfect = _two_coders()
-    perfect = pd.concat([perfect[perfect.coder == "alice"], perfect[perfect.coder == "alice"].assign(coder="chloé")])
-    assert krippendorff_alpha(perfect, coders=["alice", "chloé"]).set_index("code").loc["TOUS"].alpha == pytest.approx(1.0)
+    perfect = pd.concat(
+        [perfect[perfect.coder == "alice"], perfect[perfect.coder == "alice"].assign(coder="chloé")]
+    )
+    assert krippendorff_alpha(perfect, coders=["alice", "chloé"]).set_index("code").loc[
+        "TOUS"
+    ].alpha == pytest.approx(1.0)
 
 
 def test_alpha_needs_two_coders():
@@ -135,7 +183,9 @@ def test_alpha_needs_two_coders():
 
 
 def test_alpha_without_variation_is_undefined():
-    frame = pd.DataFrame({"submission_id": [1, 1], "question": ["q", "q"], "code": ["a", "a"], "coder": ["x", "y"]})
+    frame = pd.DataFrame(
+        {"submission_id": [1, 1], "question": ["q", "q"], "code": ["a", "a"], "coder": ["x", "y"]}
+    )
     reviewed = pd.DataFrame({"submission_id": [1, 1], "question": ["q", "q"], "coder": ["x", "y"]})
     table = krippendorff_alpha(frame, reviewed=reviewed).set_index("code")
     assert math.isnan(table.loc["a"].alpha)
@@ -144,16 +194,23 @@ def test_alpha_without_variation_is_undefined():
 def test_kwic_on_pre_tokenised_input():
     text = "Le bus ne passe plus. Les bus du dimanche sont rares."
     tokens = [
-        {"start": m.start(), "end": m.end(), "lemma": {"Les": "le", "sont": "être"}.get(m.group(), m.group().lower())}
+        {
+            "start": m.start(),
+            "end": m.end(),
+            "lemma": {"Les": "le", "sont": "être"}.get(m.group(), m.group().lower()),
+        }
         for m in __import__("re").finditer(r"\w+|[^\w\s]", text)
     ]
     lines = kwic([("r1", text, tokens)], "BUS", window=2)
-    assert [(l["left"], l["keyword"], l["right"]) for l in lines] == [
-        ("Le", "bus", "ne passe"), ("plus. Les", "bus", "du dimanche"),
+    assert [(line["left"], line["keyword"], line["right"]) for line in lines] == [
+        ("Le", "bus", "ne passe"),
+        ("plus. Les", "bus", "du dimanche"),
     ]
 
 
 def test_kwic_on_real_lemmas():
-    lines = kwic_texts([(1, "Les médecins sont partis, plus aucun médecin au quartier."), (2, "Rien.")], "médecin")
+    lines = kwic_texts(
+        [(1, "Les médecins sont partis, plus aucun médecin au quartier."), (2, "Rien.")], "médecin"
+    )
     assert [line["keyword"] for line in lines] == ["médecins", "médecin"]
     assert lines[1]["left"].endswith("plus aucun")

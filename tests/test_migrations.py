@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
 import os
 
 import pytest
@@ -30,7 +31,9 @@ def migrated_app(tmp_path):
     else:
         url = f"sqlite:///{tmp_path / 'migrated.db'}"
         options = {}
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": options}
+    )
     yield app
     with app.app_context():
         _db.engine.dispose()
@@ -46,7 +49,9 @@ def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(migrated_app):
         upgrade()
         with _db.engine.connect() as connection:
             # The answer table's full-text search (FTS5 table, GIN index) is made by hand.
-            context = MigrationContext.configure(connection, opts={"include_name": is_search_object})
+            context = MigrationContext.configure(
+                connection, opts={"include_name": is_search_object}
+            )
             differences = compare_metadata(context, _db.metadata)
         assert differences == [], differences
         downgrade(revision="base")

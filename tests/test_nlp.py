@@ -1,4 +1,5 @@
 """French lemmas for counting and matching, on the real spaCy model."""
+
 import pytest
 
 from analyse.nlp import (
@@ -55,7 +56,9 @@ def test_token_offsets_point_into_the_original_text(nlp):
 def test_empty_long_emoji_and_foreign_answers_do_not_break(nlp):
     long_answer = "Le loyer est trop cher et le bus ne passe pas. " * 220
     assert len(long_answer) > 10_000
-    results = analyse_texts(["", "   ", None, "😀😀😀", long_answer, "The bus never comes, das ist schlecht."])
+    results = analyse_texts(
+        ["", "   ", None, "😀😀😀", long_answer, "The bus never comes, das ist schlecht."]
+    )
     assert [len(result.tokens) for result in results[:3]] == [0, 0, 0]
     assert results[3].terms() == []
     assert results[4].terms().count("loyer") == 220
@@ -72,7 +75,10 @@ def test_a_text_longer_than_the_pipeline_accepts_is_cut_without_losing_offsets(n
     finally:
         nlp.max_length = original
     assert [t.lemma for t in analysis.tokens].count("loyer") == 30
-    assert all(text[t.start : t.end] in ("Les", "loyers", "augmentent", "encore", ".") for t in analysis.tokens)
+    assert all(
+        text[t.start : t.end] in ("Les", "loyers", "augmentent", "encore", ".")
+        for t in analysis.tokens
+    )
 
 
 def test_counting_merges_spellings_with_and_without_accents(nlp):

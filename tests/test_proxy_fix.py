@@ -1,7 +1,7 @@
 """Behind the reverse proxy the README recommends: the login limit counts each real client (and
 each account from that client), so failures by someone else do not lock the admin out."""
-import pytest
 
+import pytest
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.storage
@@ -18,9 +18,16 @@ def limited_app(tmp_path):
     from consultation.extensions import limiter
 
     def make(**config):
-        app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.db'}",
-                          "RATELIMIT_ENABLED": True} | config)
+        app = create_app(
+            {
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.db'}",
+                "RATELIMIT_ENABLED": True,
+            }
+            | config
+        )
         with app.app_context():
             from consultation.accounts.services import create_user
             from consultation.extensions import db
@@ -48,8 +55,14 @@ def _login(client, client_address, email, password):
 def test_two_clients_behind_one_proxy_are_limited_apart(limited_app):
     app = limited_app(PROXY_FIX_X_FOR=1)
     attacker, admin = app.test_client(), app.test_client()
-    codes = [_login(attacker, ATTACKER, f"inconnu{n}@exemple.fr", "devine-encore").status_code for n in range(21)]
-    codes += [_login(attacker, ATTACKER, "admin@ccas-tours.fr", "devine-encore").status_code for _ in range(6)]
+    codes = [
+        _login(attacker, ATTACKER, f"inconnu{n}@exemple.fr", "devine-encore").status_code
+        for n in range(21)
+    ]
+    codes += [
+        _login(attacker, ATTACKER, "admin@ccas-tours.fr", "devine-encore").status_code
+        for _ in range(6)
+    ]
     assert codes[0] == 200 and codes[-1] == 429  # the one who fails is stopped…
     refused = _login(attacker, ATTACKER, "admin@ccas-tours.fr", PASSWORD)
     assert refused.status_code == 429 and "Trop de tentatives" in refused.get_data(as_text=True)
@@ -63,15 +76,22 @@ def test_two_clients_behind_one_proxy_are_limited_apart(limited_app):
 def test_failures_on_one_account_are_limited_per_address(limited_app):
     app = limited_app(PROXY_FIX_X_FOR=1)
     attacker = app.test_client()
-    codes = [_login(attacker, ATTACKER, "admin@ccas-tours.fr", "devine-encore").status_code for _ in range(6)]
+    codes = [
+        _login(attacker, ATTACKER, "admin@ccas-tours.fr", "devine-encore").status_code
+        for _ in range(6)
+    ]
     assert codes[:5] == [200] * 5 and codes[5] == 429  # five tries per account from one address
-    assert _login(app.test_client(), ADMIN_OFFICE, "admin@ccas-tours.fr", PASSWORD).status_code == 302
+    assert (
+        _login(app.test_client(), ADMIN_OFFICE, "admin@ccas-tours.fr", PASSWORD).status_code == 302
+    )
 
 
 def test_without_proxy_settings_a_client_cannot_escape_the_limit_by_forging_the_header(limited_app):
     app = limited_app()
     client = app.test_client()
-    codes = [_login(client, f"192.0.2.{n}", f"inconnu{n}@exemple.fr", "devine-encore").status_code
-             for n in range(21)]
+    codes = [
+        _login(client, f"192.0.2.{n}", f"inconnu{n}@exemple.fr", "devine-encore").status_code
+        for n in range(21)
+    ]
     # The forged X-Forwarded-For is ignored: all these came from one address.
     assert codes[-1] == 429

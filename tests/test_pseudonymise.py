@@ -1,4 +1,5 @@
 """Pseudonymisation with the real French spaCy model."""
+
 import json
 from pathlib import Path
 
@@ -25,8 +26,16 @@ def nlp():
 
 @pytest.mark.parametrize(
     "phone",
-    ["06 12 34 56 78", "06.12.34.56.78", "0612345678", "06-12-34-56-78", "+33 6 12 34 56 78",
-     "+33 (0)6 12 34 56 78", "0033 6 12 34 56 78", "02 47 21 60 00"],
+    [
+        "06 12 34 56 78",
+        "06.12.34.56.78",
+        "0612345678",
+        "06-12-34-56-78",
+        "+33 6 12 34 56 78",
+        "+33 (0)6 12 34 56 78",
+        "0033 6 12 34 56 78",
+        "02 47 21 60 00",
+    ],
 )
 def test_french_phone_formats(nlp, phone):
     result = pseudonymise(f"Rappelez-moi au {phone} après 18h.", nlp)
@@ -69,8 +78,12 @@ def test_places_institutions_and_common_words_are_left_alone(nlp):
 
 
 def test_lower_case_names_typed_on_a_phone(nlp):
-    result = pseudonymise("franchement kevin de la mission locale il est top, pas comme la rose", nlp)
-    assert result.text == "franchement [PERSONNE_1] de la mission locale il est top, pas comme la rose"
+    result = pseudonymise(
+        "franchement kevin de la mission locale il est top, pas comme la rose", nlp
+    )
+    assert (
+        result.text == "franchement [PERSONNE_1] de la mission locale il est top, pas comme la rose"
+    )
 
 
 def test_offsets_map_both_ways(nlp):
@@ -96,7 +109,9 @@ def test_coder_corrections_add_and_remove(nlp):
     pierre = next(span for span in result.spans if span.text == "Pierre")
     zorglub = text.index("Zorglub")
     corrected = apply_corrections(
-        result, remove=[(pierre.start, pierre.end)], add=[(zorglub, zorglub + len("Zorglub"), "PERSONNE")]
+        result,
+        remove=[(pierre.start, pierre.end)],
+        add=[(zorglub, zorglub + len("Zorglub"), "PERSONNE")],
     )
     assert corrected.text.startswith("Pierre m'a dit que [PERSONNE_1] du foyer")
     assert [span.source for span in corrected.spans] == ["coder"]
@@ -155,8 +170,11 @@ def test_evaluate_counts_misses_and_false_alarms():
         {"text": "à Tours", "spans": []},
     ]
     scores = evaluate(examples, lambda texts: [[], [Span(2, 7, "PERSONNE")]])
-    assert (scores["PERSONNE"].true_positives, scores["PERSONNE"].false_positives,
-            scores["PERSONNE"].false_negatives) == (0, 1, 1)
+    assert (
+        scores["PERSONNE"].true_positives,
+        scores["PERSONNE"].false_positives,
+        scores["PERSONNE"].false_negatives,
+    ) == (0, 1, 1)
     assert scores["TOUS"].precision == 0.0 and scores["TOUS"].recall == 0.0
 
 
@@ -180,12 +198,25 @@ def test_skipping_the_recogniser_loses_no_identifier(nlp, monkeypatch):
     """The gate must be lossless: the same spans as with the recogniser run on every text."""
     from analyse import pseudonymise as module
 
-    texts = [json.loads(line)["text"] for line in SET_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line)["text"]
+        for line in SET_PATH.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     # Names only the recogniser finds (surnames missing from the first-name list).
-    from_recogniser = ["Je vais chez Gonzalvez le mardi.", "On en a parlé avec Kowalczyk.",
-                       "je vais chez Ahmadou Traoré le lundi"]
-    texts += from_recogniser + ["Kevin et Martin sont partis.", "Marie. Elle ne vient plus.", "«Fatou» m'aide",
-                                "Appelez Fatou Diallo", "DUPONT ne répond pas", "Voir avec Jean-Pierre"]
+    from_recogniser = [
+        "Je vais chez Gonzalvez le mardi.",
+        "On en a parlé avec Kowalczyk.",
+        "je vais chez Ahmadou Traoré le lundi",
+    ]
+    texts += from_recogniser + [
+        "Kevin et Martin sont partis.",
+        "Marie. Elle ne vient plus.",
+        "«Fatou» m'aide",
+        "Appelez Fatou Diallo",
+        "DUPONT ne répond pas",
+        "Voir avec Jean-Pierre",
+    ]
     gated = module.detect_many(texts, nlp)
     for text, spans in zip(texts, gated):
         if text in from_recogniser:

@@ -1,4 +1,5 @@
 """Editing a questionnaire's tree without the web app: locate, move, rename, cycles, compare."""
+
 import pytest
 
 from questionnaires import Group, Question, Questionnaire
@@ -19,14 +20,23 @@ def _text(name, **extra):
 
 
 def _household() -> Questionnaire:
-    return Questionnaire(title="Foyer", form_id="foyer", children=[
-        _text("commune"),
-        Group(name="membres", label={"fr": "Membres"}, repeat=True, children=[
-            _text("prenom"),
-            Question(type="integer", name="age", label={"fr": "Âge"}),
-        ]),
-        _text("remarque", relevant="${age} > 18", label={"fr": "Bonjour ${prenom}"}),
-    ])
+    return Questionnaire(
+        title="Foyer",
+        form_id="foyer",
+        children=[
+            _text("commune"),
+            Group(
+                name="membres",
+                label={"fr": "Membres"},
+                repeat=True,
+                children=[
+                    _text("prenom"),
+                    Question(type="integer", name="age", label={"fr": "Âge"}),
+                ],
+            ),
+            _text("remarque", relevant="${age} > 18", label={"fr": "Bonjour ${prenom}"}),
+        ],
+    )
 
 
 def _order(model: Questionnaire) -> list[tuple[tuple[str, ...], str]]:
@@ -64,7 +74,11 @@ def test_a_step_up_at_the_top_of_a_group_steps_out_of_it():
 def test_a_move_into_a_group_at_a_position():
     model = _household()
     move(model, "commune", parent="membres", position=1)
-    assert [name for ancestors, name in _order(model) if ancestors == ("membres",)] == ["prenom", "commune", "age"]
+    assert [name for ancestors, name in _order(model) if ancestors == ("membres",)] == [
+        "prenom",
+        "commune",
+        "age",
+    ]
     move(model, "commune", position=99)
     assert _order(model)[-1] == ((), "commune")
 
@@ -74,7 +88,10 @@ def test_a_group_cannot_go_inside_itself_and_nothing_moves():
     before = _order(model)
     with pytest.raises(EditRefused) as refused:
         move(model, "membres", parent="membres")
-    assert (refused.value.message, refused.value.field_name) == ("Un groupe ne peut pas être déplacé dans lui-même.", "parent")
+    assert (refused.value.message, refused.value.field_name) == (
+        "Un groupe ne peut pas être déplacé dans lui-même.",
+        "parent",
+    )
     with pytest.raises(EditRefused, match="Direction inconnue"):
         move(model, "commune", direction="sideways")
     with pytest.raises(EditRefused, match="Le groupe « absent » n'existe pas"):
@@ -85,9 +102,10 @@ def test_a_group_cannot_go_inside_itself_and_nothing_moves():
 def test_renaming_follows_into_expressions_and_texts_only_for_the_exact_name():
     model = _household()
     model.children.append(_text("age_pere", relevant="${age_pere} != ''"))
-    assert [(reference.node_name, reference.field_name, reference.field_label) for reference in references_to(model, "age")] == [
-        ("remarque", "relevant", "Condition d'affichage")
-    ]
+    assert [
+        (reference.node_name, reference.field_name, reference.field_label)
+        for reference in references_to(model, "age")
+    ] == [("remarque", "relevant", "Condition d'affichage")]
     rename_references(model, "age", "age_annees")
     rename_references(model, "prenom", "prenom_membre")
     remarque = model.find("remarque")
@@ -98,11 +116,15 @@ def test_renaming_follows_into_expressions_and_texts_only_for_the_exact_name():
 
 
 def test_a_cycle_is_refused_on_the_field_that_closes_it():
-    model = Questionnaire(title="T", form_id="t", children=[
-        Question(type="calculate", name="a", calculation="${b} + 1"),
-        Question(type="calculate", name="b", calculation="${a} + 1"),
-        _text("c", relevant="${c} = 'oui'"),
-    ])
+    model = Questionnaire(
+        title="T",
+        form_id="t",
+        children=[
+            Question(type="calculate", name="a", calculation="${b} + 1"),
+            Question(type="calculate", name="b", calculation="${a} + 1"),
+            _text("c", relevant="${c} = 'oui'"),
+        ],
+    )
     with pytest.raises(EditRefused) as refused:
         refuse_cycles(model, model.find("a"))
     assert refused.value.message == (
@@ -117,16 +139,24 @@ def test_a_cycle_is_refused_on_the_field_that_closes_it():
 
 
 def test_version_changes_name_what_moved_and_changed():
-    before = Questionnaire(title="T", form_id="t", children=[
-        Question(type="text", name="a", label={"fr": "A"}),
-        Question(type="text", name="b", label={"fr": "B"}),
-        Question(type="text", name="c", label={"fr": "C"}),
-    ])
-    after = Questionnaire(title="T", form_id="t", children=[
-        Question(type="text", name="b", label={"fr": "B modifiée"}),
-        Question(type="text", name="a", label={"fr": "A"}),
-        Question(type="text", name="d", label={"fr": "D"}),
-    ])
+    before = Questionnaire(
+        title="T",
+        form_id="t",
+        children=[
+            Question(type="text", name="a", label={"fr": "A"}),
+            Question(type="text", name="b", label={"fr": "B"}),
+            Question(type="text", name="c", label={"fr": "C"}),
+        ],
+    )
+    after = Questionnaire(
+        title="T",
+        form_id="t",
+        children=[
+            Question(type="text", name="b", label={"fr": "B modifiée"}),
+            Question(type="text", name="a", label={"fr": "A"}),
+            Question(type="text", name="d", label={"fr": "D"}),
+        ],
+    )
     changes = compare_definitions(before.to_dict(), after.to_dict())
     assert (changes.added, changes.removed, changes.changed) == (["d"], ["c"], ["b"])
     assert sorted(changes.moved) == ["a", "b"]

@@ -1,4 +1,5 @@
 """REFI-QDA codebook and project exports, validated against the standard's schemas with lxml."""
+
 import io
 import zipfile
 from datetime import datetime, timezone
@@ -30,16 +31,25 @@ TEXT = "Appelez Mme Dupont au 06 12 34 56 78 : le bus ne passe plus le dimanche.
 
 @pytest.fixture(scope="module")
 def sources():
-    return [QdaSource("s1|besoins", "Réponse 1 — besoins", TEXT, pseudonymise(TEXT, default_nlp())),
-            QdaSource("s2|besoins", "Réponse 2 — besoins", "Je suis seule. 😢")]
+    return [
+        QdaSource("s1|besoins", "Réponse 1 — besoins", TEXT, pseudonymise(TEXT, default_nlp())),
+        QdaSource("s2|besoins", "Réponse 2 — besoins", "Je suis seule. 😢"),
+    ]
 
 
 @pytest.fixture()
 def codings():
     bus = TEXT.index("le bus")
     return [
-        QdaCoding("s1|besoins", "mobilite/bus", bus, len(TEXT) - 1, "camille@exemple.fr",
-                  datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc), memo="Ligne 4"),
+        QdaCoding(
+            "s1|besoins",
+            "mobilite/bus",
+            bus,
+            len(TEXT) - 1,
+            "camille@exemple.fr",
+            datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc),
+            memo="Ligne 4",
+        ),
         QdaCoding("s1|besoins", "isolement", 8, len(TEXT) - 1, "yanis@exemple.fr"),
         QdaCoding("s2|besoins", "isolement", 0, 14, "camille@exemple.fr"),
     ]
@@ -72,19 +82,27 @@ def test_project_is_valid_and_pseudonymised_offsets_follow(sources, codings):
     assert validate(qde, "Project") == []
     root = etree.fromstring(qde)
     ns = {"q": PROJECT_NS}
-    assert {u.get("name") for u in root.findall("q:Users/q:User", ns)} == {"camille@exemple.fr", "yanis@exemple.fr"}
+    assert {u.get("name") for u in root.findall("q:Users/q:User", ns)} == {
+        "camille@exemple.fr",
+        "yanis@exemple.fr",
+    }
     first = root.find("q:Sources/q:TextSource", ns)
-    text = archive.read(first.get("plainTextPath").replace("internal://", "sources/")).decode("utf-8")
+    text = archive.read(first.get("plainTextPath").replace("internal://", "sources/")).decode(
+        "utf-8"
+    )
     assert "Dupont" not in text and "06 12" not in text and "[PERSONNE_1]" in text
     selections = first.findall("q:PlainTextSelection", ns)
     spans = {s.find("q:Coding/q:CodeRef", ns).get("targetGUID"): s for s in selections}
     bus = spans[guid("code", "mobilite/bus")]
-    assert text[int(bus.get("startPosition")):int(bus.get("endPosition"))] == "le bus ne passe plus le dimanche"
+    assert (
+        text[int(bus.get("startPosition")) : int(bus.get("endPosition"))]
+        == "le bus ne passe plus le dimanche"
+    )
     assert bus.find("q:Description", ns).text == "Ligne 4"
     assert bus.get("creationDateTime") == "2025-03-04T10:30:00Z"
     # A coding starting inside the replaced name starts at its placeholder.
     isolation = spans[guid("code", "isolement")]
-    assert text[int(isolation.get("startPosition")):].startswith("Mme [PERSONNE_1]")
+    assert text[int(isolation.get("startPosition")) :].startswith("Mme [PERSONNE_1]")
 
 
 def test_coders_export_keeps_the_original_text(sources, codings):
@@ -98,7 +116,13 @@ def test_codings_must_point_to_known_codes_and_sources(sources):
     with pytest.raises(RefiQdaError, match="code absent"):
         project_parts("ABS", CODES, sources, [QdaCoding("s1|besoins", "inconnu", 0, 3)])
     with pytest.raises(RefiQdaError, match="hors de la réponse"):
-        project_parts("ABS", CODES, sources, [QdaCoding("s2|besoins", "isolement", 0, 500)], pseudonymised=False)
+        project_parts(
+            "ABS",
+            CODES,
+            sources,
+            [QdaCoding("s2|besoins", "isolement", 0, 500)],
+            pseudonymised=False,
+        )
 
 
 def test_schema_rejects_a_broken_project():
@@ -108,13 +132,19 @@ def test_schema_rejects_a_broken_project():
 
 
 def test_a_coding_to_review_says_so_in_its_selection_and_stays_valid(sources):
-    codings = [QdaCoding("s2|besoins", "isolement", 0, 14, "camille@exemple.fr", to_review=True, memo="Deuil"),
-               QdaCoding("s2|besoins", "mobilite", 0, 5, "camille@exemple.fr")]
+    codings = [
+        QdaCoding(
+            "s2|besoins", "isolement", 0, 14, "camille@exemple.fr", to_review=True, memo="Deuil"
+        ),
+        QdaCoding("s2|besoins", "mobilite", 0, 5, "camille@exemple.fr"),
+    ]
     qde, _ = project_parts("ABS", CODES, sources, codings)
     assert validate(qde, "Project") == []
     ns = {"q": PROJECT_NS}
     second = etree.fromstring(qde).findall("q:Sources/q:TextSource", ns)[1]
-    descriptions = {selection.get("endPosition"): selection.findtext("q:Description", None, ns)
-                    for selection in second.findall("q:PlainTextSelection", ns)}
+    descriptions = {
+        selection.get("endPosition"): selection.findtext("q:Description", None, ns)
+        for selection in second.findall("q:PlainTextSelection", ns)
+    }
     assert descriptions["14"].startswith("À revoir : ") and descriptions["14"].endswith("\nDeuil")
     assert descriptions["5"] is None

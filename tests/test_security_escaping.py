@@ -1,19 +1,23 @@
 """What residents, designers and coders type is shown as text, never run as markup: a study whose
 every text holds hostile HTML, opened on every page that shows it. Also the security headers."""
+
 import re
 from pathlib import Path
 
 import pytest
 from flask import url_for
+from security_records import HOSTILE, role_clients, session_client, study
 
 from consultation.coding.models import PseudonymisedAnswer
-from security_records import HOSTILE, role_clients, session_client, study
 
 pytestmark = pytest.mark.storage
 
 MARK = HOSTILE[1] + HOSTILE[0] + " "
 # How the payload may legitimately appear: escaped by Jinja, or as JSON inside a data block.
-ESCAPED = ("&lt;script&gt;alert(1)&lt;/script&gt;", "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e")
+ESCAPED = (
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
+)
 STATIC_JS = Path(__file__).resolve().parent.parent / "consultation" / "static" / "js"
 
 
@@ -21,8 +25,15 @@ STATIC_JS = Path(__file__).resolve().parent.parent / "consultation" / "static" /
 def hostile(app, db):
     records = study(db, mark=MARK)
     # A pseudonymised answer waiting for validation, for the pseudonymisation page.
-    db.session.add(PseudonymisedAnswer(submission_id=records["submission"].id, path="besoins",
-                                       text_hash="0" * 64, text=records["besoins"], spans=[]))
+    db.session.add(
+        PseudonymisedAnswer(
+            submission_id=records["submission"].id,
+            path="besoins",
+            text_hash="0" * 64,
+            text=records["besoins"],
+            spans=[],
+        )
+    )
     db.session.commit()
     records["clients"] = role_clients(app, db, mark=MARK)
     records["coder"] = session_client(app, records["charge"])
@@ -33,7 +44,9 @@ def _assert_escaped(html: str, where: str) -> None:
     for payload in HOSTILE:
         assert payload not in html, f"{where}: raw {payload!r} in the page"
     assert not re.search(r"<img\b[^>]*\bonerror", html) and "<script>alert" not in html, where
-    assert any(escaped in html for escaped in ESCAPED), f"{where}: the hostile text is not shown at all"
+    assert any(escaped in html for escaped in ESCAPED), (
+        f"{where}: the hostile text is not shown at all"
+    )
 
 
 def _pages(records) -> list[str]:
@@ -50,8 +63,12 @@ def _pages(records) -> list[str]:
         url_for("designer.edit_group", questionnaire_id=questionnaire_id, name="menage"),
         url_for("designer.choice_lists", questionnaire_id=questionnaire_id),
         url_for("designer.choice_list", questionnaire_id=questionnaire_id, list_name="logement"),
-        url_for("designer.edit_choice", questionnaire_id=questionnaire_id, list_name="logement",
-                choice_name="locataire"),
+        url_for(
+            "designer.edit_choice",
+            questionnaire_id=questionnaire_id,
+            list_name="logement",
+            choice_name="locataire",
+        ),
         url_for("designer.versions", questionnaire_id=questionnaire_id),
         url_for("designer.delete", questionnaire_id=questionnaire_id, name="age"),
         url_for("designer.move", questionnaire_id=questionnaire_id, name="age"),
@@ -93,8 +110,11 @@ def test_hostile_names_are_escaped_on_the_admin_pages(hostile):
 def test_hostile_text_is_escaped_for_the_collectif(hostile):
     collectif = hostile["clients"]["collectif"]
     questionnaire_id = hostile["questionnaire"].id
-    for url in (url_for("coding.index"), url_for("coding.results_page", questionnaire_id=questionnaire_id),
-                url_for("coding.verbatims", questionnaire_id=questionnaire_id, code_id=hostile["code"].id)):
+    for url in (
+        url_for("coding.index"),
+        url_for("coding.results_page", questionnaire_id=questionnaire_id),
+        url_for("coding.verbatims", questionnaire_id=questionnaire_id, code_id=hostile["code"].id),
+    ):
         response = collectif.get(url)
         assert response.status_code == 200, url
         _assert_escaped(response.get_data(as_text=True), url)
@@ -105,20 +125,38 @@ def test_the_tablet_pages_escape_names_and_titles(hostile):
     _assert_escaped(enqueteur.get("/entretiens/").get_data(as_text=True), "/entretiens/")
     # JSON data, never sniffed as HTML: the tablet puts it in the page with textContent.
     bootstrap = enqueteur.get("/entretiens/bootstrap.json")
-    assert bootstrap.mimetype == "application/json" and bootstrap.headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        bootstrap.mimetype == "application/json"
+        and bootstrap.headers["X-Content-Type-Options"] == "nosniff"
+    )
 
 
 def test_rows_sent_back_to_the_workspace_are_escaped(hostile):
     coder = hostile["coder"]
     questionnaire_id = hostile["questionnaire"].id
     other = next(code for code in hostile["codebook"].codes if code.id != hostile["code"].id)
-    response = coder.post(url_for("coding.api_add_coding", questionnaire_id=questionnaire_id), json={
-        "submission_id": hostile["submission"].id, "path": "besoins", "start": 0, "end": 10, "code_id": other.id})
+    response = coder.post(
+        url_for("coding.api_add_coding", questionnaire_id=questionnaire_id),
+        json={
+            "submission_id": hostile["submission"].id,
+            "path": "besoins",
+            "start": 0,
+            "end": 10,
+            "code_id": other.id,
+        },
+    )
     assert response.status_code == 201, response.get_json()
     _assert_escaped(response.get_json()["row_html"], "row_html")
-    created = coder.post(url_for("coding.api_add_coding", questionnaire_id=questionnaire_id), json={
-        "submission_id": hostile["submission"].id, "path": "besoins", "start": 0, "end": 10,
-        "new_code": HOSTILE[0]})
+    created = coder.post(
+        url_for("coding.api_add_coding", questionnaire_id=questionnaire_id),
+        json={
+            "submission_id": hostile["submission"].id,
+            "path": "besoins",
+            "start": 0,
+            "end": 10,
+            "new_code": HOSTILE[0],
+        },
+    )
     assert created.status_code == 201
     assert HOSTILE[0] not in created.get_json()["row_html"]
 
@@ -126,17 +164,29 @@ def test_rows_sent_back_to_the_workspace_are_escaped(hostile):
 def test_hostile_memo_and_code_typed_in_forms_are_escaped(hostile):
     coder = hostile["coder"]
     questionnaire_id = hostile["questionnaire"].id
-    memo = coder.post(url_for("coding.api_memo", questionnaire_id=questionnaire_id),
-                      json={"code_id": hostile["code"].id, "text": HOSTILE[1]})
+    memo = coder.post(
+        url_for("coding.api_memo", questionnaire_id=questionnaire_id),
+        json={"code_id": hostile["code"].id, "text": HOSTILE[1]},
+    )
     assert memo.status_code == 200
-    page = coder.get(url_for("coding.code", questionnaire_id=questionnaire_id, code_id=hostile["code"].id))
+    page = coder.get(
+        url_for("coding.code", questionnaire_id=questionnaire_id, code_id=hostile["code"].id)
+    )
     _assert_escaped(page.get_data(as_text=True), "code page after a memo")
-    verbatims = coder.get(url_for("coding.verbatims", questionnaire_id=questionnaire_id, code_id=hostile["code"].id))
+    verbatims = coder.get(
+        url_for("coding.verbatims", questionnaire_id=questionnaire_id, code_id=hostile["code"].id)
+    )
     assert HOSTILE[1] not in verbatims.get_data(as_text=True)
 
 
 def test_the_word_cloud_svg_is_inert(hostile):
-    url = url_for("coding.cloud", questionnaire_id=hostile["questionnaire"].id, kind="public", key="jeune", fmt="svg")
+    url = url_for(
+        "coding.cloud",
+        questionnaire_id=hostile["questionnaire"].id,
+        kind="public",
+        key="jeune",
+        fmt="svg",
+    )
     response = hostile["coder"].get(url)
     if response.status_code == 202:  # drawing started: the job runs once the request has committed
         response = hostile["coder"].get(url)
@@ -156,7 +206,9 @@ def test_page_scripts_never_put_data_in_html():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if re.search(r"\b(outerHTML|insertAdjacentHTML|document\.write)\b", line):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
-            elif re.search(r"\binnerHTML\s*=", line) and not re.search(r'innerHTML\s*=\s*""|innerHTML = html\.trim\(\)', line):
+            elif re.search(r"\binnerHTML\s*=", line) and not re.search(
+                r'innerHTML\s*=\s*""|innerHTML = html\.trim\(\)', line
+            ):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
             elif re.search(r"\b(eval|Function)\s*\(", line) and "new Function" in line:
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
@@ -166,9 +218,14 @@ def test_page_scripts_never_put_data_in_html():
 # ---- security headers -------------------------------------------------------------------------------
 def test_every_page_carries_the_security_headers(client, hostile):
     coder = hostile["coder"]
-    for response in (client.get("/compte/connexion"), coder.get("/questionnaires/"),
-                     coder.get("/api/v1/questionnaires"), client.get("/api/v1/questionnaires"),
-                     coder.get("/page-qui-n-existe-pas"), client.get("/static/css/app.css")):
+    for response in (
+        client.get("/compte/connexion"),
+        coder.get("/questionnaires/"),
+        coder.get("/api/v1/questionnaires"),
+        client.get("/api/v1/questionnaires"),
+        coder.get("/page-qui-n-existe-pas"),
+        client.get("/static/css/app.css"),
+    ):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"
@@ -186,9 +243,14 @@ def test_inline_scripts_of_the_tablet_carry_this_response_nonce(hostile):
         nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
         html = response.get_data(as_text=True)
         inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
-        executable = [attributes for attributes in inline if 'type="application/json"' not in attributes]
+        executable = [
+            attributes for attributes in inline if 'type="application/json"' not in attributes
+        ]
         assert any('type="importmap"' in attributes for attributes in executable), url
-        assert executable and all(f'nonce="{nonce}"' in attributes for attributes in executable), (url, executable)
+        assert executable and all(f'nonce="{nonce}"' in attributes for attributes in executable), (
+            url,
+            executable,
+        )
     second = enqueteur.get("/entretiens/app").headers["Content-Security-Policy"]
     assert f"'nonce-{nonce}'" not in second  # a fresh nonce per response
 
@@ -198,12 +260,24 @@ def test_no_page_has_an_inline_script_without_a_nonce(hostile):
     for url in _pages(hostile):
         html = coder.get(url).get_data(as_text=True)
         for attributes in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html):
-            assert 'type="application/json"' in attributes or "nonce=" in attributes, (url, attributes)
-        assert not re.search(r"\son[a-z]+=\"", html), f"{url}: an inline event handler, blocked by the policy"
+            assert 'type="application/json"' in attributes or "nonce=" in attributes, (
+                url,
+                attributes,
+            )
+        assert not re.search(r"\son[a-z]+=\"", html), (
+            f"{url}: an inline event handler, blocked by the policy"
+        )
         assert "javascript:" not in html, url
 
 
 def test_the_word_cloud_keeps_its_stricter_policy(hostile):
-    response = hostile["coder"].get(url_for("coding.cloud", questionnaire_id=hostile["questionnaire"].id,
-                                            kind="public", key="jeune", fmt="png"))
+    response = hostile["coder"].get(
+        url_for(
+            "coding.cloud",
+            questionnaire_id=hostile["questionnaire"].id,
+            kind="public",
+            key="jeune",
+            fmt="png",
+        )
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"

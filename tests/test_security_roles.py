@@ -2,14 +2,15 @@
 
 The table below is the expected access of each endpoint. A view added without a line here fails
 `test_every_endpoint_has_an_expected_access`, so nobody adds a page without deciding who sees it."""
+
 from dataclasses import dataclass, field
 
 import pytest
 from flask import url_for
+from security_records import role_clients, session_client, study
 from sqlalchemy import inspect as sa_inspect
 
 from consultation.accounts.roles import ADMIN, CHARGE_ETUDE, COLLECTIF, ENQUETEUR, LECTEUR, ROLES
-from security_records import role_clients, session_client, study
 
 pytestmark = pytest.mark.storage
 
@@ -188,8 +189,12 @@ def _bearer_headers(db, user) -> dict:
 
 def test_every_endpoint_has_an_expected_access(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - NOT_CHECKED
-    assert sorted(endpoints - set(ACCESS)) == [], "endpoints without a line in ACCESS: decide who may open them"
-    assert sorted(set(ACCESS) - endpoints) == [], "lines of ACCESS for endpoints that no longer exist"
+    assert sorted(endpoints - set(ACCESS)) == [], (
+        "endpoints without a line in ACCESS: decide who may open them"
+    )
+    assert sorted(set(ACCESS) - endpoints) == [], (
+        "lines of ACCESS for endpoints that no longer exist"
+    )
 
 
 @pytest.mark.parametrize("endpoint", sorted(ACCESS))
@@ -199,7 +204,11 @@ def test_roles_on_endpoint(app, db, endpoint):
     access = ACCESS[endpoint]
     url = _url(app, endpoint, records)
     # Refused roles first: they must change nothing, so the allowed ones find every record.
-    order = [None] + [r for r in ROLES if r not in access.roles] + [r for r in ROLES if r in access.roles]
+    order = (
+        [None]
+        + [r for r in ROLES if r not in access.roles]
+        + [r for r in ROLES if r in access.roles]
+    )
     for method in _methods(app, endpoint):
         for role in order:
             client = clients[role]
@@ -212,12 +221,20 @@ def test_roles_on_endpoint(app, db, endpoint):
             assert response.status_code < 500, f"{method} {url} as {who}: {response.status_code}"
             if role is None:
                 if access.anonymous == LOGIN:
-                    assert response.status_code == 302, f"{method} {url} as {who}: {response.status_code}"
-                    assert "/compte/connexion" in response.headers["Location"], f"{method} {url} as {who}"
+                    assert response.status_code == 302, (
+                        f"{method} {url} as {who}: {response.status_code}"
+                    )
+                    assert "/compte/connexion" in response.headers["Location"], (
+                        f"{method} {url} as {who}"
+                    )
                 elif access.anonymous == JSON_401:
-                    assert response.status_code == 401, f"{method} {url} as {who}: {response.status_code}"
+                    assert response.status_code == 401, (
+                        f"{method} {url} as {who}: {response.status_code}"
+                    )
                     message = response.get_json()["message"].lower()
-                    assert "jeton" in message or "connectez" in message, f"{method} {url}: {message}"
+                    assert "jeton" in message or "connectez" in message, (
+                        f"{method} {url}: {message}"
+                    )
                 else:
                     assert response.status_code not in (401, 403), f"{method} {url} as {who}"
             elif role in access.roles:
@@ -225,9 +242,17 @@ def test_roles_on_endpoint(app, db, endpoint):
                     f"{method} {url} as {who}: {response.status_code} {response.get_data(as_text=True)[:300]}"
                 )
             else:
-                assert response.status_code == 403, f"{method} {url} as {who}: {response.status_code}"
-                body = response.get_json()["message"] if response.is_json else response.get_data(as_text=True)
-                assert "rôle ne permet pas" in body, f"{method} {url} as {who}: no French explanation"
+                assert response.status_code == 403, (
+                    f"{method} {url} as {who}: {response.status_code}"
+                )
+                body = (
+                    response.get_json()["message"]
+                    if response.is_json
+                    else response.get_data(as_text=True)
+                )
+                assert "rôle ne permet pas" in body, (
+                    f"{method} {url} as {who}: no French explanation"
+                )
 
 
 def test_a_job_is_visible_to_whoever_started_it(app, db):
@@ -245,7 +270,10 @@ def test_an_enqueteur_token_stops_working_once_the_account_becomes_a_reader(app,
     records["enqueteur"].role = LECTEUR
     db.session.commit()
     refused = client.get("/api/v1/questionnaires", headers=headers)
-    assert refused.status_code == 403 and refused.get_json()["message"] == "Votre rôle ne permet pas cette action."
+    assert (
+        refused.status_code == 403
+        and refused.get_json()["message"] == "Votre rôle ne permet pas cette action."
+    )
 
 
 def test_a_deactivated_account_is_logged_out_of_every_page(app, db):

@@ -1,4 +1,5 @@
 """Coded segments exported to CSV and XLSX, with formulas neutralised."""
+
 import csv
 import io
 from datetime import datetime
@@ -8,12 +9,33 @@ from openpyxl import load_workbook
 from analyse.segments_export import segments_csv, segments_xlsx
 
 SEGMENTS = [
-    {"submission_id": 12, "question": "besoins", "public": "âgé", "commune": "Tours",
-     "code_path": ["Mobilité", "Bus"], "start": 4, "end": 20, "segment": "le bus ne passe plus",
-     "coder": "camille@exemple.fr", "coded_at": datetime(2025, 3, 4, 10, 30), "memo": ""},
-    {"submission_id": 13, "question": "loisirs", "public": "jeune", "commune": "Joué-lès-Tours",
-     "code_path": "Loisirs", "start": 0, "end": 30, "segment": "=HYPERLINK(\"http://x\";\"clic\")",
-     "coder": "yanis@exemple.fr", "coded_at": None, "memo": "@voir avec Léa", "to_review": True},
+    {
+        "submission_id": 12,
+        "question": "besoins",
+        "public": "âgé",
+        "commune": "Tours",
+        "code_path": ["Mobilité", "Bus"],
+        "start": 4,
+        "end": 20,
+        "segment": "le bus ne passe plus",
+        "coder": "camille@exemple.fr",
+        "coded_at": datetime(2025, 3, 4, 10, 30),
+        "memo": "",
+    },
+    {
+        "submission_id": 13,
+        "question": "loisirs",
+        "public": "jeune",
+        "commune": "Joué-lès-Tours",
+        "code_path": "Loisirs",
+        "start": 0,
+        "end": 30,
+        "segment": '=HYPERLINK("http://x";"clic")',
+        "coder": "yanis@exemple.fr",
+        "coded_at": None,
+        "memo": "@voir avec Léa",
+        "to_review": True,
+    },
 ]
 
 
@@ -21,10 +43,22 @@ def test_csv_opens_in_french_excel_and_formulas_are_text():
     raw = segments_csv(SEGMENTS)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Réponse", "Question", "Public", "Commune", "Code", "Début", "Fin", "Segment",
-                       "Codeur", "Codé le", "Mémo", "À revoir"]
+    assert rows[0] == [
+        "Réponse",
+        "Question",
+        "Public",
+        "Commune",
+        "Code",
+        "Début",
+        "Fin",
+        "Segment",
+        "Codeur",
+        "Codé le",
+        "Mémo",
+        "À revoir",
+    ]
     assert rows[1][4] == "Mobilité > Bus" and rows[1][9] == "2025-03-04 10:30:00"
-    assert rows[2][7] == "'=HYPERLINK(\"http://x\";\"clic\")"
+    assert rows[2][7] == '\'=HYPERLINK("http://x";"clic")'
     assert rows[2][10] == "'@voir avec Léa"
     assert (rows[1][11], rows[2][11]) == ("", "oui")
 

@@ -1,8 +1,8 @@
 """Sessions end when they should: a cookie copied before a logout opens nothing after it, and
 « se déconnecter partout » (by the person, or by an administrator) ends the other sessions and
 cuts the tablets off."""
-import pytest
 
+import pytest
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.storage
@@ -43,7 +43,9 @@ def test_a_session_cookie_copied_before_logout_no_longer_opens_the_answers(app, 
 def test_a_remember_me_cookie_copied_before_logout_no_longer_logs_in(app, make_user):
     user = make_user("charge_etude")
     browser = app.test_client()
-    browser.post("/compte/connexion", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    browser.post(
+        "/compte/connexion", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
     copied = _copy(app, browser, "remember_token")
     assert copied.get("/reponses/").status_code == 200  # "remember me" alone opens a session
 
@@ -54,7 +56,9 @@ def test_a_remember_me_cookie_copied_before_logout_no_longer_logs_in(app, make_u
 def test_logging_in_again_after_logout_works(app, login):
     lecteur = login("lecteur")
     lecteur.post("/compte/deconnexion")
-    again = lecteur.post("/compte/connexion", data={"email": lecteur.user.email, "password": PASSWORD})
+    again = lecteur.post(
+        "/compte/connexion", data={"email": lecteur.user.email, "password": PASSWORD}
+    )
     assert again.status_code == 302
     assert lecteur.get("/accueil").status_code == 200
 
@@ -71,7 +75,9 @@ def test_logout_everywhere_ends_the_other_sessions_and_the_tablets(app, db, logi
     assert "Se déconnecter partout" in page
     done = enqueteur.post("/compte/deconnecter-partout", follow_redirects=True)
     assert done.status_code == 200
-    assert "Vos autres sessions ont été fermées et 1 tablette(s) déconnectée(s)" in done.get_data(as_text=True)
+    assert "Vos autres sessions ont été fermées et 1 tablette(s) déconnectée(s)" in done.get_data(
+        as_text=True
+    )
 
     assert enqueteur.get("/entretiens/").status_code == 200  # this device stays logged in
     assert _sent_to_login(other_device.get("/entretiens/"))
@@ -85,7 +91,9 @@ def test_admin_logs_another_user_out_everywhere(app, db, login):
     page = admin.get(f"/compte/utilisateurs/{charge.user.id}").get_data(as_text=True)
     assert f"Déconnecter {charge.user.email} partout" in page
 
-    done = admin.post(f"/compte/utilisateurs/{charge.user.id}/deconnecter-partout", follow_redirects=True)
+    done = admin.post(
+        f"/compte/utilisateurs/{charge.user.id}/deconnecter-partout", follow_redirects=True
+    )
     assert f"Les sessions de {charge.user.email} ont été fermées" in done.get_data(as_text=True)
     assert _sent_to_login(charge.get("/reponses/"))
     assert app.test_client().get("/api/v1/questionnaires", headers=headers).status_code == 401

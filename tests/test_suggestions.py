@@ -1,12 +1,19 @@
 """Suggested codes with their evidence, learned from coded answers; the quality measure; the
 `consultation autocode` command."""
+
 from pathlib import Path
 
 import pytest
 
 from analyse.codebook import default_codebook
 from analyse.csv_input import read_csv
-from analyse.quality import cross_validate, load_coded_answers, scores, suggester_system, word_tfidf_baseline
+from analyse.quality import (
+    cross_validate,
+    load_coded_answers,
+    scores,
+    suggester_system,
+    word_tfidf_baseline,
+)
 from analyse.suggestions import SOURCE_MODEL, SOURCE_RULE, Suggester
 
 CODED = Path(__file__).parent / "data" / "coded_answers.csv"
@@ -103,9 +110,15 @@ def test_micro_and_per_code_scores():
 
 def test_cross_validation_predicts_each_answer_with_a_model_that_did_not_see_it(examples):
     subset = list(examples[:150])
-    results = cross_validate(subset, default_codebook(), {
-        "ours": suggester_system(), "baseline": word_tfidf_baseline,
-    }, folds=3)
+    results = cross_validate(
+        subset,
+        default_codebook(),
+        {
+            "ours": suggester_system(),
+            "baseline": word_tfidf_baseline,
+        },
+        folds=3,
+    )
     ours = results[0]
     assert sum(code.support for code in ours.per_code) == sum(len(codes) for _text, codes in subset)
     assert 0 < ours.f1 <= 1
@@ -130,7 +143,9 @@ def files(tmp_path):
 
 def test_autocode_writes_codes_and_scores_for_each_row(runner, files):
     train, new, out = files
-    result = runner.invoke(args=["autocode", "--train", str(train), "--input", str(new), "--out", str(out)])
+    result = runner.invoke(
+        args=["autocode", "--train", str(train), "--input", str(new), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "3 réponse(s)" in result.output
     table = read_csv(out)
@@ -150,7 +165,9 @@ def test_autocode_reports_bad_lines_by_number_and_keeps_the_previous_output(runn
     train, new, out = files
     out.write_text("résultat précédent\n", encoding="utf-8")
     new.write_text("id,text\n1,ok\n2,trop,de,colonnes\n3,bien\n", encoding="utf-8")
-    result = runner.invoke(args=["autocode", "--train", str(train), "--input", str(new), "--out", str(out)])
+    result = runner.invoke(
+        args=["autocode", "--train", str(train), "--input", str(new), "--out", str(out)]
+    )
     assert result.exit_code == 1
     assert "ligne 3 : 2 colonnes attendues, 4 trouvées" in result.output
     assert out.read_text(encoding="utf-8") == "résultat précédent\n"
@@ -160,13 +177,19 @@ def test_autocode_refuses_missing_columns_and_untrainable_files(runner, files, t
     train, new, out = files
     wrong = tmp_path / "mauvais.csv"
     wrong.write_text("ident,texte\n1,bonjour\n", encoding="utf-8")
-    result = runner.invoke(args=["autocode", "--train", str(wrong), "--input", str(new), "--out", str(out)])
+    result = runner.invoke(
+        args=["autocode", "--train", str(wrong), "--input", str(new), "--out", str(out)]
+    )
     assert result.exit_code == 1
-    assert "colonne « text » absente" in result.output and "colonne « codes » absente" in result.output
+    assert (
+        "colonne « text » absente" in result.output and "colonne « codes » absente" in result.output
+    )
 
     uncoded = tmp_path / "sans_codes.csv"
     uncoded.write_text("id,text,codes\n1,bonjour,\n2,Les bus,\n", encoding="utf-8")
-    result = runner.invoke(args=["autocode", "--train", str(uncoded), "--input", str(new), "--out", str(out)])
+    result = runner.invoke(
+        args=["autocode", "--train", str(uncoded), "--input", str(new), "--out", str(out)]
+    )
     assert result.exit_code == 1 and "aucune réponse codée" in result.output
     assert not out.exists()
 
@@ -177,11 +200,16 @@ def test_a_new_run_only_computes_the_answers_it_has_not_seen(suggester, tmp_path
 
     cache = AnalysisCache(tmp_path / "analyses.sqlite")
     known: dict = {}
-    first = analyse_and_suggest(["Pas de bus le soir", "Les loyers sont trop chers"], suggester,
-                                cache=cache, known=known)
+    first = analyse_and_suggest(
+        ["Pas de bus le soir", "Les loyers sont trop chers"], suggester, cache=cache, known=known
+    )
     assert len(known) == 2
-    again = analyse_and_suggest(["Les loyers sont trop chers", "Pas de bus le soir", "Une crèche SVP"],
-                                suggester, cache=cache, known=known)
+    again = analyse_and_suggest(
+        ["Les loyers sont trop chers", "Pas de bus le soir", "Une crèche SVP"],
+        suggester,
+        cache=cache,
+        known=known,
+    )
     assert len(known) == 3 and len(cache) == 3
     # The earlier answers' suggestions are the very same objects: not computed again.
     assert again[0] is first[1] and again[1] is first[0]

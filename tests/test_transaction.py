@@ -1,13 +1,14 @@
 """One transaction per request: the app commits after a successful view and rolls back after an
 error status, an exception or an abandoned request; jobs are queued only after the commit."""
+
 import pytest
 from flask import abort, redirect
 from sqlalchemy import func, select
+from submission_records import device_token, payload, publish, territory
 
 from consultation import create_app, transaction
 from consultation.accounts.models import User
 from consultation.extensions import db as _db
-from submission_records import device_token, payload, publish, territory
 
 pytestmark = pytest.mark.storage
 
@@ -15,14 +16,16 @@ pytestmark = pytest.mark.storage
 @pytest.fixture()
 def bare_app(tmp_path):
     """An app of its own, with routes that write then end in each possible way."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'transaction.db'}",
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "PROPAGATE_UNEXPECTED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'transaction.db'}",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PROPAGATE_UNEXPECTED": False,
+        }
+    )
     app.instance_path = str(tmp_path)
     calls = []
 

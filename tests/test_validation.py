@@ -1,4 +1,5 @@
 """Answer validation on a realistic ABS questionnaire (jeunes 16–25 ans et seniors 60 ans et plus)."""
+
 from __future__ import annotations
 
 import datetime
@@ -17,9 +18,9 @@ from questionnaires.validation import (
 
 
 def _choices(name: str, *items: tuple[str, str] | tuple[str, str, dict]) -> ChoiceList:
-    return ChoiceList(name, [
-        Choice(item[0], {"fr": item[1]}, item[2] if len(item) > 2 else {}) for item in items
-    ])
+    return ChoiceList(
+        name, [Choice(item[0], {"fr": item[1]}, item[2] if len(item) > 2 else {}) for item in items]
+    )
 
 
 @pytest.fixture
@@ -28,53 +29,120 @@ def questionnaire() -> Questionnaire:
         title="ABS 2026 — Vivre à Joué-lès-Tours",
         form_id="abs_2026",
         children=[
-            Question("note", "intro", {"fr": "Merci de participer à l'analyse des besoins sociaux."}),
-            Question("select_one", "public", {"fr": "Public"}, required=True, choice_list="publics"),
             Question(
-                "integer", "age", {"fr": "Âge"}, required=True,
+                "note", "intro", {"fr": "Merci de participer à l'analyse des besoins sociaux."}
+            ),
+            Question(
+                "select_one", "public", {"fr": "Public"}, required=True, choice_list="publics"
+            ),
+            Question(
+                "integer",
+                "age",
+                {"fr": "Âge"},
+                required=True,
                 constraint="if(${public} = 'jeune', . >= 16 and . <= 25, . >= 60)",
                 constraint_message={"fr": "L'âge ne correspond pas au public choisi."},
             ),
             Question("date", "date_entretien", {"fr": "Date de l'entretien"}),
-            Question("select_one", "commune", {"fr": "Commune"}, required=True, choice_list="communes"),
             Question(
-                "select_one", "quartier", {"fr": "Quartier"}, choice_list="quartiers",
+                "select_one", "commune", {"fr": "Commune"}, required=True, choice_list="communes"
+            ),
+            Question(
+                "select_one",
+                "quartier",
+                {"fr": "Quartier"},
+                choice_list="quartiers",
                 choice_filter="commune = ${commune}",
             ),
-            Group("vie_quotidienne", {"fr": "Vie quotidienne"}, children=[
-                Question("select_one", "logement", {"fr": "Logement"}, choice_list="logements"),
-                Question(
-                    "decimal", "loyer", {"fr": "Loyer mensuel (€)"},
-                    relevant="${logement} = 'locataire_hlm' or ${logement} = 'locataire_prive'",
-                    constraint=". > 0 and . < 5000",
-                ),
-                Question(
-                    "select_multiple", "aides", {"fr": "Aides perçues"}, choice_list="aides",
-                    constraint="not(selected(., 'aucune') and count-selected(.) > 1)",
-                    constraint_message={"fr": "« Aucune » ne se combine pas avec une autre aide."},
-                ),
-                Question("text", "apa_commentaire", {"fr": "Précisions sur l'APA"}, relevant="selected(${aides}, 'apa')"),
-            ]),
+            Group(
+                "vie_quotidienne",
+                {"fr": "Vie quotidienne"},
+                children=[
+                    Question("select_one", "logement", {"fr": "Logement"}, choice_list="logements"),
+                    Question(
+                        "decimal",
+                        "loyer",
+                        {"fr": "Loyer mensuel (€)"},
+                        relevant="${logement} = 'locataire_hlm' or ${logement} = 'locataire_prive'",
+                        constraint=". > 0 and . < 5000",
+                    ),
+                    Question(
+                        "select_multiple",
+                        "aides",
+                        {"fr": "Aides perçues"},
+                        choice_list="aides",
+                        constraint="not(selected(., 'aucune') and count-selected(.) > 1)",
+                        constraint_message={
+                            "fr": "« Aucune » ne se combine pas avec une autre aide."
+                        },
+                    ),
+                    Question(
+                        "text",
+                        "apa_commentaire",
+                        {"fr": "Précisions sur l'APA"},
+                        relevant="selected(${aides}, 'apa')",
+                    ),
+                ],
+            ),
             Question("integer", "nb_membres", {"fr": "Nombre d'autres membres du ménage"}),
-            Group("membres", {"fr": "Membres du ménage"}, repeat=True, repeat_count="${nb_membres}", children=[
-                Question("text", "prenom_membre", {"fr": "Prénom"}, required=True),
-                Question("integer", "age_membre", {"fr": "Âge du membre"}, required=True, constraint=". <= 120"),
-                Question(
-                    "select_one", "scolarise", {"fr": "Scolarisé ?"}, required=True, choice_list="oui_non",
-                    relevant="${age_membre} < 18",
-                ),
-            ]),
+            Group(
+                "membres",
+                {"fr": "Membres du ménage"},
+                repeat=True,
+                repeat_count="${nb_membres}",
+                children=[
+                    Question("text", "prenom_membre", {"fr": "Prénom"}, required=True),
+                    Question(
+                        "integer",
+                        "age_membre",
+                        {"fr": "Âge du membre"},
+                        required=True,
+                        constraint=". <= 120",
+                    ),
+                    Question(
+                        "select_one",
+                        "scolarise",
+                        {"fr": "Scolarisé ?"},
+                        required=True,
+                        choice_list="oui_non",
+                        relevant="${age_membre} < 18",
+                    ),
+                ],
+            ),
             Question("calculate", "taille_menage", calculation="count(${membres}) + 1"),
             Question("calculate", "nb_mineurs", calculation="${taille_menage} - 1 - ${nb_majeurs}"),
-            Question("calculate", "nb_majeurs", calculation="count(${membres}) - count-non-empty(${scolarise})"),
-            Question("rating", "satisfaction", {"fr": "Satisfaction vis-à-vis des services du CCAS"}, start=1, end=5),
+            Question(
+                "calculate",
+                "nb_majeurs",
+                calculation="count(${membres}) - count-non-empty(${scolarise})",
+            ),
+            Question(
+                "rating",
+                "satisfaction",
+                {"fr": "Satisfaction vis-à-vis des services du CCAS"},
+                start=1,
+                end=5,
+            ),
             Question("paragraph", "besoins", {"fr": "De quoi auriez-vous besoin ?"}),
-            Group("seniors", {"fr": "Seniors"}, relevant="${public} = 'senior'", children=[
-                Question("select_one", "isolement", {"fr": "Vous sentez-vous isolé(e) ?"}, required=True, choice_list="oui_non"),
-            ]),
+            Group(
+                "seniors",
+                {"fr": "Seniors"},
+                relevant="${public} = 'senior'",
+                children=[
+                    Question(
+                        "select_one",
+                        "isolement",
+                        {"fr": "Vous sentez-vous isolé(e) ?"},
+                        required=True,
+                        choice_list="oui_non",
+                    ),
+                ],
+            ),
         ],
         choice_lists={
-            "publics": _choices("publics", ("jeune", "Jeune (16–25 ans)"), ("senior", "Senior (60 ans et plus)")),
+            "publics": _choices(
+                "publics", ("jeune", "Jeune (16–25 ans)"), ("senior", "Senior (60 ans et plus)")
+            ),
             "communes": _choices("communes", ("37122", "Joué-lès-Tours"), ("37261", "Tours")),
             "quartiers": _choices(
                 "quartiers",
@@ -83,10 +151,20 @@ def questionnaire() -> Questionnaire:
                 ("sanitas", "Le Sanitas", {"commune": "37261"}),
             ),
             "logements": _choices(
-                "logements", ("locataire_hlm", "Locataire HLM"), ("locataire_prive", "Locataire privé"),
-                ("proprietaire", "Propriétaire"), ("heberge", "Hébergé(e)"),
+                "logements",
+                ("locataire_hlm", "Locataire HLM"),
+                ("locataire_prive", "Locataire privé"),
+                ("proprietaire", "Propriétaire"),
+                ("heberge", "Hébergé(e)"),
             ),
-            "aides": _choices("aides", ("apl", "APL"), ("rsa", "RSA"), ("aah", "AAH"), ("apa", "APA"), ("aucune", "Aucune")),
+            "aides": _choices(
+                "aides",
+                ("apl", "APL"),
+                ("rsa", "RSA"),
+                ("aah", "AAH"),
+                ("apa", "APA"),
+                ("aucune", "Aucune"),
+            ),
             "oui_non": _choices("oui_non", ("oui", "Oui"), ("non", "Non")),
         },
     )
@@ -156,10 +234,13 @@ def test_every_problem_is_reported_at_once(questionnaire):
 
 def test_constraint_uses_the_answer_and_the_form_message(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"age": 34})
-    assert [error.as_dict() for error in result.errors] == [{
-        "path": "age", "code": "constraint",
-        "message": "« Âge » : L'âge ne correspond pas au public choisi.",
-    }]
+    assert [error.as_dict() for error in result.errors] == [
+        {
+            "path": "age",
+            "code": "constraint",
+            "message": "« Âge » : L'âge ne correspond pas au public choisi.",
+        }
+    ]
     # The same age is right for a senior... who must then say whether they feel isolated.
     senior = validate_answers(questionnaire, _complete_jeune() | {"public": "senior", "age": 72})
     assert _codes(senior) == {"isolement": "required"}
@@ -168,7 +249,9 @@ def test_constraint_uses_the_answer_and_the_form_message(questionnaire):
 
 def test_constraint_without_message_has_a_generic_one(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"loyer": -3})
-    assert result.errors == [AnswerError("loyer", "constraint", "« Loyer mensuel (€) » : la réponse n’est pas valide.")]
+    assert result.errors == [
+        AnswerError("loyer", "constraint", "« Loyer mensuel (€) » : la réponse n’est pas valide.")
+    ]
 
 
 def test_answers_to_questions_not_shown_are_dropped(questionnaire):
@@ -186,7 +269,9 @@ def test_answers_to_questions_not_shown_are_dropped(questionnaire):
 
 
 def test_invalid_answer_to_a_hidden_question_is_no_error(questionnaire):
-    result = validate_answers(questionnaire, _complete_jeune() | {"logement": "heberge", "loyer": "beaucoup"})
+    result = validate_answers(
+        questionnaire, _complete_jeune() | {"logement": "heberge", "loyer": "beaucoup"}
+    )
     assert result.errors == []
     assert "loyer" not in result.answers
 
@@ -221,14 +306,27 @@ def test_sibling_relevance_inside_a_repeat_drops_answers_per_instance(questionna
 def test_choice_filter_limits_the_choices(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"quartier": "sanitas"})
     assert _codes(result) == {"quartier": "choice"}
-    assert result.errors[0].message == "« Quartier » : « sanitas » ne fait pas partie des choix proposés."
-    assert validate_answers(questionnaire, _complete_jeune() | {"commune": "37261", "quartier": "sanitas"}).errors == []
+    assert (
+        result.errors[0].message
+        == "« Quartier » : « sanitas » ne fait pas partie des choix proposés."
+    )
+    assert (
+        validate_answers(
+            questionnaire, _complete_jeune() | {"commune": "37261", "quartier": "sanitas"}
+        ).errors
+        == []
+    )
 
 
 def test_select_multiple_constraint_and_unknown_choices(questionnaire):
     result = validate_answers(questionnaire, _complete_jeune() | {"aides": ["aucune", "apl"]})
-    assert result.errors[0].message == "« Aides perçues » : « Aucune » ne se combine pas avec une autre aide."
-    unknown = validate_answers(questionnaire, _complete_jeune() | {"aides": ["apl", "cheque_energie", "prime"]})
+    assert (
+        result.errors[0].message
+        == "« Aides perçues » : « Aucune » ne se combine pas avec une autre aide."
+    )
+    unknown = validate_answers(
+        questionnaire, _complete_jeune() | {"aides": ["apl", "cheque_energie", "prime"]}
+    )
     assert unknown.errors[0].code == "choice"
     assert "« cheque_energie », « prime » ne font pas partie" in unknown.errors[0].message
 
@@ -236,12 +334,21 @@ def test_select_multiple_constraint_and_unknown_choices(questionnaire):
 def test_dates_are_read_in_iso_or_french_form(questionnaire):
     french = validate_answers(questionnaire, _complete_jeune() | {"date_entretien": "15/03/2026"})
     assert french.answers["date_entretien"] == "2026-03-15"
-    impossible = validate_answers(questionnaire, _complete_jeune() | {"date_entretien": "2026-02-30"})
+    impossible = validate_answers(
+        questionnaire, _complete_jeune() | {"date_entretien": "2026-02-30"}
+    )
     assert _codes(impossible) == {"date_entretien": "type"}
 
 
 def test_empty_optional_answers_are_fine(questionnaire):
-    answers = {"public": "jeune", "age": 20, "commune": "37261", "besoins": "   ", "aides": [], "membres": []}
+    answers = {
+        "public": "jeune",
+        "age": 20,
+        "commune": "37261",
+        "besoins": "   ",
+        "aides": [],
+        "membres": [],
+    }
     result = validate_answers(questionnaire, answers)
     assert result.errors == []
     assert "besoins" not in result.answers and "aides" not in result.answers
@@ -285,7 +392,13 @@ def test_is_relevant_follows_enclosing_groups_and_repeat_context(questionnaire):
 
 
 def test_compute_calculations_fills_in_dependency_order_without_touching_input(questionnaire):
-    answers = {"membres": [{"age_membre": 40}, {"age_membre": 10, "scolarise": "oui"}, {"age_membre": 8, "scolarise": "non"}]}
+    answers = {
+        "membres": [
+            {"age_membre": 40},
+            {"age_membre": 10, "scolarise": "oui"},
+            {"age_membre": 8, "scolarise": "non"},
+        ]
+    }
     computed = compute_calculations(questionnaire, answers)
     assert (computed["taille_menage"], computed["nb_majeurs"], computed["nb_mineurs"]) == (4, 1, 2)
     assert "taille_menage" not in answers
@@ -297,7 +410,9 @@ def test_calculation_in_a_hidden_group_stays_empty(questionnaire):
     )
     jeune = validate_answers(questionnaire, _complete_jeune())
     assert "age_dans_dix_ans" not in jeune.answers
-    senior = validate_answers(questionnaire, _complete_jeune() | {"public": "senior", "age": 70, "isolement": "non"})
+    senior = validate_answers(
+        questionnaire, _complete_jeune() | {"public": "senior", "age": 70, "isolement": "non"}
+    )
     assert senior.errors == [] and senior.answers["age_dans_dix_ans"] == 80
 
 
@@ -308,7 +423,9 @@ def test_calculation_sent_by_a_client_is_recomputed(questionnaire):
 
 def test_today_is_the_interview_date_when_given(questionnaire):
     questionnaire.find("date_entretien").constraint = ". <= today()"
-    questionnaire.find("date_entretien").constraint_message = {"fr": "La date ne peut pas être dans le futur."}
+    questionnaire.find("date_entretien").constraint_message = {
+        "fr": "La date ne peut pas être dans le futur."
+    }
     answers = _complete_jeune() | {"date_entretien": "2026-03-16"}
     late = validate_answers(questionnaire, answers, today=datetime.date(2026, 3, 15))
     assert [error.message for error in late.errors] == [
@@ -319,52 +436,109 @@ def test_today_is_the_interview_date_when_given(questionnaire):
 
 def test_calculations_inside_a_repeat_are_computed_per_instance(questionnaire):
     questionnaire.find("membres").children.append(
-        Question("calculate", "tranche_age", calculation="if(${age_membre} >= 60, 'senior', if(${age_membre} >= 18, 'adulte', 'mineur'))"),
+        Question(
+            "calculate",
+            "tranche_age",
+            calculation="if(${age_membre} >= 60, 'senior', if(${age_membre} >= 18, 'adulte', 'mineur'))",
+        ),
     )
     questionnaire.children.append(
-        Question("calculate", "nb_adultes", calculation="count(${membres}) - count-non-empty(${scolarise})"),
+        Question(
+            "calculate",
+            "nb_adultes",
+            calculation="count(${membres}) - count-non-empty(${scolarise})",
+        ),
     )
-    answers = _complete_jeune() | {"nb_membres": 3, "membres": [
-        {"prenom_membre": "Odette", "age_membre": 81},
-        {"prenom_membre": "Karima", "age_membre": 44},
-        {"prenom_membre": "Yanis", "age_membre": 12, "scolarise": "oui"},
-    ]}
+    answers = _complete_jeune() | {
+        "nb_membres": 3,
+        "membres": [
+            {"prenom_membre": "Odette", "age_membre": 81},
+            {"prenom_membre": "Karima", "age_membre": 44},
+            {"prenom_membre": "Yanis", "age_membre": 12, "scolarise": "oui"},
+        ],
+    }
     result = validate_answers(questionnaire, answers)
     assert result.errors == []
-    assert [member["tranche_age"] for member in result.answers["membres"]] == ["senior", "adulte", "mineur"]
+    assert [member["tranche_age"] for member in result.answers["membres"]] == [
+        "senior",
+        "adulte",
+        "mineur",
+    ]
     assert result.answers["nb_adultes"] == 2
 
 
 def test_nested_repeats_have_nested_paths():
-    form = Questionnaire(title="Logements", form_id="logements", children=[
-        Group("logements", {"fr": "Logements"}, repeat=True, children=[
-            Question("text", "adresse", {"fr": "Adresse"}, required=True),
-            Group("occupants", {"fr": "Occupants"}, repeat=True, children=[
-                Question("integer", "age_occupant", {"fr": "Âge de l'occupant"}, required=True),
-                Question("text", "ecole", {"fr": "École"}, relevant="${age_occupant} < 18"),
-            ]),
-        ]),
-    ])
-    answers = {"logements": [
-        {"adresse": "3 rue des Lilas", "occupants": [{"age_occupant": 40}, {"age_occupant": 9, "ecole": "Mignonne"}]},
-        {"adresse": "", "occupants": [{"age_occupant": "vieux"}, {"age_occupant": 70, "ecole": "aucune"}]},
-    ]}
+    form = Questionnaire(
+        title="Logements",
+        form_id="logements",
+        children=[
+            Group(
+                "logements",
+                {"fr": "Logements"},
+                repeat=True,
+                children=[
+                    Question("text", "adresse", {"fr": "Adresse"}, required=True),
+                    Group(
+                        "occupants",
+                        {"fr": "Occupants"},
+                        repeat=True,
+                        children=[
+                            Question(
+                                "integer",
+                                "age_occupant",
+                                {"fr": "Âge de l'occupant"},
+                                required=True,
+                            ),
+                            Question(
+                                "text", "ecole", {"fr": "École"}, relevant="${age_occupant} < 18"
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
+    answers = {
+        "logements": [
+            {
+                "adresse": "3 rue des Lilas",
+                "occupants": [{"age_occupant": 40}, {"age_occupant": 9, "ecole": "Mignonne"}],
+            },
+            {
+                "adresse": "",
+                "occupants": [{"age_occupant": "vieux"}, {"age_occupant": 70, "ecole": "aucune"}],
+            },
+        ]
+    }
     result = validate_answers(form, answers)
     assert _codes(result) == {
         "logements[1]/adresse": "required",
         "logements[1]/occupants[0]/age_occupant": "type",
     }
     assert result.answers["logements"][0]["occupants"][1]["ecole"] == "Mignonne"
-    assert "ecole" not in result.answers["logements"][1]["occupants"][1]  # a 70-year-old goes to no school
+    assert (
+        "ecole" not in result.answers["logements"][1]["occupants"][1]
+    )  # a 70-year-old goes to no school
 
 
-@pytest.mark.parametrize("answers", [
-    _complete_jeune(),
-    _complete_jeune() | {"public": None, "age": "douze", "commune": "75056", "satisfaction": 9, "couleur": "bleu"},
-    _complete_jeune() | {"nb_membres": 3, "membres": [{"prenom_membre": "Karima", "age_membre": "x"}]},
-    _complete_jeune() | {"taille_menage": 99, "membres": "pas une liste"},
-    {},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        _complete_jeune(),
+        _complete_jeune()
+        | {
+            "public": None,
+            "age": "douze",
+            "commune": "75056",
+            "satisfaction": 9,
+            "couleur": "bleu",
+        },
+        _complete_jeune()
+        | {"nb_membres": 3, "membres": [{"prenom_membre": "Karima", "age_membre": "x"}]},
+        _complete_jeune() | {"taille_menage": 99, "membres": "pas une liste"},
+        {},
+    ],
+)
 def test_a_validator_made_once_checks_exactly_as_validate_answers(questionnaire, answers):
     """The sync path keeps one AnswerValidator per published version: same errors, same answers,
     call after call (nothing of one call leaks into the next)."""

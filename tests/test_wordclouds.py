@@ -1,4 +1,5 @@
 """Word clouds: real rendering, stop-words, deterministic output and the disk cache."""
+
 import time
 
 import pytest
@@ -7,8 +8,18 @@ from PIL import Image
 from analyse.nlp import analyse_texts
 from analyse.wordclouds import clean_frequencies, frequencies_by_group, wordcloud_files
 
-FREQUENCIES = {"transport": 30, "bus": 22, "médecin": 15, "isolement": 12, "loyer": 9, "être": 40,
-               "faire": 35, "le": 80, "2024": 5, "besoin": 18}
+FREQUENCIES = {
+    "transport": 30,
+    "bus": 22,
+    "médecin": 15,
+    "isolement": 12,
+    "loyer": 9,
+    "être": 40,
+    "faire": 35,
+    "le": 80,
+    "2024": 5,
+    "besoin": 18,
+}
 
 
 def test_stop_words_and_fillers_are_removed():
@@ -21,7 +32,11 @@ def test_png_and_svg_are_rendered_at_the_asked_size(tmp_path):
     with Image.open(png) as image:
         assert image.size == (640, 360)
     content = svg.read_text(encoding="utf-8")
-    assert content.startswith("<svg") and ">transport</text>" in content and ">faire</text>" not in content
+    assert (
+        content.startswith("<svg")
+        and ">transport</text>" in content
+        and ">faire</text>" not in content
+    )
 
 
 def test_same_input_same_picture_and_cache_hit_is_fast(tmp_path):
@@ -53,9 +68,11 @@ def test_nothing_left_to_show_is_a_french_error(tmp_path):
 
 
 def test_clouds_per_public_from_real_lemmas(tmp_path):
-    answers = [("jeune", "Les bus ne passent pas le soir, on veut un local pour les jeunes."),
-               ("âgé", "Je suis seule, mes enfants habitent loin et le médecin ne se déplace plus."),
-               ("jeune", "Pas de bus pour aller au travail.")]
+    answers = [
+        ("jeune", "Les bus ne passent pas le soir, on veut un local pour les jeunes."),
+        ("âgé", "Je suis seule, mes enfants habitent loin et le médecin ne se déplace plus."),
+        ("jeune", "Pas de bus pour aller au travail."),
+    ]
     analyses = analyse_texts([text for _, text in answers])
     groups = frequencies_by_group((public, a.terms()) for (public, _), a in zip(answers, analyses))
     assert groups["jeune"]["bus"] == 2

@@ -1,4 +1,5 @@
 """XLSForm import and export of the fixtures written as KoboToolbox, ODK and CCAS users write them."""
+
 from __future__ import annotations
 
 import io
@@ -119,7 +120,13 @@ def test_abs_questions_keep_labels_hints_constraints_and_messages(abs_result):
 
 def test_abs_groups_and_household_repeat(abs_result):
     questionnaire = abs_result.questionnaire
-    assert [node.name for node in questionnaire.children] == ["intro", "profil", "foyer", "besoins", "fin"]
+    assert [node.name for node in questionnaire.children] == [
+        "intro",
+        "profil",
+        "foyer",
+        "besoins",
+        "fin",
+    ]
     profil = questionnaire.find("profil")
     assert isinstance(profil, Group) and profil.appearance == "field-list" and not profil.repeat
     membre = questionnaire.find("membre")
@@ -134,7 +141,11 @@ def test_abs_cascading_commune_quartier(abs_result):
     quartier = questionnaire.find("quartier")
     assert quartier.type == "select_one" and quartier.choice_list == "quartier"
     assert quartier.choice_filter == "commune = ${commune}"
-    in_tours = [c.name for c in questionnaire.choice_lists["quartier"].choices if c.properties.get("commune") == "37261"]
+    in_tours = [
+        c.name
+        for c in questionnaire.choice_lists["quartier"].choices
+        if c.properties.get("commune") == "37261"
+    ]
     assert in_tours == ["sanitas", "rives_du_cher", "europe"]
     assert questionnaire.choice_lists["commune"].names() == ["37261", "37122", "37214"]
 
@@ -177,9 +188,15 @@ def test_kobo_export_reads_required_spellings_kuid_and_autoname():
     assert questionnaire.find("Enqu_te_seniors").type == "note"
     isolement = questionnaire.find("isolement")
     assert isinstance(isolement, Group) and [c.name for c in isolement.children] == [
-        "vit_seul", "visites_semaine", "activites", "isole"]
+        "vit_seul",
+        "visites_semaine",
+        "activites",
+        "isole",
+    ]
     assert questionnaire.find("commentaire").type == "paragraph"
-    assert questionnaire.choice_lists["yes_no"].choices[0] == Choice("yes", {"fr": "Oui"}, {"$kuid": "k7l8", "$autovalue": "yes"})
+    assert questionnaire.choice_lists["yes_no"].choices[0] == Choice(
+        "yes", {"fr": "Oui"}, {"$kuid": "k7l8", "$autovalue": "yes"}
+    )
     # no form_id in the settings: the file name stands in, as pyxform does
     assert questionnaire.form_id == "kobo_seniors"
     assert questionnaire.title == "Seniors — isolement"
@@ -200,40 +217,67 @@ def test_odk_form_nested_groups_languages_and_unsupported_types():
     assert questionnaire.languages == ["en", "fr"]
     etudes = questionnaire.find("etudes")
     assert etudes.relevant == "selected(${situation}, 'etudiant')"
-    assert [ancestors for ancestors, node in questionnaire.walk() if node.name == "bourse"] == [("jeunes", "etudes")]
-    assert questionnaire.find("situation").hint == {"en": "Tick all that apply", "fr": "Cochez tout ce qui s'applique"}
+    assert [ancestors for ancestors, node in questionnaire.walk() if node.name == "bourse"] == [
+        ("jeunes", "etudes")
+    ]
+    assert questionnaire.find("situation").hint == {
+        "en": "Tick all that apply",
+        "fr": "Cochez tout ce qui s'applique",
+    }
     lieu = questionnaire.find("lieu")
     assert (lieu.type, lieu.extra["type"]) == ("text", "geopoint")
     from_file = questionnaire.find("quartier_csv")
     assert from_file.extra["type"] == "select_one_from_file quartiers.csv"
-    assert questionnaire.find("niveau").extra["guidance_hint::English (en)"] == "Read the options aloud"
+    assert (
+        questionnaire.find("niveau").extra["guidance_hint::English (en)"]
+        == "Read the options aloud"
+    )
     warnings = {(w.row, w.column) for w in result.warnings}
     assert (1, "guidance_hint::English (en)") in warnings
     assert (9, "type") in warnings and (10, "type") in warnings
     exported = sheet_rows(xlsform_bytes(questionnaire), "survey")
     assert ("geopoint", "lieu") in [row[:2] for row in exported]
-    assert dict(zip(*sheet_rows(xlsform_bytes(questionnaire), "settings")))["default_language"] == "English (en)"
+    assert (
+        dict(zip(*sheet_rows(xlsform_bytes(questionnaire), "settings")))["default_language"]
+        == "English (en)"
+    )
 
 
 # --- spellings users type -----------------------------------------------------------------------
 
 
 def test_sheet_and_column_names_ignore_case_and_spaces():
-    payload = workbook_bytes({
-        " Survey ": [
-            [" Type ", "NAME", "Label::English (en)", "Label::Français (fr)", "Relevance", "Choice Filter"],
-            ["select one ville", "ville", "Town", "Ville", None, None],
-            ["Select_One quartier", "quartier", "Area", "Quartier", "${ville} != ''", "ville=${ville}"],
-            ["begin_group", "g", "Group", "Groupe", None, None],
-            ["string", "nom", "Name", "Nom", None, None],
-            ["END_GROUP", None, None, None, None, None],
-        ],
-        "CHOICES": [
-            ["List Name", "Name", "label::English (en)", "label::Français (fr)", "ville"],
-            ["ville", "tours", "Tours", "Tours", None],
-            ["quartier", "sanitas", "Sanitas", "Sanitas", "tours"],
-        ],
-    })
+    payload = workbook_bytes(
+        {
+            " Survey ": [
+                [
+                    " Type ",
+                    "NAME",
+                    "Label::English (en)",
+                    "Label::Français (fr)",
+                    "Relevance",
+                    "Choice Filter",
+                ],
+                ["select one ville", "ville", "Town", "Ville", None, None],
+                [
+                    "Select_One quartier",
+                    "quartier",
+                    "Area",
+                    "Quartier",
+                    "${ville} != ''",
+                    "ville=${ville}",
+                ],
+                ["begin_group", "g", "Group", "Groupe", None, None],
+                ["string", "nom", "Name", "Nom", None, None],
+                ["END_GROUP", None, None, None, None, None],
+            ],
+            "CHOICES": [
+                ["List Name", "Name", "label::English (en)", "label::Français (fr)", "ville"],
+                ["ville", "tours", "Tours", "Tours", None],
+                ["quartier", "sanitas", "Sanitas", "Sanitas", "tours"],
+            ],
+        }
+    )
     questionnaire = load_ok(payload).questionnaire
     quartier = questionnaire.find("quartier")
     assert quartier.type == "select_one" and quartier.relevant == "${ville} != ''"
@@ -244,11 +288,15 @@ def test_sheet_and_column_names_ignore_case_and_spaces():
 
 
 def test_single_language_form_keeps_plain_label_headers():
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label", "hint", "required"],
-                   ["integer", "age", "Âge", "En années", True],
-                   ["text", "commentaire", "Commentaire", None, "FALSE"]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "hint", "required"],
+                ["integer", "age", "Âge", "En années", True],
+                ["text", "commentaire", "Commentaire", None, "FALSE"],
+            ],
+        }
+    )
     questionnaire = load_ok(payload).questionnaire
     assert questionnaire.languages == ["fr"] and questionnaire.default_language == "fr"
     assert questionnaire.find("age").required is True  # an Excel boolean cell
@@ -258,32 +306,44 @@ def test_single_language_form_keeps_plain_label_headers():
 
 
 def test_required_expression_and_unknown_columns_are_kept_with_a_warning():
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label", "required", "media::image", "body::accuracyThreshold"],
-                   ["integer", "age", "Âge", "${consentement} = 'oui'", "age.png", None],
-                   ["text", "consentement", "Consentement", "yes", None, "5"]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "required", "media::image", "body::accuracyThreshold"],
+                ["integer", "age", "Âge", "${consentement} = 'oui'", "age.png", None],
+                ["text", "consentement", "Consentement", "yes", None, "5"],
+            ],
+        }
+    )
     result = load_ok(payload)
     age = result.questionnaire.find("age")
     assert age.required is False and age.extra["required"] == "${consentement} = 'oui'"
     assert age.extra["media::image"] == "age.png"
     assert [str(w) for w in result.warnings if w.column == "media::image"] == [
         "Feuille « survey », ligne 1, colonne « media::image » : Colonne non interprétée ici : "
-        "ses valeurs sont gardées telles quelles et seront réécrites à l'export."]
+        "ses valeurs sont gardées telles quelles et seront réécrites à l'export."
+    ]
     assert any(w.row == 2 and w.column == "required" for w in result.warnings)
     again = load_ok(xlsform_bytes(result.questionnaire)).questionnaire
     assert again == result.questionnaire
 
 
 def test_range_with_decimal_step_stays_a_decimal_question():
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label", "parameters"],
-                   ["range", "temperature", "Température", "start=35 end=42 step=0.5"],
-                   ["range", "note", "Note", "start=0 end=10"]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "parameters"],
+                ["range", "temperature", "Température", "start=35 end=42 step=0.5"],
+                ["range", "note", "Note", "start=0 end=10"],
+            ],
+        }
+    )
     result = load_ok(payload)
     temperature = result.questionnaire.find("temperature")
-    assert temperature.type == "decimal" and temperature.extra == {"type": "range", "parameters": "start=35 end=42 step=0.5"}
+    assert temperature.type == "decimal" and temperature.extra == {
+        "type": "range",
+        "parameters": "start=35 end=42 step=0.5",
+    }
     note = result.questionnaire.find("note")
     assert (note.type, note.start, note.end, note.step) == ("rating", 0, 10, 1)
     assert load_ok(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire
@@ -302,13 +362,26 @@ def designer_questionnaire() -> Questionnaire:
             Question("note", "accueil", label={"fr": "=== Bienvenue ===", "en": "=== Welcome ==="}),
             Question("text", "prenom", label={"fr": "Prénom", "en": "First name"}, required=True),
             Question("paragraph", "attentes", label={"fr": "Vos attentes"}, appearance="minimal"),
-            Group("fratrie", label={"fr": "Frères et sœurs"}, repeat=True, repeat_count="2", children=[
-                Question("select_one", "sexe", label={"fr": "Sexe"}, choice_list="sexe"),
-                Question("rating", "entente", label={"fr": "Entente"}, start=0, end=4, step=2),
-            ]),
+            Group(
+                "fratrie",
+                label={"fr": "Frères et sœurs"},
+                repeat=True,
+                repeat_count="2",
+                children=[
+                    Question("select_one", "sexe", label={"fr": "Sexe"}, choice_list="sexe"),
+                    Question("rating", "entente", label={"fr": "Entente"}, start=0, end=4, step=2),
+                ],
+            ),
         ],
-        choice_lists={"sexe": ChoiceList("sexe", [Choice("f", {"fr": "Femme", "en": "Woman"}),
-                                                  Choice("h", {"fr": "Homme", "en": "Man"})])},
+        choice_lists={
+            "sexe": ChoiceList(
+                "sexe",
+                [
+                    Choice("f", {"fr": "Femme", "en": "Woman"}),
+                    Choice("h", {"fr": "Homme", "en": "Man"}),
+                ],
+            )
+        },
     )
 
 
@@ -333,9 +406,17 @@ def test_export_writes_xlsform_spellings():
     rows = sheet_rows(xlsform_bytes(designer_questionnaire()), "survey")
     headers = rows[0]
     by_name = {row[1]: dict(zip(headers, row)) for row in rows[1:] if row[1]}
-    assert by_name["attentes"]["type"] == "text" and by_name["attentes"]["appearance"] == "multiline minimal"
-    assert by_name["entente"]["type"] == "range" and by_name["entente"]["parameters"] == "start=0 end=4 step=2"
-    assert by_name["fratrie"]["type"] == "begin repeat" and by_name["fratrie"]["repeat_count"] == "2"
+    assert (
+        by_name["attentes"]["type"] == "text"
+        and by_name["attentes"]["appearance"] == "multiline minimal"
+    )
+    assert (
+        by_name["entente"]["type"] == "range"
+        and by_name["entente"]["parameters"] == "start=0 end=4 step=2"
+    )
+    assert (
+        by_name["fratrie"]["type"] == "begin repeat" and by_name["fratrie"]["repeat_count"] == "2"
+    )
     assert by_name["sexe"]["type"] == "select_one sexe"
     assert by_name["prenom"]["required"] == "yes"
     assert ("end repeat",) == tuple(value for value in rows[-1] if value)
@@ -343,8 +424,12 @@ def test_export_writes_xlsform_spellings():
 
 def test_issue_text_names_sheet_row_and_column():
     assert str(SheetIssue("survey", 12, "relevant", "expression invalide")) == (
-        "Feuille « survey », ligne 12, colonne « relevant » : expression invalide")
-    assert str(SheetIssue("choices", None, None, "feuille absente")) == "Feuille « choices » : feuille absente"
+        "Feuille « survey », ligne 12, colonne « relevant » : expression invalide"
+    )
+    assert (
+        str(SheetIssue("choices", None, None, "feuille absente"))
+        == "Feuille « choices » : feuille absente"
+    )
     assert str(SheetIssue("", None, None, "fichier vide")) == "Fichier : fichier vide"
 
 
@@ -377,25 +462,37 @@ def test_designer_questionnaire_converts_with_pyxform():
 
 
 def test_columns_without_effect_on_a_group_are_kept_with_a_warning():
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label", "required", "constraint", "repeat_count"],
-                   ["begin group", "profil", "Profil", "yes", ". > 0", "3"],
-                   ["integer", "age", "Âge", None, None, None],
-                   ["end group", None, None, None, None, None]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "required", "constraint", "repeat_count"],
+                ["begin group", "profil", "Profil", "yes", ". > 0", "3"],
+                ["integer", "age", "Âge", None, None, None],
+                ["end group", None, None, None, None, None],
+            ],
+        }
+    )
     result = load_ok(payload)
     profil = result.questionnaire.find("profil")
     assert profil.extra == {"required": "yes", "constraint": ". > 0", "repeat_count": "3"}
-    assert {(w.row, w.column) for w in result.warnings} == {(2, "required"), (2, "constraint"), (2, "repeat_count")}
+    assert {(w.row, w.column) for w in result.warnings} == {
+        (2, "required"),
+        (2, "constraint"),
+        (2, "repeat_count"),
+    }
     assert load_ok(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire
 
 
 def test_unnamed_language_next_to_french_is_kept_apart():
     """KoboToolbox: the first language left unnamed, a French translation added beside it."""
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label", "label::French (fr)"],
-                   ["integer", "age", "Age", "Âge"]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "label::French (fr)"],
+                ["integer", "age", "Age", "Âge"],
+            ],
+        }
+    )
     result = load_ok(payload)
     questionnaire = result.questionnaire
     assert questionnaire.find("age").label == {"und": "Age", "fr": "Âge"}
@@ -407,9 +504,13 @@ def test_unnamed_language_next_to_french_is_kept_apart():
 
 
 def test_extra_sheets_are_reported():
-    payload = workbook_bytes({
-        "survey": [["type", "name", "label"], ["integer", "age", "Âge"]],
-        "external_choices": [["list_name", "name"], ["rues", "a"]],
-    })
+    payload = workbook_bytes(
+        {
+            "survey": [["type", "name", "label"], ["integer", "age", "Âge"]],
+            "external_choices": [["list_name", "name"], ["rues", "a"]],
+        }
+    )
     result = load_ok(payload)
-    assert [(w.sheet, w.row, w.column) for w in result.warnings] == [("external_choices", None, None)]
+    assert [(w.sheet, w.row, w.column) for w in result.warnings] == [
+        ("external_choices", None, None)
+    ]

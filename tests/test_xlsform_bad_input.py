@@ -1,16 +1,15 @@
 """Bad XLSForm files: every problem comes back as a French error naming sheet, row and column,
 all at once, and the import never raises nor returns a questionnaire."""
+
 from __future__ import annotations
 
 import io
-import os
 import re
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from questionnaires import load_xlsform, xlsform_bytes
 from questionnaires.xlsform.archive import MAX_FILE_BYTES
@@ -33,7 +32,8 @@ def test_missing_survey_sheet():
     result = failed(DATA / "bad_missing_survey.xlsx")
     assert [str(error) for error in result.errors] == [
         "Feuille « survey » : La feuille « survey » est absente : c'est elle qui décrit les "
-        "questions du formulaire."]
+        "questions du formulaire."
+    ]
     assert [w.sheet for w in result.warnings] == ["questions"]
 
 
@@ -47,7 +47,8 @@ def test_duplicate_names_point_at_both_rows():
     result = failed(DATA / "bad_duplicate_names.xlsx")
     assert [str(error) for error in result.errors] == [
         "Feuille « survey », ligne 4, colonne « name » : Le nom « age » est déjà utilisé ligne 2 : "
-        "chaque question et chaque groupe doit avoir un nom unique."]
+        "chaque question et chaque groupe doit avoir un nom unique."
+    ]
 
 
 def test_invalid_and_missing_names_all_reported():
@@ -69,7 +70,9 @@ def test_unbalanced_groups_and_unclosed_repeat():
 
 
 def test_end_group_without_begin():
-    payload = xlsform_like([["type", "name", "label"], ["integer", "age", "Âge"], ["end group", None, None]])
+    payload = xlsform_like(
+        [["type", "name", "label"], ["integer", "age", "Âge"], ["end group", None, None]]
+    )
     result = failed(payload)
     assert places(result) == {("survey", 3, "type")}
     assert "sans « begin group »" in result.errors[0].message
@@ -85,7 +88,11 @@ def test_formulas_are_reported_never_evaluated():
 def test_formula_in_choices_and_settings_too():
     payload = xlsform_like(
         [["type", "name", "label"], ["select_one oui_non", "seul", "Seul ?"]],
-        choices=[["list_name", "name", "label"], ["oui_non", "oui", "=UPPER(\"oui\")"], ["oui_non", "non", "Non"]],
+        choices=[
+            ["list_name", "name", "label"],
+            ["oui_non", "oui", '=UPPER("oui")'],
+            ["oui_non", "non", "Non"],
+        ],
         settings=[["form_title", "version"], ["Titre", "=TODAY()"]],
     )
     result = failed(payload)
@@ -96,7 +103,8 @@ def test_list_referenced_but_absent():
     result = failed(DATA / "bad_missing_list.xlsx")
     assert [str(error) for error in result.errors] == [
         "Feuille « survey », ligne 3, colonne « type » : La liste « frequence » n'existe pas dans "
-        "la feuille « choices »."]
+        "la feuille « choices »."
+    ]
 
 
 def test_missing_choices_sheet_when_a_select_needs_it():
@@ -106,18 +114,25 @@ def test_missing_choices_sheet_when_a_select_needs_it():
 
 
 def test_every_problem_of_a_file_is_reported_at_once():
-    payload = xlsform_like([
-        ["type", "name", "label"],
-        ["intger", "age", "Âge"],
-        ["text", "age", "Encore"],
-        ["select_one absente", "liste", "Liste"],
-        ["begin group", "g", "Groupe"],
-        ["text", "mauvais nom", "=1+1"],
-    ], choices=[["list_name", "name", "label"], ["oui_non", "oui", "Oui"]])
+    payload = xlsform_like(
+        [
+            ["type", "name", "label"],
+            ["intger", "age", "Âge"],
+            ["text", "age", "Encore"],
+            ["select_one absente", "liste", "Liste"],
+            ["begin group", "g", "Groupe"],
+            ["text", "mauvais nom", "=1+1"],
+        ],
+        choices=[["list_name", "name", "label"], ["oui_non", "oui", "Oui"]],
+    )
     result = failed(payload)
     assert places(result) >= {
-        ("survey", 2, "type"), ("survey", 3, "name"), ("survey", 4, "type"),
-        ("survey", 5, "type"), ("survey", 6, "name"), ("survey", 6, "label"),
+        ("survey", 2, "type"),
+        ("survey", 3, "name"),
+        ("survey", 4, "type"),
+        ("survey", 5, "type"),
+        ("survey", 6, "name"),
+        ("survey", 6, "label"),
     }
 
 
@@ -194,7 +209,10 @@ def test_file_of_20_mb_is_refused_before_parsing(tmp_path):
 def test_zip_bomb_over_50_mb_uncompressed_is_refused(tmp_path):
     path = tmp_path / "bombe.xlsx"
     good = (DATA / "abs_bilingue.xlsx").read_bytes()
-    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
         for entry in source.infolist():
             bomb.writestr(entry, source.read(entry.filename))
         with bomb.open("xl/worksheets/padding.xml", "w") as padding:
@@ -220,7 +238,10 @@ def test_sheet_claiming_a_million_rows_is_read_without_loading_it(tmp_path):
     the rows stream past without being kept, and the error names the row."""
     good = xlsform_like([["type", "name", "label"], ["integer", "age", "Âge"]])
     path = tmp_path / "immense.xlsx"
-    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             content = source.read(entry.filename)
             if entry.filename == "xl/worksheets/sheet1.xml":
@@ -251,7 +272,11 @@ def test_bad_rows_in_choices_sheet():
     )
     result = failed(payload)
     assert places(result) == {
-        ("choices", 3, "name"), ("choices", 4, "name"), ("choices", 5, "list_name"), ("choices", 6, "name")}
+        ("choices", 3, "name"),
+        ("choices", 4, "name"),
+        ("choices", 5, "list_name"),
+        ("choices", 6, "name"),
+    }
     assert "contient une espace" in [e for e in result.errors if e.row == 6][0].message
 
 
@@ -279,17 +304,23 @@ def xlsform_like(survey, choices=None, settings=None) -> bytes:
 
 
 def test_duplicate_header_is_an_error():
-    result = failed(xlsform_like([["type", "name", "label", "Label "], ["integer", "age", "Âge", "Age"]]))
+    result = failed(
+        xlsform_like([["type", "name", "label", "Label "], ["integer", "age", "Âge", "Age"]])
+    )
     assert places(result) == {("survey", 1, "Label")}
     assert "Colonne en double" in result.errors[0].message
 
 
 def test_range_parameters_must_make_sense():
-    result = failed(xlsform_like([
-        ["type", "name", "label", "parameters"],
-        ["range", "note", "Note", "start=5 end=1"],
-        ["range", "score", "Score", "start=un end=5"],
-    ]))
+    result = failed(
+        xlsform_like(
+            [
+                ["type", "name", "label", "parameters"],
+                ["range", "note", "Note", "start=5 end=1"],
+                ["range", "score", "Score", "start=un end=5"],
+            ]
+        )
+    )
     assert places(result) == {("survey", 2, "parameters"), ("survey", 3, "parameters")}
 
 
@@ -304,29 +335,99 @@ def test_random_workbooks_never_raise():
     import random
 
     generator = random.Random(20250318)
-    types = ["text", "integer", "select_one l", "select_multiple l", "begin group", "end group",
-             "begin repeat", "end repeat", "range", "calculate", "note", "start", "geopoint",
-             "select_one_from_file x.csv", "rank l", "", "???", "select_one", "select_one l or_other"]
-    cells = ["", "a", "b", "a b", "${a}", "${b} > 1", ". > 0 and", "yes", "false()", "start=1 end=x",
-             "1", "Ω", "=", "multiline", "field-list", "concat(", "${", "'", None, 3, 2.5, True]
-    headers = ["type", "name", "label", "hint", "required", "relevant", "constraint", "calculation",
-               "choice_filter", "appearance", "default", "read_only", "parameters", "repeat_count",
-               "label::English (en)", "label::Français (fr)", "label::fr", "hint::en", "media::image",
-               "", "name"]
+    types = [
+        "text",
+        "integer",
+        "select_one l",
+        "select_multiple l",
+        "begin group",
+        "end group",
+        "begin repeat",
+        "end repeat",
+        "range",
+        "calculate",
+        "note",
+        "start",
+        "geopoint",
+        "select_one_from_file x.csv",
+        "rank l",
+        "",
+        "???",
+        "select_one",
+        "select_one l or_other",
+    ]
+    cells = [
+        "",
+        "a",
+        "b",
+        "a b",
+        "${a}",
+        "${b} > 1",
+        ". > 0 and",
+        "yes",
+        "false()",
+        "start=1 end=x",
+        "1",
+        "Ω",
+        "=",
+        "multiline",
+        "field-list",
+        "concat(",
+        "${",
+        "'",
+        None,
+        3,
+        2.5,
+        True,
+    ]
+    headers = [
+        "type",
+        "name",
+        "label",
+        "hint",
+        "required",
+        "relevant",
+        "constraint",
+        "calculation",
+        "choice_filter",
+        "appearance",
+        "default",
+        "read_only",
+        "parameters",
+        "repeat_count",
+        "label::English (en)",
+        "label::Français (fr)",
+        "label::fr",
+        "hint::en",
+        "media::image",
+        "",
+        "name",
+    ]
     for _ in range(60):
         row_headers = generator.sample(headers, generator.randint(1, 10))
         survey = [row_headers] + [
-            [generator.choice(types) if header == "type" else generator.choice(cells) for header in row_headers]
+            [
+                generator.choice(types) if header == "type" else generator.choice(cells)
+                for header in row_headers
+            ]
             for _ in range(generator.randint(0, 12))
         ]
         choices = [["list_name", "name", "label", "filtre"]] + [
-            [generator.choice(["l", "", "m"]), generator.choice(cells), generator.choice(cells), generator.choice(cells)]
+            [
+                generator.choice(["l", "", "m"]),
+                generator.choice(cells),
+                generator.choice(cells),
+                generator.choice(cells),
+            ]
             for _ in range(generator.randint(0, 5))
         ]
         result = load_xlsform(xlsform_like(survey, choices if generator.random() < 0.8 else None))
         assert (result.questionnaire is None) == bool(result.errors)
         if result.questionnaire is not None:
-            assert load_xlsform(xlsform_bytes(result.questionnaire)).questionnaire == result.questionnaire
+            assert (
+                load_xlsform(xlsform_bytes(result.questionnaire)).questionnaire
+                == result.questionnaire
+            )
 
 
 def test_values_far_to_the_right_are_reported_not_silently_dropped():
@@ -353,7 +454,8 @@ def test_a_long_chain_of_forward_conditions_imports_without_exhausting_the_stack
     # Each question shown if the next one is answered: 3000 deep, more than Python's recursion limit.
     count = 3000
     rows = [["type", "name", "label", "relevant"]] + [
-        ["integer", f"q{i}", f"Question {i}", f"${{q{i + 1}}} > 0" if i < count - 1 else ""] for i in range(count)
+        ["integer", f"q{i}", f"Question {i}", f"${{q{i + 1}}} > 0" if i < count - 1 else ""]
+        for i in range(count)
     ]
     result = load_xlsform(_survey_workbook(rows))
     assert result.errors == []
@@ -372,8 +474,14 @@ def test_a_long_forward_chain_that_loops_back_is_a_cycle():
 
 def test_groups_nested_too_deep_are_refused_at_the_row():
     depth = 1500
-    rows = ([["type", "name", "label"]] + [["begin group", f"g{i}", f"Groupe {i}"] for i in range(depth)]
-            + [["text", "t", "Texte"]] + [["end group", "", ""] for _ in range(depth)])
+    rows = (
+        [["type", "name", "label"]]
+        + [["begin group", f"g{i}", f"Groupe {i}"] for i in range(depth)]
+        + [["text", "t", "Texte"]]
+        + [["end group", "", ""] for _ in range(depth)]
+    )
     result = failed(_survey_workbook(rows))
-    assert [(error.sheet, error.row, error.column) for error in result.errors] == [("survey", 32, "type")]
+    assert [(error.sheet, error.row, error.column) for error in result.errors] == [
+        ("survey", 32, "type")
+    ]
     assert "plus de 30 niveaux" in result.errors[0].message

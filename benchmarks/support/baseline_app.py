@@ -3,6 +3,7 @@ body in one row, with no authentication, validation or idempotency. What is left
 endpoint's cost once this is subtracted is what those checks cost.
 
 Served by gunicorn as `benchmarks.support.baseline_app:create_app()`; DATABASE_URL names the database."""
+
 import os
 
 from flask import Flask, jsonify, request

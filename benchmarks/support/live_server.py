@@ -1,5 +1,6 @@
 """A real server for load tests: gunicorn on a free loopback port, over a scratch database
 (a database of its own on PostgreSQL, dropped afterwards; a temporary file on SQLite)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -55,13 +56,34 @@ def long_definition(questions: int = 100) -> dict:
     """A questionnaire of `questions` questions as a long ABS interview is: numbers with a
     constraint, single and multiple choices, short and long texts, a fifth of them shown only
     when an earlier answer allows it."""
-    from questionnaires import Choice, ChoiceList, Question, Questionnaire as QuestionnaireModel
+    from questionnaires import Choice, ChoiceList, Question
+    from questionnaires import Questionnaire as QuestionnaireModel
 
-    frequence = ChoiceList("frequence", [Choice(name, {"fr": label}) for name, label in (
-        ("jamais", "Jamais"), ("parfois", "Parfois"), ("souvent", "Souvent"), ("toujours", "Toujours"))])
-    services = ChoiceList("services", [Choice(name, {"fr": label}) for name, label in (
-        ("ccas", "CCAS"), ("caf", "CAF"), ("mission_locale", "Mission locale"), ("pmi", "PMI"),
-        ("france_services", "France services"))])
+    frequence = ChoiceList(
+        "frequence",
+        [
+            Choice(name, {"fr": label})
+            for name, label in (
+                ("jamais", "Jamais"),
+                ("parfois", "Parfois"),
+                ("souvent", "Souvent"),
+                ("toujours", "Toujours"),
+            )
+        ],
+    )
+    services = ChoiceList(
+        "services",
+        [
+            Choice(name, {"fr": label})
+            for name, label in (
+                ("ccas", "CCAS"),
+                ("caf", "CAF"),
+                ("mission_locale", "Mission locale"),
+                ("pmi", "PMI"),
+                ("france_services", "France services"),
+            )
+        ],
+    )
     children = []
     for number in range(1, questions + 1):
         name = f"q{number:03d}"
@@ -79,7 +101,9 @@ def long_definition(questions: int = 100) -> dict:
             question.relevant = f"${{q{number - 2:03d}}} > 0"
         children.append(question)
     return QuestionnaireModel(
-        title="Entretien long", form_id="abs_long", children=children,
+        title="Entretien long",
+        form_id="abs_long",
+        children=children,
         choice_lists={"frequence": frequence, "services": services},
     ).to_dict()
 
@@ -99,7 +123,7 @@ def long_submission_body(questionnaire_id: int, questions: int = 100) -> dict:
             "select_multiple": ["ccas", "caf"],
             "text": f"Réponse courte {number}",
             "paragraph": "Le bus ne passe plus après 20 heures et je ne peux pas aller voir ma fille à "
-                         f"Joué-lès-Tours le soir ({number}).",
+            f"Joué-lès-Tours le soir ({number}).",
         }[kind]
     return body | {"answers": answers}
 
@@ -109,41 +133,61 @@ def seed_study(database_url: str) -> dict:
     (the tests' short one and `long_definition()`) and the territory."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
+    from submission_records import definition
+
     from consultation import create_app
+    from consultation.accounts.models import utcnow
     from consultation.accounts.services import create_user
     from consultation.accounts.tokens import issue_token
     from consultation.extensions import db
-    from submission_records import definition
-
-    from consultation.accounts.models import utcnow
-    from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
     from consultation.submissions.models import Assignment
     from consultation.territory.models import Commune, Quartier
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
     with app.app_context():
         db.create_all()
-        user = create_user(f"enqueteur-{uuid.uuid4().hex[:6]}@exemple.fr", "enqueteur", "motdepasse-solide-42", "Samir")
+        user = create_user(
+            f"enqueteur-{uuid.uuid4().hex[:6]}@exemple.fr",
+            "enqueteur",
+            "motdepasse-solide-42",
+            "Samir",
+        )
         _, token = issue_token(user, "Tablette de charge")
         questionnaire = Questionnaire(title="Besoins des habitants")
         questionnaire.versions.append(
-            QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(), published_at=utcnow())
+            QuestionnaireVersion(
+                number=1, status=PUBLISHED, definition=definition(), published_at=utcnow()
+            )
         )
         long_questionnaire = Questionnaire(title="Entretien long")
         long_questionnaire.versions.append(
-            QuestionnaireVersion(number=1, status=PUBLISHED, definition=long_definition(), published_at=utcnow())
+            QuestionnaireVersion(
+                number=1, status=PUBLISHED, definition=long_definition(), published_at=utcnow()
+            )
         )
         tours = Commune(insee_code="37261", name="Tours")
-        db.session.add_all([questionnaire, long_questionnaire, tours, Quartier(commune=tours, name="Sanitas")])
+        db.session.add_all(
+            [questionnaire, long_questionnaire, tours, Quartier(commune=tours, name="Sanitas")]
+        )
         db.session.flush()
         # The enquêteur sends only the questionnaires assigned to them.
-        db.session.add_all([
-            Assignment(questionnaire_id=questionnaire.id, enumerator_id=user.id),
-            Assignment(questionnaire_id=long_questionnaire.id, enumerator_id=user.id),
-        ])
+        db.session.add_all(
+            [
+                Assignment(questionnaire_id=questionnaire.id, enumerator_id=user.id),
+                Assignment(questionnaire_id=long_questionnaire.id, enumerator_id=user.id),
+            ]
+        )
         db.session.commit()
-        seeded = {"token": token, "questionnaire_id": questionnaire.id,
-                  "long_questionnaire_id": long_questionnaire.id}
+        seeded = {
+            "token": token,
+            "questionnaire_id": questionnaire.id,
+            "long_questionnaire_id": long_questionnaire.id,
+        }
         db.engine.dispose()
     return seeded
 
@@ -156,16 +200,45 @@ def submission_body(questionnaire_id: int) -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, database_url: str, *, workers: int = 2, threads: int = 4, log_path: str | None = None):
+def gunicorn(
+    app_spec: str,
+    database_url: str,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    log_path: str | None = None,
+):
     """Serves `app_spec` (module:callable()) on a free loopback port; yields the base URL."""
     port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "SECRET_KEY": "charge", "PYTHONPATH": str(ROOT)}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "charge",
+        "PYTHONPATH": str(ROOT),
+    }
     log = open(log_path or os.devnull, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app_spec, "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "--keep-alive", "30", "--log-level", "warning"],
-        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app_spec,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=str(ROOT),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for_port(port, process)

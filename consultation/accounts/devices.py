@@ -2,13 +2,14 @@
 
 Only the sha256 of a token is stored; the token itself is shown once, to the tablet that asked
 for it. A lost or stolen tablet is cut off by revoking its token."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import utcnow
 from ..extensions import db
+from .models import utcnow
 
 
 class DeviceToken(db.Model):

@@ -10,15 +10,22 @@ def _role_choices() -> list[SelectChoice]:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail.")])
-    password = PasswordField("Mot de passe", validators=[DataRequired("Indiquez votre mot de passe.")])
+    email = EmailField(
+        "Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail.")]
+    )
+    password = PasswordField(
+        "Mot de passe", validators=[DataRequired("Indiquez votre mot de passe.")]
+    )
     remember = BooleanField("Rester connecté sur cet appareil")
 
 
 class UserForm(FlaskForm):
     email = EmailField(
         "Adresse e-mail",
-        validators=[DataRequired("Indiquez une adresse e-mail."), Email("Adresse e-mail invalide.")],
+        validators=[
+            DataRequired("Indiquez une adresse e-mail."),
+            Email("Adresse e-mail invalide."),
+        ],
     )
     name = StringField("Nom", validators=[Length(max=200)])
     # The least-privileged role unless the administrator chooses another.
@@ -42,14 +49,22 @@ class AccountForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+    current_password = PasswordField(
+        "Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")]
+    )
     new_password = PasswordField(
         "Nouveau mot de passe",
-        validators=[DataRequired("Indiquez un nouveau mot de passe."), Length(min=10, message="Au moins 10 caractères.")],
+        validators=[
+            DataRequired("Indiquez un nouveau mot de passe."),
+            Length(min=10, message="Au moins 10 caractères."),
+        ],
     )
     confirmation = PasswordField(
         "Nouveau mot de passe, une seconde fois",
-        validators=[DataRequired("Retapez le nouveau mot de passe."), EqualTo("new_password", "Les deux saisies diffèrent.")],
+        validators=[
+            DataRequired("Retapez le nouveau mot de passe."),
+            EqualTo("new_password", "Les deux saisies diffèrent."),
+        ],
     )
 
 

@@ -1,4 +1,5 @@
 """Roles and what they allow. Checked on every view through `role_required`."""
+
 from functools import wraps
 
 from flask import abort

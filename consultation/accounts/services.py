@@ -1,5 +1,6 @@
 """Accounts: creating users, checking credentials, changing roles, activity and passwords.
 Services flush; the caller commits."""
+
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -15,7 +16,9 @@ class AccountError(ValueError):
 
 def _check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise AccountError(
+            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
 
 
 def create_user(email: str, role: str, password: str, name: str = "") -> User:
@@ -45,7 +48,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _other_active_admins(user: User) -> int:
     return db.session.scalar(
-        select(func.count(User.id)).where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+        select(func.count(User.id)).where(
+            User.role == ADMIN, User.active.is_(True), User.id != user.id
+        )
     )
 
 

@@ -1,4 +1,5 @@
 """Issuing, finding and revoking device tokens. Services flush; the caller commits."""
+
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -7,10 +8,10 @@ from functools import lru_cache
 
 from sqlalchemy import String, bindparam, cast, func, select, update
 
-from .models import User, utcnow
 from ..extensions import db
 from ..submissions.models import Assignment
 from .devices import DeviceToken
+from .models import User, utcnow
 
 # last_used_at is a hint for the admin page, not an audit trail: writing it on every sync would
 # turn each read-mostly request into a write.
@@ -67,7 +68,14 @@ def _active_token_statement():
         .scalar_subquery()
     )
     return (
-        select(DeviceToken.id, DeviceToken.device_label, DeviceToken.last_used_at, User.id, User.role, assigned)
+        select(
+            DeviceToken.id,
+            DeviceToken.device_label,
+            DeviceToken.last_used_at,
+            User.id,
+            User.role,
+            assigned,
+        )
         .join(User, User.id == DeviceToken.user_id)
         .where(
             DeviceToken.token_hash == bindparam("digest"),
@@ -83,7 +91,9 @@ def mark_used(active_token: ActiveToken) -> None:
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)
     if last is None or now - last > LAST_USED_PRECISION:
-        db.session.execute(update(DeviceToken).where(DeviceToken.id == active_token.id).values(last_used_at=now))
+        db.session.execute(
+            update(DeviceToken).where(DeviceToken.id == active_token.id).values(last_used_at=now)
+        )
 
 
 def revoke_token(device_token: DeviceToken, by) -> None:
@@ -116,7 +126,9 @@ def last_revocation(user_id: int) -> datetime | None:
 
 
 def list_tokens(include_revoked: bool = True) -> list[DeviceToken]:
-    query = select(DeviceToken).order_by(DeviceToken.revoked_at.is_not(None), DeviceToken.created_at.desc())
+    query = select(DeviceToken).order_by(
+        DeviceToken.revoked_at.is_not(None), DeviceToken.created_at.desc()
+    )
     if not include_revoked:
         query = query.where(DeviceToken.revoked_at.is_(None))
     return list(db.session.scalars(query))

@@ -75,10 +75,18 @@ def _client_and_account() -> str:
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(
-    "20 per minute", methods=["POST"], key_func=_client_address, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+    "20 per minute",
+    methods=["POST"],
+    key_func=_client_address,
+    deduct_when=_login_failed,
+    error_message=LOGIN_LIMIT_MESSAGE,
 )
 @limiter.limit(
-    "5 per minute", methods=["POST"], key_func=_client_and_account, deduct_when=_login_failed, error_message=LOGIN_LIMIT_MESSAGE
+    "5 per minute",
+    methods=["POST"],
+    key_func=_client_and_account,
+    deduct_when=_login_failed,
+    error_message=LOGIN_LIMIT_MESSAGE,
 )
 def login():
     form = LoginForm()
@@ -181,7 +189,13 @@ def edit_user(user_id: int):
     form = AccountForm(obj=user) if request.method == "GET" else AccountForm()
     if form.validate_on_submit():
         try:
-            update_account(user, role=form.role.data, active=form.active.data, name=form.name.data or "", acting=current_user)
+            update_account(
+                user,
+                role=form.role.data,
+                active=form.active.data,
+                name=form.name.data or "",
+                acting=current_user,
+            )
             if form.new_password.data:
                 reset_password(user, form.new_password.data)
         except AccountError as error:
@@ -190,7 +204,9 @@ def edit_user(user_id: int):
         else:
             flash(f"Compte {user.email} enregistré.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user.html", form=form, user=user, end_sessions_form=EndSessionsForm())
+    return render_template(
+        "accounts/user.html", form=form, user=user, end_sessions_form=EndSessionsForm()
+    )
 
 
 @bp.route("/utilisateurs/<int:user_id>/deconnecter-partout", methods=["POST"])

@@ -1,5 +1,6 @@
 """The JSON API under /api/v1, used by the tablets to download questionnaires and sync
 interviews. Described by the OpenAPI document at /api/v1/openapi.json."""
+
 from flask import Flask, request, session
 from flask_login import user_logged_in
 from flask_smorest import Blueprint

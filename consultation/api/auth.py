@@ -1,4 +1,5 @@
 """Who calls the API: a device token (tablets) or, for reading, a logged-in session."""
+
 from dataclasses import dataclass
 from functools import wraps
 
@@ -6,8 +7,8 @@ from flask import g, request
 from flask_login import current_user
 
 from ..accounts.roles import INTERVIEW
-from .errors import ApiError
 from ..accounts.tokens import find_active_token, mark_used
+from .errors import ApiError
 
 
 def bearer_token() -> str | None:
@@ -36,7 +37,9 @@ def _authenticate(allow_session: bool) -> ApiCaller:
         if active_token is None:
             raise ApiError(401)
         g.device_token = active_token
-        return ApiCaller(active_token.user_id, active_token.role, active_token.assigned_questionnaires)
+        return ApiCaller(
+            active_token.user_id, active_token.role, active_token.assigned_questionnaires
+        )
     if allow_session and current_user.is_authenticated:
         g.device_token = None
         return ApiCaller(current_user.id, current_user.role)

@@ -1,4 +1,5 @@
 """JSON errors of the API: `{code, message, errors: {path: [messages]}}`, always in French."""
+
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -21,7 +22,14 @@ HTTP_MESSAGES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str | None = None, errors: dict | None = None, code=None, **extra):
+    def __init__(
+        self,
+        status: int,
+        message: str | None = None,
+        errors: dict | None = None,
+        code=None,
+        **extra,
+    ):
         super().__init__(message or HTTP_MESSAGES.get(status, ""))
         self.status = status
         self.message = message or HTTP_MESSAGES.get(status, "Erreur.")
@@ -30,7 +38,9 @@ class ApiError(Exception):
         self.extra = extra
 
 
-def error_response(status: int, message: str, errors: dict | None = None, code=None, headers=None, **extra):
+def error_response(
+    status: int, message: str, errors: dict | None = None, code=None, headers=None, **extra
+):
     body = {"code": code or status, "message": message, "errors": errors or {}} | extra
     response = jsonify(body)
     response.status_code = status
@@ -61,5 +71,8 @@ def register_error_handlers(bp) -> None:
             # webargs nests the body's messages under its location ("json").
             errors = flatten_messages(messages.get("json", messages))
         return error_response(
-            status, HTTP_MESSAGES.get(status, error.description or "Erreur."), errors, headers=allowed_methods(error)
+            status,
+            HTTP_MESSAGES.get(status, error.description or "Erreur."),
+            errors,
+            headers=allowed_methods(error),
         )

@@ -1,5 +1,6 @@
 """Marshmallow schemas of what the sync API answers (the requests' schemas are the submission
 domain's, in submissions/schemas.py); they also describe the API in OpenAPI."""
+
 from datetime import timezone
 
 from marshmallow import Schema, fields

@@ -1,17 +1,21 @@
 """The sync API: tablets send interviews (idempotent on their UUID) and download the published
 questionnaires; a logged-in page obtains a device token."""
+
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.devices import DeviceToken
 from ..accounts.roles import ADMIN, CHARGE_ETUDE, INTERVIEW
-from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..accounts.tokens import issue_token, last_revocation, revoke_token
 from ..extensions import csrf, db
-from ..submissions.models import Assignment
-from ..submissions.assignments import is_assigned, may_send
 from ..questionnaire_store.definitions import published_version
+from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..submissions.assignments import is_assigned, may_send
+from ..submissions.models import Assignment
+from ..submissions.schemas import MAX_INT, SubmissionIn
 from ..submissions.services import (
     Consent,
     Profile,
@@ -23,10 +27,7 @@ from ..submissions.services import (
 from . import LOGIN_AT_KEY, bp
 from .auth import api_auth, bearer_token, touch_token
 from .errors import ApiError, register_error_handlers
-from ..accounts.devices import DeviceToken
-from ..submissions.schemas import MAX_INT, SubmissionIn
 from .schemas import ErrorOut, QuestionnaireOut, SubmissionOut, TokenIn, TokenOut, VersionOut
-from ..accounts.tokens import issue_token, last_revocation, revoke_token
 
 register_error_handlers(bp)
 
@@ -62,8 +63,12 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
 @bp.alt_response(409, schema=ErrorOut, description="Identifiant déjà utilisé pour un autre contenu")
 @bp.alt_response(413, schema=ErrorOut, description="Requête trop volumineuse")
-@bp.alt_response(422, schema=ErrorOut, description="Réponse invalide, erreurs par champ ; ou questionnaire "
-                 "inconnu, non publié, ou non attribué à l'enquêteur")
+@bp.alt_response(
+    422,
+    schema=ErrorOut,
+    description="Réponse invalide, erreurs par champ ; ou questionnaire "
+    "inconnu, non publié, ou non attribué à l'enquêteur",
+)
 def create_submission(payload):
     version = published_version(payload["questionnaire_id"], payload["version"])
     if version is None or not _may_send(payload):
@@ -72,7 +77,11 @@ def create_submission(payload):
         raise ApiError(
             422,
             "Cette version du questionnaire n'existe pas, n'est pas publiée ou ne vous est pas attribuée.",
-            {"version": [f"Version {payload['version']} introuvable pour le questionnaire {payload['questionnaire_id']}."]},
+            {
+                "version": [
+                    f"Version {payload['version']} introuvable pour le questionnaire {payload['questionnaire_id']}."
+                ]
+            },
             code="version_inconnue",
         )
     try:
@@ -85,7 +94,8 @@ def create_submission(payload):
             content_hash=content_hash(request.get_json()),
             channel=payload["channel"],
             enumerator_id=g.api_user.id,
-            device_id=payload["device_id"] or (g.device_token.device_label if g.device_token else ""),
+            device_id=payload["device_id"]
+            or (g.device_token.device_label if g.device_token else ""),
             started_at=payload["started_at"],
             completed_at=payload["completed_at"],
         )
@@ -117,7 +127,9 @@ def _may_send(payload) -> bool:
     if payload["questionnaire_id"] in (g.api_user.assigned_questionnaires or ()):
         return True  # the usual case, known from the token lookup: no query
     # Otherwise: a current assignment not read with the token, or an ended one.
-    return may_send(g.api_user.id, payload["questionnaire_id"], payload["started_at"] or payload["completed_at"])
+    return may_send(
+        g.api_user.id, payload["questionnaire_id"], payload["started_at"] or payload["completed_at"]
+    )
 
 
 @bp.route("/questionnaires", methods=["GET"])
@@ -152,7 +164,9 @@ def list_questionnaires():
                 "id": questionnaire.id,
                 "title": questionnaire.title,
                 "current_version": published[-1].number,
-                "versions": [{"number": v.number, "published_at": v.published_at} for v in published],
+                "versions": [
+                    {"number": v.number, "published_at": v.published_at} for v in published
+                ],
             }
         )
     return listed
@@ -196,7 +210,11 @@ def get_version(questionnaire_id: int, number: int):
 @bp.arguments(TokenIn(), location="json", required=False)
 @bp.response(201, TokenOut)
 @bp.alt_response(400, schema=ErrorOut, description="Jeton CSRF manquant")
-@bp.alt_response(401, schema=ErrorOut, description="Session non connectée, ou connectée avant la révocation d'un jeton")
+@bp.alt_response(
+    401,
+    schema=ErrorOut,
+    description="Session non connectée, ou connectée avant la révocation d'un jeton",
+)
 @bp.alt_response(403, schema=ErrorOut, description="Rôle insuffisant")
 def create_token(payload):
     if bearer_token() is not None or not current_user.is_authenticated:

@@ -1,5 +1,6 @@
 """The coding workspace: codebooks, coding of free-text answers on spans, suggestions, agreement
 between coders, results for the collectif, pseudonymisation review and exports."""
+
 from flask import Blueprint
 
 bp = Blueprint("coding", __name__, url_prefix="/analyse")

@@ -18,6 +18,7 @@ answer whose text changed has its anchors mapped through the diff of old and new
 
 One service function, `move_anchors_after_edit`, called for the submission domain's
 `answers_replaced` signal; it flushes and never commits."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,11 +50,19 @@ def move_anchors_after_edit(submission, old_answers: dict, new_answers: dict) ->
     """Move every coding, suggestion and pseudonymisation of `submission` whose answer text
     differs between `old_answers` and `new_answers`."""
     report = AnchorsMoved()
-    codings = list(db.session.scalars(
-        select(Coding).where(Coding.submission_id == submission.id).order_by(Coding.id)))
-    suggestions = list(db.session.scalars(select(Suggestion).where(Suggestion.submission_id == submission.id)))
-    pseudonymised = list(db.session.scalars(
-        select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == submission.id)))
+    codings = list(
+        db.session.scalars(
+            select(Coding).where(Coding.submission_id == submission.id).order_by(Coding.id)
+        )
+    )
+    suggestions = list(
+        db.session.scalars(select(Suggestion).where(Suggestion.submission_id == submission.id))
+    )
+    pseudonymised = list(
+        db.session.scalars(
+            select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id == submission.id)
+        )
+    )
     paths = {item.path for item in (*codings, *suggestions, *pseudonymised)}
     for path in sorted(paths):
         old = text_at(old_answers or {}, path) or ""
@@ -104,7 +113,11 @@ def _move_codings(codings: list[Coding], old: str, new: str, report: AnchorsMove
         survivors.append((coding, result, to_review, words))
     if report.codings_merged:
         db.session.flush()  # the duplicates go before a survivor takes their span
-    moving = [coding for coding, result, _, _ in survivors if (coding.start, coding.end) != (result.start, result.end)]
+    moving = [
+        coding
+        for coding, result, _, _ in survivors
+        if (coding.start, coding.end) != (result.start, result.end)
+    ]
     if len(moving) > 1:
         # Park the moving codings on spans no other coding can hold, so that the unique
         # (answer, span, code, coder) never sees two rows while one takes another's old place.
@@ -120,7 +133,9 @@ def _move_codings(codings: list[Coding], old: str, new: str, report: AnchorsMove
         report.codings_to_review += coding.needs_review
 
 
-def _move_suggestions(suggestions: list[Suggestion], old: str, new: str, report: AnchorsMoved) -> None:
+def _move_suggestions(
+    suggestions: list[Suggestion], old: str, new: str, report: AnchorsMoved
+) -> None:
     old_hash, new_hash = text_hash(old), text_hash(new)
     for suggestion in suggestions:
         if suggestion.text_hash != old_hash:

@@ -4,6 +4,7 @@ The job draws, for coders and for readers, the cloud of each public and of each 
 asked for, and records where the files are in its result with a fingerprint of what it read
 (answers, codings, validations). A page shows the last clouds drawn; when the data changed since,
 it starts a new drawing and says so while it runs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..submissions.models import PUBLICS
 from ..jobs.models import Job
 from ..jobs.queue import job_handler, start_job
 from ..submissions.answer_table import AnswerText
+from ..submissions.models import PUBLICS
 from .models import Code, Codebook, Coding, PseudonymisedAnswer
 from .services import active_codes, all_answer_rows, attach, codebook_of
 
@@ -30,29 +31,46 @@ def fingerprint(codebook: Codebook) -> str:
     """What the clouds depend on, in a few indexed aggregates: a change to answers, codings or
     pseudonymised texts changes it."""
     answers = db.session.execute(
-        select(func.count(AnswerText.id), func.max(AnswerText.id))
-        .where(AnswerText.questionnaire_id == codebook.questionnaire_id)).one()
+        select(func.count(AnswerText.id), func.max(AnswerText.id)).where(
+            AnswerText.questionnaire_id == codebook.questionnaire_id
+        )
+    ).one()
     codings = db.session.execute(
-        select(func.count(Coding.id), func.max(Coding.id)).join(Code, Coding.code_id == Code.id)
-        .where(Code.codebook_id == codebook.id)).one()
+        select(func.count(Coding.id), func.max(Coding.id))
+        .join(Code, Coding.code_id == Code.id)
+        .where(Code.codebook_id == codebook.id)
+    ).one()
     pseudonymised = db.session.execute(
-        select(func.count(PseudonymisedAnswer.id), func.count(PseudonymisedAnswer.validated_at),
-               func.max(PseudonymisedAnswer.validated_at), func.max(PseudonymisedAnswer.id))
-        .join(AnswerText, (AnswerText.submission_id == PseudonymisedAnswer.submission_id)
-              & (AnswerText.path == PseudonymisedAnswer.path))
-        .where(AnswerText.questionnaire_id == codebook.questionnaire_id)).one()
+        select(
+            func.count(PseudonymisedAnswer.id),
+            func.count(PseudonymisedAnswer.validated_at),
+            func.max(PseudonymisedAnswer.validated_at),
+            func.max(PseudonymisedAnswer.id),
+        )
+        .join(
+            AnswerText,
+            (AnswerText.submission_id == PseudonymisedAnswer.submission_id)
+            & (AnswerText.path == PseudonymisedAnswer.path),
+        )
+        .where(AnswerText.questionnaire_id == codebook.questionnaire_id)
+    ).one()
     return "|".join(str(value) for value in (*answers, *codings, *pseudonymised))
 
 
 def _cloud_jobs(questionnaire_id: int, statuses: tuple[str, ...]):
     for job in db.session.scalars(
-        select(Job).where(Job.kind == CLOUDS, Job.status.in_(statuses)).order_by(Job.id.desc()).limit(20)
+        select(Job)
+        .where(Job.kind == CLOUDS, Job.status.in_(statuses))
+        .order_by(Job.id.desc())
+        .limit(20)
     ):
         if job.params.get("questionnaire_id") == questionnaire_id:
             yield job
 
 
-def cloud_state(codebook: Codebook, *, refresh: bool = True, code: str = "") -> tuple[dict, Job | None]:
+def cloud_state(
+    codebook: Codebook, *, refresh: bool = True, code: str = ""
+) -> tuple[dict, Job | None]:
     """({"clouds": {key: {"png", "svg"} or {}}, "drawing": bool}, job to enqueue): the last clouds
     drawn, and a new drawing recorded when none is running and the data changed since the last
     one, or when the cloud of `code` (a code key) was never asked for. The caller commits,
@@ -63,11 +81,19 @@ def cloud_state(codebook: Codebook, *, refresh: bool = True, code: str = "") -> 
     result = (done.result or {}) if done is not None else {}
     codes = set(result.get("codes", []))
     started = None
-    if refresh and running is None and (
-        done is None or (code and code not in codes) or result.get("fingerprint") != fingerprint(codebook)
+    if (
+        refresh
+        and running is None
+        and (
+            done is None
+            or (code and code not in codes)
+            or result.get("fingerprint") != fingerprint(codebook)
+        )
     ):
         codes |= {code} if code else set()
-        started = running = start_job(CLOUDS, {"questionnaire_id": questionnaire_id, "codes": sorted(codes)})
+        started = running = start_job(
+            CLOUDS, {"questionnaire_id": questionnaire_id, "codes": sorted(codes)}
+        )
     return {"clouds": dict(result.get("clouds", {})), "drawing": running is not None}, started
 
 

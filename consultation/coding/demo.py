@@ -1,5 +1,6 @@
 """Demo coding work: the ABS codebook and codings by two coders on some answers, so that the
 workspace, the results and the agreement page show something on first run."""
+
 import random
 import re
 
@@ -24,11 +25,21 @@ def seed_coding(questionnaire, coders) -> int:
         return 0
     codebook = create_default_codebook(questionnaire)
     codes = [code for code in active_codes(codebook) if code.keywords]
-    patterns = [(code, re.compile(r"\b(?:" + "|".join(re.escape(word) for word in code.keywords) + r")\w*",
-                                  re.IGNORECASE)) for code in codes]
+    patterns = [
+        (
+            code,
+            re.compile(
+                r"\b(?:" + "|".join(re.escape(word) for word in code.keywords) + r")\w*",
+                re.IGNORECASE,
+            ),
+        )
+        for code in codes
+    ]
     submissions = db.session.scalars(
-        select(Submission).where(Submission.questionnaire_version_id.in_([v.id for v in questionnaire.versions]))
-        .order_by(Submission.id).limit(DEMO_ANSWERS)
+        select(Submission)
+        .where(Submission.questionnaire_version_id.in_([v.id for v in questionnaire.versions]))
+        .order_by(Submission.id)
+        .limit(DEMO_ANSWERS)
     ).all()
     rng = random.Random(7)
     created = 0
@@ -37,14 +48,28 @@ def seed_coding(questionnaire, coders) -> int:
             text = text_at(submission.answers or {}, path)
             if not text:
                 continue
-            found = [(code, match) for code, pattern in patterns for match in [pattern.search(text)] if match]
+            found = [
+                (code, match)
+                for code, pattern in patterns
+                for match in [pattern.search(text)]
+                if match
+            ]
             for index, coder in enumerate(coders):
                 for code, match in found:
                     if index == 1 and rng.random() < 0.2:
                         continue  # the second coder misses some
-                    db.session.add(Coding(submission_id=submission.id, path=path, start=match.start(),
-                                          end=match.end(), code_id=code.id, coder_id=coder.id,
-                                          text_hash=text_hash(text), source="manual"))
+                    db.session.add(
+                        Coding(
+                            submission_id=submission.id,
+                            path=path,
+                            start=match.start(),
+                            end=match.end(),
+                            code_id=code.id,
+                            coder_id=coder.id,
+                            text_hash=text_hash(text),
+                            source="manual",
+                        )
+                    )
                     created += 1
     db.session.flush()
     return created
@@ -57,13 +82,15 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
     analysed questionnaire or one with validated answers is left as it is. Returns the counts, or
     None when there was nothing to do."""
     from ..accounts.services import find_user
-    from ..questionnaire_store.models import Questionnaire
     from ..jobs.queue import run_now
+    from ..questionnaire_store.models import Questionnaire
     from .jobs import ANALYSE, latest_job, start_analysis
     from .models import PseudonymisedAnswer
     from .services import validate_pseudonymisations
 
-    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.form_id == "abs_2026"))
+    questionnaire = db.session.scalar(
+        select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
+    )
     validator = find_user(validator_email)
     if questionnaire is None or validator is None or codebook_of(questionnaire.id) is None:
         return None
@@ -74,9 +101,15 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
     coded = db.session.scalars(
         select(PseudonymisedAnswer)
         .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
-        .where(Submission.questionnaire_version_id.in_(version_ids),
-               select(Coding.id).where(Coding.submission_id == PseudonymisedAnswer.submission_id,
-                                       Coding.path == PseudonymisedAnswer.path).exists())
+        .where(
+            Submission.questionnaire_version_id.in_(version_ids),
+            select(Coding.id)
+            .where(
+                Coding.submission_id == PseudonymisedAnswer.submission_id,
+                Coding.path == PseudonymisedAnswer.path,
+            )
+            .exists(),
+        )
         .order_by(PseudonymisedAnswer.id)
     ).all()
     if not coded or any(record.is_validated for record in coded):

@@ -1,5 +1,6 @@
 """How an answer is drawn: its text cut at every coding and evidence boundary, so each piece knows
 which codes cover it (one coloured underline each) and whether a suggestion points at it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,10 +35,15 @@ def pieces(text: str, codings=(), suggestions=()) -> list[Piece]:
     for start, end in zip(ordered, ordered[1:]):
         covering = [code for s, e, code in spans if s <= start and end <= e]
         unique = list({code.id: code for code in covering}.values())
-        result.append(Piece(
-            text[start:end], start, [code.colour for code in unique], [code.name for code in unique],
-            any(s <= start and end <= e for s, e in evidence),
-        ))
+        result.append(
+            Piece(
+                text[start:end],
+                start,
+                [code.colour for code in unique],
+                [code.name for code in unique],
+                any(s <= start and end <= e for s, e in evidence),
+            )
+        )
     return result
 
 

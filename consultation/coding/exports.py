@@ -2,6 +2,7 @@
 
 Pseudonymised by default: the stored pseudonymisation of an answer when it matches the current
 text, else one computed on the spot, so that a file leaving the coders holds no direct identifier."""
+
 from __future__ import annotations
 
 from analyse.refiqda import QdaCode, QdaCoding, QdaSource, codebook_xml, qdpx_bytes
@@ -37,12 +38,22 @@ def segments(codebook: Codebook, *, pseudonymised: bool = True) -> list[dict]:
                 segment = result.text[start:end]
             else:
                 start, end, segment = coding.start, coding.end, row.text[coding.start : coding.end]
-            records.append({
-                "submission_id": row.submission.id, "question": row.path, "public": row.public_label,
-                "commune": row.place_label, "code_path": labels[coding.code_id], "start": start, "end": end,
-                "segment": segment, "coder": coding.coder.name or coding.coder.email if coding.coder else "",
-                "coded_at": coding.created_at, "memo": memo, "to_review": coding in to_review,
-            })
+            records.append(
+                {
+                    "submission_id": row.submission.id,
+                    "question": row.path,
+                    "public": row.public_label,
+                    "commune": row.place_label,
+                    "code_path": labels[coding.code_id],
+                    "start": start,
+                    "end": end,
+                    "segment": segment,
+                    "coder": coding.coder.name or coding.coder.email if coding.coder else "",
+                    "coded_at": coding.created_at,
+                    "memo": memo,
+                    "to_review": coding in to_review,
+                }
+            )
     return records
 
 
@@ -52,8 +63,16 @@ def segments_file(codebook: Codebook, file_format: str, *, pseudonymised: bool =
 
 
 def qda_codes(codebook: Codebook) -> list[QdaCode]:
-    return [QdaCode(key=code.key, name=code.name, parent=code.parent.key if code.parent else None,
-                    color=code.colour, description=code.description) for code in active_codes(codebook)]
+    return [
+        QdaCode(
+            key=code.key,
+            name=code.name,
+            parent=code.parent.key if code.parent else None,
+            color=code.colour,
+            description=code.description,
+        )
+        for code in active_codes(codebook)
+    ]
 
 
 def codebook_file(codebook: Codebook) -> bytes:
@@ -65,15 +84,29 @@ def project_file(codebook: Codebook, *, pseudonymised: bool = True) -> bytes:
     sources, codings = [], []
     for row in rows_with_codings(codebook):
         source_key = f"{row.submission.id}:{row.path}"
-        sources.append(QdaSource(
-            key=source_key, name=f"Réponse {row.submission.id} — {row.path}", text=row.text,
-            pseudonymised=_pseudonymised(row) if pseudonymised else None,
-            description=f"{row.public_label} · {row.place_label}",
-        ))
+        sources.append(
+            QdaSource(
+                key=source_key,
+                name=f"Réponse {row.submission.id} — {row.path}",
+                text=row.text,
+                pseudonymised=_pseudonymised(row) if pseudonymised else None,
+                description=f"{row.public_label} · {row.place_label}",
+            )
+        )
         to_review = row.codings_to_review
         for coding in row.codings:
             if coding.code_id in keys:
-                codings.append(QdaCoding(source=source_key, code=keys[coding.code_id], start=coding.start,
-                                         end=coding.end, coder=coding.coder.email if coding.coder else None,
-                                         created_at=coding.created_at, to_review=coding in to_review))
-    return qdpx_bytes(codebook.name, qda_codes(codebook), sources, codings, pseudonymised=pseudonymised)
+                codings.append(
+                    QdaCoding(
+                        source=source_key,
+                        code=keys[coding.code_id],
+                        start=coding.start,
+                        end=coding.end,
+                        coder=coding.coder.email if coding.coder else None,
+                        created_at=coding.created_at,
+                        to_review=coding in to_review,
+                    )
+                )
+    return qdpx_bytes(
+        codebook.name, qda_codes(codebook), sources, codings, pseudonymised=pseudonymised
+    )

@@ -4,6 +4,7 @@
 a questionnaire, in batches, touching only answers that are new or changed since the last run (the
 token cache of analyse.nlp keeps lemmas of texts already seen). « Réentraîner » learns the
 suggestion model from the codings and saves it under instance/models/."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,17 @@ from sqlalchemy import delete, func, insert, select, update
 from ..extensions import db
 from ..jobs.models import Job
 from ..jobs.queue import job_handler, start_job
-from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
 from ..submissions.answer_table import AnswerText
-from .services import SOURCES, active_codes, all_answer_rows, analysed_answers, codebook_of, spans_json, to_analyse
+from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
+from .services import (
+    SOURCES,
+    active_codes,
+    all_answer_rows,
+    analysed_answers,
+    codebook_of,
+    spans_json,
+    to_analyse,
+)
 
 ANALYSE = "coding.analyse"
 RETRAIN = "coding.retrain"
@@ -46,7 +55,11 @@ def _nlp_model() -> str:
 
 
 def model_path(questionnaire_id: int) -> Path:
-    return Path(current_app.instance_path) / "models" / f"suggestions-questionnaire-{questionnaire_id}.joblib"
+    return (
+        Path(current_app.instance_path)
+        / "models"
+        / f"suggestions-questionnaire-{questionnaire_id}.joblib"
+    )
 
 
 def _meta_path(questionnaire_id: int) -> Path:
@@ -85,7 +98,9 @@ def start_analysis(questionnaire_id: int, user_id: int | None, *, force: bool = 
 
 def running_job(kind: str, questionnaire_id: int) -> Job | None:
     for job in db.session.scalars(
-        select(Job).where(Job.kind == kind, Job.status.in_(("queued", "running"))).order_by(Job.id.desc())
+        select(Job)
+        .where(Job.kind == kind, Job.status.in_(("queued", "running")))
+        .order_by(Job.id.desc())
     ):
         if job.params.get("questionnaire_id") == questionnaire_id:
             return job
@@ -93,7 +108,9 @@ def running_job(kind: str, questionnaire_id: int) -> Job | None:
 
 
 def latest_job(kind: str, questionnaire_id: int) -> Job | None:
-    for job in db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id.desc()).limit(50)):
+    for job in db.session.scalars(
+        select(Job).where(Job.kind == kind).order_by(Job.id.desc()).limit(50)
+    ):
         if job.params.get("questionnaire_id") == questionnaire_id:
             return job
     return None
@@ -104,9 +121,14 @@ def retraining_due(codebook: Codebook) -> bool:
     from analyse.suggestions import Suggester
 
     meta = training_meta(codebook.questionnaire_id)
-    count = db.session.scalar(
-        select(func.count(Coding.id)).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
-    ) or 0
+    count = (
+        db.session.scalar(
+            select(func.count(Coding.id))
+            .join(Code, Coding.code_id == Code.id)
+            .where(Code.codebook_id == codebook.id)
+        )
+        or 0
+    )
     suggester = Suggester(to_analyse(codebook), n_examples=int(meta.get("examples", 0)))
     return suggester.needs_retraining(count - int(meta.get("codings", 0)))
 
@@ -150,7 +172,9 @@ def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, in
 
     if not answers:
         return 0
-    analyses = analyse_texts([answer.text for answer in answers], cache=cache, model=suggester.nlp_model)
+    analyses = analyse_texts(
+        [answer.text for answer in answers], cache=cache, model=suggester.nlp_model
+    )
     found = suggester.suggest_analyses(analyses)
     hashes = {answer.key: answer.hash for answer in answers}
     ids = sorted({answer.submission_id for answer in answers})
@@ -159,22 +183,35 @@ def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, in
     replaced: list[int] = []
     for part in _chunks(ids, 500):
         for suggestion_id, submission_id, path, code_id, status, digest in db.session.execute(
-            select(Suggestion.id, Suggestion.submission_id, Suggestion.path, Suggestion.code_id, Suggestion.status,
-                   Suggestion.text_hash).where(Suggestion.submission_id.in_(part))
+            select(
+                Suggestion.id,
+                Suggestion.submission_id,
+                Suggestion.path,
+                Suggestion.code_id,
+                Suggestion.status,
+                Suggestion.text_hash,
+            ).where(Suggestion.submission_id.in_(part))
         ):
             key = (submission_id, path)
             if key not in hashes:
                 continue
             if status != "pending" and digest == hashes[key]:
-                decided.setdefault(key, set()).add(code_id)  # a coder's decision on this very text stands
+                decided.setdefault(key, set()).add(
+                    code_id
+                )  # a coder's decision on this very text stands
             else:
                 replaced.append(suggestion_id)
         for submission_id, path, code_id in db.session.execute(
-            select(Coding.submission_id, Coding.path, Coding.code_id).where(Coding.submission_id.in_(part))
+            select(Coding.submission_id, Coding.path, Coding.code_id).where(
+                Coding.submission_id.in_(part)
+            )
         ):
             coded.setdefault((submission_id, path), set()).add(code_id)
     for part in _chunks(replaced, 500):
-        db.session.execute(delete(Suggestion).where(Suggestion.id.in_(part)), execution_options={"synchronize_session": False})
+        db.session.execute(
+            delete(Suggestion).where(Suggestion.id.in_(part)),
+            execution_options={"synchronize_session": False},
+        )
     records = []
     for answer, suggestions in zip(answers, found):
         skipped = decided.get(answer.key, set()) | coded.get(answer.key, set())
@@ -182,11 +219,18 @@ def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, in
             code_id = code_ids.get(suggestion.code)
             if code_id is None or code_id in skipped:
                 continue
-            records.append({
-                "submission_id": answer.submission_id, "path": answer.path, "code_id": code_id,
-                "score": round(suggestion.score, 4), "spans": [list(span) for span in suggestion.spans],
-                "source": SOURCES.get(suggestion.source, "rules"), "text_hash": answer.hash, "status": "pending",
-            })
+            records.append(
+                {
+                    "submission_id": answer.submission_id,
+                    "path": answer.path,
+                    "code_id": code_id,
+                    "score": round(suggestion.score, 4),
+                    "spans": [list(span) for span in suggestion.spans],
+                    "source": SOURCES.get(suggestion.source, "rules"),
+                    "text_hash": answer.hash,
+                    "status": "pending",
+                }
+            )
     if records:
         db.session.execute(insert(Suggestion), records)
     return len(records)
@@ -203,9 +247,18 @@ def _pseudonymise(answers: list[_Answer], stored: dict[tuple, int], registries: 
     new, changed = [], []
     for answer, spans in zip(answers, found):
         # One registry per respondent: « Kevin » is [PERSONNE_1] in all their answers.
-        result = render(answer.text, spans, registry=registries.setdefault(answer.submission_id, PersonRegistry()))
-        values = {"text_hash": answer.hash, "text": result.text, "spans": spans_json(result),
-                  "validated_at": None, "validated_by_id": None}
+        result = render(
+            answer.text,
+            spans,
+            registry=registries.setdefault(answer.submission_id, PersonRegistry()),
+        )
+        values = {
+            "text_hash": answer.hash,
+            "text": result.text,
+            "spans": spans_json(result),
+            "validated_at": None,
+            "validated_by_id": None,
+        }
         if answer.key in stored:
             changed.append({"id": stored[answer.key], **values})
         else:
@@ -227,11 +280,21 @@ def analyse_answers(job: Job, progress) -> dict:
     # missing or was made from another text.
     answers, stale, stored = [], [], {}
     for submission_id, path, text, digest, record_id, known in db.session.execute(
-        select(AnswerText.submission_id, AnswerText.path, AnswerText.text, AnswerText.text_hash,
-               PseudonymisedAnswer.id, PseudonymisedAnswer.text_hash)
-        .outerjoin(PseudonymisedAnswer, (PseudonymisedAnswer.submission_id == AnswerText.submission_id)
-                   & (PseudonymisedAnswer.path == AnswerText.path))
-        .where(*analysed_answers(questionnaire_id)).order_by(AnswerText.submission_id, AnswerText.position)
+        select(
+            AnswerText.submission_id,
+            AnswerText.path,
+            AnswerText.text,
+            AnswerText.text_hash,
+            PseudonymisedAnswer.id,
+            PseudonymisedAnswer.text_hash,
+        )
+        .outerjoin(
+            PseudonymisedAnswer,
+            (PseudonymisedAnswer.submission_id == AnswerText.submission_id)
+            & (PseudonymisedAnswer.path == AnswerText.path),
+        )
+        .where(*analysed_answers(questionnaire_id))
+        .order_by(AnswerText.submission_id, AnswerText.position)
     ):
         answer = _Answer(submission_id, path, text, digest)
         answers.append(answer)
@@ -258,7 +321,12 @@ def analyse_answers(job: Job, progress) -> dict:
         done += len(batch)
         progress(done, len(to_suggest), f"{done} réponse(s) analysée(s) sur {len(to_suggest)}")
     _write_lemmas(questionnaire_id, cache, suggester.nlp_model)
-    return {"answers": len(answers), "analysed": len(to_suggest), "pseudonymised": len(stale), "suggestions": created}
+    return {
+        "answers": len(answers),
+        "analysed": len(to_suggest),
+        "pseudonymised": len(stale),
+        "suggestions": created,
+    }
 
 
 def _write_lemmas(questionnaire_id: int, cache, model: str) -> None:
@@ -273,10 +341,18 @@ def _write_lemmas(questionnaire_id: int, cache, model: str) -> None:
     ).all()
     for batch in _chunks(missing, BATCH_SIZE * 4):
         analyses = analyse_texts([text for _, text in batch], cache=cache, model=model)
-        db.session.execute(update(AnswerText), [
-            {"id": answer_id, "lemmas": " ".join(dict.fromkeys(fold(token.lemma) for token in analysis.tokens))}
-            for (answer_id, _), analysis in zip(batch, analyses)
-        ])
+        db.session.execute(
+            update(AnswerText),
+            [
+                {
+                    "id": answer_id,
+                    "lemmas": " ".join(
+                        dict.fromkeys(fold(token.lemma) for token in analysis.tokens)
+                    ),
+                }
+                for (answer_id, _), analysis in zip(batch, analyses)
+            ],
+        )
 
 
 @job_handler(RETRAIN)
@@ -287,13 +363,20 @@ def retrain(job: Job, progress) -> dict:
     codebook = codebook_of(questionnaire_id)
     if codebook is None:
         raise ValueError("ce questionnaire n'a pas de livre de codes")
-    keys = {code.id: code.key for code in db.session.scalars(select(Code).where(Code.codebook_id == codebook.id))}
+    keys = {
+        code.id: code.key
+        for code in db.session.scalars(select(Code).where(Code.codebook_id == codebook.id))
+    }
     # The coded answers' texts from the answer table, in the order the codings were read before.
     coded_texts = db.session.execute(
         select(Coding.submission_id, Coding.path, Coding.code_id, AnswerText.text)
         .join(Code, Coding.code_id == Code.id)
-        .outerjoin(AnswerText, (AnswerText.submission_id == Coding.submission_id) & (AnswerText.path == Coding.path))
-        .where(Code.codebook_id == codebook.id).order_by(Coding.submission_id, Coding.path, Coding.start)
+        .outerjoin(
+            AnswerText,
+            (AnswerText.submission_id == Coding.submission_id) & (AnswerText.path == Coding.path),
+        )
+        .where(Code.codebook_id == codebook.id)
+        .order_by(Coding.submission_id, Coding.path, Coding.start)
     ).all()
     codings = coded_texts
     labels: dict[tuple, set[str]] = {}
@@ -309,20 +392,33 @@ def retrain(job: Job, progress) -> dict:
     progress(0, 2, f"Apprentissage sur {len(examples)} réponse(s) codée(s)…")
     path = model_path(questionnaire_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    suggester = train_suggester(examples, to_analyse(codebook), path, cache=analysis_cache(), nlp_model=_nlp_model())
-    _write_meta(questionnaire_id, {"codings": len(codings), "examples": len(examples),
-                                   "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                   "codes": len(suggester.model.codes) if suggester.model else 0})
+    suggester = train_suggester(
+        examples, to_analyse(codebook), path, cache=analysis_cache(), nlp_model=_nlp_model()
+    )
+    _write_meta(
+        questionnaire_id,
+        {
+            "codings": len(codings),
+            "examples": len(examples),
+            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "codes": len(suggester.model.codes) if suggester.model else 0,
+        },
+    )
     progress(1, 2, "Nouvelles suggestions pour les réponses pas encore codées…")
     coded = set(labels)
-    answers = [answer for answer in _answers(all_answer_rows(questionnaire_id)) if answer.key not in coded]
+    answers = [
+        answer for answer in _answers(all_answer_rows(questionnaire_id)) if answer.key not in coded
+    ]
     code_ids = {code.key: code.id for code in active_codes(codebook)}
     created = 0
     for batch in _chunks(answers, BATCH_SIZE):
         created += _write_suggestions(batch, suggester, code_ids, analysis_cache())
     progress(2, 2, "Modèle réentraîné")
-    return {"examples": len(examples), "codes_learned": len(suggester.model.codes) if suggester.model else 0,
-            "suggestions": created}
+    return {
+        "examples": len(examples),
+        "codes_learned": len(suggester.model.codes) if suggester.model else 0,
+        "suggestions": created,
+    }
 
 
 def _write_meta(questionnaire_id: int, meta: dict) -> None:

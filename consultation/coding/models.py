@@ -5,6 +5,7 @@ A coding points at a span of one answer: submission × answer path ("manque_quar
 agreement between coders can be measured. `text_hash` is the sha256 of the answer text the offsets
 refer to: when an answer is edited, its codings move with the text (coding/anchors.py) and take the
 new hash; a coding whose words were edited is kept and marked `needs_review` (« à revoir »)."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false

@@ -7,6 +7,7 @@ validated (a verbatim still waiting for validation is counted, never shown).
 A coding « à revoir » (its words were edited since it was coded) is counted apart: it is left out
 of frequencies, co-occurrences, verbatims and clouds until a coder confirms it, and an answer holding
 one is left out of agreement, where one coder's uncertain coding would read as a disagreement."""
+
 from __future__ import annotations
 
 import math
@@ -17,14 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from flask import current_app
-
 from sqlalchemy import and_, case, distinct, func, select
 
 from ..accounts.models import User
 from ..extensions import db
-from ..submissions.models import PUBLICS
 from ..main.converters import MAX_DATABASE_ID
 from ..submissions.answer_table import AnswerText, matching_ids_clause, search_words
+from ..submissions.models import PUBLICS
 from ..territory.models import Commune, Quartier
 from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
 from .services import (
@@ -39,7 +39,12 @@ from .services import (
     pseudonymised_result,
 )
 
-GROUPINGS = {"public": "Public", "commune": "Commune", "quartier": "Quartier", "question": "Question"}
+GROUPINGS = {
+    "public": "Public",
+    "commune": "Commune",
+    "quartier": "Quartier",
+    "question": "Question",
+}
 _PLACEHOLDER_TERM = re.compile(
     r"^\[?(personne_\d+|email|iban|nir|téléphone|telephone|identifiant|immatriculation|date_naissance|adresse)\]?$"
 )
@@ -65,7 +70,9 @@ def visible_text(row: AnswerRow, originals: bool) -> str | None:
     return row.text if originals else row.validated_text
 
 
-def visible_span(row: AnswerRow, start: int, end: int, originals: bool) -> tuple[str, int, int] | None:
+def visible_span(
+    row: AnswerRow, start: int, end: int, originals: bool
+) -> tuple[str, int, int] | None:
     """(text, start, end) a reader may see: the original for coders, else the validated
     pseudonymised text with the span mapped onto it; None when not validated yet."""
     if originals:
@@ -107,25 +114,59 @@ def load_frames(codebook: Codebook, *, question: str = "", codings_only: bool = 
     columns = ["submission_id", "question", "path", "code_id", "coder_id", "start", "end"]
     # Plain tuples into column arrays: at 100,000 codings, a Row object per coding costs seconds.
     codings = _frame(
-        select(Coding.submission_id, AnswerText.question, Coding.path, Coding.code_id, Coding.coder_id,
-               Coding.start, Coding.end)
-        .join(AnswerText, _ON_ANSWER).where(*where, SETTLED, Coding.code_id.in_(list(labels) or [0])), columns)
+        select(
+            Coding.submission_id,
+            AnswerText.question,
+            Coding.path,
+            Coding.code_id,
+            Coding.coder_id,
+            Coding.start,
+            Coding.end,
+        )
+        .join(AnswerText, _ON_ANSWER)
+        .where(*where, SETTLED, Coding.code_id.in_(list(labels) or [0])),
+        columns,
+    )
     coder_ids = [int(coder_id) for coder_id in codings["coder_id"].unique()]
-    coders = {user.id: user.name or user.email for user in
-              db.session.scalars(select(User).where(User.id.in_(coder_ids)))} if coder_ids else {}
+    coders = (
+        {
+            user.id: user.name or user.email
+            for user in db.session.scalars(select(User).where(User.id.in_(coder_ids)))
+        }
+        if coder_ids
+        else {}
+    )
     codings["code"] = codings["code_id"].map(labels)
     codings["coder"] = codings["coder_id"].map(lambda coder_id: coders.get(coder_id, str(coder_id)))
-    codings = codings[["submission_id", "question", "path", "code", "code_id", "coder", "coder_id", "start", "end"]]
+    codings = codings[
+        [
+            "submission_id",
+            "question",
+            "path",
+            "code",
+            "code_id",
+            "coder",
+            "coder_id",
+            "start",
+            "end",
+        ]
+    ]
     if codings_only:  # agreement reads nothing else
         return Frames(codings, pd.DataFrame(), pd.DataFrame())
     respondents = _frame(
-        select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name).distinct()
+        select(AnswerText.submission_id, AnswerText.public, Commune.name, Quartier.name)
+        .distinct()
         .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
         .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
-        .where(*where).order_by(AnswerText.submission_id), ["submission_id", "public", "commune", "quartier"])
+        .where(*where)
+        .order_by(AnswerText.submission_id),
+        ["submission_id", "public", "commune", "quartier"],
+    )
     respondents["public"] = respondents["public"].map(lambda public: PUBLICS.get(public, public))
-    answers = _frame(select(AnswerText.submission_id, AnswerText.question).distinct().where(*where),
-                     ["submission_id", "question"])
+    answers = _frame(
+        select(AnswerText.submission_id, AnswerText.question).distinct().where(*where),
+        ["submission_id", "question"],
+    )
     return Frames(codings, respondents, answers)
 
 
@@ -135,15 +176,22 @@ def _frame(query, columns: list[str]) -> pd.DataFrame:
     PostgreSQL: 1.4 s against 0.11 s for 21,000 rows)."""
     rows = _driver_rows(query)
     values = list(zip(*rows)) if rows else [[] for _ in columns]
-    return pd.DataFrame({name: pd.Series(column, dtype=object if not rows else None)
-                         for name, column in zip(columns, values)}, columns=columns)
+    return pd.DataFrame(
+        {
+            name: pd.Series(column, dtype=object if not rows else None)
+            for name, column in zip(columns, values)
+        },
+        columns=columns,
+    )
 
 
 def _driver_rows(query) -> list[tuple]:
     """Runs a SELECT of plain columns (integers, texts) on the session's connection, through the
     DB-API cursor."""
     connection = db.session.connection()
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
     parameters = compiled.params
     if compiled.positional:
         parameters = tuple(parameters[name] for name in compiled.positiontup)
@@ -170,8 +218,9 @@ def _group_column(by: str):
 
 
 def _with_places(query):
-    return (query.outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
-            .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id))
+    return query.outerjoin(Commune, Commune.insee_code == AnswerText.commune_code).outerjoin(
+        Quartier, Quartier.id == AnswerText.quartier_id
+    )
 
 
 def _percent(respondents: int, total: int) -> float:
@@ -188,55 +237,106 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
     labels = {code.id: code_label(code) for code in codes}
     by_label = {label: code for code in codes for label in [labels[code.id]]}
     coded = [*where, SETTLED, Coding.code_id.in_(list(labels) or [0])]
-    label_of = (lambda value: PUBLICS.get(value, value)) if by == "public" else (lambda value: value)
+    label_of = (
+        (lambda value: PUBLICS.get(value, value)) if by == "public" else (lambda value: value)
+    )
 
-    respondents = db.session.scalar(select(func.count(distinct(AnswerText.submission_id))).where(*where)) or 0
+    respondents = (
+        db.session.scalar(select(func.count(distinct(AnswerText.submission_id))).where(*where)) or 0
+    )
     # A passage coded alike by several coders (double coding) is one segment.
-    segments = select(Coding.code_id, Coding.submission_id, Coding.path, Coding.start, Coding.end).distinct() \
-        .join(AnswerText, _ON_ANSWER).where(*coded).subquery()
-    overall = [
-        {"code": labels[code_id], "respondents": count, "segments": segment_count, "total": respondents,
-         "percent": _percent(count, respondents), "code_obj": by_label.get(labels[code_id])}
-        for code_id, count, segment_count in db.session.execute(
-            select(segments.c.code_id, func.count(distinct(segments.c.submission_id)), func.count())
-            .group_by(segments.c.code_id))
-    ] if respondents else []
+    segments = (
+        select(Coding.code_id, Coding.submission_id, Coding.path, Coding.start, Coding.end)
+        .distinct()
+        .join(AnswerText, _ON_ANSWER)
+        .where(*coded)
+        .subquery()
+    )
+    overall = (
+        [
+            {
+                "code": labels[code_id],
+                "respondents": count,
+                "segments": segment_count,
+                "total": respondents,
+                "percent": _percent(count, respondents),
+                "code_obj": by_label.get(labels[code_id]),
+            }
+            for code_id, count, segment_count in db.session.execute(
+                select(
+                    segments.c.code_id, func.count(distinct(segments.c.submission_id)), func.count()
+                ).group_by(segments.c.code_id)
+            )
+        ]
+        if respondents
+        else []
+    )
     overall.sort(key=lambda record: (-record["respondents"], record["code"]))
 
     group = _group_column(by)
     totals: dict = {}
     for value, count in db.session.execute(
-        _with_places(select(group, func.count(distinct(AnswerText.submission_id))).select_from(AnswerText))
-        .where(*where).group_by(group)
+        _with_places(
+            select(group, func.count(distinct(AnswerText.submission_id))).select_from(AnswerText)
+        )
+        .where(*where)
+        .group_by(group)
     ):
         key = _NOT_GIVEN if value is None else label_of(value)
         totals[key] = totals.get(key, 0) + count
     cells: dict[str, dict] = {}
     for code_id, value, count in db.session.execute(
-        _with_places(select(Coding.code_id, group, func.count(distinct(Coding.submission_id)))
-                     .select_from(Coding).join(AnswerText, _ON_ANSWER)).where(*coded).group_by(Coding.code_id, group)
+        _with_places(
+            select(Coding.code_id, group, func.count(distinct(Coding.submission_id)))
+            .select_from(Coding)
+            .join(AnswerText, _ON_ANSWER)
+        )
+        .where(*coded)
+        .group_by(Coding.code_id, group)
     ):
         key = _NOT_GIVEN if value is None else label_of(value)
         cells.setdefault(labels[code_id], {})[key] = (count, _percent(count, totals.get(key, 0)))
-    table = {"groups": sorted(totals, key=str) if respondents else [],
-             "codes": [{"label": labels[code.id], "cells": cells[labels[code.id]]}
-                       for code in codes if labels[code.id] in cells] if respondents else [],
-             "totals": totals if respondents else {}}
+    table = {
+        "groups": sorted(totals, key=str) if respondents else [],
+        "codes": [
+            {"label": labels[code.id], "cells": cells[labels[code.id]]}
+            for code in codes
+            if labels[code.id] in cells
+        ]
+        if respondents
+        else [],
+        "totals": totals if respondents else {},
+    }
 
-    units = select(Coding.submission_id, Coding.path, Coding.code_id).distinct().join(AnswerText, _ON_ANSWER) \
-        .where(*coded).subquery()
+    units = (
+        select(Coding.submission_id, Coding.path, Coding.code_id)
+        .distinct()
+        .join(AnswerText, _ON_ANSWER)
+        .where(*coded)
+        .subquery()
+    )
     other = units.alias()
     pairs = {
-        (first, second): count for first, second, count in db.session.execute(
+        (first, second): count
+        for first, second, count in db.session.execute(
             select(units.c.code_id, other.c.code_id, func.count())
-            .join(other, and_(units.c.submission_id == other.c.submission_id, units.c.path == other.c.path))
-            .group_by(units.c.code_id, other.c.code_id))
+            .join(
+                other,
+                and_(units.c.submission_id == other.c.submission_id, units.c.path == other.c.path),
+            )
+            .group_by(units.c.code_id, other.c.code_id)
+        )
     }
     present = sorted({labels[first] for first, _ in pairs})
     order = [labels[code.id] for code in codes if labels[code.id] in present]
     ids = {labels[code.id]: code.id for code in codes}
     matrix = [[pairs.get((ids[row], ids[column]), 0) for column in order] for row in order]
-    return {"respondents": respondents, "overall": overall, "table": table, "cooccurrence": (order, matrix)}
+    return {
+        "respondents": respondents,
+        "overall": overall,
+        "table": table,
+        "cooccurrence": (order, matrix),
+    }
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
@@ -246,7 +346,9 @@ def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
     codings, respondents, answers = segments_of(frames.codings), frames.respondents, frames.answers
     if respondents.empty:
         return {"groups": [], "codes": [], "totals": {}}
-    table = code_frequencies(codings, respondents, by=by, answers=answers if by == "question" else None)
+    table = code_frequencies(
+        codings, respondents, by=by, answers=answers if by == "question" else None
+    )
     if by == "question":
         totals = answers.groupby("question")["submission_id"].nunique().to_dict()
     else:
@@ -254,7 +356,10 @@ def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
     groups = sorted(totals, key=str)
     by_code: dict[str, dict] = {}
     for record in table.to_dict("records"):
-        by_code.setdefault(record["code"], {})[record[by]] = (int(record["respondents"]), float(record["percent"]))
+        by_code.setdefault(record["code"], {})[record[by]] = (
+            int(record["respondents"]),
+            float(record["percent"]),
+        )
     order = [code_label(code) for code in active_codes(codebook)]
     codes = [{"label": label, "cells": by_code[label]} for label in order if label in by_code]
     return {"groups": groups, "codes": codes, "totals": totals}
@@ -278,7 +383,9 @@ def cooccurrences(codebook: Codebook, frames: Frames) -> tuple[list[str], list[l
     if codings.empty:
         return [], []
     matrix = cooccurrence(codings, unit=("submission_id", "path"))
-    order = [code_label(code) for code in active_codes(codebook) if code_label(code) in matrix.index]
+    order = [
+        code_label(code) for code in active_codes(codebook) if code_label(code) in matrix.index
+    ]
     matrix = matrix.loc[order, order]
     return order, matrix.values.tolist()
 
@@ -287,7 +394,8 @@ def to_review(questionnaire_id: int) -> tuple[int, set[tuple[int, str]]]:
     """Codings « à revoir » of the analysed answers (not counted in the results until a coder
     confirms them), and the answers that hold them."""
     held = db.session.execute(
-        select(Coding.submission_id, Coding.path).join(AnswerText, _ON_ANSWER)
+        select(Coding.submission_id, Coding.path)
+        .join(AnswerText, _ON_ANSWER)
         .where(*analysed_answers(questionnaire_id), ~SETTLED)
     ).all()
     return len(held), {(submission_id, path) for submission_id, path in held}
@@ -300,11 +408,21 @@ def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: 
     count, held = to_review(codebook.questionnaire_id)
     codings = frames.codings
     if held:
-        keys = pd.Series(list(zip(codings["submission_id"], codings["path"])), index=codings.index, dtype=object)
+        keys = pd.Series(
+            list(zip(codings["submission_id"], codings["path"])), index=codings.index, dtype=object
+        )
         codings = codings[~keys.isin(held)]
-    result = {"kappa": [], "alpha": [], "error": "", "to_review": count, "answers_left_out": len(held)}
+    result = {
+        "kappa": [],
+        "alpha": [],
+        "error": "",
+        "to_review": count,
+        "answers_left_out": len(held),
+    }
     if codings.empty or codings["coder_id"].nunique() < 2:
-        result["error"] = "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
+        result["error"] = (
+            "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
+        )
         return result
     codings = codings.assign(coder=codings["coder_id"])
     try:
@@ -319,10 +437,15 @@ def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: 
 
 
 def _clean(record: dict) -> dict:
-    return {key: (None if isinstance(value, float) and math.isnan(value) else value) for key, value in record.items()}
+    return {
+        key: (None if isinstance(value, float) and math.isnan(value) else value)
+        for key, value in record.items()
+    }
 
 
-def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: bool) -> tuple[list[Verbatim], int]:
+def verbatims(
+    codebook: Codebook, rows: list[AnswerRow], code: Code, originals: bool
+) -> tuple[list[Verbatim], int]:
     """Coded segments of the code and its sub-codes, and how many are waiting for a validated
     pseudonymisation (always 0 for coders)."""
     family = {code.id} | _descendant_ids(codebook, code)
@@ -346,7 +469,16 @@ def verbatims(codebook: Codebook, rows: list[AnswerRow], code: Code, originals: 
                 waiting += 1
                 continue
             text, start, end = visible
-            shown.append(Verbatim(row, text[:start], text[start:end], text[end:], codes[code_id], ", ".join(coders)))
+            shown.append(
+                Verbatim(
+                    row,
+                    text[:start],
+                    text[start:end],
+                    text[end:],
+                    codes[code_id],
+                    ", ".join(coders),
+                )
+            )
     return shown, waiting
 
 
@@ -366,7 +498,9 @@ def _descendant_ids(codebook: Codebook, code: Code) -> set[int]:
     return found
 
 
-def kwic_lines(questionnaire_id: int, lemma: str, originals: bool, *, limit: int = 200) -> tuple[list[dict], int]:
+def kwic_lines(
+    questionnaire_id: int, lemma: str, originals: bool, *, limit: int = 200
+) -> tuple[list[dict], int]:
     """Keyword in context over the answers holding the lemma, found through the full-text index
     (their folded words and the lemmas the analysis job wrote), then checked by analyse's kwic on
     their tokens; answers not analysed yet are all checked. Reads them in submission order until
@@ -384,9 +518,14 @@ def kwic_lines(questionnaire_id: int, lemma: str, originals: bool, *, limit: int
     if not words:
         return [], waiting
     # Two subqueries, each answered by its own index, rather than one OR that no index serves.
-    found = AnswerText.id.in_(select(AnswerText.id).where(*where, AnswerText.lemmas.is_(None))) \
-        | matching_ids_clause(words)
-    query = _rows_query(questionnaire_id).where(found).order_by(AnswerText.submission_id, AnswerText.position)
+    found = AnswerText.id.in_(
+        select(AnswerText.id).where(*where, AnswerText.lemmas.is_(None))
+    ) | matching_ids_clause(words)
+    query = (
+        _rows_query(questionnaire_id)
+        .where(found)
+        .order_by(AnswerText.submission_id, AnswerText.position)
+    )
     lines: list[dict] = []
     offset, batch = 0, 400
     while len(lines) < limit:
@@ -396,23 +535,34 @@ def kwic_lines(questionnaire_id: int, lemma: str, originals: bool, *, limit: int
         offset += batch
         if not originals:
             attach(rows, codings=False, suggestions=False, memos=False)
-        texts = [(index, text) for index, row in enumerate(rows)
-                 for text in [visible_text(row, originals)] if text is not None]
+        texts = [
+            (index, text)
+            for index, row in enumerate(rows)
+            for text in [visible_text(row, originals)]
+            if text is not None
+        ]
         for line in kwic_texts(texts, lemma, cache=analysis_cache()):
             line["row"] = rows[line["id"]]
             lines.append(line)
     return lines[:limit], waiting
 
 
-_ON_PSEUDONYMISED = and_(PseudonymisedAnswer.submission_id == AnswerText.submission_id,
-                         PseudonymisedAnswer.path == AnswerText.path)
+_ON_PSEUDONYMISED = and_(
+    PseudonymisedAnswer.submission_id == AnswerText.submission_id,
+    PseudonymisedAnswer.path == AnswerText.path,
+)
 
 
 def _validated_current():
-    return and_(PseudonymisedAnswer.validated_at.is_not(None), PseudonymisedAnswer.text_hash == AnswerText.text_hash)
+    return and_(
+        PseudonymisedAnswer.validated_at.is_not(None),
+        PseudonymisedAnswer.text_hash == AnswerText.text_hash,
+    )
 
 
-def cloud_frequencies(codebook: Codebook, rows: list[AnswerRow], kind: str, key: str, originals: bool) -> dict:
+def cloud_frequencies(
+    codebook: Codebook, rows: list[AnswerRow], kind: str, key: str, originals: bool
+) -> dict:
     """Lemma frequencies of the coded segments of a code (kind "code", key = code key) or of the
     answers of a public (kind "public", key = public), in the texts the reader may see."""
     from analyse.nlp import analyse_texts, count_terms
@@ -432,11 +582,18 @@ def cloud_frequencies(codebook: Codebook, rows: list[AnswerRow], kind: str, key:
                     if visible is not None:
                         texts.append(visible[0][visible[1] : visible[2]])
     else:
-        texts = [text for row in rows if row.submission.public == key
-                 for text in [_cloud_text(row, originals)] if text]
+        texts = [
+            text
+            for row in rows
+            if row.submission.public == key
+            for text in [_cloud_text(row, originals)]
+            if text
+        ]
     analyses = analyse_texts(texts, cache=analysis_cache())
     counts = count_terms(analyses)
-    return {term: count for term, count in counts.items() if not _PLACEHOLDER_TERM.match(term.lower())}
+    return {
+        term: count for term, count in counts.items() if not _PLACEHOLDER_TERM.match(term.lower())
+    }
 
 
 def _current_pseudonymised(row: AnswerRow):
@@ -464,7 +621,9 @@ def _cloud_span(row: AnswerRow, start: int, end: int, originals: bool):
 def cloud_files(frequencies: dict) -> tuple[Path, Path]:
     from analyse.wordclouds import wordcloud_files
 
-    return wordcloud_files(frequencies, Path(current_app.instance_path) / "wordclouds", width=720, height=400)
+    return wordcloud_files(
+        frequencies, Path(current_app.instance_path) / "wordclouds", width=720, height=400
+    )
 
 
 @dataclass
@@ -491,41 +650,75 @@ def _by_question(questionnaire_id: int) -> dict[str, tuple[int, int, int, int]]:
     return {
         question: (answers or 0, analysed or 0, coded_count or 0, coded_validated or 0)
         for question, answers, analysed, coded_count, coded_validated in db.session.execute(
-            select(AnswerText.question, func.count(AnswerText.id),
-                   func.count(PseudonymisedAnswer.id).filter(PseudonymisedAnswer.text_hash == AnswerText.text_hash),
-                   func.count(AnswerText.id).filter(is_coded),
-                   func.count(AnswerText.id).filter(is_coded, _validated_current()))
+            select(
+                AnswerText.question,
+                func.count(AnswerText.id),
+                func.count(PseudonymisedAnswer.id).filter(
+                    PseudonymisedAnswer.text_hash == AnswerText.text_hash
+                ),
+                func.count(AnswerText.id).filter(is_coded),
+                func.count(AnswerText.id).filter(is_coded, _validated_current()),
+            )
             .select_from(AnswerText)
-            .outerjoin(coded, and_(coded.c.submission_id == AnswerText.submission_id, coded.c.path == AnswerText.path))
+            .outerjoin(
+                coded,
+                and_(
+                    coded.c.submission_id == AnswerText.submission_id,
+                    coded.c.path == AnswerText.path,
+                ),
+            )
             .outerjoin(PseudonymisedAnswer, _ON_PSEUDONYMISED)
-            .where(*analysed_answers(questionnaire_id)).group_by(AnswerText.question))
+            .where(*analysed_answers(questionnaire_id))
+            .group_by(AnswerText.question)
+        )
     }
 
 
 def publication_of(questionnaire_id: int, by_question: dict | None = None) -> Publication:
     """`publication` counted in SQL over the answer table."""
-    counts = list((by_question if by_question is not None else _by_question(questionnaire_id)).values())
-    return Publication(*(sum(values) for values in zip(*counts))) if counts else Publication(0, 0, 0, 0)
+    counts = list(
+        (by_question if by_question is not None else _by_question(questionnaire_id)).values()
+    )
+    return (
+        Publication(*(sum(values) for values in zip(*counts)))
+        if counts
+        else Publication(0, 0, 0, 0)
+    )
 
 
 def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publication]:
     """({question: {"answers", "coded", "suggestions"}}, publication) for the analysis home."""
     where = analysed_answers(questionnaire_id)
     by_question = _by_question(questionnaire_id)
-    overview = {question: {"answers": values[0], "coded": values[2], "suggestions": 0, "to_review": 0}
-                for question, values in by_question.items()}
+    overview = {
+        question: {"answers": values[0], "coded": values[2], "suggestions": 0, "to_review": 0}
+        for question, values in by_question.items()
+    }
     for question, held in db.session.execute(
-        select(AnswerText.question, func.count(Coding.id)).select_from(AnswerText).join(Coding, _ON_ANSWER)
-        .where(*where, ~SETTLED).group_by(AnswerText.question)
+        select(AnswerText.question, func.count(Coding.id))
+        .select_from(AnswerText)
+        .join(Coding, _ON_ANSWER)
+        .where(*where, ~SETTLED)
+        .group_by(AnswerText.question)
     ):
-        overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})["to_review"] = held
+        overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})[
+            "to_review"
+        ] = held
     for question, suggestions in db.session.execute(
-        select(AnswerText.question, func.count(Suggestion.id)).select_from(AnswerText)
-        .join(Suggestion, (Suggestion.submission_id == AnswerText.submission_id) & (Suggestion.path == AnswerText.path)
-              & (Suggestion.text_hash == AnswerText.text_hash))
-        .where(*where, Suggestion.status == "pending").group_by(AnswerText.question)
+        select(AnswerText.question, func.count(Suggestion.id))
+        .select_from(AnswerText)
+        .join(
+            Suggestion,
+            (Suggestion.submission_id == AnswerText.submission_id)
+            & (Suggestion.path == AnswerText.path)
+            & (Suggestion.text_hash == AnswerText.text_hash),
+        )
+        .where(*where, Suggestion.status == "pending")
+        .group_by(AnswerText.question)
     ):
-        overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})["suggestions"] = suggestions
+        overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})[
+            "suggestions"
+        ] = suggestions
     return overview, publication_of(questionnaire_id, by_question)
 
 
@@ -533,31 +726,58 @@ def to_validate(questionnaire_id: int) -> int:
     """Answers pseudonymised automatically whose current text no coder has validated yet."""
     where = analysed_answers(questionnaire_id)
     pseudonymised, validated = db.session.execute(
-        select(func.count(PseudonymisedAnswer.id), func.count(PseudonymisedAnswer.id).filter(_validated_current()))
-        .select_from(AnswerText).join(PseudonymisedAnswer, _ON_PSEUDONYMISED).where(*where)
+        select(
+            func.count(PseudonymisedAnswer.id),
+            func.count(PseudonymisedAnswer.id).filter(_validated_current()),
+        )
+        .select_from(AnswerText)
+        .join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+        .where(*where)
     ).one()
     return (pseudonymised or 0) - (validated or 0)
 
 
 def visible_by_public(questionnaire_id: int) -> dict[str, int]:
     """Answers a non-coder may read (validated), by public: a word cloud with none is not drawn."""
-    return dict(db.session.execute(
-        select(AnswerText.public, func.count(AnswerText.id)).select_from(AnswerText).join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
-        .where(*analysed_answers(questionnaire_id), _validated_current()).group_by(AnswerText.public)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(AnswerText.public, func.count(AnswerText.id))
+            .select_from(AnswerText)
+            .join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+            .where(*analysed_answers(questionnaire_id), _validated_current())
+            .group_by(AnswerText.public)
+        ).all()
+    )
 
 
 def code_visible(codebook: Codebook, code: Code) -> bool:
     """Whether a non-coder may read at least one segment of the code or its sub-codes."""
-    return db.session.scalar(
-        select(AnswerText.id).select_from(AnswerText).join(Coding, _ON_ANSWER).join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
-        .where(*analysed_answers(codebook.questionnaire_id), _validated_current(), SETTLED,
-               Coding.code_id.in_(code_family(codebook, code))).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(AnswerText.id)
+            .select_from(AnswerText)
+            .join(Coding, _ON_ANSWER)
+            .join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
+            .where(
+                *analysed_answers(codebook.questionnaire_id),
+                _validated_current(),
+                SETTLED,
+                Coding.code_id.in_(code_family(codebook, code)),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
-def review_rows(codebook: Codebook, *, question: str = "", code_ids: set[int] | None = None, validated: bool,
-                limit: int) -> tuple[list[AnswerRow], int, int]:
+def review_rows(
+    codebook: Codebook,
+    *,
+    question: str = "",
+    code_ids: set[int] | None = None,
+    validated: bool,
+    limit: int,
+) -> tuple[list[AnswerRow], int, int]:
     """The pseudonymisation review in SQL: the first `limit` answers whose current text was
     pseudonymised, validated or not, coded answers first, then those with the most identifiers;
     with the counts of those waiting and of those validated."""
@@ -570,14 +790,26 @@ def review_rows(codebook: Codebook, *, question: str = "", code_ids: set[int] | 
         where.append(coded.where(Coding.code_id.in_(code_ids)).exists())
     is_validated = PseudonymisedAnswer.validated_at.is_not(None)
     waiting, validated_count = db.session.execute(
-        select(func.count(AnswerText.id).filter(~is_validated), func.count(AnswerText.id).filter(is_validated))
-        .select_from(AnswerText).join(PseudonymisedAnswer, current).where(*where)
+        select(
+            func.count(AnswerText.id).filter(~is_validated),
+            func.count(AnswerText.id).filter(is_validated),
+        )
+        .select_from(AnswerText)
+        .join(PseudonymisedAnswer, current)
+        .where(*where)
     ).one()
-    query = (_rows_query(codebook.questionnaire_id).join(PseudonymisedAnswer, current)
-             .where(*where, is_validated if validated else ~is_validated)
-             .order_by(case((coded.exists(), 0), else_=1), func.json_array_length(PseudonymisedAnswer.spans).desc(),
-                       AnswerText.submission_id, AnswerText.position)
-             .limit(limit))
+    query = (
+        _rows_query(codebook.questionnaire_id)
+        .join(PseudonymisedAnswer, current)
+        .where(*where, is_validated if validated else ~is_validated)
+        .order_by(
+            case((coded.exists(), 0), else_=1),
+            func.json_array_length(PseudonymisedAnswer.spans).desc(),
+            AnswerText.submission_id,
+            AnswerText.position,
+        )
+        .limit(limit)
+    )
     rows = _answer_rows(query)
     attach(rows, suggestions=False, memos=False)
     return rows, waiting or 0, validated_count or 0
@@ -591,28 +823,52 @@ def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "")
     if public:
         where.append(AnswerText.public == public)
     segments = (
-        select(Coding.submission_id, Coding.path, Coding.start, Coding.end,
-               PseudonymisedAnswer.id.is_not(None).label("visible")).distinct()
-        .select_from(Coding).join(AnswerText, _ON_ANSWER).outerjoin(PseudonymisedAnswer, visible).where(*where)
+        select(
+            Coding.submission_id,
+            Coding.path,
+            Coding.start,
+            Coding.end,
+            PseudonymisedAnswer.id.is_not(None).label("visible"),
+        )
+        .distinct()
+        .select_from(Coding)
+        .join(AnswerText, _ON_ANSWER)
+        .outerjoin(PseudonymisedAnswer, visible)
+        .where(*where)
         .subquery()
     )
     total, shown = db.session.execute(
-        select(func.count(), func.count().filter(segments.c.visible))).one()
+        select(func.count(), func.count().filter(segments.c.visible))
+    ).one()
     return total or 0, shown or 0
 
 
 def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str = "", columns=None):
     """The answers holding a coding of these codes (ids only unless `columns` gives a query)."""
-    query = columns if columns is not None else select(AnswerText.id).where(*analysed_answers(codebook.questionnaire_id))
-    query = query.where(select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(code_ids)).exists())
+    query = (
+        columns
+        if columns is not None
+        else select(AnswerText.id).where(*analysed_answers(codebook.questionnaire_id))
+    )
+    query = query.where(
+        select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(code_ids)).exists()
+    )
     return query.where(AnswerText.public == public) if public else query
 
 
-def rows_coded_with(codebook: Codebook, code_ids: set[int], *, public: str = "", limit: int | None = None,
-                    offset: int = 0) -> list[AnswerRow]:
+def rows_coded_with(
+    codebook: Codebook,
+    code_ids: set[int],
+    *,
+    public: str = "",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[AnswerRow]:
     """The answers holding a coding of these codes (a page of them when `limit`), with their
     codings and pseudonymised text."""
-    query = coded_answers_query(codebook, code_ids, public=public, columns=_rows_query(codebook.questionnaire_id))
+    query = coded_answers_query(
+        codebook, code_ids, public=public, columns=_rows_query(codebook.questionnaire_id)
+    )
     query = query.order_by(AnswerText.submission_id, AnswerText.position)
     if limit is not None:
         query = query.limit(limit).offset(offset)

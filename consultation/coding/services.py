@@ -3,6 +3,7 @@ free-text answers of a question as rows.
 
 Every function flushes and never commits: the view, CLI command or job commits once. Errors are
 `CodingError` values with a French message and the HTTP status a JSON endpoint should answer."""
+
 from __future__ import annotations
 
 import re
@@ -19,19 +20,34 @@ from analyse.nlp import fold, text_hash
 from questionnaires.answers import answer_at
 
 from ..accounts.roles import ADMIN
-from ..questionnaire_store.models import Questionnaire
 from ..extensions import db
-from ..submissions.models import AGE_BANDS, PUBLICS, Submission
-from ..submissions.answer_table import FREE_TEXT_TYPES, AnswerText
 from ..questionnaire_store.definitions import version_model
+from ..questionnaire_store.models import Questionnaire
+from ..submissions.answer_table import FREE_TEXT_TYPES, AnswerText
+from ..submissions.models import AGE_BANDS, PUBLICS, Submission
 from ..territory.models import Commune, Quartier
 from .models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion
 
-PALETTE = ("#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#be185d", "#4d7c0f",
-           "#b45309", "#475569")
+PALETTE = (
+    "#2563eb",
+    "#d97706",
+    "#059669",
+    "#dc2626",
+    "#7c3aed",
+    "#0891b2",
+    "#be185d",
+    "#4d7c0f",
+    "#b45309",
+    "#475569",
+)
 # Analyse's names for where a suggestion comes from, and ours (stored on Suggestion and Coding).
 SOURCES = {"regle": "rules", "modele": "model", "regle+modele": "rules+model"}
-SOURCE_LABELS = {"manual": "Manuel", "rules": "Règle", "model": "Modèle", "rules+model": "Règle et modèle"}
+SOURCE_LABELS = {
+    "manual": "Manuel",
+    "rules": "Règle",
+    "model": "Modèle",
+    "rules+model": "Règle et modèle",
+}
 
 
 class CodingError(ValueError):
@@ -50,7 +66,10 @@ def _now() -> datetime:
 # ---- codebooks ------------------------------------------------------------------------------------
 def codebook_of(questionnaire_id: int) -> Codebook | None:
     return db.session.scalar(
-        select(Codebook).where(Codebook.questionnaire_id == questionnaire_id).order_by(Codebook.id).limit(1)
+        select(Codebook)
+        .where(Codebook.questionnaire_id == questionnaire_id)
+        .order_by(Codebook.id)
+        .limit(1)
     )
 
 
@@ -92,9 +111,14 @@ def to_analyse(codebook: Codebook) -> analyse_codebook.Codebook:
     result = analyse_codebook.Codebook(name=codebook.name)
     for code in active_codes(codebook):
         result.codes[code.key] = analyse_codebook.Code(
-            id=code.key, name=code.name, description=code.description, colour=code.colour,
+            id=code.key,
+            name=code.name,
+            description=code.description,
+            colour=code.colour,
             parent=code.parent.key if code.parent is not None else None,
-            keywords=list(code.keywords or []), phrases=list(code.phrases or []), regexes=list(code.regexes or []),
+            keywords=list(code.keywords or []),
+            phrases=list(code.phrases or []),
+            regexes=list(code.regexes or []),
         )
     return result
 
@@ -114,9 +138,17 @@ def import_codes(codebook: Codebook, source: analyse_codebook.Codebook) -> list[
             progressed = True
             if item.id in existing:
                 continue
-            code = Code(key=item.id, name=item.name, description=item.description, colour=item.colour,
-                        keywords=list(item.keywords), phrases=list(item.phrases), regexes=list(item.regexes),
-                        parent=existing.get(item.parent) if item.parent else None, position=position)
+            code = Code(
+                key=item.id,
+                name=item.name,
+                description=item.description,
+                colour=item.colour,
+                keywords=list(item.keywords),
+                phrases=list(item.phrases),
+                regexes=list(item.regexes),
+                parent=existing.get(item.parent) if item.parent else None,
+                position=position,
+            )
             position += 1
             codebook.codes.append(code)
             existing[item.id] = code
@@ -132,7 +164,9 @@ def create_default_codebook(questionnaire: Questionnaire) -> Codebook:
     if codebook_of(questionnaire.id) is not None:
         raise CodingError("ce questionnaire a déjà un livre de codes", 409)
     source = analyse_codebook.default_codebook()
-    codebook = Codebook(name=f"Livre de codes — {questionnaire.title}"[:200], questionnaire_id=questionnaire.id)
+    codebook = Codebook(
+        name=f"Livre de codes — {questionnaire.title}"[:200], questionnaire_id=questionnaire.id
+    )
     db.session.add(codebook)
     import_codes(codebook, source)
     return codebook
@@ -159,34 +193,70 @@ def _rules(values: Iterable[str] | str | None) -> list[str]:
     return [value.strip() for value in values if value and value.strip()]
 
 
-def create_code(codebook: Codebook, name: str, *, parent: Code | None = None, description: str = "",
-                colour: str | None = None, keywords=None, phrases=None, regexes=None) -> Code:
+def create_code(
+    codebook: Codebook,
+    name: str,
+    *,
+    parent: Code | None = None,
+    description: str = "",
+    colour: str | None = None,
+    keywords=None,
+    phrases=None,
+    regexes=None,
+) -> Code:
     name = (name or "").strip()
     if not name:
         raise CodingError("le nom du code est obligatoire")
     if len(name) > 200:
         raise CodingError("le nom du code dépasse 200 caractères")
-    if parent is not None and (parent.codebook_id != codebook.id or parent.merged_into_id is not None):
+    if parent is not None and (
+        parent.codebook_id != codebook.id or parent.merged_into_id is not None
+    ):
         raise CodingError("code parent inconnu dans ce livre de codes")
     taken = {code.key for code in codebook.codes}
     key, suffix = _slug(name), 2
     while key in taken:
         key, suffix = f"{_slug(name)[:52]}-{suffix}", suffix + 1
-    colour = colour or (parent.colour if parent is not None else PALETTE[len(codebook.codes) % len(PALETTE)])
-    candidate = analyse_codebook.Code(id=key, name=name, description=description or "", colour=colour,
-                                      parent=parent.key if parent else None, keywords=_rules(keywords),
-                                      phrases=_rules(phrases), regexes=_rules(regexes))
+    colour = colour or (
+        parent.colour if parent is not None else PALETTE[len(codebook.codes) % len(PALETTE)]
+    )
+    candidate = analyse_codebook.Code(
+        id=key,
+        name=name,
+        description=description or "",
+        colour=colour,
+        parent=parent.key if parent else None,
+        keywords=_rules(keywords),
+        phrases=_rules(phrases),
+        regexes=_rules(regexes),
+    )
     _check(codebook, lambda copy: copy.add(candidate))
-    code = Code(key=key, name=name, description=candidate.description, colour=colour, parent=parent,
-                keywords=candidate.keywords, phrases=candidate.phrases, regexes=candidate.regexes,
-                position=len(codebook.codes))
+    code = Code(
+        key=key,
+        name=name,
+        description=candidate.description,
+        colour=colour,
+        parent=parent,
+        keywords=candidate.keywords,
+        phrases=candidate.phrases,
+        regexes=candidate.regexes,
+        position=len(codebook.codes),
+    )
     codebook.codes.append(code)
     db.session.flush()
     return code
 
 
-def update_code(code: Code, *, name: str | None = None, description: str | None = None, colour: str | None = None,
-                keywords=None, phrases=None, regexes=None) -> Code:
+def update_code(
+    code: Code,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    colour: str | None = None,
+    keywords=None,
+    phrases=None,
+    regexes=None,
+) -> Code:
     """Rename, describe, recolour or change the rules of a code; its codings stay."""
     _ensure_active(code)
     changes = {}
@@ -224,7 +294,9 @@ def move_code(code: Code, new_parent: Code | None) -> Code:
             raise CodingError("le code parent appartient à un autre livre de codes")
     _check(code.codebook, lambda copy: copy.move(code.key, new_parent.key if new_parent else None))
     code.parent = new_parent
-    siblings = [c for c in code.codebook.codes if c.parent_id == (new_parent.id if new_parent else None)]
+    siblings = [
+        c for c in code.codebook.codes if c.parent_id == (new_parent.id if new_parent else None)
+    ]
     code.position = max((c.position for c in siblings if c is not code), default=-1) + 1
     db.session.flush()
     return code
@@ -249,7 +321,9 @@ def merge_codes(sources: Iterable[Code], target: Code) -> dict:
         (c.submission_id, c.path, c.start, c.end, c.coder_id)
         for c in db.session.scalars(select(Coding).where(Coding.code_id == target.id))
     }
-    for coding in db.session.scalars(select(Coding).where(Coding.code_id.in_(source_ids)).order_by(Coding.id)):
+    for coding in db.session.scalars(
+        select(Coding).where(Coding.code_id.in_(source_ids)).order_by(Coding.id)
+    ):
         identity = (coding.submission_id, coding.path, coding.start, coding.end, coding.coder_id)
         if identity in target_codings:
             db.session.delete(coding)
@@ -262,7 +336,9 @@ def merge_codes(sources: Iterable[Code], target: Code) -> dict:
         (s.submission_id, s.path)
         for s in db.session.scalars(select(Suggestion).where(Suggestion.code_id == target.id))
     }
-    for suggestion in db.session.scalars(select(Suggestion).where(Suggestion.code_id.in_(source_ids))):
+    for suggestion in db.session.scalars(
+        select(Suggestion).where(Suggestion.code_id.in_(source_ids))
+    ):
         if (suggestion.submission_id, suggestion.path) in target_suggestions:
             db.session.delete(suggestion)
         else:
@@ -293,10 +369,13 @@ def delete_code(code: Code) -> None:
     used = code_usage(code)
     if used:
         raise CodingError(
-            f"« {code.name} » est utilisé par {used} codage(s) : fusionnez-le dans un autre code pour les garder", 409
+            f"« {code.name} » est utilisé par {used} codage(s) : fusionnez-le dans un autre code pour les garder",
+            409,
         )
     if any(child.merged_into_id is None for child in code.children):
-        raise CodingError(f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord", 409)
+        raise CodingError(
+            f"« {code.name} » a des sous-codes : déplacez-les ou fusionnez d'abord", 409
+        )
     db.session.execute(delete(Suggestion).where(Suggestion.code_id == code.id))
     db.session.execute(delete(Memo).where(Memo.code_id == code.id))
     for merged in db.session.scalars(select(Code).where(Code.merged_into_id == code.id)):
@@ -318,7 +397,11 @@ def free_text_questions(questionnaire: Questionnaire) -> list:
     version = questionnaire.current_published or questionnaire.latest
     if version is None:
         return []
-    return [question for question in version_model(version).questions() if question.type in FREE_TEXT_TYPES]
+    return [
+        question
+        for question in version_model(version).questions()
+        if question.type in FREE_TEXT_TYPES
+    ]
 
 
 def text_at(answers: dict, path: str) -> str | None:
@@ -383,7 +466,9 @@ class AnswerRow:
 
     @property
     def place_label(self) -> str:
-        return " · ".join(part for part in (self.submission.commune_name, self.submission.quartier_name) if part)
+        return " · ".join(
+            part for part in (self.submission.commune_name, self.submission.quartier_name) if part
+        )
 
     @property
     def validated_text(self) -> str | None:
@@ -401,9 +486,19 @@ def analysed_answers(questionnaire_id: int):
 
 def _rows_query(questionnaire_id: int):
     return (
-        select(AnswerText.submission_id, AnswerText.path, AnswerText.text, AnswerText.question, AnswerText.text_hash,
-               AnswerText.public, AnswerText.age_band, AnswerText.commune_code, AnswerText.quartier_id,
-               Commune.name.label("commune_name"), Quartier.name.label("quartier_name"))
+        select(
+            AnswerText.submission_id,
+            AnswerText.path,
+            AnswerText.text,
+            AnswerText.question,
+            AnswerText.text_hash,
+            AnswerText.public,
+            AnswerText.age_band,
+            AnswerText.commune_code,
+            AnswerText.quartier_id,
+            Commune.name.label("commune_name"),
+            Quartier.name.label("quartier_name"),
+        )
         .outerjoin(Commune, Commune.insee_code == AnswerText.commune_code)
         .outerjoin(Quartier, Quartier.id == AnswerText.quartier_id)
         .where(*analysed_answers(questionnaire_id))
@@ -412,15 +507,32 @@ def _rows_query(questionnaire_id: int):
 
 def _answer_rows(query) -> list[AnswerRow]:
     return [
-        AnswerRow(Respondent(record.submission_id, record.public, record.age_band, record.commune_code,
-                             record.quartier_id, record.commune_name or "", record.quartier_name or ""),
-                  record.path, record.text, record.question, record.text_hash)
+        AnswerRow(
+            Respondent(
+                record.submission_id,
+                record.public,
+                record.age_band,
+                record.commune_code,
+                record.quartier_id,
+                record.commune_name or "",
+                record.quartier_name or "",
+            ),
+            record.path,
+            record.text,
+            record.question,
+            record.text_hash,
+        )
         for record in db.session.execute(query)
     ]
 
 
-def all_answer_rows(questionnaire_id: int, questions: Iterable[str] | None = None, *, public: str = "",
-                    commune: str = "") -> list[AnswerRow]:
+def all_answer_rows(
+    questionnaire_id: int,
+    questions: Iterable[str] | None = None,
+    *,
+    public: str = "",
+    commune: str = "",
+) -> list[AnswerRow]:
     """Every non-empty free-text answer of the questionnaire (repeat instances included), in
     submission order, from the answer table."""
     query = _rows_query(questionnaire_id)
@@ -445,14 +557,18 @@ class AnswerFilters:
 
 
 def _codings_of_answer(coder_id: int | None = None):
-    query = select(Coding.id).where(Coding.submission_id == AnswerText.submission_id, Coding.path == AnswerText.path)
+    query = select(Coding.id).where(
+        Coding.submission_id == AnswerText.submission_id, Coding.path == AnswerText.path
+    )
     return query.where(Coding.coder_id == coder_id) if coder_id is not None else query
 
 
 def _pending_of_answer():
     return select(Suggestion.id).where(
-        Suggestion.submission_id == AnswerText.submission_id, Suggestion.path == AnswerText.path,
-        Suggestion.status == "pending", Suggestion.text_hash == AnswerText.text_hash,
+        Suggestion.submission_id == AnswerText.submission_id,
+        Suggestion.path == AnswerText.path,
+        Suggestion.status == "pending",
+        Suggestion.text_hash == AnswerText.text_hash,
     )
 
 
@@ -464,7 +580,9 @@ def _filtered(query, filters: AnswerFilters, *, coder_id: int | None, blind: boo
     if filters.commune:
         query = query.where(AnswerText.commune_code == filters.commune)
     if filters.search.strip():
-        query = query.where(AnswerText.folded.contains(fold(filters.search.strip()), autoescape=True))
+        query = query.where(
+            AnswerText.folded.contains(fold(filters.search.strip()), autoescape=True)
+        )
     seen_coder = coder_id if blind else None
     if filters.uncoded_by is not None:
         query = query.where(~_codings_of_answer(filters.uncoded_by).exists())
@@ -473,22 +591,41 @@ def _filtered(query, filters: AnswerFilters, *, coder_id: int | None, blind: boo
         suggested = _pending_of_answer().where(Suggestion.code_id == filters.code_id).exists()
         query = query.where(coded if blind else or_(coded, suggested))
     if filters.min_score is not None:
-        query = query.where(false() if blind else _pending_of_answer().where(
-            Suggestion.score >= filters.min_score).exists())
+        query = query.where(
+            false()
+            if blind
+            else _pending_of_answer().where(Suggestion.score >= filters.min_score).exists()
+        )
     if filters.to_review:
-        query = query.where(_codings_of_answer(seen_coder).where(
-            or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash)).exists())
+        query = query.where(
+            _codings_of_answer(seen_coder)
+            .where(or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash))
+            .exists()
+        )
     return query
 
 
-def question_page(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
-                  coder_id: int | None = None, blind: bool = False, page: int = 1,
-                  per_page: int | None = None) -> tuple[list[AnswerRow], int, int]:
+def question_page(
+    questionnaire_id: int,
+    question: str,
+    filters: AnswerFilters | None = None,
+    *,
+    coder_id: int | None = None,
+    blind: bool = False,
+    page: int = 1,
+    per_page: int | None = None,
+) -> tuple[list[AnswerRow], int, int]:
     """One page of a question's answers, filtered in SQL, with their codings, suggestions, memo
     and pseudonymised text: (rows, matching answers, page shown)."""
-    query = _filtered(_rows_query(questionnaire_id).where(AnswerText.question == question),
-                      filters or AnswerFilters(), coder_id=coder_id, blind=blind)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    query = _filtered(
+        _rows_query(questionnaire_id).where(AnswerText.question == question),
+        filters or AnswerFilters(),
+        coder_id=coder_id,
+        blind=blind,
+    )
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
     query = query.order_by(AnswerText.submission_id, AnswerText.position)
     if per_page:
         pages = max((total + per_page - 1) // per_page, 1)
@@ -499,19 +636,34 @@ def question_page(questionnaire_id: int, question: str, filters: AnswerFilters |
     return rows, total, page
 
 
-def question_rows(questionnaire_id: int, question: str, filters: AnswerFilters | None = None, *,
-                  coder_id: int | None = None, blind: bool = False) -> list[AnswerRow]:
+def question_rows(
+    questionnaire_id: int,
+    question: str,
+    filters: AnswerFilters | None = None,
+    *,
+    coder_id: int | None = None,
+    blind: bool = False,
+) -> list[AnswerRow]:
     """The answers of one question with their codings (only `coder_id`'s when `blind`), pending
     suggestions (none when blind, so that coders code independently), memo and pseudonymised
     version, filtered."""
     return question_page(questionnaire_id, question, filters, coder_id=coder_id, blind=blind)[0]
 
 
-def answer_row(questionnaire_id: int, submission_id: int, path: str, *, coder_id: int | None = None,
-               blind: bool = False) -> AnswerRow | None:
+def answer_row(
+    questionnaire_id: int,
+    submission_id: int,
+    path: str,
+    *,
+    coder_id: int | None = None,
+    blind: bool = False,
+) -> AnswerRow | None:
     """One answer as the workspace shows it: what a coding click renders again."""
-    rows = _answer_rows(_rows_query(questionnaire_id).where(AnswerText.submission_id == submission_id,
-                                                            AnswerText.path == path))
+    rows = _answer_rows(
+        _rows_query(questionnaire_id).where(
+            AnswerText.submission_id == submission_id, AnswerText.path == path
+        )
+    )
     attach(rows, coder_id=coder_id, blind=blind)
     return rows[0] if rows else None
 
@@ -519,38 +671,94 @@ def answer_row(questionnaire_id: int, submission_id: int, path: str, *, coder_id
 def question_counts(questionnaire_id: int, question: str, *, coder_id: int, blind: bool) -> dict:
     """The workspace's counters over all the question's answers, as SQL aggregates: answers,
     answers coded by the coder, answers per code (the codings the coder sees), pending suggestions."""
-    answers = db.session.scalar(select(func.count(AnswerText.id)).where(
-        *analysed_answers(questionnaire_id), AnswerText.question == question)) or 0
-    joined = (select(Coding.code_id, func.count(func.distinct(AnswerText.id)))
-              .join(AnswerText, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path))
-              .where(*analysed_answers(questionnaire_id), AnswerText.question == question))
+    answers = (
+        db.session.scalar(
+            select(func.count(AnswerText.id)).where(
+                *analysed_answers(questionnaire_id), AnswerText.question == question
+            )
+        )
+        or 0
+    )
+    joined = (
+        select(Coding.code_id, func.count(func.distinct(AnswerText.id)))
+        .join(
+            AnswerText,
+            (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path),
+        )
+        .where(*analysed_answers(questionnaire_id), AnswerText.question == question)
+    )
     if blind:
         joined = joined.where(Coding.coder_id == coder_id)
     code_counts = dict(db.session.execute(joined.group_by(Coding.code_id)).all())
-    mine = db.session.scalar(
-        select(func.count(func.distinct(AnswerText.id))).select_from(AnswerText)
-        .join(Coding, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path))
-        .where(*analysed_answers(questionnaire_id), AnswerText.question == question, Coding.coder_id == coder_id)
-    ) or 0
-    pending = 0 if blind else db.session.scalar(
-        select(func.count(Suggestion.id))
-        .join(AnswerText, (Suggestion.submission_id == AnswerText.submission_id)
-              & (Suggestion.path == AnswerText.path) & (Suggestion.text_hash == AnswerText.text_hash))
-        .where(*analysed_answers(questionnaire_id), AnswerText.question == question, Suggestion.status == "pending")
-    ) or 0
-    held = select(func.count(Coding.id)).join(
-        AnswerText, (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path)
-    ).where(*analysed_answers(questionnaire_id), AnswerText.question == question,
-            or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash))
+    mine = (
+        db.session.scalar(
+            select(func.count(func.distinct(AnswerText.id)))
+            .select_from(AnswerText)
+            .join(
+                Coding,
+                (Coding.submission_id == AnswerText.submission_id)
+                & (Coding.path == AnswerText.path),
+            )
+            .where(
+                *analysed_answers(questionnaire_id),
+                AnswerText.question == question,
+                Coding.coder_id == coder_id,
+            )
+        )
+        or 0
+    )
+    pending = (
+        0
+        if blind
+        else db.session.scalar(
+            select(func.count(Suggestion.id))
+            .join(
+                AnswerText,
+                (Suggestion.submission_id == AnswerText.submission_id)
+                & (Suggestion.path == AnswerText.path)
+                & (Suggestion.text_hash == AnswerText.text_hash),
+            )
+            .where(
+                *analysed_answers(questionnaire_id),
+                AnswerText.question == question,
+                Suggestion.status == "pending",
+            )
+        )
+        or 0
+    )
+    held = (
+        select(func.count(Coding.id))
+        .join(
+            AnswerText,
+            (Coding.submission_id == AnswerText.submission_id) & (Coding.path == AnswerText.path),
+        )
+        .where(
+            *analysed_answers(questionnaire_id),
+            AnswerText.question == question,
+            or_(Coding.needs_review.is_(True), Coding.text_hash != AnswerText.text_hash),
+        )
+    )
     if blind:
         held = held.where(Coding.coder_id == coder_id)
     to_review = db.session.scalar(held) or 0
-    return {"answers": answers, "coded_by_me": mine, "code_counts": code_counts, "pending": pending,
-            "to_review": to_review}
+    return {
+        "answers": answers,
+        "coded_by_me": mine,
+        "code_counts": code_counts,
+        "pending": pending,
+        "to_review": to_review,
+    }
 
 
-def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = False,
-           codings: bool = True, suggestions: bool = True, memos: bool = True) -> None:
+def attach(
+    rows: list[AnswerRow],
+    *,
+    coder_id: int | None = None,
+    blind: bool = False,
+    codings: bool = True,
+    suggestions: bool = True,
+    memos: bool = True,
+) -> None:
     """Load codings, pending suggestions, memos and pseudonymised texts of the rows in a few queries."""
     if not rows:
         return
@@ -558,8 +766,12 @@ def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = 
     ids = sorted({row.submission.id for row in rows})
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        query = (select(Coding).options(selectinload(Coding.code), selectinload(Coding.coder))
-                 .where(Coding.submission_id.in_(part)).order_by(Coding.start, Coding.id))
+        query = (
+            select(Coding)
+            .options(selectinload(Coding.code), selectinload(Coding.coder))
+            .where(Coding.submission_id.in_(part))
+            .order_by(Coding.start, Coding.id)
+        )
         if blind and coder_id is not None:
             query = query.where(Coding.coder_id == coder_id)
         for coding in db.session.scalars(query) if codings else ():
@@ -568,18 +780,23 @@ def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = 
                 row.codings.append(coding)
         if not blind and suggestions:
             for suggestion in db.session.scalars(
-                select(Suggestion).options(selectinload(Suggestion.code))
+                select(Suggestion)
+                .options(selectinload(Suggestion.code))
                 .where(Suggestion.submission_id.in_(part), Suggestion.status == "pending")
                 .order_by(Suggestion.score.desc())
             ):
                 row = by_key.get((suggestion.submission_id, suggestion.path))
                 if row is not None and suggestion.text_hash == row.hash:
                     row.suggestions.append(suggestion)
-        for memo in db.session.scalars(select(Memo).where(Memo.submission_id.in_(part))) if memos else ():
+        for memo in (
+            db.session.scalars(select(Memo).where(Memo.submission_id.in_(part))) if memos else ()
+        ):
             row = by_key.get((memo.submission_id, memo.path))
             if row is not None:
                 row.memo = memo
-        for found in db.session.scalars(select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id.in_(part))):
+        for found in db.session.scalars(
+            select(PseudonymisedAnswer).where(PseudonymisedAnswer.submission_id.in_(part))
+        ):
             row = by_key.get((found.submission_id, found.path))
             if row is not None:
                 row.pseudonymised = found
@@ -589,7 +806,9 @@ def attach(rows: list[AnswerRow], *, coder_id: int | None = None, blind: bool = 
 def _answer_text(submission: Submission, path: str) -> str:
     text = text_at(submission.answers or {}, path) if path else None
     if text is None or not text.strip():
-        raise CodingError(f"aucune réponse libre « {path} » dans la réponse n° {submission.id}", 404)
+        raise CodingError(
+            f"aucune réponse libre « {path} » dans la réponse n° {submission.id}", 404
+        )
     return text
 
 
@@ -600,8 +819,17 @@ def _codebook_for_submission(submission: Submission) -> Codebook:
     return codebook
 
 
-def add_coding(submission: Submission, path: str, start, end, code: Code, coder_id: int, *,
-               source: str = "manual", expected_hash: str | None = None) -> Coding:
+def add_coding(
+    submission: Submission,
+    path: str,
+    start,
+    end,
+    code: Code,
+    coder_id: int,
+    *,
+    source: str = "manual",
+    expected_hash: str | None = None,
+) -> Coding:
     """Code [start, end) of the answer at `path`. Offsets are checked against the current text;
     `expected_hash` (the text the coder saw) refuses a coding made on a text edited since."""
     text = _answer_text(submission, path)
@@ -615,23 +843,44 @@ def add_coding(submission: Submission, path: str, start, end, code: Code, coder_
         )
     digest = text_hash(text)
     if expected_hash and expected_hash != digest:
-        raise CodingError("la réponse a été modifiée depuis l'ouverture de la page : rechargez-la", 409)
+        raise CodingError(
+            "la réponse a été modifiée depuis l'ouverture de la page : rechargez-la", 409
+        )
     if code.codebook_id != _codebook_for_submission(submission).id:
         raise CodingError("ce code n'appartient pas au livre de codes de ce questionnaire", 422)
     _ensure_active(code)
-    existing = db.session.scalar(select(Coding).where(
-        Coding.submission_id == submission.id, Coding.path == path, Coding.start == start, Coding.end == end,
-        Coding.code_id == code.id, Coding.coder_id == coder_id,
-    ))
+    existing = db.session.scalar(
+        select(Coding).where(
+            Coding.submission_id == submission.id,
+            Coding.path == path,
+            Coding.start == start,
+            Coding.end == end,
+            Coding.code_id == code.id,
+            Coding.coder_id == coder_id,
+        )
+    )
     if existing is not None:
         return existing
-    coding = Coding(submission_id=submission.id, path=path, start=start, end=end, code_id=code.id,
-                    coder_id=coder_id, text_hash=digest, source=source)
+    coding = Coding(
+        submission_id=submission.id,
+        path=path,
+        start=start,
+        end=end,
+        code_id=code.id,
+        coder_id=coder_id,
+        text_hash=digest,
+        source=source,
+    )
     db.session.add(coding)
     # A code coded by hand answers its pending suggestion on that answer.
-    pending = db.session.scalar(select(Suggestion).where(
-        Suggestion.submission_id == submission.id, Suggestion.path == path, Suggestion.code_id == code.id,
-        Suggestion.status == "pending"))
+    pending = db.session.scalar(
+        select(Suggestion).where(
+            Suggestion.submission_id == submission.id,
+            Suggestion.path == path,
+            Suggestion.code_id == code.id,
+            Suggestion.status == "pending",
+        )
+    )
     if pending is not None:
         pending.status, pending.decided_by_id, pending.decided_at = "accepted", coder_id, _now()
     db.session.flush()
@@ -647,7 +896,10 @@ def confirm_coding(coding: Coding, user) -> Coding:
     if coding.coder_id != user.id and user.role != ADMIN:
         raise CodingError("vous ne pouvez confirmer que vos propres codages", 403)
     if not 0 <= coding.start < coding.end <= len(text):
-        raise CodingError("les mots codés ont été supprimés de la réponse : retirez ce codage ou codez à nouveau", 409)
+        raise CodingError(
+            "les mots codés ont été supprimés de la réponse : retirez ce codage ou codez à nouveau",
+            409,
+        )
     coding.needs_review, coding.words_before, coding.text_hash = False, "", text_hash(text)
     db.session.flush()
     return coding
@@ -673,8 +925,10 @@ def accept_suggestion(suggestion: Suggestion, user) -> list[Coding]:
         stripped = len(text) - len(text.lstrip())
         spans = [(stripped, len(text.rstrip()))]
     source = suggestion.source if suggestion.source in SOURCE_LABELS else "rules"
-    codings = [add_coding(submission, suggestion.path, start, end, suggestion.code, user.id, source=source)
-               for start, end in spans]
+    codings = [
+        add_coding(submission, suggestion.path, start, end, suggestion.code, user.id, source=source)
+        for start, end in spans
+    ]
     suggestion.status, suggestion.decided_by_id, suggestion.decided_at = "accepted", user.id, _now()
     db.session.flush()
     return codings
@@ -689,8 +943,14 @@ def reject_suggestion(suggestion: Suggestion, user) -> Suggestion:
 
 
 # ---- memos ----------------------------------------------------------------------------------------
-def save_memo(author_id: int, text: str, *, code: Code | None = None, submission: Submission | None = None,
-              path: str = "") -> Memo | None:
+def save_memo(
+    author_id: int,
+    text: str,
+    *,
+    code: Code | None = None,
+    submission: Submission | None = None,
+    path: str = "",
+) -> Memo | None:
     """The shared memo of a code or of one answer; an empty text removes it."""
     if (code is None) == (submission is None):
         raise CodingError("un mémo porte sur un code ou sur une réponse", 400)
@@ -708,8 +968,12 @@ def save_memo(author_id: int, text: str, *, code: Code | None = None, submission
             db.session.flush()
         return None
     if memo is None:
-        memo = Memo(code_id=code.id if code else None, submission_id=submission.id if submission else None,
-                    path=path if submission else "", author_id=author_id)
+        memo = Memo(
+            code_id=code.id if code else None,
+            submission_id=submission.id if submission else None,
+            path=path if submission else "",
+            author_id=author_id,
+        )
         db.session.add(memo)
     memo.text, memo.author_id, memo.updated_at = text.strip(), author_id, _now()
     db.session.flush()
@@ -721,18 +985,39 @@ def pseudonymised_result(original: str, stored: PseudonymisedAnswer):
     """analyse's Pseudonymised of a stored row, rebuilt from its spans."""
     from analyse.pseudonymise import Span, render
 
-    spans = [Span(item["start"], item["end"], item["kind"], item.get("text", ""), item.get("source", "rule"))
-             for item in stored.spans or []]
+    spans = [
+        Span(
+            item["start"],
+            item["end"],
+            item["kind"],
+            item.get("text", ""),
+            item.get("source", "rule"),
+        )
+        for item in stored.spans or []
+    ]
     return render(original, spans)
 
 
 def spans_json(result) -> list[dict]:
-    return [{"start": r.start, "end": r.end, "kind": r.kind, "text": r.original, "source": r.source,
-             "placeholder": r.placeholder} for r in result.replacements]
+    return [
+        {
+            "start": r.start,
+            "end": r.end,
+            "kind": r.kind,
+            "text": r.original,
+            "source": r.source,
+            "placeholder": r.placeholder,
+        }
+        for r in result.replacements
+    ]
 
 
-def correct_pseudonymisation(stored: PseudonymisedAnswer, *, add: Iterable[tuple[int, int, str]] = (),
-                             remove: Iterable[tuple[int, int]] = ()) -> PseudonymisedAnswer:
+def correct_pseudonymisation(
+    stored: PseudonymisedAnswer,
+    *,
+    add: Iterable[tuple[int, int, str]] = (),
+    remove: Iterable[tuple[int, int]] = (),
+) -> PseudonymisedAnswer:
     """A coder adds a missed identifier or removes a false one (original offsets); the text is
     rendered again and must be validated again."""
     from analyse.pseudonymise import KINDS, apply_corrections
@@ -740,7 +1025,9 @@ def correct_pseudonymisation(stored: PseudonymisedAnswer, *, add: Iterable[tuple
     submission = db.session.get(Submission, stored.submission_id)
     original = _answer_text(submission, stored.path)
     if text_hash(original) != stored.text_hash:
-        raise CodingError("la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409)
+        raise CodingError(
+            "la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409
+        )
     added = []
     for start, end, kind in add:
         if kind not in KINDS:
@@ -750,11 +1037,16 @@ def correct_pseudonymisation(stored: PseudonymisedAnswer, *, add: Iterable[tuple
         except (TypeError, ValueError):
             raise CodingError("début et fin doivent être des nombres entiers", 400) from None
         if not 0 <= start < end <= len(original):
-            raise CodingError(f"segment {start}–{end} hors de la réponse ({len(original)} caractères)", 422)
+            raise CodingError(
+                f"segment {start}–{end} hors de la réponse ({len(original)} caractères)", 422
+            )
         added.append((start, end, kind))
     try:
-        result = apply_corrections(pseudonymised_result(original, stored), add=added,
-                                   remove=[(int(s), int(e)) for s, e in remove])
+        result = apply_corrections(
+            pseudonymised_result(original, stored),
+            add=added,
+            remove=[(int(s), int(e)) for s, e in remove],
+        )
     except ValueError as error:
         raise CodingError(str(error), 422) from None
     stored.text, stored.spans = result.text, spans_json(result)
@@ -766,13 +1058,17 @@ def correct_pseudonymisation(stored: PseudonymisedAnswer, *, add: Iterable[tuple
 def validate_pseudonymisation(stored: PseudonymisedAnswer, user_id: int) -> PseudonymisedAnswer:
     submission = db.session.get(Submission, stored.submission_id)
     if text_hash(_answer_text(submission, stored.path)) != stored.text_hash:
-        raise CodingError("la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409)
+        raise CodingError(
+            "la réponse a changé depuis la pseudonymisation : relancez l'analyse", 409
+        )
     stored.validated_at, stored.validated_by_id = _now(), user_id
     db.session.flush()
     return stored
 
 
-def validate_pseudonymisations(records: Iterable[PseudonymisedAnswer], user_id: int) -> tuple[int, list[str]]:
+def validate_pseudonymisations(
+    records: Iterable[PseudonymisedAnswer], user_id: int
+) -> tuple[int, list[str]]:
     """Validate the pseudonymised texts a coder has just read on one page. An answer changed since
     its analysis is left out (named in the returned problems), the others are validated."""
     validated, problems = 0, []
@@ -791,15 +1087,25 @@ def validate_pseudonymisations(records: Iterable[PseudonymisedAnswer], user_id: 
 def coders_of(codebook: Codebook) -> list:
     from ..accounts.models import User
 
-    return list(db.session.scalars(
-        select(User).where(User.id.in_(
-            select(Coding.coder_id).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
-        )).order_by(User.name, User.email)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(
+                    select(Coding.coder_id)
+                    .join(Code, Coding.code_id == Code.id)
+                    .where(Code.codebook_id == codebook.id)
+                )
+            )
+            .order_by(User.name, User.email)
+        )
+    )
 
 
 def codings_of(codebook: Codebook, *, question: str | None = None) -> list[Coding]:
-    query = select(Coding).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
+    query = (
+        select(Coding).join(Code, Coding.code_id == Code.id).where(Code.codebook_id == codebook.id)
+    )
     if question:
         query = query.where(or_(Coding.path == question, Coding.path.like(f"%/{question}")))
     return list(db.session.scalars(query.order_by(Coding.submission_id, Coding.path, Coding.start)))

@@ -1,5 +1,6 @@
 """Pages and JSON endpoints of the coding workspace. Views parse, call a service, commit once and
 render; JSON endpoints answer errors as {"error": "<French message>"} with a 4xx status."""
+
 from __future__ import annotations
 
 from flask import (
@@ -22,11 +23,11 @@ from questionnaires.messages import as_sentence
 from questionnaires.model import label_in
 
 from ..accounts.roles import CODE, READ_RESULTS, has_role, role_required
-from ..questionnaire_store.models import Questionnaire
 from ..extensions import db
-from ..submissions.models import PUBLICS, Submission
 from ..jobs.queue import enqueue
 from ..main.converters import MAX_DATABASE_ID
+from ..questionnaire_store.models import Questionnaire
+from ..submissions.models import PUBLICS, Submission
 from ..territory.models import Commune
 from ..transaction import abandon
 from . import bp, exports, results
@@ -50,12 +51,13 @@ from .services import (
     accept_suggestion,
     active_codes,
     add_coding,
+    answer_row,
     code_depth,
-    confirm_coding,
     code_label,
     code_usage,
     codebook_of,
     coders_of,
+    confirm_coding,
     correct_pseudonymisation,
     create_code,
     create_default_codebook,
@@ -63,7 +65,6 @@ from .services import (
     free_text_questions,
     merge_codes,
     move_code,
-    answer_row,
     question_counts,
     question_page,
     reject_suggestion,
@@ -132,28 +133,42 @@ def _retrain_when_due(codebook) -> bool:
 @bp.route("/")
 @role_required(*READ_RESULTS)
 def index():
-    questionnaires = [q for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
-                      if q.published_versions and not q.archived]
+    questionnaires = [
+        q
+        for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
+        if q.published_versions and not q.archived
+    ]
     overview = []
     for questionnaire in questionnaires:
         codebook = codebook_of(questionnaire.id)
-        entry = {"questionnaire": questionnaire, "codebook": codebook, "questions": [],
-                 "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
-                 "last_analysis": latest_job(ANALYSE, questionnaire.id), "training": training_meta(questionnaire.id)}
+        entry = {
+            "questionnaire": questionnaire,
+            "codebook": codebook,
+            "questions": [],
+            "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
+            "last_analysis": latest_job(ANALYSE, questionnaire.id),
+            "training": training_meta(questionnaire.id),
+        }
         if codebook is not None and _is_coder():
             counts, publication = results.question_overview(questionnaire.id)
             for question in free_text_questions(questionnaire):
                 found = counts.get(question.name, {})
-                entry["questions"].append({
-                    "name": question.name, "label": label_in(question.label, "fr") or question.name,
-                    "answers": found.get("answers", 0), "coded": found.get("coded", 0),
-                    "suggestions": found.get("suggestions", 0),
-                    "to_review": found.get("to_review", 0),
-                })
+                entry["questions"].append(
+                    {
+                        "name": question.name,
+                        "label": label_in(question.label, "fr") or question.name,
+                        "answers": found.get("answers", 0),
+                        "coded": found.get("coded", 0),
+                        "suggestions": found.get("suggestions", 0),
+                        "to_review": found.get("to_review", 0),
+                    }
+                )
             entry["to_validate"] = results.to_validate(questionnaire.id)
             entry["publication"] = publication
         overview.append(entry)
-    return render_template("coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder())
+    return render_template(
+        "coding/index.html", overview=overview, action_form=ActionForm(), is_coder=_is_coder()
+    )
 
 
 @bp.route("/<int:questionnaire_id>/livre/creer", methods=["POST"])
@@ -168,7 +183,9 @@ def create_codebook(questionnaire_id: int):
         abandon()
         flash(error.message, "error")
         return redirect(url_for("coding.index"))
-    flash(f"Livre de codes créé à partir de celui de l'ABS ({len(codebook.codes)} codes).", "success")
+    flash(
+        f"Livre de codes créé à partir de celui de l'ABS ({len(codebook.codes)} codes).", "success"
+    )
     return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
 
 
@@ -203,7 +220,9 @@ def retrain(questionnaire_id: int):
 
 
 # ---- codebook editor --------------------------------------------------------------------------------
-def _parent_choices(codebook, exclude: Code | None = None, empty: str = "(aucun : thème principal)"):
+def _parent_choices(
+    codebook, exclude: Code | None = None, empty: str = "(aucun : thème principal)"
+):
     excluded = set()
     if exclude is not None:
         pending = [exclude]
@@ -213,7 +232,8 @@ def _parent_choices(codebook, exclude: Code | None = None, empty: str = "(aucun 
             pending.extend(current.children)
     return [SelectChoice("", empty)] + [
         SelectChoice(str(code.id), "  " * code_depth(code) + code.name)
-        for code in active_codes(codebook) if code.id not in excluded
+        for code in active_codes(codebook)
+        if code.id not in excluded
     ]
 
 
@@ -236,21 +256,39 @@ def codebook(questionnaire_id: int):
     if form.validate_on_submit():
         parent = _code_or_404(book, form.parent.data) if form.parent.data else None
         try:
-            code = create_code(book, form.name.data, parent=parent, description=form.description.data or "",
-                               colour=form.colour.data, keywords=form.keywords.data, phrases=form.phrases.data,
-                               regexes=form.regexes.data)
+            code = create_code(
+                book,
+                form.name.data,
+                parent=parent,
+                description=form.description.data or "",
+                colour=form.colour.data,
+                keywords=form.keywords.data,
+                phrases=form.phrases.data,
+                regexes=form.regexes.data,
+            )
         except CodingError as error:
             abandon()
             form.name.errors = [*form.name.errors, error.message]
         else:
             flash(f"Code « {code.name} » créé.", "success")
             return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
-    usage = dict(db.session.execute(
-        select(Coding.code_id, func.count(Coding.id)).join(Code, Coding.code_id == Code.id)
-        .where(Code.codebook_id == book.id).group_by(Coding.code_id)
-    ).all())
-    return render_template("coding/codebook.html", questionnaire=questionnaire, codebook=book, form=form,
-                           codes=active_codes(book), usage=usage, depth=code_depth)
+    usage = dict(
+        db.session.execute(
+            select(Coding.code_id, func.count(Coding.id))
+            .join(Code, Coding.code_id == Code.id)
+            .where(Code.codebook_id == book.id)
+            .group_by(Coding.code_id)
+        ).all()
+    )
+    return render_template(
+        "coding/codebook.html",
+        questionnaire=questionnaire,
+        codebook=book,
+        form=form,
+        codes=active_codes(book),
+        usage=usage,
+        depth=code_depth,
+    )
 
 
 @bp.route("/<int:questionnaire_id>/livre/<int:code_id>", methods=["GET", "POST"])
@@ -262,7 +300,9 @@ def code(questionnaire_id: int, code_id: int):
     if code.merged_into_id is not None:
         target = db.session.get(Code, code.merged_into_id)
         flash(f"« {code.name} » a été fusionné dans « {target.name} ».", "warning")
-        return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id))
+        return redirect(
+            url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id)
+        )
     action = request.form.get("action", "edit")
     editing = request.method == "POST" and action == "edit"
     form = CodeForm(formdata=request.form if editing else None, obj=code)
@@ -271,8 +311,10 @@ def code(questionnaire_id: int, code_id: int):
         form.phrases.data = "\n".join(code.phrases or [])
         form.regexes.data = "\n".join(code.regexes or [])
     form.parent.choices = _parent_choices(book, exclude=code)
-    move_form = MoveForm(formdata=request.form if action == "move" else None,
-                         parent=str(code.parent_id) if code.parent_id else "")
+    move_form = MoveForm(
+        formdata=request.form if action == "move" else None,
+        parent=str(code.parent_id) if code.parent_id else "",
+    )
     move_form.parent.choices = _parent_choices(book, exclude=code)
     merge_form = MergeForm(formdata=request.form if action == "merge" else None)
     merge_form.target.choices = [SelectChoice("", "Choisir…")] + [
@@ -281,23 +323,40 @@ def code(questionnaire_id: int, code_id: int):
     from .models import Memo
 
     memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
-    memo_form = MemoForm(formdata=request.form if action == "memo" else None, text=memo.text if memo else "")
+    memo_form = MemoForm(
+        formdata=request.form if action == "memo" else None, text=memo.text if memo else ""
+    )
     delete_form = ActionForm()
     if request.method == "POST":
         try:
             if action == "edit" and form.validate():
-                update_code(code, name=form.name.data, description=form.description.data or "", colour=form.colour.data,
-                            keywords=form.keywords.data, phrases=form.phrases.data, regexes=form.regexes.data)
+                update_code(
+                    code,
+                    name=form.name.data,
+                    description=form.description.data or "",
+                    colour=form.colour.data,
+                    keywords=form.keywords.data,
+                    phrases=form.phrases.data,
+                    regexes=form.regexes.data,
+                )
                 message = "Code enregistré ; ses codages sont conservés."
             elif action == "move" and move_form.validate():
-                move_code(code, _code_or_404(book, move_form.parent.data) if move_form.parent.data else None)
+                move_code(
+                    code,
+                    _code_or_404(book, move_form.parent.data) if move_form.parent.data else None,
+                )
                 message = "Code déplacé ; ses codages sont conservés."
             elif action == "merge" and merge_form.validate():
                 target = _code_or_404(book, merge_form.target.data)
                 counts = merge_codes([code], target)
-                flash(f"« {code.name} » fusionné dans « {target.name} » : {counts['codings_moved']} codage(s) "
-                      "déplacé(s).", "success")
-                return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id))
+                flash(
+                    f"« {code.name} » fusionné dans « {target.name} » : {counts['codings_moved']} codage(s) "
+                    "déplacé(s).",
+                    "success",
+                )
+                return redirect(
+                    url_for("coding.code", questionnaire_id=questionnaire.id, code_id=target.id)
+                )
             elif action == "memo" and memo_form.validate():
                 save_memo(current_user.id, memo_form.text.data or "", code=code)
                 message = "Mémo enregistré."
@@ -311,20 +370,35 @@ def code(questionnaire_id: int, code_id: int):
         except CodingError as error:
             abandon()
             flash(as_sentence(error.message), "error")
-            return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code_id))
+            return redirect(
+                url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code_id)
+            )
         if message:
             flash(message, "success")
-            return redirect(url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code.id))
-    return render_template("coding/code.html", questionnaire=questionnaire, codebook=book, code=code, form=form,
-                           move_form=move_form, merge_form=merge_form, memo_form=memo_form, delete_form=delete_form,
-                           usage=code_usage(code), label=code_label(code))
+            return redirect(
+                url_for("coding.code", questionnaire_id=questionnaire.id, code_id=code.id)
+            )
+    return render_template(
+        "coding/code.html",
+        questionnaire=questionnaire,
+        codebook=book,
+        code=code,
+        form=form,
+        move_form=move_form,
+        merge_form=merge_form,
+        memo_form=memo_form,
+        delete_form=delete_form,
+        usage=code_usage(code),
+        label=code_label(code),
+    )
 
 
 # ---- workspace --------------------------------------------------------------------------------------
 def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
     form = AnswerFilterForm(request.args)
     form.code.choices = [SelectChoice("", "Tous")] + [
-        SelectChoice(str(code.id), "  " * code_depth(code) + code.name) for code in active_codes(codebook)
+        SelectChoice(str(code.id), "  " * code_depth(code) + code.name)
+        for code in active_codes(codebook)
     ]
     form.commune.choices = [SelectChoice("", "Toutes")] + [
         SelectChoice(commune.insee_code, commune.name)
@@ -362,26 +436,64 @@ def workspace(questionnaire_id: int, question: str):
         blind_modes[str(questionnaire.id)] = request.args["double"] == "1"
         session["coding_blind"] = blind_modes
         # The route's own parameters may come in the query string too; url_for must not get them twice.
-        args = {k: v for k, v in request.args.items() if k not in ("double", "questionnaire_id", "question")}
-        return redirect(url_for("coding.workspace", questionnaire_id=questionnaire.id, question=question, **args))
+        args = {
+            k: v
+            for k, v in request.args.items()
+            if k not in ("double", "questionnaire_id", "question")
+        }
+        return redirect(
+            url_for(
+                "coding.workspace", questionnaire_id=questionnaire.id, question=question, **args
+            )
+        )
     blind = _blind(questionnaire.id)
     form, filters = _filters(book)
-    rows, total, page = question_page(questionnaire.id, question, filters, coder_id=current_user.id, blind=blind,
-                                      page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE)
+    rows, total, page = question_page(
+        questionnaire.id,
+        question,
+        filters,
+        coder_id=current_user.id,
+        blind=blind,
+        page=request.args.get("page", 1, type=int) or 1,
+        per_page=PER_PAGE,
+    )
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     counts = question_counts(questionnaire.id, question, coder_id=current_user.id, blind=blind)
     codes = active_codes(book)
-    codes_json = [{"id": c.id, "name": c.name, "label": code_label(c), "colour": c.colour,
-                   "depth": code_depth(c)} for c in codes]
+    codes_json = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "label": code_label(c),
+            "colour": c.colour,
+            "depth": code_depth(c),
+        }
+        for c in codes
+    ]
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "coding/workspace.html", questionnaire=questionnaire, codebook=book, question=question,
-        question_label=_question_label(questionnaire, question), questions=questions, form=form, rows=rows,
-        total=total, all_count=counts["answers"], coded_by_me=counts["coded_by_me"],
+        "coding/workspace.html",
+        questionnaire=questionnaire,
+        codebook=book,
+        question=question,
+        question_label=_question_label(questionnaire, question),
+        questions=questions,
+        form=form,
+        rows=rows,
+        total=total,
+        all_count=counts["answers"],
+        coded_by_me=counts["coded_by_me"],
         to_review=counts["to_review"],
-        page=page, pages=pages, query_args=query_args, codes=codes, codes_json=codes_json,
-        code_counts=counts["code_counts"], code_depth=code_depth, **_answer_helpers(blind),
-        pending=counts["pending"], job=running_job(ANALYSE, questionnaire.id),
+        page=page,
+        pages=pages,
+        query_args=query_args,
+        codes=codes,
+        codes_json=codes_json,
+        code_counts=counts["code_counts"],
+        code_depth=code_depth,
+        **_answer_helpers(blind),
+        pending=counts["pending"],
+        job=running_job(ANALYSE, questionnaire.id),
     )
 
 
@@ -419,19 +531,38 @@ def api_add_coding(questionnaire_id: int):
             created_code = create_code(book, str(payload["new_code"]), parent=parent)
             code = created_code
         else:
-            code = results.code_by_id(book, payload.get("code_id")) if isinstance(payload.get("code_id"), int) else None
+            code = (
+                results.code_by_id(book, payload.get("code_id"))
+                if isinstance(payload.get("code_id"), int)
+                else None
+            )
             if code is None:
                 raise CodingError("code inconnu : choisissez un code du livre de codes", 422)
-        coding = add_coding(submission, path, payload.get("start"), payload.get("end"), code, current_user.id,
-                            expected_hash=payload.get("text_hash"))
+        coding = add_coding(
+            submission,
+            path,
+            payload.get("start"),
+            payload.get("end"),
+            code,
+            current_user.id,
+            expected_hash=payload.get("text_hash"),
+        )
     except CodingError as error:
         return _error(error)
     retraining = _retrain_when_due(book)
-    body = {"coding": {"id": coding.id, "start": coding.start, "end": coding.end, "code_id": code.id},
-            "row_html": _row_payload(questionnaire.id, submission.id, path, book), "retraining": retraining}
+    body = {
+        "coding": {"id": coding.id, "start": coding.start, "end": coding.end, "code_id": code.id},
+        "row_html": _row_payload(questionnaire.id, submission.id, path, book),
+        "retraining": retraining,
+    }
     if created_code is not None:
-        body["code"] = {"id": code.id, "name": code.name, "label": code_label(code), "colour": code.colour,
-                        "depth": code_depth(code)}
+        body["code"] = {
+            "id": code.id,
+            "name": code.name,
+            "label": code_label(code),
+            "colour": code.colour,
+            "depth": code_depth(code),
+        }
     return jsonify(body), 201
 
 
@@ -463,10 +594,14 @@ def api_confirm_coding(questionnaire_id: int, coding_id: int):
         confirm_coding(coding, current_user)
     except CodingError as error:
         return _error(error)
-    return jsonify({"row_html": _row_payload(questionnaire.id, coding.submission_id, coding.path, book)})
+    return jsonify(
+        {"row_html": _row_payload(questionnaire.id, coding.submission_id, coding.path, book)}
+    )
 
 
-@bp.route("/<int:questionnaire_id>/api/suggestions/<int:suggestion_id>/<decision>", methods=["POST"])
+@bp.route(
+    "/<int:questionnaire_id>/api/suggestions/<int:suggestion_id>/<decision>", methods=["POST"]
+)
 @role_required(*CODE)
 def api_decide(questionnaire_id: int, suggestion_id: int, decision: str):
     questionnaire = _questionnaire(questionnaire_id)
@@ -485,8 +620,13 @@ def api_decide(questionnaire_id: int, suggestion_id: int, decision: str):
         return _error(error)
     submission_id, path = suggestion.submission_id, suggestion.path
     retraining = _retrain_when_due(book)
-    return jsonify({"status": suggestion.status, "retraining": retraining,
-                    "row_html": _row_payload(questionnaire.id, submission_id, path, book)})
+    return jsonify(
+        {
+            "status": suggestion.status,
+            "retraining": retraining,
+            "row_html": _row_payload(questionnaire.id, submission_id, path, book),
+        }
+    )
 
 
 @bp.route("/<int:questionnaire_id>/api/memos", methods=["POST"])
@@ -500,13 +640,19 @@ def api_memo(questionnaire_id: int):
         if not isinstance(text, str):
             raise CodingError("texte du mémo attendu", 400)
         if payload.get("code_id") is not None:
-            code = results.code_by_id(book, payload["code_id"]) if book and isinstance(payload["code_id"], int) else None
+            code = (
+                results.code_by_id(book, payload["code_id"])
+                if book and isinstance(payload["code_id"], int)
+                else None
+            )
             if code is None:
                 raise CodingError("code inconnu", 404)
             memo = save_memo(current_user.id, text, code=code)
         else:
             submission = _submission(payload.get("submission_id"), questionnaire)
-            memo = save_memo(current_user.id, text, submission=submission, path=str(payload.get("path") or ""))
+            memo = save_memo(
+                current_user.id, text, submission=submission, path=str(payload.get("path") or "")
+            )
     except CodingError as error:
         return _error(error)
     return jsonify({"saved": memo is not None, "text": memo.text if memo else ""})
@@ -522,10 +668,20 @@ def agreement(questionnaire_id: int):
     coder_a = request.args.get("a", type=int) or (coders[0].id if coders else None)
     coder_b = request.args.get("b", type=int) or (coders[1].id if len(coders) > 1 else None)
     question = request.args.get("question", "")
-    measures = results.agreement(book, results.load_frames(book, question=question, codings_only=True), coder_a, coder_b)
-    return render_template("coding/agreement.html", questionnaire=questionnaire, coders=coders, coder_a=coder_a,
-                           coder_b=coder_b, measures=measures, questions=free_text_questions(questionnaire),
-                           question=question, label_in=label_in)
+    measures = results.agreement(
+        book, results.load_frames(book, question=question, codings_only=True), coder_a, coder_b
+    )
+    return render_template(
+        "coding/agreement.html",
+        questionnaire=questionnaire,
+        coders=coders,
+        coder_a=coder_a,
+        coder_b=coder_b,
+        measures=measures,
+        questions=free_text_questions(questionnaire),
+        question=question,
+        label_in=label_in,
+    )
 
 
 # ---- results ----------------------------------------------------------------------------------------
@@ -541,22 +697,44 @@ def results_page(questionnaire_id: int):
     originals = _is_coder()
     lemma = (request.args.get("lemme") or "").strip()[:60]
     cloud_code = request.args.get("nuage_code", "")[:64]
-    lines, kwic_waiting = results.kwic_lines(questionnaire.id, lemma, originals) if lemma else ([], 0)
+    lines, kwic_waiting = (
+        results.kwic_lines(questionnaire.id, lemma, originals) if lemma else ([], 0)
+    )
     codes = active_codes(book)
-    questions = {q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)}
+    questions = {
+        q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)
+    }
     summary = results.summary_in_sql(book, by)
     publication = results.publication_of(questionnaire.id)
     clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
-        "coding/results.html", questionnaire=questionnaire, codebook=book, by=by, groupings=results.GROUPINGS,
-        overall=summary["overall"], table=summary["table"], cooccurrence=summary["cooccurrence"], lemma=lemma, kwic=lines, kwic_waiting=kwic_waiting,
-        codes=codes, publics=PUBLICS, questions=questions, respondents=summary["respondents"],
-        answers=publication.answers, coded=publication.coded, publication=publication, originals=originals,
+        "coding/results.html",
+        questionnaire=questionnaire,
+        codebook=book,
+        by=by,
+        groupings=results.GROUPINGS,
+        overall=summary["overall"],
+        table=summary["table"],
+        cooccurrence=summary["cooccurrence"],
+        lemma=lemma,
+        kwic=lines,
+        kwic_waiting=kwic_waiting,
+        codes=codes,
+        publics=PUBLICS,
+        questions=questions,
+        respondents=summary["respondents"],
+        answers=publication.answers,
+        coded=publication.coded,
+        publication=publication,
+        originals=originals,
         to_review=results.to_review(questionnaire.id)[0],
         visible_by_public=results.visible_by_public(questionnaire.id),
-        cloud_code=cloud_code, cloud_public=request.args.get("nuage_public", ""),
+        cloud_code=cloud_code,
+        cloud_public=request.args.get("nuage_public", ""),
         cloud_code_visible=originals or _code_visible(book, cloud_code),
-        clouds=clouds["clouds"], clouds_drawing=clouds["drawing"], audience="coders" if originals else "readers",
+        clouds=clouds["clouds"],
+        clouds_drawing=clouds["drawing"],
+        audience="coders" if originals else "readers",
     )
 
 
@@ -571,7 +749,11 @@ def _clouds(book, code: str = "") -> dict:
 
 def _code_visible(book, key: str) -> bool:
     """Whether a non-coder may read at least one segment of the code (a cloud with none is not drawn)."""
-    code = next((c for c in book.codes if c.key == key and c.merged_into_id is None), None) if key else None
+    code = (
+        next((c for c in book.codes if c.key == key and c.merged_into_id is None), None)
+        if key
+        else None
+    )
     return code is not None and results.code_visible(book, code)
 
 
@@ -587,22 +769,43 @@ def verbatims(questionnaire_id: int, code_id: int):
     total, visible = results.verbatim_counts(book, family, public=public)
     originals = _is_coder()
     # Pages of answers: a code may have thousands of verbatims.
-    answers = db.session.scalar(select(func.count()).select_from(
-        results.coded_answers_query(book, family, public=public).subquery())) or 0
+    answers = (
+        db.session.scalar(
+            select(func.count()).select_from(
+                results.coded_answers_query(book, family, public=public).subquery()
+            )
+        )
+        or 0
+    )
     pages = max((answers + VERBATIM_PAGE - 1) // VERBATIM_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rows = results.rows_coded_with(book, family, public=public, limit=VERBATIM_PAGE,
-                                   offset=(page - 1) * VERBATIM_PAGE)
+    rows = results.rows_coded_with(
+        book, family, public=public, limit=VERBATIM_PAGE, offset=(page - 1) * VERBATIM_PAGE
+    )
     shown, _ = results.verbatims(book, rows, code, originals)
     waiting = 0 if originals else total - visible
     from .models import Memo
 
     memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
-    return render_template("coding/verbatims.html", questionnaire=questionnaire, code=code, label=code_label(code),
-                           verbatims=shown, waiting=waiting, memo=memo, publics=PUBLICS, public=public,
-                           originals=originals, total=total, visible=visible, page=page, pages=pages,
-                           questions={q.name: label_in(q.label, "fr") or q.name
-                                      for q in free_text_questions(questionnaire)})
+    return render_template(
+        "coding/verbatims.html",
+        questionnaire=questionnaire,
+        code=code,
+        label=code_label(code),
+        verbatims=shown,
+        waiting=waiting,
+        memo=memo,
+        publics=PUBLICS,
+        public=public,
+        originals=originals,
+        total=total,
+        visible=visible,
+        page=page,
+        pages=pages,
+        questions={
+            q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)
+        },
+    )
 
 
 @bp.route("/<int:questionnaire_id>/nuage/<kind>/<key>.<fmt>")
@@ -617,18 +820,30 @@ def cloud(questionnaire_id: int, kind: str, key: str, fmt: str):
     state, _ = cloud_state(book, refresh=False)
     path = cloud_path(state, audience, kind, key, fmt)
     if path is None:
-        active = kind == "code" and any(c.key == key and c.merged_into_id is None for c in book.codes)
+        active = kind == "code" and any(
+            c.key == key and c.merged_into_id is None for c in book.codes
+        )
         state = _clouds(book, code=key if active else "")
         path = cloud_path(state, audience, kind, key, fmt)
     if path is None:
         if state["drawing"]:
             # 202, not an error: the drawing this request may have started is committed with it.
-            return Response("Nuage de mots en cours de dessin : rechargez la page dans un instant.", status=202,
-                            mimetype="text/plain", headers={"Retry-After": "10"})
-        return Response("Pas assez de mots pour dessiner ce nuage.", status=404, mimetype="text/plain")
-    response = send_file(path, mimetype="image/png" if fmt == "png" else "image/svg+xml", max_age=300)
+            return Response(
+                "Nuage de mots en cours de dessin : rechargez la page dans un instant.",
+                status=202,
+                mimetype="text/plain",
+                headers={"Retry-After": "10"},
+            )
+        return Response(
+            "Pas assez de mots pour dessiner ce nuage.", status=404, mimetype="text/plain"
+        )
+    response = send_file(
+        path, mimetype="image/png" if fmt == "png" else "image/svg+xml", max_age=300
+    )
     if fmt == "svg":
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     return response
 
 
@@ -640,13 +855,20 @@ def _pseudonymised_in(questionnaire: Questionnaire, ids: list[int]) -> list[Pseu
     """The pseudonymised answers with these ids that belong to this questionnaire's submissions."""
     from ..questionnaire_store.models import QuestionnaireVersion
 
-    return list(db.session.scalars(
-        select(PseudonymisedAnswer)
-        .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id)
-        .where(PseudonymisedAnswer.id.in_(ids), QuestionnaireVersion.questionnaire_id == questionnaire.id)
-        .order_by(PseudonymisedAnswer.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(PseudonymisedAnswer)
+            .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
+            .join(
+                QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id
+            )
+            .where(
+                PseudonymisedAnswer.id.in_(ids),
+                QuestionnaireVersion.questionnaire_id == questionnaire.id,
+            )
+            .order_by(PseudonymisedAnswer.id)
+        )
+    )
 
 
 def _review_args() -> dict:
@@ -670,24 +892,41 @@ def pseudonymisation(questionnaire_id: int):
         action = request.form.get("action")
         if action == "valider_page":
             # Only the answers that were on the coder's screen, listed in the form.
-            ids = [int(value) for value in request.form.getlist("answers") if value.isdigit()][:REVIEW_PAGE]
+            ids = [int(value) for value in request.form.getlist("answers") if value.isdigit()][
+                :REVIEW_PAGE
+            ]
             records = _pseudonymised_in(questionnaire, ids)
             count, problems = validate_pseudonymisations(records, current_user.id)
-            flash(f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.", "success")
+            flash(
+                f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.",
+                "success",
+            )
             for problem in problems:
                 flash(as_sentence(problem), "error")
-            return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args()))
+            return redirect(
+                url_for(
+                    "coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args()
+                )
+            )
         found = _pseudonymised_in(questionnaire, [request.form.get("answer", type=int) or 0])
         if not found:
             abort(404)
         stored = found[0]
         try:
             if action == "retirer":
-                correct_pseudonymisation(stored, remove=[(request.form.get("start", type=int),
-                                                          request.form.get("end", type=int))])
+                correct_pseudonymisation(
+                    stored,
+                    remove=[
+                        (request.form.get("start", type=int), request.form.get("end", type=int))
+                    ],
+                )
             elif action == "ajouter":
-                correct_pseudonymisation(stored, add=_occurrences(stored, request.form.get("texte", ""),
-                                                                  request.form.get("type", "PERSONNE")))
+                correct_pseudonymisation(
+                    stored,
+                    add=_occurrences(
+                        stored, request.form.get("texte", ""), request.form.get("type", "PERSONNE")
+                    ),
+                )
             elif action == "valider":
                 validate_pseudonymisation(stored, current_user.id)
             else:
@@ -696,10 +935,16 @@ def pseudonymisation(questionnaire_id: int):
             abandon()
             flash(as_sentence(error.message), "error")
         else:
-            flash("Pseudonymisation validée : ce verbatim est visible du collectif." if action == "valider"
-                  else "Correction enregistrée : à valider.", "success")
-        return redirect(url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args())
-                        + f"#reponse-{stored.id}")
+            flash(
+                "Pseudonymisation validée : ce verbatim est visible du collectif."
+                if action == "valider"
+                else "Correction enregistrée : à valider.",
+                "success",
+            )
+        return redirect(
+            url_for("coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args())
+            + f"#reponse-{stored.id}"
+        )
     filters = _review_args()
     view = filters["vue"]
     questions = free_text_questions(questionnaire)
@@ -708,14 +953,28 @@ def pseudonymisation(questionnaire_id: int):
     if filters.get("code", "").isdigit() and len(filters["code"]) < 10:
         code = results.code_by_id(book, int(filters["code"]))
     family = results.code_family(book, code) if code is not None else None
-    listed, waiting, validated = results.review_rows(book, question=question, code_ids=family,
-                                                     validated=view != "a_valider", limit=REVIEW_PAGE)
+    listed, waiting, validated = results.review_rows(
+        book, question=question, code_ids=family, validated=view != "a_valider", limit=REVIEW_PAGE
+    )
     publication = results.publication_of(questionnaire.id)
     return render_template(
-        "coding/pseudonymisation.html", questionnaire=questionnaire, rows=listed,
-        count=waiting if view == "a_valider" else validated, waiting=waiting, validated=validated, view=view, form=form, kinds=KINDS,
-        not_analysed=publication.answers - publication.analysed, publication=publication, filters=filters,
-        questions=questions, question=question, code=code, codes=active_codes(book), label_in=label_in,
+        "coding/pseudonymisation.html",
+        questionnaire=questionnaire,
+        rows=listed,
+        count=waiting if view == "a_valider" else validated,
+        waiting=waiting,
+        validated=validated,
+        view=view,
+        form=form,
+        kinds=KINDS,
+        not_analysed=publication.answers - publication.analysed,
+        publication=publication,
+        filters=filters,
+        questions=questions,
+        question=question,
+        code=code,
+        codes=active_codes(book),
+        label_in=label_in,
         code_label=code_label,
     )
 
@@ -759,18 +1018,35 @@ def export_file(questionnaire_id: int, name: str):
         if name in ("segments.csv", "segments.xlsx"):
             file_format = name.rsplit(".", 1)[1]
             content = exports.segments_file(book, file_format, pseudonymised=pseudonymised)
-            mimetype = ("text/csv; charset=utf-8" if file_format == "csv"
-                        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            mimetype = (
+                "text/csv; charset=utf-8"
+                if file_format == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
         elif name == "livre.qdc":
-            content, mimetype, stem = exports.codebook_file(book), "application/xml", f"livre-de-codes-{questionnaire.id}"
+            content, mimetype, stem = (
+                exports.codebook_file(book),
+                "application/xml",
+                f"livre-de-codes-{questionnaire.id}",
+            )
         elif name == "projet.qdpx":
-            content, mimetype = exports.project_file(book, pseudonymised=pseudonymised), "application/zip"
+            content, mimetype = (
+                exports.project_file(book, pseudonymised=pseudonymised),
+                "application/zip",
+            )
         else:
             abort(404)
     except RefiQdaError as error:
         flash(f"Export impossible : {error}", "error")
         return redirect(url_for("coding.export", questionnaire_id=questionnaire.id))
     extension = name.rsplit(".", 1)[1]
-    filename = f"{stem}-{name.rsplit('.', 1)[0]}.{extension}" if name.startswith("segments") else f"{stem}.{extension}"
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    filename = (
+        f"{stem}-{name.rsplit('.', 1)[0]}.{extension}"
+        if name.startswith("segments")
+        else f"{stem}.{extension}"
+    )
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

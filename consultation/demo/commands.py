@@ -6,8 +6,15 @@ from .seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
 
 @click.command("demo")
-@click.option("--submissions", default=300, show_default=True, help="Nombre de réponses de démonstration.")
-@click.option("--port", default=5000, show_default=True, help="Port de l'adresse à ouvrir affichée à la fin (make run PORT=…).")
+@click.option(
+    "--submissions", default=300, show_default=True, help="Nombre de réponses de démonstration."
+)
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    help="Port de l'adresse à ouvrir affichée à la fin (make run PORT=…).",
+)
 @with_appcontext
 @command_transaction
 def demo(submissions: int, port: int):
@@ -26,12 +33,14 @@ def demo(submissions: int, port: int):
     click.echo("Analyse des réponses de démonstration (pseudonymisation, suggestions de codes)…")
     published = analyse_and_publish()
     if published:
-        click.echo("Analyse faite ; pseudonymisation validée pour {validated} réponse(s) codée(s) sur {coded} : "
-                   "le collectif voit déjà leurs verbatims.".format(**published))
+        click.echo(
+            "Analyse faite ; pseudonymisation validée pour {validated} réponse(s) codée(s) sur {coded} : "
+            "le collectif voit déjà leurs verbatims.".format(**published)
+        )
     else:
         click.echo("Analyse déjà faite.")
     click.echo("Comptes de démonstration (mot de passe : %s) :" % DEMO_PASSWORD)
-    for email, role, name in DEMO_USERS:
+    for email, _role, name in DEMO_USERS:
         click.echo(f"  {email:<22} {name}")
     click.echo(f"Ouvrez http://127.0.0.1:{port} dans votre navigateur.")
 

@@ -1,6 +1,7 @@
 """Demo data: accounts, the territory, the ABS questionnaire (published) and ~300 submissions.
 
 Safe to rerun: what exists is left as it is."""
+
 import hashlib
 import json
 import random
@@ -10,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from ..accounts.services import create_user, find_user
-from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import db
-from ..submissions.models import Submission
+from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..submissions.assignments import assign
+from ..submissions.models import Submission
 from ..territory.models import Commune, Quartier
 from .questionnaire import abs_questionnaire
 from .territory import COMMUNES, PLACES
@@ -55,13 +56,17 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
     for email in ("enqueteur@demo.fr", "enqueteuse@demo.fr"):
         assign(version.questionnaire_id, users[email].id, users["charge@demo.fr"].id)
     existing = db.session.scalar(
-        select(db.func.count(Submission.id)).where(Submission.questionnaire_version_id == version.id)
+        select(db.func.count(Submission.id)).where(
+            Submission.questionnaire_version_id == version.id
+        )
     )
     if not existing:
         from ..submissions.answer_table import write_answer_rows
 
         enumerators = [users["enqueteur@demo.fr"], users["enqueteuse@demo.fr"]]
-        demo_submissions = [_demo_submission(index, version, enumerators) for index in range(submission_count)]
+        demo_submissions = [
+            _demo_submission(index, version, enumerators) for index in range(submission_count)
+        ]
         db.session.add_all(demo_submissions)
         db.session.flush()
         write_answer_rows(demo_submissions, new=True)
@@ -69,7 +74,9 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
     db.session.flush()
     from ..coding.demo import seed_coding
 
-    created["codings"] = seed_coding(version.questionnaire, [users["charge@demo.fr"], users["admin@demo.fr"]])
+    created["codings"] = seed_coding(
+        version.questionnaire, [users["charge@demo.fr"], users["admin@demo.fr"]]
+    )
     return created
 
 
@@ -87,7 +94,11 @@ def _published_questionnaire(author, created) -> QuestionnaireVersion:
     )
     now = datetime.now(timezone.utc)
     version = QuestionnaireVersion(
-        number=1, status=PUBLISHED, definition=model.to_dict(), published_at=now, published_by_id=author.id
+        number=1,
+        status=PUBLISHED,
+        definition=model.to_dict(),
+        published_at=now,
+        published_by_id=author.id,
     )
     questionnaire.versions.append(version)
     db.session.add(questionnaire)
@@ -151,11 +162,14 @@ def _answers(rng: random.Random, public: str, age: int, commune: str, quartier: 
     young = public == "jeune"
     answers: dict = {}
     answers["statut_logement"] = rng.choice(
-        ["heberge", "locataire_prive", "locataire_social", "sans_logement"] if young
+        ["heberge", "locataire_prive", "locataire_social", "sans_logement"]
+        if young
         else ["proprietaire", "locataire_social", "locataire_prive", "foyer"]
     )
     answers["satisfaction_logement"] = rng.randint(1, 5)
-    difficulties = rng.sample(["loyer", "humidite", "taille", "accessibilite", "voisinage"], rng.randint(0, 2))
+    difficulties = rng.sample(
+        ["loyer", "humidite", "taille", "accessibilite", "voisinage"], rng.randint(0, 2)
+    )
     answers["difficultes_logement"] = difficulties or ["aucune"]
     if difficulties:
         answers["logement_precisions"] = text("logement_precisions")
@@ -165,23 +179,33 @@ def _answers(rng: random.Random, public: str, age: int, commune: str, quartier: 
     if not alone:
         members = []
         for _ in range(rng.randint(1, 3)):
-            link = rng.choice(["parent", "frere_soeur", "enfant"] if young else ["conjoint", "enfant"])
-            member_age = {"parent": rng.randint(40, 60), "frere_soeur": rng.randint(5, 30),
-                          "enfant": rng.randint(0, 15) if young else rng.randint(30, 60),
-                          "conjoint": rng.randint(58, 92)}[link]
+            link = rng.choice(
+                ["parent", "frere_soeur", "enfant"] if young else ["conjoint", "enfant"]
+            )
+            member_age = {
+                "parent": rng.randint(40, 60),
+                "frere_soeur": rng.randint(5, 30),
+                "enfant": rng.randint(0, 15) if young else rng.randint(30, 60),
+                "conjoint": rng.randint(58, 92),
+            }[link]
             members.append({"lien": link, "age_membre": member_age})
         answers["menage"] = members
     answers["taille_foyer"] = 1 if alone else len(answers["menage"]) + 1
     answers["transports"] = rng.sample(
-        ["bus_tram", "marche", "velo", "voiture", "proches"] if young
-        else ["marche", "voiture", "proches", "bus_tram", "tad"], rng.randint(1, 2)
+        ["bus_tram", "marche", "velo", "voiture", "proches"]
+        if young
+        else ["marche", "voiture", "proches", "bus_tram", "tad"],
+        rng.randint(1, 2),
     )
     if age <= 30:
         answers["permis"] = rng.choice(["oui", "non", "non"])
     if rng.random() < 0.7:
         answers["mobilite_difficultes"] = text("mobilite_difficultes")
     answers["connait_ccas"] = rng.choice(["oui", "non"] if young else ["oui", "oui", "non"])
-    aids = rng.sample(["apl", "rsa", "prime_activite", "css"] if young else ["apa", "apl", "css", "aah"], rng.randint(0, 2))
+    aids = rng.sample(
+        ["apl", "rsa", "prime_activite", "css"] if young else ["apa", "apl", "css", "aah"],
+        rng.randint(0, 2),
+    )
     answers["aides"] = aids or ["aucune"]
     answers["renoncement_droits"] = rng.choice(["oui", "non", "nsp", "non"])
     if answers["renoncement_droits"] == "oui":
@@ -190,10 +214,21 @@ def _answers(rng: random.Random, public: str, age: int, commune: str, quartier: 
     answers["renoncement_soins"] = rng.choice(["oui", "non", "non"])
     if answers["renoncement_soins"] == "oui":
         answers["sante_precisions"] = text("sante_precisions")
-    answers["frequence_contacts"] = rng.choice(["jour", "semaine", "mois", "rarement"] if young else ["semaine", "mois", "rarement", "jamais"])
+    answers["frequence_contacts"] = rng.choice(
+        ["jour", "semaine", "mois", "rarement"]
+        if young
+        else ["semaine", "mois", "rarement", "jamais"]
+    )
     answers["solitude"] = rng.randint(1, 3) if young else rng.randint(2, 5)
-    answers["activites"] = rng.sample(["sport", "culture", "association"] if young else ["club", "association", "culture"], rng.randint(0, 2)) or ["aucune"]
-    answers["internet"] = rng.choice(["smartphone", "smartphone", "ordinateur"] if young else ["non", "aide", "smartphone", "ordinateur"])
+    answers["activites"] = rng.sample(
+        ["sport", "culture", "association"] if young else ["club", "association", "culture"],
+        rng.randint(0, 2),
+    ) or ["aucune"]
+    answers["internet"] = rng.choice(
+        ["smartphone", "smartphone", "ordinateur"]
+        if young
+        else ["non", "aide", "smartphone", "ordinateur"]
+    )
     if answers["internet"] != "non" and rng.random() < 0.6:
         answers["demarches_difficultes"] = text("demarches_difficultes")
     answers["manque_quartier"] = text("manque_quartier")

@@ -1,7 +1,10 @@
 """The demo territory: five communes of Tours Métropole Val de Loire and some of their quartiers."""
 
 COMMUNES = {
-    "37261": ("Tours", ["Centre-ville", "Les Fontaines", "Sanitas", "Europe", "Rives du Cher", "Tours-Nord"]),
+    "37261": (
+        "Tours",
+        ["Centre-ville", "Les Fontaines", "Sanitas", "Europe", "Rives du Cher", "Tours-Nord"],
+    ),
     "37122": ("Joué-lès-Tours", ["La Rabière", "Centre", "Morier", "Alouette"]),
     "37233": ("Saint-Pierre-des-Corps", ["Rabaterie", "Centre", "Quartier de la Gare"]),
     "37214": ("Saint-Cyr-sur-Loire", ["Centre", "La Ménardière"]),

@@ -2,13 +2,32 @@
 
 Each answer picks an opening, one or two remarks and sometimes a closing, so that 300 respondents
 do not repeat one sentence; {quartier} and {commune} are filled with the respondent's own."""
+
 import random
 
 from questionnaires.messages import as_sentence
 
 OPENINGS = {
-    "jeune": ["", "", "Franchement, ", "Bah ", "Honnêtement, ", "Pour moi ", "Perso, ", "Je dirais que "],
-    "age": ["", "", "Vous savez, ", "Eh bien, ", "À mon âge, ", "Depuis que mon mari est parti, ", "Ma foi, ", "Il faut dire que "],
+    "jeune": [
+        "",
+        "",
+        "Franchement, ",
+        "Bah ",
+        "Honnêtement, ",
+        "Pour moi ",
+        "Perso, ",
+        "Je dirais que ",
+    ],
+    "age": [
+        "",
+        "",
+        "Vous savez, ",
+        "Eh bien, ",
+        "À mon âge, ",
+        "Depuis que mon mari est parti, ",
+        "Ma foi, ",
+        "Il faut dire que ",
+    ],
 }
 
 # Answers that are noun phrases or requests need openings of their own.
@@ -21,8 +40,26 @@ QUESTION_OPENINGS = {
 }
 
 CLOSINGS = {
-    "jeune": ["", "", "", " C'est relou.", " Voilà.", " Et on n'est pas les seuls.", " Ça serait bien que ça change.", " Mes potes disent pareil."],
-    "age": ["", "", "", " Enfin, on fait avec.", " Je ne suis pas la seule dans ce cas.", " Ça me pèse, je ne vous le cache pas.", " Voilà ce que je peux vous dire.", " Les voisins pensent pareil."],
+    "jeune": [
+        "",
+        "",
+        "",
+        " C'est relou.",
+        " Voilà.",
+        " Et on n'est pas les seuls.",
+        " Ça serait bien que ça change.",
+        " Mes potes disent pareil.",
+    ],
+    "age": [
+        "",
+        "",
+        "",
+        " Enfin, on fait avec.",
+        " Je ne suis pas la seule dans ce cas.",
+        " Ça me pèse, je ne vous le cache pas.",
+        " Voilà ce que je peux vous dire.",
+        " Les voisins pensent pareil.",
+    ],
 }
 
 REMARKS = {
@@ -214,6 +251,8 @@ def verbatim(question: str, public: str, rng: random.Random, *, commune: str, qu
 def _join(remarks: list[str], rng: random.Random) -> str:
     if len(remarks) == 1:
         return remarks[0]
-    connector = rng.choice([", et puis ", ". Et aussi ", ", sans parler du fait que ", ". En plus, ", ", et "])
+    connector = rng.choice(
+        [", et puis ", ". Et aussi ", ", sans parler du fait que ", ". En plus, ", ", et "]
+    )
     rest = connector.join(remarks[1:])
     return remarks[0] + connector + rest

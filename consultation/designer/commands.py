@@ -1,4 +1,5 @@
 """`consultation import-xlsform` and `consultation export-xlsform`: the designer's services from a shell."""
+
 from pathlib import Path
 
 import click
@@ -26,15 +27,22 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
             click.echo(f"  - {describe_problem(problem)}", err=True)
         raise SystemExit(1) from None
     if not outcome.ok:
-        click.echo(f"Import refusé : {len(outcome.errors)} erreur(s) dans {file.name}, rien n'a été enregistré.", err=True)
+        click.echo(
+            f"Import refusé : {len(outcome.errors)} erreur(s) dans {file.name}, rien n'a été enregistré.",
+            err=True,
+        )
         for error in outcome.errors:
             click.echo(f"  - {error}", err=True)
         raise SystemExit(1)
     questionnaire = outcome.questionnaire
     version = questionnaire.latest
     state = "publiée" if version.is_published else "brouillon"
-    click.echo(f"Questionnaire importé : n° {questionnaire.id} « {questionnaire.title} » ({questionnaire.form_id})")
-    click.echo(f"{len(version.model().questions())} question(s), version {version.number} ({state}).")
+    click.echo(
+        f"Questionnaire importé : n° {questionnaire.id} « {questionnaire.title} » ({questionnaire.form_id})"
+    )
+    click.echo(
+        f"{len(version.model().questions())} question(s), version {version.number} ({state})."
+    )
     for warning in outcome.warnings:
         click.echo(f"Avertissement : {warning}")
 
@@ -42,7 +50,9 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
 @click.command("export-xlsform")
 @click.argument("questionnaire_id", type=int)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--version", "number", type=int, default=None, help="Numéro de version (sinon la dernière).")
+@click.option(
+    "--version", "number", type=int, default=None, help="Numéro de version (sinon la dernière)."
+)
 @with_appcontext
 @command_transaction
 def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None):
@@ -55,7 +65,9 @@ def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None
         raise click.ClickException(f"Aucun questionnaire n° {questionnaire_id}.")
     version = version_by_number(questionnaire, number) if number else questionnaire.latest
     if version is None:
-        raise click.ClickException(f"Le questionnaire n° {questionnaire_id} n'a pas de version {number}.")
+        raise click.ClickException(
+            f"Le questionnaire n° {questionnaire_id} n'a pas de version {number}."
+        )
     export_xlsform(version, file)
     click.echo(f"Version {version.number} de « {questionnaire.title} » exportée dans {file}.")
 

@@ -1,5 +1,6 @@
 """Designer forms. Translated texts get one field per language of the questionnaire, built at
 request time: `question_form(languages)` returns a form class with `label_fr`, `label_en`…"""
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -83,7 +84,9 @@ class SettingsForm(FlaskForm):
         "Langues",
         validators=[DataRequired("Indiquez au moins une langue.")],
     )
-    default_language = StringField("Langue par défaut", validators=[DataRequired("Indiquez la langue par défaut.")])
+    default_language = StringField(
+        "Langue par défaut", validators=[DataRequired("Indiquez la langue par défaut.")]
+    )
 
 
 class _QuestionFormBase(FlaskForm):
@@ -103,7 +106,11 @@ class _QuestionFormBase(FlaskForm):
     read_only = BooleanField("Lecture seule")
     start = IntegerField("Début de l'échelle", default=1, validators=[Optional()])
     end = IntegerField("Fin de l'échelle", default=5, validators=[Optional()])
-    step = IntegerField("Pas", default=1, validators=[Optional(), NumberRange(min=1, message="Le pas doit être positif.")])
+    step = IntegerField(
+        "Pas",
+        default=1,
+        validators=[Optional(), NumberRange(min=1, message="Le pas doit être positif.")],
+    )
     parent = HiddenField()
 
 
@@ -124,16 +131,24 @@ class _ChoiceFormBase(FlaskForm):
         "Valeur",
         validators=[DataRequired("Indiquez la valeur du choix."), Length(max=100)],
     )
-    properties = TextAreaField("Colonnes pour les filtres de choix", validators=[Optional(), Length(max=2000)])
+    properties = TextAreaField(
+        "Colonnes pour les filtres de choix", validators=[Optional(), Length(max=2000)]
+    )
 
 
-def _with_translations(base, texts: dict[str, str], languages: list[str], required_label: str | None = None):
+def _with_translations(
+    base, texts: dict[str, str], languages: list[str], required_label: str | None = None
+):
     attributes = {}
     for key, label in texts.items():
-        for index, language in enumerate(languages):
+        for language in languages:
             field_label = f"{label} ({language_name(language)})" if len(languages) > 1 else label
             validators = [Optional(), Length(max=5000)]
-            widget_class = TextAreaField if key in ("label", "hint") and base is not _ChoiceFormBase else StringField
+            widget_class = (
+                TextAreaField
+                if key in ("label", "hint") and base is not _ChoiceFormBase
+                else StringField
+            )
             attributes[f"{key}_{language}"] = widget_class(field_label, validators=validators)
     return type(base.__name__.lstrip("_"), (base,), attributes)
 
@@ -165,7 +180,10 @@ class MoveForm(FlaskForm):
     parent = SelectField("Dans", choices=[], validate_choice=False)
     position = IntegerField(
         "À la position",
-        validators=[InputRequired("Indiquez une position."), NumberRange(min=1, message="La position commence à 1.")],
+        validators=[
+            InputRequired("Indiquez une position."),
+            NumberRange(min=1, message="La position commence à 1."),
+        ],
     )
 
 
@@ -204,7 +222,9 @@ def put_errors(form, errors: dict[str, str], language: str = "fr") -> None:
     for field_name, message in errors.items():
         target = None
         if field_name:
-            target = getattr(form, field_name, None) or getattr(form, f"{field_name}_{language}", None)
+            target = getattr(form, field_name, None) or getattr(
+                form, f"{field_name}_{language}", None
+            )
         if target is not None and hasattr(target, "errors"):
             target.errors = list(target.errors) + [message]
         else:
@@ -232,14 +252,23 @@ def settings_from_form(form) -> dict:
 def choice_list_choices(model) -> list[SelectChoice]:
     """The options of a question's "choice list" select."""
     return [SelectChoice("", "— Choisir une liste —")] + [
-        SelectChoice(name, f"{name} ({len(choice_list.choices)} choix)") for name, choice_list in model.choice_lists.items()
+        SelectChoice(name, f"{name} ({len(choice_list.choices)} choix)")
+        for name, choice_list in model.choice_lists.items()
     ]
 
 
 def suggested_name(model, question_type: str) -> str:
     """The name a new question of `question_type` is offered: nombre_1, choix_2…"""
-    base = {"select_one": "choix", "select_multiple": "choix_multiples", "integer": "nombre", "decimal": "nombre",
-            "paragraph": "commentaire", "rating": "note", "note": "info", "calculate": "calcul"}.get(question_type, "question")
+    base = {
+        "select_one": "choix",
+        "select_multiple": "choix_multiples",
+        "integer": "nombre",
+        "decimal": "nombre",
+        "paragraph": "commentaire",
+        "rating": "note",
+        "note": "info",
+        "calculate": "calcul",
+    }.get(question_type, "question")
     return editing.free_name(model, base)
 
 
@@ -258,7 +287,9 @@ def question_from_form(form, languages: list[str], previous: Question | None = N
         relevant=form.relevant.data or "",
         calculation=form.calculation.data or "",
         choice_list=(form.choice_list.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
-        choice_filter=(form.choice_filter.data or "") if form.type.data in TYPES_WITH_CHOICES else "",
+        choice_filter=(form.choice_filter.data or "")
+        if form.type.data in TYPES_WITH_CHOICES
+        else "",
         appearance=form.appearance.data or "",
         default=form.default.data or "",
         read_only=bool(form.read_only.data),
@@ -269,7 +300,9 @@ def question_from_form(form, languages: list[str], previous: Question | None = N
     if previous is not None:
         # Texts in languages the questionnaire no longer lists, and uninterpreted XLSForm columns, stay.
         for key in QUESTION_TEXTS:
-            kept = {lang: text for lang, text in getattr(previous, key).items() if lang not in languages}
+            kept = {
+                lang: text for lang, text in getattr(previous, key).items() if lang not in languages
+            }
             getattr(question, key).update(kept)
         question.extra = dict(previous.extra)
     return question
@@ -294,7 +327,13 @@ def group_from_form(form, languages: list[str], previous: Group | None = None) -
     )
     if previous is not None:
         for key in GROUP_TEXTS:
-            getattr(group, key).update({lang: text for lang, text in getattr(previous, key).items() if lang not in languages})
+            getattr(group, key).update(
+                {
+                    lang: text
+                    for lang, text in getattr(previous, key).items()
+                    if lang not in languages
+                }
+            )
         group.extra = dict(previous.extra)
     return group
 
@@ -307,7 +346,11 @@ def fill_form_from_group(form, group: Group, languages: list[str]) -> None:
 def choice_from_form(form, languages: list[str], previous: Choice | None = None) -> Choice:
     """The choice the form describes; raises DesignerError on a badly written properties field.
     Editing `previous`, its labels in languages the questionnaire no longer lists stay."""
-    label = {lang: text for lang, text in previous.label.items() if lang not in languages} if previous else {}
+    label = (
+        {lang: text for lang, text in previous.label.items() if lang not in languages}
+        if previous
+        else {}
+    )
     label.update(translations_from_form(form, "label", languages))
     return Choice(
         name=form.name.data or "",
@@ -318,7 +361,9 @@ def choice_from_form(form, languages: list[str], previous: Choice | None = None)
 
 def fill_form_from_choice(form, choice: Choice, languages: list[str]) -> None:
     form.name.data = choice.name
-    form.properties.data = "\n".join(f"{column}={value}" for column, value in choice.properties.items())
+    form.properties.data = "\n".join(
+        f"{column}={value}" for column, value in choice.properties.items()
+    )
     _fill_translations(form, choice, {"label": ""}, languages)
 
 
@@ -337,7 +382,9 @@ def choices_from_lines(text: str, language: str) -> list[Choice]:
             try:
                 properties = services.parse_choice_properties("\n".join(columns))
             except services.DesignerError as error:
-                raise services.DesignerError(f"Ligne {number} : {error.message}", "choices") from None
+                raise services.DesignerError(
+                    f"Ligne {number} : {error.message}", "choices"
+                ) from None
         else:
             label, value = line, services.slugify(line)
             base, number = value, 1
@@ -352,7 +399,12 @@ def choices_from_lines(text: str, language: str) -> list[Choice]:
 def move_destinations(model, node) -> list[SelectChoice]:
     """Where `node` may go: the top level, or any group that is neither it nor inside it."""
     return [SelectChoice("", "Premier niveau du questionnaire")] + [
-        SelectChoice(group.name, "\u2003" * depth + f"Groupe {label_in(group.label, model.default_language) or group.name} ({group.name})")
+        SelectChoice(
+            group.name,
+            "\u2003" * depth
+            + f"Groupe {label_in(group.label, model.default_language) or group.name} ({group.name})",
+        )
         for depth, group in editing.groups_of(model)
-        if group.name != node.name and not (isinstance(node, Group) and editing.contains(node, group.name))
+        if group.name != node.name
+        and not (isinstance(node, Group) and editing.contains(node, group.name))
     ]

@@ -5,6 +5,7 @@ creates the draft of the next version, a copy of the published definition: publi
 change, since answers point at them. The tree editing itself (locate, move, rename, cycles, compare)
 is `questionnaires.editing`, pure; its refusals become a `DesignerError` in `edit`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,7 +32,13 @@ from questionnaires.model import TYPES_WITH_CHOICES, Node
 
 from ..accounts.models import utcnow
 from ..extensions import db
-from ..questionnaire_store.models import DRAFT, PUBLISHED, PublishedVersionChanged, Questionnaire, QuestionnaireVersion
+from ..questionnaire_store.models import (
+    DRAFT,
+    PUBLISHED,
+    PublishedVersionChanged,
+    Questionnaire,
+    QuestionnaireVersion,
+)
 
 # Names become XML element names in XLSForm/ODK: a letter or underscore, then letters, digits, _ . -
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -82,8 +89,14 @@ class ImportOutcome:
 
 def slugify(text: str) -> str:
     """A form_id from a title: 'Enquête jeunes 2025' -> 'enquete_jeunes_2025'."""
-    without_accents = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", without_accents.replace("œ", "oe").replace("æ", "ae")).strip("_").lower()
+    without_accents = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    slug = (
+        re.sub(r"[^A-Za-z0-9]+", "_", without_accents.replace("œ", "oe").replace("æ", "ae"))
+        .strip("_")
+        .lower()
+    )
     if not slug or not slug[0].isalpha():
         slug = "questionnaire_" + slug if slug else "questionnaire"
     return slug[:80]
@@ -126,7 +139,9 @@ def create_questionnaire(
                 "Identifiant invalide : une lettre d'abord, puis lettres sans accents, chiffres, _ . ou -."
             )
         elif form_id_taken(form_id):
-            errors["form_id"] = f"L'identifiant « {form_id} » est déjà celui d'un autre questionnaire."
+            errors["form_id"] = (
+                f"L'identifiant « {form_id} » est déjà celui d'un autre questionnaire."
+            )
     language = (language or "fr").strip()
     if not LANGUAGE_PATTERN.match(language):
         errors["language"] = "Code de langue invalide (par exemple fr, en, ar)."
@@ -134,7 +149,9 @@ def create_questionnaire(
         raise DesignerError(next(iter(errors.values())), errors=errors)
     form_id = form_id or available_form_id(slugify(title))
     if model is None:
-        model = QuestionnaireModel(title=title, form_id=form_id, default_language=language, languages=[language])
+        model = QuestionnaireModel(
+            title=title, form_id=form_id, default_language=language, languages=[language]
+        )
     else:
         model = copy.deepcopy(model)
         model.title, model.form_id = title, form_id
@@ -158,7 +175,9 @@ def editable_draft(questionnaire: Questionnaire) -> QuestionnaireVersion:
     if latest is not None and latest.status == DRAFT:
         return latest
     if latest is None:
-        definition = QuestionnaireModel(title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)).to_dict()
+        definition = QuestionnaireModel(
+            title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)
+        ).to_dict()
         number = 1
     else:
         definition = copy.deepcopy(latest.definition)
@@ -180,12 +199,18 @@ def save_definition(version: QuestionnaireVersion, model: QuestionnaireModel) ->
     db.session.flush()
 
 
-def edit(questionnaire: Questionnaire, change: Callable[[QuestionnaireModel], None]) -> QuestionnaireVersion:
+def edit(
+    questionnaire: Questionnaire, change: Callable[[QuestionnaireModel], None]
+) -> QuestionnaireVersion:
     """Applies `change` to the draft's model and stores it; raises before writing if it raises."""
     # The change runs on a copy first, so that a refused edit writes nothing, not even a new draft.
     latest = questionnaire.latest
-    model = latest.model() if latest is not None else QuestionnaireModel(
-        title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)
+    model = (
+        latest.model()
+        if latest is not None
+        else QuestionnaireModel(
+            title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)
+        )
     )
     try:
         change(model)
@@ -221,17 +246,23 @@ def update_settings(
         errors["title"] = "Indiquez un titre."
     bad = [language for language in languages if not LANGUAGE_PATTERN.match(language)]
     if bad:
-        errors["languages"] = "Code(s) de langue invalide(s) : " + ", ".join(bad) + " (par exemple fr, en, ar)."
+        errors["languages"] = (
+            "Code(s) de langue invalide(s) : " + ", ".join(bad) + " (par exemple fr, en, ar)."
+        )
     if not languages:
         errors["languages"] = "Indiquez au moins une langue."
     elif default_language not in languages:
-        errors["default_language"] = "La langue par défaut doit faire partie des langues du questionnaire."
+        errors["default_language"] = (
+            "La langue par défaut doit faire partie des langues du questionnaire."
+        )
     if errors:
         raise DesignerError(next(iter(errors.values())), errors=errors)
 
     def change(model: QuestionnaireModel) -> None:
         model.title = title
-        model.languages = [default_language] + [language for language in languages if language != default_language]
+        model.languages = [default_language] + [
+            language for language in languages if language != default_language
+        ]
         model.default_language = default_language
 
     draft = edit(questionnaire, change)
@@ -244,7 +275,9 @@ def update_settings(
 # --- questions and groups ---------------------------------------------------------------------
 
 
-def expression_problems(model: QuestionnaireModel, node: Node, names: set[str] | None = None) -> dict[str, str]:
+def expression_problems(
+    model: QuestionnaireModel, node: Node, names: set[str] | None = None
+) -> dict[str, str]:
     """French error per expression field of `node`, checked against the questionnaire's names."""
     names = names if names is not None else known_names(model, [node.name])
     problems = {}
@@ -263,7 +296,9 @@ def expression_problems(model: QuestionnaireModel, node: Node, names: set[str] |
 def describe_problem(problem) -> str:
     """One French line for a check_questionnaire Problem: 'ecole (condition d'affichage) : …'."""
     field_name = getattr(problem, "field", "") or ""
-    field_label = EXPRESSION_FIELDS.get(field_name, {"name": "nom", "choice_list": "liste de choix"}.get(field_name, field_name))
+    field_label = EXPRESSION_FIELDS.get(
+        field_name, {"name": "nom", "choice_list": "liste de choix"}.get(field_name, field_name)
+    )
     where = problem.name or ""
     if field_label:
         where = f"{where} ({field_label.lower()})" if where else field_label
@@ -272,7 +307,9 @@ def describe_problem(problem) -> str:
 
 def describe_expression_errors(errors) -> str:
     return " ; ".join(
-        f"{error.message} (position {error.position + 1})" if error.position is not None else error.message
+        f"{error.message} (position {error.position + 1})"
+        if error.position is not None
+        else error.message
         for error in errors
     )
 
@@ -314,10 +351,18 @@ def _check_node(model: QuestionnaireModel, node: Node, *, previous_name: str | N
         names.discard(previous_name)
     for field_name, message in expression_problems(model, node, names).items():
         errors.setdefault(field_name, message)
-    if isinstance(node, Question) and node.choice_filter.strip() and node.choice_list in model.choice_lists:
+    if (
+        isinstance(node, Question)
+        and node.choice_filter.strip()
+        and node.choice_list in model.choice_lists
+    ):
         from questionnaires.expressions import check_choice_filter
 
-        columns = {key for choice in model.choice_lists[node.choice_list].choices for key in choice.properties}
+        columns = {
+            key
+            for choice in model.choice_lists[node.choice_list].choices
+            for key in choice.properties
+        }
         filter_errors = check_choice_filter(node.choice_filter, names, columns)
         if filter_errors:
             errors.setdefault("choice_filter", describe_expression_errors(filter_errors))
@@ -329,13 +374,21 @@ def _clean_translations(node: Node) -> None:
     for item in fields(node):
         value = getattr(node, item.name)
         if isinstance(value, dict) and item.name != "extra":
-            setattr(node, item.name, {lang: text.strip() for lang, text in value.items() if text and text.strip()})
+            setattr(
+                node,
+                item.name,
+                {lang: text.strip() for lang, text in value.items() if text and text.strip()},
+            )
         elif isinstance(value, str):
             setattr(node, item.name, value.strip())
 
 
 def add_node(
-    questionnaire: Questionnaire, node: Node, *, parent: str | None = None, position: int | None = None
+    questionnaire: Questionnaire,
+    node: Node,
+    *,
+    parent: str | None = None,
+    position: int | None = None,
 ) -> QuestionnaireVersion:
     """Adds a question or group inside `parent` (None: top level) at `position` (None: at the end)."""
     _clean_translations(node)
@@ -359,7 +412,9 @@ def update_node(questionnaire: Questionnaire, name: str, node: Node) -> Question
         siblings, index, _parent = locate(model, name)
         current = siblings[index]
         if type(current) is not type(node):
-            raise DesignerError("On ne peut pas changer un groupe en question ni l'inverse.", "type")
+            raise DesignerError(
+                "On ne peut pas changer un groupe en question ni l'inverse.", "type"
+            )
         if isinstance(node, Group):
             node.children = current.children
         _check_node(model, node, previous_name=name)
@@ -442,7 +497,9 @@ def delete_choice_list(questionnaire: Questionnaire, list_name: str) -> Question
         users = questions_using(model, list_name)
         if users:
             raise DesignerError(
-                "Cette liste sert encore aux questions : " + ", ".join(question.name for question in users) + ".",
+                "Cette liste sert encore aux questions : "
+                + ", ".join(question.name for question in users)
+                + ".",
                 "list_name",
             )
         del model.choice_lists[list_name]
@@ -474,20 +531,30 @@ def parse_choice_properties(text: str) -> dict[str, str]:
                 f"Nom de colonne invalide « {column} » : une lettre d'abord, puis lettres sans accents, chiffres, _ . ou -.",
                 "properties",
             )
-        if column.lower() in RESERVED_CHOICE_COLUMNS or column.lower().startswith(("label:", "media:")):
-            raise DesignerError(f"La colonne « {column} » est réservée : choisissez un autre nom.", "properties")
+        if column.lower() in RESERVED_CHOICE_COLUMNS or column.lower().startswith(
+            ("label:", "media:")
+        ):
+            raise DesignerError(
+                f"La colonne « {column} » est réservée : choisissez un autre nom.", "properties"
+            )
         properties[column] = value
     return properties
 
 
-def _check_choice(choice_list: ChoiceList, choice: Choice, previous_name: str | None = None) -> None:
+def _check_choice(
+    choice_list: ChoiceList, choice: Choice, previous_name: str | None = None
+) -> None:
     choice.name = (choice.name or "").strip()
-    choice.label = {lang: text.strip() for lang, text in choice.label.items() if text and text.strip()}
+    choice.label = {
+        lang: text.strip() for lang, text in choice.label.items() if text and text.strip()
+    }
     errors = {}
     if not choice.name:
         errors["name"] = "Indiquez la valeur du choix."
     elif not CHOICE_NAME_PATTERN.match(choice.name):
-        errors["name"] = "La valeur d'un choix ne contient pas d'espace (par exemple « tres_satisfait »)."
+        errors["name"] = (
+            "La valeur d'un choix ne contient pas d'espace (par exemple « tres_satisfait »)."
+        )
     elif choice.name != previous_name and choice.name in choice_list.names():
         errors["name"] = f"La valeur « {choice.name} » existe déjà dans cette liste."
     if not choice.label:
@@ -502,7 +569,11 @@ def add_choice(
     def change(model: QuestionnaireModel) -> None:
         choice_list = _choice_list(model, list_name)
         _check_choice(choice_list, choice)
-        index = len(choice_list.choices) if position is None else max(0, min(position, len(choice_list.choices)))
+        index = (
+            len(choice_list.choices)
+            if position is None
+            else max(0, min(position, len(choice_list.choices)))
+        )
         choice_list.choices.insert(index, choice)
 
     return edit(questionnaire, change)
@@ -512,10 +583,14 @@ def _choice_index(choice_list: ChoiceList, choice_name: str) -> int:
     try:
         return choice_list.names().index(choice_name)
     except ValueError:
-        raise DesignerError(f"Le choix « {choice_name} » n'existe pas dans cette liste.", "name") from None
+        raise DesignerError(
+            f"Le choix « {choice_name} » n'existe pas dans cette liste.", "name"
+        ) from None
 
 
-def update_choice(questionnaire: Questionnaire, list_name: str, choice_name: str, choice: Choice) -> QuestionnaireVersion:
+def update_choice(
+    questionnaire: Questionnaire, list_name: str, choice_name: str, choice: Choice
+) -> QuestionnaireVersion:
     def change(model: QuestionnaireModel) -> None:
         choice_list = _choice_list(model, list_name)
         index = _choice_index(choice_list, choice_name)
@@ -525,7 +600,9 @@ def update_choice(questionnaire: Questionnaire, list_name: str, choice_name: str
     return edit(questionnaire, change)
 
 
-def delete_choice(questionnaire: Questionnaire, list_name: str, choice_name: str) -> QuestionnaireVersion:
+def delete_choice(
+    questionnaire: Questionnaire, list_name: str, choice_name: str
+) -> QuestionnaireVersion:
     def change(model: QuestionnaireModel) -> None:
         choice_list = _choice_list(model, list_name)
         del choice_list.choices[_choice_index(choice_list, choice_name)]
@@ -573,7 +650,9 @@ def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     model.title = questionnaire.title
     problems = check_questionnaire(model)
     if not any(question.type not in ("note", "calculate") for question in model.questions()):
-        problems.insert(0, Problem("", "", "Le questionnaire ne pose encore aucune question.", None, "empty"))
+        problems.insert(
+            0, Problem("", "", "Le questionnaire ne pose encore aucune question.", None, "empty")
+        )
     if problems:
         raise PublishRefused(problems)
     draft.definition = model.to_dict()
@@ -618,7 +697,11 @@ def import_xlsform(
     warnings = list(result.warnings)
     if filename and model.form_id in ("", "questionnaire"):
         model.form_id = slugify(filename.rsplit(".", 1)[0])
-    wanted = model.form_id if model.form_id and NAME_PATTERN.match(model.form_id) else slugify(title or model.title or "questionnaire")
+    wanted = (
+        model.form_id
+        if model.form_id and NAME_PATTERN.match(model.form_id)
+        else slugify(title or model.title or "questionnaire")
+    )
     form_id = available_form_id(wanted)
     if model.form_id and form_id != model.form_id:
         warnings.append(

@@ -1,4 +1,5 @@
 """Designer pages: thin views that parse a form (forms.py maps it onto the model), call a service and render."""
+
 from __future__ import annotations
 
 import io
@@ -21,6 +22,7 @@ from questionnaires import Group, Question, editing, label_in
 
 from ..accounts.roles import DESIGN, role_required
 from ..extensions import db
+from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from ..transaction import abandon
 from . import bp, services
 from .forms import (
@@ -50,7 +52,6 @@ from .forms import (
     settings_from_form,
     suggested_name,
 )
-from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from .services import DesignerError
 
 
@@ -98,7 +99,9 @@ def _redirect_editor(questionnaire: Questionnaire, anchor: str | None = None):
 @role_required(*DESIGN)
 def index():
     questionnaires = db.session.scalars(
-        select(Questionnaire).where(Questionnaire.archived.is_(False)).order_by(Questionnaire.updated_at.desc())
+        select(Questionnaire)
+        .where(Questionnaire.archived.is_(False))
+        .order_by(Questionnaire.updated_at.desc())
     ).all()
     return render_template("designer/index.html", questionnaires=questionnaires)
 
@@ -146,7 +149,10 @@ def import_form():
                 outcome = services.ImportOutcome(None, _problem_lines(error), outcome.warnings)
         if outcome.ok:
             questionnaire = outcome.questionnaire
-            flash(f"Questionnaire importé : {len(questionnaire.latest.model().questions())} question(s).", "success")
+            flash(
+                f"Questionnaire importé : {len(questionnaire.latest.model().questions())} question(s).",
+                "success",
+            )
             if outcome.warnings:
                 # Shown once, as one list on the editor; capped so that the session cookie stays small.
                 session["import_warnings"] = {
@@ -257,7 +263,14 @@ def new_question(questionnaire_id: int):
         else:
             flash(f"Question « {question.name} » ajoutée.", "success")
             if request.form.get("then") == "another":
-                return redirect(url_for("designer.new_question", questionnaire_id=questionnaire.id, type=question.type, parent=parent or ""))
+                return redirect(
+                    url_for(
+                        "designer.new_question",
+                        questionnaire_id=questionnaire.id,
+                        type=question.type,
+                        parent=parent or "",
+                    )
+                )
             return _redirect_editor(questionnaire, question.name)
     return _question_page(questionnaire, model, form, None, parent)
 
@@ -287,7 +300,9 @@ def edit_question(questionnaire_id: int, name: str):
         fill_form_from_question(form, question, model.languages)
     if form.validate_on_submit():
         updated = question_from_form(form, model.languages, question)
-        saved = _save_edited_node(questionnaire, model, form, name, updated, f"Question « {updated.name} » enregistrée.")
+        saved = _save_edited_node(
+            questionnaire, model, form, name, updated, f"Question « {updated.name} » enregistrée."
+        )
         if saved is not None:
             return saved
     return _question_page(questionnaire, model, form, name, None)
@@ -339,7 +354,9 @@ def edit_group(questionnaire_id: int, name: str):
         fill_form_from_group(form, group, model.languages)
     if form.validate_on_submit():
         updated = group_from_form(form, model.languages, group)
-        saved = _save_edited_node(questionnaire, model, form, name, updated, f"Groupe « {updated.name} » enregistré.")
+        saved = _save_edited_node(
+            questionnaire, model, form, name, updated, f"Groupe « {updated.name} » enregistré."
+        )
         if saved is not None:
             return saved
     return _group_page(questionnaire, model, form, name)
@@ -378,7 +395,12 @@ def move(questionnaire_id: int, name: str):
         form.position.data = index + 1
     if form.validate_on_submit():
         try:
-            services.move_node(questionnaire, name, parent=form.parent.data or None, position=form.position.data - 1)
+            services.move_node(
+                questionnaire,
+                name,
+                parent=form.parent.data or None,
+                position=form.position.data - 1,
+            )
         except DesignerError as error:
             if wants_json:
                 abandon()
@@ -391,7 +413,9 @@ def move(questionnaire_id: int, name: str):
             return _redirect_editor(questionnaire, name)
     elif wants_json:
         return jsonify({"ok": False, "message": "Déplacement invalide."}), 400
-    return render_template("designer/move.html", questionnaire=questionnaire, model=model, node=node, form=form)
+    return render_template(
+        "designer/move.html", questionnaire=questionnaire, model=model, node=node, form=form
+    )
 
 
 @bp.route("/<int:questionnaire_id>/elements/<name>/supprimer", methods=["GET", "POST"])
@@ -440,7 +464,13 @@ def choice_lists(questionnaire_id: int):
             return_to = request.args.get("retour")
             if return_to and return_to.startswith("/") and not return_to.startswith("//"):
                 return redirect(return_to)
-            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=form.list_name.data.strip()))
+            return redirect(
+                url_for(
+                    "designer.choice_list",
+                    questionnaire_id=questionnaire.id,
+                    list_name=form.list_name.data.strip(),
+                )
+            )
     return render_template(
         "designer/choice_lists.html",
         questionnaire=questionnaire,
@@ -467,7 +497,12 @@ def choice_list(questionnaire_id: int, list_name: str):
             _show_errors(form, error, model.default_language)
         else:
             flash(f"Choix « {choice.name} » ajouté.", "success")
-            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name) + "#nouveau-choix")
+            return redirect(
+                url_for(
+                    "designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name
+                )
+                + "#nouveau-choix"
+            )
     return render_template(
         "designer/choice_list.html",
         questionnaire=questionnaire,
@@ -485,7 +520,11 @@ def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
     questionnaire = _questionnaire(questionnaire_id)
     _version, model = _editable_model(questionnaire)
     current = model.choice_lists.get(list_name)
-    choice = next((item for item in current.choices if item.name == choice_name), None) if current else None
+    choice = (
+        next((item for item in current.choices if item.name == choice_name), None)
+        if current
+        else None
+    )
     if choice is None:
         abort(404)
     form = choice_form(model.languages)()
@@ -499,13 +538,24 @@ def edit_choice(questionnaire_id: int, list_name: str, choice_name: str):
             _show_errors(form, error, model.default_language)
         else:
             flash("Choix enregistré.", "success")
-            return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+            return redirect(
+                url_for(
+                    "designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name
+                )
+            )
     return render_template(
-        "designer/choice.html", questionnaire=questionnaire, list_name=list_name, choice=choice, form=form, languages=model.languages
+        "designer/choice.html",
+        questionnaire=questionnaire,
+        list_name=list_name,
+        choice=choice,
+        form=form,
+        languages=model.languages,
     )
 
 
-@bp.route("/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/deplacer", methods=["POST"])
+@bp.route(
+    "/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/deplacer", methods=["POST"]
+)
 @role_required(*DESIGN)
 def move_choice(questionnaire_id: int, list_name: str, choice_name: str):
     questionnaire = _questionnaire(questionnaire_id)
@@ -520,10 +570,14 @@ def move_choice(questionnaire_id: int, list_name: str, choice_name: str):
     except DesignerError as error:
         abandon()
         flash(error.message, "error")
-    return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+    return redirect(
+        url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name)
+    )
 
 
-@bp.route("/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/supprimer", methods=["POST"])
+@bp.route(
+    "/<int:questionnaire_id>/listes/<list_name>/choix/<choice_name>/supprimer", methods=["POST"]
+)
 @role_required(*DESIGN)
 def delete_choice(questionnaire_id: int, list_name: str, choice_name: str):
     questionnaire = _questionnaire(questionnaire_id)
@@ -534,7 +588,9 @@ def delete_choice(questionnaire_id: int, list_name: str, choice_name: str):
         flash(error.message, "error")
     else:
         flash(f"Choix « {choice_name} » supprimé.", "success")
-    return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+    return redirect(
+        url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name)
+    )
 
 
 @bp.route("/<int:questionnaire_id>/listes/<list_name>/supprimer", methods=["POST"])
@@ -546,7 +602,9 @@ def delete_choice_list(questionnaire_id: int, list_name: str):
     except DesignerError as error:
         abandon()
         flash(error.message, "error")
-        return redirect(url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name))
+        return redirect(
+            url_for("designer.choice_list", questionnaire_id=questionnaire.id, list_name=list_name)
+        )
     flash(f"Liste « {list_name} » supprimée.", "success")
     return redirect(url_for("designer.choice_lists", questionnaire_id=questionnaire.id))
 
@@ -560,8 +618,17 @@ def versions(questionnaire_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     from ..accounts.models import User
 
-    publisher_ids = {version.published_by_id for version in questionnaire.versions if version.published_by_id}
-    publishers = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))} if publisher_ids else {}
+    publisher_ids = {
+        version.published_by_id for version in questionnaire.versions if version.published_by_id
+    }
+    publishers = (
+        {
+            user.id: user
+            for user in db.session.scalars(select(User).where(User.id.in_(publisher_ids)))
+        }
+        if publisher_ids
+        else {}
+    )
     ordered = questionnaire.versions
     changes = {
         version.number: editing.compare_definitions(previous.definition, version.definition)
@@ -584,8 +651,13 @@ def publish(questionnaire_id: int):
         version = services.publish(questionnaire, current_user)
     except DesignerError as error:
         abandon()
-        return _editor_page(_questionnaire(questionnaire_id), publish_problems=_problem_lines(error)), 422
-    flash(f"Version {version.number} publiée : elle ne changera plus. Les prochaines modifications iront dans un nouveau brouillon.", "success")
+        return _editor_page(
+            _questionnaire(questionnaire_id), publish_problems=_problem_lines(error)
+        ), 422
+    flash(
+        f"Version {version.number} publiée : elle ne changera plus. Les prochaines modifications iront dans un nouveau brouillon.",
+        "success",
+    )
     return _redirect_editor(questionnaire)
 
 
@@ -616,7 +688,11 @@ def export(questionnaire_id: int):
 
 def _requested_version(questionnaire: Questionnaire):
     number = request.args.get("version", type=int)
-    version = services.version_by_number(questionnaire, number) if number else services.working_version(questionnaire)
+    version = (
+        services.version_by_number(questionnaire, number)
+        if number
+        else services.working_version(questionnaire)
+    )
     if version is None:
         abort(404)
     return version

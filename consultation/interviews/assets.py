@@ -2,6 +2,7 @@
 
 Every asset URL the pages use carries `?v=<version>`, so the service worker may serve them from its
 cache without asking the network, and a new deployment gets a new cache."""
+
 from __future__ import annotations
 
 import hashlib

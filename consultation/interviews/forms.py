@@ -7,10 +7,16 @@ from wtforms.validators import InputRequired
 
 class AssignmentForm(FlaskForm):
     questionnaire_id = SelectField(
-        "Questionnaire", coerce=int, validate_choice=False, validators=[InputRequired("Choisissez un questionnaire.")]
+        "Questionnaire",
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired("Choisissez un questionnaire.")],
     )
     enumerator_id = SelectField(
-        "Enquêteur", coerce=int, validate_choice=False, validators=[InputRequired("Choisissez un enquêteur.")]
+        "Enquêteur",
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired("Choisissez un enquêteur.")],
     )
 
     def fill_choices(self, questionnaires, enumerators) -> None:

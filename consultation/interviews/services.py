@@ -1,4 +1,5 @@
 """What the tablet downloads to run interviews without network."""
+
 from sqlalchemy import select
 
 from ..accounts.models import User, utcnow
@@ -19,7 +20,9 @@ def territory_payload() -> list[dict]:
         {
             "code": commune.insee_code,
             "name": commune.name,
-            "quartiers": [{"id": quartier.id, "name": quartier.name} for quartier in commune.quartiers],
+            "quartiers": [
+                {"id": quartier.id, "name": quartier.name} for quartier in commune.quartiers
+            ],
         }
         for commune in communes
     ]
@@ -33,7 +36,12 @@ def bootstrap_payload(user: User) -> dict:
     """Everything the tablet needs to run interviews without network."""
     return {
         "generated_at": utcnow().isoformat(),
-        "user": {"id": user.id, "name": user.name or user.email, "email": user.email, "role": user.role},
+        "user": {
+            "id": user.id,
+            "name": user.name or user.email,
+            "email": user.email,
+            "role": user.role,
+        },
         "questionnaires": [
             {
                 "questionnaire_id": version.questionnaire_id,

@@ -4,6 +4,15 @@ from flask import Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..accounts.roles import DESIGN, INTERVIEW, role_required
+from ..submissions.assignments import (
+    AssignmentError,
+    all_assignments,
+    assign,
+    assignable_questionnaires,
+    enumerators,
+    unassign,
+    versions_for,
+)
 from ..transaction import abandon
 from . import bp
 from .assets import (
@@ -15,7 +24,6 @@ from .assets import (
     versioned_url,
 )
 from .forms import AssignmentForm, RemoveAssignmentForm
-from ..submissions.assignments import AssignmentError, all_assignments, assign, assignable_questionnaires, enumerators, unassign, versions_for
 from .services import bootstrap_payload
 
 
@@ -71,7 +79,10 @@ def service_worker():
     return Response(
         body,
         mimetype="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": url_for("interviews.index")},
+        headers={
+            "Cache-Control": "no-cache",
+            "Service-Worker-Allowed": url_for("interviews.index"),
+        },
     )
 
 
@@ -87,7 +98,10 @@ def assignments():
             abandon()
             form.form_errors.append(str(error))
         else:
-            flash("Questionnaire affecté : il sera sur la tablette de l'enquêteur à sa prochaine connexion.", "success")
+            flash(
+                "Questionnaire affecté : il sera sur la tablette de l'enquêteur à sa prochaine connexion.",
+                "success",
+            )
             return redirect(url_for("interviews.assignments"))
     return render_template(
         "interviews/assignments.html",
@@ -102,7 +116,10 @@ def assignments():
 def remove_assignment(assignment_id: int):
     form = RemoveAssignmentForm()
     if form.validate_on_submit() and unassign(assignment_id, current_user.id):
-        flash("Affectation retirée. Les entretiens déjà menés restent sur la tablette et seront envoyés.", "success")
+        flash(
+            "Affectation retirée. Les entretiens déjà menés restent sur la tablette et seront envoyés.",
+            "success",
+        )
     else:
         flash("Cette affectation n'existe plus.", "error")
     return redirect(url_for("interviews.assignments"))

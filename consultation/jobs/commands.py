@@ -14,13 +14,20 @@ PARENT_ENV = "CONSULTATION_WORKER_PARENT"
 def worker(workers: int):
     """Exécute les travaux longs (analyses, exports, réentraînement) en file d'attente."""
     from .files import delete_expired_files
-    from .recovery import fail_own_running_jobs, recover_interrupted_jobs, start_heartbeat, worker_name
+    from .recovery import (
+        fail_own_running_jobs,
+        recover_interrupted_jobs,
+        start_heartbeat,
+        worker_name,
+    )
 
     app = current_app._get_current_object()
     recovered = recover_interrupted_jobs()
     if recovered:
-        click.echo(f"Travaux interrompus par l'arrêt d'un processus, marqués en échec : "
-                   f"{', '.join(f'n° {job_id}' for job_id in recovered)}.")
+        click.echo(
+            f"Travaux interrompus par l'arrêt d'un processus, marqués en échec : "
+            f"{', '.join(f'n° {job_id}' for job_id in recovered)}."
+        )
     delete_expired_files()
     name = worker_name()
     parent = os.environ.get(PARENT_ENV, "")

@@ -2,6 +2,7 @@
 account only, written under a temporary name and renamed when complete (a half-written file is
 never served), deleted KEEP_FOR after they were written: they hold personal data, and a user who
 needs it again exports again."""
+
 from __future__ import annotations
 
 import os

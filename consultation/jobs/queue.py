@@ -7,6 +7,7 @@ carries only the job id, so the same code runs on any storage and in tests (imme
 A handler raises `JobError` with a French message for a failure the user can act on; any other
 exception is a fault of ours: the user reads a French message with the job's number, the log
 keeps the traceback under that number."""
+
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,12 +27,15 @@ from .recovery import worker_name
 # Huey's own SQLite file waits for a lock as long as the app's database does (busy_timeout in
 # create_app), so a job and a request writing at the same moment wait for each other, not fail.
 SQLITE_BUSY_TIMEOUT_S = 10
-UNEXPECTED_FAILURE = ("Échec inattendu du travail n° {id} : le détail est dans le journal du serveur. "
-                      "Relancez-le ; si l'échec se répète, transmettez ce numéro à l'administrateur.")
+UNEXPECTED_FAILURE = (
+    "Échec inattendu du travail n° {id} : le détail est dans le journal du serveur. "
+    "Relancez-le ; si l'échec se répète, transmettez ce numéro à l'administrateur."
+)
 
 
 class JobError(Exception):
     """A failure the user can act on; its message is French and shown as is."""
+
 
 Handler = Callable[[Job, Callable[[int, int, str], None]], dict | None]
 _HANDLERS: dict[str, Handler] = {}
@@ -53,8 +57,13 @@ def init_jobs(app: Flask) -> None:
     else:
         filename = app.config.get("JOBS_DATABASE") or str(Path(app.instance_path) / "jobs.sqlite3")
         # WAL is Huey's default journal; said here so that it stays so.
-        huey = SqliteHuey(name, filename=filename, immediate=immediate, journal_mode="wal",
-                          timeout=SQLITE_BUSY_TIMEOUT_S)
+        huey = SqliteHuey(
+            name,
+            filename=filename,
+            immediate=immediate,
+            journal_mode="wal",
+            timeout=SQLITE_BUSY_TIMEOUT_S,
+        )
 
     @huey.task()
     def run_job(job_id: int) -> None:
@@ -158,7 +167,9 @@ def _run(job_id: int) -> None:
         begin_writing()
         job = db.session.get(Job, job_id)
         job.status = "failed"
-        job.message = str(error) if isinstance(error, JobError) else UNEXPECTED_FAILURE.format(id=job_id)
+        job.message = (
+            str(error) if isinstance(error, JobError) else UNEXPECTED_FAILURE.format(id=job_id)
+        )
         job.finished_at = datetime.now(timezone.utc)
         db.session.commit()
         return

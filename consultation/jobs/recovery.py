@@ -6,6 +6,7 @@ starting worker, and the page that polls a job, fail the jobs whose process is g
 We fail them rather than retry them: the analysis keeps the batches it committed and skips them on
 the next run, so relaunching is cheap, and a job that killed its worker (memory) would kill the
 next one too. The user reads why and relaunches."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ from sqlalchemy import select, update
 from ..extensions import db
 from .models import Job
 
-INTERRUPTED = ("Interrompu : le processus des travaux s'est arrêté pendant ce travail "
-               "(redémarrage ou manque de mémoire). Relancez-le.")
+INTERRUPTED = (
+    "Interrompu : le processus des travaux s'est arrêté pendant ce travail "
+    "(redémarrage ou manque de mémoire). Relancez-le."
+)
 # A worker on another machine is taken for dead when it has not beaten for this long; the
 # worker's heartbeat thread beats every HEARTBEAT_SECONDS, whatever its job is doing.
 STALE_AFTER = timedelta(minutes=5)
@@ -52,7 +55,9 @@ def _pid_is_gone(pid: int) -> bool:
     return False
 
 
-def process_is_gone(job: Job, *, starting_worker: bool = False, now: datetime | None = None) -> bool:
+def process_is_gone(
+    job: Job, *, starting_worker: bool = False, now: datetime | None = None
+) -> bool:
     """Whether the process that ran `job` has ended. On this machine the pid says so; elsewhere a
     heartbeat older than STALE_AFTER does. A worker that is starting runs no job yet, so a job
     recorded under its own pid (pids repeat after a restart, in a container always) is not its own."""
@@ -96,7 +101,8 @@ def reap_if_gone(job: Job) -> bool:
 def fail_own_running_jobs(name: str) -> None:
     """A worker that stops without waiting for its jobs (SIGTERM) says they were interrupted."""
     db.session.execute(
-        update(Job).where(Job.status == "running", Job.worker == name)
+        update(Job)
+        .where(Job.status == "running", Job.worker == name)
         .values(status="failed", message=INTERRUPTED, finished_at=_utcnow())
     )
     db.session.commit()
@@ -123,7 +129,8 @@ def start_heartbeat(app: Flask, name: str, parent_pid: int | None = None) -> thr
             try:
                 with app.app_context():
                     db.session.execute(
-                        update(Job).where(Job.status == "running", Job.worker == name)
+                        update(Job)
+                        .where(Job.status == "running", Job.worker == name)
                         .values(heartbeat_at=_utcnow())
                     )
                     db.session.commit()

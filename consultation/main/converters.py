@@ -1,4 +1,5 @@
 """URL converters shared by every blueprint."""
+
 from werkzeug.routing import IntegerConverter
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL, and SQLite refuses Python ints beyond 64 bits.

@@ -8,6 +8,7 @@ static files and the service worker script, the same for everyone, may be cached
 Scripts run only from our own origin, plus the few inline blocks a page marks with this request's
 nonce (the tablet's import map, which browsers only accept inline, and its start-up modules).
 Style attributes stay allowed: the coding pages colour codes with `style="--c: …"`, always escaped."""
+
 import secrets
 
 from flask import request
@@ -58,7 +59,9 @@ def add_security_headers(response):
     for name, value in FIXED_HEADERS.items():
         response.headers.setdefault(name, value)
     # A view may set a stricter policy of its own (the word-cloud SVG does): keep it.
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
+    response.headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce())
+    )
     if _personal(response):
         # Replaces whatever the view said (send_file's max-age on a word cloud, for instance).
         response.headers["Cache-Control"] = "no-store"

@@ -1,4 +1,5 @@
 """The main menu: each feature declares its entry and the roles that see it."""
+
 from dataclasses import dataclass
 
 from flask import url_for
@@ -16,10 +17,30 @@ class NavEntry:
 
 # Features add their entry here; entries whose endpoint is not registered are skipped.
 ENTRIES = [
-    NavEntry("designer.index", "Questionnaires", "Concevoir, importer et publier les questionnaires.", ("admin", "charge_etude")),
-    NavEntry("interviews.index", "Entretiens", "Mener un entretien sur tablette, même sans réseau.", ("admin", "charge_etude", "enqueteur")),
-    NavEntry("review.index", "Réponses", "Vérifier, corriger et exporter les réponses reçues.", ("admin", "charge_etude")),
-    NavEntry("coding.index", "Analyse", "Coder les réponses libres et dégager les thèmes.", ("admin", "charge_etude", "collectif", "lecteur")),
+    NavEntry(
+        "designer.index",
+        "Questionnaires",
+        "Concevoir, importer et publier les questionnaires.",
+        ("admin", "charge_etude"),
+    ),
+    NavEntry(
+        "interviews.index",
+        "Entretiens",
+        "Mener un entretien sur tablette, même sans réseau.",
+        ("admin", "charge_etude", "enqueteur"),
+    ),
+    NavEntry(
+        "review.index",
+        "Réponses",
+        "Vérifier, corriger et exporter les réponses reçues.",
+        ("admin", "charge_etude"),
+    ),
+    NavEntry(
+        "coding.index",
+        "Analyse",
+        "Coder les réponses libres et dégager les thèmes.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
     NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes et les rôles.", ("admin",)),
 ]
 
@@ -31,5 +52,7 @@ def nav_items() -> list[dict]:
     for entry in ENTRIES:
         if entry.endpoint not in current_app.view_functions or not has_role(*entry.roles):
             continue
-        items.append({"url": url_for(entry.endpoint), "label": entry.label, "description": entry.description})
+        items.append(
+            {"url": url_for(entry.endpoint), "label": entry.label, "description": entry.description}
+        )
     return items

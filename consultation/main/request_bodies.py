@@ -1,5 +1,6 @@
 """Request bodies every view can trust to parse: a malformed or absurd body is a French 400, never
 an exception deep inside a form or a view."""
+
 from flask import abort, request
 
 from . import bp

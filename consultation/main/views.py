@@ -7,13 +7,19 @@ from .headers import allowed_methods
 from .navigation import nav_items
 
 ERROR_TEXTS = {
-    400: ("Requête invalide", "La demande n'a pas pu être comprise. Rechargez la page et réessayez."),
+    400: (
+        "Requête invalide",
+        "La demande n'a pas pu être comprise. Rechargez la page et réessayez.",
+    ),
     403: ("Accès refusé", "Votre rôle ne permet pas d'ouvrir cette page."),
     404: ("Page introuvable", "Cette page n'existe pas ou a été supprimée."),
     405: ("Méthode non autorisée", "Cette action n'est pas possible ici."),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée (10 Mo)."),
     429: ("Trop de tentatives", "Trop de demandes en peu de temps : réessayez dans une minute."),
-    500: ("Erreur interne", "Une erreur est survenue ; rien n'a été enregistré. Réessayez plus tard."),
+    500: (
+        "Erreur interne",
+        "Une erreur est survenue ; rien n'a été enregistré. Réessayez plus tard.",
+    ),
 }
 
 
@@ -45,7 +51,6 @@ def http_error(error: HTTPException):
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify({"code": code, "message": message, "errors": {}}), code, headers
     return render_template("errors/error.html", title=title, message=message), code, headers
-
 
 
 @bp.app_errorhandler(Exception)

@@ -3,6 +3,7 @@
 A published version is immutable, so its parsed model can be reused by every submission that
 points at it instead of being rebuilt from JSON on each request, and the lookup of
 (questionnaire, number) can be remembered: the sync endpoint then reads no version row at all."""
+
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
@@ -12,8 +13,8 @@ from sqlalchemy.orm import defer
 from questionnaires import Questionnaire
 from questionnaires.validation import AnswerValidator
 
-from .models import PUBLISHED, QuestionnaireVersion
 from ..extensions import db
+from .models import PUBLISHED, QuestionnaireVersion
 
 _MAX_CACHED = 256
 _MODELS = "consultation.version_models"
@@ -32,7 +33,9 @@ class PublishedVersion:
     @classmethod
     def of(cls, version: QuestionnaireVersion) -> "PublishedVersion":
         model = version_model(version)
-        return cls(version.id, version.questionnaire_id, version.number, model, AnswerValidator(model))
+        return cls(
+            version.id, version.questionnaire_id, version.number, model, AnswerValidator(model)
+        )
 
 
 def _cache(name: str) -> dict:

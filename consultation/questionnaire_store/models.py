@@ -1,4 +1,5 @@
 """Questionnaires and their versions. A published version is immutable; answers point at it."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, inspect

@@ -1,4 +1,5 @@
 """Answers as the back office shows them: question labels, choice labels, repeats by instance."""
+
 from questionnaires import Group, Question, Questionnaire, label_in
 from questionnaires.answers import instances_of
 
@@ -15,25 +16,35 @@ def _rows(model: Questionnaire, nodes, answers: dict, language: str) -> list[dic
         if isinstance(node, Group):
             label = label_in(node.label, language) or node.name
             if node.repeat:
-                rows.append({
-                    "kind": "repeat",
-                    "label": label,
-                    "name": node.name,
-                    "instances": [
-                        _rows(model, node.children, instance, language)
-                        for instance in instances_of(answers, node.name)
-                    ],
-                })
+                rows.append(
+                    {
+                        "kind": "repeat",
+                        "label": label,
+                        "name": node.name,
+                        "instances": [
+                            _rows(model, node.children, instance, language)
+                            for instance in instances_of(answers, node.name)
+                        ],
+                    }
+                )
             else:
-                rows.append({"kind": "group", "label": label, "name": node.name,
-                             "rows": _rows(model, node.children, answers, language)})
+                rows.append(
+                    {
+                        "kind": "group",
+                        "label": label,
+                        "name": node.name,
+                        "rows": _rows(model, node.children, answers, language),
+                    }
+                )
         elif isinstance(node, Question) and node.type not in HIDDEN_TYPES:
-            rows.append({
-                "kind": "question",
-                "label": label_in(node.label, language) or node.name,
-                "name": node.name,
-                "value": format_answer(model, node, answers.get(node.name), language),
-            })
+            rows.append(
+                {
+                    "kind": "question",
+                    "label": label_in(node.label, language) or node.name,
+                    "name": node.name,
+                    "value": format_answer(model, node, answers.get(node.name), language),
+                }
+            )
     return rows
 
 
@@ -41,10 +52,18 @@ def format_answer(model: Questionnaire, question: Question, value, language: str
     if value is None or value == "" or value == []:
         return ""
     if question.type in ("select_one", "select_multiple"):
-        names = value.split() if isinstance(value, str) and question.type == "select_multiple" else value
+        names = (
+            value.split()
+            if isinstance(value, str) and question.type == "select_multiple"
+            else value
+        )
         names = names if isinstance(names, list) else [names]
         choice_list = model.choice_lists.get(question.choice_list)
-        labels = {choice.name: label_in(choice.label, language) for choice in choice_list.choices} if choice_list else {}
+        labels = (
+            {choice.name: label_in(choice.label, language) for choice in choice_list.choices}
+            if choice_list
+            else {}
+        )
         return " ; ".join(labels.get(str(name)) or str(name) for name in names)
     return str(value)
 

@@ -6,7 +6,9 @@ from ..submissions.models import CHANNELS, PUBLICS, STATES
 
 
 def _choices(labels: dict, empty: str = "Tous") -> list[SelectChoice]:
-    return [SelectChoice("", empty)] + [SelectChoice(value, label) for value, label in labels.items()]
+    return [SelectChoice("", empty)] + [
+        SelectChoice(value, label) for value, label in labels.items()
+    ]
 
 
 class FilterForm(FlaskForm):
@@ -27,25 +29,34 @@ class FilterForm(FlaskForm):
 class ExportForm(FilterForm):
     format = RadioField(
         "Format",
-        choices=[SelectChoice("xlsx", "Classeur XLSX (une feuille par groupe répété)"),
-                 SelectChoice("csv", "CSV (un fichier zip quand il y a des groupes répétés)")],
+        choices=[
+            SelectChoice("xlsx", "Classeur XLSX (une feuille par groupe répété)"),
+            SelectChoice("csv", "CSV (un fichier zip quand il y a des groupes répétés)"),
+        ],
         default="xlsx",
     )
     headers = RadioField(
         "En-têtes et valeurs",
-        choices=[SelectChoice("labels", "Libellés (lisibles)"), SelectChoice("codes", "Codes (pour les traitements)")],
+        choices=[
+            SelectChoice("labels", "Libellés (lisibles)"),
+            SelectChoice("codes", "Codes (pour les traitements)"),
+        ],
         default="labels",
     )
     multiple = RadioField(
         "Questions à choix multiples",
-        choices=[SelectChoice("joined", "Une colonne (choix séparés)"),
-                 SelectChoice("columns", "Une colonne 0/1 par choix")],
+        choices=[
+            SelectChoice("joined", "Une colonne (choix séparés)"),
+            SelectChoice("columns", "Une colonne 0/1 par choix"),
+        ],
         default="joined",
     )
 
 
 class StateForm(FlaskForm):
-    state = SelectField("Nouvel état", choices=[SelectChoice(v, label) for v, label in STATES.items()])
+    state = SelectField(
+        "Nouvel état", choices=[SelectChoice(v, label) for v, label in STATES.items()]
+    )
     comment = TextAreaField("Commentaire", validators=[Length(max=2000)])
 
 

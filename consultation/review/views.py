@@ -1,5 +1,6 @@
 """The back office of submissions: lists with filters, a submission's page, review states,
 edits with history, paper questionnaires typed in afterwards, exports, device tokens."""
+
 import uuid
 from datetime import datetime, timezone
 
@@ -9,28 +10,27 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from ..accounts.devices import DeviceToken
 from ..accounts.models import User
 from ..accounts.roles import ADMIN, INTERVIEW, REVIEW, role_required
-from ..submissions.schemas import flatten_messages
-from ..accounts.devices import DeviceToken
-from ..submissions.schemas import ConsentIn, ProfileIn
 from ..accounts.tokens import list_tokens, revoke_token
-from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..extensions import db
-from ..submissions.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
 from ..jobs import files as job_files
 from ..jobs.models import Job
 from ..jobs.queue import enqueue
 from ..questionnaire_store.definitions import PublishedVersion, version_model
+from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..submissions.export_job import EXPORT, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
+from ..submissions.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
 from ..submissions.queries import (
     SubmissionFilters,
     counts_by_state,
     page_of,
     submissions_query,
 )
+from ..submissions.schemas import ConsentIn, ProfileIn, flatten_messages
 from ..submissions.services import (
     Consent,
     Profile,
@@ -54,7 +54,13 @@ PER_PAGE = 50
 bp.add_app_template_filter(local_text, "heure_locale")
 
 
-LABELS = {"channels": CHANNELS, "states": STATES, "publics": PUBLICS, "age_bands": AGE_BANDS, "sexes": SEXES}
+LABELS = {
+    "channels": CHANNELS,
+    "states": STATES,
+    "publics": PUBLICS,
+    "age_bands": AGE_BANDS,
+    "sexes": SEXES,
+}
 
 
 @bp.route("/")
@@ -70,7 +76,9 @@ def index():
         by_questionnaire.setdefault(questionnaire_id, {})[state] = count
     questionnaires = db.session.scalars(select(Questionnaire).order_by(Questionnaire.title)).all()
     listed = [q for q in questionnaires if q.id in by_questionnaire or q.published_versions]
-    return render_template("review/index.html", questionnaires=listed, counts=by_questionnaire, **LABELS)
+    return render_template(
+        "review/index.html", questionnaires=listed, counts=by_questionnaire, **LABELS
+    )
 
 
 def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
@@ -90,7 +98,8 @@ def _filter_form(form_class=FilterForm, source=None):
     ]
     communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
     form.commune.choices = [SelectChoice("", "Toutes")] + [
-        SelectChoice(commune.insee_code, f"{commune.name} ({commune.insee_code})") for commune in communes
+        SelectChoice(commune.insee_code, f"{commune.name} ({commune.insee_code})")
+        for commune in communes
     ]
     form.validate()
     enumerator = form.enumerator.data or ""
@@ -146,7 +155,9 @@ def submission(submission_id: int):
             "revision": revision,
             "changes": [
                 change | {"label": path_label(model, change["path"])}
-                for change in answer_changes(revision.before.get("answers"), revision.after.get("answers"))
+                for change in answer_changes(
+                    revision.before.get("answers"), revision.after.get("answers")
+                )
             ]
             if revision.action == "edit"
             else [],
@@ -204,13 +215,24 @@ def edit(submission_id: int):
         return _json_error(400, "Requête invalide : les réponses doivent être un objet JSON.")
     comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
     try:
-        revision = edit_answers(submission, body["answers"], by=current_user, comment=comment[:2000])
+        revision = edit_answers(
+            submission, body["answers"], by=current_user, comment=comment[:2000]
+        )
     except SubmissionInvalid as error:
         return _json_error(422, error.message, error.errors)
-    flash("Réponses modifiées ; l'historique garde la version précédente." if revision else "Aucune modification.",
-          "success" if revision else "info")
-    return jsonify({"id": submission.id, "changed": revision is not None,
-                    "redirect": url_for("review.submission", submission_id=submission.id)})
+    flash(
+        "Réponses modifiées ; l'historique garde la version précédente."
+        if revision
+        else "Aucune modification.",
+        "success" if revision else "info",
+    )
+    return jsonify(
+        {
+            "id": submission.id,
+            "changed": revision is not None,
+            "redirect": url_for("review.submission", submission_id=submission.id),
+        }
+    )
 
 
 @bp.route("/questionnaire/<int:questionnaire_id>/papier", methods=["GET", "POST"])
@@ -250,7 +272,9 @@ def paper(questionnaire_id: int):
     if not typed_profile.get("public"):
         errors["profile.public"] = ["Indiquez le public de la personne interrogée."]
     try:
-        consent = ConsentIn().load(body.get("consent") if isinstance(body.get("consent"), dict) else {})
+        consent = ConsentIn().load(
+            body.get("consent") if isinstance(body.get("consent"), dict) else {}
+        )
     except ValidationError as error:
         errors |= flatten_messages(error.messages, "consent.")
         consent = None
@@ -282,10 +306,13 @@ def paper(questionnaire_id: int):
         return _json_error(409, str(error))
     if stored.created:
         flash("Questionnaire papier enregistré.", "success")
-    return jsonify({"id": stored.id, "created": stored.created,
-                    "redirect": url_for("review.submission", submission_id=stored.id)}), (
-        201 if stored.created else 200
-    )
+    return jsonify(
+        {
+            "id": stored.id,
+            "created": stored.created,
+            "redirect": url_for("review.submission", submission_id=stored.id),
+        }
+    ), (201 if stored.created else 200)
 
 
 @bp.route("/questionnaire/<int:questionnaire_id>/export", methods=["GET", "POST"])
@@ -295,21 +322,29 @@ def export(questionnaire_id: int):
     its page, where the file is offered once written."""
     questionnaire = _questionnaire_or_404(questionnaire_id)
     form, filters = _filter_form(ExportForm, request.form if request.method == "POST" else None)
-    if request.method == "POST" and not (form.format.errors or form.headers.errors or form.multiple.errors):
+    if request.method == "POST" and not (
+        form.format.errors or form.headers.errors or form.multiple.errors
+    ):
         options = ExportOptions(headers=form.headers.data, multiple=form.multiple.data)
         job = start_export(questionnaire.id, filters, options, form.format.data, current_user.id)
         enqueue(job)
         return redirect(url_for("review.export_job", job_id=job.id))
-    return render_template("review/export.html", questionnaire=questionnaire, form=form,
-                           recent=_recent_exports(questionnaire.id))
+    return render_template(
+        "review/export.html",
+        questionnaire=questionnaire,
+        form=form,
+        recent=_recent_exports(questionnaire.id),
+    )
 
 
 def _recent_exports(questionnaire_id: int) -> list[Job]:
     """The user's exports of this questionnaire whose file may still be there."""
     since = datetime.now(timezone.utc) - job_files.KEEP_FOR
     jobs = db.session.scalars(
-        select(Job).where(Job.kind == EXPORT, Job.created_by_id == current_user.id, Job.created_at >= since)
-        .order_by(Job.id.desc()).limit(50)
+        select(Job)
+        .where(Job.kind == EXPORT, Job.created_by_id == current_user.id, Job.created_at >= since)
+        .order_by(Job.id.desc())
+        .limit(50)
     )
     return [job for job in jobs if job.params.get("questionnaire_id") == questionnaire_id][:10]
 
@@ -330,8 +365,13 @@ def export_job(job_id: int):
     job = _export_job_or_404(job_id)
     questionnaire = _questionnaire_or_404(job.params["questionnaire_id"])
     available = job.status == "done" and job_files.file_of(job) is not None
-    return render_template("review/export_job.html", job=job, questionnaire=questionnaire, available=available,
-                           keep_hours=int(job_files.KEEP_FOR.total_seconds() // 3600))
+    return render_template(
+        "review/export_job.html",
+        job=job,
+        questionnaire=questionnaire,
+        available=available,
+        keep_hours=int(job_files.KEEP_FOR.total_seconds() // 3600),
+    )
 
 
 @bp.route("/exports/<int:job_id>/fichier")
@@ -341,8 +381,15 @@ def export_file(job_id: int):
     path = job_files.file_of(job) if job.status == "done" else None
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=job.result["mimetype"], as_attachment=True,
-                         download_name=job.result["filename"], conditional=False, etag=False, max_age=0)
+    response = send_file(
+        path,
+        mimetype=job.result["mimetype"],
+        as_attachment=True,
+        download_name=job.result["filename"],
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
     # Personal data: no copy in the browser's or a proxy's cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -363,6 +410,9 @@ def revoke_device(token_id: int):
         abort(404)
     if form.validate_on_submit():
         revoke_token(device_token, current_user)
-        flash(f"Jeton révoqué : la tablette « {device_token.device_label or device_token.id} » "
-              "devra être reconnectée.", "success")
+        flash(
+            f"Jeton révoqué : la tablette « {device_token.device_label or device_token.id} » "
+            "devra être reconnectée.",
+            "success",
+        )
     return redirect(url_for("review.devices"))

@@ -9,6 +9,7 @@ can be rebuilt from the submissions (`consultation reponses-libres reconstruire`
 Concordance searches it through a full-text index: an FTS5 table kept by triggers on SQLite, a GIN
 index over a `simple` tsvector on PostgreSQL. Both index the folded text and, once the analysis
 job has seen an answer, its lemmas."""
+
 from __future__ import annotations
 
 import re
@@ -16,14 +17,28 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, delete, event, func, insert, literal_column, select, text
+from sqlalchemy import (
+    DDL,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analyse.nlp import fold, text_hash
 from questionnaires.answers import Plan, answer_plan, walk_plan
 
-from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
+from ..questionnaire_store.models import QuestionnaireVersion
 from .models import Submission
 
 FREE_TEXT_TYPES = ("text", "paragraph")
@@ -40,7 +55,9 @@ class AnswerText(db.Model):
     __table_args__ = (
         UniqueConstraint("submission_id", "path"),
         # The workspace lists one question's answers in submission order, filtered by profile.
-        Index("ix_answer_text_question", "questionnaire_id", "question", "submission_id", "position"),
+        Index(
+            "ix_answer_text_question", "questionnaire_id", "question", "submission_id", "position"
+        ),
         Index("ix_answer_text_question_public", "questionnaire_id", "question", "public"),
         Index("ix_answer_text_question_commune", "questionnaire_id", "question", "commune_code"),
         # Results and the analysis job read the whole questionnaire in submission order.
@@ -102,14 +119,19 @@ POSTGRESQL_SEARCH_DROP = [f"DROP INDEX IF EXISTS {SEARCH_INDEX}"]
 for _statement in SQLITE_SEARCH_DDL:
     event.listen(AnswerText.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRESQL_SEARCH_DDL:
-    event.listen(AnswerText.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    event.listen(
+        AnswerText.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
 for _statement in SQLITE_SEARCH_DROP:
     event.listen(AnswerText.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 def is_search_object(name: str | None, type_: str, _parent_names=None) -> bool:
     """Alembic's include_name: the search table and index are kept by hand, not by the models."""
-    return not (name and (name == SEARCH_TABLE or name.startswith(f"{SEARCH_TABLE}_") or name == SEARCH_INDEX))
+    return not (
+        name
+        and (name == SEARCH_TABLE or name.startswith(f"{SEARCH_TABLE}_") or name == SEARCH_INDEX)
+    )
 
 
 # ---- what the answers of one version hold -------------------------------------------------------------
@@ -143,7 +165,10 @@ def _plan(version_id: int) -> tuple[int, list]:
         from ..questionnaire_store.definitions import version_model
 
         version = db.session.get(QuestionnaireVersion, version_id)
-        found = cache[version_id] = (version.questionnaire_id, free_text_plan(version_model(version)))
+        found = cache[version_id] = (
+            version.questionnaire_id,
+            free_text_plan(version_model(version)),
+        )
     return found
 
 
@@ -156,8 +181,17 @@ def _forget_plans(_mapper, _connection, _version):
 
 
 # ---- the one writer ---------------------------------------------------------------------------------
-_PROFILE = ("state", "channel", "public", "age_band", "sex", "commune_code", "quartier_id", "enumerator_id",
-            "received_at")
+_PROFILE = (
+    "state",
+    "channel",
+    "public",
+    "age_band",
+    "sex",
+    "commune_code",
+    "quartier_id",
+    "enumerator_id",
+    "received_at",
+)
 
 
 def answer_records(submission, questionnaire_id: int, plan) -> list[dict]:
@@ -166,11 +200,23 @@ def answer_records(submission, questionnaire_id: int, plan) -> list[dict]:
     profile["age_band"] = profile["age_band"] or ""
     profile["sex"] = profile["sex"] or ""
     return [
-        {"submission_id": submission.id, "questionnaire_id": questionnaire_id,
-         "questionnaire_version_id": submission.questionnaire_version_id, "question": question, "path": path,
-         "repeat_index": repeat_index, "position": position, "text": value, "text_hash": text_hash(value),
-         "folded": fold(value), "lemmas": None, **profile}
-        for position, (question, path, repeat_index, value) in enumerate(free_text_answers(plan, submission.answers))
+        {
+            "submission_id": submission.id,
+            "questionnaire_id": questionnaire_id,
+            "questionnaire_version_id": submission.questionnaire_version_id,
+            "question": question,
+            "path": path,
+            "repeat_index": repeat_index,
+            "position": position,
+            "text": value,
+            "text_hash": text_hash(value),
+            "folded": fold(value),
+            "lemmas": None,
+            **profile,
+        }
+        for position, (question, path, repeat_index, value) in enumerate(
+            free_text_answers(plan, submission.answers)
+        )
     ]
 
 
@@ -187,14 +233,16 @@ def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
     if not new:
         ids = [submission.id for submission in submissions]
         for start in range(0, len(ids), _CHUNK):
-            db.session.execute(delete(AnswerText).where(AnswerText.submission_id.in_(ids[start:start + _CHUNK])),
-                               execution_options={"synchronize_session": False})
+            db.session.execute(
+                delete(AnswerText).where(AnswerText.submission_id.in_(ids[start : start + _CHUNK])),
+                execution_options={"synchronize_session": False},
+            )
     records = []
     for submission in submissions:
         questionnaire_id, plan = _plan(submission.questionnaire_version_id)
         records.extend(answer_records(submission, questionnaire_id, plan))
     for start in range(0, len(records), _CHUNK):
-        db.session.execute(insert(AnswerText), records[start:start + _CHUNK])
+        db.session.execute(insert(AnswerText), records[start : start + _CHUNK])
     return len(records)
 
 
@@ -203,12 +251,15 @@ def rebuild_answer_table(questionnaire_id: int | None = None, *, batch: int = 10
     For a database that was changed by hand; the writer keeps it right otherwise."""
     query = select(Submission.id).order_by(Submission.id)
     if questionnaire_id is not None:
-        query = query.join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id) \
-            .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        query = query.join(
+            QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id
+        ).where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
     ids = list(db.session.scalars(query))
     written = 0
     for start in range(0, len(ids), batch):
-        part = db.session.scalars(select(Submission).where(Submission.id.in_(ids[start:start + batch]))).all()
+        part = db.session.scalars(
+            select(Submission).where(Submission.id.in_(ids[start : start + batch]))
+        ).all()
         written += write_answer_rows(part)
         db.session.flush()
         for submission in part:
@@ -230,8 +281,13 @@ def matching_ids_clause(words: list[str]):
     found through the full-text index of the database."""
     if db.session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
-        matches = literal_column(_PG_VECTOR).op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+        matches = literal_column(_PG_VECTOR).op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), query)
+        )
         return AnswerText.id.in_(select(AnswerText.id).where(matches))
     query = " AND ".join(f'"{word}"*' for word in words)
-    return AnswerText.id.in_(text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts_query")
-                             .bindparams(fts_query=query))
+    return AnswerText.id.in_(
+        text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts_query").bindparams(
+            fts_query=query
+        )
+    )

@@ -1,4 +1,5 @@
 """Assignments of questionnaires to enquêteurs, and what a tablet downloads to work offline."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,8 +9,8 @@ from sqlalchemy import DateTime, bindparam, exists, or_, select
 
 from ..accounts.models import User
 from ..accounts.roles import ADMIN, CHARGE_ETUDE, ENQUETEUR, INTERVIEW
-from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..extensions import db
+from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from .models import AGE_BANDS, Assignment, EndedAssignment
 
 # Below this age band a parent must consent too.
@@ -43,7 +44,9 @@ def assign(questionnaire_id: int, enumerator_id: int, assigned_by_id: int | None
     if questionnaire is None or questionnaire.archived:
         raise AssignmentError("Ce questionnaire n'existe pas ou a été archivé.")
     if questionnaire.current_published is None:
-        raise AssignmentError("Ce questionnaire n'a pas encore de version publiée : publiez-le avant de l'affecter.")
+        raise AssignmentError(
+            "Ce questionnaire n'a pas encore de version publiée : publiez-le avant de l'affecter."
+        )
     enumerator = db.session.get(User, enumerator_id)
     if enumerator is None or not enumerator.active or enumerator.role not in INTERVIEW:
         raise AssignmentError("Ce compte ne peut pas mener d'entretiens.")
@@ -88,7 +91,9 @@ CLOCK_TOLERANCE = timedelta(hours=12)
 
 def is_assigned(user_id: int, questionnaire_id: int) -> bool:
     """Whether the questionnaire is currently assigned to this enquêteur."""
-    return db.session.scalar(_assigned_statement(), {"user_id": user_id, "questionnaire_id": questionnaire_id})
+    return db.session.scalar(
+        _assigned_statement(), {"user_id": user_id, "questionnaire_id": questionnaire_id}
+    )
 
 
 def may_send(user_id: int, questionnaire_id: int, made_at: datetime | None) -> bool:
@@ -116,7 +121,8 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _current(statement_user, statement_questionnaire):
     return exists().where(
-        Assignment.enumerator_id == statement_user, Assignment.questionnaire_id == statement_questionnaire
+        Assignment.enumerator_id == statement_user,
+        Assignment.questionnaire_id == statement_questionnaire,
     )
 
 

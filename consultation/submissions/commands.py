@@ -1,4 +1,5 @@
 """Commands of the submissions domain."""
+
 import click
 from flask.cli import with_appcontext
 
@@ -6,8 +7,13 @@ from ..extensions import db
 
 
 @click.command("rebuild-answer-table")
-@click.option("--questionnaire", "questionnaire_id", type=int, default=None,
-              help="Seulement les réponses de ce questionnaire (identifiant).")
+@click.option(
+    "--questionnaire",
+    "questionnaire_id",
+    type=int,
+    default=None,
+    help="Seulement les réponses de ce questionnaire (identifiant).",
+)
 @with_appcontext
 def rebuild_answer_table_command(questionnaire_id: int | None):
     """Reconstruit la table des réponses libres (lue par l'analyse) à partir des réponses stockées."""

@@ -4,6 +4,7 @@ A signal, not a call: the submissions package imports no feature, yet a feature 
 pointing into the answers (the coding workspace's codings on character spans) must follow a change
 in the same transaction. Receivers run synchronously, inside the caller's transaction; they flush
 and never commit."""
+
 from blinker import Namespace
 
 _signals = Namespace()

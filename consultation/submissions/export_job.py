@@ -2,6 +2,7 @@
 (PostgreSQL: a named cursor; SQLite steps through its result) into the file, under instance/exports/,
 with the job's progress bar; the back office offers the file to the user who asked
 (review/views.py). The file is deleted 24 h after it was written (jobs/files.py)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,43 +10,71 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 
 from ..accounts.models import User
-from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
-from .models import Submission
 from ..jobs import files
 from ..jobs.models import Job
 from ..jobs.queue import JobError, job_handler, reading_connection, start_job
-from ..territory.models import Commune, Quartier
 from ..questionnaire_store.definitions import version_model
+from ..questionnaire_store.models import QuestionnaireVersion
+from ..territory.models import Commune, Quartier
 from .exports import ExportOptions, csv_extension, plan_export, write_csv, write_xlsx
+from .models import Submission
 from .queries import SubmissionFilters, submissions_query
 
 EXPORT = "submissions.export"
-FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+}
 # Rows fetched from the cursor at a time, and submissions between two progress commits.
 FETCH_ROWS = 1000
 PROGRESS_EVERY = 1000
 
 # What export_rows reads of a submission, without loading ORM objects and their relations.
 RECORD_COLUMNS = (
-    Submission.id, Submission.client_uuid, Submission.questionnaire_version_id,
-    QuestionnaireVersion.number.label("version_number"), Submission.channel, Submission.state,
-    Submission.started_at, Submission.completed_at, Submission.received_at, Submission.enumerator_id,
-    User.name.label("enumerator_name"), User.email.label("enumerator_email"), Submission.public,
-    Submission.age_band, Submission.sex, Submission.commune_code, Commune.name.label("commune_name"),
-    Quartier.name.label("quartier_name"), Submission.place, Submission.consent_given,
-    Submission.parental_consent, Submission.answers,
+    Submission.id,
+    Submission.client_uuid,
+    Submission.questionnaire_version_id,
+    QuestionnaireVersion.number.label("version_number"),
+    Submission.channel,
+    Submission.state,
+    Submission.started_at,
+    Submission.completed_at,
+    Submission.received_at,
+    Submission.enumerator_id,
+    User.name.label("enumerator_name"),
+    User.email.label("enumerator_email"),
+    Submission.public,
+    Submission.age_band,
+    Submission.sex,
+    Submission.commune_code,
+    Commune.name.label("commune_name"),
+    Quartier.name.label("quartier_name"),
+    Submission.place,
+    Submission.consent_given,
+    Submission.parental_consent,
+    Submission.answers,
 )
 
 
-def start_export(questionnaire_id: int, filters: SubmissionFilters, options: ExportOptions, file_format: str,
-                 user_id: int) -> Job:
+def start_export(
+    questionnaire_id: int,
+    filters: SubmissionFilters,
+    options: ExportOptions,
+    file_format: str,
+    user_id: int,
+) -> Job:
     """Records the job; the caller commits, then enqueues it."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    params = {"questionnaire_id": questionnaire_id, "format": file_format, "headers": options.headers,
-              "multiple": options.multiple, "filters": _filters_to_params(filters),
-              "download_name": f"reponses-{questionnaire_id}-{stamp}"}
+    params = {
+        "questionnaire_id": questionnaire_id,
+        "format": file_format,
+        "headers": options.headers,
+        "multiple": options.multiple,
+        "filters": _filters_to_params(filters),
+        "download_name": f"reponses-{questionnaire_id}-{stamp}",
+    }
     return start_job(EXPORT, params, user_id)
 
 
@@ -62,15 +91,18 @@ def records_query(query: Select) -> Select:
 
 def plan_for(query: Select, options: ExportOptions):
     version_ids = query.with_only_columns(Submission.questionnaire_version_id).distinct()
-    versions = db.session.scalars(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids)))
+    versions = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
+    )
     return plan_export({version.id: version_model(version) for version in versions}, options)
 
 
 def stream_records(connection, query: Select):
     """Rows from a server-side cursor, FETCH_ROWS at a time."""
     # Options of this statement only: Connection.execution_options() would change the connection.
-    result = connection.execute(records_query(query), execution_options={"stream_results": True,
-                                                                         "yield_per": FETCH_ROWS})
+    result = connection.execute(
+        records_query(query), execution_options={"stream_results": True, "yield_per": FETCH_ROWS}
+    )
     try:
         yield from result
     finally:
@@ -101,17 +133,26 @@ def export_submissions(job: Job, progress) -> dict:
     write = write_xlsx if file_format == "xlsx" else write_csv
     try:
         with reading_connection() as connection:
-            write(plan, stream_records(connection, query), files.temporary_path(name), on_submission)
+            write(
+                plan, stream_records(connection, query), files.temporary_path(name), on_submission
+            )
         files.publish(name)
     finally:
         files.discard(name)
     progress(total, total, f"{total} réponse(s) exportée(s)")
-    return {"file": name, "filename": f"{params['download_name']}.{extension}", "mimetype": FORMATS[extension],
-            "rows": total}
+    return {
+        "file": name,
+        "filename": f"{params['download_name']}.{extension}",
+        "mimetype": FORMATS[extension],
+        "rows": total,
+    }
 
 
 def _filters_to_params(filters: SubmissionFilters) -> dict:
-    return {key: value.isoformat() if isinstance(value, date) else value for key, value in vars(filters).items()}
+    return {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in vars(filters).items()
+    }
 
 
 def _filters_from_params(values: dict) -> SubmissionFilters:

@@ -14,6 +14,7 @@ Exports are streamed: the layout comes from the questionnaire versions exported 
 then each submission read from a cursor becomes its rows (`export_rows`) and is written at once
 (`write_xlsx`, `write_csv`), so memory stays flat in the number of submissions. The background
 job that runs them is in export_job.py."""
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from questionnaires import Group, Question, Questionnaire, label_in
 from questionnaires.answers import instances_of
 
-from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
 from .local_time import local
+from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NO_ANSWER_TYPES = ("note",)
@@ -83,20 +84,36 @@ class ExportPlan:
     labels: dict[int, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
-def plan_export(models: dict[int, Questionnaire], options: ExportOptions = ExportOptions()) -> ExportPlan:
+def plan_export(
+    models: dict[int, Questionnaire], options: ExportOptions = ExportOptions()
+) -> ExportPlan:
     """`models`: the parsed model of each questionnaire version id among the exported submissions."""
     models = dict(sorted(models.items()))
     reference = models[max(models)] if models else None
     top_questions, repeats = _layout(list(models.values()))
     top_columns = _columns(top_questions, reference, options)
-    plan = ExportPlan(options, models, labels={version_id: _choice_labels(model, options)
-                                               for version_id, model in models.items()})
-    plan.tables.append(TablePlan("reponses", _profile_headers(options) + [column.header for column in top_columns],
-                                 top_columns))
+    plan = ExportPlan(
+        options,
+        models,
+        labels={version_id: _choice_labels(model, options) for version_id, model in models.items()},
+    )
+    plan.tables.append(
+        TablePlan(
+            "reponses",
+            _profile_headers(options) + [column.header for column in top_columns],
+            top_columns,
+        )
+    )
     for repeat, questions in repeats:
         columns = _columns(questions, reference, options)
-        plan.tables.append(TablePlan(repeat.name, ["id_reponse", "rang"] + [column.header for column in columns],
-                                     columns, repeat))
+        plan.tables.append(
+            TablePlan(
+                repeat.name,
+                ["id_reponse", "rang"] + [column.header for column in columns],
+                columns,
+                repeat,
+            )
+        )
     return plan
 
 
@@ -108,10 +125,17 @@ def export_rows(plan: ExportPlan, record) -> Iterator[tuple[int, list]]:
     labels = plan.labels[record.questionnaire_version_id]
     answers = record.answers or {}
     main = plan.tables[0]
-    yield 0, _profile_values(record, options) + [column.read(answers, labels) for column in main.columns]
+    yield (
+        0,
+        _profile_values(record, options)
+        + [column.read(answers, labels) for column in main.columns],
+    )
     for index, table in enumerate(plan.tables[1:], start=1):
         for rank, instance in enumerate(_instances(answers, table.repeat, model), start=1):
-            yield index, [record.id, rank] + [column.read(instance, labels) for column in table.columns]
+            yield (
+                index,
+                [record.id, rank] + [column.read(instance, labels) for column in table.columns],
+            )
 
 
 def _layout(models: list[Questionnaire]):
@@ -121,7 +145,9 @@ def _layout(models: list[Questionnaire]):
     repeats: dict[str, tuple[Group, dict[str, Question]]] = {}
     for model in reversed(models):
         _collect(model.children, None, top, repeats)
-    return list(top.values()), [(group, list(questions.values())) for group, questions in repeats.values()]
+    return list(top.values()), [
+        (group, list(questions.values())) for group, questions in repeats.values()
+    ]
 
 
 def _collect(nodes, repeat: Group | None, top: dict, repeats: dict) -> None:
@@ -143,7 +169,9 @@ def _title(label: dict, name: str, options: ExportOptions) -> str:
     return label_in(label, options.language) or name
 
 
-def _columns(questions: list[Question], reference: Questionnaire | None, options: ExportOptions) -> list[_Column]:
+def _columns(
+    questions: list[Question], reference: Questionnaire | None, options: ExportOptions
+) -> list[_Column]:
     columns = []
     seen_headers: set[str] = set()
     for question in questions:
@@ -158,8 +186,14 @@ def _columns(questions: list[Question], reference: Questionnaire | None, options
                     if options.headers == CODES
                     else f"{header} : {label_in(choice.label, options.language) or choice.name}"
                 )
-                columns.append(_Column(question, choice_header, choice.name,
-                                       _reader(question, choice.name, options)))
+                columns.append(
+                    _Column(
+                        question,
+                        choice_header,
+                        choice.name,
+                        _reader(question, choice.name, options),
+                    )
+                )
         else:
             columns.append(_Column(question, header, read=_reader(question, None, options)))
     return columns
@@ -177,7 +211,8 @@ def _instances(answers: dict, repeat: Group, model: Questionnaire) -> list[dict]
         return instances_of(answers, repeat.name)
     return [
         child
-        for item in answers.values() if isinstance(item, list)
+        for item in answers.values()
+        if isinstance(item, list)
         for parent in item
         for child in instances_of(parent, repeat.name)
     ]
@@ -188,10 +223,12 @@ def _reader(question: Question, choice: str | None, options: ExportOptions):
     choice labels; decided once per column, since it then runs for every cell."""
     name, list_name = question.name, question.choice_list
     if question.type == "select_multiple":
+
         def selected_of(value) -> list:
             return value.split() if isinstance(value, str) else list(value or [])
 
         if choice is not None:
+
             def read(answers: dict, labels: dict):
                 value = answers.get(name)
                 selected = selected_of(value)
@@ -199,20 +236,28 @@ def _reader(question: Question, choice: str | None, options: ExportOptions):
                     return None
                 return 1 if choice in selected else 0
         elif options.headers == CODES:
+
             def read(answers: dict, labels: dict):
                 return " ".join(selected_of(answers.get(name))) or None
         else:
+
             def read(answers: dict, labels: dict):
                 shown = labels.get(list_name, {})
-                return " ; ".join(shown.get(item, item) for item in selected_of(answers.get(name))) or None
+                return (
+                    " ; ".join(shown.get(item, item) for item in selected_of(answers.get(name)))
+                    or None
+                )
+
         return read
     if question.type == "select_one" and options.headers == LABELS:
+
         def read(answers: dict, labels: dict):
             value = answers.get(name)
             if value in (None, ""):
                 return None
             value = str(value)
             return labels.get(list_name, {}).get(value, value)
+
         return read
 
     def read(answers: dict, labels: dict):
@@ -222,6 +267,7 @@ def _reader(question: Question, choice: str | None, options: ExportOptions):
         if isinstance(value, (list, dict)):
             return str(value)
         return value
+
     return read
 
 
@@ -236,12 +282,46 @@ def _choice_labels(model: Questionnaire, options: ExportOptions) -> dict[str, di
 
 def _profile_headers(options: ExportOptions) -> list[str]:
     if options.headers == CODES:
-        return ["id", "uuid", "version", "canal", "etat", "debut", "fin", "recue_le", "enqueteur", "public",
-                "tranche_age", "sexe", "commune_insee", "commune", "quartier", "lieu", "consentement",
-                "consentement_parental"]
-    return ["Identifiant", "UUID", "Version", "Canal", "État", "Début de l'entretien", "Fin de l'entretien",
-            "Reçue le", "Enquêteur", "Public", "Tranche d'âge", "Sexe", "Code INSEE", "Commune", "Quartier",
-            "Lieu", "Consentement", "Consentement parental"]
+        return [
+            "id",
+            "uuid",
+            "version",
+            "canal",
+            "etat",
+            "debut",
+            "fin",
+            "recue_le",
+            "enqueteur",
+            "public",
+            "tranche_age",
+            "sexe",
+            "commune_insee",
+            "commune",
+            "quartier",
+            "lieu",
+            "consentement",
+            "consentement_parental",
+        ]
+    return [
+        "Identifiant",
+        "UUID",
+        "Version",
+        "Canal",
+        "État",
+        "Début de l'entretien",
+        "Fin de l'entretien",
+        "Reçue le",
+        "Enquêteur",
+        "Public",
+        "Tranche d'âge",
+        "Sexe",
+        "Code INSEE",
+        "Commune",
+        "Quartier",
+        "Lieu",
+        "Consentement",
+        "Consentement parental",
+    ]
 
 
 def _profile_values(record, options: ExportOptions) -> list:
@@ -259,7 +339,9 @@ def _profile_values(record, options: ExportOptions) -> list:
         local(record.started_at),
         local(record.completed_at),
         local(record.received_at),
-        (record.enumerator_name or record.enumerator_email) if record.enumerator_id is not None else None,
+        (record.enumerator_name or record.enumerator_email)
+        if record.enumerator_id is not None
+        else None,
         shown(record.public, PUBLICS),
         shown(record.age_band, AGE_BANDS) or None,
         shown(record.sex, SEXES) if record.sex else None,
@@ -286,7 +368,9 @@ def _yes_no(value: bool | None, codes: bool):
 OnRow = Callable[[int], None]
 
 
-def write_xlsx(plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None) -> None:
+def write_xlsx(
+    plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None
+) -> None:
     """openpyxl's write-only mode: each sheet's rows go to its own temporary file as they come,
     strings inline (no shared-strings table growing with the answers)."""
     workbook = Workbook(write_only=True)
@@ -329,7 +413,9 @@ def csv_extension(plan: ExportPlan) -> str:
     return "csv" if len(plan.tables) == 1 else "zip"
 
 
-def write_csv(plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None) -> None:
+def write_csv(
+    plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None
+) -> None:
     """UTF-8 with a BOM and semicolons: what a French spreadsheet opens without an import dialog.
     With repeats, each table is written to its own temporary file, then zipped from disk."""
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".csv-") as folder:
@@ -339,7 +425,9 @@ def write_csv(plan: ExportPlan, records: Iterable, path: Path, on_submission: On
             files = [path]
         handles = [file.open("w", encoding="utf-8-sig", newline="") for file in files]
         try:
-            writers = [csv.writer(handle, delimiter=";", lineterminator="\r\n") for handle in handles]
+            writers = [
+                csv.writer(handle, delimiter=";", lineterminator="\r\n") for handle in handles
+            ]
             for writer, table in zip(writers, plan.tables):
                 writer.writerow([neutralise(header) for header in table.headers])
             for count, record in enumerate(records, start=1):
@@ -374,7 +462,11 @@ def _csv_value(value):
         return int(value)
     if isinstance(value, (datetime, date)):
         # To the second: French Excel reads "2026-03-14 10:05:00" as a date, not with microseconds.
-        return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value.isoformat()
+        return (
+            value.strftime("%Y-%m-%d %H:%M:%S")
+            if isinstance(value, datetime)
+            else value.isoformat()
+        )
     if isinstance(value, float):
         return str(value).replace(".", ",")
     return value

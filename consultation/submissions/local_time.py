@@ -1,5 +1,6 @@
 """Times are stored in UTC; the people of the study read them in its time zone (config TIMEZONE,
 Europe/Paris by default), in the back office and in the spreadsheets they export."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,7 +12,11 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 
 
 def study_timezone() -> ZoneInfo:
-    name = current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE) if has_app_context() else DEFAULT_TIMEZONE
+    name = (
+        current_app.config.get("TIMEZONE", DEFAULT_TIMEZONE)
+        if has_app_context()
+        else DEFAULT_TIMEZONE
+    )
     return ZoneInfo(name)
 
 

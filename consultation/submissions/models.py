@@ -3,6 +3,7 @@
 The respondent profile (public, age band, commune, quartier) is first-class and filterable in SQL;
 the answers are JSON keyed by question name (a repeat is a list of such dicts).
 """
+
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -55,9 +56,7 @@ class Submission(db.Model):
     public: Mapped[str] = mapped_column(String(10), index=True)
     age_band: Mapped[str] = mapped_column(String(10), default="")
     sex: Mapped[str] = mapped_column(String(10), default="")
-    commune_code: Mapped[str | None] = mapped_column(
-        ForeignKey("commune.insee_code"), index=True
-    )
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.insee_code"), index=True)
     quartier_id: Mapped[int | None] = mapped_column(ForeignKey("quartier.id"))
     place: Mapped[str] = mapped_column(String(200), default="")
 
@@ -133,4 +132,6 @@ class EndedAssignment(db.Model):
     ended_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    __table_args__ = (Index("ix_ended_assignment_enumerator_questionnaire", "enumerator_id", "questionnaire_id"),)
+    __table_args__ = (
+        Index("ix_ended_assignment_enumerator_questionnaire", "enumerator_id", "questionnaire_id"),
+    )

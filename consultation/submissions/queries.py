@@ -1,12 +1,13 @@
 """Finding submissions: one questionnaire's, narrowed by the back office's filters."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..questionnaire_store.models import QuestionnaireVersion
 from ..extensions import db
+from ..questionnaire_store.models import QuestionnaireVersion
 from .models import Submission
 
 
@@ -41,7 +42,9 @@ def submissions_query(questionnaire_id: int, filters: SubmissionFilters | None =
     if filters.received_from:
         query = query.where(Submission.received_at >= _start_of(filters.received_from))
     if filters.received_to:
-        query = query.where(Submission.received_at < _start_of(filters.received_to + timedelta(days=1)))
+        query = query.where(
+            Submission.received_at < _start_of(filters.received_to + timedelta(days=1))
+        )
     return query
 
 

@@ -92,8 +92,11 @@ class ProfileIn(FrenchSchema):
         load_default=None,
         allow_none=True,
         error_messages=MESSAGES,
-        metadata={"description": "Identifiant du quartier, ou son nom dans la commune",
-                  "oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True},
+        metadata={
+            "description": "Identifiant du quartier, ou son nom dans la commune",
+            "oneOf": [{"type": "integer"}, {"type": "string"}],
+            "nullable": True,
+        },
     )
     place = text(200, load_default="", metadata={"description": "Lieu de l'entretien"})
 
@@ -106,7 +109,9 @@ class ConsentIn(FrenchSchema):
 
 
 class SubmissionIn(FrenchSchema):
-    uuid = _field(fields.UUID, required=True, metadata={"description": "Identifiant créé par la tablette"})
+    uuid = _field(
+        fields.UUID, required=True, metadata={"description": "Identifiant créé par la tablette"}
+    )
     questionnaire_id = identifier(required=True)
     version = identifier(required=True, metadata={"description": "Numéro de la version publiée"})
     # Keys are not run through a String field: JSON keys are always strings, and their names

@@ -1,6 +1,7 @@
 """Storing a submission, editing its answers with history, and its review state.
 
 Services take plain arguments, flush and never commit: the request or command commits once."""
+
 from __future__ import annotations
 
 import copy
@@ -17,19 +18,20 @@ from questionnaires.answers import is_repeat
 
 from ..accounts.models import User, utcnow
 from ..extensions import db
-from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
-from ..territory.models import Commune, Quartier
-from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from ..questionnaire_store.definitions import PublishedVersion, version_model
-from .events import answers_replaced
+from ..territory.models import Commune, Quartier
 from .answer_table import write_answer_rows
-
+from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
+from .events import answers_replaced
+from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
 
 
 class SubmissionInvalid(ValueError):
     """The submission was refused; `errors` maps a field path to its French messages."""
 
-    def __init__(self, errors: dict[str, list[str]], message: str = "La réponse contient des erreurs."):
+    def __init__(
+        self, errors: dict[str, list[str]], message: str = "La réponse contient des erreurs."
+    ):
         super().__init__(message)
         self.message = message
         self.errors = errors
@@ -87,7 +89,9 @@ class _Errors:
 
 def content_hash(payload) -> str:
     """sha256 of the canonical JSON: a resent interview hashes the same whatever the key order."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -235,10 +239,16 @@ def _profile_columns(profile: Profile, errors: _Errors) -> dict:
     commune_code = (profile.commune or "").strip() or None
     commune_found, quartier_id, quartier_commune = _find_place(commune_code, profile.quartier)
     if commune_code is not None and not commune_found:
-        errors.add("profile.commune", f"La commune « {commune_code} » n'est pas dans le territoire de l'étude.")
+        errors.add(
+            "profile.commune",
+            f"La commune « {commune_code} » n'est pas dans le territoire de l'étude.",
+        )
         commune_code = None
     if profile.quartier not in (None, "") and quartier_id is None:
-        errors.add("profile.quartier", f"Le quartier « {profile.quartier} » n'existe pas dans cette commune.")
+        errors.add(
+            "profile.quartier",
+            f"Le quartier « {profile.quartier} » n'existe pas dans cette commune.",
+        )
     if quartier_id is not None and commune_code is None:
         commune_code = quartier_commune
     return {
@@ -251,15 +261,21 @@ def _profile_columns(profile: Profile, errors: _Errors) -> dict:
     }
 
 
-def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[bool, int | None, str | None]:
+def _find_place(
+    commune_code: str | None, quartier: int | str | None
+) -> tuple[bool, int | None, str | None]:
     """(commune exists, quartier id, quartier's commune) in one query: a quartier is given by its
     id, or by its name within the commune, and must lie in the commune when both are given."""
-    by_id = isinstance(quartier, int) or (isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10)
+    by_id = isinstance(quartier, int) or (
+        isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10
+    )
     wanted_quartier = quartier not in (None, "")
     if commune_code is None:
         if not (wanted_quartier and by_id):
             return False, None, None
-        row = db.session.execute(_place_statement("quartier"), {"quartier_id": int(quartier)}).first()
+        row = db.session.execute(
+            _place_statement("quartier"), {"quartier_id": int(quartier)}
+        ).first()
         return False, (row.id if row else None), (row.commune_code if row else None)
     if not wanted_quartier:
         kind, parameters = "commune", {}
@@ -267,7 +283,9 @@ def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[b
         kind, parameters = "commune_quartier_id", {"quartier_id": int(quartier)}
     else:
         kind, parameters = "commune_quartier_name", {"quartier_name": str(quartier).strip()}
-    row = db.session.execute(_place_statement(kind), {"commune_code": commune_code} | parameters).first()
+    row = db.session.execute(
+        _place_statement(kind), {"commune_code": commune_code} | parameters
+    ).first()
     if row is None:
         return False, None, None
     return True, row.id, commune_code
@@ -277,7 +295,9 @@ def _find_place(commune_code: str | None, quartier: int | str | None) -> tuple[b
 def _place_statement(kind: str):
     # Built once: constructing the statement costs more than running it on a small territory.
     if kind == "quartier":
-        return select(Quartier.id, Quartier.commune_code).where(Quartier.id == bindparam("quartier_id"))
+        return select(Quartier.id, Quartier.commune_code).where(
+            Quartier.id == bindparam("quartier_id")
+        )
     wanted = {
         "commune": false(),
         "commune_quartier_id": Quartier.id == bindparam("quartier_id"),
@@ -316,7 +336,9 @@ def _checked_answers(version: PublishedVersion, answers: dict, errors: _Errors) 
 # --- back office ---------------------------------------------------------------------------
 
 
-def edit_answers(submission: Submission, answers: dict, *, by: User, comment: str = "") -> SubmissionRevision | None:
+def edit_answers(
+    submission: Submission, answers: dict, *, by: User, comment: str = ""
+) -> SubmissionRevision | None:
     """Replaces the answers after validating them against the submission's own version; the
     revision keeps before and after. Returns None when nothing changed."""
     from questionnaires.validation import validate_answers
@@ -347,7 +369,9 @@ def edit_answers(submission: Submission, answers: dict, *, by: User, comment: st
     return revision
 
 
-def set_state(submission: Submission, state: str, *, by: User, comment: str = "") -> SubmissionRevision:
+def set_state(
+    submission: Submission, state: str, *, by: User, comment: str = ""
+) -> SubmissionRevision:
     """Moves a submission through reçue / à vérifier / validée / rejetée; a rejection says why."""
     if state not in STATES:
         raise SubmissionInvalid({"state": ["État inconnu."]}, "État inconnu.")

@@ -1,4 +1,5 @@
 """The study's territory: communes (by INSEE code) and their quartiers."""
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -4,6 +4,7 @@ A lexer and a Pratt parser build a small syntax tree; an evaluator walks it with
 semantics as ODK implements them. Nothing is ever handed to Python's ``eval``. The browser
 port runs the same case table (tests/data/expression_cases.json), so tablet and server agree.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -73,7 +74,9 @@ def choice_filter_columns(text: str) -> set[str]:
     return {column.name for column in _walk(node) if isinstance(column, syntax.Column)}
 
 
-def check_choice_filter(text: str, known_names: Iterable[str], columns: Iterable[str]) -> list[ExpressionError]:
+def check_choice_filter(
+    text: str, known_names: Iterable[str], columns: Iterable[str]
+) -> list[ExpressionError]:
     """``check_expression`` for a choice_filter; ``columns`` are those of the choice list."""
     known_columns = set(columns) | {"name"}
     try:
@@ -85,9 +88,13 @@ def check_choice_filter(text: str, known_names: Iterable[str], columns: Iterable
         if isinstance(item, syntax.Reference) and item.name not in set(known_names):
             problems.append(_unknown_name(item.name, item.position, set(known_names)))
         elif isinstance(item, syntax.Column) and item.name not in known_columns:
-            problems.append(ExpressionError(
-                f"Colonne « {item.name} » absente de la liste de choix", item.position, UNKNOWN_NAME,
-            ))
+            problems.append(
+                ExpressionError(
+                    f"Colonne « {item.name} » absente de la liste de choix",
+                    item.position,
+                    UNKNOWN_NAME,
+                )
+            )
     return sorted(problems, key=lambda problem: problem.position)
 
 
@@ -139,7 +146,12 @@ def evaluate(
     """
     node = parse(expression) if isinstance(expression, str) else expression
     scope = Scope(
-        answers, current=current, context=context, today=today, repeat_fields=repeat_fields, columns=columns,
+        answers,
+        current=current,
+        context=context,
+        today=today,
+        repeat_fields=repeat_fields,
+        columns=columns,
         repeat_fields_complete=repeat_fields_complete,
     )
     result = scope.value(node)
@@ -168,7 +180,9 @@ def _function_problems(root: Node) -> list[ExpressionError]:
     allowed_parents: set[int] = set()
     for node in _walk(root):
         if isinstance(node, syntax.Parent) and id(node) not in allowed_parents:
-            problems.append(ExpressionError("« .. » ne s'emploie que dans position(..)", node.position, TYPE))
+            problems.append(
+                ExpressionError("« .. » ne s'emploie que dans position(..)", node.position, TYPE)
+            )
         if not isinstance(node, syntax.Call):
             continue
         function = FUNCTIONS.get(node.name)
@@ -180,31 +194,43 @@ def _function_problems(root: Node) -> list[ExpressionError]:
             given = f"{count} donné{'s' if count > 1 else ''}" if count else "aucun donné"
             expected = arity_text(function)
             verb = "ne prend" if expected == "aucun argument" else "attend"
-            problems.append(ExpressionError(
-                f"{node.name}() {verb} {expected} ({given})", node.position, ARITY,
-            ))
+            problems.append(
+                ExpressionError(
+                    f"{node.name}() {verb} {expected} ({given})",
+                    node.position,
+                    ARITY,
+                )
+            )
             continue
         if function.needs_reference:
             for argument in node.arguments:
                 if not isinstance(argument, syntax.Reference):
-                    problems.append(ExpressionError(
-                        f"{node.name}() attend une question, par exemple {node.name}(${{membres}})",
-                        _start(argument),
-                        TYPE,
-                    ))
+                    problems.append(
+                        ExpressionError(
+                            f"{node.name}() attend une question, par exemple {node.name}(${{membres}})",
+                            _start(argument),
+                            TYPE,
+                        )
+                    )
         if node.name == "position":
             for argument in node.arguments:
                 if isinstance(argument, syntax.Parent):
                     allowed_parents.add(id(argument))
                 else:
-                    problems.append(ExpressionError("position() s'écrit position(..)", _start(argument), TYPE))
+                    problems.append(
+                        ExpressionError("position() s'écrit position(..)", _start(argument), TYPE)
+                    )
         if node.name == "regex" and isinstance(node.arguments[1], syntax.String):
             try:
                 regex.compile(node.arguments[1].value)
             except regex.error:
-                problems.append(ExpressionError(
-                    "Expression régulière invalide", node.arguments[1].position, TYPE,
-                ))
+                problems.append(
+                    ExpressionError(
+                        "Expression régulière invalide",
+                        node.arguments[1].position,
+                        TYPE,
+                    )
+                )
     return problems
 
 

@@ -1,4 +1,5 @@
 """The one error type of the expression language."""
+
 from __future__ import annotations
 
 # Codes, stable: the designer, the XLSForm importer and the browser port branch on them.

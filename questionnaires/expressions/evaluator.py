@@ -5,6 +5,7 @@ string "37261", an unanswered question the empty string. Inside a repeat instanc
 "menage[1]") a name of that repeat means the sibling in the same instance; aggregate functions
 (count, sum, min, max, join...) see every instance of a repeat field.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -104,7 +105,11 @@ class Scope:
         chain = self.repeats_around(name)
         instance: Mapping = self.answers
         depth = 0
-        while depth < len(chain) and depth < len(self.context) and chain[depth] == self.context[depth][0]:
+        while (
+            depth < len(chain)
+            and depth < len(self.context)
+            and chain[depth] == self.context[depth][0]
+        ):
             instance = _instance(instance, *self.context[depth])
             depth += 1
         instances = [instance]
@@ -158,7 +163,9 @@ class Scope:
         if function.takes == LAZY:
             return function.implementation(self, *node.arguments)
         if function.takes == NODES:
-            return function.implementation(self, *(self.node_values(argument) for argument in node.arguments))
+            return function.implementation(
+                self, *(self.node_values(argument) for argument in node.arguments)
+            )
         return function.implementation(self, *(self.value(argument) for argument in node.arguments))
 
     def binary(self, node: syntax.Binary):
@@ -197,7 +204,12 @@ class Scope:
 def _comparison_kind(left, right) -> str:
     if isinstance(left, bool) or isinstance(right, bool):
         return "boolean"
-    if is_number(left) or is_number(right) or isinstance(left, datetime.date) or isinstance(right, datetime.date):
+    if (
+        is_number(left)
+        or is_number(right)
+        or isinstance(left, datetime.date)
+        or isinstance(right, datetime.date)
+    ):
         return "number"
     return "string"
 
@@ -242,7 +254,11 @@ def modulo(left: float, right: float) -> float:
 
 def _instance(parent: Mapping, repeat: str, index: int) -> Mapping:
     instances = parent.get(repeat) if isinstance(parent, Mapping) else None
-    if isinstance(instances, list) and 0 <= index < len(instances) and isinstance(instances[index], Mapping):
+    if (
+        isinstance(instances, list)
+        and 0 <= index < len(instances)
+        and isinstance(instances[index], Mapping)
+    ):
         return instances[index]
     return {}
 

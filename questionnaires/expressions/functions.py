@@ -4,16 +4,17 @@ Each function takes its arguments already evaluated, in one of three ways (``Fun
 ``values`` (scalars), ``nodes`` (a ``${name}`` inside a repeat gives the list of its values
 across instances; anything else a one-item list), or ``lazy`` (the syntax nodes, for ``if``).
 """
+
 from __future__ import annotations
 
 import datetime
 import math
 import re
 import uuid
-
-import regex
 from dataclasses import dataclass
 from typing import Callable
+
+import regex
 
 from .values import (
     EPOCH,
@@ -128,7 +129,9 @@ def _substr(scope, text, start, end=None):
     end = len(text) if end is None else to_number(end)
     if math.isnan(start) or math.isnan(end):
         return ""
-    start = max(0, min(len(text), int(start) if math.isfinite(start) else (0 if start < 0 else len(text))))
+    start = max(
+        0, min(len(text), int(start) if math.isfinite(start) else (0 if start < 0 else len(text)))
+    )
     end = max(0, min(len(text), int(end) if math.isfinite(end) else (0 if end < 0 else len(text))))
     return text[start:end]
 
@@ -150,7 +153,7 @@ def _substring_before(scope, text, needle):
 def _substring_after(scope, text, needle):
     text, needle = to_string(text), to_string(needle)
     index = text.find(needle)
-    return text[index + len(needle):] if index >= 0 else ""
+    return text[index + len(needle) :] if index >= 0 else ""
 
 
 def _translate(scope, text, source, target):
@@ -317,7 +320,9 @@ _FUNCTIONS = [
     Function("join", 2, None, _join, NODES),
     Function("concat", 1, None, _concat),
     Function("contains", 2, 2, lambda scope, text, needle: to_string(needle) in to_string(text)),
-    Function("starts-with", 2, 2, lambda scope, text, start: to_string(text).startswith(to_string(start))),
+    Function(
+        "starts-with", 2, 2, lambda scope, text, start: to_string(text).startswith(to_string(start))
+    ),
     Function("ends-with", 2, 2, lambda scope, text, end: to_string(text).endswith(to_string(end))),
     Function("substr", 2, 3, _substr),
     Function("substring", 2, 3, _substring),

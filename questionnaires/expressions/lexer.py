@@ -3,6 +3,7 @@
 The lexer never raises: a character it cannot read becomes an ``error`` token, so the parser
 reports the first problem in reading order and ``references`` still works on broken text.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,10 +57,17 @@ def tokenize(text: str) -> list[Token]:
         if char in "'\"":
             end = text.find(char, index + 1)
             if end < 0:
-                tokens.append(Token(ERROR, text[start:], start, "Chaîne de caractères non terminée : il manque le guillemet fermant"))
+                tokens.append(
+                    Token(
+                        ERROR,
+                        text[start:],
+                        start,
+                        "Chaîne de caractères non terminée : il manque le guillemet fermant",
+                    )
+                )
                 index = length
             else:
-                tokens.append(Token(STRING, text[start:end + 1], start, text[start + 1:end]))
+                tokens.append(Token(STRING, text[start : end + 1], start, text[start + 1 : end]))
                 index = end + 1
             continue
         number = _NUMBER.match(text, index)
@@ -80,7 +88,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(NAME, name.group(), start, name.group()))
             index = name.end()
             continue
-        two = text[index:index + 2]
+        two = text[index : index + 2]
         if two in ("!=", "<=", ">="):
             tokens.append(Token(OPERATOR, two, start))
             index += 2
@@ -99,9 +107,13 @@ def tokenize(text: str) -> list[Token]:
         elif char == ",":
             tokens.append(Token(COMMA, char, start))
         elif char == "!":
-            tokens.append(Token(ERROR, char, start, "« ! » seul n'existe pas : écrivez « != » ou not(…)"))
+            tokens.append(
+                Token(ERROR, char, start, "« ! » seul n'existe pas : écrivez « != » ou not(…)")
+            )
         elif char in "&|":
-            tokens.append(Token(ERROR, char, start, f"« {char} » n'existe pas : écrivez « and » ou « or »"))
+            tokens.append(
+                Token(ERROR, char, start, f"« {char} » n'existe pas : écrivez « and » ou « or »")
+            )
         else:
             tokens.append(Token(ERROR, char, start, f"Caractère inattendu « {char} »"))
         index += 1
@@ -114,7 +126,9 @@ def _reference(text: str, start: int) -> tuple[Token, int]:
     if not text.startswith("${", start):
         word = QUESTION_NAME.match(text, start + 1)
         hint = f" : écrivez ${{{word.group()}}}" if word else ""
-        return Token(ERROR, "$", start, f"« $ » doit être suivi d'un nom entre accolades{hint}"), start + 1
+        return Token(
+            ERROR, "$", start, f"« $ » doit être suivi d'un nom entre accolades{hint}"
+        ), start + 1
     index = start + 2
     while index < len(text) and text[index] in _SPACE:
         index += 1
@@ -125,12 +139,20 @@ def _reference(text: str, start: int) -> tuple[Token, int]:
         index += 1
     if index < len(text) and text[index] == "}":
         if not name:
-            return Token(ERROR, text[start:index + 1], start, "Nom de question vide dans ${}"), index + 1
-        return Token(REF, text[start:index + 1], start, name.group()), index + 1
+            return Token(
+                ERROR, text[start : index + 1], start, "Nom de question vide dans ${}"
+            ), index + 1
+        return Token(REF, text[start : index + 1], start, name.group()), index + 1
     closing = text.find("}", start)
-    if closing >= 0 and "$" not in text[start + 1:closing] and "{" not in text[start + 2:closing]:
-        inner = text[start + 2:closing].strip()
-        return Token(ERROR, text[start:closing + 1], start, f"Nom de question invalide « {inner} »"), closing + 1
+    if (
+        closing >= 0
+        and "$" not in text[start + 1 : closing]
+        and "{" not in text[start + 2 : closing]
+    ):
+        inner = text[start + 2 : closing].strip()
+        return Token(
+            ERROR, text[start : closing + 1], start, f"Nom de question invalide « {inner} »"
+        ), closing + 1
     return Token(ERROR, "${", start, "Accolade fermante « } » manquante après ${"), start + 2
 
 

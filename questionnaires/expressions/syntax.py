@@ -3,6 +3,7 @@
 Precedence follows XPath 1.0, loosest first: or, and, (= !=), (< <= > >=), (+ -),
 (* div mod), unary minus. Every operator is left-associative.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,10 +83,17 @@ Node = Union[Number, String, Reference, Current, Parent, Column, Negation, Binar
 _BINDING_POWER = {
     "or": 1,
     "and": 2,
-    "=": 3, "!=": 3,
-    "<": 4, "<=": 4, ">": 4, ">=": 4,
-    "+": 5, "-": 5,
-    "*": 6, "div": 6, "mod": 6,
+    "=": 3,
+    "!=": 3,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "div": 6,
+    "mod": 6,
 }
 _UNARY_POWER = 7
 _WORD_OPERATORS = ("and", "or", "div", "mod")
@@ -154,7 +162,9 @@ class _Parser:
     def expression(self, right_power: int) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError("Expression trop imbriquée : découpez-la en plusieurs calculs", self.peek().position)
+            raise ExpressionError(
+                "Expression trop imbriquée : découpez-la en plusieurs calculs", self.peek().position
+            )
         try:
             return self._expression(right_power)
         finally:
@@ -198,7 +208,9 @@ class _Parser:
         if kind == lexer.NAME:
             return self.name(token)
         if kind == lexer.END:
-            raise ExpressionError("Expression incomplète : une valeur est attendue à la fin", token.position)
+            raise ExpressionError(
+                "Expression incomplète : une valeur est attendue à la fin", token.position
+            )
         raise ExpressionError(f"Valeur attendue à la place de « {token.text} »", token.position)
 
     def name(self, token: Token) -> Node:
@@ -229,7 +241,9 @@ class _Parser:
             if token.kind == lexer.COMMA:
                 self.next()
                 if self.peek().kind == lexer.RPAREN:
-                    raise ExpressionError("Argument manquant après la virgule", self.peek().position)
+                    raise ExpressionError(
+                        "Argument manquant après la virgule", self.peek().position
+                    )
                 continue
             if token.kind == lexer.RPAREN:
                 self.next()

@@ -4,6 +4,7 @@ Numbers are floats (IEEE doubles, as in the browser); a date is a ``datetime.dat
 as the number of days since 1970-01-01, as in ODK. An ISO date string ("2026-03-15") converts to
 that number too, so a date answer (stored as a string) compares with ``today()``.
 """
+
 from __future__ import annotations
 
 import datetime

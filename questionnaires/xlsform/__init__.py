@@ -18,6 +18,7 @@ What the model does not interpret is kept, so that import → export → import 
   default_language; `settings["language::fr"]` is the header suffix written for a language when it
   differs from the one the export would make up ("Français (fr)"; "" for no suffix).
 """
+
 from .issues import ImportResult, SheetIssue
 from .reader import load_xlsform
 from .writer import to_xlsform, xlsform_bytes

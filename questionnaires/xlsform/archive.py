@@ -5,6 +5,7 @@ the sizes the archive declares, so that openpyxl never inflates a zip bomb. Pyth
 returns more bytes than an entry declares (it fails the CRC check instead), so the declared sizes
 are a real bound on what the parser will read.
 """
+
 from __future__ import annotations
 
 import io
@@ -56,7 +57,9 @@ def read_source(source: Source) -> tuple[bytes | None, list[SheetIssue]]:
             with path.open("rb") as stream:
                 payload = stream.read(MAX_FILE_BYTES + 1)
         except OSError as error:
-            return None, _file_issue(f"Impossible de lire le fichier « {path.name} » ({error.strerror}).")
+            return None, _file_issue(
+                f"Impossible de lire le fichier « {path.name} » ({error.strerror})."
+            )
     else:
         try:
             payload = source.read(MAX_FILE_BYTES + 1)
@@ -125,8 +128,15 @@ def check_archive(payload: bytes) -> list[SheetIssue]:
                     f"Le classeur est endommagé (élément « {damaged} » illisible) : "
                     "ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau puis réessayez."
                 )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
-            ValueError, zlib.error):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ):
         return _file_issue(
             "Le classeur est endommagé (archive zip illisible) : ouvrez-le dans Excel ou "
             "LibreOffice, enregistrez-le à nouveau puis réessayez."

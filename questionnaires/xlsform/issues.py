@@ -1,4 +1,5 @@
 """What an XLSForm import reports: problems located by sheet, row and column, in French."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

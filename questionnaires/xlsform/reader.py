@@ -5,6 +5,7 @@ returned at once: an import never raises for a bad file. What we do not interpre
 types, settings) is kept in `extra`/`settings` and reported as a warning, so an export gives it
 back.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -86,7 +87,12 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
         if key in ("survey", "choices", "settings"):
             if key in tables:
                 errors.append(
-                    SheetIssue(title, None, None, f"Deux feuilles s'appellent « {key} » : gardez-en une seule.")
+                    SheetIssue(
+                        title,
+                        None,
+                        None,
+                        f"Deux feuilles s'appellent « {key} » : gardez-en une seule.",
+                    )
                 )
                 continue
             tables[key] = read_sheet(workbook[title], errors)
@@ -145,7 +151,12 @@ class _FormReader:
         self._read_settings()
         survey = self.tables.get("survey")
         if survey is None:
-            self.error("survey", None, None, "la feuille « survey » est absente : c'est elle qui décrit les questions du formulaire.")
+            self.error(
+                "survey",
+                None,
+                None,
+                "la feuille « survey » est absente : c'est elle qui décrit les questions du formulaire.",
+            )
             return None
         choices = self.tables.get("choices")
         survey_columns = self._columns(survey, vocab.survey_column)
@@ -158,7 +169,9 @@ class _FormReader:
             if column.field and column.field not in self.header_of_field:
                 self.header_of_field[column.field] = column.header
         children = self._read_survey(survey, survey_columns)
-        choices_readable = choices is not None and not any(sheet == choices.title for sheet, _ in self.missing_headers)
+        choices_readable = choices is not None and not any(
+            sheet == choices.title for sheet, _ in self.missing_headers
+        )
         choice_lists = self._read_choices(choices, choices_columns) if choices_readable else {}
         questionnaire = Questionnaire(
             title=self.setting_values.get("form_title", ""),
@@ -196,11 +209,21 @@ class _FormReader:
             return
         first, *others = table.rows
         for other in others:
-            self.warn(table, other.number, None, "seule la première ligne de valeurs de la feuille « settings » est lue : cette ligne est ignorée.")
+            self.warn(
+                table,
+                other.number,
+                None,
+                "seule la première ligne de valeurs de la feuille « settings » est lue : cette ligne est ignorée.",
+            )
         for index, text in first.cells.items():
             header = table.headers[index] if index < len(table.headers) else ""
             if not header:
-                self.warn(table, first.number, table.column_name(index), "valeur sans en-tête de colonne : elle est ignorée.")
+                self.warn(
+                    table,
+                    first.number,
+                    table.column_name(index),
+                    "valeur sans en-tête de colonne : elle est ignorée.",
+                )
                 continue
             column = vocab.settings_column(index, header)
             if column.field:
@@ -209,7 +232,12 @@ class _FormReader:
                 self.warn(table, 1, header, "réglage réservé : il est ignoré.")
             else:
                 self.settings[header] = text
-                self.warn(table, 1, header, "réglage non interprété ici : il est gardé tel quel et sera réécrit à l'export.")
+                self.warn(
+                    table,
+                    1,
+                    header,
+                    "réglage non interprété ici : il est gardé tel quel et sera réécrit à l'export.",
+                )
 
     # --- headers and languages ------------------------------------------------------------
 
@@ -220,22 +248,45 @@ class _FormReader:
             if not header:
                 continue
             column = make(index, header)
-            key = (column.field, vocab.language_code(column.language or "")) if column.field else (None, header.lower())
+            key = (
+                (column.field, vocab.language_code(column.language or ""))
+                if column.field
+                else (None, header.lower())
+            )
             if key in seen:
-                self.error(table, 1, header, f"colonne en double (elle reprend la colonne « {seen[key]} ») : gardez-en une seule.")
+                self.error(
+                    table,
+                    1,
+                    header,
+                    f"colonne en double (elle reprend la colonne « {seen[key]} ») : gardez-en une seule.",
+                )
                 continue
             seen[key] = header
             columns.append(column)
             if column.field is None and table.title.strip().lower() == "survey":
                 if any(index in row.cells for row in table.rows):
-                    self.warn(table, 1, header, "colonne non interprétée ici : ses valeurs sont gardées telles quelles et seront réécrites à l'export.")
+                    self.warn(
+                        table,
+                        1,
+                        header,
+                        "colonne non interprétée ici : ses valeurs sont gardées telles quelles et seront réécrites à l'export.",
+                    )
         used = {column.index for column in columns}
         headerless: set[int] = set()
         for row in table.rows:
             for index in row.cells:
-                if index not in used and index not in headerless and (index >= len(table.headers) or not table.headers[index]):
+                if (
+                    index not in used
+                    and index not in headerless
+                    and (index >= len(table.headers) or not table.headers[index])
+                ):
                     headerless.add(index)
-                    self.warn(table, row.number, table.column_name(index), "valeur dans une colonne sans en-tête : elle est ignorée (donnez un nom à la colonne en ligne 1 pour la garder).")
+                    self.warn(
+                        table,
+                        row.number,
+                        table.column_name(index),
+                        "valeur dans une colonne sans en-tête : elle est ignorée (donnez un nom à la colonne en ligne 1 pour la garder).",
+                    )
         return columns
 
     def _resolve_languages(self, columns: list[Column]):
@@ -247,14 +298,22 @@ class _FormReader:
         elif has_plain:
             default = DEFAULT_LANGUAGE
         else:
-            default = next((vocab.language_code(c.language) for c in translatable), DEFAULT_LANGUAGE)
+            default = next(
+                (vocab.language_code(c.language) for c in translatable), DEFAULT_LANGUAGE
+            )
         plain_code = default
         plain_fields = {c.field for c in translatable if c.language == ""}
-        clash = [c for c in translatable if c.language and c.field in plain_fields and vocab.language_code(c.language) == default]
+        clash = [
+            c
+            for c in translatable
+            if c.language and c.field in plain_fields and vocab.language_code(c.language) == default
+        ]
         if clash:
             plain_code = vocab.UNDETERMINED_LANGUAGE
             self.warn(
-                self.tables["survey"].title, 1, clash[0].header,
+                self.tables["survey"].title,
+                1,
+                clash[0].header,
                 f"les colonnes sans langue (« {clash[0].field} ») et « {clash[0].header} » désignent la même langue : "
                 f"les colonnes sans langue sont gardées comme langue indéterminée (« {plain_code} ») ; indiquez la langue dans leur en-tête.",
             )
@@ -274,7 +333,9 @@ class _FormReader:
         for name in fields:
             if name not in present:
                 self.missing_headers.add((table.title, name))
-                self.error(table, 1, None, f"la colonne « {name} » est absente de la ligne d'en-tête.")
+                self.error(
+                    table, 1, None, f"la colonne « {name} » est absente de la ligne d'en-tête."
+                )
 
     def _row_values(self, row: SheetRow, columns_by_index: dict[int, Column]):
         """(fields, translations, kept, headers) of a row: interpreted values, texts per language
@@ -314,19 +375,32 @@ class _FormReader:
             type_header = headers.get("type", "type")
             if not type_text:
                 if fields or translations:
-                    self.error(survey, row.number, type_header, "le type de la question est vide : indiquez-le (text, integer, select_one liste…).")
+                    self.error(
+                        survey,
+                        row.number,
+                        type_header,
+                        "le type de la question est vide : indiquez-le (text, integer, select_one liste…).",
+                    )
                 elif kept:
-                    self.warn(survey, row.number, type_header, "ligne sans type : elle est ignorée.")
+                    self.warn(
+                        survey, row.number, type_header, "ligne sans type : elle est ignorée."
+                    )
                 continue
             parsed = vocab.parse_type(type_text)
             if parsed.kind in ("begin group", "begin repeat"):
                 group = self._group(survey, row, parsed, fields, translations, kept, headers)
                 if len(stack) >= MAX_GROUP_DEPTH:
                     if len(stack) == MAX_GROUP_DEPTH:
-                        self.error(survey, row.number, type_header,
-                                   f"groupes imbriqués sur plus de {MAX_GROUP_DEPTH} niveaux : regroupez les questions sur moins de niveaux.")
+                        self.error(
+                            survey,
+                            row.number,
+                            type_header,
+                            f"groupes imbriqués sur plus de {MAX_GROUP_DEPTH} niveaux : regroupez les questions sur moins de niveaux.",
+                        )
                     # Not nested any deeper: its rows stay balanced, its questions join the level above.
-                    stack.append(_OpenGroup(group, row.number, parsed.kind == "begin repeat", siblings))
+                    stack.append(
+                        _OpenGroup(group, row.number, parsed.kind == "begin repeat", siblings)
+                    )
                     continue
                 siblings.append(group)
                 stack.append(_OpenGroup(group, row.number, parsed.kind == "begin repeat"))
@@ -334,27 +408,42 @@ class _FormReader:
             if parsed.kind in ("end group", "end repeat"):
                 self._close(survey, row, parsed, stack, kept, type_header)
                 continue
-            siblings.append(self._question(survey, row, parsed, type_text, fields, translations, kept, headers))
+            siblings.append(
+                self._question(survey, row, parsed, type_text, fields, translations, kept, headers)
+            )
         for open_group in reversed(stack):
             kind = "begin repeat" if open_group.repeat else "begin group"
             closing = "end repeat" if open_group.repeat else "end group"
-            self.error(survey, open_group.row, self.header_of_field.get("type", "type"),
-                       f"le « {kind} » « {open_group.group.name} » n'est jamais fermé : ajoutez une ligne « {closing} » après ses questions.")
+            self.error(
+                survey,
+                open_group.row,
+                self.header_of_field.get("type", "type"),
+                f"le « {kind} » « {open_group.group.name} » n'est jamais fermé : ajoutez une ligne « {closing} » après ses questions.",
+            )
         return root
 
     def _close(self, survey, row, parsed, stack, kept, type_header):
         closing_repeat = parsed.kind == "end repeat"
         if not stack:
             opening = "begin repeat" if closing_repeat else "begin group"
-            self.error(survey, row.number, type_header, f"« {parsed.kind} » sans « {opening} » ouvert avant : supprimez cette ligne ou ajoutez le début du groupe.")
+            self.error(
+                survey,
+                row.number,
+                type_header,
+                f"« {parsed.kind} » sans « {opening} » ouvert avant : supprimez cette ligne ou ajoutez le début du groupe.",
+            )
             return
         open_group = stack.pop()
         open_group.group.children = open_group.children
         if open_group.repeat != closing_repeat:
             kind = "begin repeat" if open_group.repeat else "begin group"
             expected = "end repeat" if open_group.repeat else "end group"
-            self.error(survey, row.number, type_header,
-                       f"« {parsed.kind} » ferme le « {kind} » « {open_group.group.name} » ouvert ligne {open_group.row} : il faut « {expected} ».")
+            self.error(
+                survey,
+                row.number,
+                type_header,
+                f"« {parsed.kind} » ferme le « {kind} » « {open_group.group.name} » ouvert ligne {open_group.row} : il faut « {expected} ».",
+            )
         for header, text in kept.items():
             open_group.group.extra[END_ROW_PREFIX + header] = text
 
@@ -364,20 +453,35 @@ class _FormReader:
         if not name and (survey.title, "name") in self.missing_headers:
             return ""
         if not name:
-            self.error(survey, row.number, name_header, "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).")
+            self.error(
+                survey,
+                row.number,
+                name_header,
+                "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).",
+            )
             return ""
         if not is_valid_name(name):
-            self.error(survey, row.number, name_header,
-                       f"le nom « {name} » est invalide : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . » (pas d'espace ni d'apostrophe).")
+            self.error(
+                survey,
+                row.number,
+                name_header,
+                f"le nom « {name} » est invalide : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . » (pas d'espace ni d'apostrophe).",
+            )
         if name in self.row_of_name:
-            self.error(survey, row.number, name_header,
-                       f"le nom « {name} » est déjà utilisé ligne {self.row_of_name[name]} : chaque question et chaque groupe doit avoir un nom unique.")
+            self.error(
+                survey,
+                row.number,
+                name_header,
+                f"le nom « {name} » est déjà utilisé ligne {self.row_of_name[name]} : chaque question et chaque groupe doit avoir un nom unique.",
+            )
         else:
             self.row_of_name[name] = row.number
         return name
 
     def _group(self, survey, row, parsed, fields, translations, kept, headers) -> Group:
-        name = self._register_name(survey, row, headers.get("name", "name"), fields.pop("name", ""), kept)
+        name = self._register_name(
+            survey, row, headers.get("name", "name"), fields.pop("name", ""), kept
+        )
         group = Group(
             name=name,
             label=translations.pop("label", {}),
@@ -390,23 +494,42 @@ class _FormReader:
         )
         if parsed.kind != "begin repeat" and fields.get("repeat_count"):
             group.extra["repeat_count"] = fields.pop("repeat_count")
-            self.warn(survey, row.number, headers["repeat_count"], "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.")
+            self.warn(
+                survey,
+                row.number,
+                headers["repeat_count"],
+                "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.",
+            )
         self._keep_leftovers(survey, row, group.extra, fields, translations, headers, "un groupe")
         return group
 
     def _keep_leftovers(self, survey, row, extra, fields, translations, headers, what):
         for field_name, text in fields.items():
             extra[field_name] = text
-            self.warn(survey, row.number, headers[field_name], f"colonne sans effet pour {what} : valeur gardée telle quelle.")
+            self.warn(
+                survey,
+                row.number,
+                headers[field_name],
+                f"colonne sans effet pour {what} : valeur gardée telle quelle.",
+            )
         for field_name, texts in translations.items():
             for code, text in texts.items():
                 display = self.display_of.get(code, "")
                 extra[f"{field_name}::{display}" if display else field_name] = text
-            self.warn(survey, row.number, headers[field_name], f"colonne sans effet pour {what} : valeur gardée telle quelle.")
+            self.warn(
+                survey,
+                row.number,
+                headers[field_name],
+                f"colonne sans effet pour {what} : valeur gardée telle quelle.",
+            )
 
-    def _question(self, survey, row, parsed, type_text, fields, translations, kept, headers) -> Question:
+    def _question(
+        self, survey, row, parsed, type_text, fields, translations, kept, headers
+    ) -> Question:
         type_header = headers.get("type", "type")
-        name = self._register_name(survey, row, headers.get("name", "name"), fields.pop("name", ""), kept)
+        name = self._register_name(
+            survey, row, headers.get("name", "name"), fields.pop("name", ""), kept
+        )
         extra = dict(kept)
         question = Question(
             type=parsed.kind,
@@ -429,44 +552,91 @@ class _FormReader:
                 setattr(question, flag, True)
             elif text.lower() not in vocab.NO_VALUES:
                 extra[flag] = text
-                self.warn(survey, row.number, headers[flag],
-                          f"« {text} » : seules les valeurs oui/non (yes, no, true, false) sont interprétées ici ; l'expression est gardée telle quelle pour l'export.")
+                self.warn(
+                    survey,
+                    row.number,
+                    headers[flag],
+                    f"« {text} » : seules les valeurs oui/non (yes, no, true, false) sont interprétées ici ; l'expression est gardée telle quelle pour l'export.",
+                )
         parameters = fields.pop("parameters", "")
         if parsed.unknown:
-            known = list(vocab.SIMPLE_TYPES) + ["select_one", "select_multiple"] + list(vocab.STRUCTURE_TYPES)
+            known = (
+                list(vocab.SIMPLE_TYPES)
+                + ["select_one", "select_multiple"]
+                + list(vocab.STRUCTURE_TYPES)
+            )
             close = difflib.get_close_matches(parsed.kind.split(" ")[0], known, n=1)
             suggestion = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
-            self.error(survey, row.number, type_header, f"type « {type_text} » inconnu.{suggestion}")
+            self.error(
+                survey, row.number, type_header, f"type « {type_text} » inconnu.{suggestion}"
+            )
             question.type = "text"
         elif parsed.unsupported:
             extra["type"] = parsed.unsupported
             if parsed.metadata:
-                self.warn(survey, row.number, type_header,
-                          f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.")
+                self.warn(
+                    survey,
+                    row.number,
+                    type_header,
+                    f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.",
+                )
             elif parsed.or_other:
-                self.warn(survey, row.number, type_header,
-                          "« or_other » n'est pas pris en charge : ajoutez un choix « autre » et une question texte ; le type est gardé tel quel pour l'export.")
+                self.warn(
+                    survey,
+                    row.number,
+                    type_header,
+                    "« or_other » n'est pas pris en charge : ajoutez un choix « autre » et une question texte ; le type est gardé tel quel pour l'export.",
+                )
             else:
-                self.warn(survey, row.number, type_header,
-                          f"type « {type_text} » non pris en charge : la question est traitée comme « {parsed.kind} » et son type d'origine est gardé pour l'export.")
-        if question.type in ("select_one", "select_multiple") or parsed.unsupported.lower().startswith("rank"):
+                self.warn(
+                    survey,
+                    row.number,
+                    type_header,
+                    f"type « {type_text} » non pris en charge : la question est traitée comme « {parsed.kind} » et son type d'origine est gardé pour l'export.",
+                )
+        if question.type in (
+            "select_one",
+            "select_multiple",
+        ) or parsed.unsupported.lower().startswith("rank"):
             question.choice_list = parsed.argument
             if not parsed.argument:
-                self.error(survey, row.number, type_header, f"« {type_text} » doit être suivi du nom d'une liste de la feuille « choices » (par exemple « {type_text} oui_non »).")
+                self.error(
+                    survey,
+                    row.number,
+                    type_header,
+                    f"« {type_text} » doit être suivi du nom d'une liste de la feuille « choices » (par exemple « {type_text} oui_non »).",
+                )
         if question.type == "text" and not parsed.unsupported and not parsed.unknown:
             tokens = question.appearance.split()
             if "multiline" in tokens:
                 question.type = "paragraph"
                 question.appearance = " ".join(token for token in tokens if token != "multiline")
         if question.type == "range":
-            parameters = self._range(survey, row, question, parameters, headers.get("parameters", "parameters"))
+            parameters = self._range(
+                survey, row, question, parameters, headers.get("parameters", "parameters")
+            )
         if parameters:
             extra["parameters"] = parameters
-        if question.type == "calculate" and not parsed.metadata and not parsed.unsupported and not question.calculation:
-            self.error(survey, row.number, headers.get("calculation", "calculation"), "une question « calculate » a besoin d'une formule dans la colonne « calculation ».")
+        if (
+            question.type == "calculate"
+            and not parsed.metadata
+            and not parsed.unsupported
+            and not question.calculation
+        ):
+            self.error(
+                survey,
+                row.number,
+                headers.get("calculation", "calculation"),
+                "une question « calculate » a besoin d'une formule dans la colonne « calculation ».",
+            )
         if fields.get("repeat_count"):
             extra["repeat_count"] = fields.pop("repeat_count")
-            self.warn(survey, row.number, headers["repeat_count"], "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.")
+            self.warn(
+                survey,
+                row.number,
+                headers["repeat_count"],
+                "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.",
+            )
         self._keep_leftovers(survey, row, extra, fields, translations, headers, "une question")
         return question
 
@@ -486,20 +656,35 @@ class _FormReader:
             try:
                 numbers[key] = float(text)
             except ValueError:
-                self.error(survey, row.number, header, f"le paramètre « {key}={text} » doit être un nombre.")
+                self.error(
+                    survey,
+                    row.number,
+                    header,
+                    f"le paramètre « {key}={text} » doit être un nombre.",
+                )
                 question.type = "rating"
                 return " ".join(leftovers)
         if numbers["step"] <= 0 or numbers["end"] < numbers["start"]:
-            self.error(survey, row.number, header,
-                       "paramètres du range incohérents : il faut start ≤ end et un step positif (par exemple « start=1 end=5 step=1 »).")
+            self.error(
+                survey,
+                row.number,
+                header,
+                "paramètres du range incohérents : il faut start ≤ end et un step positif (par exemple « start=1 end=5 step=1 »).",
+            )
         if all(number.is_integer() for number in numbers.values()):
             question.type = "rating"
-            question.start, question.end, question.step = (int(numbers[key]) for key in ("start", "end", "step"))
+            question.start, question.end, question.step = (
+                int(numbers[key]) for key in ("start", "end", "step")
+            )
             return " ".join(leftovers)
         question.type = "decimal"
         question.extra["type"] = "range"
-        self.warn(survey, row.number, header,
-                  "range à bornes ou pas décimaux : il est traité comme une question « decimal » ; ses paramètres sont gardés pour l'export.")
+        self.warn(
+            survey,
+            row.number,
+            header,
+            "range à bornes ou pas décimaux : il est traité comme une question « decimal » ; ses paramètres sont gardés pour l'export.",
+        )
         return parameters
 
     # --- choices --------------------------------------------------------------------------
@@ -508,28 +693,48 @@ class _FormReader:
         by_index = {column.index: column for column in columns}
         lists: dict[str, ChoiceList] = {}
         first_row: dict[tuple[str, str], int] = {}
-        allow_duplicates = self.settings.get("allow_choice_duplicates", "").lower() in vocab.YES_VALUES
+        allow_duplicates = (
+            self.settings.get("allow_choice_duplicates", "").lower() in vocab.YES_VALUES
+        )
         headers_of = {column.field: column.header for column in columns if column.field}
         for row in table.rows:
             fields, translations, kept, _ = self._row_values(row, by_index)
             list_name = fields.get("list_name", "")
             name = fields.get("name", "")
             if not list_name:
-                self.error(table, row.number, headers_of.get("list_name", "list_name"), "le nom de liste est vide : chaque choix appartient à une liste.")
+                self.error(
+                    table,
+                    row.number,
+                    headers_of.get("list_name", "list_name"),
+                    "le nom de liste est vide : chaque choix appartient à une liste.",
+                )
             if not name:
-                self.error(table, row.number, headers_of.get("name", "name"), "le nom du choix est vide : c'est la valeur enregistrée dans les réponses.")
+                self.error(
+                    table,
+                    row.number,
+                    headers_of.get("name", "name"),
+                    "le nom du choix est vide : c'est la valeur enregistrée dans les réponses.",
+                )
             if not list_name or not name:
                 continue
             key = (list_name, name)
             if key in first_row and not allow_duplicates:
-                self.error(table, row.number, headers_of.get("name", "name"),
-                           f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.")
+                self.error(
+                    table,
+                    row.number,
+                    headers_of.get("name", "name"),
+                    f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.",
+                )
                 continue
             first_row.setdefault(key, row.number)
             if any(character.isspace() for character in name):
-                self.error(table, row.number, headers_of.get("name", "name"),
-                           f"le choix « {name} » contient une espace : les réponses à choix multiple sont "
-                           "séparées par des espaces, remplacez-la par « _ ».")
+                self.error(
+                    table,
+                    row.number,
+                    headers_of.get("name", "name"),
+                    f"le choix « {name} » contient une espace : les réponses à choix multiple sont "
+                    "séparées par des espaces, remplacez-la par « _ ».",
+                )
             choice_list = lists.setdefault(list_name, ChoiceList(list_name))
             choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
         return lists
@@ -540,18 +745,29 @@ class _FormReader:
             return
         if not has_choices:
             first = selects[0]
-            self.error("choices", None, None,
-                       f"la feuille « choices » est absente alors que la question « {first.name} » "
-                       f"(feuille « {survey.title} », ligne {self.row_of_name.get(first.name)}) utilise la liste « {first.choice_list} ».")
+            self.error(
+                "choices",
+                None,
+                None,
+                f"la feuille « choices » est absente alors que la question « {first.name} » "
+                f"(feuille « {survey.title} », ligne {self.row_of_name.get(first.name)}) utilise la liste « {first.choice_list} ».",
+            )
             return
         header = self.header_of_field.get("type", "type")
         for question in selects:
             choice_list = questionnaire.choice_lists.get(question.choice_list)
             row = self.row_of_name.get(question.name)
             if choice_list is None:
-                close = difflib.get_close_matches(question.choice_list, list(questionnaire.choice_lists), n=1)
+                close = difflib.get_close_matches(
+                    question.choice_list, list(questionnaire.choice_lists), n=1
+                )
                 suggestion = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
-                self.error(survey, row, header, f"la liste « {question.choice_list} » n'existe pas dans la feuille « choices ».{suggestion}")
+                self.error(
+                    survey,
+                    row,
+                    header,
+                    f"la liste « {question.choice_list} » n'existe pas dans la feuille « choices ».{suggestion}",
+                )
 
     # --- expressions ----------------------------------------------------------------------
 

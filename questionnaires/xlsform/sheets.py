@@ -3,6 +3,7 @@
 A formula is never evaluated: a cell holding one is reported, whatever it computes. Values are
 returned as trimmed text: XLSForm is text, even where Excel typed a number, a boolean or a date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,7 +95,9 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
                     table.title,
                     number,
                     None,
-                    f"La feuille contient des données au-delà de la ligne {MAX_ROWS:,}".replace(",", " ")
+                    f"La feuille contient des données au-delà de la ligne {MAX_ROWS:,}".replace(
+                        ",", " "
+                    )
                     + " : ce n'est pas un questionnaire ordinaire, la lecture s'arrête là. "
                     "Supprimez les lignes inutiles en fin de feuille.",
                 )
@@ -105,7 +108,9 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
             if cell.value is None:
                 continue
             if cell.data_type == "f":
-                formula_columns.append((number, index, str(getattr(cell.value, "text", cell.value))))
+                formula_columns.append(
+                    (number, index, str(getattr(cell.value, "text", cell.value)))
+                )
                 continue
             text = cell_text(cell.value)
             if text:

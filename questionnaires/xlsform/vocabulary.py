@@ -3,6 +3,7 @@
 Headers are matched case-insensitively with surrounding spaces trimmed, and spaces inside a header
 count as underscores (`list name`, `choice filter`), as pyxform reads them.
 """
+
 from __future__ import annotations
 
 import re
@@ -288,7 +289,7 @@ UNDETERMINED_LANGUAGE = "und"
 
 
 def language_code(display: str) -> str:
-    """"Français (fr)" -> "fr", "English" -> "en", "Wolof" -> "wo"; else the text itself."""
+    """ "Français (fr)" -> "fr", "English" -> "en", "Wolof" -> "wo"; else the text itself."""
     display = display.strip()
     match = _CODE_IN_PARENTHESES.search(display)
     if match:
@@ -305,4 +306,3 @@ def generated_language_display(code: str, languages: list[str], default_language
         return ""
     name = LANGUAGE_NAMES.get(code)
     return f"{name} ({code})" if name else code
-

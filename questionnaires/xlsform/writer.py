@@ -3,6 +3,7 @@
 What the import kept without interpreting (`extra`, choice properties, unknown settings) is
 written back under its own header, so import → export → import gives the same model.
 """
+
 from __future__ import annotations
 
 import io
@@ -90,7 +91,9 @@ class _Writer:
             if field in vocab.TRANSLATABLE_FIELDS:
                 for code in self.languages:
                     header = self.header(field, code)
-                    if header not in headers and (field == "label" or any(r.get(header) for r in records)):
+                    if header not in headers and (
+                        field == "label" or any(r.get(header) for r in records)
+                    ):
                         headers.append(header)
             elif field in ("type", "name") or any(r.get(field) for r in records):
                 headers.append(field)
@@ -132,7 +135,7 @@ class _Writer:
         end = {"type": f"end {kind}"}
         for header, text in group.extra.items():
             if header.startswith(END_ROW_PREFIX):
-                end[header[len(END_ROW_PREFIX):]] = text
+                end[header[len(END_ROW_PREFIX) :]] = text
         records.append(end)
 
     def _question(self, question: Question) -> dict[str, str]:
@@ -191,7 +194,9 @@ class _Writer:
 
     def settings_rows(self) -> list[list[str]]:
         questionnaire = self.questionnaire
-        default_display = self.display(questionnaire.default_language) or questionnaire.default_language
+        default_display = (
+            self.display(questionnaire.default_language) or questionnaire.default_language
+        )
         values = {
             "form_title": questionnaire.title,
             "form_id": questionnaire.form_id,

@@ -1,6 +1,7 @@
 """Browser tests: a real server in a thread and Debian's Chromium driven by Playwright.
 
 Never `playwright install`: the browser is /usr/bin/chromium from Debian's packages."""
+
 import threading
 
 import pytest

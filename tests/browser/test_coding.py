@@ -1,5 +1,6 @@
 """The coding workspace in a real browser: a passage selected with the mouse is coded with a new
 code from the popover, and a suggestion is accepted from the keyboard."""
+
 import sys
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def coded_study(live_server):
         return {"questionnaire_id": study["questionnaire"].id, "submission_ids": ids}
 
 
-def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(live_server, page, coded_study):
+def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(
+    live_server, page, coded_study
+):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     live_server.login(page, "charge_etude")
@@ -51,8 +54,13 @@ def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(live
     page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
     bus = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][2]}']")
     bus.scroll_into_view_if_needed()
-    rect = page.evaluate(RECT_OF, [f"article.answer[data-submission='{coded_study['submission_ids'][2]}'] [data-text]",
-                                   "pas assez de bus le soir"])
+    rect = page.evaluate(
+        RECT_OF,
+        [
+            f"article.answer[data-submission='{coded_study['submission_ids'][2]}'] [data-text]",
+            "pas assez de bus le soir",
+        ],
+    )
     page.mouse.move(rect["x1"], rect["y1"])
     page.mouse.down()
     page.mouse.move(rect["x2"], rect["y2"], steps=5)
@@ -88,8 +96,9 @@ def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(live
     assert errors == []
 
 
-def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_reads_them(live_server, browser,
-                                                                                         coded_study):
+def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_reads_them(
+    live_server, browser, coded_study
+):
     """From the analysis home to the collectif's verbatims, through the real forms (CSRF on)."""
     from consultation.coding.services import add_coding, codebook_of
     from consultation.extensions import db
@@ -141,9 +150,17 @@ def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_ser
         submission = study["submissions"][1]
         text = submission.answers["besoins"]
         code = next(code for code in codebook.codes if code.key == "isolement")
-        add_coding(submission, "besoins", text.index("seule"), text.index("seule") + len("seule"), code, coder.id)
-        edit_answers(submission, submission.answers | {"besoins": text.replace("seule", "isolée")},
-                     by=coder)
+        add_coding(
+            submission,
+            "besoins",
+            text.index("seule"),
+            text.index("seule") + len("seule"),
+            code,
+            coder.id,
+        )
+        edit_answers(
+            submission, submission.answers | {"besoins": text.replace("seule", "isolée")}, by=coder
+        )
         db.session.commit()
         questionnaire_id, submission_id = study["questionnaire"].id, submission.id
     page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
@@ -154,5 +171,8 @@ def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_ser
     answer = page.locator(f"article.answer[data-submission='{submission_id}']")
     answer.locator(".chip:not(.suggestion)", has_text="Isolement").wait_for()
     page.locator("#coding-toast", has_text="Codage confirmé").wait_for()
-    assert answer.locator(".review-badge").count() == 0 and answer.locator(".to-review-list").count() == 0
+    assert (
+        answer.locator(".review-badge").count() == 0
+        and answer.locator(".to-review-list").count() == 0
+    )
     assert errors == []

@@ -1,4 +1,5 @@
 """A chargé d'étude builds a questionnaire with a relevance rule and sees it live in the preview."""
+
 import re
 
 from playwright.sync_api import expect
@@ -16,7 +17,9 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     # A choice list shared by select questions.
     page.get_by_role("link", name="Nouvelle liste").click()
     page.get_by_label("Nom de la liste").fill("publics")
-    page.get_by_label("Choix, un par ligne").fill("jeune;Jeune (16–25 ans)\nage;Personne âgée (60 ans et plus)")
+    page.get_by_label("Choix, un par ligne").fill(
+        "jeune;Jeune (16–25 ans)\nage;Personne âgée (60 ans et plus)"
+    )
     page.get_by_role("button", name="Créer la liste").click()
     expect(page.get_by_role("cell", name="Personne âgée (60 ans et plus)")).to_be_visible()
 
@@ -27,7 +30,9 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     page.get_by_label("Libellé").fill("Vous êtes…")
     page.get_by_label("Nom de la variable").fill("public")
     expect(page.get_by_label("Liste de choix")).to_be_visible()
-    expect(page.get_by_label("Début de l'échelle")).not_to_be_visible()  # rating fields hidden for this type
+    expect(
+        page.get_by_label("Début de l'échelle")
+    ).not_to_be_visible()  # rating fields hidden for this type
     page.get_by_label("Liste de choix").select_option("publics")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
 
@@ -85,10 +90,16 @@ def test_reorder_by_drag_and_drop(live_server, page):
     nodes = page.locator(".editor-tree li.node")
     expect(nodes.first).to_have_attribute("data-name", "premiere")
     target = page.locator("#element-premiere > .node-row")
-    page.locator("#element-troisieme .drag-handle").drag_to(target, target_position={"x": 20, "y": 5})
+    page.locator("#element-troisieme .drag-handle").drag_to(
+        target, target_position={"x": 20, "y": 5}
+    )
     expect(nodes.first).to_have_attribute("data-name", "troisieme")
     page.reload()
-    assert nodes.evaluate_all("items => items.map(item => item.dataset.name)") == ["troisieme", "premiere", "deuxieme"]
+    assert nodes.evaluate_all("items => items.map(item => item.dataset.name)") == [
+        "troisieme",
+        "premiere",
+        "deuxieme",
+    ]
 
 
 def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, page):
@@ -98,15 +109,22 @@ def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, p
     page.get_by_label("Titre").fill("Quartiers")
     page.get_by_role("button", name="Créer le questionnaire").click()
     editor_url = page.url.split("#")[0]
-    for name, lines in (("communes", "tours;Tours\njoue;Joué-lès-Tours"),
-                        ("quartiers", "sanitas;Sanitas;commune=tours\nrabiere;La Rabière;commune=joue\neurope;Europe;commune=tours")):
+    for name, lines in (
+        ("communes", "tours;Tours\njoue;Joué-lès-Tours"),
+        (
+            "quartiers",
+            "sanitas;Sanitas;commune=tours\nrabiere;La Rabière;commune=joue\neurope;Europe;commune=tours",
+        ),
+    ):
         page.goto(editor_url + "/listes")
         page.get_by_label("Nom de la liste").fill(name)
         page.get_by_label("Choix, un par ligne").fill(lines)
         page.get_by_role("button", name="Créer la liste").click()
     expect(page.get_by_text("commune=joue")).to_be_visible()
-    for name, label, choice_list, choice_filter in (("commune", "Votre commune", "communes", ""),
-                                                   ("quartier", "Votre quartier", "quartiers", "commune = ${commune}")):
+    for name, label, choice_list, choice_filter in (
+        ("commune", "Votre commune", "communes", ""),
+        ("quartier", "Votre quartier", "quartiers", "commune = ${commune}"),
+    ):
         page.goto(editor_url + "/questions/nouvelle?type=select_one")
         page.get_by_label("Libellé").fill(label)
         page.get_by_label("Nom de la variable").fill(name)

@@ -1,5 +1,6 @@
 """The browser's evaluator (static/js/expressions.js) against the shared table of cases that the
 server's evaluator passes too (tests/data/expression_cases.json): every case, in Chromium."""
+
 import json
 from pathlib import Path
 
@@ -85,7 +86,9 @@ async ({ moduleUrl, table }) => {
 def test_every_shared_case_passes_in_the_browser(live_server, page):
     table = json.loads(CASES.read_text(encoding="utf-8"))
     page.goto(live_server.url + "/compte/connexion")
-    result = page.evaluate(RUN_CASES, {"moduleUrl": live_server.url + "/static/js/expressions.js", "table": table})
+    result = page.evaluate(
+        RUN_CASES, {"moduleUrl": live_server.url + "/static/js/expressions.js", "table": table}
+    )
     assert result["count"] == len(table["cases"]) > 0
     assert result["failures"] == [], "\n".join(result["failures"])
 
@@ -148,8 +151,11 @@ def test_choice_filters_agree_with_the_server(live_server, page):
         "commune = '' or selected('centre bourg', name)",
     ]
     expected = {
-        text: [choice["name"] for choice in choices
-               if evaluate(parse_choice_filter(text), answers, columns=choice) is True]
+        text: [
+            choice["name"]
+            for choice in choices
+            if evaluate(parse_choice_filter(text), answers, columns=choice) is True
+        ]
         for text in filters
     }
     page.goto(live_server.url + "/compte/connexion")
@@ -161,7 +167,12 @@ def test_choice_filters_agree_with_the_server(live_server, page):
                 return [text, choices.filter((choice) => E.evaluate(tree, answers, {columns: choice}) === true).map((c) => c.name)];
             }));
         }""",
-        {"url": live_server.url + "/static/js/expressions.js", "answers": answers, "choices": choices, "filters": filters},
+        {
+            "url": live_server.url + "/static/js/expressions.js",
+            "answers": answers,
+            "choices": choices,
+            "filters": filters,
+        },
     )
     assert kept == expected
     assert expected[filters[0]] == ["centre", "rives"]
@@ -170,21 +181,84 @@ def test_choice_filters_agree_with_the_server(live_server, page):
 # Beyond the shared table: corners where two implementations drift apart (rounding, clamping,
 # dates, IEEE specials, repeats seen from inside and outside). The server's answer is the reference.
 DIFFERENTIAL_ANSWERS = {
-    "age": 42, "aides": ["apl", "rsa"], "commune": "37261", "d": "2024-02-29", "txt": " a  b ", "n": None,
-    "s": "12.5", "menage": [{"p": "Léa", "a": 45, "enfants": [{"e": "x"}]}, {"p": "Tom", "a": 17, "enfants": []}],
+    "age": 42,
+    "aides": ["apl", "rsa"],
+    "commune": "37261",
+    "d": "2024-02-29",
+    "txt": " a  b ",
+    "n": None,
+    "s": "12.5",
+    "menage": [
+        {"p": "Léa", "a": 45, "enfants": [{"e": "x"}]},
+        {"p": "Tom", "a": 17, "enfants": []},
+    ],
 }
 DIFFERENTIAL_EXPRESSIONS = [
-    "${a}", "${a} > 18", "${p}", "count(${enfants})", "count(${e})", "sum(${a})", "min(${a}, 3)", "join('-', ${p}, ${age})",
-    "round(-0.4)", "round(2.345, 2)", "round(1.005, 2)", "round(5, 'x')", "pow(0, -1)", "pow(1, 0 div 0)", "pow(2, 1024)",
-    "int(1 div 0)", "floor(-0.5)", "substr('abc', -1)", "substr('abc', 0, -1 div 0)", "substring('abcdef', -1, 3)",
-    "substring('abc', 0 div 0)", "selected-at(${aides}, 1.9)", "date('2024-02-30')", "date('2024-02-29T10:00')",
-    "date(' 2024-02-29 ')", "date(20454.9)", "date(-1)", "date(true())", "format-date('2024-01-05', '%d %b %e/%n/%y')",
-    "decimal-date-time('12.7')", "${d} + 1", "date(${d} + 1)", "${txt} = 'a b'", "normalize-space(${txt})", "${s} * 2",
-    "${s} = 12.5", "${n} = 0", "number('+1')", "number('1.')", "string(0.1 * 3)", "string(1000000000000000000000 * 10)", "string(0.0000001)",
-    "string(-0.0000015)", "1 div -0", "(1 div 0) mod 2", "-2 mod (1 div 0)", "today() = ${d}", "coalesce(${n}, ${age})",
-    "once(3)", "position(..)", "translate('aabc', 'aa', 'xy')", "regex('abc', '(?P<x>b)')", "selected(${commune}, 37261)",
-    "boolean-from-string(' true')", "true() = 'x'", "sum(${age})", "count(${n})", "count-non-empty(${p})", "${menage}",
-    "string(${enfants})", "string-length('Zoé')", "${age} div ${age} mod 5", "-${s}", "concat(${aides})", "sum(${aides})",
+    "${a}",
+    "${a} > 18",
+    "${p}",
+    "count(${enfants})",
+    "count(${e})",
+    "sum(${a})",
+    "min(${a}, 3)",
+    "join('-', ${p}, ${age})",
+    "round(-0.4)",
+    "round(2.345, 2)",
+    "round(1.005, 2)",
+    "round(5, 'x')",
+    "pow(0, -1)",
+    "pow(1, 0 div 0)",
+    "pow(2, 1024)",
+    "int(1 div 0)",
+    "floor(-0.5)",
+    "substr('abc', -1)",
+    "substr('abc', 0, -1 div 0)",
+    "substring('abcdef', -1, 3)",
+    "substring('abc', 0 div 0)",
+    "selected-at(${aides}, 1.9)",
+    "date('2024-02-30')",
+    "date('2024-02-29T10:00')",
+    "date(' 2024-02-29 ')",
+    "date(20454.9)",
+    "date(-1)",
+    "date(true())",
+    "format-date('2024-01-05', '%d %b %e/%n/%y')",
+    "decimal-date-time('12.7')",
+    "${d} + 1",
+    "date(${d} + 1)",
+    "${txt} = 'a b'",
+    "normalize-space(${txt})",
+    "${s} * 2",
+    "${s} = 12.5",
+    "${n} = 0",
+    "number('+1')",
+    "number('1.')",
+    "string(0.1 * 3)",
+    "string(1000000000000000000000 * 10)",
+    "string(0.0000001)",
+    "string(-0.0000015)",
+    "1 div -0",
+    "(1 div 0) mod 2",
+    "-2 mod (1 div 0)",
+    "today() = ${d}",
+    "coalesce(${n}, ${age})",
+    "once(3)",
+    "position(..)",
+    "translate('aabc', 'aa', 'xy')",
+    "regex('abc', '(?P<x>b)')",
+    "selected(${commune}, 37261)",
+    "boolean-from-string(' true')",
+    "true() = 'x'",
+    "sum(${age})",
+    "count(${n})",
+    "count-non-empty(${p})",
+    "${menage}",
+    "string(${enfants})",
+    "string-length('Zoé')",
+    "${age} div ${age} mod 5",
+    "-${s}",
+    "concat(${aides})",
+    "sum(${aides})",
 ]
 DIFFERENTIAL_CONTEXTS = [None, "menage[1]", "menage[0]/enfants[0]"]
 
@@ -212,8 +286,17 @@ def test_page_and_server_agree_beyond_the_shared_table(live_server, page):
     from questionnaires.expressions import evaluate
 
     expected = [
-        _typed(evaluate(text, DIFFERENTIAL_ANSWERS, context=context, current=7, today=datetime.date(2026, 3, 15)))
-        for text in DIFFERENTIAL_EXPRESSIONS for context in DIFFERENTIAL_CONTEXTS
+        _typed(
+            evaluate(
+                text,
+                DIFFERENTIAL_ANSWERS,
+                context=context,
+                current=7,
+                today=datetime.date(2026, 3, 15),
+            )
+        )
+        for text in DIFFERENTIAL_EXPRESSIONS
+        for context in DIFFERENTIAL_CONTEXTS
     ]
     page.goto(live_server.url + "/compte/connexion")
     actual = page.evaluate(
@@ -228,10 +311,19 @@ def test_page_and_server_agree_beyond_the_shared_table(live_server, page):
             return expressions.flatMap((text) => contexts.map((context) =>
                 typed(E.evaluate(text, answers, {context: context || undefined, current: 7, today: "2026-03-15"}))));
         }""",
-        {"url": live_server.url + "/static/js/expressions.js", "answers": DIFFERENTIAL_ANSWERS,
-         "expressions": DIFFERENTIAL_EXPRESSIONS, "contexts": DIFFERENTIAL_CONTEXTS},
+        {
+            "url": live_server.url + "/static/js/expressions.js",
+            "answers": DIFFERENTIAL_ANSWERS,
+            "expressions": DIFFERENTIAL_EXPRESSIONS,
+            "contexts": DIFFERENTIAL_CONTEXTS,
+        },
     )
-    pairs = [(text, context) for text in DIFFERENTIAL_EXPRESSIONS for context in DIFFERENTIAL_CONTEXTS]
-    differences = [f"{text} @ {context}: server {want}, page {got}"
-                   for (text, context), want, got in zip(pairs, expected, actual) if want != got]
+    pairs = [
+        (text, context) for text in DIFFERENTIAL_EXPRESSIONS for context in DIFFERENTIAL_CONTEXTS
+    ]
+    differences = [
+        f"{text} @ {context}: server {want}, page {got}"
+        for (text, context), want, got in zip(pairs, expected, actual)
+        if want != got
+    ]
     assert differences == []

@@ -1,6 +1,7 @@
 """The form runtime in Chromium on the shared table of form rules (tests/data/form_rule_cases.json),
 which the server's validate_answers passes too (tests/test_form_rules.py): relevance, required,
 constraints, calculations and repeats give the same answers and the same errors on both sides."""
+
 import json
 from pathlib import Path
 
@@ -49,12 +50,15 @@ async ({ runtimeUrl, stateUrl, rulesUrl, definition, table }) => {
 def test_every_rule_case_passes_in_the_browser(live_server, page):
     table = json.loads(CASES.read_text(encoding="utf-8"))
     page.goto(live_server.url + "/compte/connexion")
-    result = page.evaluate(RUN_CASES, {
-        "runtimeUrl": live_server.url + "/static/js/form-runtime.js",
-        "stateUrl": live_server.url + "/static/js/form/state.js",
-        "rulesUrl": live_server.url + "/static/js/form/rules.js",
-        "definition": Questionnaire.from_dict(table["form"]).to_dict(),
-        "table": table,
-    })
+    result = page.evaluate(
+        RUN_CASES,
+        {
+            "runtimeUrl": live_server.url + "/static/js/form-runtime.js",
+            "stateUrl": live_server.url + "/static/js/form/state.js",
+            "rulesUrl": live_server.url + "/static/js/form/rules.js",
+            "definition": Questionnaire.from_dict(table["form"]).to_dict(),
+            "table": table,
+        },
+    )
     assert result["count"] == len(table["cases"]) > 0
     assert result["failures"] == [], "\n".join(result["failures"])

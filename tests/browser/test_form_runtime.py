@@ -1,6 +1,7 @@
 """The questionnaire runtime (static/js/form-runtime.js) used as a respondent would: a French ABS
 form mounted on a blank page of the live server, answered with clicks and keys, then its answers
 sent to the server's own validation."""
+
 import json
 
 import pytest
@@ -23,32 +24,72 @@ def abs_questionnaire() -> Questionnaire:
                 name="profil",
                 label={"fr": "Votre profil", "en": "Your profile"},
                 children=[
-                    Question(type="select_one", name="public", label={"fr": "Vous êtes", "en": "You are"},
-                             choice_list="publics", required=True),
                     Question(
-                        type="integer", name="age", label={"fr": "Votre âge", "en": "Your age"}, required=True,
+                        type="select_one",
+                        name="public",
+                        label={"fr": "Vous êtes", "en": "You are"},
+                        choice_list="publics",
+                        required=True,
+                    ),
+                    Question(
+                        type="integer",
+                        name="age",
+                        label={"fr": "Votre âge", "en": "Your age"},
+                        required=True,
                         hint=fr("En années révolues."),
                         constraint="(${public} = 'jeune' and . >= 16 and . <= 25) or (${public} = 'senior' and . >= 60)",
-                        constraint_message=fr("L'âge doit correspondre au public : de 16 à 25 ans, ou 60 ans et plus."),
+                        constraint_message=fr(
+                            "L'âge doit correspondre au public : de 16 à 25 ans, ou 60 ans et plus."
+                        ),
                     ),
-                    Question(type="select_one", name="commune", label=fr("Votre commune"), choice_list="communes"),
-                    Question(type="select_one", name="quartier", label=fr("Votre quartier"), choice_list="quartiers",
-                             choice_filter="commune = ${commune}"),
+                    Question(
+                        type="select_one",
+                        name="commune",
+                        label=fr("Votre commune"),
+                        choice_list="communes",
+                    ),
+                    Question(
+                        type="select_one",
+                        name="quartier",
+                        label=fr("Votre quartier"),
+                        choice_list="quartiers",
+                        choice_filter="commune = ${commune}",
+                    ),
                 ],
             ),
             Group(
                 name="droits",
                 label=fr("Aides et accès aux droits"),
                 children=[
-                    Question(type="select_multiple", name="aides", label=fr("Quelles aides percevez-vous ?"),
-                             choice_list="aides"),
-                    Question(type="decimal", name="montant_apl", label=fr("Montant mensuel de l'APL (€)"),
-                             relevant="selected(${aides}, 'apl')", constraint=". > 0",
-                             constraint_message=fr("Le montant doit être positif.")),
-                    Question(type="rating", name="satisfaction", choice_list="likert", start=1, end=5,
-                             label=fr("Êtes-vous satisfait de l'accueil au CCAS ?")),
-                    Question(type="date", name="dernier_rdv", label=fr("Date de votre dernier rendez-vous"),
-                             constraint=". <= today()", constraint_message=fr("La date ne peut pas être dans le futur.")),
+                    Question(
+                        type="select_multiple",
+                        name="aides",
+                        label=fr("Quelles aides percevez-vous ?"),
+                        choice_list="aides",
+                    ),
+                    Question(
+                        type="decimal",
+                        name="montant_apl",
+                        label=fr("Montant mensuel de l'APL (€)"),
+                        relevant="selected(${aides}, 'apl')",
+                        constraint=". > 0",
+                        constraint_message=fr("Le montant doit être positif."),
+                    ),
+                    Question(
+                        type="rating",
+                        name="satisfaction",
+                        choice_list="likert",
+                        start=1,
+                        end=5,
+                        label=fr("Êtes-vous satisfait de l'accueil au CCAS ?"),
+                    ),
+                    Question(
+                        type="date",
+                        name="dernier_rdv",
+                        label=fr("Date de votre dernier rendez-vous"),
+                        constraint=". <= today()",
+                        constraint_message=fr("La date ne peut pas être dans le futur."),
+                    ),
                 ],
             ),
             Group(
@@ -57,10 +98,20 @@ def abs_questionnaire() -> Questionnaire:
                 repeat=True,
                 children=[
                     Question(type="text", name="prenom_membre", label=fr("Prénom"), required=True),
-                    Question(type="integer", name="age_membre", label=fr("Âge de ${prenom_membre}"),
-                             constraint=". >= 0 and . <= 120", constraint_message=fr("Un âge entre 0 et 120 ans.")),
-                    Question(type="select_one", name="lien", label=fr("Lien avec vous"), choice_list="liens",
-                             appearance="minimal"),
+                    Question(
+                        type="integer",
+                        name="age_membre",
+                        label=fr("Âge de ${prenom_membre}"),
+                        constraint=". >= 0 and . <= 120",
+                        constraint_message=fr("Un âge entre 0 et 120 ans."),
+                    ),
+                    Question(
+                        type="select_one",
+                        name="lien",
+                        label=fr("Lien avec vous"),
+                        choice_list="liens",
+                        appearance="minimal",
+                    ),
                 ],
             ),
             Question(type="calculate", name="taille_foyer", calculation="count(${menage}) + 1"),
@@ -68,33 +119,68 @@ def abs_questionnaire() -> Questionnaire:
                 name="fin",
                 label=fr("Pour finir"),
                 children=[
-                    Question(type="note", name="recap", label=fr("Votre foyer compte ${taille_foyer} personne(s).")),
-                    Question(type="paragraph", name="ameliorer", label=fr("Que faudrait-il améliorer dans votre quartier ?"),
-                             hint=fr("Répondez librement.")),
+                    Question(
+                        type="note",
+                        name="recap",
+                        label=fr("Votre foyer compte ${taille_foyer} personne(s)."),
+                    ),
+                    Question(
+                        type="paragraph",
+                        name="ameliorer",
+                        label=fr("Que faudrait-il améliorer dans votre quartier ?"),
+                        hint=fr("Répondez librement."),
+                    ),
                 ],
             ),
         ],
         choice_lists={
-            "publics": ChoiceList("publics", [
-                Choice("jeune", {"fr": "Jeune (16-25 ans)", "en": "Young (16-25)"}),
-                Choice("senior", {"fr": "Personne âgée (60 ans et plus)", "en": "Senior (60+)"}),
-            ]),
-            "communes": ChoiceList("communes", [Choice("37261", fr("Tours")), Choice("37122", fr("Joué-lès-Tours"))]),
-            "quartiers": ChoiceList("quartiers", [
-                Choice("sanitas", fr("Sanitas"), {"commune": "37261"}),
-                Choice("rives_du_cher", fr("Rives du Cher"), {"commune": "37261"}),
-                Choice("la_rabiere", fr("La Rabière"), {"commune": "37122"}),
-            ]),
-            "aides": ChoiceList("aides", [
-                Choice("apl", fr("APL (aide au logement)")), Choice("rsa", fr("RSA")),
-                Choice("aah", fr("AAH")), Choice("aucune", fr("Aucune")),
-            ]),
-            "likert": ChoiceList("likert", [
-                Choice("1", fr("Pas du tout")), Choice("2", fr("Plutôt pas")), Choice("3", fr("Moyennement")),
-                Choice("4", fr("Plutôt")), Choice("5", fr("Tout à fait")),
-            ]),
-            "liens": ChoiceList("liens", [Choice("conjoint", fr("Conjoint·e")), Choice("enfant", fr("Enfant")),
-                                          Choice("autre", fr("Autre"))]),
+            "publics": ChoiceList(
+                "publics",
+                [
+                    Choice("jeune", {"fr": "Jeune (16-25 ans)", "en": "Young (16-25)"}),
+                    Choice(
+                        "senior", {"fr": "Personne âgée (60 ans et plus)", "en": "Senior (60+)"}
+                    ),
+                ],
+            ),
+            "communes": ChoiceList(
+                "communes", [Choice("37261", fr("Tours")), Choice("37122", fr("Joué-lès-Tours"))]
+            ),
+            "quartiers": ChoiceList(
+                "quartiers",
+                [
+                    Choice("sanitas", fr("Sanitas"), {"commune": "37261"}),
+                    Choice("rives_du_cher", fr("Rives du Cher"), {"commune": "37261"}),
+                    Choice("la_rabiere", fr("La Rabière"), {"commune": "37122"}),
+                ],
+            ),
+            "aides": ChoiceList(
+                "aides",
+                [
+                    Choice("apl", fr("APL (aide au logement)")),
+                    Choice("rsa", fr("RSA")),
+                    Choice("aah", fr("AAH")),
+                    Choice("aucune", fr("Aucune")),
+                ],
+            ),
+            "likert": ChoiceList(
+                "likert",
+                [
+                    Choice("1", fr("Pas du tout")),
+                    Choice("2", fr("Plutôt pas")),
+                    Choice("3", fr("Moyennement")),
+                    Choice("4", fr("Plutôt")),
+                    Choice("5", fr("Tout à fait")),
+                ],
+            ),
+            "liens": ChoiceList(
+                "liens",
+                [
+                    Choice("conjoint", fr("Conjoint·e")),
+                    Choice("enfant", fr("Enfant")),
+                    Choice("autre", fr("Autre")),
+                ],
+            ),
         },
     )
 
@@ -126,12 +212,15 @@ async ({ runtimeUrl, cssUrl, definition, options }) => {
 def mount(page, live_server, questionnaire=None, **options):
     page.goto(live_server.url + "/compte/connexion")
     definition = (questionnaire or abs_questionnaire()).to_dict()
-    return page.evaluate(MOUNT, {
-        "runtimeUrl": live_server.url + "/static/js/form-runtime.js",
-        "cssUrl": live_server.url + "/static/css/form.css",
-        "definition": definition,
-        "options": {"today": TODAY, **options},
-    })
+    return page.evaluate(
+        MOUNT,
+        {
+            "runtimeUrl": live_server.url + "/static/js/form-runtime.js",
+            "cssUrl": live_server.url + "/static/css/form.css",
+            "definition": definition,
+            "options": {"today": TODAY, **options},
+        },
+    )
 
 
 def answers_of(page):
@@ -146,7 +235,9 @@ def question(page, name):
     return page.locator(f'.fr-question[data-path="{name}"]')
 
 
-def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(live_server, page, tmp_path):
+def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(
+    live_server, page, tmp_path
+):
     state = mount(page, live_server, mode="pages")
     assert state == {"pageIndex": 0, "pageCount": 4}
     expect(page.get_by_text("Page 1 sur 4")).to_be_visible()
@@ -237,8 +328,9 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
     instances = page.locator(".fr-repeat-instance")
     assert instances.count() == 3
     assert is_focused(page.locator(".fr-repeat-instance").nth(2).get_by_label("Prénom"))
-    for index, (prenom, age_membre, lien) in enumerate([("Léa", "45", "conjoint"), ("Tom", "17", "enfant"),
-                                                        ("Zoé", "9", "enfant")]):
+    for index, (prenom, age_membre, lien) in enumerate(
+        [("Léa", "45", "conjoint"), ("Tom", "17", "enfant"), ("Zoé", "9", "enfant")]
+    ):
         instance = instances.nth(index)
         instance.get_by_label("Prénom").fill(prenom)
         instance.get_by_label(f"Âge de {prenom}").fill(age_membre)
@@ -261,7 +353,9 @@ def test_respondent_goes_through_the_pages_and_the_server_accepts_the_answers(li
     page.get_by_role("button", name="Suivant").click()
     assert page.evaluate("window.form.pageIndex") == 3
     expect(page.get_by_text("Votre foyer compte 3 personne(s).")).to_be_visible()
-    page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").fill("Plus de bancs <b>et</b> d'ombre.")
+    page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").fill(
+        "Plus de bancs <b>et</b> d'ombre."
+    )
     assert page.evaluate("window.form.validate()") == []
 
     answers = answers_of(page)
@@ -299,7 +393,8 @@ def test_errors_found_by_the_page_are_those_of_the_server(live_server, page):
     page.get_by_role("button", name="Ajouter : Membre du foyer").click()
     errors = page.evaluate("window.form.validate()")
     assert {(error["path"], error["code"]) for error in errors} == {
-        ("age", "constraint"), ("menage[0]/prenom_membre", "required"),
+        ("age", "constraint"),
+        ("menage[0]/prenom_membre", "required"),
     }
     server = validate_answers(abs_questionnaire(), answers_of(page))
     assert {(error.path, error.code) for error in server.errors} == {
@@ -341,19 +436,35 @@ def test_definition_text_is_shown_as_text_never_as_markup(live_server, page):
     questionnaire = abs_questionnaire()
     profil = questionnaire.children[0]
     profil.children[0].label = {"fr": 'Vous êtes <img src=x onerror="window.pwned=1">'}
-    questionnaire.choice_lists["publics"].choices[0].label = {"fr": "<script>window.pwned=2</script>Jeune"}
-    mount(page, live_server, questionnaire, mode="single",
-          answers={"ameliorer": '<img src=y onerror="window.pwned=3">'})
+    questionnaire.choice_lists["publics"].choices[0].label = {
+        "fr": "<script>window.pwned=2</script>Jeune"
+    }
+    mount(
+        page,
+        live_server,
+        questionnaire,
+        mode="single",
+        answers={"ameliorer": '<img src=y onerror="window.pwned=3">'},
+    )
     expect(page.get_by_text('Vous êtes <img src=x onerror="window.pwned=1">')).to_be_visible()
     expect(page.get_by_text("<script>window.pwned=2</script>Jeune")).to_be_visible()
-    assert page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").input_value() == '<img src=y onerror="window.pwned=3">'
+    assert (
+        page.get_by_label("Que faudrait-il améliorer dans votre quartier ?").input_value()
+        == '<img src=y onerror="window.pwned=3">'
+    )
     assert page.locator("#formulaire img, #formulaire script").count() == 0
     assert page.evaluate("window.pwned") is None
 
 
 def test_a_draft_is_reloaded_and_the_language_falls_back_to_french(live_server, page):
-    draft = {"public": "senior", "age": 72, "aides": "apl aah", "montant_apl": 180,
-             "menage": [{"prenom_membre": "Jean", "age_membre": 75}], "satisfaction": "2"}
+    draft = {
+        "public": "senior",
+        "age": 72,
+        "aides": "apl aah",
+        "montant_apl": 180,
+        "menage": [{"prenom_membre": "Jean", "age_membre": 75}],
+        "satisfaction": "2",
+    }
     mount(page, live_server, mode="single", language="en", answers=draft)
     expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
     assert page.get_by_label("Your age").input_value() == "72"
@@ -363,7 +474,11 @@ def test_a_draft_is_reloaded_and_the_language_falls_back_to_french(live_server, 
     assert page.get_by_label("APL (aide au logement)").is_checked()
     assert page.get_by_label("Âge de Jean").input_value() == "75"
     answers = answers_of(page)
-    assert answers["aides"] == ["apl", "aah"] and answers["satisfaction"] == 2 and answers["taille_foyer"] == 2
+    assert (
+        answers["aides"] == ["apl", "aah"]
+        and answers["satisfaction"] == 2
+        and answers["taille_foyer"] == 2
+    )
     page.evaluate("window.form.setLanguage('fr')")
     expect(page.get_by_role("heading", name="Votre profil")).to_be_visible()
     page.evaluate("window.form.setAnswers({public: 'jeune'})")
@@ -374,19 +489,39 @@ def test_a_draft_is_reloaded_and_the_language_falls_back_to_french(live_server, 
 
 def test_repeat_count_defaults_and_required_expression(live_server, page):
     questionnaire = Questionnaire(
-        title="Enfants", form_id="enfants",
+        title="Enfants",
+        form_id="enfants",
         children=[
             Question(type="integer", name="nb_enfants", label={"fr": "Nombre d'enfants"}),
             Question(type="text", name="ville", label={"fr": "Ville"}, default="Tours"),
-            Group(name="enfants", label={"fr": "Enfant"}, repeat=True, repeat_count="${nb_enfants}", children=[
-                Question(type="integer", name="age_enfant", label={"fr": "Âge de l'enfant n° ${position}"},
-                         required="${nb_enfants} > 1"),
-                Question(type="calculate", name="position", calculation="position(..)"),
-                Question(type="select_one", name="garde", label={"fr": "Mode de garde"}, choice_list="gardes",
-                         default="creche"),
-            ]),
+            Group(
+                name="enfants",
+                label={"fr": "Enfant"},
+                repeat=True,
+                repeat_count="${nb_enfants}",
+                children=[
+                    Question(
+                        type="integer",
+                        name="age_enfant",
+                        label={"fr": "Âge de l'enfant n° ${position}"},
+                        required="${nb_enfants} > 1",
+                    ),
+                    Question(type="calculate", name="position", calculation="position(..)"),
+                    Question(
+                        type="select_one",
+                        name="garde",
+                        label={"fr": "Mode de garde"},
+                        choice_list="gardes",
+                        default="creche",
+                    ),
+                ],
+            ),
         ],
-        choice_lists={"gardes": ChoiceList("gardes", [Choice("creche", {"fr": "Crèche"}), Choice("famille", {"fr": "Famille"})])},
+        choice_lists={
+            "gardes": ChoiceList(
+                "gardes", [Choice("creche", {"fr": "Crèche"}), Choice("famille", {"fr": "Famille"})]
+            )
+        },
     )
     mount(page, live_server, questionnaire, mode="single")
     assert page.get_by_label("Ville").input_value() == "Tours"
@@ -401,12 +536,22 @@ def test_repeat_count_defaults_and_required_expression(live_server, page):
     assert page.evaluate("window.form.validate()") == []
     page.get_by_label("Nombre d'enfants").fill("2")
     errors = page.evaluate("window.form.validate()")
-    assert [(error["path"], error["code"]) for error in errors] == [("enfants[1]/age_enfant", "required")]
+    assert [(error["path"], error["code"]) for error in errors] == [
+        ("enfants[1]/age_enfant", "required")
+    ]
     answers = answers_of(page)
-    assert answers == {"nb_enfants": 2, "ville": "Tours", "enfants": [
-        {"age_enfant": 4, "position": 1, "garde": "creche"}, {"position": 2, "garde": "creche"}]}
+    assert answers == {
+        "nb_enfants": 2,
+        "ville": "Tours",
+        "enfants": [
+            {"age_enfant": 4, "position": 1, "garde": "creche"},
+            {"position": 2, "garde": "creche"},
+        ],
+    }
     server = validate_answers(questionnaire, answers)
-    assert [(error.path, error.code) for error in server.errors] == [("enfants[1]/age_enfant", "required")]
+    assert [(error.path, error.code) for error in server.errors] == [
+        ("enfants[1]/age_enfant", "required")
+    ]
 
 
 def test_text_that_is_not_a_number_is_refused_until_the_question_is_hidden(live_server, page):
@@ -417,7 +562,10 @@ def test_text_that_is_not_a_number_is_refused_until_the_question_is_hidden(live_
     montant.fill("beaucoup")
     montant.blur()
     expect(page.get_by_text("Saisissez un nombre (par exemple 12,5).")).to_be_visible()
-    paths = lambda: {(error["path"], error["code"]) for error in page.evaluate("window.form.validate()")}  # noqa: E731
+
+    def paths():
+        return {(error["path"], error["code"]) for error in page.evaluate("window.form.validate()")}
+
     assert ("montant_apl", "type") in paths()
     page.get_by_text("APL (aide au logement)").click()
     expect(montant).not_to_be_visible()
@@ -443,15 +591,34 @@ def test_leaving_a_wrong_answer_by_tapping_next_still_reaches_next(live_server, 
 
 def test_a_repeat_inside_a_repeat(live_server, page):
     questionnaire = Questionnaire(
-        title="Foyers", form_id="foyers",
-        children=[Group(name="foyers", label={"fr": "Foyer"}, repeat=True, children=[
-            Question(type="text", name="adresse", label={"fr": "Adresse"}),
-            Group(name="enfants", label={"fr": "Enfant"}, repeat=True, children=[
-                Question(type="text", name="prenom_enfant", label={"fr": "Prénom de l'enfant"}),
-                Question(type="note", name="rappel", label={"fr": "Enfant de ${adresse}"}),
-            ]),
-            Question(type="calculate", name="nb_enfants", calculation="count(${enfants})"),
-        ])],
+        title="Foyers",
+        form_id="foyers",
+        children=[
+            Group(
+                name="foyers",
+                label={"fr": "Foyer"},
+                repeat=True,
+                children=[
+                    Question(type="text", name="adresse", label={"fr": "Adresse"}),
+                    Group(
+                        name="enfants",
+                        label={"fr": "Enfant"},
+                        repeat=True,
+                        children=[
+                            Question(
+                                type="text",
+                                name="prenom_enfant",
+                                label={"fr": "Prénom de l'enfant"},
+                            ),
+                            Question(
+                                type="note", name="rappel", label={"fr": "Enfant de ${adresse}"}
+                            ),
+                        ],
+                    ),
+                    Question(type="calculate", name="nb_enfants", calculation="count(${enfants})"),
+                ],
+            )
+        ],
     )
     mount(page, live_server, questionnaire, mode="single")
     page.get_by_role("button", name="Ajouter : Foyer").click()
@@ -464,8 +631,14 @@ def test_a_repeat_inside_a_repeat(live_server, page):
     foyers.nth(1).get_by_label("Prénom de l'enfant").nth(1).fill("Inès")
     assert foyers.nth(1).get_by_text("Enfant de 8 place Plumereau").count() == 2
     answers = answers_of(page)
-    assert answers == {"foyers": [
-        {"adresse": "3 rue Nationale", "nb_enfants": 0},
-        {"adresse": "8 place Plumereau", "enfants": [{}, {"prenom_enfant": "Inès"}], "nb_enfants": 2},
-    ]}
+    assert answers == {
+        "foyers": [
+            {"adresse": "3 rue Nationale", "nb_enfants": 0},
+            {
+                "adresse": "8 place Plumereau",
+                "enfants": [{}, {"prenom_enfant": "Inès"}],
+                "nb_enfants": 2,
+            },
+        ]
+    }
     assert validate_answers(questionnaire, answers).errors == []

@@ -5,6 +5,7 @@ violation found by axe-core (tests/browser/vendor/axe-core, `make vendor-axe`).
 The page list is generated from the app's routes: a new page is checked without being listed here;
 an endpoint that answers something other than HTML must be named in NOT_PAGES.
 Set SCREENSHOTS_DIR to keep a PNG of each page at each width."""
+
 import os
 import re
 import sys
@@ -20,17 +21,34 @@ from test_security_roles import ACCESS, _url  # noqa: E402
 
 from consultation.extensions import db  # noqa: E402
 
-AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(
+    encoding="utf-8"
+)
 PHONE, DESKTOP = 360, 1280
 # Endpoints whose GET answers a file or JSON, not a page.
 NOT_PAGES = {
-    "interviews.bootstrap", "interviews.service_worker", "designer.export", "coding.export_file", "coding.cloud",
+    "interviews.bootstrap",
+    "interviews.service_worker",
+    "designer.export",
+    "coding.export_file",
+    "coding.cloud",
     "review.export_file",
-    "jobs.status", "api-docs.openapi_json", "api.list_questionnaires", "api.get_version",
+    "jobs.status",
+    "api-docs.openapi_json",
+    "api.list_questionnaires",
+    "api.get_version",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
-DEMO_PAGES = ("coding.results_page", "coding.agreement", "coding.workspace", "coding.pseudonymisation",
-              "review.submissions", "coding.verbatims", "designer.preview", "designer.editor")
+DEMO_PAGES = (
+    "coding.results_page",
+    "coding.agreement",
+    "coding.workspace",
+    "coding.pseudonymisation",
+    "review.submissions",
+    "coding.verbatims",
+    "designer.preview",
+    "designer.editor",
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +61,21 @@ def records(live_server):
         db.session.commit()
         from consultation.coding.services import active_codes, codebook_of
         from consultation.questionnaire_store.models import Questionnaire
-
         from consultation.submissions.export_job import start_export
         from consultation.submissions.exports import ExportOptions
         from consultation.submissions.queries import SubmissionFilters
 
-        demo = db.session.scalars(db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")).one()
+        demo = db.session.scalars(
+            db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
+        ).one()
         # An export waiting for the worker: its page shows the progress bar.
-        export = start_export(records["questionnaire"].id, SubmissionFilters(), ExportOptions(), "csv",
-                              records["charge"].id)
+        export = start_export(
+            records["questionnaire"].id,
+            SubmissionFilters(),
+            ExportOptions(),
+            "csv",
+            records["charge"].id,
+        )
         db.session.commit()
         return {
             "export_job_id": export.id,
@@ -80,11 +104,15 @@ def _audit(page, label: str) -> list[str]:
     problems = []
     for width in (DESKTOP, PHONE):
         page.set_viewport_size({"width": width, "height": 800 if width == DESKTOP else 740})
-        page.evaluate("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+        page.evaluate(
+            "() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))"
+        )
         if width == PHONE:
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > PHONE:
-                problems.append(f"{label} à {width} px : la page défile horizontalement ({scroll_width} px)")
+                problems.append(
+                    f"{label} à {width} px : la page défile horizontalement ({scroll_width} px)"
+                )
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(AXE_SOURCE)
         violations = page.evaluate("""async () => {
@@ -95,7 +123,10 @@ def _audit(page, label: str) -> list[str]:
         problems += [f"{label} à {width} px : {violation}" for violation in violations]
         if os.environ.get("SCREENSHOTS_DIR"):
             name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-            page.screenshot(path=str(Path(os.environ["SCREENSHOTS_DIR"]) / f"{name}-{width}.png"), full_page=True)
+            page.screenshot(
+                path=str(Path(os.environ["SCREENSHOTS_DIR"]) / f"{name}-{width}.png"),
+                full_page=True,
+            )
     return problems
 
 
@@ -119,14 +150,22 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             if rule.endpoint == "static" or "GET" not in rule.methods:
                 continue
             if rule.endpoint == "review.export_job":
-                urls.append((rule.endpoint, url_for(rule.endpoint, job_id=records["export_job_id"])))
+                urls.append(
+                    (rule.endpoint, url_for(rule.endpoint, job_id=records["export_job_id"]))
+                )
                 continue
             urls.append((rule.endpoint, _url(app, rule.endpoint, study_records)))
-        demo = {"questionnaire_id": records["demo_id"], "question": "manque_quartier", "code_id": records["demo_code_id"]}
+        demo = {
+            "questionnaire_id": records["demo_id"],
+            "question": "manque_quartier",
+            "code_id": records["demo_code_id"],
+        }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
             values = {name: value for name, value in demo.items() if name in rule.arguments}
-            urls.append((f"{endpoint} (démo)", url_for(endpoint, **values, **ACCESS[endpoint].query)))
+            urls.append(
+                (f"{endpoint} (démo)", url_for(endpoint, **values, **ACCESS[endpoint].query))
+            )
     return urls
 
 
@@ -143,12 +182,16 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, records, audited):
         response = page.request.get(live_server.url + path, timeout=120_000)
         html = response.ok and response.headers.get("content-type", "").startswith("text/html")
         if not html:
-            not_html.append(f"{endpoint} {path}: {response.status} {response.headers.get('content-type')}")
+            not_html.append(
+                f"{endpoint} {path}: {response.status} {response.headers.get('content-type')}"
+            )
             continue
         page.goto(live_server.url + path, wait_until="networkidle", timeout=120_000)
         problems += _audit(page, endpoint)
         checked.append(endpoint)
-    assert not_html == [], "GET endpoints that are not pages: add them to NOT_PAGES\n" + "\n".join(not_html)
+    assert not_html == [], "GET endpoints that are not pages: add them to NOT_PAGES\n" + "\n".join(
+        not_html
+    )
     assert "coding.results_page (démo)" in checked and "interviews.app_shell" in checked
     assert problems == [], "\n".join(problems)
     assert page.errors == []
@@ -170,11 +213,17 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
     # Each error is tied to its field, and listed in a live region with a link to the field.
     summary = page.locator(".profile-form [role=alert]")
     assert summary.get_by_role("link").all_inner_texts() == [
-        "Indiquez le public de la personne interrogée.", "Indiquez la tranche d'âge.",
-        "Choisissez la commune où vit la personne.", "Indiquez le lieu de l'entretien."]
+        "Indiquez le public de la personne interrogée.",
+        "Indiquez la tranche d'âge.",
+        "Choisissez la commune où vit la personne.",
+        "Indiquez le lieu de l'entretien.",
+    ]
     assert "public-erreur" in page.locator("#champ-public").get_attribute("aria-describedby")
     assert page.locator("#commune").get_attribute("aria-invalid") == "true"
-    assert page.locator("#lieu").get_attribute("aria-describedby").split() == ["lieux-habituels", "place-erreur"]
+    assert page.locator("#lieu").get_attribute("aria-describedby").split() == [
+        "lieux-habituels",
+        "place-erreur",
+    ]
     summary.get_by_role("link", name="Indiquez le lieu de l'entretien.").click()
     assert page.evaluate("document.activeElement.id") == "lieu"
 
@@ -200,7 +249,9 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
             # On a phone the first question shows on the first screen, under the step bar.
             page.set_viewport_size({"width": PHONE, "height": 740})
             page.evaluate("window.scrollTo(0, 0)")
-            top = page.locator(".form-host .fr-page:not([hidden]) .fr-question").first.bounding_box()["y"]
+            top = page.locator(
+                ".form-host .fr-page:not([hidden]) .fr-question"
+            ).first.bounding_box()["y"]
             assert top < 560, f"la première question commence à {top:.0f} px sur un téléphone"
         problems += _audit(page, f"tablette questions page {index}")
         next_button = page.get_by_role("button", name=re.compile("^Suivant"))
@@ -214,7 +265,9 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
     assert page.errors == []
 
 
-def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(live_server, records, audited):
+def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(
+    live_server, records, audited
+):
     """WCAG 2.1.4: a key typed elsewhere does nothing, the shortcuts can be turned off, the choice
     is remembered. Stray keys are « r » (reject): had one acted, the final « a » would find no
     suggestion to accept."""

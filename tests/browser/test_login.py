@@ -19,8 +19,12 @@ def test_wrong_password_shows_french_error(live_server, page):
 
 def test_pages_load_without_a_failed_request(live_server, page):
     failed = []
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
-    page.on("console", lambda message: failed.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response", lambda response: failed.append(response.url) if response.status >= 400 else None
+    )
+    page.on(
+        "console", lambda message: failed.append(message.text) if message.type == "error" else None
+    )
     page.goto(live_server.url + "/compte/connexion")
     live_server.login(page, "admin")
     page.goto(live_server.url + "/compte/utilisateurs")

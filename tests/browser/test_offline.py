@@ -1,14 +1,14 @@
 """The tablet app in Debian's Chromium: interviews made with the network cut, kept across a reload,
 then synced once and only once, even when the connection drops in the middle of a sync."""
+
 import itertools
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consultation.accounts.models import User, utcnow
-from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.submissions.models import Assignment, Submission
 from consultation.territory.models import Commune, Quartier
 from questionnaires import Choice, ChoiceList, Group, Question
@@ -22,18 +22,47 @@ def _definition(title: str) -> dict:
         title=title,
         form_id=f"tablette_{next(_numbers)}",
         children=[
-            Group("logement", {"fr": "Logement"}, children=[
-                Question("select_one", "statut", {"fr": "Vous êtes…"}, required=True, choice_list="statut"),
-                Question("integer", "annees", {"fr": "Depuis combien d'années habitez-vous ici ?"},
-                         constraint=". >= 0 and . <= 100", constraint_message={"fr": "Entre 0 et 100 ans."}),
-            ]),
-            Group("besoins", {"fr": "Vos besoins"}, children=[
-                Question("paragraph", "besoin", {"fr": "De quoi auriez-vous besoin dans votre quartier ?"}),
-            ]),
+            Group(
+                "logement",
+                {"fr": "Logement"},
+                children=[
+                    Question(
+                        "select_one",
+                        "statut",
+                        {"fr": "Vous êtes…"},
+                        required=True,
+                        choice_list="statut",
+                    ),
+                    Question(
+                        "integer",
+                        "annees",
+                        {"fr": "Depuis combien d'années habitez-vous ici ?"},
+                        constraint=". >= 0 and . <= 100",
+                        constraint_message={"fr": "Entre 0 et 100 ans."},
+                    ),
+                ],
+            ),
+            Group(
+                "besoins",
+                {"fr": "Vos besoins"},
+                children=[
+                    Question(
+                        "paragraph",
+                        "besoin",
+                        {"fr": "De quoi auriez-vous besoin dans votre quartier ?"},
+                    ),
+                ],
+            ),
         ],
-        choice_lists={"statut": ChoiceList("statut", [
-            Choice("locataire", {"fr": "Locataire"}), Choice("proprietaire", {"fr": "Propriétaire"}),
-        ])},
+        choice_lists={
+            "statut": ChoiceList(
+                "statut",
+                [
+                    Choice("locataire", {"fr": "Locataire"}),
+                    Choice("proprietaire", {"fr": "Propriétaire"}),
+                ],
+            )
+        },
     ).to_dict()
 
 
@@ -45,11 +74,16 @@ def _assigned_questionnaire(live_server, email: str) -> int:
             if db.session.get(Commune, code) is None:
                 db.session.add(Commune(insee_code=code, name=name))
         db.session.flush()
-        if db.session.scalar(db.select(Quartier).filter_by(commune_code="37261", name="Sanitas")) is None:
+        if (
+            db.session.scalar(db.select(Quartier).filter_by(commune_code="37261", name="Sanitas"))
+            is None
+        ):
             db.session.add(Quartier(commune_code="37261", name="Sanitas"))
         title = f"Besoins des habitants {next(_numbers)}"
         questionnaire = Questionnaire(title=title)
-        version = QuestionnaireVersion(number=1, status=PUBLISHED, definition=_definition(title), published_at=utcnow())
+        version = QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=_definition(title), published_at=utcnow()
+        )
         questionnaire.versions.append(version)
         db.session.add(questionnaire)
         db.session.flush()
@@ -61,7 +95,9 @@ def _assigned_questionnaire(live_server, email: str) -> int:
 
 def _submissions(live_server, version_id: int) -> list[Submission]:
     with live_server.app.app_context():
-        rows = db.session.scalars(select(Submission).filter_by(questionnaire_version_id=version_id)).all()
+        rows = db.session.scalars(
+            select(Submission).filter_by(questionnaire_version_id=version_id)
+        ).all()
         db.session.expunge_all()
         return rows
 
@@ -85,7 +121,9 @@ def _ready_offline(page, live_server):
     )
 
 
-def _fill_interview(page, *, public: str, age_band: str, statut: str, besoin: str, parental: bool = False):
+def _fill_interview(
+    page, *, public: str, age_band: str, statut: str, besoin: str, parental: bool = False
+):
     page.get_by_role("link", name="Nouvel entretien").first.click()
     # Profile first, as data of its own.
     expect(page.get_by_role("heading", name="Qui répond ?")).to_be_visible()
@@ -122,15 +160,27 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
 
     context.set_offline(True)
     expect(badge.locator('[data-role="network"]')).to_have_text("Hors ligne")
-    _fill_interview(page, public="Personne âgée (60 ans et plus)", age_band="75–84 ans", statut="Locataire",
-                    besoin="Un banc à l'arrêt de bus et des visites le dimanche.")
+    _fill_interview(
+        page,
+        public="Personne âgée (60 ans et plus)",
+        age_band="75–84 ans",
+        statut="Locataire",
+        besoin="Un banc à l'arrêt de bus et des visites le dimanche.",
+    )
     expect(badge.locator('[data-role="pending"]')).to_have_text("1 entretien en attente d'envoi")
-    _fill_interview(page, public="Jeune (16–25 ans)", age_band="18–25 ans", statut="Propriétaire",
-                    besoin="Un lieu pour réviser le soir.")
+    _fill_interview(
+        page,
+        public="Jeune (16–25 ans)",
+        age_band="18–25 ans",
+        statut="Propriétaire",
+        besoin="Un lieu pour réviser le soir.",
+    )
     expect(badge.locator('[data-role="pending"]')).to_have_text("2 entretiens en attente d'envoi")
     expect(badge.locator('[data-role="last-sync"]')).to_have_text("Jamais synchronisé")
     page.get_by_role("button", name="Synchroniser maintenant").click()
-    expect(badge.locator('[data-role="message"]')).to_have_text("Hors ligne : les entretiens partiront dès le retour du réseau.")
+    expect(badge.locator('[data-role="message"]')).to_have_text(
+        "Hors ligne : les entretiens partiront dès le retour du réseau."
+    )
 
     # A third interview left as a draft in the middle of the profile.
     page.get_by_role("link", name="Nouvel entretien").first.click()
@@ -173,7 +223,9 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
     page.route("**/api/v1/submissions", cut_after_processing)
     context.set_offline(False)
     expect(badge.locator('[data-role="network"]')).to_have_text("En ligne")
-    page.wait_for_function("() => document.querySelector('[data-role=message]').textContent.includes('Connexion perdue')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-role=message]').textContent.includes('Connexion perdue')"
+    )
     assert cut == {"count": 1, "status": 201}
     assert len(_submissions(live_server, version_id)) == 1
     expect(page.locator("#boite-envoi .item-row")).to_have_count(2)  # nothing left the outbox
@@ -192,7 +244,11 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
     senior = by_public["age"]
     assert (senior.age_band, senior.commune_code) == ("75_84", "37261")
     assert senior.quartier_id is not None
-    assert senior.answers == {"statut": "locataire", "annees": 12, "besoin": "Un banc à l'arrêt de bus et des visites le dimanche."}
+    assert senior.answers == {
+        "statut": "locataire",
+        "annees": 12,
+        "besoin": "Un banc à l'arrêt de bus et des visites le dimanche.",
+    }
     assert senior.consent_given and senior.consent_recorded_by
     assert senior.place == "CCAS, permanence du mardi"
     assert senior.channel == "tablette" and senior.device_id
@@ -204,10 +260,14 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
     assert len(_submissions(live_server, version_id)) == 2
 
     # The interviews page shows the same tablet's lists.
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Entretiens").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Entretiens"
+    ).click()
     expect(page.get_by_role("heading", name="Envoyés (2)")).to_be_visible()
     expect(page.get_by_role("heading", name="Brouillons sur cette tablette (1)")).to_be_visible()
-    expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text("Aucun entretien en attente")
+    expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text(
+        "Aucun entretien en attente"
+    )
     page.screenshot(path="/tmp/tablette-liste-1280x800.png", full_page=True)
 
 
@@ -219,7 +279,9 @@ def _publish_second_version(live_server, version_id: int) -> int:
         definition.children[0].children.append(
             Question("text", "chauffage", {"fr": "Comment vous chauffez-vous ?"}, required=True)
         )
-        second = QuestionnaireVersion(number=2, status=PUBLISHED, definition=definition.to_dict(), published_at=utcnow())
+        second = QuestionnaireVersion(
+            number=2, status=PUBLISHED, definition=definition.to_dict(), published_at=utcnow()
+        )
         first.questionnaire.versions.append(second)
         db.session.commit()
         return second.id
@@ -236,7 +298,9 @@ def _revoke_tokens_of(live_server, email: str) -> None:
         db.session.commit()
 
 
-def test_a_revoked_tablet_keeps_its_outbox_says_so_and_sends_after_a_password_login(page, context, live_server):
+def test_a_revoked_tablet_keeps_its_outbox_says_so_and_sends_after_a_password_login(
+    page, context, live_server
+):
     from tests.browser.conftest import PASSWORD
 
     email = live_server.login(page, "enqueteur")
@@ -245,8 +309,13 @@ def test_a_revoked_tablet_keeps_its_outbox_says_so_and_sends_after_a_password_lo
     badge = page.locator("#etat-synchronisation")
 
     context.set_offline(True)
-    _fill_interview(page, public="Jeune (16–25 ans)", age_band="18–25 ans", statut="Locataire",
-                    besoin="Un lieu pour réviser le soir.")
+    _fill_interview(
+        page,
+        public="Jeune (16–25 ans)",
+        age_band="18–25 ans",
+        statut="Locataire",
+        besoin="Un lieu pour réviser le soir.",
+    )
     expect(badge.locator('[data-role="pending"]')).to_have_text("1 entretien en attente d'envoi")
     # While the interview waits, the questionnaire gets a new version and the tablet's token is
     # revoked from the back office (say it was reported lost, then found).
@@ -258,7 +327,9 @@ def test_a_revoked_tablet_keeps_its_outbox_says_so_and_sends_after_a_password_lo
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("n'est plus autorisée à envoyer les entretiens")
     expect(alert).to_contain_text("Ils restent enregistrés sur la tablette")
-    expect(page.locator("#boite-envoi .item-row")).to_contain_text("reconnectez-vous avec votre mot de passe")
+    expect(page.locator("#boite-envoi .item-row")).to_contain_text(
+        "reconnectez-vous avec votre mot de passe"
+    )
     # The session the tablet still holds is not enough to be trusted again.
     page.get_by_role("button", name="Synchroniser maintenant").click()
     expect(badge.locator('[data-role="sync-now"]')).to_have_text("Synchroniser maintenant")

@@ -1,5 +1,6 @@
 """The tablet app at the sizes of a 10" tablet, and what the enquêteur sees when the server refuses
 an interview."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,7 +26,9 @@ def _check_screen(page, name: str, size: str):
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (800, 1280)])
 def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server, width, height):
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height}, has_touch=True)
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": height}, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     size = f"{width}x{height}"
@@ -38,11 +41,19 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         page.get_by_role("link", name="Nouvel entretien").first.click()
         page.get_by_role("button", name="Suivant : consentement").click()
         # Nothing chosen: each missing answer is said next to its field, in French.
-        expect(page.locator("#champ-public").get_by_text("Indiquez le public de la personne interrogée.")).to_be_visible()
-        expect(page.locator("#champ-commune").get_by_text("Choisissez la commune où vit la personne.")).to_be_visible()
+        expect(
+            page.locator("#champ-public").get_by_text(
+                "Indiquez le public de la personne interrogée."
+            )
+        ).to_be_visible()
+        expect(
+            page.locator("#champ-commune").get_by_text("Choisissez la commune où vit la personne.")
+        ).to_be_visible()
         page.get_by_label("Jeune (16–25 ans)").check()
         page.get_by_label("Moins de 15 ans").check()
-        expect(page.get_by_text("Cette tranche d'âge est inhabituelle pour ce public")).to_be_visible()
+        expect(
+            page.get_by_text("Cette tranche d'âge est inhabituelle pour ce public")
+        ).to_be_visible()
         page.get_by_label("Commune de résidence").select_option(label="Tours")
         page.get_by_role("button", name="Établissement scolaire").click()
         expect(page.get_by_label("Lieu de l'entretien")).to_have_value("Établissement scolaire")
@@ -57,12 +68,16 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         _check_screen(page, "consentement", size)
         page.get_by_role("button", name="Commencer le questionnaire").click()
 
-        page.get_by_role("button", name="Suivant", exact=True).click()  # required question left empty
+        page.get_by_role(
+            "button", name="Suivant", exact=True
+        ).click()  # required question left empty
         expect(page.get_by_text("Cette question est obligatoire.").first).to_be_visible()
         page.get_by_label("Locataire", exact=True).check()
         _check_screen(page, "questions", size)
         page.get_by_role("button", name="Suivant", exact=True).click()
-        page.get_by_label("De quoi auriez-vous besoin dans votre quartier ?").fill("Un terrain de basket éclairé.")
+        page.get_by_label("De quoi auriez-vous besoin dans votre quartier ?").fill(
+            "Un terrain de basket éclairé."
+        )
         page.get_by_role("button", name="Suivant : relecture").click()
         expect(page.get_by_text("Un terrain de basket éclairé.")).to_be_visible()
         expect(page.locator(".review-list").first).to_contain_text("Moins de 15 ans")
@@ -71,7 +86,9 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         context.close()
 
 
-def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(page, context, live_server):
+def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(
+    page, context, live_server
+):
     email = live_server.login(page, "enqueteur")
     version_id = _assigned_questionnaire(live_server, email)
     with live_server.app.app_context():
@@ -100,14 +117,18 @@ def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(
     context.set_offline(False)
     refused = page.locator("#boite-envoi .item-failed")
     expect(refused).to_contain_text("Refusé : ")
-    expect(refused).to_contain_text("Commune : La commune « 37999 » n'est pas dans le territoire de l'étude.")
+    expect(refused).to_contain_text(
+        "Commune : La commune « 37999 » n'est pas dans le territoire de l'étude."
+    )
     badge = page.locator("#etat-synchronisation")
     expect(badge.locator('[data-role="pending"]')).to_have_text("1 entretien refusé")
     page.screenshot(path="/tmp/tablette-refus-1280x800.png", full_page=True)
     assert _submissions(live_server, version_id) == []
 
     page.reload()  # the refusal is kept, nothing is lost
-    expect(page.locator("#boite-envoi .item-failed")).to_contain_text("n'est pas dans le territoire")
+    expect(page.locator("#boite-envoi .item-failed")).to_contain_text(
+        "n'est pas dans le territoire"
+    )
 
     page.locator("#boite-envoi .item-failed").get_by_role("button", name="Corriger").click()
     expect(page.get_by_role("heading", name="Relecture avant envoi")).to_be_visible()

@@ -1,4 +1,5 @@
 """A chargé d'étude types in a paper questionnaire, then corrects it, in Chromium with CSRF on."""
+
 import re
 import sys
 from pathlib import Path
@@ -10,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from submission_records import definition  # noqa: E402
 
 from consultation.accounts.models import utcnow  # noqa: E402
-from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db  # noqa: E402
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.territory.models import Commune  # noqa: E402
 
 
@@ -22,7 +23,9 @@ def paper_questionnaire(live_server):
             db.session.add(Commune(insee_code="37261", name="Tours"))
         questionnaire = Questionnaire(title="Questionnaire papier du CCAS")
         questionnaire.versions.append(
-            QuestionnaireVersion(number=1, status=PUBLISHED, definition=definition(), published_at=utcnow())
+            QuestionnaireVersion(
+                number=1, status=PUBLISHED, definition=definition(), published_at=utcnow()
+            )
         )
         db.session.add(questionnaire)
         db.session.commit()

@@ -1,6 +1,7 @@
 """Hostile HTML typed into a questionnaire, answers, names, codes and memos stays text in Chromium:
 no dialog ever fires, and no page of the designer, coding workspace, back office or tablet app
 breaks the Content-Security-Policy (scripts from our origin, nonces for the tablet's inline ones)."""
+
 import sys
 from pathlib import Path
 
@@ -39,8 +40,15 @@ def watched(page):
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
-    page.on("console", lambda message: seen["violations"].append(message.text)
-            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            seen["violations"].append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
     page.watched = seen
     return page
 
@@ -78,9 +86,12 @@ def test_designer_and_coding_pages_show_hostile_text_as_text(live_server, watche
     answer.locator(".chip:not(.suggestion)").nth(1).wait_for()
     assert HOSTILE[0] in answer.locator("[data-text]").inner_text()
 
-    for path in (f"/analyse/{questionnaire_id}/resultats",
-                 f"/analyse/{questionnaire_id}/resultats/code/{hostile_study['code_id']}",
-                 f"/reponses/{hostile_study['submission_id']}", f"/reponses/{hostile_study['submission_id']}/modifier"):
+    for path in (
+        f"/analyse/{questionnaire_id}/resultats",
+        f"/analyse/{questionnaire_id}/resultats/code/{hostile_study['code_id']}",
+        f"/reponses/{hostile_study['submission_id']}",
+        f"/reponses/{hostile_study['submission_id']}/modifier",
+    ):
         # The results page draws its word clouds on first request: slow on a loaded machine.
         page.goto(live_server.url + path, timeout=90_000)
         page.wait_for_load_state("networkidle", timeout=90_000)
@@ -93,7 +104,9 @@ def test_the_tablet_app_runs_under_the_policy(live_server, watched, hostile_stud
     _login(page, live_server, hostile_study["enqueteur_email"])
     page.goto(live_server.url + "/entretiens/app")
     # The import map and the start-up module are inline, allowed by this response's nonce.
-    page.wait_for_function("() => !document.querySelector('#ecran').textContent.includes('Chargement de l')")
+    page.wait_for_function(
+        "() => !document.querySelector('#ecran').textContent.includes('Chargement de l')"
+    )
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()
     page.goto(live_server.url + "/entretiens/")
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()

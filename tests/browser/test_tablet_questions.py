@@ -1,15 +1,16 @@
 """The questions on the tablet as the enquêteur meets them: page by page, with relevance,
 constraints and calculations applied as they type, a review that shows what was computed, and a
 draft that reopens at its page after the tab was closed."""
+
 import itertools
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consultation.accounts.models import User, utcnow
-from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from consultation.extensions import db
-from consultation.submissions.models import Assignment, Submission
+from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from consultation.submissions.models import Assignment
 from consultation.territory.models import Commune
 from questionnaires import Choice, ChoiceList, Group, Question
 from questionnaires import Questionnaire as QuestionnaireModel
@@ -25,29 +26,77 @@ def _household_questionnaire(live_server, email: str) -> int:
         title="Foyer et mobilité",
         form_id=f"foyer_{next(_numbers)}",
         children=[
-            Group("foyer", {"fr": "Votre foyer"}, children=[
-                Question("integer", "age", {"fr": "Quel âge avez-vous ?"}, required=True,
-                         constraint=". >= 14 and . <= 110", constraint_message={"fr": "Entre 14 et 110 ans."}),
-                Question("select_one", "vit_seul", {"fr": "Vivez-vous seul(e) ?"}, required=True, choice_list="oui_non"),
-                Group("menage", {"fr": "Personne du foyer"}, repeat=True, relevant="${vit_seul} = 'non'", children=[
-                    Question("text", "lien", {"fr": "Lien avec vous"}, required=True),
-                ]),
-                Question("calculate", "taille_foyer", {"fr": "Nombre de personnes dans le foyer"},
-                         calculation="if(${vit_seul} = 'oui', 1, count(${menage}) + 1)"),
-            ]),
-            Group("mobilite", {"fr": "Mobilité"}, children=[
-                Question("select_one", "permis", {"fr": "Avez-vous le permis de conduire ?"}, choice_list="oui_non",
-                         relevant="${age} <= 30"),
-                Question("rating", "bus", {"fr": "Êtes-vous satisfait(e) des bus ?"}, required=True, start=1, end=5),
-            ]),
+            Group(
+                "foyer",
+                {"fr": "Votre foyer"},
+                children=[
+                    Question(
+                        "integer",
+                        "age",
+                        {"fr": "Quel âge avez-vous ?"},
+                        required=True,
+                        constraint=". >= 14 and . <= 110",
+                        constraint_message={"fr": "Entre 14 et 110 ans."},
+                    ),
+                    Question(
+                        "select_one",
+                        "vit_seul",
+                        {"fr": "Vivez-vous seul(e) ?"},
+                        required=True,
+                        choice_list="oui_non",
+                    ),
+                    Group(
+                        "menage",
+                        {"fr": "Personne du foyer"},
+                        repeat=True,
+                        relevant="${vit_seul} = 'non'",
+                        children=[
+                            Question("text", "lien", {"fr": "Lien avec vous"}, required=True),
+                        ],
+                    ),
+                    Question(
+                        "calculate",
+                        "taille_foyer",
+                        {"fr": "Nombre de personnes dans le foyer"},
+                        calculation="if(${vit_seul} = 'oui', 1, count(${menage}) + 1)",
+                    ),
+                ],
+            ),
+            Group(
+                "mobilite",
+                {"fr": "Mobilité"},
+                children=[
+                    Question(
+                        "select_one",
+                        "permis",
+                        {"fr": "Avez-vous le permis de conduire ?"},
+                        choice_list="oui_non",
+                        relevant="${age} <= 30",
+                    ),
+                    Question(
+                        "rating",
+                        "bus",
+                        {"fr": "Êtes-vous satisfait(e) des bus ?"},
+                        required=True,
+                        start=1,
+                        end=5,
+                    ),
+                ],
+            ),
         ],
-        choice_lists={"oui_non": ChoiceList("oui_non", [Choice("oui", {"fr": "Oui"}), Choice("non", {"fr": "Non"})])},
+        choice_lists={
+            "oui_non": ChoiceList(
+                "oui_non", [Choice("oui", {"fr": "Oui"}), Choice("non", {"fr": "Non"})]
+            )
+        },
     )
     with live_server.app.app_context():
         if db.session.get(Commune, "37261") is None:
             db.session.add(Commune(insee_code="37261", name="Tours"))
         questionnaire = Questionnaire(title="Foyer et mobilité")
-        version = QuestionnaireVersion(number=1, status=PUBLISHED, definition=model.to_dict(), published_at=utcnow())
+        version = QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=model.to_dict(), published_at=utcnow()
+        )
         questionnaire.versions.append(version)
         db.session.add(questionnaire)
         db.session.flush()
@@ -61,8 +110,12 @@ def _visible(page, label: str):
     return page.get_by_label(label, exact=True).locator("visible=true").first
 
 
-def test_questions_apply_relevance_constraints_and_calculations_and_reopen_at_their_page(browser, live_server):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 800, "height": 1280}, has_touch=True)
+def test_questions_apply_relevance_constraints_and_calculations_and_reopen_at_their_page(
+    browser, live_server
+):
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 800, "height": 1280}, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
@@ -105,7 +158,9 @@ def test_questions_apply_relevance_constraints_and_calculations_and_reopen_at_th
         expect(points).to_have_count(5)
         assert page.evaluate(SMALL_TARGETS) == []
         points.filter(has_text="4").click()
-        expect(page.get_by_role("status").filter(has_text="Enregistré sur la tablette")).to_be_visible()
+        expect(
+            page.get_by_role("status").filter(has_text="Enregistré sur la tablette")
+        ).to_be_visible()
         page.wait_for_function(
             """() => new Promise((resolve) => {
                 const request = indexedDB.open("consultation-tablette");
@@ -136,7 +191,9 @@ def test_questions_apply_relevance_constraints_and_calculations_and_reopen_at_th
         expect(page.locator("#boite-envoi .item-row")).to_have_count(1)
 
         context.set_offline(False)
-        expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text("Aucun entretien en attente")
+        expect(page.locator('#etat-synchronisation [data-role="pending"]')).to_have_text(
+            "Aucun entretien en attente"
+        )
         (stored,) = _submissions(live_server, version_id)
         assert stored.answers["taille_foyer"] == 2
         assert stored.answers["menage"] == [{"lien": "Sa mère"}]
