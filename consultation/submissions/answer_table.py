@@ -12,6 +12,7 @@ job has seen an answer, its lemmas."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,7 +28,6 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    insert,
     literal_column,
     select,
     text,
@@ -242,8 +242,31 @@ def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
         questionnaire_id, plan = _plan(submission.questionnaire_version_id)
         records.extend(answer_records(submission, questionnaire_id, plan))
     for start in range(0, len(records), _CHUNK):
-        db.session.execute(insert(AnswerText), records[start : start + _CHUNK])
+        _insert_rows(records[start : start + _CHUNK])
     return len(records)
+
+
+def _insert_rows(records: list[dict]) -> None:
+    """One statement for many rows. On PostgreSQL the rows travel as one JSON parameter
+    (jsonb_populate_recordset gives them the table's column types): an executemany sends a
+    statement per row, and the sync of a 100-question interview writes dozens of rows."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(AnswerText.__table__.insert(), records)
+        return
+    columns = ", ".join(records[0])
+    db.session.execute(
+        text(
+            f"INSERT INTO answer_text ({columns}) SELECT {columns} "
+            "FROM jsonb_populate_recordset(NULL::answer_text, CAST(:rows AS jsonb))"
+        ),
+        {"rows": json.dumps(records, default=_json_value)},
+    )
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def rebuild_answer_table(questionnaire_id: int | None = None, *, batch: int = 1000) -> int:
