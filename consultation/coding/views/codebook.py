@@ -10,7 +10,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from questionnaires.messages import as_sentence
@@ -20,15 +19,17 @@ from ...extensions import db
 from ...transaction import abandon
 from .. import bp
 from ..forms import ActionForm, CodeForm, MemoForm, MergeForm, MoveForm
-from ..models import Code, Coding
+from ..models import Code
 from ..services import (
     CodingError,
     active_codes,
     code_depth,
     code_label,
     code_usage,
+    codings_per_code,
     create_code,
     delete_code,
+    memo_of,
     merge_codes,
     move_code,
     save_memo,
@@ -84,14 +85,7 @@ def codebook(questionnaire_id: int):
         else:
             flash(f"Code « {code.name} » créé.", "success")
             return redirect(url_for("coding.codebook", questionnaire_id=questionnaire.id))
-    usage = dict(
-        db.session.execute(
-            select(Coding.code_id, func.count(Coding.id))
-            .join(Code, Coding.code_id == Code.id)
-            .where(Code.codebook_id == book.id)
-            .group_by(Coding.code_id)
-        ).all()
-    )
+    usage = codings_per_code(book)
     return render_template(
         "coding/codebook.html",
         questionnaire=questionnaire,
@@ -132,9 +126,7 @@ def code(questionnaire_id: int, code_id: int):
     merge_form.target.choices = [SelectChoice("", "Choisir…")] + [
         SelectChoice(str(c.id), code_label(c)) for c in active_codes(book) if c.id != code.id
     ]
-    from ..models import Memo
-
-    memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
+    memo = memo_of(code)
     memo_form = MemoForm(
         formdata=request.form if action == "memo" else None, text=memo.text if memo else ""
     )

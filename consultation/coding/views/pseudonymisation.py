@@ -12,25 +12,22 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from questionnaires.messages import as_sentence
 from questionnaires.model import label_in
 
 from ...accounts.roles import CODE, role_required
-from ...extensions import db
-from ...questionnaire_store.models import Questionnaire
-from ...submissions.models import Submission
 from ...transaction import abandon
 from .. import bp, results
 from ..forms import ActionForm
-from ..models import PseudonymisedAnswer
 from ..services import (
     CodingError,
     active_codes,
     code_label,
     correct_pseudonymisation,
     free_text_questions,
+    occurrences,
+    pseudonymised_in,
     validate_pseudonymisation,
     validate_pseudonymisations,
 )
@@ -40,26 +37,6 @@ from .common import (
 )
 
 REVIEW_PAGE = 30
-
-
-def _pseudonymised_in(questionnaire: Questionnaire, ids: list[int]) -> list[PseudonymisedAnswer]:
-    """The pseudonymised answers with these ids that belong to this questionnaire's submissions."""
-    from ...questionnaire_store.models import QuestionnaireVersion
-
-    return list(
-        db.session.scalars(
-            select(PseudonymisedAnswer)
-            .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
-            .join(
-                QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id
-            )
-            .where(
-                PseudonymisedAnswer.id.in_(ids),
-                QuestionnaireVersion.questionnaire_id == questionnaire.id,
-            )
-            .order_by(PseudonymisedAnswer.id)
-        )
-    )
 
 
 def _review_args() -> dict:
@@ -86,7 +63,7 @@ def pseudonymisation(questionnaire_id: int):
             ids = [int(value) for value in request.form.getlist("answers") if value.isdigit()][
                 :REVIEW_PAGE
             ]
-            records = _pseudonymised_in(questionnaire, ids)
+            records = pseudonymised_in(questionnaire, ids)
             count, problems = validate_pseudonymisations(records, current_user.id)
             flash(
                 f"{count} réponse(s) validée(s) : leurs verbatims sont maintenant visibles du collectif.",
@@ -99,7 +76,7 @@ def pseudonymisation(questionnaire_id: int):
                     "coding.pseudonymisation", questionnaire_id=questionnaire.id, **_review_args()
                 )
             )
-        found = _pseudonymised_in(questionnaire, [request.form.get("answer", type=int) or 0])
+        found = pseudonymised_in(questionnaire, [request.form.get("answer", type=int) or 0])
         if not found:
             abort(404)
         stored = found[0]
@@ -114,7 +91,7 @@ def pseudonymisation(questionnaire_id: int):
             elif action == "ajouter":
                 correct_pseudonymisation(
                     stored,
-                    add=_occurrences(
+                    add=occurrences(
                         stored, request.form.get("texte", ""), request.form.get("type", "PERSONNE")
                     ),
                 )
@@ -168,20 +145,3 @@ def pseudonymisation(questionnaire_id: int):
         label_in=label_in,
         code_label=code_label,
     )
-
-
-def _occurrences(stored: PseudonymisedAnswer, needle: str, kind: str) -> list[tuple[int, int, str]]:
-    submission = db.session.get(Submission, stored.submission_id)
-    from ..services import text_at
-
-    original = text_at(submission.answers or {}, stored.path) or ""
-    needle = needle.strip()
-    if not needle:
-        raise CodingError("indiquez le texte à masquer, tel qu'il apparaît dans la réponse", 422)
-    found, start = [], original.find(needle)
-    while start != -1:
-        found.append((start, start + len(needle), kind))
-        start = original.find(needle, start + len(needle))
-    if not found:
-        raise CodingError(f"« {needle} » ne figure pas dans la réponse", 422)
-    return found

@@ -10,12 +10,10 @@ from flask import (
     request,
     send_file,
 )
-from sqlalchemy import func, select
 
 from questionnaires.model import label_in
 
 from ...accounts.roles import READ_RESULTS, role_required
-from ...extensions import db
 from ...submissions.models import PUBLICS
 from .. import bp, results
 from ..clouds import cloud_path, cloud_state
@@ -24,6 +22,7 @@ from ..services import (
     code_label,
     codebook_of,
     free_text_questions,
+    memo_of,
 )
 from .common import (
     _clouds,
@@ -111,14 +110,7 @@ def verbatims(questionnaire_id: int, code_id: int):
     total, visible = results.verbatim_counts(book, family, public=public)
     originals = _is_coder()
     # Pages of answers: a code may have thousands of verbatims.
-    answers = (
-        db.session.scalar(
-            select(func.count()).select_from(
-                results.coded_answers_query(book, family, public=public).subquery()
-            )
-        )
-        or 0
-    )
+    answers = results.coded_answer_count(book, family, public=public)
     pages = max((answers + VERBATIM_PAGE - 1) // VERBATIM_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     rows = results.rows_coded_with(
@@ -126,9 +118,7 @@ def verbatims(questionnaire_id: int, code_id: int):
     )
     shown, _ = results.verbatims(book, rows, code, originals)
     waiting = 0 if originals else total - visible
-    from ..models import Memo
-
-    memo = db.session.scalar(select(Memo).where(Memo.code_id == code.id))
+    memo = memo_of(code)
     return render_template(
         "coding/verbatims.html",
         questionnaire=questionnaire,

@@ -20,9 +20,6 @@ from questionnaires.messages import as_sentence
 from ...accounts.roles import CODE, role_required
 from ...extensions import db
 from ...jobs.queue import enqueue
-from ...main.converters import MAX_DATABASE_ID
-from ...questionnaire_store.models import Questionnaire
-from ...submissions.models import Submission
 from .. import bp, results
 from ..jobs import (
     maybe_start_retraining,
@@ -41,6 +38,7 @@ from ..services import (
     reject_suggestion,
     remove_coding,
     save_memo,
+    submission_in,
 )
 from .common import (
     _answer_helpers,
@@ -77,14 +75,6 @@ def _row_payload(questionnaire_id: int, submission_id: int, path: str, book) -> 
     return render_template("coding/_answer.html", row=row, **_answer_helpers(blind))
 
 
-def _submission(submission_id, questionnaire: Questionnaire) -> Submission:
-    known = isinstance(submission_id, int) and 0 < submission_id <= MAX_DATABASE_ID
-    submission = db.session.get(Submission, submission_id) if known else None
-    if submission is None or submission.questionnaire_version.questionnaire_id != questionnaire.id:
-        raise CodingError("réponse introuvable dans ce questionnaire", 404)
-    return submission
-
-
 # Internal to the workspace page (static/js/coding.js), not /api/v1: session + CSRF authenticated.
 @bp.route("/<int:questionnaire_id>/api/codages", methods=["POST"])
 @role_required(*CODE)
@@ -95,7 +85,7 @@ def api_add_coding(questionnaire_id: int):
         if book is None:
             raise CodingError("ce questionnaire n'a pas encore de livre de codes", 409)
         payload = _json_body()
-        submission = _submission(payload.get("submission_id"), questionnaire)
+        submission = submission_in(questionnaire, payload.get("submission_id"))
         path = str(payload.get("path") or "")
         created_code = None
         if payload.get("new_code"):
@@ -226,7 +216,7 @@ def api_memo(questionnaire_id: int):
                 raise CodingError("code inconnu", 404)
             memo = save_memo(current_user.id, text, code=code)
         else:
-            submission = _submission(payload.get("submission_id"), questionnaire)
+            submission = submission_in(questionnaire, payload.get("submission_id"))
             memo = save_memo(
                 current_user.id, text, submission=submission, path=str(payload.get("path") or "")
             )
