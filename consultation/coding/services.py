@@ -403,6 +403,15 @@ def _ensure_active(code: Code) -> None:
         raise CodingError(f"« {code.name} » a été fusionné dans un autre code", 409)
 
 
+def codable_questionnaires() -> list[Questionnaire]:
+    """The questionnaires whose answers can be coded: published at least once and not archived."""
+    return [
+        questionnaire
+        for questionnaire in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
+        if questionnaire.published_versions and not questionnaire.archived
+    ]
+
+
 # ---- answers --------------------------------------------------------------------------------------
 def free_text_questions(questionnaire: Questionnaire) -> list:
     """Free-text questions (text, paragraph) of the questionnaire, in order, from its most recent

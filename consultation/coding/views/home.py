@@ -12,14 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from questionnaires.model import label_in
 
 from ...accounts.roles import CODE, READ_RESULTS, role_required
-from ...extensions import db
 from ...jobs.queue import enqueue
-from ...questionnaire_store.models import Questionnaire
 from ...transaction import abandon
 from .. import bp, results
 from ..forms import ActionForm
@@ -33,6 +30,7 @@ from ..jobs import (
 )
 from ..services import (
     CodingError,
+    codable_questionnaires,
     codebook_of,
     create_default_codebook,
     free_text_questions,
@@ -47,13 +45,8 @@ from .common import (
 @bp.route("/")
 @role_required(*READ_RESULTS)
 def index():
-    questionnaires = [
-        q
-        for q in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
-        if q.published_versions and not q.archived
-    ]
     overview = []
-    for questionnaire in questionnaires:
+    for questionnaire in codable_questionnaires():
         codebook = codebook_of(questionnaire.id)
         entry = {
             "questionnaire": questionnaire,
