@@ -2,9 +2,9 @@
 
 They are NOT part of the documented API (/api/v1, consultation/api/): no token, no versioning,
 no stability promise. They are called only by static/js/coding.js from the workspace page, with
-the coder's session cookie and the page's CSRF token, and answer errors as
-{"error": "<French message>"} with a 4xx status. Each returns the re-rendered answer row so the
-page can replace it in place."""
+the coder's session cookie and the page's CSRF token (X-CSRFToken header; unlike /api/v1 this
+blueprint is not exempt from CSRF), and answer errors as {"error": "<French message>"} with a 4xx
+status. The coding actions return the re-rendered answer row, which the page swaps in place."""
 
 from __future__ import annotations
 
