@@ -856,6 +856,12 @@ def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str =
     return query.where(AnswerText.public == public) if public else query
 
 
+def coded_answer_count(codebook: Codebook, code_ids: set[int], *, public: str = "") -> int:
+    """How many answers hold a coding with one of these codes (the verbatims pages' length)."""
+    query = coded_answers_query(codebook, code_ids, public=public)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 def rows_coded_with(
     codebook: Codebook,
     code_ids: set[int],

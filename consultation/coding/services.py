@@ -21,6 +21,7 @@ from questionnaires.answers import answer_at
 
 from ..accounts.roles import ADMIN
 from ..extensions import db
+from ..main.converters import MAX_DATABASE_ID
 from ..questionnaire_store.definitions import version_model
 from ..questionnaire_store.models import Questionnaire
 from ..submissions.answer_table import FREE_TEXT_TYPES, AnswerText
@@ -359,6 +360,18 @@ def merge_codes(sources: Iterable[Code], target: Code) -> dict:
     return {"codings_moved": moved, "duplicates_dropped": dropped, "merged": len(sources)}
 
 
+def codings_per_code(codebook: Codebook) -> dict[int, int]:
+    """How many codings each code of the codebook holds (codes without any are absent)."""
+    return dict(
+        db.session.execute(
+            select(Coding.code_id, func.count(Coding.id))
+            .join(Code, Coding.code_id == Code.id)
+            .where(Code.codebook_id == codebook.id)
+            .group_by(Coding.code_id)
+        ).all()
+    )
+
+
 def code_usage(code: Code) -> int:
     return db.session.scalar(select(func.count(Coding.id)).where(Coding.code_id == code.id)) or 0
 
@@ -388,6 +401,15 @@ def delete_code(code: Code) -> None:
 def _ensure_active(code: Code) -> None:
     if code.merged_into_id is not None:
         raise CodingError(f"« {code.name} » a été fusionné dans un autre code", 409)
+
+
+def codable_questionnaires() -> list[Questionnaire]:
+    """The questionnaires whose answers can be coded: published at least once and not archived."""
+    return [
+        questionnaire
+        for questionnaire in db.session.scalars(select(Questionnaire).order_by(Questionnaire.title))
+        if questionnaire.published_versions and not questionnaire.archived
+    ]
 
 
 # ---- answers --------------------------------------------------------------------------------------
@@ -943,6 +965,20 @@ def reject_suggestion(suggestion: Suggestion, user) -> Suggestion:
 
 
 # ---- memos ----------------------------------------------------------------------------------------
+def memo_of(code: Code) -> Memo | None:
+    """The shared memo of a code, if one was written."""
+    return db.session.scalar(select(Memo).where(Memo.code_id == code.id))
+
+
+def submission_in(questionnaire: Questionnaire, submission_id) -> Submission:
+    """The submission with this id (as sent in JSON) if it answers this questionnaire."""
+    known = isinstance(submission_id, int) and 0 < submission_id <= MAX_DATABASE_ID
+    submission = db.session.get(Submission, submission_id) if known else None
+    if submission is None or submission.questionnaire_version.questionnaire_id != questionnaire.id:
+        raise CodingError("réponse introuvable dans ce questionnaire", 404)
+    return submission
+
+
 def save_memo(
     author_id: int,
     text: str,
@@ -1109,3 +1145,39 @@ def codings_of(codebook: Codebook, *, question: str | None = None) -> list[Codin
     if question:
         query = query.where(or_(Coding.path == question, Coding.path.like(f"%/{question}")))
     return list(db.session.scalars(query.order_by(Coding.submission_id, Coding.path, Coding.start)))
+
+
+def pseudonymised_in(questionnaire: Questionnaire, ids: list[int]) -> list[PseudonymisedAnswer]:
+    """The pseudonymised answers with these ids that belong to this questionnaire's submissions."""
+    from ..questionnaire_store.models import QuestionnaireVersion
+
+    return list(
+        db.session.scalars(
+            select(PseudonymisedAnswer)
+            .join(Submission, Submission.id == PseudonymisedAnswer.submission_id)
+            .join(
+                QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id
+            )
+            .where(
+                PseudonymisedAnswer.id.in_(ids),
+                QuestionnaireVersion.questionnaire_id == questionnaire.id,
+            )
+            .order_by(PseudonymisedAnswer.id)
+        )
+    )
+
+
+def occurrences(stored: PseudonymisedAnswer, needle: str, kind: str) -> list[tuple[int, int, str]]:
+    """Every place the coder's text appears in the original answer, as spans to mask."""
+    submission = db.session.get(Submission, stored.submission_id)
+    original = text_at(submission.answers or {}, stored.path) or ""
+    needle = needle.strip()
+    if not needle:
+        raise CodingError("indiquez le texte à masquer, tel qu'il apparaît dans la réponse", 422)
+    found, start = [], original.find(needle)
+    while start != -1:
+        found.append((start, start + len(needle), kind))
+        start = original.find(needle, start + len(needle))
+    if not found:
+        raise CodingError(f"« {needle} » ne figure pas dans la réponse", 422)
+    return found
