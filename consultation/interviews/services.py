@@ -1,9 +1,6 @@
 """What the tablet downloads to run interviews without network."""
 
-from sqlalchemy import select
-
 from ..accounts.models import User, utcnow
-from ..extensions import db
 from ..submissions.assignments import (
     AGE_BANDS_BY_PUBLIC,
     AGE_BANDS_NEEDING_PARENTAL_CONSENT,
@@ -11,11 +8,11 @@ from ..submissions.assignments import (
     versions_for,
 )
 from ..submissions.models import AGE_BANDS, PUBLICS, SEXES
-from ..territory.models import Commune
+from ..territory import services as territory
 
 
 def territory_payload() -> list[dict]:
-    communes = db.session.scalars(select(Commune).order_by(Commune.name))
+    communes = territory.communes()
     return [
         {
             "code": commune.insee_code,

@@ -42,7 +42,7 @@ from ..submissions.services import (
     set_state,
     store_submission,
 )
-from ..territory.models import Commune
+from ..territory import services as territory
 from ..transaction import abandon
 from . import bp
 from .answers import answer_rows, path_label
@@ -96,7 +96,7 @@ def _filter_form(form_class=FilterForm, source=None):
     form.enumerator.choices = [SelectChoice("", "Tous")] + [
         SelectChoice(str(user.id), user.name or user.email) for user in enumerators
     ]
-    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    communes = territory.communes()
     form.commune.choices = [SelectChoice("", "Toutes")] + [
         SelectChoice(commune.insee_code, f"{commune.name} ({commune.insee_code})")
         for commune in communes
@@ -248,7 +248,7 @@ def paper(questionnaire_id: int):
     wanted = request.args.get("version", type=int)
     version = next((item for item in published if item.number == wanted), published[-1])
     if request.method == "GET":
-        communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+        communes = territory.communes()
         return render_template(
             "review/paper.html",
             questionnaire=questionnaire,

@@ -12,13 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ...accounts.roles import CODE, role_required
-from ...extensions import db
 from ...submissions.models import PUBLICS
-from ...territory.models import Commune
+from ...territory import services as territory
 from .. import bp
 from ..forms import AnswerFilterForm
 from ..jobs import (
@@ -52,8 +50,7 @@ def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
         for code in active_codes(codebook)
     ]
     form.commune.choices = [SelectChoice("", "Toutes")] + [
-        SelectChoice(commune.insee_code, commune.name)
-        for commune in db.session.scalars(select(Commune).order_by(Commune.name))
+        SelectChoice(commune.insee_code, commune.name) for commune in territory.communes()
     ]
     form.validate()
     code = form.code.data or ""
