@@ -719,3 +719,23 @@ def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, coder, db):
     assert db.session.scalar(select(func.count(Coding.id))) == count
     page = coder.get(f"/analyse/{questionnaire.id}/accord").get_data(as_text=True)
     assert "Kappa de Cohen" in page
+
+
+def test_retraining_learns_nothing_from_a_coding_a_revoir(coder, study, db):
+    codebook = _codebook(db, study)
+    housing = _code(codebook, "logement-cout")
+    for submission in study["submissions"][:2]:
+        assert _code_span(coder, study, submission, housing, 0, 10).status_code == 201
+    qid = study["questionnaire"].id
+
+    def examples_learnt() -> int:
+        assert coder.post(f"/analyse/{qid}/reentrainer").status_code == 302
+        return _last_job(db, "coding.retrain").result["examples"]
+
+    assert examples_learnt() == 2
+    flagged = db.session.scalars(
+        select(Coding).where(Coding.submission_id == study["submissions"][0].id)
+    ).one()
+    flagged.needs_review = True
+    db.session.commit()
+    assert examples_learnt() == 1

@@ -22,6 +22,7 @@ from ..jobs.models import Job
 from ..jobs.queue import job_handler, start_job
 from ..submissions.answer_table import AnswerText
 from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
+from .results import SETTLED
 from .services import (
     SOURCES,
     active_codes,
@@ -368,14 +369,15 @@ def retrain(job: Job, progress) -> dict:
         for code in db.session.scalars(select(Code).where(Code.codebook_id == codebook.id))
     }
     # The coded answers' texts from the answer table, in the order the codings were read before.
+    # A coding « à revoir » teaches nothing until a coder confirms it: its words were edited.
     coded_texts = db.session.execute(
         select(Coding.submission_id, Coding.path, Coding.code_id, AnswerText.text)
         .join(Code, Coding.code_id == Code.id)
-        .outerjoin(
+        .join(
             AnswerText,
             (AnswerText.submission_id == Coding.submission_id) & (AnswerText.path == Coding.path),
         )
-        .where(Code.codebook_id == codebook.id)
+        .where(Code.codebook_id == codebook.id, SETTLED)
         .order_by(Coding.submission_id, Coding.path, Coding.start)
     ).all()
     codings = coded_texts
