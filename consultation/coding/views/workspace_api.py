@@ -129,16 +129,22 @@ def api_add_coding(questionnaire_id: int):
     return jsonify(body), 201
 
 
+def _coding_in(book, coding_id: int) -> Coding:
+    """A coding of this questionnaire's codebook; any other is « introuvable » (404)."""
+    coding = db.session.get(Coding, coding_id)
+    if coding is None or book is None or coding.code.codebook_id != book.id:
+        raise CodingError("codage introuvable", 404)
+    return coding
+
+
 # Internal to the workspace page (static/js/coding.js), not /api/v1: session + CSRF authenticated.
 @bp.route("/<int:questionnaire_id>/api/codages/<int:coding_id>", methods=["DELETE"])
 @role_required(*CODE)
 def api_remove_coding(questionnaire_id: int, coding_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     book = codebook_of(questionnaire.id)
-    coding = db.session.get(Coding, coding_id)
     try:
-        if coding is None or book is None or coding.code.codebook_id != book.id:
-            raise CodingError("codage introuvable", 404)
+        coding = _coding_in(book, coding_id)
         submission_id, path = coding.submission_id, coding.path
         remove_coding(coding, current_user)
     except CodingError as error:
@@ -152,10 +158,8 @@ def api_remove_coding(questionnaire_id: int, coding_id: int):
 def api_confirm_coding(questionnaire_id: int, coding_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     book = codebook_of(questionnaire.id)
-    coding = db.session.get(Coding, coding_id)
     try:
-        if coding is None or book is None or coding.code.codebook_id != book.id:
-            raise CodingError("codage introuvable", 404)
+        coding = _coding_in(book, coding_id)
         confirm_coding(coding, current_user)
     except CodingError as error:
         return _error(error)
