@@ -129,13 +129,16 @@ def build(url: str, instance: str, count: int) -> dict:
 
     app = _app(url, instance)
     with app.app_context():
+        from consultation.studies.scope import enter_study
+        from consultation.studies.services import add_member, create_study
+
         db.create_all()
+        study = create_study("Étude de mesure", 2026, slug=f"mesure-{uuid.uuid4().hex[:6]}")
+        enter_study(study, None)
         user = create_user(
-            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr",
-            "charge_etude",
-            "motdepasse-solide-42",
-            "Lou",
+            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Lou"
         )
+        add_member(study, user, "charge_etude")
         questionnaire = Questionnaire(title="Cent questions")
         version = QuestionnaireVersion(
             number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow()
@@ -152,6 +155,7 @@ def build(url: str, instance: str, count: int) -> dict:
                         "client_uuid": str(uuid.uuid4()),
                         "content_hash": "0" * 64,
                         "questionnaire_version_id": version.id,
+                        "study_id": study.id,
                         "public": rng.choice(("jeune", "age")),
                         "commune_code": "37261",
                         "consent_given": True,

@@ -130,6 +130,7 @@ def build(database_url: str, size: int) -> dict:
         for first in range(0, size, CHUNK):
             submissions = [
                 _submission(index, version.id, enumerators, quartiers, _answers, COMMUNES, PLACES)
+                | {"study_id": version.questionnaire.study_id}
                 for index in range(first, min(first + CHUNK, size))
             ]
             ids = db.session.scalars(
@@ -454,7 +455,10 @@ def time_get(session: requests.Session, url: str, repeats: int) -> float:
 def time_click(session: requests.Session, base_url: str, built: dict, repeats: int) -> float:
     """A coder adds a code on a span (the answer's one row comes back), then removes it."""
     q = built["questionnaire_id"]
-    page = session.get(f"{base_url}/analyse/{q}/coder/{built['question']}", timeout=600).text
+    page = session.get(
+        f"{base_url}/etudes/abs-2026-tours-metropole/analyse/{q}/coder/{built['question']}",
+        timeout=600,
+    ).text
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)[1]
     submission_id, path, _, digest = built["sample"]
     headers = {"X-CSRFToken": token}
@@ -462,7 +466,7 @@ def time_click(session: requests.Session, base_url: str, built: dict, repeats: i
     for index in range(repeats + 1):
         started = time.perf_counter()
         response = session.post(
-            f"{base_url}/analyse/{q}/api/codages",
+            f"{base_url}/etudes/abs-2026-tours-metropole/analyse/{q}/api/codages",
             headers=headers,
             timeout=600,
             json={
@@ -478,7 +482,7 @@ def time_click(session: requests.Session, base_url: str, built: dict, repeats: i
         if response.status_code != 201 or "row_html" not in response.json():
             raise SystemExit(f"clic de codage : {response.status_code} {response.text[:200]}")
         removed = session.delete(
-            f"{base_url}/analyse/{q}/api/codages/{response.json()['coding']['id']}",
+            f"{base_url}/etudes/abs-2026-tours-metropole/analyse/{q}/api/codages/{response.json()['coding']['id']}",
             headers=headers,
             timeout=600,
         )
@@ -496,18 +500,18 @@ def measure(kind: str, database_url: str, built: dict, repeats: int) -> dict:
 
     q, question = built["questionnaire_id"], built["question"]
     pages = {
-        "home": "/analyse/",
-        "workspace": f"/analyse/{q}/coder/{question}",
-        "workspace_filtered": f"/analyse/{q}/coder/{question}?public=age&q=bus",
-        "workspace_page_50": f"/analyse/{q}/coder/{question}?page=50",
-        "results": f"/analyse/{q}/resultats",
-        "results_by_quartier": f"/analyse/{q}/resultats?par=quartier",
-        "concordance": f"/analyse/{q}/resultats?lemme=bus",
-        "verbatims": f"/analyse/{q}/resultats/code/{built['code_id']}",
-        "agreement": f"/analyse/{q}/accord",
-        "pseudonymisation": f"/analyse/{q}/pseudonymisation",
-        "cloud": f"/analyse/{q}/nuage/public/jeune.png",
-        "cloud_of_a_code": f"/analyse/{q}/nuage/code/logement.png",
+        "home": "/etudes/abs-2026-tours-metropole/analyse/",
+        "workspace": f"/etudes/abs-2026-tours-metropole/analyse/{q}/coder/{question}",
+        "workspace_filtered": f"/etudes/abs-2026-tours-metropole/analyse/{q}/coder/{question}?public=age&q=bus",
+        "workspace_page_50": f"/etudes/abs-2026-tours-metropole/analyse/{q}/coder/{question}?page=50",
+        "results": f"/etudes/abs-2026-tours-metropole/analyse/{q}/resultats",
+        "results_by_quartier": f"/etudes/abs-2026-tours-metropole/analyse/{q}/resultats?par=quartier",
+        "concordance": f"/etudes/abs-2026-tours-metropole/analyse/{q}/resultats?lemme=bus",
+        "verbatims": f"/etudes/abs-2026-tours-metropole/analyse/{q}/resultats/code/{built['code_id']}",
+        "agreement": f"/etudes/abs-2026-tours-metropole/analyse/{q}/accord",
+        "pseudonymisation": f"/etudes/abs-2026-tours-metropole/analyse/{q}/pseudonymisation",
+        "cloud": f"/etudes/abs-2026-tours-metropole/analyse/{q}/nuage/public/jeune.png",
+        "cloud_of_a_code": f"/etudes/abs-2026-tours-metropole/analyse/{q}/nuage/code/logement.png",
     }
     raw = raw_queries(kind, built)
     engine = create_engine(normalise_database_url(database_url))

@@ -92,13 +92,17 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import all_blueprints
+    from .blueprints import all_blueprints, study_blueprints
     from .main.converters import DatabaseIdConverter
+    from .studies.scope import URL_PREFIX, init_scope
 
     app.url_map.converters["int"] = DatabaseIdConverter
 
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+    for blueprint in study_blueprints():
+        app.register_blueprint(blueprint, url_prefix=URL_PREFIX + (blueprint.url_prefix or ""))
+    init_scope(app)
     from .api import register_api
 
     register_api(app)
@@ -111,6 +115,14 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .accounts.roles import ROLE_LABELS, has_role
+    from .accounts.roles import ROLE_LABELS, current_role, has_role
+    from .studies.scope import current_study
+    from .studies.views import my_studies
 
-    app.jinja_env.globals.update(has_role=has_role, ROLE_LABELS=ROLE_LABELS)
+    app.jinja_env.globals.update(
+        has_role=has_role,
+        current_role=current_role,
+        current_study=current_study,
+        my_studies=my_studies,
+        ROLE_LABELS=ROLE_LABELS,
+    )

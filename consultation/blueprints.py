@@ -3,11 +3,18 @@
 
 def all_blueprints():
     from .accounts import bp as accounts
+    from .main import bp as main
+    from .studies.views import bp as studies
+
+    return [main, accounts, studies]
+
+
+def study_blueprints():
+    """The blueprints of a study's work, registered under /etudes/<slug>/ (studies/scope.py)."""
     from .coding import bp as coding
     from .designer import bp as designer
     from .interviews import bp as interviews
     from .jobs import bp as jobs
-    from .main import bp as main
     from .review import bp as review
 
-    return [main, accounts, jobs, interviews, designer, review, coding]
+    return [jobs, interviews, designer, review, coding]

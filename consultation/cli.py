@@ -107,7 +107,13 @@ def init_db():
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, help="admin, charge_etude, enqueteur, collectif ou lecteur")
+@click.option("--admin", "is_admin", is_flag=True, help="Administrateur de la plateforme.")
+@click.option("--study", "study_slug", default=None, help="Étude dont le compte devient membre.")
+@click.option(
+    "--role",
+    default=None,
+    help="Rôle dans l'étude : charge_etude, enqueteur, collectif ou lecteur.",
+)
 @click.option("--name", default="")
 @click.option(
     "--password-stdin",
@@ -116,14 +122,43 @@ def init_db():
 )
 @with_appcontext
 @command_transaction
-def create_user_command(email: str, role: str, name: str, password_stdin: bool):
+def create_user_command(
+    email: str,
+    is_admin: bool,
+    study_slug: str | None,
+    role: str | None,
+    name: str,
+    password_stdin: bool,
+):
     """Crée un compte. Le mot de passe est demandé deux fois, sauf avec --password-stdin ou la
     variable d'environnement CONSULTATION_PASSWORD (jamais en argument : il resterait dans l'historique)."""
     import os
     import sys
 
+    from .accounts.roles import ADMIN
     from .accounts.services import AccountError, create_user
+    from .studies.services import StudyError, add_member, check_role, find_study
 
+    if role == ADMIN:
+        is_admin, role = True, None
+    study = None
+    try:
+        if role is not None or study_slug is not None:
+            if role is None or study_slug is None:
+                raise StudyError(
+                    "--study et --role vont ensemble : l'étude et le rôle qu'on y tient."
+                )
+            check_role(role)
+            study = find_study(study_slug)
+            if study is None:
+                raise StudyError(f"Aucune étude « {study_slug} » (consultation list-studies).")
+        elif not is_admin:
+            raise StudyError(
+                "Indiquez --admin, ou une étude et un rôle (--study SLUG --role ROLE)."
+            )
+    except StudyError as error:
+        click.echo(f"Compte non créé : {error}", err=True)
+        raise SystemExit(1) from None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif os.environ.get("CONSULTATION_PASSWORD"):
@@ -133,11 +168,15 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool):
             "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
         )
     try:
-        user = create_user(email, role, password, name)
+        user = create_user(email, password, name, is_admin=is_admin)
     except AccountError as error:
         click.echo(f"Compte non créé : {error}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Compte créé : {user.email} ({user.role}).")
+    if study is not None:
+        add_member(study, user, role)
+        click.echo(f"Compte créé : {user.email} ({role} dans « {study.name} »).")
+    else:
+        click.echo(f"Compte créé : {user.email} (administrateur).")
 
 
 COMMANDS = [init_db, create_user_command]
@@ -163,6 +202,7 @@ def _feature_commands():
 
 # Each module lists its click commands in COMMANDS.
 FEATURE_COMMAND_MODULES: list[str] = [
+    ".studies.commands",
     ".designer.commands",
     ".demo.commands",
     ".jobs.commands",

@@ -99,12 +99,36 @@ def db(app):
             }
         )
         try:
+            _enter_test_study()
             yield _db
         finally:
             _db.session.remove()
             _db.session = original_session
             transaction.rollback()
             connection.close()
+
+
+TEST_STUDY = "etude-test"
+# Where the pages of the test study are: f"{STUDY}/etudes/etude-test/analyse/…".
+STUDY = f"/etudes/{TEST_STUDY}"
+
+
+def _enter_test_study():
+    """Every test works in one study, as a request does: what it creates belongs to it and what
+    it reads is limited to it (studies/scope.py). Tests of isolation create a second one."""
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import create_study
+
+    study = create_study("Étude de test", 2026, slug=TEST_STUDY, state="en_cours")
+    _db.session.commit()
+    enter_study(study, None)
+
+
+@pytest.fixture()
+def the_study(db):
+    from consultation.studies.scope import current_study
+
+    return current_study()
 
 
 @pytest.fixture()
@@ -123,9 +147,18 @@ def make_user(db):
 
     counter = iter(range(1, 10_000))
 
-    def make(role: str = "admin", email: str | None = None, name: str = ""):
+    def make(role: str = "admin", email: str | None = None, name: str = "", study=None):
+        """An account; an administrator, or a member of `study` (the test study by default)
+        with `role`."""
+        from consultation.studies.scope import current_study
+        from consultation.studies.services import add_member
+
         email = email or f"{role}{next(counter)}@exemple.fr"
-        user = create_user(email, role, PASSWORD, name or f"Camille {role.title()}")
+        user = create_user(
+            email, PASSWORD, name or f"Camille {role.title()}", is_admin=role == "admin"
+        )
+        if role != "admin":
+            add_member(study or current_study(), user, role)
         db.session.commit()
         return user
 

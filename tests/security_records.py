@@ -32,15 +32,24 @@ def _password_hash() -> str:
     return PasswordHasher().hash(PASSWORD)
 
 
-def fast_user(db, role: str, name: str = "") -> User:
+def fast_user(db, role: str, name: str = "", study_id: int | None = None) -> User:
+    """An administrator, or a member of the study `study_id` (the test's study by default)."""
+    from consultation.studies.models import Membership
+    from consultation.studies.scope import current_study_id
+
     user = User(
         email=f"{role}-{uuid.uuid4().hex[:8]}@exemple.fr",
-        role=role,
+        is_admin=role == "admin",
         name=name or f"Camille {role}",
         password_hash=_password_hash(),
     )
     db.session.add(user)
     db.session.flush()
+    if role != "admin":
+        db.session.add(
+            Membership(study_id=study_id or current_study_id(), user_id=user.id, role=role)
+        )
+        db.session.flush()
     return user
 
 
@@ -55,9 +64,10 @@ def session_client(app, user: User | None):
     return client
 
 
-def role_clients(app, db, mark: str = "") -> dict:
-    """{role: client} for every role, plus None for an anonymous visitor."""
-    users = {role: fast_user(db, role, f"{mark}Camille {role}") for role in ROLES}
+def role_clients(app, db, mark: str = "", study_id: int | None = None) -> dict:
+    """{role: client} for every role (members of the study `study_id`, the test's study by
+    default), plus None for an anonymous visitor."""
+    users = {role: fast_user(db, role, f"{mark}Camille {role}", study_id) for role in ROLES}
     db.session.commit()
     clients = {role: session_client(app, user) for role, user in users.items()}
     clients[None] = session_client(app, None)
@@ -98,7 +108,24 @@ def definition(mark: str = "") -> dict:
     ).to_dict()
 
 
-def study(db, mark: str = "") -> dict:
+def study(db, mark: str = "", study_id: int | None = None) -> dict:
+    """The records, in the study `study_id` (the test's study by default)."""
+    from flask import g
+
+    from consultation.studies.models import Study
+    from consultation.studies.scope import current_study, enter_study
+
+    if study_id is None:
+        return _study(db, mark, None)
+    previous = current_study()
+    enter_study(db.session.get(Study, study_id), None)
+    try:
+        return _study(db, mark, study_id)
+    finally:
+        enter_study(previous, g.get("study_role"))
+
+
+def _study(db, mark: str, study_id: int | None) -> dict:
     from consultation.accounts.tokens import issue_token
     from consultation.coding.models import Memo, Suggestion
     from consultation.coding.services import (
@@ -111,8 +138,8 @@ def study(db, mark: str = "") -> dict:
     from consultation.submissions.models import Assignment, Submission
     from consultation.territory.models import Commune, Quartier
 
-    charge = fast_user(db, "charge_etude", f"{mark}Lucie Martin")
-    enqueteur = fast_user(db, "enqueteur", f"{mark}Samir Benali")
+    charge = fast_user(db, "charge_etude", f"{mark}Lucie Martin", study_id)
+    enqueteur = fast_user(db, "enqueteur", f"{mark}Samir Benali", study_id)
     questionnaire = Questionnaire(
         title=f"{mark}Besoins des habitants", description=f"{mark}Enquête ABS 2026"
     )
@@ -180,7 +207,7 @@ def study(db, mark: str = "") -> dict:
     assignment = Assignment(
         questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id, assigned_by_id=charge.id
     )
-    device_token, _token = issue_token(enqueteur, f"{mark}Tablette 1")
+    device_token, _token = issue_token(enqueteur, f"{mark}Tablette 1", questionnaire.study_id)
     # Jobs already running (in this process, as a live worker would): a POST to "analyse" or
     # "retrain" then starts nothing heavy.
     jobs = [
@@ -198,6 +225,7 @@ def study(db, mark: str = "") -> dict:
     db.session.add_all([suggestion, *memos, assignment, *jobs])
     db.session.commit()
     return {
+        "study_id": questionnaire.study_id,
         "questionnaire": questionnaire,
         "submission": submission,
         "codebook": codebook,

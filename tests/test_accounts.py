@@ -44,27 +44,38 @@ def test_anonymous_user_is_sent_to_login(client):
     assert "/compte/connexion" in response.headers["Location"]
 
 
-def test_admin_creates_account_with_role(admin_client, db):
+def test_admin_creates_an_account_that_opens_no_study_until_one_gives_it_a_role(admin_client, db):
     response = admin_client.post(
         "/compte/utilisateurs",
         data={
             "email": "Nadia.Benali@ccas-tours.fr",
             "name": "Nadia Benali",
-            "role": "enqueteur",
             "password": "un-mot-de-passe-long",
         },
     )
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(email="nadia.benali@ccas-tours.fr"))
-    assert user is not None and user.role == "enqueteur"
+    assert user is not None and user.is_admin is False
+    nadia = _logged_in_as(admin_client.application, user.email, "un-mot-de-passe-long")
+    assert nadia.get("/etudes/etude-test/").status_code == 404
+    assert "membre d'aucune étude" in nadia.get("/accueil").get_data(as_text=True)
 
 
-def test_a_new_account_is_offered_the_least_privileged_role(admin_client):
+def _logged_in_as(app, email: str, password: str):
+    client = app.test_client()
+    assert (
+        client.post("/compte/connexion", data={"email": email, "password": password}).status_code
+        == 302
+    )
+    return client
+
+
+def test_a_new_account_is_not_an_administrator_unless_ticked(admin_client):
     page = admin_client.get("/compte/utilisateurs").get_data(as_text=True)
     form = page[page.index("<h2>Créer un compte</h2>") :]
-    assert re.search(r'<option selected value="lecteur">|<option value="lecteur" selected>', form)
-    assert form.count("selected") == 1
-    assert "Chargé·e d&#39;étude" in form and "Enquêteur·rice" in form
+    box = re.search(r'<input[^>]*name="is_admin"[^>]*>', form).group(0)
+    assert "checked" not in box
+    assert "Membres" in form
 
 
 def test_inactive_user_cannot_log_in(client, make_user, db):
@@ -130,43 +141,41 @@ def test_form_fields_are_marked_invalid_only_when_they_have_an_error(client, mak
 def test_admin_deactivates_an_account_and_its_open_session_ends(login, db):
     admin = login("admin")
     enqueteur = login("enqueteur")
-    assert enqueteur.get("/entretiens/").status_code == 200
+    assert enqueteur.get("/etudes/etude-test/entretiens/").status_code == 200
     response = admin.post(
         f"/compte/utilisateurs/{enqueteur.user.id}",
-        data={"name": "Karim", "role": "enqueteur"},  # "active" unticked
+        data={"name": "Karim"},  # "active" unticked
     )
     assert response.status_code == 302
     db.session.refresh(enqueteur.user)
     assert enqueteur.user.active is False
     # The tablet that was logged in is sent back to the login page at its next request.
-    after = enqueteur.get("/entretiens/")
+    after = enqueteur.get("/etudes/etude-test/entretiens/")
     assert after.status_code == 302 and "/compte/connexion" in after.headers["Location"]
     assert "désactivé" in admin.get("/compte/utilisateurs").get_data(as_text=True)
 
 
-def test_admin_changes_a_role_which_applies_at_once(login, db):
-    admin = login("admin")
+def test_a_role_changed_in_the_study_applies_at_once(login, db):
+    charge = login("charge_etude")
     lecteur = login("lecteur")
-    assert lecteur.get("/questionnaires/").status_code == 403
-    admin.post(
-        f"/compte/utilisateurs/{lecteur.user.id}",
-        data={"name": "Léa", "role": "charge_etude", "active": "y"},
+    assert lecteur.get("/etudes/etude-test/questionnaires/").status_code == 403
+    response = charge.post(
+        f"/etudes/etude-test/membres/{lecteur.user.id}/role", data={"role": "charge_etude"}
     )
-    db.session.refresh(lecteur.user)
-    assert lecteur.user.role == "charge_etude"
-    assert lecteur.get("/questionnaires/").status_code == 200
+    assert response.status_code == 302
+    assert lecteur.get("/etudes/etude-test/questionnaires/").status_code == 200
 
 
 def test_admin_cannot_lock_themselves_out(login, db):
     admin = login("admin")
     page = admin.post(
         f"/compte/utilisateurs/{admin.user.id}",
-        data={"name": "Moi", "role": "lecteur", "active": "y"},
+        data={"name": "Moi", "active": "y"},  # "is_admin" unticked
     )
     assert page.status_code == 200
     assert "Vous ne pouvez pas retirer votre propre rôle" in page.get_data(as_text=True)
     db.session.refresh(admin.user)
-    assert admin.user.role == "admin"
+    assert admin.user.is_admin is True
 
 
 def test_the_last_active_admin_stays(make_user, db):
@@ -175,12 +184,12 @@ def test_the_last_active_admin_stays(make_user, db):
     only_admin = make_user("admin")
     other = make_user("charge_etude")
     for existing in db.session.scalars(
-        db.select(User).where(User.role == "admin", User.id != only_admin.id)
+        db.select(User).where(User.is_admin.is_(True), User.id != only_admin.id)
     ):
         existing.active = False
     db.session.flush()
     with pytest.raises(AccountError, match="dernier administrateur"):
-        update_account(only_admin, role="admin", active=False, name="", acting=other)
+        update_account(only_admin, is_admin=True, active=False, name="", acting=other)
 
 
 def test_admin_sets_a_new_password_for_an_account(login, client, db):
@@ -190,7 +199,6 @@ def test_admin_sets_a_new_password_for_an_account(login, client, db):
         f"/compte/utilisateurs/{user.id}",
         data={
             "name": "K",
-            "role": "enqueteur",
             "active": "y",
             "new_password": "nouveau-mot-de-passe-7",
         },
@@ -265,6 +273,8 @@ def test_create_user_reads_the_password_from_stdin(runner, db):
         args=[
             "create-user",
             "Agent.Accueil@ccas-tours.fr",
+            "--study",
+            "etude-test",
             "--role",
             "enqueteur",
             "--password-stdin",
@@ -273,12 +283,15 @@ def test_create_user_reads_the_password_from_stdin(runner, db):
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).filter_by(email="agent.accueil@ccas-tours.fr"))
-    assert user.role == "enqueteur" and user.check_password("mot-de-passe-du-script")
+    assert user.check_password("mot-de-passe-du-script")
+    from consultation.studies.scope import role_in
+
+    assert role_in(_test_study_id(), user) == "enqueteur"
 
 
 def test_create_user_reads_the_password_from_the_environment(runner, db, monkeypatch):
     monkeypatch.setenv("CONSULTATION_PASSWORD", "mot-de-passe-env-12")
-    result = runner.invoke(args=["create-user", "lecteur.env@ccas-tours.fr", "--role", "lecteur"])
+    result = runner.invoke(args=["create-user", "lecteur.env@ccas-tours.fr", "--admin"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(
         db.select(User).filter_by(email="lecteur.env@ccas-tours.fr")
@@ -288,7 +301,14 @@ def test_create_user_reads_the_password_from_the_environment(runner, db, monkeyp
 def test_create_user_prompts_twice_by_default(runner, db, monkeypatch):
     monkeypatch.delenv("CONSULTATION_PASSWORD", raising=False)
     result = runner.invoke(
-        args=["create-user", "invite@ccas-tours.fr", "--role", "collectif"],
+        args=[
+            "create-user",
+            "invite@ccas-tours.fr",
+            "--study",
+            "etude-test",
+            "--role",
+            "collectif",
+        ],
         input="un-mot-de-passe-long\nun-mot-de-passe-long\n",
     )
     assert result.exit_code == 0, result.output
@@ -297,12 +317,20 @@ def test_create_user_prompts_twice_by_default(runner, db, monkeypatch):
 
 def test_create_user_refuses_in_french_and_writes_nothing(runner, db):
     short = runner.invoke(
-        args=["create-user", "court@ccas-tours.fr", "--role", "lecteur", "--password-stdin"],
+        args=["create-user", "court@ccas-tours.fr", "--admin", "--password-stdin"],
         input="court\n",
     )
     assert short.exit_code == 1 and "au moins 10 caractères" in short.output
     role = runner.invoke(
-        args=["create-user", "x@ccas-tours.fr", "--role", "maire", "--password-stdin"],
+        args=[
+            "create-user",
+            "x@ccas-tours.fr",
+            "--study",
+            "etude-test",
+            "--role",
+            "maire",
+            "--password-stdin",
+        ],
         input="assez-long-pour-passer\n",
     )
     assert role.exit_code == 1 and "Rôle inconnu « maire »" in role.output
@@ -333,7 +361,7 @@ def test_rate_limit_counts_failures_per_account_not_a_team_logging_in(tmp_path):
         with app.app_context():
             _db.create_all()
             for number in range(2):
-                create_user(f"enqueteur{number}@ccas.fr", "enqueteur", "motdepasse-solide-42")
+                create_user(f"enqueteur{number}@ccas.fr", "motdepasse-solide-42")
             _db.session.commit()
         client = app.test_client()
         # Successful logins do not count: the tablets of a team sharing one address log in all day.
@@ -390,3 +418,23 @@ def test_login_refuses_disguised_external_redirects(app, make_user, target):
     )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def _test_study_id() -> int:
+    from consultation.studies.scope import current_study_id
+
+    return current_study_id()
+
+
+def test_create_user_without_a_study_or_admin_says_what_to_give(runner, db):
+    result = runner.invoke(
+        args=["create-user", "sans@ccas-tours.fr", "--password-stdin"],
+        input="assez-long-pour-passer\n",
+    )
+    assert result.exit_code == 1 and "--study SLUG --role ROLE" in result.output
+    unknown = runner.invoke(
+        args=["create-user", "x@ccas-tours.fr", "--study", "nulle-part", "--role", "lecteur"],
+        input="assez-long-pour-passer\n",
+    )
+    assert unknown.exit_code == 1 and "Aucune étude « nulle-part »" in unknown.output
+    assert db.session.scalar(db.select(User).filter(User.email.like("%@ccas-tours.fr"))) is None

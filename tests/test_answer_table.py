@@ -44,7 +44,8 @@ def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db,
     charge = login("charge_etude")
     answers = dict(submission.answers) | {"besoins": "Un bus le soir.", "prenom": ""}
     response = charge.post(
-        f"/reponses/{submission.id}/modifier", json={"answers": answers, "comment": "Relu"}
+        f"/etudes/etude-test/reponses/{submission.id}/modifier",
+        json={"answers": answers, "comment": "Relu"},
     )
     assert response.status_code == 200 and response.get_json()["changed"]
     rows = _rows(db, submission.id)
@@ -52,7 +53,8 @@ def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db,
     assert rows["besoins"].text == "Un bus le soir." and rows["besoins"].folded == "un bus le soir."
 
     refused = charge.post(
-        f"/reponses/{submission.id}/modifier", json={"answers": answers | {"age": "vingt"}}
+        f"/etudes/etude-test/reponses/{submission.id}/modifier",
+        json={"answers": answers | {"age": "vingt"}},
     )
     assert refused.status_code == 422
     assert _rows(db, submission.id)["besoins"].text == "Un bus le soir."  # nothing half-written
@@ -74,7 +76,9 @@ def test_a_paper_entry_lands_in_the_answer_table(login, db):
         "profile": {"public": "age", "age_band": "60_74", "commune": "37261"},
         "consent": {"given": True, "recorded_by": "Camille"},
     }
-    response = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
+    response = charge.post(
+        f"/etudes/etude-test/reponses/questionnaire/{questionnaire.id}/papier", json=body
+    )
     assert response.status_code == 201, response.get_json()
     rows = _rows(db, response.get_json()["id"])
     assert (
@@ -101,7 +105,7 @@ def test_workspace_filters_are_answered_from_the_answer_table(login, db):
     db.session.commit()
     coder = login("charge_etude")
     ids = [str(submission.id) for submission in study["submissions"]]
-    url = f"/analyse/{study['questionnaire'].id}/coder/besoins"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
     assert _listed(coder.get(url).get_data(as_text=True)) == ids
     elderly = _listed(coder.get(url + "?public=age").get_data(as_text=True))
     assert elderly == [ids[1], ids[3]]
@@ -136,9 +140,12 @@ def test_concordance_reads_the_indexed_answers(login, db):
     create_default_codebook(study["questionnaire"])
     db.session.commit()
     coder = login("charge_etude")
-    url = f"/analyse/{study['questionnaire'].id}/resultats?lemme=médecin"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats?lemme=médecin"
     before = coder.get(url).get_data(as_text=True)  # not analysed yet: every answer is checked
-    assert coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302
+    assert (
+        coder.post(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/analyser").status_code
+        == 302
+    )
     lemmas = db.session.scalar(
         select(AnswerText.lemmas).where(
             AnswerText.submission_id == study["submissions"][3].id, AnswerText.path == "besoins"
@@ -163,10 +170,10 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
     huey = app.extensions["huey"]
     huey.immediate = False  # a real queue: the job waits for a worker
     try:
-        page = coder.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+        page = coder.get(f"/etudes/etude-test/analyse/{qid}/resultats").get_data(as_text=True)
         clouds = page[page.index('id="nuages"') :]
         assert "en cours de dessin" in clouds and "nuage/public/jeune.png" not in clouds
-        waiting = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
+        waiting = coder.get(f"/etudes/etude-test/analyse/{qid}/nuage/public/jeune.png")
         assert waiting.status_code == 202 and "en cours de dessin" in waiting.get_data(as_text=True)
         jobs = db.session.scalars(select(Job).where(Job.kind == "coding.clouds")).all()
         assert [job.status for job in jobs] == ["queued"]  # one drawing, not one per request
@@ -174,10 +181,10 @@ def test_the_word_cloud_is_drawn_by_a_job_not_by_the_page(app, login, db):
     finally:
         huey.immediate = True
     _run(jobs[0].id)  # the worker
-    page = coder.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+    page = coder.get(f"/etudes/etude-test/analyse/{qid}/resultats").get_data(as_text=True)
     clouds = page[page.index('id="nuages"') :]
     assert "en cours de dessin" not in clouds and "nuage/public/jeune.png" in clouds
-    drawn = coder.get(f"/analyse/{qid}/nuage/public/jeune.png")
+    drawn = coder.get(f"/etudes/etude-test/analyse/{qid}/nuage/public/jeune.png")
     assert drawn.status_code == 200 and drawn.data[:4] == b"\x89PNG"
 
 
@@ -201,7 +208,7 @@ def test_results_counted_in_sql_equal_analyses_measures_on_the_frames(login, db)
         (coder, third, "isolement", 0, 4, "besoins"),
     ]:
         response = client.post(
-            f"/analyse/{study['questionnaire'].id}/api/codages",
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
             json={
                 "submission_id": submission.id,
                 "path": path,

@@ -88,7 +88,7 @@ def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
         "/api/v1/tokens", json={"device_label": "Tablette <Sanitas>"}
     ).get_json()["token"]
     admin = login("admin")
-    page = admin.get("/reponses/appareils")
+    page = admin.get("/etudes/etude-test/reponses/appareils")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Samir Enquêteur" in html
@@ -97,7 +97,9 @@ def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
     device = db.session.scalar(
         select(DeviceToken).where(DeviceToken.device_label == "Tablette <Sanitas>")
     )
-    response = admin.post(f"/reponses/appareils/{device.id}/revoquer", follow_redirects=True)
+    response = admin.post(
+        f"/etudes/etude-test/reponses/appareils/{device.id}/revoquer", follow_redirects=True
+    )
     assert response.status_code == 200 and "révoqué" in response.get_data(as_text=True)
     assert (
         client.get(
@@ -108,7 +110,7 @@ def test_admin_lists_and_revokes_tokens_on_the_devices_page(login, client, db):
 
 
 def test_enqueteur_cannot_open_the_devices_page(login, db):
-    assert login("enqueteur").get("/reponses/appareils").status_code == 403
+    assert login("enqueteur").get("/etudes/etude-test/reponses/appareils").status_code == 403
 
 
 def test_a_revoked_tablet_needs_the_password_again_before_a_new_token(login, client, db, app):
@@ -122,7 +124,7 @@ def test_a_revoked_tablet_needs_the_password_again_before_a_new_token(login, cli
     device = db.session.scalar(
         select(DeviceToken).where(DeviceToken.device_label == "Tablette perdue")
     )
-    login("admin").post(f"/reponses/appareils/{device.id}/revoquer")
+    login("admin").post(f"/etudes/etude-test/reponses/appareils/{device.id}/revoquer")
 
     refused = client.post(
         "/api/v1/submissions", json={}, headers={"Authorization": f"Bearer {token}"}

@@ -40,7 +40,7 @@ def _code(codebook, key) -> Code:
 
 def _code_span(client, study, submission, code, start, end, path="besoins"):
     return client.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": submission.id,
             "path": path,
@@ -52,7 +52,7 @@ def _code_span(client, study, submission, code, start, end, path="besoins"):
 
 
 def _analyse(client, study):
-    response = client.post(f"/analyse/{study['questionnaire'].id}/analyser")
+    response = client.post(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/analyser")
     assert response.status_code == 302
     return client.application.extensions  # jobs run immediately in tests
 
@@ -62,15 +62,19 @@ def _last_job(db, kind="coding.analyse") -> Job:
 
 
 def test_codebook_is_created_from_the_abs_default_with_its_hierarchy(coder, study, db):
-    response = coder.post(f"/analyse/{study['questionnaire'].id}/livre/creer")
+    response = coder.post(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/creer")
     assert response.status_code == 302
     codebook = codebook_of(study["questionnaire"].id)
     keys = {code.key: code for code in codebook.codes}
     assert "logement-cout" in keys and keys["logement-cout"].parent.key == "logement"
     assert keys["logement-cout"].keywords, "the rules come along with the codes"
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/livre").get_data(as_text=True)
+    page = coder.get(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre").get_data(
+        as_text=True
+    )
     assert "Logement" in page and "Coût" in page
-    again = coder.post(f"/analyse/{study['questionnaire'].id}/livre/creer", follow_redirects=True)
+    again = coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/creer", follow_redirects=True
+    )
     assert "déjà un livre de codes" in again.get_data(as_text=True)
 
 
@@ -85,7 +89,7 @@ def test_merging_codes_keeps_their_codings_on_the_target(coder, login, study, db
     other = login("charge_etude")
     assert _code_span(other, study, first, source, 0, 20).status_code == 201
     response = coder.post(
-        f"/analyse/{study['questionnaire'].id}/livre/{source.id}",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/{source.id}",
         data={"action": "merge", "target": str(target.id)},
         follow_redirects=True,
     )
@@ -98,7 +102,9 @@ def test_merging_codes_keeps_their_codings_on_the_target(coder, login, study, db
     ]
     db.session.refresh(source)
     assert source.merged_into_id == target.id
-    codebook_page = coder.get(f"/analyse/{study['questionnaire'].id}/livre").get_data(as_text=True)
+    codebook_page = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre"
+    ).get_data(as_text=True)
     assert source.name not in codebook_page
 
 
@@ -107,14 +113,17 @@ def test_a_used_code_cannot_be_deleted_but_an_unused_one_can(coder, study, db):
     used, unused = _code(codebook, "mobilite"), _code(codebook, "petite-enfance")
     _code_span(coder, study, study["submissions"][2], used, 0, 10)
     refused = coder.post(
-        f"/analyse/{study['questionnaire'].id}/livre/{used.id}",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/{used.id}",
         data={"action": "delete"},
         follow_redirects=True,
     )
     assert "fusionnez-le" in refused.get_data(as_text=True)
     assert db.session.get(Code, used.id) is not None
     unused_id = unused.id
-    coder.post(f"/analyse/{study['questionnaire'].id}/livre/{unused_id}", data={"action": "delete"})
+    coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/{unused_id}",
+        data={"action": "delete"},
+    )
     assert db.session.get(Code, unused_id) is None
 
 
@@ -129,7 +138,7 @@ def test_span_coding_checks_offsets_against_the_answer_text(coder, study, db):
     empty = _code_span(coder, study, first, code, 10, 10)
     assert empty.status_code == 422
     not_numbers = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": first.id,
             "path": "besoins",
@@ -145,7 +154,7 @@ def test_span_coding_checks_offsets_against_the_answer_text(coder, study, db):
         and "Aucune réponse libre" in unknown_path.get_json()["error"]
     )
     stale = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": first.id,
             "path": "besoins",
@@ -177,7 +186,7 @@ def test_a_code_made_on_the_fly_and_removing_only_ones_own_codings(coder, login,
     _codebook(db, study)
     first = study["submissions"][0]
     response = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": first.id,
             "path": "besoins",
@@ -190,10 +199,14 @@ def test_a_code_made_on_the_fly_and_removing_only_ones_own_codings(coder, login,
     assert response.get_json()["code"]["name"] == "Vie étudiante"
     coding_id = response.get_json()["coding"]["id"]
     other = login("charge_etude")
-    refused = other.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}")
+    refused = other.delete(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}"
+    )
     assert refused.status_code == 403 and "vos propres codages" in refused.get_json()["error"]
     assert (
-        coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}").status_code
+        coder.delete(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}"
+        ).status_code
         == 200
     )
     assert db.session.get(Coding, coding_id) is None
@@ -222,7 +235,7 @@ def test_analysis_job_suggests_pseudonymises_and_reruns_only_changed_answers(cod
 
     _analyse(coder, study)
     assert _last_job(db).result["analysed"] == 0
-    assert "rien de nouveau" in coder.get("/analyse/").get_data(as_text=True)
+    assert "rien de nouveau" in coder.get("/etudes/etude-test/analyse/").get_data(as_text=True)
 
     changed = study["submissions"][3]
     edit_answers(
@@ -253,7 +266,7 @@ def test_a_changed_answer_is_pseudonymised_again_and_needs_a_new_validation(code
     )
     assert (
         coder.post(
-            f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation",
             data={"answer": stored.id, "action": "valider"},
         ).status_code
         == 302
@@ -279,9 +292,13 @@ def test_a_forced_analysis_keeps_the_coders_decisions(coder, study, db):
     rejected = db.session.scalars(
         select(Suggestion).where(Suggestion.submission_id == first.id, Suggestion.path == "besoins")
     ).first()
-    coder.post(f"/analyse/{study['questionnaire'].id}/api/suggestions/{rejected.id}/rejeter")
+    coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/suggestions/{rejected.id}/rejeter"
+    )
     code_id = rejected.code_id
-    coder.post(f"/analyse/{study['questionnaire'].id}/analyser", data={"tout": "1"})
+    coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/analyser", data={"tout": "1"}
+    )
     assert _last_job(db).result["analysed"] == len(ANSWERS) + 2
     same_code = db.session.scalars(
         select(Suggestion).where(
@@ -352,7 +369,7 @@ def test_odd_answers_are_analysed_shown_and_coded(coder, db):
         )
     )
     assert emoji.text == "Appelez [PERSONNE_1] au [TÉLÉPHONE] 😊 merci"
-    page = coder.get(f"/analyse/{odd['questionnaire'].id}/coder/besoins")
+    page = coder.get(f"/etudes/etude-test/analyse/{odd['questionnaire'].id}/coder/besoins")
     assert page.status_code == 200 and "😡😡🙏" in page.get_data(as_text=True)
     # A span after the emoji is coded on the right characters (offsets count code points).
     text = "Appelez Kevin au 06 12 34 56 78 😊 merci"
@@ -361,7 +378,12 @@ def test_odd_answers_are_analysed_shown_and_coded(coder, db):
         coder, odd, odd["submissions"][4], _code(codebook, "isolement"), start, start + 5
     )
     assert response.status_code == 201
-    assert coder.get(f"/analyse/{odd['questionnaire'].id}/pseudonymisation").status_code == 200
+    assert (
+        coder.get(
+            f"/etudes/etude-test/analyse/{odd['questionnaire'].id}/pseudonymisation"
+        ).status_code
+        == 200
+    )
 
 
 def test_accepting_and_rejecting_suggestions(coder, study, db):
@@ -370,7 +392,7 @@ def test_accepting_and_rejecting_suggestions(coder, study, db):
     suggestions = db.session.scalars(select(Suggestion).where(Suggestion.status == "pending")).all()
     assert len(suggestions) >= 2
     accepted, rejected = suggestions[0], suggestions[1]
-    base = f"/analyse/{study['questionnaire'].id}/api/suggestions"
+    base = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/suggestions"
     response = coder.post(f"{base}/{accepted.id}/accepter")
     assert response.status_code == 200 and response.get_json()["status"] == "accepted"
     coding = db.session.scalar(
@@ -396,13 +418,21 @@ def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, stu
     _code_span(coder, study, named, code, 0, len(text))
     _analyse(coder, study)
     collectif = login("collectif")
-    url = f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats/code/{code.id}"
     page = collectif.get(url).get_data(as_text=True)
     assert "Kevin" not in page and "06 12 34 56 78" not in page
     assert "1 verbatim(s) en attente de validation" in page
-    assert collectif.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").status_code == 403
     assert (
-        collectif.get(f"/analyse/{study['questionnaire'].id}/pseudonymisation").status_code == 403
+        collectif.get(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
+        ).status_code
+        == 403
+    )
+    assert (
+        collectif.get(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation"
+        ).status_code
+        == 403
     )
 
     stored = db.session.scalar(
@@ -411,14 +441,14 @@ def test_non_coders_see_only_validated_pseudonymised_verbatims(coder, login, stu
         )
     )
     coder.post(
-        f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation",
         data={"answer": stored.id, "action": "valider"},
     )
     page = collectif.get(url).get_data(as_text=True)
     assert "[PERSONNE_1]" in page and "[TÉLÉPHONE]" in page
     assert "Kevin" not in page and "06 12 34 56 78" not in page and "en attente" not in page
     results = collectif.get(
-        f"/analyse/{study['questionnaire'].id}/resultats?lemme=quartier"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats?lemme=quartier"
     ).get_data(as_text=True)
     assert "Kevin" not in results and "Logement" in results
     # The coder reads the original.
@@ -444,19 +474,23 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
     _analyse(coder, study)
     collectif = login("collectif")
 
-    home = coder.get("/analyse/").get_data(as_text=True)
+    home = coder.get("/etudes/etude-test/analyse/").get_data(as_text=True)
     assert (
         "Valider la pseudonymisation" in home and "0 réponse(s) codée(s) sur 1 validée(s)" in home
     )
-    verbatims = coder.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
+    verbatims = coder.get(f"/etudes/etude-test/analyse/{qid}/resultats/code/{code.id}").get_data(
+        as_text=True
+    )
     assert "le collectif en voit 0" in verbatims and f"pseudonymisation?code={code.id}" in verbatims
     # Before validation the collectif is told why nothing is cited, and no cloud points at nothing.
-    results = collectif.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+    results = collectif.get(f"/etudes/etude-test/analyse/{qid}/resultats").get_data(as_text=True)
     assert "1 réponse(s) codée(s) sur 1 attendent encore cette relecture" in results
     assert "nuage de mots apparaîtra" in results and "nuage/public/jeune.png" not in results
 
     # The review filtered by the code lists the coded answer only, and validates the page at once.
-    review = coder.get(f"/analyse/{qid}/pseudonymisation?code={code.id}").get_data(as_text=True)
+    review = coder.get(
+        f"/etudes/etude-test/analyse/{qid}/pseudonymisation?code={code.id}"
+    ).get_data(as_text=True)
     assert (
         "Kevin" in review and ANSWERS[1][1] not in review and "Valider ces 1 réponse(s)" in review
     )
@@ -467,7 +501,7 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
         )
     }
     response = coder.post(
-        f"/analyse/{qid}/pseudonymisation",
+        f"/etudes/etude-test/analyse/{qid}/pseudonymisation",
         data={"action": "valider_page", "answers": [records[named.id].id], "code": str(code.id)},
     )
     assert response.status_code == 302 and f"code={code.id}" in response.headers["Location"]
@@ -477,15 +511,19 @@ def test_the_path_from_analysis_to_the_collectif_is_shown_and_walked(coder, logi
 
     # The word clouds are drawn by a job that the first visit starts (here it runs at once, after
     # that visit's commit): the next visit shows them.
-    collectif.get(f"/analyse/{qid}/resultats")
-    results = collectif.get(f"/analyse/{qid}/resultats").get_data(as_text=True)
+    collectif.get(f"/etudes/etude-test/analyse/{qid}/resultats")
+    results = collectif.get(f"/etudes/etude-test/analyse/{qid}/resultats").get_data(as_text=True)
     assert "attendent encore" not in results and "nuage/public/jeune.png" in results
-    page = collectif.get(f"/analyse/{qid}/resultats/code/{code.id}").get_data(as_text=True)
+    page = collectif.get(f"/etudes/etude-test/analyse/{qid}/resultats/code/{code.id}").get_data(
+        as_text=True
+    )
     assert "[PERSONNE_1]" in page and "Kevin" not in page
     assert (
         "« Qu&#39;est-ce qui vous manque le plus ? »" in page
     )  # the question as asked, not its name
-    assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get("/analyse/").get_data(as_text=True)
+    assert "1 réponse(s) codée(s) sur 1 validée(s)" in coder.get(
+        "/etudes/etude-test/analyse/"
+    ).get_data(as_text=True)
 
 
 def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
@@ -494,12 +532,14 @@ def test_a_segment_coded_by_two_coders_is_one_verbatim(coder, login, study, db):
     second = login("charge_etude", name="Bruno Codeur")
     for client in (coder, second):
         assert _code_span(client, study, study["submissions"][0], code, 0, 11).status_code == 201
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(
-        as_text=True
-    )
+    page = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats/code/{code.id}"
+    ).get_data(as_text=True)
     assert page.count("<blockquote>") == 1 and "Claire Codeuse, Bruno Codeur" in page
     # The results count it as one segment of one respondent too.
-    results = coder.get(f"/analyse/{study['questionnaire'].id}/resultats").get_data(as_text=True)
+    results = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats"
+    ).get_data(as_text=True)
     table = results[results.index('<table class="frequencies"') : results.index("</table>")]
     row = next(row for row in table.split("<tr>") if f'/resultats/code/{code.id}"' in row)
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1"]
@@ -516,9 +556,9 @@ def test_a_segment_coded_with_a_code_and_its_sub_code_is_quoted_once_on_the_code
     db.session.commit()
     for applied in (code, child):
         assert _code_span(coder, study, study["submissions"][0], applied, 0, 11).status_code == 201
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats/code/{code.id}").get_data(
-        as_text=True
-    )
+    page = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats/code/{code.id}"
+    ).get_data(as_text=True)
     listed = page[page.index('<ul class="verbatims">') :]
     assert listed.count("<blockquote>") == 1
     assert "1 verbatim(s)" in page
@@ -537,14 +577,14 @@ def test_validating_a_page_ignores_answers_of_another_questionnaire(coder, study
         )
     )
     coder.post(
-        f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation",
         data={"action": "valider_page", "answers": [foreign.id]},
     )
     db.session.refresh(foreign)
     assert foreign.validated_at is None
     assert (
         coder.post(
-            f"/analyse/{study['questionnaire'].id}/pseudonymisation",
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation",
             data={"action": "valider", "answer": foreign.id},
         ).status_code
         == 404
@@ -560,7 +600,7 @@ def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):
             PseudonymisedAnswer.submission_id == lonely.id, PseudonymisedAnswer.path == "besoins"
         )
     )
-    url = f"/analyse/{study['questionnaire'].id}/pseudonymisation"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/pseudonymisation"
     coder.post(
         url,
         data={"answer": stored.id, "action": "ajouter", "texte": "mon mari", "type": "PERSONNE"},
@@ -584,15 +624,23 @@ def test_pseudonymisation_review_adds_and_removes_identifiers(coder, study, db):
 
 def test_roles_on_the_analysis_pages(login, study, db):
     _codebook(db, study)
-    assert login("enqueteur").get("/analyse/").status_code == 403
+    assert login("enqueteur").get("/etudes/etude-test/analyse/").status_code == 403
     lecteur = login("lecteur")
-    assert lecteur.get("/analyse/").status_code == 200
-    assert lecteur.get(f"/analyse/{study['questionnaire'].id}/resultats").status_code == 200
+    assert lecteur.get("/etudes/etude-test/analyse/").status_code == 200
     assert (
-        lecteur.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv").status_code == 403
+        lecteur.get(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats").status_code
+        == 200
     )
     assert (
-        lecteur.post(f"/analyse/{study['questionnaire'].id}/api/codages", json={}).status_code
+        lecteur.get(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/export/segments.csv"
+        ).status_code
+        == 403
+    )
+    assert (
+        lecteur.post(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages", json={}
+        ).status_code
         == 403
     )
 
@@ -601,7 +649,7 @@ def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, st
     codebook = _codebook(db, study)
     other = login("charge_etude", name="Omar Autre")
     _code_span(other, study, study["submissions"][2], _code(codebook, "mobilite"), 17, 20)
-    url = f"/analyse/{study['questionnaire'].id}/coder/besoins"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
     page = coder.get(url).get_data(as_text=True)
     assert "bus le soir" in page and "OA" in _coder_chips(
         page
@@ -625,16 +673,16 @@ def test_memos_on_an_answer_and_on_a_code(coder, study, db):
     codebook = _codebook(db, study)
     first = study["submissions"][0]
     response = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/memos",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/memos",
         json={"submission_id": first.id, "path": "besoins", "text": "À relire avec l'équipe"},
     )
     assert response.get_json()["saved"]
     assert "À relire avec l&#39;équipe" in coder.get(
-        f"/analyse/{study['questionnaire'].id}/coder/besoins"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
     ).get_data(as_text=True)
     code = _code(codebook, "isolement")
     coder.post(
-        f"/analyse/{study['questionnaire'].id}/livre/{code.id}",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/livre/{code.id}",
         data={"action": "memo", "text": "Inclure le deuil"},
     )
     assert db.session.scalar(select(Memo).where(Memo.code_id == code.id)).text == "Inclure le deuil"
@@ -649,7 +697,7 @@ def test_agreement_between_two_coders(coder, login, study, db):
     _code_span(coder, study, study["submissions"][1], loneliness, 9, 14)
     _code_span(other, study, study["submissions"][1], housing, 9, 14)
     page = coder.get(
-        f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
     )
     text = page.get_data(as_text=True)
     assert "Kappa de Cohen" in text and "Alpha de Krippendorff" in text
@@ -659,19 +707,25 @@ def test_agreement_between_two_coders(coder, login, study, db):
 def test_results_frequencies_by_public(coder, study, db):
     codebook = _codebook(db, study)
     _code_span(coder, study, study["submissions"][1], _code(codebook, "isolement"), 9, 14)
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public").get_data(
-        as_text=True
-    )
+    page = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats?par=public"
+    ).get_data(as_text=True)
     assert "Isolement" in page and "<svg" in page
     assert "Personne âgée (60 ans et plus)" in page
-    cloud = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/public/age.png")
+    cloud = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/nuage/public/age.png"
+    )
     assert (
         cloud.status_code == 200 and cloud.mimetype == "image/png" and cloud.data[:4] == b"\x89PNG"
     )
     # A code's cloud is drawn once asked for: meanwhile the image says so (202, Retry-After).
-    asked = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
+    asked = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg"
+    )
     assert asked.status_code == 202 and "Retry-After" in asked.headers
-    svg = coder.get(f"/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg")
+    svg = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/nuage/code/isolement.svg"
+    )
     assert svg.status_code == 200 and b"<svg" in svg.data
 
 
@@ -679,7 +733,7 @@ def test_exports_are_pseudonymised_by_default(coder, study, db):
     codebook = _codebook(db, study)
     named = study["submissions"][4]
     _code_span(coder, study, named, _code(codebook, "logement"), 0, len(ANSWERS[4][1]))
-    base = f"/analyse/{study['questionnaire'].id}/export"
+    base = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/export"
     rows = list(
         csv.reader(
             io.StringIO(coder.get(f"{base}/segments.csv").data.decode("utf-8-sig")), delimiter=";"
@@ -705,11 +759,15 @@ def test_exports_are_pseudonymised_by_default(coder, study, db):
     assert sources and not any("Kevin" in source for source in sources)
 
 
-def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, coder, db):
+def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, login, db):
     from consultation.coding.services import coders_of
+    from consultation.demo.seed import ABS_STUDY
     from consultation.questionnaire_store.models import Questionnaire
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import find_study
 
     assert runner.invoke(args=["demo", "--submissions", "40"]).exit_code == 0
+    enter_study(find_study(ABS_STUDY["slug"]), None)
     questionnaire = db.session.scalars(select(Questionnaire)).first()
     codebook = codebook_of(questionnaire.id)
     assert len(coders_of(codebook)) == 2
@@ -717,8 +775,8 @@ def test_demo_seeds_a_codebook_coded_by_two_coders_once(runner, coder, db):
     assert count > 20
     runner.invoke(args=["demo", "--submissions", "40"])
     assert db.session.scalar(select(func.count(Coding.id))) == count
-    page = coder.get(f"/analyse/{questionnaire.id}/accord").get_data(as_text=True)
-    assert "Kappa de Cohen" in page
+    page = login("admin").get(f"/etudes/{ABS_STUDY['slug']}/analyse/{questionnaire.id}/accord")
+    assert "Kappa de Cohen" in page.get_data(as_text=True)
 
 
 def test_retraining_learns_nothing_from_a_coding_a_revoir(coder, study, db):
@@ -729,7 +787,7 @@ def test_retraining_learns_nothing_from_a_coding_a_revoir(coder, study, db):
     qid = study["questionnaire"].id
 
     def examples_learnt() -> int:
-        assert coder.post(f"/analyse/{qid}/reentrainer").status_code == 302
+        assert coder.post(f"/etudes/etude-test/analyse/{qid}/reentrainer").status_code == 302
         return _last_job(db, "coding.retrain").result["examples"]
 
     assert examples_learnt() == 2

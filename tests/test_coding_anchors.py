@@ -43,7 +43,7 @@ def _code(codebook, key):
 def _code_words(client, study, submission, code, words, text=TEXT):
     start = text.index(words)
     response = client.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": submission.id,
             "path": "besoins",
@@ -58,7 +58,9 @@ def _code_words(client, study, submission, code, words, text=TEXT):
 
 def _edit(client, submission, new_text):
     answers = copy.deepcopy(submission.answers) | {"besoins": new_text}
-    response = client.post(f"/reponses/{submission.id}/modifier", json={"answers": answers})
+    response = client.post(
+        f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
+    )
     assert response.status_code == 200 and response.get_json()["changed"], response.get_json()
 
 
@@ -71,7 +73,9 @@ def _coded(db, coding_id):
 
 def _workspace_answer(client, study, submission):
     """The HTML of one answer's article in the workspace."""
-    page = client.get(f"/analyse/{study['questionnaire'].id}/coder/besoins").get_data(as_text=True)
+    page = client.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
+    ).get_data(as_text=True)
     start = page.index(f'data-submission="{submission.id}"')
     return " ".join(page[start : page.index("</article>", start)].split())
 
@@ -100,16 +104,18 @@ def test_a_coder_confirms_a_coding_to_review_which_then_counts_again(coder, stud
     coding_id = _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
     _edit(coder, submission, TEXT.replace("plus heureux", "plus très heureux"))
     assert f'data-confirm="{coding_id}"' in _workspace_answer(coder, study, submission)
-    home = " ".join(coder.get("/analyse/").get_data(as_text=True).split())
+    home = " ".join(coder.get("/etudes/etude-test/analyse/").get_data(as_text=True).split())
     row = home[home.index('<table class="questions">') : home.index("</table>")]
     assert '?revoir=y">1 à revoir</a>' in row
-    listed = coder.get(f"/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y").get_data(
-        as_text=True
-    )
+    listed = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins?revoir=y"
+    ).get_data(as_text=True)
     assert f'data-submission="{submission.id}"' in listed
     assert f'data-submission="{study["submissions"][1].id}"' not in listed
 
-    response = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    response = coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer"
+    )
     assert response.status_code == 200
     assert "à revoir" not in " ".join(response.get_json()["row_html"].split())
     assert _coded(db, coding_id) == ("plus très heureux", False)
@@ -135,11 +141,17 @@ def test_a_coding_whose_words_were_all_removed_can_only_be_removed(
     assert f'data-confirm="{coding_id}"' not in answer
 
     other = login("charge_etude", name="Omar Autre")
-    refused = other.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    refused = other.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer"
+    )
     assert refused.status_code == 403 and "vos propres codages" in refused.get_json()["error"]
-    refused = coder.post(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer")
+    refused = coder.post(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer"
+    )
     assert refused.status_code == 409 and "supprimés" in refused.get_json()["error"]
-    removed = coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}")
+    removed = coder.delete(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}"
+    )
     assert removed.status_code == 200
     assert db.session.get(Coding, coding_id) is None
 
@@ -160,7 +172,9 @@ def test_an_edit_after_every_span_leaves_them_in_place_and_unflagged(coder, stud
 
 
 def _segments(client, study):
-    raw = client.get(f"/analyse/{study['questionnaire'].id}/export/segments.csv?originaux=1").data
+    raw = client.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/export/segments.csv?originaux=1"
+    ).data
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
@@ -190,7 +204,7 @@ def test_agreement_leaves_out_answers_with_a_coding_to_review(coder, login, stud
     second_text = second.answers["besoins"]
     _code_words(coder, study, second, loneliness, "seule", text=second_text)
     _code_words(other, study, second, housing, "seule", text=second_text)
-    url = f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
 
     def housing_kappa_row():
         page = " ".join(coder.get(url).get_data(as_text=True).split())
@@ -217,7 +231,7 @@ def test_agreement_leaves_out_answers_with_a_coding_to_review(coder, login, stud
 def test_results_count_codings_to_review_apart(coder, study, codebook, db):
     submission = study["submissions"][0]
     _code_words(coder, study, submission, _code(codebook, "isolement"), "plus heureux")
-    results_url = f"/analyse/{study['questionnaire'].id}/resultats"
+    results_url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats"
     frequencies = coder.get(results_url).get_data(as_text=True)
     assert "Isolement" in frequencies[frequencies.index('id="freq-titre"') :]
     _edit(coder, submission, TEXT.replace("plus heureux", "plus très heureux"))
@@ -226,7 +240,7 @@ def test_results_count_codings_to_review_apart(coder, study, codebook, db):
     section = page[page.index('id="freq-titre"') : page.index('id="cross-titre"')]
     assert "Isolement" not in section
     verbatims = coder.get(
-        f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'isolement').id}"
     )
     assert "plus très heureux" not in verbatims.get_data(as_text=True)
 
@@ -294,9 +308,7 @@ def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_ag
     db.session.add(stored)
     db.session.commit()
     reader = login("lecteur")
-    verbatims = (
-        f"/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'logement-cout').id}"
-    )
+    verbatims = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats/code/{_code(codebook, 'logement-cout').id}"
     assert "logements séparés" in reader.get(verbatims).get_data(as_text=True)
 
     edited = TEXT.replace("un jardin", "un jardin, appelez Kevin Martin")
@@ -307,7 +319,8 @@ def test_an_edited_answer_loses_its_validated_pseudonymisation_until_analysed_ag
     assert "logements séparés" not in reader.get(verbatims).get_data(as_text=True)
 
     assert (
-        coder.post(f"/analyse/{study['questionnaire'].id}/analyser").status_code == 302
+        coder.post(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/analyser").status_code
+        == 302
     )  # run at once in tests
     db.session.expire_all()
     stored = db.session.get(PseudonymisedAnswer, stored.id)
@@ -356,7 +369,9 @@ def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db)
         {"lien": "sœur", "age_membre": 15},
         {"lien": "mon grand-père malade", "age_membre": 80},
     ]
-    created = charge.post(f"/reponses/questionnaire/{questionnaire.id}/papier", json=body)
+    created = charge.post(
+        f"/etudes/etude-test/reponses/questionnaire/{questionnaire.id}/papier", json=body
+    )
     assert created.status_code == 201, created.get_json()
     submission = db.session.get(Submission, created.get_json()["id"])
     codebook = create_default_codebook(questionnaire)
@@ -374,7 +389,9 @@ def test_a_corrected_paper_entry_moves_the_codings_of_a_repeat_answer(login, db)
     answers = copy.deepcopy(submission.answers)
     answers["menage"][1]["lien"] = "mon grand-père, très malade"
     assert (
-        charge.post(f"/reponses/{submission.id}/modifier", json={"answers": answers}).status_code
+        charge.post(
+            f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
+        ).status_code
         == 200
     )
     db.session.expire_all()

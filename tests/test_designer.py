@@ -18,7 +18,7 @@ def designer(login):
 
 def _create(client, title="Enquête jeunes 16–25 ans", **extra):
     response = client.post(
-        "/questionnaires/nouveau", data={"title": title, "language": "fr"} | extra
+        "/etudes/etude-test/questionnaires/nouveau", data={"title": title, "language": "fr"} | extra
     )
     assert response.status_code == 302, response.data
     questionnaire_id = int(response.headers["Location"].rstrip("/").split("/")[-1].split("#")[0])
@@ -32,7 +32,9 @@ def _questionnaire(db, questionnaire_id) -> Questionnaire:
 
 def _add_question(client, questionnaire_id, **fields):
     data = {"type": "text", "label_fr": "Question", "parent": ""} | fields
-    return client.post(f"/questionnaires/{questionnaire_id}/questions/nouvelle", data=data)
+    return client.post(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/questions/nouvelle", data=data
+    )
 
 
 def _names(db, questionnaire_id):
@@ -42,7 +44,7 @@ def _names(db, questionnaire_id):
 
 def _choice_list(client, questionnaire_id, name, lines):
     response = client.post(
-        f"/questionnaires/{questionnaire_id}/listes",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/listes",
         data={"list_name": name, "choices": "\n".join(lines)},
     )
     assert response.status_code == 302, response.data
@@ -55,17 +57,20 @@ def test_create_questionnaire_shows_an_empty_editor(designer, db):
     assert [(version.number, version.status) for version in questionnaire.versions] == [
         (1, "draft")
     ]
-    page = designer.get(f"/questionnaires/{questionnaire_id}").get_data(as_text=True)
+    page = designer.get(f"/etudes/etude-test/questionnaires/{questionnaire_id}").get_data(
+        as_text=True
+    )
     assert "Enquête jeunes 16–25 ans" in page
     assert "pas encore de question" in page
-    listing = designer.get("/questionnaires/").get_data(as_text=True)
+    listing = designer.get("/etudes/etude-test/questionnaires/").get_data(as_text=True)
     assert "Enquête jeunes 16–25 ans" in listing and "Brouillon" in listing
 
 
 def test_create_refuses_a_taken_form_id(designer, db):
     _create(designer, form_id="abs_2025")
     response = designer.post(
-        "/questionnaires/nouveau", data={"title": "Autre", "form_id": "abs_2025", "language": "fr"}
+        "/etudes/etude-test/questionnaires/nouveau",
+        data={"title": "Autre", "form_id": "abs_2025", "language": "fr"},
     )
     assert response.status_code == 200
     assert "déjà celui d'un autre questionnaire" in html.unescape(response.get_data(as_text=True))
@@ -120,7 +125,9 @@ def test_add_a_question_of_each_type(designer, db):
     assert age.required and age.constraint == ". >= 16" and age.label == {"fr": "Votre âge"}
     assert model.find("satisfaction").start == 0 and model.find("satisfaction").end == 10
     assert model.find("logement").choice_list == "oui_non"
-    page = designer.get(f"/questionnaires/{questionnaire_id}").get_data(as_text=True)
+    page = designer.get(f"/etudes/etude-test/questionnaires/{questionnaire_id}").get_data(
+        as_text=True
+    )
     for label in (
         "Votre prénom",
         "Échelle de notation",
@@ -160,10 +167,12 @@ def test_edit_a_question_and_rename_carries_references(designer, db):
     _add_question(
         designer, questionnaire_id, name="ecole", label_fr="Votre école", relevant="${age} < 26"
     )
-    form = designer.get(f"/questionnaires/{questionnaire_id}/questions/age").get_data(as_text=True)
+    form = designer.get(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/questions/age"
+    ).get_data(as_text=True)
     assert 'value="Âge"' in form or ">Âge<" in form
     response = designer.post(
-        f"/questionnaires/{questionnaire_id}/questions/age",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/questions/age",
         data={
             "type": "integer",
             "name": "age_annees",
@@ -189,14 +198,14 @@ def test_groups_reorder_and_move_in_and_out(designer, db):
     for name in ("a", "b", "c"):
         _add_question(designer, questionnaire_id, name=name, label_fr=name.upper())
     response = designer.post(
-        f"/questionnaires/{questionnaire_id}/groupes/nouveau",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/groupes/nouveau",
         data={"name": "foyer", "label_fr": "Votre foyer", "parent": ""},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     _add_question(designer, questionnaire_id, name="d", label_fr="D", parent="foyer")
     assert _names(db, questionnaire_id) == ["a", "b", "c", "foyer", "d"]
 
-    move = f"/questionnaires/{questionnaire_id}/elements/%s/deplacer"
+    move = f"/etudes/etude-test/questionnaires/{questionnaire_id}/elements/%s/deplacer"
     designer.post(move % "c", data={"direction": "up"})
     assert _names(db, questionnaire_id) == ["a", "c", "b", "foyer", "d"]
     designer.post(move % "a", data={"direction": "up"})  # already first: stays
@@ -223,7 +232,7 @@ def test_groups_reorder_and_move_in_and_out(designer, db):
 def test_delete_asks_for_confirmation_and_lists_what_goes(designer, db):
     questionnaire_id = _create(designer)
     designer.post(
-        f"/questionnaires/{questionnaire_id}/groupes/nouveau",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/groupes/nouveau",
         data={"name": "foyer", "label_fr": "Foyer"},
     )
     _add_question(
@@ -237,14 +246,16 @@ def test_delete_asks_for_confirmation_and_lists_what_goes(designer, db):
     _add_question(
         designer, questionnaire_id, name="creche", label_fr="Crèche ?", relevant="${enfants} > 0"
     )
-    page = designer.get(f"/questionnaires/{questionnaire_id}/elements/foyer/supprimer").get_data(
-        as_text=True
-    )
+    page = designer.get(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/elements/foyer/supprimer"
+    ).get_data(as_text=True)
     assert (
         "Supprimer le groupe" in page and "enfants" in page and "creche" in page
     )  # what goes and who cites it
     assert _names(db, questionnaire_id) == ["foyer", "enfants", "creche"]
-    response = designer.post(f"/questionnaires/{questionnaire_id}/elements/foyer/supprimer")
+    response = designer.post(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/elements/foyer/supprimer"
+    )
     assert response.status_code == 302
     assert _names(db, questionnaire_id) == ["creche"]
 
@@ -257,7 +268,7 @@ def test_choice_list_editor(designer, db):
         "satisfaction",
         ["Pas du tout", "Plutôt pas", "Plutôt", "Tout à fait"],
     )
-    base = f"/questionnaires/{questionnaire_id}/listes/satisfaction"
+    base = f"/etudes/etude-test/questionnaires/{questionnaire_id}/listes/satisfaction"
     model = _questionnaire(db, questionnaire_id).latest.model()
     assert model.choice_lists["satisfaction"].names() == [
         "pas_du_tout",
@@ -324,7 +335,7 @@ def test_invalid_relevance_is_refused_in_french(designer, db):
 def test_expression_endpoint_checks_against_the_questionnaire_names(designer, db):
     questionnaire_id = _create(designer)
     _add_question(designer, questionnaire_id, name="public", label_fr="Public")
-    url = f"/questionnaires/{questionnaire_id}/expression"
+    url = f"/etudes/etude-test/questionnaires/{questionnaire_id}/expression"
     ok = designer.post(
         url, json={"expression": "${public} = 'age'", "field": "relevant", "question": "ecole"}
     )
@@ -364,7 +375,7 @@ def _publishable(designer, db):
 
 def test_publish_freezes_the_version_and_edits_go_to_a_new_draft(designer, db):
     questionnaire_id = _publishable(designer, db)
-    response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
     assert response.status_code == 302
     questionnaire = _questionnaire(db, questionnaire_id)
     v1 = questionnaire.versions[0]
@@ -393,14 +404,16 @@ def test_publish_freezes_the_version_and_edits_go_to_a_new_draft(designer, db):
         questionnaire.versions[0].definition = {}
     db.session.rollback()
 
-    history = designer.get(f"/questionnaires/{questionnaire_id}/versions").get_data(as_text=True)
+    history = designer.get(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/versions"
+    ).get_data(as_text=True)
     assert "v1" in history and "v2" in history and "Publiée" in history and "Brouillon" in history
     assert "Ajouté : <code>quartier</code>" in history
 
 
 def test_publish_refused_with_the_problems_listed(designer, db):
     questionnaire_id = _create(designer)
-    response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
     assert response.status_code == 422
     assert "aucune question" in response.get_data(as_text=True)
     # A question cited by a rule is deleted: the rule now names nothing, publication is refused.
@@ -408,8 +421,8 @@ def test_publish_refused_with_the_problems_listed(designer, db):
     _add_question(
         designer, questionnaire_id, name="ecole", label_fr="École", relevant="${public} = 'jeune'"
     )
-    designer.post(f"/questionnaires/{questionnaire_id}/elements/public/supprimer")
-    response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
+    designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/elements/public/supprimer")
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     assert "Publication refusée : 1 problème" in page
@@ -419,16 +432,16 @@ def test_publish_refused_with_the_problems_listed(designer, db):
 
 def test_nothing_to_publish_twice(designer, db):
     questionnaire_id = _publishable(designer, db)
-    designer.post(f"/questionnaires/{questionnaire_id}/publier")
-    response = designer.post(f"/questionnaires/{questionnaire_id}/publier")
+    designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
     assert "Rien à publier" in response.get_data(as_text=True)
     assert len(_questionnaire(db, questionnaire_id).versions) == 1
 
 
 def test_duplicate(designer, db):
     questionnaire_id = _publishable(designer, db)
-    designer.post(f"/questionnaires/{questionnaire_id}/publier")
-    response = designer.post(f"/questionnaires/{questionnaire_id}/dupliquer")
+    designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/dupliquer")
     assert response.status_code == 302
     copy = db.session.scalars(
         select(Questionnaire)
@@ -447,14 +460,16 @@ def test_settings_add_a_language(designer, db):
     questionnaire_id = _create(designer)
     _add_question(designer, questionnaire_id, name="age", label_fr="Âge")
     response = designer.post(
-        f"/questionnaires/{questionnaire_id}/reglages",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/reglages",
         data={"title": "Enquête seniors", "languages": "fr, en", "default_language": "fr"},
     )
     assert response.status_code == 302
-    form = designer.get(f"/questionnaires/{questionnaire_id}/questions/age").get_data(as_text=True)
+    form = designer.get(
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/questions/age"
+    ).get_data(as_text=True)
     assert "Libellé (anglais)" in form
     designer.post(
-        f"/questionnaires/{questionnaire_id}/questions/age",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/questions/age",
         data={"type": "text", "name": "age", "label_fr": "Âge", "label_en": "Age"},
     )
     questionnaire = _questionnaire(db, questionnaire_id)
@@ -464,20 +479,30 @@ def test_settings_add_a_language(designer, db):
 
 def test_preview_page_carries_the_definition(designer, db):
     questionnaire_id = _publishable(designer, db)
-    page = designer.get(f"/questionnaires/{questionnaire_id}/apercu").get_data(as_text=True)
+    page = designer.get(f"/etudes/etude-test/questionnaires/{questionnaire_id}/apercu").get_data(
+        as_text=True
+    )
     assert (
         'id="apercu-definition"' in page
         and "${public} = 'jeune'" not in page.split("apercu-definition")[0]
     )
     assert "\\u0027jeune\\u0027" in page or "'jeune'" in page
-    assert designer.get(f"/questionnaires/{questionnaire_id}/apercu?version=9").status_code == 404
+    assert (
+        designer.get(
+            f"/etudes/etude-test/questionnaires/{questionnaire_id}/apercu?version=9"
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("role", ["lecteur", "enqueteur", "collectif"])
 def test_other_roles_get_403(login, db, role):
     client = login(role)
-    assert client.get("/questionnaires/").status_code == 403
-    assert client.post("/questionnaires/nouveau", data={"title": "X"}).status_code == 403
+    assert client.get("/etudes/etude-test/questionnaires/").status_code == 403
+    assert (
+        client.post("/etudes/etude-test/questionnaires/nouveau", data={"title": "X"}).status_code
+        == 403
+    )
     assert db.session.scalar(select(func.count()).select_from(Questionnaire)) == 0
 
 
@@ -485,20 +510,20 @@ def test_anonymous_is_sent_to_login(client, login, db):
     owner = login("admin")
     questionnaire_id = _create(owner)
     for url in (
-        "/questionnaires/",
-        f"/questionnaires/{questionnaire_id}",
-        f"/questionnaires/{questionnaire_id}/apercu",
+        "/etudes/etude-test/questionnaires/",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/apercu",
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/compte/connexion" in response.headers["Location"]
-    response = client.post(f"/questionnaires/{questionnaire_id}/publier")
+    response = client.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
     assert response.status_code == 302
     assert _questionnaire(db, questionnaire_id).latest.status == "draft"
 
 
 def test_admin_may_design(login, db):
     admin = login("admin")
-    assert admin.get("/questionnaires/").status_code == 200
+    assert admin.get("/etudes/etude-test/questionnaires/").status_code == 200
 
 
 def test_repeat_group_with_its_count_and_an_invalid_count_refused(designer, db):
@@ -506,7 +531,7 @@ def test_repeat_group_with_its_count_and_an_invalid_count_refused(designer, db):
     _add_question(
         designer, questionnaire_id, type="integer", name="nb_enfants", label_fr="Nombre d'enfants"
     )
-    url = f"/questionnaires/{questionnaire_id}/groupes/nouveau"
+    url = f"/etudes/etude-test/questionnaires/{questionnaire_id}/groupes/nouveau"
     refused = designer.post(
         url,
         data={
@@ -543,11 +568,13 @@ def test_repeat_group_with_its_count_and_an_invalid_count_refused(designer, db):
         and group.repeat_count == "${nb_enfants}"
         and [c.name for c in group.children] == ["age_enfant"]
     )
-    page = designer.get(f"/questionnaires/{questionnaire_id}").get_data(as_text=True)
+    page = designer.get(f"/etudes/etude-test/questionnaires/{questionnaire_id}").get_data(
+        as_text=True
+    )
     assert "Groupe répété" in page
     # Editing the group keeps what is inside it.
     designer.post(
-        f"/questionnaires/{questionnaire_id}/groupes/enfant",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/groupes/enfant",
         data={"name": "enfant", "label_fr": "Chaque enfant"},
     )
     group = _questionnaire(db, questionnaire_id).latest.model().find("enfant")
@@ -561,7 +588,7 @@ def test_repeat_group_with_its_count_and_an_invalid_count_refused(designer, db):
 def test_save_and_add_another_keeps_type_and_group(designer, db):
     questionnaire_id = _create(designer)
     designer.post(
-        f"/questionnaires/{questionnaire_id}/groupes/nouveau",
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/groupes/nouveau",
         data={"name": "profil", "label_fr": "Profil"},
     )
     response = _add_question(
@@ -587,7 +614,8 @@ def test_expression_endpoint_is_for_designers_only(login, db):
     questionnaire_id = _create(owner)
     reader = login("lecteur")
     response = reader.post(
-        f"/questionnaires/{questionnaire_id}/expression", json={"expression": "1 = 1"}
+        f"/etudes/etude-test/questionnaires/{questionnaire_id}/expression",
+        json={"expression": "1 = 1"},
     )
     assert response.status_code == 403
 
@@ -604,15 +632,15 @@ def test_cascading_lists_built_in_the_designer(designer, db):
     )
     # One more choice, and a column added to an existing one.
     designer.post(
-        f"/questionnaires/{qid}/listes/quartiers",
+        f"/etudes/etude-test/questionnaires/{qid}/listes/quartiers",
         data={"name": "europe", "label_fr": "Europe", "properties": "commune=tours"},
     )
-    edit = designer.get(f"/questionnaires/{qid}/listes/quartiers/choix/rabiere").get_data(
-        as_text=True
-    )
+    edit = designer.get(
+        f"/etudes/etude-test/questionnaires/{qid}/listes/quartiers/choix/rabiere"
+    ).get_data(as_text=True)
     assert "commune=joue" in edit
     designer.post(
-        f"/questionnaires/{qid}/listes/quartiers/choix/rabiere",
+        f"/etudes/etude-test/questionnaires/{qid}/listes/quartiers/choix/rabiere",
         data={"name": "rabiere", "label_fr": "La Rabière", "properties": "commune=joue\nzone=qpv"},
     )
     _add_question(
@@ -641,7 +669,7 @@ def test_cascading_lists_built_in_the_designer(designer, db):
         ("europe", {"commune": "tours"}),
     ]
     assert model.find("quartier").choice_filter == "commune = ${commune}"
-    tree = designer.get(f"/questionnaires/{qid}").get_data(as_text=True)
+    tree = designer.get(f"/etudes/etude-test/questionnaires/{qid}").get_data(as_text=True)
     assert "Filtre des choix" in tree and "commune = ${commune}" in tree
 
 
@@ -665,7 +693,7 @@ def test_choice_filter_on_a_column_no_choice_has_is_refused(designer, db):
 def test_bad_choice_columns_are_refused_with_the_line(designer, db):
     qid = _create(designer)
     page = designer.post(
-        f"/questionnaires/{qid}/listes",
+        f"/etudes/etude-test/questionnaires/{qid}/listes",
         data={
             "list_name": "quartiers",
             "choices": "sanitas;Sanitas;commune=tours\nrabiere;La Rabière;commune joue",
@@ -679,7 +707,7 @@ def test_bad_choice_columns_are_refused_with_the_line(designer, db):
     assert "quartiers" not in _questionnaire(db, qid).latest.model().choice_lists
     _choice_list(designer, qid, "communes", ["tours;Tours"])
     refused = designer.post(
-        f"/questionnaires/{qid}/listes/communes",
+        f"/etudes/etude-test/questionnaires/{qid}/listes/communes",
         data={"name": "joue", "label_fr": "Joué", "properties": "label=x"},
     )
     assert "La colonne « label » est réservée" in html.unescape(refused.get_data(as_text=True))
@@ -693,7 +721,7 @@ def test_a_relevance_cycle_is_refused_when_saved(designer, db):
         designer, qid, type="integer", name="revenu", label_fr="Revenu", relevant="${age} > 18"
     )
     page = designer.post(
-        f"/questionnaires/{qid}/questions/age",
+        f"/etudes/etude-test/questionnaires/{qid}/questions/age",
         data={
             "type": "integer",
             "name": "age",
@@ -709,7 +737,7 @@ def test_a_relevance_cycle_is_refused_when_saved(designer, db):
     # A calculation that reads itself through another one is refused under the calculation field.
     _add_question(designer, qid, type="calculate", name="total", calculation="${revenu} * 2")
     refused = designer.post(
-        f"/questionnaires/{qid}/questions/revenu",
+        f"/etudes/etude-test/questionnaires/{qid}/questions/revenu",
         data={
             "type": "integer",
             "name": "revenu",

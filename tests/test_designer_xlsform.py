@@ -26,7 +26,9 @@ def _count(db) -> int:
 
 def _upload(client, path: Path, **fields):
     data = {"file": (io.BytesIO(path.read_bytes()), path.name)} | fields
-    return client.post("/questionnaires/importer", data=data, content_type="multipart/form-data")
+    return client.post(
+        "/etudes/etude-test/questionnaires/importer", data=data, content_type="multipart/form-data"
+    )
 
 
 def test_import_a_good_file_shows_the_editor_and_warnings(designer, db):
@@ -74,7 +76,7 @@ def test_import_a_bad_file_lists_every_error_and_writes_nothing(designer, db, fi
 
 def test_upload_refuses_other_extensions(designer, db):
     response = designer.post(
-        "/questionnaires/importer",
+        "/etudes/etude-test/questionnaires/importer",
         data={"file": (io.BytesIO(b"a;b"), "reponses.csv")},
         content_type="multipart/form-data",
     )
@@ -87,7 +89,7 @@ def test_upload_too_large_is_refused_in_french(app, designer, db):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     try:
         response = designer.post(
-            "/questionnaires/importer",
+            "/etudes/etude-test/questionnaires/importer",
             data={"file": (io.BytesIO(b"x" * 5000), "gros.xlsx")},
             content_type="multipart/form-data",
         )
@@ -101,7 +103,7 @@ def test_upload_too_large_is_refused_in_french(app, designer, db):
 def test_export_then_reimport_gives_the_same_questionnaire(designer, db):
     _upload(designer, DATA / "abs_bilingue.xlsx")
     questionnaire = db.session.scalars(select(Questionnaire)).one()
-    response = designer.get(f"/questionnaires/{questionnaire.id}/exporter")
+    response = designer.get(f"/etudes/etude-test/questionnaires/{questionnaire.id}/exporter")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert f"{questionnaire.form_id}-v1-brouillon.xlsx" in response.headers["Content-Disposition"]
@@ -114,8 +116,18 @@ def test_export_then_reimport_gives_the_same_questionnaire(designer, db):
 def test_export_a_given_version(designer, db):
     _upload(designer, DATA / "odk_jeunes.xlsx")
     questionnaire = db.session.scalars(select(Questionnaire)).one()
-    assert designer.get(f"/questionnaires/{questionnaire.id}/exporter?version=1").status_code == 200
-    assert designer.get(f"/questionnaires/{questionnaire.id}/exporter?version=7").status_code == 404
+    assert (
+        designer.get(
+            f"/etudes/etude-test/questionnaires/{questionnaire.id}/exporter?version=1"
+        ).status_code
+        == 200
+    )
+    assert (
+        designer.get(
+            f"/etudes/etude-test/questionnaires/{questionnaire.id}/exporter?version=7"
+        ).status_code
+        == 404
+    )
 
 
 def test_kobo_metadata_rows_say_they_are_kept_not_asked(designer, db):

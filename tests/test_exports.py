@@ -45,7 +45,9 @@ def exported(login, db, make_user):
 
     def download(**options):
         if not options:
-            response = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export")
+            response = charge.get(
+                f"/etudes/etude-test/reponses/questionnaire/{questionnaire.id}/export"
+            )
             assert response.status_code == 200, response.data[:500]
             return response
         return export_through_the_job(charge, questionnaire.id, options)
@@ -61,7 +63,9 @@ def exported(login, db, make_user):
 
 def export_through_the_job(client, questionnaire_id: int, options: dict):
     """What the chargée d'étude does: submit the form, follow to the export's page, click the link."""
-    started = client.post(f"/reponses/questionnaire/{questionnaire_id}/export", data=options)
+    started = client.post(
+        f"/etudes/etude-test/reponses/questionnaire/{questionnaire_id}/export", data=options
+    )
     assert started.status_code == 302, started.data[:500]
     page = client.get(started.headers["Location"])
     assert page.status_code == 200

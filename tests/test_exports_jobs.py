@@ -41,7 +41,9 @@ def questionnaire(db, make_user):
 
 
 def _job_page(client, questionnaire_id, options):
-    started = client.post(f"/reponses/questionnaire/{questionnaire_id}/export", data=options)
+    started = client.post(
+        f"/etudes/etude-test/reponses/questionnaire/{questionnaire_id}/export", data=options
+    )
     assert started.status_code == 302
     return started.headers["Location"]
 
@@ -52,19 +54,24 @@ def test_the_page_shows_a_progress_bar_until_the_file_is_ready(login, db, questi
         questionnaire.id, SubmissionFilters(), ExportOptions(), "csv", charge.user.id
     )
     db.session.commit()
-    page = charge.get(f"/reponses/exports/{job.id}").get_data(as_text=True)
-    assert f'data-job-url="/travaux/{job.id}"' in page and "<progress" in page
+    page = charge.get(f"/etudes/etude-test/reponses/exports/{job.id}").get_data(as_text=True)
+    assert f'data-job-url="/etudes/etude-test/travaux/{job.id}"' in page and "<progress" in page
     assert "data-export-download" not in page
 
     enqueue(job)  # the worker's turn
-    assert charge.get(f"/travaux/{job.id}").get_json()["percent"] == 100
-    page = charge.get(f"/reponses/exports/{job.id}").get_data(as_text=True)
+    assert charge.get(f"/etudes/etude-test/travaux/{job.id}").get_json()["percent"] == 100
+    page = charge.get(f"/etudes/etude-test/reponses/exports/{job.id}").get_data(as_text=True)
     section = page[page.index('<section class="export-job">') :]
     assert "1 réponse(s) exportée(s)" in section and "data-export-download" in section
     assert "<progress" not in section
     # The form lists the user's recent exports.
-    form = charge.get(f"/reponses/questionnaire/{questionnaire.id}/export").get_data(as_text=True)
-    assert f'href="/reponses/exports/{job.id}"' in form[form.index("Vos exports récents") :]
+    form = charge.get(
+        f"/etudes/etude-test/reponses/questionnaire/{questionnaire.id}/export"
+    ).get_data(as_text=True)
+    assert (
+        f'href="/etudes/etude-test/reponses/exports/{job.id}"'
+        in form[form.index("Vos exports récents") :]
+    )
 
 
 def test_only_the_user_who_asked_downloads_and_nothing_is_cached(login, questionnaire):
@@ -78,16 +85,22 @@ def test_only_the_user_who_asked_downloads_and_nothing_is_cached(login, question
         r"filename=reponses-\d+-\d{8}-\d{4}\.zip", response.headers["Content-Disposition"]
     )
     job_id = re.search(
-        r"/reponses/exports/(\d+)/fichier",
+        r"/etudes/etude-test/reponses/exports/(\d+)/fichier",
         charge.get(_job_page(charge, questionnaire.id, {"format": "xlsx"})).get_data(as_text=True),
     ).group(1)
 
     colleague = login("charge_etude")
-    assert colleague.get(f"/reponses/exports/{job_id}").status_code == 403
-    assert colleague.get(f"/reponses/exports/{job_id}/fichier").status_code == 403
-    assert login("lecteur").get(f"/reponses/exports/{job_id}/fichier").status_code == 403
-    assert login("admin").get(f"/reponses/exports/{job_id}/fichier").status_code == 200
-    assert charge.get(f"/reponses/exports/{job_id}/fichier").status_code == 200
+    assert colleague.get(f"/etudes/etude-test/reponses/exports/{job_id}").status_code == 403
+    assert colleague.get(f"/etudes/etude-test/reponses/exports/{job_id}/fichier").status_code == 403
+    assert (
+        login("lecteur").get(f"/etudes/etude-test/reponses/exports/{job_id}/fichier").status_code
+        == 403
+    )
+    assert (
+        login("admin").get(f"/etudes/etude-test/reponses/exports/{job_id}/fichier").status_code
+        == 200
+    )
+    assert charge.get(f"/etudes/etude-test/reponses/exports/{job_id}/fichier").status_code == 200
 
 
 def test_an_export_file_is_deleted_24_hours_after_it_was_written(login, db, questionnaire):
@@ -112,6 +125,7 @@ def _bulk_submissions(db, questionnaire, count: int) -> None:
             "client_uuid": str(uuid.uuid4()),
             "content_hash": "0" * 64,
             "questionnaire_version_id": version_id,
+            "study_id": questionnaire.study_id,
             "public": "jeune",
             "commune_code": "37261",
             "consent_given": True,

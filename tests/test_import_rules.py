@@ -18,7 +18,7 @@ WEB = (
     "consultation",
 )
 # What every feature stands on.
-DOMAIN = ("accounts", "questionnaire_store", "submissions", "jobs", "territory")
+DOMAIN = ("accounts", "questionnaire_store", "submissions", "jobs", "territory", "studies")
 # One package per feature, side by side.
 FEATURES = ("designer", "interviews", "review", "api", "coding")
 

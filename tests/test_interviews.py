@@ -103,7 +103,7 @@ def test_chargee_etude_assigns_a_published_questionnaire_to_an_enqueteur(
 ):
     charge = login("charge_etude")
     enqueteur = make_user("enqueteur", name="Lucie Martin")
-    page = charge.get("/entretiens/affectations")
+    page = charge.get("/etudes/etude-test/entretiens/affectations")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     # Only questionnaires with a published version, not archived, can be assigned.
@@ -112,19 +112,19 @@ def test_chargee_etude_assigns_a_published_questionnaire_to_an_enqueteur(
     assert "Ancienne enquête" not in text
 
     response = charge.post(
-        "/entretiens/affectations",
+        "/etudes/etude-test/entretiens/affectations",
         data={"questionnaire_id": questionnaires["besoins"].id, "enumerator_id": enqueteur.id},
     )
     assert response.status_code == 302
     assignments = db.session.query(Assignment).filter_by(enumerator_id=enqueteur.id).all()
     assert [a.questionnaire_id for a in assignments] == [questionnaires["besoins"].id]
     assert assignments[0].assigned_by_id == charge.user.id
-    listing = charge.get("/entretiens/affectations").get_data(as_text=True)
+    listing = charge.get("/etudes/etude-test/entretiens/affectations").get_data(as_text=True)
     assert "Lucie Martin" in listing and "version 2" in listing
 
     # Assigning twice keeps one assignment.
     charge.post(
-        "/entretiens/affectations",
+        "/etudes/etude-test/entretiens/affectations",
         data={"questionnaire_id": questionnaires["besoins"].id, "enumerator_id": enqueteur.id},
     )
     assert db.session.query(Assignment).filter_by(enumerator_id=enqueteur.id).count() == 1
@@ -137,13 +137,13 @@ def test_assignment_refuses_a_draft_only_questionnaire_and_a_non_enqueteur(
     enqueteur = make_user("enqueteur")
     lecteur = make_user("lecteur")
     response = charge.post(
-        "/entretiens/affectations",
+        "/etudes/etude-test/entretiens/affectations",
         data={"questionnaire_id": questionnaires["brouillon"].id, "enumerator_id": enqueteur.id},
     )
     assert response.status_code == 200
     assert "pas encore de version publiée" in response.get_data(as_text=True)
     response = charge.post(
-        "/entretiens/affectations",
+        "/etudes/etude-test/entretiens/affectations",
         data={"questionnaire_id": questionnaires["besoins"].id, "enumerator_id": lecteur.id},
     )
     assert response.status_code == 200
@@ -156,14 +156,14 @@ def test_removing_an_assignment(login, make_user, questionnaires, db):
     enqueteur = make_user("enqueteur")
     _assign(db, questionnaires["besoins"], enqueteur)
     assignment = db.session.query(Assignment).one()
-    response = charge.post(f"/entretiens/affectations/{assignment.id}/retirer")
+    response = charge.post(f"/etudes/etude-test/entretiens/affectations/{assignment.id}/retirer")
     assert response.status_code == 302
     assert db.session.query(Assignment).count() == 0
 
 
 @pytest.mark.parametrize("role", ["enqueteur", "lecteur", "collectif"])
 def test_only_admin_and_charge_etude_manage_assignments(login, role):
-    assert login(role).get("/entretiens/affectations").status_code == 403
+    assert login(role).get("/etudes/etude-test/entretiens/affectations").status_code == 403
 
 
 def test_enqueteur_sees_only_assigned_published_questionnaires(
@@ -172,14 +172,14 @@ def test_enqueteur_sees_only_assigned_published_questionnaires(
     enqueteur = login("enqueteur")
     other = make_user("enqueteur")
     _assign(db, questionnaires["besoins"], other)
-    page = enqueteur.get("/entretiens/").get_data(as_text=True)
+    page = enqueteur.get("/etudes/etude-test/entretiens/").get_data(as_text=True)
     assert "Aucun questionnaire publié ne vous est affecté" in page
     assert "Besoins des seniors" not in page
 
     _assign(db, questionnaires["besoins"], enqueteur.user)
     _assign(db, questionnaires["brouillon"], enqueteur.user)
     _assign(db, questionnaires["archive"], enqueteur.user)
-    page = enqueteur.get("/entretiens/").get_data(as_text=True)
+    page = enqueteur.get("/etudes/etude-test/entretiens/").get_data(as_text=True)
     assert "Besoins des seniors" in page
     assert "Jeunes et mobilité" not in page
     assert "Ancienne enquête" not in page
@@ -192,7 +192,7 @@ def test_bootstrap_holds_the_current_published_versions_territory_and_user(
     enqueteur = login("enqueteur", name="Lucie Martin")
     _assign(db, questionnaires["besoins"], enqueteur.user)
     _assign(db, questionnaires["brouillon"], enqueteur.user)
-    response = enqueteur.get("/entretiens/bootstrap.json")
+    response = enqueteur.get("/etudes/etude-test/entretiens/bootstrap.json")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     payload = response.get_json()
@@ -225,18 +225,24 @@ def test_bootstrap_holds_the_current_published_versions_territory_and_user(
 
 
 def test_bootstrap_of_an_enqueteur_without_assignment_is_empty(login, questionnaires):
-    payload = login("enqueteur").get("/entretiens/bootstrap.json").get_json()
+    payload = login("enqueteur").get("/etudes/etude-test/entretiens/bootstrap.json").get_json()
     assert payload["questionnaires"] == []
     assert payload["territory"]["communes"]  # the territory is there for the profile anyway
 
 
 def test_supervisors_get_every_published_questionnaire(login, questionnaires):
-    payload = login("charge_etude").get("/entretiens/bootstrap.json").get_json()
+    payload = login("charge_etude").get("/etudes/etude-test/entretiens/bootstrap.json").get_json()
     assert [q["title"] for q in payload["questionnaires"]] == ["Besoins des seniors"]
 
 
 @pytest.mark.parametrize(
-    "path", ["/entretiens/", "/entretiens/app", "/entretiens/bootstrap.json", "/entretiens/sw.js"]
+    "path",
+    [
+        "/etudes/etude-test/entretiens/",
+        "/etudes/etude-test/entretiens/app",
+        "/etudes/etude-test/entretiens/bootstrap.json",
+        "/etudes/etude-test/entretiens/sw.js",
+    ],
 )
 def test_readers_cannot_open_the_tablet_pages(login, path):
     assert login("lecteur").get(path).status_code == 403
@@ -244,25 +250,25 @@ def test_readers_cannot_open_the_tablet_pages(login, path):
 
 
 def test_anonymous_users_are_sent_to_login(client):
-    response = client.get("/entretiens/bootstrap.json")
+    response = client.get("/etudes/etude-test/entretiens/bootstrap.json")
     assert response.status_code == 302
     assert "/compte/connexion" in response.headers["Location"]
 
 
 def test_service_worker_is_served_for_its_scope_with_the_assets_to_cache(login):
     enqueteur = login("enqueteur")
-    response = enqueteur.get("/entretiens/sw.js")
+    response = enqueteur.get("/etudes/etude-test/entretiens/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
-    assert response.headers["Service-Worker-Allowed"] == "/entretiens/"
+    assert response.headers["Service-Worker-Allowed"] == "/etudes/etude-test/entretiens/"
     body = response.get_data(as_text=True)
     assert body.startswith("const CONFIG = ")
     import json
 
     config = json.loads(body.split("\n", 1)[0][len("const CONFIG = ") :].rstrip(";"))
-    assert config["bootstrap"] == "/entretiens/bootstrap.json"
-    assert "/entretiens/app" in config["shell"]
+    assert config["bootstrap"] == "/etudes/etude-test/entretiens/bootstrap.json"
+    assert "/etudes/etude-test/entretiens/app" in config["shell"]
     assert f"/static/js/tablet/app.js?v={config['version']}" in config["assets"]
     assert f"/static/vendor/idb/idb.js?v={config['version']}" in config["assets"]
     assert "/static/css/tablet.css" in config["assets"]
@@ -272,9 +278,9 @@ def test_service_worker_is_served_for_its_scope_with_the_assets_to_cache(login):
 
 def test_app_shell_uses_versioned_modules(login):
     enqueteur = login("enqueteur")
-    page = enqueteur.get("/entretiens/app").get_data(as_text=True)
+    page = enqueteur.get("/etudes/etude-test/entretiens/app").get_data(as_text=True)
     version = (
-        enqueteur.get("/entretiens/sw.js")
+        enqueteur.get("/etudes/etude-test/entretiens/sw.js")
         .get_data(as_text=True)
         .split('"version": "')[1]
         .split('"')[0]
@@ -296,9 +302,9 @@ def test_every_module_the_tablet_imports_is_cached_and_mapped_to_its_version(log
     from pathlib import Path
 
     enqueteur = login("enqueteur")
-    body = enqueteur.get("/entretiens/sw.js").get_data(as_text=True)
+    body = enqueteur.get("/etudes/etude-test/entretiens/sw.js").get_data(as_text=True)
     config = json.loads(body.split("\n", 1)[0][len("const CONFIG = ") :].rstrip(";"))
-    page = enqueteur.get("/entretiens/app").get_data(as_text=True)
+    page = enqueteur.get("/etudes/etude-test/entretiens/app").get_data(as_text=True)
     import_map = json.loads(
         re.search(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S).group(1)
     )["imports"]

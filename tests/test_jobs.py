@@ -29,7 +29,7 @@ def test_job_runs_and_reports_progress(login, db):
     job = start_job("test_count_words", {"texts": ["un bus le soir", "un médecin"]}, client.user.id)
     db.session.commit()
     enqueue(job)
-    response = client.get(f"/travaux/{job.id}")
+    response = client.get(f"/etudes/etude-test/travaux/{job.id}")
     assert response.status_code == 200
     payload = response.get_json()
     assert payload["status"] == "done" and payload["percent"] == 100
@@ -42,7 +42,7 @@ def test_failed_job_says_why_in_french(login, db):
     job = start_job("test_failing", {}, client.user.id)
     db.session.commit()
     enqueue(job)
-    payload = client.get(f"/travaux/{job.id}").get_json()
+    payload = client.get(f"/etudes/etude-test/travaux/{job.id}").get_json()
     assert payload["status"] == "failed"
     assert "fichier illisible" in payload["message"]
 
@@ -51,7 +51,7 @@ def test_other_users_cannot_read_a_job(login, db):
     owner = login("charge_etude")
     job = start_job("test_count_words", {"texts": []}, owner.user.id)
     db.session.commit()
-    assert login("lecteur").get(f"/travaux/{job.id}").status_code == 403
+    assert login("lecteur").get(f"/etudes/etude-test/travaux/{job.id}").status_code == 403
 
 
 def test_unexpected_failure_shows_a_french_message_and_logs_the_traceback(login, db, caplog):
@@ -59,7 +59,7 @@ def test_unexpected_failure_shows_a_french_message_and_logs_the_traceback(login,
     job = start_job("test_crashing", {}, client.user.id)
     db.session.commit()
     enqueue(job)
-    payload = client.get(f"/travaux/{job.id}").get_json()
+    payload = client.get(f"/etudes/etude-test/travaux/{job.id}").get_json()
     assert payload["status"] == "failed"
     # The user reads French and the job's number, not Python's English…
     assert f"Échec inattendu du travail n° {job.id}" in payload["message"]

@@ -77,7 +77,7 @@ def test_polling_a_job_whose_worker_died_says_so_and_frees_the_questionnaire(log
     db.session.commit()
     assert running_job(ANALYSE, 7) == job  # a new analysis of questionnaire 7 is refused…
 
-    payload = client.get(f"/travaux/{job.id}").get_json()
+    payload = client.get(f"/etudes/etude-test/travaux/{job.id}").get_json()
     assert payload["status"] == "failed" and payload["status_label"] == "Échec"
     assert payload["message"].startswith("Interrompu : le processus des travaux s'est arrêté")
     assert running_job(ANALYSE, 7) is None  # …and accepted again

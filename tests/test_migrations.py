@@ -57,3 +57,134 @@ def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(migrated_app):
         downgrade(revision="base")
         tables = set(inspect(_db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
+
+
+BEFORE_STUDIES = "8e3118fe3c75"
+
+
+def _rows(connection, sql: str) -> list:
+    return [tuple(row) for row in connection.execute(text(sql))]
+
+
+def test_existing_work_moves_into_a_default_study_and_roles_become_memberships(migrated_app):
+    """Today's data, upgraded: every row is kept and belongs to the default study; every role but
+    admin becomes a role in it; a downgrade gives each person back their role."""
+    with migrated_app.app_context():
+        upgrade(revision=BEFORE_STUDIES)
+        now = "2026-11-02 10:00:00"
+        with _db.engine.begin() as connection:
+            for number, (email, role) in enumerate(
+                [
+                    ("admin@ccas.fr", "admin"),
+                    ("charge@ccas.fr", "charge_etude"),
+                    ("karim@ccas.fr", "enqueteur"),
+                    ("lea@ccas.fr", "lecteur"),
+                ],
+                start=1,
+            ):
+                connection.execute(
+                    text(
+                        'INSERT INTO "user" (id, email, name, password_hash, role, active, '
+                        "created_at, session_version) VALUES (:id, :email, '', 'x', :role, "
+                        ":active, :now, 1)"
+                    ),
+                    {"id": number, "email": email, "role": role, "active": True, "now": now},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO questionnaire (id, title, form_id, description, created_at, "
+                    "updated_at, archived) VALUES (1, 'ABS', 'abs_2026', '', :now, :now, :no)"
+                ),
+                {"now": now, "no": False},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO questionnaire_version (id, questionnaire_id, number, status, "
+                    "definition, created_at, updated_at) VALUES (1, 1, 1, 'published', '{}', :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO submission (id, client_uuid, content_hash, "
+                    "questionnaire_version_id, channel, state, review_comment, answers, public, "
+                    "age_band, sex, place, consent_given, consent_recorded_by, device_id, "
+                    "received_at, updated_at) VALUES (1, 'u-1', 'h', 1, 'tablette', 'recue', '', "
+                    "'{}', 'jeune', '', '', '', :yes, '', '', :now, :now)"
+                ),
+                {"now": now, "yes": True},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO codebook (id, name, questionnaire_id, created_at) "
+                    "VALUES (1, 'Thèmes', 1, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO device_token (id, user_id, device_label, token_hash, created_at) "
+                    "VALUES (1, 3, 'Tablette', 'abc', :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO job (id, kind, params, status, done, total, message, result, "
+                    "created_at, worker) VALUES (1, 'export', '{}', 'done', 1, 1, '', '{}', :now, '')"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO assignment (id, questionnaire_id, enumerator_id, assigned_at) "
+                    "VALUES (1, 1, 3, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        with _db.engine.connect() as connection:
+            studies = _rows(connection, "SELECT id, slug, name FROM study")
+            assert len(studies) == 1 and studies[0][1] == "etude"
+            default = studies[0][0]
+            for table in (
+                "questionnaire",
+                "submission",
+                "codebook",
+                "device_token",
+                "job",
+                "assignment",
+            ):
+                assert _rows(connection, f'SELECT id, study_id FROM "{table}"') == [(1, default)], (
+                    table
+                )
+            assert _rows(connection, "SELECT count(*) FROM questionnaire_version") == [(1,)]
+            assert sorted(_rows(connection, 'SELECT email, is_admin FROM "user"')) == [
+                ("admin@ccas.fr", True),
+                ("charge@ccas.fr", False),
+                ("karim@ccas.fr", False),
+                ("lea@ccas.fr", False),
+            ]
+            assert sorted(_rows(connection, "SELECT user_id, role, study_id FROM membership")) == [
+                (2, "charge_etude", default),
+                (3, "enqueteur", default),
+                (4, "lecteur", default),
+            ]
+        downgrade(revision=BEFORE_STUDIES)
+        with _db.engine.connect() as connection:
+            assert sorted(_rows(connection, 'SELECT id, role FROM "user"')) == [
+                (1, "admin"),
+                (2, "charge_etude"),
+                (3, "enqueteur"),
+                (4, "lecteur"),
+            ]
+            assert _rows(connection, "SELECT count(*) FROM submission") == [(1,)]
+        downgrade(revision="base")
+
+
+def test_a_new_database_gets_no_default_study(migrated_app):
+    with migrated_app.app_context():
+        upgrade()
+        with _db.engine.connect() as connection:
+            assert _rows(connection, "SELECT count(*) FROM study") == [(0,)]
+        downgrade(revision="base")

@@ -311,7 +311,9 @@ def test_a_12_megabyte_upload_gets_the_french_413_page(app, records):
     admin = records["clients"]["admin"]
     upload = {"file": (io.BytesIO(b"x" * (12 * 1024 * 1024)), "questionnaire.xlsx")}
     response = admin.post(
-        "/questionnaires/importer", data=upload, content_type="multipart/form-data"
+        "/etudes/etude-test/questionnaires/importer",
+        data=upload,
+        content_type="multipart/form-data",
     )
     assert response.status_code == 413
     assert "Fichier trop volumineux" in response.get_data(as_text=True)
@@ -327,7 +329,7 @@ def test_a_broken_xlsx_is_a_french_message(app, records):
     admin = records["clients"]["admin"]
     for content in (b"PK\x03\x04 pas un classeur", b"", b"\x00" * 1000):
         response = admin.post(
-            "/questionnaires/importer",
+            "/etudes/etude-test/questionnaires/importer",
             data={"file": (io.BytesIO(content), "q.xlsx")},
             content_type="multipart/form-data",
         )
@@ -373,10 +375,10 @@ def test_login_keeps_a_local_next_page(app, records):
     user = records["clients"]["lecteur"].user
     response = anonymous.post(
         "/compte/connexion",
-        query_string={"next": "/analyse/?x=1"},
+        query_string={"next": "/etudes/etude-test/analyse/?x=1"},
         data={"email": user.email, "password": "motdepasse-solide-42"},
     )
-    assert response.headers["Location"] == "/analyse/?x=1"
+    assert response.headers["Location"] == "/etudes/etude-test/analyse/?x=1"
 
 
 def test_session_cookie_is_http_only_and_same_site(app, records):

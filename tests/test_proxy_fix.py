@@ -33,7 +33,7 @@ def limited_app(tmp_path):
             from consultation.extensions import db
 
             db.create_all()
-            create_user("admin@ccas-tours.fr", "admin", PASSWORD)
+            create_user("admin@ccas-tours.fr", PASSWORD, is_admin=True)
             db.session.commit()
         return app
 

@@ -144,7 +144,7 @@ def test_the_token_api_needs_the_header_but_the_bearer_api_does_not(app, db, csr
     issued = enqueteur.post(
         "/api/v1/tokens",
         json={"device_label": "Tablette 2"},
-        headers={"X-CSRFToken": _token(enqueteur, "/entretiens/")},
+        headers={"X-CSRFToken": _token(enqueteur, "/etudes/etude-test/entretiens/")},
     )
     assert issued.status_code == 201
     bearer = {"Authorization": f"Bearer {issued.get_json()['token']}"}

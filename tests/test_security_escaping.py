@@ -103,7 +103,11 @@ def test_hostile_text_is_escaped_on_every_page_of_a_coder(hostile):
 
 def test_hostile_names_are_escaped_on_the_admin_pages(hostile):
     admin = hostile["clients"]["admin"]
-    for url in ("/compte/utilisateurs", "/entretiens/affectations", "/reponses/appareils"):
+    for url in (
+        "/compte/utilisateurs",
+        "/etudes/etude-test/entretiens/affectations",
+        "/etudes/etude-test/reponses/appareils",
+    ):
         _assert_escaped(admin.get(url).get_data(as_text=True), url)
 
 
@@ -122,9 +126,12 @@ def test_hostile_text_is_escaped_for_the_collectif(hostile):
 
 def test_the_tablet_pages_escape_names_and_titles(hostile):
     enqueteur = session_client(hostile["coder"].application, hostile["enqueteur"])
-    _assert_escaped(enqueteur.get("/entretiens/").get_data(as_text=True), "/entretiens/")
+    _assert_escaped(
+        enqueteur.get("/etudes/etude-test/entretiens/").get_data(as_text=True),
+        "/etudes/etude-test/entretiens/",
+    )
     # JSON data, never sniffed as HTML: the tablet puts it in the page with textContent.
-    bootstrap = enqueteur.get("/entretiens/bootstrap.json")
+    bootstrap = enqueteur.get("/etudes/etude-test/entretiens/bootstrap.json")
     assert (
         bootstrap.mimetype == "application/json"
         and bootstrap.headers["X-Content-Type-Options"] == "nosniff"
@@ -220,7 +227,7 @@ def test_every_page_carries_the_security_headers(client, hostile):
     coder = hostile["coder"]
     for response in (
         client.get("/compte/connexion"),
-        coder.get("/questionnaires/"),
+        coder.get("/etudes/etude-test/questionnaires/"),
         coder.get("/api/v1/questionnaires"),
         client.get("/api/v1/questionnaires"),
         coder.get("/page-qui-n-existe-pas"),
@@ -238,7 +245,7 @@ def test_every_page_carries_the_security_headers(client, hostile):
 
 def test_inline_scripts_of_the_tablet_carry_this_response_nonce(hostile):
     enqueteur = session_client(hostile["coder"].application, hostile["enqueteur"])
-    for url in ("/entretiens/", "/entretiens/app"):
+    for url in ("/etudes/etude-test/entretiens/", "/etudes/etude-test/entretiens/app"):
         response = enqueteur.get(url)
         nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
         html = response.get_data(as_text=True)
@@ -251,7 +258,7 @@ def test_inline_scripts_of_the_tablet_carry_this_response_nonce(hostile):
             url,
             executable,
         )
-    second = enqueteur.get("/entretiens/app").headers["Content-Security-Policy"]
+    second = enqueteur.get("/etudes/etude-test/entretiens/app").headers["Content-Security-Policy"]
     assert f"'nonce-{nonce}'" not in second  # a fresh nonce per response
 
 

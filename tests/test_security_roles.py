@@ -11,6 +11,7 @@ from security_records import role_clients, session_client, study
 from sqlalchemy import inspect as sa_inspect
 
 from consultation.accounts.roles import ADMIN, CHARGE_ETUDE, COLLECTIF, ENQUETEUR, LECTEUR, ROLES
+from consultation.studies.scope import current_study
 
 pytestmark = pytest.mark.storage
 
@@ -34,12 +35,22 @@ class Access:
     auth: str = "session"
     params: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
+    # What an allowed role gets for an object of another study: 404, or "redirect" for an
+    # action that says « n'existe plus » and changes nothing (as for an object already removed).
+    missing: str = "404"
 
 
 ACCESS = {
     # main, accounts
     "main.index": Access(EVERYONE),
     "main.home": Access(EVERYONE),
+    # studies: a member sees the study's home; the chargé d'étude manages its members
+    "studies.index": Access(EVERYONE),
+    "studies.create": Access((ADMIN,)),
+    "studies.home": Access(EVERYONE),
+    "studies.members": Access(DESIGN),
+    "studies.change_role": Access(DESIGN),
+    "studies.remove": Access(DESIGN),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
@@ -55,7 +66,7 @@ ACCESS = {
     "interviews.bootstrap": Access(INTERVIEW),
     "interviews.service_worker": Access(INTERVIEW),
     "interviews.assignments": Access(DESIGN),
-    "interviews.remove_assignment": Access(DESIGN),
+    "interviews.remove_assignment": Access(DESIGN, missing="redirect"),
     # designer
     "designer.index": Access(DESIGN),
     "designer.create": Access(DESIGN),
@@ -155,12 +166,15 @@ def _url_values(records: dict) -> dict:
     }
 
 
-def _url(app, endpoint: str, records: dict) -> str:
+def _url(app, endpoint: str, records: dict, study: str | None = None) -> str:
+    """The endpoint's address for `records`, in the test's study or in `study` (a slug)."""
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
     access = ACCESS[endpoint]
     values = {name: value for name, value in _url_values(records).items() if name in rule.arguments}
     values |= access.params
-    missing = rule.arguments - set(values)
+    if study is not None:
+        values["study"] = study
+    missing = rule.arguments - set(values) - {"study"}
     assert not missing, f"{endpoint}: no test value for {missing}"
     return url_for(endpoint, **values, **access.query)
 
@@ -179,10 +193,10 @@ def _request(client, method: str, url: str, headers=None):
     return client.open(url, method=method, data={}, headers=headers)
 
 
-def _bearer_headers(db, user) -> dict:
+def _bearer_headers(db, user, study_id: int) -> dict:
     from consultation.accounts.tokens import issue_token
 
-    _, token = issue_token(user, "Tablette de test")
+    _, token = issue_token(user, "Tablette de test", study_id)
     db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -197,62 +211,106 @@ def test_every_endpoint_has_an_expected_access(app):
     )
 
 
-@pytest.mark.parametrize("endpoint", sorted(ACCESS))
-def test_roles_on_endpoint(app, db, endpoint):
+def _expect(response, method, url, who, expected):
+    """`expected`: "login", "401", "public", "allowed", "403", "hidden" or "404"."""
+    status = response.status_code
+    where = f"{method} {url} as {who}: {status}"
+    assert status < 500, where
+    if expected == LOGIN:
+        assert status == 302 and "/compte/connexion" in response.headers["Location"], where
+    elif expected == JSON_401:
+        assert status == 401, where
+        message = response.get_json()["message"].lower()
+        assert "jeton" in message or "connectez" in message, f"{where} {message}"
+    elif expected == PUBLIC:
+        assert status not in (401, 403), where
+    elif expected == "allowed":
+        assert status not in (401, 403), f"{where} {response.get_data(as_text=True)[:300]}"
+    elif expected == "redirect":
+        assert status == 302, where
+    elif expected == "hidden":
+        # Refused by role, or not found: either way nothing about the object shows.
+        assert status in (403, 404), where
+    elif expected == "403":
+        assert status == 403, where
+        body = (
+            response.get_json()["message"] if response.is_json else response.get_data(as_text=True)
+        )
+        assert "rôle ne permet pas" in body, f"{where}: no French explanation"
+    else:
+        assert status == 404, where
+
+
+def _is_study_route(app, endpoint: str) -> bool:
+    return app.url_map.is_endpoint_expecting(endpoint, "study")
+
+
+@pytest.fixture()
+def two_studies(app, db):
+    """The records of the test's study (A) and of another study (B); clients per role, members of
+    A only."""
+    from consultation.studies.services import create_study
+
     records = study(db)
-    clients = role_clients(app, db)
+    other = create_study("Consultation du centre social", 2026, slug="autre-etude")
+    db.session.commit()
+    other_records = study(db, study_id=other.id)
+    return records, other_records, role_clients(app, db)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_roles_on_endpoint(app, db, endpoint, two_studies):
+    """Every route, every role, in the member's study and in the other one: allowed or 403 as the
+    role allows in its own study; 404 for another study's pages and for another study's objects
+    reached through one's own study (their existence does not leak); only an administrator sees
+    every study."""
+    records, other_records, clients = two_studies
     access = ACCESS[endpoint]
+    in_study = _is_study_route(app, endpoint)
     url = _url(app, endpoint, records)
+    variants = []
+    if in_study:
+        # B's page, by its own address; then B's objects through A's address.
+        other_url = _url(app, endpoint, other_records, study="autre-etude")
+        crossed_url = _url(app, endpoint, other_records)
+        variants.append(("other", other_url))
+        if _has_ids(app, endpoint):
+            variants.append(("crossed", crossed_url))
+    variants.append(("own", url))
     # Refused roles first: they must change nothing, so the allowed ones find every record.
     order = (
         [None]
-        + [r for r in ROLES if r not in access.roles]
-        + [r for r in ROLES if r in access.roles]
+        + [role for role in ROLES if role not in access.roles]
+        + [role for role in ROLES if role in access.roles]
     )
-    for method in _methods(app, endpoint):
-        for role in order:
-            client = clients[role]
-            headers = None
-            if access.auth == "bearer" and role is not None:
-                headers = _bearer_headers(db, client.user)
-                client = session_client(app, None)
-            response = _request(client, method, url, headers)
-            who = role or "anonyme"
-            assert response.status_code < 500, f"{method} {url} as {who}: {response.status_code}"
-            if role is None:
-                if access.anonymous == LOGIN:
-                    assert response.status_code == 302, (
-                        f"{method} {url} as {who}: {response.status_code}"
-                    )
-                    assert "/compte/connexion" in response.headers["Location"], (
-                        f"{method} {url} as {who}"
-                    )
-                elif access.anonymous == JSON_401:
-                    assert response.status_code == 401, (
-                        f"{method} {url} as {who}: {response.status_code}"
-                    )
-                    message = response.get_json()["message"].lower()
-                    assert "jeton" in message or "connectez" in message, (
-                        f"{method} {url}: {message}"
-                    )
-                else:
-                    assert response.status_code not in (401, 403), f"{method} {url} as {who}"
-            elif role in access.roles:
-                assert response.status_code not in (401, 403), (
-                    f"{method} {url} as {who}: {response.status_code} {response.get_data(as_text=True)[:300]}"
-                )
-            else:
-                assert response.status_code == 403, (
-                    f"{method} {url} as {who}: {response.status_code}"
-                )
-                body = (
-                    response.get_json()["message"]
-                    if response.is_json
-                    else response.get_data(as_text=True)
-                )
-                assert "rôle ne permet pas" in body, (
-                    f"{method} {url} as {who}: no French explanation"
-                )
+    for variant, target in variants:
+        for method in _methods(app, endpoint):
+            for role in order:
+                client = clients[role]
+                headers = None
+                if access.auth == "bearer" and role is not None:
+                    headers = _bearer_headers(db, client.user, records["study_id"])
+                    client = session_client(app, None)
+                response = _request(client, method, target, headers)
+                who = f"{role or 'anonyme'} ({variant})"
+                _expect(response, method, target, who, _expected(access, role, variant))
+
+
+def _has_ids(app, endpoint: str) -> bool:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    return any(name.endswith("_id") for name in rule.arguments)
+
+
+def _expected(access: Access, role: str | None, variant: str) -> str:
+    if role is None:
+        return access.anonymous
+    if variant == "own":
+        return "allowed" if role in access.roles else "403"
+    if variant == "other":
+        # Not a member of B: B does not exist for them. The administrator sees every study.
+        return "allowed" if role == ADMIN else "404"
+    # B's object through A's address: not found (or refused by role before any lookup).
+    return access.missing if role in access.roles else "hidden"
 
 
 def test_a_job_is_visible_to_whoever_started_it(app, db):
@@ -264,10 +322,12 @@ def test_a_job_is_visible_to_whoever_started_it(app, db):
 
 def test_an_enqueteur_token_stops_working_once_the_account_becomes_a_reader(app, db):
     records = study(db)
-    headers = _bearer_headers(db, records["enqueteur"])
+    headers = _bearer_headers(db, records["enqueteur"], records["study_id"])
     client = session_client(app, None)
     assert client.get("/api/v1/questionnaires", headers=headers).status_code == 200
-    records["enqueteur"].role = LECTEUR
+    from consultation.studies.services import add_member
+
+    add_member(current_study(), records["enqueteur"], LECTEUR)
     db.session.commit()
     refused = client.get("/api/v1/questionnaires", headers=headers)
     assert (
@@ -279,8 +339,8 @@ def test_an_enqueteur_token_stops_working_once_the_account_becomes_a_reader(app,
 def test_a_deactivated_account_is_logged_out_of_every_page(app, db):
     records = study(db)
     client = session_client(app, records["charge"])
-    assert client.get("/questionnaires/").status_code == 200
+    assert client.get("/etudes/etude-test/questionnaires/").status_code == 200
     records["charge"].active = False
     db.session.commit()
-    response = client.get("/questionnaires/")
+    response = client.get("/etudes/etude-test/questionnaires/")
     assert response.status_code == 302 and "/compte/connexion" in response.headers["Location"]

@@ -33,11 +33,13 @@ def _api_token(db, user) -> dict:
 def test_a_session_cookie_copied_before_logout_no_longer_opens_the_answers(app, login):
     charge = login("charge_etude")
     copied = _copy(app, charge, "session")
-    assert copied.get("/reponses/").status_code == 200  # the copy works while the session lasts
+    assert (
+        copied.get("/etudes/etude-test/reponses/").status_code == 200
+    )  # the copy works while the session lasts
 
     assert charge.post("/compte/deconnexion").status_code == 302
-    assert _sent_to_login(copied.get("/reponses/"))
-    assert _sent_to_login(charge.get("/reponses/"))
+    assert _sent_to_login(copied.get("/etudes/etude-test/reponses/"))
+    assert _sent_to_login(charge.get("/etudes/etude-test/reponses/"))
 
 
 def test_a_remember_me_cookie_copied_before_logout_no_longer_logs_in(app, make_user):
@@ -47,10 +49,12 @@ def test_a_remember_me_cookie_copied_before_logout_no_longer_logs_in(app, make_u
         "/compte/connexion", data={"email": user.email, "password": PASSWORD, "remember": "y"}
     )
     copied = _copy(app, browser, "remember_token")
-    assert copied.get("/reponses/").status_code == 200  # "remember me" alone opens a session
+    assert (
+        copied.get("/etudes/etude-test/reponses/").status_code == 200
+    )  # "remember me" alone opens a session
 
     browser.post("/compte/deconnexion")
-    assert _sent_to_login(_copy(app, copied, "remember_token").get("/reponses/"))
+    assert _sent_to_login(_copy(app, copied, "remember_token").get("/etudes/etude-test/reponses/"))
 
 
 def test_logging_in_again_after_logout_works(app, login):
@@ -79,8 +83,10 @@ def test_logout_everywhere_ends_the_other_sessions_and_the_tablets(app, db, logi
         as_text=True
     )
 
-    assert enqueteur.get("/entretiens/").status_code == 200  # this device stays logged in
-    assert _sent_to_login(other_device.get("/entretiens/"))
+    assert (
+        enqueteur.get("/etudes/etude-test/entretiens/").status_code == 200
+    )  # this device stays logged in
+    assert _sent_to_login(other_device.get("/etudes/etude-test/entretiens/"))
     assert app.test_client().get("/api/v1/questionnaires", headers=headers).status_code == 401
 
 
@@ -95,7 +101,7 @@ def test_admin_logs_another_user_out_everywhere(app, db, login):
         f"/compte/utilisateurs/{charge.user.id}/deconnecter-partout", follow_redirects=True
     )
     assert f"Les sessions de {charge.user.email} ont été fermées" in done.get_data(as_text=True)
-    assert _sent_to_login(charge.get("/reponses/"))
+    assert _sent_to_login(charge.get("/etudes/etude-test/reponses/"))
     assert app.test_client().get("/api/v1/questionnaires", headers=headers).status_code == 401
     assert admin.get("/compte/utilisateurs").status_code == 200  # the admin's own session goes on
 

@@ -30,7 +30,7 @@ def bare_app(tmp_path):
     calls = []
 
     def add_user(name: str) -> None:
-        user = User(email=f"{name}@exemple.fr", role="lecteur", name=name)
+        user = User(email=f"{name}@exemple.fr", name=name)
         user.set_password("motdepasse-solide-42")
         _db.session.add(user)
         _db.session.flush()

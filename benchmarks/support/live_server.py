@@ -150,13 +150,16 @@ def seed_study(database_url: str) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "charge"})
     with app.app_context():
+        from consultation.studies.scope import enter_study
+        from consultation.studies.services import add_member, create_study
+
         db.create_all()
+        study = create_study("Étude de charge", 2026, slug=f"charge-{uuid.uuid4().hex[:6]}")
+        enter_study(study, None)
         user = create_user(
-            f"enqueteur-{uuid.uuid4().hex[:6]}@exemple.fr",
-            "enqueteur",
-            "motdepasse-solide-42",
-            "Samir",
+            f"enqueteur-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Samir"
         )
+        add_member(study, user, "enqueteur")
         _, token = issue_token(user, "Tablette de charge")
         questionnaire = Questionnaire(title="Besoins des habitants")
         questionnaire.versions.append(

@@ -9,10 +9,13 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..studies.owned import StudyOwned
 from .models import utcnow
 
 
-class DeviceToken(db.Model):
+class DeviceToken(StudyOwned, db.Model):
+    """A token opens one study: the tablet works for the enquêteur in that study only."""
+
     __tablename__ = "device_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,12 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
-
-from .roles import LECTEUR, ROLE_LABELS
-
-
-def _role_choices() -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):
@@ -28,8 +22,8 @@ class UserForm(FlaskForm):
         ],
     )
     name = StringField("Nom", validators=[Length(max=200)])
-    # The least-privileged role unless the administrator chooses another.
-    role = SelectField("Rôle", choices=_role_choices(), default=LECTEUR)
+    # Roles are given in each study (its « Membres » page); this is the platform's own role.
+    is_admin = BooleanField("Administrateur·rice de la plateforme (comptes, toutes les études)")
     password = PasswordField(
         "Mot de passe",
         validators=[Length(min=10, message="Au moins 10 caractères.")],
@@ -40,7 +34,7 @@ class AccountForm(FlaskForm):
     """An administrator's changes to an existing account."""
 
     name = StringField("Nom", validators=[Length(max=200)])
-    role = SelectField("Rôle", choices=_role_choices())
+    is_admin = BooleanField("Administrateur·rice de la plateforme (comptes, toutes les études)")
     active = BooleanField("Compte actif (décochez pour empêcher toute connexion)")
     new_password = PasswordField(
         "Nouveau mot de passe",

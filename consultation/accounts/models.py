@@ -3,11 +3,10 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .roles import ROLES
 
 _hasher = PasswordHasher()
 
@@ -18,17 +17,12 @@ def utcnow() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
-    __table_args__ = (
-        CheckConstraint(
-            "role IN (" + ", ".join(f"'{role}'" for role in ROLES) + ")", name="known_role"
-        ),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    # Global; every other role is held per study (studies/models.py Membership).
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Named by every session and "remember me" cookie of the account; raising it ends them all
@@ -66,4 +60,4 @@ class User(UserMixin, db.Model):
         return True
 
     def __repr__(self) -> str:
-        return f"<User {self.email} {self.role}>"
+        return f"<User {self.email}{' admin' if self.is_admin else ''}>"

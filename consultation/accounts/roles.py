@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
 ADMIN = "admin"
@@ -21,6 +21,9 @@ ROLE_LABELS = {
     LECTEUR: "Lecteur·rice",
 }
 ROLES = tuple(ROLE_LABELS)
+# Administrators are global (accounts, platform settings, every study); the other roles are held
+# per study, one per person and study (studies/models.py Membership).
+STUDY_ROLES = (CHARGE_ETUDE, ENQUETEUR, COLLECTIF, LECTEUR)
 
 # Who may do what; admin may do everything.
 DESIGN = (ADMIN, CHARGE_ETUDE)
@@ -30,10 +33,19 @@ CODE = (ADMIN, CHARGE_ETUDE)  # coders: may see original (non-pseudonymised) ver
 READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
 
 
-def has_role(*roles: str) -> bool:
+def current_role() -> str | None:
+    """The role of the logged-in person here: ADMIN for an administrator, else their role in the
+    study of the request (set by studies/scope.py), None outside a study or for a non-member."""
     if not current_user.is_authenticated:
-        return False
-    return current_user.role == ADMIN or current_user.role in roles
+        return None
+    if current_user.is_admin:
+        return ADMIN
+    return g.get("study_role")
+
+
+def has_role(*roles: str) -> bool:
+    role = current_role()
+    return role is not None and (role == ADMIN or role in roles)
 
 
 def role_required(*roles: str):

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import User
-from .roles import ADMIN, ROLE_LABELS, ROLES
+from .roles import ROLE_LABELS
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -21,14 +21,13 @@ def _check_password_strength(password: str) -> None:
         )
 
 
-def create_user(email: str, role: str, password: str, name: str = "") -> User:
+def create_user(email: str, password: str, name: str = "", *, is_admin: bool = False) -> User:
+    """An account; what it may do in a study comes from its membership there."""
     email = email.strip().lower()
-    if role not in ROLES:
-        raise AccountError(f"Rôle inconnu « {role} » : choisissez parmi {', '.join(ROLES)}.")
     if find_user(email) is not None:
         raise AccountError(f"Un compte existe déjà pour {email}.")
     _check_password_strength(password)
-    user = User(email=email, role=role, name=name)
+    user = User(email=email, is_admin=is_admin, name=name)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -49,17 +48,15 @@ def authenticate(email: str, password: str) -> User | None:
 def _other_active_admins(user: User) -> int:
     return db.session.scalar(
         select(func.count(User.id)).where(
-            User.role == ADMIN, User.active.is_(True), User.id != user.id
+            User.is_admin.is_(True), User.active.is_(True), User.id != user.id
         )
     )
 
 
-def update_account(user: User, *, role: str, active: bool, name: str, acting: User) -> User:
-    """An administrator changes a role or (de)activates an account. The platform always keeps an
-    active administrator, and nobody locks themselves out by mistake."""
-    if role not in ROLES:
-        raise AccountError(f"Rôle inconnu « {role} » : choisissez parmi {', '.join(ROLES)}.")
-    loses_admin = user.role == ADMIN and user.active and (role != ADMIN or not active)
+def update_account(user: User, *, is_admin: bool, active: bool, name: str, acting: User) -> User:
+    """An administrator names or removes an administrator, or (de)activates an account. The
+    platform always keeps an active administrator, and nobody locks themselves out by mistake."""
+    loses_admin = user.is_admin and user.active and (not is_admin or not active)
     if loses_admin and user.id == acting.id:
         raise AccountError(
             "Vous ne pouvez pas retirer votre propre rôle d'administrateur ni désactiver votre compte : "
@@ -67,7 +64,7 @@ def update_account(user: User, *, role: str, active: bool, name: str, acting: Us
         )
     if loses_admin and _other_active_admins(user) == 0:
         raise AccountError("C'est le dernier administrateur actif : nommez-en un autre d'abord.")
-    user.role = role
+    user.is_admin = is_admin
     user.active = active
     user.name = (name or "").strip()
     db.session.flush()

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import String, bindparam, cast, func, select, update
+from sqlalchemy import String, bindparam, case, cast, func, select, update
 
 from ..extensions import db
+from ..studies.models import Membership
 from ..submissions.models import Assignment
 from .devices import DeviceToken
 from .models import User, utcnow
+from .roles import ADMIN
 
 # last_used_at is a hint for the admin page, not an audit trail: writing it on every sync would
 # turn each read-mostly request into a write.
@@ -22,11 +24,17 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User, device_label: str = "") -> tuple[DeviceToken, str]:
-    """A new token for `user` on one device; the clear token is returned once and never stored."""
+def issue_token(
+    user: User, device_label: str = "", study_id: int | None = None
+) -> tuple[DeviceToken, str]:
+    """A new token for `user` on one device, for one study (that of the request unless said);
+    the clear token is returned once and never stored."""
     token = secrets.token_urlsafe(32)
     device_token = DeviceToken(
-        user_id=user.id, device_label=device_label.strip()[:100], token_hash=token_digest(token)
+        user_id=user.id,
+        study_id=study_id,
+        device_label=device_label.strip()[:100],
+        token_hash=token_digest(token),
     )
     db.session.add(device_token)
     db.session.flush()
@@ -41,8 +49,10 @@ class ActiveToken:
     device_label: str
     last_used_at: datetime | None
     user_id: int
-    role: str
-    # The questionnaires currently assigned to the user, comma-separated (None: none).
+    # The user's role in the token's study (None: no longer a member), "admin" for an admin.
+    role: str | None
+    study_id: int
+    # The questionnaires of the study currently assigned to the user, comma-separated.
     assigned: str | None = None
 
     @property
@@ -64,7 +74,12 @@ def _active_token_statement():
     # The assignments come with the token, in the same round trip: every sync checks them.
     assigned = (
         select(func.aggregate_strings(cast(Assignment.questionnaire_id, String), ","))
-        .where(Assignment.enumerator_id == User.id)
+        .where(Assignment.enumerator_id == User.id, Assignment.study_id == DeviceToken.study_id)
+        .scalar_subquery()
+    )
+    role = (
+        select(Membership.role)
+        .where(Membership.user_id == User.id, Membership.study_id == DeviceToken.study_id)
         .scalar_subquery()
     )
     return (
@@ -73,7 +88,8 @@ def _active_token_statement():
             DeviceToken.device_label,
             DeviceToken.last_used_at,
             User.id,
-            User.role,
+            case((User.is_admin.is_(True), ADMIN), else_=role),
+            DeviceToken.study_id,
             assigned,
         )
         .join(User, User.id == DeviceToken.user_id)

@@ -169,7 +169,12 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            create_user(form.email.data, form.role.data, form.password.data, form.name.data or "")
+            create_user(
+                form.email.data,
+                form.password.data,
+                form.name.data or "",
+                is_admin=form.is_admin.data,
+            )
         except AccountError as error:
             abandon()
             form.email.errors.append(str(error))
@@ -191,7 +196,7 @@ def edit_user(user_id: int):
         try:
             update_account(
                 user,
-                role=form.role.data,
+                is_admin=form.is_admin.data,
                 active=form.active.data,
                 name=form.name.data or "",
                 acting=current_user,

@@ -52,6 +52,11 @@ class VersionOut(Schema):
 
 class TokenIn(FrenchSchema):
     device_label = text(100, load_default="", metadata={"description": "Nom de la tablette"})
+    study = text(
+        80,
+        load_default="",
+        metadata={"description": "Identifiant de l'étude (facultatif si vous n'en avez qu'une)"},
+    )
 
 
 class TokenOut(Schema):

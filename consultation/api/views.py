@@ -13,6 +13,7 @@ from ..accounts.tokens import issue_token, last_revocation, revoke_token
 from ..extensions import csrf, db
 from ..questionnaire_store.definitions import published_version
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..studies.scope import role_in
 from ..submissions.assignments import is_assigned, may_send
 from ..submissions.models import Assignment
 from ..submissions.schemas import MAX_INT, SubmissionIn
@@ -25,7 +26,7 @@ from ..submissions.services import (
     store_submission,
 )
 from . import LOGIN_AT_KEY, bp
-from .auth import api_auth, bearer_token, touch_token
+from .auth import api_auth, bearer_token, study_of_session_caller, touch_token
 from .errors import ApiError, register_error_handlers
 from .schemas import ErrorOut, QuestionnaireOut, SubmissionOut, TokenIn, TokenOut, VersionOut
 
@@ -225,7 +226,9 @@ def create_token(payload):
             csrf.protect()
         except CSRFError:
             raise ApiError(400, "Jeton CSRF manquant ou expiré : rechargez la page.") from None
-    if current_user.role != "admin" and current_user.role not in INTERVIEW:
+    study = study_of_session_caller()
+    role = role_in(study.id, current_user)
+    if role != "admin" and role not in INTERVIEW:
         raise ApiError(403)
     revoked_at = last_revocation(current_user.id)
     logged_in_at = session.get(LOGIN_AT_KEY)
@@ -237,7 +240,9 @@ def create_token(payload):
             "pour l'autoriser de nouveau.",
             code="reconnexion_requise",
         )
-    device_token, token = issue_token(current_user, (payload or {}).get("device_label", ""))
+    device_token, token = issue_token(
+        current_user, (payload or {}).get("device_label", ""), study_id=study.id
+    )
     body = {"id": device_token.id, "token": token}
     return body, 201
 

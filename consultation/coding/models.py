@@ -8,14 +8,23 @@ new hash; a coding whose words were edited is kept and marked `needs_review` («
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..studies.owned import StudyOwned
 
 
-class Codebook(db.Model):
+def _study_of_questionnaire(connection, questionnaire_id: int | None) -> int | None:
+    if questionnaire_id is None:
+        return None
+    return connection.scalar(
+        text("SELECT study_id FROM questionnaire WHERE id = :id"), {"id": questionnaire_id}
+    )
+
+
+class Codebook(StudyOwned, db.Model):
     __tablename__ = "codebook"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,6 +36,9 @@ class Codebook(db.Model):
     codes: Mapped[list["Code"]] = relationship(
         back_populates="codebook", order_by="Code.position", cascade="all, delete-orphan"
     )
+
+    def parent_study_id(self, connection) -> int | None:
+        return _study_of_questionnaire(connection, self.questionnaire_id)
 
 
 class Code(db.Model):

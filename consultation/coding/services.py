@@ -19,7 +19,6 @@ from analyse import codebook as analyse_codebook
 from analyse.nlp import fold, text_hash
 from questionnaires.answers import answer_at
 
-from ..accounts.roles import ADMIN
 from ..extensions import db
 from ..main.converters import MAX_DATABASE_ID
 from ..questionnaire_store.definitions import version_model
@@ -915,7 +914,7 @@ def confirm_coding(coding: Coding, user) -> Coding:
     text = _answer_text(db.session.get(Submission, coding.submission_id), coding.path)
     if not coding.to_review(text_hash(text)):
         return coding
-    if coding.coder_id != user.id and user.role != ADMIN:
+    if coding.coder_id != user.id and not user.is_admin:
         raise CodingError("vous ne pouvez confirmer que vos propres codages", 403)
     if not 0 <= coding.start < coding.end <= len(text):
         raise CodingError(
@@ -928,7 +927,7 @@ def confirm_coding(coding: Coding, user) -> Coding:
 
 
 def remove_coding(coding: Coding, user) -> None:
-    if coding.coder_id != user.id and user.role != ADMIN:
+    if coding.coder_id != user.id and not user.is_admin:
         raise CodingError("vous ne pouvez retirer que vos propres codages", 403)
     db.session.delete(coding)
     db.session.flush()

@@ -33,16 +33,55 @@ DEMO_NAMESPACE = uuid.UUID("6f1c2b1e-5d0a-4c1b-9a57-2f0e6c1d9b10")
 SUBMISSION_COUNT = 300
 
 
+ABS_STUDY = {
+    "slug": "abs-2026-tours-metropole",
+    "name": "ABS 2026 — Tours Métropole",
+    "kind": "abs",
+    "year": 2026,
+    "state": "en_cours",
+    "description": "Analyse des besoins sociaux des jeunes de 16 à 25 ans et des personnes âgées.",
+    "notice_controller": "CCAS de Tours, 3 rue Jules Simon, 37000 Tours",
+    "notice_purpose": "Analyse des besoins sociaux (article R.123-1 du code de l'action sociale "
+    "et des familles) : connaître les besoins des habitants pour orienter l'action sociale.",
+    "notice_legal_basis": "Mission d'intérêt public (article 6.1.e du RGPD).",
+    "notice_retention": "Réponses conservées 3 ans après la fin de l'étude, puis anonymisées.",
+    "notice_recipients": "Les chargés d'étude du CCAS ; le collectif projet ne voit que des "
+    "verbatims pseudonymisés et des résultats agrégés.",
+    "notice_rights": "Accès, rectification, effacement, limitation et opposition : écrivez au "
+    "délégué à la protection des données ; réclamation possible auprès de la CNIL.",
+    "notice_dpo": "dpo@ccas-tours.fr",
+}
+
+
+def demo_study(fields: dict, created: dict):
+    from ..studies.services import create_study, find_study
+
+    study = find_study(fields["slug"])
+    if study is None:
+        fields = dict(fields)
+        study = create_study(fields.pop("name"), fields.pop("year"), **fields)
+        created["studies"] = created.get("studies", 0) + 1
+    return study
+
+
 def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
     """Creates what is missing; returns counts of what was created."""
+    from ..studies.scope import enter_study
+    from ..studies.services import add_member, membership
+
     created = {"users": 0, "communes": 0, "questionnaires": 0, "submissions": 0}
+    study = demo_study(ABS_STUDY, created)
     users = {}
     for email, role, name in DEMO_USERS:
         user = find_user(email)
         if user is None:
-            user = create_user(email, role, DEMO_PASSWORD, name)
+            user = create_user(email, DEMO_PASSWORD, name, is_admin=role == "admin")
             created["users"] += 1
+        if role != "admin" and membership(study, user) is None:
+            add_member(study, user, role)
         users[email] = user
+    # What follows is the study's work: created in it, read from it.
+    enter_study(study, None)
 
     for code, (name, quartiers) in COMMUNES.items():
         if db.session.get(Commune, code) is None:

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..studies.commands import in_study
 from ..transaction import command_transaction
 
 
@@ -15,6 +16,7 @@ from ..transaction import command_transaction
 @click.option("--title", default=None, help="Titre du questionnaire (sinon celui du fichier).")
 @with_appcontext
 @command_transaction
+@in_study
 def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
     """Importe un questionnaire XLSForm (.xlsx) ; rien n'est écrit si le fichier a des erreurs."""
     from .services import DesignerError, describe_problem, import_xlsform
@@ -55,6 +57,7 @@ def import_xlsform_command(file: Path, publish_it: bool, title: str | None):
 )
 @with_appcontext
 @command_transaction
+@in_study
 def export_xlsform_command(questionnaire_id: int, file: Path, number: int | None):
     """Exporte un questionnaire (dernière version, ou --version N) en XLSForm .xlsx."""
     from ..questionnaire_store.models import Questionnaire

@@ -1,6 +1,8 @@
 """What the tablet downloads to run interviews without network."""
 
 from ..accounts.models import User, utcnow
+from ..accounts.roles import current_role
+from ..studies.scope import current_study
 from ..submissions.assignments import (
     AGE_BANDS_BY_PUBLIC,
     AGE_BANDS_NEEDING_PARENTAL_CONSENT,
@@ -33,11 +35,13 @@ def bootstrap_payload(user: User) -> dict:
     """Everything the tablet needs to run interviews without network."""
     return {
         "generated_at": utcnow().isoformat(),
+        # The tablet works for one study; its token is asked for this one.
+        "study": _study(current_study()),
         "user": {
             "id": user.id,
             "name": user.name or user.email,
             "email": user.email,
-            "role": user.role,
+            "role": current_role(),
         },
         "questionnaires": [
             {
@@ -47,7 +51,7 @@ def bootstrap_payload(user: User) -> dict:
                 "published_at": version.published_at.isoformat() if version.published_at else None,
                 "definition": version.definition,
             }
-            for version in versions_for(user)
+            for version in versions_for(user, current_role())
         ],
         "territory": {"communes": territory_payload()},
         "profile_options": {
@@ -58,4 +62,12 @@ def bootstrap_payload(user: User) -> dict:
             "parental_consent_age_bands": list(AGE_BANDS_NEEDING_PARENTAL_CONSENT),
             "usual_places": list(USUAL_PLACES),
         },
+    }
+
+
+def _study(study) -> dict:
+    return {
+        "slug": study.slug,
+        "name": study.name,
+        "notice": [{"heading": heading, "text": text} for heading, text in study.notice],
     }

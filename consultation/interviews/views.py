@@ -3,7 +3,7 @@ import json
 from flask import Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..accounts.roles import DESIGN, INTERVIEW, role_required
+from ..accounts.roles import DESIGN, INTERVIEW, current_role, role_required
 from ..submissions.assignments import (
     AssignmentError,
     all_assignments,
@@ -40,7 +40,9 @@ def _tablet_context() -> dict:
 @role_required(*INTERVIEW)
 def index():
     return render_template(
-        "interviews/index.html", versions=versions_for(current_user), **_tablet_context()
+        "interviews/index.html",
+        versions=versions_for(current_user, current_role()),
+        **_tablet_context(),
     )
 
 

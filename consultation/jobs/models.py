@@ -5,11 +5,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..studies.owned import StudyOwned
 
 STATUSES = {"queued": "En attente", "running": "En cours", "done": "Terminé", "failed": "Échec"}
 
 
-class Job(db.Model):
+class Job(StudyOwned, db.Model):
     """A long piece of work run by the task queue; the page polls it for a progress bar."""
 
     __tablename__ = "job"
@@ -18,6 +19,8 @@ class Job(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None for the platform's own work (no study): such a job is seen only outside any study.
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"), index=True)
     kind: Mapped[str] = mapped_column(String(50), index=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="queued")

@@ -1,7 +1,6 @@
 from flask import abort, jsonify
 from flask_login import current_user, login_required
 
-from ..accounts.roles import ADMIN
 from ..extensions import db
 from . import bp
 from .models import Job
@@ -15,7 +14,7 @@ def status(job_id: int):
     job = db.session.get(Job, job_id)
     if job is None:
         abort(404)
-    if job.created_by_id != current_user.id and current_user.role != ADMIN:
+    if job.created_by_id != current_user.id and not current_user.is_admin:
         abort(403)
     reap_if_gone(job)
     return jsonify(job.as_dict())

@@ -41,16 +41,27 @@ ENTRIES = [
         "Coder les réponses libres et dégager les thèmes.",
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
-    NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes et les rôles.", ("admin",)),
+    NavEntry(
+        "studies.members",
+        "Membres",
+        "Inviter des personnes et leur donner un rôle dans l'étude.",
+        ("admin", "charge_etude"),
+    ),
+    NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes de la plateforme.", ("admin",)),
 ]
 
 
 def nav_items() -> list[dict]:
-    from flask import current_app
+    """The entries of the menu this person may open here: the study's work inside a study (its
+    URLs need one), the platform's pages everywhere."""
+    from flask import current_app, g
 
     items = []
     for entry in ENTRIES:
         if entry.endpoint not in current_app.view_functions or not has_role(*entry.roles):
+            continue
+        needs_study = current_app.url_map.is_endpoint_expecting(entry.endpoint, "study")
+        if needs_study and g.get("study") is None:
             continue
         items.append(
             {"url": url_for(entry.endpoint), "label": entry.label, "description": entry.description}

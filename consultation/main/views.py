@@ -38,7 +38,11 @@ def index():
 @bp.route("/accueil")
 @login_required
 def home():
-    return render_template("main/home.html")
+    from ..studies.views import my_studies
+    from ..studies.waiting import waiting_in
+
+    studies = [(study, role, waiting_in(study, role)) for study, role in my_studies()]
+    return render_template("main/home.html", studies=studies)
 
 
 @bp.app_errorhandler(HTTPException)

@@ -14,6 +14,7 @@ from questionnaires import Questionnaire
 from questionnaires.validation import AnswerValidator
 
 from ..extensions import db
+from ..studies.scope import current_study_id
 from .models import PUBLISHED, QuestionnaireVersion
 
 _MAX_CACHED = 256
@@ -26,6 +27,7 @@ class PublishedVersion:
     id: int
     questionnaire_id: int
     number: int
+    study_id: int
     model: Questionnaire
     # validate_answers for this model, its lookups worked out once (the model never changes).
     validate: AnswerValidator = field(compare=False, repr=False)
@@ -34,7 +36,12 @@ class PublishedVersion:
     def of(cls, version: QuestionnaireVersion) -> "PublishedVersion":
         model = version_model(version)
         return cls(
-            version.id, version.questionnaire_id, version.number, model, AnswerValidator(model)
+            version.id,
+            version.questionnaire_id,
+            version.number,
+            version.questionnaire.study_id,
+            model,
+            AnswerValidator(model),
         )
 
 
@@ -59,11 +66,14 @@ def version_model(version: QuestionnaireVersion) -> Questionnaire:
 
 
 def published_version(questionnaire_id: int, number: int) -> PublishedVersion | None:
-    """The published version `number` of a questionnaire, or None (unknown or still a draft)."""
+    """The published version `number` of a questionnaire of the study of the request, or None
+    (unknown, of another study, or still a draft)."""
     cache = _cache(_PUBLISHED)
     found = cache.get((questionnaire_id, number))
     if found is not None:
-        return found
+        # The cache is the process's: the study is checked on every hit.
+        study_id = current_study_id()
+        return found if study_id is None or found.study_id == study_id else None
     version = db.session.scalar(
         select(QuestionnaireVersion)
         .options(defer(QuestionnaireVersion.definition))  # read only if the model is not cached

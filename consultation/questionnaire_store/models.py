@@ -9,6 +9,7 @@ from questionnaires import Questionnaire as QuestionnaireModel
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..studies.owned import StudyOwned
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -25,13 +26,16 @@ class PublishedVersionChanged(Exception):
         self.version = version
 
 
-class Questionnaire(db.Model):
+class Questionnaire(StudyOwned, db.Model):
     __tablename__ = "questionnaire"
+    # Unique within a study: the next edition keeps the form_id of the questionnaire it copies.
+    __table_args__ = (UniqueConstraint("study_id", "form_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
-    # The XLSForm form_id of its versions; unique so that exports and tablets never confuse two forms.
-    form_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The XLSForm form_id of its versions; unique in the study so that exports and tablets never
+    # confuse two forms.
+    form_id: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

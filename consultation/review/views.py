@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from ..accounts.devices import DeviceToken
-from ..accounts.models import User
-from ..accounts.roles import ADMIN, INTERVIEW, REVIEW, role_required
+from ..accounts.roles import INTERVIEW, REVIEW, role_required
 from ..accounts.tokens import list_tokens, revoke_token
 from ..extensions import db
 from ..jobs import files as job_files
@@ -20,6 +19,8 @@ from ..jobs.models import Job
 from ..jobs.queue import enqueue
 from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
+from ..studies.scope import current_study_id
+from ..studies.services import members_with_role
 from ..submissions.export_job import EXPORT, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
@@ -90,9 +91,7 @@ def _questionnaire_or_404(questionnaire_id: int) -> Questionnaire:
 
 def _filter_form(form_class=FilterForm, source=None):
     form = form_class(request.args if source is None else source)
-    enumerators = db.session.scalars(
-        select(User).where(User.role.in_(INTERVIEW)).order_by(User.name, User.email)
-    ).all()
+    enumerators = members_with_role(current_study_id(), INTERVIEW)
     form.enumerator.choices = [SelectChoice("", "Tous")] + [
         SelectChoice(str(user.id), user.name or user.email) for user in enumerators
     ]
@@ -354,7 +353,7 @@ def _export_job_or_404(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
     if job is None or job.kind != EXPORT:
         abort(404)
-    if job.created_by_id != current_user.id and current_user.role != ADMIN:
+    if job.created_by_id != current_user.id and not current_user.is_admin:
         abort(403)
     return job
 

@@ -11,6 +11,8 @@ from ..accounts.models import User
 from ..accounts.roles import ADMIN, CHARGE_ETUDE, ENQUETEUR, INTERVIEW
 from ..extensions import db
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
+from ..studies.scope import current_study_id, role_in
+from ..studies.services import members_with_role
 from .models import AGE_BANDS, Assignment, EndedAssignment
 
 # Below this age band a parent must consent too.
@@ -48,8 +50,9 @@ def assign(questionnaire_id: int, enumerator_id: int, assigned_by_id: int | None
             "Ce questionnaire n'a pas encore de version publiée : publiez-le avant de l'affecter."
         )
     enumerator = db.session.get(User, enumerator_id)
-    if enumerator is None or not enumerator.active or enumerator.role not in INTERVIEW:
-        raise AssignmentError("Ce compte ne peut pas mener d'entretiens.")
+    role = role_in(questionnaire.study_id, enumerator) if enumerator is not None else None
+    if enumerator is None or not enumerator.active or role not in INTERVIEW:
+        raise AssignmentError("Ce compte ne peut pas mener d'entretiens dans cette étude.")
     existing = db.session.scalar(
         select(Assignment).filter_by(questionnaire_id=questionnaire_id, enumerator_id=enumerator_id)
     )
@@ -167,18 +170,16 @@ def assignable_questionnaires() -> list[Questionnaire]:
 
 
 def enumerators() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).filter_by(role=ENQUETEUR, active=True).order_by(User.name, User.email)
-        )
-    )
+    """The enquêteurs of the study of the request."""
+    return members_with_role(current_study_id(), (ENQUETEUR,))
 
 
-def versions_for(user: User) -> list[QuestionnaireVersion]:
-    """The published versions the user may run: the current one of each questionnaire assigned
-    to an enquêteur; every current one for admins and chargés d'étude, who supervise."""
+def versions_for(user: User, role: str | None) -> list[QuestionnaireVersion]:
+    """The published versions the user may run in the study of the request (`role`: theirs
+    there): the current one of each questionnaire assigned to an enquêteur; every current one
+    for admins and chargés d'étude, who supervise."""
     query = select(Questionnaire).filter_by(archived=False).order_by(Questionnaire.title)
-    if user.role not in (ADMIN, CHARGE_ETUDE):
+    if role not in (ADMIN, CHARGE_ETUDE):
         query = query.join(Assignment, Assignment.questionnaire_id == Questionnaire.id).where(
             Assignment.enumerator_id == user.id
         )

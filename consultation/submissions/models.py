@@ -6,11 +6,12 @@ the answers are JSON keyed by question name (a repeat is a list of such dicts).
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..studies.owned import StudyOwned
 
 CHANNELS = {"tablette": "Tablette", "en_ligne": "En ligne", "papier": "Papier"}
 STATES = {"recue": "Reçue", "a_verifier": "À vérifier", "validee": "Validée", "rejetee": "Rejetée"}
@@ -31,7 +32,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
-class Submission(db.Model):
+class Submission(StudyOwned, db.Model):
     __tablename__ = "submission"
     __table_args__ = (
         CheckConstraint(_in("channel", CHANNELS), name="known_channel"),
@@ -81,6 +82,15 @@ class Submission(db.Model):
         back_populates="submission", order_by="SubmissionRevision.id"
     )
 
+    def parent_study_id(self, connection) -> int | None:
+        return connection.scalar(
+            text(
+                "SELECT q.study_id FROM questionnaire q JOIN questionnaire_version v"
+                " ON v.questionnaire_id = q.id WHERE v.id = :id"
+            ),
+            {"id": self.questionnaire_version_id},
+        )
+
 
 class SubmissionRevision(db.Model):
     """Who changed a submission, when, and what it was before and after."""
@@ -100,7 +110,7 @@ class SubmissionRevision(db.Model):
     user = relationship("User")
 
 
-class Assignment(db.Model):
+class Assignment(StudyOwned, db.Model):
     """A questionnaire an enquêteur may run on the tablet: its current published version is
     downloaded with the bootstrap, so publishing a new version reaches the tablets by itself."""
 
@@ -116,6 +126,11 @@ class Assignment(db.Model):
     questionnaire = relationship("Questionnaire")
     enumerator = relationship("User", foreign_keys=[enumerator_id])
     assigned_by = relationship("User", foreign_keys=[assigned_by_id])
+
+    def parent_study_id(self, connection) -> int | None:
+        return connection.scalar(
+            text("SELECT study_id FROM questionnaire WHERE id = :id"), {"id": self.questionnaire_id}
+        )
 
 
 class EndedAssignment(db.Model):

@@ -135,6 +135,7 @@ def store_submission(
         client_uuid=client_uuid,
         content_hash=content_hash,
         questionnaire_version_id=version.id,
+        study_id=version.study_id,
         channel=channel,
         state=state,
         review_comment=review_comment,

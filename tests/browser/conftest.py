@@ -3,6 +3,7 @@
 Never `playwright install`: the browser is /usr/bin/chromium from Debian's packages."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "motdepasse-solide-42"
+TEST_STUDY = "etude-test"
 
 
 class LiveServer:
@@ -39,13 +41,28 @@ class LiveServer:
         self._server.shutdown()
         self._thread.join(5)
 
+    @contextmanager
+    def study_context(self):
+        """An app context working in the test study (as its pages do): what the test creates
+        there belongs to it."""
+        from consultation.studies.scope import enter_study
+        from consultation.studies.services import find_study
+
+        with self.app.app_context():
+            enter_study(find_study(TEST_STUDY), None)
+            yield
+
     def create_user(self, role: str, email: str | None = None, name: str = "") -> tuple[str, str]:
-        """Creates a user in the live server's database; returns (email, password)."""
+        """Creates an administrator, or a member of the test study with `role`, in the live
+        server's database; returns (email, password)."""
         from consultation.accounts.services import create_user
+        from consultation.studies.services import add_member, find_study
 
         with self.app.app_context():
             email = email or f"{role}-{_next_id()}@exemple.fr"
-            create_user(email, role, PASSWORD, name or f"Camille {role}")
+            user = create_user(email, PASSWORD, name or f"Camille {role}", is_admin=role == "admin")
+            if role != "admin":
+                add_member(find_study(TEST_STUDY), user, role)
             _db.session.commit()
         return email, PASSWORD
 
@@ -87,8 +104,12 @@ def live_server(tmp_path_factory):
         }
     )
     with app.app_context():
+        from consultation.studies.services import create_study
+
         _db.drop_all()
         _db.create_all()
+        create_study("Étude de test", 2026, slug=TEST_STUDY, state="en_cours")
+        _db.session.commit()
     server = LiveServer(app)
     server.start()
     yield server

@@ -34,7 +34,7 @@ def coded_study(live_server):
     from consultation.extensions import db
     from consultation.jobs.queue import _run, start_job
 
-    with live_server.app.app_context():
+    with live_server.study_context():
         study = coding_study(db)
         create_default_codebook(study["questionnaire"])
         job = start_job("coding.analyse", {"questionnaire_id": study["questionnaire"].id})
@@ -51,7 +51,7 @@ def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(
     page.on("pageerror", lambda error: errors.append(str(error)))
     live_server.login(page, "charge_etude")
     questionnaire_id = coded_study["questionnaire_id"]
-    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
+    page.goto(f"{live_server.url}/etudes/etude-test/analyse/{questionnaire_id}/coder/besoins")
     bus = page.locator(f"article.answer[data-submission='{coded_study['submission_ids'][2]}']")
     bus.scroll_into_view_if_needed()
     rect = page.evaluate(
@@ -89,7 +89,9 @@ def test_select_a_passage_code_it_and_accept_a_suggestion_with_the_keyboard(
     assert rent.locator(".chip.suggestion").count() == suggestions_before - 1
     page.screenshot(path=str(SHOTS / "coding-workspace.png"), full_page=True)
 
-    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/resultats?par=public")
+    page.goto(
+        f"{live_server.url}/etudes/etude-test/analyse/{questionnaire_id}/resultats?par=public"
+    )
     page.get_by_role("heading", name="Fréquence des codes").wait_for()
     assert page.get_by_role("link", name="Bus du soir").count() == 1
     page.screenshot(path=str(SHOTS / "coding-results.png"), full_page=True)
@@ -107,7 +109,7 @@ def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_rea
     questionnaire_id = coded_study["questionnaire_id"]
     coder_page = browser.new_page()
     coder_email = live_server.login(coder_page, "charge_etude")
-    with live_server.app.app_context():
+    with live_server.study_context():
         from consultation.accounts.models import User
 
         coder = db.session.query(User).filter_by(email=coder_email).one()
@@ -117,7 +119,7 @@ def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_rea
         db.session.commit()
         code_id = code.id
 
-    coder_page.goto(f"{live_server.url}/analyse/")
+    coder_page.goto(f"{live_server.url}/etudes/etude-test/analyse/")
     section = coder_page.locator(f"section[aria-labelledby='q-{questionnaire_id}']")
     section.get_by_role("link", name="Valider la pseudonymisation").click()
     first = coder_page.locator("article.pseudo").first
@@ -128,7 +130,9 @@ def test_a_coder_validates_a_page_of_pseudonymised_answers_and_the_collectif_rea
 
     reader = browser.new_page()
     live_server.login(reader, "collectif")
-    reader.goto(f"{live_server.url}/analyse/{questionnaire_id}/resultats/code/{code_id}")
+    reader.goto(
+        f"{live_server.url}/etudes/etude-test/analyse/{questionnaire_id}/resultats/code/{code_id}"
+    )
     quote = reader.locator("blockquote").first.inner_text()
     assert "[PERSONNE_1]" in quote and "[TÉLÉPHONE]" in quote and "Kevin" not in quote
     reader.screenshot(path=str(SHOTS / "coding-collectif-verbatims.png"), full_page=True)
@@ -143,7 +147,7 @@ def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_ser
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     email = live_server.login(page, "charge_etude")
-    with live_server.app.app_context():
+    with live_server.study_context():
         study = coding_study(db)
         codebook = create_default_codebook(study["questionnaire"])
         coder = db.session.query(User).filter_by(email=email).one()
@@ -163,7 +167,7 @@ def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_ser
         )
         db.session.commit()
         questionnaire_id, submission_id = study["questionnaire"].id, submission.id
-    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
+    page.goto(f"{live_server.url}/etudes/etude-test/analyse/{questionnaire_id}/coder/besoins")
     answer = page.locator(f"article.answer[data-submission='{submission_id}']")
     assert answer.locator(".chip .review-badge").inner_text() == "à revoir"
     assert "codé sur « seule »" in answer.locator(".to-review-list").inner_text()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_path):
     live_server.login(page, "charge_etude")
-    page.goto(live_server.url + "/questionnaires/")
+    page.goto(live_server.url + "/etudes/etude-test/questionnaires/")
     page.get_by_role("link", name="Nouveau questionnaire").click()
     page.get_by_label("Titre").fill("Enquête besoins sociaux 2025")
     page.get_by_role("button", name="Créer le questionnaire").click()
@@ -78,7 +78,7 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
 
 def test_reorder_by_drag_and_drop(live_server, page):
     live_server.login(page, "charge_etude")
-    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.goto(live_server.url + "/etudes/etude-test/questionnaires/nouveau")
     page.get_by_label("Titre").fill("Ordre des questions")
     page.get_by_role("button", name="Créer le questionnaire").click()
     editor_url = page.url.split("#")[0]
@@ -105,7 +105,7 @@ def test_reorder_by_drag_and_drop(live_server, page):
 def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, page):
     """Communes then quartiers, the second list filtered by a column typed in the designer."""
     live_server.login(page, "charge_etude")
-    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.goto(live_server.url + "/etudes/etude-test/questionnaires/nouveau")
     page.get_by_label("Titre").fill("Quartiers")
     page.get_by_role("button", name="Créer le questionnaire").click()
     editor_url = page.url.split("#")[0]
@@ -144,7 +144,7 @@ def test_cascading_list_built_in_the_designer_filters_the_preview(live_server, p
 
 def test_an_expression_error_is_shown_once_and_a_cycle_stays_visible(live_server, page):
     live_server.login(page, "charge_etude")
-    page.goto(live_server.url + "/questionnaires/nouveau")
+    page.goto(live_server.url + "/etudes/etude-test/questionnaires/nouveau")
     page.get_by_label("Titre").fill("Erreurs")
     page.get_by_role("button", name="Créer le questionnaire").click()
     editor_url = page.url.split("#")[0]

@@ -55,10 +55,14 @@ DEMO_PAGES = (
 def records(live_server):
     from consultation.demo.seed import seed_demo
 
-    with live_server.app.app_context():
+    with live_server.study_context():
+        from consultation.studies.scope import current_study, enter_study
+
         records = study(db)
-        seed_demo(30)
+        test_study = current_study()
+        seed_demo(30)  # in the demo's own study
         db.session.commit()
+        demo_slug = current_study().slug
         from consultation.coding.services import active_codes, codebook_of
         from consultation.questionnaire_store.models import Questionnaire
         from consultation.submissions.export_job import start_export
@@ -68,6 +72,8 @@ def records(live_server):
         demo = db.session.scalars(
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
+        demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
+        enter_study(test_study, None)
         # An export waiting for the worker: its page shows the progress bar.
         export = start_export(
             records["questionnaire"].id,
@@ -81,8 +87,9 @@ def records(live_server):
             "export_job_id": export.id,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
             "enqueteur_email": records["enqueteur"].email,
-            "demo_id": demo.id,
-            "demo_code_id": active_codes(codebook_of(demo.id))[0].id,
+            "demo_id": demo_id,
+            "demo_code_id": demo_code_id,
+            "demo_study": demo_slug,
         }
 
 
@@ -146,6 +153,10 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     study_records = {key: SimpleNamespace(id=value) for key, value in records["ids"].items()}
     urls = []
     with app.test_request_context():
+        from consultation.studies.scope import enter_study
+        from consultation.studies.services import find_study
+
+        enter_study(find_study("etude-test"), None)
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
             if rule.endpoint == "static" or "GET" not in rule.methods:
                 continue
@@ -164,7 +175,12 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
             values = {name: value for name, value in demo.items() if name in rule.arguments}
             urls.append(
-                (f"{endpoint} (démo)", url_for(endpoint, **values, **ACCESS[endpoint].query))
+                (
+                    f"{endpoint} (démo)",
+                    url_for(
+                        endpoint, study=records["demo_study"], **values, **ACCESS[endpoint].query
+                    ),
+                )
             )
     return urls
 
@@ -200,7 +216,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, records, audited):
 def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, audited):
     page = audited
     _login(page, live_server, records["enqueteur_email"])
-    page.goto(live_server.url + "/entretiens/app")
+    page.goto(live_server.url + "/etudes/etude-test/entretiens/app")
     page.locator(".tile-list").wait_for()
     problems = _audit(page, "tablette accueil")
 
@@ -274,7 +290,9 @@ def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(
     page = audited
     email, _ = live_server.create_user("charge_etude")
     _login(page, live_server, email)
-    page.goto(f"{live_server.url}/analyse/{records['ids']['questionnaire']}/coder/besoins")
+    page.goto(
+        f"{live_server.url}/etudes/etude-test/analyse/{records['ids']['questionnaire']}/coder/besoins"
+    )
     article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
     assert article.locator(".chip.suggestion").count() == 1
     page.get_by_role("heading", level=1).click()

@@ -68,7 +68,7 @@ def _definition(title: str) -> dict:
 
 def _assigned_questionnaire(live_server, email: str) -> int:
     """A published questionnaire assigned to the enquêteur, and the territory; returns the version id."""
-    with live_server.app.app_context():
+    with live_server.study_context():
         # Other browser tests share this server and may have created Tours without its quartiers.
         for code, name in (("37261", "Tours"), ("37122", "Joué-lès-Tours")):
             if db.session.get(Commune, code) is None:
@@ -94,7 +94,7 @@ def _assigned_questionnaire(live_server, email: str) -> int:
 
 
 def _submissions(live_server, version_id: int) -> list[Submission]:
-    with live_server.app.app_context():
+    with live_server.study_context():
         rows = db.session.scalars(
             select(Submission).filter_by(questionnaire_version_id=version_id)
         ).all()
@@ -104,7 +104,7 @@ def _submissions(live_server, version_id: int) -> list[Submission]:
 
 def _ready_offline(page, live_server):
     """Opens the app online once: service worker installed and controlling, device token stored."""
-    page.goto(live_server.url + "/entretiens/app")
+    page.goto(live_server.url + "/etudes/etude-test/entretiens/app")
     expect(page.locator('[data-role="offline-ready"]')).to_have_text("Disponible hors ligne")
     # A function, not an expression: Playwright polls an expression with eval(), which the CSP forbids.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -273,7 +273,7 @@ def test_interviews_made_offline_survive_a_reload_and_sync_once(page, context, l
 
 def _publish_second_version(live_server, version_id: int) -> int:
     """Version 2 of the same questionnaire, with one more required question; returns its id."""
-    with live_server.app.app_context():
+    with live_server.study_context():
         first = db.session.get(QuestionnaireVersion, version_id)
         definition = QuestionnaireModel.from_dict(first.definition)
         definition.children[0].children.append(
@@ -291,7 +291,7 @@ def _revoke_tokens_of(live_server, email: str) -> None:
     from consultation.accounts.devices import DeviceToken
     from consultation.accounts.tokens import revoke_token
 
-    with live_server.app.app_context():
+    with live_server.study_context():
         user = db.session.scalar(select(User).filter_by(email=email))
         for device_token in db.session.scalars(select(DeviceToken).filter_by(user_id=user.id)):
             revoke_token(device_token, None)

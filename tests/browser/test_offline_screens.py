@@ -91,7 +91,7 @@ def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(
 ):
     email = live_server.login(page, "enqueteur")
     version_id = _assigned_questionnaire(live_server, email)
-    with live_server.app.app_context():
+    with live_server.study_context():
         db.session.add(Commune(insee_code="37999", name="Commune fusionnée"))
         db.session.commit()
     _ready_offline(page, live_server)
@@ -111,7 +111,7 @@ def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(
     page.get_by_role("button", name="Terminer").click()
 
     # Meanwhile the commune left the study's territory on the server.
-    with live_server.app.app_context():
+    with live_server.study_context():
         db.session.delete(db.session.get(Commune, "37999"))
         db.session.commit()
     context.set_offline(False)

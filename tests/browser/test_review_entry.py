@@ -18,7 +18,7 @@ from consultation.territory.models import Commune  # noqa: E402
 
 @pytest.fixture()
 def paper_questionnaire(live_server):
-    with live_server.app.app_context():
+    with live_server.study_context():
         if db.session.get(Commune, "37261") is None:
             db.session.add(Commune(insee_code="37261", name="Tours"))
         questionnaire = Questionnaire(title="Questionnaire papier du CCAS")
@@ -34,7 +34,9 @@ def paper_questionnaire(live_server):
 
 def test_paper_entry_then_correction_with_history(live_server, page, paper_questionnaire):
     live_server.login(page, "charge_etude")
-    page.goto(f"{live_server.url}/reponses/questionnaire/{paper_questionnaire}/papier")
+    page.goto(
+        f"{live_server.url}/etudes/etude-test/reponses/questionnaire/{paper_questionnaire}/papier"
+    )
 
     # Nothing chosen yet: the public is asked for, never assumed, and the missing answers are
     # listed by their questions' labels.
@@ -59,7 +61,7 @@ def test_paper_entry_then_correction_with_history(live_server, page, paper_quest
 
     page.get_by_label(re.compile("La personne a donné son consentement")).check()
     page.get_by_role("button", name="Enregistrer la saisie").click()
-    page.wait_for_url(re.compile(r"/reponses/\d+$"))
+    page.wait_for_url(re.compile(r"/etudes/etude-test/reponses/\d+$"))
     expect(page.get_by_text("Questionnaire papier enregistré.")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text(["Jeune"])
     expect(page.get_by_text("Papier", exact=True)).to_be_visible()
@@ -70,7 +72,7 @@ def test_paper_entry_then_correction_with_history(live_server, page, paper_quest
     age.fill("20")
     page.get_by_label("Motif de la correction").fill("Âge mal recopié")
     page.get_by_role("button", name="Enregistrer les corrections").click()
-    page.wait_for_url(re.compile(r"/reponses/\d+$"))
+    page.wait_for_url(re.compile(r"/etudes/etude-test/reponses/\d+$"))
     history = page.locator("ol.history")
     expect(history).to_contain_text("Âge mal recopié")
     expect(history.locator("del")).to_have_text("19")

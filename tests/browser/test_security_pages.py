@@ -18,7 +18,7 @@ PASSWORD = "motdepasse-solide-42"
 
 @pytest.fixture()
 def hostile_study(live_server):
-    with live_server.app.app_context():
+    with live_server.study_context():
         records = study(db, mark=MARK)
         return {
             "questionnaire_id": records["questionnaire"].id,
@@ -66,17 +66,21 @@ def test_designer_and_coding_pages_show_hostile_text_as_text(live_server, watche
     _login(page, live_server, hostile_study["charge_email"])
     questionnaire_id = hostile_study["questionnaire_id"]
 
-    page.goto(f"{live_server.url}/questionnaires/{questionnaire_id}/apercu?version=1")
+    page.goto(
+        f"{live_server.url}/etudes/etude-test/questionnaires/{questionnaire_id}/apercu?version=1"
+    )
     # The form runtime draws the labels in the browser: they must come out as text.
     label = page.get_by_text(f"{MARK}Quel âge avez-vous ?", exact=False).first
     label.wait_for()
     assert HOSTILE[0] in label.inner_text()
-    page.goto(f"{live_server.url}/questionnaires/{questionnaire_id}/apercu?version=1&mode=pages")
+    page.goto(
+        f"{live_server.url}/etudes/etude-test/questionnaires/{questionnaire_id}/apercu?version=1&mode=pages"
+    )
     page.get_by_text(f"{MARK}Quel âge avez-vous ?", exact=False).first.wait_for()
-    page.goto(f"{live_server.url}/questionnaires/{questionnaire_id}")
+    page.goto(f"{live_server.url}/etudes/etude-test/questionnaires/{questionnaire_id}")
     page.get_by_role("heading", name=f"{MARK}Besoins des habitants").wait_for()
 
-    page.goto(f"{live_server.url}/analyse/{questionnaire_id}/coder/besoins")
+    page.goto(f"{live_server.url}/etudes/etude-test/analyse/{questionnaire_id}/coder/besoins")
     answer = page.locator(f"article.answer[data-submission='{hostile_study['submission_id']}']")
     assert HOSTILE[1] in answer.locator("[data-text]").inner_text()
     # Accepting the suggestion puts the server's new row in place through the page script.
@@ -87,10 +91,10 @@ def test_designer_and_coding_pages_show_hostile_text_as_text(live_server, watche
     assert HOSTILE[0] in answer.locator("[data-text]").inner_text()
 
     for path in (
-        f"/analyse/{questionnaire_id}/resultats",
-        f"/analyse/{questionnaire_id}/resultats/code/{hostile_study['code_id']}",
-        f"/reponses/{hostile_study['submission_id']}",
-        f"/reponses/{hostile_study['submission_id']}/modifier",
+        f"/etudes/etude-test/analyse/{questionnaire_id}/resultats",
+        f"/etudes/etude-test/analyse/{questionnaire_id}/resultats/code/{hostile_study['code_id']}",
+        f"/etudes/etude-test/reponses/{hostile_study['submission_id']}",
+        f"/etudes/etude-test/reponses/{hostile_study['submission_id']}/modifier",
     ):
         # The results page draws its word clouds on first request: slow on a loaded machine.
         page.goto(live_server.url + path, timeout=90_000)
@@ -102,13 +106,13 @@ def test_designer_and_coding_pages_show_hostile_text_as_text(live_server, watche
 def test_the_tablet_app_runs_under_the_policy(live_server, watched, hostile_study):
     page = watched
     _login(page, live_server, hostile_study["enqueteur_email"])
-    page.goto(live_server.url + "/entretiens/app")
+    page.goto(live_server.url + "/etudes/etude-test/entretiens/app")
     # The import map and the start-up module are inline, allowed by this response's nonce.
     page.wait_for_function(
         "() => !document.querySelector('#ecran').textContent.includes('Chargement de l')"
     )
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()
-    page.goto(live_server.url + "/entretiens/")
+    page.goto(live_server.url + "/etudes/etude-test/entretiens/")
     page.get_by_text(f"{MARK}Besoins des habitants", exact=False).first.wait_for()
     page.screenshot(path="/tmp/security-tablet.png", full_page=True)
     assert page.watched == {"dialogs": [], "errors": [], "violations": []}

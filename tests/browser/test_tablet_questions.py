@@ -90,7 +90,7 @@ def _household_questionnaire(live_server, email: str) -> int:
             )
         },
     )
-    with live_server.app.app_context():
+    with live_server.study_context():
         if db.session.get(Commune, "37261") is None:
             db.session.add(Commune(insee_code="37261", name="Tours"))
         questionnaire = Questionnaire(title="Foyer et mobilité")
@@ -174,7 +174,7 @@ def test_questions_apply_relevance_constraints_and_calculations_and_reopen_at_th
         # The tab is closed in the middle of the interview; offline, the draft waits at its page.
         page.close()
         page = context.new_page()
-        page.goto(live_server.url + "/entretiens/app")
+        page.goto(live_server.url + "/etudes/etude-test/entretiens/app")
         draft = page.locator("#brouillons .item-row")
         expect(draft).to_have_count(1)
         expect(draft).to_contain_text("Arrêté à l'étape questions, page 2")

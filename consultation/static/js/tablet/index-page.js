@@ -12,7 +12,7 @@ export async function startIndexPage(doc) {
   const redraw = () => renderLocalLists(lists, { appUrl, bootstrap, onChange: () => sync.refresh() });
   const sync = startSync({
     submissionsUrl: "/api/v1/submissions",
-    tokenUrl: "/api/v1/tokens",
+    tokenUrl: lists.dataset.tokenUrl,
     pageUrl: location.pathname,
     getCurrentUserId: () => Number(lists.dataset.userId) || bootstrap?.user?.id || null,
     onStatus: (status) => {
