@@ -38,8 +38,11 @@ TOKEN_SECURITY = [{"jetonAppareil": []}]
 def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
     if not (0 < questionnaire_id <= MAX_INT and 0 < number <= MAX_INT):
         return None  # beyond the database's integers: cannot exist
+    # Through its questionnaire: a version belongs to the study of its questionnaire.
     return db.session.scalar(
-        select(QuestionnaireVersion).where(
+        select(QuestionnaireVersion)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .where(
             QuestionnaireVersion.questionnaire_id == questionnaire_id,
             QuestionnaireVersion.number == number,
             QuestionnaireVersion.status == PUBLISHED,

@@ -16,6 +16,7 @@ from questionnaires.validation import AnswerValidator
 from ..extensions import db
 from ..studies.scope import current_study_id
 from .models import PUBLISHED, QuestionnaireVersion
+from .models import Questionnaire as QuestionnaireRow
 
 _MAX_CACHED = 256
 _MODELS = "consultation.version_models"
@@ -33,13 +34,13 @@ class PublishedVersion:
     validate: AnswerValidator = field(compare=False, repr=False)
 
     @classmethod
-    def of(cls, version: QuestionnaireVersion) -> "PublishedVersion":
+    def of(cls, version: QuestionnaireVersion, study_id: int | None = None) -> "PublishedVersion":
         model = version_model(version)
         return cls(
             version.id,
             version.questionnaire_id,
             version.number,
-            version.questionnaire.study_id,
+            study_id if study_id is not None else version.questionnaire.study_id,
             model,
             AnswerValidator(model),
         )
@@ -74,18 +75,21 @@ def published_version(questionnaire_id: int, number: int) -> PublishedVersion | 
         # The cache is the process's: the study is checked on every hit.
         study_id = current_study_id()
         return found if study_id is None or found.study_id == study_id else None
-    version = db.session.scalar(
-        select(QuestionnaireVersion)
+    # Through its questionnaire, so that the study of the request limits it (studies/scope.py).
+    row = db.session.execute(
+        select(QuestionnaireVersion, QuestionnaireRow.study_id)
+        .join(QuestionnaireRow, QuestionnaireRow.id == QuestionnaireVersion.questionnaire_id)
         .options(defer(QuestionnaireVersion.definition))  # read only if the model is not cached
         .where(
             QuestionnaireVersion.questionnaire_id == questionnaire_id,
             QuestionnaireVersion.number == number,
             QuestionnaireVersion.status == PUBLISHED,
         )
-    )
-    if version is None:
+    ).first()
+    if row is None:
         return None
-    found = cache[(questionnaire_id, number)] = PublishedVersion.of(version)
+    version, study_id = row
+    found = cache[(questionnaire_id, number)] = PublishedVersion.of(version, study_id)
     return found
 
 
