@@ -33,6 +33,16 @@ from .schemas import ErrorOut, QuestionnaireOut, SubmissionOut, TokenIn, TokenOu
 register_error_handlers(bp)
 
 TOKEN_SECURITY = [{"jetonAppareil": []}]
+# A device token opens the study it was issued for; a logged-in session names its study.
+STUDY_PARAMETER = {
+    "name": "study",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 80},
+    "description": "Identifiant de l'étude (celui de ses adresses /etudes/…), pour une session "
+    "connectée membre de plusieurs études ; inutile avec un jeton d'appareil, qui ouvre l'étude "
+    "pour laquelle il a été créé.",
+}
 
 
 def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersion | None:
@@ -140,7 +150,9 @@ def _may_send(payload) -> bool:
 @bp.doc(
     security=TOKEN_SECURITY,
     summary="Questionnaires publiés utilisables par l'enquêteur",
-    description="Ceux qui lui sont attribués ; tous pour un chargé d'étude ou un administrateur.",
+    description="Ceux de l'étude qui lui sont attribués ; tous ceux de l'étude pour un chargé "
+    "d'étude ou un administrateur.",
+    parameters=[STUDY_PARAMETER],
 )
 @api_auth(allow_session=True)
 @bp.response(200, QuestionnaireOut(many=True))
@@ -180,7 +192,9 @@ def list_questionnaires():
 @bp.doc(
     security=TOKEN_SECURITY,
     summary="Définition d'une version publiée",
-    description="Pour un enquêteur, seulement celles des questionnaires qui lui sont attribués.",
+    description="Pour un enquêteur, seulement celles des questionnaires de l'étude qui lui sont "
+    "attribués.",
+    parameters=[STUDY_PARAMETER],
 )
 @api_auth(allow_session=True)
 @bp.response(200, VersionOut)
@@ -209,7 +223,9 @@ def get_version(questionnaire_id: int, number: int):
 @bp.doc(
     summary="Créer un jeton d'appareil",
     description="Réservé à une session connectée (enquêteur, chargé d'étude, administrateur), "
-    "avec l'en-tête X-CSRFToken. Le jeton n'est renvoyé qu'une fois.",
+    "avec l'en-tête X-CSRFToken. Le jeton ouvre une seule étude (paramètre `study`, "
+    "facultatif pour qui n'est membre que d'une). Il n'est renvoyé qu'une fois.",
+    parameters=[STUDY_PARAMETER],
 )
 @bp.arguments(TokenIn(), location="json", required=False)
 @bp.response(201, TokenOut)
