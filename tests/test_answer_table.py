@@ -64,6 +64,61 @@ def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db,
     assert {row.state for row in _rows(db, submission.id).values()} == {"rejetee"}
 
 
+def test_a_synced_interview_writes_the_rows_its_rebuild_would(client, db, make_user):
+    """The sync writes a new submission's answer rows with its own INSERT on PostgreSQL: the rows
+    are those the one writer gives when rebuilding them, column for column, and the full-text
+    index finds them; a resent interview adds none."""
+    from submission_records import device_token, payload
+
+    from consultation.submissions.answer_table import write_answer_rows
+    from consultation.submissions.models import Assignment, Submission
+
+    questionnaire = publish(db)
+    territory(db)
+    enqueteur = make_user("enqueteur")
+    db.session.add(Assignment(questionnaire_id=questionnaire.id, enumerator_id=enqueteur.id))
+    token = device_token(db, enqueteur)
+    body = payload(questionnaire.id)
+    body["answers"]["menage"] = [
+        {"lien": "sœur", "age_membre": 15},
+        {"lien": "  Grand-mère\n« Mamie »  ", "age_membre": 80},
+    ]
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post("/api/v1/submissions", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    submission_id = created.get_json()["id"]
+
+    def snapshot():
+        return {
+            path: {
+                column.name: getattr(row, column.name)
+                for column in AnswerText.__table__.columns
+                if column.name != "id"
+            }
+            for path, row in sorted(
+                _rows(db, submission_id).items(), key=lambda item: item[1].position
+            )
+        }
+
+    synced = snapshot()
+    assert list(synced) == ["prenom", "besoins", "menage[0]/lien", "menage[1]/lien"]
+    assert synced["menage[1]/lien"]["repeat_index"] == 1
+    assert synced["menage[1]/lien"]["folded"] == "  grand-mere\n« mamie »  "
+    assert synced["besoins"]["age_band"] == "18_25" and synced["besoins"]["quartier_id"]
+    assert synced["besoins"]["received_at"] is not None
+    assert [row["position"] for row in synced.values()] == [0, 1, 2, 3]
+    hits = db.session.scalars(
+        select(AnswerText.path).where(matching_ids_clause(search_words("mamie")))
+    ).all()
+    assert hits == ["menage[1]/lien"]
+
+    assert client.post("/api/v1/submissions", json=body, headers=headers).status_code == 200
+    assert snapshot() == synced
+    write_answer_rows([db.session.get(Submission, submission_id)])
+    db.session.commit()
+    assert snapshot() == synced
+
+
 def test_a_paper_entry_lands_in_the_answer_table(login, db):
     import uuid
 

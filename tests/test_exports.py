@@ -254,3 +254,69 @@ def test_csv_without_repeats_is_a_single_file_with_labels(login, db, make_user):
     assert len(rows) == 1
     assert rows[0]["Aides perçues : APL"] == "0" and rows[0]["Aides perçues : RSA"] == "1"
     assert rows[0]["Public"] == "Jeune (16–25 ans)"
+
+
+def test_xlsx_reads_back_as_typed_whatever_the_answers_hold(login, db, make_user):
+    """What a resident may type, read back from the file as a spreadsheet would: text kept as is
+    (formula-like text stays text), numbers as numbers, what XML cannot carry dropped instead of
+    failing the export, text longer than a cell holds cut at Excel's limit."""
+    from datetime import datetime
+
+    questionnaire = publish(db)
+    territory(db)
+    enqueteur = make_user("enqueteur", name="Zoé « Ça » & <Cie>")
+    long_text = "Le bus passe trop tard. " * 2000  # 48,000 characters
+    submission = stored_submission(
+        db,
+        questionnaire,
+        enqueteur,
+        answers={
+            "prenom": "=1+1",
+            "age": 42,
+            "logement": "locataire",
+            "aides": ["apl", "rsa"],
+            "besoins": long_text,
+            "menage": [
+                {"lien": "sœur\x01\x07 aînée\x1f", "age_membre": 7},
+                {"lien": "A&B <c> \"d\" 'e' \u00a0f\u202f!", "age_membre": 0},
+                {"lien": "ligne 1\r\nligne 2\tfin 🚌", "age_membre": 99},
+                {"lien": "  père  ", "age_membre": 1},
+            ],
+        },
+    )
+    charge = login("charge_etude")
+    content = export_through_the_job(
+        charge, questionnaire.id, {"format": "xlsx", "headers": "codes", "multiple": "joined"}
+    ).data
+
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["reponses", "menage"]
+    header, cells = list(workbook["reponses"].iter_rows())
+    header = [cell.value for cell in header]
+    assert header[:3] == ["id", "uuid", "version"]
+    assert header[-5:] == ["prenom", "age", "logement", "aides", "besoins"]
+    values = {name: cell.value for name, cell in zip(header, cells)}
+    assert values["id"] == submission.id and values["version"] == 1
+    assert values["uuid"] == submission.client_uuid
+    assert values["enqueteur"] == "Zoé « Ça » & <Cie>"
+    assert values["age"] == 42 and isinstance(values["age"], int)
+    assert values["aides"] == "apl rsa"
+    assert isinstance(values["recue_le"], datetime)
+    assert values["consentement"] == 1
+    assert values["besoins"] == long_text[:32_767]
+    formula_like = cells[header.index("prenom")]
+    assert formula_like.value == "=1+1"
+    assert formula_like.data_type == "s" and formula_like.quotePrefix
+
+    repeat_header, *repeat_rows = [
+        [cell.value for cell in line] for line in workbook["menage"].iter_rows()
+    ]
+    assert repeat_header == ["id_reponse", "rang", "lien", "age_membre"]
+    assert [row[:2] for row in repeat_rows] == [[submission.id, rank] for rank in (1, 2, 3, 4)]
+    assert [row[3] for row in repeat_rows] == [7, 0, 99, 1]
+    assert [row[2] for row in repeat_rows] == [
+        "sœur aînée",
+        "A&B <c> \"d\" 'e' \u00a0f\u202f!",
+        "ligne 1\r\nligne 2\tfin 🚌",
+        "  père  ",
+    ]

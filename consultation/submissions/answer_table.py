@@ -2,9 +2,11 @@
 
 A submission keeps its answers as JSON; the coding workspace, results, concordance, clouds and
 the analysis job read this table instead, with SQL and indexes, so that a page costs the rows it
-shows and not the whole questionnaire. It is written by ONE function, `write_answer_rows`, in the
-same transaction as the submission (the sync, paper entry, back-office edits, state changes), and
-can be rebuilt from the submissions (`consultation reponses-libres reconstruire`).
+shows and not the whole questionnaire. It is written in the same transaction as the submission, by
+`write_answer_rows` (the sync on SQLite, paper entry, back-office edits, state changes) or, for a
+new submission synced to PostgreSQL, by the submission's INSERT itself (`with_answer_rows`, the
+same rows in one statement). It can be rebuilt from the submissions (`consultation
+reponses-libres reconstruire`).
 
 Concordance searches it through a full-text index: an FTS5 table kept by triggers on SQLite, a GIN
 index over a `simple` tsvector on PostgreSQL. Both index the folded text and, once the analysis
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from sqlalchemy import (
@@ -249,9 +252,22 @@ def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
 def _insert_rows(records: list[dict]) -> None:
     """One statement for many rows. On PostgreSQL the rows travel as one JSON parameter
     (jsonb_populate_recordset gives them the table's column types): an executemany sends a
-    statement per row, and the sync of a 100-question interview writes dozens of rows."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(AnswerText.__table__.insert(), records)
+    statement per row, and the sync of a 100-question interview writes dozens of rows. On SQLite,
+    the driver's executemany with the statement compiled once (SQLAlchemy's would process every
+    parameter of every row)."""
+    dialect = db.session.get_bind().dialect
+    if dialect.name != "postgresql":
+        statement, processors = _driver_insert(dialect)
+        db.session.connection().exec_driver_sql(
+            statement,
+            [
+                tuple(
+                    record[name] if process is None else process(record[name])
+                    for name, process in processors
+                )
+                for record in records
+            ],
+        )
         return
     columns = ", ".join(records[0])
     db.session.execute(
@@ -261,6 +277,79 @@ def _insert_rows(records: list[dict]) -> None:
         ),
         {"rows": json.dumps(records, default=_json_value)},
     )
+
+
+@lru_cache(maxsize=2)
+def _driver_insert(dialect) -> tuple[str, list[tuple[str, Callable | None]]]:
+    """The driver-level INSERT of every column but the id, and each column's bind processor (the
+    date-time's: SQLite keeps it as text in SQLAlchemy's format, without a time zone)."""
+    columns = [column for column in AnswerText.__table__.columns if not column.primary_key]
+    names = ", ".join(column.name for column in columns)
+    placeholders = ", ".join("?" for _ in columns)
+    return (
+        f"INSERT INTO answer_text ({names}) VALUES ({placeholders})",
+        [
+            (column.name, column.type.dialect_impl(dialect).bind_processor(dialect))
+            for column in columns
+        ],
+    )
+
+
+# ---- a new submission from the sync: its answer rows written by its INSERT -----------------------
+# The profile columns an answer row copies from its submission, as the INSERT returns them.
+_COPIED = ("questionnaire_version_id", *_PROFILE)
+_PER_ANSWER = (
+    ("question", "varchar[]"),
+    ("path", "varchar[]"),
+    ("repeat_index", "integer[]"),
+    ("position", "integer[]"),
+    ("text", "text[]"),
+    ("text_hash", "varchar[]"),
+    ("folded", "text[]"),
+)
+
+
+def with_answer_rows(insert_submission: str) -> str:
+    """PostgreSQL: `insert_submission` (the SQL of an INSERT of one submission, without RETURNING)
+    made to write the submission's answer rows too, in the same statement: one round trip and one
+    statement where the sync made two. The result returns the new id, and no row when the insert
+    did nothing (ON CONFLICT), in which case no answer row is written either. Its parameters are
+    the insert's and `answer_row_parameters`'s.
+
+    The answer rows take the profile columns from the row the INSERT returns: they copy the
+    submission as stored, as `answer_records` copies it from the Submission."""
+    returned = ", ".join(("id", *_COPIED))
+    copied = ", ".join(
+        f"coalesce(inserted.{name}, '')" if name in ("age_band", "sex") else f"inserted.{name}"
+        for name in _COPIED
+    )
+    per_answer = ", ".join(name for name, _ in _PER_ANSWER)
+    arrays = ", ".join(f"CAST(:answer_{name} AS {kind})" for name, kind in _PER_ANSWER)
+    return (
+        f"WITH inserted AS ({insert_submission} RETURNING {returned}), "
+        f"answer_rows AS (INSERT INTO answer_text (submission_id, questionnaire_id, {', '.join(_COPIED)}, "
+        f"{per_answer}) SELECT inserted.id, CAST(:answer_questionnaire_id AS integer), {copied}, "
+        f"{', '.join(f'answer.{name}' for name, _ in _PER_ANSWER)} "
+        f"FROM inserted, unnest({arrays}) AS answer({per_answer})) "
+        "SELECT id FROM inserted"
+    )
+
+
+def answer_row_parameters(version_id: int, answers: dict) -> dict:
+    """The parameters of `with_answer_rows` for a submission of this version with these answers:
+    its questionnaire and one array per column, an element per free-text answer."""
+    questionnaire_id, plan = _plan(version_id)
+    found = free_text_answers(plan, answers)
+    return {
+        "answer_questionnaire_id": questionnaire_id,
+        "answer_question": [question for question, _, _, _ in found],
+        "answer_path": [path for _, path, _, _ in found],
+        "answer_repeat_index": [repeat_index for _, _, repeat_index, _ in found],
+        "answer_position": list(range(len(found))),
+        "answer_text": [value for _, _, _, value in found],
+        "answer_text_hash": [text_hash(value) for _, _, _, value in found],
+        "answer_folded": [fold(value) for _, _, _, value in found],
+    }
 
 
 def _json_value(value):

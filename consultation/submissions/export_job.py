@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, cast, func, select
 
 from ..accounts.models import User
 from ..extensions import db
@@ -54,7 +54,8 @@ RECORD_COLUMNS = (
     Submission.place,
     Submission.consent_given,
     Submission.parental_consent,
-    Submission.answers,
+    # As JSON text, decoded by export_rows (faster than the driver's or SQLAlchemy's decoding).
+    cast(Submission.answers, Text).label("answers"),
 )
 
 

@@ -18,6 +18,7 @@ job that runs them is in export_job.py."""
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -25,16 +26,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import orjson
 
 from questionnaires import Group, Question, Questionnaire, label_in
 from questionnaires.answers import instances_of
 
 from .local_time import local
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES
+from .xlsx_stream import FORMULA_TRIGGERS, StreamedWorkbook
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NO_ANSWER_TYPES = ("note",)
 LABELS, CODES = "labels", "codes"
 JOINED, COLUMNS = "joined", "columns"
@@ -123,7 +123,7 @@ def export_rows(plan: ExportPlan, record) -> Iterator[tuple[int, list]]:
     options = plan.options
     model = plan.models[record.questionnaire_version_id]
     labels = plan.labels[record.questionnaire_version_id]
-    answers = record.answers or {}
+    answers = _answers_of(record)
     main = plan.tables[0]
     yield (
         0,
@@ -136,6 +136,19 @@ def export_rows(plan: ExportPlan, record) -> Iterator[tuple[int, list]]:
                 index,
                 [record.id, rank] + [column.read(instance, labels) for column in table.columns],
             )
+
+
+def _answers_of(record) -> dict:
+    """The record's answers, given as a dict or as their JSON text: an export reads them as text
+    and decodes them here with orjson, several times faster than the json module on the 100,000
+    documents of a large export; the json module takes what orjson refuses (NaN, lone surrogates)."""
+    answers = record.answers
+    if isinstance(answers, (str, bytes)):
+        try:
+            answers = orjson.loads(answers)
+        except orjson.JSONDecodeError:
+            answers = json.loads(answers)
+    return answers or {}
 
 
 def _layout(models: list[Questionnaire]):
@@ -371,31 +384,20 @@ OnRow = Callable[[int], None]
 def write_xlsx(
     plan: ExportPlan, records: Iterable, path: Path, on_submission: OnRow = lambda count: None
 ) -> None:
-    """openpyxl's write-only mode: each sheet's rows go to its own temporary file as they come,
-    strings inline (no shared-strings table growing with the answers)."""
-    workbook = Workbook(write_only=True)
+    """Streamed (xlsx_stream): each row is written as it comes, text inline (no shared-strings
+    table growing with the answers), formula-like text in a quote-prefix cell."""
     used: set[str] = set()
-    sheets = []
-    for table in plan.tables:
-        sheet = workbook.create_sheet(_sheet_name(table.name, used))
-        sheet.append([_xlsx_cell(sheet, header) for header in table.headers])
-        sheets.append(sheet)
-    for count, record in enumerate(records, start=1):
-        for index, row in export_rows(plan, record):
-            sheet = sheets[index]
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-        on_submission(count)
-    workbook.save(path)
-
-
-def _xlsx_cell(sheet, value):
-    if not is_formula_like(value):
-        return value
-    # openpyxl would store "=…" as a formula: a text cell with the quote prefix stays text.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+    with StreamedWorkbook(path) as workbook:
+        sheets = []
+        for table in plan.tables:
+            sheet = workbook.add_sheet(_sheet_name(table.name, used))
+            sheet.append(table.headers)
+            sheets.append(sheet)
+        appenders = [sheet.append for sheet in sheets]
+        for count, record in enumerate(records, start=1):
+            for index, row in export_rows(plan, record):
+                appenders[index](row)
+            on_submission(count)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

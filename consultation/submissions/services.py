@@ -20,7 +20,7 @@ from ..accounts.models import User, utcnow
 from ..extensions import db
 from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..territory.models import Commune, Quartier
-from .answer_table import write_answer_rows
+from .answer_table import answer_row_parameters, with_answer_rows, write_answer_rows
 from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from .events import answers_replaced
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
@@ -147,11 +147,12 @@ def store_submission(
         received_at=utcnow(),
         **columns,
     )
-    submission_id = _insert_once(values)
+    submission_id, answers_written = _insert_once(values)
     if submission_id is None:
         # Another request stored the same UUID first (a retry racing its lost original).
         return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
-    write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
+    if not answers_written:
+        write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
     return Stored(submission_id, True, state)
 
 
@@ -167,24 +168,30 @@ def _first_review(profile: Profile) -> tuple[str, str]:
     return "recue", ""
 
 
-def _insert_once(values: dict) -> int | None:
+def _insert_once(values: dict) -> tuple[int | None, bool]:
     """INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id: the unique constraint decides
     which of two concurrent requests stores the row, in one round trip and without a savepoint.
-    Returns the new id, or None when the UUID was already there.
+    Returns the new id, or None when the UUID was already there, and whether the submission's
+    answer rows were written too: on PostgreSQL the same statement writes them
+    (answer_table.with_answer_rows), on SQLite the caller does.
 
     Written as text (SQLite and PostgreSQL share this syntax) because SQLAlchemy compiles its
     dialect-specific ON CONFLICT inserts anew on every call, which cost more than the insert
     itself on the sync endpoint."""
-    statement, columns = _insert_statement()
+    dialect = db.session.get_bind().dialect.name
+    statement, columns = _insert_statement(dialect)
     parameters = {
         column.name: values[column.name] if column.name in values else _python_default(column)
         for column in columns
     }
-    return db.session.scalar(statement, parameters)
+    if dialect != "postgresql":
+        return db.session.scalar(statement, parameters), False
+    parameters |= answer_row_parameters(values["questionnaire_version_id"], values["answers"])
+    return db.session.scalar(statement, parameters), True
 
 
-@lru_cache(maxsize=1)
-def _insert_statement():
+@lru_cache(maxsize=2)
+def _insert_statement(dialect: str):
     # Columns the database fills itself (server defaults, SQL expressions) are left out.
     columns = [
         column
@@ -195,11 +202,13 @@ def _insert_statement():
     ]
     names = ", ".join(f'"{column.name}"' for column in columns)
     placeholders = ", ".join(f":{column.name}" for column in columns)
+    insert = (
+        f"INSERT INTO submission ({names}) VALUES ({placeholders}) "
+        "ON CONFLICT (client_uuid) DO NOTHING"
+    )
+    sql = with_answer_rows(insert) if dialect == "postgresql" else f"{insert} RETURNING id"
     statement = (
-        text(
-            f"INSERT INTO submission ({names}) VALUES ({placeholders}) "
-            "ON CONFLICT (client_uuid) DO NOTHING RETURNING id"
-        )
+        text(sql)
         .bindparams(*[bindparam(column.name, type_=column.type) for column in columns])
         .columns(id=Integer)
     )
