@@ -188,3 +188,73 @@ def test_a_new_database_gets_no_default_study(migrated_app):
         with _db.engine.connect() as connection:
             assert _rows(connection, "SELECT count(*) FROM study") == [(0,)]
         downgrade(revision="base")
+
+
+STUDIES = "96d5b667f423"
+
+
+def test_versions_learn_where_they_were_copied_from_and_keep_their_rows(migrated_app):
+    """The column « copied from » arrives empty on every existing version and leaves without
+    taking a row with it."""
+    with migrated_app.app_context():
+        upgrade(revision=STUDIES)
+        now = "2026-11-02 10:00:00"
+        with _db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO study (id, slug, name, kind, year, state, description, "
+                    "notice_controller, notice_purpose, notice_legal_basis, notice_retention, "
+                    "notice_recipients, notice_rights, notice_dpo, created_at) VALUES "
+                    "(1, 'abs-2026', 'ABS 2026', 'abs', 2026, 'en_cours', '', '', '', '', '', "
+                    "'', '', '', :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO questionnaire (id, study_id, title, form_id, description, "
+                    "created_at, updated_at, archived) "
+                    "VALUES (1, 1, 'ABS', 'abs_2026', '', :now, :now, :no)"
+                ),
+                {"now": now, "no": False},
+            )
+            for number, status in ((1, "published"), (2, "draft")):
+                connection.execute(
+                    text(
+                        "INSERT INTO questionnaire_version (id, questionnaire_id, number, status, "
+                        "definition, created_at, updated_at) "
+                        "VALUES (:id, 1, :id, :status, '{}', :now, :now)"
+                    ),
+                    {"id": number, "status": status, "now": now},
+                )
+        upgrade()
+        with _db.engine.begin() as connection:
+            assert _rows(
+                connection,
+                "SELECT id, status, copied_from_version_id FROM questionnaire_version ORDER BY id",
+            ) == [(1, "published", None), (2, "draft", None)]
+            connection.execute(
+                text("UPDATE questionnaire_version SET copied_from_version_id = 1 WHERE id = 2")
+            )
+        foreign_keys = inspect(_db.engine).get_foreign_keys("questionnaire_version")
+        assert {
+            "constrained_columns": ["copied_from_version_id"],
+            "referred_table": "questionnaire_version",
+            "referred_columns": ["id"],
+        }.items() <= next(
+            key for key in foreign_keys if key["constrained_columns"] == ["copied_from_version_id"]
+        ).items()
+        downgrade(revision=STUDIES)
+        with _db.engine.connect() as connection:
+            assert _rows(
+                connection, "SELECT id, status FROM questionnaire_version ORDER BY id"
+            ) == [
+                (1, "published"),
+                (2, "draft"),
+            ]
+            columns = {
+                column["name"]
+                for column in inspect(connection).get_columns("questionnaire_version")
+            }
+            assert "copied_from_version_id" not in columns
+        downgrade(revision="base")

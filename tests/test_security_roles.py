@@ -51,6 +51,8 @@ ACCESS = {
     "studies.members": Access(DESIGN),
     "studies.change_role": Access(DESIGN),
     "studies.remove": Access(DESIGN),
+    "studies.settings": Access(DESIGN),
+    "studies.prepare_edition": Access(DESIGN),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),

@@ -47,6 +47,12 @@ ENTRIES = [
         "Inviter des personnes et leur donner un rôle dans l'étude.",
         ("admin", "charge_etude"),
     ),
+    NavEntry(
+        "studies.settings",
+        "Réglages",
+        "Nom, état, territoire et notice RGPD de l'étude ; préparer l'édition suivante.",
+        ("admin", "charge_etude"),
+    ),
     NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes de la plateforme.", ("admin",)),
 ]
 

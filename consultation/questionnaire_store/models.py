@@ -84,6 +84,11 @@ class QuestionnaireVersion(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The version of the previous edition this one was copied from (« Préparer l'édition
+    # suivante »), so that two editions' answers can be compared question by question.
+    copied_from_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questionnaire_version.id")
+    )
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
-from ..accounts.roles import ADMIN, CHARGE_ETUDE, ROLE_LABELS, role_required
+from ..accounts.roles import ADMIN, CHARGE_ETUDE, ROLE_LABELS, has_role, role_required
 from ..accounts.services import find_user
 from ..extensions import db
 from ..transaction import abandon
@@ -68,8 +68,18 @@ def create():
 @bp.route("/<study>/")
 @login_required
 def home():
+    from .editions import editions_of
+    from .settings import notice_missing
+
     study = current_study()
-    return render_template("studies/home.html", study=study, waiting=waiting_in(study))
+    return render_template(
+        "studies/home.html",
+        study=study,
+        waiting=waiting_in(study),
+        # Only those who can write the notice are told it is missing.
+        notice_missing=notice_missing(study) if has_role(*MANAGE) else None,
+        editions=editions_of(study, current_user),
+    )
 
 
 @bp.route("/<study>/membres", methods=["GET", "POST"], endpoint="members")
@@ -145,3 +155,7 @@ def remove(user_id: int):
             "success",
         )
     return redirect(url_for("studies.members"))
+
+
+# Pages of their own modules, on the same blueprint (imported last: they need `bp`).
+from . import settings_views  # noqa: E402,F401

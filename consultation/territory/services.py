@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from .models import Commune
+from .models import Commune, Quartier
 
 
 def communes() -> list[Commune]:
@@ -15,3 +15,23 @@ def communes() -> list[Commune]:
             select(Commune).options(selectinload(Commune.quartiers)).order_by(Commune.name)
         )
     )
+
+
+def communes_by_code(codes) -> dict[str, Commune]:
+    """The communes among `codes`, by INSEE code (unknown codes are simply absent)."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    found = db.session.scalars(select(Commune).where(Commune.insee_code.in_(codes)))
+    return {commune.insee_code: commune for commune in found}
+
+
+def quartiers_by_id(ids) -> dict[int, Quartier]:
+    """The quartiers among `ids`, by id, their commune loaded with them."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    found = db.session.scalars(
+        select(Quartier).options(selectinload(Quartier.commune)).where(Quartier.id.in_(ids))
+    )
+    return {quartier.id: quartier for quartier in found}

@@ -48,6 +48,7 @@ DEMO_PAGES = (
     "coding.verbatims",
     "designer.preview",
     "designer.editor",
+    "studies.settings",
 )
 
 

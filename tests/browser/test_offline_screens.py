@@ -18,6 +18,20 @@ SMALL_TARGETS = f"""() => [...document.querySelectorAll("{TOUCH_TARGETS}")]
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
+HOSTILE_PURPOSE = 'Connaître les besoins <b>sociaux</b> <img src=x onerror="window.pwned=1">'
+
+
+def _write_notice(live_server):
+    from consultation.studies.scope import current_study
+
+    with live_server.study_context():
+        study = current_study()
+        study.notice_controller = "CCAS de Tours, 3 rue Jules Simon, 37000 Tours"
+        study.notice_purpose = HOSTILE_PURPOSE
+        study.notice_dpo = "dpo@ccas-tours.fr"
+        db.session.commit()
+
+
 def _check_screen(page, name: str, size: str):
     assert page.evaluate(SMALL_TARGETS) == [], f"cibles tactiles trop petites sur {name}"
     assert page.evaluate(OVERFLOW) <= 0, f"défilement horizontal sur {name}"
@@ -35,6 +49,7 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
     try:
         email = live_server.login(page, "enqueteur")
         _assigned_questionnaire(live_server, email)
+        _write_notice(live_server)
         _ready_offline(page, live_server)
         _check_screen(page, "accueil", size)
 
@@ -59,6 +74,15 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         expect(page.get_by_label("Lieu de l'entretien")).to_have_value("Établissement scolaire")
         _check_screen(page, "profil", size)
         page.get_by_role("button", name="Suivant : consentement").click()
+
+        # The study's RGPD notice, as its chargé d'étude wrote it: text, never markup.
+        notice = page.locator(".rgpd-notice")
+        expect(notice.get_by_role("heading", name="Notice d'information (RGPD)")).to_be_visible()
+        expect(notice.locator("dt").first).to_have_text("Responsable du traitement")
+        expect(notice).to_contain_text("CCAS de Tours, 3 rue Jules Simon")
+        expect(notice).to_contain_text(HOSTILE_PURPOSE)
+        assert notice.locator("img, b").count() == 0
+        assert page.evaluate("() => window.pwned") is None
 
         # Under 15: a parent's consent is asked for and required.
         page.get_by_label("La personne a donné son consentement oral").check()

@@ -429,6 +429,16 @@ function toLocalInput(iso) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** The study's RGPD notice, written by its chargé d'étude: shown as text, never as markup. */
+function rgpdNotice(study) {
+  const notice = study?.notice || [];
+  return h("section", { class: "rgpd-notice", "aria-labelledby": "notice-rgpd-titre" },
+    h("h3", { id: "notice-rgpd-titre" }, "Notice d'information (RGPD)"),
+    notice.length
+      ? h("dl", {}, notice.map((item) => [h("dt", {}, item.heading), h("dd", {}, item.text)]))
+      : h("p", { class: "flash flash-warning" }, "La notice RGPD de l'étude n'est pas rédigée : prévenez le chargé d'étude avant de recueillir des réponses."));
+}
+
 function showConsent(initial) {
   const save = autosaver(initial);
   const consent = () => save.get().consent;
@@ -447,6 +457,7 @@ function showConsent(initial) {
   const form = h("form", { class: "consent-form", novalidate: true },
     h("div", { class: "consent-text" },
       h("p", {}, "À lire à la personne : « Cet entretien est mené pour l'analyse des besoins sociaux de votre territoire. Vos réponses sont anonymes, vous pouvez refuser de répondre à une question ou arrêter à tout moment. Acceptez-vous de participer ? »")),
+    rgpdNotice(app.bootstrap?.study),
     h("label", { class: "check-tile", for: "consentement" }, given, h("span", {}, "La personne a donné son consentement oral")),
     parental
       ? h("label", { class: "check-tile", for: "consentement-parental" }, parentalBox,

@@ -1,0 +1,109 @@
+"""A study's settings: its name, kind, year, state, description, RGPD notice and territory. The
+slug never changes: it is in every address of the study (bookmarks, tablets, exports)."""
+
+from ..extensions import db
+from ..territory import services as territory
+from .audit import record
+from .models import KIND_LABELS, NOTICE_FIELDS, STATE_LABELS, Study
+
+# The fields a chargé d'étude may change, in the order of the page.
+EDITABLE = ("name", "kind", "year", "state", "description", *NOTICE_FIELDS)
+
+
+class SettingsInvalid(ValueError):
+    """Every problem of a change, by field name, in French; nothing was changed."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def notice_missing(study: Study) -> list[str]:
+    """The headings of the RGPD notice left empty: each must be written before collecting."""
+    return [label for name, label in NOTICE_FIELDS.items() if not getattr(study, name).strip()]
+
+
+def _territory_state(study: Study) -> dict:
+    return {
+        "communes": sorted(commune.insee_code for commune in study.communes),
+        "quartiers": sorted(quartier.id for quartier in study.quartiers),
+    }
+
+
+def check_settings(values: dict, commune_codes=(), quartier_ids=()) -> dict[str, str]:
+    """Every problem of `values` (a subset of EDITABLE) and of the territory, by field name, in
+    French: an empty name, an unknown kind or state, a year out of range, an unknown commune or
+    quartier, a quartier whose commune is not in the territory."""
+    errors = {}
+    if "name" in values and not (values["name"] or "").strip():
+        errors["name"] = "Indiquez le nom de l'étude."
+    if "kind" in values and values["kind"] not in KIND_LABELS:
+        errors["kind"] = "Type d'étude inconnu : choisissez-en un dans la liste."
+    if "state" in values and values["state"] not in STATE_LABELS:
+        errors["state"] = "État inconnu : choisissez-en un dans la liste."
+    if "year" in values:
+        year = values["year"]
+        if not isinstance(year, int) or not 1900 <= year <= 2200:
+            errors["year"] = "Indiquez l'année d'édition : un nombre entre 1900 et 2200."
+
+    communes = territory.communes_by_code(commune_codes)
+    unknown = sorted(set(commune_codes) - set(communes))
+    if unknown:
+        errors["communes"] = "Commune inconnue : " + ", ".join(unknown) + "."
+    quartiers = territory.quartiers_by_id(quartier_ids)
+    outside = sorted(
+        f"{quartier.name} ({quartier.commune.name})"
+        for quartier in quartiers.values()
+        if quartier.commune_code not in communes
+    )
+    if set(quartier_ids) - set(quartiers):
+        errors["quartiers"] = "Quartier inconnu : rechargez la page et choisissez à nouveau."
+    elif outside:
+        errors["quartiers"] = (
+            "Ces quartiers sont dans une commune hors du territoire de l'étude : "
+            + ", ".join(outside)
+            + ". Cochez aussi leur commune, ou décochez-les."
+        )
+    return errors
+
+
+def update_settings(study: Study, values: dict, commune_codes=(), quartier_ids=(), by=None) -> dict:
+    """Applies `values` (a subset of EDITABLE) and the territory. Returns the changed fields as
+    {field: (before, after)} and writes one audit line with them; no change, no line. Raises
+    SettingsInvalid (nothing changed) with every problem check_settings finds."""
+    errors = check_settings(values, commune_codes, quartier_ids)
+    if errors:
+        raise SettingsInvalid(errors)
+    communes = territory.communes_by_code(commune_codes)
+    quartiers = territory.quartiers_by_id(quartier_ids)
+
+    cleaned = {field: values[field] for field in EDITABLE if field in values}
+    for field in ("name", "description", *NOTICE_FIELDS):
+        if field in cleaned:
+            cleaned[field] = (cleaned[field] or "").strip()
+    changes = {
+        field: (getattr(study, field), value)
+        for field, value in cleaned.items()
+        if getattr(study, field) != value
+    }
+    before_territory = _territory_state(study)
+    for field, (_, value) in changes.items():
+        setattr(study, field, value)
+    study.communes = sorted(communes.values(), key=lambda commune: commune.name)
+    study.quartiers = sorted(quartiers.values(), key=lambda quartier: quartier.name)
+    after_territory = _territory_state(study)
+    for key in ("communes", "quartiers"):
+        if before_territory[key] != after_territory[key]:
+            changes[key] = (before_territory[key], after_territory[key])
+    db.session.flush()
+    if changes:
+        record(
+            "study",
+            study.id,
+            "settings",
+            study=study,
+            by=by,
+            before={field: before for field, (before, _) in changes.items()},
+            after={field: after for field, (_, after) in changes.items()},
+        )
+    return changes

@@ -1,0 +1,71 @@
+"""The form of a study's settings page (studies/settings_views.py)."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from .forms import _choices
+from .models import KIND_LABELS, NOTICE_FIELDS, STATE_LABELS
+
+NOTICE_HINTS = {
+    "notice_controller": "L'organisme qui décide de l'enquête, avec son adresse (ex. CCAS de Tours).",
+    "notice_purpose": "Pourquoi les réponses sont recueillies et ce qui en sera fait.",
+    "notice_legal_basis": "Ex. mission d'intérêt public (article 6-1-e du RGPD).",
+    "notice_retention": "Combien de temps les réponses sont gardées, puis ce qu'elles deviennent.",
+    "notice_recipients": "Qui lit les réponses (équipe de l'étude, prestataire…).",
+    "notice_rights": "Accès, rectification, opposition… et comment les exercer.",
+    "notice_dpo": "Adresse e-mail ou postale du délégué à la protection des données.",
+}
+
+
+class YearField(IntegerField):
+    """An integer whose parse error is said in French (wtforms' own message is English)."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if raw:
+            try:
+                self.data = int(raw)
+            except ValueError:
+                raise ValueError(
+                    f"« {raw} » n'est pas une année : écrivez-la en chiffres, par exemple 2027."
+                ) from None
+
+
+class QuartiersField(SelectMultipleField):
+    """Quartier ids; a forged value is said in French."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError:
+            self.data = []
+            raise ValueError(
+                "Quartier inconnu : rechargez la page et choisissez à nouveau."
+            ) from None
+
+
+def _long_text(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=5000, message="5 000 caractères au plus.")],
+    )
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(
+        "Nom de l'étude",
+        validators=[Length(max=200, message="200 caractères au plus.")],
+    )
+    kind = SelectField("Type", choices=_choices(KIND_LABELS), validate_choice=False)
+    year = YearField("Année d'édition")
+    state = SelectField("État", choices=_choices(STATE_LABELS), validate_choice=False)
+    description = _long_text("Description")
+    # Filled from the territory tables by the view; checked by the service (French messages).
+    communes = SelectMultipleField("Communes", validate_choice=False)
+    quartiers = QuartiersField("Quartiers", coerce=int, validate_choice=False)
+
+
+for _name, _label in NOTICE_FIELDS.items():
+    setattr(SettingsForm, _name, _long_text(_label))
