@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("coding", __name__, url_prefix="/analyse")
 
-from . import anchors, jobs, views  # noqa: E402,F401  (views, job handlers and the edit receiver register themselves)
+from . import anchors, jobs, views, waiting  # noqa: E402,F401  (views, job handlers, the edit receiver and what waits register themselves)
