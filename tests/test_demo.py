@@ -3,22 +3,27 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from consultation.accounts.models import User
 from consultation.accounts.services import authenticate
+from consultation.demo.la_riche import LA_RICHE_STUDY, LA_RICHE_SUBMISSIONS, LA_RICHE_USERS
 from consultation.demo.seed import ABS_STUDY, DEMO_PASSWORD, DEMO_USERS
+from consultation.questionnaire_store.models import Questionnaire
+from consultation.studies.models import Membership, Study
 from consultation.submissions.assignments import versions_for
 from consultation.submissions.models import Submission
 from questionnaires.validation import validate_answers
 
 pytestmark = pytest.mark.storage
 DEMO = f"/etudes/{ABS_STUDY['slug']}"
+LA_RICHE = f"/etudes/{LA_RICHE_STUDY['slug']}"
 
 
-def _in_demo_study():
-    """The test reads what the demo wrote, in the demo's study."""
+def _in_demo_study(fields=ABS_STUDY):
+    """The test reads what the demo wrote, in one of the demo's studies."""
     from consultation.studies.scope import enter_study
     from consultation.studies.services import find_study
 
-    enter_study(find_study(ABS_STUDY["slug"]), None)
+    enter_study(find_study(fields["slug"]), None)
 
 
 def _demo_client(app, email: str):
@@ -37,6 +42,9 @@ def test_demo_loads_once_and_can_be_rerun(runner, db):
     assert "déjà chargée" in second.output and "admin@demo.fr" in second.output
     _in_demo_study()
     assert db.session.scalar(select(func.count(Submission.id))) == 40
+    _in_demo_study(LA_RICHE_STUDY)
+    assert db.session.scalar(select(func.count(Submission.id))) == LA_RICHE_SUBMISSIONS
+    _in_demo_study()
     for email, _role, _name in DEMO_USERS:
         assert authenticate(email, DEMO_PASSWORD) is not None
     # the enquêteurs find the questionnaire on their tablet
@@ -99,3 +107,97 @@ def test_demo_is_analysed_and_the_collectif_reads_verbatims_at_once(app, runner,
     assert len(
         [r for r in db.session.scalars(select(PseudonymisedAnswer)) if r.is_validated]
     ) == len(validated)
+
+
+def _counts(db) -> dict:
+    """What the demo writes, over every study."""
+    from consultation.coding.models import Code, Coding
+    from consultation.studies.scope import ALL_STUDIES
+    from consultation.submissions.models import Assignment
+    from consultation.territory.models import Commune, Quartier
+
+    return {
+        model.__name__: db.session.scalar(
+            select(func.count()).select_from(model).execution_options(**{ALL_STUDIES: True})
+        )
+        for model in (
+            Study,
+            User,
+            Membership,
+            Questionnaire,
+            Submission,
+            Assignment,
+            Code,
+            Coding,
+            Commune,
+            Quartier,
+        )
+    }
+
+
+def test_demo_builds_two_studies_with_their_own_members_and_a_rerun_adds_nothing(runner, db):
+    first = runner.invoke(args=["demo", "--submissions", "20"])
+    assert first.exit_code == 0, first.output
+    # The accounts are listed study by study.
+    abs_part, la_riche_part = first.output.split(f"« {LA_RICHE_STUDY['name']} »")
+    assert f"« {ABS_STUDY['name']} »" in abs_part and "charge@demo.fr" in abs_part
+    for email, _role, _name in LA_RICHE_USERS:
+        assert email in la_riche_part and email not in abs_part
+        assert authenticate(email, DEMO_PASSWORD) is not None
+    assert "collectif@demo.fr" in abs_part and "collectif@demo.fr" in la_riche_part
+    counts = _counts(db)
+
+    _in_demo_study(LA_RICHE_STUDY)
+    study = db.session.scalar(select(Study).where(Study.slug == LA_RICHE_STUDY["slug"]))
+    assert study.kind == "consultation" and [c.name for c in study.communes] == ["La Riche"]
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    model = questionnaire.current_published.model()
+    assert model.form_id == "centre_social_la_riche_2026" and 6 <= len(model.questions()) <= 12
+    submissions = db.session.scalars(select(Submission)).all()
+    assert len(submissions) == LA_RICHE_SUBMISSIONS
+    assert {submission.commune_code for submission in submissions} == {"37195"}
+    assert len({submission.quartier_id for submission in submissions}) > 2
+    for submission in submissions:
+        assert validate_answers(model, submission.answers).errors == []
+    texts = [submission.answers["manque"] for submission in submissions]
+    assert len(set(texts)) > 0.8 * len(texts)
+    from consultation.coding.services import active_codes, codebook_of
+
+    assert 4 <= len(active_codes(codebook_of(questionnaire.id))) <= 10
+
+    again = runner.invoke(args=["demo", "--submissions", "20"])
+    assert again.exit_code == 0, again.output
+    assert "déjà chargée" in again.output
+    assert _counts(db) == counts
+
+
+def test_each_demo_person_sees_only_the_studies_they_are_a_member_of(app, runner, db):
+    assert runner.invoke(args=["demo", "--submissions", "5"]).exit_code == 0
+    abs_pages = [f"{DEMO}/", f"{DEMO}/questionnaires/", f"{DEMO}/reponses/"]
+    la_riche_pages = [f"{LA_RICHE}/", f"{LA_RICHE}/questionnaires/", f"{LA_RICHE}/reponses/"]
+
+    charge_la_riche = _demo_client(app, "charge.lariche@demo.fr")
+    assert [charge_la_riche.get(url).status_code for url in la_riche_pages] == [200, 200, 200]
+    assert [charge_la_riche.get(url).status_code for url in abs_pages] == [404, 404, 404]
+    home = charge_la_riche.get("/accueil").get_data(as_text=True)
+    assert LA_RICHE_STUDY["name"] in home and ABS_STUDY["name"] not in home
+
+    charge_abs = _demo_client(app, "charge@demo.fr")
+    assert [charge_abs.get(url).status_code for url in abs_pages] == [200, 200, 200]
+    assert [charge_abs.get(url).status_code for url in la_riche_pages] == [404, 404, 404]
+
+    for email in ("enqueteur.lariche@demo.fr", "lecteur.lariche@demo.fr"):
+        member = _demo_client(app, email)
+        assert member.get(f"{LA_RICHE}/").status_code == 200
+        assert member.get(f"{DEMO}/").status_code == 404
+    for email in ("enqueteur@demo.fr", "lecteur@demo.fr"):
+        member = _demo_client(app, email)
+        assert member.get(f"{DEMO}/").status_code == 200
+        assert member.get(f"{LA_RICHE}/").status_code == 404
+
+    # The collectif member sits in both: both on the home page and in the switcher.
+    collectif = _demo_client(app, "collectif@demo.fr")
+    home = collectif.get("/accueil").get_data(as_text=True)
+    assert ABS_STUDY["name"] in home and LA_RICHE_STUDY["name"] in home
+    assert collectif.get(f"{DEMO}/").status_code == 200
+    assert collectif.get(f"{LA_RICHE}/").status_code == 200

@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("coding", __name__, url_prefix="/analyse")
 
-from . import anchors, editions, jobs, views  # noqa: E402,F401  (views, job handlers and the receivers register themselves)
+# Views, job handlers, the receivers (edits, next edition) and what waits register themselves.
+from . import anchors, editions, jobs, views, waiting  # noqa: E402,F401

@@ -17,13 +17,21 @@ DEMO_QUESTIONS = ("manque_quartier", "logement_precisions", "mobilite_difficulte
 DEMO_ANSWERS = 80
 
 
-def seed_coding(questionnaire, coders) -> int:
-    """Creates the codebook and demo codings unless the questionnaire already has a codebook;
-    returns the number of codings created. Codes come from the codebook's keywords (a whole-word
-    match in the answer); the second coder skips or swaps some, so agreement is not perfect."""
+def seed_coding(
+    questionnaire,
+    coders,
+    *,
+    make_codebook=create_default_codebook,
+    questions=DEMO_QUESTIONS,
+    answers: int = DEMO_ANSWERS,
+) -> int:
+    """Creates the codebook (`make_codebook(questionnaire)`) and demo codings of `questions` in
+    the first `answers` submissions, unless the questionnaire already has a codebook; returns the
+    number of codings created. Codes come from the codebook's keywords (a whole-word match in the
+    answer); the second coder skips or swaps some, so agreement is not perfect."""
     if codebook_of(questionnaire.id) is not None:
         return 0
-    codebook = create_default_codebook(questionnaire)
+    codebook = make_codebook(questionnaire)
     codes = [code for code in active_codes(codebook) if code.keywords]
     patterns = [
         (
@@ -39,12 +47,12 @@ def seed_coding(questionnaire, coders) -> int:
         select(Submission)
         .where(Submission.questionnaire_version_id.in_([v.id for v in questionnaire.versions]))
         .order_by(Submission.id)
-        .limit(DEMO_ANSWERS)
+        .limit(answers)
     ).all()
     rng = random.Random(7)
     created = 0
     for submission in submissions:
-        for path in DEMO_QUESTIONS:
+        for path in questions:
             text = text_at(submission.answers or {}, path)
             if not text:
                 continue

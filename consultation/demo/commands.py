@@ -1,8 +1,11 @@
+"""Realistic demo data for a newcomer: two studies (an ABS and a centre social's consultation),
+each with its territory, questionnaire, answers and members."""
+
 import click
 from flask.cli import with_appcontext
 
 from ..transaction import command_transaction
-from .seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from .seed import DEMO_PASSWORD, seed_demo
 
 
 @click.command("demo")
@@ -21,17 +24,25 @@ def demo(submissions: int, port: int):
     """Charge les données de démonstration (sans effet si elles existent déjà), lance leur analyse
     et valide une partie des verbatims : le collectif voit des résultats dès sa connexion."""
     from ..coding.demo import analyse_and_publish
+    from .la_riche import seed_la_riche
 
     created = seed_demo(submissions)
-    if any(created.get(key) for key in ("users", "communes", "questionnaires", "submissions")):
+    click.echo("Analyse des réponses de démonstration (pseudonymisation, suggestions de codes)…")
+    # In the ABS's study, where seed_demo left the command.
+    published = analyse_and_publish()
+    seed_la_riche(created)
+    if any(
+        created.get(key)
+        for key in ("studies", "users", "communes", "questionnaires", "submissions")
+    ):
         click.echo(
-            "Démonstration : {users} comptes, {communes} communes, {questionnaires} questionnaire(s), "
-            "{submissions} réponses créés.".format(**created)
+            "Démonstration : {studies} étude(s), {users} comptes, {communes} communes, "
+            "{questionnaires} questionnaire(s), {submissions} réponses créés.".format(
+                **{"studies": 0, **created}
+            )
         )
     else:
         click.echo("Démonstration déjà chargée : rien n'a été ajouté ni modifié.")
-    click.echo("Analyse des réponses de démonstration (pseudonymisation, suggestions de codes)…")
-    published = analyse_and_publish()
     if published:
         click.echo(
             "Analyse faite ; pseudonymisation validée pour {validated} réponse(s) codée(s) sur {coded} : "
@@ -39,10 +50,27 @@ def demo(submissions: int, port: int):
         )
     else:
         click.echo("Analyse déjà faite.")
-    click.echo("Comptes de démonstration (mot de passe : %s) :" % DEMO_PASSWORD)
-    for email, _role, name in DEMO_USERS:
-        click.echo(f"  {email:<22} {name}")
+    _echo_accounts()
     click.echo(f"Ouvrez http://127.0.0.1:{port} dans votre navigateur.")
+
+
+def _echo_accounts() -> None:
+    """The demo accounts, study by study, as the database has them."""
+    from ..accounts.roles import ROLE_LABELS
+    from ..studies.services import find_study, members
+    from .la_riche import LA_RICHE_STUDY
+    from .seed import ABS_STUDY, DEMO_USERS
+
+    click.echo(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+    for email, role, name in DEMO_USERS:
+        if role == "admin":
+            click.echo(f"  {email:<26} {name} — {ROLE_LABELS[role]}, voit toutes les études")
+    for fields in (ABS_STUDY, LA_RICHE_STUDY):
+        study = find_study(fields["slug"])
+        click.echo(f"  « {study.name} » (/etudes/{study.slug}/) :")
+        for membership in members(study):
+            user = membership.user
+            click.echo(f"    {user.email:<26} {user.name} — {ROLE_LABELS[membership.role]}")
 
 
 COMMANDS = [demo]

@@ -90,6 +90,10 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
                 db.session.add(Quartier(commune_code=code, name=quartier))
             created["communes"] += 1
     db.session.flush()
+    if not study.communes:
+        study.communes.extend(
+            db.session.scalars(select(Commune).where(Commune.insee_code.in_(list(COMMUNES))))
+        )
 
     version = _published_questionnaire(users["charge@demo.fr"], created)
     for email in ("enqueteur@demo.fr", "enqueteuse@demo.fr"):

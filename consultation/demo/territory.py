@@ -10,6 +10,9 @@ COMMUNES = {
     "37214": ("Saint-Cyr-sur-Loire", ["Centre", "La Ménardière"]),
     "37195": ("La Riche", ["Centre", "Plaine de la Gloriette"]),
 }
+# Quartiers the centre social's consultation (the second demo study) adds; kept apart so that
+# the ABS demo's answers stay as they were.
+MORE_QUARTIERS = {"37195": ["Niqueux-Bruère", "Saint-Cosme"]}
 
 PLACES = [
     "Domicile",

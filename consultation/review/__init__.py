@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/reponses")
 
-from . import views  # noqa: E402,F401
+from . import views, waiting  # noqa: E402,F401  (what waits registers itself)

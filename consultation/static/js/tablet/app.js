@@ -32,6 +32,7 @@ const STEPS = [
 /** What the app holds while it runs, in one place: set by startApp and the screens. */
 const app = {
   root: null, // the app's element
+  study: null, // the slug of the study this page works for: its interviews, its token
   screen: null, // where each screen is drawn
   bootstrap: null, // the enquêteur, questionnaires and territory (network, else IndexedDB)
   sync: null, // the synchronisation loop
@@ -42,6 +43,7 @@ const app = {
 export async function startApp(root) {
   app.root = root;
   app.screen = root.querySelector("#ecran");
+  app.study = root.dataset.study;
   const section = root.querySelector("#etat-synchronisation");
   app.bootstrap = await loadBootstrap();
   app.sync = startSync({
@@ -49,6 +51,7 @@ export async function startApp(root) {
     tokenUrl: root.dataset.tokenUrl,
     pageUrl: location.pathname,
     getCurrentUserId: () => app.bootstrap?.user?.id ?? null,
+    currentStudy: app.study,
     onStatus: (status) => {
       renderStatus(section, status);
       if (!status.syncing && (location.hash || "#/") === "#/") refreshLists();
@@ -57,27 +60,36 @@ export async function startApp(root) {
   section.querySelector('[data-role="sync-now"]').addEventListener("click", () => app.sync.syncNow());
   registerServiceWorker(section);
   if (app.bootstrap?.user && navigator.onLine) {
-    // Once per user on this tablet, while the session is there: later syncs need no session.
-    ensureToken({ userId: app.bootstrap.user.id, tokenUrl: root.dataset.tokenUrl, pageUrl: location.pathname }).catch(() => null);
+    // Once per user and study on this tablet, while the session is there: later syncs need no session.
+    ensureToken({ userId: app.bootstrap.user.id, study: app.study, tokenUrl: root.dataset.tokenUrl, pageUrl: location.pathname }).catch(
+      () => null,
+    );
   }
   window.addEventListener("hashchange", route);
   route();
 }
 
-/** The bootstrap from the network (the service worker falls back to its copy), else IndexedDB. */
+/**
+ * The study's bootstrap from the network (the service worker falls back to its copy), else
+ * IndexedDB, where each study's is kept apart.
+ */
 async function loadBootstrap() {
+  const key = `bootstrap:${app.study}`;
   try {
     const response = await fetch(app.root.dataset.bootstrapUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.ok && !response.redirected && (response.headers.get("Content-Type") || "").includes("json")) {
       const fresh = await response.json();
-      await setMeta("bootstrap", fresh);
+      await setMeta(key, fresh);
       await keepDefinitions(fresh.questionnaires);
       return fresh;
     }
   } catch {
     // offline without a service worker copy: IndexedDB below
   }
-  return (await getMeta("bootstrap")) || null;
+  const kept = (await getMeta(key)) || null;
+  // Another study's page may have dropped this one's definitions since.
+  if (kept) await keepDefinitions(kept.questionnaires);
+  return kept;
 }
 
 function setScreen(title, ...children) {
@@ -161,6 +173,9 @@ async function startInterview(questionnaireId) {
   const draft = await saveDraft({
     uuid: crypto.randomUUID(),
     user_id: app.bootstrap.user.id,
+    // Sent with this study's token, whichever study's page is open when it syncs.
+    study: app.study,
+    study_name: app.bootstrap.study?.name || "",
     questionnaire_id: entry.questionnaire_id,
     version: entry.version,
     title: entry.title,

@@ -8,13 +8,15 @@ export async function startIndexPage(doc) {
   const section = doc.getElementById("etat-synchronisation");
   const lists = doc.getElementById("listes-locales");
   const appUrl = lists.dataset.appUrl;
-  const bootstrap = await getMeta("bootstrap");
+  const study = lists.dataset.study;
+  const bootstrap = await getMeta(`bootstrap:${study}`);
   const redraw = () => renderLocalLists(lists, { appUrl, bootstrap, onChange: () => sync.refresh() });
   const sync = startSync({
     submissionsUrl: "/api/v1/submissions",
     tokenUrl: lists.dataset.tokenUrl,
     pageUrl: location.pathname,
     getCurrentUserId: () => Number(lists.dataset.userId) || bootstrap?.user?.id || null,
+    currentStudy: study,
     onStatus: (status) => {
       renderStatus(section, status);
       if (!status.syncing) redraw();

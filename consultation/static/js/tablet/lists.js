@@ -26,6 +26,12 @@ function who(item, profileOptions, communes) {
     .join(" · ") || "Profil non renseigné";
 }
 
+/** The study of an interview made for another study than this page's (it is sent to its own). */
+function otherStudy(item, bootstrap) {
+  if (!item.study || item.study === bootstrap?.study?.slug) return null;
+  return h("span", { class: "muted" }, `Étude : ${item.study_name || item.study}`);
+}
+
 /**
  * Renders the three lists into `container`. `appUrl` is the tablet app page; `bootstrap` gives
  * the labels (may be null); `onChange` runs after a draft is deleted or an item is put back.
@@ -45,6 +51,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
       { class: "item-row", dataset: { uuid: draft.uuid } },
       h("div", { class: "item-text" },
         h("strong", {}, draft.title || "Entretien"),
+        otherStudy(draft, bootstrap),
         h("span", {}, who(draft, options, communes)),
         h("span", { class: "muted" }, `${stepText(draft)} · modifié ${dateTimeText(draft.updated_at)}`)),
       h("div", { class: "actions" },
@@ -68,6 +75,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
       { class: `item-row${failed ? " item-failed" : ""}`, dataset: { uuid: item.uuid } },
       h("div", { class: "item-text" },
         h("strong", {}, item.title || "Entretien"),
+        otherStudy(item, bootstrap),
         h("span", {}, who(item, options, communes)),
         h("span", { class: "muted" }, `Terminé ${dateTimeText(item.completed_at)}`),
         h("span", { class: failed ? "error" : "status-waiting" }, failed ? `Refusé : ${item.error?.message || ""}` : "En attente d'envoi"),
@@ -91,6 +99,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
     h("li", { class: "item-row", dataset: { uuid: item.uuid } },
       h("div", { class: "item-text" },
         h("strong", {}, item.title || "Entretien"),
+        otherStudy(item, bootstrap),
         h("span", {}, who(item, options, communes)),
         h("span", { class: "muted" }, `Envoyé ${dateTimeText(item.sent_at)}`))),
   );

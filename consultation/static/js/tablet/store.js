@@ -4,10 +4,12 @@
  *
  * Stores
  *   drafts       interviews in progress, saved on every change (key: uuid)
- *   outbox       completed interviews waiting to be sent (key: uuid)
+ *   outbox       completed interviews waiting to be sent (key: uuid); each remembers its study, so
+ *                that it is sent with that study's token whichever study's page is open
  *   sent         interviews the server acknowledged (key: uuid)
  *   definitions  questionnaire versions, kept while an interview may need them (key: "id:version")
- *   meta         device id, device tokens per user, last sync, last bootstrap (key: name)
+ *   meta         device id, device tokens per user and study, last sync, last bootstrap per study
+ *                (key: name)
  */
 import { openDB } from "idb";
 
@@ -59,16 +61,23 @@ export async function deviceId() {
   return id;
 }
 
-export async function tokenFor(userId) {
-  return getMeta(`token:${userId}`);
+/**
+ * Device tokens are kept per user AND study: a token opens one study only, and the same person
+ * may run interviews for several studies on one tablet. `study` null reads the token kept before
+ * tokens were per study (it was issued for the study the tablet worked in then).
+ */
+const tokenKey = (userId, study) => (study ? `token:${userId}:${study}` : `token:${userId}`);
+
+export async function tokenFor(userId, study) {
+  return getMeta(tokenKey(userId, study));
 }
 
-export async function saveToken(userId, token) {
-  return setMeta(`token:${userId}`, token);
+export async function saveToken(userId, study, token) {
+  return setMeta(tokenKey(userId, study), token);
 }
 
-export async function forgetToken(userId) {
-  return (await database()).delete("meta", `token:${userId}`);
+export async function forgetToken(userId, study) {
+  return (await database()).delete("meta", tokenKey(userId, study));
 }
 
 // --- definitions ------------------------------------------------------------------------------

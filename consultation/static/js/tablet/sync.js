@@ -6,6 +6,9 @@
  * 409 and 422 keep the interview in the outbox with the server's French message: nothing is lost.
  * Network failures and server errors back off exponentially; passes run on page load, on the
  * `online` event, periodically, and on demand.
+ *
+ * A device token opens one study. Each interview remembers the study it was made for and is sent
+ * with that study's token, even from another study's page on the same tablet.
  */
 import {
   counts,
@@ -35,11 +38,19 @@ export const LOGIN_NEEDED =
   "Ils restent enregistrés sur la tablette : reconnectez-vous avec votre mot de passe pour les envoyer.";
 const NOT_YET_AUTHORISED = "Cette tablette n'est pas encore autorisée : connectez-vous une fois avec réseau.";
 
-const loginNeededKey = (userId) => `reconnexion:${userId}`;
+const loginNeededKey = (userId, study) => (study ? `reconnexion:${userId}:${study}` : `reconnexion:${userId}`);
 
-/** True when the server refused this user's token and a password login is awaited. */
-export async function loginNeeded(userId) {
-  return userId != null && Boolean(await getMeta(loginNeededKey(userId)));
+/** True when the server refused this user's token for the study and a password login is awaited. */
+export async function loginNeeded(userId, study) {
+  return userId != null && Boolean(await getMeta(loginNeededKey(userId, study)));
+}
+
+/** The token address of the page (…/tokens?study=<its study>), made to ask for `study`'s. */
+export function tokenUrlFor(tokenUrl, study) {
+  if (!study) return tokenUrl;
+  const url = new URL(tokenUrl, location.origin);
+  url.searchParams.set("study", study);
+  return url.pathname + url.search;
 }
 
 /** The body the API expects, from an outbox item. */
@@ -82,14 +93,17 @@ async function freshCsrfToken(pageUrl) {
   return csrfToken(new DOMParser().parseFromString(html, "text/html"));
 }
 
-/** Asks the server for a device token with the browser session; kept per user in IndexedDB. */
-export async function ensureToken({ userId, tokenUrl, pageUrl }) {
-  const existing = await tokenFor(userId);
+/**
+ * Asks the server for a device token of `study` with the browser session; kept per user and
+ * study in IndexedDB. `tokenUrl` is the page's; it is pointed at `study`.
+ */
+export async function ensureToken({ userId, study, tokenUrl, pageUrl }) {
+  const existing = await tokenFor(userId, study);
   if (existing) return existing;
   if (!navigator.onLine) return null;
   const device = await deviceId();
   const request = async (csrf) =>
-    fetch(tokenUrl, {
+    fetch(tokenUrlFor(tokenUrl, study), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
@@ -102,14 +116,14 @@ export async function ensureToken({ userId, tokenUrl, pageUrl }) {
   }
   if (response.status === 401) {
     // Logged out, or logged in before the token was revoked: the server wants the password.
-    await setMeta(loginNeededKey(userId), new Date().toISOString());
+    await setMeta(loginNeededKey(userId, study), new Date().toISOString());
     return null;
   }
   if (!response.ok) return null;
   const body = await response.json();
   if (!body.token) return null;
-  await saveToken(userId, body.token);
-  await deleteMeta(loginNeededKey(userId));
+  await saveToken(userId, study, body.token);
+  await deleteMeta(loginNeededKey(userId, study));
   return body.token;
 }
 
@@ -161,16 +175,18 @@ async function refusal(response) {
  * Sends every pending item once. Returns {sent, refused, stopped}: `stopped` is a French reason
  * when the pass ended early (network or server down), null otherwise.
  */
-export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUserId, includeFailed }) {
+export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUserId, currentStudy, includeFailed }) {
   const result = { sent: 0, refused: 0, stopped: null };
   for (const item of await listOutbox()) {
     if (item.status === FAILED && !includeFailed) continue;
-    let token = await tokenFor(item.user_id);
-    if (!token && item.user_id === currentUserId) {
-      token = await ensureToken({ userId: item.user_id, tokenUrl, pageUrl }).catch(() => null);
+    // Made before interviews remembered their study: the token kept then, else this page's study.
+    const study = item.study || ((await tokenFor(item.user_id, null)) ? null : currentStudy);
+    let token = await tokenFor(item.user_id, study);
+    if (!token && item.user_id === currentUserId && study) {
+      token = await ensureToken({ userId: item.user_id, study, tokenUrl, pageUrl }).catch(() => null);
     }
     if (!token) {
-      const needsLogin = await loginNeeded(item.user_id);
+      const needsLogin = await loginNeeded(item.user_id, study);
       await updateOutboxItem({
         ...item,
         status: PENDING,
@@ -197,8 +213,8 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
     } else if (response.status === 401) {
       // A revoked token: forget it; the interview stays in the outbox until a password login
       // gets a new one (the server refuses to renew it from the session the tablet still has).
-      await forgetToken(item.user_id);
-      await setMeta(loginNeededKey(item.user_id), new Date().toISOString());
+      await forgetToken(item.user_id, study);
+      await setMeta(loginNeededKey(item.user_id, study), new Date().toISOString());
       await updateOutboxItem({ ...item, status: PENDING, error: { message: LOGIN_NEEDED, details: [] } });
       result.stopped = "Envoi refusé : le jeton de cette tablette a été révoqué.";
       return result;
@@ -222,7 +238,7 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
  * Runs sendOutbox when it makes sense and tells `onStatus` what to show.
  * Returns {syncNow(), refresh(), status()}.
  */
-export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId, onStatus }) {
+export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId, currentStudy, onStatus }) {
   let failures = 0;
   let timer = null;
   let running = null;
@@ -237,7 +253,7 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
       failed: outbox.filter((item) => item.status === FAILED).length,
       counts: await counts(),
       lastSync: await getMeta("last_sync"),
-      loginNeeded: await loginNeeded(getCurrentUserId()),
+      loginNeeded: await loginNeeded(getCurrentUserId(), currentStudy),
     };
     onStatus?.(status);
     return status;
@@ -259,6 +275,7 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
         tokenUrl,
         pageUrl,
         currentUserId: getCurrentUserId(),
+        currentStudy,
         includeFailed,
       });
     } catch (error) {
