@@ -51,6 +51,11 @@ ACCESS = {
     "studies.members": Access(DESIGN),
     "studies.change_role": Access(DESIGN),
     "studies.remove": Access(DESIGN),
+    "studies.invite": Access(DESIGN),
+    # revoking twice says « déjà révoquée » and changes nothing
+    "studies.revoke_invitation": Access(DESIGN),
+    # the invited person's page, outside any study: anyone holding the link
+    "invitations.accept": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
@@ -163,6 +168,8 @@ def _url_values(records: dict) -> dict:
         "token_id": _id(records["device_token"]),
         "job_id": _id(records["job"]),
         "user_id": _id(records["charge"]),
+        "invitation_id": _id(records["invitation"]),
+        "token": records["invitation_token"],
     }
 
 

@@ -88,13 +88,20 @@ def members_page():
             add_member(study, user, form.role.data)
             flash(f"{user.email} : {ROLE_LABELS[form.role.data]} dans l'étude.", "success")
             return redirect(url_for("studies.members"))
+    return render_members(study, form, **invitation_views.invitation_context(study))
+
+
+def render_members(study, form: MemberForm | None = None, **invitations):
+    """The « Membres » page; `invitations`: what invitation_views adds (its form, the pending
+    invitations)."""
     return render_template(
         "studies/members.html",
         study=study,
-        form=form,
+        form=form or MemberForm(formdata=None),
         memberships=members(study),
         role_form=RoleForm(),
         remove_form=EmptyForm(),
+        **invitations,
     )
 
 
@@ -145,3 +152,7 @@ def remove(user_id: int):
             "success",
         )
     return redirect(url_for("studies.members"))
+
+
+# The pages of other topics of the studies package add their routes to `bp`.
+from . import invitation_views  # noqa: E402
