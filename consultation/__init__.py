@@ -49,12 +49,14 @@ def trust_reverse_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model registered before migrations look)
     from .extensions import api, csrf, db, limiter, login_manager, migrate
+    from .mail import init_mail
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_mail(app)
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     api.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -4,9 +4,10 @@
 def all_blueprints():
     from .accounts import bp as accounts
     from .main import bp as main
+    from .studies.invitation_views import accept_bp as invitations
     from .studies.views import bp as studies
 
-    return [main, accounts, studies]
+    return [main, accounts, studies, invitations]
 
 
 def study_blueprints():

@@ -7,7 +7,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def config_from_env(instance_path: str) -> dict:
-    """Settings with embedded defaults; DATABASE_URL, SECRET_KEY and REDIS_URL override them."""
+    """Settings with embedded defaults; DATABASE_URL, SECRET_KEY, REDIS_URL, MAIL_* and the others
+    read below override them."""
     default_db = f"sqlite:///{Path(instance_path) / 'consultation.db'}"
     database_url = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
     return {
@@ -32,6 +33,27 @@ def config_from_env(instance_path: str) -> dict:
             f"PROXY_FIX_{name}": _count(os.environ.get(f"PROXY_FIX_{name}", ""))
             for name in PROXY_FIX_HEADERS
         },
+        **mail_config(),
+        # How long an invitation link to a study works.
+        "INVITATION_DAYS": _days(os.environ.get("INVITATION_DAYS", "")),
+    }
+
+
+def mail_config() -> dict:
+    """Mail goes out by SMTP when MAIL_SERVER is set (Flask-Mailman); without it, each message
+    is written to the app's log instead (a demo or a test machine sends nothing)."""
+    server = os.environ.get("MAIL_SERVER", "").strip()
+    port = os.environ.get("MAIL_PORT", "").strip()
+    if port and not port.isdigit():
+        raise ValueError(f"MAIL_PORT : numéro de port attendu (25, 465, 587…), pas « {port} ».")
+    return {
+        "MAIL_SERVER": server,
+        "MAIL_PORT": int(port or 25),
+        "MAIL_USE_TLS": _flag(os.environ.get("MAIL_USE_TLS", "")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER")
+        or "Consultation <ne-pas-repondre@localhost>",
     }
 
 
@@ -45,6 +67,15 @@ def _count(value: str) -> int:
         return 0
     if not value.isdigit():
         raise ValueError(f"Nombre de proxys attendu (0, 1, 2…), pas « {value} ».")
+    return int(value)
+
+
+def _days(value: str) -> int:
+    value = value.strip()
+    if not value:
+        return 7
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"INVITATION_DAYS : nombre de jours attendu (1, 7, 30…), pas « {value} ».")
     return int(value)
 
 

@@ -3,6 +3,7 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +32,5 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # The JSON API and its OpenAPI document (/api/v1/openapi.json).
 api = Api(spec_kwargs={"title": "Consultation", "version": "v1", "openapi_version": "3.0.3"})
+# E-mail (invitations): SMTP when MAIL_SERVER is set, the app's log otherwise (see mail.py).
+mail = Mail()

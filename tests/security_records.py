@@ -1,11 +1,12 @@
 """Records for the security tests: one study with a row behind every URL parameter of the app
 (questionnaire, published version, submission, codebook, code, coding, suggestion, memo,
-assignment, device token, job), and clients logged in per role.
+assignment, device token, job, invitation and its link's secret), and clients logged in per role.
 
 `study(db, mark="")` puts `mark` in every text a user can type (titles, labels, names, answers,
 code names, memos), so the escaping tests can look for it on every page."""
 
 import uuid
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -135,6 +136,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         text_hash,
     )
     from consultation.jobs.models import Job
+    from consultation.studies.invitations import hash_token
+    from consultation.studies.models import Invitation
     from consultation.submissions.models import Assignment, Submission
     from consultation.territory.models import Commune, Quartier
 
@@ -222,7 +225,16 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         )
         for kind in ("coding.analyse", "coding.retrain")
     ]
-    db.session.add_all([suggestion, *memos, assignment, *jobs])
+    invitation_token = uuid.uuid4().hex
+    invitation = Invitation(
+        study_id=questionnaire.study_id,
+        email=f"invitee-{uuid.uuid4().hex[:8]}@exemple.fr",
+        role="enqueteur",
+        token_hash=hash_token(invitation_token),
+        invited_by_id=charge.id,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    db.session.add_all([suggestion, *memos, assignment, *jobs, invitation])
     db.session.commit()
     return {
         "study_id": questionnaire.study_id,
@@ -238,4 +250,6 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "charge": charge,
         "enqueteur": enqueteur,
         "besoins": besoins,
+        "invitation": invitation,
+        "invitation_token": invitation_token,
     }

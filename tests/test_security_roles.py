@@ -53,6 +53,11 @@ ACCESS = {
     "studies.remove": Access(DESIGN),
     "studies.settings": Access(DESIGN),
     "studies.prepare_edition": Access(DESIGN),
+    "studies.invite": Access(DESIGN),
+    # revoking twice says « déjà révoquée » and changes nothing
+    "studies.revoke_invitation": Access(DESIGN),
+    # the invited person's page, outside any study: anyone holding the link
+    "invitations.accept": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
@@ -165,6 +170,8 @@ def _url_values(records: dict) -> dict:
         "token_id": _id(records["device_token"]),
         "job_id": _id(records["job"]),
         "user_id": _id(records["charge"]),
+        "invitation_id": _id(records["invitation"]),
+        "token": records["invitation_token"],
     }
 
 

@@ -101,6 +101,25 @@ def _active_token_statement():
     )
 
 
+def left_study_of_token(token: str) -> bool:
+    """Whether the token's owner is no longer a member of the token's study (removing a member
+    also revokes their tokens). Read only for a refused token, to tell the tablet why."""
+    if not token or len(token) > 200:
+        return False
+    row = db.session.execute(
+        select(DeviceToken.study_id, User.id, User.is_admin)
+        .join(User, User.id == DeviceToken.user_id)
+        .where(DeviceToken.token_hash == token_digest(token))
+        .execution_options(all_studies=True)
+    ).first()
+    if row is None or row.is_admin:
+        return False
+    member = select(Membership.id).where(
+        Membership.study_id == row.study_id, Membership.user_id == row.id
+    )
+    return db.session.scalar(member) is None
+
+
 def mark_used(active_token: ActiveToken) -> None:
     now = utcnow()
     last = active_token.last_used_at

@@ -7,7 +7,7 @@ from flask import g, request
 from flask_login import current_user
 
 from ..accounts.roles import INTERVIEW
-from ..accounts.tokens import find_active_token, mark_used
+from ..accounts.tokens import find_active_token, left_study_of_token, mark_used
 from ..studies.scope import enter_study, enter_study_id, role_in
 from ..studies.services import find_study, studies_of
 from .errors import ApiError
@@ -32,19 +32,27 @@ class ApiCaller:
     assigned_questionnaires: frozenset[int] | None = None
 
 
+def _left_study() -> ApiError:
+    return ApiError(
+        401,
+        "Vous n'êtes plus membre de l'étude de cette tablette : demandez au chargé d'étude de "
+        "vous y réinscrire, puis reconnectez la tablette.",
+        code="membre_retire",
+    )
+
+
 def _authenticate(allow_session: bool) -> ApiCaller:
     token = bearer_token()
     if token is not None:
         active_token = find_active_token(token)
+        if active_token is None and left_study_of_token(token):
+            # Removed from the study, which also revoked the token: say so rather than ask to
+            # reconnect a tablet that would be refused again.
+            raise _left_study()
         if active_token is None:
             raise ApiError(401)
         if active_token.role is None:
-            raise ApiError(
-                401,
-                "Vous n'êtes plus membre de l'étude de cette tablette : "
-                "demandez au chargé d'étude de vous y réinscrire.",
-                code="membre_retire",
-            )
+            raise _left_study()
         g.device_token = active_token
         # The token opens one study: every query of the request is limited to it.
         enter_study_id(active_token.study_id, active_token.role)

@@ -1,6 +1,14 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 from ..accounts.roles import LECTEUR, ROLE_LABELS, STUDY_ROLES
 from .models import KIND_LABELS, STATE_LABELS
@@ -51,3 +59,38 @@ class RoleForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button that changes something: CSRF only."""
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[
+            DataRequired("Indiquez l'adresse e-mail de la personne à inviter."),
+            Email("Adresse e-mail invalide (attendu : prenom.nom@exemple.fr)."),
+            Length(max=254, message="Adresse e-mail trop longue (254 caractères au plus)."),
+        ],
+    )
+    # Checked by the service (check_role), whose message lists the roles in French.
+    role = SelectField(
+        "Rôle dans l'étude", choices=ROLE_CHOICES, default=LECTEUR, validate_choice=False
+    )
+
+
+class AcceptForm(FlaskForm):
+    """The account of an invited person who has none yet."""
+
+    name = StringField(
+        "Votre nom",
+        validators=[DataRequired("Indiquez votre nom."), Length(max=200)],
+    )
+    password = PasswordField(
+        "Mot de passe",
+        validators=[DataRequired("Choisissez un mot de passe.")],
+    )
+    password_again = PasswordField(
+        "Mot de passe, une seconde fois",
+        validators=[
+            DataRequired("Tapez le mot de passe une seconde fois."),
+            EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
+        ],
+    )

@@ -98,13 +98,20 @@ def members_page():
             add_member(study, user, form.role.data)
             flash(f"{user.email} : {ROLE_LABELS[form.role.data]} dans l'étude.", "success")
             return redirect(url_for("studies.members"))
+    return render_members(study, form, **invitation_views.invitation_context(study))
+
+
+def render_members(study, form: MemberForm | None = None, **invitations):
+    """The « Membres » page; `invitations`: what invitation_views adds (its form, the pending
+    invitations)."""
     return render_template(
         "studies/members.html",
         study=study,
-        form=form,
+        form=form or MemberForm(formdata=None),
         memberships=members(study),
         role_form=RoleForm(),
         remove_form=EmptyForm(),
+        **invitations,
     )
 
 
@@ -158,4 +165,4 @@ def remove(user_id: int):
 
 
 # Pages of their own modules, on the same blueprint (imported last: they need `bp`).
-from . import settings_views  # noqa: E402,F401
+from . import invitation_views, settings_views  # noqa: E402,F401

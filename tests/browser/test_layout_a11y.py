@@ -87,6 +87,7 @@ def records(live_server):
         return {
             "export_job_id": export.id,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
+            "invitation_token": records["invitation_token"],
             "enqueteur_email": records["enqueteur"].email,
             "demo_id": demo_id,
             "demo_code_id": demo_code_id,
@@ -152,6 +153,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     app = live_server.app
     # What _url reads of the study's records: their ids (the rows themselves live in the server).
     study_records = {key: SimpleNamespace(id=value) for key, value in records["ids"].items()}
+    study_records["invitation_token"] = records["invitation_token"]
     urls = []
     with app.test_request_context():
         from consultation.studies.scope import enter_study
