@@ -113,8 +113,8 @@ def test_a_removed_member_s_tablet_is_cut_off_with_a_french_message(app, db, two
     remove_member(db.session.get(Study, g.study_id), enqueteur)
     db.session.commit()
     refused = client.get("/api/v1/questionnaires", headers=headers)
-    assert refused.status_code == 401
-    assert "jeton" in refused.get_json()["message"].lower()
+    assert refused.status_code == 401 and refused.get_json()["code"] == "membre_retire"
+    assert "Vous n'êtes plus membre de l'étude de cette tablette" in refused.get_json()["message"]
 
 
 def test_a_removed_member_loses_the_study_at_the_next_request(app, db, login):
