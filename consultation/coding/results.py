@@ -26,6 +26,7 @@ from ..main.converters import MAX_DATABASE_ID
 from ..submissions.answer_table import AnswerText, matching_ids_clause, search_words
 from ..submissions.models import PUBLICS
 from ..territory.models import Commune, Quartier
+from . import figures
 from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
 from .services import (
     AnswerRow,
@@ -337,6 +338,54 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
         "table": table,
         "cooccurrence": (order, matrix),
     }
+
+
+def results_figures(codebook: Codebook, by: str) -> dict:
+    """What the results page counts, grouped `by`: `summary_in_sql`'s measures, the publication
+    counts, the codings « à revoir » and the answers a non-coder may read by public. Kept per
+    process until a coding, answer, validation or code changes (coding/figures.py)."""
+
+    def compute() -> dict:
+        summary = summary_in_sql(codebook, by)
+        # Codes are kept by id: an ORM object does not outlive its request.
+        summary["overall"] = [
+            {key: value for key, value in record.items() if key != "code_obj"}
+            | {"code_id": record["code_obj"].id if record["code_obj"] else None}
+            for record in summary["overall"]
+        ]
+        return {
+            **summary,
+            "publication": publication_of(codebook.questionnaire_id),
+            "to_review": to_review(codebook.questionnaire_id)[0],
+            "visible_by_public": visible_by_public(codebook.questionnaire_id),
+        }
+
+    found = figures.cached(codebook, "results", (by,), compute)
+    codes = {code.id: code for code in codebook.codes}
+    return found | {
+        "overall": [
+            {**record, "code_obj": codes.get(record["code_id"])} for record in found["overall"]
+        ],
+        "visible_by_public": dict(found["visible_by_public"]),
+    }
+
+
+def agreement_figures(
+    codebook: Codebook, question: str, coder_a: int | None, coder_b: int | None
+) -> dict:
+    """`agreement` of the codings of the questionnaire (of one question when given), kept per
+    process until the data change (coding/figures.py)."""
+    return figures.cached(
+        codebook,
+        "agreement",
+        (question, coder_a, coder_b),
+        lambda: agreement(
+            codebook,
+            load_frames(codebook, question=question, codings_only=True),
+            coder_a,
+            coder_b,
+        ),
+    )
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:

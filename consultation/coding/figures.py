@@ -1,0 +1,143 @@
+"""The analysis pages' figures kept per process, keyed by a fingerprint of everything they read.
+
+Results, concordance and agreement aggregate every coding of a questionnaire: at 100,000 answers
+that is a second of database work per page, the same second on every visit while nobody codes.
+Each process therefore keeps the figures it last computed for a page, with the fingerprint of the
+data they came from, and computes them again whenever the fingerprint differs.
+
+The fingerprint is a few aggregates over whole tables, one short scan each (tens of milliseconds
+at that size, against a second for the figures): the answer rows' count and ids, the submissions'
+count and last change (answer rows are only ever rewritten with their submission), and counts,
+highest ids and id-weighted checksums of the codings (span, code, coder, review flag, text hash)
+and pseudonymised texts (validation and text hash), with the codebook's codes as the page loaded
+them. A coding added, moved, confirmed, merged or removed, an answer edited, moved to another
+public or rejected, a validation given or withdrawn: each changes it, whatever process made the
+change, so a page never shows figures older than the data. It is read before the figures are
+computed, so figures are never older than the fingerprint they are kept under.
+
+Ids alone would not do: SQLite gives a row written again at the end of a table (the last coding
+removed and another added) the id the old row had."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import BigInteger, case, cast, func, select
+
+from ..extensions import db
+from ..submissions.answer_table import AnswerText
+from ..submissions.models import Submission
+from .models import Codebook, Coding, PseudonymisedAnswer
+
+_CACHE = "consultation.analysis_figures"
+_SIZE = 64  # pages kept per process (a page: questionnaire × grouping, or × coders and question)
+_LOCK = threading.Lock()
+
+
+_PRIME = 1_000_003
+
+
+def _checksum(row_id, value):
+    """Sum over rows of the row's value (reduced modulo a prime, so that a million rows cannot
+    overflow SQLite's 64-bit sum) weighted by its id: rows swapping values still change it."""
+    return func.sum(cast(row_id % 1009 + 1, BigInteger) * (value % _PRIME))
+
+
+def _hash_sum(column, dialect: str):
+    """A cheap checksum of a hexadecimal hash: its first character and where two others first
+    occur (a changed hash keeps all three about once in 16 × 31 × 31). SQLite's substr() would
+    cost ten times more per row."""
+    first = func.ascii if dialect == "postgresql" else func.unicode
+    position = func.strpos if dialect == "postgresql" else func.instr
+    return (
+        cast(func.coalesce(first(column), 0), BigInteger)
+        + 131 * cast(func.coalesce(position(column, "a"), 0), BigInteger)
+        + 17_293 * cast(func.coalesce(position(column, "0"), 0), BigInteger)
+    )
+
+
+def fingerprint(codebook: Codebook) -> tuple:
+    """What the figures of the codebook's questionnaire depend on, in one tuple (see the module)."""
+    dialect = db.session.get_bind().dialect.name
+    # Answer rows are only ever rewritten with their submission, whose updated_at then moves: ids
+    # and counts tell rows added or removed, the submissions' last change the rest.
+    answers = db.session.execute(
+        select(func.count(AnswerText.id), func.max(AnswerText.id), func.sum(AnswerText.id)).where(
+            AnswerText.questionnaire_id == codebook.questionnaire_id
+        )
+    ).one()
+    submissions = db.session.execute(
+        select(func.count(Submission.id), func.max(Submission.updated_at))
+    ).one()
+    codings = db.session.execute(
+        select(
+            func.count(Coding.id),
+            func.max(Coding.id),
+            func.sum(Coding.id),
+            _checksum(
+                Coding.id,
+                Coding.start
+                + 3 * Coding.end
+                + 7 * Coding.code_id
+                + 11 * Coding.coder_id
+                + 13 * cast(Coding.submission_id, BigInteger)
+                + case((Coding.needs_review.is_(True), 17), else_=0)
+                # A confirmed coding takes the answer's current hash.
+                + 19 * _hash_sum(Coding.text_hash, dialect),
+            ),
+        )
+    ).one()
+    pseudonymised = db.session.execute(
+        select(
+            func.count(PseudonymisedAnswer.id),
+            func.max(PseudonymisedAnswer.id),
+            func.sum(PseudonymisedAnswer.id),
+            func.count(PseudonymisedAnswer.validated_at),
+            func.max(PseudonymisedAnswer.validated_at),
+            # The analysis job brings a pseudonymised text up to its answer's current hash.
+            _checksum(PseudonymisedAnswer.id, _hash_sum(PseudonymisedAnswer.text_hash, dialect)),
+        )
+    ).one()
+    codes = tuple(
+        (
+            code.id,
+            code.key,
+            code.name,
+            code.colour,
+            code.parent_id,
+            code.merged_into_id,
+            code.position,
+        )
+        for code in codebook.codes
+    )
+    return (
+        tuple(answers),
+        tuple(str(value) for value in submissions),
+        tuple(codings),
+        tuple(str(value) for value in pseudonymised),
+        codes,
+    )
+
+
+def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[], object]):
+    """The figures `compute()` gives for this page of the codebook's questionnaire: those kept by
+    this process when the data have not changed since, else computed now and kept. The caller
+    must not change what it gets (it is shared with the next requests)."""
+    current = fingerprint(codebook)
+    key = (page, codebook.questionnaire_id, parameters)
+    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
+    with _LOCK:
+        found = store.get(key)
+        if found is not None and found[0] == current:
+            store.move_to_end(key)
+            return found[1]
+    figures = compute()
+    with _LOCK:
+        store[key] = (current, figures)
+        store.move_to_end(key)
+        while len(store) > _SIZE:
+            store.popitem(last=False)
+    return figures
