@@ -4,6 +4,7 @@ an answer edited or rejected, a validation — shows the change at the very next
 
 import copy
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from coding_records import coding_study
@@ -225,3 +226,24 @@ def test_agreement_follows_the_second_coders_codings(coder, login, study, codebo
     row = table[table.index("Logement › Coût") :]
     assert row[: row.index("</tr>")].endswith('<td class="num">2</td>')  # two answers compared
     assert db.session.scalar(select(Coding.id).where(Coding.coder_id == other.user.id))
+
+
+def test_figures_kept_by_another_server_process_are_never_older_than_the_data(
+    app, coder, study, codebook, db
+):
+    """gunicorn runs several processes: each serves the figures any of them computed (a file of
+    the instance folder), and none serves them once the data changed."""
+    housing = _code(codebook, "logement-cout")
+    _code_words(coder, study, 0, housing, "loyers")
+    assert _frequencies(coder, study)[0] == {HOUSING: (1, 1)}
+    files = list((Path(app.instance_path) / "analysis_figures").glob("*.json"))
+    assert files, "the figures are kept for the other processes"
+
+    app.extensions.pop("consultation.analysis_figures")  # as seen from another process
+    _code_words(coder, study, 1, housing, "loyer")
+    assert _frequencies(coder, study)[0] == {HOUSING: (2, 2)}
+
+    app.extensions.pop("consultation.analysis_figures")
+    for path in files:
+        path.write_text("{pas du JSON", encoding="utf-8")  # a file cut short by a full disk
+    assert _frequencies(coder, study)[0] == {HOUSING: (2, 2)}

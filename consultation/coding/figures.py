@@ -2,8 +2,10 @@
 
 Results, concordance and agreement aggregate every coding of a questionnaire: at 100,000 answers
 that is a second of database work per page, the same second on every visit while nobody codes.
-Each process therefore keeps the figures it last computed for a page, with the fingerprint of the
-data they came from, and computes them again whenever the fingerprint differs.
+The figures last computed for a page are therefore kept, with the fingerprint of the data they
+came from, and computed again whenever the fingerprint differs. They are kept in memory and in a
+JSON file of the instance folder, so that every process of the server (gunicorn's workers) serves
+the figures one of them computed.
 
 The fingerprint is a few aggregates over whole tables, one short scan each (tens of milliseconds
 at that size, against a second for the figures): the answer rows' count and ids, the submissions'
@@ -20,9 +22,15 @@ removed and another added) the id the old row had."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import BigInteger, case, cast, func, select
@@ -33,8 +41,10 @@ from ..submissions.models import Submission
 from .models import Codebook, Coding, PseudonymisedAnswer
 
 _CACHE = "consultation.analysis_figures"
-_SIZE = 64  # pages kept per process (a page: questionnaire × grouping, or × coders and question)
+_SIZE = 64  # pages kept in memory (a page: questionnaire × grouping, or × coders and question)
+_SLOTS = 8  # files per page and questionnaire: parameters from a URL cannot fill the disk
 _LOCK = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 _PRIME = 1_000_003
@@ -123,21 +133,68 @@ def fingerprint(codebook: Codebook) -> tuple:
 
 
 def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[], object]):
-    """The figures `compute()` gives for this page of the codebook's questionnaire: those kept by
-    this process when the data have not changed since, else computed now and kept. The caller
-    must not change what it gets (it is shared with the next requests)."""
-    current = fingerprint(codebook)
-    key = (page, codebook.questionnaire_id, parameters)
+    """The figures `compute()` gives for this page of the codebook's questionnaire: those kept
+    when the data have not changed since, else computed now and kept. Figures must be plain JSON
+    (tuples come back as lists); the caller must not change what it gets (it is shared)."""
+    digest = hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
+    key = repr((page, codebook.questionnaire_id, parameters))
     store = current_app.extensions.setdefault(_CACHE, OrderedDict())
     with _LOCK:
         found = store.get(key)
-        if found is not None and found[0] == current:
+        if found is not None and found[0] == digest:
             store.move_to_end(key)
             return found[1]
-    figures = compute()
+    path = _file(page, codebook.questionnaire_id, key)
+    figures = _read(path, key, digest)
+    if figures is None:
+        figures = json.loads(json.dumps(compute(), default=_plain))
+        _write(path, {"key": key, "fingerprint": digest, "figures": figures})
     with _LOCK:
-        store[key] = (current, figures)
+        store[key] = (digest, figures)
         store.move_to_end(key)
         while len(store) > _SIZE:
             store.popitem(last=False)
     return figures
+
+
+def _plain(value):
+    if hasattr(value, "item"):  # a numpy number from pandas
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _file(page: str, questionnaire_id: int, key: str) -> Path:
+    slot = int(hashlib.sha256(key.encode()).hexdigest(), 16) % _SLOTS
+    return (
+        Path(current_app.instance_path)
+        / "analysis_figures"
+        / f"{questionnaire_id}-{page}-{slot}.json"
+    )
+
+
+def _read(path: Path, key: str, digest: str):
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    return stored.get("figures") if stored.get("fingerprint") == digest else None
+
+
+def _write(path: Path, stored: dict) -> None:
+    """Written aside then renamed, so that another process never reads half a file. A folder
+    that cannot be written only costs the other processes their own computation."""
+    written = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+        ) as handle:
+            written = handle.name
+            json.dump(stored, handle)
+        os.replace(written, path)
+    except OSError:
+        log.warning("chiffres d'analyse non enregistrés dans %s", path, exc_info=True)
+        if written is not None:
+            Path(written).unlink(missing_ok=True)

@@ -355,7 +355,7 @@ def results_figures(codebook: Codebook, by: str) -> dict:
         ]
         return {
             **summary,
-            "publication": publication_of(codebook.questionnaire_id),
+            "publication": vars(publication_of(codebook.questionnaire_id)),
             "to_review": to_review(codebook.questionnaire_id)[0],
             "visible_by_public": visible_by_public(codebook.questionnaire_id),
         }
@@ -366,6 +366,7 @@ def results_figures(codebook: Codebook, by: str) -> dict:
         "overall": [
             {**record, "code_obj": codes.get(record["code_id"])} for record in found["overall"]
         ],
+        "publication": Publication(**found["publication"]),
         "visible_by_public": dict(found["visible_by_public"]),
     }
 
