@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import BigInteger, case, cast, func, select
 
 from ..extensions import db
@@ -47,26 +47,26 @@ _LOCK = threading.Lock()
 log = logging.getLogger(__name__)
 
 
-_PRIME = 1_000_003
+_PRIME = 100_000_007
 
 
 def _checksum(row_id, value):
-    """Sum over rows of the row's value (reduced modulo a prime, so that a million rows cannot
+    """Sum over rows of the row's value (reduced modulo a prime, so that ten million rows cannot
     overflow SQLite's 64-bit sum) weighted by its id: rows swapping values still change it."""
     return func.sum(cast(row_id % 1009 + 1, BigInteger) * (value % _PRIME))
 
 
 def _hash_sum(column, dialect: str):
-    """A cheap checksum of a hexadecimal hash: its first character and where two others first
-    occur (a changed hash keeps all three about once in 16 × 31 × 31). SQLite's substr() would
-    cost ten times more per row."""
-    first = func.ascii if dialect == "postgresql" else func.unicode
-    position = func.strpos if dialect == "postgresql" else func.instr
-    return (
-        cast(func.coalesce(first(column), 0), BigInteger)
-        + 131 * cast(func.coalesce(position(column, "a"), 0), BigInteger)
-        + 17_293 * cast(func.coalesce(position(column, "0"), 0), BigInteger)
-    )
+    """A cheap checksum of a hexadecimal hash. PostgreSQL hashes it (hashtext); SQLite has no
+    such function and substr() costs ten times more per row than instr(), so there it is the
+    first character and where five others first occur (a changed hash keeps all six about once
+    in 16 × 31⁵, some 400 million times)."""
+    if dialect == "postgresql":
+        return cast(func.coalesce(func.hashtext(column), 0), BigInteger)
+    total = cast(func.coalesce(func.unicode(column), 0), BigInteger)
+    for weight, character in ((131, "a"), (8_647, "0"), (570_719, "7"), (37_667_473, "f")):
+        total = total + weight * cast(func.coalesce(func.instr(column, character), 0), BigInteger)
+    return total + 2_486_053_163 * cast(func.coalesce(func.instr(column, "c"), 0), BigInteger)
 
 
 def fingerprint(codebook: Codebook) -> tuple:
@@ -136,7 +136,7 @@ def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[
     """The figures `compute()` gives for this page of the codebook's questionnaire: those kept
     when the data have not changed since, else computed now and kept. Figures must be plain JSON
     (tuples come back as lists); the caller must not change what it gets (it is shared)."""
-    digest = hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
+    digest = _digest(codebook)
     key = repr((page, codebook.questionnaire_id, parameters))
     store = current_app.extensions.setdefault(_CACHE, OrderedDict())
     with _LOCK:
@@ -155,6 +155,17 @@ def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[
         while len(store) > _SIZE:
             store.popitem(last=False)
     return figures
+
+
+def _digest(codebook: Codebook) -> str:
+    """The fingerprint's digest, read once per page shown: a GET request changes no answer,
+    coding or validation, so the results page's several kept figures share one reading."""
+    if not (has_request_context() and request.method in ("GET", "HEAD")):
+        return hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
+    read = g.setdefault("analysis_fingerprints", {})
+    if codebook.id not in read:
+        read[codebook.id] = hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
+    return read[codebook.id]
 
 
 def _plain(value):
