@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from sqlalchemy import select, update
 
 from analyse.nlp import text_hash
-from consultation.coding.models import Coding, PseudonymisedAnswer
+from consultation.coding.models import Coding, PseudonymisedAnswer, Suggestion
 from consultation.coding.services import create_default_codebook, update_code
 
 pytestmark = pytest.mark.storage
@@ -247,3 +247,37 @@ def test_figures_kept_by_another_server_process_are_never_older_than_the_data(
     for path in files:
         path.write_text("{pas du JSON", encoding="utf-8")  # a file cut short by a full disk
     assert _frequencies(coder, study)[0] == {HOUSING: (2, 2)}
+
+
+def _home_row(client, question="besoins"):
+    """(answers, coded, pending suggestions) of a question on the analysis home."""
+    tree = lxml_html.fromstring(client.get("/analyse/").get_data(as_text=True))
+    for row in tree.xpath("//table[@class='questions']/tbody/tr"):
+        if question in row.xpath("./td")[0].text_content():
+            cells = row.xpath("./td")
+            return tuple(int(cells[index].text_content().split()[0]) for index in (1, 2, 3))
+    raise AssertionError(f"no row for {question}")
+
+
+def test_the_analysis_home_follows_codings_and_suggestions_at_once(coder, study, codebook, db):
+    assert _home_row(coder) == (3, 0, 0)
+    submission = study["submissions"][2]
+    suggestion = Suggestion(
+        submission_id=submission.id,
+        path="besoins",
+        code_id=_code(codebook, "mobilite").id,
+        score=0.9,
+        spans=[[ANSWERS[2][1].index("bus"), ANSWERS[2][1].index("bus") + 3]],
+        source="rules",
+        text_hash=text_hash(ANSWERS[2][1]),
+    )
+    db.session.add(suggestion)
+    db.session.commit()
+    assert _home_row(coder) == (3, 0, 1)
+    decided = coder.post(
+        f"/analyse/{study['questionnaire'].id}/api/suggestions/{suggestion.id}/accepter"
+    )
+    assert decided.status_code == 200
+    assert _home_row(coder) == (3, 1, 0)
+    _code_words(coder, study, 0, _code(codebook, "logement-cout"), "loyers")
+    assert _home_row(coder) == (3, 2, 0)

@@ -12,7 +12,8 @@ at that size, against a second for the figures): the answer rows' count and ids,
 count and last change (answer rows are only ever rewritten with their submission), and counts,
 highest ids and id-weighted checksums of the codings (span, code, coder, review flag, text hash)
 and pseudonymised texts (validation and text hash), with the codebook's codes as the page loaded
-them. A coding added, moved, confirmed, merged or removed, an answer edited, moved to another
+them (and, for the analysis home, of the suggestions). A coding added, moved, confirmed, merged
+or removed, an answer edited, moved to another
 public or rejected, a validation given or withdrawn: each changes it, whatever process made the
 change, so a page never shows figures older than the data. It is read before the figures are
 computed, so figures are never older than the fingerprint they are kept under.
@@ -38,7 +39,7 @@ from sqlalchemy import BigInteger, case, cast, func, select
 from ..extensions import db
 from ..submissions.answer_table import AnswerText
 from ..submissions.models import Submission
-from .models import Codebook, Coding, PseudonymisedAnswer
+from .models import Codebook, Coding, PseudonymisedAnswer, Suggestion
 
 _CACHE = "consultation.analysis_figures"
 _SIZE = 64  # pages kept in memory (a page: questionnaire × grouping, or × coders and question)
@@ -69,8 +70,9 @@ def _hash_sum(column, dialect: str):
     return total + 2_486_053_163 * cast(func.coalesce(func.instr(column, "c"), 0), BigInteger)
 
 
-def fingerprint(codebook: Codebook) -> tuple:
-    """What the figures of the codebook's questionnaire depend on, in one tuple (see the module)."""
+def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
+    """What the figures of the codebook's questionnaire depend on, in one tuple (see the module);
+    with `suggestions`, the suggestions too (their code, status and text hash)."""
     dialect = db.session.get_bind().dialect.name
     # Answer rows are only ever rewritten with their submission, whose updated_at then moves: ids
     # and counts tell rows added or removed, the submissions' last change the rest.
@@ -123,20 +125,47 @@ def fingerprint(codebook: Codebook) -> tuple:
         )
         for code in codebook.codes
     )
+    suggested = (
+        db.session.execute(
+            select(
+                func.count(Suggestion.id),
+                func.max(Suggestion.id),
+                func.sum(Suggestion.id),
+                _checksum(
+                    Suggestion.id,
+                    Suggestion.code_id
+                    + 3 * cast(Suggestion.submission_id, BigInteger)
+                    + case((Suggestion.status == "pending", 5), else_=0)
+                    + 7 * _hash_sum(Suggestion.text_hash, dialect),
+                ),
+            )
+        ).one()
+        if suggestions
+        else ()
+    )
     return (
         tuple(answers),
         tuple(str(value) for value in submissions),
         tuple(codings),
         tuple(str(value) for value in pseudonymised),
+        tuple(str(value) for value in suggested),
         codes,
     )
 
 
-def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[], object]):
+def cached(
+    codebook: Codebook,
+    page: str,
+    parameters: tuple,
+    compute: Callable[[], object],
+    *,
+    suggestions: bool = False,
+):
     """The figures `compute()` gives for this page of the codebook's questionnaire: those kept
     when the data have not changed since, else computed now and kept. Figures must be plain JSON
-    (tuples come back as lists); the caller must not change what it gets (it is shared)."""
-    digest = _digest(codebook)
+    (tuples come back as lists); the caller must not change what it gets (it is shared). Figures
+    that count suggestions say so (`suggestions`): their fingerprint covers them too."""
+    digest = _digest(codebook, suggestions)
     key = repr((page, codebook.questionnaire_id, parameters))
     store = current_app.extensions.setdefault(_CACHE, OrderedDict())
     with _LOCK:
@@ -157,15 +186,19 @@ def cached(codebook: Codebook, page: str, parameters: tuple, compute: Callable[[
     return figures
 
 
-def _digest(codebook: Codebook) -> str:
+def _digest(codebook: Codebook, suggestions: bool) -> str:
     """The fingerprint's digest, read once per page shown: a GET request changes no answer,
     coding or validation, so the results page's several kept figures share one reading."""
     if not (has_request_context() and request.method in ("GET", "HEAD")):
-        return hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
+        return _hashed(fingerprint(codebook, suggestions=suggestions))
     read = g.setdefault("analysis_fingerprints", {})
-    if codebook.id not in read:
-        read[codebook.id] = hashlib.sha256(repr(fingerprint(codebook)).encode()).hexdigest()
-    return read[codebook.id]
+    if (codebook.id, suggestions) not in read:
+        read[codebook.id, suggestions] = _hashed(fingerprint(codebook, suggestions=suggestions))
+    return read[codebook.id, suggestions]
+
+
+def _hashed(found: tuple) -> str:
+    return hashlib.sha256(repr(found).encode()).hexdigest()
 
 
 def _plain(value):

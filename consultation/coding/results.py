@@ -772,6 +772,23 @@ def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publicati
     return overview, publication_of(questionnaire_id, by_question)
 
 
+def home_figures(codebook: Codebook) -> tuple[dict[str, dict], Publication, int]:
+    """(`question_overview`'s counts, its publication, `to_validate`) for the analysis home, kept
+    until an answer, coding, suggestion, validation or code changes (coding/figures.py)."""
+    questionnaire_id = codebook.questionnaire_id
+
+    def compute() -> dict:
+        counts, publication = question_overview(questionnaire_id)
+        return {
+            "counts": counts,
+            "publication": vars(publication),
+            "to_validate": to_validate(questionnaire_id),
+        }
+
+    found = figures.cached(codebook, "home", (), compute, suggestions=True)
+    return found["counts"], Publication(**found["publication"]), found["to_validate"]
+
+
 def to_validate(questionnaire_id: int) -> int:
     """Answers pseudonymised automatically whose current text no coder has validated yet."""
     where = analysed_answers(questionnaire_id)
