@@ -158,13 +158,17 @@ def _presence(
         # Without a record of what each coder read, every coder is taken to have read every
         # answer that any of them coded.
         units = sorted(
-            {(s, q) for s, q in zip(selected["submission_id"], selected["question"])}, key=str
+            set(zip(selected["submission_id"].tolist(), selected["question"].tolist())), key=str
         )
         seen = {coder: set(units) for coder in coders}
     codes = list(codes) if codes is not None else sorted(selected["code"].unique(), key=str)
     applied = {coder: {code: set() for code in codes} for coder in coders}
+    # Plain lists: iterating pandas columns boxes every value (seconds at 100,000 codings).
     for submission_id, question, code, coder in zip(
-        selected["submission_id"], selected["question"], selected["code"], selected["coder"]
+        selected["submission_id"].tolist(),
+        selected["question"].tolist(),
+        selected["code"].tolist(),
+        selected["coder"].tolist(),
     ):
         if code in applied[coder]:
             applied[coder][code].add((submission_id, question))

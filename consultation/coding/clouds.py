@@ -16,6 +16,7 @@ from ..jobs.models import Job
 from ..jobs.queue import job_handler, start_job
 from ..submissions.answer_table import AnswerText
 from ..submissions.models import PUBLICS
+from . import figures
 from .models import Code, Codebook, Coding, PseudonymisedAnswer
 from .services import active_codes, all_answer_rows, attach, codebook_of
 
@@ -57,6 +58,12 @@ def fingerprint(codebook: Codebook) -> str:
     return "|".join(str(value) for value in (*answers, *codings, *pseudonymised))
 
 
+def _current_fingerprint(codebook: Codebook) -> str:
+    """`fingerprint` as the results page asks for it on every visit: kept with the page's figures
+    (coding/figures.py), whose own fingerprint covers everything this one reads."""
+    return figures.cached(codebook, "clouds", (), lambda: fingerprint(codebook))
+
+
 def _cloud_jobs(questionnaire_id: int, statuses: tuple[str, ...]):
     for job in db.session.scalars(
         select(Job)
@@ -87,7 +94,7 @@ def cloud_state(
         and (
             done is None
             or (code and code not in codes)
-            or result.get("fingerprint") != fingerprint(codebook)
+            or result.get("fingerprint") != _current_fingerprint(codebook)
         )
     ):
         codes |= {code} if code else set()

@@ -26,6 +26,7 @@ from ..main.converters import MAX_DATABASE_ID
 from ..submissions.answer_table import AnswerText, matching_ids_clause, search_words
 from ..submissions.models import PUBLICS
 from ..territory.models import Commune, Quartier
+from . import figures
 from .models import Code, Codebook, Coding, PseudonymisedAnswer, Suggestion
 from .services import (
     AnswerRow,
@@ -228,6 +229,46 @@ def _percent(respondents: int, total: int) -> float:
     return float(np.round(100 * respondents / max(total, 1), 1)) if total > 0 else 0.0
 
 
+@dataclass
+class _SegmentMeasures:
+    segments: dict[int, int]  # code id -> segments
+    respondents: dict[int, set[int]]  # code id -> submissions
+    pairs: dict[tuple[int, int], int]  # (code id, code id) -> answers holding both
+    groups: dict[tuple[int, object], set[int]]  # (code id, group value) -> submissions
+
+
+def _segment_measures(coded: list, group) -> _SegmentMeasures:
+    """Segments and respondents per code, per code and group, and co-occurrences per pair of
+    codes, from ONE read of the settled codings (with their answer's group) through the DB-API
+    cursor. A passage coded alike by several coders (double coding) is one segment. At 100,000
+    codings the read and these loops take a few tenths of a second; the same counts as grouped
+    queries (a self-join for the pairs) took a second or more."""
+    rows = _driver_rows(
+        _with_places(
+            select(
+                Coding.submission_id, Coding.path, Coding.code_id, Coding.start, Coding.end, group
+            )
+            .select_from(Coding)
+            .join(AnswerText, _ON_ANSWER)
+        ).where(*coded)
+    )
+    segments: dict[int, int] = {}
+    respondents: dict[int, set[int]] = {}
+    groups: dict[tuple[int, object], set[int]] = {}
+    codes_of_answer: dict[tuple[int, str], set[int]] = {}
+    for submission_id, path, code_id, _start, _end, value in set(rows):
+        segments[code_id] = segments.get(code_id, 0) + 1
+        respondents.setdefault(code_id, set()).add(submission_id)
+        groups.setdefault((code_id, value), set()).add(submission_id)
+        codes_of_answer.setdefault((submission_id, path), set()).add(code_id)
+    pairs: dict[tuple[int, int], int] = {}
+    for codes in codes_of_answer.values():
+        for first in codes:
+            for second in codes:
+                pairs[first, second] = pairs.get((first, second), 0) + 1
+    return _SegmentMeasures(segments, respondents, pairs, groups)
+
+
 def summary_in_sql(codebook: Codebook, by: str) -> dict:
     """The results page's measures as SQL aggregates over the answer table and the codings, in
     the shapes `overall_frequencies`, `frequencies` and `cooccurrences` give from frames: a page
@@ -244,36 +285,21 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
     respondents = (
         db.session.scalar(select(func.count(distinct(AnswerText.submission_id))).where(*where)) or 0
     )
-    # A passage coded alike by several coders (double coding) is one segment.
-    segments = (
-        select(Coding.code_id, Coding.submission_id, Coding.path, Coding.start, Coding.end)
-        .distinct()
-        .join(AnswerText, _ON_ANSWER)
-        .where(*coded)
-        .subquery()
-    )
-    overall = (
-        [
-            {
-                "code": labels[code_id],
-                "respondents": count,
-                "segments": segment_count,
-                "total": respondents,
-                "percent": _percent(count, respondents),
-                "code_obj": by_label.get(labels[code_id]),
-            }
-            for code_id, count, segment_count in db.session.execute(
-                select(
-                    segments.c.code_id, func.count(distinct(segments.c.submission_id)), func.count()
-                ).group_by(segments.c.code_id)
-            )
-        ]
-        if respondents
-        else []
-    )
+    group = _group_column(by)
+    measures = _segment_measures(coded, group) if respondents else _SegmentMeasures({}, {}, {}, {})
+    overall = [
+        {
+            "code": labels[code_id],
+            "respondents": len(submissions),
+            "segments": measures.segments[code_id],
+            "total": respondents,
+            "percent": _percent(len(submissions), respondents),
+            "code_obj": by_label.get(labels[code_id]),
+        }
+        for code_id, submissions in measures.respondents.items()
+    ]
     overall.sort(key=lambda record: (-record["respondents"], record["code"]))
 
-    group = _group_column(by)
     totals: dict = {}
     for value, count in db.session.execute(
         _with_places(
@@ -285,16 +311,9 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
         key = _NOT_GIVEN if value is None else label_of(value)
         totals[key] = totals.get(key, 0) + count
     cells: dict[str, dict] = {}
-    for code_id, value, count in db.session.execute(
-        _with_places(
-            select(Coding.code_id, group, func.count(distinct(Coding.submission_id)))
-            .select_from(Coding)
-            .join(AnswerText, _ON_ANSWER)
-        )
-        .where(*coded)
-        .group_by(Coding.code_id, group)
-    ):
+    for (code_id, value), submissions in measures.groups.items():
         key = _NOT_GIVEN if value is None else label_of(value)
+        count = len(submissions)
         cells.setdefault(labels[code_id], {})[key] = (count, _percent(count, totals.get(key, 0)))
     table = {
         "groups": sorted(totals, key=str) if respondents else [],
@@ -308,25 +327,7 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
         "totals": totals if respondents else {},
     }
 
-    units = (
-        select(Coding.submission_id, Coding.path, Coding.code_id)
-        .distinct()
-        .join(AnswerText, _ON_ANSWER)
-        .where(*coded)
-        .subquery()
-    )
-    other = units.alias()
-    pairs = {
-        (first, second): count
-        for first, second, count in db.session.execute(
-            select(units.c.code_id, other.c.code_id, func.count())
-            .join(
-                other,
-                and_(units.c.submission_id == other.c.submission_id, units.c.path == other.c.path),
-            )
-            .group_by(units.c.code_id, other.c.code_id)
-        )
-    }
+    pairs = measures.pairs
     present = sorted({labels[first] for first, _ in pairs})
     order = [labels[code.id] for code in codes if labels[code.id] in present]
     ids = {labels[code.id]: code.id for code in codes}
@@ -337,6 +338,55 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
         "table": table,
         "cooccurrence": (order, matrix),
     }
+
+
+def results_figures(codebook: Codebook, by: str) -> dict:
+    """What the results page counts, grouped `by`: `summary_in_sql`'s measures, the publication
+    counts, the codings « à revoir » and the answers a non-coder may read by public. Kept per
+    process until a coding, answer, validation or code changes (coding/figures.py)."""
+
+    def compute() -> dict:
+        summary = summary_in_sql(codebook, by)
+        # Codes are kept by id: an ORM object does not outlive its request.
+        summary["overall"] = [
+            {key: value for key, value in record.items() if key != "code_obj"}
+            | {"code_id": record["code_obj"].id if record["code_obj"] else None}
+            for record in summary["overall"]
+        ]
+        return {
+            **summary,
+            "publication": vars(publication_of(codebook.questionnaire_id)),
+            "to_review": to_review(codebook.questionnaire_id)[0],
+            "visible_by_public": visible_by_public(codebook.questionnaire_id),
+        }
+
+    found = figures.cached(codebook, "results", (by,), compute)
+    codes = {code.id: code for code in codebook.codes}
+    return found | {
+        "overall": [
+            {**record, "code_obj": codes.get(record["code_id"])} for record in found["overall"]
+        ],
+        "publication": Publication(**found["publication"]),
+        "visible_by_public": dict(found["visible_by_public"]),
+    }
+
+
+def agreement_figures(
+    codebook: Codebook, question: str, coder_a: int | None, coder_b: int | None
+) -> dict:
+    """`agreement` of the codings of the questionnaire (of one question when given), kept per
+    process until the data change (coding/figures.py)."""
+    return figures.cached(
+        codebook,
+        "agreement",
+        (question, coder_a, coder_b),
+        lambda: agreement(
+            codebook,
+            load_frames(codebook, question=question, codings_only=True),
+            coder_a,
+            coder_b,
+        ),
+    )
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
@@ -720,6 +770,23 @@ def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publicati
             "suggestions"
         ] = suggestions
     return overview, publication_of(questionnaire_id, by_question)
+
+
+def home_figures(codebook: Codebook) -> tuple[dict[str, dict], Publication, int]:
+    """(`question_overview`'s counts, its publication, `to_validate`) for the analysis home, kept
+    until an answer, coding, suggestion, validation or code changes (coding/figures.py)."""
+    questionnaire_id = codebook.questionnaire_id
+
+    def compute() -> dict:
+        counts, publication = question_overview(questionnaire_id)
+        return {
+            "counts": counts,
+            "publication": vars(publication),
+            "to_validate": to_validate(questionnaire_id),
+        }
+
+    found = figures.cached(codebook, "home", (), compute, suggestions=True)
+    return found["counts"], Publication(**found["publication"]), found["to_validate"]
 
 
 def to_validate(questionnaire_id: int) -> int:

@@ -30,9 +30,7 @@ def agreement(questionnaire_id: int):
     coder_a = request.args.get("a", type=int) or (coders[0].id if coders else None)
     coder_b = request.args.get("b", type=int) or (coders[1].id if len(coders) > 1 else None)
     question = request.args.get("question", "")
-    measures = results.agreement(
-        book, results.load_frames(book, question=question, codings_only=True), coder_a, coder_b
-    )
+    measures = results.agreement_figures(book, question, coder_a, coder_b)
     return render_template(
         "coding/agreement.html",
         questionnaire=questionnaire,

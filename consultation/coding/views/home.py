@@ -57,7 +57,7 @@ def index():
             "training": training_meta(questionnaire.id),
         }
         if codebook is not None and _is_coder():
-            counts, publication = results.question_overview(questionnaire.id)
+            counts, publication, to_validate = results.home_figures(codebook)
             for question in free_text_questions(questionnaire):
                 found = counts.get(question.name, {})
                 entry["questions"].append(
@@ -70,7 +70,7 @@ def index():
                         "to_review": found.get("to_review", 0),
                     }
                 )
-            entry["to_validate"] = results.to_validate(questionnaire.id)
+            entry["to_validate"] = to_validate
             entry["publication"] = publication
         overview.append(entry)
     return render_template(

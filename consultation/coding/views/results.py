@@ -54,8 +54,8 @@ def results_page(questionnaire_id: int):
     questions = {
         q.name: label_in(q.label, "fr") or q.name for q in free_text_questions(questionnaire)
     }
-    summary = results.summary_in_sql(book, by)
-    publication = results.publication_of(questionnaire.id)
+    summary = results.results_figures(book, by)
+    publication = summary["publication"]
     clouds = _clouds(book, code=cloud_code if cloud_code in {c.key for c in codes} else "")
     return render_template(
         "coding/results.html",
@@ -77,8 +77,8 @@ def results_page(questionnaire_id: int):
         coded=publication.coded,
         publication=publication,
         originals=originals,
-        to_review=results.to_review(questionnaire.id)[0],
-        visible_by_public=results.visible_by_public(questionnaire.id),
+        to_review=summary["to_review"],
+        visible_by_public=summary["visible_by_public"],
         cloud_code=cloud_code,
         cloud_public=request.args.get("nuage_public", ""),
         cloud_code_visible=originals or _code_visible(book, cloud_code),

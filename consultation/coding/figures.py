@@ -1,0 +1,244 @@
+"""The analysis pages' figures kept per process, keyed by a fingerprint of everything they read.
+
+Results, concordance and agreement aggregate every coding of a questionnaire: at 100,000 answers
+that is a second of database work per page, the same second on every visit while nobody codes.
+The figures last computed for a page are therefore kept, with the fingerprint of the data they
+came from, and computed again whenever the fingerprint differs. They are kept in memory and in a
+JSON file of the instance folder, so that every process of the server (gunicorn's workers) serves
+the figures one of them computed.
+
+The fingerprint is a few aggregates over whole tables, one short scan each (tens of milliseconds
+at that size, against a second for the figures): the answer rows' count and ids, the submissions'
+count and last change (answer rows are only ever rewritten with their submission), and counts,
+highest ids and id-weighted checksums of the codings (span, code, coder, review flag, text hash)
+and pseudonymised texts (validation and text hash), with the codebook's codes as the page loaded
+them (and, for the analysis home, of the suggestions). A coding added, moved, confirmed, merged
+or removed, an answer edited, moved to another
+public or rejected, a validation given or withdrawn: each changes it, whatever process made the
+change, so a page never shows figures older than the data. It is read before the figures are
+computed, so figures are never older than the fingerprint they are kept under.
+
+Ids alone would not do: SQLite gives a row written again at the end of a table (the last coding
+removed and another added) the id the old row had."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import BigInteger, case, cast, func, select
+
+from ..extensions import db
+from ..submissions.answer_table import AnswerText
+from ..submissions.models import Submission
+from .models import Codebook, Coding, PseudonymisedAnswer, Suggestion
+
+_CACHE = "consultation.analysis_figures"
+_SIZE = 64  # pages kept in memory (a page: questionnaire × grouping, or × coders and question)
+_SLOTS = 8  # files per page and questionnaire: parameters from a URL cannot fill the disk
+_LOCK = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+_PRIME = 100_000_007
+
+
+def _checksum(row_id, value):
+    """Sum over rows of the row's value (reduced modulo a prime, so that ten million rows cannot
+    overflow SQLite's 64-bit sum) weighted by its id: rows swapping values still change it."""
+    return func.sum(cast(row_id % 1009 + 1, BigInteger) * (value % _PRIME))
+
+
+def _hash_sum(column, dialect: str):
+    """A cheap checksum of a hexadecimal hash. PostgreSQL hashes it (hashtext); SQLite has no
+    such function and substr() costs ten times more per row than instr(), so there it is the
+    first character and where five others first occur (a changed hash keeps all six about once
+    in 16 × 31⁵, some 400 million times)."""
+    if dialect == "postgresql":
+        return cast(func.coalesce(func.hashtext(column), 0), BigInteger)
+    total = cast(func.coalesce(func.unicode(column), 0), BigInteger)
+    for weight, character in ((131, "a"), (8_647, "0"), (570_719, "7"), (37_667_473, "f")):
+        total = total + weight * cast(func.coalesce(func.instr(column, character), 0), BigInteger)
+    return total + 2_486_053_163 * cast(func.coalesce(func.instr(column, "c"), 0), BigInteger)
+
+
+def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
+    """What the figures of the codebook's questionnaire depend on, in one tuple (see the module);
+    with `suggestions`, the suggestions too (their code, status and text hash)."""
+    dialect = db.session.get_bind().dialect.name
+    # Answer rows are only ever rewritten with their submission, whose updated_at then moves: ids
+    # and counts tell rows added or removed, the submissions' last change the rest.
+    answers = db.session.execute(
+        select(func.count(AnswerText.id), func.max(AnswerText.id), func.sum(AnswerText.id)).where(
+            AnswerText.questionnaire_id == codebook.questionnaire_id
+        )
+    ).one()
+    submissions = db.session.execute(
+        select(func.count(Submission.id), func.max(Submission.updated_at))
+    ).one()
+    codings = db.session.execute(
+        select(
+            func.count(Coding.id),
+            func.max(Coding.id),
+            func.sum(Coding.id),
+            _checksum(
+                Coding.id,
+                Coding.start
+                + 3 * Coding.end
+                + 7 * Coding.code_id
+                + 11 * Coding.coder_id
+                + 13 * cast(Coding.submission_id, BigInteger)
+                + case((Coding.needs_review.is_(True), 17), else_=0)
+                # A confirmed coding takes the answer's current hash.
+                + 19 * _hash_sum(Coding.text_hash, dialect),
+            ),
+        )
+    ).one()
+    pseudonymised = db.session.execute(
+        select(
+            func.count(PseudonymisedAnswer.id),
+            func.max(PseudonymisedAnswer.id),
+            func.sum(PseudonymisedAnswer.id),
+            func.count(PseudonymisedAnswer.validated_at),
+            func.max(PseudonymisedAnswer.validated_at),
+            # The analysis job brings a pseudonymised text up to its answer's current hash.
+            _checksum(PseudonymisedAnswer.id, _hash_sum(PseudonymisedAnswer.text_hash, dialect)),
+        )
+    ).one()
+    codes = tuple(
+        (
+            code.id,
+            code.key,
+            code.name,
+            code.colour,
+            code.parent_id,
+            code.merged_into_id,
+            code.position,
+        )
+        for code in codebook.codes
+    )
+    suggested = (
+        db.session.execute(
+            select(
+                func.count(Suggestion.id),
+                func.max(Suggestion.id),
+                func.sum(Suggestion.id),
+                _checksum(
+                    Suggestion.id,
+                    Suggestion.code_id
+                    + 3 * cast(Suggestion.submission_id, BigInteger)
+                    + case((Suggestion.status == "pending", 5), else_=0)
+                    + 7 * _hash_sum(Suggestion.text_hash, dialect),
+                ),
+            )
+        ).one()
+        if suggestions
+        else ()
+    )
+    return (
+        tuple(answers),
+        tuple(str(value) for value in submissions),
+        tuple(codings),
+        tuple(str(value) for value in pseudonymised),
+        tuple(str(value) for value in suggested),
+        codes,
+    )
+
+
+def cached(
+    codebook: Codebook,
+    page: str,
+    parameters: tuple,
+    compute: Callable[[], object],
+    *,
+    suggestions: bool = False,
+):
+    """The figures `compute()` gives for this page of the codebook's questionnaire: those kept
+    when the data have not changed since, else computed now and kept. Figures must be plain JSON
+    (tuples come back as lists); the caller must not change what it gets (it is shared). Figures
+    that count suggestions say so (`suggestions`): their fingerprint covers them too."""
+    digest = _digest(codebook, suggestions)
+    key = repr((page, codebook.questionnaire_id, parameters))
+    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
+    with _LOCK:
+        found = store.get(key)
+        if found is not None and found[0] == digest:
+            store.move_to_end(key)
+            return found[1]
+    path = _file(page, codebook.questionnaire_id, key)
+    figures = _read(path, key, digest)
+    if figures is None:
+        figures = json.loads(json.dumps(compute(), default=_plain))
+        _write(path, {"key": key, "fingerprint": digest, "figures": figures})
+    with _LOCK:
+        store[key] = (digest, figures)
+        store.move_to_end(key)
+        while len(store) > _SIZE:
+            store.popitem(last=False)
+    return figures
+
+
+def _digest(codebook: Codebook, suggestions: bool) -> str:
+    """The fingerprint's digest, read once per page shown: a GET request changes no answer,
+    coding or validation, so the results page's several kept figures share one reading."""
+    if not (has_request_context() and request.method in ("GET", "HEAD")):
+        return _hashed(fingerprint(codebook, suggestions=suggestions))
+    read = g.setdefault("analysis_fingerprints", {})
+    if (codebook.id, suggestions) not in read:
+        read[codebook.id, suggestions] = _hashed(fingerprint(codebook, suggestions=suggestions))
+    return read[codebook.id, suggestions]
+
+
+def _hashed(found: tuple) -> str:
+    return hashlib.sha256(repr(found).encode()).hexdigest()
+
+
+def _plain(value):
+    if hasattr(value, "item"):  # a numpy number from pandas
+        return value.item()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _file(page: str, questionnaire_id: int, key: str) -> Path:
+    slot = int(hashlib.sha256(key.encode()).hexdigest(), 16) % _SLOTS
+    return (
+        Path(current_app.instance_path)
+        / "analysis_figures"
+        / f"{questionnaire_id}-{page}-{slot}.json"
+    )
+
+
+def _read(path: Path, key: str, digest: str):
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    return stored.get("figures") if stored.get("fingerprint") == digest else None
+
+
+def _write(path: Path, stored: dict) -> None:
+    """Written aside then renamed, so that another process never reads half a file. A folder
+    that cannot be written only costs the other processes their own computation."""
+    written = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
+        ) as handle:
+            written = handle.name
+            json.dump(stored, handle)
+        os.replace(written, path)
+    except OSError:
+        log.warning("chiffres d'analyse non enregistrés dans %s", path, exc_info=True)
+        if written is not None:
+            Path(written).unlink(missing_ok=True)
