@@ -50,7 +50,7 @@ def _code_words(client, study, index, code, words):
     submission = study["submissions"][index]
     start = ANSWERS[index][1].index(words)
     response = client.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages",
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages",
         json={
             "submission_id": submission.id,
             "path": "besoins",
@@ -66,7 +66,7 @@ def _code_words(client, study, index, code, words):
 def _frequencies(client, study, query=""):
     """{code label: (respondents, segments)} of the results page's frequency table, and the
     page's summary line."""
-    page = client.get(f"/analyse/{study['questionnaire'].id}/resultats{query}")
+    page = client.get(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats{query}")
     assert page.status_code == 200
     tree = lxml_html.fromstring(page.get_data(as_text=True))
     rows = {
@@ -90,11 +90,16 @@ def test_a_coding_added_or_removed_changes_the_results_page_at_once(coder, study
     _code_words(coder, study, 1, housing, "loyer")
     assert _frequencies(coder, study)[0] == {HOUSING: (2, 2)}
     # The grouped table follows too (it is kept apart for each grouping).
-    by_public = coder.get(f"/analyse/{study['questionnaire'].id}/resultats?par=public")
+    by_public = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats?par=public"
+    )
     assert "(1)" in by_public.get_data(as_text=True)
 
     assert (
-        coder.delete(f"/analyse/{study['questionnaire'].id}/api/codages/{first}").status_code == 200
+        coder.delete(
+            f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{first}"
+        ).status_code
+        == 200
     )
     assert _frequencies(coder, study)[0] == {HOUSING: (1, 1)}
 
@@ -134,14 +139,16 @@ def test_an_edited_then_confirmed_coding_leaves_then_joins_the_figures(coder, st
     answers = copy.deepcopy(submission.answers) | {
         "besoins": ANSWERS[1][1].replace("seule", "seul·e")
     }
-    assert coder.post(f"/reponses/{submission.id}/modifier", json={"answers": answers}).get_json()[
-        "changed"
-    ]
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats").get_data(as_text=True)
+    assert coder.post(
+        f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
+    ).get_json()["changed"]
+    page = coder.get(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats").get_data(
+        as_text=True
+    )
     assert "<strong>1</strong> codage(s) à revoir" in page
     assert _frequencies(coder, study)[0] == {}
     confirmed = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding_id}/confirmer"
     )
     assert confirmed.status_code == 200
     assert _frequencies(coder, study)[0] == {"Isolement, lien social": (1, 1)}
@@ -162,11 +169,13 @@ def test_an_old_coding_confirmed_on_its_current_text_counts_again(coder, study, 
     )
     db.session.add(coding)
     db.session.commit()
-    page = coder.get(f"/analyse/{study['questionnaire'].id}/resultats").get_data(as_text=True)
+    page = coder.get(f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats").get_data(
+        as_text=True
+    )
     assert "<strong>1</strong> codage(s) à revoir" in page
     assert _frequencies(coder, study)[0] == {}
     confirmed = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/codages/{coding.id}/confirmer"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/codages/{coding.id}/confirmer"
     )
     assert confirmed.status_code == 200
     assert _frequencies(coder, study)[0] == {"Mobilité, transports": (1, 1)}
@@ -181,7 +190,7 @@ def test_a_rejected_answer_leaves_the_figures_at_once(coder, login, study, codeb
     )
     admin = login("admin")
     response = admin.post(
-        f"/reponses/{study['submissions'][2].id}/etat",
+        f"/etudes/etude-test/reponses/{study['submissions'][2].id}/etat",
         data={"state": "rejetee", "comment": "Doublon d'un autre entretien"},
     )
     assert response.status_code == 302
@@ -204,7 +213,7 @@ def test_a_validation_reaches_the_collectifs_results_at_once(coder, login, study
     db.session.add(stored)
     db.session.commit()
     reader = login("collectif")
-    url = f"/analyse/{study['questionnaire'].id}/resultats"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats"
     assert "1 réponse(s) codée(s) sur 1 attendent" in reader.get(url).get_data(as_text=True)
     stored.validated_at, stored.validated_by_id = datetime.now(timezone.utc), coder.user.id
     db.session.commit()
@@ -214,7 +223,7 @@ def test_a_validation_reaches_the_collectifs_results_at_once(coder, login, study
 def test_agreement_follows_the_second_coders_codings(coder, login, study, codebook, db):
     other = login("charge_etude", name="Omar Autre")
     housing = _code(codebook, "logement-cout")
-    url = f"/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/accord?a={coder.user.id}&b={other.user.id}"
     _code_words(coder, study, 0, housing, "loyers")
     assert "au moins deux codeurs" in coder.get(url).get_data(as_text=True)
     _code_words(other, study, 0, housing, "loyers")
@@ -251,7 +260,7 @@ def test_figures_kept_by_another_server_process_are_never_older_than_the_data(
 
 def _home_row(client, question="besoins"):
     """(answers, coded, pending suggestions) of a question on the analysis home."""
-    tree = lxml_html.fromstring(client.get("/analyse/").get_data(as_text=True))
+    tree = lxml_html.fromstring(client.get("/etudes/etude-test/analyse/").get_data(as_text=True))
     for row in tree.xpath("//table[@class='questions']/tbody/tr"):
         if question in row.xpath("./td")[0].text_content():
             cells = row.xpath("./td")
@@ -275,7 +284,7 @@ def test_the_analysis_home_follows_codings_and_suggestions_at_once(coder, study,
     db.session.commit()
     assert _home_row(coder) == (3, 0, 1)
     decided = coder.post(
-        f"/analyse/{study['questionnaire'].id}/api/suggestions/{suggestion.id}/accepter"
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/api/suggestions/{suggestion.id}/accepter"
     )
     assert decided.status_code == 200
     assert _home_row(coder) == (3, 1, 0)
