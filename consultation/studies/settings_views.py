@@ -19,7 +19,7 @@ from .views import MANAGE, bp
 
 def _settings_form(study) -> SettingsForm:
     form = SettingsForm(obj=study)
-    communes = territory.communes()
+    communes = territory.communes(whole_platform=True)
     form.communes.choices = [(commune.insee_code, commune.name) for commune in communes]
     form.quartiers.choices = [
         (quartier.id, quartier.name) for commune in communes for quartier in commune.quartiers

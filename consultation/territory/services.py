@@ -7,14 +7,21 @@ from ..extensions import db
 from .models import Commune, Quartier
 
 
-def communes() -> list[Commune]:
+def communes(whole_platform: bool = False) -> list[Commune]:
     """The communes by name, their quartiers loaded with them (the tablet and paper entry list
-    both)."""
-    return list(
-        db.session.scalars(
-            select(Commune).options(selectinload(Commune.quartiers)).order_by(Commune.name)
-        )
-    )
+    both): those of the study of the request when it chose its territory, else every one
+    (`whole_platform`: every one, to choose a study's territory from)."""
+    from ..studies.scope import current_study_id
+
+    query = select(Commune).options(selectinload(Commune.quartiers)).order_by(Commune.name)
+    study_id = None if whole_platform else current_study_id()
+    if study_id is not None:
+        from ..studies.models import study_commune
+
+        chosen = select(study_commune.c.commune_code).where(study_commune.c.study_id == study_id)
+        if db.session.scalar(select(chosen.exists())):
+            query = query.where(Commune.insee_code.in_(chosen))
+    return list(db.session.scalars(query))
 
 
 def communes_by_code(codes) -> dict[str, Commune]:
