@@ -44,6 +44,8 @@ ACCESS = {
     # main, accounts
     "main.index": Access(EVERYONE),
     "main.home": Access(EVERYONE),
+    # the features' addresses before studies: to the person's study, or to choose one
+    "main.before_studies": Access(EVERYONE, params={"feature": "analyse", "rest": "1/resultats"}),
     # studies: a member sees the study's home; the chargé d'étude manages its members
     "studies.index": Access(EVERYONE),
     "studies.create": Access((ADMIN,)),

@@ -187,3 +187,17 @@ def test_what_a_study_creates_in_a_request_belongs_to_it(app, db, login):
     assert "Activités du centre social" in charge.get(
         "/etudes/autre-etude/questionnaires/"
     ).get_data(as_text=True)
+
+
+def test_an_address_from_before_studies_leads_to_the_person_s_study(app, db, login):
+    lecteur = login("lecteur")
+    response = lecteur.get("/analyse/7/resultats?par=public")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/etudes/etude-test/analyse/7/resultats?par=public"
+    other = create_study("Consultation du centre social", 2026, slug="autre-etude")
+    add_member(other, lecteur.user, "lecteur")
+    db.session.commit()
+    choose = lecteur.get("/entretiens/", follow_redirects=True)
+    assert "Ces pages sont désormais rangées par étude" in choose.get_data(as_text=True)
+    anonymous = app.test_client().get("/questionnaires/")
+    assert anonymous.status_code == 302 and "/compte/connexion" in anonymous.headers["Location"]

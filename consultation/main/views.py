@@ -1,4 +1,4 @@
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
@@ -43,6 +43,27 @@ def home():
 
     studies = [(study, role, waiting_in(study, role)) for study, role in my_studies()]
     return render_template("main/home.html", studies=studies)
+
+
+# The features' addresses before they moved under /etudes/<slug>/ (bookmarks, tablets' home
+# screens): a person with one study is taken there, others choose the study.
+BEFORE_STUDIES = "<any(questionnaires, entretiens, reponses, analyse, travaux):feature>"
+
+
+@bp.route(f"/{BEFORE_STUDIES}/", defaults={"rest": ""})
+@bp.route(f"/{BEFORE_STUDIES}/<path:rest>")
+@login_required
+def before_studies(feature: str, rest: str):
+    from ..studies.views import my_studies
+
+    mine = my_studies()
+    if len(mine) != 1:
+        flash("Ces pages sont désormais rangées par étude : choisissez l'étude.", "info")
+        return redirect(url_for("main.home"))
+    target = f"/etudes/{mine[0][0].slug}/{feature}/{rest}"
+    if request.query_string:
+        target += "?" + request.query_string.decode("utf-8", "replace")
+    return redirect(target)
 
 
 @bp.app_errorhandler(HTTPException)
