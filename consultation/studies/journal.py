@@ -18,7 +18,7 @@ from ..extensions import db
 from ..submissions.local_time import local_text, study_timezone
 from ..submissions.models import STATES
 from .audit import ACTION_LABELS, OBJECT_LABELS, links_for
-from .models import AuditEntry
+from .models import KIND_LABELS, STATE_LABELS, AuditEntry
 
 PER_PAGE = 50
 # What the keys of before/after are called on the page; a key not listed (a question's path in
@@ -74,7 +74,9 @@ FIELD_LABELS = {
     "reason": "Motif",
 }
 VALUE_LABELS = {
-    "state": STATES,
+    # Submissions' and studies' states share the key and none of their values.
+    "state": STATES | STATE_LABELS,
+    "kind": KIND_LABELS,
     "role": ROLE_LABELS,
     "status": {"pending": "en attente", "accepted": "acceptée", "rejected": "refusée"},
     "reason": {
