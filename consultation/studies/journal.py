@@ -18,7 +18,7 @@ from ..extensions import db
 from ..submissions.local_time import local_text, study_timezone
 from ..submissions.models import STATES
 from .audit import ACTION_LABELS, OBJECT_LABELS, links_for
-from .models import KIND_LABELS, STATE_LABELS, AuditEntry
+from .models import KIND_LABELS, NOTICE_FIELDS, STATE_LABELS, AuditEntry
 
 PER_PAGE = 50
 # What the keys of before/after are called on the page; a key not listed (a question's path in
@@ -72,6 +72,14 @@ FIELD_LABELS = {
     "filters": "Filtres",
     "pseudonymised": "Pseudonymisé",
     "reason": "Motif",
+    "expires_at": "Expire le",
+    "account_created": "Compte créé",
+    "previous_edition": "Édition précédente",
+    "questionnaires": "Questionnaires",
+    "codebooks": "Livres de codes",
+    "communes": "Communes",
+    "quartiers": "Quartiers n°",
+    **NOTICE_FIELDS,
 }
 VALUE_LABELS = {
     # Submissions' and studies' states share the key and none of their values.
