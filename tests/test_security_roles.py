@@ -60,6 +60,9 @@ ACCESS = {
     "studies.revoke_invitation": Access(DESIGN),
     # the invited person's page, outside any study: anyone holding the link
     "invitations.accept": Access(EVERYONE, anonymous=PUBLIC),
+    # the journal of a study: its chargés d'étude and the admins; the platform's: admins
+    "studies.journal": Access(DESIGN),
+    "studies.journal_export": Access(DESIGN),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
@@ -67,6 +70,8 @@ ACCESS = {
     "accounts.password": Access(EVERYONE),
     "accounts.logout_everywhere": Access(EVERYONE),
     "accounts.end_user_sessions": Access((ADMIN,)),
+    "accounts.journal": Access((ADMIN,)),
+    "accounts.journal_export": Access((ADMIN,)),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews

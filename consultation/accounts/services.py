@@ -39,9 +39,24 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account, or None; either way one line in the platform's journal (no study). A failed
+    attempt keeps the address as typed (it may name no account), never the password."""
+    from ..studies.audit import record
+
     user = find_user(email)
     if user is None or not user.active or not user.check_password(password):
+        reason = "inconnu" if user is None else ("inactif" if not user.active else "mot_de_passe")
+        record(
+            "account",
+            user.id if user is not None else "",
+            "login_failed",
+            by=user,
+            user_label=(email or "").strip()[:254],
+            study_id=None,
+            after={"reason": reason},
+        )
         return None
+    record("account", user.id, "login", by=user, study_id=None)
     return user
 
 

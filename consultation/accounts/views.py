@@ -228,3 +228,20 @@ def end_user_sessions(user_id: int):
         login_user(user, fresh=True)
     flash(_ended_message(f"Les sessions de {user.email} ont été fermées", revoked), "success")
     return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.route("/journal")
+@role_required(ADMIN)
+def journal():
+    """The platform's journal: logins, succeeded and failed (lines of no study)."""
+    from ..studies.audit_views import render_journal
+
+    return render_journal(None, "accounts.journal", "accounts.journal_export")
+
+
+@bp.route("/journal/export.csv")
+@role_required(ADMIN)
+def journal_export():
+    from ..studies.audit_views import journal_download
+
+    return journal_download(None)

@@ -5,5 +5,6 @@ from flask import Blueprint
 
 bp = Blueprint("coding", __name__, url_prefix="/analyse")
 
-# Views, job handlers, the receivers (edits, next edition) and what waits register themselves.
-from . import anchors, editions, jobs, views, waiting  # noqa: E402,F401
+# Views, job handlers, the receivers (edits, next edition), what waits and the journal's links
+# register themselves.
+from . import anchors, audit_links, editions, jobs, views, waiting  # noqa: E402,F401

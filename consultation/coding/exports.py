@@ -8,6 +8,7 @@ from __future__ import annotations
 from analyse.refiqda import QdaCode, QdaCoding, QdaSource, codebook_xml, qdpx_bytes
 from analyse.segments_export import segments_csv, segments_xlsx
 
+from ..studies.audit import record
 from .models import Codebook
 from .results import rows_with_codings
 from .services import AnswerRow, active_codes, code_label, pseudonymised_result
@@ -59,7 +60,25 @@ def segments(codebook: Codebook, *, pseudonymised: bool = True) -> list[dict]:
 
 def segments_file(codebook: Codebook, file_format: str, *, pseudonymised: bool = True) -> bytes:
     records = segments(codebook, pseudonymised=pseudonymised)
-    return segments_xlsx(records) if file_format == "xlsx" else segments_csv(records)
+    content = segments_xlsx(records) if file_format == "xlsx" else segments_csv(records)
+    _downloaded(codebook, f"segments.{file_format}", pseudonymised, len(records))
+    return content
+
+
+def _downloaded(codebook: Codebook, name: str, pseudonymised: bool, rows: int) -> None:
+    """Coded segments are personal data (originals even more): who took which file away. The
+    codebook alone (.qdc) holds none and is not recorded."""
+    record(
+        "export",
+        "",
+        "download",
+        after={
+            "file": name,
+            "questionnaire_id": codebook.questionnaire_id,
+            "pseudonymised": pseudonymised,
+            "rows": rows,
+        },
+    )
 
 
 def qda_codes(codebook: Codebook) -> list[QdaCode]:
@@ -107,6 +126,8 @@ def project_file(codebook: Codebook, *, pseudonymised: bool = True) -> bytes:
                         to_review=coding in to_review,
                     )
                 )
-    return qdpx_bytes(
+    content = qdpx_bytes(
         codebook.name, qda_codes(codebook), sources, codings, pseudonymised=pseudonymised
     )
+    _downloaded(codebook, "projet.qdpx", pseudonymised, len(sources))
+    return content

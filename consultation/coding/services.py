@@ -19,10 +19,12 @@ from analyse import codebook as analyse_codebook
 from analyse.nlp import fold, text_hash
 from questionnaires.answers import answer_at
 
+from ..accounts.models import User
 from ..extensions import db
 from ..main.converters import MAX_DATABASE_ID
 from ..questionnaire_store.definitions import version_model
 from ..questionnaire_store.models import Questionnaire
+from ..studies.audit import changed, record
 from ..submissions.answer_table import FREE_TEXT_TYPES, AnswerText
 from ..submissions.models import AGE_BANDS, PUBLICS, Submission
 from ..territory.models import Commune, Quartier
@@ -168,7 +170,13 @@ def create_default_codebook(questionnaire: Questionnaire) -> Codebook:
         name=f"Livre de codes — {questionnaire.title}"[:200], questionnaire_id=questionnaire.id
     )
     db.session.add(codebook)
-    import_codes(codebook, source)
+    added = import_codes(codebook, source)
+    record(
+        "codebook",
+        codebook.id,
+        "create",
+        after={"name": codebook.name, "questionnaire_id": questionnaire.id, "codes": len(added)},
+    )
     return codebook
 
 
@@ -244,7 +252,20 @@ def create_code(
     )
     codebook.codes.append(code)
     db.session.flush()
+    record("code", code.id, "create", after=_code_state(code))
     return code
+
+
+def _code_state(code: Code) -> dict:
+    return {
+        "name": code.name,
+        "parent": code.parent.name if code.parent is not None else None,
+        "description": code.description,
+        "colour": code.colour,
+        "keywords": list(code.keywords or []),
+        "phrases": list(code.phrases or []),
+        "regexes": list(code.regexes or []),
+    }
 
 
 def update_code(
@@ -279,9 +300,14 @@ def update_code(
         copy.add(current)
 
     _check(code.codebook, apply)
+    was = _code_state(code)
     for attribute, value in changes.items():
         setattr(code, attribute, value)
     db.session.flush()
+    before, after = changed(was, _code_state(code))
+    if before or after:
+        action = "rename" if set(before) | set(after) == {"name"} else "edit"
+        record("code", code.id, action, before=before, after=after)
     return code
 
 
@@ -293,12 +319,16 @@ def move_code(code: Code, new_parent: Code | None) -> Code:
         if new_parent.codebook_id != code.codebook_id:
             raise CodingError("le code parent appartient à un autre livre de codes")
     _check(code.codebook, lambda copy: copy.move(code.key, new_parent.key if new_parent else None))
+    before = {"parent": code.parent.name if code.parent is not None else None}
     code.parent = new_parent
     siblings = [
         c for c in code.codebook.codes if c.parent_id == (new_parent.id if new_parent else None)
     ]
     code.position = max((c.position for c in siblings if c is not code), default=-1) + 1
     db.session.flush()
+    after = {"parent": new_parent.name if new_parent is not None else None}
+    if before != after:
+        record("code", code.id, "move", before=before, after=after)
     return code
 
 
@@ -356,7 +386,15 @@ def merge_codes(sources: Iterable[Code], target: Code) -> dict:
         source.merged_into_id = target.id
         source.parent = None
     db.session.flush()
-    return {"codings_moved": moved, "duplicates_dropped": dropped, "merged": len(sources)}
+    counts = {"codings_moved": moved, "duplicates_dropped": dropped, "merged": len(sources)}
+    record(
+        "code",
+        target.id,
+        "merge",
+        before={"codes": [source.name for source in sources]},
+        after={"into": target.name} | counts,
+    )
+    return counts
 
 
 def codings_per_code(codebook: Codebook) -> dict[int, int]:
@@ -392,9 +430,11 @@ def delete_code(code: Code) -> None:
     db.session.execute(delete(Memo).where(Memo.code_id == code.id))
     for merged in db.session.scalars(select(Code).where(Code.merged_into_id == code.id)):
         merged.merged_into_id = None  # the history ends here
+    code_id, name = code.id, code.name
     code.codebook.codes.remove(code)
     db.session.delete(code)
     db.session.flush()
+    record("code", code_id, "delete", before={"name": name})
 
 
 def _ensure_active(code: Code) -> None:
@@ -853,6 +893,44 @@ def add_coding(
 ) -> Coding:
     """Code [start, end) of the answer at `path`. Offsets are checked against the current text;
     `expected_hash` (the text the coder saw) refuses a coding made on a text edited since."""
+    coding, created = _add_coding(
+        submission,
+        path,
+        start,
+        end,
+        code,
+        coder_id,
+        source=source,
+        expected_hash=expected_hash,
+    )
+    if created:
+        record("coding", coding.id, "add", after=_coding_state(coding, code))
+    return coding
+
+
+def _coding_state(coding: Coding, code: Code | None = None) -> dict:
+    code = code or coding.code
+    return {
+        "submission_id": coding.submission_id,
+        "path": coding.path,
+        "start": coding.start,
+        "end": coding.end,
+        "code": code.name if code is not None else None,
+    }
+
+
+def _add_coding(
+    submission: Submission,
+    path: str,
+    start,
+    end,
+    code: Code,
+    coder_id: int,
+    *,
+    source: str = "manual",
+    expected_hash: str | None = None,
+) -> tuple[Coding, bool]:
+    """The coding, and whether it is new (the same coding twice is kept once)."""
     text = _answer_text(submission, path)
     try:
         start, end = int(start), int(end)
@@ -881,7 +959,7 @@ def add_coding(
         )
     )
     if existing is not None:
-        return existing
+        return existing, False
     coding = Coding(
         submission_id=submission.id,
         path=path,
@@ -905,7 +983,7 @@ def add_coding(
     if pending is not None:
         pending.status, pending.decided_by_id, pending.decided_at = "accepted", coder_id, _now()
     db.session.flush()
-    return coding
+    return coding, True
 
 
 def confirm_coding(coding: Coding, user) -> Coding:
@@ -921,16 +999,26 @@ def confirm_coding(coding: Coding, user) -> Coding:
             "les mots codés ont été supprimés de la réponse : retirez ce codage ou codez à nouveau",
             409,
         )
+    words_before = coding.words_before
     coding.needs_review, coding.words_before, coding.text_hash = False, "", text_hash(text)
     db.session.flush()
+    record(
+        "coding",
+        coding.id,
+        "confirm",
+        before={"to_review": True, "words_before": words_before},
+        after={"to_review": False, "words": text[coding.start : coding.end]},
+    )
     return coding
 
 
 def remove_coding(coding: Coding, user) -> None:
     if coding.coder_id != user.id and not user.is_admin:
         raise CodingError("vous ne pouvez retirer que vos propres codages", 403)
+    coding_id, before = coding.id, _coding_state(coding)
     db.session.delete(coding)
     db.session.flush()
+    record("coding", coding_id, "remove", before=before)
 
 
 def accept_suggestion(suggestion: Suggestion, user) -> list[Coding]:
@@ -947,11 +1035,28 @@ def accept_suggestion(suggestion: Suggestion, user) -> list[Coding]:
         spans = [(stripped, len(text.rstrip()))]
     source = suggestion.source if suggestion.source in SOURCE_LABELS else "rules"
     codings = [
-        add_coding(submission, suggestion.path, start, end, suggestion.code, user.id, source=source)
+        _add_coding(
+            submission, suggestion.path, start, end, suggestion.code, user.id, source=source
+        )[0]
         for start, end in spans
     ]
     suggestion.status, suggestion.decided_by_id, suggestion.decided_at = "accepted", user.id, _now()
     db.session.flush()
+    # One line for the decision, naming the codings it made (not one line per span).
+    record(
+        "suggestion",
+        suggestion.id,
+        "accept",
+        by=user,
+        before={"status": "pending"},
+        after={
+            "status": "accepted",
+            "submission_id": suggestion.submission_id,
+            "path": suggestion.path,
+            "code": suggestion.code.name,
+            "codings": [coding.id for coding in codings],
+        },
+    )
     return codings
 
 
@@ -960,6 +1065,19 @@ def reject_suggestion(suggestion: Suggestion, user) -> Suggestion:
         raise CodingError("cette suggestion a déjà été traitée", 409)
     suggestion.status, suggestion.decided_by_id, suggestion.decided_at = "rejected", user.id, _now()
     db.session.flush()
+    record(
+        "suggestion",
+        suggestion.id,
+        "reject",
+        by=user,
+        before={"status": "pending"},
+        after={
+            "status": "rejected",
+            "submission_id": suggestion.submission_id,
+            "path": suggestion.path,
+            "code": suggestion.code.name if suggestion.code is not None else None,
+        },
+    )
     return suggestion
 
 
@@ -1084,13 +1202,41 @@ def correct_pseudonymisation(
         )
     except ValueError as error:
         raise CodingError(str(error), 422) from None
+    was_validated = stored.validated_at is not None
     stored.text, stored.spans = result.text, spans_json(result)
     stored.validated_at, stored.validated_by_id = None, None
     db.session.flush()
+    # Kinds and offsets only: the words themselves are what pseudonymisation hides.
+    record(
+        "pseudonymisation",
+        stored.id,
+        "correct",
+        before={"validated": was_validated},
+        after={
+            "submission_id": stored.submission_id,
+            "path": stored.path,
+            "added": [[start, end, kind] for start, end, kind in added],
+            "removed": [[int(s), int(e)] for s, e in remove],
+            "validated": False,
+        },
+    )
     return stored
 
 
 def validate_pseudonymisation(stored: PseudonymisedAnswer, user_id: int) -> PseudonymisedAnswer:
+    _validate(stored, user_id)
+    record(
+        "pseudonymisation",
+        stored.id,
+        "validate",
+        by=db.session.get(User, user_id),
+        before={"validated": False},
+        after={"validated": True, "answers": [[stored.submission_id, stored.path]]},
+    )
+    return stored
+
+
+def _validate(stored: PseudonymisedAnswer, user_id: int) -> PseudonymisedAnswer:
     submission = db.session.get(Submission, stored.submission_id)
     if text_hash(_answer_text(submission, stored.path)) != stored.text_hash:
         raise CodingError(
@@ -1106,17 +1252,30 @@ def validate_pseudonymisations(
 ) -> tuple[int, list[str]]:
     """Validate the pseudonymised texts a coder has just read on one page. An answer changed since
     its analysis is left out (named in the returned problems), the others are validated."""
-    validated, problems = 0, []
+    validated, problems = [], []
     for stored in records:
         if stored.is_validated:
             continue
         try:
-            validate_pseudonymisation(stored, user_id)
+            _validate(stored, user_id)
         except CodingError as error:
             problems.append(f"réponse n° {stored.submission_id} ({stored.path}) : {error.message}")
         else:
-            validated += 1
-    return validated, problems
+            validated.append(stored)
+    if validated:
+        # One line for the page the coder validated, naming each answer.
+        record(
+            "pseudonymisation",
+            validated[0].id if len(validated) == 1 else "",
+            "validate",
+            by=db.session.get(User, user_id),
+            before={"validated": False},
+            after={
+                "validated": True,
+                "answers": [[stored.submission_id, stored.path] for stored in validated],
+            },
+        )
+    return len(validated), problems
 
 
 def coders_of(codebook: Codebook) -> list:

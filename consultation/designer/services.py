@@ -39,6 +39,7 @@ from ..questionnaire_store.models import (
     Questionnaire,
     QuestionnaireVersion,
 )
+from ..studies.audit import changed, record
 
 # Names become XML element names in XLSForm/ODK: a letter or underscore, then letters, digits, _ . -
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -128,6 +129,32 @@ def create_questionnaire(
     model: QuestionnaireModel | None = None,
 ) -> Questionnaire:
     """A new questionnaire with its draft version 1 (empty, or `model` when given)."""
+    questionnaire = _new_questionnaire(
+        title, form_id=form_id, language=language, description=description, user=user, model=model
+    )
+    _record_new(questionnaire, "create", user)
+    return questionnaire
+
+
+def _record_new(questionnaire: Questionnaire, action: str, user, **details) -> None:
+    record(
+        "questionnaire",
+        questionnaire.id,
+        action,
+        by=user,
+        after={"title": questionnaire.title, "form_id": questionnaire.form_id, **details},
+    )
+
+
+def _new_questionnaire(
+    title: str,
+    *,
+    form_id: str = "",
+    language: str = "fr",
+    description: str = "",
+    user=None,
+    model: QuestionnaireModel | None = None,
+) -> Questionnaire:
     title = (title or "").strip()
     errors = {}
     if not title:
@@ -265,11 +292,25 @@ def update_settings(
         ]
         model.default_language = default_language
 
+    latest = questionnaire.latest
+    was = _settings_of(questionnaire, latest.model() if latest is not None else None)
     draft = edit(questionnaire, change)
     questionnaire.title = title
     questionnaire.description = (description or "").strip()
     db.session.flush()
+    before, after = changed(was, _settings_of(questionnaire, draft.model()))
+    if before or after:
+        record("questionnaire", questionnaire.id, "settings", before=before, after=after)
     return draft
+
+
+def _settings_of(questionnaire: Questionnaire, model: QuestionnaireModel | None) -> dict:
+    return {
+        "title": questionnaire.title,
+        "description": questionnaire.description,
+        "languages": list(model.languages) if model else [],
+        "default_language": model.default_language if model else "",
+    }
 
 
 # --- questions and groups ---------------------------------------------------------------------
@@ -661,6 +702,7 @@ def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     draft.published_by_id = getattr(user, "id", None)
     questionnaire.updated_at = utcnow()
     db.session.flush()
+    record("questionnaire", questionnaire.id, "publish", by=user, after={"version": draft.number})
     return draft
 
 
@@ -672,7 +714,7 @@ def duplicate(questionnaire: Questionnaire, user=None) -> Questionnaire:
     form_id = available_form_id(f"{questionnaire.form_id or slugify(questionnaire.title)}_copie")
     if model is not None:
         model.version = ""
-    return create_questionnaire(
+    copied = _new_questionnaire(
         title,
         form_id=form_id,
         language=model.default_language if model else "fr",
@@ -680,6 +722,14 @@ def duplicate(questionnaire: Questionnaire, user=None) -> Questionnaire:
         user=user,
         model=model,
     )
+    _record_new(
+        copied,
+        "duplicate",
+        user,
+        source_id=questionnaire.id,
+        source_version=source.number if source else None,
+    )
+    return copied
 
 
 def import_xlsform(
@@ -708,13 +758,14 @@ def import_xlsform(
             f"L'identifiant « {model.form_id} » est déjà pris : le questionnaire importé devient « {form_id} »."
         )
     model.version = ""
-    questionnaire = create_questionnaire(
+    questionnaire = _new_questionnaire(
         (title or model.title or form_id).strip(),
         form_id=form_id,
         language=model.default_language or "fr",
         user=user,
         model=model,
     )
+    _record_new(questionnaire, "import", user, **({"filename": filename[:200]} if filename else {}))
     if publish_it:
         publish(questionnaire, user)
     return ImportOutcome(questionnaire, [], warnings)

@@ -53,6 +53,12 @@ ENTRIES = [
         "Nom, état, territoire et notice RGPD de l'étude ; préparer l'édition suivante.",
         ("admin", "charge_etude"),
     ),
+    NavEntry(
+        "studies.journal",
+        "Journal",
+        "Qui a fait quoi dans l'étude : modifications, exports, membres.",
+        ("admin", "charge_etude"),
+    ),
     NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes de la plateforme.", ("admin",)),
 ]
 

@@ -21,7 +21,7 @@ from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..studies.scope import current_study_id
 from ..studies.services import members_with_role
-from ..submissions.export_job import EXPORT, start_export
+from ..submissions.export_job import EXPORT, export_downloaded, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
 from ..submissions.models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission
@@ -380,6 +380,7 @@ def export_file(job_id: int):
     path = job_files.file_of(job) if job.status == "done" else None
     if path is None:
         abort(404)
+    export_downloaded(job)
     response = send_file(
         path,
         mimetype=job.result["mimetype"],

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -94,3 +95,16 @@ class AcceptForm(FlaskForm):
             EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
         ],
     )
+
+
+class JournalForm(FlaskForm):
+    """Filters of the journal; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField("Personne", validators=[Optional()], validate_choice=False)
+    object_type = SelectField("Objet", validators=[Optional()])
+    action = SelectField("Action", validators=[Optional()])
+    date_from = DateField("Du", validators=[Optional()])
+    date_to = DateField("Au (inclus)", validators=[Optional()])

@@ -165,4 +165,4 @@ def remove(user_id: int):
 
 
 # Pages of their own modules, on the same blueprint (imported last: they need `bp`).
-from . import invitation_views, settings_views  # noqa: E402,F401
+from . import audit_views, invitation_views, settings_views  # noqa: E402,F401

@@ -16,6 +16,7 @@ from ..jobs.models import Job
 from ..jobs.queue import JobError, job_handler, reading_connection, start_job
 from ..questionnaire_store.definitions import version_model
 from ..questionnaire_store.models import QuestionnaireVersion
+from ..studies.audit import record
 from ..territory.models import Commune, Quartier
 from .exports import ExportOptions, csv_extension, plan_export, write_csv, write_xlsx
 from .models import Submission
@@ -147,6 +148,23 @@ def export_submissions(job: Job, progress) -> dict:
         "mimetype": FORMATS[extension],
         "rows": total,
     }
+
+
+def export_downloaded(job: Job) -> None:
+    """Who took personal data away, and which: one line each time the file is downloaded."""
+    record(
+        "export",
+        job.id,
+        "download",
+        after={
+            "file": job.result.get("filename", ""),
+            "questionnaire_id": job.params.get("questionnaire_id"),
+            "rows": job.result.get("rows"),
+            "filters": {
+                key: value for key, value in job.params.get("filters", {}).items() if value
+            },
+        },
+    )
 
 
 def _filters_to_params(filters: SubmissionFilters) -> dict:

@@ -19,6 +19,7 @@ from questionnaires.answers import is_repeat
 from ..accounts.models import User, utcnow
 from ..extensions import db
 from ..questionnaire_store.definitions import PublishedVersion, version_model
+from ..studies.audit import record
 from ..territory.models import Commune, Quartier
 from .answer_table import answer_row_parameters, with_answer_rows, write_answer_rows
 from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
@@ -153,6 +154,17 @@ def store_submission(
         return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
     if not answers_written:
         write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
+    if channel == "papier":
+        # A paper questionnaire typed in the back office is someone's act on personal data. A
+        # tablet's sync creating a submission is not an edit: no line there, the sync path stays
+        # one INSERT per interview (the submission row itself says who sent it and when).
+        record(
+            "submission",
+            submission_id,
+            "paper_entry",
+            study_id=version.study_id,
+            after={"questionnaire_version_id": version.id, "state": state},
+        )
     return Stored(submission_id, True, state)
 
 
@@ -376,6 +388,18 @@ def edit_answers(
     db.session.add(revision)
     db.session.flush()
     write_answer_rows([submission])
+    # The journal keeps only what changed, question by question: the revision keeps the rest.
+    changes = answer_changes(before, result.answers)
+    record(
+        "submission",
+        submission.id,
+        "edit",
+        by=by,
+        study_id=submission.study_id,
+        before={change["path"]: change["before"] for change in changes},
+        after={change["path"]: change["after"] for change in changes}
+        | ({"comment": revision.comment} if revision.comment else {}),
+    )
     return revision
 
 
@@ -404,6 +428,15 @@ def set_state(
     db.session.add(revision)
     db.session.flush()
     write_answer_rows([submission])  # a rejected answer leaves the analysis
+    record(
+        "submission",
+        submission.id,
+        "state",
+        by=by,
+        study_id=submission.study_id,
+        before=revision.before,
+        after=revision.after,
+    )
     return revision
 
 

@@ -33,6 +33,8 @@ NOT_PAGES = {
     "coding.export_file",
     "coding.cloud",
     "review.export_file",
+    "studies.journal_export",
+    "accounts.journal_export",
     "jobs.status",
     "api-docs.openapi_json",
     "api.list_questionnaires",
