@@ -55,3 +55,11 @@ def test_the_charge_writes_the_notice_then_prepares_the_next_edition(browser, li
         assert errors == []
     finally:
         context.close()
+        # The live server is shared by the session's tests: its study covers every commune again.
+        from consultation.studies.scope import current_study
+
+        with live_server.study_context():
+            study = current_study()
+            study.communes.clear()
+            study.quartiers.clear()
+            db.session.commit()
