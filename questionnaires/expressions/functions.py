@@ -241,7 +241,14 @@ def _items(value) -> list[str]:
 
 
 def _selected(scope, answer, choice):
-    return to_string(choice).strip(" \t\r\n") in _items(answer)
+    """Whether ``choice`` is among the answer's space-separated names. A choice name holding a
+    space (accepted in select_one lists, as pyxform does) is looked for as a run of whole words,
+    as JavaRosa's " answer ".contains(" choice ") does."""
+    wanted = _items(choice)
+    items = _items(answer)
+    if len(wanted) <= 1:
+        return bool(wanted) and wanted[0] in items
+    return f" {' '.join(wanted)} " in f" {' '.join(items)} "
 
 
 def _selected_at(scope, answer, index):

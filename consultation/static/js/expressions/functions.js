@@ -179,6 +179,15 @@ function items(value) {
   return toString(value).split(XPATH_SPACE).filter(Boolean);
 }
 
+/** Whether `choice` is among the answer's names; a choice name holding a space (accepted in
+ * select_one lists, as pyxform does) is looked for as a run of whole words, as JavaRosa does. */
+function selected(scope, answer, choice) {
+  const wanted = items(choice);
+  const list = items(answer);
+  if (wanted.length <= 1) return wanted.length === 1 && list.includes(wanted[0]);
+  return ` ${list.join(" ")} `.includes(` ${wanted.join(" ")} `);
+}
+
 function selectedAt(scope, answer, indexValue) {
   const list = items(answer);
   const index = toNumber(indexValue);
@@ -289,7 +298,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("substring-after", 2, 2, substringAfter),
   fn("normalize-space", 0, 1, (scope, ...args) => items(args.length ? args[0] : scope.currentValue()).join(" ")),
   fn("translate", 3, 3, translate),
-  fn("selected", 2, 2, (scope, answer, choice) => items(answer).includes(toString(choice).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))),
+  fn("selected", 2, 2, selected),
   fn("selected-at", 2, 2, selectedAt),
   fn("count-selected", 1, 1, (scope, answer) => items(answer).length),
   fn("regex", 2, 2, regex),
