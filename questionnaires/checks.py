@@ -185,6 +185,13 @@ def _choice_problems(questionnaire: Questionnaire, question: Question) -> Iterat
 
 
 def _choice_list_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
+    # A select_multiple answer is its choice names separated by spaces: only its lists refuse a
+    # name with a space; a select_one answer is read whole (pyxform and Kobo accept it).
+    multiple = {
+        question.choice_list
+        for question in questionnaire.questions()
+        if question.type == "select_multiple"
+    }
     for list_name, choice_list in questionnaire.choice_lists.items():
         counts = Counter(choice.name for choice in choice_list.choices)
         for choice_name, count in counts.items():
@@ -196,11 +203,12 @@ def _choice_list_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
                     None,
                     "invalid_name",
                 )
-            elif any(char.isspace() for char in choice_name):
+            elif list_name in multiple and any(char.isspace() for char in choice_name):
                 yield Problem(
                     "",
                     "choice_list",
-                    f"Liste « {list_name} » : le nom de choix « {choice_name} » contient un espace.",
+                    f"Liste « {list_name} » : le nom de choix « {choice_name} » contient un espace"
+                    " alors que la liste sert à une question à choix multiple.",
                     None,
                     "invalid_name",
                 )

@@ -43,6 +43,9 @@ class Choice:
 class ChoiceList:
     name: str
     choices: list[Choice] = field(default_factory=list)
+    # Read from (and written back to) the XLSForm's `external_choices` sheet, for
+    # select_one_external: ODK Collect loads such lists from a CSV beside the form.
+    external: bool = False
 
     def names(self) -> list[str]:
         return [choice.name for choice in self.choices]
@@ -146,6 +149,7 @@ class Questionnaire:
                 name: ChoiceList(
                     name=name,
                     choices=[Choice(**choice) for choice in choice_list["choices"]],
+                    external=bool(choice_list.get("external", False)),
                 )
                 for name, choice_list in payload.get("choice_lists", {}).items()
             },

@@ -176,7 +176,7 @@ def test_select_questions_need_an_existing_choice_list():
 
 def test_choice_lists_with_duplicate_or_spaced_names():
     form = _form(
-        Question("select_one", "logement", {"fr": "Logement"}, choice_list="logements"),
+        Question("select_multiple", "logement", {"fr": "Logement"}, choice_list="logements"),
         choice_lists={
             "logements": ChoiceList(
                 "logements",
@@ -191,8 +191,18 @@ def test_choice_lists_with_duplicate_or_spaced_names():
     messages = [problem.message for problem in check_questionnaire(form)]
     assert messages == [
         "Liste « logements » : le choix « hlm » apparaît 2 fois.",
-        "Liste « logements » : le nom de choix « locataire prive » contient un espace.",
+        "Liste « logements » : le nom de choix « locataire prive » contient un espace alors que "
+        "la liste sert à une question à choix multiple.",
     ]
+
+
+def test_a_choice_name_with_a_space_is_accepted_in_a_select_one_list():
+    # pyxform and Kobo accept « agoe nyive » in a select_one list: its answer is read whole.
+    form = _form(
+        Question("select_one", "quartier", {"fr": "Quartier"}, choice_list="quartiers"),
+        choice_lists={"quartiers": ChoiceList("quartiers", [Choice("agoe nyive"), Choice("be")])},
+    )
+    assert check_questionnaire(form) == []
 
 
 def test_choice_filter_columns_must_exist():

@@ -52,6 +52,7 @@ def _evaluate_case(case: dict):
         context=case.get("context"),
         today=datetime.date.fromisoformat(case.get("today", TABLE["today"])),
         repeat_fields=case.get("repeat_fields"),
+        choice_labels=case.get("choice_labels"),
     )
 
 

@@ -507,10 +507,8 @@ def test_extra_sheets_are_reported():
     payload = workbook_bytes(
         {
             "survey": [["type", "name", "label"], ["integer", "age", "Âge"]],
-            "external_choices": [["list_name", "name"], ["rues", "a"]],
+            "notes": [["à faire"], ["traduire"]],
         }
     )
     result = load_ok(payload)
-    assert [(w.sheet, w.row, w.column) for w in result.warnings] == [
-        ("external_choices", None, None)
-    ]
+    assert [(w.sheet, w.row, w.column) for w in result.warnings] == [("notes", None, None)]

@@ -78,11 +78,17 @@ def test_end_group_without_begin():
     assert "sans « begin group »" in result.errors[0].message
 
 
-def test_formulas_are_reported_never_evaluated():
+def test_formulas_without_a_saved_value_are_refused_never_evaluated():
     result = failed(DATA / "bad_formula_label.xlsx")
     assert places(result) == {("survey", 2, "label"), ("survey", 3, "default")}
-    assert "=HYPERLINK(" in result.errors[0].message and "formule" in result.errors[0].message
-    assert "« =1+1 »" in result.errors[1].message
+    assert (
+        "La cellule C2 contient une formule Excel sans valeur calculée" in result.errors[0].message
+    )
+    assert "La cellule" in result.errors[1].message
+    # Neither shown (it could be anything) nor computed.
+    assert not any(
+        "HYPERLINK" in error.message or "1+1" in error.message for error in result.errors
+    )
 
 
 def test_formula_in_choices_and_settings_too():

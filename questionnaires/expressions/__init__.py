@@ -135,6 +135,7 @@ def evaluate(
     repeat_fields: Mapping[str, str] | None = None,
     columns: Mapping[str, str] | None = None,
     repeat_fields_complete: bool = False,
+    choice_labels: Mapping[str, Mapping[str, str]] | None = None,
 ):
     """The value of ``expression``: bool, int or float, str, or ``datetime.date``.
 
@@ -142,7 +143,8 @@ def evaluate(
     ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it;
     ``repeat_fields_complete``: ``repeat_fields`` already maps every name inside a repeat that
     the answers hold, so they need not be searched for more;
-    ``columns`` are the choice's columns when ``expression`` is a parsed choice_filter.
+    ``columns`` are the choice's columns when ``expression`` is a parsed choice_filter;
+    ``choice_labels`` maps a question to its choices' labels ({name: label}) for jr:choice-name.
     """
     node = parse(expression) if isinstance(expression, str) else expression
     scope = Scope(
@@ -153,6 +155,7 @@ def evaluate(
         repeat_fields=repeat_fields,
         columns=columns,
         repeat_fields_complete=repeat_fields_complete,
+        choice_labels=choice_labels,
     )
     result = scope.value(node)
     if isinstance(result, float):
@@ -197,6 +200,15 @@ def _function_problems(root: Node) -> list[ExpressionError]:
             problems.append(
                 ExpressionError(
                     f"{node.name}() {verb} {expected} ({given})",
+                    node.position,
+                    ARITY,
+                )
+            )
+            continue
+        if node.name == "weighted-checklist" and count % 2:
+            problems.append(
+                ExpressionError(
+                    "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",
                     node.position,
                     ARITY,
                 )

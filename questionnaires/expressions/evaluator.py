@@ -19,6 +19,9 @@ from .functions import FUNCTIONS, LAZY, NODES
 from .values import NAN, is_number, to_boolean, to_number, to_string
 
 _CONTEXT_STEP = re.compile(r"^([^/\[\]]+)\[(\d+)\]$")
+# The question jr:choice-name() names: '${commune}' as XLSForm writes it, or the XForm path
+# '/data/commune' pyxform makes of it.
+_NAMED_QUESTION = re.compile(r"^\s*(?:\$\{\s*([^}\s]+)\s*\}|.*?([^/\s]+))\s*$")
 
 
 def parse_context(context: str | None) -> list[tuple[str, int]]:
@@ -63,8 +66,10 @@ class Scope:
         repeat_fields: Mapping[str, str] | None = None,
         columns: Mapping[str, str] | None = None,
         repeat_fields_complete: bool = False,
+        choice_labels: Mapping[str, Mapping[str, str]] | None = None,
     ):
         self.answers = answers or {}
+        self.choice_labels = choice_labels
         self.columns = columns or {}
         self.current = current
         self.context = parse_context(context)
@@ -126,6 +131,16 @@ class Scope:
             else:
                 values.append(value)
         return values
+
+    def choice_label(self, question: str, value: str) -> str:
+        """The label of choice ``value`` of ``question`` (for jr:choice-name): "" when the
+        question has no such choice, as in JavaRosa. Without the form's choices at hand, the
+        value itself, so that a label built from it still shows something meaningful."""
+        match = _NAMED_QUESTION.match(question)
+        name = (match.group(1) or match.group(2)) if match else question
+        if self.choice_labels is None:
+            return value
+        return self.choice_labels.get(name, {}).get(value.strip(), "")
 
     def reference(self, name: str):
         values = self.nodes(name)

@@ -87,6 +87,70 @@ def _pow(scope, base, exponent):
         return -math.inf if negative else math.inf
 
 
+def _ieee(operation: Callable[..., float]) -> Callable:
+    """A math function of numbers with IEEE 754 results where Python raises: sqrt(-1) and
+    asin(2) are NaN, exp(1000) is Infinity, log(0) is -Infinity, as in XPath engines."""
+
+    def compute(scope, *values):
+        numbers = [to_number(value) for value in values]
+        if any(math.isnan(number) for number in numbers):
+            return NAN
+        try:
+            return float(operation(*numbers))
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return NAN
+
+    return compute
+
+
+def _log(number: float) -> float:
+    if number == 0:
+        return -math.inf
+    return math.log(number)
+
+
+def _log10(number: float) -> float:
+    if number == 0:
+        return -math.inf
+    return math.log10(number)
+
+
+def _checklist_bound(value) -> float | None:
+    """A checklist bound: -1 (or any negative number) means no bound."""
+    number = to_number(value)
+    return None if math.isnan(number) or number < 0 else number
+
+
+def _checklist(scope, minimum, maximum, *node_lists):
+    """ODK checklist(min, max, v…): true when the number of true values is within the bounds."""
+    count = sum(1 for nodes in node_lists for value in nodes if to_boolean(value))
+    return _within(count, minimum, maximum)
+
+
+def _weighted_checklist(scope, minimum, maximum, *node_lists):
+    """ODK weighted-checklist(min, max, v1, w1, v2, w2…): the weights of the true values, summed
+    and compared with the bounds. A value and its weight may be repeat fields of the same size."""
+    total = 0.0
+    for values, weights in zip(node_lists[0::2], node_lists[1::2]):
+        for value, weight in zip(values, weights):
+            if to_boolean(value):
+                total += to_number(weight)
+    return _within(total, minimum, maximum)
+
+
+def _within(total: float, minimum, maximum) -> bool:
+    low = _checklist_bound(minimum[0] if minimum else "")
+    high = _checklist_bound(maximum[0] if maximum else "")
+    return (low is None or total >= low) and (high is None or total <= high)
+
+
+def _choice_name(scope, value, question):
+    """jr:choice-name(value, '${question}'): the label of the choice in the form's language."""
+    return scope.choice_label(to_string(question), to_string(value))
+
+
 def _numbers(node_lists) -> list[float]:
     return [to_number(value) for nodes in node_lists for value in nodes]
 
@@ -177,7 +241,14 @@ def _items(value) -> list[str]:
 
 
 def _selected(scope, answer, choice):
-    return to_string(choice).strip(" \t\r\n") in _items(answer)
+    """Whether ``choice`` is among the answer's space-separated names. A choice name holding a
+    space (accepted in select_one lists, as pyxform does) is looked for as a run of whole words,
+    as JavaRosa's " answer ".contains(" choice ") does."""
+    wanted = _items(choice)
+    items = _items(answer)
+    if len(wanted) <= 1:
+        return bool(wanted) and wanted[0] in items
+    return f" {' '.join(wanted)} " in f" {' '.join(items)} "
 
 
 def _selected_at(scope, answer, index):
@@ -312,6 +383,22 @@ _FUNCTIONS = [
     Function("ceiling", 1, 1, _ceiling),
     Function("abs", 1, 1, _abs),
     Function("pow", 2, 2, _pow),
+    Function("sin", 1, 1, _ieee(math.sin)),
+    Function("cos", 1, 1, _ieee(math.cos)),
+    Function("tan", 1, 1, _ieee(math.tan)),
+    Function("asin", 1, 1, _ieee(math.asin)),
+    Function("acos", 1, 1, _ieee(math.acos)),
+    Function("atan", 1, 1, _ieee(math.atan)),
+    Function("atan2", 2, 2, _ieee(math.atan2)),
+    Function("log", 1, 1, _ieee(_log)),
+    Function("log10", 1, 1, _ieee(_log10)),
+    Function("exp", 1, 1, _ieee(math.exp)),
+    Function("exp10", 1, 1, lambda scope, value: _pow(scope, 10.0, value)),
+    Function("sqrt", 1, 1, _ieee(math.sqrt)),
+    Function("pi", 0, 0, lambda scope: math.pi),
+    Function("checklist", 2, None, _checklist, NODES),
+    Function("weighted-checklist", 2, None, _weighted_checklist, NODES),
+    Function("jr:choice-name", 2, 2, _choice_name),
     Function("min", 1, None, _min, NODES),
     Function("max", 1, None, _max, NODES),
     Function("sum", 1, 1, _sum, NODES, needs_reference=True),

@@ -30,6 +30,9 @@ QUESTION_NAME = re.compile(r"[^\W\d][\w.\-]*", re.UNICODE)
 _FUNCTION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?::[A-Za-z][A-Za-z0-9_\-]*)?")
 _NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _SPACE = " \t\r\n"
+# After an operand, XPath reads a name as an operator name: "1div1" is 1 div 1, "2mod3" 2 mod 3.
+_OPERATOR_WORD = re.compile(r"and|or|div|mod")
+_OPERAND_END = {"number", "string", "ref", ")", ".", ".."}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,11 @@ def tokenize(text: str) -> list[Token]:
         if char == ".":
             tokens.append(Token(DOT, ".", start))
             index += 1
+            continue
+        word = _OPERATOR_WORD.match(text, index)
+        if word and tokens and tokens[-1].kind in _OPERAND_END:
+            tokens.append(Token(NAME, word.group(), start, word.group()))
+            index = word.end()
             continue
         name = _FUNCTION_NAME.match(text, index)
         if name:

@@ -24,7 +24,7 @@ from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Quest
 from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source
 from .issues import ImportResult, SheetIssue
-from .sheets import SheetRow, SheetTable, read_sheet
+from .sheets import SheetRow, SheetTable, read_formula_values, read_sheet
 from .vocabulary import Column
 
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
@@ -66,6 +66,8 @@ def load_xlsform(source: Source) -> ImportResult:
                 tables = _read_tables(workbook, errors, warnings_found)
             finally:
                 workbook.close()
+            if any(table.formula_cells for table in tables.values()):
+                _read_formula_values(payload, tables, errors, warnings_found)
     except Exception:  # openpyxl raises many kinds of exception on malformed parts
         return ImportResult(None, [SheetIssue("", None, None, _DAMAGED)])
     reader = _FormReader(tables, default_form_id, errors, warnings_found)
@@ -80,11 +82,22 @@ def _slug(text: str) -> str:
     return slug if is_valid_name(slug) else ""
 
 
+def _read_formula_values(payload: bytes, tables, errors, warnings_found) -> None:
+    """Second reading, only for a workbook with formulas: the values saved with them."""
+    workbook = openpyxl.load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+    try:
+        for table in tables.values():
+            if table.formula_cells:
+                read_formula_values(table, workbook[table.title], errors, warnings_found)
+    finally:
+        workbook.close()
+
+
 def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
     tables: dict[str, SheetTable] = {}
     for title in workbook.sheetnames:
         key = title.strip().lower()
-        if key in ("survey", "choices", "settings"):
+        if key in ("survey", "choices", "settings", "external_choices"):
             if key in tables:
                 errors.append(
                     SheetIssue(
@@ -102,8 +115,9 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
                     title,
                     None,
                     None,
-                    "Feuille ignorée : seules les feuilles « survey », « choices » et « settings » "
-                    "sont lues ; elle ne sera pas dans le questionnaire exporté.",
+                    "Feuille ignorée : seules les feuilles « survey », « choices », « settings » "
+                    "et « external_choices » sont lues ; elle ne sera pas dans le questionnaire "
+                    "exporté.",
                 )
             )
     return tables
@@ -128,6 +142,11 @@ class _FormReader:
         self.settings: dict[str, str] = {}
         self.setting_values: dict[str, str] = {}
         self.row_of_name: dict[str, int] = {}
+        self.first_choice_row: dict[tuple[str, str], int] = {}  # (sheet, list) -> first row
+        self.choice_headers: dict[tuple[str, str], str] = {}  # (sheet, field) -> header
+        self.external_questions: set[str] = set()  # select_one_external questions
+        # Choices whose name holds a space: (sheet, row, header, list, name).
+        self.spaced_choices: list[tuple[str, int, str, str, str]] = []
         self.missing_headers: set[tuple[str, str]] = set()  # (sheet, field) already reported
         self.header_of_field: dict[str, str] = {}
         self.language_of: dict[str, str] = {}  # header suffix as written -> language code
@@ -173,6 +192,14 @@ class _FormReader:
             sheet == choices.title for sheet, _ in self.missing_headers
         )
         choice_lists = self._read_choices(choices, choices_columns) if choices_readable else {}
+        external = self.tables.get("external_choices")
+        if external is not None and external.rows:
+            external_columns = self._columns(external, vocab.choices_column)
+            self._check_required_headers(external, external_columns, ("list_name", "name"))
+            if not any(sheet == external.title for sheet, _ in self.missing_headers):
+                self._add_external_lists(
+                    choice_lists, self._read_choices(external, external_columns), external
+                )
         questionnaire = Questionnaire(
             title=self.setting_values.get("form_title", ""),
             form_id=self.setting_values.get("form_id", ""),
@@ -195,7 +222,7 @@ class _FormReader:
             if display != generated:
                 questionnaire.settings[vocab.LANGUAGE_SETTING_PREFIX + code] = display
         if choices is None or choices_readable:
-            self._check_lists(survey, questionnaire, choices is not None)
+            self._check_lists(survey, questionnaire, choices is not None or external is not None)
         self._check_expressions(survey, questionnaire)
         return questionnaire
 
@@ -580,6 +607,8 @@ class _FormReader:
                     type_header,
                     f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.",
                 )
+            elif parsed.external:
+                self.external_questions.add(name)
             elif parsed.or_other:
                 self.warn(
                     survey,
@@ -697,6 +726,8 @@ class _FormReader:
             self.settings.get("allow_choice_duplicates", "").lower() in vocab.YES_VALUES
         )
         headers_of = {column.field: column.header for column in columns if column.field}
+        for field_name, header in headers_of.items():
+            self.choice_headers[(table.title, field_name)] = header
         for row in table.rows:
             fields, translations, kept, _ = self._row_values(row, by_index)
             list_name = fields.get("list_name", "")
@@ -727,17 +758,56 @@ class _FormReader:
                 )
                 continue
             first_row.setdefault(key, row.number)
+            self.first_choice_row.setdefault((table.title, list_name), row.number)
             if any(character.isspace() for character in name):
-                self.error(
-                    table,
-                    row.number,
-                    headers_of.get("name", "name"),
-                    f"le choix « {name} » contient une espace : les réponses à choix multiple sont "
-                    "séparées par des espaces, remplacez-la par « _ ».",
+                # Judged once the questions using the list are known (see _check_lists).
+                self.spaced_choices.append(
+                    (table.title, row.number, headers_of.get("name", "name"), list_name, name)
                 )
             choice_list = lists.setdefault(list_name, ChoiceList(list_name))
             choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
         return lists
+
+    def _add_external_lists(self, choice_lists, external_lists, table: SheetTable):
+        """Lists of the external_choices sheet join the others, marked so the export writes them
+        back there; a list name on both sheets would be ambiguous, as pyxform reads it."""
+        for name, choice_list in external_lists.items():
+            if name in choice_lists:
+                self.error(
+                    table,
+                    self.first_choice_row.get((table.title, name)),
+                    self.choice_headers.get((table.title, "list_name"), "list_name"),
+                    f"la liste « {name} » existe aussi dans la feuille « choices » : "
+                    "donnez-lui un autre nom dans l'une des deux feuilles.",
+                )
+                continue
+            choice_list.external = True
+            choice_lists[name] = choice_list
+
+    def _check_spaced_choices(self, selects: list[Question]):
+        """A choice name with a space, as pyxform judges it: a select_multiple answer is the
+        names separated by spaces, so its list refuses one; a select_one list accepts it, with
+        a warning (its answer is read whole, selected() included)."""
+        multiple = {q.choice_list for q in selects if q.type == "select_multiple"}
+        for sheet, row, header, list_name, name in self.spaced_choices:
+            if list_name in multiple:
+                self.error(
+                    sheet,
+                    row,
+                    header,
+                    f"le choix « {name} » contient une espace alors que la liste « {list_name} » "
+                    "sert à une question à choix multiple, dont les réponses sont séparées par des "
+                    "espaces : remplacez-la par « _ ».",
+                )
+            else:
+                self.warn(
+                    sheet,
+                    row,
+                    header,
+                    f"le choix « {name} » contient une espace : accepté pour une question à choix "
+                    "unique, mais il ne pourra jamais servir dans une question à choix multiple ; "
+                    "préférez « _ ».",
+                )
 
     def _check_lists(self, survey: SheetTable, questionnaire: Questionnaire, has_choices: bool):
         selects = [q for q in questionnaire.questions() if q.choice_list]
@@ -754,9 +824,32 @@ class _FormReader:
             )
             return
         header = self.header_of_field.get("type", "type")
+        self._check_spaced_choices(selects)
         for question in selects:
             choice_list = questionnaire.choice_lists.get(question.choice_list)
             row = self.row_of_name.get(question.name)
+            external = question.name in self.external_questions
+            if choice_list is not None and choice_list.external != external:
+                where, other = (
+                    ("external_choices", "choices") if external else ("choices", "external_choices")
+                )
+                self.error(
+                    survey,
+                    row,
+                    header,
+                    f"la liste « {question.choice_list} » est dans la feuille « {other} » alors "
+                    f"que ce type la cherche dans la feuille « {where} ».",
+                )
+                continue
+            if choice_list is None and external:
+                self.error(
+                    survey,
+                    row,
+                    header,
+                    f"la liste « {question.choice_list} » n'existe pas dans la feuille "
+                    "« external_choices ».",
+                )
+                continue
             if choice_list is None:
                 close = difflib.get_close_matches(
                     question.choice_list, list(questionnaire.choice_lists), n=1

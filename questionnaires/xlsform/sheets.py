@@ -1,7 +1,9 @@
 """Reading one worksheet as text, row by row, without loading a huge sheet whole.
 
-A formula is never evaluated: a cell holding one is reported, whatever it computes. Values are
-returned as trimmed text: XLSForm is text, even where Excel typed a number, a boolean or a date.
+A formula is never evaluated: a cell holding one is read as the value Excel or LibreOffice last
+computed and saved with it (with a warning naming the cell), or refused when there is none.
+Values are returned as trimmed text: XLSForm is text, even where Excel typed a number, a boolean
+or a date.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class SheetTable:
     title: str
     headers: list[str] = field(default_factory=list)  # trimmed header per column index
     rows: list[SheetRow] = field(default_factory=list)  # non-empty rows after the header
+    # (row number, 0-based column) of cells holding a formula, to be read as their cached value.
+    formula_cells: list[tuple[int, int]] = field(default_factory=list)
 
     def column_name(self, index: int) -> str:
         if index < len(self.headers) and self.headers[index]:
@@ -62,7 +66,6 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
     """
     table = SheetTable(worksheet.title)
     worksheet.reset_dimensions()
-    formula_columns: list[tuple[int, int, str]] = []
     padding = None  # openpyxl yields one shared object for every missing row
     wide_row_reported = False
     # Without max_col, each row is only as wide as its last cell: a sheet declaring 16,384
@@ -108,9 +111,7 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
             if cell.value is None:
                 continue
             if cell.data_type == "f":
-                formula_columns.append(
-                    (number, index, str(getattr(cell.value, "text", cell.value)))
-                )
+                table.formula_cells.append((number, index))
                 continue
             text = cell_text(cell.value)
             if text:
@@ -120,15 +121,57 @@ def read_sheet(worksheet, errors: list[SheetIssue]) -> SheetTable:
             continue
         if cells:
             table.rows.append(SheetRow(number, cells))
-    for number, index, formula in formula_columns:
-        shown = formula if len(formula) <= 60 else formula[:57] + "…"
-        errors.append(
+    return table
+
+
+def read_formula_values(
+    table: SheetTable, cached_sheet, errors: list[SheetIssue], warnings: list[SheetIssue]
+) -> None:
+    """Puts in `table` the values saved with its formula cells, read from the same worksheet
+    opened with openpyxl's data_only. The formula itself is neither shown nor run: a form's cell
+    could hold anything, and only what its author saw on screen is meant."""
+    wanted = set(table.formula_cells)
+    last_row = max(number for number, _ in wanted)
+    cached: dict[tuple[int, int], object] = {}
+    cached_sheet.reset_dimensions()
+    for number, row in enumerate(cached_sheet.iter_rows(max_row=last_row), start=1):
+        for index, cell in enumerate(row[:MAX_COLUMNS]):
+            if (number, index) in wanted and cell is not EMPTY_CELL:
+                cached[(number, index)] = cell.value
+    rows = {row.number: row for row in table.rows}
+    for number, index in table.formula_cells:
+        reference = f"{get_column_letter(index + 1)}{number}"
+        value = cached.get((number, index))
+        if value is None:
+            errors.append(
+                SheetIssue(
+                    table.title,
+                    number,
+                    table.column_name(index),
+                    f"La cellule {reference} contient une formule Excel sans valeur calculée "
+                    "enregistrée : ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le, "
+                    "ou remplacez la formule par le texte voulu.",
+                )
+            )
+            continue
+        warnings.append(
             SheetIssue(
                 table.title,
                 number,
                 table.column_name(index),
-                f"La cellule contient une formule Excel (« {shown} ») : remplacez-la par le texte "
-                "voulu ; une formule n'est jamais calculée à l'import.",
+                f"La cellule {reference} contient une formule Excel : sa dernière valeur calculée "
+                "est lue à sa place, la formule n'est ni gardée ni recalculée.",
             )
         )
-    return table
+        text = cell_text(value)
+        if not text:
+            continue
+        if number == 1:
+            table.headers += [""] * (index + 1 - len(table.headers))
+            table.headers[index] = text
+        elif number in rows:
+            rows[number].cells[index] = text
+        else:
+            rows[number] = SheetRow(number, {index: text})
+            table.rows.append(rows[number])
+    table.rows.sort(key=lambda row: row.number)

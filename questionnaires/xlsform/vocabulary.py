@@ -108,7 +108,7 @@ _UNSUPPORTED_TYPES = {
 _UNSUPPORTED_LIST_TYPES = {
     "select_one_from_file": "text",
     "select_multiple_from_file": "text",
-    "select_one_external": "text",
+    "select_one_external": "select_one",
     "rank": "select_multiple",
 }
 _TYPE_ALIASES = {
@@ -141,6 +141,7 @@ class ParsedType:
     metadata: bool = False
     unknown: bool = False
     or_other: bool = False
+    external: bool = False  # select_one_external: its list is in the external_choices sheet
 
 
 def parse_type(cell: str) -> ParsedType:
@@ -171,7 +172,10 @@ def parse_type(cell: str) -> ParsedType:
             argument = rest[0] if rest else ""
             if kind in _UNSUPPORTED_LIST_TYPES:
                 return ParsedType(
-                    _UNSUPPORTED_LIST_TYPES[kind], argument, unsupported=" ".join(words)
+                    _UNSUPPORTED_LIST_TYPES[kind],
+                    argument,
+                    unsupported=" ".join(words),
+                    external=kind == "select_one_external",
                 )
             if kind not in ("select_one", "select_multiple"):
                 break

@@ -32,9 +32,12 @@ def to_xlsform(questionnaire: Questionnaire, destination: str | os.PathLike | Bi
     survey = workbook.active
     survey.title = "survey"
     _fill(survey, writer.survey_rows())
-    choice_rows = writer.choice_rows()
+    choice_rows = writer.choice_rows(external=False)
     if len(choice_rows) > 1:
         _fill(workbook.create_sheet("choices"), choice_rows)
+    external_rows = writer.choice_rows(external=True)
+    if len(external_rows) > 1:
+        _fill(workbook.create_sheet("external_choices"), external_rows)
     _fill(workbook.create_sheet("settings"), writer.settings_rows())
     workbook.save(destination)
 
@@ -175,9 +178,12 @@ class _Writer:
 
     # --- choices and settings -------------------------------------------------------------
 
-    def choice_rows(self) -> list[list[str]]:
+    def choice_rows(self, external: bool) -> list[list[str]]:
+        """The rows of the choices sheet, or of the external_choices sheet with `external`."""
         records = []
         for choice_list in self.questionnaire.choice_lists.values():
+            if choice_list.external != external:
+                continue
             for choice in choice_list.choices:
                 record = {"list_name": choice_list.name, "name": choice.name}
                 self._texts(record, "label", choice.label)

@@ -35,7 +35,7 @@ async ({ moduleUrl, table }) => {
   for (const c of table.cases) {
     const answers = c.answers || {};
     const names = c.names || defaultNames(answers, c.repeat_fields);
-    const options = { current: c.current, context: c.context, today: c.today || table.today, repeatFields: c.repeat_fields || {} };
+    const options = { current: c.current, context: c.context, today: c.today || table.today, repeatFields: c.repeat_fields || {}, choiceLabels: c.choice_labels };
     if (c.error) {
       const problem = E.checkExpression(c.expr, names)[0];
       if (!problem) { failures.push(`${c.id}: checkExpression found nothing, expected ${c.error} at ${c.position}`); continue; }

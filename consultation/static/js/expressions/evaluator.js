@@ -1,7 +1,7 @@
 /**
  * The evaluator, as questionnaires/expressions/evaluator.py: what ${name} means where it is
  * evaluated (inside a repeat instance, the sibling), and the value of every node.
- *   evaluate(textOrTree, answers, {current, context, today, repeatFields, columns}) -> value
+ *   evaluate(textOrTree, answers, {current, context, today, repeatFields, columns, choiceLabels}) -> value
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  */
 import { FUNCTIONS, LAZY, NODES } from "./functions.js";
@@ -71,15 +71,30 @@ function scalar(value) {
   return value;
 }
 
+// The question jr:choice-name() names: '${commune}' as XLSForm writes it, or the XForm path
+// '/data/commune' pyxform makes of it.
+const NAMED_QUESTION = /^\s*(?:\$\{\s*([^}\s]+)\s*\}|.*?([^/\s]+))\s*$/;
+
 class Scope {
-  constructor(answers, { current, context, today, repeatFields, columns } = {}) {
+  constructor(answers, { current, context, today, repeatFields, columns, choiceLabels } = {}) {
     this.columns = columns || {};
+    this.choiceLabels = choiceLabels || null;
     this.answers = isInstance(answers) ? answers : {};
     this.current = current;
     this.context = parseContext(context);
     this.today = new XDate(todayDays(today));
     this.repeatFields = repeatFieldsOf(this.answers, repeatFields || {});
     this.repeatNames = new Set(Object.values(this.repeatFields));
+  }
+
+  /** The label of choice `value` of `question` (for jr:choice-name): "" when the question has no
+   * such choice, as in JavaRosa; without the form's choices at hand, the value itself. */
+  choiceLabel(question, value) {
+    const match = NAMED_QUESTION.exec(question);
+    const name = match ? match[1] || match[2] : question;
+    if (!this.choiceLabels) return value;
+    const labels = this.choiceLabels[name] || {};
+    return Object.prototype.hasOwnProperty.call(labels, value.trim()) ? labels[value.trim()] : "";
   }
 
   currentValue() {
@@ -219,6 +234,7 @@ export function evaluate(expression, answers, options = {}) {
     today: options.today,
     repeatFields: options.repeatFields || options.repeat_fields,
     columns: options.columns,
+    choiceLabels: options.choiceLabels || options.choice_labels,
   });
   return scope.value(tree);
 }

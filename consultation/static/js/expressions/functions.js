@@ -46,6 +46,41 @@ function power(scope, baseValue, exponentValue) {
   return base ** exponent;
 }
 
+/** A math function of numbers; JavaScript's Math already gives IEEE results (sqrt(-1) is NaN,
+ * log(0) is -Infinity), as XPath engines do. */
+function ieee(operation) {
+  return (scope, ...values) => operation(...values.map(toNumber));
+}
+
+/** A checklist bound: -1 (or any negative number) means no bound. */
+function checklistBound(nodes) {
+  const number = toNumber(nodes.length ? nodes[0] : "");
+  return Number.isNaN(number) || number < 0 ? null : number;
+}
+
+function within(total, minimum, maximum) {
+  const low = checklistBound(minimum);
+  const high = checklistBound(maximum);
+  return (low === null || total >= low) && (high === null || total <= high);
+}
+
+/** ODK checklist(min, max, v…): true when the number of true values is within the bounds. */
+function checklist(scope, minimum, maximum, ...nodeLists) {
+  return within(nodeLists.flat().filter(toBoolean).length, minimum, maximum);
+}
+
+/** ODK weighted-checklist(min, max, v1, w1, v2, w2…): the weights of the true values, summed. */
+function weightedChecklist(scope, minimum, maximum, ...nodeLists) {
+  let total = 0;
+  for (let pair = 0; pair + 1 < nodeLists.length; pair += 2) {
+    const [values, weights] = [nodeLists[pair], nodeLists[pair + 1]];
+    for (let index = 0; index < Math.min(values.length, weights.length); index += 1) {
+      if (toBoolean(values[index])) total += toNumber(weights[index]);
+    }
+  }
+  return within(total, minimum, maximum);
+}
+
 function numbers(nodeLists) {
   return nodeLists.flat().map(toNumber);
 }
@@ -144,6 +179,15 @@ function items(value) {
   return toString(value).split(XPATH_SPACE).filter(Boolean);
 }
 
+/** Whether `choice` is among the answer's names; a choice name holding a space (accepted in
+ * select_one lists, as pyxform does) is looked for as a run of whole words, as JavaRosa does. */
+function selected(scope, answer, choice) {
+  const wanted = items(choice);
+  const list = items(answer);
+  if (wanted.length <= 1) return wanted.length === 1 && list.includes(wanted[0]);
+  return ` ${list.join(" ")} `.includes(` ${wanted.join(" ")} `);
+}
+
 function selectedAt(scope, answer, indexValue) {
   const list = items(answer);
   const index = toNumber(indexValue);
@@ -222,6 +266,22 @@ export const FUNCTIONS = Object.fromEntries([
   fn("ceiling", 1, 1, finiteOr(Math.ceil)),
   fn("abs", 1, 1, (scope, value) => Math.abs(toNumber(value))),
   fn("pow", 2, 2, power),
+  fn("sin", 1, 1, ieee(Math.sin)),
+  fn("cos", 1, 1, ieee(Math.cos)),
+  fn("tan", 1, 1, ieee(Math.tan)),
+  fn("asin", 1, 1, ieee(Math.asin)),
+  fn("acos", 1, 1, ieee(Math.acos)),
+  fn("atan", 1, 1, ieee(Math.atan)),
+  fn("atan2", 2, 2, ieee(Math.atan2)),
+  fn("log", 1, 1, ieee(Math.log)),
+  fn("log10", 1, 1, ieee(Math.log10)),
+  fn("exp", 1, 1, ieee(Math.exp)),
+  fn("exp10", 1, 1, (scope, value) => power(scope, 10, value)),
+  fn("sqrt", 1, 1, ieee(Math.sqrt)),
+  fn("pi", 0, 0, () => Math.PI),
+  fn("checklist", 2, Infinity, checklist, NODES),
+  fn("weighted-checklist", 2, Infinity, weightedChecklist, NODES),
+  fn("jr:choice-name", 2, 2, (scope, value, question) => scope.choiceLabel(toString(question), toString(value))),
   fn("min", 1, Infinity, extremum(Math.min), NODES),
   fn("max", 1, Infinity, extremum(Math.max), NODES),
   fn("sum", 1, 1, (scope, nodes) => (nodes.length ? exactSum(nodes.map(toNumber)) : 0), NODES, true),
@@ -238,7 +298,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("substring-after", 2, 2, substringAfter),
   fn("normalize-space", 0, 1, (scope, ...args) => items(args.length ? args[0] : scope.currentValue()).join(" ")),
   fn("translate", 3, 3, translate),
-  fn("selected", 2, 2, (scope, answer, choice) => items(answer).includes(toString(choice).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))),
+  fn("selected", 2, 2, selected),
   fn("selected-at", 2, 2, selectedAt),
   fn("count-selected", 1, 1, (scope, answer) => items(answer).length),
   fn("regex", 2, 2, regex),

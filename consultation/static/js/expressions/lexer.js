@@ -11,6 +11,9 @@ const FUNCTION_NAME = /[A-Za-z][A-Za-z0-9_\-]*(?::[A-Za-z][A-Za-z0-9_\-]*)?/y;
 const NUMBER_TEXT = /\d+(?:\.\d*)?|\.\d+/y;
 const SPACES = " \t\r\n";
 export const WORD_OPERATORS = ["and", "or", "div", "mod"];
+// After an operand, XPath reads a name as an operator name: "1div1" is 1 div 1, "2mod3" 2 mod 3.
+const OPERATOR_WORD = /and|or|div|mod/y;
+const OPERAND_END = new Set(["number", "string", "ref", ")", ".", ".."]);
 
 function matchAt(pattern, text, index) {
   pattern.lastIndex = index;
@@ -64,6 +67,12 @@ export function tokenize(text) {
     if (char === ".") {
       tokens.push(token(".", ".", start));
       index += 1;
+      continue;
+    }
+    const word = matchAt(OPERATOR_WORD, text, index);
+    if (word && tokens.length && OPERAND_END.has(tokens[tokens.length - 1].kind)) {
+      tokens.push(token("name", word, start, word));
+      index += word.length;
       continue;
     }
     const name = matchAt(FUNCTION_NAME, text, index);

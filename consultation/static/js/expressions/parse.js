@@ -31,6 +31,10 @@ function functionProblems(root) {
       problems.push(new ExpressionError(`${node.name}() ${verb} ${expected} (${given})`, node.position, "arity"));
       return;
     }
+    if (node.name === "weighted-checklist" && count % 2) {
+      problems.push(new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", node.position, "arity"));
+      return;
+    }
     if (spec.needsReference) {
       for (const arg of node.args) {
         if (arg.type !== "ref") {
