@@ -80,31 +80,28 @@ def test_an_xlsx_sheet_by_name(runner, db):
     assert stored(db, "MED20")["2B033"] == (2021, 21050.2, "value")
 
 
-def test_values_already_imported_are_refused_unless_replaced(runner, db):
+def test_values_already_imported_are_refused_unless_replaced(runner, db, tmp_path):
     options = ("--code-column", "CODGEO", "--year", "2020")
     assert run_import(runner, "insee_communes.csv", *options).exit_code == 0
     before = counts(db)
     again = run_import(runner, "duplicates.csv", "--code-column", "CODGEO", "--year", "2020")
     assert again.exit_code == 1 and "figure déjà ligne 2" in again.output
     valid = "CODGEO;P20_POP\n37261;140000\n37214;15020\n"
-    path = FILES.parent.parent / "tmp_indicator_import.csv"
-    try:
-        path.write_text(valid, encoding="utf-8")
-        refused = runner.invoke(args=["import-indicators", str(path), *options])
-        assert refused.exit_code == 1
-        assert (
-            "Ligne 2, colonne « P20_POP » : une valeur de P20_POP pour le territoire 37261 en "
-            "2020 est déjà importée." in refused.output
-        )
-        assert "--replace" in refused.output
-        assert counts(db) == before  # not even the new commune 37214
-        replaced = runner.invoke(args=["import-indicators", str(path), *options, "--replace"])
-        assert replaced.exit_code == 0, replaced.output
-        assert "P20_POP (2020) : 2 valeurs numériques, 0 secrètes, 0 manquantes, 1 remplacées" in (
-            replaced.output
-        )
-    finally:
-        path.unlink()
+    path = tmp_path / "population.csv"
+    path.write_text(valid, encoding="utf-8")
+    refused = runner.invoke(args=["import-indicators", str(path), *options])
+    assert refused.exit_code == 1
+    assert (
+        "Ligne 2, colonne « P20_POP » : une valeur de P20_POP pour le territoire 37261 en "
+        "2020 est déjà importée." in refused.output
+    )
+    assert "--replace" in refused.output
+    assert counts(db) == before  # not even the new commune 37214
+    replaced = runner.invoke(args=["import-indicators", str(path), *options, "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "P20_POP (2020) : 2 valeurs numériques, 0 secrètes, 0 manquantes, 1 remplacées" in (
+        replaced.output
+    )
     assert stored(db, "P20_POP")["37261"] == (2020, 140000.0, "value")
     assert stored(db, "P20_POP")["37214"] == (2020, 15020.0, "value")
 
@@ -166,3 +163,20 @@ def test_everyone_reads_the_glossary_and_chargés_edit_it(runner, db, login):
     )
     assert refused.status_code == 200
     assert "Indiquez un libellé." in refused.get_data(as_text=True)
+
+
+def test_a_separator_of_more_than_one_character_is_refused(runner, db):
+    result = run_import(runner, "insee_communes.csv", "--code-column", "CODGEO", "--sep", ";;")
+    assert result.exit_code == 1 and "Séparateur « ;; » refusé" in result.output
+    tab = run_import(runner, "caf_communes.csv", "--code-column", "Code commune", "--sep", "\\t")
+    assert tab.exit_code == 1 and "avec le séparateur « \t »" in tab.output
+
+
+def test_a_column_name_too_long_for_an_indicator_code_is_refused(runner, db, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("CODGEO;" + "P" * 101 + "\n37261;12\n", encoding="utf-8")
+    result = runner.invoke(
+        args=["import-indicators", str(path), "--code-column", "CODGEO", "--year", "2020"]
+    )
+    assert result.exit_code == 1 and "trop long pour un code d'indicateur" in result.output
+    assert counts(db) == (0, 0, 0)

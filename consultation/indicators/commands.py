@@ -13,7 +13,11 @@ from ..transaction import command_transaction
 @click.command("import-indicators")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--code-column", required=True, help="Colonne des codes de territoire (CODGEO…).")
-@click.option("--year", type=int, help="Année des valeurs (sinon lue dans le nom des colonnes).")
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2100),
+    help="Année des valeurs (sinon lue dans le nom des colonnes).",
+)
 @click.option("--sep", help="Séparateur du CSV (deviné sinon : « ; », « , » ou tabulation).")
 @click.option("--encoding", help="Encodage du CSV (deviné sinon : UTF-8, puis cp1252).")
 @click.option("--sheet", help="Feuille du classeur XLSX (sinon la première qui a l'en-tête).")
@@ -28,12 +32,19 @@ def import_indicators(file, code_column, year, sep, encoding, sheet, level, labe
 
     from .services import ImportRefused, describe_count, import_indicator_table
 
+    if sep == "\\t":
+        sep = "\t"
+    if sep is not None and len(sep) != 1:
+        click.echo(
+            f"Séparateur « {sep} » refusé : un seul caractère (« ; », « , » ou \\t).", err=True
+        )
+        raise SystemExit(1)
     table = read_indicator_file(
         file.read_bytes(),
         file.name,
         code_column,
         year=year,
-        sep=sep.encode().decode("unicode_escape") if sep else None,
+        sep=sep,
         encoding=encoding,
         sheet=sheet,
         level=level,

@@ -12,6 +12,9 @@ from ..extensions import db
 from ..territory.services import ensure_territories, territories_by_code
 from .models import Indicator, IndicatorValue
 
+CODE_LENGTH = Indicator.__table__.c.code.type.length
+NAME_LENGTH = 200  # territory.name
+
 
 class ImportRefused(Exception):
     """Nothing may be imported; `problems` says every reason, by line and column."""
@@ -80,6 +83,17 @@ def import_indicator_table(table: IndicatorTable, replace: bool = False) -> Impo
     `replace`. Raises ImportRefused before writing anything when the table has errors. Flushes."""
     if table.errors:
         raise ImportRefused(table.errors)
+    too_long = [
+        FileProblem(
+            "nom de colonne trop long pour un code d'indicateur (100 caractères au plus).",
+            None,
+            column,
+        )
+        for column in table.indicator_columns
+        if len(column) > CODE_LENGTH
+    ]
+    if too_long:
+        raise ImportRefused(too_long)
     indicators = indicators_by_code(table.indicator_columns)
     territories = territories_by_code(table.level, {row.code for row in table.rows})
     existing = _existing_values(table, indicators, territories)
@@ -100,13 +114,15 @@ def import_indicator_table(table: IndicatorTable, replace: bool = False) -> Impo
         raise ImportRefused(problems)
 
     before = len(territories)
-    territories = ensure_territories(table.level, {row.code: row.label for row in table.rows})
+    territories = ensure_territories(
+        table.level, {row.code: row.label[:NAME_LENGTH] for row in table.rows}
+    )
     report = ImportReport([], len(territories) - before, list(table.rejected))
     for column in table.indicator_columns:
         indicator = indicators.get(column)
         created = indicator is None
         if created:
-            indicator = Indicator(code=column, label=column, level=table.level)
+            indicator = Indicator(code=column, label=column[:300], level=table.level)
             db.session.add(indicator)
         year = table.years[column]
         if indicator.millesime is None or indicator.millesime < year:
