@@ -3,11 +3,12 @@
 
 def all_blueprints():
     from .accounts import bp as accounts
+    from .indicators import bp as indicators
     from .main import bp as main
     from .studies.invitation_views import accept_bp as invitations
     from .studies.views import bp as studies
 
-    return [main, accounts, studies, invitations]
+    return [main, accounts, studies, invitations, indicators]
 
 
 def study_blueprints():

@@ -208,4 +208,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".jobs.commands",
     ".analysis_commands",
     ".submissions.commands",
+    ".indicators.commands",
 ]

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 
 from consultation.accounts.models import User, utcnow
 from consultation.accounts.roles import ROLES
+from consultation.indicators.models import Indicator
 from consultation.jobs.recovery import worker_name
 from consultation.questionnaire_store.models import (
     DRAFT,
@@ -234,9 +235,12 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         invited_by_id=charge.id,
         expires_at=utcnow() + timedelta(days=7),
     )
-    db.session.add_all([suggestion, *memos, assignment, *jobs, invitation])
+    # Indicators are shared by every study: each call adds its own, under its own code.
+    indicator = Indicator(code=f"P20_POP_{uuid.uuid4().hex[:6]}", label=f"Population{mark}")
+    db.session.add_all([suggestion, *memos, assignment, *jobs, invitation, indicator])
     db.session.commit()
     return {
+        "indicator": indicator,
         "study_id": questionnaire.study_id,
         "questionnaire": questionnaire,
         "submission": submission,

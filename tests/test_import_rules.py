@@ -18,7 +18,15 @@ WEB = (
     "consultation",
 )
 # What every feature stands on.
-DOMAIN = ("accounts", "questionnaire_store", "submissions", "jobs", "territory", "studies")
+DOMAIN = (
+    "accounts",
+    "questionnaire_store",
+    "submissions",
+    "jobs",
+    "territory",
+    "studies",
+    "indicators",
+)
 # One package per feature, side by side.
 FEATURES = ("designer", "interviews", "review", "api", "coding")
 

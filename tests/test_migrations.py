@@ -258,3 +258,51 @@ def test_versions_learn_where_they_were_copied_from_and_keep_their_rows(migrated
             }
             assert "copied_from_version_id" not in columns
         downgrade(revision="base")
+
+
+COPIED_FROM = "d2b8f6a1c350"
+
+
+def test_territories_and_indicators_arrive_beside_the_communes_and_leave_them(migrated_app):
+    """The official geography and the glossary are new tables: the communes and quartiers
+    already there are untouched, and a downgrade takes only the new tables away."""
+    with migrated_app.app_context():
+        upgrade(revision=COPIED_FROM)
+        with _db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO commune (insee_code, name) VALUES ('2A004', 'Ajaccio')")
+            )
+        upgrade()
+        with _db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO territory (id, level, code, name) VALUES (1, 'commune', '2A004', 'Ajaccio')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO indicator (id, code, label, definition, numerator_label, "
+                    "denominator_label, unit, source, level, update_frequency, notes, "
+                    "created_at, updated_at) VALUES (1, 'P20_POP', 'Population', '', '', '', '', "
+                    "'insee', 'commune', 'annuelle', '', '2026-11-02 10:00:00', '2026-11-02 10:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO indicator_value (indicator_id, territory_id, year, value, status) "
+                    "VALUES (1, 1, 2020, NULL, 'secret')"
+                )
+            )
+            assert _rows(
+                connection,
+                "SELECT code, status FROM indicator_value JOIN territory "
+                "ON territory.id = territory_id",
+            ) == [("2A004", "secret")]
+        downgrade(revision=COPIED_FROM)
+        with _db.engine.connect() as connection:
+            assert _rows(connection, "SELECT insee_code, name FROM commune") == [
+                ("2A004", "Ajaccio")
+            ]
+            tables = set(inspect(connection).get_table_names())
+            assert not tables & {"territory", "indicator", "indicator_value"}
+        downgrade(revision="base")

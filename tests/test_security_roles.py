@@ -72,6 +72,11 @@ ACCESS = {
     "accounts.end_user_sessions": Access((ADMIN,)),
     "accounts.journal": Access((ADMIN,)),
     "accounts.journal_export": Access((ADMIN,)),
+    # the glossary of indicators, shared by every study: everyone reads it; admins and the
+    # chargés d'étude (of any study) document it
+    "indicators.glossary": Access(EVERYONE),
+    "indicators.indicator": Access(EVERYONE),
+    "indicators.edit": Access(DESIGN),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews
@@ -176,6 +181,7 @@ def _url_values(records: dict) -> dict:
         "assignment_id": _id(records["assignment"]),
         "token_id": _id(records["device_token"]),
         "job_id": _id(records["job"]),
+        "indicator_id": _id(records["indicator"]),
         "user_id": _id(records["charge"]),
         "invitation_id": _id(records["invitation"]),
         "token": records["invitation_token"],

@@ -59,6 +59,12 @@ ENTRIES = [
         "Qui a fait quoi dans l'étude : modifications, exports, membres.",
         ("admin", "charge_etude"),
     ),
+    NavEntry(
+        "indicators.glossary",
+        "Indicateurs",
+        "Le glossaire des indicateurs du territoire (INSEE, CAF…) et leurs valeurs.",
+        ("admin", "charge_etude", "enqueteur", "collectif", "lecteur"),
+    ),
     NavEntry("accounts.users", "Utilisateurs", "Gérer les comptes de la plateforme.", ("admin",)),
 ]
 

@@ -1,7 +1,10 @@
-"""The study's territory: communes (by INSEE code) and their quartiers."""
+"""The territory: communes (by INSEE code) and their quartiers, and the official geography
+(communes, IRIS, EPCI, départements, régions, France) that indicators are given for."""
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from analyse.territories import LEVEL_LABELS, LEVELS
 
 from ..extensions import db
 
@@ -25,3 +28,32 @@ class Quartier(db.Model):
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.insee_code"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     commune: Mapped[Commune] = relationship(back_populates="quartiers")
+
+
+class Territory(db.Model):
+    """A territory of the official geography, shared by every study: a commune, an IRIS, an
+    EPCI, a département, a région or France, in the one that contains it (`parent`).
+
+    Communes keep their own table (`Commune`: the tablet, paper entry and a study's choice of
+    communes use it); the territory of level « commune » with the same INSEE code is the same
+    place, seen as reference data for indicators."""
+
+    __tablename__ = "territory"
+    __table_args__ = (
+        UniqueConstraint("level", "code"),
+        CheckConstraint(
+            "level IN (" + ", ".join(f"'{level}'" for level in LEVELS) + ")", name="known_level"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))
+    # Text, never a number (leading zeros, 2A/2B); 9 characters at most (IRIS, SIREN).
+    code: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"), index=True)
+    parent: Mapped["Territory | None"] = relationship(remote_side=[id])
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]

@@ -3,8 +3,10 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from analyse.territories import FRANCE, parent_code
+
 from ..extensions import db
-from .models import Commune, Quartier
+from .models import Commune, Quartier, Territory
 
 
 def communes(whole_platform: bool = False) -> list[Commune]:
@@ -42,3 +44,52 @@ def quartiers_by_id(ids) -> dict[int, Quartier]:
         select(Quartier).options(selectinload(Quartier.commune)).where(Quartier.id.in_(ids))
     )
     return {quartier.id: quartier for quartier in found}
+
+
+def territories_by_code(level: str, codes) -> dict[str, Territory]:
+    """The territories of `level` among `codes`, by code (unknown codes are simply absent)."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    found = db.session.scalars(
+        select(Territory).where(Territory.level == level, Territory.code.in_(codes))
+    )
+    return {territory.code: territory for territory in found}
+
+
+def ensure_territories(level: str, names_by_code: dict[str, str]) -> dict[str, Territory]:
+    """The territories of `level` for these codes (already checked for their form), created when
+    not known yet and named from `names_by_code` (an empty name is filled in when a later file
+    brings one); each new one is put in the territory its code says it lies in (an IRIS in its
+    commune, a commune in its département…), created too. Flushes."""
+    known = territories_by_code(level, names_by_code)
+    missing = {code: name for code, name in names_by_code.items() if code not in known}
+    for territory in known.values():
+        if not territory.name and names_by_code.get(territory.code):
+            territory.name = names_by_code[territory.code]
+    if missing:
+        parents = {}
+        for code in missing:
+            parent = parent_code(code, level)
+            if parent is not None:
+                parents.setdefault(parent[0], {})[parent[1]] = ""
+        parent_territories = {
+            parent_level: ensure_territories(parent_level, codes)
+            for parent_level, codes in parents.items()
+        }
+        for code, name in missing.items():
+            parent = parent_code(code, level)
+            territory = Territory(
+                level=level,
+                code=code,
+                name=name or _default_name(level, code),
+                parent=parent_territories[parent[0]][parent[1]] if parent else None,
+            )
+            db.session.add(territory)
+            known[code] = territory
+        db.session.flush()
+    return known
+
+
+def _default_name(level: str, code: str) -> str:
+    return "France" if level == FRANCE else ""
