@@ -1,15 +1,20 @@
 """Suggested codes for free-text answers, each with the words that justify it.
 
-Two sources, combined:
-- the codebook's rules (keywords, phrases, regexes): the evidence is the matched span;
-- a multi-label model learned from the codings coders accepted: TF-IDF of lemmas and lemma pairs,
-  one logistic regression per code (chosen over a calibrated linear SVM and spaCy's
-  textcat_multilabel by cross-validation on tests/data/coded_answers.csv, see docs/quality.md);
-  the evidence is the words with the highest contribution (weight × TF-IDF) to the score.
+Two sources:
+- the codebook's rules (keywords, phrases, regexes): the evidence is the matched span. Before any
+  coding (cold start) they are all there is; a rule's score is then its precision measured on the
+  training codings (smoothed toward a prior), so a keyword coders keep rejecting stops being
+  suggested;
+- a model learned from coded answers (analyse.code_model): one logistic regression per code on
+  lemma and character n-grams plus one feature per matching rule, a decision threshold per code
+  chosen by cross-validation inside the training data. It learns any codebook, rules or not,
+  including codes no rule names and a "no code" decision; the evidence is the words with the
+  highest contribution (weight × TF-IDF) to the score.
 
-A rule's score is its precision measured on the training codings (smoothed toward a prior), so a
-keyword that coders keep rejecting stops being suggested; when both sources speak their scores are
-combined as independent evidence (1 − (1 − rule)(1 − model)).
+Once a model is trained, every non-empty answer gets at least its most probable code (or nothing,
+when the most probable decision is "no code"), and the codes the model knows are scored by the
+model alone: the rule that matched is one of its features, weighed by what coders did with it.
+Codes without any coded example keep their rule's score.
 """
 
 from __future__ import annotations
@@ -24,9 +29,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .code_model import (
+    DEFAULT_THRESHOLD,
+    NO_CODE,
+    CodeModel,
+    features_with_spans,
+    none_code,
+)
 from .codebook import Codebook, RuleMatcher
 from .nlp import (
-    ALPHA,
     DEFAULT_MODEL,
     AnalysisCache,
     TextAnalysis,
@@ -35,11 +46,21 @@ from .nlp import (
     text_hash,
 )
 
-SAVE_FORMAT = 1
-DEFAULT_THRESHOLD = 0.5
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Suggester",
+    "Suggestion",
+    "analyse_and_suggest",
+    "features_with_spans",
+    "train_suggester",
+]
+
+SAVE_FORMAT = 2
 RULE_PRIOR = 0.6  # precision assumed for a rule never seen in training codings
 RULE_PRIOR_WEIGHT = 2.0
-MIN_POSITIVES = 3  # a code needs this many coded examples before the model learns it
+# Each further distinct span a code's rules match adds this fraction of the evidence of one match:
+# an answer naming the bus, the tram and the timetable is more surely about transport.
+RULE_EXTRA_MATCH = 0.5
 MAX_EVIDENCE = 3
 RETRAIN_MIN_NEW = 20
 RETRAIN_FRACTION = 0.1
@@ -67,150 +88,6 @@ class Suggestion(NamedTuple):
         }
 
 
-def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, int]]]:
-    """Model features (folded lemmas and adjacent lemma pairs, function words left out) with the
-    character span each comes from, so a feature's weight can be shown on the text."""
-    keys = analysis.match_keys
-    tokens = analysis.tokens
-    # Words only: emoji and symbols carry no lemma worth weighing.
-    words = [(key, tokens[index]) for key, index in keys if tokens[index].flags & ALPHA]
-    found = []
-    for position, (key, token) in enumerate(words):
-        found.append((key, (token.start, token.end)))
-        if position + 1 < len(words):
-            next_key, next_token = words[position + 1]
-            found.append((key + " " + next_key, (token.start, next_token.end)))
-    return found
-
-
-def _feature_list(analysis: TextAnalysis) -> list[str]:
-    """features_with_spans without the spans: what the vectorizer reads, for every answer."""
-    tokens = analysis.tokens
-    words = [key for key, index in analysis.match_keys if tokens[index].flags & ALPHA]
-    return words + [first + " " + second for first, second in zip(words, words[1:])]
-
-
-def _identity(features):
-    return features
-
-
-class LemmaModel:
-    """One-vs-rest linear classifiers over TF-IDF of lemma features.
-
-    kind "logreg": logistic regression (scores are probabilities as they come);
-    kind "svm": linear SVM with Platt-calibrated scores (sigmoid fitted by cross-validation)."""
-
-    def __init__(self, kind: str = "logreg", *, C: float = 10.0):
-        if kind not in ("logreg", "svm"):
-            raise ValueError(f"modèle inconnu : {kind}")
-        self.kind = kind
-        self.C = C
-        self.codes: list[str] = []
-        self.vectorizer = None
-        self.estimators: list = []
-        self.weights: np.ndarray | None = None  # codes × features, for evidence
-
-    def fit(
-        self, analyses: Sequence[TextAnalysis], label_sets: Sequence[set[str]], codes: Iterable[str]
-    ) -> LemmaModel:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=1)
-        matrix = self.vectorizer.fit_transform([_feature_list(analysis) for analysis in analyses])
-        self.codes, self.estimators, weights = [], [], []
-        for code in codes:
-            target = np.fromiter(
-                (code in labels for labels in label_sets), dtype=bool, count=len(label_sets)
-            )
-            positives = int(target.sum())
-            if positives < MIN_POSITIVES or positives == len(target):
-                continue
-            estimator = self._estimator(positives)
-            estimator.fit(matrix, target)
-            self.codes.append(code)
-            self.estimators.append(estimator)
-            weights.append(self._coefficients(estimator))
-        self.weights = np.vstack(weights) if weights else np.zeros((0, matrix.shape[1]))
-        return self
-
-    def _estimator(self, positives: int):
-        from sklearn.linear_model import LogisticRegression
-
-        if self.kind == "logreg":
-            return LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced")
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.svm import LinearSVC
-
-        return CalibratedClassifierCV(
-            LinearSVC(C=self.C / 8, class_weight="balanced"), method="sigmoid", cv=min(3, positives)
-        )
-
-    def _coefficients(self, estimator) -> np.ndarray:
-        if self.kind == "logreg":
-            return estimator.coef_[0]
-        return np.mean(
-            [calibrated.estimator.coef_[0] for calibrated in estimator.calibrated_classifiers_],
-            axis=0,
-        )
-
-    def transform(self, analyses: Sequence[TextAnalysis]):
-        """TF-IDF rows of the answers, as the fitted vectorizer computes them (sublinear tf, idf,
-        l2 norm), with the vocabulary looked up in C (map over dict.get) rather than word by word."""
-        from scipy.sparse import csr_matrix
-        from sklearn.preprocessing import normalize
-
-        lookup = self.vectorizer.vocabulary_.get
-        columns: list[int] = []
-        offsets = [0]
-        for analysis in analyses:
-            columns.extend(
-                [column for column in map(lookup, _feature_list(analysis)) if column is not None]
-            )
-            offsets.append(len(columns))
-        counts = csr_matrix(
-            (np.ones(len(columns)), columns, offsets),
-            shape=(len(analyses), len(self.vectorizer.vocabulary_)),
-        )
-        counts.sum_duplicates()
-        if self.vectorizer.sublinear_tf:
-            np.log(counts.data, counts.data)
-            counts.data += 1
-        counts.data *= self.vectorizer.idf_[counts.indices]
-        return normalize(counts, norm=self.vectorizer.norm, copy=False)
-
-    def predict_proba(self, matrix) -> np.ndarray:
-        if not self.estimators:
-            return np.zeros((matrix.shape[0], 0))
-        return np.column_stack(
-            [estimator.predict_proba(matrix)[:, 1] for estimator in self.estimators]
-        )
-
-    def evidence(self, analysis: TextAnalysis, row, code_index: int) -> tuple[tuple[int, int], ...]:
-        """Spans of the features that pushed this code's score up the most."""
-        row = row.tocsr()
-        return self.evidence_of(analysis, row.indices, row.data, code_index)
-
-    def evidence_of(
-        self, analysis: TextAnalysis, columns, values, code_index: int
-    ) -> tuple[tuple[int, int], ...]:
-        """evidence() from the answer's TF-IDF row given as its columns and values (slices of the
-        CSR arrays: taking a row of a sparse matrix costs more than the rest)."""
-        vocabulary = self.vectorizer.vocabulary_
-        contributions = dict(
-            zip(columns.tolist(), (values * self.weights[code_index, columns]).tolist())
-        )
-        best: dict[str, float] = {}
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for feature, span in features_with_spans(analysis):
-            column = vocabulary.get(feature)
-            if column is None or contributions.get(column, 0.0) <= 0:
-                continue
-            best[feature] = contributions[column]
-            spans.setdefault(feature, []).append(span)
-        chosen = sorted(best, key=best.get, reverse=True)[:MAX_EVIDENCE]
-        return _merge_spans(span for feature in chosen for span in spans[feature])
-
-
 def _merge_spans(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     merged: list[list[int]] = []
     for start, end in sorted(set(spans)):
@@ -221,12 +98,18 @@ def _merge_spans(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...
     return tuple((start, end) for start, end in merged)
 
 
+def _rule_score(precision: float, spans: list[tuple[int, int]]) -> float:
+    distinct = len(set(spans))
+    return 1 - (1 - precision) ** (1 + RULE_EXTRA_MATCH * (distinct - 1))
+
+
 @dataclass
 class Suggester:
     codebook: Codebook
-    model: LemmaModel | None = None
+    model: CodeModel | None = None
     rule_precision: dict[str, float] = field(default_factory=dict)
-    threshold: float = DEFAULT_THRESHOLD
+    # None: each code's own threshold chosen in training; a number: one threshold for every code.
+    threshold: float | None = None
     n_examples: int = 0
     nlp_model: str = DEFAULT_MODEL
     use_rules: bool = True
@@ -243,6 +126,11 @@ class Suggester:
             self._matcher = RuleMatcher(self.codebook, model=self.nlp_model)
         return self._matcher
 
+    @property
+    def none_code(self) -> str | None:
+        """The codebook's "no code / off-topic" code, recognised by its name."""
+        return none_code([(code.id, code.name) for code in self.codebook])
+
     # ---- learning ------------------------------------------------------------------------------
     @classmethod
     def train(
@@ -250,14 +138,16 @@ class Suggester:
         examples: Iterable[tuple[str | TextAnalysis, Iterable[str]]],
         codebook: Codebook,
         *,
-        model_kind: str = "logreg",
         cache: AnalysisCache | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         nlp_model: str = DEFAULT_MODEL,
         use_rules: bool = True,
         use_model: bool = True,
+        use_chars: bool = True,
     ) -> Suggester:
-        """Learn from (answer text, accepted codes). Codes unknown to the codebook are ignored."""
+        """Learn from (answer text, accepted codes). Codes unknown to the codebook are ignored; an
+        answer with no code teaches the "no code" decision (the codebook's own such code if it
+        has one)."""
         examples = list(examples)
         analyses = _analyses([text for text, _codes in examples], cache=cache, model=nlp_model)
         label_sets = [{code for code in codes if code in codebook} for _text, codes in examples]
@@ -269,25 +159,31 @@ class Suggester:
             use_rules=use_rules,
             use_model=use_model,
         )
+        rule_hits = [set() for _ in analyses]
         if use_rules:
-            suggester.rule_precision = suggester._measure_rules(analyses, label_sets)
+            matcher = suggester.matcher
+            rule_hits = [{match.code for match in matcher.match(a)} for a in analyses]
+            suggester.rule_precision = _measure_rules(rule_hits, label_sets)
         if use_model and examples:
-            suggester.model = LemmaModel(model_kind).fit(analyses, label_sets, codebook.ids)
+            nothing = suggester.none_code or NO_CODE
+            targets = [labels or {nothing} for labels in label_sets]
+            kept = [
+                index
+                for index, analysis in enumerate(analyses)
+                if analysis.text.strip()  # an empty answer teaches nothing about words
+            ]
+            try:
+                model = CodeModel(use_chars=use_chars).fit(
+                    [analyses[i] for i in kept],
+                    [targets[i] for i in kept],
+                    [*codebook.ids, *([NO_CODE] if nothing == NO_CODE else [])],
+                    [rule_hits[i] for i in kept],
+                )
+            except ValueError:
+                # No word at all in the coded answers (empty, emoji only): nothing to learn.
+                model = None
+            suggester.model = model if model is not None and model.codes else None
         return suggester
-
-    def _measure_rules(self, analyses, label_sets) -> dict[str, float]:
-        hits: dict[str, int] = {}
-        correct: dict[str, int] = {}
-        matcher = self.matcher
-        for analysis, labels in zip(analyses, label_sets):
-            for code in {match.code for match in matcher.match(analysis)}:
-                hits[code] = hits.get(code, 0) + 1
-                correct[code] = correct.get(code, 0) + (code in labels)
-        return {
-            code: (correct[code] + RULE_PRIOR * RULE_PRIOR_WEIGHT)
-            / (hits[code] + RULE_PRIOR_WEIGHT)
-            for code in hits
-        }
 
     def needs_retraining(self, n_new_codings: int) -> bool:
         """True once enough new codings have been accepted since training to be worth a new model:
@@ -302,7 +198,8 @@ class Suggester:
         cache: AnalysisCache | None = None,
         threshold: float | None = None,
     ) -> list[list[Suggestion]]:
-        """For each text, the codes whose score reaches the threshold, best first."""
+        """For each text, the codes the suggester decides on, best first (`threshold` replaces
+        the per-code thresholds by one for every code)."""
         analyses = _analyses(list(texts), cache=cache, model=self.nlp_model)
         return self.suggest_analyses(analyses, threshold=threshold)
 
@@ -311,75 +208,73 @@ class Suggester:
     ) -> list[list[Suggestion]]:
         threshold = self.threshold if threshold is None else threshold
         with collector_paused():
-            return self.score_analyses(analyses, evidence_from=threshold, keep_from=threshold)
+            return self._decide(analyses, threshold)
 
-    def score_analyses(
-        self,
-        analyses: Sequence[TextAnalysis],
-        *,
-        evidence_from: float | None = None,
-        keep_from: float = 0.0,
+    def _decide(
+        self, analyses: Sequence[TextAnalysis], threshold: float | None
     ) -> list[list[Suggestion]]:
-        """Every code either source gives a score of 0.05 or more (and `keep_from` or more), best
-        first. The model's evidence is computed for suggestions scoring `evidence_from` or more (by
-        default the threshold): it is the costly part, and nobody looks at the others."""
-        evidence_from = self.threshold if evidence_from is None else evidence_from
-        codebook_ids = self.codebook.codes
+        known_codes = self.codebook.codes
         matcher = self.matcher if self.use_rules else None
-        all_rule_spans = (
-            [matcher.spans_by_code(analysis) for analysis in analyses]
-            if matcher is not None
-            else [{} for _ in analyses]
-        )
+        all_rule_spans = [
+            matcher.spans_by_code(analysis) if matcher is not None else {} for analysis in analyses
+        ]
         model = self.model if self.use_model else None
-        model_scores: list[dict[str, float]] = [{} for _ in analyses]
-        matrix = None
-        if model is not None and model.estimators and analyses:
-            matrix = model.transform(analyses).tocsr()
-            probabilities = model.predict_proba(matrix)
-            # One pass over the matrix instead of one numpy call per answer.
-            rows, columns = np.nonzero(probabilities >= 0.05)
-            codes = model.codes
-            for row, column, value in zip(
-                rows.tolist(), columns.tolist(), probabilities[rows, columns].tolist()
-            ):
-                model_scores[row][codes[column]] = value
-        rule_precision, threshold = self.rule_precision, self.threshold
-        index = {code: k for k, code in enumerate(model.codes)} if matrix is not None else {}
+        probabilities = lemma_rows = None
+        if model is not None and analyses:
+            hits = [set(spans) for spans in all_rule_spans]
+            probabilities = model.probabilities(model.features(analyses, hits))
+            lemma_rows = model.lemma_matrix(analyses).tocsr()
+            thresholds = (
+                model.thresholds if threshold is None else np.full(len(model.codes), threshold)
+            )
+            model_index = {code: k for k, code in enumerate(model.codes)}
+        rule_threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        nothing = self.none_code or NO_CODE
         results = []
-        for row_index, (rule_spans, scores) in enumerate(zip(all_rule_spans, model_scores)):
-            suggestions = []
-            for code in (rule_spans.keys() | scores.keys()) if scores else rule_spans:
-                if code not in codebook_ids:
+        for row, (analysis, rule_spans) in enumerate(zip(analyses, all_rule_spans)):
+            if not analysis.text.strip():
+                results.append([])
+                continue
+            chosen: dict[str, float] = {}
+            if probabilities is not None:
+                scores = probabilities[row]
+                best = int(np.argmax(scores))
+                if model.codes[best] == nothing:
+                    # The most probable decision is "no code": the codebook's code, or nothing.
+                    chosen = {nothing: float(scores[best])} if nothing in known_codes else {}
+                    results.append(self._suggestions(chosen, rule_spans, analysis, row, lemma_rows))
                     continue
-                in_rules = code in rule_spans
-                rule_score = rule_precision.get(code, RULE_PRIOR) if in_rules else 0.0
-                model_score = scores.get(code, 0.0)
-                score = 1 - (1 - rule_score) * (1 - model_score)
-                if score < keep_from:
-                    continue
-                if in_rules:
-                    spans = rule_spans[code]
-                    spans = (spans[0],) if len(spans) == 1 else _merge_spans(spans)
-                    source = SOURCE_BOTH if model_score >= threshold else SOURCE_RULE
-                else:
-                    source = SOURCE_MODEL
-                    # Evidence of model-only suggestions only for those shown.
-                    if score >= evidence_from:
-                        first, last = matrix.indptr[row_index], matrix.indptr[row_index + 1]
-                        spans = model.evidence_of(
-                            analyses[row_index],
-                            matrix.indices[first:last],
-                            matrix.data[first:last],
-                            index[code],
-                        )
-                    else:
-                        spans = ()
-                suggestions.append(Suggestion(code, score, spans, source))
-            # Best first; equal scores in code order, whatever the order sets gave them.
-            suggestions.sort(key=lambda suggestion: (-suggestion.score, suggestion.code))
-            results.append(suggestions)
+                for index in np.flatnonzero(scores >= thresholds).tolist() + [best]:
+                    code = model.codes[index]
+                    if code != nothing and code in known_codes:
+                        chosen[code] = float(scores[index])
+            for code, spans in rule_spans.items():
+                if code in known_codes and (model is None or code not in model_index):
+                    score = _rule_score(self.rule_precision.get(code, RULE_PRIOR), spans)
+                    if score >= rule_threshold:
+                        chosen[code] = score
+            results.append(self._suggestions(chosen, rule_spans, analysis, row, lemma_rows))
         return results
+
+    def _suggestions(self, chosen, rule_spans, analysis, row, lemma_rows) -> list[Suggestion]:
+        model = self.model if self.use_model else None
+        index = {code: k for k, code in enumerate(model.codes)} if model is not None else {}
+        suggestions = []
+        for code, score in chosen.items():
+            in_model = code in index
+            if code in rule_spans:
+                spans = rule_spans[code]
+                spans = (spans[0],) if len(spans) == 1 else _merge_spans(spans)
+                source = SOURCE_BOTH if in_model else SOURCE_RULE
+            else:
+                source = SOURCE_MODEL
+                spans = _merge_spans(
+                    model.evidence(analysis, lemma_rows[row], index[code], MAX_EVIDENCE)
+                )
+            suggestions.append(Suggestion(code, score, spans, source))
+        # Best first; equal scores in code order.
+        suggestions.sort(key=lambda suggestion: (-suggestion.score, suggestion.code))
+        return suggestions
 
     # ---- persistence -------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
@@ -437,6 +332,19 @@ class Suggester:
             use_model=state["use_model"],
             version=state["version"],
         )
+
+
+def _measure_rules(rule_hits: Sequence[set[str]], label_sets: Sequence[set[str]]) -> dict:
+    hits: dict[str, int] = {}
+    correct: dict[str, int] = {}
+    for codes, labels in zip(rule_hits, label_sets):
+        for code in codes:
+            hits[code] = hits.get(code, 0) + 1
+            correct[code] = correct.get(code, 0) + (code in labels)
+    return {
+        code: (correct[code] + RULE_PRIOR * RULE_PRIOR_WEIGHT) / (hits[code] + RULE_PRIOR_WEIGHT)
+        for code in hits
+    }
 
 
 def analyse_and_suggest(

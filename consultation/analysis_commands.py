@@ -182,6 +182,7 @@ def autocode_command(
 ):
     """Suggère des codes pour des réponses libres, appris des réponses déjà codées et des règles du
     livre de codes."""
+    from analyse.code_model import none_code
     from analyse.codebook import Code, CodebookError, default_codebook, load_codebook
     from analyse.suggestions import Suggester
 
@@ -208,6 +209,13 @@ def autocode_command(
         examples.append((row["text"], codes))
     if not any(codes for _text, codes in examples):
         problems.append(f"{train_path} : aucune réponse codée (colonne « codes » vide partout)")
+    else:
+        nothing = none_code([(code.id, code.name) for code in codebook])
+        if nothing and all(set(codes) <= {nothing} for _text, codes in examples):
+            problems.append(
+                f"{train_path} : toutes les réponses sont codées « {codebook[nothing].name} » : "
+                "rien à apprendre sur les autres codes"
+            )
     seen: dict[str, int] = {}
     for row, line in zip(new.rows, new.row_lines):
         identifier = row["id"].strip()
