@@ -36,6 +36,8 @@ def config_from_env(instance_path: str) -> dict:
         **mail_config(),
         # How long an invitation link to a study works.
         "INVITATION_DAYS": _days(os.environ.get("INVITATION_DAYS", "")),
+        # Survey figures: counts under this are shown « < N » to the collectif and the lecteurs.
+        "SMALL_CELL_MINIMUM": _minimum(os.environ.get("SMALL_CELL_MINIMUM", "")),
     }
 
 
@@ -67,6 +69,17 @@ def _count(value: str) -> int:
         return 0
     if not value.isdigit():
         raise ValueError(f"Nombre de proxys attendu (0, 1, 2…), pas « {value} ».")
+    return int(value)
+
+
+def _minimum(value: str) -> int:
+    value = value.strip()
+    if not value:
+        return 5
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(
+            f"SMALL_CELL_MINIMUM : effectif minimal attendu (1, 5, 10…), pas « {value} »."
+        )
     return int(value)
 
 

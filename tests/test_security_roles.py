@@ -143,6 +143,8 @@ ACCESS = {
     "coding.results_page": Access(READ_RESULTS),
     "coding.verbatims": Access(READ_RESULTS),
     "coding.cloud": Access(READ_RESULTS),
+    "coding.survey_page": Access(READ_RESULTS),
+    "coding.survey_file": Access(READ_RESULTS, params={"fmt": "csv"}),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),

@@ -32,6 +32,7 @@ NOT_PAGES = {
     "designer.export",
     "coding.export_file",
     "coding.cloud",
+    "coding.survey_file",
     "review.export_file",
     "studies.journal_export",
     "accounts.journal_export",
@@ -43,6 +44,7 @@ NOT_PAGES = {
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
     "coding.results_page",
+    "coding.survey_page",
     "coding.agreement",
     "coding.workspace",
     "coding.pseudonymisation",

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (each module registers its routes on the blueprin
     home,
     pseudonymisation,
     results,
+    survey,
     workspace,
     workspace_api,
 )

@@ -1,0 +1,241 @@
+"""Figures of a survey's closed questions: counts, percentages with 95 % confidence intervals,
+cross-tabs by a respondent profile column, means of scales, and the masking of small cells.
+
+Input is one DataFrame with a row per respondent: a column per question holding the answers as
+stored (a choice name for select_one, a list of choice names for select_multiple, a number for
+integer, decimal and rating) and the profile columns to group by. Output is plain tables keyed
+by choice names and group keys; labels are the caller's business.
+
+Intervals. A proportion's interval is Wilson's score interval, which stays inside [0, 1] and keeps
+its coverage for small counts and proportions near 0 or 1, where the textbook p ± 1.96·√(p(1−p)/n)
+gives negative bounds. For a select_multiple, each choice is a proportion of the respondents who
+answered the question (a respondent ticks several: the percentages add to more than 100). A mean's
+interval is the normal one, mean ± 1.96·s/√n; for the small groups where Student's t would differ,
+the cells are masked for the roles that see masked figures anyway.
+
+Unweighted: each respondent counts once (weighting to population margins is not done yet)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+OVERALL = "__ensemble__"  # the key of the column of all respondents
+MISSING_GROUP = ""  # the group of respondents whose profile column is empty
+CATEGORICAL, MULTIPLE, SCALE, NUMERIC = "categorical", "multiple", "scale", "numeric"
+DISTINCT_VALUES_KEPT = 10  # a number question with at most this many values keeps each value
+BANDS = 5  # otherwise: this many bands at the quantiles
+
+
+@dataclass(frozen=True)
+class ClosedQuestion:
+    """What tabulation needs of a question: its answers' column, its kind and, for choices, their
+    names in the questionnaire's order (for a rating scale, start to end)."""
+
+    name: str
+    kind: str  # CATEGORICAL, MULTIPLE, SCALE or NUMERIC
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class Table:
+    """One question's figures: rows are the choices (or values, or bands), columns are OVERALL
+    then each group. `bases` is the number of respondents who answered, per column; for a scale or
+    a number, `means` holds mean, low, high and n per column."""
+
+    question: str
+    kind: str
+    rows: list[str]
+    columns: list[str]
+    counts: pd.DataFrame
+    bases: pd.Series
+    percent: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
+    means: pd.DataFrame | None = None
+    masked: pd.DataFrame | None = field(default=None)
+
+
+def wilson(successes, n, z: float = Z95):
+    """Wilson's score interval (low, high) of successes out of n, as proportions; arrays work
+    element-wise. n = 0 gives (nan, nan)."""
+    successes = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = successes / n
+        z2 = z * z
+        denominator = 1 + z2 / n
+        centre = (p + z2 / (2 * n)) / denominator
+        half = z / denominator * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+        low = np.clip(centre - half, 0.0, 1.0)
+        high = np.clip(centre + half, 0.0, 1.0)
+    return low, high
+
+
+def mean_interval(values: pd.Series, z: float = Z95) -> tuple[float, float, float, int]:
+    """(mean, low, high, n) of the numbers in `values`; the interval is mean ± z·s/√n."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(values.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = z * float(values.std(ddof=1)) / math.sqrt(n)
+    return mean, mean - half, mean + half, n
+
+
+def tabulate(frame: pd.DataFrame, question: ClosedQuestion, by: str | None = None) -> Table:
+    """The question's table: all respondents, then one column per value of the profile column
+    `by` (sorted; an empty profile is the group MISSING_GROUP)."""
+    answers = frame[question.name]
+    groups = _groups(frame, by, answers.index)
+    if question.kind == MULTIPLE:
+        counts, bases = _multiple_counts(answers, groups)
+        rows = _ordered(question.choices, counts.index)
+    else:
+        values, rows = _categories(answers, question)
+        counts, bases = _single_counts(values, groups)
+    # The respondents without the profile (MISSING_GROUP) come last.
+    group_keys = sorted(
+        (key for key in counts.columns if key != OVERALL), key=lambda key: (key == "", key)
+    )
+    columns = [OVERALL] + group_keys if by else [OVERALL]
+    counts = counts.reindex(index=rows, columns=columns, fill_value=0).astype(int)
+    bases = bases.reindex(columns, fill_value=0).astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = counts.to_numpy() / bases.to_numpy()
+    low, high = wilson(counts.to_numpy(), np.broadcast_to(bases.to_numpy(), counts.shape))
+    shaped = lambda array: pd.DataFrame(array * 100, index=rows, columns=columns)  # noqa: E731
+    table = Table(
+        question.name,
+        question.kind,
+        rows,
+        columns,
+        counts,
+        bases,
+        shaped(share),
+        shaped(low),
+        shaped(high),
+    )
+    if question.kind in (SCALE, NUMERIC):
+        table.means = _means(answers, groups, columns)
+    return table
+
+
+def _groups(frame: pd.DataFrame, by: str | None, index) -> pd.Series | None:
+    if not by:
+        return None
+    return frame[by].fillna(MISSING_GROUP).astype(str).reindex(index)
+
+
+def _categories(answers: pd.Series, question: ClosedQuestion) -> tuple[pd.Series, list[str]]:
+    """The answers as row keys (text), and the rows in order: the choices, then values met in the
+    answers that the choices do not list (from an older version). A number question with many
+    values is cut into bands at its quantiles."""
+    if question.kind in (SCALE, NUMERIC):
+        numbers = pd.to_numeric(answers, errors="coerce")
+        distinct = np.sort(numbers.dropna().unique())
+        if question.kind == NUMERIC and len(distinct) > DISTINCT_VALUES_KEPT:
+            return _bands(numbers)
+        # Keys of the few distinct values, then looked up: not a Python call per answer.
+        names = {value: _number_key(value) for value in distinct}
+        known = list(question.choices) if question.kind == SCALE else []
+        return numbers.map(names), _ordered(known, names.values())
+    keys = answers.where(answers.notna() & (answers != ""))
+    keys = keys.where(keys.isna(), keys.astype(str))
+    return keys, _ordered(question.choices, keys.dropna().unique())
+
+
+def _bands(numbers: pd.Series) -> tuple[pd.Series, list[str]]:
+    edges = np.unique(np.round(numbers.quantile(np.linspace(0, 1, BANDS + 1)).to_numpy(), 2))
+    labels = [
+        f"{_number_key(low)} à {_number_key(high)}" for low, high in zip(edges[:-1], edges[1:])
+    ]
+    banded = pd.cut(numbers, edges, labels=labels, include_lowest=True)
+    return banded.astype(object).where(banded.notna()), labels
+
+
+def _number_key(value) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}".replace(".", ",")
+
+
+def _ordered(known, found) -> list[str]:
+    rows = list(dict.fromkeys(known))
+    rows += sorted(str(value) for value in found if str(value) not in set(rows))
+    return rows
+
+
+def _single_counts(values: pd.Series, groups: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
+    answered = values.notna()
+    values = values[answered]
+    overall = values.value_counts()
+    counts = overall.to_frame(OVERALL)
+    bases = pd.Series({OVERALL: int(answered.sum())})
+    if groups is not None:
+        crossed = (
+            pd.DataFrame({"value": values, "group": groups[answered]})
+            .groupby(["value", "group"], sort=False)
+            .size()
+            .unstack(fill_value=0)
+        )
+        counts = counts.join(crossed, how="outer").fillna(0)
+        bases = pd.concat([bases, groups[answered].value_counts()])
+    return counts, bases
+
+
+def _multiple_counts(answers: pd.Series, groups: pd.Series | None):
+    """Respondents ticking each choice; the base is the respondents who ticked at least one.
+    Lists are exploded by pandas; an older answer stored as a space-separated text is split; a
+    choice ticked twice by one respondent counts once."""
+    ticked = answers.explode()
+    ticked = ticked[ticked.notna() & (ticked != "")].astype(str)
+    spaced = ticked.str.contains(" ", regex=False)
+    if spaced.any():
+        ticked = pd.concat([ticked[~spaced], ticked[spaced].str.split().explode()])
+    pairs = pd.DataFrame({"value": ticked.to_numpy()}, index=ticked.index)
+    pairs = pairs[~pairs.reset_index().duplicated().to_numpy()]
+    answered = pairs.index.unique()
+    counts = pairs["value"].value_counts().to_frame(OVERALL)
+    bases = pd.Series({OVERALL: len(answered)})
+    if groups is not None:
+        pairs["group"] = groups.reindex(pairs.index).to_numpy()
+        crossed = pairs.groupby(["value", "group"], sort=False).size().unstack(fill_value=0)
+        counts = counts.join(crossed, how="outer").fillna(0)
+        bases = pd.concat([bases, groups.reindex(answered).value_counts()])
+    return counts, bases
+
+
+def _means(answers: pd.Series, groups: pd.Series | None, columns: list[str]) -> pd.DataFrame:
+    numbers = pd.to_numeric(answers, errors="coerce")
+    records = {OVERALL: mean_interval(numbers)}
+    if groups is not None:
+        for key, part in numbers.groupby(groups):
+            records[key] = mean_interval(part)
+    means = pd.DataFrame.from_dict(records, orient="index", columns=["mean", "low", "high", "n"])
+    return means.reindex(columns).fillna({"n": 0}).astype({"n": int})
+
+
+def small_cells(table: Table, minimum: int) -> pd.DataFrame:
+    """Cells to hide from readers who may not see small counts: a count from 1 to minimum − 1,
+    and, in a column of a single-choice question where only one cell is so hidden, the next
+    smallest count too (else the column's base minus the others would give it back)."""
+    counts = table.counts
+    masked = (counts > 0) & (counts < minimum)
+    if table.kind != MULTIPLE:
+        for column in counts.columns:
+            if masked[column].sum() == 1:
+                others = counts[column][~masked[column] & (counts[column] > 0)]
+                if len(others):
+                    masked.loc[others.idxmin(), column] = True
+    return masked
+
+
+def small_bases(table: Table, minimum: int) -> pd.Series:
+    """Columns with fewer answering respondents than `minimum` (their mean is hidden too)."""
+    return (table.bases > 0) & (table.bases < minimum)

@@ -1,0 +1,293 @@
+"""« Chiffres de l'enquête » of 100,000 submissions × 30 closed questions: the time to render the
+cross-tab page against raw pandas computing the same tables from an in-memory DataFrame, same run.
+
+Ours: the page as a chargé d'étude asks for it (GET /etudes/<study>/analyse/<id>/chiffres?par=…,
+through Flask's test client): one query reading the answers' JSON, decoding, the tabulation of
+analyse (counts, percentages, Wilson intervals, means), labels, and the HTML.
+Baseline: the same answers already in a DataFrame; for each question `value_counts` and
+`pd.crosstab(normalize="columns")` (select_multiple exploded first), and the means by group.
+Each side runs three times; each keeps its best time. ratio = ours / baseline (target ≤ 3).
+
+The database is DATABASE_URL when set (a schema `bench_dashboard` of its own, dropped afterwards),
+else a temporary SQLite file. Last line: JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCHEMA = "bench_dashboard"
+# 30 closed questions: 10 single choices, 8 multiple, 6 scales, 6 numbers.
+KINDS = ["select_one"] * 10 + ["select_multiple"] * 8 + ["rating"] * 6 + ["integer"] * 6
+CHOICES = ("aucun", "bus", "velo", "voiture", "marche", "train")
+COMMUNES = {f"37{index:03d}": f"Commune {index}" for index in range(1, 13)}
+PUBLICS = ("jeune", "age", "autre")
+AGE_BANDS = ("18_25", "26_59", "60_74", "75_84")
+SEXES = ("femme", "homme", "")
+GROUPINGS = {"public": "public", "age": "age_band", "sexe": "sex", "commune": "commune_code"}
+ROUNDS = 3
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("postgresql"):
+        return {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
+    return {}
+
+
+def _app(url: str, instance: str):
+    from consultation import create_app
+
+    os.environ["INSTANCE_PATH"] = instance
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
+            "SECRET_KEY": "bench",
+            "JOBS_IMMEDIATE": True,
+            "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3"),
+        }
+    )
+
+
+def _definition() -> dict:
+    from questionnaires import Choice, ChoiceList, Question, Questionnaire
+
+    questions = [
+        Question(
+            kind,
+            f"q{index:02d}",
+            {"fr": f"Question {index} ?"},
+            choice_list="mode" if kind.startswith("select") else "",
+        )
+        for index, kind in enumerate(KINDS)
+    ]
+    choices = ChoiceList("mode", [Choice(name, {"fr": name.capitalize()}) for name in CHOICES])
+    return Questionnaire(
+        title="Trente questions",
+        form_id="trente",
+        children=questions,
+        choice_lists={"mode": choices},
+    ).to_dict()
+
+
+def _answers(rng: random.Random) -> dict:
+    answers = {}
+    for index, kind in enumerate(KINDS):
+        if rng.random() < 0.05:
+            continue  # some questions left unanswered
+        if kind == "select_one":
+            value = rng.choice(CHOICES)
+        elif kind == "select_multiple":
+            value = rng.sample(CHOICES, rng.randint(1, 3))
+        elif kind == "rating":
+            value = rng.randint(1, 5)
+        else:
+            value = rng.randint(0, 95)
+        answers[f"q{index:02d}"] = value
+    return answers
+
+
+def build(url: str, instance: str, count: int):
+    """Schema, the questionnaire, `count` submissions by bulk inserts; returns the ids and the
+    same submissions as a DataFrame (the baseline's input)."""
+    import pandas as pd
+    from sqlalchemy import insert
+
+    from consultation.accounts.models import utcnow
+    from consultation.accounts.services import create_user
+    from consultation.extensions import db
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
+    from consultation.submissions.models import Submission
+    from consultation.territory.models import Commune
+
+    app = _app(url, instance)
+    records = []
+    with app.app_context():
+        from consultation.studies.scope import enter_study
+        from consultation.studies.services import add_member, create_study
+
+        db.create_all()
+        study = create_study("Étude de mesure", 2026, slug=f"mesure-{uuid.uuid4().hex[:6]}")
+        enter_study(study, None)
+        user = create_user(
+            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Lou"
+        )
+        add_member(study, user, "charge_etude")
+        questionnaire = Questionnaire(title="Trente questions")
+        version = QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow()
+        )
+        questionnaire.versions.append(version)
+        db.session.add(questionnaire)
+        db.session.add_all(Commune(insee_code=code, name=name) for code, name in COMMUNES.items())
+        db.session.commit()
+        rng = random.Random(17)
+        for start in range(0, count, 2000):
+            batch = [
+                {
+                    "client_uuid": str(uuid.uuid4()),
+                    "content_hash": "0" * 64,
+                    "questionnaire_version_id": version.id,
+                    "study_id": study.id,
+                    "public": rng.choice(PUBLICS),
+                    "age_band": rng.choice(AGE_BANDS),
+                    "sex": rng.choice(SEXES),
+                    "commune_code": rng.choice(list(COMMUNES)),
+                    "consent_given": True,
+                    "answers": _answers(rng),
+                }
+                for _ in range(start, min(start + 2000, count))
+            ]
+            db.session.execute(insert(Submission), batch)
+            db.session.commit()
+            records += [
+                {name: row[name] for name in GROUPINGS.values()} | row["answers"] for row in batch
+            ]
+        ids = {
+            "questionnaire_id": questionnaire.id,
+            "user_id": user.get_id(),
+            "study": study.slug,
+        }
+        db.engine.dispose()
+    frame = pd.DataFrame.from_records(records, columns=[*GROUPINGS.values(), *_names()])
+    return app, ids, frame
+
+
+def _names() -> list[str]:
+    return [f"q{index:02d}" for index in range(len(KINDS))]
+
+
+def baseline(frame, by: str) -> int:
+    """The same tables with plain pandas from the DataFrame; returns how many were made."""
+    import pandas as pd
+
+    tables = 0
+    groups = frame[by].fillna("")
+    for name, kind in zip(_names(), KINDS):
+        column = frame[name]
+        if kind == "select_multiple":
+            exploded = column.dropna().explode()
+            overall = exploded.value_counts()
+            crossed = pd.crosstab(
+                exploded.to_numpy(), groups.loc[exploded.index].to_numpy(), dropna=False
+            )
+            bases = groups[column.notna()].value_counts()
+            _ = crossed / bases
+        else:
+            overall = column.value_counts(normalize=True)
+            crossed = pd.crosstab(column, groups, normalize="columns")
+        if kind in ("rating", "integer"):
+            _ = column.groupby(groups).agg(["mean", "std", "count"])
+        tables += len(overall) > 0
+    return tables
+
+
+def ours(app, ids: dict, grouping: str) -> int:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(ids["user_id"])
+        session["_fresh"] = True
+    response = client.get(
+        f"/etudes/{ids['study']}/analyse/{ids['questionnaire_id']}/chiffres?par={grouping}"
+    )
+    assert response.status_code == 200, response.status_code
+    return len(response.data)
+
+
+def _best(action) -> float:
+    times = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _database_url() -> tuple[str, str]:
+    from consultation.config import normalise_database_url
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url), "postgresql" if url.startswith("postgres") else "sqlite"
+    return "", "sqlite"
+
+
+def _with_schema(url: str, action: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        if action == "create":
+            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=100_000, help="submissions")
+    parser.add_argument("--par", choices=sorted(GROUPINGS), default="commune")
+    arguments = parser.parse_args()
+
+    url, kind = _database_url()
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as instance:
+        if kind == "postgresql":
+            _with_schema(url, "create")
+        else:
+            url = url or f"sqlite:///{Path(instance) / 'bench.db'}"
+        try:
+            started = time.perf_counter()
+            app, ids, frame = build(url, instance, arguments.size)
+            print(
+                f"Base : {kind} ; {arguments.size} réponses × {len(KINDS)} questions fermées "
+                f"insérées en {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+            by = GROUPINGS[arguments.par]
+            pandas_s = _best(lambda: baseline(frame, by))
+            size = ours(app, ids, arguments.par)
+            ours_s = _best(lambda: ours(app, ids, arguments.par))
+            print(
+                f"Page par {arguments.par} : {ours_s:.2f} s ({size / 1e3:.0f} Ko) ; "
+                f"pandas seul : {pandas_s:.2f} s",
+                flush=True,
+            )
+            with app.app_context():
+                from consultation.extensions import db
+
+                db.engine.dispose()
+        finally:
+            if kind == "postgresql":
+                _with_schema(url, "drop")
+    print(
+        json.dumps(
+            {
+                "name": "dashboard",
+                "database": kind,
+                "submissions": arguments.size,
+                "questions": len(KINDS),
+                "by": arguments.par,
+                "ours_s": round(ours_s, 3),
+                "pandas_s": round(pandas_s, 3),
+                "ratio": round(ours_s / pandas_s, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""« Chiffres de l'enquête »: the closed questions of a questionnaire tabulated by analyse, read
+from the submissions' JSON answers in one query, labelled from the published version's model.
+
+Rejected submissions are left out, as everywhere in the analysis. The query goes through the ORM
+on Submission, so the study scope applies by itself. Readers who may not see small counts (the
+collectif, the lecteurs) get the cells under SMALL_CELL_MINIMUM as « < N »; the chargés d'étude
+and administrators see every count."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+from sqlalchemy import Text, cast, select
+
+from analyse.tabulations import (
+    CATEGORICAL,
+    MULTIPLE,
+    NUMERIC,
+    OVERALL,
+    SCALE,
+    ClosedQuestion,
+    small_bases,
+    small_cells,
+    tabulate,
+)
+from questionnaires import Group, label_in
+from questionnaires import Questionnaire as QuestionnaireModel
+
+from ..extensions import db
+from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
+from ..submissions.exports import neutralise
+from ..submissions.models import AGE_BANDS, PUBLICS, SEXES, Submission
+from ..submissions.xlsx_stream import StreamedWorkbook
+from ..territory.models import Commune
+
+# URL key -> (profile column, French label)
+GROUPINGS = {
+    "public": ("public", "Public"),
+    "age": ("age_band", "Tranche d'âge"),
+    "sexe": ("sex", "Sexe"),
+    "commune": ("commune_code", "Commune"),
+}
+_KINDS = {
+    "select_one": CATEGORICAL,
+    "select_multiple": MULTIPLE,
+    "rating": SCALE,
+    "integer": NUMERIC,
+    "decimal": NUMERIC,
+}
+PROFILE = ("public", "age_band", "sex", "commune_code")
+
+
+@dataclass
+class Cell:
+    count: int
+    percent: float
+    low: float
+    high: float
+    masked: bool
+
+
+@dataclass
+class QuestionFigures:
+    name: str
+    label: str
+    kind: str
+    columns: list[tuple[str, str]]  # (key, label)
+    bases: dict[str, int]
+    rows: list[tuple[str, list[Cell]]]  # (label, cells in column order)
+    means: list[tuple[float, float, float, int, bool]] | None = None  # per column, masked last
+    masked_bases: set[str] = field(default_factory=set)
+
+
+def reference_model(questionnaire: Questionnaire) -> QuestionnaireModel | None:
+    version = questionnaire.current_published or questionnaire.latest
+    return version.model() if version is not None else None
+
+
+def closed_questions(model: QuestionnaireModel) -> list[tuple[ClosedQuestion, object]]:
+    """(what analyse needs, the model's question) for each closed question outside repeats, in
+    the questionnaire's order."""
+    found = []
+    for question in _top_questions(model.children):
+        kind = _KINDS.get(question.type)
+        if kind is None:
+            continue
+        if kind in (CATEGORICAL, MULTIPLE):
+            choice_list = model.choice_lists.get(question.choice_list)
+            choices = tuple(choice_list.names()) if choice_list else ()
+        elif kind == SCALE:
+            choices = tuple(
+                str(value) for value in range(question.start, question.end + 1, question.step or 1)
+            )
+        else:
+            choices = ()
+        found.append((ClosedQuestion(question.name, kind, choices), question))
+    return found
+
+
+def _top_questions(nodes):
+    for node in nodes:
+        if isinstance(node, Group):
+            if not node.repeat:  # a repeat's answers are lists of instances: not tabulated here
+                yield from _top_questions(node.children)
+        else:
+            yield node
+
+
+def answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
+    """One row per submission not rejected: the profile columns, then one column per question.
+    The answers are read as JSON text and decoded with orjson: at 100,000 submissions that is
+    several times faster than letting the driver build each document."""
+    rows = db.session.execute(
+        select(
+            Submission.public,
+            Submission.age_band,
+            Submission.sex,
+            Submission.commune_code,
+            cast(Submission.answers, Text),
+        )
+        .join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .where(Submission.state != "rejetee")
+    ).all()
+    profile = pd.DataFrame([tuple(row[:4]) for row in rows], columns=list(PROFILE))
+    documents = [_decoded(row[4]) for row in rows]
+    # pandas builds the columns from the dicts in C: no Python loop per answer.
+    answers = pd.DataFrame.from_records(documents, columns=names)
+    return pd.concat([profile, answers.reindex(columns=names)], axis=1)
+
+
+def _decoded(text) -> dict:
+    if not text:
+        return {}
+    try:
+        answers = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        answers = json.loads(text)
+    return answers if isinstance(answers, dict) else {}
+
+
+def group_labels(grouping: str, keys) -> dict[str, str]:
+    column = GROUPINGS[grouping][0]
+    if column == "public":
+        labels = dict(PUBLICS)
+    elif column == "age_band":
+        labels = dict(AGE_BANDS)
+    elif column == "sex":
+        labels = dict(SEXES)
+    else:
+        codes = [key for key in keys if key]
+        labels = dict(
+            db.session.execute(
+                select(Commune.insee_code, Commune.name).where(Commune.insee_code.in_(codes))
+            ).all()
+        )
+    return {key: labels.get(key) or (key if key else "Non renseigné") for key in keys}
+
+
+def survey_figures(
+    questionnaire: Questionnaire, grouping: str, *, masked: bool, minimum: int
+) -> tuple[list[QuestionFigures], int]:
+    """Each closed question's figures by `grouping` (a key of GROUPINGS), and the number of
+    respondents; with `masked`, counts from 1 to minimum − 1 are hidden (see small_cells)."""
+    model = reference_model(questionnaire)
+    if model is None:
+        return [], 0
+    questions = closed_questions(model)
+    frame = answers_frame(questionnaire.id, [closed.name for closed, _ in questions])
+    column = GROUPINGS[grouping][0]
+    labels = group_labels(grouping, frame[column].fillna("").unique())
+    return [
+        _figures(tabulate(frame, closed, by=column), question, model, labels, masked, minimum)
+        for closed, question in questions
+    ], len(frame)
+
+
+def _figures(table, question, model, group_labels_, masked: bool, minimum: int) -> QuestionFigures:
+    hidden = small_cells(table, minimum) if masked else None
+    hidden_bases = small_bases(table, minimum) if masked else None
+    choice_list = model.choice_lists.get(question.choice_list)
+    choice_labels = (
+        {choice.name: label_in(choice.label, "fr") or choice.name for choice in choice_list.choices}
+        if choice_list
+        else {}
+    )
+    columns = [(key, "Ensemble" if key == OVERALL else group_labels_[key]) for key in table.columns]
+    # Whole arrays, read by position: .at per cell costs more than the tabulation itself.
+    counts, percent = table.counts.to_numpy(), table.percent.to_numpy()
+    low, high = table.low.to_numpy(), table.high.to_numpy()
+    hidden_cells = hidden.to_numpy() if hidden is not None else np.zeros(counts.shape, bool)
+    rows = [
+        (
+            choice_labels.get(row, row),
+            [
+                Cell(
+                    int(counts[i, j]),
+                    float(percent[i, j]),
+                    float(low[i, j]),
+                    float(high[i, j]),
+                    bool(hidden_cells[i, j]),
+                )
+                for j in range(len(table.columns))
+            ],
+        )
+        for i, row in enumerate(table.rows)
+    ]
+    means = None
+    if table.means is not None:
+        means = [
+            (
+                *(float(value) for value in table.means.loc[key, ["mean", "low", "high"]]),
+                int(table.means.at[key, "n"]),
+                bool(hidden_bases[key]) if hidden_bases is not None else False,
+            )
+            for key in table.columns
+        ]
+    return QuestionFigures(
+        question.name,
+        label_in(question.label, "fr") or question.name,
+        table.kind,
+        columns,
+        {key: int(table.bases[key]) for key in table.columns},
+        rows,
+        means,
+        {key for key in table.columns if hidden_bases is not None and hidden_bases[key]},
+    )
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+EXPORT_HEADERS = [
+    "Question",
+    "Libellé de la question",
+    "Réponse",
+    "Groupe",
+    "Mesure",
+    "Effectif",
+    "Base",
+    "Valeur",
+    "IC 95 % bas",
+    "IC 95 % haut",
+]
+
+
+def export_rows(figures: list[QuestionFigures], minimum: int) -> list[list]:
+    """One line per (question, answer, group): the count, the base, the percentage and its
+    interval; for scales and numbers, a line « Moyenne » per group. A masked cell reads « < N »."""
+    lines = []
+    for question in figures:
+        for answer, cells in question.rows:
+            for (key, group), cell in zip(question.columns, cells):
+                base = question.bases[key]
+                if cell.masked:
+                    lines.append(
+                        [question.name, question.label, answer, group, "pourcentage"]
+                        + [f"< {minimum}", base, None, None, None]
+                    )
+                else:
+                    lines.append(
+                        [question.name, question.label, answer, group, "pourcentage"]
+                        + [cell.count, base]
+                        + [_rounded(cell.percent), _rounded(cell.low), _rounded(cell.high)]
+                    )
+        for (_, group), mean in zip(question.columns, question.means or []):
+            value, low, high, n, hidden = mean
+            lines.append(
+                [question.name, question.label, "Moyenne", group, "moyenne"]
+                + (
+                    [f"< {minimum}", None, None, None, None]
+                    if hidden
+                    else [n, n, _rounded(value, 2), _rounded(low, 2), _rounded(high, 2)]
+                )
+            )
+    return lines
+
+
+def _rounded(value: float, digits: int = 1):
+    return None if value is None or math.isnan(value) else round(value, digits)
+
+
+def csv_bytes(lines: list[list]) -> bytes:
+    """UTF-8 with a BOM, semicolons, decimal commas, CRLF: as the submission exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    for line in lines:
+        writer.writerow([_csv_cell(value) for value in line])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def xlsx_bytes(lines: list[list]) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="chiffres-") as folder:
+        path = Path(folder) / "chiffres.xlsx"
+        with StreamedWorkbook(path) as workbook:
+            sheet = workbook.add_sheet("chiffres")
+            sheet.append(EXPORT_HEADERS)
+            for line in lines:
+                sheet.append(line)
+        return path.read_bytes()
