@@ -385,3 +385,27 @@ def test_questionnaire_and_codebook_changes_are_recorded(login, db):
     assert rename.user_id == charge.user.id
     page = charge.get(JOURNAL, query_string={"object_type": "code"}).get_data(as_text=True)
     assert f'href="{url}"' in page and "Renommage" in page
+
+
+def test_a_draft_edit_says_which_elements_it_touched(login, db):
+    from consultation.designer.services import add_node, create_questionnaire, delete_node
+    from consultation.studies.models import AuditEntry
+    from questionnaires import Question
+
+    questionnaire = create_questionnaire("Besoins des habitants")
+    add_node(questionnaire, Question("integer", "age", {"fr": "Quel âge avez-vous ?"}))
+    add_node(questionnaire, Question("text", "besoins", {"fr": "De quoi manquez-vous ?"}))
+    delete_node(questionnaire, "age")
+    db.session.commit()
+    edits = db.session.scalars(
+        db.select(AuditEntry)
+        .where(AuditEntry.object_type == "questionnaire", AuditEntry.action == "edit")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [entry.after for entry in edits] == [
+        {"version": 1, "ajoutés": ["age"]},
+        {"version": 1, "ajoutés": ["besoins"]},
+        {"version": 1, "supprimés": ["age"]},
+    ]
+    journal = login("charge_etude").get("/etudes/etude-test/journal").get_data(as_text=True)
+    assert "ajoutés" in journal and "besoins" in journal and "supprimés" in journal

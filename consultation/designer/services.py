@@ -239,13 +239,54 @@ def edit(
             title=questionnaire.title, form_id=questionnaire.form_id or slugify(questionnaire.title)
         )
     )
+    before = model.to_dict()
     try:
         change(model)
     except EditRefused as refused:
         raise DesignerError(refused.message, refused.field_name) from refused
     draft = editable_draft(questionnaire)
     save_definition(draft, model)
+    summary = definition_changes(before, draft.definition)
+    if summary:
+        # What changed, by element name: the journal says which questions and lists were touched
+        # (the versions keep the definitions themselves).
+        record("questionnaire", questionnaire.id, "edit", after={"version": draft.number} | summary)
     return draft
+
+
+def _elements(definition: dict) -> dict[str, dict]:
+    """Every question and group of a definition by name, without its children."""
+    found: dict[str, dict] = {}
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            found[node["name"]] = {key: value for key, value in node.items() if key != "children"}
+            walk(node.get("children") or [])
+
+    walk(definition.get("children") or [])
+    return found
+
+
+def definition_changes(before: dict, after: dict) -> dict[str, list[str]]:
+    """Which elements a draft edit added, removed, changed or moved, and which choice lists it
+    changed; empty when nothing did."""
+    old, new = _elements(before), _elements(after)
+    common = [name for name in new if name in old]
+    old_lists, new_lists = before.get("choice_lists") or {}, after.get("choice_lists") or {}
+    summary = {
+        "ajoutés": [name for name in new if name not in old],
+        "supprimés": [name for name in old if name not in new],
+        "modifiés": [name for name in common if old[name] != new[name]],
+        "déplacés": []
+        if [name for name in old if name in new] == common
+        else ["ordre des éléments"],
+        "listes de choix": sorted(
+            name
+            for name in set(old_lists) | set(new_lists)
+            if old_lists.get(name) != new_lists.get(name)
+        ),
+    }
+    return {key: names for key, names in summary.items() if names}
 
 
 def working_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
