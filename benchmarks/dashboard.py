@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support.bench_app import bench_app  # noqa: E402
+
 SCHEMA = "bench_dashboard"
 # 30 closed questions: 10 single choices, 8 multiple, 6 scales, 6 numbers.
 KINDS = ["select_one"] * 10 + ["select_multiple"] * 8 + ["rating"] * 6 + ["integer"] * 6
@@ -38,25 +40,8 @@ GROUPINGS = {"public": "public", "age": "age_band", "sexe": "sex", "commune": "c
 ROUNDS = 3
 
 
-def _engine_options(url: str) -> dict:
-    if url.startswith("postgresql"):
-        return {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
-    return {}
-
-
 def _app(url: str, instance: str):
-    from consultation import create_app
-
-    os.environ["INSTANCE_PATH"] = instance
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
-            "SECRET_KEY": "bench",
-            "JOBS_IMMEDIATE": True,
-            "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3"),
-        }
-    )
+    return bench_app(url, instance, SCHEMA)
 
 
 def _definition() -> dict:

@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.support.bench_app import bench_app  # noqa: E402
+
 SCHEMA = "bench_exports"
 QUESTIONS = 100
 TYPES = ("text", "integer", "select_one", "select_multiple", "paragraph")
@@ -55,25 +57,8 @@ WORDS = (
 # --- the database ---------------------------------------------------------------------------------
 
 
-def _engine_options(url: str) -> dict:
-    if url.startswith("postgresql"):
-        return {"connect_args": {"options": f"-csearch_path={SCHEMA}"}}
-    return {}
-
-
 def _app(url: str, instance: str):
-    from consultation import create_app
-
-    os.environ["INSTANCE_PATH"] = instance
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
-            "SECRET_KEY": "bench",
-            "JOBS_IMMEDIATE": True,
-            "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3"),
-        }
-    )
+    return bench_app(url, instance, SCHEMA)
 
 
 def _definition() -> dict:
