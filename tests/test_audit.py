@@ -409,3 +409,24 @@ def test_a_draft_edit_says_which_elements_it_touched(login, db):
     ]
     journal = login("charge_etude").get("/etudes/etude-test/journal").get_data(as_text=True)
     assert "ajoutés" in journal and "besoins" in journal and "supprimés" in journal
+
+
+def test_memos_and_tablet_tokens_leave_a_line_without_their_text(app, db, login):
+    from consultation.accounts.tokens import issue_token, revoke_token
+    from consultation.studies.models import AuditEntry
+    from consultation.studies.scope import current_study_id
+
+    enqueteur = login("enqueteur").user
+    device_token, _ = issue_token(enqueteur, "Tablette du CCAS")
+    revoke_token(device_token, enqueteur)
+    db.session.commit()
+    lines = db.session.scalars(
+        db.select(AuditEntry)
+        .where(AuditEntry.object_type == "device_token")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [(line.action, line.study_id, line.user_id) for line in lines] == [
+        ("create", current_study_id(), enqueteur.id),
+        ("revoke", current_study_id(), enqueteur.id),
+    ]
+    assert lines[0].after == {"personne": enqueteur.email, "appareil": "Tablette du CCAS"}

@@ -686,6 +686,17 @@ def test_memos_on_an_answer_and_on_a_code(coder, study, db):
         data={"action": "memo", "text": "Inclure le deuil"},
     )
     assert db.session.scalar(select(Memo).where(Memo.code_id == code.id)).text == "Inclure le deuil"
+    # The journal says which memo changed, never what it says (it may quote an answer).
+    from consultation.studies.models import AuditEntry
+
+    lines = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "memo").order_by(AuditEntry.id)
+    ).all()
+    assert [line.after for line in lines] == [
+        {"réponse": first.id, "question": "besoins"},
+        {"code": "isolement"},
+    ]
+    assert not any("relire" in str(line.after) or "deuil" in str(line.after) for line in lines)
 
 
 def test_agreement_between_two_coders(coder, login, study, db):

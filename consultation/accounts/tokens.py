@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import String, bindparam, case, cast, func, select, update
 
 from ..extensions import db
+from ..studies.audit import record
 from ..studies.models import Membership
 from ..submissions.models import Assignment
 from .devices import DeviceToken
@@ -38,6 +39,14 @@ def issue_token(
     )
     db.session.add(device_token)
     db.session.flush()
+    record(
+        "device_token",
+        device_token.id,
+        "create",
+        study_id=device_token.study_id,
+        by=user,
+        after={"personne": user.email, "appareil": device_token.device_label},
+    )
     return device_token, token
 
 
@@ -137,6 +146,14 @@ def revoke_token(device_token: DeviceToken, by) -> None:
         device_token.revoked_at = utcnow()
         device_token.revoked_by_id = by.id if by is not None else None
         db.session.flush()
+        record(
+            "device_token",
+            device_token.id,
+            "revoke",
+            study_id=device_token.study_id,
+            by=by,
+            after={"appareil": device_token.device_label},
+        )
 
 
 def revoke_user_tokens(user_id: int, by) -> int:
@@ -147,6 +164,15 @@ def revoke_user_tokens(user_id: int, by) -> int:
         .values(revoked_at=utcnow(), revoked_by_id=by.id if by is not None else None)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount:
+        record(
+            "account",
+            user_id,
+            "tokens_revoked",
+            study_id=None,
+            by=by,
+            after={"tablettes": result.rowcount},
+        )
     return result.rowcount
 
 

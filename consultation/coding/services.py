@@ -1115,11 +1115,15 @@ def save_memo(
     else:
         query = select(Memo).where(Memo.code_id == code.id)
     memo = db.session.scalar(query)
+    # The journal names what the memo is about, never its text (it may quote an answer).
+    about = {"code": code.key} if code is not None else {"réponse": submission.id, "question": path}
     if not (text or "").strip():
         if memo is not None:
+            record("memo", memo.id, "delete", before=about)
             db.session.delete(memo)
             db.session.flush()
         return None
+    created = memo is None
     if memo is None:
         memo = Memo(
             code_id=code.id if code else None,
@@ -1130,6 +1134,7 @@ def save_memo(
         db.session.add(memo)
     memo.text, memo.author_id, memo.updated_at = text.strip(), author_id, _now()
     db.session.flush()
+    record("memo", memo.id, "create" if created else "edit", after=about)
     return memo
 
 

@@ -28,6 +28,8 @@ OBJECT_LABELS = {
     "pseudonymisation": "Pseudonymisation",
     "export": "Export",
     "account": "Compte",
+    "memo": "Mémo",
+    "device_token": "Jeton de tablette",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -57,6 +59,7 @@ ACTION_LABELS = {
     "download": "Téléchargement",
     "login": "Connexion réussie",
     "login_failed": "Connexion refusée",
+    "tokens_revoked": "Tablettes déconnectées",
 }
 
 
