@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.support.bench_app import bench_app  # noqa: E402
+from benchmarks.support.bench_app import bench_app, database_url, reset_schema  # noqa: E402
 
 SCHEMA = "bench_dashboard"
 # 30 closed questions: 10 single choices, 8 multiple, 6 scales, 6 numbers.
@@ -203,23 +202,11 @@ def _best(action) -> float:
 
 
 def _database_url() -> tuple[str, str]:
-    from consultation.config import normalise_database_url
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return normalise_database_url(url), "postgresql" if url.startswith("postgres") else "sqlite"
-    return "", "sqlite"
+    return database_url()
 
 
 def _with_schema(url: str, action: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        if action == "create":
-            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
+    reset_schema(url, SCHEMA, action)
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import resource
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.support.bench_app import bench_app  # noqa: E402
+from benchmarks.support.bench_app import bench_app, database_url, reset_schema  # noqa: E402
 
 SCHEMA = "bench_exports"
 QUESTIONS = 100
@@ -303,23 +302,11 @@ def _run_child(which: str, file_format: str, url: str, instance: str, ids: dict)
 
 
 def _database_url() -> tuple[str, str]:
-    from consultation.config import normalise_database_url
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return normalise_database_url(url), "postgresql" if url.startswith("postgres") else "sqlite"
-    return "", "sqlite"
+    return database_url()
 
 
 def _with_schema(url: str, action: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        if action == "create":
-            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
+    reset_schema(url, SCHEMA, action)
 
 
 def main() -> None:

@@ -26,3 +26,25 @@ def bench_app(url: str, instance: str, schema: str):
             "JOBS_DATABASE": str(Path(instance) / "jobs.sqlite3"),
         }
     )
+
+
+def database_url() -> tuple[str, str]:
+    """The database of DATABASE_URL and its kind; ("", "sqlite") when none is set."""
+    from consultation.config import normalise_database_url
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url), "postgresql" if url.startswith("postgres") else "sqlite"
+    return "", "sqlite"
+
+
+def reset_schema(url: str, schema: str, action: str) -> None:
+    """Drops the benchmark's PostgreSQL schema, and creates it anew when `action` is "create"."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if action == "create":
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
