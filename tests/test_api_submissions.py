@@ -8,7 +8,7 @@ from french import assert_french
 from sqlalchemy import func, select
 from submission_records import device_token, payload, publish, territory
 
-from consultation.submissions.models import Assignment, Submission
+from consultation.submissions.models import Assignment, Submission, normal_receipt_code
 
 pytestmark = pytest.mark.storage
 
@@ -295,3 +295,16 @@ def test_json_nested_thousands_deep_gets_400_json(tablet, db):
     assert response.status_code == 400
     assert "imbriqué" in _assert_french_json(response)["message"]
     assert _count(db) == 0
+
+
+def test_each_stored_interview_gets_its_own_receipt_code(tablet, db):
+    first = tablet.post_submission(payload(tablet.questionnaire.id))
+    second = tablet.post_submission(payload(tablet.questionnaire.id))
+    codes = [db.session.get(Submission, r.get_json()["id"]).receipt_code for r in (first, second)]
+    assert codes[0] != codes[1]
+    for code in codes:
+        assert len(code) == 14 and code[4] == code[9] == "-"
+        assert not set(code.replace("-", "")) & set("ILOU")
+        # What a resident types back, in lower case, with spaces and an O for a zero, finds it.
+        typed = code.lower().replace("-", " ").replace("0", "o")
+        assert normal_receipt_code(typed) == code

@@ -4,6 +4,7 @@ The respondent profile (public, age band, commune, quartier) is first-class and 
 the answers are JSON keyed by question name (a repeat is a list of such dicts).
 """
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
@@ -28,6 +29,24 @@ AGE_BANDS = {
 SEXES = {"femme": "Femme", "homme": "Homme", "autre": "Autre", "": "Non renseigné"}
 
 
+# Crockford's base32 without I, L, O, U: read aloud or copied from paper without ambiguity.
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_receipt_code() -> str:
+    """A respondent's receipt, « 7K2M-QX9D-4TBE »: 60 random bits, enough that guessing one is
+    hopeless behind a rate limit. It lets whoever holds it see, download or erase their answers."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def normal_receipt_code(typed: str) -> str:
+    """What a resident types (lower case, spaces, O for 0, I/L for 1) as it is stored."""
+    cleaned = "".join(ch for ch in typed.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
 def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{value}'" for value in values) + ")"
 
@@ -45,6 +64,9 @@ class Submission(StudyOwned, db.Model):
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
     # sha256 of the canonical JSON of what the client sent, to tell a retry from a conflict.
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Given to the respondent (end of interview, confirmation page, paper): their key to their
+    # own answers (RGPD rights of access and erasure) without an account.
+    receipt_code: Mapped[str] = mapped_column(String(14), unique=True, default=new_receipt_code)
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_version.id"), index=True
     )
