@@ -14,6 +14,13 @@ Classes are balanced per code (a code of five examples among a thousand is not d
 threshold of each code is the one that maximised its F1 on out-of-fold probabilities: a rare code
 whose probabilities stay low still gets suggested when it is the right one, a frequent code whose
 probabilities run high is not suggested everywhere. "No code" is learned as a code like the others.
+
+The score shown is not that raw probability: balanced class weights push every code's
+probabilities up, so « 80 % » would be right far less often than 8 times in 10. The same
+out-of-fold probabilities calibrate it (Platt scaling of the suggestions that would have been
+shown against whether they were right): a suggestion shown at 60 % is right about 60 % of the time.
+One monotone curve for all codes keeps the order of the suggestions and needs no more examples
+than the thresholds do.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
 # Chosen thresholds are pulled toward the default by this many pseudo-examples: with few examples
 # the out-of-fold F1 curve is noisy.
 THRESHOLD_PRIOR_WEIGHT = 4.0
+# Below this many out-of-fold suggestions, the raw probabilities are shown as they are.
+MIN_CALIBRATION_POINTS = 30
 
 
 def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, int]]]:
@@ -63,8 +72,27 @@ def _identity(features):
     return features
 
 
-def _folded_text(analysis: TextAnalysis) -> str:
-    return fold(analysis.text)
+CHAR_NGRAMS = (2, 5)
+
+
+def _word_char_ngrams(word: str) -> list[str]:
+    """sklearn's « char_wb » n-grams of one word: within the word padded by a space each side."""
+    padded = f" {word} "
+    found = []
+    for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        offset = 0
+        found.append(padded[offset : offset + n])
+        while offset + n < len(padded):
+            offset += 1
+            found.append(padded[offset : offset + n])
+        if offset == 0:  # a word shorter than n counts once
+            break
+    return found
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character n-grams (2–5) of the folded words of a text."""
+    return [gram for word in text.split() for gram in _word_char_ngrams(fold(word))]
 
 
 class CodeModel:
@@ -82,6 +110,10 @@ class CodeModel:
         self.thresholds: np.ndarray = np.zeros(0)
         self.weights: np.ndarray | None = None  # codes × lemma features, for evidence
 
+    # (slope, intercept) of the calibration on logit(probability); None: raw probabilities shown.
+    # A class attribute, so that a model saved before calibration existed still loads.
+    calibration: tuple[float, float] | None = None
+
     # ---- features ------------------------------------------------------------------------------
     def _fit_vectorizers(self, analyses: Sequence[TextAnalysis], rule_codes: Sequence[str]):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -90,26 +122,69 @@ class CodeModel:
         self.lemma_vectorizer.fit([lemma_features(analysis) for analysis in analyses])
         if self.use_chars:
             self.char_vectorizer = TfidfVectorizer(
-                analyzer="char_wb",
-                ngram_range=(2, 5),
+                analyzer=char_ngrams,
                 sublinear_tf=True,
                 # A fragment seen once is noise, unless there are only a handful of answers.
                 min_df=2 if len(analyses) >= 10 else 1,
             )
-            self.char_vectorizer.fit([_folded_text(analysis) for analysis in analyses])
+            self.char_vectorizer.fit([analysis.text for analysis in analyses])
         self.rule_codes = list(rule_codes)
+
+    def char_matrix(self, analyses: Sequence[TextAnalysis]):
+        """The char block, as the fitted TfidfVectorizer would give it, but counted from each
+        word's columns, computed once per distinct word: answers repeat their words far more
+        than their texts, and sklearn's n-gram loop was a third of the time of suggesting."""
+        from scipy.sparse import csr_matrix
+        from sklearn.preprocessing import normalize
+
+        vectorizer = self.char_vectorizer
+        if vectorizer.analyzer == "char_wb":  # a model saved before: its own, slower, path
+            return vectorizer.transform([fold(analysis.text) for analysis in analyses])
+        columns_of = self.__dict__.setdefault("_word_columns", {})
+        vocabulary = vectorizer.vocabulary_
+        pieces, indptr = [], [0]
+        for analysis in analyses:
+            length = 0
+            for word in analysis.text.split():
+                columns = columns_of.get(word)
+                if columns is None:
+                    found = [vocabulary.get(gram) for gram in _word_char_ngrams(fold(word))]
+                    columns = np.array([c for c in found if c is not None], dtype=np.int32)
+                    columns_of[word] = columns
+                pieces.append(columns)
+                length += len(columns)
+            indptr.append(indptr[-1] + length)
+        indices = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        counts = csr_matrix(
+            (np.ones(len(indices)), indices, np.array(indptr)),
+            shape=(len(analyses), len(vocabulary)),
+        )
+        counts.sum_duplicates()
+        counts.data = (1 + np.log(counts.data)) * vectorizer.idf_[counts.indices]
+        return normalize(counts, norm="l2", copy=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_word_columns", None)  # a cache, rebuilt on use
+        return state
 
     def lemma_matrix(self, analyses: Sequence[TextAnalysis]):
         return self.lemma_vectorizer.transform([lemma_features(analysis) for analysis in analyses])
 
     def features(self, analyses: Sequence[TextAnalysis], rule_hits: Sequence[set[str]]):
+        return self.features_and_lemmas(analyses, rule_hits)[0]
+
+    def features_and_lemmas(
+        self, analyses: Sequence[TextAnalysis], rule_hits: Sequence[set[str]]
+    ) -> tuple:
+        """The model's features, and their lemma block alone (what evidence is read from),
+        computed once."""
         from scipy.sparse import csr_matrix, hstack
 
-        blocks = [self.lemma_matrix(analyses)]
+        lemmas = self.lemma_matrix(analyses).tocsr()
+        blocks = [lemmas]
         if self.char_vectorizer is not None:
-            blocks.append(
-                self.char_vectorizer.transform([_folded_text(a) for a in analyses]) * CHAR_WEIGHT
-            )
+            blocks.append(self.char_matrix(analyses) * CHAR_WEIGHT)
         if self.rule_codes:
             position = {code: k for k, code in enumerate(self.rule_codes)}
             rows, columns = [], []
@@ -124,7 +199,7 @@ class CodeModel:
                     shape=(len(analyses), len(self.rule_codes)),
                 )
             )
-        return hstack(blocks, format="csr")
+        return hstack(blocks, format="csr"), lemmas
 
     # ---- learning ------------------------------------------------------------------------------
     def fit(
@@ -149,7 +224,9 @@ class CodeModel:
                 self.codes.append(code)
                 targets.append(target)
         self.estimators = [self._estimator().fit(matrix, target) for target in targets]
-        self.thresholds = self._tune_thresholds(matrix, targets, seed)
+        inner_folds = self._inner_folds(analyses, rule_hits, rule_codes, seed)
+        self.thresholds, out_of_fold = self._tune_thresholds(inner_folds, targets, len(analyses))
+        self.calibration = _fit_calibration(out_of_fold, targets, self.thresholds)
         n_lemmas = len(self.lemma_vectorizer.vocabulary_)
         self.weights = (
             np.vstack([estimator.coef_[0][:n_lemmas] for estimator in self.estimators])
@@ -163,27 +240,53 @@ class CodeModel:
 
         return LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced")
 
-    def _tune_thresholds(self, matrix, targets: list[np.ndarray], seed: int) -> np.ndarray:
-        """Per code, the threshold that maximised F1 on out-of-fold probabilities (the vectorizers
-        are fitted once on all training answers: only the classifiers are refitted per fold)."""
-        thresholds = np.full(len(targets), DEFAULT_THRESHOLD)
-        n = matrix.shape[0]
+    def _inner_folds(self, analyses, rule_hits, rule_codes, seed: int) -> list[tuple]:
+        """(train rows, test rows, train features, test features) per inner fold, with
+        vectorizers fitted on the fold's training answers only: fitted on all of them, the test
+        answers' words would already be in the vocabulary and their probabilities too confident
+        for the calibration learnt from them."""
+        n = len(analyses)
         if n < 2 * INNER_FOLDS:
-            return thresholds
+            return []
         order = np.random.default_rng(seed).permutation(n)
-        folds = [order[k::INNER_FOLDS] for k in range(INNER_FOLDS)]
+        folds = []
+        for k in range(INNER_FOLDS):
+            test = np.sort(order[k::INNER_FOLDS])
+            train = np.setdiff1d(order, test)
+            inner = CodeModel(C=self.C, use_chars=self.use_chars)
+            train_analyses = [analyses[i] for i in train]
+            inner._fit_vectorizers(train_analyses, rule_codes)
+            folds.append(
+                (
+                    train,
+                    test,
+                    inner.features(train_analyses, [rule_hits[i] for i in train]),
+                    inner.features([analyses[i] for i in test], [rule_hits[i] for i in test]),
+                )
+            )
+        return folds
+
+    def _tune_thresholds(
+        self, folds: list[tuple], targets: list[np.ndarray], n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per code, the threshold that maximised F1 on out-of-fold probabilities. Also returns
+        those probabilities (answers × codes; NaN for codes too rare to tune)."""
+        thresholds = np.full(len(targets), DEFAULT_THRESHOLD)
+        all_out_of_fold = np.full((n, len(targets)), np.nan)
+        if not folds:
+            return thresholds, all_out_of_fold
         for index, target in enumerate(targets):
             positives = int(target.sum())
             if positives < MIN_POSITIVES_FOR_TUNING:
                 continue
             out_of_fold = np.zeros(n)
-            for test in folds:
-                train = np.setdiff1d(order, test)
+            for train, test, train_matrix, test_matrix in folds:
                 if not 0 < target[train].sum() < len(train):
                     out_of_fold[test] = target[train].mean()
                     continue
-                estimator = self._estimator().fit(matrix[train], target[train])
-                out_of_fold[test] = estimator.predict_proba(matrix[test])[:, 1]
+                estimator = self._estimator().fit(train_matrix, target[train])
+                out_of_fold[test] = estimator.predict_proba(test_matrix)[:, 1]
+            all_out_of_fold[:, index] = out_of_fold
             best, best_f1 = DEFAULT_THRESHOLD, -1.0
             for threshold in THRESHOLD_GRID:
                 predicted = out_of_fold >= threshold
@@ -194,7 +297,7 @@ class CodeModel:
             thresholds[index] = (positives * best + THRESHOLD_PRIOR_WEIGHT * DEFAULT_THRESHOLD) / (
                 positives + THRESHOLD_PRIOR_WEIGHT
             )
-        return thresholds
+        return thresholds, all_out_of_fold
 
     # ---- predicting ----------------------------------------------------------------------------
     def probabilities(self, matrix) -> np.ndarray:
@@ -204,12 +307,22 @@ class CodeModel:
             [estimator.predict_proba(matrix)[:, 1] for estimator in self.estimators]
         )
 
+    def shown_score(self, probabilities: np.ndarray) -> np.ndarray:
+        """The score shown for raw probabilities: the calibrated chance that the suggestion is
+        right."""
+        if self.calibration is None:
+            return probabilities
+        slope, intercept = self.calibration
+        return _sigmoid(slope * _logit(probabilities) + intercept)
+
     def evidence(
-        self, analysis: TextAnalysis, lemma_row, code_index: int, limit: int
+        self, analysis: TextAnalysis, lemma_rows, row: int, code_index: int, limit: int
     ) -> list[tuple[int, int]]:
-        """Spans of the lemma features that pushed this code's score up the most."""
+        """Spans of the lemma features that pushed this code's score up the most (`lemma_rows`:
+        the CSR lemma block of the answers, read in place rather than sliced row by row)."""
         vocabulary = self.lemma_vectorizer.vocabulary_
-        columns, values = lemma_row.indices, lemma_row.data
+        start, end = lemma_rows.indptr[row], lemma_rows.indptr[row + 1]
+        columns, values = lemma_rows.indices[start:end], lemma_rows.data[start:end]
         contributions = dict(
             zip(columns.tolist(), (values * self.weights[code_index, columns]).tolist())
         )
@@ -223,6 +336,40 @@ class CodeModel:
             spans.setdefault(feature, []).append(span)
         chosen = sorted(best, key=best.get, reverse=True)[:limit]
         return [span for feature in chosen for span in spans[feature]]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _fit_calibration(
+    out_of_fold: np.ndarray, targets: list[np.ndarray], thresholds: np.ndarray
+) -> tuple[float, float] | None:
+    """Platt scaling of the suggestions the model would have shown on out-of-fold answers: those
+    at or above their code's threshold and each answer's most probable code. None when there are
+    too few of them, or when they do not say that a higher probability is more often right."""
+    if not targets or np.isnan(out_of_fold).all():
+        return None
+    tuned = ~np.isnan(out_of_fold).all(axis=0)
+    probabilities = out_of_fold[:, tuned]
+    truth = np.column_stack(targets)[:, tuned]
+    shown = probabilities >= thresholds[tuned]
+    shown[np.arange(len(probabilities)), np.argmax(probabilities, axis=1)] = True
+    if shown.sum() < MIN_CALIBRATION_POINTS or truth[shown].all() or not truth[shown].any():
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    x = _logit(probabilities[shown]).reshape(-1, 1)
+    fitted = LogisticRegression(C=100.0).fit(x, truth[shown])
+    slope = float(fitted.coef_[0][0])
+    if slope <= 0:
+        return None
+    return slope, float(fitted.intercept_[0])
 
 
 # A code meaning "nothing to code here" is recognised by its name; without one, the model learns

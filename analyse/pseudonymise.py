@@ -282,6 +282,14 @@ _LIVING_STREET_RE = re.compile(
     rf"(?:au\s+|à\s+la\s+|dans\s+la\s+|dans\s+l['’]|dans\s+le\s+|en\s+|sur\s+l['’]|sur\s+la\s+|sur\s+le\s+|à\s+)?)"
     rf"(?P<value>(?i:{_STREET_TYPES})\s+{_STREET_NAME})"
 )
+# Without a number, a street is an address when it names a few houses (an impasse, a chemin, a
+# lieu-dit, a hameau): « au fond de l'impasse du Moulin » says who is speaking. A rue, an avenue or
+# a place without a number is a public space people talk about (« les trottoirs de la rue
+# Nationale »), kept. The name must be written as a name (capitalised): « le chemin de l'école ».
+_SMALL_PLACE_RE = re.compile(
+    rf"(?<![\w])(?i:lieu-dit|lieudit|lieu dit|impasse|chemin|hameau|sentier|ruelle|venelle)\s+"
+    rf"{_STREET_NAME}"
+)
 _BUILDING_RE = re.compile(
     rf"(?<![\w])(?i:(?:bâtiment|batiment|bât\.|bat\.|bât|bat|escalier|esc\.|appartement|appart\.?|appt\.?|apt\.?|porte|"
     rf"tour|immeuble|logement|boîte aux lettres|bal))\s*(?:n°\s*)?(?:[A-Z]\d{{0,3}}|\d{{1,4}}[A-Z]?)(?![\w])"
@@ -563,6 +571,7 @@ def detect_rules(text: str, lexicon: Callable[[str], bool] | None = None) -> lis
     spans += _match_spans(_NUMBERED_STREET_RE, text, "ADRESSE")
     spans += _match_spans(_LIVING_STREET_RE, text, "ADRESSE", "value")
     spans += _match_spans(_BUILDING_RE, text, "ADRESSE")
+    spans += _match_spans(_SMALL_PLACE_RE, text, "ADRESSE")
     spans += _match_spans(_POSTCODE_CITY_RE, text, "ADRESSE")
     spans += _person_spans_from_rules(text, lexicon)
     return spans

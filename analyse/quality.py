@@ -48,6 +48,7 @@ class SystemScore:
     f1: float
     per_code: list[CodeScore] = field(default_factory=list)
     calibration_error: float | None = None  # expected calibration error of the shown scores
+    reliability: list[ReliabilityBin] = field(default_factory=list)
 
     @property
     def macro_f1(self) -> float:
@@ -100,12 +101,20 @@ def scores(
     return SystemScore(name, precision, recall, f1, per_code)
 
 
-def calibration_error(
+@dataclass
+class ReliabilityBin:
+    low: float  # scores in [low, high)
+    high: float
+    shown: int  # suggestions shown with such a score
+    mean_score: float
+    right: float  # share of them that were right
+
+
+def reliability(
     gold: Sequence[set[str]], predicted: Sequence[dict[str, float]], bins: int = CALIBRATION_BINS
-) -> float:
-    """Expected calibration error of the suggestions shown: in each score bin, the gap between the
-    mean score and the share of those suggestions that were right, weighted by the bin's size.
-    0 means « shown at 60 %, right 60 % of the time »."""
+) -> list[ReliabilityBin]:
+    """The suggestions shown, by score bin: how many, their mean score, the share that was right.
+    Calibrated scores have the last two equal."""
     totals = np.zeros(bins)
     score_sums = np.zeros(bins)
     right = np.zeros(bins)
@@ -115,11 +124,30 @@ def calibration_error(
             totals[index] += 1
             score_sums[index] += score
             right[index] += code in labels
-    if not totals.sum():
+    return [
+        ReliabilityBin(
+            k / bins,
+            (k + 1) / bins,
+            int(totals[k]),
+            score_sums[k] / totals[k],
+            right[k] / totals[k],
+        )
+        for k in range(bins)
+        if totals[k]
+    ]
+
+
+def calibration_error(
+    gold: Sequence[set[str]], predicted: Sequence[dict[str, float]], bins: int = CALIBRATION_BINS
+) -> float:
+    """Expected calibration error of the suggestions shown: in each score bin, the gap between the
+    mean score and the share of those suggestions that were right, weighted by the bin's size.
+    0 means « shown at 60 %, right 60 % of the time »."""
+    table = reliability(gold, predicted, bins)
+    total = sum(row.shown for row in table)
+    if not total:
         return 0.0
-    filled = totals > 0
-    gaps = np.abs(score_sums[filled] / totals[filled] - right[filled] / totals[filled])
-    return float((gaps * totals[filled]).sum() / totals.sum())
+    return float(sum(abs(row.mean_score - row.right) * row.shown for row in table) / total)
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -163,6 +191,7 @@ def cross_validate(
     for name in systems:
         result = scores(gold, [set(shown) for shown in predictions[name]], codebook.ids, name)
         result.calibration_error = calibration_error(gold, predictions[name])
+        result.reliability = reliability(gold, predictions[name])
         results.append(result)
     return results
 

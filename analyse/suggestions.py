@@ -222,8 +222,9 @@ class Suggester:
         probabilities = lemma_rows = None
         if model is not None and analyses:
             hits = [set(spans) for spans in all_rule_spans]
-            probabilities = model.probabilities(model.features(analyses, hits))
-            lemma_rows = model.lemma_matrix(analyses).tocsr()
+            matrix, lemma_rows = model.features_and_lemmas(analyses, hits)
+            probabilities = model.probabilities(matrix)
+            shown_scores = model.shown_score(probabilities)
             thresholds = (
                 model.thresholds if threshold is None else np.full(len(model.codes), threshold)
             )
@@ -237,17 +238,19 @@ class Suggester:
                 continue
             chosen: dict[str, float] = {}
             if probabilities is not None:
+                # Decided on the raw probabilities and their thresholds, shown calibrated.
                 scores = probabilities[row]
+                shown = shown_scores[row]
                 best = int(np.argmax(scores))
                 if model.codes[best] == nothing:
                     # The most probable decision is "no code": the codebook's code, or nothing.
-                    chosen = {nothing: float(scores[best])} if nothing in known_codes else {}
+                    chosen = {nothing: float(shown[best])} if nothing in known_codes else {}
                     results.append(self._suggestions(chosen, rule_spans, analysis, row, lemma_rows))
                     continue
                 for index in np.flatnonzero(scores >= thresholds).tolist() + [best]:
                     code = model.codes[index]
                     if code != nothing and code in known_codes:
-                        chosen[code] = float(scores[index])
+                        chosen[code] = float(shown[index])
             for code, spans in rule_spans.items():
                 if code in known_codes and (model is None or code not in model_index):
                     score = _rule_score(self.rule_precision.get(code, RULE_PRIOR), spans)
@@ -269,7 +272,7 @@ class Suggester:
             else:
                 source = SOURCE_MODEL
                 spans = _merge_spans(
-                    model.evidence(analysis, lemma_rows[row], index[code], MAX_EVIDENCE)
+                    model.evidence(analysis, lemma_rows, row, index[code], MAX_EVIDENCE)
                 )
             suggestions.append(Suggestion(code, score, spans, source))
         # Best first; equal scores in code order.

@@ -83,6 +83,16 @@ def main() -> None:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     figures = {}
+    reliability_lines = [
+        "",
+        "## Fiabilité des scores affichés (nous)",
+        "",
+        "Parmi les suggestions affichées avec un score dans la tranche, combien, leur score moyen "
+        "et la part qui était juste : des scores calibrés ont les deux dernières colonnes égales.",
+        "",
+        "| Jeu | Tranche | Suggestions | Score moyen | Justes |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
     for key, (title, examples, codebook) in data_sets(Path(arguments.data)).items():
         systems = {OURS: suggester_system(), REFERENCE: word_tfidf_baseline}
         ours, baseline = cross_validate(examples, codebook, systems, folds=arguments.folds)
@@ -100,6 +110,11 @@ def main() -> None:
             "baseline_recall": round(baseline.recall, 4),
             "baseline_ece": round(baseline.calibration_error, 4),
         }
+        for bin_ in ours.reliability:
+            reliability_lines.append(
+                f"| {title} | {bin_.low:.0%}–{bin_.high:.0%} | {bin_.shown} "
+                f"| {bin_.mean_score:.2f} | {bin_.right:.2f} |"
+            )
         losses = [
             measure
             for measure in ("micro_f1", "macro_f1")
@@ -109,7 +124,7 @@ def main() -> None:
             lines.append(f"| ↳ {title} : nous perdons en {', '.join(losses)} | | | | | | | |")
         print("\n".join(lines[-2 - bool(losses) :]), flush=True)
     elapsed = time.perf_counter() - started
-    table = "\n".join(lines) + "\n"
+    table = "\n".join(lines + reliability_lines) + "\n"
     print()
     print(table)
     if arguments.write:

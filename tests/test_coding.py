@@ -661,6 +661,53 @@ def test_workspace_filters_and_double_coding_hides_other_coders(coder, login, st
     assert "Mode double codage" in blind and "OA" not in _coder_chips(blind)
 
 
+def test_workspace_orders_answers_by_their_surest_suggestion(coder, study, db):
+    from analyse.nlp import text_hash
+
+    codebook = _codebook(db, study)
+    mobility = _code(codebook, "mobilite")
+    submissions = study["submissions"]
+    for submission, score in (
+        (submissions[0], 0.35),
+        (submissions[2], 0.92),
+        (submissions[3], 0.6),
+    ):
+        text = submission.answers["besoins"]
+        db.session.add(
+            Suggestion(
+                submission_id=submission.id,
+                path="besoins",
+                code_id=mobility.id,
+                score=score,
+                spans=[[0, 3]],
+                source="model",
+                text_hash=text_hash(text),
+            )
+        )
+    db.session.commit()
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
+
+    def order(query):
+        page = lxml_html.fromstring(coder.get(url + query).get_data(as_text=True))
+        return [
+            int(a.get("data-submission")) for a in page.xpath("//article[@data-path='besoins']")
+        ]
+
+    ids = [submission.id for submission in submissions]
+    assert order("")[:4] == ids[:4]
+    surest = order("?tri=score")
+    assert surest[:3] == [ids[2], ids[3], ids[0]] and set(surest[3:]) == set(ids) - {
+        ids[0],
+        ids[2],
+        ids[3],
+    }
+    assert order("?tri=doute")[:3] == [ids[0], ids[3], ids[2]]
+    # Combined with a filter on the score: only the answers suggested at 50 % or more, surest first.
+    assert order("?tri=score&score=50") == [ids[2], ids[3]]
+    # An unknown order is the arrival order, not an error.
+    assert order("?tri=%27%3B--")[:4] == ids[:4]
+
+
 def _coder_chips(page: str) -> list[str]:
     """The initials shown on coding chips (not the whole page: a CSRF token may hold « OA »)."""
     return [

@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..submissions.models import PUBLICS
+from .services import ANSWER_ORDERS
 
 
 class ActionForm(FlaskForm):
@@ -76,3 +77,8 @@ class AnswerFilterForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 100, "Entre 0 et 100.")],
     )
     q = SearchField("Texte contient", validators=[Optional(), Length(max=200)])
+    tri = SelectField(
+        "Ordre",
+        validators=[Optional()],
+        choices=[SelectChoice(key, label) for key, label in ANSWER_ORDERS.items()],
+    )

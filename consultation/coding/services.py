@@ -606,6 +606,16 @@ def all_answer_rows(
     return _answer_rows(query.order_by(AnswerText.submission_id, AnswerText.position))
 
 
+# How the workspace may order a question's answers: as they came, or by their best pending
+# suggestion's score (calibrated, so « 80 % » reads as « right 8 times in 10 »): the surest first
+# to accept them quickly, or the least sure first, where a coder's eye is most needed.
+ANSWER_ORDERS = {
+    "": "Ordre d'arrivée",
+    "score": "Suggestions les plus sûres d'abord",
+    "doute": "Suggestions les moins sûres d'abord",
+}
+
+
 @dataclass
 class AnswerFilters:
     uncoded_by: int | None = None  # a user id: answers this coder has not coded yet
@@ -615,6 +625,7 @@ class AnswerFilters:
     min_score: float | None = None
     search: str = ""
     to_review: bool = False  # answers with a coding « à revoir »
+    order: str = ""  # a key of ANSWER_ORDERS
 
 
 def _codings_of_answer(coder_id: int | None = None):
@@ -687,6 +698,12 @@ def question_page(
     total = (
         db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     )
+    filters = filters or AnswerFilters()
+    if filters.order in ("score", "doute") and not blind:
+        # Answers without a pending suggestion come last either way.
+        best = _pending_of_answer().with_only_columns(func.max(Suggestion.score)).scalar_subquery()
+        by_score = best.desc() if filters.order == "score" else best.asc()
+        query = query.order_by(by_score.nulls_last())
     query = query.order_by(AnswerText.submission_id, AnswerText.position)
     if per_page:
         pages = max((total + per_page - 1) // per_page, 1)

@@ -24,6 +24,7 @@ from ..jobs import (
     running_job,
 )
 from ..services import (
+    ANSWER_ORDERS,
     AnswerFilters,
     active_codes,
     code_depth,
@@ -63,6 +64,7 @@ def _filters(codebook) -> tuple[AnswerFilterForm, AnswerFilters]:
         min_score=float(score) / 100 if score is not None else None,
         search=(form.q.data or "")[:200],
         to_review=bool(form.revoir.data),
+        order=form.tri.data if form.tri.data in ANSWER_ORDERS else "",
     )
     return form, filters
 
