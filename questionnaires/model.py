@@ -6,10 +6,12 @@ published version freezes as JSON (``to_dict``/``from_dict``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Union
 
 DEFAULT_LANGUAGE = "fr"
+_REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 
 # Question types we support; the designer offers them in this order.
 QUESTION_TYPES = (
@@ -130,6 +132,33 @@ class Questionnaire:
                         return ancestor
                 return None
         return None
+
+    def followed(self, name: str) -> Question | None:
+        """The question an open question follows up (« Pour quelle raison ? » after « Avez-vous
+        renoncé à des soins ? »): the first question its relevance depends on. A coder reads the
+        answer beside what it answers. None for a question shown to everyone."""
+        node = self.find(name)
+        if not isinstance(node, Question) or not node.relevant:
+            return None
+        for match in _REFERENCE.finditer(node.relevant):
+            target = self.find(match.group(1))
+            if isinstance(target, Question) and target.type not in ("calculate", "note"):
+                return target
+        return None
+
+    def answer_text(self, question: Question, value, language: str = DEFAULT_LANGUAGE) -> str:
+        """An answer as a person reads it: choices by their label (« Oui », « Le coût, Les
+        délais »), other values as they are."""
+        if value is None or value == "" or value == []:
+            return ""
+        choices = self.choice_lists.get(question.choice_list) if question.choice_list else None
+        if question.type in TYPES_WITH_CHOICES and choices is not None:
+            labels = {choice.name: label_in(choice.label, language) for choice in choices.choices}
+            names = value.split() if isinstance(value, str) else list(value)
+            if question.type == "select_one":
+                names = [value] if isinstance(value, str) else names
+            return ", ".join(labels.get(str(name)) or str(name) for name in names)
+        return str(value)
 
     # --- serialisation ----------------------------------------------------------------------
 

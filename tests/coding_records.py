@@ -46,11 +46,12 @@ def definition() -> dict:
     ).to_dict()
 
 
-def coding_study(db, answers=ANSWERS) -> dict:
+def coding_study(db, answers=ANSWERS, form: dict | None = None) -> dict:
+    """`answers`: (public, text of « besoins »[, other answers of the submission])."""
     questionnaire = Questionnaire(title="ABS 2026")
     questionnaire.versions.append(
         QuestionnaireVersion(
-            number=1, status=PUBLISHED, definition=definition(), published_at=utcnow()
+            number=1, status=PUBLISHED, definition=form or definition(), published_at=utcnow()
         )
     )
     tours = db.session.get(Commune, "37261") or Commune(insee_code="37261", name="Tours")
@@ -60,8 +61,9 @@ def coding_study(db, answers=ANSWERS) -> dict:
     db.session.add(quartier)
     db.session.flush()
     submissions = []
-    for index, (public, text) in enumerate(answers):
+    for index, (public, text, *others) in enumerate(answers):
         payload = {"besoins": text, "age": 20 if public == "jeune" else 78}
+        payload.update(*others)
         if index == 0:
             payload["menage"] = [
                 {"precisions": "Ma colocataire"},

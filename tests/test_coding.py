@@ -708,6 +708,65 @@ def test_workspace_orders_answers_by_their_surest_suggestion(coder, study, db):
     assert order("?tri=%27%3B--")[:4] == ids[:4]
 
 
+def test_a_follow_up_answer_shows_the_answer_it_follows(coder, db):
+    """« Pour quelle raison ? » is read beside the answer to « Avez-vous renoncé à des soins ? »,
+    on the page and in the answer re-rendered after a coding."""
+    from questionnaires import Choice, ChoiceList, Question
+    from questionnaires import Questionnaire as QuestionnaireModel
+
+    form = QuestionnaireModel(
+        title="Santé",
+        form_id="sante",
+        children=[
+            Question("integer", "age", {"fr": "Quel âge avez-vous ?"}),
+            Question(
+                "select_one",
+                "renonce",
+                {"fr": "Avez-vous renoncé à des soins ?"},
+                choice_list="oui_non",
+            ),
+            Question(
+                "paragraph",
+                "besoins",
+                {"fr": "Pour quelle raison ?"},
+                relevant="${renonce} = 'oui' or ${renonce} = 'nsp'",
+            ),
+            Question("paragraph", "autre", {"fr": "Autre chose ?"}),
+        ],
+        choice_lists={
+            "oui_non": ChoiceList(
+                "oui_non",
+                [
+                    Choice("oui", {"fr": "Oui, j'y ai renoncé"}),
+                    Choice("nsp", {"fr": "Je ne sais pas"}),
+                ],
+            )
+        },
+    ).to_dict()
+    study = coding_study(
+        db,
+        [
+            ("age", "Le dentiste est trop cher, même avec la mutuelle.", {"renonce": "oui"}),
+            ("jeune", "Je ne sais plus, c'était loin.", {"renonce": "nsp"}),
+        ],
+        form=form,
+    )
+    codebook = _codebook(db, study)
+    url = f"/etudes/etude-test/analyse/{study['questionnaire'].id}/coder/besoins"
+    page = lxml_html.fromstring(coder.get(url).get_data(as_text=True))
+    follows = [
+        " ".join(p.text_content().split())
+        for p in page.xpath("//article//p[@class='follows small']")
+    ]
+    assert follows == [
+        "En réponse à « Avez-vous renoncé à des soins ? » : Oui, j'y ai renoncé",
+        "En réponse à « Avez-vous renoncé à des soins ? » : Je ne sais pas",
+    ]
+    coded = _code_span(coder, study, study["submissions"][0], _code(codebook, "sante-soins"), 3, 11)
+    again = lxml_html.fromstring(coded.get_json()["row_html"])
+    assert "Oui, j'y ai renoncé" in again.xpath("//p[@class='follows small']")[0].text_content()
+
+
 def _coder_chips(page: str) -> list[str]:
     """The initials shown on coding chips (not the whole page: a CSRF token may hold « OA »)."""
     return [

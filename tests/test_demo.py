@@ -7,6 +7,7 @@ from consultation.accounts.models import User
 from consultation.accounts.services import authenticate
 from consultation.demo.la_riche import LA_RICHE_STUDY, LA_RICHE_SUBMISSIONS, LA_RICHE_USERS
 from consultation.demo.seed import ABS_STUDY, DEMO_PASSWORD, DEMO_USERS
+from consultation.demo.verbatims import REMARKS
 from consultation.questionnaire_store.models import Questionnaire
 from consultation.studies.models import Membership, Study
 from consultation.submissions.assignments import versions_for
@@ -63,8 +64,17 @@ def test_demo_answers_are_valid_varied_and_cover_both_publics(runner, db):
     for submission in submissions:
         result = validate_answers(model, submission.answers)
         assert result.errors == [], (submission.id, [error.message for error in result.errors])
-    texts = [submission.answers["manque_quartier"] for submission in submissions]
-    assert len(set(texts)) > 0.8 * len(texts)
+    # Every open question reads as varied answers, not a handful of sentences recurring.
+    for question in ("manque_quartier", "sante_precisions", "demarches_difficultes"):
+        texts = [s.answers[question] for s in submissions if s.answers.get(question)]
+        assert len(texts) >= 15, question
+        assert len(set(texts)) > 0.8 * len(texts), question
+        # …and no one remark behind them recurs in more than one answer in six.
+        folded = [text.lower() for text in texts]
+        for remark in {r for public in REMARKS[question].values() for r in public}:
+            core = remark.split("{")[0][:40].lower()
+            share = sum(core in text for text in folded) / len(texts)
+            assert share <= 1 / 6, (question, remark, share)
 
 
 def test_demo_questionnaire_is_listed_with_its_form_id(app, runner, db):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from analyse import codebook as analyse_codebook
 from analyse.nlp import fold, text_hash
 from questionnaires.answers import answer_at
+from questionnaires.model import label_in
 
 from ..accounts.models import User
 from ..extensions import db
@@ -496,6 +497,8 @@ class AnswerRow:
     suggestions: list = field(default_factory=list)
     memo: Memo | None = None
     pseudonymised: PseudonymisedAnswer | None = None
+    # (the question it follows up, the respondent's answer to it): see attach_followed.
+    follows: tuple[str, str] | None = None
 
     @property
     def key(self) -> str:
@@ -726,6 +729,35 @@ def question_rows(
     suggestions (none when blind, so that coders code independently), memo and pseudonymised
     version, filtered."""
     return question_page(questionnaire_id, question, filters, coder_id=coder_id, blind=blind)[0]
+
+
+def attach_followed(rows: list[AnswerRow], questionnaire: Questionnaire) -> None:
+    """For an open question that follows up another (« Quels soins, et pourquoi ? » shown after
+    « Avez-vous renoncé à des soins ? » = oui), the question and each respondent's answer to it,
+    read from the submissions of the rows only (a page, not the questionnaire)."""
+    version = questionnaire.current_published or questionnaire.latest
+    if not rows or version is None:
+        return
+    model = version_model(version)
+    by_question: dict[str, list[AnswerRow]] = {}
+    for row in rows:
+        by_question.setdefault(row.question, []).append(row)
+    for question, question_rows in by_question.items():
+        followed = model.followed(question)
+        # A followed question inside a repeat has one answer per instance: not shown.
+        if followed is None or model.repeat_of(followed.name) is not None:
+            continue
+        label = label_in(followed.label, "fr") or followed.name
+        ids = sorted({row.submission.id for row in question_rows})
+        values = dict(
+            db.session.execute(
+                select(Submission.id, Submission.answers[followed.name]).where(
+                    Submission.id.in_(ids)
+                )
+            ).all()
+        )
+        for row in question_rows:
+            row.follows = (label, model.answer_text(followed, values.get(row.submission.id)))
 
 
 def answer_row(

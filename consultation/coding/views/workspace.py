@@ -27,6 +27,7 @@ from ..services import (
     ANSWER_ORDERS,
     AnswerFilters,
     active_codes,
+    attach_followed,
     code_depth,
     code_label,
     free_text_questions,
@@ -103,6 +104,7 @@ def workspace(questionnaire_id: int, question: str):
         page=request.args.get("page", 1, type=int) or 1,
         per_page=PER_PAGE,
     )
+    attach_followed(rows, questionnaire)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     counts = question_counts(questionnaire.id, question, coder_id=current_user.id, blind=blind)
     codes = active_codes(book)

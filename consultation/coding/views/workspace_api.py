@@ -30,6 +30,7 @@ from ..services import (
     accept_suggestion,
     add_coding,
     answer_row,
+    attach_followed,
     code_depth,
     code_label,
     codebook_of,
@@ -72,6 +73,7 @@ def _row_payload(questionnaire_id: int, submission_id: int, path: str, book) -> 
     row = answer_row(questionnaire_id, submission_id, path, coder_id=current_user.id, blind=blind)
     if row is None:
         return ""
+    attach_followed([row], _questionnaire(questionnaire_id))
     return render_template("coding/_answer.html", row=row, **_answer_helpers(blind))
 
 
