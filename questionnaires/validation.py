@@ -215,15 +215,21 @@ def _is_computed(question: Question) -> bool:
 
 
 def calculation_order(questionnaire: Questionnaire) -> list[Question]:
-    """Computed questions so that each comes after those it reads; a cycle keeps document order."""
-    calculations = {
-        question.name: question for question in questionnaire.questions() if _is_computed(question)
-    }
+    """Computed questions so that each comes after those it reads, in its calculation or in the
+    relevance of itself and its groups (ODK's dependency order, not document order: a summary
+    written above its inputs is right at once); a cycle keeps document order."""
+    groups = {node.name: node for _, node in questionnaire.walk() if isinstance(node, Group)}
+    calculations, reads = {}, {}
+    for ancestors, node in questionnaire.walk():
+        if isinstance(node, Question) and _is_computed(node):
+            calculations[node.name] = node
+            read = references(node.calculation) | references(node.relevant or "")
+            for name in ancestors:
+                if name in groups:
+                    read |= references(groups[name].relevant or "")
+            reads[node.name] = read
     sorter = graphlib.TopologicalSorter(
-        {
-            name: references(question.calculation) & calculations.keys() - {name}
-            for name, question in calculations.items()
-        }
+        {name: reads[name] & calculations.keys() - {name} for name in calculations}
     )
     try:
         return [calculations[name] for name in sorter.static_order()]

@@ -61,3 +61,15 @@ def test_the_table_covers_every_kind_of_rule():
     assert kinds == {"relevant", "constraint", "calculation"}
     assert any(isinstance(node.required, str) and "$" in node.required for node in FORM.questions())
     assert any(path.startswith("menage[") for case in TABLE["cases"] for path in case["relevant"])
+
+
+@pytest.mark.parametrize("start", [5, -25])
+def test_calculations_follow_their_dependencies_not_the_document(start):
+    from chained_form import chained_form, expected
+
+    from questionnaires.validation import compute_calculations
+
+    form = chained_form()
+    wanted = {"x": start} | expected(start)
+    assert compute_calculations(form, {"x": start}) == wanted
+    assert validate_answers(form, {"x": start}).answers == wanted

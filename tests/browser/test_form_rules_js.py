@@ -62,3 +62,37 @@ def test_every_rule_case_passes_in_the_browser(live_server, page):
     )
     assert result["count"] == len(table["cases"]) > 0
     assert result["failures"] == [], "\n".join(result["failures"])
+
+
+CHAINED = r"""
+async ({ stateUrl, rulesUrl, definition, starts }) => {
+  const { createState, loadAnswers } = await import(stateUrl);
+  const { compute } = await import(rulesUrl);
+  return starts.map((x) => {
+    const state = createState(definition, {});
+    state.answers = loadAnswers({ x }, state.children);
+    compute(state);
+    return state.answers;
+  });
+}
+"""
+
+
+def test_calculations_follow_their_dependencies_in_the_browser(live_server, page):
+    """A summary written above its inputs, and chains of calculates in reverse order: every value
+    right after one computation, as the server computes them."""
+    from chained_form import chained_form, expected
+
+    page.goto(live_server.url + "/compte/connexion")
+    starts = [5, -25]
+    results = page.evaluate(
+        CHAINED,
+        {
+            "stateUrl": live_server.url + "/static/js/form/state.js",
+            "rulesUrl": live_server.url + "/static/js/form/rules.js",
+            "definition": chained_form().to_dict(),
+            "starts": starts,
+        },
+    )
+    for start, answers in zip(starts, results):
+        assert answers == {"x": start} | expected(start)

@@ -5,8 +5,9 @@
  * rules in Chromium and the server's validate_answers on the same cases.
  *
  *   compute(state) -> {status: Map path -> {relevant, node, scope, choices?}, structural}
- *     walks the definition in document order: drops the answers of what is not relevant, fills
- *     calculations, sizes repeats with repeat_count, drops choices a filter no longer offers
+ *     computes calculations in dependency order, then walks the definition in document order:
+ *     drops the answers of what is not relevant, sizes repeats with repeat_count, drops choices a
+ *     filter no longer offers
  *   errorOf(state, path, entry, includeRequired) -> {code, message} | null
  *   collectErrors(state, matcher, show) -> [{path, code, message}]
  *   isRelevant, isRequired, interpolate, filteredChoices, applyDefaults
@@ -133,6 +134,94 @@ function repeatCount(state, node, scope) {
   return Math.min(number, MAX_REPEAT_COUNT);
 }
 
+const REFERENCE = /\$\{\s*([^}\s]+)\s*\}/g;
+
+function referencesIn(text) {
+  const names = new Set();
+  for (const match of String(text || "").matchAll(REFERENCE)) names.add(match[1]);
+  return names;
+}
+
+function isComputed(node) {
+  return node.kind !== "group" && node.type !== "note" && Boolean(node.calculation && String(node.calculation).trim());
+}
+
+/**
+ * The computed questions with the groups around them, so that each comes after those it reads in
+ * its calculation or in the relevance of itself and its groups: ODK's dependency order, the
+ * server's calculation_order. A cycle keeps document order. Computed once per form.
+ */
+function calculationOrder(state) {
+  if (state.calculationOrder) return state.calculationOrder;
+  const found = [];
+  const walk = (children, groups) => {
+    for (const node of children) {
+      if (node.kind === "group") walk(node.children || [], [...groups, node]);
+      else if (isComputed(node)) found.push({ node, groups });
+    }
+  };
+  walk(state.children, []);
+  const byName = new Map(found.map((item) => [item.node.name, item]));
+  const reads = new Map(found.map(({ node, groups }) => {
+    const names = new Set([...referencesIn(node.calculation), ...referencesIn(node.relevant)]);
+    for (const group of groups) for (const name of referencesIn(group.relevant)) names.add(name);
+    names.delete(node.name);
+    return [node.name, [...names].filter((name) => byName.has(name))];
+  }));
+  // Depth-first, in document order: each question after what it reads; a question met again while
+  // its own dependencies are being placed is a cycle, left where document order puts it.
+  const order = [];
+  const placed = new Set();
+  const visiting = new Set();
+  const place = (name) => {
+    if (placed.has(name) || visiting.has(name)) return;
+    visiting.add(name);
+    for (const read of reads.get(name)) place(read);
+    visiting.delete(name);
+    placed.add(name);
+    order.push(byName.get(name));
+  };
+  for (const { node } of found) place(node.name);
+  state.calculationOrder = order;
+  return order;
+}
+
+/**
+ * Computes every calculation in dependency order, in each repeat instance it lives in; one that is
+ * not relevant (itself or a group around it) loses its value. Returns whether a value changed.
+ */
+function settleCalculations(state) {
+  let changed = false;
+  for (const { node, groups } of calculationOrder(state)) {
+    const visit = (level, instance, scope, relevant) => {
+      if (level === groups.length) {
+        const value = relevant && isRelevant(state, node, scope)
+          ? normalise(node, run(state, node.calculation, scope))
+          : undefined;
+        if (!sameValue(instance[node.name], value)) {
+          if (value === undefined) delete instance[node.name];
+          else instance[node.name] = value;
+          changed = true;
+        }
+        return;
+      }
+      const group = groups[level];
+      const groupRelevant = relevant && isRelevant(state, group, scope);
+      if (!group.repeat) {
+        visit(level + 1, instance, scope, groupRelevant);
+        return;
+      }
+      const instances = instance[group.name];
+      if (!Array.isArray(instances)) return;
+      instances.forEach((child, index) => {
+        visit(level + 1, child, instanceScope(scope, group.name, index), groupRelevant);
+      });
+    };
+    visit(0, state.answers, rootScope(), true);
+  }
+  return changed;
+}
+
 /**
  * Walks the definition against the answers in document order: drops the answers of what is not
  * relevant, computes calculations, sizes repeats with repeat_count, filters choices.
@@ -146,6 +235,9 @@ export function compute(state) {
   let status;
   let structural = false;
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    // Calculations first, in dependency order: the walk below then finds them settled, however
+    // far below their readers they are written (a summary above its inputs).
+    settleCalculations(state);
     status = new Map();
     let changed = false;
     // [instance, name, is a repeat]: answers of what is not relevant, dropped once settled.
