@@ -1,7 +1,9 @@
 /**
  * The evaluator, as questionnaires/expressions/evaluator.py: what ${name} means where it is
  * evaluated (inside a repeat instance, the sibling), and the value of every node.
- *   evaluate(textOrTree, answers, {current, context, today, repeatFields, columns, choiceLabels}) -> value
+ *   evaluate(textOrTree, answers, {current, context, today, repeatFields, repeatFieldsComplete,
+ *            columns, choiceLabels}) -> value      repeatFieldsComplete: repeatFields names every
+ *            repeat (a form's definition does), the answers are not walked to find more
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  */
 import { FUNCTIONS, LAZY, NODES } from "./functions.js";
@@ -37,6 +39,17 @@ export function repeatFieldsOf(answers, known = {}) {
   };
   collect(answers, null);
   return mapping;
+}
+
+const repeatNamesCache = new WeakMap();
+
+function repeatNamesOf(repeatFields) {
+  let names = repeatNamesCache.get(repeatFields);
+  if (!names) {
+    names = new Set(Object.values(repeatFields));
+    repeatNamesCache.set(repeatFields, names);
+  }
+  return names;
 }
 
 /** "menage[1]/enfants[0]" -> [["menage", 1], ["enfants", 0]]. */
@@ -76,15 +89,17 @@ function scalar(value) {
 const NAMED_QUESTION = /^\s*(?:\$\{\s*([^}\s]+)\s*\}|.*?([^/\s]+))\s*$/;
 
 class Scope {
-  constructor(answers, { current, context, today, repeatFields, columns, choiceLabels } = {}) {
+  constructor(answers, { current, context, today, repeatFields, repeatFieldsComplete, columns, choiceLabels } = {}) {
     this.columns = columns || {};
     this.choiceLabels = choiceLabels || null;
     this.answers = isInstance(answers) ? answers : {};
     this.current = current;
     this.context = parseContext(context);
     this.today = new XDate(todayDays(today));
-    this.repeatFields = repeatFieldsOf(this.answers, repeatFields || {});
-    this.repeatNames = new Set(Object.values(this.repeatFields));
+    // A form's runtime knows every repeat from the definition: walking the answers on every
+    // evaluation would make a form of n calculations cost n² on each keystroke.
+    this.repeatFields = repeatFieldsComplete && repeatFields ? repeatFields : repeatFieldsOf(this.answers, repeatFields || {});
+    this.repeatNames = repeatFieldsComplete && repeatFields ? repeatNamesOf(repeatFields) : new Set(Object.values(this.repeatFields));
   }
 
   /** The label of choice `value` of `question` (for jr:choice-name): "" when the question has no
@@ -233,6 +248,7 @@ export function evaluate(expression, answers, options = {}) {
     context: options.context,
     today: options.today,
     repeatFields: options.repeatFields || options.repeat_fields,
+    repeatFieldsComplete: options.repeatFieldsComplete,
     columns: options.columns,
     choiceLabels: options.choiceLabels || options.choice_labels,
   });

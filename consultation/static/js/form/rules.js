@@ -48,6 +48,7 @@ export function run(state, text, scope, extra = {}) {
       context: scope.context || undefined,
       today: state.today,
       repeatFields: state.repeatFields,
+      repeatFieldsComplete: true,
       ...extra,
     });
   } catch (error) {
@@ -288,22 +289,8 @@ export function compute(state) {
           }
           continue;
         }
-        if (node.type === "calculate" && node.calculation) {
-          const value = normalise(node, run(state, node.calculation, scope));
-          if (!sameValue(instance[node.name], value)) {
-            if (value === undefined) delete instance[node.name];
-            else instance[node.name] = value;
-            changed = true;
-          }
-        } else if (node.type !== "calculate" && node.calculation && String(node.calculation).trim()) {
-          // A shown question with a calculation (read-only total, for instance).
-          const value = normalise(node, run(state, node.calculation, scope));
-          if (!sameValue(instance[node.name], value)) {
-            if (value === undefined) delete instance[node.name];
-            else instance[node.name] = value;
-            changed = true;
-          }
-        }
+        // Calculations (calculate questions, and shown ones with a calculation such as a
+        // read-only total) were settled above, in dependency order.
         if (node.type === "select_one" || node.type === "select_multiple" || (node.type === "rating" && node.choice_list)) {
           entry.choices = filteredChoices(state, node, scope);
           const allowed = new Set(entry.choices.map((choice) => choice.name));
