@@ -95,6 +95,7 @@ class _Layout:
     # `repeat_fields` then covers them all.
     answers_of_the_form: bool = False
     _calculations: list[Question] | None = None
+    _choice_labels: dict[str, dict[str, str]] | None = None
 
     @classmethod
     def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
@@ -105,6 +106,7 @@ class _Layout:
         """The same lookups for another call (they are only read, never changed)."""
         layout = _Layout(self.questionnaire, self.groups_around, self.repeat_fields, today)
         layout._calculations = self.calculations()
+        layout._choice_labels = self._choice_labels
         return layout
 
     def calculations(self) -> list[Question]:
@@ -112,6 +114,21 @@ class _Layout:
         if self._calculations is None:
             self._calculations = calculation_order(self.questionnaire)
         return self._calculations
+
+    def choice_labels(self) -> dict[str, dict[str, str]]:
+        """{question: {choice: label}} in the form's default language, for jr:choice-name."""
+        if self._choice_labels is None:
+            language = self.questionnaire.default_language
+            lists = self.questionnaire.choice_lists
+            self._choice_labels = {
+                question.name: {
+                    choice.name: label_in(choice.label, language) or choice.name
+                    for choice in lists[question.choice_list].choices
+                }
+                for question in self.questionnaire.questions()
+                if question.choice_list in lists
+            }
+        return self._choice_labels
 
     def label(self, node: Question | Group) -> str:
         language = self.questionnaire.default_language
@@ -160,6 +177,7 @@ def _evaluate(layout: _Layout, expression: str, answers: Mapping, **options):
         repeat_fields=layout.repeat_fields,
         today=layout.today,
         repeat_fields_complete=layout.answers_of_the_form,
+        choice_labels=layout.choice_labels() if "jr:choice-name" in expression else None,
         **options,
     )
 

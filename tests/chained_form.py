@@ -53,3 +53,37 @@ def expected(x: int) -> dict:
         if values["total"] > 10:
             values["double"] = 2 * values["total"]
     return values
+
+
+def choice_name_form():
+    """A calculate that reads a choice's label with jr:choice-name, in two languages."""
+    from questionnaires.model import Choice, ChoiceList
+
+    return Questionnaire(
+        title="Logement",
+        form_id="logement",
+        languages=["fr", "en"],
+        children=[
+            Question(
+                "select_one",
+                "logement",
+                {"fr": "Logement", "en": "Housing"},
+                choice_list="statuts",
+            ),
+            Question(
+                "calculate",
+                "libelle",
+                {},
+                calculation="jr:choice-name(${logement}, '${logement}')",
+            ),
+        ],
+        choice_lists={
+            "statuts": ChoiceList(
+                "statuts",
+                [
+                    Choice("hlm", {"fr": "Locataire HLM", "en": "Social tenant"}),
+                    Choice("proprio", {"fr": "Propriétaire", "en": "Owner"}),
+                ],
+            )
+        },
+    )

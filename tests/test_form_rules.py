@@ -73,3 +73,10 @@ def test_calculations_follow_their_dependencies_not_the_document(start):
     wanted = {"x": start} | expected(start)
     assert compute_calculations(form, {"x": start}) == wanted
     assert validate_answers(form, {"x": start}).answers == wanted
+
+
+def test_jr_choice_name_gives_the_label_of_the_choice():
+    from chained_form import choice_name_form
+
+    answers = validate_answers(choice_name_form(), {"logement": "hlm"}).answers
+    assert answers == {"logement": "hlm", "libelle": "Locataire HLM"}

@@ -96,3 +96,32 @@ def test_calculations_follow_their_dependencies_in_the_browser(live_server, page
     )
     for start, answers in zip(starts, results):
         assert answers == {"x": start} | expected(start)
+
+
+CHOICE_NAME = r"""
+async ({ stateUrl, rulesUrl, definition }) => {
+  const { createState, loadAnswers } = await import(stateUrl);
+  const { compute } = await import(rulesUrl);
+  return ["fr", "en"].map((language) => {
+    const state = createState(definition, { language });
+    state.answers = loadAnswers({ logement: "hlm" }, state.children);
+    compute(state);
+    return state.answers.libelle;
+  });
+}
+"""
+
+
+def test_jr_choice_name_gives_the_label_in_the_language_shown(live_server, page):
+    from chained_form import choice_name_form
+
+    page.goto(live_server.url + "/compte/connexion")
+    labels = page.evaluate(
+        CHOICE_NAME,
+        {
+            "stateUrl": live_server.url + "/static/js/form/state.js",
+            "rulesUrl": live_server.url + "/static/js/form/rules.js",
+            "definition": choice_name_form().to_dict(),
+        },
+    )
+    assert labels == ["Locataire HLM", "Social tenant"]

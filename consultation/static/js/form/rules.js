@@ -39,6 +39,27 @@ function compiled(state, text, choiceFilter = false) {
   return state.parsed.get(key);
 }
 
+/** {question: {choice: label}} in the language shown, for jr:choice-name; kept per language. */
+function choiceLabelsOf(state) {
+  state.choiceLabels = state.choiceLabels || new Map();
+  if (!state.choiceLabels.has(state.language)) {
+    const labels = {};
+    const walk = (children) => {
+      for (const node of children) {
+        if (node.kind === "group") walk(node.children || []);
+        else if (node.choice_list) {
+          labels[node.name] = Object.fromEntries(
+            choicesOf(state, node).map((choice) => [choice.name, choice.label]),
+          );
+        }
+      }
+    };
+    walk(state.children);
+    state.choiceLabels.set(state.language, labels);
+  }
+  return state.choiceLabels.get(state.language);
+}
+
 /** The value of `text` where `scope` is; undefined when it cannot be read or evaluated. */
 export function run(state, text, scope, extra = {}) {
   const ast = compiled(state, text, Boolean(extra.columns));
@@ -49,6 +70,7 @@ export function run(state, text, scope, extra = {}) {
       today: state.today,
       repeatFields: state.repeatFields,
       repeatFieldsComplete: true,
+      choiceLabels: text.includes("jr:choice-name") ? choiceLabelsOf(state) : undefined,
       ...extra,
     });
   } catch (error) {
