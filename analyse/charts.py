@@ -25,9 +25,12 @@ def _plain(label: str) -> str:
     return str(label).replace("$", r"\$")
 
 
-def french_number(value: float, digits: int = 1) -> str:
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
+def french_number(value: float, digits: int | None = None) -> str:
+    """1 234,5 in French: a thin space between thousands, a decimal comma; a whole number (a
+    count of allocataires) has no decimals unless `digits` says so."""
+    if digits is None:
+        digits = 0 if float(value).is_integer() else 1
+    return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _svg(figure: Figure, chart_id: str, title: str, description: str) -> str:
@@ -132,7 +135,7 @@ def grouped_bar_chart(
             axes.text(
                 value + widest * 0.02,
                 offset,
-                f"{french_number(value)}{(' ' + unit) if unit else ''}",
+                f"{french_number(value, 1)}{(' ' + unit) if unit else ''}",
                 va="center",
                 fontsize=8,
             )

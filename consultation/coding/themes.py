@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select
 
+from analyse.charts import french_number
 from analyse.indicator_files import STATUS_LABELS, VALUE
 from analyse.territories import LEVEL_LABELS
 
@@ -194,6 +195,11 @@ class Figure:
     status: str | None  # VALUE, SECRET, MISSING, or None: nothing imported for this territory
     value: float | None
     year: int | None
+
+    @property
+    def shown(self) -> str:
+        """The number as the page writes it, or what stands in its place."""
+        return french_number(self.value) if self.status == VALUE else self.text
 
     @property
     def text(self) -> str:

@@ -74,6 +74,8 @@ def themes_overview(questionnaire_id: int):
             {
                 label: [weights[theme.id][public].percent for theme in theme_list]
                 for public, label in PUBLICS.items()
+                # A public nobody of belongs to would only add empty bars.
+                if any(weights[theme.id][public].base for theme in theme_list)
             },
             unit="%",
         )
