@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 PALETTE = ("#1d3f72", "#c2571a", "#2f7d4f", "#7a4f9a", "#8a6d00")  # contrast ≥ 4.5:1 on white
 MISSING_COLOUR = "#9aa3ad"
-_WIDTH_INCHES = 6.4
+_WIDTH_INCHES = 5.2
 _ROW_INCHES = 0.42
 
 

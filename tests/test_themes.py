@@ -349,6 +349,13 @@ def test_the_charge_marks_themes_and_picks_questions(theme_study, db):
     assert theme.questions == ["aides"]
     coder.post(base, data={"codes": [str(codes["logement"].id)]})
     assert coder.get(f"{base}/mobilite").status_code == 404
+    # The journal says who chose the themes and changed their questions.
+    from consultation.studies.models import AuditEntry
+
+    lines = {(line.object_type, line.action) for line in db.session.query(AuditEntry)}
+    assert {("codebook", "themes"), ("theme", "edit")} <= lines
+    journal = coder.get("/etudes/etude-test/journal").get_data(as_text=True)
+    assert "Thèmes modifiés" in journal
 
 
 def test_the_glossary_links_an_indicator_to_themes(theme_study, login, db):

@@ -113,7 +113,7 @@ def update_theme(
     db.session.flush()
     after = {"questions": theme.questions, "key_indicator_id": theme.key_indicator_id}
     if after != before:
-        record("theme", theme.id, "update", before=before, after=after)
+        record("theme", theme.id, "edit", before=before, after=after)
 
 
 # --- weight of the themes by public --------------------------------------------------------------
