@@ -2,8 +2,17 @@
 
 from .accounts.devices import DeviceToken  # noqa: F401
 from .accounts.models import User  # noqa: F401
-from .coding.models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion  # noqa: F401
+from .coding.models import (  # noqa: F401
+    Code,
+    Codebook,
+    Coding,
+    Memo,
+    PseudonymisedAnswer,
+    Suggestion,
+    Theme,
+)
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
+from .indicators.theme_links import IndicatorTheme  # noqa: F401
 from .jobs.models import Job  # noqa: F401
 from .questionnaire_store.models import Questionnaire, QuestionnaireVersion  # noqa: F401
 from .studies.models import AuditEntry, Invitation, Membership, Study  # noqa: F401

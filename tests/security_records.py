@@ -192,6 +192,9 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         codebook, f"{mark}Transports du soir", description=f"{mark}Bus et trains après 20 h"
     )
     coding = add_coding(submission, "besoins", 0, len(besoins), code, charge.id)
+    from consultation.coding.models import Theme
+
+    db.session.add(Theme(code_id=code.id, questions=[]))
     other_code = next(c for c in codebook.codes if c.id != code.id)
     suggestion = Suggestion(
         submission_id=submission.id,

@@ -211,3 +211,46 @@ def test_each_demo_person_sees_only_the_studies_they_are_a_member_of(app, runner
     assert ABS_STUDY["name"] in home and LA_RICHE_STUDY["name"] in home
     assert collectif.get(f"{DEMO}/").status_code == 200
     assert collectif.get(f"{LA_RICHE}/").status_code == 200
+
+
+def test_demo_themes_set_the_indicators_file_beside_the_survey(app, runner, db):
+    """The demo's indicator file (illustrative figures shaped like INSEE's and the CAF's) is
+    imported, linked to the themes, and the ABS study compares Tours Métropole with Indre-et-Loire,
+    Centre-Val de Loire and France: the mobility theme shows the file's figures."""
+    from lxml import html as lxml_html
+
+    result = runner.invoke(args=["demo", "--submissions", "40"])
+    assert result.exit_code == 0, result.output
+    _in_demo_study()
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    lecteur = _demo_client(app, "lecteur@demo.fr")
+    response = lecteur.get(f"{DEMO}/analyse/{questionnaire.id}/themes/mobilite")
+    assert response.status_code == 200
+    tree = lxml_html.fromstring(response.get_data(as_text=True))
+    block = tree.find_class("indicator-block")[0]
+    figures = [
+        " ".join(item.text_content().split()) for item in block.find_class("indicator-figure")
+    ]
+    # PART_MEN_SANS_VOIT of the file, line by line: EPCI 21,9; 37 14,2; 24 13,1; France 18,9.
+    assert figures == [
+        "Tours Métropole Val de Loire (EPCI) 21,9 % INSEE · millésime 2023",
+        "Indre-et-Loire (département) 14,2 % INSEE · millésime 2023",
+        "Centre-Val de Loire (région) 13,1 % INSEE · millésime 2023",
+        "France 18,9 % INSEE · millésime 2023",
+    ]
+    # Saint-Cyr-sur-Loire's RSA figure is secret in the file: said so, not zero.
+    page = lecteur.get(
+        f"{DEMO}/analyse/{questionnaire.id}/themes/acces-droits", query_string={"commune": "37214"}
+    )
+    tree = lxml_html.fromstring(page.get_data(as_text=True))
+    rsa = next(
+        block
+        for block in tree.find_class("indicator-block")
+        if "RSA" in block.find(".//h3").text_content()
+    )
+    assert "Saint-Cyr-sur-Loire (commune) secret statistique" in " ".join(
+        rsa.text_content().split()
+    )
+    # A rerun imports nothing twice.
+    again = runner.invoke(args=["demo", "--submissions", "40"])
+    assert again.exit_code == 0, again.output

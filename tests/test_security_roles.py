@@ -77,6 +77,8 @@ ACCESS = {
     "indicators.glossary": Access(EVERYONE),
     "indicators.indicator": Access(EVERYONE),
     "indicators.edit": Access(DESIGN),
+    # which themes an indicator documents: edited by those who may edit the glossary
+    "indicators.theme_keys": Access(DESIGN),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews
@@ -145,6 +147,12 @@ ACCESS = {
     "coding.cloud": Access(READ_RESULTS),
     "coding.survey_page": Access(READ_RESULTS),
     "coding.survey_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    # themes: read like the results (verbatims pseudonymised, small cells masked for readers);
+    # the chargés d'étude choose them and their questions
+    "coding.themes_overview": Access(READ_RESULTS),
+    "coding.themes_choose": Access(CODE),
+    "coding.theme_page": Access(READ_RESULTS, params={"key": "transports-du-soir"}),
+    "coding.theme_settings": Access(CODE, params={"key": "transports-du-soir"}),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),

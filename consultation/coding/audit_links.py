@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..studies.audit import audit_link, int_ids
-from .models import Code, Codebook
+from .models import Code, Codebook, Theme
 
 
 @audit_link("codebook")
@@ -31,5 +31,20 @@ def code_links(ids: list[str]) -> dict[str, str]:
     return {
         str(code_id): url_for("coding.code", questionnaire_id=questionnaire_id, code_id=code_id)
         for code_id, questionnaire_id in rows
+        if questionnaire_id is not None
+    }
+
+
+@audit_link("theme")
+def theme_links(ids: list[str]) -> dict[str, str]:
+    rows = db.session.execute(
+        select(Theme.id, Code.key, Codebook.questionnaire_id)
+        .join(Code, Code.id == Theme.code_id)
+        .join(Codebook, Codebook.id == Code.codebook_id)
+        .where(Theme.id.in_(int_ids(ids)))
+    )
+    return {
+        str(theme_id): url_for("coding.theme_page", questionnaire_id=questionnaire_id, key=key)
+        for theme_id, key, questionnaire_id in rows
         if questionnaire_id is not None
     }

@@ -124,3 +124,35 @@ def analyse_and_publish(validator_email: str = "charge@demo.fr") -> dict | None:
         return None
     validated, _problems = validate_pseudonymisations(coded[::2], validator.id)
     return {"validated": validated, "coded": len(coded)}
+
+
+# Theme (code key) → the demo questionnaire's closed questions that speak of it.
+DEMO_THEMES = {
+    "logement": ["statut_logement", "satisfaction_logement", "difficultes_logement"],
+    "mobilite": ["transports", "permis"],
+    "acces-droits": ["connait_ccas", "aides", "renoncement_droits"],
+    "sante": ["medecin_traitant", "renoncement_soins"],
+    "isolement": ["vit_seul", "frequence_contacts", "solitude"],
+    "numerique": ["internet"],
+}
+
+
+def seed_themes(form_id: str = "abs_2026") -> int:
+    """Marks the demo codebook's main codes as themes with their closed questions, unless it has
+    themes already; returns the number of themes created."""
+    from ..questionnaire_store.models import Questionnaire
+    from .models import Theme
+    from .themes import themes_of
+
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.form_id == form_id))
+    codebook = codebook_of(questionnaire.id) if questionnaire is not None else None
+    if codebook is None or themes_of(codebook):
+        return 0
+    codes = {code.key: code for code in active_codes(codebook)}
+    created = 0
+    for key, questions in DEMO_THEMES.items():
+        if key in codes:
+            db.session.add(Theme(code_id=codes[key].id, questions=list(questions)))
+            created += 1
+    db.session.flush()
+    return created

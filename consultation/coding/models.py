@@ -170,3 +170,46 @@ class PseudonymisedAnswer(db.Model):
     @property
     def is_validated(self) -> bool:
         return self.validated_at is not None
+
+
+THEME_STATUSES = {
+    "propose": "Proposé",
+    "discussion": "En discussion",
+    "valide": "Validé",
+    "ecarte": "Écarté",
+}
+
+
+class Theme(db.Model):
+    """A code of the codebook marked as a theme: what the theme page sets beside the territory's
+    indicators and the survey's closed questions. `status` and `version` are for the collectif's
+    board (proposed, discussed, validated or set aside; `version` rejects a stale edit)."""
+
+    __tablename__ = "theme"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{status}'" for status in THEME_STATUSES) + ")",
+            name="known_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="propose", server_default="propose")
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # Names of the questionnaire's closed questions that speak of the theme, in the page's order.
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    # The indicator the overview shows for the theme (one of those the glossary links to it).
+    key_indicator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    code: Mapped[Code] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return THEME_STATUSES[self.status]

@@ -882,13 +882,17 @@ def review_rows(
     return rows, waiting or 0, validated_count or 0
 
 
-def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "") -> tuple[int, int]:
+def verbatim_counts(
+    codebook: Codebook, code_ids: set[int], *, public: str = "", commune: str = ""
+) -> tuple[int, int]:
     """(segments of these codes, segments a non-coder may read), a passage coded alike by several
     coders, or with a code and one of its sub-codes, counted once, as the page quotes it; in SQL."""
     visible = and_(_ON_PSEUDONYMISED, _validated_current())
     where = [*analysed_answers(codebook.questionnaire_id), SETTLED, Coding.code_id.in_(code_ids)]
     if public:
         where.append(AnswerText.public == public)
+    if commune:
+        where.append(AnswerText.commune_code == commune)
     segments = (
         select(
             Coding.submission_id,
@@ -910,7 +914,9 @@ def verbatim_counts(codebook: Codebook, code_ids: set[int], *, public: str = "")
     return total or 0, shown or 0
 
 
-def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str = "", columns=None):
+def coded_answers_query(
+    codebook: Codebook, code_ids: set[int], *, public: str = "", columns=None, commune: str = ""
+):
     """The answers holding a coding of these codes (ids only unless `columns` gives a query)."""
     query = (
         columns
@@ -920,12 +926,16 @@ def coded_answers_query(codebook: Codebook, code_ids: set[int], *, public: str =
     query = query.where(
         select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(code_ids)).exists()
     )
+    if commune:
+        query = query.where(AnswerText.commune_code == commune)
     return query.where(AnswerText.public == public) if public else query
 
 
-def coded_answer_count(codebook: Codebook, code_ids: set[int], *, public: str = "") -> int:
+def coded_answer_count(
+    codebook: Codebook, code_ids: set[int], *, public: str = "", commune: str = ""
+) -> int:
     """How many answers hold a coding with one of these codes (the verbatims pages' length)."""
-    query = coded_answers_query(codebook, code_ids, public=public)
+    query = coded_answers_query(codebook, code_ids, public=public, commune=commune)
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
@@ -936,11 +946,16 @@ def rows_coded_with(
     public: str = "",
     limit: int | None = None,
     offset: int = 0,
+    commune: str = "",
 ) -> list[AnswerRow]:
     """The answers holding a coding of these codes (a page of them when `limit`), with their
     codings and pseudonymised text."""
     query = coded_answers_query(
-        codebook, code_ids, public=public, columns=_rows_query(codebook.questionnaire_id)
+        codebook,
+        code_ids,
+        public=public,
+        columns=_rows_query(codebook.questionnaire_id),
+        commune=commune,
     )
     query = query.order_by(AnswerText.submission_id, AnswerText.position)
     if limit is not None:

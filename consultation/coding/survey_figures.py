@@ -167,15 +167,28 @@ def group_labels(grouping: str, keys) -> dict[str, str]:
 
 
 def survey_figures(
-    questionnaire: Questionnaire, grouping: str, *, masked: bool, minimum: int
+    questionnaire: Questionnaire,
+    grouping: str,
+    *,
+    masked: bool,
+    minimum: int,
+    only: list[str] | None = None,
+    where: dict[str, str] | None = None,
 ) -> tuple[list[QuestionFigures], int]:
     """Each closed question's figures by `grouping` (a key of GROUPINGS), and the number of
-    respondents; with `masked`, counts from 1 to minimum − 1 are hidden (see small_cells)."""
+    respondents; with `masked`, counts from 1 to minimum − 1 are hidden (see small_cells).
+    `only` keeps these questions, in its order; `where` keeps the respondents whose profile
+    columns (PROFILE) hold the given values."""
     model = reference_model(questionnaire)
     if model is None:
         return [], 0
     questions = closed_questions(model)
+    if only is not None:
+        by_name = {closed.name: (closed, question) for closed, question in questions}
+        questions = [by_name[name] for name in only if name in by_name]
     frame = answers_frame(questionnaire.id, [closed.name for closed, _ in questions])
+    for column, value in (where or {}).items():
+        frame = frame[frame[column] == value].reset_index(drop=True)
     column = GROUPINGS[grouping][0]
     labels = group_labels(grouping, frame[column].fillna("").unique())
     return [

@@ -23,13 +23,20 @@ from .seed import DEMO_PASSWORD, seed_demo
 def demo(submissions: int, port: int):
     """Charge les données de démonstration (sans effet si elles existent déjà), lance leur analyse
     et valide une partie des verbatims : le collectif voit des résultats dès sa connexion."""
-    from ..coding.demo import analyse_and_publish
+    from ..coding.demo import analyse_and_publish, seed_themes
+    from ..studies.services import find_study
+    from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
+    from .seed import ABS_STUDY
 
     created = seed_demo(submissions)
     click.echo("Analyse des réponses de démonstration (pseudonymisation, suggestions de codes)…")
     # In the ABS's study, where seed_demo left the command.
     published = analyse_and_publish()
+    # Themes beside the territory's figures: indicators for the glossary, the study's territory.
+    seed_themes()
+    seed_indicators()
+    set_study_territory(find_study(ABS_STUDY["slug"]))
     seed_la_riche(created)
     if any(
         created.get(key)

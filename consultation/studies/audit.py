@@ -30,6 +30,8 @@ OBJECT_LABELS = {
     "account": "Compte",
     "memo": "Mémo",
     "device_token": "Jeton de tablette",
+    "theme": "Thème",
+    "indicator": "Indicateur",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -60,6 +62,7 @@ ACTION_LABELS = {
     "login": "Connexion réussie",
     "login_failed": "Connexion refusée",
     "tokens_revoked": "Tablettes déconnectées",
+    "themes": "Thèmes modifiés",
 }
 
 

@@ -115,6 +115,8 @@ def prepare_next_edition(study: Study, by=None) -> Study:
     )
     new_study.communes = list(study.communes)
     new_study.quartiers = list(study.quartiers)
+    new_study.territory_id = study.territory_id
+    new_study.comparison_levels = list(study.comparison_levels or [])
     for charge in members_with_role(study.id, (CHARGE_ETUDE,)):
         add_member(new_study, charge, CHARGE_ETUDE, by=by)
 

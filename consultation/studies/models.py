@@ -84,6 +84,10 @@ class Study(db.Model):
     notice_dpo: Mapped[str] = mapped_column(default="")
     # The edition this one continues (« Préparer l'édition suivante »).
     previous_edition_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
+    # The territory the study describes (a commune, an EPCI…) and the levels its indicators are
+    # compared with (« departement », « region », « france »), found among its parents.
+    territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"))
+    comparison_levels: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -93,6 +97,7 @@ class Study(db.Model):
         back_populates="study", cascade="all, delete-orphan"
     )
     previous_edition: Mapped["Study | None"] = relationship(remote_side="Study.id")
+    territory = relationship("Territory")
 
     @property
     def kind_label(self) -> str:

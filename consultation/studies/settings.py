@@ -3,11 +3,22 @@ slug never changes: it is in every address of the study (bookmarks, tablets, exp
 
 from ..extensions import db
 from ..territory import services as territory
+from ..territory.comparison import COMPARISON_LEVELS
+from ..territory.models import Territory
 from .audit import record
 from .models import KIND_LABELS, NOTICE_FIELDS, STATE_LABELS, Study
 
 # The fields a chargé d'étude may change, in the order of the page.
-EDITABLE = ("name", "kind", "year", "state", "description", *NOTICE_FIELDS)
+EDITABLE = (
+    "name",
+    "kind",
+    "year",
+    "state",
+    "description",
+    *NOTICE_FIELDS,
+    "territory_id",
+    "comparison_levels",
+)
 
 
 class SettingsInvalid(ValueError):
@@ -46,6 +57,19 @@ def check_settings(values: dict, commune_codes=(), quartier_ids=()) -> dict[str,
         if not isinstance(year, int) or not 1900 <= year <= 2200:
             errors["year"] = "Indiquez l'année d'édition : un nombre entre 1900 et 2200."
 
+    if values.get("territory_id") is not None and (
+        db.session.get(Territory, values["territory_id"]) is None
+    ):
+        errors["territory_id"] = "Territoire inconnu : rechargez la page et choisissez à nouveau."
+    if "comparison_levels" in values:
+        wrong = [
+            level for level in values["comparison_levels"] or [] if level not in COMPARISON_LEVELS
+        ]
+        if wrong:
+            errors["comparison_levels"] = (
+                "Niveau de comparaison inconnu : " + ", ".join(wrong) + "."
+            )
+
     communes = territory.communes_by_code(commune_codes)
     unknown = sorted(set(commune_codes) - set(communes))
     if unknown:
@@ -81,6 +105,9 @@ def update_settings(study: Study, values: dict, commune_codes=(), quartier_ids=(
     for field in ("name", "description", *NOTICE_FIELDS):
         if field in cleaned:
             cleaned[field] = (cleaned[field] or "").strip()
+    if "comparison_levels" in cleaned:
+        chosen = set(cleaned["comparison_levels"] or [])
+        cleaned["comparison_levels"] = [level for level in COMPARISON_LEVELS if level in chosen]
     changes = {
         field: (getattr(study, field), value)
         for field, value in cleaned.items()

@@ -33,6 +33,25 @@ class YearField(IntegerField):
                 ) from None
 
 
+def _territory_id(value):
+    return int(value) if value not in (None, "") else None
+
+
+class TerritoryField(SelectField):
+    """A territory id, or None for « aucun »; a forged value is said in French."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if raw:
+            if not raw.isdecimal() or len(raw) > 12:
+                raise ValueError("Territoire inconnu : rechargez la page et choisissez à nouveau.")
+            self.data = int(raw)
+
+    def pre_validate(self, form):
+        pass  # checked by the service, with the other settings
+
+
 class QuartiersField(SelectMultipleField):
     """Quartier ids; a forged value is said in French."""
 
@@ -65,6 +84,11 @@ class SettingsForm(FlaskForm):
     # Filled from the territory tables by the view; checked by the service (French messages).
     communes = SelectMultipleField("Communes", validate_choice=False)
     quartiers = QuartiersField("Quartiers", coerce=int, validate_choice=False)
+    # The territory whose indicators the theme pages show, and what they are compared with.
+    territory_id = TerritoryField(
+        "Territoire de référence", coerce=_territory_id, validate_choice=False
+    )
+    comparison_levels = SelectMultipleField("Niveaux de comparaison", validate_choice=False)
 
 
 for _name, _label in NOTICE_FIELDS.items():

@@ -4,8 +4,11 @@ l'édition suivante ». For the study's chargés d'étude and the administrators
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from analyse.territories import LEVEL_LABELS
+
 from ..accounts.roles import role_required
 from ..territory import services as territory
+from ..territory.comparison import COMPARISON_LEVELS, territory_choices
 from ..transaction import abandon
 from .editions import next_edition, prepare_next_edition
 from .forms import EmptyForm
@@ -28,6 +31,15 @@ def _settings_form(study) -> SettingsForm:
         form.communes.data = [commune.insee_code for commune in study.communes]
         form.quartiers.data = [quartier.id for quartier in study.quartiers]
     form.territory = communes
+    form.territory_id.choices = [("", "— Aucun —")] + [
+        (str(place.id), f"{place.name or place.code} ({place.level_label}, {place.code})")
+        for place in territory_choices(
+            [commune.insee_code for commune in study.communes], study.territory_id
+        )
+    ]
+    form.comparison_levels.choices = [(level, LEVEL_LABELS[level]) for level in COMPARISON_LEVELS]
+    if not form.is_submitted():
+        form.comparison_levels.data = list(study.comparison_levels or [])
     return form
 
 

@@ -53,6 +53,8 @@ DEMO_PAGES = (
     "designer.preview",
     "designer.editor",
     "studies.settings",
+    "coding.themes_overview",
+    "coding.theme_page",
 )
 
 
@@ -66,6 +68,13 @@ def records(live_server):
         records = study(db)
         test_study = current_study()
         seed_demo(30)  # in the demo's own study
+        from consultation.coding.demo import seed_themes
+        from consultation.demo.indicators import seed_indicators, set_study_territory
+
+        # The theme pages with indicators against the comparison levels, as after `make run`.
+        seed_themes()
+        seed_indicators()
+        set_study_territory(current_study())
         db.session.commit()
         demo_slug = current_study().slug
         from consultation.coding.services import active_codes, codebook_of
@@ -177,6 +186,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "questionnaire_id": records["demo_id"],
             "question": "manque_quartier",
             "code_id": records["demo_code_id"],
+            "key": "mobilite",
         }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (each module registers its routes on the blueprin
     pseudonymisation,
     results,
     survey,
+    themes,
     workspace,
     workspace_api,
 )
