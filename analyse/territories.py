@@ -112,6 +112,11 @@ _LEVEL_BY_COLUMN = {
 }
 
 
+def level_of_column(name: str) -> str | None:
+    """The level a column's usual name says (CODGEO: commune, EPCI…), None when it says none."""
+    return _LEVEL_BY_COLUMN.get(name.strip().upper())
+
+
 def guess_level(code_column: str, codes: list[str]) -> str | None:
     """The level of a file's codes: from the code column's usual name, else from the codes when
     only one level fits them all (5 characters: communes); None when it cannot be told."""

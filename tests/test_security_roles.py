@@ -77,6 +77,12 @@ ACCESS = {
     "indicators.glossary": Access(EVERYONE),
     "indicators.indicator": Access(EVERYONE),
     "indicators.edit": Access(DESIGN),
+    # the web import: the same people; an upload is seen by the one who sent it (others: 404)
+    "indicators.upload": Access(DESIGN),
+    "indicators.mapping": Access(DESIGN),
+    "indicators.preview": Access(DESIGN),
+    "indicators.start": Access(DESIGN),
+    "indicators.import_status": Access(DESIGN),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews
@@ -184,6 +190,7 @@ def _url_values(records: dict) -> dict:
         "token_id": _id(records["device_token"]),
         "job_id": _id(records["job"]),
         "indicator_id": _id(records["indicator"]),
+        "upload_id": _id(records["indicator_upload"]),
         "user_id": _id(records["charge"]),
         "invitation_id": _id(records["invitation"]),
         "token": records["invitation_token"],

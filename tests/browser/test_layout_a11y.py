@@ -88,8 +88,10 @@ def records(live_server):
             records["charge"].id,
         )
         db.session.commit()
+        uploads = _indicator_uploads(records["charge"].id)
         return {
             "export_job_id": export.id,
+            "uploads": uploads,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
             "invitation_token": records["invitation_token"],
             "enqueteur_email": records["enqueteur"].email,
@@ -97,6 +99,43 @@ def records(live_server):
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
         }
+
+
+def _indicator_uploads(user_id: int) -> dict:
+    """A file of the indicators' web import at its mapping and preview steps, and one imported."""
+    from consultation.indicators.import_job import IMPORT
+    from consultation.indicators.uploads import Mapping, save_upload
+    from consultation.jobs.models import Job
+
+    content = (
+        Path(__file__).parents[1] / "data" / "indicators" / "insee_communes.csv"
+    ).read_bytes()
+    mapped = save_upload(content, "insee_communes.csv", user_id)
+    mapped.mapping = Mapping(
+        code_column="CODGEO",
+        label_column="LIBGEO",
+        year=2020,
+        indicator_columns=["P20_POP", "TP6020", "EVOL_POP"],
+    ).as_dict()
+    imported = save_upload(content, "insee_communes.csv", user_id)
+    job = Job(
+        kind=IMPORT,
+        status="done",
+        created_by_id=user_id,
+        result={
+            "indicators": ["P20_POP (2020) : 5 valeurs numériques, 0 secrètes, 0 manquantes"],
+            "rows": 5,
+            "territories_created": 5,
+            "rejected": [],
+            "replaced_lines": [],
+            "ignored": ["DEP"],
+        },
+    )
+    db.session.add(job)
+    db.session.flush()
+    imported.job_id = job.id
+    db.session.commit()
+    return {"mapped": mapped.id, "imported": imported.id}
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +205,14 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
         enter_study(find_study("etude-test"), None)
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
             if rule.endpoint == "static" or "GET" not in rule.methods:
+                continue
+            if rule.endpoint in ("indicators.mapping", "indicators.preview"):
+                upload_id = records["uploads"]["mapped"]
+                urls.append((rule.endpoint, url_for(rule.endpoint, upload_id=upload_id)))
+                continue
+            if rule.endpoint == "indicators.import_status":
+                upload_id = records["uploads"]["imported"]
+                urls.append((rule.endpoint, url_for(rule.endpoint, upload_id=upload_id)))
                 continue
             if rule.endpoint == "review.export_job":
                 urls.append(
