@@ -151,6 +151,8 @@ ACCESS = {
     "coding.cloud": Access(READ_RESULTS),
     "coding.survey_page": Access(READ_RESULTS),
     "coding.survey_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    # the weighting of the figures: who designs the study chooses its population margins
+    "coding.survey_weighting": Access(DESIGN),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),

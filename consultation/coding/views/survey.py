@@ -3,10 +3,10 @@ and their export as CSV or XLSX."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from ...accounts.roles import READ_RESULTS, role_required
-from .. import bp, survey_figures
+from ...accounts.roles import DESIGN, READ_RESULTS, has_role, role_required
+from .. import bp, survey_figures, weighting
 from .common import _is_coder, _questionnaire
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +42,17 @@ def survey_page(questionnaire_id: int):
         groupings={key: label for key, (_, label) in survey_figures.GROUPINGS.items()},
         masked=masked,
         minimum=minimum,
+        weighted=_weighted(questionnaire),
+        weighting_set=bool(weighting.used_codes(weighting.setting_of(questionnaire.id))),
+        may_weigh=has_role(*DESIGN),
     )
+
+
+def _weighted(questionnaire):
+    """The weighted shares, when asked (`?pondere=1`) and a weighting is set."""
+    if request.args.get("pondere") != "1":
+        return None
+    return weighting.weigh(questionnaire)
 
 
 @bp.route("/<int:questionnaire_id>/chiffres.<fmt>")
@@ -63,4 +73,62 @@ def survey_file(questionnaire_id: int, fmt: str):
         content,
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- weighting ----------------------------------------------------------------------------------
+
+
+def _weighting_form(choices):
+    """A select per age band × sex cell and one for the communes, among the indicators with
+    values for communes."""
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField, SelectChoice, SelectField
+    from wtforms.validators import NumberRange, Optional
+
+    options = [SelectChoice("", "—")] + [
+        SelectChoice(code, f"{code} — {label}" if label != code else code)
+        for code, label in choices
+    ]
+
+    class WeightingForm(FlaskForm):
+        commune = SelectField("Population par commune", choices=options, default="")
+        year = IntegerField(
+            "Millésime",
+            validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
+        )
+
+    for key, label in weighting.cells():
+        setattr(WeightingForm, _field_name(key), SelectField(label, choices=options, default=""))
+    return WeightingForm()
+
+
+def _field_name(key: str) -> str:
+    return "cell_" + key.replace("|", "__")
+
+
+@bp.route("/<int:questionnaire_id>/chiffres/ponderation", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def survey_weighting(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    form = _weighting_form(weighting.available_indicators())
+    setting = weighting.setting_of(questionnaire.id)
+    if request.method == "GET" and setting is not None:
+        margins = setting.margins or {}
+        for key, code in (margins.get(weighting.AGE_SEX) or {}).items():
+            field = getattr(form, _field_name(key), None)
+            if field is not None:
+                field.data = code
+        form.commune.data = margins.get(weighting.COMMUNE_MARGIN) or ""
+        form.year.data = setting.year
+    if form.validate_on_submit():
+        age_sex = {key: getattr(form, _field_name(key)).data for key, _ in weighting.cells()}
+        weighting.save_setting(questionnaire.id, age_sex, form.commune.data, form.year.data)
+        flash("Pondération enregistrée.", "success")
+        return redirect(url_for("coding.survey_page", questionnaire_id=questionnaire.id, pondere=1))
+    return render_template(
+        "coding/survey_weighting.html",
+        questionnaire=questionnaire,
+        form=form,
+        cell_fields=[getattr(form, _field_name(key)) for key, _ in weighting.cells()],
     )
