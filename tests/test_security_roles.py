@@ -77,6 +77,8 @@ ACCESS = {
     "indicators.glossary": Access(EVERYONE),
     "indicators.indicator": Access(EVERYONE),
     "indicators.edit": Access(DESIGN),
+    "indicators.glossary_file": Access(EVERYONE, params={"fmt": "csv"}),
+    "indicators.values_file": Access(EVERYONE, params={"fmt": "csv"}),
     # the web import: the same people; an upload is seen by the one who sent it (others: 404)
     "indicators.upload": Access(DESIGN),
     "indicators.mapping": Access(DESIGN),
@@ -153,6 +155,8 @@ ACCESS = {
     "coding.survey_file": Access(READ_RESULTS, params={"fmt": "csv"}),
     # the weighting of the figures: who designs the study chooses its population margins
     "coding.survey_weighting": Access(DESIGN),
+    # no weighting set in these records: 404 for the allowed roles
+    "coding.survey_weighted_file": Access(READ_RESULTS, params={"fmt": "csv"}),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),

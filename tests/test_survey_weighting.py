@@ -110,3 +110,34 @@ def test_only_the_study_team_chooses_the_margins_and_readers_see_masked_weighted
     owners = weighted[weighted.index("Propriétaire") :][:200]
     assert "masqué" in owners and "32,1" not in owners
     assert "Choisir les indicateurs des marges" not in page
+
+
+def test_the_weighted_table_downloads_as_csv_and_xlsx(login, survey):
+    import csv
+    import io
+
+    import openpyxl
+
+    chargé = login("charge_etude")
+    assert chargé.get(_url(survey, "-ponderes.csv")).status_code == 404  # no weighting set yet
+    chargé.post(
+        _url(survey, "/ponderation"),
+        data={"cell_18_25__femme": "P21_F1825", "cell_60_74__femme": "P21_F6074"},
+    )
+    response = chargé.get(_url(survey, "-ponderes.csv"))
+    assert response.status_code == 200 and response.get_data().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Question",
+        "Libellé de la question",
+        "Réponse",
+        "Non pondéré (%)",
+        "Pondéré (%)",
+    ]
+    assert ["logement", "Vous êtes…", "Locataire", "80,0", "67,9"] in rows
+    assert ["Effet de plan (Kish)", "1,323", "Taille effective", "11,3"] in rows
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(chargé.get(_url(survey, "-ponderes.xlsx")).get_data())
+    )
+    lines = list(workbook.active.iter_rows(values_only=True))
+    assert ("logement", "Vous êtes…", "Propriétaire", 20.0, 32.1) in lines

@@ -132,3 +132,72 @@ def survey_weighting(questionnaire_id: int):
         form=form,
         cell_fields=[getattr(form, _field_name(key)) for key, _ in weighting.cells()],
     )
+
+
+WEIGHTED_HEADERS = [
+    "Question",
+    "Libellé de la question",
+    "Réponse",
+    "Non pondéré (%)",
+    "Pondéré (%)",
+]
+
+
+def _weighted_lines(figures, weighted, minimum: int) -> list[list]:
+    """The weighted beside the unweighted share of each answer (all respondents); a share masked
+    unweighted is masked weighted too; then the weights' spread."""
+    lines = []
+    for question in figures:
+        if question.kind == "numeric":
+            continue
+        shares = weighted.shares.get(question.name, {})
+        for answer, cells in question.rows:
+            overall = cells[0]
+            if overall.masked:
+                lines.append([question.name, question.label, answer, f"< {minimum}", "masqué"])
+            else:
+                lines.append(
+                    [question.name, question.label, answer]
+                    + [round(overall.percent, 1), round(shares.get(answer, 0.0), 1)]
+                )
+    spread = weighted.spread
+    lines.append([])
+    lines.append(
+        ["Marges", ", ".join(weighted.codes), "Millésimes", ", ".join(map(str, weighted.years))]
+    )
+    lines.append(["Répondants pondérés", spread.weighted, "Hors des marges", spread.left_out])
+    if spread.weighted:
+        lines.append(
+            ["Poids minimal", round(spread.minimum, 3), "Poids maximal", round(spread.maximum, 3)]
+        )
+        lines.append(
+            ["Effet de plan (Kish)", round(spread.design_effect, 3)]
+            + ["Taille effective", round(spread.effective_size, 1)]
+        )
+    return lines
+
+
+@bp.route("/<int:questionnaire_id>/chiffres-ponderes.<fmt>")
+@role_required(*READ_RESULTS)
+def survey_weighted_file(questionnaire_id: int, fmt: str):
+    from ...submissions.exports import table_csv_bytes, table_xlsx_bytes
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    questionnaire = _questionnaire(questionnaire_id)
+    weighted = weighting.weigh(questionnaire)
+    if weighted is None:
+        abort(404)
+    figures, _, _, minimum = _figures(questionnaire, "public")
+    lines = _weighted_lines(figures, weighted, minimum)
+    if fmt == "csv":
+        content, mimetype = table_csv_bytes(WEIGHTED_HEADERS, lines), "text/csv; charset=utf-8"
+    else:
+        content, mimetype = table_xlsx_bytes([("pondéré", WEIGHTED_HEADERS, lines)]), XLSX
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="chiffres-{questionnaire.id}-ponderes.{fmt}"'
+        },
+    )
