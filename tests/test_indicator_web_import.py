@@ -79,7 +79,8 @@ def test_a_chargé_maps_previews_and_imports_a_file_in_a_job(login, db, app):
     assert response.status_code == 302 and response.headers["Location"].endswith("/apercu")
     preview = page(chargé, f"{IMPORT}/{uploaded}/apercu")
     assert "5 territoires" in preview and "<code>P20_POP</code> (2020)" in preview
-    assert "136 463" in preview and "<em>secret statistique</em>" in preview
+    assert "136\u202f463<" in preview and "<em>secret statistique</em>" in preview
+    assert ">21,5<" in preview and ">-12<" in preview
     assert "<em>non disponible</em>" in preview
     assert "Colonnes ignorées : DEP, EVOL_POP" in preview
     assert count_values(db) == 0  # nothing stored before the import itself

@@ -81,6 +81,7 @@ def records(live_server):
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
         demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
+        _demo_weighting(demo_id)
         enter_study(test_study, None)
         # An export waiting for the worker: its page shows the progress bar.
         export = start_export(
@@ -102,6 +103,36 @@ def records(live_server):
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
         }
+
+
+def _demo_weighting(questionnaire_id: int) -> None:
+    """Population indicators for the demo's communes and a weighting of its figures on them."""
+    from consultation.coding.weighting import cells, save_setting
+    from consultation.indicators.models import Indicator, IndicatorValue
+    from consultation.territory.models import Commune
+    from consultation.territory.services import ensure_territories
+
+    codes = [commune.insee_code for commune in db.session.scalars(db.select(Commune))]
+    territories = ensure_territories("commune", {code: "" for code in codes})
+    age_sex = {}
+    for number, (key, _) in enumerate([*cells(), ("commune", "")]):
+        indicator = Indicator(code=f"P21_DEMO{number}", label=f"Population {key}", level="commune")
+        db.session.add(indicator)
+        db.session.flush()
+        for index, code in enumerate(codes):
+            db.session.add(
+                IndicatorValue(
+                    indicator_id=indicator.id,
+                    territory_id=territories[code].id,
+                    year=2021,
+                    value=1000 + 37 * index + 11 * number,
+                    status="value",
+                )
+            )
+        age_sex[key] = indicator.code
+    commune = age_sex.pop("commune")
+    save_setting(questionnaire_id, age_sex, commune, None)
+    db.session.commit()
 
 
 def _indicator_uploads(user_id: int) -> dict:
@@ -231,6 +262,9 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
             values = {name: value for name, value in demo.items() if name in rule.arguments}
+            if endpoint == "coding.survey_page":
+                weighted = url_for(endpoint, study=records["demo_study"], pondere=1, **values)
+                urls.append((f"{endpoint} (démo, pondéré)", weighted))
             urls.append(
                 (
                     f"{endpoint} (démo)",
