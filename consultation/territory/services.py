@@ -127,6 +127,7 @@ def import_geography(places) -> GeographyReport:
     names replace the names guessed before (from an indicator file's LIBGEO). Flushes."""
     report = GeographyReport()
     known = {level: _by_code(level) for level in (COMMUNE, DEPARTEMENT, REGION, EPCI, FRANCE)}
+    placed: dict[int, Territory] = {}  # territory (by identity) → the parent given in this run
 
     def territory(level: str, code: str, name: str = "", parent=None) -> Territory:
         found = known[level].get(code)
@@ -138,9 +139,13 @@ def import_geography(places) -> GeographyReport:
         elif name and found.name != name:
             found.name = name
             report.named[level] += 1
-        if parent is not None and found.parent is not parent:
-            found.parent = parent
-            report.nested += 1
+        # By id, not through the relationship: reading `found.parent` would load it, one query
+        # per commune of a 35,000-line file.
+        if parent is not None and placed.get(id(found)) is not parent:
+            if parent.id is None or found.parent_id != parent.id:
+                found.parent = parent
+                report.nested += 1
+            placed[id(found)] = parent
         return found
 
     france = territory(FRANCE, FRANCE_CODE, "France")
@@ -155,7 +160,7 @@ def import_geography(places) -> GeographyReport:
             commune = territory(COMMUNE, place.code, place.name, departement)
             if place.epci:
                 epci = territory(EPCI, place.epci, place.epci_name, france)
-                if commune.epci is not epci:
+                if epci.id is None or commune.epci_id != epci.id:
                     commune.epci = epci
                     report.nested += 1
     db.session.flush()
