@@ -240,3 +240,43 @@ def test_only_glossary_editors_import_and_only_the_uploader_sees_the_file(login,
     other = login("charge_etude")
     assert other.get(f"{IMPORT}/{uploaded}/colonnes").status_code == 404
     assert other.get(f"{IMPORT}/{uploaded}/apercu").status_code == 404
+
+
+def test_an_upload_without_a_file_or_of_another_kind_says_so(login, db):
+    chargé = login("charge_etude")
+    empty = chargé.post(IMPORT, data={}, content_type="multipart/form-data")
+    assert empty.status_code == 200 and "Choisissez un fichier." in empty.get_data(as_text=True)
+    pdf = chargé.post(
+        IMPORT,
+        data={"file": (io.BytesIO(b"%PDF-1.4"), "rapport.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "Seuls les fichiers .csv et .xlsx sont acceptés." in html.unescape(
+        pdf.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(IndicatorUpload)) == 0
+
+
+def test_choosing_another_sheet_reads_its_columns(login, db):
+    chargé = login("charge_etude")
+    uploaded = upload_id(send(chargé, "insee_base_2021.xlsx"))
+    first = page(chargé, f"{IMPORT}/{uploaded}/colonnes")
+    assert "feuille « COM »" in first and 'value="P21_POP" checked' in first
+    other = chargé.post(f"{IMPORT}/{uploaded}/colonnes", data={"sheet": "Documentation"})
+    text = html.unescape(other.get_data(as_text=True))
+    assert other.status_code == 200 and "En-tête introuvable" in text
+
+
+def test_an_abandoned_upload_is_deleted_after_a_day(login, db, app):
+    from datetime import timedelta
+
+    from consultation.accounts.models import utcnow
+
+    chargé = login("charge_etude")
+    old = db.session.get(IndicatorUpload, upload_id(send(chargé, "insee_communes.csv")))
+    path = Path(app.instance_path) / "indicator-imports" / old.stored_name
+    old.created_at = utcnow() - timedelta(hours=25)
+    db.session.commit()
+    upload_id(send(chargé, "insee_communes.csv"))
+    assert not path.exists()
+    assert chargé.get(f"{IMPORT}/{old.id}/colonnes").status_code == 302
