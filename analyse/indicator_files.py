@@ -16,7 +16,14 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from .territories import LEVELS, OF_LEVEL, code_error, guess_level, normalise_code
+from .territories import (
+    LEVELS,
+    OF_LEVEL,
+    code_error,
+    guess_level,
+    level_of_column,
+    normalise_code,
+)
 
 VALUE = "value"
 SECRET = "secret"
@@ -102,6 +109,8 @@ class IndicatorTable:
     rows: list[TableRow] = field(default_factory=list)
     rejected: list[FileProblem] = field(default_factory=list)
     errors: list[FileProblem] = field(default_factory=list)
+    # With keep_last_duplicate: the lines that replace an earlier line of the same territory.
+    replaced_lines: list[FileProblem] = field(default_factory=list)
 
 
 class _Unreadable(Exception):
@@ -276,9 +285,15 @@ def read_indicator_file(
     sheet: str | None = None,
     level: str | None = None,
     label_column: str | None = None,
+    indicator_columns: list[str] | None = None,
+    keep_last_duplicate: bool = False,
 ) -> IndicatorTable:
     """The file's table of indicator values; its `errors` list every problem that forbids the
-    import (an unreadable file, no header, values that are not numbers, a territory twice…)."""
+    import (an unreadable file, no header, values that are not numbers, a territory twice…).
+
+    `indicator_columns` (the mapping step of the web import) says which columns are indicators;
+    every other column is then ignored. `keep_last_duplicate`: a territory given twice keeps its
+    last line, and the replaced line is listed in `replaced_lines`, instead of being an error."""
     table = IndicatorTable(code_column=code_column)
     if level is not None and level not in LEVELS:
         table.errors.append(
@@ -345,7 +360,22 @@ def read_indicator_file(
         return table
 
     candidates = [name for name in position if name not in (code_name, label_name)]
+    if indicator_columns is not None:
+        chosen = {name.casefold() for name in indicator_columns}
+        for wanted in indicator_columns:
+            if wanted.casefold() not in {name.casefold() for name in position}:
+                table.errors.append(
+                    FileProblem("colonne d'indicateur absente de l'en-tête.", header_line, wanted)
+                )
+        if table.errors:
+            return table
     for name in candidates:
+        if indicator_columns is not None:
+            if name.casefold() in chosen:
+                table.indicator_columns.append(name)
+            else:
+                table.attribute_columns.append(name)
+            continue
         upper = name.upper()
         if upper in ATTRIBUTE_COLUMNS or upper.startswith(("LIB", "NOM")):
             table.attribute_columns.append(name)
@@ -392,7 +422,18 @@ def read_indicator_file(
             table.rejected.append(FileProblem(problem, number, code_name))
             continue
         code = normalise_code(code)
-        if code in first_line_of:
+        if code in first_line_of and keep_last_duplicate:
+            earlier = first_line_of[code]
+            table.rows = [row for row in table.rows if row.line != earlier]
+            table.replaced_lines.append(
+                FileProblem(
+                    f"le territoire {code} figure déjà ligne {earlier} : cette ligne-ci la "
+                    "remplace.",
+                    number,
+                    code_name,
+                )
+            )
+        elif code in first_line_of:
             table.errors.append(
                 FileProblem(
                     f"le territoire {code} figure déjà ligne {first_line_of[code]} : une seule "
@@ -419,3 +460,181 @@ def read_indicator_file(
             )
         )
     return table
+
+
+# --- The layout of a file before its mapping is known (the web import's first step) ---
+
+SAMPLE_LINES = 5
+_SNIFFED_LINES = 60  # the header is looked for among the first lines only
+
+
+@dataclass
+class FileLayout:
+    """What the mapping step shows: the sheets, the header line found, its columns, the first
+    lines below it, and a guess of the code column."""
+
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sep: str | None = None
+    header_line: int | None = None
+    columns: list[str] = field(default_factory=list)
+    samples: list[list[str]] = field(default_factory=list)
+    code_column: str | None = None
+    label_column: str | None = None
+    errors: list[FileProblem] = field(default_factory=list)
+
+
+def _filled(cells) -> int:
+    return sum(1 for cell in cells if cell is not None and str(cell).strip())
+
+
+def _header_at(lines) -> int | None:
+    """The header of a table under title lines: the first line as wide as the widest of the
+    first lines and made of text only (titles above are narrower, values below hold numbers)."""
+    head = lines[:_SNIFFED_LINES]
+    widest = max((_filled(cells) for _, cells in head), default=0)
+    if widest < 2:
+        return None
+    for index, (_, cells) in enumerate(head):
+        if _filled(cells) == widest and all(
+            cell is None or isinstance(cell, str) for cell in cells
+        ):
+            return index
+    return None
+
+
+def _xlsx_lines(content: bytes, sheet: str | None) -> tuple[list[str], str, list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # zip, XML and openpyxl's own errors: all mean « not readable »
+        raise _Unreadable(
+            f"Le classeur XLSX est illisible (fichier abîmé ou d'un autre format) : {error}"
+        ) from None
+    try:
+        names = list(workbook.sheetnames)
+        if sheet is not None and sheet not in names:
+            raise _Unreadable(f"Feuille « {sheet} » absente du classeur.")
+        # The first sheet with a table (INSEE workbooks often open on a documentation sheet).
+        for name in [sheet] if sheet is not None else names:
+            lines = [
+                (number, list(cells))
+                for number, cells in enumerate(workbook[name].iter_rows(values_only=True), start=1)
+            ]
+            if _header_at(lines) is not None:
+                return names, name, lines
+        return names, sheet or names[0], []
+    except _Unreadable:
+        raise
+    except Exception as error:
+        raise _Unreadable(f"Le classeur XLSX est illisible : {error}") from None
+    finally:
+        workbook.close()
+
+
+def sniff_layout(
+    content: bytes,
+    filename: str,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> FileLayout:
+    """The columns of a file whose code column is not known yet: the header is the first line as
+    wide as the table and made of text (title lines above it are skipped)."""
+    layout = FileLayout()
+    try:
+        if is_xlsx(content, filename):
+            layout.sheets, layout.sheet, lines = _xlsx_lines(content, sheet)
+        else:
+            text = _decode(content, encoding)
+            best = None
+            for candidate in [sep] if sep else [";", ",", "\t"]:
+                candidate_lines = _csv_lines(text, candidate)
+                at = _header_at(candidate_lines)
+                width = _filled(candidate_lines[at][1]) if at is not None else 0
+                if best is None or width > best[0]:
+                    best = (width, candidate, candidate_lines)
+            layout.sep, lines = best[1], best[2]
+    except _Unreadable as error:
+        layout.errors.append(FileProblem(str(error)))
+        return layout
+    at = _header_at(lines)
+    if at is None:
+        layout.errors.append(
+            FileProblem(
+                "En-tête introuvable : aucune des premières lignes n'a les noms de plusieurs "
+                "colonnes (le fichier est-il un tableau, avec une ligne par territoire ?)."
+            )
+        )
+        return layout
+    layout.header_line, header = lines[at]
+    layout.columns = [
+        str(cell).strip() for cell in header if cell is not None and str(cell).strip()
+    ]
+    positions = [
+        index for index, cell in enumerate(header) if cell is not None and str(cell).strip()
+    ]
+    for _, cells in lines[at + 1 : at + 1 + SAMPLE_LINES]:
+        layout.samples.append(
+            [_code_text(cells[index]) if index < len(cells) else "" for index in positions]
+        )
+    layout.code_column = _guess_code_column(
+        layout.columns, [row for _, row in lines[at + 1 :]], positions
+    )
+    layout.label_column = next(
+        (n for n in layout.columns if n.upper() in LABEL_COLUMNS or n.upper() in LABEL_WORDS), None
+    )
+    return layout
+
+
+def _guess_code_column(columns, body, positions) -> str | None:
+    for name in columns:
+        if level_of_column(name) is not None:
+            return name
+    # Else the first column whose values are mostly commune codes.
+    for name, index in zip(columns, positions):
+        codes = [_code_text(cells[index]) for cells in body[:50] if index < len(cells)]
+        fitting = [code for code in codes if code_error(code, "commune") is None]
+        if codes and len(fitting) * 2 > len(codes):
+            return name
+    return None
+
+
+def read_table(
+    content: bytes,
+    filename: str,
+    header_column: str,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[list[tuple[int, dict[str, str]]], list[FileProblem]]:
+    """Any table read as the indicator files are (encodings, separators, title lines above the
+    header found by one of its column names): its lines as {column name in capitals: text}, with
+    their line numbers; or the problems that make it unreadable. Codes stay text."""
+    try:
+        if is_xlsx(content, filename):
+            lines = _xlsx_table(content, header_column, sheet)
+        else:
+            lines = _csv_table(content, header_column, sep, encoding)
+    except _Unreadable as error:
+        return [], [FileProblem(str(error))]
+    at = next(i for i, (_, cells) in enumerate(lines) if _has_header(cells, header_column))
+    names = [str(cell).strip().upper() if cell is not None else "" for cell in lines[at][1]]
+    rows = []
+    for number, cells in lines[at + 1 :]:
+        if not _filled(cells):
+            continue
+        rows.append(
+            (
+                number,
+                {
+                    name: _code_text(cells[index]) if index < len(cells) else ""
+                    for index, name in enumerate(names)
+                    if name
+                },
+            )
+        )
+    return rows, []

@@ -35,8 +35,8 @@ FRANCE_CODE = "FR"
 
 # Metropolitan départements 01–95 (20 became 2A and 2B in 1976), Corsica, and the overseas
 # départements 971–976 whose communes are numbered 97101…
-_DEPARTEMENT = r"(?:0[1-9]|1\d|[3-8]\d|9[0-5]|2[AB]|97[1-6])"
-_COMMUNE = r"(?:(?:0[1-9]|1\d|[3-8]\d|9[0-5]|2[AB])\d{3}|97[1-6]\d{2})"
+_DEPARTEMENT = r"(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2[AB]|97[1-6])"
+_COMMUNE = r"(?:(?:0[1-9]|1\d|2[1-9]|[3-8]\d|9[0-5]|2[AB])\d{3}|97[1-6]\d{2})"
 _FORMS = {
     COMMUNE: re.compile(rf"{_COMMUNE}"),
     IRIS: re.compile(rf"{_COMMUNE}\d{{4}}"),
@@ -110,6 +110,11 @@ _LEVEL_BY_COLUMN = {
     "REG": REGION,
     "CODE_REGION": REGION,
 }
+
+
+def level_of_column(name: str) -> str | None:
+    """The level a column's usual name says (CODGEO: commune, EPCI…), None when it says none."""
+    return _LEVEL_BY_COLUMN.get(name.strip().upper())
 
 
 def guess_level(code_column: str, codes: list[str]) -> str | None:

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 
 from consultation.accounts.models import User, utcnow
 from consultation.accounts.roles import ROLES
-from consultation.indicators.models import Indicator
+from consultation.indicators.models import Indicator, IndicatorUpload
 from consultation.jobs.recovery import worker_name
 from consultation.questionnaire_store.models import (
     DRAFT,
@@ -240,10 +240,17 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     )
     # Indicators are shared by every study: each call adds its own, under its own code.
     indicator = Indicator(code=f"P20_POP_{uuid.uuid4().hex[:6]}", label=f"Population{mark}")
-    db.session.add_all([suggestion, *memos, assignment, *jobs, invitation, indicator])
+    # A file sent to the indicators' web import by the chargé d'étude (already imported: no file).
+    indicator_upload = IndicatorUpload(
+        filename=f"{mark}population.csv", stored_name="", mapping={}, created_by_id=charge.id
+    )
+    db.session.add_all(
+        [suggestion, *memos, assignment, *jobs, invitation, indicator, indicator_upload]
+    )
     db.session.commit()
     return {
         "indicator": indicator,
+        "indicator_upload": indicator_upload,
         "study_id": questionnaire.study_id,
         "questionnaire": questionnaire,
         "submission": submission,

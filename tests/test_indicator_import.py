@@ -180,3 +180,15 @@ def test_a_column_name_too_long_for_an_indicator_code_is_refused(runner, db, tmp
     )
     assert result.exit_code == 1 and "trop long pour un code d'indicateur" in result.output
     assert counts(db) == (0, 0, 0)
+
+
+def test_a_territory_twice_in_the_file_keeps_its_last_line_with_replace(runner, db):
+    refused = run_import(runner, "duplicates.csv", "--code-column", "CODGEO", "--year", "2020")
+    assert refused.exit_code == 1 and "--replace" in refused.output
+    result = run_import(
+        runner, "duplicates.csv", "--code-column", "CODGEO", "--year", "2020", "--replace"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Lignes en double remplacées par une ligne suivante (1) :" in result.output
+    assert "Ligne 4, colonne « CODGEO » : le territoire 37261 figure déjà ligne 2" in result.output
+    assert stored(db, "P20_POP")["37261"] == (2020, 136000.0, "value")

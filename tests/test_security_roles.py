@@ -79,6 +79,14 @@ ACCESS = {
     "indicators.edit": Access(DESIGN),
     # which themes an indicator documents: edited by those who may edit the glossary
     "indicators.theme_keys": Access(DESIGN),
+    "indicators.glossary_file": Access(EVERYONE, params={"fmt": "csv"}),
+    "indicators.values_file": Access(EVERYONE, params={"fmt": "csv"}),
+    # the web import: the same people; an upload is seen by the one who sent it (others: 404)
+    "indicators.upload": Access(DESIGN),
+    "indicators.mapping": Access(DESIGN),
+    "indicators.preview": Access(DESIGN),
+    "indicators.start": Access(DESIGN),
+    "indicators.import_status": Access(DESIGN),
     # jobs: only the one who started the job, or an admin (the study's job was started by another user)
     "jobs.status": Access((ADMIN,)),
     # interviews
@@ -153,6 +161,10 @@ ACCESS = {
     "coding.themes_choose": Access(CODE),
     "coding.theme_page": Access(READ_RESULTS, params={"key": "transports-du-soir"}),
     "coding.theme_settings": Access(CODE, params={"key": "transports-du-soir"}),
+    # the weighting of the figures: who designs the study chooses its population margins
+    "coding.survey_weighting": Access(DESIGN),
+    # no weighting set in these records: 404 for the allowed roles
+    "coding.survey_weighted_file": Access(READ_RESULTS, params={"fmt": "csv"}),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -192,6 +204,7 @@ def _url_values(records: dict) -> dict:
         "token_id": _id(records["device_token"]),
         "job_id": _id(records["job"]),
         "indicator_id": _id(records["indicator"]),
+        "upload_id": _id(records["indicator_upload"]),
         "user_id": _id(records["charge"]),
         "invitation_id": _id(records["invitation"]),
         "token": records["invitation_token"],

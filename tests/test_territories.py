@@ -21,6 +21,8 @@ from analyse.territories import (
         (COMMUNE, "37261"),
         (COMMUNE, "01001"),
         (COMMUNE, "2A004"),
+        (COMMUNE, "29083"),  # Finistère: 21 to 29 are départements too
+        (DEPARTEMENT, "21"),
         (COMMUNE, "2b033"),
         (COMMUNE, "97101"),
         (COMMUNE, "97611"),

@@ -23,7 +23,11 @@ from ..transaction import command_transaction
 @click.option("--sheet", help="Feuille du classeur XLSX (sinon la première qui a l'en-tête).")
 @click.option("--level", type=click.Choice(LEVELS), help="Niveau géographique des codes.")
 @click.option("--label-column", help="Colonne du nom des territoires (LIBGEO… deviné sinon).")
-@click.option("--replace", is_flag=True, help="Remplace les valeurs déjà importées.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Remplace les valeurs déjà importées ; un territoire en double garde sa dernière ligne.",
+)
 @with_appcontext
 @command_transaction
 def import_indicators(file, code_column, year, sep, encoding, sheet, level, label_column, replace):
@@ -49,6 +53,7 @@ def import_indicators(file, code_column, year, sep, encoding, sheet, level, labe
         sheet=sheet,
         level=level,
         label_column=label_column,
+        keep_last_duplicate=replace,
     )
     try:
         report = import_indicator_table(table, replace=replace)
@@ -57,7 +62,10 @@ def import_indicators(file, code_column, year, sep, encoding, sheet, level, labe
         click.echo("Import refusé, rien n'a été enregistré :", err=True)
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)
-        if any("déjà importée" in problem.message for problem in refused.problems):
+        if any(
+            "déjà importée" in problem.message or "figure déjà" in problem.message
+            for problem in refused.problems
+        ):
             click.echo("Pour remplacer les valeurs déjà importées : --replace.", err=True)
         raise SystemExit(1) from None
     for count in report.indicators:
@@ -71,6 +79,12 @@ def import_indicators(file, code_column, year, sep, encoding, sheet, level, labe
         f"{len(table.rows)} territoires importés, dont {report.territories_created} nouveaux."
     )
     _echo_rejected(report.rejected)
+    if table.replaced_lines:
+        click.echo(
+            f"Lignes en double remplacées par une ligne suivante ({len(table.replaced_lines)}) :"
+        )
+        for problem in table.replaced_lines:
+            click.echo(f"  {problem}")
 
 
 def _echo_rejected(rejected) -> None:

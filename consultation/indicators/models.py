@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analyse.indicator_files import MISSING, SECRET, VALUE
@@ -93,3 +93,32 @@ class IndicatorValue(db.Model):
     status: Mapped[str] = mapped_column(String(10))
     indicator: Mapped[Indicator] = relationship()
     territory: Mapped[Territory] = relationship()
+
+
+class ImportTemplate(db.Model):
+    """A named mapping of the web import (code column, level, indicator columns, year…), saved
+    to be applied again to next year's file of the same publication."""
+
+    __tablename__ = "indicator_import_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IndicatorUpload(db.Model):
+    """A file uploaded for import, kept in the instance folder (`stored_name`) from the upload
+    to the end of its import job, then deleted; only the person who uploaded it sees it."""
+
+    __tablename__ = "indicator_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

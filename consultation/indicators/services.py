@@ -75,6 +75,33 @@ def _existing_values(table, indicators, territories) -> dict[tuple, int]:
     }
 
 
+def _already_imported(table: IndicatorTable, existing: dict) -> list[FileProblem]:
+    problems = []
+    for row in table.rows:
+        for column in table.indicator_columns:
+            key = (column, row.code, table.years[column])
+            if key in existing:
+                problems.append(
+                    FileProblem(
+                        f"une valeur de {column} pour le territoire {row.code} en "
+                        f"{table.years[column]} est déjà importée.",
+                        row.line,
+                        column,
+                    )
+                )
+    return problems
+
+
+def already_imported(table: IndicatorTable) -> list[FileProblem]:
+    """The values of the file already stored for the same indicator, territory and year (the
+    preview lists them and offers to replace them)."""
+    if table.errors:
+        return []
+    indicators = indicators_by_code(table.indicator_columns)
+    territories = territories_by_code(table.level, {row.code for row in table.rows})
+    return _already_imported(table, _existing_values(table, indicators, territories))
+
+
 def import_indicator_table(table: IndicatorTable, replace: bool = False) -> ImportReport:
     """Stores the values of a file read by `analyse.indicator_files`: creates the indicators it
     does not know (label = the column's header) and the well-formed territories not known yet
@@ -98,20 +125,7 @@ def import_indicator_table(table: IndicatorTable, replace: bool = False) -> Impo
     territories = territories_by_code(table.level, {row.code for row in table.rows})
     existing = _existing_values(table, indicators, territories)
     if existing and not replace:
-        problems = []
-        for row in table.rows:
-            for column in table.indicator_columns:
-                key = (column, row.code, table.years[column])
-                if key in existing:
-                    problems.append(
-                        FileProblem(
-                            f"une valeur de {column} pour le territoire {row.code} en "
-                            f"{table.years[column]} est déjà importée.",
-                            row.line,
-                            column,
-                        )
-                    )
-        raise ImportRefused(problems)
+        raise ImportRefused(_already_imported(table, existing))
 
     before = len(territories)
     territories = ensure_territories(

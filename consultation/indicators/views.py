@@ -1,6 +1,6 @@
 """The glossary: every indicator, one indicator's definition and values, and its editing."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -76,3 +76,38 @@ def edit(indicator_id: int):
         flash("Indicateur enregistré.", "success")
         return redirect(url_for("indicators.indicator", indicator_id=indicator.id))
     return render_template("indicators/edit.html", indicator=indicator, form=form)
+
+
+def _attachment(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/glossaire.<fmt>")
+@login_required
+def glossary_file(fmt: str):
+    from .exports import GLOSSARY_HEADERS, glossary_lines, table_file
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    indicators = db.session.scalars(select(Indicator).order_by(Indicator.label, Indicator.code))
+    content, mimetype = table_file(
+        fmt, "glossaire", GLOSSARY_HEADERS, glossary_lines(list(indicators))
+    )
+    return _attachment(content, mimetype, f"glossaire-indicateurs.{fmt}")
+
+
+@bp.route("/<int:indicator_id>/valeurs.<fmt>")
+@login_required
+def values_file(indicator_id: int, fmt: str):
+    from .exports import VALUES_HEADERS, table_file, values_lines
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    indicator = _indicator_or_404(indicator_id)
+    content, mimetype = table_file(fmt, "valeurs", VALUES_HEADERS, values_lines(indicator))
+    safe_code = "".join(char if char.isalnum() or char in "_-" else "_" for char in indicator.code)
+    return _attachment(content, mimetype, f"indicateur-{safe_code}.{fmt}")

@@ -472,3 +472,34 @@ def _csv_value(value):
     if isinstance(value, float):
         return str(value).replace(".", ",")
     return value
+
+
+# --- Small tables (figures, glossaries) with the same conventions ---------------------------------
+
+
+def table_csv_bytes(headers: list[str], lines: Iterable[list]) -> bytes:
+    """One table as the CSV exports write it: UTF-8 with a BOM, semicolons, decimal commas, CRLF,
+    formula-like text neutralised."""
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(header) for header in headers])
+    for line in lines:
+        writer.writerow([_csv_value(neutralise(value)) for value in line])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def table_xlsx_bytes(sheets: list[tuple[str, list[str], Iterable[list]]]) -> bytes:
+    """Tables as the XLSX exports write them (xlsx_stream: formula-like text as typed), one sheet
+    per (name, headers, lines)."""
+    with tempfile.TemporaryDirectory(prefix="tableau-") as folder:
+        path = Path(folder) / "tableau.xlsx"
+        used: set[str] = set()
+        with StreamedWorkbook(path) as workbook:
+            for name, headers, lines in sheets:
+                sheet = workbook.add_sheet(_sheet_name(name, used))
+                sheet.append(headers)
+                for line in lines:
+                    sheet.append(line)
+        return path.read_bytes()

@@ -52,7 +52,11 @@ class Territory(db.Model):
     code: Mapped[str] = mapped_column(String(9))
     name: Mapped[str] = mapped_column(String(200), default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"), index=True)
-    parent: Mapped["Territory | None"] = relationship(remote_side=[id])
+    parent: Mapped["Territory | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    # A commune's EPCI, from INSEE's « composition communale des EPCI » (`import-cog`): its
+    # code does not say it, and an EPCI may straddle départements, so it is not the parent.
+    epci_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id"), index=True)
+    epci: Mapped["Territory | None"] = relationship(remote_side=[id], foreign_keys=[epci_id])
 
     @property
     def level_label(self) -> str:

@@ -1,9 +1,20 @@
 """Reading the territory: every list of communes the pages and the tablet show goes through here."""
 
+from collections import Counter
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from analyse.territories import FRANCE, parent_code
+from analyse.territories import (
+    COMMUNE,
+    DEPARTEMENT,
+    EPCI,
+    FRANCE,
+    FRANCE_CODE,
+    REGION,
+    parent_code,
+)
 
 from ..extensions import db
 from .models import Commune, Quartier, Territory
@@ -93,3 +104,64 @@ def ensure_territories(level: str, names_by_code: dict[str, str]) -> dict[str, T
 
 def _default_name(level: str, code: str) -> str:
     return "France" if level == FRANCE else ""
+
+
+def _by_code(level: str) -> dict[str, Territory]:
+    """Every territory of a level: a COG file names them all (35,000 communes), more than one IN
+    list holds."""
+    found = db.session.scalars(select(Territory).where(Territory.level == level))
+    return {territory.code: territory for territory in found}
+
+
+@dataclass
+class GeographyReport:
+    created: Counter = field(default_factory=Counter)
+    named: Counter = field(default_factory=Counter)
+    nested: int = 0
+
+
+def import_geography(places) -> GeographyReport:
+    """Names and nests the territories of an official geography file (analyse/cog.py): each
+    commune in its département (and its EPCI when the file says it), each département in its
+    région, each région and EPCI in France; territories not known yet are created. The file's
+    names replace the names guessed before (from an indicator file's LIBGEO). Flushes."""
+    report = GeographyReport()
+    known = {level: _by_code(level) for level in (COMMUNE, DEPARTEMENT, REGION, EPCI, FRANCE)}
+    placed: dict[int, Territory] = {}  # territory (by identity) → the parent given in this run
+
+    def territory(level: str, code: str, name: str = "", parent=None) -> Territory:
+        found = known[level].get(code)
+        if found is None:
+            found = Territory(level=level, code=code, name=name or _default_name(level, code))
+            db.session.add(found)
+            known[level][code] = found
+            report.created[level] += 1
+        elif name and found.name != name:
+            found.name = name
+            report.named[level] += 1
+        # By id, not through the relationship: reading `found.parent` would load it, one query
+        # per commune of a 35,000-line file.
+        if parent is not None and placed.get(id(found)) is not parent:
+            if parent.id is None or found.parent_id != parent.id:
+                found.parent = parent
+                report.nested += 1
+            placed[id(found)] = parent
+        return found
+
+    france = territory(FRANCE, FRANCE_CODE, "France")
+    for place in places:
+        region = territory(REGION, place.region, parent=france) if place.region else None
+        if place.level == REGION:
+            territory(REGION, place.code, place.name, france)
+        elif place.level == DEPARTEMENT:
+            territory(DEPARTEMENT, place.code, place.name, region)
+        else:
+            departement = territory(DEPARTEMENT, place.departement, parent=region)
+            commune = territory(COMMUNE, place.code, place.name, departement)
+            if place.epci:
+                epci = territory(EPCI, place.epci, place.epci_name, france)
+                if epci.id is None or commune.epci_id != epci.id:
+                    commune.epci = epci
+                    report.nested += 1
+    db.session.flush()
+    return report

@@ -33,6 +33,9 @@ NOT_PAGES = {
     "coding.export_file",
     "coding.cloud",
     "coding.survey_file",
+    "coding.survey_weighted_file",
+    "indicators.glossary_file",
+    "indicators.values_file",
     "review.export_file",
     "studies.journal_export",
     "accounts.journal_export",
@@ -87,6 +90,7 @@ def records(live_server):
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
         demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
+        _demo_weighting(demo_id)
         enter_study(test_study, None)
         # An export waiting for the worker: its page shows the progress bar.
         export = start_export(
@@ -97,8 +101,10 @@ def records(live_server):
             records["charge"].id,
         )
         db.session.commit()
+        uploads = _indicator_uploads(records["charge"].id)
         return {
             "export_job_id": export.id,
+            "uploads": uploads,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
             "invitation_token": records["invitation_token"],
             "enqueteur_email": records["enqueteur"].email,
@@ -106,6 +112,73 @@ def records(live_server):
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
         }
+
+
+def _demo_weighting(questionnaire_id: int) -> None:
+    """Population indicators for the demo's communes and a weighting of its figures on them."""
+    from consultation.coding.weighting import cells, save_setting
+    from consultation.indicators.models import Indicator, IndicatorValue
+    from consultation.territory.models import Commune
+    from consultation.territory.services import ensure_territories
+
+    codes = [commune.insee_code for commune in db.session.scalars(db.select(Commune))]
+    territories = ensure_territories("commune", {code: "" for code in codes})
+    age_sex = {}
+    for number, (key, _) in enumerate([*cells(), ("commune", "")]):
+        indicator = Indicator(code=f"P21_DEMO{number}", label=f"Population {key}", level="commune")
+        db.session.add(indicator)
+        db.session.flush()
+        for index, code in enumerate(codes):
+            db.session.add(
+                IndicatorValue(
+                    indicator_id=indicator.id,
+                    territory_id=territories[code].id,
+                    year=2021,
+                    value=1000 + 37 * index + 11 * number,
+                    status="value",
+                )
+            )
+        age_sex[key] = indicator.code
+    commune = age_sex.pop("commune")
+    save_setting(questionnaire_id, age_sex, commune, None)
+    db.session.commit()
+
+
+def _indicator_uploads(user_id: int) -> dict:
+    """A file of the indicators' web import at its mapping and preview steps, and one imported."""
+    from consultation.indicators.import_job import IMPORT
+    from consultation.indicators.uploads import Mapping, save_upload
+    from consultation.jobs.models import Job
+
+    content = (
+        Path(__file__).parents[1] / "data" / "indicators" / "insee_communes.csv"
+    ).read_bytes()
+    mapped = save_upload(content, "insee_communes.csv", user_id)
+    mapped.mapping = Mapping(
+        code_column="CODGEO",
+        label_column="LIBGEO",
+        year=2020,
+        indicator_columns=["P20_POP", "TP6020", "EVOL_POP"],
+    ).as_dict()
+    imported = save_upload(content, "insee_communes.csv", user_id)
+    job = Job(
+        kind=IMPORT,
+        status="done",
+        created_by_id=user_id,
+        result={
+            "indicators": ["P20_POP (2020) : 5 valeurs numériques, 0 secrètes, 0 manquantes"],
+            "rows": 5,
+            "territories_created": 5,
+            "rejected": [],
+            "replaced_lines": [],
+            "ignored": ["DEP"],
+        },
+    )
+    db.session.add(job)
+    db.session.flush()
+    imported.job_id = job.id
+    db.session.commit()
+    return {"mapped": mapped.id, "imported": imported.id}
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +249,14 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint):
             if rule.endpoint == "static" or "GET" not in rule.methods:
                 continue
+            if rule.endpoint in ("indicators.mapping", "indicators.preview"):
+                upload_id = records["uploads"]["mapped"]
+                urls.append((rule.endpoint, url_for(rule.endpoint, upload_id=upload_id)))
+                continue
+            if rule.endpoint == "indicators.import_status":
+                upload_id = records["uploads"]["imported"]
+                urls.append((rule.endpoint, url_for(rule.endpoint, upload_id=upload_id)))
+                continue
             if rule.endpoint == "review.export_job":
                 urls.append(
                     (rule.endpoint, url_for(rule.endpoint, job_id=records["export_job_id"]))
@@ -191,6 +272,9 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
             values = {name: value for name, value in demo.items() if name in rule.arguments}
+            if endpoint == "coding.survey_page":
+                weighted = url_for(endpoint, study=records["demo_study"], pondere=1, **values)
+                urls.append((f"{endpoint} (démo, pondéré)", weighted))
             urls.append(
                 (
                     f"{endpoint} (démo)",

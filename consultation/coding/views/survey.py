@@ -3,10 +3,10 @@ and their export as CSV or XLSX."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from ...accounts.roles import READ_RESULTS, role_required
-from .. import bp, survey_figures
+from ...accounts.roles import DESIGN, READ_RESULTS, has_role, role_required
+from .. import bp, survey_figures, weighting
 from .common import _is_coder, _questionnaire
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +42,17 @@ def survey_page(questionnaire_id: int):
         groupings={key: label for key, (_, label) in survey_figures.GROUPINGS.items()},
         masked=masked,
         minimum=minimum,
+        weighted=_weighted(questionnaire),
+        weighting_set=bool(weighting.used_codes(weighting.setting_of(questionnaire.id))),
+        may_weigh=has_role(*DESIGN),
     )
+
+
+def _weighted(questionnaire):
+    """The weighted shares, when asked (`?pondere=1`) and a weighting is set."""
+    if request.args.get("pondere") != "1":
+        return None
+    return weighting.weigh(questionnaire)
 
 
 @bp.route("/<int:questionnaire_id>/chiffres.<fmt>")
@@ -63,4 +73,131 @@ def survey_file(questionnaire_id: int, fmt: str):
         content,
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- weighting ----------------------------------------------------------------------------------
+
+
+def _weighting_form(choices):
+    """A select per age band × sex cell and one for the communes, among the indicators with
+    values for communes."""
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField, SelectChoice, SelectField
+    from wtforms.validators import NumberRange, Optional
+
+    options = [SelectChoice("", "—")] + [
+        SelectChoice(code, f"{code} — {label}" if label != code else code)
+        for code, label in choices
+    ]
+
+    class WeightingForm(FlaskForm):
+        commune = SelectField("Population par commune", choices=options, default="")
+        year = IntegerField(
+            "Millésime",
+            validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
+        )
+
+    for key, label in weighting.cells():
+        setattr(WeightingForm, _field_name(key), SelectField(label, choices=options, default=""))
+    return WeightingForm()
+
+
+def _field_name(key: str) -> str:
+    return "cell_" + key.replace("|", "__")
+
+
+@bp.route("/<int:questionnaire_id>/chiffres/ponderation", methods=["GET", "POST"])
+@role_required(*DESIGN)
+def survey_weighting(questionnaire_id: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    form = _weighting_form(weighting.available_indicators())
+    setting = weighting.setting_of(questionnaire.id)
+    if request.method == "GET" and setting is not None:
+        margins = setting.margins or {}
+        for key, code in (margins.get(weighting.AGE_SEX) or {}).items():
+            field = getattr(form, _field_name(key), None)
+            if field is not None:
+                field.data = code
+        form.commune.data = margins.get(weighting.COMMUNE_MARGIN) or ""
+        form.year.data = setting.year
+    if form.validate_on_submit():
+        age_sex = {key: getattr(form, _field_name(key)).data for key, _ in weighting.cells()}
+        weighting.save_setting(questionnaire.id, age_sex, form.commune.data, form.year.data)
+        flash("Pondération enregistrée.", "success")
+        return redirect(url_for("coding.survey_page", questionnaire_id=questionnaire.id, pondere=1))
+    return render_template(
+        "coding/survey_weighting.html",
+        questionnaire=questionnaire,
+        form=form,
+        cell_fields=[getattr(form, _field_name(key)) for key, _ in weighting.cells()],
+    )
+
+
+WEIGHTED_HEADERS = [
+    "Question",
+    "Libellé de la question",
+    "Réponse",
+    "Non pondéré (%)",
+    "Pondéré (%)",
+]
+
+
+def _weighted_lines(figures, weighted, minimum: int) -> list[list]:
+    """The weighted beside the unweighted share of each answer (all respondents); a share masked
+    unweighted is masked weighted too; then the weights' spread."""
+    lines = []
+    for question in figures:
+        if question.kind == "numeric":
+            continue
+        shares = weighted.shares.get(question.name, {})
+        for answer, cells in question.rows:
+            overall = cells[0]
+            if overall.masked:
+                lines.append([question.name, question.label, answer, f"< {minimum}", "masqué"])
+            else:
+                lines.append(
+                    [question.name, question.label, answer]
+                    + [round(overall.percent, 1), round(shares.get(answer, 0.0), 1)]
+                )
+    spread = weighted.spread
+    lines.append([])
+    lines.append(
+        ["Marges", ", ".join(weighted.codes), "Millésimes", ", ".join(map(str, weighted.years))]
+    )
+    lines.append(["Répondants pondérés", spread.weighted, "Hors des marges", spread.left_out])
+    if spread.weighted:
+        lines.append(
+            ["Poids minimal", round(spread.minimum, 3), "Poids maximal", round(spread.maximum, 3)]
+        )
+        lines.append(
+            ["Effet de plan (Kish)", round(spread.design_effect, 3)]
+            + ["Taille effective", round(spread.effective_size, 1)]
+        )
+    return lines
+
+
+@bp.route("/<int:questionnaire_id>/chiffres-ponderes.<fmt>")
+@role_required(*READ_RESULTS)
+def survey_weighted_file(questionnaire_id: int, fmt: str):
+    from ...submissions.exports import table_csv_bytes, table_xlsx_bytes
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    questionnaire = _questionnaire(questionnaire_id)
+    weighted = weighting.weigh(questionnaire)
+    if weighted is None:
+        abort(404)
+    figures, _, _, minimum = _figures(questionnaire, "public")
+    lines = _weighted_lines(figures, weighted, minimum)
+    if fmt == "csv":
+        content, mimetype = table_csv_bytes(WEIGHTED_HEADERS, lines), "text/csv; charset=utf-8"
+    else:
+        content, mimetype = table_xlsx_bytes([("pondéré", WEIGHTED_HEADERS, lines)]), XLSX
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="chiffres-{questionnaire.id}-ponderes.{fmt}"'
+        },
     )

@@ -1,0 +1,65 @@
+"""Raking a sample to population margins (weightipy), checked against hand computations."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from analyse.tabulations import CATEGORICAL, MULTIPLE, ClosedQuestion
+from analyse.weighting import rake, spread, weighted_shares
+
+
+def test_one_margin_is_post_stratification_computed_by_hand():
+    # 3 women and 1 man; the population is half and half: each woman weighs 0.5 / 0.75 = 2/3,
+    # the man 0.5 / 0.25 = 2. Yes: two women → (2/3 + 2/3) / 4 = 33.3 %, not the raw 50 %.
+    frame = pd.DataFrame(
+        {"sex": ["femme", "femme", "femme", "homme"], "aide": ["oui", "oui", "non", "non"]}
+    )
+    weights = rake(frame, {"sex": {"femme": 5000, "homme": 5000}})
+    assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2])
+    shares = weighted_shares(frame, ClosedQuestion("aide", CATEGORICAL), weights)
+    assert shares == pytest.approx({"oui": 100 / 3, "non": 200 / 3})
+    summary = spread(weights)
+    # Kish: n Σw² / (Σw)² = 4 × (3 × 4/9 + 4) / 16 = 4/3; effective size 4 / (4/3) = 3.
+    assert summary.design_effect == pytest.approx(4 / 3)
+    assert summary.effective_size == pytest.approx(3)
+    assert (summary.minimum, summary.maximum) == pytest.approx((2 / 3, 2))
+
+
+def test_two_margins_are_both_reached_and_the_outsiders_are_left_out():
+    frame = pd.DataFrame(
+        {
+            "age_sex": [
+                "26_59|femme",
+                "26_59|femme",
+                "60_74|homme",
+                "60_74|femme",
+                "",
+                "26_59|homme",
+            ],
+            "commune": ["37261", "37122", "37261", "37261", "37261", "99999"],
+            "aides": ["apl rsa", "apl", "", "rsa", "apl", "apl"],
+        }
+    )
+    margins = {
+        "age_sex": {"26_59|femme": 40, "60_74|homme": 20, "60_74|femme": 40, "26_59|homme": 30},
+        "commune": {"37261": 75, "37122": 25},
+    }
+    weights = rake(frame, margins)
+    assert math.isnan(weights[4]) and math.isnan(weights[5])
+    kept = frame.assign(w=weights).dropna(subset=["w"])
+    by_commune = kept.groupby("commune")["w"].sum() / kept["w"].sum()
+    assert by_commune.to_dict() == pytest.approx({"37261": 0.75, "37122": 0.25}, abs=1e-3)
+    # 26_59|homme has no respondent inside the margins: the other cells share 100 %.
+    by_cell = kept.groupby("age_sex")["w"].sum() / kept["w"].sum()
+    assert by_cell.to_dict() == pytest.approx(
+        {"26_59|femme": 0.4, "60_74|homme": 0.2, "60_74|femme": 0.4}, abs=1e-3
+    )
+    assert spread(weights).left_out == 2
+    shares = weighted_shares(frame, ClosedQuestion("aides", MULTIPLE, ("apl", "rsa")), weights)
+    # Respondent 2 (no answer) is out of the base; apl: rows 0 and 1, rsa: rows 0 and 3.
+    w = weights
+    base = w[0] + w[1] + w[3]
+    assert shares == pytest.approx(
+        {"apl": 100 * (w[0] + w[1]) / base, "rsa": 100 * (w[0] + w[3]) / base}
+    )
