@@ -209,4 +209,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".analysis_commands",
     ".submissions.commands",
     ".indicators.commands",
+    ".public.commands",
 ]

@@ -5,6 +5,7 @@ from .accounts.models import User  # noqa: F401
 from .coding.models import Code, Codebook, Coding, Memo, PseudonymisedAnswer, Suggestion  # noqa: F401
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .public.models import PublicCode, PublicDraft, PublicLink  # noqa: F401
 from .questionnaire_store.models import Questionnaire, QuestionnaireVersion  # noqa: F401
 from .studies.models import AuditEntry, Invitation, Membership, Study  # noqa: F401
 from .submissions.answer_table import AnswerText  # noqa: F401
