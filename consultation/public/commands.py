@@ -34,9 +34,9 @@ def public_links(base_url: str):
             f"--base-url : adresse attendue en http:// ou https://, pas « {base_url} »."
         )
     links = open_links()
-    with current_app.test_request_context(base_url=base_url + "/"):
+    with current_app.test_request_context("/"):
         for link in links:
-            click.echo(url_for("respond.welcome", link_token=link.token, _external=True))
+            click.echo(base_url + url_for("respond.welcome", link_token=link.token))
 
 
 COMMANDS = [public_links]

@@ -74,7 +74,7 @@ def _private(response):
 def _too_large(_error):
     return render_template(
         "public/message.html",
-        title="Envoi trop volumineux",
+        heading="Envoi trop volumineux",
         message=(
             "Ce que vous avez envoyé est trop long pour être enregistré (une réponse compte "
             "50 000 caractères au plus) : rien n'a été enregistré de cette page. Revenez en "
@@ -87,7 +87,7 @@ def _too_large(_error):
 def _too_many(_error):
     return render_template(
         "public/message.html",
-        title="Trop de demandes",
+        heading="Trop de demandes",
         message=(
             "Trop de demandes sont venues de votre connexion en peu de temps : attendez une "
             "minute puis réessayez. Vos réponses déjà enregistrées sont conservées."
@@ -146,7 +146,7 @@ def _refused(context: _Context | None, message: str, status: int = 200):
     abandon()
     values = context.template_values() if context else {}
     return render_template(
-        "public/message.html", title="Réponse impossible", message=message, **values
+        "public/message.html", heading="Réponse impossible", message=message, **values
     ), status
 
 
