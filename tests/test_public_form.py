@@ -291,3 +291,86 @@ def test_public_links_prints_the_address_of_each_open_questionnaire(db, runner):
     link.active = False
     db.session.commit()
     assert runner.invoke(args=["public-links", "--base-url", "https://x.fr"]).output == ""
+
+
+def test_the_residents_pages_are_rate_limited_per_address(tmp_path, monkeypatch):
+    from consultation import create_app
+    from consultation.extensions import limiter
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}",
+            "RATELIMIT_ENABLED": True,
+            "PUBLIC_RATE_LIMIT": "3 per minute",
+        }
+    )
+    try:
+        with app.app_context():
+            from consultation.extensions import db as _db
+
+            _db.create_all()
+        client = app.test_client()
+        codes = [client.post("/q/lien-inconnu", data={}).status_code for _ in range(5)]
+        assert codes[:3] == [404, 404, 404] and codes[3:] == [429, 429]
+        last = client.post("/q/lien-inconnu", data={})
+        assert "attendez une minute" in last.get_data(as_text=True)
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_the_rate_limit_counts_in_redis_when_there_is_one(monkeypatch, tmp_path):
+    from consultation.config import config_from_env
+
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert config_from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    monkeypatch.delenv("REDIS_URL")
+    assert config_from_env(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+HOSTILE_ANSWER = (
+    '=HYPERLINK("http://exemple.invalid") <script>alert(1)</script><img src=x onerror=alert(2)>'
+)
+
+
+def test_a_hostile_answer_given_online_is_escaped_in_the_back_office_analysis_and_exports(
+    client, db, login, quick
+):
+    from test_exports import _sheets, export_through_the_job
+
+    questionnaire, link = open_questionnaire(db)
+    pages = [dict(page) for page in PAGES]
+    pages[2]["manque"] = HOSTILE_ANSWER
+    _answer_all(client, _start(client, link), pages=pages)
+    [submission] = _online(db)
+    assert submission.answers["manque"] == HOSTILE_ANSWER  # kept as typed
+    from consultation.coding.services import create_default_codebook
+
+    create_default_codebook(questionnaire)
+    db.session.commit()
+    charge = login("charge_etude")
+    for url in (
+        f"/etudes/etude-test/reponses/{submission.id}",
+        f"/etudes/etude-test/analyse/{questionnaire.id}/coder/manque",
+    ):
+        response = charge.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+    content = export_through_the_job(
+        charge, questionnaire.id, {"format": "xlsx", "headers": "codes", "multiple": "joined"}
+    ).data
+    header, *rows = _sheets(content)["reponses"]
+    assert dict(zip(header, rows[0]))["manque"] == HOSTILE_ANSWER
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_ANSWER]
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
