@@ -288,13 +288,14 @@ def _profile_step(draft, secret: str, context: _Context):
             name: (request.form.get(name) or "").strip()[:20]
             for name in ("public", "age_band", "sex", "commune", "quartier")
         }
+        if request.form.get("action") == "plus_tard":
+            # Kept as it is, checked when the resident goes on.
+            draft.profile = values
+            return redirect(url_for("respond.later", secret=secret))
         errors = profile_errors(context.link, values)
         if not errors:
             draft.profile = values
             draft.furthest = max(draft.furthest, 1)
-            action = request.form.get("action", "suivant")
-            if action == "plus_tard":
-                return redirect(url_for("respond.later", secret=secret))
             return redirect(url_for("respond.step", secret=secret, number=_next(context, draft, 0)))
         abandon()
     cleaned = paging.check(context.model, draft.answers or {}).answers
