@@ -4,6 +4,7 @@ tampered fields, oversized answers, and the stored submission."""
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from public_records import PAGES, PROFILE, open_questionnaire
@@ -374,3 +375,93 @@ def test_a_hostile_answer_given_online_is_escaped_in_the_back_office_analysis_an
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == HOSTILE_ANSWER]
     assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+
+
+def test_a_questionnaire_in_two_languages_offers_a_selector_and_sets_lang_and_dir(
+    client, db, quick
+):
+    from consultation.public.services import save_link
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
+    from questionnaires import Group, Question
+    from questionnaires import Questionnaire as Model
+
+    model = Model(
+        title="Votre quartier",
+        form_id="quartier_bilingue",
+        languages=["fr", "ar"],
+        children=[
+            Group(
+                "quartier",
+                {"fr": "Votre quartier", "ar": "حيّك"},
+                children=[
+                    Question("paragraph", "manque", {"fr": "Ce qui manque", "ar": "ما ينقص"})
+                ],
+            )
+        ],
+    )
+    questionnaire = Questionnaire(title="Votre quartier")
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=model.to_dict(), published_at=utcnow()
+        )
+    )
+    db.session.add(questionnaire)
+    db.session.flush()
+    _, link = open_questionnaire(db)  # the study's territory
+    link = save_link(questionnaire, {"version": questionnaire.versions[0], "open_link": True}, None)
+    db.session.commit()
+    welcome = _page(client, f"/q/{link.token}")
+    assert '<option value="ar" lang="ar"' in welcome and "arabe" in welcome
+    secret = _start(client, link, lang="ar")
+    client.post(f"/reponse/{secret}/etape/0", data=PROFILE | {"action": "suivant"})
+    page = _page(client, f"/reponse/{secret}/etape/1")
+    assert 'lang="ar" dir="rtl"' in page and "ما ينقص" in page
+    page = _page(client, f"/reponse/{secret}/etape/1?lang=fr")
+    assert 'lang="fr" dir="ltr"' in page and "Ce qui manque" in page
+
+
+def test_the_charge_opens_a_questionnaire_online_and_prints_its_codes(login, db):
+    questionnaire, _ = open_questionnaire(db)
+    charge = login("charge_etude")
+    base = f"/etudes/etude-test/en-ligne/{questionnaire.id}"
+    response = charge.post(
+        base,
+        data={
+            "version_id": questionnaire.versions[0].id,
+            "active": "y",
+            "opens_at": "2026-12-01T09:00",
+            "closes_at": "2026-11-01T09:00",
+        },
+    )
+    html = unescape(response.get_data(as_text=True))
+    assert "au moins une façon de répondre" in html and "après la date" in html
+    response = charge.post(
+        base,
+        data={
+            "version_id": questionnaire.versions[0].id,
+            "uses_codes": "y",
+            "active": "y",
+            "closes_at": "2027-01-31T18:00",
+            "quota_jeune": "50",
+        },
+    )
+    assert response.status_code == 302
+    response = charge.post(f"{base}/codes", data={"count": "3"})
+    assert response.status_code == 302
+    listing = charge.get(f"{base}/codes.csv")
+    rows = listing.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert rows[0] == "code;lien;état" and len(rows) == 4
+    code = rows[1].split(";")[0]
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    sheet = charge.get(f"{base}/codes/feuille").get_data(as_text=True)
+    assert sheet.count("<svg") == 3 and code in sheet
+    from consultation.studies.models import AuditEntry
+
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_type == "public_link")
+    ).all()
+    assert {"update", "codes", "codes_download"} <= set(actions)

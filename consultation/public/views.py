@@ -82,7 +82,9 @@ def edit(questionnaire_id: int):
         form.version_id.data = versions[-1].id
         form.open_link.data = True
         form.active.data = True
-    if form.validate_on_submit():
+    submitted = form.validate_on_submit()
+    form.french_errors()
+    if submitted:
         version = (
             db.session.get(QuestionnaireVersion, form.version_id.data)
             if form.version_id.data
@@ -110,7 +112,6 @@ def edit(questionnaire_id: int):
         else:
             flash("Réponses en ligne enregistrées.", "success")
             return redirect(url_for("public.edit", questionnaire_id=questionnaire.id))
-    form.french_errors()
     codes = codes_of(link) if link is not None else []
     return render_template(
         "public/admin_edit.html",
