@@ -459,9 +459,66 @@ def test_the_charge_opens_a_questionnaire_online_and_prints_its_codes(login, db)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
     sheet = charge.get(f"{base}/codes/feuille").get_data(as_text=True)
     assert sheet.count("<svg") == 3 and code in sheet
+    pdf = charge.get(f"{base}/codes.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     from consultation.studies.models import AuditEntry
 
     actions = db.session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_type == "public_link")
     ).all()
     assert {"update", "codes", "codes_download"} <= set(actions)
+
+
+def test_a_repeat_is_filled_with_add_and_remove_buttons_without_javascript(client, db, quick):
+    from submission_records import definition
+
+    from consultation.public.services import save_link
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
+
+    questionnaire = Questionnaire(title="Besoins des habitants")
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=definition(), published_at=utcnow()
+        )
+    )
+    db.session.add(questionnaire)
+    db.session.flush()
+    open_questionnaire(db)  # the study's territory
+    link = save_link(questionnaire, {"version": questionnaire.versions[0], "open_link": True}, None)
+    db.session.commit()
+    secret = _start(client, link)
+    client.post(f"/reponse/{secret}/etape/0", data=PROFILE | {"action": "suivant"})
+    first = {"age": "34", "logement": "locataire", "besoins": "Un bus le soir."}
+    response = client.post(f"/reponse/{secret}/etape/1", data=first | {"action": "suivant"})
+    assert response.headers["Location"].endswith("/etape/2")
+    url = f"/reponse/{secret}/etape/2"
+    client.post(url, data={"action": "ajouter:menage"})
+    client.post(url, data={"menage[0]/lien": "fille", "action": "ajouter:menage"})
+    page = _page(client, url)
+    assert 'name="menage[1]/age_membre"' in page and 'value="fille"' in page
+    client.post(
+        url,
+        data={
+            "menage[0]/lien": "fille",
+            "menage[0]/age_membre": "7",
+            "menage[1]/lien": "voisin",
+            "action": "retirer:menage:1",
+        },
+    )
+    draft = db.session.scalar(select(PublicDraft))
+    response = client.post(
+        url,
+        data={
+            "menage[0]/lien": "fille",
+            "menage[0]/age_membre": "7",
+            "action": "envoyer",
+            "client_uuid": draft.client_uuid,
+        },
+    )
+    assert response.headers["Location"].endswith("/merci")
+    [submission] = _online(db)
+    assert submission.answers["menage"] == [{"lien": "fille", "age_membre": 7}]

@@ -151,6 +151,7 @@ ACCESS = {
     "public.create_codes": Access(DESIGN),
     "public.codes_csv": Access(DESIGN),
     "public.codes_sheet": Access(DESIGN),
+    "public.codes_pdf": Access(DESIGN),
     # the residents' pages, outside any study: anyone holding the link or the private link
     "respond.welcome": Access(EVERYONE, anonymous=PUBLIC),
     "respond.resume": Access(EVERYONE, anonymous=PUBLIC),

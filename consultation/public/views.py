@@ -190,11 +190,7 @@ def codes_csv(questionnaire_id: int):
 def codes_sheet(questionnaire_id: int):
     """A printable sheet, one cut-out card per unused code, each with its QR code."""
     questionnaire, link = _codes_or_404(questionnaire_id)
-    cards = [
-        (code.code, _code_url(link, code.code), _qr_svg(_code_url(link, code.code)))
-        for code in codes_of(link)
-        if code.used_at is None and code.draft_id is None
-    ]
+    cards = _free_cards(link)
     return render_template(
         "public/codes_sheet.html",
         questionnaire=questionnaire,
@@ -203,6 +199,45 @@ def codes_sheet(questionnaire_id: int):
         url=public_url(link),
         form=EmptyForm(),
     )
+
+
+@bp.route("/<int:questionnaire_id>/codes.pdf")
+@role_required(*DESIGN)
+def codes_pdf(questionnaire_id: int):
+    """The same cards as a PDF, for a print shop or a mail merge."""
+    from weasyprint import HTML
+
+    questionnaire, link = _codes_or_404(questionnaire_id)
+    html = render_template(
+        "public/codes_sheet_pdf.html",
+        questionnaire=questionnaire,
+        study=current_study(),
+        cards=_free_cards(link),
+    )
+    pdf = HTML(string=html, base_url=None).write_pdf()
+    record(
+        "public_link",
+        link.id,
+        "codes_download",
+        study_id=link.study_id,
+        after={"format": "pdf"},
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="codes-{questionnaire.id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _free_cards(link) -> list:
+    return [
+        (code.code, _code_url(link, code.code), _qr_svg(_code_url(link, code.code)))
+        for code in codes_of(link)
+        if code.used_at is None and code.draft_id is None
+    ]
 
 
 def _code_url(link, code: str) -> str:

@@ -41,6 +41,7 @@ NOT_PAGES = {
     "api.list_questionnaires",
     "api.get_version",
     "public.codes_csv",
+    "public.codes_pdf",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
