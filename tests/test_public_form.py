@@ -522,3 +522,15 @@ def test_a_repeat_is_filled_with_add_and_remove_buttons_without_javascript(clien
     assert response.headers["Location"].endswith("/merci")
     [submission] = _online(db)
     assert submission.answers["menage"] == [{"lien": "fille", "age_membre": 7}]
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_the_residents_layout(
+    app, client, db, monkeypatch
+):
+    _, link = open_questionnaire(db)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(f"/q/{link.token}", data={"consentement": "oui"})
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "Page expirée" in html
+    assert "Se connecter" not in html and "public-header" in html
+    assert db.session.scalar(select(func.count(PublicDraft.id))) == 0

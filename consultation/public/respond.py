@@ -15,14 +15,13 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..questionnaire_store.definitions import published_version
 from ..studies.scope import enter_study
 from ..submissions.models import PUBLICS, SEXES
@@ -81,6 +80,23 @@ def _too_large(_error):
             "arrière, raccourcissez votre réponse et envoyez de nouveau."
         ),
     ), 413
+
+
+@bp.errorhandler(400)
+def _bad_request(error):
+    expired = "CSRF" in (getattr(error, "description", "") or "")
+    return render_template(
+        "public/message.html",
+        heading="Page expirée" if expired else "Envoi incompris",
+        message=(
+            "Cette page est restée ouverte trop longtemps, ou son jeton de sécurité manque : "
+            "rien n'a été enregistré de cette page. Rechargez-la (ou rouvrez votre lien privé) "
+            "et envoyez de nouveau ; vos réponses des pages précédentes sont conservées."
+            if expired
+            else "Ce qui a été envoyé n'a pas pu être compris : rien n'a été enregistré de "
+            "cette page. Rechargez-la et réessayez."
+        ),
+    ), 400
 
 
 @bp.errorhandler(429)
@@ -296,7 +312,8 @@ def _profile_step(draft, secret: str, context: _Context):
         if not errors:
             draft.profile = values
             draft.furthest = max(draft.furthest, 1)
-            return redirect(url_for("respond.step", secret=secret, number=_next(context, draft, 0)))
+            following = _next(context, draft, 0) or 1
+            return redirect(url_for("respond.step", secret=secret, number=following))
         abandon()
     cleaned = paging.check(context.model, draft.answers or {}).answers
     position, total = _progress(context, cleaned, 0)
@@ -493,6 +510,4 @@ def _send(draft, secret: str, context: _Context, number: int, raw: dict):
         return redirect(
             url_for("respond.step", secret=secret, number=0 if profile else number, verifier="1")
         )
-    g.public_submitted = True
-    db.session.flush()
     return redirect(url_for("respond.thanks", secret=secret))
