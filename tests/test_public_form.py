@@ -529,6 +529,9 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_residents_layout(
 ):
     _, link = open_questionnaire(db)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    # The size limit comes first: a megabyte is refused before the form is even read.
+    huge = client.post(f"/q/{link.token}", data={"consentement": "oui", "code": "x" * 1_000_000})
+    assert huge.status_code == 413 and "trop long" in huge.get_data(as_text=True)
     response = client.post(f"/q/{link.token}", data={"consentement": "oui"})
     html = unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and "Page expirée" in html

@@ -55,9 +55,10 @@ def _rate_limit() -> str:
     return current_app.config.get("PUBLIC_RATE_LIMIT", "60 per minute")
 
 
-@bp.before_request
-def _small_bodies():
+@bp.url_value_preprocessor
+def _small_bodies(_endpoint, _values):
     # A page of answers is a few kilobytes; the longest answer accepted is 50,000 characters.
+    # Set before any before_request runs: the CSRF check reads the form first.
     request.max_content_length = current_app.config.get("PUBLIC_MAX_CONTENT_LENGTH", 512 * 1024)
 
 
