@@ -537,3 +537,23 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_residents_layout(
     assert response.status_code == 400 and "Page expirée" in html
     assert "Se connecter" not in html and "public-header" in html
     assert db.session.scalar(select(func.count(PublicDraft.id))) == 0
+
+
+def test_drafts_left_unsent_are_forgotten_after_their_delay(client, db, quick):
+    from consultation.public.services import forget_abandoned_drafts
+
+    _, link = open_questionnaire(db, uses_codes=True)
+    code = PublicCode(public_link_id=link.id)
+    db.session.add(code)
+    db.session.commit()
+    kept = _start(client, link)
+    _answer_all(client, kept)
+    abandoned = _start(client, link, code=code.code)
+    client.post(f"/reponse/{abandoned}/etape/0", data=PROFILE | {"action": "suivant"})
+    assert forget_abandoned_drafts(30) == 0
+    assert forget_abandoned_drafts(30, now=utcnow() + timedelta(days=31)) == 1
+    db.session.commit()
+    assert client.get(f"/reponse/{abandoned}").status_code == 404
+    assert client.get(f"/reponse/{kept}").status_code == 302  # sent: its receipt stays
+    db.session.refresh(code)
+    assert code.draft_id is None and code.used_at is None  # the code can start again

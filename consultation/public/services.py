@@ -457,6 +457,35 @@ def submission_of(draft: PublicDraft) -> Submission | None:
     )
 
 
+def forget_abandoned_drafts(days: int, now: datetime | None = None) -> int:
+    """Deletes the drafts left unsent for more than `days` days (answers typed and never sent
+    are personal data kept for nothing), and frees the codes they held. Returns how many."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    limit = _naive_utc(now or utcnow()) - timedelta(days=days)
+    stale = select(PublicDraft.id).where(
+        PublicDraft.submission_id.is_(None), PublicDraft.updated_at < limit
+    )
+    db.session.execute(
+        update(PublicCode)
+        .where(PublicCode.draft_id.in_(stale), PublicCode.used_at.is_(None))
+        .values(draft_id=None)
+    )
+    # Sent drafts keep only their link to the submission: their codes keep pointing at them.
+    count = db.session.execute(
+        delete(PublicDraft).where(
+            PublicDraft.id.in_(stale),
+            ~PublicDraft.id.in_(
+                select(PublicCode.draft_id).where(PublicCode.draft_id.is_not(None))
+            ),
+        )
+    ).rowcount
+    db.session.flush()
+    return count
+
+
 def min_fill_seconds() -> float:
     return float(current_app.config.get("PUBLIC_MIN_FILL_SECONDS", 5))
 
