@@ -220,6 +220,10 @@ def test_a_closed_or_not_yet_open_questionnaire_says_so(client, db, quick):
     link.opens_at = utcnow() + timedelta(days=2)
     db.session.commit()
     assert "pas encore ouvert" in client.get(f"/q/{link.token}").get_data(as_text=True)
+    link.opens_at = None
+    link.questionnaire.archived = True
+    db.session.commit()
+    assert "plus ouvert" in client.get(f"/q/{link.token}").get_data(as_text=True)
     assert _online(db) == []
 
 

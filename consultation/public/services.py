@@ -212,7 +212,8 @@ def open_links(study_id: int | None = None) -> list[PublicLink]:
     return [
         link
         for link in db.session.scalars(query)
-        if (link.opens_at is None or link.opens_at <= now)
+        if not link.questionnaire.archived
+        and (link.opens_at is None or link.opens_at <= now)
         and (link.closes_at is None or now < link.closes_at)
     ]
 
@@ -235,7 +236,7 @@ def study_of(link: PublicLink) -> Study:
 def check_open(link: PublicLink, now: datetime | None = None) -> None:
     """Raises PublicError when the questionnaire cannot be answered now."""
     now = _naive_utc(now or utcnow())
-    if not link.active:
+    if not link.active or link.questionnaire.archived:
         raise PublicError("Ce questionnaire n'est plus ouvert aux réponses en ligne.")
     if link.opens_at is not None and now < link.opens_at:
         raise PublicError(
