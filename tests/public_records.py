@@ -1,6 +1,8 @@
 """Records for the tests of answering online: the centre social's questionnaire published in the
 test study, its territory (La Riche and two quartiers) and a link opened to residents."""
 
+from sqlalchemy import select
+
 from consultation.accounts.models import utcnow
 from consultation.demo.centre_social import centre_social_questionnaire
 from consultation.questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
@@ -22,15 +24,24 @@ def open_questionnaire(db, **link_values):
     from consultation.public.services import save_link
 
     study = current_study()
-    commune = db.session.get(Commune, "37195") or Commune(insee_code="37195", name="La Riche")
-    db.session.add(commune)
-    quartiers = [
-        Quartier(commune=commune, name="Niqueux-Bruère"),
-        Quartier(commune=commune, name="Centre"),
-    ]
-    db.session.add_all(quartiers)
-    study.communes.append(commune)
-    study.quartiers.extend(quartiers)
+    commune = db.session.get(Commune, "37195")
+    if commune is None:
+        commune = Commune(insee_code="37195", name="La Riche")
+        db.session.add(commune)
+        db.session.flush()
+    quartiers = []
+    for name in ("Niqueux-Bruère", "Centre"):
+        quartier = db.session.scalar(
+            select(Quartier).where(Quartier.commune_code == "37195", Quartier.name == name)
+        )
+        if quartier is None:
+            quartier = Quartier(commune_code="37195", name=name)
+            db.session.add(quartier)
+            db.session.flush()
+        quartiers.append(quartier)
+    if commune not in study.communes:
+        study.communes.append(commune)
+    study.quartiers.extend(q for q in quartiers if q not in study.quartiers)
     questionnaire = Questionnaire(title="Le centre social et vous")
     db.session.add(questionnaire)
     questionnaire.versions.append(
