@@ -5,10 +5,11 @@ def all_blueprints():
     from .accounts import bp as accounts
     from .indicators import bp as indicators
     from .main import bp as main
+    from .public import respond_bp as respond
     from .studies.invitation_views import accept_bp as invitations
     from .studies.views import bp as studies
 
-    return [main, accounts, studies, invitations, indicators]
+    return [main, accounts, studies, invitations, indicators, respond]
 
 
 def study_blueprints():
@@ -17,6 +18,7 @@ def study_blueprints():
     from .designer import bp as designer
     from .interviews import bp as interviews
     from .jobs import bp as jobs
+    from .public import bp as public
     from .review import bp as review
 
-    return [jobs, interviews, designer, review, coding]
+    return [jobs, interviews, designer, review, coding, public]

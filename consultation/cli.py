@@ -210,4 +210,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".submissions.commands",
     ".indicators.commands",
     ".territory.commands",
+    ".public.commands",
 ]

@@ -14,6 +14,7 @@ from .coding.models import (  # noqa: F401
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
 from .indicators.theme_links import IndicatorTheme  # noqa: F401
 from .jobs.models import Job  # noqa: F401
+from .public.models import PublicCode, PublicDraft, PublicLink  # noqa: F401
 from .questionnaire_store.models import Questionnaire, QuestionnaireVersion  # noqa: F401
 from .studies.models import AuditEntry, Invitation, Membership, Study  # noqa: F401
 from .submissions.answer_table import AnswerText  # noqa: F401

@@ -240,6 +240,28 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     )
     # Indicators are shared by every study: each call adds its own, under its own code.
     indicator = Indicator(code=f"P20_POP_{uuid.uuid4().hex[:6]}", label=f"Population{mark}")
+    # Open online, with one code and a resident's draft under its private link.
+    from consultation.public.models import PublicCode, PublicDraft, PublicLink
+    from consultation.public.services import hash_secret
+
+    public_link = PublicLink(
+        questionnaire_id=questionnaire.id,
+        study_id=questionnaire.study_id,
+        version_id=questionnaire.versions[0].id,
+        uses_codes=True,
+        introduction=f"{mark}Bienvenue",
+    )
+    db.session.add(public_link)
+    db.session.flush()
+    draft_secret = uuid.uuid4().hex
+    draft = PublicDraft(
+        public_link_id=public_link.id,
+        token_hash=hash_secret(draft_secret),
+        client_uuid=str(uuid.uuid4()),
+        profile={"public": "jeune", "age_band": "18_25"},
+        furthest=1,
+    )
+    db.session.add_all([draft, PublicCode(public_link_id=public_link.id)])
     # A file sent to the indicators' web import by the chargé d'étude (already imported: no file).
     indicator_upload = IndicatorUpload(
         filename=f"{mark}population.csv", stored_name="", mapping={}, created_by_id=charge.id
@@ -249,6 +271,9 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     )
     db.session.commit()
     return {
+        "public_link": public_link,
+        "link_token": public_link.token,
+        "draft_secret": draft_secret,
         "indicator": indicator,
         "indicator_upload": indicator_upload,
         "study_id": questionnaire.study_id,

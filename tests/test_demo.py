@@ -38,6 +38,11 @@ def test_demo_loads_once_and_can_be_rerun(runner, db):
     first = runner.invoke(args=["demo", "--submissions", "40"])
     assert first.exit_code == 0, first.output
     assert "admin@demo.fr" in first.output and DEMO_PASSWORD in first.output
+    assert "Questionnaire en ligne, pour les habitants" in first.output
+    links = runner.invoke(args=["public-links", "--base-url", "https://exemple.fr"])
+    assert links.exit_code == 0, links.output
+    [public_url] = links.output.splitlines()
+    assert public_url.startswith("https://exemple.fr/q/")
     second = runner.invoke(args=["demo", "--submissions", "40"])
     assert second.exit_code == 0, second.output
     assert "déjà chargée" in second.output and "admin@demo.fr" in second.output

@@ -165,6 +165,20 @@ ACCESS = {
     "coding.survey_weighting": Access(DESIGN),
     # no weighting set in these records: 404 for the allowed roles
     "coding.survey_weighted_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    # answering online: the chargé d'étude opens a questionnaire, its codes and their sheet
+    "public.index": Access(DESIGN),
+    "public.edit": Access(DESIGN),
+    "public.create_codes": Access(DESIGN),
+    "public.codes_csv": Access(DESIGN),
+    "public.codes_sheet": Access(DESIGN),
+    "public.codes_pdf": Access(DESIGN),
+    # the residents' pages, outside any study: anyone holding the link or the private link
+    "respond.welcome": Access(EVERYONE, anonymous=PUBLIC),
+    "respond.resume": Access(EVERYONE, anonymous=PUBLIC),
+    "respond.step": Access(EVERYONE, anonymous=PUBLIC),
+    "respond.later": Access(EVERYONE, anonymous=PUBLIC),
+    "respond.thanks": Access(EVERYONE, anonymous=PUBLIC),
+    "respond.accessibility": Access(EVERYONE, anonymous=PUBLIC),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -208,6 +222,8 @@ def _url_values(records: dict) -> dict:
         "user_id": _id(records["charge"]),
         "invitation_id": _id(records["invitation"]),
         "token": records["invitation_token"],
+        "link_token": records["link_token"],
+        "secret": records["draft_secret"],
     }
 
 

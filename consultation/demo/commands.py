@@ -58,7 +58,23 @@ def demo(submissions: int, port: int):
     else:
         click.echo("Analyse déjà faite.")
     _echo_accounts()
+    _echo_public_links(port)
     click.echo(f"Ouvrez http://127.0.0.1:{port} dans votre navigateur.")
+
+
+def _echo_public_links(port: int) -> None:
+    """Where residents answer online, without an account."""
+    from flask import current_app, url_for
+
+    from ..public.services import open_links
+
+    with current_app.test_request_context("/"):
+        for link in open_links():
+            path = url_for("respond.welcome", link_token=link.token)
+            click.echo(
+                f"Questionnaire en ligne, pour les habitants (« {link.questionnaire.title} ») : "
+                f"http://127.0.0.1:{port}{path}"
+            )
 
 
 def _echo_accounts() -> None:

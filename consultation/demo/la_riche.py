@@ -116,6 +116,30 @@ def seed_la_riche(created: dict, submission_count: int = LA_RICHE_SUBMISSIONS) -
         questions=CODED_QUESTIONS,
         answers=CODED_ANSWERS,
     )
+    _open_online(version, charge)
+
+
+def _open_online(version, charge) -> None:
+    """Residents answer the consultation online too: an open link, for the posters."""
+    from ..public.services import link_of, save_link
+
+    if link_of(version.questionnaire) is not None:
+        return
+    save_link(
+        version.questionnaire,
+        {
+            "version": version,
+            "open_link": True,
+            "uses_codes": True,
+            "active": True,
+            "introduction": (
+                "Le centre social de La Riche prépare son nouveau projet social. Dites-nous en "
+                "cinq minutes ce qui vous plaît, ce qui vous manque et ce que vous aimeriez y "
+                "faire."
+            ),
+        },
+        charge,
+    )
 
 
 def _la_riche(created) -> Commune:

@@ -43,6 +43,8 @@ NOT_PAGES = {
     "api-docs.openapi_json",
     "api.list_questionnaires",
     "api.get_version",
+    "public.codes_csv",
+    "public.codes_pdf",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -107,6 +109,8 @@ def records(live_server):
             "uploads": uploads,
             "ids": {key: value.id for key, value in records.items() if hasattr(value, "id")},
             "invitation_token": records["invitation_token"],
+            "link_token": records["link_token"],
+            "draft_secret": records["draft_secret"],
             "enqueteur_email": records["enqueteur"].email,
             "demo_id": demo_id,
             "demo_code_id": demo_code_id,
@@ -240,6 +244,8 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     # What _url reads of the study's records: their ids (the rows themselves live in the server).
     study_records = {key: SimpleNamespace(id=value) for key, value in records["ids"].items()}
     study_records["invitation_token"] = records["invitation_token"]
+    study_records["link_token"] = records["link_token"]
+    study_records["draft_secret"] = records["draft_secret"]
     urls = []
     with app.test_request_context():
         from consultation.studies.scope import enter_study
