@@ -110,7 +110,7 @@ def test_a_template_finds_next_years_columns_in_a_workbook_with_title_lines(logi
                 "code_column": "CODGEO",
                 "label_column": "LIBGEO",
                 "level": "commune",
-                "year": None,
+                "year": 2020,  # last year's, fixed: the P21_ names say 2021 instead
                 "indicator_columns": ["P20_POP", "P20_MEN"],
             },
         )
@@ -122,6 +122,7 @@ def test_a_template_finds_next_years_columns_in_a_workbook_with_title_lines(logi
     assert "Modèle appliqué : « Base communes »" in mapping_page
     assert "En-tête trouvé ligne 4, feuille « COM »" in mapping_page
     assert 'value="P21_POP" checked' in mapping_page and 'value="P21_MEN" checked' in mapping_page
+    assert 'name="year" type="number" value=""' in mapping_page
     data = MAPPING | {
         "sheet": "COM",
         "level": "commune",
@@ -255,6 +256,8 @@ def test_an_upload_without_a_file_or_of_another_kind_says_so(login, db):
         pdf.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(IndicatorUpload)) == 0
+    # A template that does not exist (a tampered form) is no template.
+    assert send(chargé, "insee_communes.csv", template="abc").status_code == 302
 
 
 def test_choosing_another_sheet_reads_its_columns(login, db):

@@ -55,7 +55,8 @@ def upload():
     if form.validate_on_submit():
         storage = form.file.data
         stored = save_upload(storage.read(), storage.filename or "", current_user.id)
-        template = db.session.get(ImportTemplate, int(form.template.data or 0) or -1)
+        chosen = form.template.data or ""
+        template = db.session.get(ImportTemplate, int(chosen)) if chosen.isdigit() else None
         if template is not None:
             layout = sniff_layout(content_of(stored), stored.filename)
             mapping, missing = apply_template(template, layout.columns)

@@ -165,15 +165,19 @@ def apply_template(template: ImportTemplate, columns: list[str]) -> tuple[Mappin
             return ""
         return column
 
-    indicators = [found(name) for name in stored.indicator_columns]
+    indicators = [name for name in (found(name) for name in stored.indicator_columns) if name]
+    # Next year's file: a year fixed by the template would be last year's. When every indicator
+    # column says its millésime in its name, that is read instead; otherwise the template's year
+    # is kept, shown in the mapping form to be checked.
+    named_years = indicators and all(
+        _INSEE_PREFIX.match(name) or _FULL_YEAR.search(name) for name in indicators
+    )
     mapping = Mapping(
         code_column=found(stored.code_column),
         level=stored.level,
         label_column=found(stored.label_column),
-        # A template re-applied to next year's file: the year comes from the column names
-        # unless the template fixed none of them there.
-        year=stored.year,
-        indicator_columns=[name for name in indicators if name],
+        year=None if named_years else stored.year,
+        indicator_columns=indicators,
         sheet="",
         sep=stored.sep,
         encoding=stored.encoding,
