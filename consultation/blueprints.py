@@ -5,10 +5,11 @@ def all_blueprints():
     from .accounts import bp as accounts
     from .indicators import bp as indicators
     from .main import bp as main
+    from .residents import bp as residents
     from .studies.invitation_views import accept_bp as invitations
     from .studies.views import bp as studies
 
-    return [main, accounts, studies, invitations, indicators]
+    return [main, accounts, studies, invitations, indicators, residents]
 
 
 def study_blueprints():

@@ -4,7 +4,17 @@ edits with history, paper questionnaires typed in afterwards, exports, device to
 import uuid
 from datetime import datetime, timezone
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -31,6 +41,13 @@ from ..submissions.queries import (
     page_of,
     submissions_query,
 )
+from ..submissions.rights import (
+    copy_as_csv,
+    copy_as_json,
+    erase_submission,
+    record_download,
+    submission_copy,
+)
 from ..submissions.schemas import ConsentIn, ProfileIn, flatten_messages
 from ..submissions.services import (
     Consent,
@@ -47,7 +64,7 @@ from ..territory import services as territory
 from ..transaction import abandon
 from . import bp
 from .answers import answer_rows, path_label
-from .forms import ExportForm, FilterForm, RevokeForm, StateForm
+from .forms import EraseForm, ExportForm, FilterForm, RevokeForm, StateForm
 
 PER_PAGE = 50
 
@@ -195,6 +212,51 @@ def change_state(submission_id: int):
 
 def _json_error(status: int, message: str, errors: dict | None = None):
     return jsonify({"code": status, "message": message, "errors": errors or {}}), status
+
+
+@bp.route("/<int:submission_id>/copie.<fmt>")
+@role_required(*REVIEW)
+def submission_copy_file(submission_id: int, fmt: str):
+    """What the respondent would download with their code, for a request made by letter or at
+    the counter (right of access)."""
+    submission = _submission_or_404(submission_id)
+    if fmt not in ("json", "csv"):
+        abort(404)
+    copy = submission_copy(submission)
+    record_download(submission, fmt, by=current_user, by_resident=False)
+    body = copy_as_json(copy) if fmt == "json" else copy_as_csv(copy)
+    mimetype = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="reponse-{submission.id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/<int:submission_id>/effacer", methods=["GET", "POST"])
+@role_required(*REVIEW)
+def erase(submission_id: int):
+    """Erasure asked by the respondent through the team (right to erasure), after a confirmation."""
+    submission = _submission_or_404(submission_id)
+    form = EraseForm()
+    if request.method == "POST" and form.validate_on_submit() and form.confirm.data:
+        questionnaire_id = submission.questionnaire_version.questionnaire_id
+        erase_submission(submission, reason="l'équipe", by=current_user)
+        flash(f"Réponse {submission_id} effacée, avec tout ce qui en avait été tiré.", "success")
+        return redirect(url_for("review.submissions", questionnaire_id=questionnaire_id))
+    if request.method == "POST":
+        form.confirm.errors = [
+            "Cochez la case pour confirmer : l'effacement ne peut pas être annulé."
+        ]
+    return render_template(
+        "review/erase.html",
+        submission=submission,
+        questionnaire=submission.questionnaire_version.questionnaire,
+        form=form,
+    ), (422 if form.confirm.errors else 200)
 
 
 @bp.route("/<int:submission_id>/modifier", methods=["GET", "POST"])

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "move": "Déplacement",
     "merge": "Fusion",
     "delete": "Suppression",
+    "erase": "Effacement des données",
     "add": "Ajout",
     "remove": "Retrait",
     "role": "Changement de rôle",
