@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "merge": "Fusion",
     "delete": "Suppression",
     "erase": "Effacement des données",
+    "purge": "Purge (durée de conservation)",
     "add": "Ajout",
     "remove": "Retrait",
     "role": "Changement de rôle",

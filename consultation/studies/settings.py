@@ -1,13 +1,65 @@
 """A study's settings: its name, kind, year, state, description, RGPD notice and territory. The
 slug never changes: it is in every address of the study (bookmarks, tablets, exports)."""
 
+from sqlalchemy import select
+
 from ..extensions import db
 from ..territory import services as territory
 from .audit import record
 from .models import KIND_LABELS, NOTICE_FIELDS, STATE_LABELS, Study
 
 # The fields a chargé d'étude may change, in the order of the page.
-EDITABLE = ("name", "kind", "year", "state", "description", *NOTICE_FIELDS)
+EDITABLE = (
+    "name",
+    "kind",
+    "year",
+    "state",
+    "description",
+    *NOTICE_FIELDS,
+    "retention_months",
+    "targets",
+)
+MAX_RETENTION_MONTHS = 240
+TARGET_PUBLICS = ("jeune", "age", "autre")  # the keys of submissions.models.PUBLICS
+
+
+def commune_targets(text: str) -> tuple[dict[str, int], list[str]]:
+    """Lines « Tours : 200 » or « 37261 : 200 » as {insee_code: 200}, and every problem with its
+    line number, in French. A commune is found by its INSEE code or its name (any case)."""
+    from ..territory.models import Commune
+
+    targets, errors = {}, []
+    by_name = {}
+    lines = [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), 1)]
+    if any(line for _, line in lines):
+        for commune in db.session.scalars(select(Commune)):
+            by_name[commune.name.casefold()] = commune.insee_code
+            by_name[commune.insee_code] = commune.insee_code
+    for number, line in lines:
+        if not line:
+            continue
+        place, separator, count = line.rpartition(":")
+        place, count = place.strip(), count.strip()
+        if not separator or not place:
+            errors.append(
+                f"Ligne {number} : écrivez « commune : nombre », par exemple « Tours : 200 »."
+            )
+        elif place.casefold() not in by_name:
+            errors.append(f"Ligne {number} : commune « {place} » inconnue.")
+        elif not count.isdigit() or len(count) > 6:
+            errors.append(f"Ligne {number} : « {count} » n'est pas un nombre de réponses.")
+        else:
+            targets[by_name[place.casefold()]] = int(count)
+    return targets, errors
+
+
+def commune_targets_text(study: Study) -> str:
+    """The targets per commune as the settings page shows them, by name."""
+    wanted = (study.targets or {}).get("communes", {})
+    names = {
+        commune.insee_code: commune.name for commune in territory.communes_by_code(wanted).values()
+    }
+    return "\n".join(f"{names.get(code, code)} : {count}" for code, count in wanted.items())
 
 
 class SettingsInvalid(ValueError):
@@ -45,6 +97,20 @@ def check_settings(values: dict, commune_codes=(), quartier_ids=()) -> dict[str,
         year = values["year"]
         if not isinstance(year, int) or not 1900 <= year <= 2200:
             errors["year"] = "Indiquez l'année d'édition : un nombre entre 1900 et 2200."
+
+    if values.get("retention_months") is not None:
+        months = values["retention_months"]
+        if not isinstance(months, int) or not 1 <= months <= MAX_RETENTION_MONTHS:
+            errors["retention_months"] = (
+                f"Indiquez une durée de conservation entre 1 et {MAX_RETENTION_MONTHS} mois."
+            )
+    targets = values.get("targets") or {}
+    if any(
+        not isinstance(count, int) or count < 0
+        for group in ("publics", "communes")
+        for count in (targets.get(group) or {}).values()
+    ):
+        errors["targets"] = "Un objectif est un nombre de réponses, 0 ou plus."
 
     communes = territory.communes_by_code(commune_codes)
     unknown = sorted(set(commune_codes) - set(communes))

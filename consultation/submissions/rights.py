@@ -195,12 +195,17 @@ def _hanging_tables():
 
 
 def erase_submissions(
-    submission_ids: list[int], *, reason: str, by=None, user_label: str = ""
+    submission_ids: list[int],
+    *,
+    reason: str,
+    by=None,
+    user_label: str = "",
+    journal: bool = True,
 ) -> list[Erased]:
     """Deletes the submissions and every row hanging from them, redacts the journal lines that
     held their content, and writes one journal line per submission (`reason`: « la personne »,
-    « l'équipe », « durée de conservation »). Flushes, never commits: all or nothing with the
-    caller's transaction."""
+    « l'équipe »; `journal=False` for a batch that writes its own line). Flushes, never commits:
+    all or nothing with the caller's transaction."""
     if not submission_ids:
         return []
     db.session.flush()
@@ -241,6 +246,9 @@ def erase_submissions(
             db.session.expunge(instance)
     erased = []
     for submission_id in ids:
+        erased.append(Erased(submission_id, studies[submission_id], counts[submission_id]))
+        if not journal:
+            continue
         record(
             "submission",
             submission_id,
@@ -250,7 +258,6 @@ def erase_submissions(
             user_label=user_label,
             after={"motif": reason, "lignes": counts[submission_id]},
         )
-        erased.append(Erased(submission_id, studies[submission_id], counts[submission_id]))
     db.session.flush()
     return erased
 

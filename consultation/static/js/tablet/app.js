@@ -38,6 +38,7 @@ const app = {
   sync: null, // the synchronisation loop
   form: null, // the form runtime's controller of the interview on screen
   listsContainer: null, // the home screen's local lists, redrawn after a sync
+  lastReceipt: null, // the receipt code of the interview just finished, shown once on the home
 };
 
 export async function startApp(root) {
@@ -140,10 +141,32 @@ function questionnaireTiles() {
         h("a", { class: "button big", href: `#/nouveau/${entry.questionnaire_id}` }, "Nouvel entretien"))));
 }
 
+// Crockford's base32 without I, L, O, U, as submissions/models.py: read aloud without ambiguity.
+const RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** « 7K2M-QX9D-4TBE »: 60 random bits (32 letters: a byte's low 5 bits are uniform). */
+export function newReceiptCode() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const raw = Array.from(bytes, (byte) => RECEIPT_ALPHABET[byte & 31]).join("");
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
+}
+
+/** Shown once, after « Terminer »: the code the enquêteur copies onto the person's receipt. */
+function receiptNotice() {
+  const code = app.lastReceipt;
+  app.lastReceipt = null;
+  if (!code) return null;
+  return h("section", { class: "flash flash-success receipt-notice", role: "status", "aria-labelledby": "recepisse-titre" },
+    h("h2", { id: "recepisse-titre" }, "Entretien terminé : code de récépissé à remettre à la personne"),
+    h("p", { class: "receipt-code" }, h("strong", { translate: "no" }, code)),
+    h("p", {}, `Notez-le sur son récépissé. Avec ce code, elle peut voir, télécharger ou effacer ses réponses sur ${location.origin}/mes-reponses, sans donner son nom.`));
+}
+
 function showHome() {
   app.listsContainer = h("div", { id: "listes-locales" });
   setScreen(
     "Entretiens",
+    receiptNotice(),
     h("div", { class: "page-title" },
       h("h1", {}, "Entretiens"),
       h("span", { class: "muted" }, `Compte : ${app.bootstrap.user.name}`)),
@@ -579,7 +602,10 @@ function showReview(initial, entry) {
   const finish = h("button", { type: "button", class: "button big" }, "Terminer");
   finish.addEventListener("click", async () => {
     finish.disabled = true;
-    await moveToOutbox({ ...initial, completed_at: new Date().toISOString() });
+    // Drawn here, offline: the person leaves with it. A corrected interview keeps its first one.
+    const receipt = initial.receipt_code || newReceiptCode();
+    await moveToOutbox({ ...initial, receipt_code: receipt, completed_at: new Date().toISOString() });
+    app.lastReceipt = receipt;
     await app.sync.refresh();
     location.hash = "#/";
     app.sync.syncNow();
