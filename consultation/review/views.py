@@ -31,6 +31,7 @@ from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..studies.scope import current_study_id
 from ..studies.services import members_with_role
+from ..submissions.contradictions import profile_contradiction
 from ..submissions.export_job import EXPORT, export_downloaded, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
@@ -139,6 +140,17 @@ def submissions(questionnaire_id: int):
     page = request.args.get("page", 1, type=int) or 1
     rows, total = page_of(submissions_query(questionnaire.id, filters), page, PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    contradictions = {
+        submission.id: message
+        for submission in rows
+        if (
+            message := profile_contradiction(
+                version_model(submission.questionnaire_version),
+                submission.age_band,
+                submission.answers,
+            )
+        )
+    }
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "review/submissions.html",
@@ -150,6 +162,7 @@ def submissions(questionnaire_id: int):
         pages=pages,
         query_args=query_args,
         counts=counts_by_state(questionnaire.id),
+        contradictions=contradictions,
         **LABELS,
     )
 
@@ -186,6 +199,7 @@ def submission(submission_id: int):
         submission=submission,
         questionnaire=submission.questionnaire_version.questionnaire,
         rows=answer_rows(model, submission.answers),
+        contradiction=profile_contradiction(model, submission.age_band, submission.answers),
         history=history,
         state_form=state_form,
         **LABELS,
