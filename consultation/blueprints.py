@@ -16,8 +16,9 @@ def study_blueprints():
     """The blueprints of a study's work, registered under /etudes/<slug>/ (studies/scope.py)."""
     from .coding import bp as coding
     from .designer import bp as designer
+    from .fieldwork import bp as fieldwork
     from .interviews import bp as interviews
     from .jobs import bp as jobs
     from .review import bp as review
 
-    return [jobs, interviews, designer, review, coding]
+    return [jobs, interviews, designer, review, coding, fieldwork]

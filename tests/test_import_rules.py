@@ -28,7 +28,7 @@ DOMAIN = (
     "indicators",
 )
 # One package per feature, side by side.
-FEATURES = ("designer", "interviews", "review", "api", "coding", "residents")
+FEATURES = ("designer", "interviews", "review", "api", "coding", "residents", "fieldwork")
 
 
 def _imports(path: Path) -> set[str]:

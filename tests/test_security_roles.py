@@ -130,6 +130,9 @@ ACCESS = {
     "review.submission_copy_file": Access(REVIEW, params={"fmt": "json"}),
     "review.erase": Access(REVIEW),
     "review.revoke_device": Access(REVIEW),
+    # fieldwork: the counts against targets and the paper questionnaire, for who runs the study
+    "fieldwork.index": Access(REVIEW),
+    "fieldwork.paper_pdf": Access(REVIEW),
     # coding: coders see originals and change codings; the collectif and readers see results only
     "coding.index": Access(READ_RESULTS),
     "coding.create_codebook": Access(CODE),

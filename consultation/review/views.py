@@ -361,6 +361,9 @@ def paper(questionnaire_id: int):
         client_uuid = str(uuid.UUID(str(client_uuid)))
     except ValueError:
         errors["uuid"] = ["Identifiant UUID invalide."]
+    receipt_code = body.get("receipt_code")
+    if receipt_code is not None and (not isinstance(receipt_code, str) or len(receipt_code) > 40):
+        errors["receipt_code"] = ["Code de récépissé : 12 lettres et chiffres attendus."]
     if errors:
         return _json_error(422, "La saisie contient des erreurs.", errors)
     try:
@@ -374,6 +377,7 @@ def paper(questionnaire_id: int):
             channel="papier",
             enumerator_id=current_user.id,
             device_id="saisie papier",
+            receipt_code=receipt_code,
         )
     except SubmissionInvalid as error:
         return _json_error(422, error.message, error.errors)
