@@ -26,19 +26,20 @@ def retention_sentence(study: Study) -> str:
 
 def consent_script(study: Study, rights_url: str) -> str:
     """The words read out to the person, in one paragraph of plain text."""
-    controller = _sentence(study.notice_controller) or "l'équipe de l'étude"
-    recipients = _sentence(study.notice_recipients) or "l'équipe de l'étude"
+    controller = _sentence(study.notice_controller)
+    recipients = _sentence(study.notice_recipients)
     contact = _sentence(study.notice_dpo)
     parts = [
-        f"Cet entretien est mené par {controller} pour l'analyse des besoins sociaux "
-        "de votre territoire.",
+        "Cet entretien est mené pour l'analyse des besoins sociaux de votre territoire"
+        + (f" (responsable : {controller})." if controller else "."),
         "Je ne note pas votre nom. Je note votre commune ou votre quartier, votre tranche "
         "d'âge, votre sexe si vous voulez le dire, et vos réponses, y compris ce que vous "
         "dites avec vos propres mots : elles restent liées à ce profil.",
         "Pour l'analyse, elles sont pseudonymisées : les noms, adresses et numéros que vous "
         "citeriez sont remplacés.",
-        f"Les réponses complètes ne sont lues que par {recipients} ; ce qui est publié, ce sont "
-        "des chiffres d'ensemble et des extraits pseudonymisés.",
+        "Les réponses complètes ne sont lues que par l'équipe de l'étude"
+        + (f" (qui les lit : {recipients})" if recipients else "")
+        + " ; ce qui est publié, ce sont des chiffres d'ensemble et des extraits pseudonymisés.",
         retention_sentence(study),
         "À la fin, je vous remets un code de récépissé : avec lui, vous pouvez voir, "
         f"télécharger ou effacer vos réponses sur {rights_url}"
