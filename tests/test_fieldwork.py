@@ -189,3 +189,38 @@ def test_a_paper_answer_is_typed_with_the_receipt_code_written_on_it(login, db):
     other = charge.post(url, json=body | {"uuid": str(uuid.uuid4())})
     assert other.status_code == 422
     assert "déjà celui d'une autre réponse" in other.get_json()["errors"]["receipt_code"][0]
+
+
+def test_targets_are_set_in_the_settings_with_each_bad_line_named(login, db, the_study):
+    import html
+
+    territory(db)
+    charge = login("charge_etude")
+    base = {
+        "name": the_study.name,
+        "kind": the_study.kind,
+        "year": "2026",
+        "state": the_study.state,
+    }
+    refused = charge.post(
+        f"{STUDY}/reglages",
+        data=base
+        | {
+            "target_jeune": "150",
+            "commune_targets": "Tours : 200\nParis : 3\nJoué-lès-Tours : beaucoup",
+        },
+    )
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Ligne 2 : commune « Paris » inconnue." in page
+    assert "Ligne 3 : « beaucoup » n'est pas un nombre de réponses." in page
+    db.session.expire_all()
+    assert the_study.targets is None
+    saved = charge.post(
+        f"{STUDY}/reglages",
+        data=base | {"target_jeune": "150", "commune_targets": "tours : 200\n37122 : 60"},
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert the_study.targets == {"publics": {"jeune": 150}, "communes": {"37261": 200, "37122": 60}}
+    shown = charge.get(f"{STUDY}/reglages").get_data(as_text=True)
+    assert "Tours : 200" in shown and "Joué-lès-Tours : 60" in html.unescape(shown)

@@ -271,3 +271,22 @@ def test_staff_download_a_copy_and_erase_from_the_submission_page(login, db, mak
     )
     assert line.user_id == charge.user.id and line.after["motif"] == "l'équipe"
     assert charge.get(f"{STUDY}/reponses/{target_id}").status_code == 404
+
+
+def test_the_kept_analysis_figures_count_without_an_erased_answer(app, db, make_user):
+    from consultation.coding.results import results_figures
+    from consultation.submissions.rights import erase_submission
+
+    target, _ = _with_derived(db, make_user)
+    codebook = db.session.scalar(select(Codebook))
+    from flask import g
+
+    with app.test_request_context():
+        before = results_figures(codebook, "public")
+    erase_submission(target, reason="l'équipe")
+    db.session.commit()
+    # A page reads the fingerprint once per request, in `g`; these contexts share the test's.
+    g.pop("analysis_fingerprints", None)
+    with app.test_request_context():
+        after = results_figures(db.session.scalar(select(Codebook)), "public")
+    assert before["respondents"] == 5 and after["respondents"] == 4

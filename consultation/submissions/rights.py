@@ -221,7 +221,9 @@ def erase_submissions(
     for table, column in _hanging_tables():
         if table.name == "submission":
             continue
-        hanging = db.session.execute(select(table.c.id, column).where(column.in_(ids))).all()
+        # The row's own key names it in the journal; a table keyed otherwise is named by its column.
+        key = next(iter(table.primary_key.columns), column)
+        hanging = db.session.execute(select(key, column).where(column.in_(ids))).all()
         for row_id, submission_id in hanging:
             counts[submission_id][table.name] = counts[submission_id].get(table.name, 0) + 1
             redact.setdefault(table.name, []).append(str(row_id))
