@@ -290,3 +290,21 @@ def test_the_kept_analysis_figures_count_without_an_erased_answer(app, db, make_
     with app.test_request_context():
         after = results_figures(db.session.scalar(select(Codebook)), "public")
     assert before["respondents"] == 5 and after["respondents"] == 4
+
+
+def test_an_erased_answers_words_leave_the_analysis_token_cache(app, client, db, make_user):
+    from analyse.nlp import text_hash
+    from consultation.coding.jobs import analysis_cache
+
+    target, other = _with_derived(db, make_user)
+    erased, kept = (text_hash(s.answers["besoins"]) for s in (target, other))
+    with app.test_request_context():
+        cache = analysis_cache()
+        cache.put_many({(erased, "fr_core_news_sm-3.8"): "[]", (kept, "fr_core_news_sm-3.8"): "[]"})
+    client.post(
+        "/mes-reponses/effacer",
+        data={"code": target.receipt_code, "confirm": "y", "confirm_step": "1"},
+    )
+    cache.clear_memory()  # what is on disk, as another process reads it
+    found = cache.get_many([(erased, "fr_core_news_sm-3.8"), (kept, "fr_core_news_sm-3.8")])
+    assert list(found) == [(kept, "fr_core_news_sm-3.8")]

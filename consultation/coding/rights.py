@@ -4,7 +4,8 @@
 from sqlalchemy import select
 
 from ..extensions import db
-from ..submissions.rights import derived_data_requested
+from ..submissions.rights import derived_data_requested, submissions_erased
+from .jobs import analysis_cache
 from .models import Code, Coding, PseudonymisedAnswer
 
 
@@ -27,3 +28,9 @@ def derived_from_submission(submission, **_):
         "codes": [{"champ": path, "valeur": name} for path, name in given],
         "textes_pseudonymises": [{"champ": path, "valeur": text} for path, text in pseudonymised],
     }
+
+
+@submissions_erased.connect
+def forget_erased_texts(_sender, *, text_hashes, **_):
+    """The token lists (lemmas) of the erased answers leave the analysis cache with them."""
+    analysis_cache().forget(text_hashes)

@@ -31,6 +31,7 @@ from ..extensions import db
 from ..questionnaire_store.definitions import version_model
 from ..studies.audit import record
 from ..studies.models import AuditEntry, Study
+from .answer_table import AnswerText
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, Submission, normal_receipt_code
 
 _signals = Namespace()
@@ -38,6 +39,10 @@ _signals = Namespace()
 # feature derived from it (the coding workspace: codes given, pseudonymised texts), so that the
 # respondent's copy says what was made of their answers without this package importing a feature.
 derived_data_requested = _signals.signal("derived-data-requested")
+# Sent once submissions are erased, with submission_ids= and text_hashes= (sha256 of each erased
+# free-text answer): a feature keeping what it derived outside the database (the coding's token
+# cache) drops it. Outside the transaction: a rollback only costs recomputing what was dropped.
+submissions_erased = _signals.signal("submissions-erased")
 
 RECEIPT_LENGTH = 14  # « 7K2M-QX9D-4TBE »
 
@@ -217,6 +222,9 @@ def erase_submissions(
     studies = dict(rows)
     ids = list(studies)
     counts: dict[int, dict[str, int]] = {submission_id: {} for submission_id in ids}
+    text_hashes = set(
+        db.session.scalars(select(AnswerText.text_hash).where(AnswerText.submission_id.in_(ids)))
+    )
     redact: dict[str, list[str]] = {"submission": [str(submission_id) for submission_id in ids]}
     for table, column in _hanging_tables():
         if table.name == "submission":
@@ -246,6 +254,7 @@ def erase_submissions(
     for instance in list(db.session.identity_map.values()):
         if isinstance(instance, Submission) and instance.id in studies:
             db.session.expunge(instance)
+    submissions_erased.send(None, submission_ids=ids, text_hashes=sorted(text_hashes))
     erased = []
     for submission_id in ids:
         erased.append(Erased(submission_id, studies[submission_id], counts[submission_id]))
