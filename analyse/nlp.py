@@ -320,6 +320,25 @@ class AnalysisCache:
         with self._lock:
             self._memory.clear()
 
+    def forget(self, text_hashes: Iterable[str]) -> None:
+        """Drops the token lists of these texts, whatever pipeline made them (an erased answer's
+        words must not outlive it)."""
+        wanted = set(text_hashes)
+        if not wanted:
+            return
+        with self._lock:
+            for key in [key for key in self._memory if key[0] in wanted]:
+                del self._memory[key]
+        if self.path is not None:
+            digests = sorted(wanted)
+            with self._connect() as connection:
+                for start in range(0, len(digests), 500):
+                    chunk = digests[start : start + 500]
+                    connection.execute(
+                        f"DELETE FROM analysis WHERE text_hash IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+
 
 @contextmanager
 def collector_paused():

@@ -308,3 +308,31 @@ def test_each_stored_interview_gets_its_own_receipt_code(tablet, db):
         # What a resident types back, in lower case, with spaces and an O for a zero, finds it.
         typed = code.lower().replace("-", " ").replace("0", "o")
         assert normal_receipt_code(typed) == code
+
+
+def test_the_receipt_code_drawn_by_the_tablet_is_kept_and_answered_on_every_retry(tablet, db):
+    body = payload(tablet.questionnaire.id, receipt_code="7k2m qx9d 4tbe")
+    first = tablet.post_submission(body)
+    again = tablet.post_submission(body)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.get_json()["receipt_code"] == again.get_json()["receipt_code"] == "7K2M-QX9D-4TBE"
+    assert db.session.get(Submission, first.get_json()["id"]).receipt_code == "7K2M-QX9D-4TBE"
+
+
+def test_without_a_receipt_code_the_server_draws_one_and_answers_it(tablet, db):
+    response = tablet.post_submission(payload(tablet.questionnaire.id))
+    code = response.get_json()["receipt_code"]
+    assert (
+        len(code) == 14
+        and db.session.get(Submission, response.get_json()["id"]).receipt_code == code
+    )
+
+
+def test_a_receipt_code_already_taken_or_malformed_is_refused_in_french(tablet, db):
+    tablet.post_submission(payload(tablet.questionnaire.id, receipt_code="7K2M-QX9D-4TBE"))
+    taken = tablet.post_submission(payload(tablet.questionnaire.id, receipt_code="7K2M-QX9D-4TBE"))
+    assert taken.status_code == 422
+    assert "déjà celui d'une autre réponse" in taken.get_json()["errors"]["receipt_code"][0]
+    malformed = tablet.post_submission(payload(tablet.questionnaire.id, receipt_code="ABC"))
+    assert malformed.status_code == 422 and "receipt_code" in malformed.get_json()["errors"]
+    assert _count(db) == 1

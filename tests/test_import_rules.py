@@ -28,7 +28,7 @@ DOMAIN = (
     "indicators",
 )
 # One package per feature, side by side.
-FEATURES = ("designer", "interviews", "review", "api", "coding", "public")
+FEATURES = ("designer", "interviews", "review", "api", "coding", "public", "residents", "fieldwork")
 
 
 def _imports(path: Path) -> set[str]:

@@ -64,6 +64,10 @@ ACCESS = {
     "studies.journal": Access(DESIGN),
     "studies.journal_export": Access(DESIGN),
     "accounts.login": Access(EVERYONE, anonymous=PUBLIC),
+    # a respondent's own answers, opened by their receipt code alone (rate limited, outside studies)
+    "residents.lookup": Access(EVERYONE, anonymous=PUBLIC),
+    "residents.download": Access(EVERYONE, anonymous=PUBLIC),
+    "residents.erase": Access(EVERYONE, anonymous=PUBLIC),
     "accounts.logout": Access(EVERYONE),
     "accounts.users": Access((ADMIN,)),
     "accounts.edit_user": Access((ADMIN,)),
@@ -132,7 +136,13 @@ ACCESS = {
     "review.export_job": Access(REVIEW),
     "review.export_file": Access(REVIEW),
     "review.devices": Access(REVIEW),
+    # a respondent's rights exercised through the team: copy of their data, erasure
+    "review.submission_copy_file": Access(REVIEW, params={"fmt": "json"}),
+    "review.erase": Access(REVIEW),
     "review.revoke_device": Access(REVIEW),
+    # fieldwork: the counts against targets and the paper questionnaire, for who runs the study
+    "fieldwork.index": Access(REVIEW),
+    "fieldwork.paper_pdf": Access(REVIEW),
     # coding: coders see originals and change codings; the collectif and readers see results only
     "coding.index": Access(READ_RESULTS),
     "coding.create_codebook": Access(CODE),

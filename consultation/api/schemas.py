@@ -21,6 +21,10 @@ class SubmissionOut(Schema):
     id = fields.Integer(required=True)
     uuid = fields.String(required=True)
     state = fields.String(required=True)
+    receipt_code = fields.String(
+        required=True,
+        metadata={"description": "Code de récépissé à remettre à la personne (ses droits RGPD)"},
+    )
 
 
 class ErrorOut(Schema):

@@ -112,6 +112,7 @@ def create_submission(payload):
             or (g.device_token.device_label if g.device_token else ""),
             started_at=payload["started_at"],
             completed_at=payload["completed_at"],
+            receipt_code=payload["receipt_code"],
         )
     except SubmissionInvalid as error:
         raise ApiError(422, error.message, error.errors, code="reponse_invalide") from None
@@ -119,7 +120,13 @@ def create_submission(payload):
         # No id: the submission holding this UUID may be another enquêteur's.
         raise ApiError(409, str(error), code="conflit_uuid") from None
     touch_token()
-    body = {"id": stored.id, "uuid": str(payload["uuid"]), "state": stored.state}
+    # The receipt code goes back so that a tablet that did not draw one can still show it.
+    body = {
+        "id": stored.id,
+        "uuid": str(payload["uuid"]),
+        "state": stored.state,
+        "receipt_code": stored.receipt_code,
+    }
     return body, (201 if stored.created else 200)
 
 

@@ -7,4 +7,13 @@ bp = Blueprint("coding", __name__, url_prefix="/analyse")
 
 # Views, job handlers, the receivers (edits, next edition), what waits and the journal's links
 # register themselves.
-from . import anchors, audit_links, editions, jobs, views, waiting, weighting_models  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    anchors,
+    audit_links,
+    editions,
+    jobs,
+    rights,
+    views,
+    waiting,
+    weighting_models,
+)

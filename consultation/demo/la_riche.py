@@ -34,7 +34,9 @@ LA_RICHE_STUDY = {
     "notice_controller": "Centre social de La Riche, place du Maréchal Leclerc, 37520 La Riche",
     "notice_purpose": "Consulter les habitants pour renouveler le projet social du centre.",
     "notice_legal_basis": "Mission d'intérêt public (article 6.1.e du RGPD).",
-    "notice_retention": "Réponses conservées 2 ans, puis anonymisées.",
+    "notice_retention": "Chaque réponse est conservée 24 mois après l'entretien, puis effacée "
+    "avec ce qui en a été tiré.",
+    "retention_months": 24,
     "notice_recipients": "L'équipe du centre social ; le conseil d'administration ne voit que "
     "des résultats agrégés.",
     "notice_rights": "Accès, rectification, effacement et opposition : écrivez au délégué à la "
@@ -207,7 +209,7 @@ def _submission(index, study, version, quartiers, enumerator) -> Submission:
         "age": rng.randint(60, 88),
     }[public]
     age_band = (
-        "15_17"
+        "16_17"
         if age < 18
         else "18_25"
         if age <= 25

@@ -320,7 +320,11 @@ def abs_questionnaire() -> Questionnaire:
                     "message_elus",
                     "Si vous pouviez dire une chose aux élus, ce serait quoi ?",
                 ),
-                _q("note", "fin", "Merci pour votre participation. Vos réponses restent anonymes."),
+                _q(
+                    "note",
+                    "fin",
+                    "Merci pour votre participation. Gardez votre code de récépissé : il vous permet de voir, télécharger ou effacer vos réponses.",
+                ),
             ],
         ),
     ]

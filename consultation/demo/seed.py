@@ -44,7 +44,13 @@ ABS_STUDY = {
     "notice_purpose": "Analyse des besoins sociaux (article R.123-1 du code de l'action sociale "
     "et des familles) : connaître les besoins des habitants pour orienter l'action sociale.",
     "notice_legal_basis": "Mission d'intérêt public (article 6.1.e du RGPD).",
-    "notice_retention": "Réponses conservées 3 ans après la fin de l'étude, puis anonymisées.",
+    "notice_retention": "Chaque réponse est conservée 36 mois après l'entretien, puis effacée "
+    "avec ce qui en a été tiré (codages, textes pseudonymisés).",
+    "retention_months": 36,
+    "targets": {
+        "publics": {"jeune": 150, "age": 150},
+        "communes": {"37261": 200, "37122": 60, "37214": 40},
+    },
     "notice_recipients": "Les chargés d'étude du CCAS ; le collectif projet ne voit que des "
     "verbatims pseudonymisés et des résultats agrégés.",
     "notice_rights": "Accès, rectification, effacement, limitation et opposition : écrivez au "
@@ -161,7 +167,7 @@ def _demo_submission(index: int, version: QuestionnaireVersion, enumerators) -> 
     )
     if public == "jeune":
         age = rng.randint(16, 25)
-        age_band = "15_17" if age < 18 else "18_25"
+        age_band = "16_17" if age < 18 else "18_25"
     else:
         age = rng.choice([rng.randint(60, 74), rng.randint(75, 84), rng.randint(85, 96)])
         age_band = "60_74" if age < 75 else "75_84" if age < 85 else "85_plus"

@@ -1,7 +1,10 @@
 """What the tablet downloads to run interviews without network."""
 
+from flask import url_for
+
 from ..accounts.models import User, utcnow
 from ..accounts.roles import current_role
+from ..studies.notice import consent_script
 from ..studies.scope import current_study
 from ..submissions.assignments import (
     AGE_BANDS_BY_PUBLIC,
@@ -70,4 +73,6 @@ def _study(study) -> dict:
         "slug": study.slug,
         "name": study.name,
         "notice": [{"heading": heading, "text": text} for heading, text in study.notice],
+        # Read out before the interview: what is true of this study, never « anonymes ».
+        "consent_text": consent_script(study, url_for("residents.lookup", _external=True)),
     }

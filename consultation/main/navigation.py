@@ -36,6 +36,12 @@ ENTRIES = [
         ("admin", "charge_etude"),
     ),
     NavEntry(
+        "fieldwork.index",
+        "Terrain",
+        "Les réponses par public, commune et enquêteur face aux objectifs ; questionnaires papier.",
+        ("admin", "charge_etude"),
+    ),
+    NavEntry(
         "coding.index",
         "Analyse",
         "Coder les réponses libres et dégager les thèmes.",

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from ..submissions.models import CHANNELS, PUBLICS, STATES
@@ -64,3 +72,7 @@ class RevokeForm(FlaskForm):
     """Only the CSRF token: revoking a device token is a POST without other fields."""
 
     next = HiddenField()
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField("Je confirme : effacer cette réponse et tout ce qui en a été tiré")

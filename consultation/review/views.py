@@ -4,7 +4,17 @@ edits with history, paper questionnaires typed in afterwards, exports, device to
 import uuid
 from datetime import datetime, timezone
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -21,6 +31,7 @@ from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
 from ..studies.scope import current_study_id
 from ..studies.services import members_with_role
+from ..submissions.contradictions import profile_contradiction
 from ..submissions.export_job import EXPORT, export_downloaded, start_export
 from ..submissions.exports import ExportOptions
 from ..submissions.local_time import local_text
@@ -30,6 +41,13 @@ from ..submissions.queries import (
     counts_by_state,
     page_of,
     submissions_query,
+)
+from ..submissions.rights import (
+    copy_as_csv,
+    copy_as_json,
+    erase_submission,
+    record_download,
+    submission_copy,
 )
 from ..submissions.schemas import ConsentIn, ProfileIn, flatten_messages
 from ..submissions.services import (
@@ -47,7 +65,7 @@ from ..territory import services as territory
 from ..transaction import abandon
 from . import bp
 from .answers import answer_rows, path_label
-from .forms import ExportForm, FilterForm, RevokeForm, StateForm
+from .forms import EraseForm, ExportForm, FilterForm, RevokeForm, StateForm
 
 PER_PAGE = 50
 
@@ -122,6 +140,17 @@ def submissions(questionnaire_id: int):
     page = request.args.get("page", 1, type=int) or 1
     rows, total = page_of(submissions_query(questionnaire.id, filters), page, PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    contradictions = {
+        submission.id: message
+        for submission in rows
+        if (
+            message := profile_contradiction(
+                version_model(submission.questionnaire_version),
+                submission.age_band,
+                submission.answers,
+            )
+        )
+    }
     query_args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "review/submissions.html",
@@ -133,6 +162,7 @@ def submissions(questionnaire_id: int):
         pages=pages,
         query_args=query_args,
         counts=counts_by_state(questionnaire.id),
+        contradictions=contradictions,
         **LABELS,
     )
 
@@ -169,6 +199,7 @@ def submission(submission_id: int):
         submission=submission,
         questionnaire=submission.questionnaire_version.questionnaire,
         rows=answer_rows(model, submission.answers),
+        contradiction=profile_contradiction(model, submission.age_band, submission.answers),
         history=history,
         state_form=state_form,
         **LABELS,
@@ -195,6 +226,51 @@ def change_state(submission_id: int):
 
 def _json_error(status: int, message: str, errors: dict | None = None):
     return jsonify({"code": status, "message": message, "errors": errors or {}}), status
+
+
+@bp.route("/<int:submission_id>/copie.<fmt>")
+@role_required(*REVIEW)
+def submission_copy_file(submission_id: int, fmt: str):
+    """What the respondent would download with their code, for a request made by letter or at
+    the counter (right of access)."""
+    submission = _submission_or_404(submission_id)
+    if fmt not in ("json", "csv"):
+        abort(404)
+    copy = submission_copy(submission)
+    record_download(submission, fmt, by=current_user, by_resident=False)
+    body = copy_as_json(copy) if fmt == "json" else copy_as_csv(copy)
+    mimetype = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="reponse-{submission.id}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/<int:submission_id>/effacer", methods=["GET", "POST"])
+@role_required(*REVIEW)
+def erase(submission_id: int):
+    """Erasure asked by the respondent through the team (right to erasure), after a confirmation."""
+    submission = _submission_or_404(submission_id)
+    form = EraseForm()
+    if request.method == "POST" and form.validate_on_submit() and form.confirm.data:
+        questionnaire_id = submission.questionnaire_version.questionnaire_id
+        erase_submission(submission, reason="l'équipe", by=current_user)
+        flash(f"Réponse {submission_id} effacée, avec tout ce qui en avait été tiré.", "success")
+        return redirect(url_for("review.submissions", questionnaire_id=questionnaire_id))
+    if request.method == "POST":
+        form.confirm.errors = [
+            "Cochez la case pour confirmer : l'effacement ne peut pas être annulé."
+        ]
+    return render_template(
+        "review/erase.html",
+        submission=submission,
+        questionnaire=submission.questionnaire_version.questionnaire,
+        form=form,
+    ), (422 if form.confirm.errors else 200)
 
 
 @bp.route("/<int:submission_id>/modifier", methods=["GET", "POST"])
@@ -285,6 +361,9 @@ def paper(questionnaire_id: int):
         client_uuid = str(uuid.UUID(str(client_uuid)))
     except ValueError:
         errors["uuid"] = ["Identifiant UUID invalide."]
+    receipt_code = body.get("receipt_code")
+    if receipt_code is not None and (not isinstance(receipt_code, str) or len(receipt_code) > 40):
+        errors["receipt_code"] = ["Code de récépissé : 12 lettres et chiffres attendus."]
     if errors:
         return _json_error(422, "La saisie contient des erreurs.", errors)
     try:
@@ -298,6 +377,7 @@ def paper(questionnaire_id: int):
             channel="papier",
             enumerator_id=current_user.id,
             device_id="saisie papier",
+            receipt_code=receipt_code,
         )
     except SubmissionInvalid as error:
         return _json_error(422, error.message, error.errors)

@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "move": "Déplacement",
     "merge": "Fusion",
     "delete": "Suppression",
+    "erase": "Effacement des données",
+    "purge": "Purge (durée de conservation)",
     "add": "Ajout",
     "remove": "Retrait",
     "role": "Changement de rôle",

@@ -65,7 +65,14 @@ study_quartier = Table(
 
 class Study(db.Model):
     __tablename__ = "study"
-    __table_args__ = (_in("kind", KIND_LABELS), _in("state", STATE_LABELS))
+    __table_args__ = (
+        _in("kind", KIND_LABELS),
+        _in("state", STATE_LABELS),
+        CheckConstraint(
+            "retention_months IS NULL OR (retention_months >= 1 AND retention_months <= 240)",
+            name="retention_in_range",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # In every URL of the study (/etudes/<slug>/…).
@@ -82,6 +89,11 @@ class Study(db.Model):
     notice_recipients: Mapped[str] = mapped_column(default="")
     notice_rights: Mapped[str] = mapped_column(default="")
     notice_dpo: Mapped[str] = mapped_column(default="")
+    # Months a submission is kept after it was received; `consultation purge` then erases it.
+    # None: no period set yet (nothing is purged, and the settings page asks for one).
+    retention_months: Mapped[int | None]
+    # Fieldwork targets: {"publics": {"jeune": 150, …}, "communes": {"37261": 200, …}}.
+    targets: Mapped[dict | None] = mapped_column(JSON)
     # The edition this one continues (« Préparer l'édition suivante »).
     previous_edition_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
     # The territory the study describes (a commune, an EPCI…) and the levels its indicators are

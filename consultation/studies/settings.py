@@ -1,6 +1,8 @@
 """A study's settings: its name, kind, year, state, description, RGPD notice and territory. The
 slug never changes: it is in every address of the study (bookmarks, tablets, exports)."""
 
+from sqlalchemy import select
+
 from ..extensions import db
 from ..territory import services as territory
 from ..territory.comparison import COMPARISON_LEVELS
@@ -18,7 +20,50 @@ EDITABLE = (
     *NOTICE_FIELDS,
     "territory_id",
     "comparison_levels",
+    "retention_months",
+    "targets",
 )
+MAX_RETENTION_MONTHS = 240
+TARGET_PUBLICS = ("jeune", "age", "autre")  # the keys of submissions.models.PUBLICS
+
+
+def commune_targets(text: str) -> tuple[dict[str, int], list[str]]:
+    """Lines « Tours : 200 » or « 37261 : 200 » as {insee_code: 200}, and every problem with its
+    line number, in French. A commune is found by its INSEE code or its name (any case)."""
+    from ..territory.models import Commune
+
+    targets, errors = {}, []
+    by_name = {}
+    lines = [(number, line.strip()) for number, line in enumerate((text or "").splitlines(), 1)]
+    if any(line for _, line in lines):
+        for commune in db.session.scalars(select(Commune)):
+            by_name[commune.name.casefold()] = commune.insee_code
+            by_name[commune.insee_code] = commune.insee_code
+    for number, line in lines:
+        if not line:
+            continue
+        place, separator, count = line.rpartition(":")
+        place, count = place.strip(), count.strip()
+        if not separator or not place:
+            errors.append(
+                f"Ligne {number} : écrivez « commune : nombre », par exemple « Tours : 200 »."
+            )
+        elif place.casefold() not in by_name:
+            errors.append(f"Ligne {number} : commune « {place} » inconnue.")
+        elif not count.isdigit() or len(count) > 6:
+            errors.append(f"Ligne {number} : « {count} » n'est pas un nombre de réponses.")
+        else:
+            targets[by_name[place.casefold()]] = int(count)
+    return targets, errors
+
+
+def commune_targets_text(study: Study) -> str:
+    """The targets per commune as the settings page shows them, by name."""
+    wanted = (study.targets or {}).get("communes", {})
+    names = {
+        commune.insee_code: commune.name for commune in territory.communes_by_code(wanted).values()
+    }
+    return "\n".join(f"{names.get(code, code)} : {count}" for code, count in wanted.items())
 
 
 class SettingsInvalid(ValueError):
@@ -69,6 +114,19 @@ def check_settings(values: dict, commune_codes=(), quartier_ids=()) -> dict[str,
             errors["comparison_levels"] = (
                 "Niveau de comparaison inconnu : " + ", ".join(wrong) + "."
             )
+    if values.get("retention_months") is not None:
+        months = values["retention_months"]
+        if not isinstance(months, int) or not 1 <= months <= MAX_RETENTION_MONTHS:
+            errors["retention_months"] = (
+                f"Indiquez une durée de conservation entre 1 et {MAX_RETENTION_MONTHS} mois."
+            )
+    targets = values.get("targets") or {}
+    if any(
+        not isinstance(count, int) or count < 0
+        for group in ("publics", "communes")
+        for count in (targets.get(group) or {}).values()
+    ):
+        errors["targets"] = "Un objectif est un nombre de réponses, 0 ou plus."
 
     communes = territory.communes_by_code(commune_codes)
     unknown = sorted(set(commune_codes) - set(communes))

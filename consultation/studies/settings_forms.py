@@ -52,6 +52,18 @@ class TerritoryField(SelectField):
         pass  # checked by the service, with the other settings
 
 
+class CountField(IntegerField):
+    """A whole number ≥ 0 (months, answers), its parse error said in French; empty is None."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if raw:
+            if not raw.isdigit() or len(raw) > 6:
+                raise ValueError(f"« {raw} » n'est pas un nombre entier : écrivez-le en chiffres.")
+            self.data = int(raw)
+
+
 class QuartiersField(SelectMultipleField):
     """Quartier ids; a forged value is said in French."""
 
@@ -93,3 +105,17 @@ class SettingsForm(FlaskForm):
 
 for _name, _label in NOTICE_FIELDS.items():
     setattr(SettingsForm, _name, _long_text(_label))
+
+SettingsForm.retention_months = CountField("Durée de conservation (en mois après la réception)")
+# Fieldwork targets (quotas): how many answers are wanted per public and per commune.
+TARGET_LABELS = {
+    "jeune": "Objectif : jeunes (16–25 ans)",
+    "age": "Objectif : personnes âgées (60 ans et plus)",
+    "autre": "Objectif : autres publics",
+}
+for _public, _label in TARGET_LABELS.items():
+    setattr(SettingsForm, f"target_{_public}", CountField(_label))
+SettingsForm.commune_targets = TextAreaField(
+    "Objectifs par commune",
+    validators=[Optional(), Length(max=20000, message="20 000 caractères au plus.")],
+)

@@ -15,8 +15,16 @@ from .forms import EmptyForm
 from .models import NOTICE_FIELDS
 from .scope import current_study
 from .services import StudyError
-from .settings import EDITABLE, check_settings, notice_missing, update_settings
-from .settings_forms import NOTICE_HINTS, SettingsForm
+from .settings import (
+    EDITABLE,
+    TARGET_PUBLICS,
+    check_settings,
+    commune_targets,
+    commune_targets_text,
+    notice_missing,
+    update_settings,
+)
+from .settings_forms import NOTICE_HINTS, TARGET_LABELS, SettingsForm
 from .views import MANAGE, bp
 
 
@@ -30,6 +38,10 @@ def _settings_form(study) -> SettingsForm:
     if not form.is_submitted():
         form.communes.data = [commune.insee_code for commune in study.communes]
         form.quartiers.data = [quartier.id for quartier in study.quartiers]
+        wanted = (study.targets or {}).get("publics", {})
+        for public in TARGET_PUBLICS:
+            getattr(form, f"target_{public}").data = wanted.get(public)
+        form.commune_targets.data = commune_targets_text(study)
     form.territory = communes
     form.territory_id.choices = [("", "— Aucun —")] + [
         (str(place.id), f"{place.name or place.code} ({place.level_label}, {place.code})")
@@ -52,10 +64,24 @@ def settings():
         # Every problem at once: the fields' own (format, length), then the study's rules on the
         # fields that could be read.
         form_valid = form.validate()
-        values = {field: getattr(form, field).data for field in EDITABLE}
+        values = {field: getattr(form, field).data for field in EDITABLE if field != "targets"}
+        by_commune, line_errors = commune_targets(form.commune_targets.data or "")
+        if line_errors:
+            form.commune_targets.errors = list(form.commune_targets.errors) + line_errors
+            form_valid = False
+        publics = {
+            public: getattr(form, f"target_{public}").data
+            for public in TARGET_PUBLICS
+            if getattr(form, f"target_{public}").data is not None
+        }
+        # None when no target is set: a page saved unchanged changes nothing.
+        values["targets"] = (
+            {"publics": publics, "communes": by_commune} if publics or by_commune else None
+        )
         communes, quartiers = form.communes.data or [], form.quartiers.data or []
         problems = check_settings(values, communes, quartiers)
         for field, message in problems.items():
+            field = "commune_targets" if field == "targets" else field
             if not getattr(form, field).errors:
                 getattr(form, field).errors = list(getattr(form, field).errors) + [message]
         if form_valid and not problems:
@@ -71,6 +97,7 @@ def settings():
         form=form,
         notice_fields=NOTICE_FIELDS,
         notice_hints=NOTICE_HINTS,
+        target_fields=[f"target_{public}" for public in TARGET_LABELS],
         notice_missing=notice_missing(study),
         next_edition=next_edition(study),
         edition_form=EmptyForm(),

@@ -13,15 +13,16 @@ from ..extensions import db
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..studies.scope import current_study_id, role_in
 from ..studies.services import members_with_role
-from .models import AGE_BANDS, Assignment, EndedAssignment
+from .models import Assignment, EndedAssignment
 
 # Below this age band a parent must consent too.
 AGE_BANDS_NEEDING_PARENTAL_CONSENT = ("moins_15",)
-# Age bands that fit each public, so the tablet can warn about an unlikely pair.
+# The age bands each public offers (the tablet shows only these): a public is defined by its
+# ages, « Autre » being everyone outside the two others.
 AGE_BANDS_BY_PUBLIC = {
-    "jeune": ("15_17", "18_25"),
+    "jeune": ("16_17", "18_25"),
     "age": ("60_74", "75_84", "85_plus"),
-    "autre": tuple(AGE_BANDS),
+    "autre": ("moins_15", "15_ans", "26_59"),
 }
 # Where interviews usually happen; the enquêteur may type another place.
 USUAL_PLACES = (

@@ -17,14 +17,31 @@ from ..studies.owned import StudyOwned
 CHANNELS = {"tablette": "Tablette", "en_ligne": "En ligne", "papier": "Papier"}
 STATES = {"recue": "Reçue", "a_verifier": "À vérifier", "validee": "Validée", "rejetee": "Rejetée"}
 PUBLICS = {"jeune": "Jeune (16–25 ans)", "age": "Personne âgée (60 ans et plus)", "autre": "Autre"}
+# The bands follow the publics' bounds (jeunes 16–25, personnes âgées 60 and over), so that no
+# band straddles two publics. « 15–17 ans » did: it is kept only to read answers stored with it
+# (and offered by no public; a submission sent with it is put aside for checking).
 AGE_BANDS = {
     "moins_15": "Moins de 15 ans",
-    "15_17": "15–17 ans",
+    "15_ans": "15 ans",
+    "16_17": "16–17 ans",
     "18_25": "18–25 ans",
     "26_59": "26–59 ans",
     "60_74": "60–74 ans",
     "75_84": "75–84 ans",
     "85_plus": "85 ans et plus",
+    "15_17": "15–17 ans (ancienne tranche)",
+}
+# Each band's ages, to tell a profile from an answered age (contradictions.py).
+AGE_BAND_BOUNDS = {
+    "moins_15": (0, 14),
+    "15_ans": (15, 15),
+    "16_17": (16, 17),
+    "18_25": (18, 25),
+    "26_59": (26, 59),
+    "60_74": (60, 74),
+    "75_84": (75, 84),
+    "85_plus": (85, 130),
+    "15_17": (15, 17),
 }
 SEXES = {"femme": "Femme", "homme": "Homme", "autre": "Autre", "": "Non renseigné"}
 

@@ -60,6 +60,7 @@ def page_of(query: Select, page: int, per_page: int = 50):
             selectinload(Submission.enumerator),
             selectinload(Submission.commune),
             selectinload(Submission.quartier),
+            selectinload(Submission.questionnaire_version),
         )
         .order_by(Submission.received_at.desc(), Submission.id.desc())
         .limit(per_page)

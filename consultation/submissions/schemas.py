@@ -123,6 +123,15 @@ class SubmissionIn(FrenchSchema):
     completed_at = _field(fields.DateTime, load_default=None, allow_none=True)
     device_id = text(100, load_default="")
     channel = one_of(CHANNELS, load_default="tablette")
+    receipt_code = text(
+        20,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Code de récépissé tiré par la tablette et remis à la personne en fin "
+            "d'entretien (hors ligne) ; le serveur en tire un s'il manque"
+        },
+    )
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:

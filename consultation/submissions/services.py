@@ -24,7 +24,18 @@ from ..territory.models import Commune, Quartier
 from .answer_table import answer_row_parameters, with_answer_rows, write_answer_rows
 from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from .events import answers_replaced
-from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, STATES, Submission, SubmissionRevision
+from .models import (
+    AGE_BANDS,
+    CHANNELS,
+    PUBLICS,
+    RECEIPT_ALPHABET,
+    SEXES,
+    STATES,
+    Submission,
+    SubmissionRevision,
+    new_receipt_code,
+    normal_receipt_code,
+)
 
 
 class SubmissionInvalid(ValueError):
@@ -74,6 +85,7 @@ class Stored:
     id: int
     created: bool
     state: str = "recue"
+    receipt_code: str = ""
 
     @property
     def submission(self) -> Submission:
@@ -113,6 +125,7 @@ def store_submission(
     device_id: str = "",
     started_at: datetime | None = None,
     completed_at: datetime | None = None,
+    receipt_code: str | None = None,
 ) -> Stored:
     """Stores one submission once: a resent one (same UUID, same content) returns the stored row,
     a different content under a used UUID raises SubmissionConflict and keeps the original.
@@ -125,6 +138,7 @@ def store_submission(
         errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
     columns = _profile_columns(profile, errors) | _consent_columns(consent, profile, errors)
     cleaned_answers = _checked_answers(version, answers, errors)
+    receipt = _receipt(receipt_code, client_uuid, errors)
     if errors.by_path:
         existing = find_by_uuid(client_uuid)
         if existing is not None:
@@ -146,6 +160,7 @@ def store_submission(
         started_at=_utc(started_at),
         completed_at=_utc(completed_at),
         received_at=utcnow(),
+        receipt_code=receipt,
         **columns,
     )
     submission_id, answers_written = _insert_once(values)
@@ -165,7 +180,27 @@ def store_submission(
             study_id=version.study_id,
             after={"questionnaire_version_id": version.id, "state": state},
         )
-    return Stored(submission_id, True, state)
+    return Stored(submission_id, True, state, receipt)
+
+
+def _receipt(typed: str | None, client_uuid: str, errors: _Errors) -> str:
+    """The receipt code the tablet drew and already handed to the respondent (it works offline),
+    or a new one. A code held by another submission is refused rather than replaced: the person
+    holds the tablet's. One indexed lookup, only when a code is sent."""
+    if not typed:
+        return new_receipt_code()
+    code = normal_receipt_code(typed)
+    if len(code) != 14 or any(ch not in RECEIPT_ALPHABET for ch in code.replace("-", "")):
+        errors.add("receipt_code", "Code de récépissé mal formé : 12 lettres et chiffres attendus.")
+        return code
+    taken = db.session.scalar(
+        select(Submission.client_uuid)
+        .where(Submission.receipt_code == code)
+        .execution_options(all_studies=True)
+    )
+    if taken is not None and taken != client_uuid:
+        errors.add("receipt_code", "Ce code de récépissé est déjà celui d'une autre réponse.")
+    return code
 
 
 def _first_review(profile: Profile) -> tuple[str, str]:
@@ -239,7 +274,7 @@ def _already_stored(existing: Submission, digest: str, enumerator_id: int | None
     # whoever learnt its UUID and content.
     if existing.content_hash != digest or existing.enumerator_id != enumerator_id:
         raise SubmissionConflict(existing)
-    return Stored(existing.id, False, existing.state)
+    return Stored(existing.id, False, existing.state, existing.receipt_code)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

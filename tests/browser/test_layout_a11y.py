@@ -45,6 +45,8 @@ NOT_PAGES = {
     "api.get_version",
     "public.codes_csv",
     "public.codes_pdf",
+    "review.submission_copy_file",
+    "fieldwork.paper_pdf",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -60,6 +62,7 @@ DEMO_PAGES = (
     "studies.settings",
     "coding.themes_overview",
     "coding.theme_page",
+    "fieldwork.index",
 )
 
 
@@ -384,6 +387,9 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
             break
     page.get_by_role("heading", name="Relecture avant envoi").wait_for()
     problems += _audit(page, "tablette relecture")
+    page.get_by_role("button", name="Terminer").click()
+    page.locator(".receipt-notice").wait_for()
+    problems += _audit(page, "tablette fin avec code de récépissé")
     assert problems == [], "\n".join(problems)
     assert page.errors == []
 
@@ -416,3 +422,58 @@ def test_coding_shortcuts_act_only_in_the_answer_list_and_can_be_turned_off(
     article = page.locator(f"article.answer[data-submission='{records['ids']['submission']}']")
     article.locator(".chip:not(.suggestion)").nth(1).wait_for()
     assert article.locator(".chip.suggestion").count() == 0
+
+
+def test_a_residents_pages_fit_a_phone_and_pass_axe(live_server, records, audited):
+    """/mes-reponses without an account: the code form, a wrong code, the answers, the erasure's
+    confirmation with its error, and the page after erasure."""
+    from consultation.submissions.models import Submission
+
+    page = audited
+    page.context.clear_cookies()
+    # Errors of the pages before (the module shares one page) are theirs to check, not these.
+    page.errors.clear()
+    import uuid
+
+    with live_server.study_context():
+        # A submission of its own: the module's records stay for the other tests.
+        original = db.session.get(Submission, records["ids"]["submission"])
+        own = Submission(
+            client_uuid=str(uuid.uuid4()),
+            content_hash="0" * 64,
+            questionnaire_version_id=original.questionnaire_version_id,
+            study_id=original.study_id,
+            answers=dict(original.answers),
+            public=original.public,
+            age_band=original.age_band,
+            commune_code=original.commune_code,
+        )
+        db.session.add(own)
+        db.session.commit()
+        code = own.receipt_code
+    page.goto(live_server.url + "/mes-reponses/")
+    problems = _audit(page, "mes réponses")
+    page.get_by_label("Code de récépissé").fill("AAAA-BBBB-CCCC")
+    page.get_by_role("button", name="Voir mes réponses").click()
+    error = page.locator("#code-erreur")
+    error.wait_for()
+    assert "Aucune réponse ne correspond" in error.inner_text()
+    assert page.get_by_label("Code de récépissé").get_attribute("aria-invalid") == "true"
+    problems += _audit(page, "mes réponses code inconnu")
+    page.get_by_label("Code de récépissé").fill(code.lower().replace("-", " "))
+    page.get_by_role("button", name="Voir mes réponses").click()
+    page.get_by_role("heading", name="Ce qui en a été tiré").wait_for()
+    problems += _audit(page, "mes réponses affichées")
+    page.get_by_role("button", name="Effacer mes réponses…").click()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    page.locator("#confirm-erreur").wait_for()
+    assert "confirm-erreur" in page.get_by_label(
+        "Je confirme vouloir effacer définitivement mes réponses"
+    ).get_attribute("aria-describedby")
+    problems += _audit(page, "mes réponses effacement sans confirmation")
+    page.get_by_label("Je confirme vouloir effacer définitivement mes réponses").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    page.get_by_role("heading", name="Vos réponses sont effacées").wait_for()
+    problems += _audit(page, "mes réponses effacées")
+    assert problems == [], "\n".join(problems)
+    assert page.errors == []

@@ -64,17 +64,25 @@ def test_every_step_fits_a_tablet_with_large_touch_targets(browser, live_server,
         expect(
             page.locator("#champ-commune").get_by_text("Choisissez la commune où vit la personne.")
         ).to_be_visible()
+        # Each public offers its own bands: a young person is never « Moins de 15 ans ».
         page.get_by_label("Jeune (16–25 ans)").check()
+        bands = page.locator("#champ-age_band")
+        expect(bands.get_by_label("16–17 ans")).to_be_visible()
+        expect(bands.get_by_label("Moins de 15 ans")).to_have_count(0)
+        expect(bands.get_by_label("15–17 ans")).to_have_count(0)
+        page.get_by_label("Autre", exact=True).first.check()
         page.get_by_label("Moins de 15 ans").check()
-        expect(
-            page.get_by_text("Cette tranche d'âge est inhabituelle pour ce public")
-        ).to_be_visible()
         page.get_by_label("Commune de résidence").select_option(label="Tours")
         page.get_by_role("button", name="Établissement scolaire").click()
         expect(page.get_by_label("Lieu de l'entretien")).to_have_value("Établissement scolaire")
         _check_screen(page, "profil", size)
         page.get_by_role("button", name="Suivant : consentement").click()
 
+        # The words read out say what is true: no promise of anonymity.
+        words = page.locator(".consent-text")
+        expect(words).to_contain_text("pseudonymisées")
+        expect(words).to_contain_text("code de récépissé")
+        expect(words).not_to_contain_text("anonymes")
         # The study's RGPD notice, as its chargé d'étude wrote it: text, never markup.
         notice = page.locator(".rgpd-notice")
         expect(notice.get_by_role("heading", name="Notice d'information (RGPD)")).to_be_visible()
@@ -163,7 +171,11 @@ def test_a_refused_interview_stays_visible_with_the_reason_and_can_be_corrected(
     page.get_by_role("button", name="Suivant", exact=True).click()
     page.get_by_role("button", name="Suivant : relecture").click()
     page.get_by_role("button", name="Terminer").click()
+    # The receipt code to hand over, drawn when the interview was first finished, kept since.
+    receipt = page.locator(".receipt-notice .receipt-code").text_content().strip()
     expect(page.locator("#envoyes .item-row")).to_have_count(1)
+    expect(page.locator("#envoyes .item-row")).to_contain_text(f"Code de récépissé : {receipt}")
     expect(badge.locator('[data-role="pending"]')).to_have_text("Aucun entretien en attente")
     submissions = _submissions(live_server, version_id)
     assert [(s.commune_code, s.age_band) for s in submissions] == [("37261", "85_plus")]
+    assert submissions[0].receipt_code == receipt

@@ -36,6 +36,8 @@ function profileAndConsent() {
       recorded_by: value("consent.recorded_by"),
       at: null,  // the date on the paper form is not known here
     },
+    // Written on the printed questionnaire and handed to the person: their key to their answers.
+    receipt_code: value("receipt_code").trim() || null,
   };
 }
 
@@ -51,6 +53,7 @@ const PROFILE_LABELS = {
   "consent.given": "Consentement",
   "consent.parental_consent": "Consentement parental",
   "consent.recorded_by": "Consentement recueilli par",
+  receipt_code: "Code de récépissé",
 };
 
 function questionLabels(nodes, labels = {}) {

@@ -38,6 +38,7 @@ const app = {
   sync: null, // the synchronisation loop
   form: null, // the form runtime's controller of the interview on screen
   listsContainer: null, // the home screen's local lists, redrawn after a sync
+  lastReceipt: null, // the receipt code of the interview just finished, shown once on the home
 };
 
 export async function startApp(root) {
@@ -140,10 +141,32 @@ function questionnaireTiles() {
         h("a", { class: "button big", href: `#/nouveau/${entry.questionnaire_id}` }, "Nouvel entretien"))));
 }
 
+// Crockford's base32 without I, L, O, U, as submissions/models.py: read aloud without ambiguity.
+const RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** « 7K2M-QX9D-4TBE »: 60 random bits (32 letters: a byte's low 5 bits are uniform). */
+export function newReceiptCode() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  const raw = Array.from(bytes, (byte) => RECEIPT_ALPHABET[byte & 31]).join("");
+  return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}`;
+}
+
+/** Shown once, after « Terminer »: the code the enquêteur copies onto the person's receipt. */
+function receiptNotice() {
+  const code = app.lastReceipt;
+  app.lastReceipt = null;
+  if (!code) return null;
+  return h("section", { class: "flash flash-success receipt-notice", role: "status", "aria-labelledby": "recepisse-titre" },
+    h("h2", { id: "recepisse-titre" }, "Entretien terminé : code de récépissé à remettre à la personne"),
+    h("p", { class: "receipt-code" }, h("strong", { translate: "no" }, code)),
+    h("p", {}, `Notez-le sur son récépissé. Avec ce code, elle peut voir, télécharger ou effacer ses réponses sur ${location.origin}/mes-reponses, sans donner son nom.`));
+}
+
 function showHome() {
   app.listsContainer = h("div", { id: "listes-locales" });
   setScreen(
     "Entretiens",
+    receiptNotice(),
     h("div", { class: "page-title" },
       h("h1", {}, "Entretiens"),
       h("span", { class: "muted" }, `Compte : ${app.bootstrap.user.name}`)),
@@ -313,6 +336,13 @@ function showErrorSummary(summary, errors, labels) {
     : []);
 }
 
+/** The age bands a public offers, in the server's order (all the publics' when none is chosen). */
+export function offeredAgeBands(options, publicValue) {
+  const byPublic = options.age_bands_by_public || {};
+  const wanted = publicValue ? byPublic[publicValue] || [] : Object.values(byPublic).flat();
+  return options.age_bands.filter((option) => wanted.includes(option.value));
+}
+
 export function profileErrors(profile, communes) {
   const errors = {};
   if (!profile.public) errors.public = "Indiquez le public de la personne interrogée.";
@@ -330,6 +360,13 @@ function showProfile(initial) {
   const setProfile = (changes) => save.update({ profile: { ...profile(), ...changes } });
 
   const warning = h("p", { class: "flash flash-warning", hidden: true, role: "status" });
+  // Only the bands of the chosen public (every band of the publics before one is chosen).
+  const ageBandHost = h("div", {});
+  const renderAgeBands = () => replaceChildren(ageBandHost,
+    radioTiles({ name: "age_band", legend: "Tranche d'âge", options: offeredAgeBands(options, profile().public), value: profile().age_band, required: true,
+      hint: profile().public ? null : "Choisissez d'abord le public : chacun a ses tranches d'âge.",
+      onChange: (value) => { setProfile({ age_band: value }); checkCoherence(); } }));
+  renderAgeBands();
   const checkCoherence = () => {
     const allowed = options.age_bands_by_public[profile().public] || [];
     const odd = profile().public && profile().age_band && !allowed.includes(profile().age_band);
@@ -373,9 +410,14 @@ function showProfile(initial) {
   const form = h("form", { class: "profile-form", novalidate: true, "aria-label": "Profil de la personne interrogée" },
     errorSummary,
     radioTiles({ name: "public", legend: "Public", options: options.publics, value: profile().public, required: true,
-      onChange: (value) => { setProfile({ public: value }); checkCoherence(); } }),
-    radioTiles({ name: "age_band", legend: "Tranche d'âge", options: options.age_bands, value: profile().age_band, required: true,
-      onChange: (value) => { setProfile({ age_band: value }); checkCoherence(); } }),
+      onChange: (value) => {
+        // A band the new public does not offer is dropped: the person is asked again.
+        const kept = offeredAgeBands(options, value).some((option) => option.value === profile().age_band);
+        setProfile(kept ? { public: value } : { public: value, age_band: "" });
+        renderAgeBands();
+        checkCoherence();
+      } }),
+    ageBandHost,
     warning,
     radioTiles({ name: "sex", legend: "Sexe", options: options.sexes.filter((option) => option.value !== ""), value: profile().sex, required: false,
       onChange: (value) => setProfile({ sex: value }) }),
@@ -454,6 +496,9 @@ function rgpdNotice(study) {
       : h("p", { class: "flash flash-warning" }, "La notice RGPD de l'étude n'est pas rédigée : prévenez le chargé d'étude avant de recueillir des réponses."));
 }
 
+// For a bootstrap downloaded before the server composed the words from the study's notice.
+const FALLBACK_CONSENT_TEXT = "Cet entretien est mené pour l'analyse des besoins sociaux de votre territoire. Je ne note pas votre nom ; je note votre commune ou votre quartier, votre tranche d'âge, votre sexe si vous voulez le dire, et vos réponses, qui sont pseudonymisées pour l'analyse et lues en entier par l'équipe de l'étude seulement (voir la notice ci-dessous). À la fin, je vous remets un code de récépissé pour voir, télécharger ou effacer vos réponses. Vous pouvez refuser de répondre à une question ou arrêter à tout moment. Acceptez-vous de participer ?";
+
 function showConsent(initial) {
   const save = autosaver(initial);
   const consent = () => save.get().consent;
@@ -471,7 +516,7 @@ function showConsent(initial) {
 
   const form = h("form", { class: "consent-form", novalidate: true },
     h("div", { class: "consent-text" },
-      h("p", {}, "À lire à la personne : « Cet entretien est mené pour l'analyse des besoins sociaux de votre territoire. Vos réponses sont anonymes, vous pouvez refuser de répondre à une question ou arrêter à tout moment. Acceptez-vous de participer ? »")),
+      h("p", {}, `À lire à la personne : « ${app.bootstrap?.study?.consent_text || FALLBACK_CONSENT_TEXT} »`)),
     rgpdNotice(app.bootstrap?.study),
     h("label", { class: "check-tile", for: "consentement" }, given, h("span", {}, "La personne a donné son consentement oral")),
     parental
@@ -579,7 +624,10 @@ function showReview(initial, entry) {
   const finish = h("button", { type: "button", class: "button big" }, "Terminer");
   finish.addEventListener("click", async () => {
     finish.disabled = true;
-    await moveToOutbox({ ...initial, completed_at: new Date().toISOString() });
+    // Drawn here, offline: the person leaves with it. A corrected interview keeps its first one.
+    const receipt = initial.receipt_code || newReceiptCode();
+    await moveToOutbox({ ...initial, receipt_code: receipt, completed_at: new Date().toISOString() });
+    app.lastReceipt = receipt;
     await app.sync.refresh();
     location.hash = "#/";
     app.sync.syncNow();

@@ -78,6 +78,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
         otherStudy(item, bootstrap),
         h("span", {}, who(item, options, communes)),
         h("span", { class: "muted" }, `Terminé ${dateTimeText(item.completed_at)}`),
+        item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null,
         h("span", { class: failed ? "error" : "status-waiting" }, failed ? `Refusé : ${item.error?.message || ""}` : "En attente d'envoi"),
         failed && item.error?.details?.length ? h("ul", { class: "error-details" }, item.error.details.map((line) => h("li", {}, line))) : null,
         !failed && item.error?.message ? h("span", { class: "muted" }, item.error.message) : null),
@@ -101,7 +102,8 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
         h("strong", {}, item.title || "Entretien"),
         otherStudy(item, bootstrap),
         h("span", {}, who(item, options, communes)),
-        h("span", { class: "muted" }, `Envoyé ${dateTimeText(item.sent_at)}`))),
+        h("span", { class: "muted" }, `Envoyé ${dateTimeText(item.sent_at)}`),
+        item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null)),
   );
 
   replaceChildren(

@@ -78,6 +78,7 @@ export function submissionPayload(item) {
     completed_at: item.completed_at,
     device_id: item.device_id,
     channel: "tablette",
+    receipt_code: item.receipt_code || null,
   };
 }
 
