@@ -383,7 +383,8 @@ def _questions_step(draft, secret: str, context: _Context, number: int):
         known = paging.page_paths(context.model, page, raw)
         unknown = [name for name in request.form if name not in known and name not in CONTROLS]
         if unknown:
-            notices.append("Des champs qui ne font pas partie de cette page ont été ignorés.")
+            # Flashed: shown on whichever page comes next.
+            flash("Des champs qui ne font pas partie de cette page ont été ignorés.", "info")
         before = paging.check(context.model, raw).answers
         shown_before = {
             name for name in request.form.get("vus", "").split() if name in known
@@ -401,9 +402,10 @@ def _questions_step(draft, secret: str, context: _Context, number: int):
             labels = [_label(context, name) for name in dropped if name in known]
             raw = paging.prune_draft(raw, dropped)
             if labels:
-                notices.append(
+                flash(
                     "Ces réponses ont été retirées, la question ne vous concernant pas d'après "
-                    "vos autres réponses : " + ", ".join(f"« {label} »" for label in labels) + "."
+                    "vos autres réponses : " + ", ".join(f"« {label} »" for label in labels) + ".",
+                    "info",
                 )
         draft.answers = raw
         if action == "plus_tard":
