@@ -132,6 +132,25 @@ def test_relevance_is_worked_out_between_pages_and_answers_dropped(client, db, q
     assert "hidden" in block.split(">")[0] and "disabled" in block
 
 
+def test_an_answer_to_a_question_no_longer_asked_is_dropped_and_said(client, db, quick):
+    _, link = open_questionnaire(db)
+    secret = _start(client, link)
+    client.post(f"/reponse/{secret}/etape/0", data=PROFILE | {"action": "suivant"})
+    client.post(f"/reponse/{secret}/etape/1", data=PAGES[0] | {"action": "suivant"})
+    client.post(f"/reponse/{secret}/etape/2", data=PAGES[1] | {"action": "suivant"})
+    # Without JavaScript, « oui » is sent with the créneaux shown when it was « non ».
+    response = client.post(
+        f"/reponse/{secret}/etape/2",
+        data={"horaires_adaptes": "oui", "creneaux_souhaites": ["soir"], "action": "suivant"},
+        follow_redirects=True,
+    )
+    html = unescape(response.get_data(as_text=True))
+    assert "Ces réponses ont été retirées" in html
+    assert "« Quand aimeriez-vous que le centre soit ouvert ? »" in html
+    draft = db.session.scalar(select(PublicDraft))
+    assert "creneaux_souhaites" not in draft.answers
+
+
 def test_a_question_that_appears_holds_the_page_once(client, db, quick):
     _, link = open_questionnaire(db)
     secret = _start(client, link)

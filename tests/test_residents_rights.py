@@ -99,6 +99,7 @@ def test_a_resident_sees_their_answers_with_their_code_typed_loosely(client, db,
     response = client.post("/mes-reponses/", data={"code": typed})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
     assert "Appelez Kevin Martin" in page
     assert "Logement" in page  # the code given by the coders
     assert "[PERSONNE]" in page  # the pseudonymised copy

@@ -22,6 +22,7 @@ from flask import (
 )
 
 from ..extensions import limiter
+from ..main.views import http_error
 from ..questionnaire_store.definitions import published_version
 from ..studies.scope import enter_study
 from ..submissions.models import PUBLICS, SEXES
@@ -70,8 +71,14 @@ def _private(response):
     return response
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
 @bp.errorhandler(413)
-def _too_large(_error):
+def _too_large(error):
+    if _wants_json():
+        return http_error(error)
     return render_template(
         "public/message.html",
         heading="Envoi trop volumineux",
@@ -85,14 +92,16 @@ def _too_large(_error):
 
 @bp.errorhandler(400)
 def _bad_request(error):
+    if _wants_json():
+        return http_error(error)
     expired = "CSRF" in (getattr(error, "description", "") or "")
     return render_template(
         "public/message.html",
         heading="Page expirée" if expired else "Envoi incompris",
         message=(
-            "Cette page est restée ouverte trop longtemps, ou son jeton de sécurité manque : "
-            "rien n'a été enregistré de cette page. Rechargez-la (ou rouvrez votre lien privé) "
-            "et envoyez de nouveau ; vos réponses des pages précédentes sont conservées."
+            "Le formulaire a expiré ou son jeton de sécurité manque : rien n'a été enregistré "
+            "de cette page. Rechargez-la (ou rouvrez votre lien privé) et envoyez de nouveau ; "
+            "vos réponses des pages précédentes sont conservées."
             if expired
             else "Ce qui a été envoyé n'a pas pu être compris : rien n'a été enregistré de "
             "cette page. Rechargez-la et réessayez."
@@ -101,7 +110,9 @@ def _bad_request(error):
 
 
 @bp.errorhandler(429)
-def _too_many(_error):
+def _too_many(error):
+    if _wants_json():
+        return http_error(error)
     return render_template(
         "public/message.html",
         heading="Trop de demandes",
@@ -372,7 +383,8 @@ def _questions_step(draft, secret: str, context: _Context, number: int):
         known = paging.page_paths(context.model, page, raw)
         unknown = [name for name in request.form if name not in known and name not in CONTROLS]
         if unknown:
-            notices.append("Des champs qui ne font pas partie de cette page ont été ignorés.")
+            # Flashed: shown on whichever page comes next.
+            flash("Des champs qui ne font pas partie de cette page ont été ignorés.", "info")
         before = paging.check(context.model, raw).answers
         shown_before = {
             name for name in request.form.get("vus", "").split() if name in known
@@ -390,9 +402,10 @@ def _questions_step(draft, secret: str, context: _Context, number: int):
             labels = [_label(context, name) for name in dropped if name in known]
             raw = paging.prune_draft(raw, dropped)
             if labels:
-                notices.append(
+                flash(
                     "Ces réponses ont été retirées, la question ne vous concernant pas d'après "
-                    "vos autres réponses : " + ", ".join(f"« {label} »" for label in labels) + "."
+                    "vos autres réponses : " + ", ".join(f"« {label} »" for label in labels) + ".",
+                    "info",
                 )
         draft.answers = raw
         if action == "plus_tard":

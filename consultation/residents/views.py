@@ -30,6 +30,13 @@ RESIDENT = "la personne (code de récépissé)"
 WRONG_STATUS = 422
 
 
+@bp.after_request
+def _never_kept(response):
+    # Someone's answers, shown on what may be a shared computer: no copy in any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _client_address() -> str:
     return request.remote_addr or "inconnue"
 

@@ -44,6 +44,14 @@ def _submission_of(live_server, secret: str):
         }
 
 
+def _set_active(live_server, token: str, active: bool) -> None:
+    from consultation.public.services import find_link
+
+    with live_server.study_context():
+        find_link(token).active = active
+        db.session.commit()
+
+
 def _fill_profile(page):
     page.get_by_label("Jeune (16–25 ans)").check()
     page.get_by_label("18–25 ans").check()
@@ -149,6 +157,13 @@ def test_every_step_of_the_demo_questionnaire_passes_axe_at_both_widths(
     _answer(page, audit)
     page.goto(f"{live_server.url}/accessibilite")
     audit("en ligne déclaration d'accessibilité")
+    _set_active(live_server, link_token, False)
+    try:
+        page.goto(f"{live_server.url}/q/{link_token}")
+        assert "plus ouvert" in page.locator(".public-message").inner_text()
+        audit("en ligne questionnaire fermé")
+    finally:
+        _set_active(live_server, link_token, True)
     context.close()
     assert _submission_of(live_server, secret)["channel"] == "en_ligne"
     assert problems == [], "\n".join(problems)
