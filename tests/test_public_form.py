@@ -580,3 +580,37 @@ def test_drafts_left_unsent_are_forgotten_after_their_delay(client, db, quick):
     assert client.get(f"/reponse/{kept}").status_code == 302  # sent: its receipt stays
     db.session.refresh(code)
     assert code.draft_id is None and code.used_at is None  # the code can start again
+
+
+def test_consultation_purge_forgets_the_drafts_left_unsent(client, db, quick, runner):
+    _, link = open_questionnaire(db)
+    abandoned = _start(client, link)
+    client.post(f"/reponse/{abandoned}/etape/0", data=PROFILE | {"action": "suivant"})
+    db.session.execute(
+        PublicDraft.__table__.update().values(updated_at=utcnow() - timedelta(days=45))
+    )
+    db.session.commit()
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert "Brouillons de réponse en ligne" in dry.output and ": 1 seraient effacés" in dry.output
+    assert db.session.scalar(select(func.count(PublicDraft.id))) == 1
+    done = runner.invoke(args=["purge"])
+    assert done.exit_code == 0 and ": 1 effacé(s)" in done.output
+    assert db.session.scalar(select(func.count(PublicDraft.id))) == 0
+    assert client.get(f"/reponse/{abandoned}").status_code == 404
+
+
+def test_the_age_band_must_be_one_of_the_chosen_publics(client, db, quick):
+    _, link = open_questionnaire(db)
+    secret = _start(client, link)
+    wrong = client.post(
+        f"/reponse/{secret}/etape/0",
+        data=PROFILE | {"public": "jeune", "age_band": "75_84", "action": "suivant"},
+    )
+    html = unescape(wrong.get_data(as_text=True))
+    assert "ne correspond pas au public « Jeune (16–25 ans) »" in html
+    assert "ancienne tranche" not in html
+    right = client.post(
+        f"/reponse/{secret}/etape/0",
+        data=PROFILE | {"public": "age", "age_band": "75_84", "action": "suivant"},
+    )
+    assert right.status_code == 302

@@ -20,7 +20,8 @@ from ..questionnaire_store.definitions import PublishedVersion
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..studies.audit import record
 from ..studies.models import Study
-from ..submissions.assignments import AGE_BANDS_NEEDING_PARENTAL_CONSENT
+from ..submissions.assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
+from ..submissions.events import purging
 from ..submissions.models import AGE_BANDS, PUBLICS, SEXES, Submission
 from ..submissions.services import (
     Consent,
@@ -34,9 +35,13 @@ from ..submissions.services import (
 from ..territory.models import Commune, Quartier
 from .models import PublicCode, PublicDraft, PublicLink, new_invitation_code, normal_code
 
-# Online, nobody is there to take a parent's consent: the youngest band is not offered.
+# The bands some public offers (not the old « 15–17 », kept only to read stored answers); online,
+# nobody is there to take a parent's consent: the youngest band is not offered.
 ONLINE_AGE_BANDS = {
-    key: label for key, label in AGE_BANDS.items() if key not in AGE_BANDS_NEEDING_PARENTAL_CONSENT
+    key: label
+    for key, label in AGE_BANDS.items()
+    if any(key in bands for bands in AGE_BANDS_BY_PUBLIC.values())
+    and key not in AGE_BANDS_NEEDING_PARENTAL_CONSENT
 }
 MAX_CODES_AT_ONCE = 5_000
 USED_CODE = (
@@ -325,6 +330,14 @@ def profile_errors(link: PublicLink, values: dict) -> dict[str, str]:
         errors["public"] = "Indiquez à quel public vous appartenez."
     if values.get("age_band") not in ONLINE_AGE_BANDS:
         errors["age_band"] = "Indiquez votre tranche d'âge."
+    elif "public" not in errors and values["age_band"] not in AGE_BANDS_BY_PUBLIC.get(
+        values["public"], ONLINE_AGE_BANDS
+    ):
+        # The publics are defined by their ages, as on the tablet.
+        errors["age_band"] = (
+            f"La tranche « {AGE_BANDS[values['age_band']]} » ne correspond pas au public "
+            f"« {PUBLICS[values['public']]} » : choisissez l'une de ses tranches d'âge."
+        )
     if values.get("sex", "") not in SEXES:
         errors["sex"] = "Choisissez une réponse de la liste, ou aucune."
     communes = {commune.insee_code for commune in territory_communes(study)}
@@ -458,17 +471,20 @@ def submission_of(draft: PublicDraft) -> Submission | None:
     )
 
 
-def forget_abandoned_drafts(days: int, now: datetime | None = None) -> int:
+def forget_abandoned_drafts(days: int, now: datetime | None = None, *, dry_run=False) -> int:
     """Deletes the drafts left unsent for more than `days` days (answers typed and never sent
-    are personal data kept for nothing), and frees the codes they held. Returns how many."""
+    are personal data kept for nothing), and frees the codes they held. Returns how many (with
+    `dry_run`, how many would go, and nothing is deleted)."""
     from datetime import timedelta
 
-    from sqlalchemy import delete
+    from sqlalchemy import delete, func
 
     limit = _naive_utc(now or utcnow()) - timedelta(days=days)
     stale = select(PublicDraft.id).where(
         PublicDraft.submission_id.is_(None), PublicDraft.updated_at < limit
     )
+    if dry_run:
+        return db.session.scalar(select(func.count()).select_from(stale.subquery())) or 0
     db.session.execute(
         update(PublicCode)
         .where(PublicCode.draft_id.in_(stale), PublicCode.used_at.is_(None))
@@ -510,3 +526,22 @@ __all__ = [
     "SettingsInvalid",
     "SubmissionInvalid",
 ]
+
+
+# An unsent draft is kept this long after its last change: long enough to come back to a
+# questionnaire left half-way, not so long that answers nobody sent stay on the server.
+ABANDONED_DRAFT_DAYS = 30
+
+
+@purging.connect
+def _forget_drafts_when_purging(_sender, dry_run: bool = False) -> str:
+    count = forget_abandoned_drafts(ABANDONED_DRAFT_DAYS, dry_run=dry_run)
+    if dry_run:
+        return (
+            f"Brouillons de réponse en ligne non envoyés depuis plus de {ABANDONED_DRAFT_DAYS} "
+            f"jours : {count} seraient effacés — rien n'a été effacé (--dry-run)."
+        )
+    return (
+        f"Brouillons de réponse en ligne non envoyés depuis plus de {ABANDONED_DRAFT_DAYS} "
+        f"jours : {count} effacé(s)."
+    )

@@ -71,6 +71,11 @@ def purge_command(study_slug: str | None, dry_run: bool):
                 f"{report.study.slug} : {count} réponse(s) reçue(s) avant le {before} effacées "
                 f"({months} mois), avec leurs codages, suggestions, mémos et textes pseudonymisés."
             )
+    from .events import purging
+
+    for _receiver, said in purging.send(None, dry_run=dry_run):
+        if said:
+            click.echo(said)
 
 
 COMMANDS = [rebuild_answer_table_command, purge_command]

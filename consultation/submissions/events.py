@@ -14,3 +14,9 @@ _signals = Namespace()
 # also how a paper entry is corrected) and by any future path that stores a new version of an
 # interview. Received by consultation.coding.anchors.
 answers_replaced = _signals.signal("answers-replaced")
+
+# Sent by `consultation purge` (keyword dry_run=), after the answers past their study's retention
+# period: a feature that keeps personal data of its own beside the answers (the unsent drafts of
+# residents answering online) forgets what is past its time. A receiver returns a sentence saying
+# what it did (or would do), which the command prints.
+purging = _signals.signal("purging")

@@ -19,10 +19,23 @@ from consultation.extensions import db  # noqa: E402
 
 @pytest.fixture(scope="module")
 def link_token(live_server):
+    """The link, with the study's territory set to La Riche for the module only: the browser
+    tests share one server and database, and later ones choose the study's places themselves."""
+    from consultation.studies.scope import current_study
+
     live_server.app.config["PUBLIC_MIN_FILL_SECONDS"] = 0
     with live_server.study_context():
+        study = current_study()
+        communes = [c.insee_code for c in study.communes]
+        quartiers = [q.id for q in study.quartiers]
         _, link = open_questionnaire(db, uses_codes=True)
-        return link.token
+        token = link.token
+    yield token
+    with live_server.study_context():
+        study = current_study()
+        study.communes = [c for c in study.communes if c.insee_code in communes]
+        study.quartiers = [q for q in study.quartiers if q.id in quartiers]
+        db.session.commit()
 
 
 def _submission_of(live_server, secret: str):

@@ -12,11 +12,30 @@ from .test_layout_a11y import _audit
 
 
 def test_the_charge_writes_the_notice_then_prepares_the_next_edition(browser, live_server):
+    from sqlalchemy import select
+
+    from consultation.studies.scope import current_study
+
+    # The browser tests share one database: La Riche may be there already (without this quartier)
+    # and even be one of the study's communes; this test starts from a study without it.
     with live_server.study_context():
-        if db.session.get(Commune, "37195") is None:
+        riche = db.session.get(Commune, "37195")
+        if riche is None:
             riche = Commune(insee_code="37195", name="La Riche")
-            db.session.add_all([riche, Quartier(commune=riche, name="Plaine de la Gloriette")])
-            db.session.commit()
+            db.session.add(riche)
+        if (
+            db.session.scalar(
+                select(Quartier).where(
+                    Quartier.commune_code == "37195", Quartier.name == "Plaine de la Gloriette"
+                )
+            )
+            is None
+        ):
+            db.session.add(Quartier(commune=riche, name="Plaine de la Gloriette"))
+        study = current_study()
+        study.communes = [c for c in study.communes if c.insee_code != "37195"]
+        study.quartiers = [q for q in study.quartiers if q.commune_code != "37195"]
+        db.session.commit()
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(15_000)
