@@ -52,6 +52,10 @@ def year_2026(db, the_study):
     child = create_code(
         codebook, "Bus de nuit", parent=parent, colour="#aa3300", regexes=[r"bus (du|de) soir"]
     )
+    from consultation.coding.models import Theme
+
+    theme = db.session.scalar(select(Theme).where(Theme.code_id == parent.id))
+    theme.status, theme.questions = "valide", ["logement"]
     doomed = create_code(codebook, "Transports (doublon)")
     merge_codes([doomed], parent)
     archived = Questionnaire(title="Ancien questionnaire", form_id="ancien", archived=True)
@@ -119,6 +123,12 @@ def test_the_next_edition_copies_the_work_and_none_of_the_answers(db, login, the
     assert (child.colour, child.regexes) == ("#aa3300", [r"bus (du|de) soir"])
     assert by_key[year_2026["code"].key].keywords == ["bus", "tram"]
     assert by_key[year_2026["code"].key].description == year_2026["code"].description
+    # A theme stays a theme, with its questions, back to « proposé » for the new answers.
+    from consultation.coding.models import Theme
+
+    [theme] = _all(db, select(Theme).where(Theme.code_id.in_([c.id for c in codebook.codes])))
+    assert theme.code.key == year_2026["code"].key and theme.status == "propose"
+    assert theme.questions == ["logement"]
 
     # Nothing collected is copied: answers, codings, suggestions, memos, tablets, assignments.
     assert _count(db, Submission, new.id) == 0

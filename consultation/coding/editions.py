@@ -1,7 +1,9 @@
 """The next edition of a study takes the codebooks of its questionnaires: the same codes (keys,
 names, descriptions, colours, hierarchy, rules), so that the themes of two years can be compared.
-Codings, suggestions and memos stay with the answers they were made on. Codes merged into another
-are history of the previous edition's codings: they are not copied.
+The codes marked as themes stay themes, with their closed questions and key indicator, but back
+to « proposé »: the collectif validates them again on the new edition's answers. Codings,
+suggestions and memos stay with the answers they were made on. Codes merged into another are
+history of the previous edition's codings: they are not copied.
 
 Runs on the studies domain's `edition_prepared` signal, inside its transaction; flushes."""
 
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..studies.events import edition_prepared
 from ..studies.scope import ALL_STUDIES
-from .models import Code, Codebook
+from .models import Code, Codebook, Theme
 
 
 def _codebooks_of(study_id: int) -> list[Codebook]:
@@ -44,6 +46,15 @@ def copy_codebook(codebook: Codebook, study_id: int, questionnaire_id: int | Non
     for code in live:
         if code.parent_id is not None and code.parent_id in copies:
             copies[code.id].parent = copies[code.parent_id]
+    db.session.flush()
+    for theme in db.session.scalars(select(Theme).where(Theme.code_id.in_(list(copies)))):
+        db.session.add(
+            Theme(
+                code_id=copies[theme.code_id].id,
+                questions=list(theme.questions or []),
+                key_indicator_id=theme.key_indicator_id,
+            )
+        )
     db.session.flush()
     return copied
 
