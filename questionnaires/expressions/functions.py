@@ -405,7 +405,7 @@ _FUNCTIONS = [
     Function("count", 1, 1, _count, NODES, needs_reference=True),
     Function("count-non-empty", 1, 1, _count_non_empty, NODES, needs_reference=True),
     Function("join", 2, None, _join, NODES),
-    Function("concat", 1, None, _concat),
+    Function("concat", 0, None, _concat),
     Function("contains", 2, 2, lambda scope, text, needle: to_string(needle) in to_string(text)),
     Function(
         "starts-with", 2, 2, lambda scope, text, start: to_string(text).startswith(to_string(start))

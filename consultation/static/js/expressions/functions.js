@@ -288,7 +288,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("count", 1, 1, (scope, nodes) => nodes.length, NODES, true),
   fn("count-non-empty", 1, 1, (scope, nodes) => nodes.filter((value) => toString(value) !== "").length, NODES, true),
   fn("join", 2, Infinity, (scope, separator, ...nodeLists) => nodeLists.flat().map(toString).join(separator.length ? toString(separator[0]) : ""), NODES),
-  fn("concat", 1, Infinity, (scope, ...values) => values.map(toString).join("")),
+  fn("concat", 0, Infinity, (scope, ...values) => values.map(toString).join("")),
   fn("contains", 2, 2, (scope, text, needle) => toString(text).includes(toString(needle))),
   fn("starts-with", 2, 2, (scope, text, start) => toString(text).startsWith(toString(start))),
   fn("ends-with", 2, 2, (scope, text, end) => toString(text).endsWith(toString(end))),
