@@ -25,7 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.support.bench_app import bench_app, database_url, reset_schema  # noqa: E402
+from benchmarks.support.bench_app import (  # noqa: E402
+    bench_app,
+    database_url,
+    measurement_study,
+    reset_schema,
+)
 
 SCHEMA = "bench_dashboard"
 # 30 closed questions: 10 single choices, 8 multiple, 6 scales, 6 numbers.
@@ -87,38 +92,15 @@ def build(url: str, instance: str, count: int):
     import pandas as pd
     from sqlalchemy import insert
 
-    from consultation.accounts.models import utcnow
-    from consultation.accounts.services import create_user
     from consultation.extensions import db
-    from consultation.questionnaire_store.models import (
-        PUBLISHED,
-        Questionnaire,
-        QuestionnaireVersion,
-    )
     from consultation.submissions.models import Submission
-    from consultation.territory.models import Commune
 
     app = _app(url, instance)
     records = []
     with app.app_context():
-        from consultation.studies.scope import enter_study
-        from consultation.studies.services import add_member, create_study
-
-        db.create_all()
-        study = create_study("Étude de mesure", 2026, slug=f"mesure-{uuid.uuid4().hex[:6]}")
-        enter_study(study, None)
-        user = create_user(
-            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Lou"
+        study, user, questionnaire, version = measurement_study(
+            "Trente questions", _definition(), COMMUNES
         )
-        add_member(study, user, "charge_etude")
-        questionnaire = Questionnaire(title="Trente questions")
-        version = QuestionnaireVersion(
-            number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow()
-        )
-        questionnaire.versions.append(version)
-        db.session.add(questionnaire)
-        db.session.add_all(Commune(insee_code=code, name=name) for code, name in COMMUNES.items())
-        db.session.commit()
         rng = random.Random(17)
         for start in range(0, count, 2000):
             batch = [

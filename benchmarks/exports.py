@@ -33,7 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.support.bench_app import bench_app, database_url, reset_schema  # noqa: E402
+from benchmarks.support.bench_app import (  # noqa: E402
+    bench_app,
+    database_url,
+    measurement_study,
+    reset_schema,
+)
 
 SCHEMA = "bench_exports"
 QUESTIONS = 100
@@ -100,36 +105,14 @@ def build(url: str, instance: str, count: int) -> dict:
     """Schema, a published 100-question questionnaire, `count` submissions by bulk inserts."""
     from sqlalchemy import insert
 
-    from consultation.accounts.models import utcnow
-    from consultation.accounts.services import create_user
     from consultation.extensions import db
-    from consultation.questionnaire_store.models import (
-        PUBLISHED,
-        Questionnaire,
-        QuestionnaireVersion,
-    )
     from consultation.submissions.models import Submission
-    from consultation.territory.models import Commune
 
     app = _app(url, instance)
     with app.app_context():
-        from consultation.studies.scope import enter_study
-        from consultation.studies.services import add_member, create_study
-
-        db.create_all()
-        study = create_study("Étude de mesure", 2026, slug=f"mesure-{uuid.uuid4().hex[:6]}")
-        enter_study(study, None)
-        user = create_user(
-            f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Lou"
+        study, user, questionnaire, version = measurement_study(
+            "Cent questions", _definition(), {"37261": "Tours"}
         )
-        add_member(study, user, "charge_etude")
-        questionnaire = Questionnaire(title="Cent questions")
-        version = QuestionnaireVersion(
-            number=1, status=PUBLISHED, definition=_definition(), published_at=utcnow()
-        )
-        questionnaire.versions.append(version)
-        db.session.add_all([questionnaire, Commune(insee_code="37261", name="Tours")])
-        db.session.commit()
         rng = random.Random(14)
         for start in range(0, count, 2000):
             db.session.execute(

@@ -48,3 +48,38 @@ def reset_schema(url: str, schema: str, action: str) -> None:
         if action == "create":
             connection.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
+
+
+def measurement_study(title: str, definition: dict, communes: dict[str, str]):
+    """Inside the app's context, on an empty schema: the tables, a study entered as the current
+    one, a chargé d'étude member of it, the `communes` ({INSEE code: name}) and a published
+    questionnaire `title` of `definition`, committed. Returns (study, user, questionnaire,
+    version)."""
+    import uuid
+
+    from consultation.accounts.models import utcnow
+    from consultation.accounts.services import create_user
+    from consultation.extensions import db
+    from consultation.questionnaire_store.models import (
+        PUBLISHED,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import add_member, create_study
+    from consultation.territory.models import Commune
+
+    db.create_all()
+    study = create_study("Étude de mesure", 2026, slug=f"mesure-{uuid.uuid4().hex[:6]}")
+    enter_study(study, None)
+    user = create_user(f"charge-{uuid.uuid4().hex[:6]}@exemple.fr", "motdepasse-solide-42", "Lou")
+    add_member(study, user, "charge_etude")
+    questionnaire = Questionnaire(title=title)
+    version = QuestionnaireVersion(
+        number=1, status=PUBLISHED, definition=definition, published_at=utcnow()
+    )
+    questionnaire.versions.append(version)
+    db.session.add(questionnaire)
+    db.session.add_all(Commune(insee_code=code, name=name) for code, name in communes.items())
+    db.session.commit()
+    return study, user, questionnaire, version
