@@ -6,12 +6,10 @@ published version freezes as JSON (``to_dict``/``from_dict``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Union
 
 DEFAULT_LANGUAGE = "fr"
-_REFERENCE = re.compile(r"\$\{\s*([^}\s]+)\s*\}")
 
 # Question types we support; the designer offers them in this order.
 QUESTION_TYPES = (
@@ -136,15 +134,22 @@ class Questionnaire:
     def followed(self, name: str) -> Question | None:
         """The question an open question follows up (« Pour quelle raison ? » after « Avez-vous
         renoncé à des soins ? »): the first question its relevance depends on. A coder reads the
-        answer beside what it answers. None for a question shown to everyone."""
+        answer beside what it answers (the first in the form's order when it reads several). None
+        for a question shown to everyone."""
+        from .expressions import references
+
         node = self.find(name)
         if not isinstance(node, Question) or not node.relevant:
             return None
-        for match in _REFERENCE.finditer(node.relevant):
-            target = self.find(match.group(1))
-            if isinstance(target, Question) and target.type not in ("calculate", "note"):
-                return target
-        return None
+        read = references(node.relevant)
+        return next(
+            (
+                question
+                for question in self.questions()
+                if question.name in read and question.type not in ("calculate", "note")
+            ),
+            None,
+        )
 
     def answer_text(self, question: Question, value, language: str = DEFAULT_LANGUAGE) -> str:
         """An answer as a person reads it: choices by their label (« Oui », « Le coût, Les

@@ -13,7 +13,7 @@
  *   isRelevant, isRequired, interpolate, filteredChoices, applyDefaults
  * A broken expression never breaks the interview: it is logged and counts as not written.
  */
-import { evaluate, parse, parseChoiceFilter, toBoolean, toNumber, toString } from "../expressions.js";
+import { evaluate, parse, parseChoiceFilter, references, toBoolean, toNumber, toString } from "../expressions.js";
 import { instanceAt, instanceScope, normalise, rootScope, sameValue } from "./state.js";
 import { choicesOf, translated } from "./text.js";
 
@@ -157,14 +157,6 @@ function repeatCount(state, node, scope) {
   return Math.min(number, MAX_REPEAT_COUNT);
 }
 
-const REFERENCE = /\$\{\s*([^}\s]+)\s*\}/g;
-
-function referencesIn(text) {
-  const names = new Set();
-  for (const match of String(text || "").matchAll(REFERENCE)) names.add(match[1]);
-  return names;
-}
-
 function isComputed(node) {
   return node.kind !== "group" && node.type !== "note" && Boolean(node.calculation && String(node.calculation).trim());
 }
@@ -186,8 +178,8 @@ function calculationOrder(state) {
   walk(state.children, []);
   const byName = new Map(found.map((item) => [item.node.name, item]));
   const reads = new Map(found.map(({ node, groups }) => {
-    const names = new Set([...referencesIn(node.calculation), ...referencesIn(node.relevant)]);
-    for (const group of groups) for (const name of referencesIn(group.relevant)) names.add(name);
+    const names = new Set([...references(node.calculation || ""), ...references(node.relevant || "")]);
+    for (const group of groups) for (const name of references(group.relevant || "")) names.add(name);
     names.delete(node.name);
     return [node.name, [...names].filter((name) => byName.has(name))];
   }));
