@@ -8,13 +8,9 @@ and administrators see every count."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -37,9 +33,7 @@ from questionnaires import Questionnaire as QuestionnaireModel
 
 from ..extensions import db
 from ..questionnaire_store.models import Questionnaire, QuestionnaireVersion
-from ..submissions.exports import neutralise
 from ..submissions.models import AGE_BANDS, PUBLICS, SEXES, Submission
-from ..submissions.xlsx_stream import StreamedWorkbook
 from ..territory.models import Commune
 
 # URL key -> (profile column, French label)
@@ -299,32 +293,3 @@ def export_rows(figures: list[QuestionFigures], minimum: int) -> list[list]:
 
 def _rounded(value: float, digits: int = 1):
     return None if value is None or math.isnan(value) else round(value, digits)
-
-
-def csv_bytes(lines: list[list]) -> bytes:
-    """UTF-8 with a BOM, semicolons, decimal commas, CRLF: as the submission exports."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADERS)
-    for line in lines:
-        writer.writerow([_csv_cell(value) for value in line])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(value).replace(".", ",")
-    return neutralise(value) if isinstance(value, str) else value
-
-
-def xlsx_bytes(lines: list[list]) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="chiffres-") as folder:
-        path = Path(folder) / "chiffres.xlsx"
-        with StreamedWorkbook(path) as workbook:
-            sheet = workbook.add_sheet("chiffres")
-            sheet.append(EXPORT_HEADERS)
-            for line in lines:
-                sheet.append(line)
-        return path.read_bytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, url_for
@@ -15,6 +14,7 @@ from ..extensions import db
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..studies.audit import record
 from ..studies.scope import current_study
+from ..submissions.exports import table_csv_bytes
 from ..submissions.local_time import local, study_timezone
 from ..submissions.models import PUBLICS
 from ..transaction import abandon
@@ -162,12 +162,14 @@ def _codes_or_404(questionnaire_id: int):
 @role_required(*DESIGN)
 def codes_csv(questionnaire_id: int):
     questionnaire, link = _codes_or_404(questionnaire_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["code", "lien", "état"])
-    for code in codes_of(link):
-        state = "utilisé" if code.used_at else ("commencé" if code.draft_id else "libre")
-        writer.writerow([code.code, _code_url(link, code.code), state])
+    lines = [
+        [
+            code.code,
+            _code_url(link, code.code),
+            "utilisé" if code.used_at else ("commencé" if code.draft_id else "libre"),
+        ]
+        for code in codes_of(link)
+    ]
     record(
         "public_link",
         link.id,
@@ -176,7 +178,7 @@ def codes_csv(questionnaire_id: int):
         after={"format": "csv"},
     )
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        table_csv_bytes(["code", "lien", "état"], lines),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="codes-{questionnaire.id}.csv"',

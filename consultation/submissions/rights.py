@@ -32,6 +32,7 @@ from ..questionnaire_store.definitions import version_model
 from ..studies.audit import record
 from ..studies.models import AuditEntry, Study
 from .answer_table import AnswerText
+from .exports import neutralise
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES, Submission, normal_receipt_code
 
 _signals = Namespace()
@@ -149,12 +150,8 @@ def copy_as_json(copy: dict) -> str:
 
 
 def _cell(value) -> str:
-    """A spreadsheet must not run what a respondent typed: a cell starting with = + - @ (or a tab
-    or carriage return) is prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
+    """A spreadsheet must not run what a respondent typed: neutralised as the CSV exports do."""
+    return neutralise("" if value is None else str(value))
 
 
 def copy_as_csv(copy: dict) -> str:

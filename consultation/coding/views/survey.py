@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ...accounts.roles import DESIGN, READ_RESULTS, has_role, role_required
+from ...submissions.exports import table_csv_bytes, table_xlsx_bytes
 from .. import bp, survey_figures, weighting
 from .common import _is_coder, _questionnaire
 
@@ -64,10 +65,11 @@ def survey_file(questionnaire_id: int, fmt: str):
     grouping = _grouping()
     figures, _, _, minimum = _figures(questionnaire, grouping)
     lines = survey_figures.export_rows(figures, minimum)
+    headers = survey_figures.EXPORT_HEADERS
     if fmt == "csv":
-        content, mimetype = survey_figures.csv_bytes(lines), "text/csv; charset=utf-8"
+        content, mimetype = table_csv_bytes(headers, lines), "text/csv; charset=utf-8"
     else:
-        content, mimetype = survey_figures.xlsx_bytes(lines), XLSX
+        content, mimetype = table_xlsx_bytes([("chiffres", headers, lines)]), XLSX
     filename = f"chiffres-{questionnaire.id}-par-{grouping}.{fmt}"
     return Response(
         content,
@@ -180,8 +182,6 @@ def _weighted_lines(figures, weighted, minimum: int) -> list[list]:
 @bp.route("/<int:questionnaire_id>/chiffres-ponderes.<fmt>")
 @role_required(*READ_RESULTS)
 def survey_weighted_file(questionnaire_id: int, fmt: str):
-    from ...submissions.exports import table_csv_bytes, table_xlsx_bytes
-
     if fmt not in ("csv", "xlsx"):
         abort(404)
     questionnaire = _questionnaire(questionnaire_id)
