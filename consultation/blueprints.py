@@ -16,6 +16,7 @@ def all_blueprints():
 def study_blueprints():
     """The blueprints of a study's work, registered under /etudes/<slug>/ (studies/scope.py)."""
     from .coding import bp as coding
+    from .collectif import bp as collectif
     from .designer import bp as designer
     from .fieldwork import bp as fieldwork
     from .interviews import bp as interviews
@@ -23,4 +24,4 @@ def study_blueprints():
     from .public import bp as public
     from .review import bp as review
 
-    return [jobs, interviews, designer, review, coding, public, fieldwork]
+    return [jobs, interviews, designer, review, coding, public, fieldwork, collectif]

@@ -11,6 +11,19 @@ from .coding.models import (  # noqa: F401
     Suggestion,
     Theme,
 )
+from .collectif.models import (  # noqa: F401
+    Evidence,
+    Follow,
+    Meeting,
+    MeetingAttendee,
+    MeetingItem,
+    Notification,
+    Recommendation,
+    RecommendationEntry,
+    ThemeComment,
+    ThemeStance,
+    ThemeVerbatim,
+)
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
 from .indicators.theme_links import IndicatorTheme  # noqa: F401
 from .jobs.models import Job  # noqa: F401

@@ -31,6 +31,11 @@ INTERVIEW = (ADMIN, CHARGE_ETUDE, ENQUETEUR)
 REVIEW = (ADMIN, CHARGE_ETUDE)
 CODE = (ADMIN, CHARGE_ETUDE)  # coders: may see original (non-pseudonymised) verbatims
 READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
+# The collectif's work: comment on themes, write préconisations and their follow-up.
+DISCUSS = (ADMIN, CHARGE_ETUDE, COLLECTIF)
+# What the chargé d'étude settles for the collectif: a theme's status, merging or splitting
+# themes, meetings, the synthesis report and its publication.
+DECIDE = (ADMIN, CHARGE_ETUDE)
 
 
 def current_role() -> str | None:

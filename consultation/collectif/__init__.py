@@ -1,0 +1,6 @@
+"""The collectif projet's work on a study: the theme board and its discussion, préconisations
+tied to their evidence, meetings, the synthesis report and its publication, notifications."""
+
+from flask import Blueprint
+
+bp = Blueprint("collectif", __name__, url_prefix="/collectif")
