@@ -87,6 +87,7 @@ ACCESS = {
     "indicators.values_file": Access(EVERYONE, params={"fmt": "csv"}),
     # the web import: the same people; an upload is seen by the one who sent it (others: 404)
     "indicators.upload": Access(DESIGN),
+    "indicators.contours": Access(DESIGN),
     "indicators.mapping": Access(DESIGN),
     "indicators.preview": Access(DESIGN),
     "indicators.start": Access(DESIGN),
