@@ -291,3 +291,38 @@ def test_the_glossary_page_maps_its_communes(login, db):
     # One commune is no map: the table of values says it.
     tree = lxml_html.fromstring(reader.get(f"/indicateurs/{lone.id}").get_data(as_text=True))
     assert tree.find_class("map-figure") == []
+
+
+@pytest.mark.storage
+def test_a_survey_answer_is_mapped_by_commune_with_small_counts_masked(
+    theme_study,  # noqa: F811
+    login,
+    db,
+):
+    places = {
+        "departement": db.session.scalar(db.select(Territory).where(Territory.code == "37")),
+        "tours": db.session.scalar(db.select(Territory).where(Territory.code == "37261")),
+    }
+    _contours_for(db, places)
+    db.session.commit()
+    url = f"/etudes/etude-test/analyse/{theme_study['questionnaire'].id}/chiffres"
+    query = {"par": "commune", "carte": "logement", "reponse": "0"}
+
+    def mapped(client):
+        tree = lxml_html.fromstring(client.get(url, query_string=query).get_data(as_text=True))
+        section = next(
+            s for s in tree.find_class("survey-question") if s.find_class("map-figure")
+        )
+        choice = section.find(".//select[@name='reponse']")
+        answer = choice.find("option[@selected]").text
+        titles = [element.text for element in section.find_class("map-figure")[0].iter("title")]
+        return answer, titles
+
+    answer, titles = mapped(theme_study["coder"])
+    assert answer == "Locataire"
+    assert "Tours : 100 %" in titles and "Joué-lès-Tours : 0 %" in titles
+
+    minimum = login("lecteur").application.config["SMALL_CELL_MINIMUM"]
+    answer, titles = mapped(login("lecteur"))
+    # Two respondents in Joué-lès-Tours: hidden on the map as in the table.
+    assert f"Joué-lès-Tours : < {minimum} répondants" in titles

@@ -34,10 +34,24 @@ class MapRow:
 
 
 @dataclass
+class MapLine:
+    """A line of the table beside a map."""
+
+    name: str
+    code: str
+    shown: str
+    year: int | None = None
+
+
+@dataclass
 class IndicatorMap:
-    indicator: Indicator
+    """A map ready for the page's macro (templates/indicators/_map.html): the drawing, what it
+    shows, and the table of the same figures."""
+
+    label: str
+    unit: str
     choropleth: Choropleth
-    rows: list[MapRow]
+    lines: list[MapLine]
     years: list[int]  # the millésimes shown (one, unless territories differ)
 
 
@@ -82,7 +96,12 @@ def indicator_map(
     )
     if drawn is None:
         return None
-    return IndicatorMap(indicator, drawn, rows, years)
+    lines = [
+        MapLine(row.territory.name or row.territory.code, row.territory.code,
+                row.shown(indicator.unit), row.year)
+        for row in rows
+    ]  # fmt: skip
+    return IndicatorMap(indicator.label, indicator.unit, drawn, lines, years)
 
 
 def mapped_territories_of(indicator: Indicator, level: str) -> list[Territory]:

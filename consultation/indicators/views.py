@@ -56,7 +56,7 @@ def glossary():
 def indicator(indicator_id: int):
     indicator = _indicator_or_404(indicator_id)
     maps = [
-        found
+        (level, found)
         for level in (COMMUNE, IRIS)
         if (
             found := indicator_map(
