@@ -26,7 +26,7 @@ from analyse.tabulations import (
     ClosedQuestion,
     small_bases,
     small_cells,
-    tabulate,
+    tabulate_all,
 )
 from questionnaires import Group, label_in
 from questionnaires import Questionnaire as QuestionnaireModel
@@ -185,9 +185,10 @@ def survey_figures(
         frame = frame[frame[column] == value].reset_index(drop=True)
     column = GROUPINGS[grouping][0]
     labels = group_labels(grouping, frame[column].fillna("").unique())
+    tables = tabulate_all(frame, [closed for closed, _ in questions], by=column)
     return [
-        _figures(tabulate(frame, closed, by=column), question, model, labels, masked, minimum)
-        for closed, question in questions
+        _figures(table, question, model, labels, masked, minimum)
+        for table, (_, question) in zip(tables, questions)
     ], len(frame)
 
 
