@@ -115,10 +115,24 @@ def _weighting_form(choices):
             "Millésime",
             validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
         )
+        cap = SelectField(
+            "Plafond des poids",
+            choices=[SelectChoice(value, label) for value, label in CAPS],
+            default="",
+        )
 
     for key, label in weighting.cells():
         setattr(WeightingForm, _field_name(key), SelectField(label, choices=options, default=""))
     return WeightingForm()
+
+
+# The caps survey practitioners use: none, or no weight above 3, 5 or 8 times the mean.
+CAPS = [("", "Aucun"), ("3", "3 fois le poids moyen"), ("5", "5 fois le poids moyen"),
+        ("8", "8 fois le poids moyen")]  # fmt: skip
+
+
+def _cap_value(cap: float | None) -> str:
+    return "" if not cap else f"{cap:g}"
 
 
 def _field_name(key: str) -> str:
@@ -139,9 +153,16 @@ def survey_weighting(questionnaire_id: int):
                 field.data = code
         form.commune.data = margins.get(weighting.COMMUNE_MARGIN) or ""
         form.year.data = setting.year
+        form.cap.data = _cap_value(setting.cap)
     if form.validate_on_submit():
         age_sex = {key: getattr(form, _field_name(key)).data for key, _ in weighting.cells()}
-        weighting.save_setting(questionnaire.id, age_sex, form.commune.data, form.year.data)
+        weighting.save_setting(
+            questionnaire.id,
+            age_sex,
+            form.commune.data,
+            form.year.data,
+            float(form.cap.data) if form.cap.data else None,
+        )
         flash("Pondération enregistrée.", "success")
         return redirect(url_for("coding.survey_page", questionnaire_id=questionnaire.id, pondere=1))
     return render_template(
