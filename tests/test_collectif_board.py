@@ -243,6 +243,16 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(db, board_study):
     assert logement.code.name == "Logement"
 
 
+def test_a_decision_on_a_theme_merged_meanwhile_is_refused(db, board_study):
+    logement, mobilite = board_study["logement"], board_study["mobilite"]
+    board.merge_themes(mobilite, logement, None, url_of=_url)
+    with pytest.raises(board.BoardError, match="fusionné dans « Logement »"):
+        board.set_status(mobilite, "valide", None, url_of=_url)
+    with pytest.raises(board.BoardError, match="fusionné dans « Logement »"):
+        board.merge_themes(logement, mobilite, None, url_of=_url)
+    assert mobilite.status == "propose" and logement.status == "propose"
+
+
 def test_a_removed_comment_keeps_its_place_without_its_text(db, board_study):
     logement, member = board_study["logement"], board_study["member"].user
     first, _ = board.post_comment(logement, member, "Premier avis.", url_of=_url)
@@ -468,3 +478,27 @@ def test_another_studys_theme_is_not_found(db, board_study, login):
         admin.get(f"/etudes/{other.slug}/collectif/themes/{board_study['logement'].id}").status_code
         == 404
     )
+
+
+def test_the_demo_board_shows_a_collectif_at_work(app, runner, db):
+    """After `make run`: the collectif's member reads comments, stances, a validated theme and
+    pseudonymised verbatims on the board; a rerun adds nothing."""
+    from consultation.demo.seed import ABS_STUDY, DEMO_PASSWORD
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import find_study
+
+    result = runner.invoke(args=["demo", "--submissions", "40"])
+    assert result.exit_code == 0, result.output
+    enter_study(find_study(ABS_STUDY["slug"]), None)
+    client = app.test_client()
+    client.post("/compte/connexion", data={"email": "collectif@demo.fr", "password": DEMO_PASSWORD})
+    tree = _tree(client.get(f"/etudes/{ABS_STUDY['slug']}/collectif/"))
+    validated = _text(tree.get_element_by_id("statut-valide"))
+    assert "Isolement" in validated and "1 commentaire(s)" in validated
+    discussed = _text(tree.get_element_by_id("statut-discussion"))
+    assert "Logement" in discussed and "2 commentaire(s)" in discussed
+    assert tree.find_class("card-verbatims")
+    comments = db.session.scalar(db.select(db.func.count(ThemeComment.id)))
+    assert comments == 4
+    assert runner.invoke(args=["demo", "--submissions", "40"]).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(ThemeComment.id))) == comments

@@ -121,8 +121,19 @@ def _touch(theme: Theme) -> None:
 
 
 def _check_version(theme: Theme, version: int | None) -> None:
+    _ensure_current(theme)
     if version is not None and version != theme.version:
         raise BoardError(STALE)
+
+
+def _ensure_current(theme: Theme) -> None:
+    """A decision on a theme merged meanwhile is refused: it would change a theme nobody sees."""
+    target = current_theme(theme)
+    if target.id != theme.id or theme.code.merged_into_id is not None:
+        raise BoardError(
+            f"Ce thème a été fusionné dans « {target.code.name} » pendant que vous le lisiez : "
+            "rien n'a été enregistré ; reprenez depuis ce thème."
+        )
 
 
 def _flush() -> None:
@@ -434,6 +445,7 @@ def _coded_with(theme: Theme, submission_id: int, path: str) -> bool:
 
 def choose_verbatim(theme: Theme, submission_id: int, path: str, user) -> ThemeVerbatim:
     """Keeps an answer coded with the theme as one of its representative verbatims (last)."""
+    _ensure_current(theme)
     if not _coded_with(theme, submission_id, path):
         raise BoardError(
             "Verbatim : cette réponse n'est pas (ou plus) codée avec ce thème ; rechargez la page."
@@ -572,8 +584,7 @@ def merge_themes(source: Theme, target: Theme, version: int | None, *, url_of) -
         raise BoardError("Fusion : choisissez un autre thème que celui-ci.")
     if source.code.codebook_id != target.code.codebook_id:
         raise BoardError("Fusion : on ne fusionne que des thèmes du même questionnaire.")
-    if source.code.merged_into_id is not None or target.code.merged_into_id is not None:
-        raise BoardError(STALE)
+    _ensure_current(target)
     try:
         counts = merge_codes([source.code], target.code)
     except CodingError as error:
