@@ -398,6 +398,17 @@ def test_an_empty_or_too_long_comment_gets_a_french_message_and_keeps_the_text(
     assert db.session.scalar(db.select(db.func.count(ThemeComment.id))) == 0
 
 
+def test_the_charge_removes_a_members_comment_which_stays_as_removed(db, board_study):
+    member, charge, logement = board_study["member"], board_study["charge"], board_study["logement"]
+    member.post(f"{_url(logement)}/commentaires", data={"commentaire": "Hors sujet"})
+    comment = db.session.scalars(db.select(ThemeComment)).one()
+    charge.post(f"{_url(logement)}/commentaires/{comment.id}/retirer")
+    thread = _tree(member.get(_url(logement))).find_class("thread")[0]
+    assert "Commentaire retiré." in _text(thread) and "Hors sujet" not in _text(thread)
+    # Its place in the thread stays, with its author.
+    assert "Amina Diallo" in _text(thread)
+
+
 def test_a_stale_status_form_gets_a_french_message(db, board_study):
     charge, logement = board_study["charge"], board_study["logement"]
     read_at = logement.version

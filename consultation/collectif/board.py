@@ -565,12 +565,14 @@ def rename_theme(theme: Theme, name: str, version: int | None) -> bool:
         raise BoardError("Nom du thème : 200 caractères au plus.")
     if name == theme.code.name:
         return False
+    before = theme.code.name
     try:
         update_code(theme.code, name=name)
     except CodingError as error:
         raise BoardError(f"Nom du thème : {error.message}.") from None
     _touch(theme)
     _flush()
+    record("theme", theme.id, "rename", before={"nom": before}, after={"nom": name})
     return True
 
 
