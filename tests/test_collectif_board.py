@@ -243,6 +243,19 @@ def test_a_stale_version_is_refused_and_nothing_is_overwritten(db, board_study):
     assert logement.code.name == "Logement"
 
 
+def test_a_concurrent_change_that_wins_the_race_refuses_the_other(db, board_study):
+    """Both read version 1; the other request's UPDATE lands first: ours matches no row."""
+    logement = board_study["logement"]
+    db.session.execute(
+        db.update(Theme)
+        .where(Theme.id == logement.id)
+        .values(version=Theme.version + 1, status="ecarte")
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(board.BoardError, match="modifié par quelqu'un d'autre"):
+        board.set_status(logement, "valide", None, url_of=_url)
+
+
 def test_a_decision_on_a_theme_merged_meanwhile_is_refused(db, board_study):
     logement, mobilite = board_study["logement"], board_study["mobilite"]
     board.merge_themes(mobilite, logement, None, url_of=_url)
