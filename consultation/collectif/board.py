@@ -406,6 +406,24 @@ def chosen_verbatims(theme: Theme, originals: bool) -> tuple[list[ChosenVerbatim
     return shown, hidden
 
 
+def _coded_answers(theme: Theme, own_code_only: bool):
+    codebook = theme.code.codebook
+    codes = {theme.code.id} if own_code_only else code_family(codebook, theme.code)
+    return select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(codes)).exists()
+
+
+def coded_answer_total(theme: Theme, *, own_code_only: bool = False) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(AnswerText.id)).where(
+                *analysed_answers(theme.code.codebook.questionnaire_id),
+                _coded_answers(theme, own_code_only),
+            )
+        )
+        or 0
+    )
+
+
 def coded_answers(
     theme: Theme, *, limit: int, offset: int = 0, own_code_only: bool = False
 ) -> tuple[list[AnswerRow], int]:
@@ -413,10 +431,8 @@ def coded_answers(
     with their codings; and how many there are. `own_code_only`: coded with the theme's own code
     (what a split can move)."""
     codebook = theme.code.codebook
-    codes = {theme.code.id} if own_code_only else code_family(codebook, theme.code)
-    coded = select(Coding.id).where(_ON_ANSWER, SETTLED, Coding.code_id.in_(codes)).exists()
-    where = (*analysed_answers(codebook.questionnaire_id), coded)
-    total = db.session.scalar(select(func.count(AnswerText.id)).where(*where)) or 0
+    coded = _coded_answers(theme, own_code_only)
+    total = coded_answer_total(theme, own_code_only=own_code_only)
     rows = _answer_rows(
         _rows_query(codebook.questionnaire_id)
         .where(coded)

@@ -147,8 +147,7 @@ def _render_theme(theme, *, draft: str = "", comment_error: str = "", status: in
     chosen_keys = {(item.row.submission.id, item.row.path) for item in verbatims}
     page, pages, answers, answer_total = 1, 1, [], 0
     if originals:
-        pages_total = board.coded_answers(theme, limit=0)[1]
-        pages = max((pages_total + ANSWERS_PAGE - 1) // ANSWERS_PAGE, 1)
+        pages = max((board.coded_answer_total(theme) + ANSWERS_PAGE - 1) // ANSWERS_PAGE, 1)
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
         answers, answer_total = board.coded_answers(
             theme, limit=ANSWERS_PAGE, offset=(page - 1) * ANSWERS_PAGE
@@ -426,7 +425,7 @@ def split(theme_id: int):
                 "success",
             )
             return redirect(_discussion_url(new_theme))
-    total = board.coded_answers(theme, limit=0, own_code_only=True)[1]
+    total = board.coded_answer_total(theme, own_code_only=True)
     pages = max((total + ANSWERS_PAGE - 1) // ANSWERS_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     answers, _ = board.coded_answers(
