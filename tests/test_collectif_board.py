@@ -526,3 +526,12 @@ def test_the_demo_board_shows_a_collectif_at_work(app, runner, db):
     assert comments == 4
     assert runner.invoke(args=["demo", "--submissions", "40"]).exit_code == 0
     assert db.session.scalar(db.select(db.func.count(ThemeComment.id))) == comments
+
+
+def test_the_journal_links_a_comment_to_its_place_in_the_discussion(db, board_study):
+    logement, charge = board_study["logement"], board_study["charge"]
+    board_study["member"].post(f"{_url(logement)}/commentaires", data={"commentaire": "Vu"})
+    comment = db.session.scalars(db.select(ThemeComment)).one()
+    tree = _tree(charge.get("/etudes/etude-test/journal"))
+    links = [a.get("href") for a in tree.iter("a")]
+    assert f"{_url(logement)}#commentaire-{comment.id}" in links
