@@ -48,6 +48,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.board_page",
+        "Collectif",
+        "Le tableau des thèmes : en discuter, prendre position, les valider.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "studies.members",
         "Membres",
         "Inviter des personnes et leur donner un rôle dans l'étude.",
