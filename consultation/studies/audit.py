@@ -32,6 +32,7 @@ OBJECT_LABELS = {
     "device_token": "Jeton de tablette",
     "theme": "Thème",
     "indicator": "Indicateur",
+    "meeting": "Réunion",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -65,6 +66,8 @@ ACTION_LABELS = {
     "login_failed": "Connexion refusée",
     "tokens_revoked": "Tablettes déconnectées",
     "themes": "Thèmes modifiés",
+    "presence": "Présences",
+    "decision": "Décision",
 }
 
 
