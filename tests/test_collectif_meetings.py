@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from security_records import HOSTILE, fast_user, role_clients, session_client, study
 
+from consultation.coding.models import Theme
 from consultation.collectif.following import follow, is_following, unfollow
 from consultation.collectif.models import (
     Meeting,
@@ -20,7 +21,6 @@ from consultation.collectif.models import (
     Notification,
     Recommendation,
 )
-from consultation.coding.models import Theme
 from consultation.studies.models import AuditEntry
 from consultation.studies.services import create_study
 

@@ -19,9 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "notification_digest", sa.Boolean(), server_default=sa.true(), nullable=False
-            )
+            sa.Column("notification_digest", sa.Boolean(), server_default=sa.true(), nullable=False)
         )
 
 
