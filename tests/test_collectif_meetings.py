@@ -421,3 +421,27 @@ def test_cancelling_an_upcoming_meeting_tells_its_followers(db, records):
     assert "annulée" in note.message and note.url == MEETINGS
     # The collectif may read but not schedule.
     assert _schedule(records["clients"]["collectif"]).status_code == 403
+
+
+def test_the_demo_has_a_past_meeting_with_decisions_and_one_to_come(app, db):
+    from consultation.coding.demo import seed_themes
+    from consultation.demo.collectif_meetings import seed_meetings
+    from consultation.demo.seed import ABS_STUDY, seed_demo
+
+    seed_demo(10)  # leaves us in the demo's study
+    seed_themes()
+    assert seed_meetings() == 2
+    assert seed_meetings() == 0  # rerun: nothing more
+    db.session.commit()
+    from consultation.accounts.services import find_user
+
+    member = session_client(app, find_user("collectif@demo.fr"))
+    base = f"/etudes/{ABS_STUDY['slug']}/collectif/reunions"
+    page = _text(member.get(base))
+    upcoming, past = page.split("Passées", 1)
+    assert "premières préconisations" in upcoming and "Premier collectif projet" in past
+    held = db.session.scalars(db.select(Meeting).order_by(Meeting.starts_at)).first()
+    detail = _text(member.get(f"{base}/{held.id}"))
+    assert "Thème validé : les transports du soir reviennent" in detail
+    assert "Rapport de synthèse pour février" in detail and "Nadia Belkacem" in detail
+    assert "1 non lue" in _text(member.get(f"/etudes/{ABS_STUDY['slug']}/"))
