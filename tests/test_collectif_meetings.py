@@ -445,3 +445,14 @@ def test_the_demo_has_a_past_meeting_with_decisions_and_one_to_come(app, db):
     assert "Thème validé : les transports du soir reviennent" in detail
     assert "Rapport de synthèse pour février" in detail and "Nadia Belkacem" in detail
     assert "1 non lue" in _text(member.get(f"/etudes/{ABS_STUDY['slug']}/"))
+
+
+def test_the_journal_links_a_meeting_while_it_exists(db, records):
+    charge = records["charge_client"]
+    _schedule(charge, when="2099-01-12T18:30")
+    meeting_id = _meeting(db).id
+    journal = charge.get("/etudes/etude-test/journal").get_data(as_text=True)
+    assert f'href="{MEETINGS}/{meeting_id}"' in journal and "Réunion" in journal
+    charge.post(f"{MEETINGS}/{meeting_id}/supprimer")
+    journal = charge.get("/etudes/etude-test/journal").get_data(as_text=True)
+    assert f'href="{MEETINGS}/{meeting_id}"' not in journal
