@@ -134,8 +134,9 @@ def _meeting_url(meeting: Meeting) -> str:
 def schedule_meeting(
     study_id: int, title: str, starts_at: str, place: str = "", notes: str = "", *, by: User
 ) -> Meeting:
-    """A new meeting of the study; its followers are told (the first one of the study makes its
-    chargés d'étude and members of the collectif followers first, see the module's docstring)."""
+    """A new meeting of the study; the followers of its meetings are told when it is to come (a
+    meeting entered after it was held tells nobody). The study's first meeting makes its
+    chargés d'étude and members of the collectif followers first (see the module's docstring)."""
     values, errors = _meeting_fields(title, starts_at, place, notes)
     if errors:
         raise MeetingInvalid(errors)
