@@ -206,6 +206,28 @@ ACCESS = {
     "collectif.rename": Access(DECIDE),
     "collectif.merge": Access(DECIDE),
     "collectif.split": Access(DECIDE),
+    # meetings of the collectif: read like the results; the chargé d'étude runs them
+    "collectif.meetings_list": Access(READ_RESULTS),
+    "collectif.meeting": Access(READ_RESULTS),
+    "collectif.print_agenda": Access(READ_RESULTS),
+    "collectif.agenda_pdf": Access(READ_RESULTS),
+    "collectif.new_meeting": Access(DECIDE),
+    "collectif.edit_meeting": Access(DECIDE),
+    "collectif.delete_meeting": Access(DECIDE),
+    "collectif.add_attendee": Access(DECIDE),
+    "collectif.remove_attendee": Access(DECIDE),
+    "collectif.set_presence": Access(DECIDE),
+    "collectif.add_item": Access(DECIDE),
+    "collectif.move_item": Access(DECIDE),
+    "collectif.remove_item": Access(DECIDE),
+    "collectif.record_decision": Access(DECIDE),
+    # notifications: each person's own (another person's notification: 404); following the
+    # meetings is for those who discuss
+    "collectif.notifications_page": Access(READ_RESULTS),
+    "collectif.open_notification": Access(READ_RESULTS),
+    "collectif.mark_all_read": Access(READ_RESULTS),
+    "collectif.digest_setting": Access(READ_RESULTS),
+    "collectif.follow_meetings": Access(DISCUSS),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -253,6 +275,10 @@ def _url_values(records: dict) -> dict:
         "token": records["invitation_token"],
         "link_token": records["link_token"],
         "secret": records["draft_secret"],
+        "meeting_id": _id(records["meeting"]),
+        "item_id": _id(records["meeting_item"]),
+        "attendee_id": _id(records["attendee"]),
+        "notification_id": _id(records["notification"]),
     }
 
 

@@ -54,6 +54,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.meetings_list",
+        "Réunions",
+        "Les réunions du collectif : ordre du jour, présences et décisions.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "studies.members",
         "Membres",
         "Inviter des personnes et leur donner un rôle dans l'étude.",

@@ -34,6 +34,7 @@ OBJECT_LABELS = {
     "theme_comment": "Commentaire d'un thème",
     "theme_verbatim": "Verbatim représentatif",
     "indicator": "Indicateur",
+    "meeting": "Réunion",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -69,6 +70,8 @@ ACTION_LABELS = {
     "themes": "Thèmes modifiés",
     "stance": "Position",
     "split": "Scission",
+    "presence": "Présences",
+    "decision": "Décision",
 }
 
 

@@ -47,6 +47,7 @@ NOT_PAGES = {
     "public.codes_pdf",
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
+    "collectif.agenda_pdf",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
