@@ -4,6 +4,11 @@
  * The server is idempotent on the interview's uuid, so a request whose answer was lost is simply
  * sent again: 201 (new) or 200 (already there, same content) both mean « the server has it ».
  * 409 and 422 keep the interview in the outbox with the server's French message: nothing is lost.
+ *
+ * A correction of an interview already sent carries `corrects`, the content hash the server
+ * answered last time: the server stores it as a revision, or refuses it (409: another's, changed
+ * since, already validated). A refused correction leaves the outbox and its reason is shown on the
+ * sent interview, whose content is still the server's.
  * Network failures and server errors back off exponentially; passes run on page load, on the
  * `online` event, periodically, and on demand.
  *
@@ -17,6 +22,7 @@ import {
   forgetToken,
   getMeta,
   listOutbox,
+  markCorrectionRefused,
   markSent,
   saveToken,
   setMeta,
@@ -79,6 +85,7 @@ export function submissionPayload(item) {
     device_id: item.device_id,
     channel: "tablette",
     receipt_code: item.receipt_code || null,
+    ...(item.corrects ? { corrects: item.corrects } : {}),
   };
 }
 
@@ -209,8 +216,17 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
       return result;
     }
     if (response.status === 200 || response.status === 201) {
-      await markSent(item.uuid, response.status);
+      let acknowledged = {};
+      try {
+        acknowledged = await response.json();
+      } catch {
+        acknowledged = {};
+      }
+      await markSent(item.uuid, response.status, acknowledged);
       result.sent += 1;
+    } else if (response.status === 409 && item.corrects) {
+      await markCorrectionRefused(item.uuid, await refusal(response));
+      result.refused += 1;
     } else if (response.status === 401) {
       // A revoked token: forget it; the interview stays in the outbox until a password login
       // gets a new one (the server refuses to renew it from the session the tablet still has).
