@@ -123,7 +123,8 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
         item.correction_error ? h("span", { class: "error" }, `Correction refusée : ${item.correction_error.message || ""}`) : null,
         pending ? h("span", { class: "status-waiting" }, pending) : null,
         item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null),
-      correctable(item) && !pending
+      // After a refusal the server keeps its version: only the chargée d'étude can correct it.
+      correctable(item) && !pending && !item.correction_error
         ? h("div", { class: "actions" },
             h("button", {
               type: "button",

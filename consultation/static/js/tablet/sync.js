@@ -184,7 +184,7 @@ async function refusal(response) {
  * when the pass ended early (network or server down), null otherwise.
  */
 export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUserId, currentStudy, includeFailed }) {
-  const result = { sent: 0, refused: 0, stopped: null };
+  const result = { sent: 0, corrected: 0, refused: 0, correctionsRefused: 0, stopped: null };
   for (const item of await listOutbox()) {
     if (item.status === FAILED && !includeFailed) continue;
     // Made before interviews remembered their study: the token kept then, else this page's study.
@@ -224,9 +224,10 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
       }
       await markSent(item.uuid, response.status, acknowledged);
       result.sent += 1;
+      if (item.corrects) result.corrected += 1;
     } else if (response.status === 409 && item.corrects) {
       await markCorrectionRefused(item.uuid, await refusal(response));
-      result.refused += 1;
+      result.correctionsRefused += 1;
     } else if (response.status === 401) {
       // A revoked token: forget it; the interview stays in the outbox until a password login
       // gets a new one (the server refuses to renew it from the session the tablet still has).
@@ -308,7 +309,12 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
     } else {
       failures = 0;
       const parts = [];
-      if (outcome.sent) parts.push(outcome.sent === 1 ? "1 entretien envoyé." : `${outcome.sent} entretiens envoyés.`);
+      const interviews = outcome.sent - (outcome.corrected || 0);
+      if (interviews) parts.push(interviews === 1 ? "1 entretien envoyé." : `${interviews} entretiens envoyés.`);
+      if (outcome.corrected) parts.push(outcome.corrected === 1 ? "1 correction envoyée." : `${outcome.corrected} corrections envoyées.`);
+      if (outcome.correctionsRefused) {
+        parts.push(outcome.correctionsRefused === 1 ? "1 correction refusée : voir la raison dans « Envoyés »." : `${outcome.correctionsRefused} corrections refusées : voir la raison dans « Envoyés ».`);
+      }
       if (outcome.refused) parts.push(outcome.refused === 1 ? "1 entretien refusé par le serveur : voir le détail." : `${outcome.refused} entretiens refusés par le serveur : voir le détail.`);
       state = { ...state, syncing: false, message: parts.join(" ") };
       schedule(PERIOD_MS);
