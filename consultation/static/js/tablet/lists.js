@@ -70,7 +70,10 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
           type: "button",
           class: "button secondary",
           onclick: async () => {
-            if (!confirm("Supprimer définitivement ce brouillon d'entretien ?")) return;
+            const question = draft.correction
+              ? "Abandonner cette correction ? L'entretien reste tel qu'il a été envoyé."
+              : "Supprimer définitivement ce brouillon d'entretien ?";
+            if (!confirm(question)) return;
             await deleteDraft(draft.uuid);
             await refresh();
           },
