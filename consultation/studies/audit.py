@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "accept": "Acceptation",
     "reject": "Refus",
     "correct": "Correction",
+    "correction": "Correction envoyée par la tablette",
     "validate": "Validation",
     "replace": "Remplacement",
     "revoke": "Révocation",
