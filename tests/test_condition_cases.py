@@ -33,3 +33,40 @@ def test_every_case_that_stays_as_text_is_a_valid_or_broken_expression_on_purpos
     # The table keeps both kinds: sound expressions the builder cannot show, and a broken one.
     assert any(check_expression(case["expr"], NAMES) for case in advanced)
     assert any(not check_expression(case["expr"], NAMES) for case in advanced)
+
+
+def test_the_builder_offers_the_questions_asked_before():
+    from consultation.designer.conditions import condition_subjects
+    from questionnaires import Questionnaire
+
+    model = Questionnaire.from_dict(
+        {
+            "title": "Logement",
+            "form_id": "logement",
+            "children": [
+                {"kind": "question", "type": "integer", "name": "age", "label": {"fr": "Âge"}},
+                {
+                    "kind": "group",
+                    "name": "foyer",
+                    "children": [{"kind": "question", "type": "text", "name": "precision"}],
+                },
+                {"kind": "question", "type": "note", "name": "merci"},
+                {"kind": "question", "type": "select_one", "name": "statut", "choice_list": "s"},
+            ],
+            "choice_lists": {
+                "s": {"name": "s", "choices": [{"name": "hlm", "label": {"fr": "Locataire HLM"}}]}
+            },
+        }
+    )
+
+    def offered(node_name, parent=None):
+        subjects = condition_subjects(model, node_name, parent)
+        return [question["name"] for question in subjects["questions"] if question["before"]]
+
+    assert offered(None) == ["age", "precision", "statut"]  # a new question goes at the end
+    assert offered(None, "foyer") == ["age", "precision"]  # ...of its group
+    assert offered("foyer") == ["age"]  # a group's relevance: not its own questions
+    assert offered("statut") == ["age", "precision"]  # never itself, never a note
+    subjects = condition_subjects(model, "statut")
+    assert subjects["questions"][0]["label"] == "Âge"
+    assert subjects["lists"]["s"] == [{"name": "hlm", "label": "Locataire HLM"}]

@@ -10,17 +10,22 @@ from questionnaires import Question, label_in
 from questionnaires.model import TYPES_WITHOUT_ANSWER
 
 
-def condition_subjects(model, node_name: str | None) -> dict:
+def condition_subjects(model, node_name: str | None, parent: str | None = None) -> dict:
     """The questions a condition of `node_name` may use (every question, each marked `before` when it
     comes before the node in reading order: those are the ones offered; the others are only shown
-    when an expression already names them), and the choice lists of select questions."""
+    when an expression already names them), and the choice lists of select questions. A new node
+    (`node_name` None) goes at the end of `parent`, or of the questionnaire."""
     language = model.default_language
     questions = []
     before = True
-    for _ancestors, node in model.walk():
-        if node.name == node_name:
+    inside_parent = False
+    parent = parent if node_name is None else None
+    for ancestors, node in model.walk():
+        in_parent = parent is not None and (node.name == parent or parent in ancestors)
+        if node.name == node_name or (inside_parent and not in_parent):
             # A group's own questions come after it: none of them is offered to its relevance.
             before = False
+        inside_parent = inside_parent or in_parent
         if not isinstance(node, Question) or node.type in TYPES_WITHOUT_ANSWER:
             continue
         if node.name == node_name:

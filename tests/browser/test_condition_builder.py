@@ -191,3 +191,21 @@ def test_constraint_on_this_answer(live_server, page):
     row.get_by_label("Comparaison").select_option(">=")
     row.get_by_label("Valeur").fill("16")
     expect(page.get_by_label("Contrainte", exact=True)).to_have_value(". >= 16")
+
+
+def test_group_relevance_from_the_builder(live_server, page):
+    editor_url = _housing_form(live_server, page)
+    page.goto(f"{editor_url}/groupes/nouveau")
+    builder = page.get_by_role("group", name="Construire la condition d'affichage")
+    builder.get_by_role("button", name="Ajouter une condition").click()
+    row = builder.get_by_role("group", name="Condition 1")
+    row.get_by_label("Question").select_option(label="Logement")
+    row.get_by_label("Comparaison").select_option(label="n'est pas")
+    row.get_by_label("Valeur").select_option(label="Propriétaire")
+    expect(page.get_by_label("Condition d'affichage", exact=True)).to_have_value(
+        "${logement} != 'proprio'"
+    )
+    # Removing the only condition empties the field; the focus goes back to « Ajouter ».
+    row.get_by_role("button", name="Retirer la condition 1").click()
+    expect(page.get_by_label("Condition d'affichage", exact=True)).to_have_value("")
+    expect(builder.get_by_role("button", name="Ajouter une condition")).to_be_focused()
