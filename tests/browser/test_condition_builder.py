@@ -147,6 +147,8 @@ def test_build_a_relevance_save_reload_and_preview(live_server, page):
     expect(page.locator("#apercu-reponses")).not_to_be_visible()
     answers.get_by_text("Réponses (JSON)").click()
     expect(page.locator("#apercu-reponses")).to_contain_text('"logement": "hlm"')
+    answers.get_by_text("Réponses (JSON)").click()
+    _fits_and_passes_axe(page, "apercu-reponses-repliees")
 
 
 def test_an_advanced_expression_stays_as_text(live_server, page):

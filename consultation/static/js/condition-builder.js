@@ -246,6 +246,9 @@ export function setupConditionBuilder(input, data) {
       row.op = event.target.value;
       if (!takesValue(row.op)) row.value = "";
     } else if (part === "value") {
+      // A typed value is already in (see "input"); redrawing now, as the focus leaves it, would
+      // swallow the click that moved the focus (on « Retirer », on another list).
+      if (event.target.tagName !== "SELECT") return;
       row.value = event.target.value;
     }
     render();
