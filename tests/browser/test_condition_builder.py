@@ -190,9 +190,17 @@ def test_constraint_on_this_answer(live_server, page):
     row = builder.get_by_role("group", name="Condition 1")
     expect(row.get_by_label("Question")).to_have_value(".")
     expect(row.get_by_label("Question").locator("option:checked")).to_have_text("cette réponse")
-    row.get_by_label("Comparaison").select_option(">=")
-    row.get_by_label("Valeur").fill("16")
+    # Keyboard only: arrows in the comparison list, Tab to the value, type it.
+    row.get_by_label("Comparaison").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowDown")
+    expect(row.get_by_label("Comparaison")).to_have_value(">=")
+    expect(row.get_by_label("Comparaison")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(row.get_by_label("Valeur")).to_be_focused()
+    page.keyboard.type("16")
     expect(page.get_by_label("Contrainte", exact=True)).to_have_value(". >= 16")
+    expect(builder.get_by_text("Réponse acceptée si cette réponse ≥ 16.")).to_be_visible()
 
 
 def test_group_relevance_from_the_builder(live_server, page):
