@@ -165,6 +165,9 @@ def test_an_advanced_expression_stays_as_text(live_server, page):
     expect(builder.get_by_label("Conditions reliées par")).to_have_value("or")
 
     # ...one it cannot show stays as text, with the live check, and the builder says so.
+    # (half typed, it is not called advanced: it is to be corrected)
+    relevance.fill("${logement} = 'hlm' and (")
+    expect(builder.get_by_text("Expression à corriger dans le champ ci-dessous")).to_be_visible()
     advanced = "${logement} = 'hlm' and (${age} >= 60 or ${age} < 18)"
     relevance.fill(advanced)
     expect(builder.get_by_text("Condition avancée : modifiez-la en texte")).to_be_visible()
@@ -215,6 +218,7 @@ def test_group_relevance_from_the_builder(live_server, page):
     expect(page.get_by_label("Condition d'affichage", exact=True)).to_have_value(
         "${logement} != 'proprio'"
     )
+    _fits_and_passes_axe(page, "groupe-condition")
     # Removing the only condition empties the field; the focus goes back to « Ajouter ».
     row.get_by_role("button", name="Retirer la condition 1").click()
     expect(page.get_by_label("Condition d'affichage", exact=True)).to_have_value("")

@@ -7,6 +7,10 @@
  */
 import { h } from "./dom.js";
 import { kindOf, operatorsFor, readCondition, rowProblem, takesValue, writeCondition } from "./conditions.js";
+import { parse } from "./expressions/parse.js";
+
+const ADVANCED = "Condition avancée : modifiez-la en texte dans le champ ci-dessous. L'assistant reprendra la main si vous la videz.";
+const UNREADABLE = "Expression à corriger dans le champ ci-dessous : l'assistant la montrera dès qu'elle sera lisible, si elle n'est pas une condition avancée.";
 
 const CURRENT_LABEL = "cette réponse";
 const LABEL_LENGTH = 70;
@@ -26,6 +30,15 @@ function questionsByName(data) {
     byName.set(question.name, { ...question, display: label });
   }
   return byName;
+}
+
+function readable(text) {
+  try {
+    parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function setupConditionBuilder(input, data) {
@@ -69,11 +82,7 @@ export function setupConditionBuilder(input, data) {
   const joinField = h("div", { class: "field condition-join" }, h("label", { for: joinSelect.id }, "Conditions reliées par"), joinSelect);
   const addButton = h("button", { type: "button", class: "button secondary small" }, "Ajouter une condition");
   const summary = h("p", { class: "condition-summary", id: `${base}-assistant-resume` });
-  const advanced = h(
-    "p",
-    { class: "condition-advanced", id: `${base}-assistant-avancee` },
-    "Condition avancée : modifiez-la en texte dans le champ ci-dessous. L'assistant reprendra la main si vous la videz.",
-  );
+  const advanced = h("p", { class: "condition-advanced", id: `${base}-assistant-avancee` });
   const status = h("p", { class: "condition-status", role: "status" });
   root.append(h("legend", {}, legendText), h("p", { class: "hint", id: introId }, intro), advanced, joinField, rowsHolder, addButton, summary, status);
   root.setAttribute("aria-describedby", introId);
@@ -172,6 +181,7 @@ export function setupConditionBuilder(input, data) {
   const render = () => {
     const focused = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : null;
     advanced.hidden = condition !== null;
+    if (condition === null) advanced.textContent = readable(input.value) ? ADVANCED : UNREADABLE;
     rowsHolder.hidden = condition === null;
     addButton.hidden = condition === null;
     joinField.hidden = condition === null || condition.rows.length < 2;
