@@ -21,6 +21,7 @@ INTERVIEW = (ADMIN, CHARGE_ETUDE, ENQUETEUR)
 REVIEW = (ADMIN, CHARGE_ETUDE)
 CODE = (ADMIN, CHARGE_ETUDE)
 READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
+DECIDE = (ADMIN, CHARGE_ETUDE)
 
 LOGIN = "login"  # anonymous: redirected to the login page
 JSON_401 = "401"  # anonymous: a French JSON 401
@@ -189,6 +190,16 @@ ACCESS = {
     "respond.later": Access(EVERYONE, anonymous=PUBLIC),
     "respond.thanks": Access(EVERYONE, anonymous=PUBLIC),
     "respond.accessibility": Access(EVERYONE, anonymous=PUBLIC),
+    # the synthesis report: read by whoever reads the results, built by the chargés d'étude;
+    # its public restitution is published by them and read by anyone (404 when unpublished)
+    "collectif.reports": Access(READ_RESULTS),
+    "collectif.build": Access(DECIDE),
+    "collectif.report_page": Access(READ_RESULTS),
+    "collectif.report_pdf": Access(READ_RESULTS),
+    "collectif.report_xlsx": Access(READ_RESULTS),
+    "collectif.publish_restitution": Access(DECIDE),
+    "collectif.unpublish_restitution": Access(DECIDE),
+    "restitution.restitution": Access(EVERYONE, anonymous=PUBLIC),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -234,6 +245,8 @@ def _url_values(records: dict) -> dict:
         "token": records["invitation_token"],
         "link_token": records["link_token"],
         "secret": records["draft_secret"],
+        "report_id": _id(records["report"]),
+        "slug": records["slug"],
     }
 
 

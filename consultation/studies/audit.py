@@ -32,6 +32,8 @@ OBJECT_LABELS = {
     "device_token": "Jeton de tablette",
     "theme": "Thème",
     "indicator": "Indicateur",
+    "report": "Rapport de synthèse",
+    "publication": "Restitution publique",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -65,6 +67,8 @@ ACTION_LABELS = {
     "login_failed": "Connexion refusée",
     "tokens_revoked": "Tablettes déconnectées",
     "themes": "Thèmes modifiés",
+    "build": "Construction",
+    "unpublish": "Retrait de la publication",
 }
 
 

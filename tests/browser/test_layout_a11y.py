@@ -47,6 +47,8 @@ NOT_PAGES = {
     "public.codes_pdf",
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
+    "collectif.report_pdf",
+    "collectif.report_xlsx",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -63,6 +65,9 @@ DEMO_PAGES = (
     "coding.themes_overview",
     "coding.theme_page",
     "fieldwork.index",
+    "collectif.reports",
+    "collectif.report_page",
+    "restitution.restitution",
 )
 
 
@@ -83,6 +88,10 @@ def records(live_server):
         seed_themes()
         seed_indicators()
         set_study_territory(current_study())
+        from consultation.demo.collectif_report import seed_collectif_report
+
+        # A report of real answers and its published restitution, as after `make run`.
+        demo_report_id = seed_collectif_report()["report"]
         db.session.commit()
         demo_slug = current_study().slug
         from consultation.coding.services import active_codes, codebook_of
@@ -118,6 +127,8 @@ def records(live_server):
             "demo_id": demo_id,
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
+            "demo_report_id": demo_report_id,
+            "slug": records["slug"],
         }
 
 
@@ -249,6 +260,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     study_records["invitation_token"] = records["invitation_token"]
     study_records["link_token"] = records["link_token"]
     study_records["draft_secret"] = records["draft_secret"]
+    study_records["slug"] = records["slug"]
     urls = []
     with app.test_request_context():
         from consultation.studies.scope import enter_study
@@ -277,6 +289,8 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "question": "manque_quartier",
             "code_id": records["demo_code_id"],
             "key": "mobilite",
+            "report_id": records["demo_report_id"],
+            "slug": records["demo_study"],
         }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)

@@ -1,0 +1,33 @@
+"""The public restitution page of a study (/restitution/<slug>), outside any account: the
+snapshot taken at publication (publication.py), or 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from analyse.charts import french_number
+
+from ..studies.scope import enter_study
+from .publication import published
+
+restitution_bp = Blueprint("restitution", __name__, url_prefix="/restitution")
+
+
+def _number(value, digits: int | None = None) -> str:
+    return "—" if value is None else french_number(value, digits)
+
+
+@restitution_bp.route("/<slug>")
+def restitution(slug: str):
+    found = published(slug[:80])
+    if found is None:
+        abort(404)
+    study, publication = found
+    enter_study(study, None)  # the page reads nothing more, but the journal and errors know where
+    return render_template(
+        "collectif/restitution.html",
+        study=study,
+        snapshot=publication.snapshot,
+        publication=publication,
+        number=_number,
+    )
