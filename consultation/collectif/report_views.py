@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.roles import DECIDE, READ_RESULTS, has_role, role_required
 from ..extensions import db
@@ -67,7 +67,11 @@ def build():
 @role_required(*READ_RESULTS)
 def report_page(report_id: int):
     report = _report_or_404(report_id)
-    return render_template("collectif/report.html", report=report, local_text=local_text)
+    # Versions are numbered within the study (ids run across every study).
+    number = db.session.scalar(select(func.count(Report.id)).where(Report.id <= report.id))
+    return render_template(
+        "collectif/report.html", report=report, number=number, local_text=local_text
+    )
 
 
 def _file_name(report: Report, extension: str) -> str:
