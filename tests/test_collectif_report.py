@@ -80,6 +80,14 @@ def test_the_report_shows_the_validated_theme_its_verbatims_figures_and_preconis
         "10 réponse(s) retenue(s) : 8 entretien(s) (tablette ou papier) et 2 réponse(s) en ligne"
         in method
     )
+    by_public = {
+        _text(row.find("th")): [_text(cell) for cell in row.findall("td")]
+        for row in page.get_element_by_id("methode-by_public").getparent().iter("tr")
+        if row.find("td") is not None
+    }
+    # Entretiens, en ligne, total.
+    assert by_public["Personne âgée (60 ans et plus)"] == ["2", "2", "4"]
+    assert by_public["Jeune (16–25 ans)"] == ["6", "0", "6"]
     assert "Joué-lès-Tours" in method
     # Portrait: the study's territory against its comparison levels, a chart and its table.
     portrait = page.get_element_by_id("portrait")

@@ -80,22 +80,33 @@ def _share(part: int, whole: int) -> float:
 # --- method ----------------------------------------------------------------------------------
 
 
-def _tally(column) -> list[tuple[str, int]]:
+def _tally(column) -> dict[str, dict[str, int]]:
+    """key of `column` → channel → submissions (rejected ones left out)."""
     query = (
-        select(column, func.count(Submission.id))
+        select(column, Submission.channel, func.count(Submission.id))
         .where(Submission.state != "rejetee")
-        .group_by(column)
-        .order_by(column)
+        .group_by(column, Submission.channel)
     )
-    return [(key or "", count) for key, count in db.session.execute(query)]
+    found: dict[str, dict[str, int]] = {}
+    for key, channel, count in db.session.execute(query):
+        found.setdefault(key or "", {})[channel] = count
+    return found
+
+
+def _row(key: str, label: str, channels: dict[str, int]) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "interviews": sum(channels.get(channel, 0) for channel in INTERVIEW_CHANNELS),
+        "online": channels.get("en_ligne", 0),
+        "count": sum(channels.values()),
+    }
 
 
 def method() -> dict:
-    """Who answered, how and where: the submissions (rejected ones left out) by public, channel
-    and commune, and the first and last dates of the interviews."""
-    total = db.session.scalar(
-        select(func.count(Submission.id)).where(Submission.state != "rejetee")
-    )
+    """Who answered, how and where: the submissions (rejected ones left out) by public and by
+    commune, each split into interviews (tablet, paper) and online answers, by channel, and the
+    first and last dates of the answers."""
     first, last = db.session.execute(
         select(
             func.min(func.coalesce(Submission.completed_at, Submission.received_at)),
@@ -103,26 +114,24 @@ def method() -> dict:
         ).where(Submission.state != "rejetee")
     ).one()
     names = dict(db.session.execute(select(Commune.insee_code, Commune.name)).all())
-    by_channel = dict(_tally(Submission.channel))
-
-    def rows(tally, labels):
-        return [
-            {"key": key, "label": labels.get(key) or key or "Non renseignée", "count": count}
-            for key, count in tally
-        ]
-
-    communes = rows(_tally(Submission.commune_code), names)
-    communes.sort(key=lambda row: (row["key"] == "", row["label"]))
+    by_public = _tally(Submission.public)
+    by_commune = _tally(Submission.commune_code)
+    by_channel = {
+        channel: sum(channels.get(channel, 0) for channels in by_public.values())
+        for channel in CHANNELS
+    }
+    communes = [
+        _row(key, names.get(key) or key or "Non renseignée", channels)
+        for key, channels in by_commune.items()
+    ]
+    communes.sort(key=lambda row: (row["key"] == "", row["label"], row["key"]))
     return {
-        "total": total or 0,
+        "total": sum(by_channel.values()),
         "interviews": sum(by_channel.get(key, 0) for key in INTERVIEW_CHANNELS),
         "online": by_channel.get("en_ligne", 0),
         "first": french_date(first),
         "last": french_date(last),
-        "by_public": [
-            {"key": key, "label": label, "count": dict(_tally(Submission.public)).get(key, 0)}
-            for key, label in PUBLICS.items()
-        ],
+        "by_public": [_row(key, label, by_public.get(key, {})) for key, label in PUBLICS.items()],
         "by_channel": [
             {"key": key, "label": label, "count": by_channel.get(key, 0)}
             for key, label in CHANNELS.items()

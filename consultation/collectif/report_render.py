@@ -131,6 +131,7 @@ def xlsx_sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
             [
                 ["Étude", data["study"]["name"]],
                 ["Données arrêtées au", sources["data_date"]],
+                ["Dernière modification des données", sources["data_moment"]],
                 ["Empreinte des données", data["fingerprint"][:12]],
                 ["Réponses (hors rejetées)", sources["submissions"]],
                 ["Codages", sources["codings"]],
