@@ -280,3 +280,31 @@ def test_the_demo_has_a_report_and_a_published_restitution(runner, db, client):
     assert report.counts["validated_themes"] >= 1 and report.pdf.startswith(b"%PDF")
     main = _main(client, f"/restitution/{ABS_STUDY['slug']}")
     assert main.find_class("report-theme")
+
+
+def test_erasing_a_quoted_answer_withdraws_the_reports_and_the_public_quote(
+    records, charge, client
+):
+    from consultation.coding.models import PseudonymisedAnswer
+    from consultation.extensions import db
+    from consultation.submissions.rights import erase_submissions
+
+    report = _build(charge)
+    charge.post(f"{STUDY}/restitution/publier")
+    assert PSEUDONYMISED in _text(_main(client, "/restitution/etude-test"))
+    quoted = db.session.scalar(
+        db.select(PseudonymisedAnswer.submission_id).where(
+            PseudonymisedAnswer.text == PSEUDONYMISED
+        )
+    )
+    erase_submissions([quoted], reason="demande de la personne")
+    db.session.commit()
+    page = _main(charge, f"{STUDY}/rapport/{report.id}")
+    assert "Cette version a été retirée" in _text(page)
+    assert PSEUDONYMISED not in _text(page)
+    assert charge.get(f"{STUDY}/rapport/{report.id}.pdf").status_code == 404
+    public = _text(_main(client, "/restitution/etude-test"))
+    assert PSEUDONYMISED not in public and "Un guichet unique du logement" in public
+    # A new version quotes what is left, and the préconisation's evidence still says « effacé ».
+    again = _build(charge)
+    assert again.pdf and PSEUDONYMISED not in again.html

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("collectif", __name__, url_prefix="/collectif")
 
-from . import report_views  # noqa: E402,F401
+from . import report_rights, report_views  # noqa: E402,F401

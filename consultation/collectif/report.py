@@ -282,7 +282,7 @@ def _verbatims(theme: Theme) -> tuple[list[dict], int]:
     the current answer; (shown, left out for want of a validated pseudonymisation)."""
     rows = db.session.execute(
         select(
-            ThemeVerbatim.id,
+            ThemeVerbatim.submission_id,
             AnswerText.text_hash,
             AnswerText.state,
             AnswerText.public,
@@ -308,7 +308,17 @@ def _verbatims(theme: Theme) -> tuple[list[dict], int]:
     ).all()
     names = dict(db.session.execute(select(Commune.insee_code, Commune.name)).all())
     shown, left_out = [], 0
-    for _, current, state, public, age_band, commune, text, text_hash, validated_at in rows:
+    for (
+        submission_id,
+        current,
+        state,
+        public,
+        age_band,
+        commune,
+        text,
+        text_hash,
+        validated_at,
+    ) in rows:
         if (
             current is None
             or state == "rejetee"
@@ -320,6 +330,8 @@ def _verbatims(theme: Theme) -> tuple[list[dict], int]:
             continue
         shown.append(
             {
+                # Not shown: what an erasure looks for (report_rights.py).
+                "submission_id": submission_id,
                 "text": text,
                 "public": PUBLICS.get(public, public or ""),
                 "age_band": AGE_BANDS.get(age_band, age_band or ""),
@@ -502,6 +514,14 @@ def gather(study, *, minimum: int, progress: Progress | None = None) -> dict:
             "recommendations": len(in_report),
             "verbatims": sum(len(section["verbatims"]) for section in sections),
             "verbatims_left_out": sum(section["verbatims_left_out"] for section in sections),
+            # The submissions whose words the report quotes: an erasure withdraws it.
+            "cited": sorted(
+                {
+                    verbatim["submission_id"]
+                    for section in sections
+                    for verbatim in section["verbatims"]
+                }
+            ),
         },
     }
     data["fingerprint"] = fingerprint_of(data)
