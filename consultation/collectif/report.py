@@ -224,7 +224,26 @@ def _figures(questionnaire, theme: Theme, minimum: int) -> list[dict]:
         questionnaire, "public", masked=False, minimum=minimum, only=theme.questions
     )
     questions = []
+    publics = list(PUBLICS)
     for question in figures:
+        # « Ensemble » first, then the publics in their usual order: the tabulation's columns
+        # follow the order rows came back from the database, which nothing fixes.
+        order = sorted(
+            range(len(question.columns)),
+            key=lambda index: (
+                question.columns[index][0] != OVERALL,
+                publics.index(question.columns[index][0])
+                if question.columns[index][0] in publics
+                else len(publics),
+                str(question.columns[index][0]),
+            ),
+        )
+        question.columns = [question.columns[index] for index in order]
+        question.rows = [
+            (answer, [cells[index] for index in order]) for answer, cells in question.rows
+        ]
+        if question.means:
+            question.means = [question.means[index] for index in order]
         keys = [key for key, _ in question.columns]
         total = next((i for i, key in enumerate(keys) if key == OVERALL), None)
         counts = [[cell.count for cell in cells] for _, cells in question.rows]
@@ -378,7 +397,10 @@ def _recommendation(recommendation: Recommendation, validated: dict[int, str]) -
         "themes": sorted(
             {validated[theme.id] for theme in recommendation.themes if theme.id in validated}
         ),
-        "evidence": [_evidence(evidence) for evidence in recommendation.evidence],
+        "evidence": [
+            _evidence(evidence)
+            for evidence in sorted(recommendation.evidence, key=lambda e: (e.position, e.id))
+        ],
     }
 
 
