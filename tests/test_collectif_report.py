@@ -310,3 +310,11 @@ def test_erasing_a_quoted_answer_withdraws_the_reports_and_the_public_quote(
     # A new version quotes what is left, and the préconisation's evidence still says « effacé ».
     again = _build(charge)
     assert again.pdf and PSEUDONYMISED not in again.html
+
+
+def test_the_charge_previews_the_restitution_before_publishing(records, charge, client):
+    main = _main(charge, f"{STUDY}/restitution/apercu")
+    text = _text(main)
+    assert "Aperçu, non publié" in text and PSEUDONYMISED in text
+    assert "Mobilité" not in text and "Josiane Pichon" not in text
+    assert client.get("/restitution/etude-test").status_code == 404  # still not published

@@ -199,6 +199,7 @@ ACCESS = {
     "collectif.report_xlsx": Access(READ_RESULTS),
     "collectif.publish_restitution": Access(DECIDE),
     "collectif.unpublish_restitution": Access(DECIDE),
+    "collectif.preview_restitution": Access(DECIDE),
     "restitution.restitution": Access(EVERYONE, anonymous=PUBLIC),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from analyse.charts import french_number
-
 from ..studies.scope import enter_study
 from .publication import published
+from .report import number
 
 restitution_bp = Blueprint("restitution", __name__, url_prefix="/restitution")
-
-
-def _number(value, digits: int | None = None) -> str:
-    return "—" if value is None else french_number(value, digits)
 
 
 @restitution_bp.route("/<slug>")
@@ -29,5 +24,5 @@ def restitution(slug: str):
         study=study,
         snapshot=publication.snapshot,
         publication=publication,
-        number=_number,
+        number=number,
     )

@@ -11,9 +11,10 @@ import zipfile
 
 from flask import render_template
 
-from analyse.charts import bar_chart, french_number
+from analyse.charts import bar_chart
 
 from ..submissions.exports import table_xlsx_bytes
+from .report import number
 
 # The date every entry of the XLSX archive says (zip's earliest), instead of the moment it
 # was written: the file then depends on its content only.
@@ -82,12 +83,8 @@ def render_html(data: dict) -> str:
     """The report's body (no <html>, no page chrome): shown inside the app's page, printed
     inside the PDF's."""
     return render_template(
-        "collectif/report_body.html", report=data, charts=charts(data), number=_number
+        "collectif/report_body.html", report=data, charts=charts(data), number=number
     )
-
-
-def _number(value, digits: int | None = None) -> str:
-    return "—" if value is None else french_number(value, digits)
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)

@@ -4,7 +4,16 @@ restitution (publication_views.py for the public page itself)."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -12,11 +21,13 @@ from sqlalchemy import func, select
 from ..accounts.roles import DECIDE, READ_RESULTS, has_role, role_required
 from ..extensions import db
 from ..jobs.queue import enqueue
+from ..studies.audit import audit_link, int_ids
 from ..submissions.local_time import local_text
 from . import bp
-from .publication import publication_of, publish, unpublish
+from .publication import public_snapshot, publication_of, publish, unpublish
+from .report import gather, number
 from .report_job import last_report_job, report_in_progress, start_report
-from .report_models import Report
+from .report_models import Publication, Report
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -129,3 +140,36 @@ def unpublish_restitution():
     else:
         flash("Restitution retirée : sa page publique n'existe plus.", "success")
     return redirect(url_for("collectif.reports") + "#restitution")
+
+
+@audit_link("report")
+def report_links(ids: list[str]) -> dict[str, str]:
+    """The journal's line of a built report opens that version while it exists."""
+    found = db.session.scalars(select(Report.id).where(Report.id.in_(int_ids(ids))))
+    return {
+        str(report_id): url_for("collectif.report_page", report_id=report_id) for report_id in found
+    }
+
+
+@audit_link("publication")
+def publication_links(ids: list[str]) -> dict[str, str]:
+    found = db.session.scalars(select(Publication.id).where(Publication.id.in_(int_ids(ids))))
+    return {
+        str(publication_id): url_for("collectif.reports") + "#restitution"
+        for publication_id in found
+    }
+
+
+@bp.route("/restitution/apercu")
+@role_required(*DECIDE)
+def preview_restitution():
+    """What the public page would show if published now, before publishing it."""
+    snapshot = public_snapshot(gather(g.study, minimum=current_app.config["SMALL_CELL_MINIMUM"]))
+    return render_template(
+        "collectif/restitution.html",
+        study=g.study,
+        snapshot=snapshot,
+        publication=None,
+        preview=True,
+        number=number,
+    )

@@ -68,6 +68,7 @@ DEMO_PAGES = (
     "collectif.reports",
     "collectif.report_page",
     "restitution.restitution",
+    "collectif.preview_restitution",
 )
 
 
