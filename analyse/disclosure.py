@@ -3,7 +3,8 @@
 The rule, for a table of counts (rows × columns) whose columns are groups (the publics) and,
 optionally, a total column that is the sum of the groups:
 
-1. a count from 1 to minimum − 1 is hidden (primary masking; a zero says nobody, it stays);
+1. a count from 1 to minimum − 1 is hidden, wherever it is (primary masking; a zero says
+   nobody, it stays);
 2. a group whose base (the people it counts) is under the minimum is hidden whole;
 3. secondary masking: wherever a line of the table adds up to a figure that is shown — a row
    adds up to its total column, a column of a single-choice question adds up to its base, the
@@ -42,19 +43,17 @@ def protect(
     columns_add_up: bool = False,
 ) -> tuple[list[list[bool]], list[bool]]:
     """(hidden cells, hidden bases) of a table of `counts` (rows × columns) with one base per
-    column. `total_column`: the index of the column that sums the others (never a group: it is
-    hidden only by secondary masking); `columns_add_up`: each column's counts sum to its base
+    column. `total_column`: the index of the column that sums the others (not a group: a small
+    count there is hidden, a small base hides that base and not the whole column); `columns_add_up`: each column's counts sum to its base
     (a single-choice question). A line whose lone hidden count has no other to go with it has
     its total hidden instead (the total cell of a row, the base of a column)."""
     rows, width = len(counts), len(bases)
     groups = [index for index in range(width) if index != total_column]
     small_groups = [index in groups and _small(bases[index], minimum) for index in range(width)]
-    hidden_bases = list(small_groups)
+    # Every count shown under the minimum goes, the total column's too.
+    hidden_bases = [_small(base, minimum) for base in bases]
     hidden = [
-        [
-            small_groups[column] or (column in groups and _small(counts[row][column], minimum))
-            for column in range(width)
-        ]
+        [small_groups[column] or _small(counts[row][column], minimum) for column in range(width)]
         for row in range(rows)
     ]
     for _ in range((rows + 1) * (width + 1) + 1):  # each pass hides one thing more, or stops

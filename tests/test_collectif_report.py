@@ -255,6 +255,9 @@ def test_small_cells_are_hidden_and_no_total_gives_them_back():
     # A group under the minimum is hidden whole; the next smallest base goes with it.
     hidden, hidden_bases = protect([[3, 1, 2]], [30, 4, 26], 5, total_column=0)
     assert hidden_bases == [False, True, True] and hidden[0][1]
+    # A total under the minimum is a small count too.
+    hidden, hidden_bases = protect([[3, 3, 0]], [3, 3, 0], 5, total_column=0)
+    assert hidden == [[True, True, False]] and hidden_bases[0]
     assert protect_counts([40, 3, 12], 5) == [False, True, True]
     assert protect_counts([40, 0, 12], 5) == [False, False, False]
 

@@ -73,10 +73,6 @@ def fingerprint_of(data: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _share(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
-
-
 # --- method ----------------------------------------------------------------------------------
 
 
