@@ -33,17 +33,20 @@ def test_the_charge_builds_the_report_and_publishes_the_restitution(live_server,
         report_study(db, find_user(email).id)
     base = live_server.url + "/etudes/etude-test/collectif"
     page.goto(base + "/rapport")
+    rows = page.locator("table.report-versions tbody tr")
+    before = rows.count()
     page.get_by_role("button", name="Construire le rapport").click()
     progress = page.locator(".job-progress progress")
     progress.wait_for()
     assert page.locator("[data-job-status]").inner_text().startswith("En attente")
     _run_report_job(live_server)
-    # The bar sees the job done and reloads: the new version, with its PDF and XLSX.
-    version = page.get_by_role("link", name="Version", exact=False).first
-    version.wait_for(timeout=20_000)
-    versions = page.locator("table.report-versions")
-    assert versions.get_by_role("link", name="PDF").count() >= 1
-    version.click()
+    # The bar sees the job done and reloads: the new version on top, with its PDF and XLSX.
+    page.locator(".job-progress").wait_for(state="detached", timeout=20_000)
+    assert rows.count() == before + 1
+    newest = rows.first
+    assert newest.get_by_role("link", name="PDF").is_visible()
+    assert newest.get_by_role("link", name="XLSX").is_visible()
+    newest.locator("th a").click()
     report = page.locator(".report-frame")
     theme = report.locator(".report-theme").first
     assert "Logement" in theme.locator("h3").inner_text()
