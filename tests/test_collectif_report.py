@@ -192,6 +192,8 @@ def test_publishing_shows_only_validated_pseudonymised_aggregated_content(record
     assert "Mobilité" not in text and "Des bus le soir" not in text  # not validated
     assert "Une navette abandonnée" not in text  # abandoned
     assert "Un guichet unique du logement" in text
+    quote = main.find_class("verbatims")[0]
+    assert _text(quote.find(".//p")) == "Personne âgée (60 ans et plus)"  # no age band, no commune
     # Small counts: 1 old tenant of 3 answering « logement »: hidden, and the total does not
     # give it back.
     assert "< 5" in text

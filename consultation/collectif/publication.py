@@ -8,7 +8,8 @@ until it is published again. It holds only:
 - aggregated figures, every count under the minimum hidden (« < N ») with the secondary masking
   of analyse.disclosure (a total never gives a hidden count back); the method's counts by
   public, channel and commune are masked the same way against their total;
-- the verbatims the coders chose, as their validated pseudonymised text only;
+- the verbatims the coders chose, as their validated pseudonymised text only, with the public
+  of who said it (no age band, no commune);
 - the préconisations answering a validated theme, except those abandoned; their evidence as
   labels (never a resident's words), without the members' notes.
 Unpublished, or never published: 404, as for a study that does not exist."""
@@ -106,7 +107,16 @@ def public_snapshot(data: dict) -> dict:
                 "name": section["name"],
                 "description": section["description"],
                 "weights": _weights(section["weights"]),
-                "verbatims": section["verbatims"],
+                # Who said it, by public only: an age band and a commune beside the words
+                # could point at one person in a small place.
+                "verbatims": [
+                    {
+                        "submission_id": verbatim["submission_id"],
+                        "text": verbatim["text"],
+                        "public": verbatim["public"],
+                    }
+                    for verbatim in section["verbatims"]
+                ],
                 "figures": _figures(section["figures"]),
                 "indicators": section["indicators"],
                 "recommendations": recommendations,
