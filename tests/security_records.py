@@ -194,7 +194,12 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     coding = add_coding(submission, "besoins", 0, len(besoins), code, charge.id)
     from consultation.coding.models import Theme
 
-    db.session.add(Theme(code_id=code.id, questions=[]))
+    theme = Theme(code_id=code.id, questions=[])
+    db.session.add(theme)
+    db.session.flush()
+    from consultation.collectif.models import ThemeComment
+
+    theme_comment = ThemeComment(theme_id=theme.id, author_id=charge.id, body=f"{mark}Bien vu")
     other_code = next(c for c in codebook.codes if c.id != code.id)
     suggestion = Suggestion(
         submission_id=submission.id,
@@ -285,8 +290,26 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     publication.published, publication.published_at = True, utcnow()
     publication.snapshot = _snapshot(mark)
     db.session.add_all(
-        [suggestion, *memos, assignment, *jobs, invitation, indicator, indicator_upload]
-        + [report, publication]
+        [
+            suggestion,
+            *memos,
+            assignment,
+            *jobs,
+            invitation,
+            indicator,
+            indicator_upload,
+            theme_comment,
+            report,
+            publication,
+        ]
+    )
+    db.session.flush()
+    meeting, meeting_item, attendee, notification = _meeting(
+        db,
+        mark,
+        questionnaire.study_id,
+        charge,
+        theme_id=db.session.scalar(db.select(Theme.id).where(Theme.code_id == code.id)),
     )
     db.session.commit()
     return {
@@ -303,6 +326,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "codebook": codebook,
         "code": code,
         "coding": coding,
+        "theme": theme,
+        "theme_comment": theme_comment,
         "suggestion": suggestion,
         "assignment": assignment,
         "device_token": device_token,
@@ -312,7 +337,48 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "besoins": besoins,
         "invitation": invitation,
         "invitation_token": invitation_token,
+        "meeting": meeting,
+        "meeting_item": meeting_item,
+        "attendee": attendee,
+        "notification": notification,
     }
+
+
+def _meeting(db, mark: str, study_id: int, charge, theme_id: int):
+    """A meeting of the collectif with a guest and a theme on its agenda (a decision recorded),
+    and a notification of it for the chargée d'étude."""
+    from consultation.collectif.models import Meeting, MeetingAttendee, MeetingItem, Notification
+
+    meeting = Meeting(
+        study_id=study_id,
+        title=f"{mark}Réunion du collectif",
+        starts_at=(utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0),
+        place=f"{mark}Salle des fêtes",
+        notes=f"{mark}Apporter les chiffres",
+        created_by_id=charge.id,
+    )
+    attendee = MeetingAttendee(name=f"{mark}Marie Élue", organisation=f"{mark}Mairie")
+    item = MeetingItem(
+        position=0,
+        theme_id=theme_id,
+        decision=f"{mark}Thème retenu pour le rapport",
+        decided_at=utcnow(),
+        decided_by_id=charge.id,
+    )
+    meeting.attendees.append(attendee)
+    meeting.items.append(item)
+    db.session.add(meeting)
+    db.session.flush()
+    notification = Notification(
+        user_id=charge.id,
+        study_id=study_id,
+        kind="reunion",
+        message=f"{mark}Réunion du collectif programmée",
+        url=f"/etudes/x/collectif/reunions/{meeting.id}",
+    )
+    db.session.add(notification)
+    db.session.flush()
+    return meeting, item, attendee, notification
 
 
 def _snapshot(mark: str) -> dict:

@@ -21,6 +21,7 @@ INTERVIEW = (ADMIN, CHARGE_ETUDE, ENQUETEUR)
 REVIEW = (ADMIN, CHARGE_ETUDE)
 CODE = (ADMIN, CHARGE_ETUDE)
 READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
+DISCUSS = (ADMIN, CHARGE_ETUDE, COLLECTIF)
 DECIDE = (ADMIN, CHARGE_ETUDE)
 
 LOGIN = "login"  # anonymous: redirected to the login page
@@ -88,6 +89,7 @@ ACCESS = {
     "indicators.values_file": Access(EVERYONE, params={"fmt": "csv"}),
     # the web import: the same people; an upload is seen by the one who sent it (others: 404)
     "indicators.upload": Access(DESIGN),
+    "indicators.contours": Access(DESIGN),
     "indicators.mapping": Access(DESIGN),
     "indicators.preview": Access(DESIGN),
     "indicators.start": Access(DESIGN),
@@ -190,6 +192,42 @@ ACCESS = {
     "respond.later": Access(EVERYONE, anonymous=PUBLIC),
     "respond.thanks": Access(EVERYONE, anonymous=PUBLIC),
     "respond.accessibility": Access(EVERYONE, anonymous=PUBLIC),
+    # the collectif's theme board: read like the results; members discuss (comments, stances,
+    # follows), coders choose the representative verbatims, the chargés d'étude decide
+    "collectif.board_page": Access(READ_RESULTS),
+    "collectif.theme": Access(READ_RESULTS),
+    "collectif.comment": Access(DISCUSS),
+    "collectif.edit_comment": Access(DISCUSS),
+    "collectif.remove_comment": Access(DISCUSS),
+    "collectif.stance": Access(DISCUSS),
+    "collectif.follow": Access(DISCUSS),
+    "collectif.verbatim": Access(CODE),
+    "collectif.status": Access(DECIDE),
+    "collectif.rename": Access(DECIDE),
+    "collectif.merge": Access(DECIDE),
+    "collectif.split": Access(DECIDE),
+    # meetings of the collectif: read like the results; the chargé d'étude runs them
+    "collectif.meetings_list": Access(READ_RESULTS),
+    "collectif.meeting": Access(READ_RESULTS),
+    "collectif.print_agenda": Access(READ_RESULTS),
+    "collectif.agenda_pdf": Access(READ_RESULTS),
+    "collectif.new_meeting": Access(DECIDE),
+    "collectif.edit_meeting": Access(DECIDE),
+    "collectif.delete_meeting": Access(DECIDE),
+    "collectif.add_attendee": Access(DECIDE),
+    "collectif.remove_attendee": Access(DECIDE),
+    "collectif.set_presence": Access(DECIDE),
+    "collectif.add_item": Access(DECIDE),
+    "collectif.move_item": Access(DECIDE),
+    "collectif.remove_item": Access(DECIDE),
+    "collectif.record_decision": Access(DECIDE),
+    # notifications: each person's own (another person's notification: 404); following the
+    # meetings is for those who discuss
+    "collectif.notifications_page": Access(READ_RESULTS),
+    "collectif.open_notification": Access(READ_RESULTS),
+    "collectif.mark_all_read": Access(READ_RESULTS),
+    "collectif.digest_setting": Access(READ_RESULTS),
+    "collectif.follow_meetings": Access(DISCUSS),
     # the synthesis report: read by whoever reads the results, built by the chargés d'étude;
     # its public restitution is published by them and read by anyone (404 when unpublished)
     "collectif.reports": Access(READ_RESULTS),
@@ -228,6 +266,8 @@ def _url_values(records: dict) -> dict:
         "submission_id": _id(records["submission"]),
         "code_id": _id(records["code"]),
         "coding_id": _id(records["coding"]),
+        "theme_id": _id(records["theme"]),
+        "comment_id": _id(records["theme_comment"]),
         "suggestion_id": _id(records["suggestion"]),
         "decision": "accepter",
         "question": "besoins",
@@ -246,6 +286,10 @@ def _url_values(records: dict) -> dict:
         "token": records["invitation_token"],
         "link_token": records["link_token"],
         "secret": records["draft_secret"],
+        "meeting_id": _id(records["meeting"]),
+        "item_id": _id(records["meeting_item"]),
+        "attendee_id": _id(records["attendee"]),
+        "notification_id": _id(records["notification"]),
         "report_id": _id(records["report"]),
         "slug": records["slug"],
     }

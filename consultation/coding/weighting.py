@@ -46,7 +46,13 @@ def setting_of(questionnaire_id: int) -> SurveyWeighting | None:
     )
 
 
-def save_setting(questionnaire_id: int, age_sex: dict, commune: str, year: int | None):
+def save_setting(
+    questionnaire_id: int,
+    age_sex: dict,
+    commune: str,
+    year: int | None,
+    cap: float | None = None,
+):
     """Flushes the chosen indicator codes (empty codes are left out)."""
     setting = setting_of(questionnaire_id)
     if setting is None:
@@ -57,6 +63,7 @@ def save_setting(questionnaire_id: int, age_sex: dict, commune: str, year: int |
         COMMUNE_MARGIN: commune or "",
     }
     setting.year = year
+    setting.cap = cap
     db.session.flush()
     return setting
 
@@ -104,8 +111,9 @@ class Weighting:
     spread: Spread
     weights: pd.Series
     problems: list[str] = field(default_factory=list)
-    # question name → {answer label: weighted percentage}
-    shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    # question name → {column key (OVERALL, a group): {answer label: weighted percentage}}
+    shares: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    cap: float | None = None
 
 
 def available_indicators() -> list[tuple[str, str]]:
@@ -121,9 +129,10 @@ def available_indicators() -> list[tuple[str, str]]:
     return [(code, label) for code, label in rows]
 
 
-def weigh(questionnaire) -> Weighting | None:
+def weigh(questionnaire, by: str | None = None) -> Weighting | None:
     """The weights of the questionnaire's respondents and the weighted share of each answer of
-    its closed questions (all respondents); None when no weighting is set."""
+    its closed questions, for all respondents and, with `by` (a profile column), for each of its
+    values; None when no weighting is set."""
     setting = setting_of(questionnaire.id)
     codes = used_codes(setting)
     model = reference_model(questionnaire)
@@ -163,9 +172,9 @@ def weigh(questionnaire) -> Weighting | None:
                 "répondants ne sont pas pondérés."
             )
         margins[COMMUNE_MARGIN] = targets
-    weights = rake(frame, margins) if margins else pd.Series(dtype=float)
+    weights = rake(frame, margins, setting.cap) if margins else pd.Series(dtype=float)
     years = sorted({year for _, year in values.values()})
-    result = Weighting(margins, codes, years, spread(weights), weights, problems)
+    result = Weighting(margins, codes, years, spread(weights), weights, problems, cap=setting.cap)
     for closed, question in questions:
         choice_list = model.choice_lists.get(question.choice_list)
         labels = (
@@ -173,8 +182,11 @@ def weigh(questionnaire) -> Weighting | None:
             if choice_list
             else {}
         )
-        shares = weighted_shares(frame, closed, weights)
-        result.shares[closed.name] = {labels.get(key, key): value for key, value in shares.items()}
+        shares = weighted_shares(frame, closed, weights, by) if margins else {}
+        result.shares[closed.name] = {
+            column: {labels.get(key, key): value for key, value in values.items()}
+            for column, values in shares.items()
+        }
     return result
 
 

@@ -234,15 +234,12 @@ def _figures(questionnaire, theme: Theme, minimum: int) -> list[dict]:
                 str(question.columns[index][0]),
             ),
         )
-        question.columns = [question.columns[index] for index in order]
-        question.rows = [
-            (answer, [cells[index] for index in order]) for answer, cells in question.rows
-        ]
-        if question.means:
-            question.means = [question.means[index] for index in order]
-        keys = [key for key, _ in question.columns]
+        columns = [question.columns[index] for index in order]
+        rows = [(answer, [cells[index] for index in order]) for answer, cells in question.rows]
+        means = [question.means[index] for index in order] if question.means else []
+        keys = [key for key, _ in columns]
         total = next((i for i, key in enumerate(keys) if key == OVERALL), None)
-        counts = [[cell.count for cell in cells] for _, cells in question.rows]
+        counts = [[cell.count for cell in cells] for _, cells in rows]
         bases = [question.bases[key] for key in keys]
         hidden, hidden_bases = protect(
             counts,
@@ -263,7 +260,7 @@ def _figures(questionnaire, theme: Theme, minimum: int) -> list[dict]:
                         "hidden": hidden_bases[index],
                         "small": 0 < bases[index] < minimum,
                     }
-                    for index, (_, label) in enumerate(question.columns)
+                    for index, (_, label) in enumerate(columns)
                 ],
                 "rows": [
                     {
@@ -278,14 +275,14 @@ def _figures(questionnaire, theme: Theme, minimum: int) -> list[dict]:
                             for column, cell in enumerate(cells)
                         ],
                     }
-                    for row, (answer, cells) in enumerate(question.rows)
+                    for row, (answer, cells) in enumerate(rows)
                 ],
                 "means": [
                     {
                         "mean": None if mean[0] != mean[0] else round(mean[0], 2),
                         "hidden": hidden_bases[index] or mean[3] < minimum,
                     }
-                    for index, mean in enumerate(question.means or [])
+                    for index, mean in enumerate(means)
                 ],
             }
         )

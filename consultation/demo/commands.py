@@ -25,6 +25,8 @@ def demo(submissions: int, port: int):
     et valide une partie des verbatims : le collectif voit des résultats dès sa connexion."""
     from ..coding.demo import analyse_and_publish, seed_themes
     from ..studies.services import find_study
+    from .collectif_board import seed_collectif_board
+    from .collectif_meetings import seed_meetings
     from .collectif_report import seed_collectif_report
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
@@ -36,9 +38,12 @@ def demo(submissions: int, port: int):
     published = analyse_and_publish()
     # Themes beside the territory's figures: indicators for the glossary, the study's territory.
     seed_themes()
+    seed_meetings()
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
-    seed_collectif_report()  # in the ABS's study still: a report built, the restitution published
+    seed_collectif_board()
+    # Last in the ABS's study: the report and restitution read the board's validated themes.
+    seed_collectif_report()
     seed_la_riche(created)
     if any(
         created.get(key)

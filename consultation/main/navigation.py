@@ -48,6 +48,18 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.board_page",
+        "Collectif",
+        "Le tableau des thèmes : en discuter, prendre position, les valider.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
+        "collectif.meetings_list",
+        "Réunions",
+        "Les réunions du collectif : ordre du jour, présences et décisions.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "collectif.reports",
         "Synthèse",
         "Le rapport de synthèse (HTML, PDF, XLSX) et la restitution publique de l'étude.",

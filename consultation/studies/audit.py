@@ -31,7 +31,10 @@ OBJECT_LABELS = {
     "memo": "Mémo",
     "device_token": "Jeton de tablette",
     "theme": "Thème",
+    "theme_comment": "Commentaire d'un thème",
+    "theme_verbatim": "Verbatim représentatif",
     "indicator": "Indicateur",
+    "meeting": "Réunion",
     "report": "Rapport de synthèse",
     "publication": "Restitution publique",
 }
@@ -67,6 +70,10 @@ ACTION_LABELS = {
     "login_failed": "Connexion refusée",
     "tokens_revoked": "Tablettes déconnectées",
     "themes": "Thèmes modifiés",
+    "stance": "Position",
+    "split": "Scission",
+    "presence": "Présences",
+    "decision": "Décision",
     "build": "Construction",
     "unpublish": "Retrait de la publication",
 }

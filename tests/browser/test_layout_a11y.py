@@ -47,6 +47,7 @@ NOT_PAGES = {
     "public.codes_pdf",
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
+    "collectif.agenda_pdf",
     "collectif.report_pdf",
     "collectif.report_xlsx",
 }
@@ -65,6 +66,9 @@ DEMO_PAGES = (
     "coding.themes_overview",
     "coding.theme_page",
     "fieldwork.index",
+    "collectif.board_page",
+    "collectif.theme",
+    "collectif.split",
     "collectif.reports",
     "collectif.report_page",
     "restitution.restitution",
@@ -89,12 +93,26 @@ def records(live_server):
         seed_themes()
         seed_indicators()
         set_study_territory(current_study())
+        db.session.commit()
+        from consultation.demo.collectif_board import seed_collectif_board
+
+        # The board with comments, stances and chosen verbatims, as after `make run`.
+        seed_collectif_board()
+        db.session.commit()
         from consultation.demo.collectif_report import seed_collectif_report
 
         # A report of real answers and its published restitution, as after `make run`.
         demo_report_id = seed_collectif_report()["report"]
         db.session.commit()
         demo_slug = current_study().slug
+        from consultation.collectif.board import study_themes
+
+        demo_theme_id = next(
+            theme.id
+            for entry in study_themes()
+            for theme in entry.themes
+            if theme.code.key == "logement"
+        )
         from consultation.coding.services import active_codes, codebook_of
         from consultation.questionnaire_store.models import Questionnaire
         from consultation.submissions.export_job import start_export
@@ -128,6 +146,7 @@ def records(live_server):
             "demo_id": demo_id,
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
+            "demo_theme_id": demo_theme_id,
             "demo_report_id": demo_report_id,
             "slug": records["slug"],
         }
@@ -290,6 +309,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "question": "manque_quartier",
             "code_id": records["demo_code_id"],
             "key": "mobilite",
+            "theme_id": records["demo_theme_id"],
             "report_id": records["demo_report_id"],
             "slug": records["demo_study"],
         }

@@ -1,7 +1,7 @@
 """synthesis reports and the public restitution
 
 Revision ID: 08dc95202d45
-Revises: 3a6d2cb021f1
+Revises: b91d4e6f0a3c
 Create Date: 2026-12-07 07:27:18.146874
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "08dc95202d45"
-down_revision = "3a6d2cb021f1"
+down_revision = "b91d4e6f0a3c"
 branch_labels = None
 depends_on = None
 
