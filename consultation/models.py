@@ -24,6 +24,7 @@ from .collectif.models import (  # noqa: F401
     ThemeStance,
     ThemeVerbatim,
 )
+from .collectif.report_models import Publication, Report  # noqa: F401
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
 from .indicators.theme_links import IndicatorTheme  # noqa: F401
 from .jobs.models import Job  # noqa: F401

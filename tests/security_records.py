@@ -271,6 +271,24 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     indicator_upload = IndicatorUpload(
         filename=f"{mark}population.csv", stored_name="", mapping={}, created_by_id=charge.id
     )
+    # A version of the synthesis report and the published restitution, as their services keep
+    # them (the escaping tests find `mark` on their pages).
+    from consultation.collectif.report_models import Publication, Report
+    from consultation.studies.models import Study
+
+    report = Report(
+        study_id=questionnaire.study_id,
+        built_by_id=charge.id,
+        fingerprint="0" * 64,
+        counts={"data_date": "1 mars 2026", "submissions": 1},
+        html="<p>Rapport</p>",
+    )
+    # One per study: a second call in the same study (the browser tests' shared server) takes it.
+    publication = db.session.scalar(
+        db.select(Publication).where(Publication.study_id == questionnaire.study_id)
+    ) or Publication(study_id=questionnaire.study_id)
+    publication.published, publication.published_at = True, utcnow()
+    publication.snapshot = _snapshot(mark)
     db.session.add_all(
         [
             suggestion,
@@ -281,6 +299,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
             indicator,
             indicator_upload,
             theme_comment,
+            report,
+            publication,
         ]
     )
     db.session.flush()
@@ -293,6 +313,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     )
     db.session.commit()
     return {
+        "report": report,
+        "slug": db.session.get(Study, questionnaire.study_id).slug,
         "public_link": public_link,
         "link_token": public_link.token,
         "draft_secret": draft_secret,
@@ -357,3 +379,46 @@ def _meeting(db, mark: str, study_id: int, charge, theme_id: int):
     db.session.add(notification)
     db.session.flush()
     return meeting, item, attendee, notification
+
+
+def _snapshot(mark: str) -> dict:
+    """A restitution as publication.public_snapshot writes it: one theme, one préconisation."""
+    return {
+        "study": {"name": f"{mark}Étude", "year": 2026, "description": f"{mark}ABS"},
+        "minimum": 5,
+        "data_date": "1 mars 2026",
+        "fingerprint": "0" * 64,
+        "method": {
+            "total": 12,
+            "interviews": 10,
+            "online": 2,
+            "first": "1 mars 2026",
+            "last": "2 mars 2026",
+            "by_public": [{"label": "Jeune (16–25 ans)", "count": 12, "small": False}],
+            "by_channel": [{"label": "Tablette", "count": None, "small": False}],
+            "by_commune": [{"label": f"{mark}Tours", "count": None, "small": True}],
+        },
+        "themes": [
+            {
+                "anchor": "theme-1-transports",
+                "name": f"{mark}Transports du soir",
+                "description": f"{mark}Bus et trains après 20 h",
+                "weights": {"rows": []},
+                "verbatims": [
+                    {"text": f"{mark}Pas de bus le soir.", "public": "Jeune", "commune": "Tours"}
+                ],
+                "figures": [],
+                "indicators": [],
+                "recommendations": [
+                    {
+                        "title": f"{mark}Des bus le soir",
+                        "body": f"{mark}Prolonger les lignes",
+                        "committee": f"{mark}Cadre de vie",
+                        "priority": "Haute",
+                        "status_label": "Retenue",
+                        "evidence": [{"kind": "Indicateur", "label": f"{mark}Part", "gone": True}],
+                    }
+                ],
+            }
+        ],
+    }

@@ -228,6 +228,17 @@ ACCESS = {
     "collectif.mark_all_read": Access(READ_RESULTS),
     "collectif.digest_setting": Access(READ_RESULTS),
     "collectif.follow_meetings": Access(DISCUSS),
+    # the synthesis report: read by whoever reads the results, built by the chargés d'étude;
+    # its public restitution is published by them and read by anyone (404 when unpublished)
+    "collectif.reports": Access(READ_RESULTS),
+    "collectif.build": Access(DECIDE),
+    "collectif.report_page": Access(READ_RESULTS),
+    "collectif.report_pdf": Access(READ_RESULTS),
+    "collectif.report_xlsx": Access(READ_RESULTS),
+    "collectif.publish_restitution": Access(DECIDE),
+    "collectif.unpublish_restitution": Access(DECIDE),
+    "collectif.preview_restitution": Access(DECIDE),
+    "restitution.restitution": Access(EVERYONE, anonymous=PUBLIC),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -279,6 +290,8 @@ def _url_values(records: dict) -> dict:
         "item_id": _id(records["meeting_item"]),
         "attendee_id": _id(records["attendee"]),
         "notification_id": _id(records["notification"]),
+        "report_id": _id(records["report"]),
+        "slug": records["slug"],
     }
 
 

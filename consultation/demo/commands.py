@@ -27,6 +27,7 @@ def demo(submissions: int, port: int):
     from ..studies.services import find_study
     from .collectif_board import seed_collectif_board
     from .collectif_meetings import seed_meetings
+    from .collectif_report import seed_collectif_report
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
     from .seed import ABS_STUDY
@@ -41,6 +42,8 @@ def demo(submissions: int, port: int):
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
     seed_collectif_board()
+    # Last in the ABS's study: the report and restitution read the board's validated themes.
+    seed_collectif_report()
     seed_la_riche(created)
     if any(
         created.get(key)

@@ -60,6 +60,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.reports",
+        "Synthèse",
+        "Le rapport de synthèse (HTML, PDF, XLSX) et la restitution publique de l'étude.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "studies.members",
         "Membres",
         "Inviter des personnes et leur donner un rôle dans l'étude.",

@@ -35,6 +35,8 @@ OBJECT_LABELS = {
     "theme_verbatim": "Verbatim représentatif",
     "indicator": "Indicateur",
     "meeting": "Réunion",
+    "report": "Rapport de synthèse",
+    "publication": "Restitution publique",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -73,6 +75,8 @@ ACTION_LABELS = {
     "split": "Scission",
     "presence": "Présences",
     "decision": "Décision",
+    "build": "Construction",
+    "unpublish": "Retrait de la publication",
 }
 
 

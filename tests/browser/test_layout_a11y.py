@@ -48,6 +48,8 @@ NOT_PAGES = {
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
     "collectif.agenda_pdf",
+    "collectif.report_pdf",
+    "collectif.report_xlsx",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -67,6 +69,10 @@ DEMO_PAGES = (
     "collectif.board_page",
     "collectif.theme",
     "collectif.split",
+    "collectif.reports",
+    "collectif.report_page",
+    "restitution.restitution",
+    "collectif.preview_restitution",
 )
 
 
@@ -92,6 +98,11 @@ def records(live_server):
 
         # The board with comments, stances and chosen verbatims, as after `make run`.
         seed_collectif_board()
+        db.session.commit()
+        from consultation.demo.collectif_report import seed_collectif_report
+
+        # A report of real answers and its published restitution, as after `make run`.
+        demo_report_id = seed_collectif_report()["report"]
         db.session.commit()
         demo_slug = current_study().slug
         from consultation.collectif.board import study_themes
@@ -136,6 +147,8 @@ def records(live_server):
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
             "demo_theme_id": demo_theme_id,
+            "demo_report_id": demo_report_id,
+            "slug": records["slug"],
         }
 
 
@@ -267,6 +280,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     study_records["invitation_token"] = records["invitation_token"]
     study_records["link_token"] = records["link_token"]
     study_records["draft_secret"] = records["draft_secret"]
+    study_records["slug"] = records["slug"]
     urls = []
     with app.test_request_context():
         from consultation.studies.scope import enter_study
@@ -296,6 +310,8 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "code_id": records["demo_code_id"],
             "key": "mobilite",
             "theme_id": records["demo_theme_id"],
+            "report_id": records["demo_report_id"],
+            "slug": records["demo_study"],
         }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
