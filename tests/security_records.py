@@ -194,7 +194,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     coding = add_coding(submission, "besoins", 0, len(besoins), code, charge.id)
     from consultation.coding.models import Theme
 
-    db.session.add(Theme(code_id=code.id, questions=[]))
+    theme = Theme(code_id=code.id, questions=[])
+    db.session.add(theme)
     other_code = next(c for c in codebook.codes if c.id != code.id)
     suggestion = Suggestion(
         submission_id=submission.id,
@@ -269,6 +270,26 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     db.session.add_all(
         [suggestion, *memos, assignment, *jobs, invitation, indicator, indicator_upload]
     )
+    # A préconisation on the theme, resting on the coded answer.
+    from consultation.collectif.models import Evidence, Recommendation, RecommendationEntry
+
+    recommendation = Recommendation(
+        study_id=questionnaire.study_id,
+        title=f"{mark}Un bus de nuit le week-end",
+        body=f"{mark}Prolonger la ligne 2 jusqu'à minuit.",
+        committee=f"{mark}Cadre de vie",
+        themes=[theme],
+    )
+    recommendation.entries.append(RecommendationEntry(status="proposee", year=2026, note=mark))
+    evidence = Evidence(
+        kind="verbatim",
+        submission_id=submission.id,
+        path="besoins",
+        questionnaire_id=questionnaire.id,
+        label="Verbatim codé",
+    )
+    recommendation.evidence.append(evidence)
+    db.session.add(recommendation)
     db.session.commit()
     return {
         "public_link": public_link,
@@ -291,4 +312,6 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "besoins": besoins,
         "invitation": invitation,
         "invitation_token": invitation_token,
+        "recommendation": recommendation,
+        "evidence": evidence,
     }

@@ -4,3 +4,5 @@ tied to their evidence, meetings, the synthesis report and its publication, noti
 from flask import Blueprint
 
 bp = Blueprint("collectif", __name__, url_prefix="/collectif")
+
+from . import editions, recommendation_views  # noqa: E402,F401

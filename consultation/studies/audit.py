@@ -31,6 +31,7 @@ OBJECT_LABELS = {
     "memo": "Mémo",
     "device_token": "Jeton de tablette",
     "theme": "Thème",
+    "recommendation": "Préconisation",
     "indicator": "Indicateur",
 }
 ACTION_LABELS = {
