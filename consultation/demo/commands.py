@@ -25,6 +25,7 @@ def demo(submissions: int, port: int):
     et valide une partie des verbatims : le collectif voit des résultats dès sa connexion."""
     from ..coding.demo import analyse_and_publish, seed_themes
     from ..studies.services import find_study
+    from .collectif_preconisations import seed_recommendations
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
     from .seed import ABS_STUDY
@@ -37,6 +38,7 @@ def demo(submissions: int, port: int):
     seed_themes()
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
+    seed_recommendations(find_study(ABS_STUDY["slug"]))
     seed_la_riche(created)
     if any(
         created.get(key)
