@@ -426,3 +426,20 @@ def test_the_demo_has_preconisations_with_evidence_and_follow_up(app, runner, db
     page = client.get(f"/etudes/{ABS_STUDY['slug']}/collectif/preconisations/{first.id}")
     assert page.status_code == 200
     assert len(_tree(page).get_element_by_id("preuves").find_class("evidence")) >= 3
+
+
+def test_the_verbatims_the_coders_chose_are_offered_first(db, theme_study, recommendation):
+    from consultation.collectif.models import ThemeVerbatim
+    from consultation.collectif.recommendations import verbatim_candidates
+
+    questionnaire = theme_study["questionnaire"]
+    last_rent = max(_answers(db, RENT, questionnaire))
+    db.session.add(ThemeVerbatim(theme_id=_theme(db).id, submission_id=last_rent, path="besoins"))
+    db.session.flush()
+    offered = verbatim_candidates(recommendation, originals=True)
+    assert offered[0].key == f"{last_rent}:besoins" and offered[0].chosen
+    assert len(offered) == 7 and not any(candidate.chosen for candidate in offered[1:])
+    # Readers are offered only what they may read, the chosen answer waiting for its validation.
+    assert [c.key for c in verbatim_candidates(recommendation, originals=False)] == [
+        f"{_answers(db, NAMED, questionnaire)[0]}:besoins"
+    ]
