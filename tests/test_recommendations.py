@@ -443,3 +443,20 @@ def test_the_verbatims_the_coders_chose_are_offered_first(db, theme_study, recom
     assert [c.key for c in verbatim_candidates(recommendation, originals=False)] == [
         f"{_answers(db, NAMED, questionnaire)[0]}:besoins"
     ]
+
+
+def test_a_change_of_themes_alone_moves_the_version(db, theme_study, recommendation):
+    from consultation.collectif.recommendations import RecommendationStale, update_recommendation
+
+    version = recommendation.version
+    fields = {
+        "title": recommendation.title,
+        "body": recommendation.body,
+        "committee": recommendation.committee,
+        "priority": recommendation.priority,
+    }
+    assert update_recommendation(recommendation, version=version, theme_ids=[], **fields)
+    assert recommendation.version == version + 1
+    with pytest.raises(RecommendationStale):
+        update_recommendation(recommendation, version=version, theme_ids=[_theme(db).id], **fields)
+    assert recommendation.themes == []

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from questionnaires import label_in
 
+from ..accounts.models import utcnow
 from ..coding import results, survey_figures
 from ..coding.models import Code, Codebook, Theme
 from ..coding.services import answer_row
@@ -215,6 +216,9 @@ def update_recommendation(
     after = {**fields, "themes": sorted(theme.id for theme in themes)}
     if after == before:
         return False
+    # A change of themes alone touches only the link table: the row is updated anyway, so that
+    # its version moves and a form read before this save is refused.
+    recommendation.updated_at = utcnow()
     db.session.flush()
     changed_before = {key: value for key, value in before.items() if after[key] != value}
     changed_after = {key: after[key] for key in changed_before}
