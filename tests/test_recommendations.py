@@ -134,6 +134,13 @@ def test_a_bad_form_names_the_field_and_keeps_what_was_typed(db, login, theme_st
     )
     assert unknown.status_code == 422
     assert "Thèmes : l'un des thèmes choisis n'existe plus" in _text(_tree(unknown))
+    odd = member.post(
+        f"{BASE}/nouvelle", data={"title": "Bien", "priority": "urgente", "themes": ["x"]}
+    )
+    assert odd.status_code == 422
+    assert "Thèmes : choix illisible, rechargez la page." in _text(_tree(odd))
+    odd = member.post(f"{BASE}/nouvelle", data={"title": "Bien", "priority": "urgente"})
+    assert "Priorité : choisissez haute, moyenne ou basse." in _text(_tree(odd))
     assert db.session.scalar(select(Recommendation)) is None
 
 
@@ -330,6 +337,8 @@ def test_follow_up_dates_the_status_and_tells_the_followers(db, login, recommend
     assert "Retenue depuis le" in _text(card)
     bad = charge.post(f"{BASE}/{recommendation.id}/suivi", data={"status": "oubliee"})
     assert bad.status_code == 302
+    flashed = _tree(charge.get(bad.headers["Location"])).find_class("flash-error")[0]
+    assert "Statut : choisissez l'un des statuts proposés." in _text(flashed)
     db.session.expire_all()
     assert db.session.get(Recommendation, recommendation.id).status == "retenue"
 

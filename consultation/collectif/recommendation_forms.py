@@ -18,8 +18,18 @@ from .recommendations import BODY_LENGTH, COMMITTEE_LENGTH, NOTE_LENGTH, TITLE_L
 
 
 class CheckboxesField(SelectMultipleField):
+    """Checkboxes of ids; the service checks that each names one of the study's themes."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        values = [str(value) for value in valuelist]
+        if all(value.isdecimal() and len(value) < 12 for value in values):
+            self.data = [int(value) for value in values]
+        else:
+            self.data = []
+            raise ValueError("Thèmes : choix illisible, rechargez la page.")
 
 
 class RecommendationForm(FlaskForm):
@@ -37,7 +47,7 @@ class RecommendationForm(FlaskForm):
             Length(max=BODY_LENGTH, message=f"Texte : {BODY_LENGTH} caractères au plus."),
         ],
     )
-    themes = CheckboxesField("Thèmes auxquels elle répond", coerce=int, validate_choice=False)
+    themes = CheckboxesField("Thèmes auxquels elle répond", validate_choice=False)
     committee = StringField(
         "Comité ou groupe de travail",
         validators=[
@@ -47,15 +57,21 @@ class RecommendationForm(FlaskForm):
             ),
         ],
     )
+    # The choices are checked by the service, whose message is French.
     priority = SelectField(
-        "Priorité", choices=[SelectChoice(k, v) for k, v in PRIORITIES.items()], default="moyenne"
+        "Priorité",
+        choices=[SelectChoice(k, v) for k, v in PRIORITIES.items()],
+        default="moyenne",
+        validate_choice=False,
     )
     version = HiddenField()
 
 
 class EntryForm(FlaskForm):
     status = SelectField(
-        "Statut", choices=[SelectChoice(k, v) for k, v in RECOMMENDATION_STATUSES.items()]
+        "Statut",
+        choices=[SelectChoice(k, v) for k, v in RECOMMENDATION_STATUSES.items()],
+        validate_choice=False,
     )
     note = TextAreaField(
         "Ce qui a été fait ou décidé",
