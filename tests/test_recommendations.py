@@ -11,13 +11,15 @@ from test_themes import NAMED, RENT
 from analyse.pseudonymise import Span, render
 from consultation.coding.models import Code, Codebook, Theme
 from consultation.collectif.models import Evidence, Notification, Recommendation
-from consultation.collectif.recommendations import (
+from consultation.collectif.recommendation_evidence import (
     ERASED,
-    RecommendationInvalid,
-    add_entry,
     add_figure,
     add_indicator,
     add_verbatims,
+)
+from consultation.collectif.recommendations import (
+    RecommendationInvalid,
+    add_entry,
     create_recommendation,
 )
 from consultation.indicators.models import Indicator
@@ -439,7 +441,7 @@ def test_the_demo_has_preconisations_with_evidence_and_follow_up(app, runner, db
 
 def test_the_verbatims_the_coders_chose_are_offered_first(db, theme_study, recommendation):
     from consultation.collectif.models import ThemeVerbatim
-    from consultation.collectif.recommendations import verbatim_candidates
+    from consultation.collectif.recommendation_evidence import verbatim_candidates
 
     questionnaire = theme_study["questionnaire"]
     last_rent = max(_answers(db, RENT, questionnaire))

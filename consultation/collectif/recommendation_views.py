@@ -16,6 +16,7 @@ from ..studies.audit import audit_link, int_ids
 from ..submissions.exports import table_csv_bytes, table_xlsx_bytes
 from ..transaction import abandon
 from . import bp
+from . import recommendation_evidence as evidence_service
 from . import recommendations as service
 from .following import follow, is_following, unfollow
 from .models import (
@@ -256,17 +257,17 @@ def recommendation(recommendation_id: int):
     originals = has_role(*CODE)
     may_write = has_role(*DISCUSS)
     verbatims = {
-        evidence.id: service.show_verbatim(evidence, recommendation, originals)
+        evidence.id: evidence_service.show_verbatim(evidence, recommendation, originals)
         for evidence in recommendation.evidence
         if evidence.kind == "verbatim"
     }
     previous, previous_study = service.previous_of(recommendation)
     context = {}
     if may_write:
-        linked, others = service.indicator_choices(recommendation)
+        linked, others = evidence_service.indicator_choices(recommendation)
         context = {
-            "candidates": service.verbatim_candidates(recommendation, originals),
-            "figure_choices": service.figure_choices(recommendation),
+            "candidates": evidence_service.verbatim_candidates(recommendation, originals),
+            "figure_choices": evidence_service.figure_choices(recommendation),
             "linked_indicators": linked,
             "other_indicators": others,
             "entry_form": EntryForm(status=recommendation.status),
@@ -336,7 +337,7 @@ def recommendation_evidence_add(recommendation_id: int):
     kind = request.form.get("kind", "")
     try:
         if kind == "verbatim":
-            added = service.add_verbatims(
+            added = evidence_service.add_verbatims(
                 recommendation, request.form.getlist("verbatims"), by=current_user
             )
             message = (
@@ -348,7 +349,7 @@ def recommendation_evidence_add(recommendation_id: int):
                 raise service.RecommendationInvalid(
                     {"figure": "Chiffre de l'enquête : choisissez une question dans la liste."}
                 )
-            added = service.add_figure(
+            added = evidence_service.add_figure(
                 recommendation, int(questionnaire), question[:200], by=current_user
             )
             message = "Chiffre de l'enquête lié." if added else "Ce chiffre était déjà lié."
@@ -358,7 +359,7 @@ def recommendation_evidence_add(recommendation_id: int):
                 raise service.RecommendationInvalid(
                     {"indicator": "Indicateur : choisissez un indicateur dans la liste."}
                 )
-            added = service.add_indicator(recommendation, int(value), by=current_user)
+            added = evidence_service.add_indicator(recommendation, int(value), by=current_user)
             message = "Indicateur lié." if added else "Cet indicateur était déjà lié."
         else:
             raise service.RecommendationInvalid(
@@ -381,7 +382,7 @@ def recommendation_evidence_remove(recommendation_id: int, evidence_id: int):
     recommendation = _recommendation_or_404(recommendation_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if service.remove_evidence(recommendation, evidence_id, by=current_user):
+    if evidence_service.remove_evidence(recommendation, evidence_id, by=current_user):
         flash("Preuve retirée.", "success")
     else:
         flash("Cette preuve avait déjà été retirée.", "warning")
@@ -401,14 +402,14 @@ def recommendation_verbatim(recommendation_id: int, evidence_id: int):
     if evidence is None:
         abort(404)
     originals = has_role(*CODE)
-    shown = service.show_verbatim(evidence, recommendation, originals)
+    shown = evidence_service.show_verbatim(evidence, recommendation, originals)
     theme_link = _theme_link(shown.theme) if shown.theme is not None else None
     return render_template(
         "collectif/recommendation_verbatim.html",
         recommendation=recommendation,
         evidence=evidence,
         shown=shown,
-        question=service.question_label(evidence),
+        question=evidence_service.question_label(evidence),
         theme_link=theme_link,
         code_verbatims=url_for(
             "coding.verbatims",

@@ -6,16 +6,18 @@ from sqlalchemy import func, select
 
 from ..accounts.services import find_user
 from ..collectif.models import Recommendation
-from ..collectif.recommendations import (
-    RecommendationInvalid,
-    add_entry,
+from ..collectif.recommendation_evidence import (
     add_figure,
     add_indicator,
     add_verbatims,
-    create_recommendation,
     indicator_choices,
-    study_themes,
     verbatim_candidates,
+)
+from ..collectif.recommendations import (
+    RecommendationInvalid,
+    add_entry,
+    create_recommendation,
+    study_themes,
 )
 from ..extensions import db
 from ..questionnaire_store.models import Questionnaire
