@@ -89,11 +89,39 @@ def mean_interval(values: pd.Series, z: float = Z95) -> tuple[float, float, floa
     return mean, mean - half, mean + half, n
 
 
+@dataclass
+class _Groups:
+    """A profile column read once for all the questions of a frame: its text per row (`series`,
+    an empty profile as MISSING_GROUP), each row's group as a number (`codes`), the groups."""
+
+    series: pd.Series
+    codes: np.ndarray
+    keys: list[str]
+
+
+def _groups(frame: pd.DataFrame, by: str | None) -> _Groups | None:
+    if not by:
+        return None
+    series = frame[by].fillna(MISSING_GROUP).astype(str)
+    codes, keys = pd.factorize(series.to_numpy())
+    return _Groups(series, codes, [str(key) for key in keys])
+
+
 def tabulate(frame: pd.DataFrame, question: ClosedQuestion, by: str | None = None) -> Table:
     """The question's table: all respondents, then one column per value of the profile column
     `by` (sorted; an empty profile is the group MISSING_GROUP)."""
-    answers = frame[question.name]
-    groups = _groups(frame, by, answers.index)
+    return tabulate_all(frame, [question], by)[0]
+
+
+def tabulate_all(
+    frame: pd.DataFrame, questions: list[ClosedQuestion], by: str | None = None
+) -> list[Table]:
+    """The tables of several questions of one frame, the profile column read once."""
+    groups = _groups(frame, by)
+    return [_table(frame[question.name], question, groups) for question in questions]
+
+
+def _table(answers: pd.Series, question: ClosedQuestion, groups: _Groups | None) -> Table:
     if question.kind == MULTIPLE:
         counts, bases = _multiple_counts(answers, groups)
         rows = _ordered(question.choices, counts.index)
@@ -104,7 +132,7 @@ def tabulate(frame: pd.DataFrame, question: ClosedQuestion, by: str | None = Non
     group_keys = sorted(
         (key for key in counts.columns if key != OVERALL), key=lambda key: (key == "", key)
     )
-    columns = [OVERALL] + group_keys if by else [OVERALL]
+    columns = [OVERALL] + group_keys if groups is not None else [OVERALL]
     counts = counts.reindex(index=rows, columns=columns, fill_value=0).astype(int)
     bases = bases.reindex(columns, fill_value=0).astype(int)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,12 +153,6 @@ def tabulate(frame: pd.DataFrame, question: ClosedQuestion, by: str | None = Non
     if question.kind in (SCALE, NUMERIC):
         table.means = _means(answers, groups, columns)
     return table
-
-
-def _groups(frame: pd.DataFrame, by: str | None, index) -> pd.Series | None:
-    if not by:
-        return None
-    return frame[by].fillna(MISSING_GROUP).astype(str).reindex(index)
 
 
 def _categories(answers: pd.Series, question: ClosedQuestion) -> tuple[pd.Series, list[str]]:
@@ -171,51 +193,60 @@ def _ordered(known, found) -> list[str]:
     return rows
 
 
-def _single_counts(values: pd.Series, groups: pd.Series | None) -> tuple[pd.DataFrame, pd.Series]:
-    answered = values.notna()
-    values = values[answered]
-    overall = values.value_counts()
-    counts = overall.to_frame(OVERALL)
-    bases = pd.Series({OVERALL: int(answered.sum())})
+def _counted(
+    value_codes: np.ndarray, values: list, rows: np.ndarray, groups: _Groups | None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Counts of each value overall and by group, from each (row, value) pair as numbers: one
+    bincount each, not a group-by over text pairs. `rows` are the pairs' row positions in the
+    frame; a group nobody of answered is left out, as the table never shows it."""
+    answered = np.unique(rows)
+    counts = pd.DataFrame(
+        {OVERALL: np.bincount(value_codes, minlength=len(values))}, index=pd.Index(values)
+    )
+    bases = pd.Series({OVERALL: len(answered)})
     if groups is not None:
-        crossed = (
-            pd.DataFrame({"value": values, "group": groups[answered]})
-            .groupby(["value", "group"], sort=False)
-            .size()
-            .unstack(fill_value=0)
+        width = len(groups.keys)
+        pair_groups = groups.codes[rows]
+        crossed = np.bincount(
+            value_codes * width + pair_groups, minlength=len(values) * width
+        ).reshape(len(values), width)
+        group_bases = np.bincount(groups.codes[answered], minlength=width)
+        present = group_bases > 0
+        keys = [key for key, kept in zip(groups.keys, present) if kept]
+        counts = pd.concat(
+            [counts, pd.DataFrame(crossed[:, present], index=counts.index, columns=keys)], axis=1
         )
-        counts = counts.join(crossed, how="outer").fillna(0)
-        bases = pd.concat([bases, groups[answered].value_counts()])
+        bases = pd.concat([bases, pd.Series(group_bases[present], index=keys)])
     return counts, bases
 
 
-def _multiple_counts(answers: pd.Series, groups: pd.Series | None):
+def _single_counts(values: pd.Series, groups: _Groups | None) -> tuple[pd.DataFrame, pd.Series]:
+    answered = values.notna().to_numpy()
+    rows = np.flatnonzero(answered)
+    codes, uniques = pd.factorize(values.to_numpy()[answered])
+    return _counted(codes, list(uniques), rows, groups)
+
+
+def _multiple_counts(answers: pd.Series, groups: _Groups | None):
     """Respondents ticking each choice; the base is the respondents who ticked at least one.
     Lists are exploded by pandas; an older answer stored as a space-separated text is split; a
     choice ticked twice by one respondent counts once."""
-    ticked = answers.explode()
+    ticked = answers.reset_index(drop=True).explode()  # the index is then the row position
     ticked = ticked[ticked.notna() & (ticked != "")].astype(str)
     spaced = ticked.str.contains(" ", regex=False)
     if spaced.any():
         ticked = pd.concat([ticked[~spaced], ticked[spaced].str.split().explode()])
-    pairs = pd.DataFrame({"value": ticked.to_numpy()}, index=ticked.index)
-    pairs = pairs[~pairs.reset_index().duplicated().to_numpy()]
-    answered = pairs.index.unique()
-    counts = pairs["value"].value_counts().to_frame(OVERALL)
-    bases = pd.Series({OVERALL: len(answered)})
-    if groups is not None:
-        pairs["group"] = groups.reindex(pairs.index).to_numpy()
-        crossed = pairs.groupby(["value", "group"], sort=False).size().unstack(fill_value=0)
-        counts = counts.join(crossed, how="outer").fillna(0)
-        bases = pd.concat([bases, groups.reindex(answered).value_counts()])
-    return counts, bases
+    codes, uniques = pd.factorize(ticked.to_numpy())
+    width = max(len(uniques), 1)
+    pairs = np.unique(ticked.index.to_numpy(dtype=np.int64) * width + codes)
+    return _counted(pairs % width, list(uniques), pairs // width, groups)
 
 
-def _means(answers: pd.Series, groups: pd.Series | None, columns: list[str]) -> pd.DataFrame:
+def _means(answers: pd.Series, groups: _Groups | None, columns: list[str]) -> pd.DataFrame:
     numbers = pd.to_numeric(answers, errors="coerce")
     records = {OVERALL: mean_interval(numbers)}
     if groups is not None:
-        for key, part in numbers.groupby(groups):
+        for key, part in numbers.groupby(groups.series.to_numpy()):
             records[key] = mean_interval(part)
     means = pd.DataFrame.from_dict(records, orient="index", columns=["mean", "low", "high", "n"])
     return means.reindex(columns).fillna({"n": 0}).astype({"n": int})

@@ -25,12 +25,16 @@ class Spread:
     effective_size: float  # (Σw)² / Σw²
 
 
-def rake(frame: pd.DataFrame, margins: dict[str, dict[str, float]]) -> pd.Series:
+def rake(
+    frame: pd.DataFrame, margins: dict[str, dict[str, float]], cap: float | None = None
+) -> pd.Series:
     """A weight per respondent such that the weighted sample has the shares of each margin
     (column of `frame` → {value: population}), with a mean of 1; NaN for a respondent whose value
     of a margin column has no population (missing profile, commune outside the targets).
     A margin value no respondent has is dropped and the others' shares renormalised: raking cannot
-    give weight to an empty cell."""
+    give weight to an empty cell. With `cap` (> 1), no weight exceeds cap × the mean weight:
+    weightipy trims and rakes again until it holds, so a handful of respondents of a rare cell
+    cannot carry the figures; the margins are then met only approximately."""
     import weightipy
 
     inside = pd.Series(True, index=frame.index)
@@ -50,7 +54,9 @@ def rake(frame: pd.DataFrame, margins: dict[str, dict[str, float]]) -> pd.Series
         weights[inside] = 1.0
         return weights
     weighted = weightipy.weight_dataframe(
-        sample.reset_index(drop=True), weightipy.scheme_from_dict(scheme), weight_column="poids"
+        sample.reset_index(drop=True),
+        weightipy.scheme_from_dict(scheme, rim_params={"cap": cap} if cap else None),
+        weight_column="poids",
     )
     values = weighted["poids"].to_numpy(dtype=float)
     weights[inside] = values / values.mean()

@@ -24,6 +24,8 @@ def config_from_env(instance_path: str) -> dict:
         # Residents' pages: requests that write, per address; the smallest fill time of a form.
         "PUBLIC_RATE_LIMIT": os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute"),
         "PUBLIC_MIN_FILL_SECONDS": float(os.environ.get("PUBLIC_MIN_FILL_SECONDS", "5") or 5),
+        # WTForms' built-in messages from its French catalogue (extensions.py), not Flask-Babel.
+        "WTF_I18N_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -7,6 +7,7 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -34,3 +35,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = Api(spec_kwargs={"title": "Consultation", "version": "v1", "openapi_version": "3.0.3"})
 # E-mail (invitations): SMTP when MAIL_SERVER is set, the app's log otherwise (see mail.py).
 mail = Mail()
+
+# Every form's built-in messages (a choice not offered, a number out of range…) in French, from
+# WTForms' own catalogue; Flask-WTF reads it when WTF_I18N_ENABLED is off (config.py).
+FlaskForm.Meta.locales = ("fr",)

@@ -32,4 +32,4 @@ from .questionnaire_store.models import Questionnaire, QuestionnaireVersion  # n
 from .studies.models import AuditEntry, Invitation, Membership, Study  # noqa: F401
 from .submissions.answer_table import AnswerText  # noqa: F401
 from .submissions.models import Assignment, EndedAssignment, Submission, SubmissionRevision  # noqa: F401
-from .territory.models import Commune, Quartier, Territory  # noqa: F401
+from .territory.models import Commune, Quartier, Territory, TerritoryContour  # noqa: F401

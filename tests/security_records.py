@@ -196,6 +196,10 @@ def _study(db, mark: str, study_id: int | None) -> dict:
 
     theme = Theme(code_id=code.id, questions=[])
     db.session.add(theme)
+    db.session.flush()
+    from consultation.collectif.models import ThemeComment
+
+    theme_comment = ThemeComment(theme_id=theme.id, author_id=charge.id, body=f"{mark}Bien vu")
     other_code = next(c for c in codebook.codes if c.id != code.id)
     suggestion = Suggestion(
         submission_id=submission.id,
@@ -268,7 +272,16 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         filename=f"{mark}population.csv", stored_name="", mapping={}, created_by_id=charge.id
     )
     db.session.add_all(
-        [suggestion, *memos, assignment, *jobs, invitation, indicator, indicator_upload]
+        [
+            suggestion,
+            *memos,
+            assignment,
+            *jobs,
+            invitation,
+            indicator,
+            indicator_upload,
+            theme_comment,
+        ]
     )
     # A préconisation on the theme, resting on the coded answer.
     from consultation.collectif.models import Evidence, Recommendation, RecommendationEntry
@@ -303,6 +316,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "codebook": codebook,
         "code": code,
         "coding": coding,
+        "theme": theme,
+        "theme_comment": theme_comment,
         "suggestion": suggestion,
         "assignment": assignment,
         "device_token": device_token,

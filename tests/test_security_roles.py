@@ -22,6 +22,7 @@ REVIEW = (ADMIN, CHARGE_ETUDE)
 CODE = (ADMIN, CHARGE_ETUDE)
 READ_RESULTS = (ADMIN, CHARGE_ETUDE, COLLECTIF, LECTEUR)
 DISCUSS = (ADMIN, CHARGE_ETUDE, COLLECTIF)
+DECIDE = (ADMIN, CHARGE_ETUDE)
 
 LOGIN = "login"  # anonymous: redirected to the login page
 JSON_401 = "401"  # anonymous: a French JSON 401
@@ -88,6 +89,7 @@ ACCESS = {
     "indicators.values_file": Access(EVERYONE, params={"fmt": "csv"}),
     # the web import: the same people; an upload is seen by the one who sent it (others: 404)
     "indicators.upload": Access(DESIGN),
+    "indicators.contours": Access(DESIGN),
     "indicators.mapping": Access(DESIGN),
     "indicators.preview": Access(DESIGN),
     "indicators.start": Access(DESIGN),
@@ -203,6 +205,20 @@ ACCESS = {
     "respond.later": Access(EVERYONE, anonymous=PUBLIC),
     "respond.thanks": Access(EVERYONE, anonymous=PUBLIC),
     "respond.accessibility": Access(EVERYONE, anonymous=PUBLIC),
+    # the collectif's theme board: read like the results; members discuss (comments, stances,
+    # follows), coders choose the representative verbatims, the chargés d'étude decide
+    "collectif.board_page": Access(READ_RESULTS),
+    "collectif.theme": Access(READ_RESULTS),
+    "collectif.comment": Access(DISCUSS),
+    "collectif.edit_comment": Access(DISCUSS),
+    "collectif.remove_comment": Access(DISCUSS),
+    "collectif.stance": Access(DISCUSS),
+    "collectif.follow": Access(DISCUSS),
+    "collectif.verbatim": Access(CODE),
+    "collectif.status": Access(DECIDE),
+    "collectif.rename": Access(DECIDE),
+    "collectif.merge": Access(DECIDE),
+    "collectif.split": Access(DECIDE),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -230,6 +246,8 @@ def _url_values(records: dict) -> dict:
         "submission_id": _id(records["submission"]),
         "code_id": _id(records["code"]),
         "coding_id": _id(records["coding"]),
+        "theme_id": _id(records["theme"]),
+        "comment_id": _id(records["theme_comment"]),
         "suggestion_id": _id(records["suggestion"]),
         "decision": "accepter",
         "question": "besoins",

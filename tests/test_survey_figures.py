@@ -6,6 +6,7 @@ import uuid
 
 import openpyxl
 import pytest
+from lxml import html as lxml_html
 from submission_records import definition, territory
 
 from consultation.accounts.models import utcnow
@@ -149,3 +150,51 @@ def test_unknown_export_format_is_not_found(login, survey):
         f"/etudes/etude-test/analyse/{questionnaire.id}/chiffres.pdf"
     )
     assert response.status_code == 404
+
+
+def test_the_figures_follow_every_change_of_the_answers(login, survey, db):
+    """The answers read for the page are kept between requests: an edit, a rejection, a new
+    answer or an erasure shows on the next request all the same."""
+    from consultation.submissions.rights import erase_submissions
+    from consultation.submissions.services import set_state
+
+    questionnaire, _ = survey
+    client = login("charge_etude")
+
+    def respondents() -> str:
+        tree = lxml_html.fromstring(_page(client, questionnaire))
+        return tree.find_class("summary")[0].text_content().split("·")[0].strip()
+
+    def owners() -> int:
+        tree = lxml_html.fromstring(_page(client, questionnaire))
+        row = next(r for r in tree.iter("tr") if r[0].text_content().strip() == "Propriétaire")
+        return int(row[1].find_class("small")[0].text_content().split("·")[0])
+
+    assert respondents() == "15 répondant(s), réponses rejetées exclues"
+    assert owners() == 3
+
+    tenant = db.session.scalars(
+        db.select(Submission).where(Submission.public == "jeune").order_by(Submission.id)
+    ).first()
+    # As the back office's edit does it (edit_answers), through the ORM.
+    tenant.answers = {**tenant.answers, "logement": "proprietaire"}
+    db.session.commit()
+    assert owners() == 4
+
+    set_state(tenant, "rejetee", by=client.user, comment="Doublon")
+    db.session.commit()
+    assert respondents() == "14 répondant(s), réponses rejetées exclues"
+    assert owners() == 3
+
+    _answer(db, questionnaire, "age", "proprietaire")
+    db.session.commit()
+    assert respondents() == "15 répondant(s), réponses rejetées exclues"
+    assert owners() == 4
+
+    owner = db.session.scalars(
+        db.select(Submission).where(Submission.commune_code == "37122")
+    ).first()
+    erase_submissions([owner.id], reason="la personne")
+    db.session.commit()
+    assert respondents() == "14 répondant(s), réponses rejetées exclues"
+    assert owners() == 3

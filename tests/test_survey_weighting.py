@@ -3,6 +3,7 @@
 import html
 
 import pytest
+from lxml import html as lxml_html
 from submission_records import territory
 from test_survey_figures import _answer, _questionnaire
 
@@ -141,3 +142,31 @@ def test_the_weighted_table_downloads_as_csv_and_xlsx(login, survey):
     )
     lines = list(workbook.active.iter_rows(values_only=True))
     assert ("logement", "Vous êtes…", "Propriétaire", 20.0, 32.1) in lines
+
+
+def test_the_cap_is_chosen_with_the_margins_and_said_beside_the_figures(login, survey):
+    chargé = login("charge_etude")
+    saved = chargé.post(
+        _url(survey, "/ponderation"),
+        data={
+            "cell_18_25__femme": "P21_F1825",
+            "cell_60_74__femme": "P21_F6074",
+            "year": "",
+            "cap": "5",
+        },
+    )
+    assert saved.status_code == 302
+    form = chargé.get(_url(survey, "/ponderation")).get_data(as_text=True)
+    assert '<option selected value="5">' in form or 'value="5" selected' in form
+    page = " ".join(
+        html.unescape(
+            chargé.get(_url(survey), query_string={"pondere": 1}).get_data(as_text=True)
+        ).split()
+    )
+    assert "poids plafonnés à 5 fois le poids moyen" in page
+    # The weights of this sample (0.47 and 1.61) are under the cap: the same figures.
+    assert "Poids de 0,47 à 1,61" in page
+    refused = chargé.post(_url(survey, "/ponderation"), data={"year": "", "cap": "2"})
+    assert refused.status_code == 200
+    error = lxml_html.fromstring(refused.get_data(as_text=True)).get_element_by_id("cap-erreur")
+    assert error.text_content().strip() == "N'est pas un choix valide."

@@ -63,3 +63,18 @@ def test_two_margins_are_both_reached_and_the_outsiders_are_left_out():
     assert shares == pytest.approx(
         {"apl": 100 * (w[0] + w[1]) / base, "rsa": 100 * (w[0] + w[3]) / base}
     )
+
+
+def test_a_cap_keeps_every_weight_under_it_and_says_the_margins_move():
+    # 1 young respondent out of 20, 30 % of the population: raked, the young one weighs
+    # 0.30 × 20 = 6 times the mean. Capped at 3, nobody weighs more than 3 times the mean.
+    frame = pd.DataFrame({"age": ["jeune"] + ["age"] * 19})
+    margins = {"age": {"jeune": 30, "age": 70}}
+    raked = rake(frame, margins)
+    assert raked.max() == pytest.approx(6.0)
+    capped = rake(frame, margins, cap=3)
+    assert capped.max() <= 3.0 + 1e-3 and capped.max() == pytest.approx(3.0, abs=1e-2)
+    assert capped.mean() == pytest.approx(1.0)
+    # The young share is no longer 30 % but 3 / 20 = 15 %: the cap's price, stated on the page.
+    share = capped[0] / capped.sum()
+    assert share == pytest.approx(0.15, abs=1e-2)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
 
 from analyse.tabulations import (
     CATEGORICAL,
@@ -26,7 +28,7 @@ from analyse.tabulations import (
     ClosedQuestion,
     small_bases,
     small_cells,
-    tabulate,
+    tabulate_all,
 )
 from questionnaires import Group, label_in
 from questionnaires import Questionnaire as QuestionnaireModel
@@ -109,9 +111,59 @@ def _top_questions(nodes):
             yield node
 
 
+# The frames last read, by questionnaire, questions and the state of its submissions: the chiffres
+# page crossed by public, then by age, then by commune, and the theme pages, read the answers once.
+_FRAMES: OrderedDict = OrderedDict()
+_FRAMES_KEPT = 2
+_FRAMES_LOCK = threading.Lock()
+_FRAME_ROWS_KEPT = 250_000  # beyond, the memory it holds is more than the decoding it saves
+
+
+def _answers_filter(questionnaire_id: int):
+    return (
+        QuestionnaireVersion.questionnaire_id == questionnaire_id,
+        Submission.state != "rejetee",
+    )
+
+
+def _state_of(questionnaire_id: int) -> tuple:
+    """What changes whenever the frame would: a submission received, erased or purged (count,
+    highest id) or edited, rejected or restored (its `updated_at`, set by every ORM change and
+    by the sync's insert; no code path updates submissions in bulk)."""
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(Submission.id), func.max(Submission.id), func.max(Submission.updated_at)
+            )
+            .join(
+                QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id
+            )
+            .where(*_answers_filter(questionnaire_id))
+        ).one()
+    )
+
+
 def answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
     """One row per submission not rejected: the profile columns, then one column per question.
-    The answers are read as JSON text and decoded with orjson: at 100,000 submissions that is
+    Kept while the questionnaire's submissions do not change (`_state_of`): the caller gets its
+    own copy (copy-on-write), so adding columns to it changes nothing for the next."""
+    key = (id(db.engine), questionnaire_id, tuple(names), _state_of(questionnaire_id))
+    with _FRAMES_LOCK:
+        kept = _FRAMES.get(key)
+        if kept is not None:
+            _FRAMES.move_to_end(key)
+            return kept.copy(deep=False)
+    frame = _read_answers_frame(questionnaire_id, names)
+    if len(frame) <= _FRAME_ROWS_KEPT:
+        with _FRAMES_LOCK:
+            _FRAMES[key] = frame
+            while len(_FRAMES) > _FRAMES_KEPT:
+                _FRAMES.popitem(last=False)
+    return frame.copy(deep=False)
+
+
+def _read_answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
+    """The answers are read as JSON text and decoded with orjson: at 100,000 submissions that is
     several times faster than letting the driver build each document."""
     rows = db.session.execute(
         select(
@@ -122,8 +174,7 @@ def answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
             cast(Submission.answers, Text),
         )
         .join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id)
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
-        .where(Submission.state != "rejetee")
+        .where(*_answers_filter(questionnaire_id))
     ).all()
     profile = pd.DataFrame([tuple(row[:4]) for row in rows], columns=list(PROFILE))
     documents = [_decoded(row[4]) for row in rows]
@@ -185,9 +236,10 @@ def survey_figures(
         frame = frame[frame[column] == value].reset_index(drop=True)
     column = GROUPINGS[grouping][0]
     labels = group_labels(grouping, frame[column].fillna("").unique())
+    tables = tabulate_all(frame, [closed for closed, _ in questions], by=column)
     return [
-        _figures(tabulate(frame, closed, by=column), question, model, labels, masked, minimum)
-        for closed, question in questions
+        _figures(table, question, model, labels, masked, minimum)
+        for table, (_, question) in zip(tables, questions)
     ], len(frame)
 
 

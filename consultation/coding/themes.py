@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 
 from analyse.charts import french_number
 from analyse.indicator_files import STATUS_LABELS, VALUE
@@ -277,6 +277,22 @@ def indicator_blocks(
         blocks.append(block)
     blocks.sort(key=lambda block: not block.key)
     return blocks
+
+
+def map_territories(study) -> list[Territory]:
+    """The communes a theme page maps its indicators over: the study's communes and, when the
+    study's territory is an EPCI, every commune known to belong to it."""
+    codes = [commune.insee_code for commune in study.communes]
+    inside = Territory.code.in_(codes)
+    if study.territory is not None and study.territory.level == "epci":
+        inside = or_(inside, Territory.epci_id == study.territory.id)
+    return list(
+        db.session.scalars(
+            select(Territory)
+            .where(Territory.level == "commune", inside)
+            .order_by(Territory.name, Territory.code)
+        )
+    )
 
 
 def theme_indicators(theme: Theme) -> list[Indicator]:

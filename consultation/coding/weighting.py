@@ -46,7 +46,13 @@ def setting_of(questionnaire_id: int) -> SurveyWeighting | None:
     )
 
 
-def save_setting(questionnaire_id: int, age_sex: dict, commune: str, year: int | None):
+def save_setting(
+    questionnaire_id: int,
+    age_sex: dict,
+    commune: str,
+    year: int | None,
+    cap: float | None = None,
+):
     """Flushes the chosen indicator codes (empty codes are left out)."""
     setting = setting_of(questionnaire_id)
     if setting is None:
@@ -57,6 +63,7 @@ def save_setting(questionnaire_id: int, age_sex: dict, commune: str, year: int |
         COMMUNE_MARGIN: commune or "",
     }
     setting.year = year
+    setting.cap = cap
     db.session.flush()
     return setting
 
@@ -106,6 +113,7 @@ class Weighting:
     problems: list[str] = field(default_factory=list)
     # question name → {answer label: weighted percentage}
     shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    cap: float | None = None
 
 
 def available_indicators() -> list[tuple[str, str]]:
@@ -163,9 +171,9 @@ def weigh(questionnaire) -> Weighting | None:
                 "répondants ne sont pas pondérés."
             )
         margins[COMMUNE_MARGIN] = targets
-    weights = rake(frame, margins) if margins else pd.Series(dtype=float)
+    weights = rake(frame, margins, setting.cap) if margins else pd.Series(dtype=float)
     years = sorted({year for _, year in values.values()})
-    result = Weighting(margins, codes, years, spread(weights), weights, problems)
+    result = Weighting(margins, codes, years, spread(weights), weights, problems, cap=setting.cap)
     for closed, question in questions:
         choice_list = model.choice_lists.get(question.choice_list)
         labels = (

@@ -14,7 +14,8 @@ from .models import _study_of_questionnaire
 
 class SurveyWeighting(StudyOwned, db.Model):
     """`margins`: {"age_sex": {"<age band>|<sex>": indicator code}, "commune": indicator code};
-    `year`: the millésime of the values read (the latest when None)."""
+    `year`: the millésime of the values read (the latest when None); `cap`: the highest weight,
+    as a multiple of the mean weight."""
 
     __tablename__ = "survey_weighting"
 
@@ -24,6 +25,8 @@ class SurveyWeighting(StudyOwned, db.Model):
     )
     margins: Mapped[dict] = mapped_column(JSON, default=dict)
     year: Mapped[int | None] = mapped_column()
+    # No weight above cap × the mean (None: weights as the raking gives them).
+    cap: Mapped[float | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def parent_study_id(self, connection) -> int | None:

@@ -5,4 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("collectif", __name__, url_prefix="/collectif")
 
-from . import editions, recommendation_views  # noqa: E402,F401
+from . import (  # noqa: E402, F401
+    audit_links,
+    board_views,
+    editions,
+    recommendation_views,
+)

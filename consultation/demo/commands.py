@@ -25,6 +25,7 @@ def demo(submissions: int, port: int):
     et valide une partie des verbatims : le collectif voit des résultats dès sa connexion."""
     from ..coding.demo import analyse_and_publish, seed_themes
     from ..studies.services import find_study
+    from .collectif_board import seed_collectif_board
     from .collectif_preconisations import seed_recommendations
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
@@ -38,6 +39,7 @@ def demo(submissions: int, port: int):
     seed_themes()
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
+    seed_collectif_board()
     seed_recommendations(find_study(ABS_STUDY["slug"]))
     seed_la_riche(created)
     if any(

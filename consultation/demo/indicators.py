@@ -20,6 +20,8 @@ from ..indicators.theme_links import set_theme_keys
 from ..territory.models import Territory
 
 DATA = Path(__file__).parent / "data" / "indicateurs_tours_metropole.csv"
+CONTOURS = Path(__file__).parent / "data" / "contours_tours_metropole.geojson"
+CONTOURS_SOURCE = "IGN, ADMIN EXPRESS (Licence Ouverte 2.0), simplifié"
 LEVELS = {
     "COM": "commune",
     "EPCI": "epci",
@@ -144,8 +146,19 @@ def seed_indicators() -> int:
         indicator.level = "commune"
         set_theme_keys(indicator, entry["themes"])
     _nest()
+    _contours()
     db.session.flush()
     return imported
+
+
+def _contours() -> None:
+    """The outlines of Tours Métropole's communes, for the maps (imported as anyone would)."""
+    from analyse.maps import read_contours
+
+    from ..territory.contours import import_contours
+
+    contours = read_contours(CONTOURS.read_bytes(), "commune")
+    import_contours(contours, "commune", CONTOURS_SOURCE)
 
 
 def _territory(level: str, code: str) -> Territory | None:

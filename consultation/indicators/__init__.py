@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicateurs")
 
-from . import import_job, import_views, theme_views, views  # noqa: E402,F401
+from . import contour_views, import_job, import_views, theme_views, views  # noqa: E402,F401

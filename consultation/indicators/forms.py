@@ -85,3 +85,22 @@ class MappingForm(FlaskForm):
 
 class StartImportForm(FlaskForm):
     replace = BooleanField("Remplacer les valeurs déjà importées et les lignes en double")
+
+
+class ContoursForm(FlaskForm):
+    file = FileField(
+        "Fichier GeoJSON",
+        validators=[
+            FileRequired("Choisissez un fichier."),
+            FileAllowed(["geojson", "json"], "Seuls les fichiers .geojson et .json sont acceptés."),
+        ],
+    )
+    level = SelectField(
+        "Niveau des territoires",
+        choices=[SelectChoice("commune", "Communes"), SelectChoice("iris", "IRIS")],
+        default="commune",
+    )
+    code_property = StringField(
+        "Propriété du code (facultatif)",
+        validators=[Optional(), Length(max=60, message="60 caractères au plus.")],
+    )

@@ -5,11 +5,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from analyse.indicator_files import STATUS_LABELS
+from analyse.territories import COMMUNE, IRIS, LEVEL_LABELS
 
 from ..accounts.roles import CHARGE_ETUDE
 from ..extensions import db
 from . import bp
 from .forms import IndicatorForm
+from .maps import indicator_map, mapped_territories_of
 from .models import Indicator
 from .services import level_label, values_of
 
@@ -53,11 +55,22 @@ def glossary():
 @login_required
 def indicator(indicator_id: int):
     indicator = _indicator_or_404(indicator_id)
+    maps = [
+        (level, found)
+        for level in (COMMUNE, IRIS)
+        if (
+            found := indicator_map(
+                indicator, mapped_territories_of(indicator, level), f"carte-{level}"
+            )
+        )
+    ]
     return render_template(
         "indicators/indicator.html",
         indicator=indicator,
+        maps=maps,
         values=values_of(indicator),
         level_label=level_label,
+        level_labels=LEVEL_LABELS,
         status_labels=STATUS_LABELS,
         may_edit=may_edit_glossary(),
     )

@@ -48,6 +48,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.board_page",
+        "Collectif",
+        "Le tableau des thèmes : en discuter, prendre position, les valider.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "collectif.recommendations",
         "Préconisations",
         "Ce que le collectif propose aux élus, ses preuves et son suivi d'année en année.",

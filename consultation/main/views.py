@@ -2,6 +2,8 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
+from analyse.charts import french_number
+
 from . import bp
 from .headers import allowed_methods
 from .navigation import nav_items
@@ -21,6 +23,10 @@ ERROR_TEXTS = {
         "Une erreur est survenue ; rien n'a été enregistré. Réessayez plus tard.",
     ),
 }
+
+
+# 1 234,5 in every page that writes a figure.
+bp.add_app_template_filter(french_number, "nombre")
 
 
 @bp.app_context_processor

@@ -31,6 +31,8 @@ OBJECT_LABELS = {
     "memo": "Mémo",
     "device_token": "Jeton de tablette",
     "theme": "Thème",
+    "theme_comment": "Commentaire d'un thème",
+    "theme_verbatim": "Verbatim représentatif",
     "recommendation": "Préconisation",
     "indicator": "Indicateur",
 }
@@ -66,6 +68,8 @@ ACTION_LABELS = {
     "login_failed": "Connexion refusée",
     "tokens_revoked": "Tablettes déconnectées",
     "themes": "Thèmes modifiés",
+    "stance": "Position",
+    "split": "Scission",
 }
 
 

@@ -45,6 +45,41 @@ def import_cog(file, sep, encoding, sheet):
     _echo_rejected(geography.rejected)
 
 
+@click.command("import-contours")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--level",
+    type=click.Choice(["commune", "iris"]),
+    default="commune",
+    show_default=True,
+    help="Niveau des territoires du fichier.",
+)
+@click.option("--code-property", help="Propriété qui porte le code (devinée sinon : INSEE_COM…).")
+@click.option("--source", default="", help="Origine du fichier (par défaut : son nom).")
+@with_appcontext
+@command_transaction
+def import_contours_command(file, level, code_property, source):
+    """Importe les contours des communes ou des IRIS (GeoJSON en WGS 84, comme IGN ADMIN EXPRESS
+    et les contours IRIS de l'INSEE) pour les cartes : vérifiés et simplifiés."""
+    from analyse.maps import read_contours
+
+    from .contours import import_contours
+
+    contours = read_contours(file.read_bytes(), level, code_property=code_property)
+    if contours.errors:
+        click.echo("Import refusé, rien n'a été enregistré :", err=True)
+        for problem in contours.errors:
+            click.echo(f"  {problem}", err=True)
+        _echo_rejected(contours.rejected)
+        raise SystemExit(1)
+    report = import_contours(contours, level, source or file.name)
+    click.echo(
+        f"{len(contours.contours)} contours lus : {report.added} ajoutés, {report.replaced} "
+        f"remplacés, {report.created} territoires créés, {report.repaired} polygones réparés."
+    )
+    _echo_rejected(contours.rejected)
+
+
 def _echo_rejected(rejected) -> None:
     if rejected:
         click.echo(f"Lignes rejetées ({len(rejected)}) :", err=True)
@@ -52,4 +87,4 @@ def _echo_rejected(rejected) -> None:
             click.echo(f"  {problem}", err=True)
 
 
-COMMANDS = [import_cog]
+COMMANDS = [import_cog, import_contours_command]

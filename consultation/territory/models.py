@@ -1,11 +1,14 @@
 """The territory: communes (by INSEE code) and their quartiers, and the official geography
 (communes, IRIS, EPCI, départements, régions, France) that indicators are given for."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analyse.territories import LEVEL_LABELS, LEVELS
 
+from ..accounts.models import utcnow
 from ..extensions import db
 
 
@@ -61,3 +64,19 @@ class Territory(db.Model):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS[self.level]
+
+
+class TerritoryContour(db.Model):
+    """A territory's outline for the maps: a GeoJSON polygon or multipolygon in longitude and
+    latitude, simplified on import (analyse/maps.py), and the file it came from."""
+
+    __tablename__ = "territory_contour"
+
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), primary_key=True
+    )
+    geometry: Mapped[dict] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    territory: Mapped[Territory] = relationship()

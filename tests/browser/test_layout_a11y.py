@@ -64,6 +64,9 @@ DEMO_PAGES = (
     "coding.themes_overview",
     "coding.theme_page",
     "fieldwork.index",
+    "collectif.board_page",
+    "collectif.theme",
+    "collectif.split",
     "collectif.recommendations",
     "collectif.recommendation",
     "collectif.recommendation_verbatim",
@@ -88,7 +91,20 @@ def records(live_server):
         seed_indicators()
         set_study_territory(current_study())
         db.session.commit()
+        from consultation.demo.collectif_board import seed_collectif_board
+
+        # The board with comments, stances and chosen verbatims, as after `make run`.
+        seed_collectif_board()
+        db.session.commit()
         demo_slug = current_study().slug
+        from consultation.collectif.board import study_themes
+
+        demo_theme_id = next(
+            theme.id
+            for entry in study_themes()
+            for theme in entry.themes
+            if theme.code.key == "logement"
+        )
         from consultation.coding.services import active_codes, codebook_of
         from consultation.questionnaire_store.models import Questionnaire
         from consultation.submissions.export_job import start_export
@@ -134,6 +150,7 @@ def records(live_server):
             "demo_id": demo_id,
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
+            "demo_theme_id": demo_theme_id,
             "demo_recommendation_id": demo_evidence.recommendation_id,
             "demo_evidence_id": demo_evidence.id,
         }
@@ -295,6 +312,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "question": "manque_quartier",
             "code_id": records["demo_code_id"],
             "key": "mobilite",
+            "theme_id": records["demo_theme_id"],
             "recommendation_id": records["demo_recommendation_id"],
             "evidence_id": records["demo_evidence_id"],
         }

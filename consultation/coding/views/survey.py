@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from ...accounts.roles import DESIGN, READ_RESULTS, has_role, role_required
 from ...submissions.exports import table_csv_bytes, table_xlsx_bytes
 from .. import bp, survey_figures, weighting
+from ..survey_maps import survey_map
 from .common import _is_coder, _questionnaire
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,8 +35,11 @@ def survey_page(questionnaire_id: int):
     questionnaire = _questionnaire(questionnaire_id)
     grouping = _grouping()
     figures, respondents, masked, minimum = _figures(questionnaire, grouping)
+    mapped, survey_map = _survey_map(figures, grouping, minimum)
     return render_template(
         "coding/survey_figures.html",
+        mapped=mapped,
+        survey_map=survey_map,
         questionnaire=questionnaire,
         figures=figures,
         respondents=respondents,
@@ -47,6 +51,18 @@ def survey_page(questionnaire_id: int):
         weighting_set=bool(weighting.used_codes(weighting.setting_of(questionnaire.id))),
         may_weigh=has_role(*DESIGN),
     )
+
+
+def _survey_map(figures, grouping: str, minimum: int):
+    """(question name, row) asked for the map (`?carte=<question>&reponse=<n>`, figures by
+    commune) and its map, or (None, None)."""
+    name, row = request.args.get("carte", ""), request.args.get("reponse", "")
+    if grouping != "commune" or not name or not row.isdecimal() or len(row) > 4:
+        return None, None
+    question = next((q for q in figures if q.name == name), None)
+    if question is None:
+        return None, None
+    return (name, int(row)), survey_map(question, int(row), minimum, "carte-chiffre")
 
 
 def _weighted(questionnaire):
@@ -99,10 +115,24 @@ def _weighting_form(choices):
             "Millésime",
             validators=[Optional(), NumberRange(1900, 2100, "Une année entre 1900 et 2100.")],
         )
+        cap = SelectField(
+            "Plafond des poids",
+            choices=[SelectChoice(value, label) for value, label in CAPS],
+            default="",
+        )
 
     for key, label in weighting.cells():
         setattr(WeightingForm, _field_name(key), SelectField(label, choices=options, default=""))
     return WeightingForm()
+
+
+# The caps survey practitioners use: none, or no weight above 3, 5 or 8 times the mean.
+CAPS = [("", "Aucun"), ("3", "3 fois le poids moyen"), ("5", "5 fois le poids moyen"),
+        ("8", "8 fois le poids moyen")]  # fmt: skip
+
+
+def _cap_value(cap: float | None) -> str:
+    return "" if not cap else f"{cap:g}"
 
 
 def _field_name(key: str) -> str:
@@ -123,9 +153,16 @@ def survey_weighting(questionnaire_id: int):
                 field.data = code
         form.commune.data = margins.get(weighting.COMMUNE_MARGIN) or ""
         form.year.data = setting.year
+        form.cap.data = _cap_value(setting.cap)
     if form.validate_on_submit():
         age_sex = {key: getattr(form, _field_name(key)).data for key, _ in weighting.cells()}
-        weighting.save_setting(questionnaire.id, age_sex, form.commune.data, form.year.data)
+        weighting.save_setting(
+            questionnaire.id,
+            age_sex,
+            form.commune.data,
+            form.year.data,
+            float(form.cap.data) if form.cap.data else None,
+        )
         flash("Pondération enregistrée.", "success")
         return redirect(url_for("coding.survey_page", questionnaire_id=questionnaire.id, pondere=1))
     return render_template(

@@ -12,6 +12,7 @@ from analyse.indicator_files import STATUS_LABELS, VALUE
 from analyse.territories import LEVEL_LABELS
 
 from ...accounts.roles import CODE, READ_RESULTS, role_required
+from ...indicators.maps import indicator_map
 from ...indicators.models import SOURCES
 from ...submissions.models import PUBLICS
 from ...transaction import abandon
@@ -168,6 +169,11 @@ def theme_page(questionnaire_id: int, key: str):
     columns = themes.indicator_columns(g.study, commune)
     blocks = themes.indicator_blocks(indicators, columns, theme.key_indicator_id)
     charts = [_indicator_chart(block, index) for index, block in enumerate(blocks, start=1)]
+    mapped = themes.map_territories(g.study)
+    maps = [
+        indicator_map(block.indicator, mapped, f"carte-indicateur-{index}")
+        for index, block in enumerate(blocks, start=1)
+    ]
 
     minimum = current_app.config["SMALL_CELL_MINIMUM"]
     masked = not originals
@@ -216,6 +222,7 @@ def theme_page(questionnaire_id: int, key: str):
         publics=PUBLICS,
         blocks=blocks,
         charts=charts,
+        maps=maps,
         columns=columns,
         territory=g.study.territory,
         comparison_levels=g.study.comparison_levels,

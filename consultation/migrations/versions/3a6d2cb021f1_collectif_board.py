@@ -171,7 +171,7 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("organisation", sa.String(length=200), nullable=False),
-        sa.Column("present", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("present", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(
             ["meeting_id"],
             ["meeting.id"],
