@@ -353,6 +353,9 @@ def test_the_theme_page_lists_its_preconisations(db, theme_study, recommendation
     )
     section = page.get_element_by_id("preconisations")
     assert "Encadrer les loyers des petits logements" in _text(section)
+    board = _tree(theme_study["coder"].get(f"/etudes/etude-test/collectif/themes/{_theme(db).id}"))
+    link = board.get_element_by_id("preconisations").find(".//a")
+    assert link.get("href") == f"{BASE}/{recommendation.id}"
 
 
 def test_the_list_exports_as_csv_with_formulas_neutralised(db, login, theme_study):
