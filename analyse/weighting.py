@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .tabulations import MULTIPLE, ClosedQuestion
+from .tabulations import MISSING_GROUP, MULTIPLE, OVERALL, ClosedQuestion
 
 
 @dataclass(frozen=True)
@@ -78,21 +78,46 @@ def spread(weights: pd.Series) -> Spread:
     )
 
 
-def weighted_shares(frame: pd.DataFrame, question: ClosedQuestion, weights: pd.Series) -> dict:
-    """{answer: weighted percentage of the weighted respondents who answered}; for a multiple
-    choice, each choice's share of them (the total exceeds 100)."""
+def weighted_shares(
+    frame: pd.DataFrame, question: ClosedQuestion, weights: pd.Series, by: str | None = None
+) -> dict[str, dict[str, float]]:
+    """{column: {answer: weighted percentage of the weighted respondents who answered}}: the
+    column OVERALL, then one per value of the profile column `by` (an empty profile is
+    MISSING_GROUP). For a multiple choice — a list of choices, or an older space-separated
+    text — each choice's share of them (the total exceeds 100; a choice ticked twice counts
+    once)."""
     answers = frame[question.name]
-    answered = answers.notna() & (answers.astype(str) != "") & weights.notna()
-    if not answered.any():
+    kept = weights.notna() & answers.notna()
+    if question.kind == MULTIPLE:
+        listed = answers[kept].map(
+            lambda value: value if isinstance(value, list) else str(value).split()
+        )
+        pairs = listed.explode()
+        pairs = pairs[pairs.notna()].astype(str)
+        pairs = pairs[pairs != ""]
+        pairs = pairs[
+            ~pd.DataFrame({"row": pairs.index, "key": pairs.to_numpy()}).duplicated().to_numpy()
+        ]
+    else:
+        pairs = answers[kept].map(_key)
+        pairs = pairs[pairs != ""]
+    if pairs.empty:
         return {}
-    kept_weights = weights[answered]
-    base = float(kept_weights.sum())
-    shares: dict[str, float] = {}
-    for index, answer in answers[answered].items():
-        keys = str(answer).split() if question.kind == MULTIPLE else [_key(answer)]
-        for key in keys:
-            shares[key] = shares.get(key, 0.0) + float(kept_weights[index])
-    return {key: 100 * value / base for key, value in shares.items()}
+    answered = pairs.index.unique()
+    keys = pairs.to_numpy()
+    pair_weights = pd.Series(weights.loc[pairs.index].to_numpy(dtype=float))
+    total = float(weights.loc[answered].sum())
+    result = {
+        OVERALL: {k: 100 * float(v) / total for k, v in pair_weights.groupby(keys).sum().items()}
+    }
+    if by:
+        groups = frame[by].fillna(MISSING_GROUP).astype(str)
+        sums = pair_weights.groupby([groups.loc[pairs.index].to_numpy(), keys]).sum()
+        bases = weights.loc[answered].groupby(groups.loc[answered].to_numpy()).sum()
+        for (group, key), value in sums.items():
+            if bases[group] > 0:
+                result.setdefault(group, {})[key] = 100 * float(value) / float(bases[group])
+    return result
 
 
 def _key(value) -> str:

@@ -211,4 +211,5 @@ FEATURE_COMMAND_MODULES: list[str] = [
     ".indicators.commands",
     ".territory.commands",
     ".public.commands",
+    ".collectif.notification_commands",
 ]

@@ -283,6 +283,14 @@ def _study(db, mark: str, study_id: int | None) -> dict:
             theme_comment,
         ]
     )
+    db.session.flush()
+    meeting, meeting_item, attendee, notification = _meeting(
+        db,
+        mark,
+        questionnaire.study_id,
+        charge,
+        theme_id=db.session.scalar(db.select(Theme.id).where(Theme.code_id == code.id)),
+    )
     # A préconisation on the theme, resting on the coded answer.
     from consultation.collectif.models import Evidence, Recommendation, RecommendationEntry
 
@@ -327,6 +335,47 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "besoins": besoins,
         "invitation": invitation,
         "invitation_token": invitation_token,
+        "meeting": meeting,
+        "meeting_item": meeting_item,
+        "attendee": attendee,
+        "notification": notification,
         "recommendation": recommendation,
         "evidence": evidence,
     }
+
+
+def _meeting(db, mark: str, study_id: int, charge, theme_id: int):
+    """A meeting of the collectif with a guest and a theme on its agenda (a decision recorded),
+    and a notification of it for the chargée d'étude."""
+    from consultation.collectif.models import Meeting, MeetingAttendee, MeetingItem, Notification
+
+    meeting = Meeting(
+        study_id=study_id,
+        title=f"{mark}Réunion du collectif",
+        starts_at=(utcnow() + timedelta(days=10)).replace(tzinfo=None, microsecond=0),
+        place=f"{mark}Salle des fêtes",
+        notes=f"{mark}Apporter les chiffres",
+        created_by_id=charge.id,
+    )
+    attendee = MeetingAttendee(name=f"{mark}Marie Élue", organisation=f"{mark}Mairie")
+    item = MeetingItem(
+        position=0,
+        theme_id=theme_id,
+        decision=f"{mark}Thème retenu pour le rapport",
+        decided_at=utcnow(),
+        decided_by_id=charge.id,
+    )
+    meeting.attendees.append(attendee)
+    meeting.items.append(item)
+    db.session.add(meeting)
+    db.session.flush()
+    notification = Notification(
+        user_id=charge.id,
+        study_id=study_id,
+        kind="reunion",
+        message=f"{mark}Réunion du collectif programmée",
+        url=f"/etudes/x/collectif/reunions/{meeting.id}",
+    )
+    db.session.add(notification)
+    db.session.flush()
+    return meeting, item, attendee, notification

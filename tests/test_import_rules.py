@@ -29,6 +29,8 @@ DOMAIN = (
 )
 # One package per feature, side by side.
 FEATURES = ("designer", "interviews", "review", "api", "coding", "public", "residents", "fieldwork")
+# Above the features: the collectif's work stands on coding's themes and nothing stands on it.
+ABOVE = {"collectif": {"coding"}}
 
 
 def _imports(path: Path) -> set[str]:
@@ -82,6 +84,30 @@ def test_a_feature_imports_no_other_feature(feature):
         for path in _files(f"consultation.{feature}")
         for name in _imports(path)
         if name.startswith("consultation.") and name.split(".")[1] in others
+    ]
+    assert not offending, offending
+
+
+@pytest.mark.parametrize("package", ABOVE)
+def test_the_collectif_imports_only_the_features_it_stands_on(package):
+    offending = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files(f"consultation.{package}")
+        for name in _imports(path)
+        if name.startswith("consultation.")
+        and name.split(".")[1] in FEATURES
+        and name.split(".")[1] not in ABOVE[package]
+    ]
+    assert not offending, offending
+
+
+@pytest.mark.parametrize("package", [*DOMAIN, *FEATURES])
+def test_nothing_below_imports_the_collectif(package):
+    offending = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _files(f"consultation.{package}")
+        for name in _imports(path)
+        if name.startswith("consultation.") and name.split(".")[1] in ABOVE
     ]
     assert not offending, offending
 

@@ -52,6 +52,23 @@ def _url(questionnaire, rest=""):
     return f"/etudes/etude-test/analyse/{questionnaire.id}/chiffres{rest}"
 
 
+def _weighted_table(page: str, label: str) -> dict[str, dict[str, str]]:
+    """answer → column → the cell's text, from the weighted table of the question `label`."""
+    tree = lxml_html.fromstring(page)
+    table = next(
+        t
+        for t in tree.find_class("survey-weighted")
+        if t.find("caption").text_content().startswith(label)
+    )
+    columns = [" ".join(th.text_content().split()) for th in table.find("thead").iter("th")][1:]
+    return {
+        row[0].text_content().strip(): {
+            column: " ".join(cell.text_content().split()) for column, cell in zip(columns, row[1:])
+        }
+        for row in table.find("tbody").iter("tr")
+    }
+
+
 def test_weighted_percentages_agree_with_a_hand_computation(login, survey):
     chargé = login("charge_etude")
     form = chargé.get(_url(survey, "/ponderation")).get_data(as_text=True)
@@ -66,12 +83,14 @@ def test_weighted_percentages_agree_with_a_hand_computation(login, survey):
     )
     # Population: 2,000 young women and 6,000 older ones in the two communes (25 % / 75 %);
     # sample: 8 and 7 of 15. Tenants: 0.25 + 0.75 × 4/7 = 67.9 % weighted, 12/15 = 80 % raw.
-    weighted = page[page.index("pourcentages bruts et pondérés") :]
-    assert (
-        '<th scope="row">Locataire</th>\n    <td class="num">80,0 %</td><td class="num">67,9 %</td>'
-        in weighted
-    )
-    assert "32,1 %" in weighted
+    # By public, everyone of a public weighs the same: the shares are the raw ones.
+    table = _weighted_table(page, "Vous êtes…")
+    assert table["Locataire"] == {
+        "Ensemble": "67,9 % brut 80,0 %",
+        "Jeune (16–25 ans)": "100,0 % brut 100,0 %",
+        "Personne âgée (60 ans et plus)": "57,1 % brut 57,1 %",
+    }
+    assert table["Propriétaire"]["Ensemble"] == "32,1 % brut 20,0 %"
     # Weights 0.25 × 15/8 = 0.47 and 0.75 × 15/7 = 1.61; Kish: 15 Σw² / (Σw)² = 1.32.
     assert (
         "Poids de 0,47 à 1,61 ; effet de plan (Kish) 1,32 ; taille effective d'échantillon 11"
@@ -79,8 +98,8 @@ def test_weighted_percentages_agree_with_a_hand_computation(login, survey):
     )
     said = " ".join(page.replace("<code>", "").replace("</code>", "").split())
     assert "calage sur P21_F1825, P21_F6074 (millésime 2021)" in said
-    unweighted = chargé.get(_url(survey)).get_data(as_text=True)
-    assert "pourcentages bruts et pondérés" not in unweighted
+    unweighted = lxml_html.fromstring(chargé.get(_url(survey)).get_data(as_text=True))
+    assert unweighted.find_class("survey-weighted") == []
 
 
 def test_a_commune_without_population_is_said_and_its_respondents_left_out(login, survey):
@@ -106,10 +125,9 @@ def test_only_the_study_team_chooses_the_margins_and_readers_see_masked_weighted
     page = html.unescape(
         reader.get(_url(survey), query_string={"pondere": 1}).get_data(as_text=True)
     )
-    weighted = page[page.index("pourcentages bruts et pondérés") :]
-    # 3 owners: under the minimum (5), hidden in both columns.
-    owners = weighted[weighted.index("Propriétaire") :][:200]
-    assert "masqué" in owners and "32,1" not in owners
+    # 3 owners: under the minimum (5), hidden weighted as unweighted.
+    owners = _weighted_table(page, "Vous êtes…")["Propriétaire"]
+    assert owners["Ensemble"] == "masqué < 5" and "32,1" not in " ".join(owners.values())
     assert "Choisir les indicateurs des marges" not in page
 
 
@@ -132,16 +150,19 @@ def test_the_weighted_table_downloads_as_csv_and_xlsx(login, survey):
         "Question",
         "Libellé de la question",
         "Réponse",
+        "Groupe",
         "Non pondéré (%)",
         "Pondéré (%)",
     ]
-    assert ["logement", "Vous êtes…", "Locataire", "80,0", "67,9"] in rows
+    assert ["logement", "Vous êtes…", "Locataire", "Ensemble", "80,0", "67,9"] in rows
     assert ["Effet de plan (Kish)", "1,323", "Taille effective", "11,3"] in rows
     workbook = openpyxl.load_workbook(
         io.BytesIO(chargé.get(_url(survey, "-ponderes.xlsx")).get_data())
     )
     lines = list(workbook.active.iter_rows(values_only=True))
-    assert ("logement", "Vous êtes…", "Propriétaire", 20.0, 32.1) in lines
+    assert ("logement", "Vous êtes…", "Propriétaire", "Ensemble", 20.0, 32.1) in lines
+    old = ("logement", "Vous êtes…", "Propriétaire", "Personne âgée (60 ans et plus)", 42.9, 42.9)
+    assert old in lines
 
 
 def test_the_cap_is_chosen_with_the_margins_and_said_beside_the_figures(login, survey):

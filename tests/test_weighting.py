@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analyse.tabulations import CATEGORICAL, MULTIPLE, ClosedQuestion
+from analyse.tabulations import CATEGORICAL, MULTIPLE, OVERALL, ClosedQuestion
 from analyse.weighting import rake, spread, weighted_shares
 
 
@@ -18,7 +18,7 @@ def test_one_margin_is_post_stratification_computed_by_hand():
     weights = rake(frame, {"sex": {"femme": 5000, "homme": 5000}})
     assert weights.tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3, 2])
     shares = weighted_shares(frame, ClosedQuestion("aide", CATEGORICAL), weights)
-    assert shares == pytest.approx({"oui": 100 / 3, "non": 200 / 3})
+    assert shares[OVERALL] == pytest.approx({"oui": 100 / 3, "non": 200 / 3})
     summary = spread(weights)
     # Kish: n Σw² / (Σw)² = 4 × (3 × 4/9 + 4) / 16 = 4/3; effective size 4 / (4/3) = 3.
     assert summary.design_effect == pytest.approx(4 / 3)
@@ -56,7 +56,9 @@ def test_two_margins_are_both_reached_and_the_outsiders_are_left_out():
         {"26_59|femme": 0.4, "60_74|homme": 0.2, "60_74|femme": 0.4}, abs=1e-3
     )
     assert spread(weights).left_out == 2
-    shares = weighted_shares(frame, ClosedQuestion("aides", MULTIPLE, ("apl", "rsa")), weights)
+    shares = weighted_shares(frame, ClosedQuestion("aides", MULTIPLE, ("apl", "rsa")), weights)[
+        OVERALL
+    ]
     # Respondent 2 (no answer) is out of the base; apl: rows 0 and 1, rsa: rows 0 and 3.
     w = weights
     base = w[0] + w[1] + w[3]
@@ -78,3 +80,24 @@ def test_a_cap_keeps_every_weight_under_it_and_says_the_margins_move():
     # The young share is no longer 30 % but 3 / 20 = 15 %: the cap's price, stated on the page.
     share = capped[0] / capped.sum()
     assert share == pytest.approx(0.15, abs=1e-2)
+
+
+def test_multiple_choices_stored_as_lists_are_weighted_by_group():
+    # As the submissions store them: lists (and one older space-separated text); a choice
+    # ticked twice counts once; row 2 did not answer.
+    frame = pd.DataFrame(
+        {
+            "aides": [["apl", "rsa"], ["apl"], None, "rsa apl", ["apl", "apl"]],
+            "public": ["jeune", "age", "age", None, "jeune"],
+        }
+    )
+    weights = pd.Series([1.0, 2.0, 1.0, 1.0, 1.0])
+    shares = weighted_shares(
+        frame, ClosedQuestion("aides", MULTIPLE, ("apl", "rsa")), weights, by="public"
+    )
+    # All: base 1 + 2 + 1 + 1 = 5; apl everyone, rsa rows 0 and 3 (2 / 5).
+    assert shares[OVERALL] == pytest.approx({"apl": 100.0, "rsa": 40.0})
+    # Young: rows 0 and 4 (base 2), rsa row 0 only; old: row 1 (apl); no profile: row 3.
+    assert shares["jeune"] == pytest.approx({"apl": 100.0, "rsa": 50.0})
+    assert shares["age"] == pytest.approx({"apl": 100.0})
+    assert shares[""] == pytest.approx({"apl": 100.0, "rsa": 100.0})

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import String, false
+from sqlalchemy import String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     # Named by every session and "remember me" cookie of the account; raising it ends them all
     # (logout, « se déconnecter partout »), even copies of a cookie taken before.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The e-mail digest of unread notifications (collectif/notifications.py); the person may
+    # turn it off from a study's notifications page.
+    notification_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -25,6 +25,17 @@ class SubmissionOut(Schema):
         required=True,
         metadata={"description": "Code de récépissé à remettre à la personne (ses droits RGPD)"},
     )
+    content_hash = fields.String(
+        required=True,
+        metadata={
+            "description": "Empreinte du contenu enregistré : à garder sur la tablette et à "
+            "renvoyer dans `corrects` pour corriger cet entretien"
+        },
+    )
+    corrected = fields.Boolean(
+        required=True,
+        metadata={"description": "Vrai quand cet envoi est une correction enregistrée"},
+    )
 
 
 class ErrorOut(Schema):

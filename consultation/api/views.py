@@ -15,6 +15,7 @@ from ..questionnaire_store.definitions import published_version
 from ..questionnaire_store.models import PUBLISHED, Questionnaire, QuestionnaireVersion
 from ..studies.scope import role_in
 from ..submissions.assignments import is_assigned, may_send
+from ..submissions.corrections import CorrectionRefused, correct_submission
 from ..submissions.models import Assignment
 from ..submissions.schemas import MAX_INT, SubmissionIn
 from ..submissions.services import (
@@ -67,15 +68,33 @@ def _published_version(questionnaire_id: int, number: int) -> QuestionnaireVersi
     description="Idempotent sur `uuid` : un renvoi identique répond 200 avec la réponse déjà "
     "enregistrée ; un contenu différent sous le même `uuid`, ou une réponse d'un autre enquêteur, "
     "répond 409. Un enquêteur envoie les entretiens des questionnaires qui lui sont attribués, et "
-    "ceux menés pendant une affectation retirée depuis.",
+    "ceux menés pendant une affectation retirée depuis.\n\n"
+    "**Corriger un entretien déjà envoyé** : renvoyer le même `uuid` avec les réponses et le "
+    "profil corrigés, et `corrects` égal au `content_hash` répondu lors du dernier envoi accepté. "
+    "La correction remplace les réponses et le profil (vérifiés contre la version de "
+    "l'entretien), garde l'avant et l'après dans l'historique de la réponse, et les codages "
+    "suivent le texte corrigé ; elle répond 200 avec `corrected` vrai et la nouvelle empreinte. "
+    "La même correction envoyée deux fois est enregistrée une fois. Refusée sans rien modifier : "
+    "409 `correction_introuvable` (aucun entretien de cet enquêteur sous cet `uuid`), 409 "
+    "`correction_perimee` (l'entretien a été modifié depuis, par exemple par la chargée "
+    "d'étude), 409 `correction_close` (déjà validé ou rejeté), 422 (réponses invalides).",
 )
 @api_auth()
 @bp.arguments(SubmissionIn(), location="json")
 @bp.response(201, SubmissionOut, description="Réponse enregistrée")
-@bp.alt_response(200, schema=SubmissionOut, description="Déjà reçue avec le même contenu")
+@bp.alt_response(
+    200,
+    schema=SubmissionOut,
+    description="Déjà reçue avec le même contenu, ou correction enregistrée",
+)
 @bp.alt_response(400, schema=ErrorOut, description="JSON invalide")
 @bp.alt_response(401, schema=ErrorOut, description="Jeton manquant ou révoqué")
-@bp.alt_response(409, schema=ErrorOut, description="Identifiant déjà utilisé pour un autre contenu")
+@bp.alt_response(
+    409,
+    schema=ErrorOut,
+    description="Identifiant déjà utilisé pour un autre contenu ; correction refusée (entretien "
+    "introuvable, modifié depuis, validé ou rejeté)",
+)
 @bp.alt_response(413, schema=ErrorOut, description="Requête trop volumineuse")
 @bp.alt_response(
     422,
@@ -98,27 +117,42 @@ def create_submission(payload):
             },
             code="version_inconnue",
         )
+    digest = content_hash(request.get_json())
     try:
-        stored = store_submission(
-            version=version,
-            client_uuid=str(payload["uuid"]),
-            answers=payload["answers"],
-            profile=Profile(**payload["profile"]),
-            consent=Consent(**payload["consent"]),
-            content_hash=content_hash(request.get_json()),
-            channel=payload["channel"],
-            enumerator_id=g.api_user.id,
-            device_id=payload["device_id"]
-            or (g.device_token.device_label if g.device_token else ""),
-            started_at=payload["started_at"],
-            completed_at=payload["completed_at"],
-            receipt_code=payload["receipt_code"],
-        )
+        if payload["corrects"] is not None:
+            stored = correct_submission(
+                version=version,
+                client_uuid=str(payload["uuid"]),
+                corrects=payload["corrects"],
+                answers=payload["answers"],
+                profile=Profile(**payload["profile"]),
+                consent=Consent(**payload["consent"]),
+                content_hash=digest,
+                enumerator_id=g.api_user.id,
+            )
+        else:
+            stored = store_submission(
+                version=version,
+                client_uuid=str(payload["uuid"]),
+                answers=payload["answers"],
+                profile=Profile(**payload["profile"]),
+                consent=Consent(**payload["consent"]),
+                content_hash=digest,
+                channel=payload["channel"],
+                enumerator_id=g.api_user.id,
+                device_id=payload["device_id"]
+                or (g.device_token.device_label if g.device_token else ""),
+                started_at=payload["started_at"],
+                completed_at=payload["completed_at"],
+                receipt_code=payload["receipt_code"],
+            )
     except SubmissionInvalid as error:
         raise ApiError(422, error.message, error.errors, code="reponse_invalide") from None
     except SubmissionConflict as error:
         # No id: the submission holding this UUID may be another enquêteur's.
         raise ApiError(409, str(error), code="conflit_uuid") from None
+    except CorrectionRefused as error:
+        raise ApiError(409, error.message, code=error.code) from None
     touch_token()
     # The receipt code goes back so that a tablet that did not draw one can still show it.
     body = {
@@ -126,6 +160,9 @@ def create_submission(payload):
         "uuid": str(payload["uuid"]),
         "state": stored.state,
         "receipt_code": stored.receipt_code,
+        # What the tablet sends back in `corrects` to correct this interview later.
+        "content_hash": digest,
+        "corrected": payload["corrects"] is not None,
     }
     return body, (201 if stored.created else 200)
 

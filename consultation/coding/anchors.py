@@ -1,8 +1,8 @@
 """Codings, suggestions and pseudonymisations follow an edit of the answer they point into.
 
-When a submission's answers are replaced (a back-office edit, a paper entry corrected), every
-answer whose text changed has its anchors mapped through the diff of old and new text
-(analyse.anchors), in the same transaction as the edit:
+When a submission's answers are replaced (a back-office edit, a paper entry corrected, a tablet's
+correction of an interview it sent), every answer whose text changed has its anchors mapped
+through the diff of old and new text (analyse.anchors), in the same transaction as the edit:
 
 - a coding moves with its words; where the coded words themselves changed it is kept, flagged
   « à revoir » with the words it had, and left out of agreement and results until a coder confirms

@@ -111,8 +111,8 @@ class Weighting:
     spread: Spread
     weights: pd.Series
     problems: list[str] = field(default_factory=list)
-    # question name → {answer label: weighted percentage}
-    shares: dict[str, dict[str, float]] = field(default_factory=dict)
+    # question name → {column key (OVERALL, a group): {answer label: weighted percentage}}
+    shares: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     cap: float | None = None
 
 
@@ -129,9 +129,10 @@ def available_indicators() -> list[tuple[str, str]]:
     return [(code, label) for code, label in rows]
 
 
-def weigh(questionnaire) -> Weighting | None:
+def weigh(questionnaire, by: str | None = None) -> Weighting | None:
     """The weights of the questionnaire's respondents and the weighted share of each answer of
-    its closed questions (all respondents); None when no weighting is set."""
+    its closed questions, for all respondents and, with `by` (a profile column), for each of its
+    values; None when no weighting is set."""
     setting = setting_of(questionnaire.id)
     codes = used_codes(setting)
     model = reference_model(questionnaire)
@@ -181,8 +182,11 @@ def weigh(questionnaire) -> Weighting | None:
             if choice_list
             else {}
         )
-        shares = weighted_shares(frame, closed, weights)
-        result.shares[closed.name] = {labels.get(key, key): value for key, value in shares.items()}
+        shares = weighted_shares(frame, closed, weights, by) if margins else {}
+        result.shares[closed.name] = {
+            column: {labels.get(key, key): value for key, value in values.items()}
+            for column, values in shares.items()
+        }
     return result
 
 

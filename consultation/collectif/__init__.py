@@ -9,5 +9,8 @@ from . import (  # noqa: E402, F401
     audit_links,
     board_views,
     editions,
+    meeting_audit_links,
+    meeting_views,
+    notification_views,
     recommendation_views,
 )

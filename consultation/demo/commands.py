@@ -26,6 +26,7 @@ def demo(submissions: int, port: int):
     from ..coding.demo import analyse_and_publish, seed_themes
     from ..studies.services import find_study
     from .collectif_board import seed_collectif_board
+    from .collectif_meetings import seed_meetings
     from .collectif_preconisations import seed_recommendations
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
@@ -37,6 +38,7 @@ def demo(submissions: int, port: int):
     published = analyse_and_publish()
     # Themes beside the territory's figures: indicators for the glossary, the study's territory.
     seed_themes()
+    seed_meetings()
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
     seed_collectif_board()

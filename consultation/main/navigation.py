@@ -54,6 +54,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.meetings_list",
+        "Réunions",
+        "Les réunions du collectif : ordre du jour, présences et décisions.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "collectif.recommendations",
         "Préconisations",
         "Ce que le collectif propose aux élus, ses preuves et son suivi d'année en année.",

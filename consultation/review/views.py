@@ -174,6 +174,29 @@ def _submission_or_404(submission_id: int) -> Submission:
     return submission
 
 
+PROFILE_FIELDS = {
+    "public": ("Public", PUBLICS),
+    "age_band": ("Tranche d'âge", AGE_BANDS),
+    "sex": ("Sexe", SEXES),
+    "commune_code": ("Commune (code INSEE)", None),
+    "quartier_id": ("Quartier (identifiant)", None),
+    "place": ("Lieu de l'entretien", None),
+}
+
+
+def _profile_changes(revision) -> list[dict]:
+    """The profile fields a tablet's correction changed, as rows of the history's table."""
+    changes = []
+    for name, (label, choices) in PROFILE_FIELDS.items():
+        if name not in revision.before or revision.before[name] == revision.after.get(name):
+            continue
+        before, after = revision.before[name], revision.after.get(name)
+        if choices is not None:
+            before, after = choices.get(before, before), choices.get(after, after)
+        changes.append({"path": name, "label": label, "before": before, "after": after})
+    return changes
+
+
 @bp.route("/<int:submission_id>")
 @role_required(*REVIEW)
 def submission(submission_id: int):
@@ -188,7 +211,8 @@ def submission(submission_id: int):
                     revision.before.get("answers"), revision.after.get("answers")
                 )
             ]
-            if revision.action == "edit"
+            + _profile_changes(revision)
+            if revision.action in ("edit", "correction")
             else [],
         }
         for revision in reversed(submission.revisions)

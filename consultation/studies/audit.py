@@ -35,6 +35,7 @@ OBJECT_LABELS = {
     "theme_verbatim": "Verbatim représentatif",
     "recommendation": "Préconisation",
     "indicator": "Indicateur",
+    "meeting": "Réunion",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -58,6 +59,7 @@ ACTION_LABELS = {
     "accept": "Acceptation",
     "reject": "Refus",
     "correct": "Correction",
+    "correction": "Correction envoyée par la tablette",
     "validate": "Validation",
     "replace": "Remplacement",
     "revoke": "Révocation",
@@ -70,6 +72,8 @@ ACTION_LABELS = {
     "themes": "Thèmes modifiés",
     "stance": "Position",
     "split": "Scission",
+    "presence": "Présences",
+    "decision": "Décision",
 }
 
 

@@ -11,8 +11,9 @@ _signals = Namespace()
 
 # Sent with the submission as sender and keywords before= and after= (the answers, as dicts),
 # once its answers are replaced and before the service flushes: by a back-office edit (which is
-# also how a paper entry is corrected) and by any future path that stores a new version of an
-# interview. Received by consultation.coding.anchors.
+# also how a paper entry is corrected), by a tablet's correction of an interview it sent
+# (corrections.py), and by any future path that stores a new version of an interview. Received
+# by consultation.coding.anchors.
 answers_replaced = _signals.signal("answers-replaced")
 
 # Sent by `consultation purge` (keyword dry_run=), after the answers past their study's retention

@@ -140,7 +140,7 @@ class SubmissionRevision(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    action: Mapped[str] = mapped_column(String(30))  # edit, state
+    action: Mapped[str] = mapped_column(String(30))  # edit, state, correction
     before: Mapped[dict] = mapped_column(JSON)
     after: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(default="")

@@ -132,6 +132,19 @@ class SubmissionIn(FrenchSchema):
             "d'entretien (hors ligne) ; le serveur en tire un s'il manque"
         },
     )
+    corrects = _field(
+        fields.String,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[0-9a-f]{64}$", error="Empreinte attendue : 64 caractères hexadécimaux."
+        ),
+        metadata={
+            "description": "Pour corriger un entretien déjà reçu : l'empreinte `content_hash` "
+            "que le serveur a répondue au dernier envoi accepté de cet entretien (même `uuid`). "
+            "Absent pour un nouvel entretien."
+        },
+    )
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:

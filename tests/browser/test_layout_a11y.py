@@ -47,6 +47,7 @@ NOT_PAGES = {
     "public.codes_pdf",
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
+    "collectif.agenda_pdf",
     "collectif.recommendations_file",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
@@ -428,6 +429,13 @@ def test_every_tablet_step_fits_a_phone_and_passes_axe(live_server, records, aud
     page.get_by_role("button", name="Terminer").click()
     page.locator(".receipt-notice").wait_for()
     problems += _audit(page, "tablette fin avec code de récépissé")
+    # Once sent, the interview may be corrected from the « envoyés » list.
+    correct = page.locator("#envoyes .item-row").get_by_role("button", name="Corriger").first
+    correct.wait_for()
+    problems += _audit(page, "tablette envoyés à corriger")
+    correct.click()
+    page.get_by_role("heading", name="Relecture de la correction").wait_for()
+    problems += _audit(page, "tablette relecture de la correction")
     assert problems == [], "\n".join(problems)
     assert page.errors == []
 

@@ -47,7 +47,7 @@ def survey_page(questionnaire_id: int):
         groupings={key: label for key, (_, label) in survey_figures.GROUPINGS.items()},
         masked=masked,
         minimum=minimum,
-        weighted=_weighted(questionnaire),
+        weighted=_weighted(questionnaire, grouping),
         weighting_set=bool(weighting.used_codes(weighting.setting_of(questionnaire.id))),
         may_weigh=has_role(*DESIGN),
     )
@@ -65,11 +65,11 @@ def _survey_map(figures, grouping: str, minimum: int):
     return (name, int(row)), survey_map(question, int(row), minimum, "carte-chiffre")
 
 
-def _weighted(questionnaire):
+def _weighted(questionnaire, grouping: str):
     """The weighted shares, when asked (`?pondere=1`) and a weighting is set."""
     if request.args.get("pondere") != "1":
         return None
-    return weighting.weigh(questionnaire)
+    return weighting.weigh(questionnaire, survey_figures.GROUPINGS[grouping][0])
 
 
 @bp.route("/<int:questionnaire_id>/chiffres.<fmt>")
@@ -177,28 +177,29 @@ WEIGHTED_HEADERS = [
     "Question",
     "Libellé de la question",
     "Réponse",
+    "Groupe",
     "Non pondéré (%)",
     "Pondéré (%)",
 ]
 
 
 def _weighted_lines(figures, weighted, minimum: int) -> list[list]:
-    """The weighted beside the unweighted share of each answer (all respondents); a share masked
-    unweighted is masked weighted too; then the weights' spread."""
+    """The weighted beside the unweighted share of each answer, for all respondents and each
+    group of the figures' columns; a share masked unweighted is masked weighted too; then the
+    weights' spread."""
     lines = []
     for question in figures:
         if question.kind == "numeric":
             continue
         shares = weighted.shares.get(question.name, {})
         for answer, cells in question.rows:
-            overall = cells[0]
-            if overall.masked:
-                lines.append([question.name, question.label, answer, f"< {minimum}", "masqué"])
-            else:
-                lines.append(
-                    [question.name, question.label, answer]
-                    + [round(overall.percent, 1), round(shares.get(answer, 0.0), 1)]
-                )
+            for (key, label), cell in zip(question.columns, cells):
+                head = [question.name, question.label, answer, label]
+                if cell.masked:
+                    lines.append(head + [f"< {minimum}", "masqué"])
+                else:
+                    weighted_share = shares.get(key, {}).get(answer, 0.0)
+                    lines.append(head + [round(cell.percent, 1), round(weighted_share, 1)])
     spread = weighted.spread
     lines.append([])
     lines.append(
@@ -222,10 +223,11 @@ def survey_weighted_file(questionnaire_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     questionnaire = _questionnaire(questionnaire_id)
-    weighted = weighting.weigh(questionnaire)
+    grouping = _grouping()
+    weighted = weighting.weigh(questionnaire, survey_figures.GROUPINGS[grouping][0])
     if weighted is None:
         abort(404)
-    figures, _, _, minimum = _figures(questionnaire, "public")
+    figures, _, _, minimum = _figures(questionnaire, grouping)
     lines = _weighted_lines(figures, weighted, minimum)
     if fmt == "csv":
         content, mimetype = table_csv_bytes(WEIGHTED_HEADERS, lines), "text/csv; charset=utf-8"

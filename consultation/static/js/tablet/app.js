@@ -17,6 +17,7 @@ import {
   getMeta,
   keepDefinitions,
   moveToOutbox,
+  purgeSentAnswers,
   saveDraft,
   setMeta,
 } from "tablet/store.js";
@@ -46,6 +47,8 @@ export async function startApp(root) {
   app.screen = root.querySelector("#ecran");
   app.study = root.dataset.study;
   const section = root.querySelector("#etat-synchronisation");
+  // Answers of interviews sent more than the correction window ago leave the tablet.
+  await purgeSentAnswers().catch(() => null);
   app.bootstrap = await loadBootstrap();
   app.sync = startSync({
     submissionsUrl: root.dataset.submissionsUrl,
@@ -244,7 +247,7 @@ function stepper(current) {
 function interviewHeader(draft, step) {
   return [
     h("div", { class: "page-title" },
-      h("h1", {}, draft.title),
+      h("h1", {}, draft.correction ? `Correction · ${draft.title}` : draft.title),
       // Together, so that « Enregistré » appearing does not push the button to another line.
       h("div", { class: "title-actions" },
         // Everything shown was read from the tablet: it is saved until a change says otherwise.
@@ -473,7 +476,10 @@ function showProfile(initial) {
 }
 
 async function abandon(draft) {
-  if (!confirm("Abandonner cet entretien ? Ce qui a été saisi sera supprimé de la tablette.")) return;
+  const question = draft.correction
+    ? "Abandonner cette correction ? L'entretien reste tel qu'il a été envoyé."
+    : "Abandonner cet entretien ? Ce qui a été saisi sera supprimé de la tablette.";
+  if (!confirm(question)) return;
   await deleteDraft(draft.uuid);
   location.hash = "#/";
 }
@@ -621,19 +627,27 @@ function showReview(initial, entry) {
   const rows = (pairs) => h("dl", { class: "review-list" }, pairs.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value || "—")]));
   const consent = initial.consent;
 
-  const finish = h("button", { type: "button", class: "button big" }, "Terminer");
+  const correction = Boolean(initial.correction);
+  const finish = h("button", { type: "button", class: "button big" }, correction ? "Envoyer la correction" : "Terminer");
   finish.addEventListener("click", async () => {
     finish.disabled = true;
     // Drawn here, offline: the person leaves with it. A corrected interview keeps its first one.
     const receipt = initial.receipt_code || newReceiptCode();
-    await moveToOutbox({ ...initial, receipt_code: receipt, completed_at: new Date().toISOString() });
-    app.lastReceipt = receipt;
+    // A correction keeps the interview's own dates: the server keeps the first ones anyway.
+    const completedAt = correction && initial.completed_at ? initial.completed_at : new Date().toISOString();
+    await moveToOutbox({ ...initial, receipt_code: receipt, completed_at: completedAt });
+    // The receipt was handed over at the first « Terminer »: not shown again for a correction.
+    app.lastReceipt = correction ? null : receipt;
     await app.sync.refresh();
     location.hash = "#/";
     app.sync.syncNow();
   });
   setScreen(`Relecture · ${initial.title}`, ...interviewHeader(initial, "review"),
-    h("h2", {}, "Relecture avant envoi"),
+    h("h2", {}, correction ? "Relecture de la correction" : "Relecture avant envoi"),
+    correction
+      ? h("p", { class: "flash" },
+          "Cet entretien a déjà été envoyé. Corrigez ce qui doit l'être, puis envoyez la correction : le serveur remplace les réponses et garde l'ancienne version dans l'historique. Si la chargée d'étude l'a modifié ou validé entre-temps, la correction sera refusée et l'entretien restera tel qu'elle l'a.")
+      : null,
     h("section", { class: "review-block" },
       h("div", { class: "review-head" }, h("h3", {}, "Profil"),
         h("button", { type: "button", class: "button secondary", onclick: () => goToStep(initial, "profile") }, "Modifier le profil")),

@@ -1,7 +1,7 @@
 /** /entretiens/: the badge, the sync, and the interviews kept on this tablet. */
 import { renderLocalLists } from "tablet/lists.js";
 import { registerServiceWorker, renderStatus } from "tablet/status-badge.js";
-import { getMeta } from "tablet/store.js";
+import { getMeta, purgeSentAnswers } from "tablet/store.js";
 import { startSync } from "tablet/sync.js";
 
 export async function startIndexPage(doc) {
@@ -9,6 +9,8 @@ export async function startIndexPage(doc) {
   const lists = doc.getElementById("listes-locales");
   const appUrl = lists.dataset.appUrl;
   const study = lists.dataset.study;
+  // Answers of interviews sent more than the correction window ago leave the tablet.
+  await purgeSentAnswers().catch(() => null);
   const bootstrap = await getMeta(`bootstrap:${study}`);
   const redraw = () => renderLocalLists(lists, { appUrl, bootstrap, onChange: () => sync.refresh() });
   const sync = startSync({

@@ -4,7 +4,16 @@
  */
 import { h, replaceChildren } from "../dom.js";
 import { dateTimeText } from "tablet/status-badge.js";
-import { deleteDraft, listDrafts, listOutbox, listSent, moveBackToDrafts } from "tablet/store.js";
+import {
+  CORRECTION_DAYS,
+  correctable,
+  deleteDraft,
+  listDrafts,
+  listOutbox,
+  listSent,
+  moveBackToDrafts,
+  reopenForCorrection,
+} from "tablet/store.js";
 import { FAILED } from "tablet/sync.js";
 
 const STEP_LABELS = { profile: "profil", consent: "consentement", questions: "questions", review: "relecture" };
@@ -51,6 +60,7 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
       { class: "item-row", dataset: { uuid: draft.uuid } },
       h("div", { class: "item-text" },
         h("strong", {}, draft.title || "Entretien"),
+        draft.correction ? h("span", { class: "status-waiting" }, "Correction d'un entretien déjà envoyé") : null,
         otherStudy(draft, bootstrap),
         h("span", {}, who(draft, options, communes)),
         h("span", { class: "muted" }, `${stepText(draft)} · modifié ${dateTimeText(draft.updated_at)}`)),
@@ -60,7 +70,10 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
           type: "button",
           class: "button secondary",
           onclick: async () => {
-            if (!confirm("Supprimer définitivement ce brouillon d'entretien ?")) return;
+            const question = draft.correction
+              ? "Abandonner cette correction ? L'entretien reste tel qu'il a été envoyé."
+              : "Supprimer définitivement ce brouillon d'entretien ?";
+            if (!confirm(question)) return;
             await deleteDraft(draft.uuid);
             await refresh();
           },
@@ -79,7 +92,8 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
         h("span", {}, who(item, options, communes)),
         h("span", { class: "muted" }, `Terminé ${dateTimeText(item.completed_at)}`),
         item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null,
-        h("span", { class: failed ? "error" : "status-waiting" }, failed ? `Refusé : ${item.error?.message || ""}` : "En attente d'envoi"),
+        h("span", { class: failed ? "error" : "status-waiting" },
+          failed ? `Refusé : ${item.error?.message || ""}` : item.correction ? "Correction en attente d'envoi" : "En attente d'envoi"),
         failed && item.error?.details?.length ? h("ul", { class: "error-details" }, item.error.details.map((line) => h("li", {}, line))) : null,
         !failed && item.error?.message ? h("span", { class: "muted" }, item.error.message) : null),
       failed && item.error?.http_status === 422
@@ -96,15 +110,37 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
     );
   });
 
-  const sentItems = sent.slice(0, 20).map((item) =>
-    h("li", { class: "item-row", dataset: { uuid: item.uuid } },
+  const pendingCorrection = new Map([
+    ...drafts.filter((draft) => draft.correction).map((draft) => [draft.uuid, "Correction en cours (brouillon)"]),
+    ...outbox.filter((item) => item.correction).map((item) => [item.uuid, "Correction en attente d'envoi"]),
+  ]);
+  const sentItems = sent.slice(0, 20).map((item) => {
+    const pending = pendingCorrection.get(item.uuid);
+    return h("li", { class: "item-row", dataset: { uuid: item.uuid } },
       h("div", { class: "item-text" },
         h("strong", {}, item.title || "Entretien"),
         otherStudy(item, bootstrap),
         h("span", {}, who(item, options, communes)),
         h("span", { class: "muted" }, `Envoyé ${dateTimeText(item.sent_at)}`),
-        item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null)),
-  );
+        item.status === "corrige" ? h("span", { class: "status-corrected" }, `Corrigé ${dateTimeText(item.corrected_at)}`) : null,
+        item.correction_error ? h("span", { class: "error" }, `Correction refusée : ${item.correction_error.message || ""}`) : null,
+        pending ? h("span", { class: "status-waiting" }, pending) : null,
+        item.receipt_code ? h("span", {}, `Code de récépissé : ${item.receipt_code}`) : null),
+      // After a refusal the server keeps its version: only the chargée d'étude can correct it.
+      correctable(item) && !pending && !item.correction_error
+        ? h("div", { class: "actions" },
+            h("button", {
+              type: "button",
+              class: "button secondary",
+              "aria-label": `Corriger l'entretien envoyé ${dateTimeText(item.sent_at)}`,
+              onclick: async () => {
+                const draft = await reopenForCorrection(item.uuid);
+                if (draft) location.href = `${appUrl}#/entretien/${draft.uuid}`;
+                else await refresh();
+              },
+            }, "Corriger"))
+        : null);
+  });
 
   replaceChildren(
     container,
@@ -116,6 +152,8 @@ export async function renderLocalLists(container, { appUrl, bootstrap, onChange 
       outboxItems.length ? h("ul", { class: "rows" }, outboxItems) : h("p", { class: "muted" }, "Aucun entretien en attente d'envoi.")),
     h("section", { class: "local-list", id: "envoyes", "aria-labelledby": "titre-envoyes" },
       h("h2", { id: "titre-envoyes" }, `Envoyés (${sent.length})`),
+      h("p", { class: "muted", id: "conservation-envoyes" },
+        `Un entretien envoyé peut être corrigé depuis cette tablette pendant ${CORRECTION_DAYS} jours. Ses réponses n'y sont gardées que pendant ce délai (ce sont des données personnelles), puis elles sont effacées de la tablette ; la chargée d'étude peut toujours le corriger ensuite.`),
       sentItems.length ? h("ul", { class: "rows" }, sentItems) : h("p", { class: "muted" }, "Aucun entretien envoyé depuis cette tablette.")),
   );
 }

@@ -6,7 +6,8 @@
  *   drafts       interviews in progress, saved on every change (key: uuid)
  *   outbox       completed interviews waiting to be sent (key: uuid); each remembers its study, so
  *                that it is sent with that study's token whichever study's page is open
- *   sent         interviews the server acknowledged (key: uuid)
+ *   sent         interviews the server acknowledged (key: uuid); their answers are kept only
+ *                for the correction window (CORRECTION_DAYS after the first send), then purged
  *   definitions  questionnaire versions, kept while an interview may need them (key: "id:version")
  *   meta         device id, device tokens per user and study, last sync, last bootstrap per study
  *                (key: name)
@@ -16,6 +17,11 @@ import { openDB } from "idb";
 const DATABASE = "consultation-tablette";
 const SCHEMA_VERSION = 1;
 const SENT_KEPT = 200;
+// An interview sent may be corrected from the tablet for this many days; its answers, consent and
+// place are kept on the tablet that long only (personal data), then purged from the « envoyés »
+// list, which keeps the title, the coarse profile shown in the list and the receipt code.
+export const CORRECTION_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 let databasePromise = null;
 
@@ -89,7 +95,7 @@ export function definitionKey(questionnaireId, version) {
 /** Keeps the versions of the bootstrap, and drops those no interview needs any more. */
 export async function keepDefinitions(questionnaires) {
   const db = await database();
-  const tx = db.transaction(["definitions", "drafts", "outbox"], "readwrite");
+  const tx = db.transaction(["definitions", "drafts", "outbox", "sent"], "readwrite");
   const wanted = new Set();
   for (const entry of questionnaires) {
     const key = definitionKey(entry.questionnaire_id, entry.version);
@@ -100,6 +106,10 @@ export async function keepDefinitions(questionnaires) {
     for (const item of await tx.objectStore(storeName).getAll()) {
       wanted.add(definitionKey(item.questionnaire_id, item.version));
     }
+  }
+  // A sent interview that may still be corrected needs its version.
+  for (const item of await tx.objectStore("sent").getAll()) {
+    if (item.answers) wanted.add(definitionKey(item.questionnaire_id, item.version));
   }
   for (const key of await tx.objectStore("definitions").getAllKeys()) {
     if (!wanted.has(key)) await tx.objectStore("definitions").delete(key);
@@ -174,23 +184,86 @@ export async function updateOutboxItem(item) {
   return (await database()).put("outbox", item);
 }
 
-/** The server has it: out of the outbox, into the « envoyés » list (the oldest are forgotten). */
-export async function markSent(uuid, httpStatus) {
+/**
+ * The server has it: out of the outbox, into the « envoyés » list (the oldest are forgotten).
+ * `acknowledged` is the server's answer: its content hash is what a correction sends back in
+ * `corrects`. A correction keeps the date of the first send, which opens the correction window.
+ */
+export async function markSent(uuid, httpStatus, acknowledged = {}) {
   const db = await database();
   const tx = db.transaction(["outbox", "sent"], "readwrite");
   const item = await tx.objectStore("outbox").get(uuid);
   if (item) {
+    const previous = await tx.objectStore("sent").get(uuid);
+    const now = new Date().toISOString();
+    const { corrects, correction, ...kept } = item;
     await tx.objectStore("sent").put({
-      ...item,
-      status: "envoye",
+      ...kept,
+      status: correction ? "corrige" : "envoye",
       error: null,
+      correction_error: null,
       http_status: httpStatus,
-      sent_at: new Date().toISOString(),
+      content_hash: acknowledged.content_hash || null,
+      sent_at: correction && previous ? previous.sent_at : now,
+      corrected_at: correction ? now : previous?.corrected_at || null,
     });
     await tx.objectStore("outbox").delete(uuid);
   }
   const sent = (await tx.objectStore("sent").getAll()).sort(byRecent("sent_at"));
   for (const old of sent.slice(SENT_KEPT)) await tx.objectStore("sent").delete(old.uuid);
+  await tx.done;
+}
+
+/**
+ * A correction the server refused for good (another's, changed since, closed): out of the
+ * outbox, and the reason on the sent interview, which keeps the content the server has.
+ */
+export async function markCorrectionRefused(uuid, error) {
+  const db = await database();
+  const tx = db.transaction(["outbox", "sent"], "readwrite");
+  const sentItem = await tx.objectStore("sent").get(uuid);
+  if (sentItem) await tx.objectStore("sent").put({ ...sentItem, correction_error: error });
+  await tx.objectStore("outbox").delete(uuid);
+  await tx.done;
+}
+
+/** Still within the correction window, with its answers and the server's content hash. */
+export function correctable(item, now = Date.now()) {
+  return Boolean(item.answers && item.content_hash && now - Date.parse(item.sent_at) < CORRECTION_DAYS * DAY_MS);
+}
+
+/**
+ * Reopens a sent interview as a draft to correct, at its review step; the sent copy stays as it
+ * is until the server acknowledges the correction.
+ */
+export async function reopenForCorrection(uuid) {
+  const db = await database();
+  const tx = db.transaction(["drafts", "sent"], "readwrite");
+  const sentItem = await tx.objectStore("sent").get(uuid);
+  if (!sentItem || !correctable(sentItem)) {
+    await tx.done;
+    return null;
+  }
+  let draft = await tx.objectStore("drafts").get(uuid);
+  if (!draft) {
+    const { status, error, correction_error, http_status, content_hash, sent_at, corrected_at, ...kept } = sentItem;
+    draft = { ...kept, correction: true, corrects: content_hash, step: "review", page_index: 0, updated_at: new Date().toISOString() };
+    await tx.objectStore("drafts").put(draft);
+  }
+  await tx.done;
+  return draft;
+}
+
+/** After the correction window, a sent interview keeps only what the list shows. */
+export async function purgeSentAnswers(now = Date.now()) {
+  const db = await database();
+  const tx = db.transaction("sent", "readwrite");
+  for (const item of await tx.store.getAll()) {
+    if (!item.answers || now - Date.parse(item.sent_at) < CORRECTION_DAYS * DAY_MS) continue;
+    const { answers, consent, content_hash, ...kept } = item;
+    const profile = item.profile || {};
+    await tx.store.put({ ...kept, profile: { public: profile.public, age_band: profile.age_band, commune: profile.commune }, purged: true });
+  }
   await tx.done;
 }
 

@@ -4,6 +4,11 @@
  * The server is idempotent on the interview's uuid, so a request whose answer was lost is simply
  * sent again: 201 (new) or 200 (already there, same content) both mean « the server has it ».
  * 409 and 422 keep the interview in the outbox with the server's French message: nothing is lost.
+ *
+ * A correction of an interview already sent carries `corrects`, the content hash the server
+ * answered last time: the server stores it as a revision, or refuses it (409: another's, changed
+ * since, already validated). A refused correction leaves the outbox and its reason is shown on the
+ * sent interview, whose content is still the server's.
  * Network failures and server errors back off exponentially; passes run on page load, on the
  * `online` event, periodically, and on demand.
  *
@@ -17,6 +22,7 @@ import {
   forgetToken,
   getMeta,
   listOutbox,
+  markCorrectionRefused,
   markSent,
   saveToken,
   setMeta,
@@ -79,6 +85,7 @@ export function submissionPayload(item) {
     device_id: item.device_id,
     channel: "tablette",
     receipt_code: item.receipt_code || null,
+    ...(item.corrects ? { corrects: item.corrects } : {}),
   };
 }
 
@@ -177,7 +184,7 @@ async function refusal(response) {
  * when the pass ended early (network or server down), null otherwise.
  */
 export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUserId, currentStudy, includeFailed }) {
-  const result = { sent: 0, refused: 0, stopped: null };
+  const result = { sent: 0, corrected: 0, refused: 0, correctionsRefused: 0, stopped: null };
   for (const item of await listOutbox()) {
     if (item.status === FAILED && !includeFailed) continue;
     // Made before interviews remembered their study: the token kept then, else this page's study.
@@ -209,8 +216,18 @@ export async function sendOutbox({ submissionsUrl, tokenUrl, pageUrl, currentUse
       return result;
     }
     if (response.status === 200 || response.status === 201) {
-      await markSent(item.uuid, response.status);
+      let acknowledged = {};
+      try {
+        acknowledged = await response.json();
+      } catch {
+        acknowledged = {};
+      }
+      await markSent(item.uuid, response.status, acknowledged);
       result.sent += 1;
+      if (item.corrects) result.corrected += 1;
+    } else if (response.status === 409 && item.corrects) {
+      await markCorrectionRefused(item.uuid, await refusal(response));
+      result.correctionsRefused += 1;
     } else if (response.status === 401) {
       // A revoked token: forget it; the interview stays in the outbox until a password login
       // gets a new one (the server refuses to renew it from the session the tablet still has).
@@ -292,7 +309,12 @@ export function startSync({ submissionsUrl, tokenUrl, pageUrl, getCurrentUserId,
     } else {
       failures = 0;
       const parts = [];
-      if (outcome.sent) parts.push(outcome.sent === 1 ? "1 entretien envoyé." : `${outcome.sent} entretiens envoyés.`);
+      const interviews = outcome.sent - (outcome.corrected || 0);
+      if (interviews) parts.push(interviews === 1 ? "1 entretien envoyé." : `${interviews} entretiens envoyés.`);
+      if (outcome.corrected) parts.push(outcome.corrected === 1 ? "1 correction envoyée." : `${outcome.corrected} corrections envoyées.`);
+      if (outcome.correctionsRefused) {
+        parts.push(outcome.correctionsRefused === 1 ? "1 correction refusée : voir la raison dans « Envoyés »." : `${outcome.correctionsRefused} corrections refusées : voir la raison dans « Envoyés ».`);
+      }
       if (outcome.refused) parts.push(outcome.refused === 1 ? "1 entretien refusé par le serveur : voir le détail." : `${outcome.refused} entretiens refusés par le serveur : voir le détail.`);
       state = { ...state, syncing: false, message: parts.join(" ") };
       schedule(PERIOD_MS);
