@@ -25,6 +25,7 @@ from ..extensions import db
 from ..questionnaire_store.models import STATUS_LABELS, Questionnaire
 from ..transaction import abandon
 from . import bp, services
+from .conditions import condition_subjects
 from .forms import (
     GROUP_TEXTS,
     QUESTION_TEXTS,
@@ -236,6 +237,7 @@ def _question_page(questionnaire, model, form, question_name: str | None, parent
         languages=model.languages,
         texts=QUESTION_TEXTS,
         references=editing.references_to(model, question_name) if question_name else [],
+        condition_subjects=condition_subjects(model, question_name, parent),
     )
 
 
@@ -317,6 +319,7 @@ def _group_page(questionnaire, model, form, group_name):
         group_name=group_name,
         languages=model.languages,
         texts=GROUP_TEXTS,
+        condition_subjects=condition_subjects(model, group_name, form.parent.data or None),
     )
 
 

@@ -64,6 +64,7 @@ def test_build_a_questionnaire_and_preview_its_relevance(live_server, page, tmp_
     expect(second).not_to_be_visible()
     preview.get_by_label("Personne âgée (60 ans et plus)").check()
     second.wait_for(state="visible")
+    page.get_by_text("Réponses (JSON)").click()  # folded away by default
     assert re.search(r'"public":\s*"age"', page.locator("#apercu-reponses").inner_text())
     page.screenshot(path=str(tmp_path / "apercu.png"), full_page=True)
     preview.get_by_label("Jeune (16–25 ans)").check()

@@ -5,6 +5,8 @@
  *   the French error is shown with a caret under the offending character.
  * - The question form shows only the fields of the chosen type ([data-types]).
  * - The tree of questions can be reordered by drag and drop (the same move endpoint as the buttons).
+ * - Relevance and constraint fields ([data-condition]) get a condition builder above them
+ *   (condition-builder.js): question, comparison, value, written into the field and read back.
  * - The preview mounts the questionnaire with form-runtime.js and shows the answers as JSON.
  * - Forms with [data-confirm] ask before submitting.
  */
@@ -124,6 +126,17 @@ function setupExpressionChecks(form) {
       lastExpressionInput.dispatchEvent(new Event("input", { bubbles: true }));
     });
   }
+}
+
+// --- condition builder ---------------------------------------------------------------------
+
+async function setupConditionBuilders(form) {
+  const inputs = form.querySelectorAll("[data-condition]");
+  const source = document.getElementById("condition-questions");
+  if (!inputs.length || !source) return;
+  const data = JSON.parse(source.textContent);
+  const { setupConditionBuilder } = await import("./condition-builder.js");
+  for (const input of inputs) setupConditionBuilder(input, data);
 }
 
 // --- fields by question type ---------------------------------------------------------------
@@ -269,6 +282,8 @@ function setupConfirmations() {
 for (const form of document.querySelectorAll("form[data-expression-url]")) {
   setupTypeDependentFields(form);
   setupExpressionChecks(form);
+  // Without the builder the text field still works as before: nothing to do but say nothing.
+  setupConditionBuilders(form).catch(() => {});
 }
 const tree = document.querySelector(".editor-tree > ol.tree");
 if (tree) setupTreeDragAndDrop(tree.parentElement);
