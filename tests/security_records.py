@@ -311,6 +311,26 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         charge,
         theme_id=db.session.scalar(db.select(Theme.id).where(Theme.code_id == code.id)),
     )
+    # A préconisation on the theme, resting on the coded answer.
+    from consultation.collectif.models import Evidence, Recommendation, RecommendationEntry
+
+    recommendation = Recommendation(
+        study_id=questionnaire.study_id,
+        title=f"{mark}Un bus de nuit le week-end",
+        body=f"{mark}Prolonger la ligne 2 jusqu'à minuit.",
+        committee=f"{mark}Cadre de vie",
+        themes=[theme],
+    )
+    recommendation.entries.append(RecommendationEntry(status="proposee", year=2026, note=mark))
+    evidence = Evidence(
+        kind="verbatim",
+        submission_id=submission.id,
+        path="besoins",
+        questionnaire_id=questionnaire.id,
+        label="Verbatim codé",
+    )
+    recommendation.evidence.append(evidence)
+    db.session.add(recommendation)
     db.session.commit()
     return {
         "report": report,
@@ -341,6 +361,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "meeting_item": meeting_item,
         "attendee": attendee,
         "notification": notification,
+        "recommendation": recommendation,
+        "evidence": evidence,
     }
 
 

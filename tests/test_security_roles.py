@@ -178,6 +178,19 @@ ACCESS = {
     "coding.survey_weighting": Access(DESIGN),
     # no weighting set in these records: 404 for the allowed roles
     "coding.survey_weighted_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    # préconisations: read like the results; the collectif writes them, their evidence and
+    # their follow-up, and follows them
+    "collectif.recommendations": Access(READ_RESULTS),
+    "collectif.recommendations_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    "collectif.recommendation": Access(READ_RESULTS),
+    "collectif.recommendation_verbatim": Access(READ_RESULTS),
+    "collectif.recommendation_new": Access(DISCUSS),
+    "collectif.recommendation_edit": Access(DISCUSS),
+    "collectif.recommendation_entry": Access(DISCUSS),
+    "collectif.recommendation_evidence_add": Access(DISCUSS),
+    # removing twice says « déjà retirée » and changes nothing
+    "collectif.recommendation_evidence_remove": Access(DISCUSS),
+    "collectif.recommendation_follow": Access(DISCUSS),
     # answering online: the chargé d'étude opens a questionnaire, its codes and their sheet
     "public.index": Access(DESIGN),
     "public.edit": Access(DESIGN),
@@ -292,6 +305,8 @@ def _url_values(records: dict) -> dict:
         "notification_id": _id(records["notification"]),
         "report_id": _id(records["report"]),
         "slug": records["slug"],
+        "recommendation_id": _id(records["recommendation"]),
+        "evidence_id": _id(records["evidence"]),
     }
 
 

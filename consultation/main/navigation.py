@@ -66,6 +66,12 @@ ENTRIES = [
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
+        "collectif.recommendations",
+        "Préconisations",
+        "Ce que le collectif propose aux élus, ses preuves et son suivi d'année en année.",
+        ("admin", "charge_etude", "collectif", "lecteur"),
+    ),
+    NavEntry(
         "studies.members",
         "Membres",
         "Inviter des personnes et leur donner un rôle dans l'étude.",

@@ -33,6 +33,7 @@ OBJECT_LABELS = {
     "theme": "Thème",
     "theme_comment": "Commentaire d'un thème",
     "theme_verbatim": "Verbatim représentatif",
+    "recommendation": "Préconisation",
     "indicator": "Indicateur",
     "meeting": "Réunion",
     "report": "Rapport de synthèse",

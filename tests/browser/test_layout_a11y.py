@@ -50,6 +50,7 @@ NOT_PAGES = {
     "collectif.agenda_pdf",
     "collectif.report_pdf",
     "collectif.report_xlsx",
+    "collectif.recommendations_file",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -73,6 +74,9 @@ DEMO_PAGES = (
     "collectif.report_page",
     "restitution.restitution",
     "collectif.preview_restitution",
+    "collectif.recommendations",
+    "collectif.recommendation",
+    "collectif.recommendation_verbatim",
 )
 
 
@@ -123,6 +127,18 @@ def records(live_server):
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
         demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
+        # Préconisations on the demo's themes, with verbatims, figures and indicators.
+        from consultation.collectif.models import Evidence, Recommendation
+        from consultation.demo.collectif_preconisations import seed_recommendations
+
+        seed_recommendations(current_study())
+        db.session.commit()
+        demo_evidence = db.session.scalars(
+            db.select(Evidence)
+            .join(Recommendation)
+            .where(Evidence.kind == "verbatim")
+            .order_by(Evidence.id)
+        ).first()
         _demo_weighting(demo_id)
         enter_study(test_study, None)
         # An export waiting for the worker: its page shows the progress bar.
@@ -149,6 +165,8 @@ def records(live_server):
             "demo_theme_id": demo_theme_id,
             "demo_report_id": demo_report_id,
             "slug": records["slug"],
+            "demo_recommendation_id": demo_evidence.recommendation_id,
+            "demo_evidence_id": demo_evidence.id,
         }
 
 
@@ -312,6 +330,8 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "theme_id": records["demo_theme_id"],
             "report_id": records["demo_report_id"],
             "slug": records["demo_study"],
+            "recommendation_id": records["demo_recommendation_id"],
+            "evidence_id": records["demo_evidence_id"],
         }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
