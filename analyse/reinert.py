@@ -40,7 +40,7 @@ DEFAULT_SEGMENT_SIZE = 40
 DEFAULT_MIN_FREQUENCY = 3
 DEFAULT_MIN_SPLIT_MEMBERS = 10
 # Beyond this many rows × columns the CA uses an iterative SVD on the sparse matrix.
-_DENSE_LIMIT = 4_000_000
+_DENSE_LIMIT = 40_000
 # Rows of the cumulative table computed at once when searching the cut (bounds memory).
 _CUT_CHUNK = 512
 _MAX_REASSIGN_PASSES = 20

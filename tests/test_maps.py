@@ -310,9 +310,7 @@ def test_a_survey_answer_is_mapped_by_commune_with_small_counts_masked(
 
     def mapped(client):
         tree = lxml_html.fromstring(client.get(url, query_string=query).get_data(as_text=True))
-        section = next(
-            s for s in tree.find_class("survey-question") if s.find_class("map-figure")
-        )
+        section = next(s for s in tree.find_class("survey-question") if s.find_class("map-figure"))
         choice = section.find(".//select[@name='reponse']")
         answer = choice.find("option[@selected]").text
         titles = [element.text for element in section.find_class("map-figure")[0].iter("title")]

@@ -124,3 +124,11 @@ def test_an_answer_with_no_full_word_has_no_class(two_themes):
     result = classify([*TEXTS, "Oui !"], 2, min_split_members=4)
     assert result.answer_classes[-1] is None
     assert result.answer_classes[:-1] == two_themes.answer_classes
+
+
+def test_the_iterative_svd_of_large_corpora_gives_the_same_classes(two_themes, monkeypatch):
+    import analyse.reinert as reinert
+
+    monkeypatch.setattr(reinert, "_DENSE_LIMIT", 0)
+    result = classify(TEXTS, 2, profiles=PROFILES, min_split_members=4)
+    assert result.answer_classes == two_themes.answer_classes
