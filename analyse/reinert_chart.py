@@ -18,7 +18,7 @@ def dendrogram_svg(
     labels: Mapping[int, str],
 ) -> str:
     """`splits`: (parent, left, right, χ²) in the order they happened; `leaves`: node -> class
-    number; `labels`: class number -> its label (« Classe 1 — 23 % : médecin, rendez-vous »)."""
+    number; `labels`: class number -> its label (« Classe 1 · 23 % »)."""
     children = {int(parent): (int(left), int(right)) for parent, left, right, *_ in splits}
     step = {int(split[0]): index for index, split in enumerate(splits, start=1)}
     depth = len(splits) + 1
@@ -35,7 +35,7 @@ def dendrogram_svg(
         return positions[node]
 
     place(0)
-    figure = Figure(figsize=(5.2, 0.6 + 0.5 * max(len(order), 1)))
+    figure = Figure(figsize=(3.6, 0.5 + 0.45 * max(len(order), 1)))
     axes = figure.add_subplot()
     for parent, (first, second) in children.items():
         x = step[parent] - 1
@@ -55,7 +55,7 @@ def dendrogram_svg(
     axes.set_yticks(
         [positions[node] for node in order],
         [_plain(labels.get(leaves[node], f"Classe {leaves[node]}")) for node in order],
-        fontsize=9,
+        fontsize=11,
     )
     axes.yaxis.tick_right()
     axes.invert_yaxis()

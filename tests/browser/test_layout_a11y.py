@@ -34,6 +34,8 @@ NOT_PAGES = {
     "coding.cloud",
     "coding.survey_file",
     "coding.survey_weighted_file",
+    "coding.classes_iramuteq",
+    "coding.classes_csv",
     "indicators.glossary_file",
     "indicators.values_file",
     "review.export_file",

@@ -50,8 +50,7 @@ def classes_page(questionnaire_id: int):
     if run is not None:
         shown = classes.shown_classes(run, originals, _commune_names())
         labels = {
-            item.number: f"Classe {item.number} — {french_number(100 * item.share, 0)} % : "
-            + ", ".join(term[0] for term in item.terms[:3])
+            item.number: f"Classe {item.number} · {french_number(100 * item.share, 0)} %"
             for item in shown
         }
         context = {
