@@ -188,3 +188,19 @@ def test_the_iramuteq_corpus_and_the_classes_csv(db, study, coder):
     assert rows[0]["réponse"] == str(study["submissions"][0].id)
     assert rows[0]["texte"] == HEALTH[0] and rows[0]["segment"] == "1"
     assert len({row["classe"] for row in rows}) == 2
+
+
+def test_the_demo_comes_with_emerging_themes(app, runner, db):
+    result = runner.invoke(args=["demo", "--submissions", "200"])
+    assert result.exit_code == 0, result.output
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import find_study
+
+    runs = []
+    for slug in ("abs-2026-tours-metropole",):
+        enter_study(find_study(slug), None)
+        runs = db.session.scalars(select(EmergentClassification)).all()
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.questions == ["manque_quartier"] and len(run.result["classes"]) == 5
+    assert all(item["terms"] for item in run.result["classes"])

@@ -130,43 +130,71 @@ def start_classification(
 
 @job_handler(CLASSIFY)
 def classify_answers(job: Job, progress) -> dict:
-    from analyse.reinert import ReinertError, classify
-
-    from .jobs import analysis_cache
-
     params = job.params
-    questionnaire_id, questions = params["questionnaire_id"], list(params["questions"])
-    answers = read_answers(questionnaire_id, questions)
-    if not answers:
-        raise JobError("Aucune réponse libre à classer pour ces questions.")
-    progress(0, 1, f"Lemmes de {len(answers)} réponse(s)…")
 
     def step(done: int, total: int) -> None:
         progress(done, total, f"Partition {done} sur {total}")
 
+    progress(0, 1, "Lemmes des réponses…")
+    run = classify_and_store(
+        params["questionnaire_id"],
+        list(params["questions"]),
+        int(params["classes"]),
+        segment_size=int(params.get("segment_size", 40)),
+        progress=step,
+        job_id=job.id,
+        user_id=job.created_by_id,
+    )
+    return {
+        "classification": run.id,
+        "classes": len(run.result["classes"]),
+        "answers": run.parameters["answers"],
+    }
+
+
+def classify_and_store(
+    questionnaire_id: int,
+    questions: list[str],
+    classes: int,
+    *,
+    segment_size: int = 40,
+    progress=None,
+    job_id: int | None = None,
+    user_id: int | None = None,
+) -> EmergentClassification:
+    """Classifies the answers of `questions` and keeps the result; JobError (French) when the
+    answers cannot give `classes` classes."""
+    from analyse.reinert import ReinertError, classify
+
+    from .jobs import analysis_cache
+
+    answers = read_answers(questionnaire_id, questions)
+    if not answers:
+        raise JobError("Aucune réponse libre à classer pour ces questions.")
     try:
         result = classify(
             [answer.text for answer in answers],
-            int(params["classes"]),
+            classes,
             profiles=[answer.profile for answer in answers],
-            segment_size=int(params.get("segment_size", 40)),
+            segment_size=segment_size,
             cache=analysis_cache(),
-            progress=step,
+            progress=progress,
         )
     except ReinertError as error:
-        raise JobError(str(error)[:1].upper() + str(error)[1:]) from None
+        message = str(error)
+        raise JobError(message[:1].upper() + message[1:]) from None
     run = EmergentClassification(
         questionnaire_id=questionnaire_id,
         questions=questions,
         parameters=result.parameters,
         fingerprint=fingerprint(answers),
         result=_stored(result, answers),
-        job_id=job.id,
-        created_by_id=job.created_by_id,
+        job_id=job_id,
+        created_by_id=user_id,
     )
     db.session.add(run)
     db.session.flush()
-    return {"classification": run.id, "classes": len(result.classes), "answers": len(answers)}
+    return run
 
 
 def _stored(result, answers: list[_Answer]) -> dict:
