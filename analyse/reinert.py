@@ -529,34 +529,12 @@ def classify(
     if segment_size < 5:
         raise ReinertError("la taille des segments doit être d'au moins 5 mots.")
     texts = ["" if text is None else str(text) for text in texts]
-    if not any(text.strip() for text in texts):
-        raise ReinertError("aucune réponse à classer : toutes les réponses sont vides.")
     pos_kept = FULL_WORD_POS | {"PROPN"} if proper_nouns else FULL_WORD_POS
-    if analyses is None:
-        analyses = analyse_texts(texts, cache=cache)
+    analyses, segments, matrix, vocabulary, filled = _prepare(
+        texts, segment_size, min_frequency, pos_kept, analyses, cache
+    )
     if progress is not None:
         progress(0, classes - 1)
-    segments: list[Segment] = []
-    for index, analysis in enumerate(analyses):
-        segments.extend(
-            segment_analysis(analysis, index, segment_size=segment_size, pos_kept=pos_kept)
-        )
-    if not any(segment.lemmas for segment in segments):
-        raise ReinertError(
-            "aucun mot plein (nom, verbe, adjectif, adverbe) dans les réponses : rien à classer."
-        )
-    matrix, vocabulary = segment_matrix(segments, min_frequency=min_frequency)
-    filled = np.flatnonzero(np.asarray(matrix.sum(axis=1)).ravel() > 0)
-    if matrix.shape[1] < 2 or filled.size < 2:
-        raise ReinertError(
-            f"trop peu de mots répétés : aucun mot plein n'apparaît dans au moins {min_frequency} "
-            "segments, ou un seul. Ajoutez des réponses ou baissez la fréquence minimale."
-        )
-    distinct_rows = {tuple(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]) for i in filled}
-    if len(distinct_rows) < 2:
-        raise ReinertError(
-            "les réponses sont identiques (mêmes mots pleins) : il n'y a rien à séparer."
-        )
     used = matrix[filled]
     labels, splits = classify_matrix(
         used,
@@ -602,6 +580,37 @@ def classify(
         lemma_forms=forms,
         parameters=parameters,
     )
+
+
+def _prepare(texts, segment_size, min_frequency, pos_kept, analyses, cache):
+    """Lemmas, segments and their matrix, or the French error that says why there is nothing to
+    classify. Returns (analyses, segments, matrix, vocabulary, rows that have a lemma)."""
+    if not any(text.strip() for text in texts):
+        raise ReinertError("aucune réponse à classer : toutes les réponses sont vides.")
+    if analyses is None:
+        analyses = analyse_texts(texts, cache=cache)
+    segments: list[Segment] = []
+    for index, analysis in enumerate(analyses):
+        segments.extend(
+            segment_analysis(analysis, index, segment_size=segment_size, pos_kept=pos_kept)
+        )
+    if not any(segment.lemmas for segment in segments):
+        raise ReinertError(
+            "aucun mot plein (nom, verbe, adjectif, adverbe) dans les réponses : rien à classer."
+        )
+    matrix, vocabulary = segment_matrix(segments, min_frequency=min_frequency)
+    filled = np.flatnonzero(np.asarray(matrix.sum(axis=1)).ravel() > 0)
+    if matrix.shape[1] < 2 or filled.size < 2:
+        raise ReinertError(
+            f"trop peu de mots répétés : aucun mot plein n'apparaît dans au moins {min_frequency} "
+            "segments, ou un seul. Ajoutez des réponses ou baissez la fréquence minimale."
+        )
+    distinct_rows = {tuple(matrix.indices[matrix.indptr[i] : matrix.indptr[i + 1]]) for i in filled}
+    if len(distinct_rows) < 2:
+        raise ReinertError(
+            "les réponses sont identiques (mêmes mots pleins) : il n'y a rien à séparer."
+        )
+    return analyses, segments, matrix, vocabulary, filled
 
 
 def answer_classes_of(
@@ -707,3 +716,210 @@ def describe_classes(
             )
         )
     return result
+
+
+# --- double classification (rainette2) ---------------------------------------------------------
+
+
+def _node_members(labels: np.ndarray, splits: Sequence[Split]) -> dict[int, np.ndarray]:
+    """Boolean membership of every node of a classification tree except the root: a node holds
+    the rows of every leaf below it."""
+    children = {split.parent: (split.left, split.right) for split in splits}
+    members: dict[int, np.ndarray] = {}
+
+    def collect(node: int) -> np.ndarray:
+        if node in children:
+            mask = collect(children[node][0]) | collect(children[node][1])
+        else:
+            mask = labels == node
+        if node != 0:
+            members[node] = mask
+        return mask
+
+    collect(0)
+    return members
+
+
+def _units(segments: Sequence[Segment], size: int) -> np.ndarray:
+    """For each segment, its unit of the second classification: consecutive segments of one
+    answer merged until the unit has at least `size` words (a short answer stays one unit)."""
+    unit_of = np.zeros(len(segments), dtype=np.int64)
+    unit, words, answer = -1, size, None
+    for index, segment in enumerate(segments):
+        if segment.answer != answer or words >= size:
+            unit, words, answer = unit + 1, 0, segment.answer
+        unit_of[index] = unit
+        words += segment.words
+    return unit_of
+
+
+def _best_partition(candidates: list[tuple[int, np.ndarray]], classes: int, budget: int):
+    """Among crossed classes (size, mask), `classes` pairwise disjoint ones of largest total size
+    (rainette2's criterion), by depth-first search pruned by the sizes still reachable; `budget`
+    bounds the nodes visited (the best found by then is kept). None when there are not enough
+    disjoint ones; with it, the largest number of disjoint ones seen."""
+    order = sorted(range(len(candidates)), key=lambda i: (-candidates[i][0], i))
+    sizes = [candidates[i][0] for i in order]
+    masks = [candidates[i][1] for i in order]
+    disjoint = [
+        [not np.any(masks[a] & masks[b]) for b in range(len(order))] for a in range(len(order))
+    ]
+    best: list = [0, None]
+    most = [0]
+    visited = [0]
+
+    def search(start: int, chosen: list[int], total: int) -> None:
+        visited[0] += 1
+        most[0] = max(most[0], len(chosen))
+        if len(chosen) == classes:
+            if total > best[0]:
+                best[0], best[1] = total, list(chosen)
+            return
+        if visited[0] > budget:
+            return
+        needed = classes - len(chosen)
+        for index in range(start, len(order)):
+            if total + sizes[index] * needed <= best[0]:
+                return  # sorted by size: nothing further can do better
+            if all(disjoint[index][other] for other in chosen):
+                chosen.append(index)
+                search(index + 1, chosen, total + sizes[index])
+                chosen.pop()
+
+    search(0, [], 0)
+    if best[1] is None:
+        return None, most[0]
+    return [order[index] for index in best[1]], most[0]
+
+
+def double_classify(
+    texts: Sequence[str],
+    classes: int,
+    *,
+    profiles: Sequence[Mapping[str, str]] | None = None,
+    segment_size: int = 20,
+    unit_size: int = 40,
+    min_frequency: int = DEFAULT_MIN_FREQUENCY,
+    min_split_members: int = DEFAULT_MIN_SPLIT_MEMBERS,
+    min_members: int = DEFAULT_MIN_SPLIT_MEMBERS,
+    proper_nouns: bool = False,
+    typical_segments: int = 10,
+    analyses: Sequence[TextAnalysis] | None = None,
+    cache=None,
+    tree_classes: int | None = None,
+    search_budget: int = 200_000,
+) -> Classification:
+    """Double classification, as rainette2 does: two classifications of the same answers, one on
+    segments of `segment_size` words and one on units of at least `unit_size` words (consecutive
+    segments of an answer merged), each down to `tree_classes` terminal classes (twice `classes`
+    unless said, fewer when the corpus cannot give them); every class of one tree
+    (at every level) is crossed with every class of the other, and the crossed classes that hold
+    at least `min_members` segments and whose two classes are positively associated (χ² ≥ 3.84)
+    are candidates. The result is the `classes` disjoint candidates with the most segments;
+    segments in none of them stay unclassified: the classes kept are those both lengths agree on."""
+    if classes < 2:
+        raise ReinertError("le nombre de classes doit être au moins 2.")
+    if unit_size <= segment_size:
+        raise ReinertError("la taille des unités doit dépasser celle des segments.")
+    texts = ["" if text is None else str(text) for text in texts]
+    pos_kept = FULL_WORD_POS | {"PROPN"} if proper_nouns else FULL_WORD_POS
+    analyses, segments, matrix, vocabulary, filled = _prepare(
+        texts, segment_size, min_frequency, pos_kept, analyses, cache
+    )
+    used = matrix[filled]
+    tree_classes = tree_classes or 2 * classes
+
+    def tree(rows):
+        # As deep as asked, or as deep as the corpus allows: the crossing may still find enough.
+        try:
+            return classify_matrix(
+                rows, tree_classes, min_frequency=min_frequency, min_split_members=min_split_members
+            )
+        except CorpusTooSmall as error:
+            if error.possible < 2:
+                raise
+            return classify_matrix(
+                rows,
+                error.possible,
+                min_frequency=min_frequency,
+                min_split_members=min_split_members,
+            )
+
+    first_labels, first_splits = tree(used)
+    # Units: the segments' rows summed (binary again), over the segments that have a lemma.
+    unit_of = _units([segments[i] for i in filled.tolist()], unit_size)
+    grouping = sparse.csr_matrix(
+        (np.ones(unit_of.size), (unit_of, np.arange(unit_of.size))),
+        shape=(int(unit_of.max()) + 1, unit_of.size),
+    )
+    units = (grouping @ used).tocsr()
+    units.data[:] = 1.0
+    unit_labels, unit_splits = tree(units)
+    second_labels = unit_labels[unit_of]
+
+    first = _node_members(first_labels, first_splits)
+    second = _node_members(second_labels, unit_splits)
+    total = used.shape[0]
+    candidates: list[tuple[int, np.ndarray]] = []
+    for first_node in sorted(first):
+        for second_node in sorted(second):
+            both = first[first_node] & second[second_node]
+            size = int(both.sum())
+            if size < min_members:
+                continue
+            value, sign, _p = contingency_chi2(
+                np.array([size]),
+                np.array([int(second[second_node].sum())]),
+                int(first[first_node].sum()),
+                total,
+            )
+            if sign[0] > 0 and value[0] >= 3.84:
+                candidates.append((size, both))
+    chosen, most = _best_partition(candidates, classes, search_budget)
+    if chosen is None:
+        raise CorpusTooSmall(
+            classes,
+            most,
+            "les deux classifications ne s'accordent pas sur assez de classes disjointes",
+        )
+    # Classes numbered by their first segment, so that the numbering does not depend on the search.
+    picked = sorted((candidates[i][1] for i in chosen), key=lambda mask: int(np.argmax(mask)))
+    segment_classes: list[int | None] = [None] * len(segments)
+    for number, mask in enumerate(picked, start=1):
+        for row in np.flatnonzero(mask).tolist():
+            segment_classes[int(filled[row])] = number
+    forms = lemma_display_forms(analyses, pos_kept)
+    result_classes = describe_classes(
+        segments,
+        segment_classes,
+        matrix,
+        vocabulary,
+        forms,
+        classes,
+        profiles=profiles,
+        typical_segments=typical_segments,
+    )
+    parameters = {
+        "classes": classes,
+        "double": True,
+        "segment_size": segment_size,
+        "unit_size": unit_size,
+        "min_frequency": min_frequency,
+        "min_split_members": min_split_members,
+        "min_members": min_members,
+        "tree_classes": tree_classes,
+        "proper_nouns": proper_nouns,
+        "answers": len(texts),
+        "segments": len(segments),
+        "lemmas": len(vocabulary),
+    }
+    return Classification(
+        segments=segments,
+        segment_classes=segment_classes,
+        classes=result_classes,
+        splits=[],
+        leaves={},
+        answer_classes=answer_classes_of(segments, segment_classes, len(texts)),
+        lemma_forms=forms,
+        parameters=parameters,
+    )

@@ -337,6 +337,13 @@ def _fail(message: str):
     type=click.IntRange(1, 1000),
     help="Nombre minimal de segments où un mot doit apparaître pour compter.",
 )
+@click.option(
+    "--double",
+    is_flag=True,
+    default=False,
+    help="Classification double (comme rainette2) : segments de --segment-size mots et unités "
+    "de deux fois plus ; seules les classes sur lesquelles les deux s'accordent sont gardées.",
+)
 def themes_command(
     input_path: Path,
     column: str,
@@ -346,11 +353,12 @@ def themes_command(
     segments_output: Path | None,
     segment_size: int,
     min_frequency: int,
+    double: bool,
 ):
     """Classe les réponses libres en thèmes qui émergent des mots (méthode Reinert, comme
     IRaMuTeQ ou rainette) : une classe par réponse, et le résumé des classes à l'écran."""
     from analyse.iramuteq import CLASS_COLUMNS, class_rows
-    from analyse.reinert import ReinertError, classify
+    from analyse.reinert import ReinertError, classify, double_classify
 
     required = (column,) if id_column is None else (column, id_column)
     table = _read_or_fail(input_path, required)
@@ -373,7 +381,18 @@ def themes_command(
             _fail("\n".join(f"{input_path} : {message}" for message in duplicates))
     texts = [row.get(column, "") for row in table.rows]
     try:
-        result = classify(texts, classes, segment_size=segment_size, min_frequency=min_frequency)
+        if double:
+            result = double_classify(
+                texts,
+                classes,
+                segment_size=segment_size,
+                unit_size=2 * segment_size,
+                min_frequency=min_frequency,
+            )
+        else:
+            result = classify(
+                texts, classes, segment_size=segment_size, min_frequency=min_frequency
+            )
     except ReinertError as error:
         _fail(f"{input_path} : {error}")
     try:

@@ -132,3 +132,15 @@ def test_the_iterative_svd_of_large_corpora_gives_the_same_classes(two_themes, m
     monkeypatch.setattr(reinert, "_DENSE_LIMIT", 0)
     result = classify(TEXTS, 2, profiles=PROFILES, min_split_members=4)
     assert result.answer_classes == two_themes.answer_classes
+
+
+def test_the_double_classification_keeps_the_classes_both_lengths_agree_on(two_themes):
+    from analyse.reinert import double_classify
+
+    result = double_classify(TEXTS, 2, min_members=4, min_split_members=4)
+    assert result.answer_classes == two_themes.answer_classes
+    assert result.parameters["double"] is True
+    with pytest.raises(ReinertError, match="taille des unités"):
+        double_classify(TEXTS, 2, segment_size=40, unit_size=40)
+    with pytest.raises(CorpusTooSmall, match="ne s'accordent pas"):
+        double_classify(TEXTS, 5, min_members=4, min_split_members=4)

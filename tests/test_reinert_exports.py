@@ -138,3 +138,17 @@ def test_bad_input_gives_french_messages_and_no_file(runner, tmp_path):
     )  # fmt: skip
     assert twice.exit_code == 1 and "identifiant « 1 » déjà vu ligne 2" in twice.output
     assert not output.exists()
+
+
+def test_the_double_classification_from_the_command(runner, tmp_path):
+    source = tmp_path / "reponses.csv"
+    write_answers(source)
+    output = tmp_path / "classes.csv"
+    result = run(
+        runner, "--input", source, "--column", "réponse", "--classes", 2, "--out", output,
+        "--double",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    classes = [row["class"] for row in read_output(output)]
+    assert {classes[i] for i in range(30) if i % 10 < 5} != {classes[i] for i in range(30) if i % 10 >= 5}
+    assert len(set(classes)) == 2
