@@ -150,5 +150,7 @@ def test_the_double_classification_from_the_command(runner, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     classes = [row["class"] for row in read_output(output)]
-    assert {classes[i] for i in range(30) if i % 10 < 5} != {classes[i] for i in range(30) if i % 10 >= 5}
+    assert {classes[i] for i in range(30) if i % 10 < 5} != {
+        classes[i] for i in range(30) if i % 10 >= 5
+    }
     assert len(set(classes)) == 2
