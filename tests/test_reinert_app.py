@@ -85,6 +85,16 @@ def test_a_coder_classifies_the_answers_and_reads_two_themes(db, study, coder):
     assert page.xpath("//a[contains(., 'Classes des segments (CSV)')]")
 
 
+def test_the_double_classification_has_classes_but_no_tree(db, study, coder):
+    _run(coder, study, double="1")
+    run = db.session.scalars(select(EmergentClassification)).one()
+    assert run.parameters["double"] is True and run.result["splits"] == []
+    page = _page(coder, study)
+    assert page.xpath("//figure//svg") == []
+    assert "Classification double" in page.xpath("string(//main)")
+    assert _class_of_word(page, "médecin") is not _class_of_word(page, "bus")
+
+
 def test_a_reader_sees_the_classes_without_the_original_answers(db, study, coder, login):
     _run(coder, study)
     reader = login("lecteur")
@@ -204,3 +214,19 @@ def test_the_demo_comes_with_emerging_themes(app, runner, db):
     run = runs[0]
     assert run.questions == ["manque_quartier"] and len(run.result["classes"]) == 5
     assert all(item["terms"] for item in run.result["classes"])
+
+
+def test_words_a_pseudonymisation_replaced_are_not_in_the_readers_word_lists():
+    from types import SimpleNamespace
+
+    from consultation.coding.classes import _hidden_words
+
+    rows = [
+        SimpleNamespace(
+            pseudonymised=SimpleNamespace(
+                spans=[{"text": "Kévin Martin", "kind": "PERSONNE"}, {"text": "06 12 34 56 78"}]
+            )
+        ),
+        SimpleNamespace(pseudonymised=None),
+    ]
+    assert {"kevin", "martin"} <= _hidden_words(rows)

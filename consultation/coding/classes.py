@@ -94,7 +94,9 @@ def fingerprint(answers: list[_Answer]) -> str:
     return digest.hexdigest()
 
 
-def check_parameters(questions: list[str], known: list[str], classes, segment_size) -> dict:
+def check_parameters(
+    questions: list[str], known: list[str], classes, segment_size, double=False
+) -> dict:
     """The parameters of a run from a form, or CodingError naming the field, in French."""
     if not questions:
         raise CodingError("Questions : choisissez au moins une question à réponse libre.")
@@ -115,7 +117,7 @@ def check_parameters(questions: list[str], known: list[str], classes, segment_si
         raise CodingError("Taille des segments : un nombre entier est attendu.") from None
     if segment_size not in SEGMENT_SIZES:
         raise CodingError("Taille des segments : choisissez une des tailles proposées.")
-    return {"classes": classes, "segment_size": segment_size}
+    return {"classes": classes, "segment_size": segment_size, "double": bool(double)}
 
 
 def start_classification(
@@ -141,6 +143,7 @@ def classify_answers(job: Job, progress) -> dict:
         list(params["questions"]),
         int(params["classes"]),
         segment_size=int(params.get("segment_size", 40)),
+        double=bool(params.get("double")),
         progress=step,
         job_id=job.id,
         user_id=job.created_by_id,
@@ -158,28 +161,42 @@ def classify_and_store(
     classes: int,
     *,
     segment_size: int = 40,
+    double: bool = False,
     progress=None,
     job_id: int | None = None,
     user_id: int | None = None,
 ) -> EmergentClassification:
     """Classifies the answers of `questions` and keeps the result; JobError (French) when the
-    answers cannot give `classes` classes."""
-    from analyse.reinert import ReinertError, classify
+    answers cannot give `classes` classes. `double`: the classes segments of `segment_size` words
+    and units twice as long agree on (analyse.reinert.double_classify); it has no tree."""
+    from analyse.reinert import ReinertError, classify, double_classify
 
     from .jobs import analysis_cache
 
     answers = read_answers(questionnaire_id, questions)
     if not answers:
         raise JobError("Aucune réponse libre à classer pour ces questions.")
+    texts = [answer.text for answer in answers]
+    profiles = [answer.profile for answer in answers]
     try:
-        result = classify(
-            [answer.text for answer in answers],
-            classes,
-            profiles=[answer.profile for answer in answers],
-            segment_size=segment_size,
-            cache=analysis_cache(),
-            progress=progress,
-        )
+        if double:
+            result = double_classify(
+                texts,
+                classes,
+                profiles=profiles,
+                segment_size=segment_size,
+                unit_size=2 * segment_size,
+                cache=analysis_cache(),
+            )
+        else:
+            result = classify(
+                texts,
+                classes,
+                profiles=profiles,
+                segment_size=segment_size,
+                cache=analysis_cache(),
+                progress=progress,
+            )
     except ReinertError as error:
         message = str(error)
         raise JobError(message[:1].upper() + message[1:]) from None

@@ -64,6 +64,7 @@ DEMO_PAGES = (
     "studies.settings",
     "coding.themes_overview",
     "coding.theme_page",
+    "coding.classes_page",
     "fieldwork.index",
 )
 

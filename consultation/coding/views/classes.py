@@ -55,12 +55,15 @@ def classes_page(questionnaire_id: int):
         }
         context = {
             "shown": shown,
+            # A double classification has no tree: its classes are crossings of two trees.
             "dendrogram": dendrogram_svg(
                 "dendrogramme",
                 run.result["splits"],
                 {int(node): number for node, number in run.result["leaves"].items()},
                 labels,
-            ),
+            )
+            if run.result["splits"]
+            else None,
             "current": classes.is_current(run),
         }
     questions = _questions(questionnaire)
@@ -100,6 +103,7 @@ def classes_run(questionnaire_id: int):
             [name for name, _label in _questions(questionnaire)],
             request.form.get("classes"),
             request.form.get("segment_size"),
+            request.form.get("double") == "1",
         )
     except CodingError as error:
         flash(error.message, "error")
