@@ -144,3 +144,15 @@ def test_the_double_classification_keeps_the_classes_both_lengths_agree_on(two_t
         double_classify(TEXTS, 2, segment_size=40, unit_size=40)
     with pytest.raises(CorpusTooSmall, match="ne s'accordent pas"):
         double_classify(TEXTS, 5, min_members=4, min_split_members=4)
+
+
+def test_a_very_long_answer_is_cut_into_many_segments():
+    long_answer = " ".join(
+        "Le bus ne passe plus le soir et le médecin est parti, il faut attendre."
+        for _ in range(400)
+    )
+    result = classify([long_answer, *TEXTS], 2, min_split_members=4)
+    from_long = [segment for segment in result.segments if segment.answer == 0]
+    assert len(from_long) > 100
+    assert all(segment.words <= 60 for segment in from_long)
+    assert result.answer_classes[0] is not None

@@ -321,7 +321,10 @@ def shown_classes(run: EmergentClassification, originals: bool, commune_names: d
     stored = run.result
     keys = [(submission_id, path) for submission_id, path, _hash in stored["answers"]]
     hashes = {(s, p): h for s, p, h in stored["answers"]}
-    rows = {(row.submission.id, row.path): row for row in all_answer_rows(run.questionnaire_id)}
+    rows = {
+        (row.submission.id, row.path): row
+        for row in all_answer_rows(run.questionnaire_id, run.questions)
+    }
     attach(list(rows.values()), codings=False, suggestions=False, memos=False)
     hidden = set() if originals else _hidden_words(rows.values())
     shown = []

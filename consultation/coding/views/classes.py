@@ -42,7 +42,8 @@ def classes_page(questionnaire_id: int):
     run = runs[0] if runs else None
     asked = request.args.get("run", "")
     if asked:
-        run = classes.run_of(questionnaire.id, int(asked)) if asked.isdecimal() else None
+        known = asked.isdecimal() and len(asked) < 10
+        run = classes.run_of(questionnaire.id, int(asked)) if known else None
         if run is None:
             abort(404)
     originals = _is_coder()
