@@ -83,6 +83,11 @@ def test_a_coder_classifies_the_answers_and_reads_two_themes(db, study, coder):
     )
     assert health.xpath(".//button[contains(., 'Créer un code')]") == []  # no codebook yet
     assert page.xpath("//a[contains(., 'Classes des segments (CSV)')]")
+    [cloud] = health.xpath(".//figure[@class='cloud']/img")
+    assert "médecin" in cloud.get("alt")
+    image = coder.get(cloud.get("src"))
+    assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+    assert "médecin" in image.get_data(as_text=True)
 
 
 def test_the_double_classification_has_classes_but_no_tree(db, study, coder):

@@ -175,6 +175,7 @@ ACCESS = {
     "coding.classes_run": Access(CODE),
     "coding.classes_code": Access(CODE),
     "coding.classes_iramuteq": Access(CODE),
+    "coding.classes_cloud": Access(READ_RESULTS),
     "coding.classes_csv": Access(CODE),
     "coding.theme_page": Access(READ_RESULTS, params={"key": "transports-du-soir"}),
     "coding.theme_settings": Access(CODE, params={"key": "transports-du-soir"}),

@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -21,7 +24,7 @@ from ..studies.audit import record
 from ..submissions.answer_table import AnswerText
 from ..submissions.models import AGE_BANDS, CHANNELS, PUBLICS
 from .classes_models import EmergentClassification
-from .models import Codebook, Suggestion
+from .models import Codebook, PseudonymisedAnswer, Suggestion
 from .results import visible_span
 from .services import CodingError, all_answer_rows, analysed_answers, attach, create_code
 
@@ -200,18 +203,70 @@ def classify_and_store(
     except ReinertError as error:
         message = str(error)
         raise JobError(message[:1].upper() + message[1:]) from None
+    stored = _stored(result, answers)
+    stored["clouds"] = _draw_clouds(stored, answers)
     run = EmergentClassification(
         questionnaire_id=questionnaire_id,
         questions=questions,
         parameters=result.parameters,
         fingerprint=fingerprint(answers),
-        result=_stored(result, answers),
+        result=stored,
         job_id=job_id,
         created_by_id=user_id,
     )
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def clouds_folder() -> Path:
+    return Path(current_app.instance_path) / "wordclouds" / "classes"
+
+
+def _draw_clouds(stored: dict, answers: list[_Answer]) -> dict[str, str]:
+    """Each class's cloud of characteristic words (sized by χ²), drawn once here, never in a
+    request: {class number: file name of the SVG}. The words a pseudonymisation replaced in any of
+    these answers are left out, so that the same picture may be shown to every reader."""
+    from analyse.nlp import fold
+    from analyse.wordclouds import wordcloud_files
+
+    keys = {(a.submission_id, a.path) for a in answers}
+    ids = sorted({a.submission_id for a in answers})
+    found = []
+    for start in range(0, len(ids), 500):
+        found.extend(
+            db.session.execute(
+                select(
+                    PseudonymisedAnswer.submission_id,
+                    PseudonymisedAnswer.path,
+                    PseudonymisedAnswer.spans,
+                ).where(PseudonymisedAnswer.submission_id.in_(ids[start : start + 500]))
+            )
+        )
+    hidden = _hidden_words(
+        SimpleNamespace(pseudonymised=SimpleNamespace(spans=spans))
+        for submission_id, path, spans in found
+        if (submission_id, path) in keys
+    )
+    clouds = {}
+    for item in stored["classes"]:
+        frequencies = {
+            lemma: chi2 for lemma, chi2, *_rest in item["terms"] if fold(lemma) not in hidden
+        }
+        try:
+            _png, svg = wordcloud_files(frequencies, clouds_folder(), width=640, height=360)
+        except ValueError:  # no word left: the list says so
+            continue
+        clouds[str(item["number"])] = svg.name
+    return clouds
+
+
+def cloud_file(run: EmergentClassification, number: int) -> Path | None:
+    name = (run.result.get("clouds") or {}).get(str(number))
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = clouds_folder() / name
+    return path if path.exists() else None
 
 
 def _stored(result, answers: list[_Answer]) -> dict:
@@ -311,6 +366,7 @@ class ShownClass:
     segments: list[ShownSegment]
     waiting: int  # typical segments not shown: pseudonymisation not validated yet
     modalities: list  # (variable label, value label, chi2, p_value, in_class, total)
+    cloud: bool = False  # its word cloud may be shown to this reader
 
 
 def shown_classes(run: EmergentClassification, originals: bool, commune_names: dict) -> list:
@@ -344,17 +400,21 @@ def shown_classes(run: EmergentClassification, originals: bool, commune_names: d
             segments.append(ShownSegment(text[span_start:span_end], row.submission.id))
             if len(segments) >= SEGMENTS_SHOWN:
                 break
+        terms = [
+            (lemma, chi2, in_class, total)
+            for lemma, chi2, _p, in_class, total in item["terms"]
+            if fold(lemma) not in hidden
+        ]
         shown.append(
             ShownClass(
                 number=item["number"],
                 size=item["size"],
                 share=item["share"],
                 answers=item["answers"],
-                terms=[
-                    (lemma, chi2, in_class, total)
-                    for lemma, chi2, _p, in_class, total in item["terms"]
-                    if fold(lemma) not in hidden
-                ],
+                # A word pseudonymised since the cloud was drawn: the picture is not shown.
+                cloud=cloud_file(run, item["number"]) is not None
+                and len(terms) == len(item["terms"]),
+                terms=terms,
                 segments=segments,
                 waiting=waiting,
                 modalities=[

@@ -35,6 +35,7 @@ NOT_PAGES = {
     "coding.survey_file",
     "coding.survey_weighted_file",
     "coding.classes_iramuteq",
+    "coding.classes_cloud",
     "coding.classes_csv",
     "indicators.glossary_file",
     "indicators.values_file",

@@ -5,7 +5,17 @@ code with suggestions, and export the corpus for IRaMuTeQ and the classes as CSV
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from analyse.charts import french_number
@@ -142,6 +152,20 @@ def classes_code(questionnaire_id: int, run_id: int, number: int):
         "success",
     )
     return back
+
+
+@bp.route("/<int:questionnaire_id>/classes/<int:run_id>/<int:number>/nuage.svg")
+@role_required(*READ_RESULTS)
+def classes_cloud(questionnaire_id: int, run_id: int, number: int):
+    questionnaire = _questionnaire(questionnaire_id)
+    run = classes.run_of(questionnaire.id, run_id)
+    if run is None:
+        abort(404)
+    shown = classes.shown_classes(run, _is_coder(), _commune_names())
+    path = classes.cloud_file(run, number)
+    if path is None or not any(item.number == number and item.cloud for item in shown):
+        return Response("Pas de nuage pour cette classe.", status=404, mimetype="text/plain")
+    return send_file(path, mimetype="image/svg+xml", max_age=0)
 
 
 @bp.route("/<int:questionnaire_id>/classes/iramuteq.txt")
