@@ -2,6 +2,7 @@
 
 from .accounts.devices import DeviceToken  # noqa: F401
 from .accounts.models import User  # noqa: F401
+from .coding.classes_models import EmergentClassification  # noqa: F401
 from .coding.models import (  # noqa: F401
     Code,
     Codebook,

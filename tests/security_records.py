@@ -127,6 +127,39 @@ def study(db, mark: str = "", study_id: int | None = None) -> dict:
         enter_study(previous, g.get("study_role"))
 
 
+def _classification(questionnaire, submission, besoins: str, mark: str):
+    """A stored classification of the answers into two emerging classes (as the job leaves it)."""
+    from consultation.coding.classes_models import EmergentClassification
+    from consultation.coding.services import text_hash
+    from consultation.extensions import db
+
+    run = EmergentClassification(
+        questionnaire_id=questionnaire.id,
+        questions=["besoins"],
+        parameters={"classes": 2, "segment_size": 40, "min_frequency": 3, "answers": 1,
+                    "segments": 1, "lemmas": 2},
+        fingerprint="0" * 64,
+        result={
+            "answers": [[submission.id, "besoins", text_hash(besoins)]],
+            "segments": [[0, 0, len(besoins), 1]],
+            "answer_classes": [1],
+            "splits": [[0, 1, 2, 12.5]],
+            "leaves": {"1": 1, "2": 2},
+            "classes": [
+                {"number": 1, "size": 1, "share": 1.0, "answers": 1,
+                 "terms": [[f"{mark}loyer", 12.5, 0.001, 1, 1]], "segments": [0],
+                 "modalities": [["public", "jeune", 4.0, 0.04, 1, 1]]},
+                {"number": 2, "size": 0, "share": 0.0, "answers": 0, "terms": [],
+                 "segments": [], "modalities": []},
+            ],
+            "unclassified": 0,
+        },
+    )  # fmt: skip
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
 def _study(db, mark: str, study_id: int | None) -> dict:
     from consultation.accounts.tokens import issue_token
     from consultation.coding.models import Memo, Suggestion
@@ -232,8 +265,9 @@ def _study(db, mark: str, study_id: int | None) -> dict:
             started_at=utcnow(),
             heartbeat_at=utcnow(),
         )
-        for kind in ("coding.analyse", "coding.retrain")
+        for kind in ("coding.analyse", "coding.retrain", "coding.classes")
     ]
+    classification = _classification(questionnaire, submission, besoins, mark)
     invitation_token = uuid.uuid4().hex
     invitation = Invitation(
         study_id=questionnaire.study_id,
@@ -349,6 +383,7 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "theme": theme,
         "theme_comment": theme_comment,
         "suggestion": suggestion,
+        "classification": classification,
         "assignment": assignment,
         "device_token": device_token,
         "job": jobs[0],

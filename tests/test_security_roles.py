@@ -172,6 +172,13 @@ ACCESS = {
     # the chargés d'étude choose them and their questions
     "coding.themes_overview": Access(READ_RESULTS),
     "coding.themes_choose": Access(CODE),
+    # emerging themes: readers read the classes; coders run them, make codes, export
+    "coding.classes_page": Access(READ_RESULTS),
+    "coding.classes_run": Access(CODE),
+    "coding.classes_code": Access(CODE),
+    "coding.classes_iramuteq": Access(CODE),
+    "coding.classes_cloud": Access(READ_RESULTS),
+    "coding.classes_csv": Access(CODE),
     "coding.theme_page": Access(READ_RESULTS, params={"key": "transports-du-soir"}),
     "coding.theme_settings": Access(CODE, params={"key": "transports-du-soir"}),
     # the weighting of the figures: who designs the study chooses its population margins
@@ -282,6 +289,7 @@ def _url_values(records: dict) -> dict:
         "theme_id": _id(records["theme"]),
         "comment_id": _id(records["theme_comment"]),
         "suggestion_id": _id(records["suggestion"]),
+        "run_id": _id(records["classification"]),
         "decision": "accepter",
         "question": "besoins",
         "kind": "public",
