@@ -50,25 +50,8 @@ ENTRIES = [
     NavEntry(
         "collectif.board_page",
         "Collectif",
-        "Le tableau des thèmes : en discuter, prendre position, les valider.",
-        ("admin", "charge_etude", "collectif", "lecteur"),
-    ),
-    NavEntry(
-        "collectif.meetings_list",
-        "Réunions",
-        "Les réunions du collectif : ordre du jour, présences et décisions.",
-        ("admin", "charge_etude", "collectif", "lecteur"),
-    ),
-    NavEntry(
-        "collectif.reports",
-        "Synthèse",
-        "Le rapport de synthèse (HTML, PDF, XLSX) et la restitution publique de l'étude.",
-        ("admin", "charge_etude", "collectif", "lecteur"),
-    ),
-    NavEntry(
-        "collectif.recommendations",
-        "Préconisations",
-        "Ce que le collectif propose aux élus, ses preuves et son suivi d'année en année.",
+        "Les thèmes à discuter et valider, les préconisations et leurs preuves, les réunions, le "
+        "rapport de synthèse et la restitution publique.",
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(
