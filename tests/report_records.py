@@ -205,3 +205,29 @@ def report_study(db, coder_id: int, mark: str = "") -> dict:
         "discussed": discussed,
         "recommendation": recommendation,
     }
+
+
+def restore_study_places(live_server):
+    """The browser tests share one server and its test study: what `report_study` changes of the
+    study's communes and territory is put back, so that later tests find the communes as before
+    (a study with no commune of its own offers every commune)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def restoring():
+        with live_server.study_context():
+            study = current_study()
+            codes = [commune.insee_code for commune in study.communes]
+            territory_id, levels = study.territory_id, list(study.comparison_levels or [])
+        try:
+            yield
+        finally:
+            from consultation.extensions import db
+
+            with live_server.study_context():
+                study = current_study()
+                study.communes = [db.session.get(Commune, code) for code in codes]
+                study.territory_id, study.comparison_levels = territory_id, levels
+                db.session.commit()
+
+    return restoring()

@@ -481,7 +481,8 @@ def test_the_charge_opens_a_questionnaire_online_and_prints_its_codes(login, db)
     code = rows[1].split(";")[0]
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
     sheet = charge.get(f"{base}/codes/feuille").get_data(as_text=True)
-    assert sheet.count("<svg") == 3 and code in sheet
+    # One QR code per code, inside the page (the header has its own icons).
+    assert sheet.split("<main", 1)[1].count("<svg") == 3 and code in sheet
     pdf = charge.get(f"{base}/codes.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     from consultation.studies.models import AuditEntry

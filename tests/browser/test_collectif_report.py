@@ -6,8 +6,16 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from report_records import NAMED, PSEUDONYMISED, UNVALIDATED, report_study  # noqa: E402
+from report_records import (  # noqa: E402
+    NAMED,
+    PSEUDONYMISED,
+    UNVALIDATED,
+    report_study,
+    restore_study_places,
+)
 
 from consultation.extensions import db  # noqa: E402
 
@@ -24,6 +32,12 @@ def _run_report_job(live_server) -> None:
         )
         assert job is not None
         _run(job.id)
+
+
+@pytest.fixture(autouse=True)
+def _places_put_back(live_server):
+    with restore_study_places(live_server):
+        yield
 
 
 def test_the_charge_builds_the_report_and_publishes_the_restitution(live_server, page, browser):

@@ -102,6 +102,12 @@ def records(live_server):
         seed_indicators()
         set_study_territory(current_study())
         db.session.commit()
+        # Préconisations on the demo's themes, with verbatims, figures and indicators.
+        from consultation.collectif.models import Evidence, Recommendation
+        from consultation.demo.collectif_preconisations import seed_recommendations
+
+        seed_recommendations(current_study())
+        db.session.commit()
         from consultation.demo.collectif_board import seed_collectif_board
 
         # The board with comments, stances and chosen verbatims, as after `make run`.
@@ -131,12 +137,6 @@ def records(live_server):
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
         demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
-        # Préconisations on the demo's themes, with verbatims, figures and indicators.
-        from consultation.collectif.models import Evidence, Recommendation
-        from consultation.demo.collectif_preconisations import seed_recommendations
-
-        seed_recommendations(current_study())
-        db.session.commit()
         demo_evidence = db.session.scalars(
             db.select(Evidence)
             .join(Recommendation)
