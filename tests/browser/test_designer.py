@@ -231,3 +231,11 @@ def test_a_typo_in_a_function_name_is_shown_but_does_not_block(live_server, page
     preview.get_by_text("Vous êtes…").wait_for()
     preview.get_by_label("Jeune").check()
     expect(question).not_to_be_visible()  # the call is never reached: simply false
+    errors = page.locator("#apercu-erreurs")
+    expect(errors).to_be_hidden()
+    # Reached, the call fails: the question keeps its default (shown) and the preview says why.
+    preview.get_by_label("Personne âgée").check()
+    expect(question).to_be_visible()
+    expect(errors).to_be_visible()
+    expect(errors).to_contain_text("Fonction inconnue « selectd() »")
+    page.screenshot(path=str(tmp_path / "apercu-erreur.png"), full_page=True)

@@ -238,6 +238,17 @@ async function setupPreview(container) {
   const showAnswers = (answers) => {
     output.textContent = JSON.stringify(answers, null, 2);
   };
+  // A rule that fails when evaluated (an unknown function reached): listed once each, so that
+  // the chargé d'étude sees in the preview what the tablet would silently skip.
+  const errorBox = document.getElementById("apercu-erreurs");
+  const errorsSeen = new Set();
+  const showExpressionError = (expression, error) => {
+    const line = `« ${expression} » : ${error.message}`;
+    if (!errorBox || errorsSeen.has(line)) return;
+    errorsSeen.add(line);
+    errorBox.querySelector("ul").append(h("li", {}, line));
+    errorBox.hidden = false;
+  };
   const mount = (answers) => {
     controller?.destroy();
     container.replaceChildren();
@@ -245,6 +256,7 @@ async function setupPreview(container) {
       language,
       answers,
       mode,
+      onExpressionError: showExpressionError,
       onChange: (current) => showAnswers(current),
       onSubmit: (current) => {
         showAnswers(current);
