@@ -100,7 +100,8 @@ def bar_chart(
             fontsize=10,
             color="#1b1b1b" if value is not None else "#4b5563",
         )
-    axes.set_xlim(min(0, min(numbers) * 1.1), widest * 1.25)
+    # No territory to compare yet: no bar at all, an empty axis rather than an error.
+    axes.set_xlim(min(0, min(numbers, default=0.0) * 1.1), widest * 1.25)
     _tidy(axes)
     return _svg(figure, chart_id, title, description)
 

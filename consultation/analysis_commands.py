@@ -289,4 +289,142 @@ def _fail(message: str):
     sys.exit(1)
 
 
-COMMANDS = [pseudonymise_command, autocode_command]
+@click.command("themes")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier CSV des réponses (UTF-8 avec ou sans BOM, ou Latin-1 ; séparateur , ou ;).",
+)
+@click.option("--column", required=True, help="Colonne du texte des réponses.")
+@click.option(
+    "--id-column",
+    default=None,
+    help="Colonne de l'identifiant des réponses (par défaut : le numéro de la ligne).",
+)
+@click.option(
+    "--classes",
+    required=True,
+    type=click.IntRange(2, 50),
+    help="Nombre de classes terminales voulu.",
+)
+@click.option(
+    "--out",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier CSV écrit : id, class (vide pour une réponse sans mot plein).",
+)
+@click.option(
+    "--segments",
+    "segments_output",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier CSV des segments : id, segment, classe, texte.",
+)
+@click.option(
+    "--segment-size",
+    default=40,
+    show_default=True,
+    type=click.IntRange(5, 1000),
+    help="Taille des segments, en mots.",
+)
+@click.option(
+    "--min-frequency",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Nombre minimal de segments où un mot doit apparaître pour compter.",
+)
+@click.option(
+    "--double",
+    is_flag=True,
+    default=False,
+    help="Classification double (comme rainette2) : segments de --segment-size mots et unités "
+    "de deux fois plus ; seules les classes sur lesquelles les deux s'accordent sont gardées.",
+)
+def themes_command(
+    input_path: Path,
+    column: str,
+    id_column: str | None,
+    classes: int,
+    output: Path,
+    segments_output: Path | None,
+    segment_size: int,
+    min_frequency: int,
+    double: bool,
+):
+    """Classe les réponses libres en thèmes qui émergent des mots (méthode Reinert, comme
+    IRaMuTeQ ou rainette) : une classe par réponse, et le résumé des classes à l'écran."""
+    from analyse.iramuteq import CLASS_COLUMNS, class_rows
+    from analyse.reinert import ReinertError, classify, double_classify
+
+    required = (column,) if id_column is None else (column, id_column)
+    table = _read_or_fail(input_path, required)
+    if output.resolve() == input_path.resolve():
+        _fail("le fichier de sortie doit être différent du fichier d'entrée")
+    ids = [
+        row.get(id_column, "") if id_column else str(line - 1)
+        for row, line in zip(table.rows, table.row_lines)
+    ]
+    if id_column:
+        seen: dict[str, int] = {}
+        duplicates = []
+        for value, line in zip(ids, table.row_lines):
+            if value in seen:
+                duplicates.append(
+                    f"ligne {line} : identifiant « {value} » déjà vu ligne {seen[value]}"
+                )
+            seen.setdefault(value, line)
+        if duplicates:
+            _fail("\n".join(f"{input_path} : {message}" for message in duplicates))
+    texts = [row.get(column, "") for row in table.rows]
+    try:
+        if double:
+            result = double_classify(
+                texts,
+                classes,
+                segment_size=segment_size,
+                unit_size=2 * segment_size,
+                min_frequency=min_frequency,
+            )
+        else:
+            result = classify(
+                texts, classes, segment_size=segment_size, min_frequency=min_frequency
+            )
+    except ReinertError as error:
+        _fail(f"{input_path} : {error}")
+    try:
+        write_csv_atomic(
+            output,
+            ["id", "class"],
+            [
+                {"id": answer_id, "class": "" if number is None else number}
+                for answer_id, number in zip(ids, result.answer_classes)
+            ],
+            delimiter=table.delimiter,
+        )
+        if segments_output:
+            write_csv_atomic(
+                segments_output,
+                list(CLASS_COLUMNS),
+                class_rows(result, ids),
+                delimiter=table.delimiter,
+            )
+    except OSError as error:
+        _fail(f"{output} : écriture impossible ({error.strerror})")
+    unclassified = sum(1 for number in result.answer_classes if number is None)
+    click.echo(
+        f"{len(texts)} réponse(s), {len(result.segments)} segment(s), "
+        f"{len(result.classes)} classes → {output}"
+        + (f" ; {unclassified} réponse(s) sans mot plein, sans classe" if unclassified else "")
+    )
+    for item in result.classes:
+        click.echo(
+            f"Classe {item.number} : {item.size} segments ({item.share:.0%}), "
+            f"{item.answers} réponse(s) — {', '.join(item.top_lemmas(10))}"
+        )
+
+
+COMMANDS = [pseudonymise_command, autocode_command, themes_command]

@@ -3,6 +3,7 @@
 
 def all_blueprints():
     from .accounts import bp as accounts
+    from .collectif.publication_views import restitution_bp as restitution
     from .indicators import bp as indicators
     from .main import bp as main
     from .public import respond_bp as respond
@@ -10,7 +11,7 @@ def all_blueprints():
     from .studies.invitation_views import accept_bp as invitations
     from .studies.views import bp as studies
 
-    return [main, accounts, studies, invitations, indicators, respond, residents]
+    return [main, accounts, studies, invitations, indicators, respond, residents, restitution]
 
 
 def study_blueprints():

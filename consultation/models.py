@@ -2,6 +2,7 @@
 
 from .accounts.devices import DeviceToken  # noqa: F401
 from .accounts.models import User  # noqa: F401
+from .coding.classes_models import EmergentClassification  # noqa: F401
 from .coding.models import (  # noqa: F401
     Code,
     Codebook,
@@ -24,6 +25,7 @@ from .collectif.models import (  # noqa: F401
     ThemeStance,
     ThemeVerbatim,
 )
+from .collectif.report_models import Publication, Report  # noqa: F401
 from .indicators.models import Indicator, IndicatorValue  # noqa: F401
 from .indicators.theme_links import IndicatorTheme  # noqa: F401
 from .jobs.models import Job  # noqa: F401

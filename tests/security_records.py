@@ -127,6 +127,39 @@ def study(db, mark: str = "", study_id: int | None = None) -> dict:
         enter_study(previous, g.get("study_role"))
 
 
+def _classification(questionnaire, submission, besoins: str, mark: str):
+    """A stored classification of the answers into two emerging classes (as the job leaves it)."""
+    from consultation.coding.classes_models import EmergentClassification
+    from consultation.coding.services import text_hash
+    from consultation.extensions import db
+
+    run = EmergentClassification(
+        questionnaire_id=questionnaire.id,
+        questions=["besoins"],
+        parameters={"classes": 2, "segment_size": 40, "min_frequency": 3, "answers": 1,
+                    "segments": 1, "lemmas": 2},
+        fingerprint="0" * 64,
+        result={
+            "answers": [[submission.id, "besoins", text_hash(besoins)]],
+            "segments": [[0, 0, len(besoins), 1]],
+            "answer_classes": [1],
+            "splits": [[0, 1, 2, 12.5]],
+            "leaves": {"1": 1, "2": 2},
+            "classes": [
+                {"number": 1, "size": 1, "share": 1.0, "answers": 1,
+                 "terms": [[f"{mark}loyer", 12.5, 0.001, 1, 1]], "segments": [0],
+                 "modalities": [["public", "jeune", 4.0, 0.04, 1, 1]]},
+                {"number": 2, "size": 0, "share": 0.0, "answers": 0, "terms": [],
+                 "segments": [], "modalities": []},
+            ],
+            "unclassified": 0,
+        },
+    )  # fmt: skip
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
 def _study(db, mark: str, study_id: int | None) -> dict:
     from consultation.accounts.tokens import issue_token
     from consultation.coding.models import Memo, Suggestion
@@ -232,8 +265,9 @@ def _study(db, mark: str, study_id: int | None) -> dict:
             started_at=utcnow(),
             heartbeat_at=utcnow(),
         )
-        for kind in ("coding.analyse", "coding.retrain")
+        for kind in ("coding.analyse", "coding.retrain", "coding.classes")
     ]
+    classification = _classification(questionnaire, submission, besoins, mark)
     invitation_token = uuid.uuid4().hex
     invitation = Invitation(
         study_id=questionnaire.study_id,
@@ -271,6 +305,24 @@ def _study(db, mark: str, study_id: int | None) -> dict:
     indicator_upload = IndicatorUpload(
         filename=f"{mark}population.csv", stored_name="", mapping={}, created_by_id=charge.id
     )
+    # A version of the synthesis report and the published restitution, as their services keep
+    # them (the escaping tests find `mark` on their pages).
+    from consultation.collectif.report_models import Publication, Report
+    from consultation.studies.models import Study
+
+    report = Report(
+        study_id=questionnaire.study_id,
+        built_by_id=charge.id,
+        fingerprint="0" * 64,
+        counts={"data_date": "1 mars 2026", "submissions": 1},
+        html="<p>Rapport</p>",
+    )
+    # One per study: a second call in the same study (the browser tests' shared server) takes it.
+    publication = db.session.scalar(
+        db.select(Publication).where(Publication.study_id == questionnaire.study_id)
+    ) or Publication(study_id=questionnaire.study_id)
+    publication.published, publication.published_at = True, utcnow()
+    publication.snapshot = _snapshot(mark)
     db.session.add_all(
         [
             suggestion,
@@ -281,6 +333,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
             indicator,
             indicator_upload,
             theme_comment,
+            report,
+            publication,
         ]
     )
     db.session.flush()
@@ -291,8 +345,30 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         charge,
         theme_id=db.session.scalar(db.select(Theme.id).where(Theme.code_id == code.id)),
     )
+    # A préconisation on the theme, resting on the coded answer.
+    from consultation.collectif.models import Evidence, Recommendation, RecommendationEntry
+
+    recommendation = Recommendation(
+        study_id=questionnaire.study_id,
+        title=f"{mark}Un bus de nuit le week-end",
+        body=f"{mark}Prolonger la ligne 2 jusqu'à minuit.",
+        committee=f"{mark}Cadre de vie",
+        themes=[theme],
+    )
+    recommendation.entries.append(RecommendationEntry(status="proposee", year=2026, note=mark))
+    evidence = Evidence(
+        kind="verbatim",
+        submission_id=submission.id,
+        path="besoins",
+        questionnaire_id=questionnaire.id,
+        label="Verbatim codé",
+    )
+    recommendation.evidence.append(evidence)
+    db.session.add(recommendation)
     db.session.commit()
     return {
+        "report": report,
+        "slug": db.session.get(Study, questionnaire.study_id).slug,
         "public_link": public_link,
         "link_token": public_link.token,
         "draft_secret": draft_secret,
@@ -307,6 +383,7 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "theme": theme,
         "theme_comment": theme_comment,
         "suggestion": suggestion,
+        "classification": classification,
         "assignment": assignment,
         "device_token": device_token,
         "job": jobs[0],
@@ -319,6 +396,8 @@ def _study(db, mark: str, study_id: int | None) -> dict:
         "meeting_item": meeting_item,
         "attendee": attendee,
         "notification": notification,
+        "recommendation": recommendation,
+        "evidence": evidence,
     }
 
 
@@ -357,3 +436,46 @@ def _meeting(db, mark: str, study_id: int, charge, theme_id: int):
     db.session.add(notification)
     db.session.flush()
     return meeting, item, attendee, notification
+
+
+def _snapshot(mark: str) -> dict:
+    """A restitution as publication.public_snapshot writes it: one theme, one préconisation."""
+    return {
+        "study": {"name": f"{mark}Étude", "year": 2026, "description": f"{mark}ABS"},
+        "minimum": 5,
+        "data_date": "1 mars 2026",
+        "fingerprint": "0" * 64,
+        "method": {
+            "total": 12,
+            "interviews": 10,
+            "online": 2,
+            "first": "1 mars 2026",
+            "last": "2 mars 2026",
+            "by_public": [{"label": "Jeune (16–25 ans)", "count": 12, "small": False}],
+            "by_channel": [{"label": "Tablette", "count": None, "small": False}],
+            "by_commune": [{"label": f"{mark}Tours", "count": None, "small": True}],
+        },
+        "themes": [
+            {
+                "anchor": "theme-1-transports",
+                "name": f"{mark}Transports du soir",
+                "description": f"{mark}Bus et trains après 20 h",
+                "weights": {"rows": []},
+                "verbatims": [
+                    {"text": f"{mark}Pas de bus le soir.", "public": "Jeune", "commune": "Tours"}
+                ],
+                "figures": [],
+                "indicators": [],
+                "recommendations": [
+                    {
+                        "title": f"{mark}Des bus le soir",
+                        "body": f"{mark}Prolonger les lignes",
+                        "committee": f"{mark}Cadre de vie",
+                        "priority": "Haute",
+                        "status_label": "Retenue",
+                        "evidence": [{"kind": "Indicateur", "label": f"{mark}Part", "gone": True}],
+                    }
+                ],
+            }
+        ],
+    }

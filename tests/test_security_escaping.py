@@ -90,6 +90,7 @@ def _pages(records) -> list[str]:
         url_for("coding.pseudonymisation", questionnaire_id=questionnaire_id),
         url_for("coding.export", questionnaire_id=questionnaire_id),
         url_for("main.home"),
+        url_for("restitution.restitution", slug="etude-test"),
     ]
 
 

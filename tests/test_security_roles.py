@@ -172,12 +172,32 @@ ACCESS = {
     # the chargés d'étude choose them and their questions
     "coding.themes_overview": Access(READ_RESULTS),
     "coding.themes_choose": Access(CODE),
+    # emerging themes: readers read the classes; coders run them, make codes, export
+    "coding.classes_page": Access(READ_RESULTS),
+    "coding.classes_run": Access(CODE),
+    "coding.classes_code": Access(CODE),
+    "coding.classes_iramuteq": Access(CODE),
+    "coding.classes_cloud": Access(READ_RESULTS),
+    "coding.classes_csv": Access(CODE),
     "coding.theme_page": Access(READ_RESULTS, params={"key": "transports-du-soir"}),
     "coding.theme_settings": Access(CODE, params={"key": "transports-du-soir"}),
     # the weighting of the figures: who designs the study chooses its population margins
     "coding.survey_weighting": Access(DESIGN),
     # no weighting set in these records: 404 for the allowed roles
     "coding.survey_weighted_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    # préconisations: read like the results; the collectif writes them, their evidence and
+    # their follow-up, and follows them
+    "collectif.recommendations": Access(READ_RESULTS),
+    "collectif.recommendations_file": Access(READ_RESULTS, params={"fmt": "csv"}),
+    "collectif.recommendation": Access(READ_RESULTS),
+    "collectif.recommendation_verbatim": Access(READ_RESULTS),
+    "collectif.recommendation_new": Access(DISCUSS),
+    "collectif.recommendation_edit": Access(DISCUSS),
+    "collectif.recommendation_entry": Access(DISCUSS),
+    "collectif.recommendation_evidence_add": Access(DISCUSS),
+    # removing twice says « déjà retirée » and changes nothing
+    "collectif.recommendation_evidence_remove": Access(DISCUSS),
+    "collectif.recommendation_follow": Access(DISCUSS),
     # answering online: the chargé d'étude opens a questionnaire, its codes and their sheet
     "public.index": Access(DESIGN),
     "public.edit": Access(DESIGN),
@@ -228,6 +248,17 @@ ACCESS = {
     "collectif.mark_all_read": Access(READ_RESULTS),
     "collectif.digest_setting": Access(READ_RESULTS),
     "collectif.follow_meetings": Access(DISCUSS),
+    # the synthesis report: read by whoever reads the results, built by the chargés d'étude;
+    # its public restitution is published by them and read by anyone (404 when unpublished)
+    "collectif.reports": Access(READ_RESULTS),
+    "collectif.build": Access(DECIDE),
+    "collectif.report_page": Access(READ_RESULTS),
+    "collectif.report_pdf": Access(READ_RESULTS),
+    "collectif.report_xlsx": Access(READ_RESULTS),
+    "collectif.publish_restitution": Access(DECIDE),
+    "collectif.unpublish_restitution": Access(DECIDE),
+    "collectif.preview_restitution": Access(DECIDE),
+    "restitution.restitution": Access(EVERYONE, anonymous=PUBLIC),
     # JSON API
     "api-docs.openapi_json": Access(EVERYONE, anonymous=PUBLIC),
     "api.list_questionnaires": Access(INTERVIEW, anonymous=JSON_401),
@@ -258,6 +289,7 @@ def _url_values(records: dict) -> dict:
         "theme_id": _id(records["theme"]),
         "comment_id": _id(records["theme_comment"]),
         "suggestion_id": _id(records["suggestion"]),
+        "run_id": _id(records["classification"]),
         "decision": "accepter",
         "question": "besoins",
         "kind": "public",
@@ -279,6 +311,10 @@ def _url_values(records: dict) -> dict:
         "item_id": _id(records["meeting_item"]),
         "attendee_id": _id(records["attendee"]),
         "notification_id": _id(records["notification"]),
+        "report_id": _id(records["report"]),
+        "slug": records["slug"],
+        "recommendation_id": _id(records["recommendation"]),
+        "evidence_id": _id(records["evidence"]),
     }
 
 

@@ -10,6 +10,7 @@ bp = Blueprint("coding", __name__, url_prefix="/analyse")
 from . import (  # noqa: E402,F401
     anchors,
     audit_links,
+    classes,
     editions,
     jobs,
     rights,

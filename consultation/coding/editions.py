@@ -61,7 +61,11 @@ def copy_codebook(codebook: Codebook, study_id: int, questionnaire_id: int | Non
 
 @edition_prepared.connect
 def copy_codebooks(previous_study, new_study, questionnaires: dict, **_) -> dict:
-    """The codebooks of the copied questionnaires (and the study's own, of no questionnaire)."""
+    """The codebooks of the copied questionnaires (and the study's own, of no questionnaire).
+    Another receiver that needs the new edition's themes may call this first: the second call
+    finds the codebooks there and copies nothing."""
+    if _codebooks_of(new_study.id):
+        return {}
     copied = 0
     codes = 0
     for codebook in _codebooks_of(previous_study.id):

@@ -183,7 +183,15 @@ def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, in
     coded: dict[tuple, set[int]] = {}
     replaced: list[int] = []
     for part in _chunks(ids, 500):
-        for suggestion_id, submission_id, path, code_id, status, digest in db.session.execute(
+        for (
+            suggestion_id,
+            submission_id,
+            path,
+            code_id,
+            status,
+            digest,
+            source,
+        ) in db.session.execute(
             select(
                 Suggestion.id,
                 Suggestion.submission_id,
@@ -191,15 +199,16 @@ def _write_suggestions(answers: list[_Answer], suggester, code_ids: dict[str, in
                 Suggestion.code_id,
                 Suggestion.status,
                 Suggestion.text_hash,
+                Suggestion.source,
             ).where(Suggestion.submission_id.in_(part))
         ):
             key = (submission_id, path)
             if key not in hashes:
                 continue
-            if status != "pending" and digest == hashes[key]:
-                decided.setdefault(key, set()).add(
-                    code_id
-                )  # a coder's decision on this very text stands
+            # A coder's decision on this very text stands; so do the suggestions of an emerging
+            # class (coding/classes.py), which the suggester cannot make again.
+            if (status != "pending" or source == "classes") and digest == hashes[key]:
+                decided.setdefault(key, set()).add(code_id)
             else:
                 replaced.append(suggestion_id)
         for submission_id, path, code_id in db.session.execute(

@@ -50,6 +50,7 @@ SOURCE_LABELS = {
     "rules": "Règle",
     "model": "Modèle",
     "rules+model": "Règle et modèle",
+    "classes": "Classe émergente",
 }
 
 

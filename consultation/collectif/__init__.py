@@ -5,4 +5,14 @@ from flask import Blueprint
 
 bp = Blueprint("collectif", __name__, url_prefix="/collectif")
 
-from . import audit_links, board_views, meeting_audit_links, meeting_views, notification_views  # noqa: E402, F401  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    audit_links,
+    board_views,
+    editions,
+    meeting_audit_links,
+    meeting_views,
+    notification_views,
+    recommendation_views,
+    report_rights,
+    report_views,
+)

@@ -27,6 +27,8 @@ def demo(submissions: int, port: int):
     from ..studies.services import find_study
     from .collectif_board import seed_collectif_board
     from .collectif_meetings import seed_meetings
+    from .collectif_preconisations import seed_recommendations
+    from .collectif_report import seed_collectif_report
     from .indicators import seed_indicators, set_study_territory
     from .la_riche import seed_la_riche
     from .seed import ABS_STUDY
@@ -37,10 +39,16 @@ def demo(submissions: int, port: int):
     published = analyse_and_publish()
     # Themes beside the territory's figures: indicators for the glossary, the study's territory.
     seed_themes()
-    seed_meetings()
     seed_indicators()
     set_study_territory(find_study(ABS_STUDY["slug"]))
+    # The collectif's work: préconisations rest on the themes and indicators, meetings put themes
+    # on their agenda, the board validates some.
+    seed_recommendations(find_study(ABS_STUDY["slug"]))
+    seed_meetings()
     seed_collectif_board()
+    # Last in the ABS's study: the report and restitution read the validated themes and their
+    # préconisations.
+    seed_collectif_report()
     seed_la_riche(created)
     if any(
         created.get(key)

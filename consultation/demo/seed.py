@@ -126,6 +126,9 @@ def seed_demo(submission_count: int = SUBMISSION_COUNT) -> dict:
     created["codings"] = seed_coding(
         version.questionnaire, [users["charge@demo.fr"], users["admin@demo.fr"]]
     )
+    from .classes import seed_classes
+
+    created["classifications"] = seed_classes(version.questionnaire)
     return created
 
 

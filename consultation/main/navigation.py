@@ -50,13 +50,8 @@ ENTRIES = [
     NavEntry(
         "collectif.board_page",
         "Collectif",
-        "Le tableau des thèmes : en discuter, prendre position, les valider.",
-        ("admin", "charge_etude", "collectif", "lecteur"),
-    ),
-    NavEntry(
-        "collectif.meetings_list",
-        "Réunions",
-        "Les réunions du collectif : ordre du jour, présences et décisions.",
+        "Les thèmes à discuter et valider, les préconisations et leurs preuves, les réunions, le "
+        "rapport de synthèse et la restitution publique.",
         ("admin", "charge_etude", "collectif", "lecteur"),
     ),
     NavEntry(

@@ -33,8 +33,11 @@ OBJECT_LABELS = {
     "theme": "Thème",
     "theme_comment": "Commentaire d'un thème",
     "theme_verbatim": "Verbatim représentatif",
+    "recommendation": "Préconisation",
     "indicator": "Indicateur",
     "meeting": "Réunion",
+    "report": "Rapport de synthèse",
+    "publication": "Restitution publique",
 }
 ACTION_LABELS = {
     "create": "Création",
@@ -73,6 +76,8 @@ ACTION_LABELS = {
     "split": "Scission",
     "presence": "Présences",
     "decision": "Décision",
+    "build": "Construction",
+    "unpublish": "Retrait de la publication",
 }
 
 

@@ -46,6 +46,9 @@ def test_a_scheduled_meeting_reaches_the_collectif_through_the_bell(live_server,
     _login(page, live_server, people["charge"])
     page.goto(f"{live_server.url}/etudes/{SLUG}/")
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Collectif"
+    ).click()
+    page.get_by_role("navigation", name="Travail du collectif").get_by_role(
         "link", name="Réunions"
     ).click()
     page.get_by_role("link", name="Programmer une réunion").click()

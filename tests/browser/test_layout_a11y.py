@@ -34,6 +34,9 @@ NOT_PAGES = {
     "coding.cloud",
     "coding.survey_file",
     "coding.survey_weighted_file",
+    "coding.classes_iramuteq",
+    "coding.classes_cloud",
+    "coding.classes_csv",
     "indicators.glossary_file",
     "indicators.values_file",
     "review.export_file",
@@ -48,6 +51,9 @@ NOT_PAGES = {
     "review.submission_copy_file",
     "fieldwork.paper_pdf",
     "collectif.agenda_pdf",
+    "collectif.report_pdf",
+    "collectif.report_xlsx",
+    "collectif.recommendations_file",
 }
 # Pages of the demo questionnaire too: real answers make the widest tables (many communes, codes).
 DEMO_PAGES = (
@@ -63,10 +69,18 @@ DEMO_PAGES = (
     "studies.settings",
     "coding.themes_overview",
     "coding.theme_page",
+    "coding.classes_page",
     "fieldwork.index",
     "collectif.board_page",
     "collectif.theme",
     "collectif.split",
+    "collectif.reports",
+    "collectif.report_page",
+    "restitution.restitution",
+    "collectif.preview_restitution",
+    "collectif.recommendations",
+    "collectif.recommendation",
+    "collectif.recommendation_verbatim",
 )
 
 
@@ -93,6 +107,11 @@ def records(live_server):
         # The board with comments, stances and chosen verbatims, as after `make run`.
         seed_collectif_board()
         db.session.commit()
+        from consultation.demo.collectif_report import seed_collectif_report
+
+        # A report of real answers and its published restitution, as after `make run`.
+        demo_report_id = seed_collectif_report()["report"]
+        db.session.commit()
         demo_slug = current_study().slug
         from consultation.collectif.board import study_themes
 
@@ -112,6 +131,18 @@ def records(live_server):
             db.select(Questionnaire).where(Questionnaire.form_id == "abs_2026")
         ).one()
         demo_id, demo_code_id = demo.id, active_codes(codebook_of(demo.id))[0].id
+        # Préconisations on the demo's themes, with verbatims, figures and indicators.
+        from consultation.collectif.models import Evidence, Recommendation
+        from consultation.demo.collectif_preconisations import seed_recommendations
+
+        seed_recommendations(current_study())
+        db.session.commit()
+        demo_evidence = db.session.scalars(
+            db.select(Evidence)
+            .join(Recommendation)
+            .where(Evidence.kind == "verbatim")
+            .order_by(Evidence.id)
+        ).first()
         _demo_weighting(demo_id)
         enter_study(test_study, None)
         # An export waiting for the worker: its page shows the progress bar.
@@ -136,6 +167,10 @@ def records(live_server):
             "demo_code_id": demo_code_id,
             "demo_study": demo_slug,
             "demo_theme_id": demo_theme_id,
+            "demo_report_id": demo_report_id,
+            "slug": records["slug"],
+            "demo_recommendation_id": demo_evidence.recommendation_id,
+            "demo_evidence_id": demo_evidence.id,
         }
 
 
@@ -267,6 +302,7 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
     study_records["invitation_token"] = records["invitation_token"]
     study_records["link_token"] = records["link_token"]
     study_records["draft_secret"] = records["draft_secret"]
+    study_records["slug"] = records["slug"]
     urls = []
     with app.test_request_context():
         from consultation.studies.scope import enter_study
@@ -296,6 +332,10 @@ def _page_urls(live_server, records) -> list[tuple[str, str]]:
             "code_id": records["demo_code_id"],
             "key": "mobilite",
             "theme_id": records["demo_theme_id"],
+            "report_id": records["demo_report_id"],
+            "slug": records["demo_study"],
+            "recommendation_id": records["demo_recommendation_id"],
+            "evidence_id": records["demo_evidence_id"],
         }
         for endpoint in DEMO_PAGES:
             rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)

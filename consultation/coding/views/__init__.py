@@ -8,6 +8,7 @@ workspace_api.py holds the JSON endpoints internal to the workspace page, not th
 
 from . import (  # noqa: F401  (each module registers its routes on the blueprint)
     agreement,
+    classes,
     codebook,
     exports,
     home,
