@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
-from .expressions import ExpressionError, check_choice_filter, check_expression
+from .expressions import WARNING_CODES, ExpressionError, check_choice_filter, check_expression
 from .expressions.lexer import QUESTION_NAME, REF, tokenize
 from .model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
 from .validation import InvalidAnswer, read_answer
@@ -27,6 +27,13 @@ class Problem:
     position: int | None = None  # 0-based offset in the field's expression
     code: str = ""  # syntax, unknown_name, unknown_function, arity, type, duplicate, invalid_name, cycle, missing
 
+    @property
+    def is_warning(self) -> bool:
+        """An unknown function or a wrong number of arguments: shown in the designer and at
+        import, but the form is published and filled (the ODK engines evaluate lazily, the call
+        fails only if it is reached)."""
+        return self.code in WARNING_CODES
+
     def as_dict(self) -> dict:
         return {
             "name": self.name,
@@ -34,11 +41,13 @@ class Problem:
             "message": self.message,
             "position": self.position,
             "code": self.code,
+            "warning": self.is_warning,
         }
 
 
 def check_questionnaire(questionnaire: Questionnaire) -> list[Problem]:
-    """Every problem of the questionnaire, in form order (names, choice lists, expressions, cycles)."""
+    """Every problem of the questionnaire, in form order (names, choice lists, expressions, cycles).
+    Problems whose ``is_warning`` is true do not stop publication."""
     nodes = [node for _, node in questionnaire.walk()]
     known = {node.name for node in nodes if node.name}
     problems: list[Problem] = []
@@ -54,6 +63,11 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Problem]:
     return sorted(
         problems, key=lambda problem: (problem.name != "", order.get(problem.name, len(order)))
     )
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop publication (every one but the warnings)."""
+    return [problem for problem in problems if not problem.is_warning]
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -339,4 +353,10 @@ def dependency_cycles(questionnaire: Questionnaire) -> list[list[str]]:
     return _cycles(_dependencies(questionnaire))
 
 
-__all__ = ["Problem", "check_questionnaire", "dependency_cycles", "is_valid_name"]
+__all__ = [
+    "Problem",
+    "blocking",
+    "check_questionnaire",
+    "dependency_cycles",
+    "is_valid_name",
+]

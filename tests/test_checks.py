@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from questionnaires import Choice, ChoiceList, Group, Question, Questionnaire
-from questionnaires.checks import check_questionnaire, is_valid_name
+from questionnaires.checks import blocking, check_questionnaire, is_valid_name
 
 
 def _form(*children, choice_lists=None) -> Questionnaire:
@@ -91,6 +91,18 @@ def test_expression_errors_name_question_field_and_position():
         ("isolement", "relevant", "unknown_name", 0),
         ("isolement", "relevant", "unknown_function", 18),
         ("decennie", "calculation", "arity", 24),
+    ]
+    # An unknown function and a wrong arity are warnings: publication goes on, ODK evaluates
+    # lazily and the call fails only if it is reached.
+    assert [problem.is_warning for problem in check_questionnaire(form)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert _summary(blocking(check_questionnaire(form))) == [
+        ("age", "constraint", "syntax", 11),
+        ("isolement", "relevant", "unknown_name", 0),
     ]
     messages = [problem.message for problem in check_questionnaire(form)]
     assert "vouliez-vous dire ${age} ?" in messages[1]

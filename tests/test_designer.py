@@ -339,7 +339,14 @@ def test_expression_endpoint_checks_against_the_questionnaire_names(designer, db
     ok = designer.post(
         url, json={"expression": "${public} = 'age'", "field": "relevant", "question": "ecole"}
     )
-    assert ok.get_json() == {"ok": True, "errors": []}
+    assert ok.get_json() == {"ok": True, "errors": [], "warnings": []}
+    # A typo in a function name does not block (it fails only if evaluated) but is shown.
+    typo = designer.post(
+        url, json={"expression": "selectd(${public}, 'age')", "field": "relevant"}
+    ).get_json()
+    assert typo["ok"] is True and typo["errors"] == []
+    assert typo["warnings"][0]["position"] == 0
+    assert "vouliez-vous dire selected()" in typo["warnings"][0]["message"]
     wrong = designer.post(
         url, json={"expression": "${pubic} = 'age'", "field": "relevant", "question": "ecole"}
     ).get_json()
@@ -428,6 +435,39 @@ def test_publish_refused_with_the_problems_listed(designer, db):
     assert "Publication refusée : 1 problème" in page
     assert "ecole (condition d'affichage)" in page and "public" in page
     assert [v.status for v in _questionnaire(db, questionnaire_id).versions] == ["draft"]
+
+
+def test_a_typo_in_a_function_name_warns_but_publishes_and_fills(designer, db):
+    from questionnaires.validation import is_relevant, validate_answers
+
+    questionnaire_id = _publishable(designer, db)
+    response = _add_question(
+        designer,
+        questionnaire_id,
+        name="aidant",
+        label_fr="Aidant",
+        relevant="${public} = 'age' and selectd(${public}, 'age')",
+    )
+    assert response.status_code == 302
+    page = html.unescape(
+        designer.get(f"/etudes/etude-test/questionnaires/{questionnaire_id}").get_data(as_text=True)
+    )
+    warning = page.split('class="flash flash-warning expression-warnings"')[1].split("</div>")[0]
+    assert "aidant (condition d'affichage)" in warning
+    assert "vouliez-vous dire selected() ?" in warning and "position 23" in warning
+
+    response = designer.post(f"/etudes/etude-test/questionnaires/{questionnaire_id}/publier")
+    assert response.status_code == 302
+    version = _questionnaire(db, questionnaire_id).versions[0]
+    assert version.status == "published"
+    model = version.model()
+    # For a young respondent the call is never reached: the condition is simply false.
+    assert is_relevant(model, "aidant", {"public": "jeune"}) is False
+    result = validate_answers(model, {"public": "jeune", "ecole": "Lycée Balzac"})
+    assert result.errors == [] and result.answers == {
+        "public": "jeune",
+        "ecole": "Lycée Balzac",
+    }
 
 
 def test_nothing_to_publish_twice(designer, db):

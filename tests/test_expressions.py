@@ -98,7 +98,13 @@ def test_shared_case(case):
                 _evaluate_case(case)
             assert (raised.value.code, raised.value.position) == (case["error"], case["position"])
         return
-    assert check_expression(case["expr"], _known_names(case)) == []
+    problems = check_expression(case["expr"], _known_names(case))
+    if "warning" in case:
+        # A call never reached: the check warns, the expression still evaluates.
+        assert problems and all(problem.is_warning for problem in problems), problems
+        assert (problems[0].code, problems[0].position) == (case["warning"], case["position"])
+    else:
+        assert problems == []
     _assert_expected(_evaluate_case(case), case)
 
 

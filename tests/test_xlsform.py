@@ -328,6 +328,48 @@ def test_required_expression_and_unknown_columns_are_kept_with_a_warning():
     assert again == result.questionnaire
 
 
+def test_unknown_function_imports_with_a_warning_naming_its_cell():
+    payload = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label", "relevant", "calculation"],
+                ["text", "nom", "Nom", None, None],
+                [
+                    "calculate",
+                    "initiale",
+                    None,
+                    None,
+                    "if(${nom} = '', 'vide', upper(substr(${nom}, 0, 1)))",
+                ],
+                [
+                    "integer",
+                    "age",
+                    "Âge",
+                    "false() and concat()  or count-selectd(${nom}) > 0",
+                    None,
+                ],
+            ],
+        }
+    )
+    result = load_ok(payload)
+    assert result.questionnaire.find("initiale").calculation.startswith("if(")
+    lines = [str(w) for w in result.warnings if w.column in ("calculation", "relevant")]
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        "Feuille « survey », ligne 3, colonne « calculation » : Fonction inconnue « upper() »"
+    )
+    assert "importé quand même" in lines[0] and "caractère 25" in lines[0]
+    assert lines[1].startswith(
+        "Feuille « survey », ligne 4, colonne « relevant » : Fonction inconnue « count-selectd() » : vouliez-vous dire count-selected() ?"
+    )
+    # Only the call an answer reaches fails: an empty name never calls upper().
+    from questionnaires.validation import compute_calculations
+
+    assert compute_calculations(result.questionnaire, {"nom": ""})["initiale"] == "vide"
+    # Reached, it is an error: nothing is written, as for any expression that fails.
+    assert "initiale" not in compute_calculations(result.questionnaire, {"nom": "Awa"})
+
+
 def test_range_with_decimal_step_stays_a_decimal_question():
     payload = workbook_bytes(
         {

@@ -369,10 +369,24 @@ def expression_problems(
             continue
         from questionnaires.expressions import check_expression
 
-        errors = check_expression(text, names)
+        errors = [error for error in check_expression(text, names) if not error.is_warning]
         if errors:
             problems[field_name] = describe_expression_errors(errors)
     return problems
+
+
+def expression_warnings(model: QuestionnaireModel) -> list[str]:
+    """The warnings of the questionnaire's checks, one French line each: calls to unknown
+    functions or with a wrong number of arguments, which do not stop publication (the call fails
+    only when it is evaluated, as in ODK) but are most often a typo."""
+    from questionnaires.checks import check_questionnaire
+
+    return [
+        describe_problem(problem)
+        + (f" (position {problem.position + 1})" if problem.position is not None else "")
+        for problem in check_questionnaire(model)
+        if problem.is_warning
+    ]
 
 
 def describe_problem(problem) -> str:
@@ -445,7 +459,11 @@ def _check_node(model: QuestionnaireModel, node: Node, *, previous_name: str | N
             for choice in model.choice_lists[node.choice_list].choices
             for key in choice.properties
         }
-        filter_errors = check_choice_filter(node.choice_filter, names, columns)
+        filter_errors = [
+            error
+            for error in check_choice_filter(node.choice_filter, names, columns)
+            if not error.is_warning
+        ]
         if filter_errors:
             errors.setdefault("choice_filter", describe_expression_errors(filter_errors))
     if errors:
@@ -720,7 +738,7 @@ def move_choice(
 
 def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     """Freezes the draft as a published version after check_questionnaire finds nothing wrong."""
-    from questionnaires.checks import Problem, check_questionnaire
+    from questionnaires.checks import Problem, blocking, check_questionnaire
 
     draft = questionnaire.draft
     if draft is None:
@@ -730,7 +748,7 @@ def publish(questionnaire: Questionnaire, user=None) -> QuestionnaireVersion:
     model = draft.model()
     model.version = str(draft.number)
     model.title = questionnaire.title
-    problems = check_questionnaire(model)
+    problems = blocking(check_questionnaire(model))
     if not any(question.type not in ("note", "calculate") for question in model.questions()):
         problems.insert(
             0, Problem("", "", "Le questionnaire ne pose encore aucune question.", None, "empty")

@@ -203,6 +203,7 @@ def _editor_page(questionnaire, **extra):
         language=model.default_language,
         groups=editing.groups_of(model),
         import_warnings=_import_warnings(questionnaire),
+        expression_warnings=services.expression_warnings(model),
         **extra,
     )
 
@@ -716,12 +717,17 @@ def check_expression(questionnaire_id: int):
     _version, model = _editable_model(questionnaire)
     names = editing.known_names(model, [question_name] if question_name else [])
     if not expression.strip():
-        return jsonify({"ok": True, "errors": []})
-    errors = check(expression, names)
+        return jsonify({"ok": True, "errors": [], "warnings": []})
+    problems = check(expression, names)
+    errors = [problem for problem in problems if not problem.is_warning]
+    warnings = [problem for problem in problems if problem.is_warning]
     return jsonify(
         {
             "ok": not errors,
             "errors": [{"message": error.message, "position": error.position} for error in errors],
+            "warnings": [
+                {"message": warning.message, "position": warning.position} for warning in warnings
+            ],
         }
     )
 

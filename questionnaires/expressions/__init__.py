@@ -15,9 +15,17 @@ from typing import Iterable, Iterator, Mapping
 import regex
 
 from . import lexer, syntax
-from .errors import ARITY, SYNTAX, TYPE, UNKNOWN_FUNCTION, UNKNOWN_NAME, ExpressionError
+from .errors import (
+    ARITY,
+    SYNTAX,
+    TYPE,
+    UNKNOWN_FUNCTION,
+    UNKNOWN_NAME,
+    WARNING_CODES,
+    ExpressionError,
+)
 from .evaluator import Scope, parse_context, repeat_fields_of
-from .functions import FUNCTIONS, arity_text
+from .functions import FUNCTIONS, call_problem
 from .syntax import Node
 from .values import plain_number, to_boolean, to_number, to_string
 
@@ -28,6 +36,7 @@ __all__ = [
     "TYPE",
     "UNKNOWN_FUNCTION",
     "UNKNOWN_NAME",
+    "WARNING_CODES",
     "ExpressionError",
     "Node",
     "check_expression",
@@ -47,11 +56,10 @@ __all__ = [
 
 @functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Node:
-    """The syntax tree of ``text``; raises the first ``ExpressionError`` (syntax, function, arity)."""
+    """The syntax tree of ``text``; raises the first ``ExpressionError`` (syntax, type). An unknown
+    function or a wrong number of arguments is raised by ``evaluate`` when the call is reached."""
     node = syntax.parse_syntax(text)
-    problems = _function_problems(node)
-    if problems:
-        raise min(problems, key=lambda problem: problem.position)
+    _raise_first_error(node)
     return node
 
 
@@ -59,9 +67,7 @@ def parse(text: str) -> Node:
 def parse_choice_filter(text: str) -> Node:
     """Like ``parse``, for a choice_filter, where a bare name is a column of the choices sheet."""
     node = syntax.parse_syntax(text, columns=True)
-    problems = _function_problems(node)
-    if problems:
-        raise min(problems, key=lambda problem: problem.position)
+    _raise_first_error(node)
     return node
 
 
@@ -104,7 +110,9 @@ def references(text: str) -> set[str]:
 
 
 def check_expression(text: str, known_names: Iterable[str]) -> list[ExpressionError]:
-    """Every problem of ``text``, ordered by position: syntax, unknown names and functions, arity."""
+    """Every problem of ``text``, ordered by position: syntax, unknown names and functions, arity.
+    Unknown functions and arity are warnings (``error.is_warning``): the form still works, and
+    the call fails only if it is evaluated."""
     known = set(known_names)
     try:
         node = syntax.parse_syntax(text)
@@ -178,6 +186,14 @@ def _walk(node: Node) -> Iterator[Node]:
             yield from _walk(argument)
 
 
+def _raise_first_error(node: Node) -> None:
+    """Raises the first problem that stops evaluation; an unknown function or a wrong arity is
+    only an error when the call is reached (lazily, as in XPath: ``false() and f()`` is false)."""
+    errors = [problem for problem in _function_problems(node) if not problem.is_warning]
+    if errors:
+        raise min(errors, key=lambda problem: problem.position)
+
+
 def _function_problems(root: Node) -> list[ExpressionError]:
     problems: list[ExpressionError] = []
     allowed_parents: set[int] = set()
@@ -188,32 +204,11 @@ def _function_problems(root: Node) -> list[ExpressionError]:
             )
         if not isinstance(node, syntax.Call):
             continue
-        function = FUNCTIONS.get(node.name)
-        if function is None:
-            problems.append(_unknown_function(node))
+        problem = call_problem(node.name, len(node.arguments), node.position)
+        if problem is not None:
+            problems.append(problem)
             continue
-        count = len(node.arguments)
-        if count < function.minimum or (function.maximum is not None and count > function.maximum):
-            given = f"{count} donné{'s' if count > 1 else ''}" if count else "aucun donné"
-            expected = arity_text(function)
-            verb = "ne prend" if expected == "aucun argument" else "attend"
-            problems.append(
-                ExpressionError(
-                    f"{node.name}() {verb} {expected} ({given})",
-                    node.position,
-                    ARITY,
-                )
-            )
-            continue
-        if node.name == "weighted-checklist" and count % 2:
-            problems.append(
-                ExpressionError(
-                    "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",
-                    node.position,
-                    ARITY,
-                )
-            )
-            continue
+        function = FUNCTIONS[node.name]
         if function.needs_reference:
             for argument in node.arguments:
                 if not isinstance(argument, syntax.Reference):
@@ -251,14 +246,6 @@ def _start(node: Node) -> int:
     while isinstance(node, syntax.Binary):
         node = node.left
     return node.position
-
-
-def _unknown_function(node: syntax.Call) -> ExpressionError:
-    message = f"Fonction inconnue « {node.name}() »"
-    close = difflib.get_close_matches(node.name, FUNCTIONS, n=1)
-    if close:
-        message += f" : vouliez-vous dire {close[0]}() ?"
-    return ExpressionError(message, node.position, UNKNOWN_FUNCTION)
 
 
 def _unknown_name(name: str, position: int, known: set[str]) -> ExpressionError:

@@ -8,6 +8,10 @@ UNKNOWN_NAME = "unknown_name"
 UNKNOWN_FUNCTION = "unknown_function"
 ARITY = "arity"
 TYPE = "type"
+# A call XPath only notices when it is evaluated, as the ODK engines do: an unknown function or a
+# wrong number of arguments inside a branch never taken (false() and f()) is no error. They are
+# warnings for the designer and the XLSForm import, and errors at run time, when reached.
+WARNING_CODES = frozenset({UNKNOWN_FUNCTION, ARITY})
 
 
 class ExpressionError(Exception):
@@ -18,6 +22,11 @@ class ExpressionError(Exception):
         self.message = message
         self.position = position
         self.code = code
+
+    @property
+    def is_warning(self) -> bool:
+        """A problem that does not stop the expression from being parsed and evaluated."""
+        return self.code in WARNING_CODES
 
     def as_dict(self) -> dict:
         return {"message": self.message, "position": self.position, "code": self.code}

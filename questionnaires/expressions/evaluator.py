@@ -15,7 +15,7 @@ from typing import Mapping
 
 from ..answers import instances_of, is_repeat
 from . import syntax
-from .functions import FUNCTIONS, LAZY, NODES
+from .functions import FUNCTIONS, LAZY, NODES, call_problem
 from .values import NAN, is_number, to_boolean, to_number, to_string
 
 _CONTEXT_STEP = re.compile(r"^([^/\[\]]+)\[(\d+)\]$")
@@ -174,7 +174,18 @@ class Scope:
         return [self.value(node)]
 
     def call(self, node: syntax.Call):
-        function = FUNCTIONS[node.name]
+        function = FUNCTIONS.get(node.name)
+        count = len(node.arguments)
+        if (
+            function is None
+            or count < function.minimum
+            or (function.maximum is not None and count > function.maximum)
+            or (node.name == "weighted-checklist" and count % 2)
+        ):
+            # Reached at run time: XPath reports an unknown function only when it is called.
+            problem = call_problem(node.name, count, node.position)
+            if problem is not None:
+                raise problem
         if function.takes == LAZY:
             return function.implementation(self, *node.arguments)
         if function.takes == NODES:

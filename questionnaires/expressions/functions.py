@@ -8,6 +8,7 @@ across instances; anything else a one-item list), or ``lazy`` (the syntax nodes,
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 import re
 import uuid
@@ -186,18 +187,29 @@ def _join(scope, separator, *node_lists):
     return separator.join(to_string(value) for nodes in node_lists for value in nodes)
 
 
+def _java_int(number: float, length: int) -> int:
+    """An index as JavaRosa reads it: truncated toward zero, NaN as 0, ±Infinity past the ends."""
+    if math.isnan(number):
+        return 0
+    if math.isinf(number):
+        return length + 1 if number > 0 else -(2 * length + 1)
+    return math.trunc(number)
+
+
 def _substr(scope, text, start, end=None):
-    """ODK substr: 0-based start, end excluded."""
+    """ODK substr (JavaRosa's): 0-based start, end excluded, both truncated; a negative index
+    counts from the end (substr('abcde', -3) = 'cde'), as in JavaScript's slice."""
     text = to_string(text)
-    start = to_number(start)
-    end = len(text) if end is None else to_number(end)
-    if math.isnan(start) or math.isnan(end):
-        return ""
-    start = max(
-        0, min(len(text), int(start) if math.isfinite(start) else (0 if start < 0 else len(text)))
-    )
-    end = max(0, min(len(text), int(end) if math.isfinite(end) else (0 if end < 0 else len(text))))
-    return text[start:end]
+    length = len(text)
+    first = _java_int(to_number(start), length)
+    last = length if end is None else _java_int(to_number(end), length)
+    if first < 0:
+        first += length
+    if last < 0:
+        last += length
+    first = min(max(0, first), length)
+    last = min(max(0, last), length)
+    return text[first:last] if first <= last else ""
 
 
 def _substring(scope, text, start, length=None):
@@ -246,8 +258,12 @@ def _selected(scope, answer, choice):
     as JavaRosa's " answer ".contains(" choice ") does."""
     wanted = _items(choice)
     items = _items(answer)
-    if len(wanted) <= 1:
-        return bool(wanted) and wanted[0] in items
+    if not wanted:
+        # JavaRosa's " answer ".contains("  "): the empty choice is selected in an empty answer
+        # only (Enketo's split(" ").indexOf("") agrees).
+        return not items
+    if len(wanted) == 1:
+        return wanted[0] in items
     return f" {' '.join(wanted)} " in f" {' '.join(items)} "
 
 
@@ -324,7 +340,12 @@ def _if(scope, condition, when_true, when_false):
 
 
 def _coalesce(scope, first, second):
-    return first if to_string(first) != "" else second
+    """JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
+    type; the second argument is evaluated only when needed."""
+    value = scope.value(first)
+    if to_string(value) != "" and not (is_number(value) and math.isnan(value)):
+        return value
+    return scope.value(second)
 
 
 def _once(scope, value):
@@ -422,7 +443,7 @@ _FUNCTIONS = [
     Function("count-selected", 1, 1, lambda scope, answer: float(len(_items(answer)))),
     Function("regex", 2, 2, _regex),
     Function("if", 3, 3, _if, LAZY),
-    Function("coalesce", 2, 2, _coalesce),
+    Function("coalesce", 2, 2, _coalesce, LAZY),
     Function("once", 1, 1, _once),
     Function("today", 0, 0, _today),
     Function("date", 1, 1, _date),
@@ -434,6 +455,33 @@ _FUNCTIONS = [
 ]
 
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}
+
+
+def call_problem(name: str, count: int, position: int):
+    """The ExpressionError of a call to ``name`` with ``count`` arguments, or None when the
+    function exists and takes that many: raised at run time when the call is reached, a warning
+    in the designer's checks."""
+    from .errors import ARITY, UNKNOWN_FUNCTION, ExpressionError
+
+    function = FUNCTIONS.get(name)
+    if function is None:
+        message = f"Fonction inconnue « {name}() »"
+        close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+        if close:
+            message += f" : vouliez-vous dire {close[0]}() ?"
+        return ExpressionError(message, position, UNKNOWN_FUNCTION)
+    if count < function.minimum or (function.maximum is not None and count > function.maximum):
+        given = f"{count} donné{'s' if count > 1 else ''}" if count else "aucun donné"
+        expected = arity_text(function)
+        verb = "ne prend" if expected == "aucun argument" else "attend"
+        return ExpressionError(f"{name}() {verb} {expected} ({given})", position, ARITY)
+    if name == "weighted-checklist" and count % 2:
+        return ExpressionError(
+            "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",
+            position,
+            ARITY,
+        )
+    return None
 
 
 def arity_text(function: Function) -> str:
@@ -448,4 +496,12 @@ def arity_text(function: Function) -> str:
     return f"de {function.minimum} à {function.maximum} arguments"
 
 
-__all__ = ["FUNCTIONS", "Function", "arity_text", "is_number", "to_date", "xpath_round"]
+__all__ = [
+    "FUNCTIONS",
+    "Function",
+    "arity_text",
+    "call_problem",
+    "is_number",
+    "to_date",
+    "xpath_round",
+]

@@ -881,4 +881,10 @@ class _FormReader:
             if problem.position is not None and expression:
                 message += f" (dans « {expression} », caractère {problem.position + 1})"
             column = self.header_of_field.get(problem.field, problem.field) or None
-            self.error(survey, self.row_of_name.get(problem.name), column, message)
+            if problem.is_warning:
+                # As in ODK, a call is only an error when it is evaluated: the form imports and
+                # works, the cell is named so that a typo in a function name is still seen.
+                message += " — importé quand même : l'expression échouera si cet appel est évalué"
+                self.warn(survey, self.row_of_name.get(problem.name), column, message)
+            else:
+                self.error(survey, self.row_of_name.get(problem.name), column, message)

@@ -176,3 +176,66 @@ def test_an_expression_error_is_shown_once_and_a_cycle_stays_visible(live_server
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.locator("#relevant-verification").get_by_text("Expression valide").wait_for()
     expect(page.get_by_text("Cycle de dépendances : age → revenu → age")).to_be_visible()
+
+
+def test_a_typo_in_a_function_name_is_shown_but_does_not_block(live_server, page, tmp_path):
+    """A call XPath never reaches is no error (as in ODK): the chargé d'étude sees a warning
+    while typing and on the questionnaire's page, saves, publishes, and the preview runs."""
+    live_server.login(page, "charge_etude")
+    page.goto(live_server.url + "/etudes/etude-test/questionnaires/")
+    page.get_by_role("link", name="Nouveau questionnaire").click()
+    page.get_by_label("Titre").fill("Enquête aidants 2026")
+    page.get_by_role("button", name="Créer le questionnaire").click()
+    editor_url = page.url.split("#")[0]
+    page.get_by_role("link", name="Nouvelle liste").click()
+    page.get_by_label("Nom de la liste").fill("publics")
+    page.get_by_label("Choix, un par ligne").fill("jeune;Jeune\nage;Personne âgée")
+    page.get_by_role("button", name="Créer la liste").click()
+    page.goto(editor_url)
+    page.get_by_label("Type de la nouvelle question").select_option("select_one")
+    page.get_by_role("button", name="Ajouter une question").click()
+    page.get_by_label("Libellé").fill("Vous êtes…")
+    page.get_by_label("Nom de la variable").fill("public")
+    page.get_by_label("Liste de choix").select_option("publics")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+
+    page.get_by_label("Type de la nouvelle question").select_option("text")
+    page.get_by_role("button", name="Ajouter une question").click()
+    page.get_by_label("Libellé").fill("Aidez-vous un proche ?")
+    page.get_by_label("Nom de la variable").fill("aidant")
+    page.get_by_label("Condition d'affichage").fill(
+        "${public} = 'age' and selectd(${public}, 'age')"
+    )
+    feedback = page.locator("#relevant-verification")
+    feedback.get_by_text("vouliez-vous dire selected() ?").wait_for()
+    expect(feedback).to_have_class(re.compile(r"\bwarning\b"))
+    expect(feedback.get_by_text("Enregistrable, mais à vérifier")).to_be_visible()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+
+    warnings = page.locator(".expression-warnings")
+    expect(warnings).to_contain_text("aidant (condition d'affichage)")
+    expect(warnings).to_contain_text("Fonction inconnue « selectd() »")
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(tmp_path / f"avertissement-{width}.png"), full_page=True)
+
+    page.get_by_role("button", name="Publier la version 1").click()
+    expect(page.get_by_text("Version 1 publiée : elle ne changera plus")).to_be_visible()
+    # Still shown after publication: the typo is there until it is corrected.
+    expect(page.locator(".expression-warnings")).to_contain_text("selectd()")
+
+    page.goto(editor_url)
+    page.get_by_role("link", name="Aperçu", exact=True).first.click()
+    preview = page.locator("#apercu-formulaire")
+    question = preview.get_by_text("Aidez-vous un proche ?")
+    preview.get_by_text("Vous êtes…").wait_for()
+    preview.get_by_label("Jeune").check()
+    expect(question).not_to_be_visible()  # the call is never reached: simply false
+    errors = page.locator("#apercu-erreurs")
+    expect(errors).to_be_hidden()
+    # Reached, the call fails: the question keeps its default (shown) and the preview says why.
+    preview.get_by_label("Personne âgée").check()
+    expect(question).to_be_visible()
+    expect(errors).to_be_visible()
+    expect(errors).to_contain_text("Fonction inconnue « selectd() »")
+    page.screenshot(path=str(tmp_path / "apercu-erreur.png"), full_page=True)

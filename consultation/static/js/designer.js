@@ -30,13 +30,19 @@ function debounce(callback, delay) {
 
 function showCheck(feedback, expression, result) {
   feedback.replaceChildren();
-  if (result.ok) {
+  const warnings = result.warnings || [];
+  if (result.ok && !warnings.length) {
     feedback.className = "expression-feedback valid";
     feedback.append(h("span", {}, "✓ Expression valide"));
     return;
   }
-  feedback.className = "expression-feedback invalid";
-  for (const error of result.errors) {
+  // An unknown function or a wrong arity does not block (it fails only if evaluated, as in
+  // ODK) but is most often a typo: shown as a warning, with its caret.
+  feedback.className = result.ok ? "expression-feedback warning" : "expression-feedback invalid";
+  if (result.ok) {
+    feedback.append(h("p", { class: "expression-message" }, "Enregistrable, mais à vérifier : cet appel échouera s'il est évalué."));
+  }
+  for (const error of [...result.errors, ...warnings]) {
     const hasPosition = Number.isInteger(error.position);
     const where = hasPosition ? ` (position ${error.position + 1})` : "";
     feedback.append(h("p", { class: "expression-message" }, error.message + where));
@@ -232,6 +238,17 @@ async function setupPreview(container) {
   const showAnswers = (answers) => {
     output.textContent = JSON.stringify(answers, null, 2);
   };
+  // A rule that fails when evaluated (an unknown function reached): listed once each, so that
+  // the chargé d'étude sees in the preview what the tablet would silently skip.
+  const errorBox = document.getElementById("apercu-erreurs");
+  const errorsSeen = new Set();
+  const showExpressionError = (expression, error) => {
+    const line = `« ${expression} » : ${error.message}`;
+    if (!errorBox || errorsSeen.has(line)) return;
+    errorsSeen.add(line);
+    errorBox.querySelector("ul").append(h("li", {}, line));
+    errorBox.hidden = false;
+  };
   const mount = (answers) => {
     controller?.destroy();
     container.replaceChildren();
@@ -239,6 +256,7 @@ async function setupPreview(container) {
       language,
       answers,
       mode,
+      onExpressionError: showExpressionError,
       onChange: (current) => showAnswers(current),
       onSubmit: (current) => {
         showAnswers(current);

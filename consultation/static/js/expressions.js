@@ -9,7 +9,9 @@
  *
  * Public API
  *   parse(text) -> tree                        throws ExpressionError (syntax first, then the
- *                                              first unknown function, arity or type problem)
+ *                                              first type problem); an unknown function or a
+ *                                              wrong arity throws from evaluate, when reached
+ *                                              (error.isWarning in checkExpression)
  *   references(text) -> [name, ...]            the ${names} used, in reading order; never throws
  *   checkExpression(text, knownNames) -> [ExpressionError, ...]   every problem, by position
  *   parseChoiceFilter(text), checkChoiceFilter(text, knownNames, columns), choiceFilterColumns(text)
@@ -34,7 +36,7 @@
  * read by a hand-written parser into a small tree; nothing is ever handed to eval.
  */
 
-export { ExpressionError } from "./expressions/errors.js";
+export { ExpressionError, WARNING_CODES } from "./expressions/errors.js";
 export { evaluate, repeatFieldsOf } from "./expressions/evaluator.js";
 export { FUNCTION_NAMES, toDate } from "./expressions/functions.js";
 export {

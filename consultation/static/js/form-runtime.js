@@ -13,6 +13,8 @@
  *     onSubmit(answers) {},        // if given, the last page shows « Terminer », which validates
  *     today: "2025-03-14",         // the date today() returns (default: the device's date)
  *     navigation: true,            // false: no Précédent/Suivant buttons (the host has its own)
+ *     onExpressionError(text, error) {}, // a rule failed as it was evaluated (an unknown function
+ *                                  // reached); it keeps its default either way
  *   });
  *
  * `definition` is questionnaires.Questionnaire.to_dict(): {children: [{kind: "group"|"question",

@@ -4,6 +4,10 @@
  *     code is one of "syntax", "unknown_name", "unknown_function", "arity", "type".
  */
 
+// A call XPath only notices when it is evaluated: an unknown function or a wrong number of
+// arguments is a warning in the checks and an error at run time, when reached.
+export const WARNING_CODES = Object.freeze(["unknown_function", "arity"]);
+
 export class ExpressionError extends Error {
   constructor(message, position = 0, code = "syntax") {
     super(message);
@@ -11,6 +15,11 @@ export class ExpressionError extends Error {
     this.message = message;
     this.position = position;
     this.code = code;
+  }
+
+  /** A problem that does not stop the expression from being parsed and evaluated. */
+  get isWarning() {
+    return WARNING_CODES.includes(this.code);
   }
 
   asDict() {

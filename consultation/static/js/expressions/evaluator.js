@@ -7,7 +7,7 @@
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  */
 import { FUNCTIONS, LAZY, NODES } from "./functions.js";
-import { parse } from "./parse.js";
+import { callProblem, parse } from "./parse.js";
 import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
 
 function todayDays(today) {
@@ -191,6 +191,12 @@ class Scope {
 
   call(node) {
     const spec = FUNCTIONS[node.name];
+    const count = node.args.length;
+    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2)) {
+      // Reached at run time: XPath reports an unknown function only when it is called.
+      const problem = callProblem(node.name, count, node.position);
+      if (problem) throw problem;
+    }
     if (spec.takes === LAZY) return spec.implementation(this, ...node.args);
     if (spec.takes === NODES) return spec.implementation(this, ...node.args.map((arg) => this.nodeValues(arg)));
     return spec.implementation(this, ...node.args.map((arg) => this.value(arg)));

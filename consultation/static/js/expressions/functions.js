@@ -134,15 +134,25 @@ function exactSum(values) {
   return high;
 }
 
+/** An index as JavaRosa reads it: truncated toward zero, NaN as 0, ±Infinity past the ends. */
+function javaInt(number, length) {
+  if (Number.isNaN(number)) return 0;
+  if (!Number.isFinite(number)) return number > 0 ? length + 1 : -(2 * length + 1);
+  return Math.trunc(number);
+}
+
+/** ODK substr (JavaRosa's): 0-based start, end excluded, both truncated; a negative index counts
+ * from the end (substr('abcde', -3) = 'cde'). */
 function substr(scope, value, startValue, endValue) {
   const chars = [...toString(value)];
-  let start = toNumber(startValue);
-  let end = endValue === undefined ? chars.length : toNumber(endValue);
-  if (Number.isNaN(start) || Number.isNaN(end)) return "";
-  const clamp = (n) => Math.max(0, Math.min(chars.length, Number.isFinite(n) ? Math.trunc(n) : n < 0 ? 0 : chars.length));
-  start = clamp(start);
-  end = clamp(end);
-  return chars.slice(start, end).join("");
+  const length = chars.length;
+  let first = javaInt(toNumber(startValue), length);
+  let last = endValue === undefined ? length : javaInt(toNumber(endValue), length);
+  if (first < 0) first += length;
+  if (last < 0) last += length;
+  first = Math.min(Math.max(0, first), length);
+  last = Math.min(Math.max(0, last), length);
+  return first <= last ? chars.slice(first, last).join("") : "";
 }
 
 function substring(scope, value, startValue, lengthValue) {
@@ -184,7 +194,9 @@ function items(value) {
 function selected(scope, answer, choice) {
   const wanted = items(choice);
   const list = items(answer);
-  if (wanted.length <= 1) return wanted.length === 1 && list.includes(wanted[0]);
+  // JavaRosa's " answer ".contains("  "): the empty choice is selected in an empty answer only.
+  if (!wanted.length) return !list.length;
+  if (wanted.length === 1) return list.includes(wanted[0]);
   return ` ${list.join(" ")} `.includes(` ${wanted.join(" ")} `);
 }
 
@@ -247,6 +259,14 @@ function formatDate(scope, value, pattern) {
   return toString(pattern).replace(/%([Yymnde])/g, (whole, code) => codes[code]);
 }
 
+/** JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
+ * type; the second argument is evaluated only when needed. */
+function coalesce(scope, first, second) {
+  const value = scope.value(first);
+  if (toString(value) !== "" && !(typeof value === "number" && Number.isNaN(value))) return value;
+  return scope.value(second);
+}
+
 function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
   return [name, { minimum, maximum, implementation, takes, needsReference }];
 }
@@ -303,7 +323,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("count-selected", 1, 1, (scope, answer) => items(answer).length),
   fn("regex", 2, 2, regex),
   fn("if", 3, 3, (scope, condition, whenTrue, whenFalse) => scope.value(toBoolean(scope.value(condition)) ? whenTrue : whenFalse), LAZY),
-  fn("coalesce", 2, 2, (scope, first, second) => (toString(first) !== "" ? first : second)),
+  fn("coalesce", 2, 2, coalesce, LAZY),
   fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
   fn("today", 0, 0, (scope) => scope.today),
   fn("date", 1, 1, (scope, value) => toDate(value)),

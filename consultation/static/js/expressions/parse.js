@@ -18,23 +18,12 @@ function functionProblems(root) {
       problems.push(new ExpressionError("« .. » ne s'emploie que dans position(..)", node.position, "type"));
     }
     if (node.type !== "call") return;
+    const problem = callProblem(node.name, node.args.length, node.position);
+    if (problem) {
+      problems.push(problem);
+      return;
+    }
     const spec = FUNCTIONS[node.name];
-    if (!spec) {
-      problems.push(unknownFunction(node));
-      return;
-    }
-    const count = node.args.length;
-    if (count < spec.minimum || count > spec.maximum) {
-      const given = count ? `${count} donné${count > 1 ? "s" : ""}` : "aucun donné";
-      const expected = arityText(spec);
-      const verb = expected === "aucun argument" ? "ne prend" : "attend";
-      problems.push(new ExpressionError(`${node.name}() ${verb} ${expected} (${given})`, node.position, "arity"));
-      return;
-    }
-    if (node.name === "weighted-checklist" && count % 2) {
-      problems.push(new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", node.position, "arity"));
-      return;
-    }
     if (spec.needsReference) {
       for (const arg of node.args) {
         if (arg.type !== "ref") {
@@ -90,11 +79,33 @@ function similarity(a, b) {
   return a.length + b.length ? (2 * rows[a.length][b.length]) / (a.length + b.length) : 0;
 }
 
-function unknownFunction(node) {
-  let message = `Fonction inconnue « ${node.name}() »`;
-  const close = closeMatch(node.name, Object.keys(FUNCTIONS));
-  if (close) message += ` : vouliez-vous dire ${close}() ?`;
-  return new ExpressionError(message, node.position, "unknown_function");
+/** The ExpressionError of a call to `name` with `count` arguments, or null when the function
+ * exists and takes that many: thrown by evaluate when the call is reached, a warning in checks. */
+export function callProblem(name, count, position) {
+  const spec = FUNCTIONS[name];
+  if (!spec) {
+    let message = `Fonction inconnue « ${name}() »`;
+    const close = closeMatch(name, Object.keys(FUNCTIONS));
+    if (close) message += ` : vouliez-vous dire ${close}() ?`;
+    return new ExpressionError(message, position, "unknown_function");
+  }
+  if (count < spec.minimum || count > spec.maximum) {
+    const given = count ? `${count} donné${count > 1 ? "s" : ""}` : "aucun donné";
+    const expected = arityText(spec);
+    const verb = expected === "aucun argument" ? "ne prend" : "attend";
+    return new ExpressionError(`${name}() ${verb} ${expected} (${given})`, position, "arity");
+  }
+  if (name === "weighted-checklist" && count % 2) {
+    return new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", position, "arity");
+  }
+  return null;
+}
+
+/** The first problem that stops evaluation; an unknown function or a wrong arity is only an
+ * error when the call is reached (lazily, as in XPath: false() and f() is false). */
+function throwFirstError(tree) {
+  const errors = byPosition(functionProblems(tree).filter((problem) => !problem.isWarning));
+  if (errors.length) throw errors[0];
 }
 
 function unknownName(name, position, known) {
@@ -110,8 +121,7 @@ function byPosition(problems) {
 
 export function parse(text) {
   const tree = parseSyntax(text);
-  const problems = byPosition(functionProblems(tree));
-  if (problems.length) throw problems[0];
+  throwFirstError(tree);
   return tree;
 }
 
@@ -119,8 +129,7 @@ export function parse(text) {
  * (`commune = ${commune}`); evaluate it with the choice's columns in `options.columns`. */
 export function parseChoiceFilter(text) {
   const tree = parseSyntax(text, true);
-  const problems = byPosition(functionProblems(tree));
-  if (problems.length) throw problems[0];
+  throwFirstError(tree);
   return tree;
 }
 

@@ -75,6 +75,7 @@ export function run(state, text, scope, extra = {}) {
     });
   } catch (error) {
     console.warn(`Expression non évaluée « ${text} » :`, error.message);
+    state.onExpressionError?.(text, error);
     return undefined;
   }
 }

@@ -27,6 +27,9 @@ export function createState(definition, options = {}) {
     pages: buildPages(children),
     repeatFields: repeatFieldsOfDefinition(children),
     today: options.today,
+    // Called with (expression, error) when a rule fails as it is evaluated (the designer's
+    // preview shows it; respondents never see it).
+    onExpressionError: options.onExpressionError || null,
     defaultLanguage,
     language: options.language || defaultLanguage,
     parsed: new Map(),
