@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..main.addresses import site_base_url
 from ..transaction import begin_writing, commit, rollback
 
 
@@ -29,7 +30,7 @@ def send(base_url: str):
     jamais deux fois la même notification."""
     from .notifications import digest_recipients, send_digest
 
-    base_url = _base_url(base_url)
+    base_url = site_base_url(base_url)
     recipients = digest_recipients()
     rollback()  # the reading transaction ends: each person gets one of their own
     sent = told = failed = 0
@@ -54,25 +55,6 @@ def send(base_url: str):
             f"{failed} e-mail(s) non envoyé(s) : ils partiront à la prochaine exécution.", err=True
         )
         raise SystemExit(1)
-
-
-def _base_url(base_url: str) -> str:
-    base_url = base_url.strip().rstrip("/")
-    if not base_url:
-        server = current_app.config.get("SERVER_NAME")
-        if not server:
-            raise click.ClickException(
-                "Adresse du site inconnue : indiquez --base-url https://votre-site.fr "
-                "ou réglez SERVER_NAME (et PREFERRED_URL_SCHEME)."
-            )
-        scheme = current_app.config.get("PREFERRED_URL_SCHEME") or "http"
-        root = (current_app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
-        base_url = f"{scheme}://{server}{root}"
-    if not base_url.startswith(("http://", "https://")):
-        raise click.ClickException(
-            f"--base-url : adresse attendue en http:// ou https://, pas « {base_url} »."
-        )
-    return base_url
 
 
 COMMANDS = [notifications_group]

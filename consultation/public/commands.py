@@ -16,23 +16,10 @@ from flask.cli import with_appcontext
 @with_appcontext
 def public_links(base_url: str):
     """Affiche l'adresse publique de chaque questionnaire ouvert en ligne, une par ligne."""
+    from ..main.addresses import site_base_url
     from .services import open_links
 
-    base_url = base_url.strip().rstrip("/")
-    if not base_url:
-        server = current_app.config.get("SERVER_NAME")
-        if not server:
-            raise click.ClickException(
-                "Adresse du site inconnue : indiquez --base-url https://votre-site.fr "
-                "ou réglez SERVER_NAME (et PREFERRED_URL_SCHEME)."
-            )
-        scheme = current_app.config.get("PREFERRED_URL_SCHEME") or "http"
-        root = (current_app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
-        base_url = f"{scheme}://{server}{root}"
-    if not base_url.startswith(("http://", "https://")):
-        raise click.ClickException(
-            f"--base-url : adresse attendue en http:// ou https://, pas « {base_url} »."
-        )
+    base_url = site_base_url(base_url)
     links = open_links()
     with current_app.test_request_context("/"):
         for link in links:
