@@ -126,8 +126,9 @@ def _table(answers: pd.Series, question: ClosedQuestion, groups: _Groups | None)
         counts, bases = _multiple_counts(answers, groups)
         rows = _ordered(question.choices, counts.index)
     else:
-        values, rows = _categories(answers, question)
-        counts, bases = _single_counts(values, groups)
+        codes, keys, rows = _coded(answers, question)
+        answered = codes >= 0
+        counts, bases = _counted(codes[answered], keys, np.flatnonzero(answered), groups)
     # The respondents without the profile (MISSING_GROUP) come last.
     group_keys = sorted(
         (key for key in counts.columns if key != OVERALL), key=lambda key: (key == "", key)
@@ -155,31 +156,49 @@ def _table(answers: pd.Series, question: ClosedQuestion, groups: _Groups | None)
     return table
 
 
-def _categories(answers: pd.Series, question: ClosedQuestion) -> tuple[pd.Series, list[str]]:
-    """The answers as row keys (text), and the rows in order: the choices, then values met in the
-    answers that the choices do not list (from an older version). A number question with many
-    values is cut into bands at its quantiles."""
+def _coded(answers: pd.Series, question: ClosedQuestion) -> tuple[np.ndarray, list[str], list[str]]:
+    """Each answer as the number of its row key (-1: not answered), the row keys (text) of those
+    numbers, and the rows in order: the choices, then values met in the answers that the choices
+    do not list (from an older version). A number question with many values is cut into bands
+    at its quantiles. Numbers and object arrays throughout: pandas' text columns cost more than
+    the counting itself."""
     if question.kind in (SCALE, NUMERIC):
-        numbers = pd.to_numeric(answers, errors="coerce")
-        distinct = np.sort(numbers.dropna().unique())
+        numbers = pd.to_numeric(answers, errors="coerce").to_numpy(dtype=float)
+        missing = np.isnan(numbers)
+        distinct = np.unique(numbers[~missing])
         if question.kind == NUMERIC and len(distinct) > DISTINCT_VALUES_KEPT:
-            return _bands(numbers)
-        # Keys of the few distinct values, then looked up: not a Python call per answer.
-        names = {value: _number_key(value) for value in distinct}
+            return _bands(numbers, missing)
+        codes = np.searchsorted(distinct, numbers)
+        codes[missing] = -1
+        keys = [_number_key(value) for value in distinct]
         known = list(question.choices) if question.kind == SCALE else []
-        return numbers.map(names), _ordered(known, names.values())
-    keys = answers.where(answers.notna() & (answers != ""))
-    keys = keys.where(keys.isna(), keys.astype(str))
-    return keys, _ordered(question.choices, keys.dropna().unique())
+        return codes, keys, _ordered(known, keys)
+    codes, keys = _text_codes(answers.to_numpy(dtype=object))
+    return codes, keys, _ordered(question.choices, keys)
 
 
-def _bands(numbers: pd.Series) -> tuple[pd.Series, list[str]]:
-    edges = np.unique(np.round(numbers.quantile(np.linspace(0, 1, BANDS + 1)).to_numpy(), 2))
+def _text_codes(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each value as the number of its text (-1: missing or empty), and those texts: values
+    that read the same (1 and "1") share a number. pandas numbers the distinct objects in C;
+    only those few are turned into text."""
+    codes, uniques = pd.factorize(values)
+    numbered: dict[str, int] = {}
+    remap = np.array(
+        [numbered.setdefault(key, len(numbered)) if key else -1 for key in map(str, uniques)]
+        + [-1],
+        dtype=np.int64,
+    )
+    return remap[codes], list(numbered)  # -1 (missing) reads the last entry, -1 too
+
+
+def _bands(numbers: np.ndarray, missing: np.ndarray) -> tuple[np.ndarray, list[str], list[str]]:
+    edges = np.unique(np.round(np.quantile(numbers[~missing], np.linspace(0, 1, BANDS + 1)), 2))
     labels = [
         f"{_number_key(low)} à {_number_key(high)}" for low, high in zip(edges[:-1], edges[1:])
     ]
-    banded = pd.cut(numbers, edges, labels=labels, include_lowest=True)
-    return banded.astype(object).where(banded.notna()), labels
+    banded = pd.cut(numbers, edges, labels=False, include_lowest=True)
+    codes = np.where(np.isnan(banded), -1, np.nan_to_num(banded, nan=-1)).astype(np.int64)
+    return codes, labels, labels
 
 
 def _number_key(value) -> str:
@@ -193,13 +212,22 @@ def _ordered(known, found) -> list[str]:
     return rows
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct integers of an array, sorted: a sort and one comparison, cheaper than
+    numpy's hashing unique on the hundred thousand rows of a large survey."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _counted(
     value_codes: np.ndarray, values: list, rows: np.ndarray, groups: _Groups | None
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Counts of each value overall and by group, from each (row, value) pair as numbers: one
     bincount each, not a group-by over text pairs. `rows` are the pairs' row positions in the
     frame; a group nobody of answered is left out, as the table never shows it."""
-    answered = np.unique(rows)
+    answered = _distinct(rows)
     counts = pd.DataFrame(
         {OVERALL: np.bincount(value_codes, minlength=len(values))}, index=pd.Index(values)
     )
@@ -220,34 +248,45 @@ def _counted(
     return counts, bases
 
 
-def _single_counts(values: pd.Series, groups: _Groups | None) -> tuple[pd.DataFrame, pd.Series]:
-    answered = values.notna().to_numpy()
-    rows = np.flatnonzero(answered)
-    codes, uniques = pd.factorize(values.to_numpy()[answered])
-    return _counted(codes, list(uniques), rows, groups)
-
-
 def _multiple_counts(answers: pd.Series, groups: _Groups | None):
     """Respondents ticking each choice; the base is the respondents who ticked at least one.
     Lists are exploded by pandas; an older answer stored as a space-separated text is split; a
     choice ticked twice by one respondent counts once."""
-    ticked = answers.reset_index(drop=True).explode()  # the index is then the row position
-    ticked = ticked[ticked.notna() & (ticked != "")].astype(str)
-    spaced = ticked.str.contains(" ", regex=False)
-    if spaced.any():
-        ticked = pd.concat([ticked[~spaced], ticked[spaced].str.split().explode()])
-    codes, uniques = pd.factorize(ticked.to_numpy())
-    width = max(len(uniques), 1)
-    pairs = np.unique(ticked.index.to_numpy(dtype=np.int64) * width + codes)
-    return _counted(pairs % width, list(uniques), pairs // width, groups)
+    listed = pd.Series(answers.to_numpy(dtype=object), dtype=object)  # the index: row positions
+    texts = listed.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
+    if texts.any():
+        listed[texts] = listed[texts].map(str.split)
+    ticked = listed.explode()
+    items = ticked.to_numpy(dtype=object)
+    kept = pd.notna(items) & (items != "")
+    rows = ticked.index.to_numpy(dtype=np.int64)[kept]
+    codes, keys = _text_codes(items[kept])
+    width = max(len(keys), 1)
+    pairs = _distinct(rows * width + codes)
+    return _counted(pairs % width, keys, pairs // width, groups)
 
 
 def _means(answers: pd.Series, groups: _Groups | None, columns: list[str]) -> pd.DataFrame:
-    numbers = pd.to_numeric(answers, errors="coerce")
-    records = {OVERALL: mean_interval(numbers)}
+    numbers = pd.to_numeric(answers, errors="coerce").to_numpy(dtype=float)
+    records = {OVERALL: mean_interval(pd.Series(numbers))}
     if groups is not None:
-        for key, part in numbers.groupby(groups.series.to_numpy()):
-            records[key] = mean_interval(part)
+        known = ~np.isnan(numbers)
+        codes, values = groups.codes[known], numbers[known]
+        width = len(groups.keys)
+        n = np.bincount(codes, minlength=width)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.bincount(codes, values, minlength=width) / n
+            # Deviations from each group's mean, squared: steadier than Σx² − (Σx)²/n.
+            squares = np.bincount(codes, (values - mean[codes]) ** 2, minlength=width)
+            half = Z95 * np.sqrt(squares / (n - 1)) / np.sqrt(n)
+        for index, key in enumerate(groups.keys):
+            if n[index] == 0:
+                continue
+            if n[index] == 1:
+                records[key] = (float(mean[index]), math.nan, math.nan, 1)
+            else:
+                centre = float(mean[index])
+                records[key] = (centre, centre - half[index], centre + half[index], int(n[index]))
     means = pd.DataFrame.from_dict(records, orient="index", columns=["mean", "low", "high", "n"])
     return means.reindex(columns).fillna({"n": 0}).astype({"n": int})
 
