@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -240,8 +241,9 @@ def test_with_javascript_a_question_appears_as_soon_as_it_is_relevant(
     page.get_by_role("button", name="Suivant").click()
     satisfaction = page.locator('[data-path="satisfaction"]')
     page.get_by_label("Jamais encore").check()
-    assert satisfaction.is_hidden()
-    assert page.locator('[data-path="satisfaction"] input').first.is_disabled()
+    # The rules run once the change is handled: wait for them, as the person sees the page.
+    expect(satisfaction).to_be_hidden()
+    expect(page.locator('[data-path="satisfaction"] input').first).to_be_disabled()
     page.get_by_label("Une ou deux fois par mois").check()
-    assert satisfaction.is_visible()
+    expect(satisfaction).to_be_visible()
     context.close()
