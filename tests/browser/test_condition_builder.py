@@ -223,3 +223,38 @@ def test_group_relevance_from_the_builder(live_server, page):
     row.get_by_role("button", name="Retirer la condition 1").click()
     expect(page.get_by_label("Condition d'affichage", exact=True)).to_have_value("")
     expect(builder.get_by_role("button", name="Ajouter une condition")).to_be_focused()
+
+
+def test_compare_an_answer_with_another_question(live_server, page):
+    editor_url = _housing_form(live_server, page)
+    _add_question(page, editor_url, "integer", "Âge de votre conjoint", "age_conjoint")
+    page.goto(f"{editor_url}/questions/age_conjoint")
+    builder = page.get_by_role("group", name="Construire la contrainte")
+    builder.get_by_role("button", name="Ajouter une condition").click()
+    row = builder.get_by_role("group", name="Condition 1")
+    row.get_by_label("Comparaison").select_option(label="≤ (inférieur ou égal à)")
+    # Only the questions of the same kind are offered: « Logement » is a choice, not a number.
+    assert row.get_by_label("Comparer à").locator("option").all_inner_texts() == [
+        "une valeur saisie",
+        "la question « Âge »",
+    ]
+    row.get_by_label("Comparer à").select_option(label="la question « Âge »")
+    expect(row.get_by_label("Valeur")).to_have_count(0)
+    constraint = page.get_by_label("Contrainte", exact=True)
+    expect(constraint).to_have_value(". <= ${age}")
+    expect(builder.get_by_text("Réponse acceptée si cette réponse ≤ Âge.")).to_be_visible()
+    _fits_and_passes_axe(page, "assistant-comparer-questions")
+    page.locator("#constraint-verification").get_by_text("Expression valide").wait_for()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.wait_for_url(lambda url: "/questions/age_conjoint" not in url)
+
+    # Reloaded, shown back as the same comparison; back to a typed value, the field follows.
+    page.goto(f"{editor_url}/questions/age_conjoint")
+    row = page.get_by_role("group", name="Construire la contrainte").get_by_role(
+        "group", name="Condition 1"
+    )
+    expect(row.get_by_label("Comparer à")).to_have_value("age")
+    expect(row.get_by_label("Comparaison")).to_have_value("<=")
+    row.get_by_label("Comparer à").select_option(label="une valeur saisie")
+    row.get_by_label("Valeur").fill("110")
+    expect(page.get_by_label("Contrainte", exact=True)).to_have_value(". <= 110")

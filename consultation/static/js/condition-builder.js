@@ -6,7 +6,7 @@
  * unless the other one changes.
  */
 import { h } from "./dom.js";
-import { kindOf, operatorsFor, readCondition, rowProblem, takesValue, writeCondition } from "./conditions.js";
+import { comparable, comparableNames, kindOf, operatorsFor, readCondition, rowProblem, takesValue, writeCondition } from "./conditions.js";
 import { parse } from "./expressions/parse.js";
 
 const ADVANCED = "Condition avancée : modifiez-la en texte dans le champ ci-dessous. L'assistant reprendra la main si vous la videz.";
@@ -141,8 +141,22 @@ export function setupConditionBuilder(input, data) {
       );
       parts.push(h("div", { class: "field" }, h("label", { for: opSelect.id }, "Comparaison"), opSelect));
       if (takesValue(row.op)) {
-        const control = valueControl(row, index, `${id}-valeur`, errorId);
-        parts.push(h("div", { class: "field" }, h("label", { for: control.id }, "Valeur"), control));
+        // « Âge du conjoint ≤ Âge »: another question of the same kind instead of a typed value.
+        const others = comparableNames(row.subject, row.op, offeredSubjects(row), subjects());
+        if (row.against && !others.includes(row.against)) others.push(row.against);
+        if (others.length) {
+          const againstSelect = h(
+            "select",
+            { id: `${id}-comparer`, dataset: { part: "against" }, "aria-describedby": problem && row.against ? errorId : false, "aria-invalid": problem && row.against ? "true" : false },
+            h("option", { value: "" }, "une valeur saisie"),
+            others.map((name) => h("option", { value: name, selected: name === row.against }, `la question « ${subjectLabel(name)} »`)),
+          );
+          parts.push(h("div", { class: "field" }, h("label", { for: againstSelect.id }, "Comparer à"), againstSelect));
+        }
+        if (!row.against) {
+          const control = valueControl(row, index, `${id}-valeur`, errorId);
+          parts.push(h("div", { class: "field" }, h("label", { for: control.id }, "Valeur"), control));
+        }
       }
     }
     const remove = h(
@@ -170,6 +184,7 @@ export function setupConditionBuilder(input, data) {
         const kind = kindOf(list[row.subject].type);
         const op = operatorsFor(kind).find(([code]) => code === row.op)[1].replace(/ \(.*\)$/, "");
         if (!takesValue(row.op)) return `${subjectLabel(row.subject)} ${op}`;
+        if (row.against) return `${subjectLabel(row.subject)} ${op} ${subjectLabel(row.against)}`;
         const choice = (list[row.subject].list || []).find((item) => item.name === row.value);
         return `${subjectLabel(row.subject)} ${op} ${choice ? shortLabel(choice.label) : row.value}`;
       });
@@ -236,6 +251,11 @@ export function setupConditionBuilder(input, data) {
     document.getElementById(`${base}-c${condition.rows.length}-question`)?.focus();
   });
 
+  const dropAgainstIfNotComparable = (row) => {
+    const list = subjects();
+    if (row.against && (row.against === row.subject || !comparable(list[row.subject], list[row.against], row.op))) delete row.against;
+  };
+
   const rowOf = (target) => {
     const box = target.closest(".condition-row");
     return box ? condition.rows[Number(box.dataset.index)] : null;
@@ -252,9 +272,15 @@ export function setupConditionBuilder(input, data) {
       const sameKind = before && kindOf(before.type) === kind && kind !== "choice" && kind !== "choices";
       if (!operatorsFor(kind).some(([op]) => op === row.op)) row.op = operatorsFor(kind)[0][0];
       if (!sameKind) row.value = "";
+      dropAgainstIfNotComparable(row);
     } else if (part === "op") {
       row.op = event.target.value;
       if (!takesValue(row.op)) row.value = "";
+      dropAgainstIfNotComparable(row);
+    } else if (part === "against") {
+      if (event.target.value) row.against = event.target.value;
+      else delete row.against;
+      row.value = "";
     } else if (part === "value") {
       // A typed value is already in (see "input"); redrawing now, as the focus leaves it, would
       // swallow the click that moved the focus (on « Retirer », on another list).
@@ -303,7 +329,8 @@ export function setupConditionBuilder(input, data) {
     render();
     const number = index + 1;
     status.textContent = `Condition ${number} incomplète : ${rowProblem(condition.rows[index], list)}.`;
-    const target = list[condition.rows[index].subject] ? `${base}-c${number}-valeur` : `${base}-c${number}-question`;
+    const row = condition.rows[index];
+    const target = !list[row.subject] ? `${base}-c${number}-question` : row.against ? `${base}-c${number}-comparer` : `${base}-c${number}-valeur`;
     document.getElementById(target)?.focus();
   });
 

@@ -8,8 +8,10 @@
  *
  * `subjects` maps a question name (or "." for the answer being checked, in a constraint) to
  * {type, list: [{name, label}] | null}. A row's `value` is a choice name, a number as typed, a
- * date as YYYY-MM-DD, or "" for the operators that take none. readCondition returns null for any
- * expression it cannot show without changing its meaning: that one stays as text.
+ * date as YYYY-MM-DD, or "" for the operators that take none. A row compared with another question
+ * (« Âge du conjoint ≤ Âge ») has `against`, that question's name, and an empty `value`.
+ * readCondition returns null for any expression it cannot show without changing its meaning: that
+ * one stays as text.
  */
 import { parse } from "./expressions/parse.js";
 
@@ -89,6 +91,28 @@ export function takesValue(op) {
   return op !== "filled" && op !== "empty";
 }
 
+/** Whether `other` can stand on the right of `subject` with `op`: two numbers (a calculation
+ * counts as one), two dates, or two single choices from the same list, equal or not. */
+export function comparable(subject, other, op) {
+  if (!subject || !other || !COMPARISONS.includes(op)) return false;
+  const kind = kindOf(subject.type);
+  const otherKind = kindOf(other.type);
+  if (kind === "number" || kind === "other") return otherKind === "number" || otherKind === "other";
+  if (kind === "date") return otherKind === "date";
+  if (kind === "choice") return otherKind === "choice" && (op === "=" || op === "!=") && sameChoices(subject.list, other.list);
+  return false;
+}
+
+function sameChoices(list, otherList) {
+  const names = (items) => (items || []).map((choice) => choice.name).join("\n");
+  return Boolean(list && list.length) && names(list) === names(otherList);
+}
+
+/** The names among `names` that `subject` can be compared with by `op` (never itself). */
+export function comparableNames(subjectName, op, names, subjects) {
+  return names.filter((name) => name !== subjectName && name !== "." && comparable(subjects[subjectName], subjects[name], op));
+}
+
 // --- writing -------------------------------------------------------------------------------
 
 function reference(name) {
@@ -117,6 +141,10 @@ export function writeRow(row, subjects) {
   if (row.op === "filled") return `${ref} != ''`;
   if (row.op === "empty") return `${ref} = ''`;
   if (!operatorsFor(kind).some(([op]) => op === row.op)) return null;
+  if (row.against) {
+    if (row.against === row.subject || !comparable(subject, subjects[row.against], row.op)) return null;
+    return `${ref} ${row.op} ${reference(row.against)}`;
+  }
   if (row.op === "contains" || row.op === "not-contains") {
     const literal = value ? quoted(value) : null;
     if (literal === null) return null;
@@ -143,6 +171,7 @@ export function rowProblem(row, subjects) {
   const subject = subjects[row.subject];
   if (!subject) return "choisissez une question";
   if (writeRow(row, subjects) !== null) return null;
+  if (row.against) return "choisissez une question comparable";
   const kind = kindOf(subject.type);
   if (kind === "choice" || kind === "choices") return "choisissez une valeur";
   if (kind === "number") return "indiquez un nombre (par exemple 60 ou 2,5)";
@@ -197,6 +226,10 @@ function readRow(node, subjects) {
     return read && { subject: read.subject, op: "not-contains", value: read.value };
   }
   if (node.type !== "binary" || !COMPARISONS.includes(node.op)) return null;
+  const right = node.right.type === "ref" ? node.right.name : null;
+  if (subjectName(node.left) !== null && right !== null) {
+    return { subject: subjectName(node.left), op: node.op, value: "", against: right };
+  }
   let subject = subjectName(node.left);
   let literal = literalOf(node.right);
   let op = node.op;
@@ -220,6 +253,7 @@ function showable(row, subjects) {
   const kind = kindOf(subject.type);
   if (!operatorsFor(kind).some(([op]) => op === row.op)) return false;
   if (!takesValue(row.op)) return true;
+  if (row.against) return row.against !== row.subject && comparable(subject, subjects[row.against], row.op);
   const choiceNames = (subject.list || []).map((choice) => choice.name);
   switch (kind) {
     case "choice":
@@ -253,7 +287,7 @@ export function readCondition(text, subjects) {
   for (const node of chain(tree, join)) {
     const row = readRow(node, subjects);
     if (row === null || !showable(row, subjects)) return null;
-    rows.push({ subject: row.subject, op: row.op, value: row.value });
+    rows.push(row.against ? { subject: row.subject, op: row.op, value: "", against: row.against } : { subject: row.subject, op: row.op, value: row.value });
   }
   return { join, rows };
 }
