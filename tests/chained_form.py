@@ -94,9 +94,10 @@ LONG_CHAINS, LONG_LENGTH = 20, 50
 
 def long_chains_form() -> Questionnaire:
     """The benchmark's shape, smaller around the chains: 20 chains of 50 calculates reading x, every
-    other one written in reverse order (each link reads the one below it); a label, a relevance
-    and a sum over a repeat reading calculates written below them; a repeat whose calculate reads
-    x; and questions that read none of it (autre, commentaire, and identifiant = uuid())."""
+    other one written in reverse order (each link reads the one below it); a label, a relevance,
+    a sum over a repeat and an indexed-repeat reading calculates written below them; a repeat
+    whose calculate reads x; and questions that read none of it (autre, commentaire, and
+    identifiant = uuid())."""
     first_page = Group(
         "debut",
         {"fr": "Début"},
@@ -134,6 +135,11 @@ def long_chains_form() -> Questionnaire:
             links.reverse()
         children += links
     children.append(Question("calculate", "total_ages", {}, calculation="sum(${age_plus})"))
+    children.append(
+        Question(
+            "calculate", "premier", {}, calculation="indexed-repeat(${age_plus}, ${membres}, 1)"
+        )
+    )
     children.append(
         Group(
             "membres",

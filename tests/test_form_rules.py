@@ -84,8 +84,8 @@ def test_jr_choice_name_gives_the_label_of_the_choice():
 
 @pytest.mark.parametrize("start", [60, 7])
 def test_long_chains_written_both_ways_end_right_and_the_server_agrees_with_itself(start):
-    """20 chains of 50 calculates, half of them reading the link written below; a relevance and
-    a sum over a repeat reading calculates written after them."""
+    """20 chains of 50 calculates, half of them reading the link written below; a relevance, a
+    sum over a repeat and an indexed-repeat reading calculates written after them."""
     from chained_form import LONG_LENGTH, long_chain_ends, long_chains_form
 
     from questionnaires.validation import compute_calculations
@@ -97,6 +97,7 @@ def test_long_chains_written_both_ways_end_right_and_the_server_agrees_with_itse
     cleaned = validated.answers
     assert long_chain_ends(start).items() <= cleaned.items()
     assert cleaned["total_ages"] == 70 + 2 * start
+    assert cleaned["premier"] == 30 + start
     assert [member["age_plus"] for member in cleaned["membres"]] == [30 + start, 40 + start]
     # Shown only once the first chain's end (written below it) passes 100.
     assert ("seuil" in cleaned) == (start + LONG_LENGTH > 100)

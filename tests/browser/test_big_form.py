@@ -45,6 +45,7 @@ def test_typing_the_start_value_sets_every_chain_end_and_touches_nothing_else(li
     answers = answers_of(page)
     assert long_chain_ends(60).items() <= answers.items()
     assert answers["total_ages"] == 90
+    assert answers["premier"] == 90
     # What reads nothing typed is not computed again (uuid() would change) nor redrawn.
     assert answers["identifiant"] == identifiant
     changes = touched(page)
