@@ -9,6 +9,7 @@ from questionnaires.model import Group, Question, Questionnaire
 from questionnaires.validation import validate_answers
 
 from .test_form_runtime import answers_of, mount, question
+from .test_layout_a11y import _audit
 
 # Records every change the page makes inside the questions named, from now on.
 WATCH = """(names) => {
@@ -102,6 +103,7 @@ def test_a_long_repeat_is_drawn_as_each_instance_is_opened(live_server, page):
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(thirty.get_by_label("Âge")).to_have_value("59")
     expect(page.locator(".fr-repeat-instance input")).to_have_count(2)
+    assert _audit(page, "répétition de 50 fiches, une ouverte") == []
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Control+A")
