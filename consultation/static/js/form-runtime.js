@@ -40,7 +40,8 @@
  * Rules evaluated live, with expressions.js (the port of the server's evaluator): relevance
  * (non-relevant questions and groups are hidden and their answers dropped), constraints, required,
  * calculations, defaults, choice_filter on choice properties, repeats with repeat_count, and
- * ${name} in labels and hints. Every text of the definition or the answers is put in the page
+ * ${name} in labels and hints. A repeat of more than 10 instances shows them folded, each drawn
+ * when it is first opened (its legend is a disclosure button). Every text of the definition or the answers is put in the page
  * as text (textContent, attribute values), never as markup.
  *
  * The modules under form/: state.js (answers, repeats, what outlives a re-render), rules.js (the
