@@ -10,8 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator
 
+from .dependencies import dependency_graph
 from .expressions import WARNING_CODES, ExpressionError, check_choice_filter, check_expression
-from .expressions.lexer import QUESTION_NAME, REF, tokenize
+from .expressions.lexer import QUESTION_NAME
 from .model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
 from .validation import InvalidAnswer, read_answer
 
@@ -269,34 +270,15 @@ def _default_problems(questionnaire: Questionnaire, question: Question) -> Itera
 # --- dependency cycles ------------------------------------------------------------------------
 
 
-def _dependencies(questionnaire: Questionnaire) -> dict[str, dict[str, tuple[str, int | None]]]:
-    """name -> {name it depends on: (field, position)} through relevant, calculation and groups."""
-    graph: dict[str, dict[str, tuple[str, int | None]]] = {}
-    for ancestors, node in questionnaire.walk():
-        edges = graph.setdefault(node.name, {})
-        for field_name in ("relevant", "calculation"):
-            text = getattr(node, field_name, "")
-            if not text:
-                continue
-            for token in tokenize(text):
-                if token.kind == REF:
-                    edges.setdefault(token.value, (field_name, token.position))
-        if ancestors:
-            # Shown only if the enclosing group is: a group whose condition reads its own
-            # question can never be decided.
-            edges.setdefault(ancestors[-1], ("relevant", None))
-    return graph
-
-
 def _cycle_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
-    graph = _dependencies(questionnaire)
+    graph = dependency_graph(questionnaire)
     seen_cycles: set[frozenset] = set()
-    for cycle in _cycles(graph):
+    for cycle in graph.cycles():
         key = frozenset(cycle)
         if key in seen_cycles:
             continue
         seen_cycles.add(key)
-        field_name, position = graph[cycle[0]][cycle[1]]
+        field_name, position = graph.reads[cycle[0]][cycle[1]]
         yield Problem(
             cycle[0],
             field_name,
@@ -306,51 +288,10 @@ def _cycle_problems(questionnaire: Questionnaire) -> Iterator[Problem]:
         )
 
 
-def _cycles(graph: dict[str, dict]) -> list[list[str]]:
-    """Cycles found by a depth-first walk, each written from its first name in form order.
-
-    The walk keeps its own stack: a form may chain thousands of questions (each shown if the next
-    one is answered), deeper than Python's recursion limit."""
-    order = {name: index for index, name in enumerate(graph)}
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-    on_path_at: dict[str, int] = {}
-    found: list[list[str]] = []
-
-    for root in graph:
-        if root in state:
-            continue
-        state[root] = 1
-        on_path_at[root] = len(path)
-        path.append(root)
-        stack = [iter(graph.get(root, {}))]
-        while stack:
-            target = next(stack[-1], None)
-            if target is None:
-                stack.pop()
-                done = path.pop()
-                del on_path_at[done]
-                state[done] = 2
-                continue
-            if target not in graph:
-                continue
-            if state.get(target) == 1:
-                loop = path[on_path_at[target] :]
-                first = min(range(len(loop)), key=lambda index: order[loop[index]])
-                loop = loop[first:] + loop[:first]
-                found.append(loop + [loop[0]])
-            elif state.get(target) is None:
-                state[target] = 1
-                on_path_at[target] = len(path)
-                path.append(target)
-                stack.append(iter(graph.get(target, {})))
-    return found
-
-
 def dependency_cycles(questionnaire: Questionnaire) -> list[list[str]]:
-    """Names that depend on themselves through relevance, calculations and groups, each cycle
-    written from its first name in form order and ending on it again (a → b → a)."""
-    return _cycles(_dependencies(questionnaire))
+    """Names that depend on themselves through relevance, calculations, repeat counts and groups,
+    each cycle written from its first name in form order and ending on it again (a → b → a)."""
+    return dependency_graph(questionnaire).cycles()
 
 
 __all__ = [

@@ -199,23 +199,19 @@ def rename_references(model: Questionnaire, old: str, new: str) -> None:
 def refuse_cycles(model: Questionnaire, node: Node) -> None:
     """A question shown only if it is answered, or computed from itself, can never be decided:
     refused when saved rather than at publication."""
-    from .checks import dependency_cycles
+    from .dependencies import dependency_graph
 
-    for cycle in dependency_cycles(model):
+    graph = dependency_graph(model)
+    for cycle in graph.cycles():
         loop = cycle[:-1]
         if node.name not in loop:
             continue
         start = loop.index(node.name)
         loop = loop[start:] + loop[:start]
         following = loop[1] if len(loop) > 1 else loop[0]
-        calculation = getattr(node, "calculation", "")
-        field_name = (
-            "calculation"
-            if calculation
-            and REFERENCE.search(calculation)
-            and following in REFERENCE.findall(calculation)
-            else "relevant"
-        )
+        # The field of this node that reads the next name of the loop (calculation, relevant or
+        # repeat_count); the group around it counts as relevance.
+        field_name = graph.reads.get(node.name, {}).get(following, ("relevant", None))[0]
         raise EditRefused(
             "Cycle de dépendances : "
             + " → ".join(loop + [node.name])

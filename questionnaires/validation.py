@@ -8,23 +8,24 @@ from an old or tampered client cannot store what the form forbids.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
-import graphlib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
 from .answers import repeat_instances
+from .dependencies import DependencyGraph, dependency_graph
 from .expressions import (
     ExpressionError,
     evaluate,
     parse_choice_filter,
-    references,
     to_boolean,
     to_number,
     to_string,
 )
+from .expressions.evaluator import repeat_fields_of
 from .expressions.values import is_number
 from .model import (
     TYPES_WITH_CHOICES,
@@ -90,6 +91,8 @@ class _Layout:
     questionnaire: Questionnaire
     groups_around: dict[str, list[Group]]
     repeat_fields: dict[str, str]  # name -> innermost enclosing repeat
+    nodes: dict[str, Question | Group]  # by name (the first of a name, as find gives)
+    graph: DependencyGraph
     today: datetime.date | None = None  # what today() gives; None: the real today
     # True once the answers hold only the form's own names (validate_answers reads them so):
     # `repeat_fields` then covers them all.
@@ -100,11 +103,22 @@ class _Layout:
     @classmethod
     def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
         groups_around, repeat_fields = _shape(questionnaire)
-        return cls(questionnaire, groups_around, repeat_fields, today)
+        nodes: dict[str, Question | Group] = {}
+        for _, node in questionnaire.walk():
+            nodes.setdefault(node.name, node)
+        graph = dependency_graph(questionnaire)
+        return cls(questionnaire, groups_around, repeat_fields, nodes, graph, today)
 
     def fresh(self, today: datetime.date | None) -> "_Layout":
         """The same lookups for another call (they are only read, never changed)."""
-        layout = _Layout(self.questionnaire, self.groups_around, self.repeat_fields, today)
+        layout = _Layout(
+            self.questionnaire,
+            self.groups_around,
+            self.repeat_fields,
+            self.nodes,
+            self.graph,
+            today,
+        )
         layout._calculations = self.calculations()
         layout._choice_labels = self._choice_labels
         return layout
@@ -112,7 +126,7 @@ class _Layout:
     def calculations(self) -> list[Question]:
         """calculation_order(), once per call: _settle asks at each round."""
         if self._calculations is None:
-            self._calculations = calculation_order(self.questionnaire)
+            self._calculations = _calculation_order(self.questionnaire, self.graph)
         return self._calculations
 
     def choice_labels(self) -> dict[str, dict[str, str]]:
@@ -210,7 +224,7 @@ def is_relevant(
 
 
 def _is_relevant(layout: _Layout, name: str, answers: Mapping, context: str | None) -> bool:
-    node = layout.questionnaire.find(name)
+    node = layout.nodes.get(name)
     if node is None:
         return False
     for group in [*layout.groups_around.get(name, []), node]:
@@ -234,33 +248,38 @@ def _is_computed(question: Question) -> bool:
 
 def calculation_order(questionnaire: Questionnaire) -> list[Question]:
     """Computed questions so that each comes after those it reads, in its calculation or in the
-    relevance of itself and its groups (ODK's dependency order, not document order: a summary
-    written above its inputs is right at once); a cycle keeps document order."""
-    groups = {node.name: node for _, node in questionnaire.walk() if isinstance(node, Group)}
-    calculations, reads = {}, {}
-    for ancestors, node in questionnaire.walk():
-        if isinstance(node, Question) and _is_computed(node):
-            calculations[node.name] = node
-            read = references(node.calculation) | references(node.relevant or "")
-            for name in ancestors:
-                if name in groups:
-                    read |= references(groups[name].relevant or "")
-            reads[node.name] = read
-    sorter = graphlib.TopologicalSorter(
-        {name: reads[name] & calculations.keys() - {name} for name in calculations}
-    )
-    try:
-        return [calculations[name] for name in sorter.static_order()]
-    except graphlib.CycleError:
-        return list(calculations.values())
+    relevance of itself and its groups, directly or through other questions (ODK's dependency
+    order, not document order: a summary written above its inputs is right at once)."""
+    return _calculation_order(questionnaire, dependency_graph(questionnaire))
 
 
-def _compute_calculations(layout: _Layout, answers: Mapping) -> dict:
+def _calculation_order(questionnaire: Questionnaire, graph: DependencyGraph) -> list[Question]:
+    calculations = {
+        node.name: node
+        for _, node in questionnaire.walk()
+        if isinstance(node, Question) and _is_computed(node)
+    }
+    return [calculations[name] for name in graph.order(calculations)]
+
+
+def _compute_calculations(layout: _Layout, answers: Mapping, only: set[str] | None = None) -> dict:
+    """A copy of ``answers`` with the calculations computed again, in dependency order: all of
+    them, or ``only`` those named (the others keep the value they have)."""
     order = layout.calculations()
+    if only is not None:
+        order = [question for question in order if question.name in only]
     if not order:
         # Nothing to write into the answers: no copy of them (the costly part on a long form).
         return dict(answers)
     computed = copy.deepcopy(dict(answers))
+    if not layout.answers_of_the_form:
+        # Answers from elsewhere may hold names the form has not: their repeats are read once
+        # here rather than for each expression (a calculation never adds a repeat).
+        layout = dataclasses.replace(
+            layout,
+            repeat_fields=repeat_fields_of(computed, layout.repeat_fields),
+            answers_of_the_form=True,
+        )
     for question in order:
         for instance, context, _index in repeat_instances(
             computed, [group.name for group in layout.repeats_around(question.name)]
@@ -334,14 +353,34 @@ def _prune_level(
 
 
 def _settle(layout: _Layout, answers: dict) -> dict:
-    """Calculations and relevance until neither changes anything (each may depend on the other)."""
-    current = answers
+    """Calculations and relevance until neither changes anything (each may depend on the other).
+
+    The first round computes everything; a later one computes again only the calculations that
+    read, directly or through others, an answer the last round's relevance dropped."""
+    computed = _compute_calculations(layout, answers)
+    current = _prune(layout, computed)
     for _ in range(len(layout.groups_around) + 2):
-        settled = _prune(layout, _compute_calculations(layout, current))
+        dropped = {path.rpartition("/")[2] for path in _paths(computed) - _paths(current)}
+        if not dropped:
+            break
+        computed = _compute_calculations(layout, current, layout.graph.dependents(dropped))
+        settled = _prune(layout, computed)
         if settled == current:
             break
         current = settled
     return current
+
+
+def _paths(answers: Mapping, prefix: str = "") -> set[str]:
+    """Every answer's path ("age", "menage[1]/age_membre"; a repeat's own name too)."""
+    found = set()
+    for name, value in answers.items():
+        found.add(prefix + name)
+        if isinstance(value, list):
+            for index, instance in enumerate(value):
+                if isinstance(instance, Mapping):
+                    found |= _paths(instance, f"{prefix}{name}[{index}]/")
+    return found
 
 
 # --- validation -----------------------------------------------------------------------------------

@@ -87,3 +87,73 @@ def choice_name_form():
             )
         },
     )
+
+
+LONG_CHAINS, LONG_LENGTH = 20, 50
+
+
+def long_chains_form() -> Questionnaire:
+    """The benchmark's shape, smaller around the chains: 20 chains of 50 calculates reading x, every
+    other one written in reverse order (each link reads the one below it); a label, a relevance,
+    a sum over a repeat and an indexed-repeat reading calculates written below them; a repeat
+    whose calculate reads x; and questions that read none of it (autre, commentaire, and
+    identifiant = uuid())."""
+    first_page = Group(
+        "debut",
+        {"fr": "Début"},
+        children=[
+            Question("integer", "x", {"fr": "Valeur de départ"}),
+            Question("note", "resume", {"fr": f"Fin de la chaîne 2 : ${{c1_{LONG_LENGTH - 1}}}"}),
+            Question(
+                "integer",
+                "seuil",
+                {"fr": "Seuil"},
+                relevant=f"${{c0_{LONG_LENGTH - 1}}} > 100",
+            ),
+            Question("integer", "autre", {"fr": "Autre valeur"}),
+            Question(
+                "text",
+                "commentaire",
+                {"fr": "Commentaire sur ${autre}"},
+                relevant="${autre} != 3",
+            ),
+            Question("calculate", "identifiant", {}, calculation="uuid()"),
+        ],
+    )
+    children = [first_page]
+    for chain in range(LONG_CHAINS):
+        links = [
+            Question(
+                "calculate",
+                f"c{chain}_{step}",
+                {},
+                calculation=("${x}" if step == 0 else f"${{c{chain}_{step - 1}}}") + " + 1",
+            )
+            for step in range(LONG_LENGTH)
+        ]
+        if chain % 2:
+            links.reverse()
+        children += links
+    children.append(Question("calculate", "total_ages", {}, calculation="sum(${age_plus})"))
+    children.append(
+        Question(
+            "calculate", "premier", {}, calculation="indexed-repeat(${age_plus}, ${membres}, 1)"
+        )
+    )
+    children.append(
+        Group(
+            "membres",
+            {"fr": "Membre"},
+            repeat=True,
+            children=[
+                Question("integer", "age_membre", {"fr": "Âge"}),
+                Question("calculate", "age_plus", {}, calculation="${age_membre} + ${x}"),
+            ],
+        )
+    )
+    return Questionnaire(title="Longues chaînes", form_id="longues_chaines", children=children)
+
+
+def long_chain_ends(x: int) -> dict:
+    """The last link of every chain for a start value x."""
+    return {f"c{chain}_{LONG_LENGTH - 1}": x + LONG_LENGTH for chain in range(LONG_CHAINS)}

@@ -19,8 +19,8 @@ PAGES = [
 ]
 
 
-def open_questionnaire(db, **link_values):
-    """(questionnaire, link) of the centre social's questionnaire, open online."""
+def open_questionnaire(db, model=None, **link_values):
+    """(questionnaire, link) of the centre social's questionnaire (or of `model`), open online."""
     from consultation.public.services import save_link
 
     study = current_study()
@@ -42,13 +42,13 @@ def open_questionnaire(db, **link_values):
     if commune not in study.communes:
         study.communes.append(commune)
     study.quartiers.extend(q for q in quartiers if q not in study.quartiers)
-    questionnaire = Questionnaire(title="Le centre social et vous")
+    questionnaire = Questionnaire(title=model.title if model else "Le centre social et vous")
     db.session.add(questionnaire)
     questionnaire.versions.append(
         QuestionnaireVersion(
             number=1,
             status=PUBLISHED,
-            definition=centre_social_questionnaire().to_dict(),
+            definition=(model or centre_social_questionnaire()).to_dict(),
             published_at=utcnow(),
         )
     )

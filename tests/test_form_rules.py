@@ -80,3 +80,32 @@ def test_jr_choice_name_gives_the_label_of_the_choice():
 
     answers = validate_answers(choice_name_form(), {"logement": "hlm"}).answers
     assert answers == {"logement": "hlm", "libelle": "Locataire HLM"}
+
+
+@pytest.mark.parametrize("start", [60, 7])
+def test_long_chains_written_both_ways_end_right_and_the_server_agrees_with_itself(start):
+    """20 chains of 50 calculates, half of them reading the link written below; a relevance, a
+    sum over a repeat and an indexed-repeat reading calculates written after them."""
+    from chained_form import LONG_LENGTH, long_chain_ends, long_chains_form
+
+    from questionnaires.validation import compute_calculations
+
+    form = long_chains_form()
+    answers = {"x": start, "seuil": 4, "membres": [{"age_membre": 30}, {"age_membre": 40}]}
+    validated = validate_answers(form, answers)
+    assert validated.errors == []
+    cleaned = validated.answers
+    assert long_chain_ends(start).items() <= cleaned.items()
+    assert cleaned["total_ages"] == 70 + 2 * start
+    assert cleaned["premier"] == 30 + start
+    assert [member["age_plus"] for member in cleaned["membres"]] == [30 + start, 40 + start]
+    # Shown only once the first chain's end (written below it) passes 100.
+    assert ("seuil" in cleaned) == (start + LONG_LENGTH > 100)
+    computed = compute_calculations(form, answers)
+    calculated = {
+        question.name for question in form.questions() if question.type == "calculate"
+    } - {"identifiant", "age_plus"}
+    assert {name: computed[name] for name in calculated} == {
+        name: cleaned[name] for name in calculated
+    }
+    assert computed["membres"] == cleaned["membres"]

@@ -491,3 +491,33 @@ def test_groups_nested_too_deep_are_refused_at_the_row():
         ("survey", 32, "type")
     ]
     assert "plus de 30 niveaux" in result.errors[0].message
+
+
+def test_a_cycle_through_indexed_repeat_is_refused_at_its_cell():
+    # The total reads the first member's running sum, which reads the total: never decided.
+    rows = [
+        ["type", "name", "label", "calculation"],
+        ["calculate", "total", "", "indexed-repeat(${cumul}, ${membres}, 1)"],
+        ["begin repeat", "membres", "Membres", ""],
+        ["integer", "age", "Âge", ""],
+        ["calculate", "cumul", "", "${total} + ${age}"],
+        ["end repeat", "", "", ""],
+    ]
+    result = failed(_survey_workbook(rows))
+    assert [str(error) for error in result.errors] == [
+        "Feuille « survey », ligne 2, colonne « calculation » : Cycle de dépendances : "
+        "total → cumul → total (dans « indexed-repeat(${cumul}, ${membres}, 1) », caractère 16)"
+    ]
+
+
+def test_a_repeat_counted_by_a_total_of_itself_is_a_cycle_at_its_repeat_count():
+    rows = [
+        ["type", "name", "label", "calculation", "repeat_count"],
+        ["begin repeat", "membres", "Membres", "", "${nombre}"],
+        ["integer", "age", "Âge", "", ""],
+        ["end repeat", "", "", "", ""],
+        ["calculate", "nombre", "", "count(${membres}) + 1", ""],
+    ]
+    result = failed(_survey_workbook(rows))
+    assert [(error.row, error.column) for error in result.errors] == [(2, "repeat_count")]
+    assert result.errors[0].message.startswith("Cycle de dépendances : membres → nombre → membres")

@@ -219,6 +219,17 @@ def _function_problems(root: Node) -> list[ExpressionError]:
                             TYPE,
                         )
                     )
+        if node.name == "indexed-repeat":
+            for argument in [node.arguments[0], *node.arguments[1::2]]:
+                if not isinstance(argument, syntax.Reference):
+                    problems.append(
+                        ExpressionError(
+                            "indexed-repeat() attend une question puis un groupe répété, par "
+                            "exemple indexed-repeat(${age}, ${membres}, 1)",
+                            _start(argument),
+                            TYPE,
+                        )
+                    )
         if node.name == "position":
             for argument in node.arguments:
                 if isinstance(argument, syntax.Parent):

@@ -181,6 +181,7 @@ class Scope:
             or count < function.minimum
             or (function.maximum is not None and count > function.maximum)
             or (node.name == "weighted-checklist" and count % 2)
+            or (node.name == "indexed-repeat" and not count % 2)
         ):
             # Reached at run time: XPath reports an unknown function only when it is called.
             problem = call_problem(node.name, count, node.position)

@@ -7,6 +7,7 @@ across instances; anything else a one-item list), or ``lazy`` (the syntax nodes,
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import math
@@ -17,6 +18,7 @@ from typing import Callable
 
 import regex
 
+from . import syntax
 from .values import (
     EPOCH,
     NAN,
@@ -339,6 +341,34 @@ def _if(scope, condition, when_true, when_false):
     return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
 
 
+def _indexed_repeat(scope, field, *pairs):
+    """ODK's indexed-repeat(${field}, ${repeat}, n[, ${repeat2}, n2[, ${repeat3}, n3]]): the value
+    of ``field`` in the n-th instance (from 1) of ``repeat``; a repeat around it that is not named
+    is the instance the expression is evaluated in. Out of range: empty, as in JavaRosa."""
+    named = [field, *pairs[0::2]]
+    if any(type(node) is not syntax.Reference for node in named):
+        return ""  # check_expression reports it: indexed-repeat() needs questions
+    chosen = {}
+    for repeat, index in zip(pairs[0::2], pairs[1::2]):
+        number = to_number(scope.value(index))
+        if not math.isfinite(number) or number < 1:
+            return ""
+        chosen[repeat.name] = int(number) - 1
+    where = dict(scope.context)
+    innermost = pairs[-2].name
+    steps = []
+    for repeat in [*scope.repeats_around(innermost), innermost]:
+        if repeat in chosen:
+            steps.append((repeat, chosen[repeat]))
+        elif repeat in where:
+            steps.append((repeat, where[repeat]))
+        else:
+            steps.append((repeat, 0))
+    inside = copy.copy(scope)
+    inside.context = steps
+    return inside.reference(field.name)
+
+
 def _coalesce(scope, first, second):
     """JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
     type; the second argument is evaluated only when needed."""
@@ -444,6 +474,7 @@ _FUNCTIONS = [
     Function("regex", 2, 2, _regex),
     Function("if", 3, 3, _if, LAZY),
     Function("coalesce", 2, 2, _coalesce, LAZY),
+    Function("indexed-repeat", 3, 7, _indexed_repeat, LAZY),
     Function("once", 1, 1, _once),
     Function("today", 0, 0, _today),
     Function("date", 1, 1, _date),
@@ -475,6 +506,12 @@ def call_problem(name: str, count: int, position: int):
         expected = arity_text(function)
         verb = "ne prend" if expected == "aucun argument" else "attend"
         return ExpressionError(f"{name}() {verb} {expected} ({given})", position, ARITY)
+    if name == "indexed-repeat" and not count % 2:
+        return ExpressionError(
+            "indexed-repeat() attend une question, puis des paires groupe répété, rang",
+            position,
+            ARITY,
+        )
     if name == "weighted-checklist" and count % 2:
         return ExpressionError(
             "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",

@@ -247,3 +247,52 @@ def test_with_javascript_a_question_appears_as_soon_as_it_is_relevant(
     page.get_by_label("Une ou deux fois par mois").check()
     expect(satisfaction).to_be_visible()
     context.close()
+
+
+def test_with_javascript_a_question_shown_by_a_calculation_appears_as_its_inputs_are_typed(
+    browser, live_server, link_token
+):
+    """The calculation is written after the question it shows and reads two answers of the page:
+    the page computes it as the tablet does, before any page is sent."""
+    from questionnaires import Group, Question, Questionnaire
+
+    model = Questionnaire(
+        title="Votre foyer",
+        form_id="foyer",
+        children=[
+            Group(
+                "foyer",
+                {"fr": "Votre foyer"},
+                children=[
+                    Question(
+                        "text",
+                        "aide",
+                        {"fr": "Quelle aide vous manque ?"},
+                        relevant="${taille} > 4",
+                    ),
+                    Question("integer", "adultes", {"fr": "Combien d'adultes ?"}),
+                    Question("integer", "enfants", {"fr": "Combien d'enfants ?"}),
+                ],
+            ),
+            Question("calculate", "taille", {}, calculation="${adultes} + ${enfants}"),
+        ],
+    )
+    with live_server.study_context():
+        _, link = open_questionnaire(db, model)
+        token = link.token
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    _start(page, live_server, token)
+    _fill_profile(page)
+    page.get_by_role("button", name="Suivant").click()
+    aide = page.locator('[data-path="aide"]')
+    expect(aide).to_be_hidden()
+    page.get_by_label("Combien d'adultes ?").fill("3")
+    page.get_by_label("Combien d'enfants ?").fill("1")
+    expect(aide).to_be_hidden()
+    page.get_by_label("Combien d'enfants ?").fill("2")
+    expect(aide).to_be_visible()
+    expect(page.get_by_label("Quelle aide vous manque ?")).to_be_enabled()
+    page.get_by_label("Combien d'adultes ?").fill("1")
+    expect(aide).to_be_hidden()
+    context.close()

@@ -40,16 +40,19 @@
  * Rules evaluated live, with expressions.js (the port of the server's evaluator): relevance
  * (non-relevant questions and groups are hidden and their answers dropped), constraints, required,
  * calculations, defaults, choice_filter on choice properties, repeats with repeat_count, and
- * ${name} in labels and hints. Every text of the definition or the answers is put in the page
+ * ${name} in labels and hints. A repeat of more than 10 instances shows them folded, each drawn
+ * when it is first opened (its legend is a disclosure button). Every text of the definition or the answers is put in the page
  * as text (textContent, attribute values), never as markup.
  *
  * The modules under form/: state.js (answers, repeats, what outlives a re-render), rules.js (the
- * XLSForm rules, no DOM), render.js (the page), pages.js, text.js (the chosen language). This one
- * wires them: events in, controller out.
+ * XLSForm rules, no DOM), graph.js (what each rule reads: a keystroke evaluates and redraws only
+ * what depends on the question typed in), render.js (the page), pages.js, text.js (the chosen
+ * language). This one wires them: events in, controller out.
  */
 import { findPage, pageMatcher, pageOfPath, pageRelevant } from "./form/pages.js";
-import { fillSummary, hideSummary, render, showError, sync, updatePages } from "./form/render.js";
-import { applyDefaults, collectErrors, compute } from "./form/rules.js";
+import { fillSummary, hideSummary, openInstancesAround, render, showError, sync, updatePages } from "./form/render.js";
+import { watchers } from "./form/graph.js";
+import { applyDefaults, collectErrors, compute, graphOf } from "./form/rules.js";
 import {
   createState,
   exportAnswers,
@@ -86,6 +89,9 @@ export function mountForm(element, definition, options = {}) {
       next: () => controller.next(),
       finish: finishForm,
       showPage,
+      // A folded repeat instance opened for the first time: its questions, just drawn, are
+      // brought in step with the answers.
+      drawn: (path) => sync(view, state, null, `${path}/`),
     },
   };
   const { mode } = view;
@@ -98,8 +104,10 @@ export function mountForm(element, definition, options = {}) {
 
   // --- keeping the page in step with the answers ----------------------------------------------
 
-  function refresh({ allowRerender = true } = {}) {
-    const result = compute(state);
+  // `changed`: the names just answered. Only what depends on them is evaluated again and
+  // redrawn (form/graph.js); without it, everything is.
+  function refresh({ allowRerender = true, changed = null } = {}) {
+    const result = compute(state, changed);
     state.last = result;
     if (result.structural && allowRerender) {
       const focusedPath = document.activeElement?.closest?.(".fr-question")?.dataset.path;
@@ -107,7 +115,7 @@ export function mountForm(element, definition, options = {}) {
       if (focusedPath && view.bindings.get(focusedPath)?.widget) view.bindings.get(focusedPath).widget.focusTarget().focus();
       return;
     }
-    sync(view, state);
+    sync(view, state, result.affected ? watchers(graphOf(state), changed) : null);
   }
 
   function onInput(binding, value, invalid) {
@@ -118,7 +126,7 @@ export function mountForm(element, definition, options = {}) {
     const normalised = normalise(binding.question, value);
     if (normalised === undefined) delete instance[binding.question.name];
     else instance[binding.question.name] = normalised;
-    refresh();
+    refresh({ changed: [binding.question.name] });
     if (!view.summary.hidden) updateSummary();
     notify(binding.path);
   }
@@ -160,6 +168,7 @@ export function mountForm(element, definition, options = {}) {
     const instances = instance[group.name];
     const created = {};
     instances.push(created);
+    state.openInstances.set(created, true);
     const childScope = instanceScope(scope, group.name, instances.length - 1);
     applyDefaults(state, group.children || [], created, childScope);
     redraw();
@@ -204,6 +213,8 @@ export function mountForm(element, definition, options = {}) {
   }
 
   function reveal(errors, scopeName) {
+    // A folded instance with an error is opened, so that the error is seen where it is.
+    for (const error of errors) openInstancesAround(view, error.path);
     sync(view, state);
     if (!errors.length) {
       hideSummary(view);

@@ -45,7 +45,7 @@ function textWidget(question, env, multiline) {
       if (input.value !== text) input.value = text;
     },
     setInvalid(invalid) {
-      input.setAttribute("aria-invalid", invalid ? "true" : "false");
+      setInvalidMark(input, invalid);
     },
     refreshDescribedBy() {
       setDescribedBy(input, env.describedBy());
@@ -95,7 +95,7 @@ function numberWidget(question, env) {
       input.value = "";
     },
     setInvalid(invalid) {
-      input.setAttribute("aria-invalid", invalid ? "true" : "false");
+      setInvalidMark(input, invalid);
     },
     refreshDescribedBy() {
       setDescribedBy(input, env.describedBy());
@@ -126,7 +126,7 @@ function dateWidget(question, env) {
       if (input.value !== text) input.value = text;
     },
     setInvalid(invalid) {
-      input.setAttribute("aria-invalid", invalid ? "true" : "false");
+      setInvalidMark(input, invalid);
     },
     refreshDescribedBy() {
       setDescribedBy(input, env.describedBy());
@@ -202,7 +202,7 @@ function choiceGroupWidget(question, env, multiple) {
       build();
     },
     setInvalid(invalid) {
-      inputs.forEach((input) => input.setAttribute("aria-invalid", invalid ? "true" : "false"));
+      inputs.forEach((input) => setInvalidMark(input, invalid));
     },
     refreshDescribedBy: describe,
   };
@@ -240,7 +240,7 @@ function selectWidget(question, env) {
       }
     },
     setInvalid(invalid) {
-      select.setAttribute("aria-invalid", invalid ? "true" : "false");
+      setInvalidMark(select, invalid);
     },
     refreshDescribedBy() {
       setDescribedBy(select, env.describedBy());
@@ -314,7 +314,7 @@ function ratingWidget(question, env) {
       build();
     },
     setInvalid(invalid) {
-      inputs.forEach((input) => input.setAttribute("aria-invalid", invalid ? "true" : "false"));
+      inputs.forEach((input) => setInvalidMark(input, invalid));
     },
     refreshDescribedBy: describe,
   };
@@ -348,6 +348,13 @@ export function createWidget(question, env) {
     default:
       return textWidget(question, env, String(question.appearance || "").includes("multiline"));
   }
+}
+
+/** aria-invalid, written only when it changes: a page redrawn as the respondent types does not
+ * touch the fields that did not change. */
+function setInvalidMark(element, invalid) {
+  const value = invalid ? "true" : "false";
+  if (element.getAttribute("aria-invalid") !== value) element.setAttribute("aria-invalid", value);
 }
 
 function setDescribedBy(element, ids) {

@@ -192,7 +192,7 @@ class Scope {
   call(node) {
     const spec = FUNCTIONS[node.name];
     const count = node.args.length;
-    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2)) {
+    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2) || (node.name === "indexed-repeat" && !(count % 2))) {
       // Reached at run time: XPath reports an unknown function only when it is called.
       const problem = callProblem(node.name, count, node.position);
       if (problem) throw problem;

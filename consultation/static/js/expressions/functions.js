@@ -267,6 +267,28 @@ function coalesce(scope, first, second) {
   return scope.value(second);
 }
 
+/** ODK's indexed-repeat(${field}, ${repeat}, n[, ${repeat2}, n2[, ${repeat3}, n3]]): the value
+ * of `field` in the n-th instance (from 1) of `repeat`; a repeat around it that is not named is
+ * the instance the expression is evaluated in. Out of range: empty, as in JavaRosa. */
+function indexedRepeat(scope, field, ...pairs) {
+  const repeats = pairs.filter((_, index) => index % 2 === 0);
+  if ([field, ...repeats].some((node) => node.type !== "ref")) return ""; // the checks report it
+  const chosen = new Map();
+  for (let index = 0; index < pairs.length; index += 2) {
+    const number = toNumber(scope.value(pairs[index + 1]));
+    if (!Number.isFinite(number) || number < 1) return "";
+    chosen.set(pairs[index].name, Math.trunc(number) - 1);
+  }
+  const where = new Map(scope.context);
+  const innermost = repeats[repeats.length - 1].name;
+  const steps = [...scope.repeatsAround(innermost), innermost].map((repeat) => [
+    repeat,
+    chosen.has(repeat) ? chosen.get(repeat) : where.has(repeat) ? where.get(repeat) : 0,
+  ]);
+  const inside = Object.assign(Object.create(Object.getPrototypeOf(scope)), scope, { context: steps });
+  return inside.reference(field.name);
+}
+
 function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
   return [name, { minimum, maximum, implementation, takes, needsReference }];
 }
@@ -324,6 +346,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("regex", 2, 2, regex),
   fn("if", 3, 3, (scope, condition, whenTrue, whenFalse) => scope.value(toBoolean(scope.value(condition)) ? whenTrue : whenFalse), LAZY),
   fn("coalesce", 2, 2, coalesce, LAZY),
+  fn("indexed-repeat", 3, 7, indexedRepeat, LAZY),
   fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
   fn("today", 0, 0, (scope) => scope.today),
   fn("date", 1, 1, (scope, value) => toDate(value)),

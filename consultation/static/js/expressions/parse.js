@@ -31,6 +31,13 @@ function functionProblems(root) {
         }
       }
     }
+    if (node.name === "indexed-repeat") {
+      for (const arg of [node.args[0], ...node.args.filter((_, index) => index % 2 === 1)]) {
+        if (arg.type !== "ref") {
+          problems.push(new ExpressionError("indexed-repeat() attend une question puis un groupe répété, par exemple indexed-repeat(${age}, ${membres}, 1)", startOf(arg), "type"));
+        }
+      }
+    }
     if (node.name === "position") {
       for (const arg of node.args) {
         if (arg.type === "parent") allowedParents.add(arg);
@@ -94,6 +101,9 @@ export function callProblem(name, count, position) {
     const expected = arityText(spec);
     const verb = expected === "aucun argument" ? "ne prend" : "attend";
     return new ExpressionError(`${name}() ${verb} ${expected} (${given})`, position, "arity");
+  }
+  if (name === "indexed-repeat" && !(count % 2)) {
+    return new ExpressionError("indexed-repeat() attend une question, puis des paires groupe répété, rang", position, "arity");
   }
   if (name === "weighted-checklist" && count % 2) {
     return new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", position, "arity");

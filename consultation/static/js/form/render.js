@@ -4,10 +4,16 @@
  * or the answers goes in as text (textContent, attribute values), never as markup.
  *
  *   view = {element, mode, idPrefix, showNavigation, hasSubmit,
- *           handlers: {input, blur, addInstance, removeInstance, previous, next, finish, showPage}}
+ *           handlers: {input, blur, addInstance, removeInstance, previous, next, finish, showPage,
+ *                      drawn}}
  *   render(view, state)       builds the whole form; fills view.bindings, groupViews, pageViews,
- *                             summary and nav
- *   sync(view, state)         shows what is relevant, texts with answers, values, errors, pages
+ *                             instanceViews, summary and nav. A repeat of more than
+ *                             OPEN_INSTANCES instances shows them folded; an instance's
+ *                             questions are drawn when it is opened (handlers.drawn(path) then)
+ *   openInstancesAround(view, path)   opens (and draws) the instances around an answer path
+ *   sync(view, state, touched?)  shows what is relevant, texts with answers, values, errors,
+ *                             pages; with `touched` (a Set of names), only those questions and
+ *                             groups are looked at again
  *   showError(view, state, binding, entry), updatePages(view, state)
  *   fillSummary(view, state, errors), hideSummary(view)
  */
@@ -25,7 +31,9 @@ function domId(view, path) {
 export function render(view, state) {
   view.bindings = new Map();
   view.groupViews = new Map();
+  view.instanceViews = new Map();
   view.pageViews = [];
+  view.synced = false;
   const root = h("div", { class: `fr-form fr-mode-${view.mode}`, lang: state.language });
   if (view.mode === "pages" && state.pages.length > 1) {
     root.append(h("p", { class: "fr-progress", "aria-live": "polite" }));
@@ -101,6 +109,10 @@ function renderChildren(view, state, children, container, scope) {
   }
 }
 
+// Past this many instances, a repeat shows each one folded, its questions drawn when it is first
+// opened: a household of 50 is not 50 sets of questions built before the page can be used.
+export const OPEN_INSTANCES = 10;
+
 function renderRepeat(view, state, group, container, scope, isPage) {
   const label = translated(state, group.label) || group.name;
   if (!isPage) container.append(h("h3", { class: "fr-repeat-title" }, label));
@@ -109,30 +121,40 @@ function renderRepeat(view, state, group, container, scope, isPage) {
   const list = h("div", { class: "fr-repeat" });
   instances.forEach((instance, index) => {
     const childScope = instanceScope(scope, group.name, index);
+    const path = `${scope.prefix}${group.name}[${index}]`;
     const legendText = `${label} ${index + 1}`;
-    const fieldset = h("fieldset", { class: "fr-repeat-instance", "data-path": `${scope.prefix}${group.name}[${index}]` });
-    fieldset.append(h("legend", {}, legendText));
-    renderChildren(view, state, group.children || [], fieldset, childScope);
-    if (!fixed && !group.read_only) {
-      const remove = h("button", { type: "button", class: "button secondary fr-remove" }, `Supprimer « ${legendText} »`);
-      let armed = false;
-      remove.addEventListener("click", () => {
-        // Two steps: a touch too many on a tablet must not lose a household member's answers.
-        if (!armed) {
-          armed = true;
-          remove.textContent = `Confirmer la suppression de « ${legendText} »`;
-          remove.classList.add("danger");
-          return;
-        }
-        view.handlers.removeInstance(scope, group, index);
-      });
-      remove.addEventListener("blur", () => {
-        armed = false;
-        remove.textContent = `Supprimer « ${legendText} »`;
-        remove.classList.remove("danger");
-      });
-      fieldset.append(h("div", { class: "fr-repeat-actions" }, remove));
-    }
+    const fieldset = h("fieldset", { class: "fr-repeat-instance", "data-path": path });
+    const bodyId = `${domId(view, path)}-contenu`;
+    const chosen = state.openInstances.get(instance);
+    const open = chosen === undefined ? instances.length <= OPEN_INSTANCES : chosen;
+    // A disclosure button (aria-expanded) in the legend: the instance keeps its name as a group,
+    // and opens or folds with Entrée or Espace.
+    const toggle = h("button", { type: "button", class: "fr-instance-toggle", "aria-expanded": String(open), "aria-controls": bodyId }, legendText);
+    const summary = h("span", { class: "fr-instance-summary" });
+    toggle.append(summary);
+    fieldset.append(h("legend", {}, toggle));
+    const body = h("div", { class: "fr-instance-body", id: bodyId, hidden: !open });
+    fieldset.append(body);
+    let drawn = false;
+    const draw = () => {
+      if (drawn) return false;
+      drawn = true;
+      renderChildren(view, state, group.children || [], body, childScope);
+      if (!fixed && !group.read_only) body.append(removeButton(view, scope, group, index, legendText));
+      return true;
+    };
+    const show = (opening) => {
+      state.openInstances.set(instance, opening);
+      toggle.setAttribute("aria-expanded", String(opening));
+      body.hidden = !opening;
+      summary.textContent = instanceSummary(state, group, instance);
+      // Drawn after the first sync: its questions are brought in step with the answers now.
+      if (opening && draw() && view.synced) view.handlers.drawn(path);
+    };
+    toggle.addEventListener("click", () => show(toggle.getAttribute("aria-expanded") !== "true"));
+    view.instanceViews.set(path, { open: () => show(true) });
+    summary.textContent = instanceSummary(state, group, instance);
+    if (open) draw();
     list.append(fieldset);
   });
   if (!instances.length) {
@@ -143,6 +165,43 @@ function renderRepeat(view, state, group, container, scope, isPage) {
     const add = h("button", { type: "button", class: "button secondary fr-add" }, `Ajouter : ${label}`);
     add.addEventListener("click", () => view.handlers.addInstance(scope, group));
     container.append(add);
+  }
+}
+
+/** What tells a folded instance from the others: its first text answer (a first name). */
+function instanceSummary(state, group, instance) {
+  const first = (group.children || []).find((node) => node.kind !== "group" && node.type === "text" && instance[node.name]);
+  return first ? ` — ${instance[first.name]}` : "";
+}
+
+function removeButton(view, scope, group, index, legendText) {
+  const remove = h("button", { type: "button", class: "button secondary fr-remove" }, `Supprimer « ${legendText} »`);
+  let armed = false;
+  remove.addEventListener("click", () => {
+    // Two steps: a touch too many on a tablet must not lose a household member's answers.
+    if (!armed) {
+      armed = true;
+      remove.textContent = `Confirmer la suppression de « ${legendText} »`;
+      remove.classList.add("danger");
+      return;
+    }
+    view.handlers.removeInstance(scope, group, index);
+  });
+  remove.addEventListener("blur", () => {
+    armed = false;
+    remove.textContent = `Supprimer « ${legendText} »`;
+    remove.classList.remove("danger");
+  });
+  return h("div", { class: "fr-repeat-actions" }, remove);
+}
+
+/** Opens the folded instances around `path` ("membres[29]/age"), outermost first, so that its
+ * question is drawn (an error to show, a link of the summary to follow). */
+export function openInstancesAround(view, path) {
+  const parts = path.split("/");
+  for (let depth = 1; depth <= parts.length; depth += 1) {
+    const instancePath = parts.slice(0, depth).join("/");
+    if (/\]$/.test(instancePath)) view.instanceViews.get(instancePath)?.open();
   }
 }
 
@@ -195,22 +254,27 @@ function renderQuestion(view, state, question, scope) {
   return wrapper;
 }
 
-export function sync(view, state) {
+export function sync(view, state, touched = null, within = "") {
   const { status } = state.last;
+  view.synced = true;
   for (const [path, group] of view.groupViews) {
+    if (touched && !touched.has(group.node.name)) continue;
+    if (within && !path.startsWith(within)) continue;
     const entry = status.get(path);
     const relevant = entry ? entry.relevant : true;
-    group.element.hidden = !relevant;
+    if (group.element.hidden !== !relevant) group.element.hidden = !relevant;
     if (group.heading) {
       const text = interpolate(state, translated(state, group.node.label) || "", group.scope);
       if (group.heading.textContent !== text) group.heading.textContent = text;
-      group.heading.hidden = !text;
+      if (group.heading.hidden !== !text) group.heading.hidden = !text;
     }
   }
   for (const [path, binding] of view.bindings) {
+    if (touched && !touched.has(binding.question.name)) continue;
+    if (within && !path.startsWith(within)) continue;
     const entry = status.get(path);
     const relevant = entry ? entry.relevant : false;
-    binding.wrapper.hidden = !relevant;
+    if (binding.wrapper.hidden !== !relevant) binding.wrapper.hidden = !relevant;
     const label = interpolate(state, binding.labelTemplate, binding.scope);
     if (binding.labelText.textContent !== label) binding.labelText.textContent = label;
     if (binding.hint) {
@@ -246,27 +310,24 @@ export function showError(view, state, binding, entry) {
   if (pending.shown && entry && entry.relevant) error = errorOf(state, binding.path, entry, pending.shown === "all");
   const text = error ? error.message : "";
   const wasHidden = binding.error.hidden;
-  binding.error.textContent = text;
-  binding.error.hidden = !error;
-  binding.wrapper.classList.toggle("fr-invalid", Boolean(error));
+  if (binding.error.textContent !== text) binding.error.textContent = text;
+  if (binding.error.hidden !== !error) binding.error.hidden = !error;
+  if (binding.wrapper.classList.contains("fr-invalid") !== Boolean(error)) binding.wrapper.classList.toggle("fr-invalid", Boolean(error));
   binding.widget.setInvalid(Boolean(error));
   if (wasHidden !== binding.error.hidden) binding.widget.refreshDescribedBy();
 }
 
 export function updatePages(view, state) {
   view.pageViews.forEach((section, index) => {
-    section.hidden = view.mode === "pages" ? index !== state.pageIndex : section.hidden;
+    const hidden = view.mode === "pages" ? index !== state.pageIndex : !pageRelevant(state, index);
+    if (section.hidden !== hidden) section.hidden = hidden;
   });
-  if (view.mode === "single") {
-    view.pageViews.forEach((section, index) => {
-      section.hidden = !pageRelevant(state, index);
-    });
-  }
   const progress = view.element.querySelector(".fr-progress");
   if (progress) {
     const visible = state.pages.map((_, index) => index).filter((index) => pageRelevant(state, index));
     const position = visible.indexOf(state.pageIndex) + 1;
-    progress.textContent = `Page ${position} sur ${visible.length}`;
+    const text = `Page ${position} sur ${visible.length}`;
+    if (progress.textContent !== text) progress.textContent = text;
   }
   if (view.nav) {
     const previous = view.nav.querySelector(".fr-previous");
@@ -297,6 +358,7 @@ export function fillSummary(view, state, errors) {
     const link = h("a", { href: `#${domId(view, error.path)}` }, `${label} : ${error.message}`);
     link.addEventListener("click", (event) => {
       event.preventDefault();
+      openInstancesAround(view, error.path);
       const target = view.bindings.get(error.path);
       if (target?.widget) {
         const page = pageOfPath(state, error.path);

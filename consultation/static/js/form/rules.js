@@ -4,16 +4,19 @@
  * constraints, and ${name} in texts. No DOM here: tests/data/form_rule_cases.json runs these
  * rules in Chromium and the server's validate_answers on the same cases.
  *
- *   compute(state) -> {status: Map path -> {relevant, node, scope, choices?}, structural}
+ *   compute(state, changedNames?) -> {status: Map path -> {relevant, node, scope, choices?},
+ *                                     structural, affected: Set of names | null (all)}
  *     computes calculations in dependency order, then walks the definition in document order:
  *     drops the answers of what is not relevant, sizes repeats with repeat_count, drops choices a
- *     filter no longer offers
+ *     filter no longer offers. With changedNames (the questions just answered), only the rules
+ *     that depend on them are evaluated again (form/graph.js); the others keep their last status.
  *   errorOf(state, path, entry, includeRequired) -> {code, message} | null
  *   collectErrors(state, matcher, show) -> [{path, code, message}]
  *   isRelevant, isRequired, interpolate, filteredChoices, applyDefaults
  * A broken expression never breaks the interview: it is logged and counts as not written.
  */
-import { evaluate, parse, parseChoiceFilter, references, toBoolean, toNumber, toString } from "../expressions.js";
+import { evaluate, parse, parseChoiceFilter, toBoolean, toNumber, toString } from "../expressions.js";
+import { buildGraph, dependents } from "./graph.js";
 import { instanceAt, instanceScope, normalise, rootScope, sameValue } from "./state.js";
 import { choicesOf, translated } from "./text.js";
 
@@ -162,53 +165,40 @@ function isComputed(node) {
   return node.kind !== "group" && node.type !== "note" && Boolean(node.calculation && String(node.calculation).trim());
 }
 
-/**
- * The computed questions with the groups around them, so that each comes after those it reads in
- * its calculation or in the relevance of itself and its groups: ODK's dependency order, the
- * server's calculation_order. A cycle keeps document order. Computed once per form.
- */
-function calculationOrder(state) {
-  if (state.calculationOrder) return state.calculationOrder;
-  const found = [];
-  const walk = (children, groups) => {
-    for (const node of children) {
-      if (node.kind === "group") walk(node.children || [], [...groups, node]);
-      else if (isComputed(node)) found.push({ node, groups });
-    }
-  };
-  walk(state.children, []);
-  const byName = new Map(found.map((item) => [item.node.name, item]));
-  const reads = new Map(found.map(({ node, groups }) => {
-    const names = new Set([...references(node.calculation || ""), ...references(node.relevant || "")]);
-    for (const group of groups) for (const name of references(group.relevant || "")) names.add(name);
-    names.delete(node.name);
-    return [node.name, [...names].filter((name) => byName.has(name))];
-  }));
-  // Depth-first, in document order: each question after what it reads; a question met again while
-  // its own dependencies are being placed is a cycle, left where document order puts it.
-  const order = [];
-  const placed = new Set();
-  const visiting = new Set();
-  const place = (name) => {
-    if (placed.has(name) || visiting.has(name)) return;
-    visiting.add(name);
-    for (const read of reads.get(name)) place(read);
-    visiting.delete(name);
-    placed.add(name);
-    order.push(byName.get(name));
-  };
-  for (const { node } of found) place(node.name);
-  state.calculationOrder = order;
-  return order;
+/** The form's dependency graph (form/graph.js), built once per form. */
+export function graphOf(state) {
+  if (!state.graph) state.graph = buildGraph(state.children);
+  return state.graph;
 }
 
 /**
- * Computes every calculation in dependency order, in each repeat instance it lives in; one that is
- * not relevant (itself or a group around it) loses its value. Returns whether a value changed.
+ * The computed questions with the groups around them, in the graph's order: each after what it
+ * reads in its calculation or in the relevance of itself and its groups, directly or through
+ * other questions (ODK's dependency order, the server's calculation_order).
  */
-function settleCalculations(state) {
+function calculationOrder(state) {
+  if (state.calculationOrder) return state.calculationOrder;
+  const found = new Map();
+  const walk = (children, groups) => {
+    for (const node of children) {
+      if (node.kind === "group") walk(node.children || [], [...groups, node]);
+      else if (isComputed(node) && !found.has(node.name)) found.set(node.name, { node, groups });
+    }
+  };
+  walk(state.children, []);
+  state.calculationOrder = graphOf(state).order.map((name) => found.get(name)).filter(Boolean);
+  return state.calculationOrder;
+}
+
+/**
+ * Computes every calculation in dependency order (those in `affected` only, when given), in each
+ * repeat instance it lives in; one that is not relevant (itself or a group around it) loses its
+ * value. Returns whether a value changed.
+ */
+function settleCalculations(state, affected) {
   let changed = false;
   for (const { node, groups } of calculationOrder(state)) {
+    if (affected && !affected.has(node.name)) continue;
     const visit = (level, instance, scope, relevant) => {
       if (level === groups.length) {
         const value = relevant && isRelevant(state, node, scope)
@@ -247,13 +237,17 @@ function settleCalculations(state) {
  * first, then relevance): a question placed before the calculation its relevance reads must not
  * lose its answer to the order of the walk.
  */
-export function compute(state) {
+export function compute(state, changedNames = null) {
   let status;
   let structural = false;
+  // What the change reaches: every rule reading it, directly or through others. Outside it, the
+  // last status holds (same answers read, same result) and nothing is evaluated again.
+  const before = changedNames && state.last ? state.last.status : null;
+  const affected = before ? dependents(graphOf(state), changedNames) : null;
   for (let pass = 0; pass < MAX_PASSES; pass += 1) {
     // Calculations first, in dependency order: the walk below then finds them settled, however
     // far below their readers they are written (a summary above its inputs).
-    settleCalculations(state);
+    settleCalculations(state, affected);
     status = new Map();
     let changed = false;
     // [instance, name, is a repeat]: answers of what is not relevant, dropped once settled.
@@ -261,9 +255,15 @@ export function compute(state) {
     const visit = (children, instance, scope, parentRelevant) => {
       for (const node of children) {
         const path = scope.prefix + node.name;
-        const relevant = parentRelevant && isRelevant(state, node, scope);
+        const kept = affected && !affected.has(node.name) ? before.get(path) : undefined;
+        if (kept && node.kind !== "group") {
+          status.set(path, kept);
+          if (!kept.relevant && instance[node.name] !== undefined) hidden.push([instance, node.name, false]);
+          continue;
+        }
+        const relevant = kept ? kept.relevant : parentRelevant && isRelevant(state, node, scope);
         if (node.kind === "group") {
-          status.set(path, { relevant, node, scope });
+          status.set(path, kept || { relevant, node, scope });
           if (node.repeat) {
             if (!relevant) {
               if (instance[node.name] !== undefined) hidden.push([instance, node.name, true]);
@@ -271,7 +271,7 @@ export function compute(state) {
             }
             if (!Array.isArray(instance[node.name])) instance[node.name] = [];
             const instances = instance[node.name];
-            if (node.repeat_count && String(node.repeat_count).trim()) {
+            if (!kept && node.repeat_count && String(node.repeat_count).trim()) {
               const wanted = repeatCount(state, node, scope);
               if (wanted !== null && wanted !== instances.length) {
                 while (instances.length > wanted) instances.pop();
@@ -312,9 +312,9 @@ export function compute(state) {
           const value = instance[node.name];
           if (node.choice_filter && value !== undefined) {
             if (node.type === "select_multiple" && Array.isArray(value)) {
-              const kept = value.filter((name) => allowed.has(name));
-              if (kept.length !== value.length) {
-                if (kept.length) instance[node.name] = kept;
+              const offered = value.filter((name) => allowed.has(name));
+              if (offered.length !== value.length) {
+                if (offered.length) instance[node.name] = offered;
                 else delete instance[node.name];
                 changed = true;
               }
@@ -334,7 +334,7 @@ export function compute(state) {
       if (isRepeat) structural = true;
     }
   }
-  return { status, structural };
+  return { status, structural, affected };
 }
 
 /** The error of one question, as the server's validate_answers codes it; null when none. */

@@ -36,6 +36,8 @@ export function createState(definition, options = {}) {
     answers: {},
     pageIndex: 0,
     transient: new Map(),
+    // Instance (its answers object) -> whether it is shown opened or folded, as last chosen.
+    openInstances: new WeakMap(),
     last: null,
   };
 }
