@@ -219,6 +219,18 @@ def _function_problems(root: Node) -> list[ExpressionError]:
                             TYPE,
                         )
                     )
+        if node.name == "indexed-repeat":
+            # The field, then each repeat: names, never values (the ranks may be anything).
+            for index, argument in enumerate(node.arguments):
+                if (index == 0 or index % 2) and not isinstance(argument, syntax.Reference):
+                    problems.append(
+                        ExpressionError(
+                            "indexed-repeat() attend une question puis une répétition, par "
+                            "exemple indexed-repeat(${prenom}, ${membres}, 1)",
+                            _start(argument),
+                            TYPE,
+                        )
+                    )
         if node.name == "position":
             for argument in node.arguments:
                 if isinstance(argument, syntax.Parent):

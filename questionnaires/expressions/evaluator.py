@@ -132,6 +132,30 @@ class Scope:
                 values.append(value)
         return values
 
+    def indexed_nodes(self, name: str, indexes: Mapping[str, int]) -> list:
+        """The values of ``name`` in the instances that ``indexes`` picks ({repeat: rank from
+        1}); a repeat around ``name`` that it leaves out is the instance being evaluated, else
+        every instance. Empty when a named repeat does not hold ``name``."""
+        chain = self.repeats_around(name)
+        if any(repeat not in chain for repeat in indexes):
+            return []
+        instances = [self.answers]
+        for depth, repeat in enumerate(chain):
+            if repeat in indexes:
+                rank = indexes[repeat] - 1
+                instances = [
+                    children[rank]
+                    for children in (instances_of(parent, repeat) for parent in instances)
+                    if 0 <= rank < len(children)
+                ]
+            elif depth < len(self.context) and self.context[depth][0] == repeat:
+                instances = [_instance(parent, *self.context[depth]) for parent in instances]
+            else:
+                instances = [
+                    child for parent in instances for child in instances_of(parent, repeat)
+                ]
+        return [_scalar(instance.get(name)) for instance in instances]
+
     def choice_label(self, question: str, value: str) -> str:
         """The label of choice ``value`` of ``question`` (for jr:choice-name): "" when the
         question has no such choice, as in JavaRosa. Without the form's choices at hand, the
@@ -181,6 +205,7 @@ class Scope:
             or count < function.minimum
             or (function.maximum is not None and count > function.maximum)
             or (node.name == "weighted-checklist" and count % 2)
+            or (node.name == "indexed-repeat" and count % 2 == 0)
         ):
             # Reached at run time: XPath reports an unknown function only when it is called.
             problem = call_problem(node.name, count, node.position)

@@ -339,6 +339,23 @@ def _if(scope, condition, when_true, when_false):
     return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
 
 
+def _indexed_repeat(scope, field, *pairs):
+    """ODK indexed-repeat(${field}, ${repeat}, n [, ${inner}, m …]): the value of ``field`` in
+    the n-th instance (from 1) of each repeat named; a repeat left unnamed is the instance being
+    filled, else all its instances, of which the first value counts (an XPath node-set's string).
+    "" when an index points at no instance. The arguments are syntax nodes: the checks made sure
+    that the field and the repeats are ${names}."""
+    indexes: dict[str, int] = {}
+    for repeat, index in zip(pairs[::2], pairs[1::2]):
+        number = to_number(scope.value(index))
+        # position() = n in XPath: no instance sits at 1.5, nor at NaN.
+        if not number.is_integer():
+            return ""
+        indexes[repeat.name] = int(number)
+    values = scope.indexed_nodes(field.name, indexes)
+    return values[0] if values else ""
+
+
 def _coalesce(scope, first, second):
     """JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
     type; the second argument is evaluated only when needed."""
@@ -444,6 +461,7 @@ _FUNCTIONS = [
     Function("regex", 2, 2, _regex),
     Function("if", 3, 3, _if, LAZY),
     Function("coalesce", 2, 2, _coalesce, LAZY),
+    Function("indexed-repeat", 3, 7, _indexed_repeat, LAZY),
     Function("once", 1, 1, _once),
     Function("today", 0, 0, _today),
     Function("date", 1, 1, _date),
@@ -478,6 +496,13 @@ def call_problem(name: str, count: int, position: int):
     if name == "weighted-checklist" and count % 2:
         return ExpressionError(
             "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",
+            position,
+            ARITY,
+        )
+    if name == "indexed-repeat" and count % 2 == 0:
+        return ExpressionError(
+            "indexed-repeat() attend la question puis des paires répétition, rang "
+            "(3, 5 ou 7 arguments)",
             position,
             ARITY,
         )

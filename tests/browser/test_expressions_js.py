@@ -266,6 +266,11 @@ DIFFERENTIAL_EXPRESSIONS = [
     "-${s}",
     "concat(${aides})",
     "sum(${aides})",
+    "indexed-repeat(${p}, ${menage}, 2)",
+    "indexed-repeat(${e}, ${enfants}, 1)",
+    "indexed-repeat(${e}, ${menage}, 2, ${enfants}, 1)",
+    "indexed-repeat(${a}, ${menage}, position(..))",
+    "indexed-repeat(${menage}, ${menage}, 1)",
 ]
 DIFFERENTIAL_CONTEXTS = [None, "menage[1]", "menage[0]/enfants[0]"]
 

@@ -155,6 +155,26 @@ class Scope {
     return values;
   }
 
+  /** The values of `name` in the instances `indexes` picks (Map repeat -> rank from 1); a repeat
+   * around `name` it leaves out is the instance being evaluated, else every instance. Empty when
+   * a named repeat does not hold `name`. */
+  indexedNodes(name, indexes) {
+    const chain = this.repeatsAround(name);
+    if ([...indexes.keys()].some((repeat) => !chain.includes(repeat))) return [];
+    let instances = [this.answers];
+    chain.forEach((repeat, depth) => {
+      if (indexes.has(repeat)) {
+        const rank = indexes.get(repeat) - 1;
+        instances = instances.map((parent) => instancesOf(parent, repeat)).filter((children) => rank >= 0 && rank < children.length).map((children) => children[rank]);
+      } else if (depth < this.context.length && this.context[depth][0] === repeat) {
+        instances = instances.map((parent) => instanceOf(parent, ...this.context[depth]));
+      } else {
+        instances = instances.flatMap((parent) => instancesOf(parent, repeat));
+      }
+    });
+    return instances.map((instance) => scalar(instance[name]));
+  }
+
   reference(name) {
     const values = this.nodes(name);
     return values.length ? scalar(values[0]) : "";
@@ -192,7 +212,7 @@ class Scope {
   call(node) {
     const spec = FUNCTIONS[node.name];
     const count = node.args.length;
-    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2)) {
+    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2) || (node.name === "indexed-repeat" && count % 2 === 0)) {
       // Reached at run time: XPath reports an unknown function only when it is called.
       const problem = callProblem(node.name, count, node.position);
       if (problem) throw problem;

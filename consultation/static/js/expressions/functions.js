@@ -267,6 +267,22 @@ function coalesce(scope, first, second) {
   return scope.value(second);
 }
 
+/** ODK indexed-repeat(${field}, ${repeat}, n [, ${inner}, m …]): the value of `field` in the n-th
+ * instance (from 1) of each repeat named; a repeat left unnamed is the instance being filled, else
+ * all its instances, of which the first value counts. "" when an index points at no instance. The
+ * arguments are tree nodes: the checks made sure the field and the repeats are ${names}. */
+function indexedRepeat(scope, field, ...pairs) {
+  const indexes = new Map();
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const number = toNumber(scope.value(pairs[i + 1]));
+    // position() = n in XPath: no instance sits at 1.5, nor at NaN.
+    if (!Number.isInteger(number)) return "";
+    indexes.set(pairs[i].name, number);
+  }
+  const values = scope.indexedNodes(field.name, indexes);
+  return values.length ? values[0] : "";
+}
+
 function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
   return [name, { minimum, maximum, implementation, takes, needsReference }];
 }
@@ -324,6 +340,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("regex", 2, 2, regex),
   fn("if", 3, 3, (scope, condition, whenTrue, whenFalse) => scope.value(toBoolean(scope.value(condition)) ? whenTrue : whenFalse), LAZY),
   fn("coalesce", 2, 2, coalesce, LAZY),
+  fn("indexed-repeat", 3, 7, indexedRepeat, LAZY),
   fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
   fn("today", 0, 0, (scope) => scope.today),
   fn("date", 1, 1, (scope, value) => toDate(value)),

@@ -31,6 +31,14 @@ function functionProblems(root) {
         }
       }
     }
+    if (node.name === "indexed-repeat") {
+      // The field, then each repeat: names, never values (the ranks may be anything).
+      node.args.forEach((arg, index) => {
+        if ((index === 0 || index % 2) && arg.type !== "ref") {
+          problems.push(new ExpressionError("indexed-repeat() attend une question puis une répétition, par exemple indexed-repeat(${prenom}, ${membres}, 1)", startOf(arg), "type"));
+        }
+      });
+    }
     if (node.name === "position") {
       for (const arg of node.args) {
         if (arg.type === "parent") allowedParents.add(arg);
@@ -97,6 +105,9 @@ export function callProblem(name, count, position) {
   }
   if (name === "weighted-checklist" && count % 2) {
     return new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", position, "arity");
+  }
+  if (name === "indexed-repeat" && count % 2 === 0) {
+    return new ExpressionError("indexed-repeat() attend la question puis des paires répétition, rang (3, 5 ou 7 arguments)", position, "arity");
   }
   return null;
 }
