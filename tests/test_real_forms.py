@@ -152,12 +152,22 @@ def test_nested_repeats_members_then_their_jobs(imported):
     assert questionnaire.repeat_of("emploi").name == "membre"
     household = {
         "membre": [
-            {"nom_membre": "Awa", "emploi": [{"employeur": "Mairie", "heures": 35}]},
-            {"nom_membre": "Karim", "emploi": [{"employeur": "SNCF", "heures": 39}]},
+            {
+                "nom_membre": "Awa",
+                "travaille": "oui",
+                "emploi": [{"employeur": "Mairie", "heures": 35}],
+            },
+            {
+                "nom_membre": "Karim",
+                "travaille": "oui",
+                "emploi": [{"employeur": "SNCF", "heures": 39}],
+            },
+            {"nom_membre": "Inès", "travaille": "non", "emploi": []},
         ]
     }
     first = questionnaire.find("premier_employeur").calculation
     assert evaluate(first, household) == "Mairie"
+    assert evaluate(questionnaire.find("nb_actifs").calculation, household) == 2
     hours = questionnaire.find("heures_membre").calculation
     assert evaluate(hours, household, context="membre[1]") == 39
 

@@ -156,6 +156,29 @@ class Scope:
                 ]
         return [_scalar(instance.get(name)) for instance in instances]
 
+    def filtered(self, node: syntax.Filter) -> list:
+        """The nodes of ``node.target`` for which the predicate holds: evaluated once per node,
+        its bare names being the node's fields and ``.`` the node's value; a computed number
+        keeps the node at that position (from 1), as in XPath, where a field's value (a node) is
+        read as a condition instead."""
+        kept = []
+        positional = not isinstance(node.predicate, _NODE_SETS)
+        columns, current = self.columns, self.current
+        try:
+            for position, value in enumerate(self.nodes(node.target.name), start=1):
+                self.columns = value if isinstance(value, Mapping) else {}
+                self.current = value
+                result = self.value(node.predicate)
+                if positional and is_number(result):
+                    keep = to_number(result) == position
+                else:
+                    keep = to_boolean(result)
+                if keep:
+                    kept.append(value)
+        finally:
+            self.columns, self.current = columns, current
+        return kept
+
     def choice_label(self, question: str, value: str) -> str:
         """The label of choice ``value`` of ``question`` (for jr:choice-name): "" when the
         question has no such choice, as in JavaRosa. Without the form's choices at hand, the
@@ -190,11 +213,16 @@ class Scope:
             return float(self.position())
         if kind is syntax.Column:
             return _scalar(self.columns.get(node.name))
+        if kind is syntax.Filter:
+            kept = self.filtered(node)
+            return _scalar(kept[0]) if kept else ""
         raise TypeError(f"Unknown node {node!r}")
 
     def node_values(self, node: syntax.Node) -> list:
         if type(node) is syntax.Reference:
             return [_scalar(value) for value in self.nodes(node.name)]
+        if type(node) is syntax.Filter:
+            return [_scalar(value) for value in self.filtered(node)]
         return [self.value(node)]
 
     def call(self, node: syntax.Call):
@@ -250,6 +278,10 @@ class Scope:
         if operator == "mod":
             return modulo(left, right)
         raise TypeError(f"Unknown operator {operator!r}")
+
+
+# What XPath reads as nodes, never as a position, inside a predicate.
+_NODE_SETS = (syntax.Column, syntax.Reference, syntax.Current, syntax.Filter)
 
 
 def _comparison_kind(left, right) -> str:

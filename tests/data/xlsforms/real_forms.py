@@ -5,13 +5,14 @@ are in the spreadsheet: a diff of this file reads like a diff of the forms. `for
 turns them into an .xlsx; the same name always gives the same workbook.
 
 What they cover, between them: a French household survey (groups, a repeat of the members,
-chained calculations, `indexed-repeat`, `position(..)`, `once(today())`), nested repeats
-(members → their jobs), cascading selects through `choice_filter`, `select_one_external` with an
-`external_choices` sheet, choice names with spaces, Excel formula cells saved with their value,
-four languages (`label::Français (fr)`…, hints and messages), the `settings` sheet, constraints with
-messages, relevance on groups, `or_other`, notes, the ODK types we only keep (geopoint, image,
-barcode, trigger…), `required_message`, appearances (field-list, minimal, likert, table-list),
-the `trigger` column, `jr:choice-name`, and one form of more than 500 rows.
+chained calculations, `indexed-repeat`, `position(..)`, `once(today())`), nested repeats (members
+→ their jobs, `count(${membre}[travaille = 'oui'])`), cascading selects through `choice_filter`,
+`select_one_external` with an `external_choices` sheet, choice names with spaces, Excel formula
+cells saved with their value, four languages (`label::Français (fr)`…, hints and messages), the
+`settings` sheet, constraints with messages, relevance on groups, `or_other`, notes, the ODK types
+we only keep (geopoint, image, barcode, trigger…), `required_message`, appearances (field-list,
+minimal, likert, table-list), the `trigger` column, `jr:choice-name`, and one form of more than
+500 rows.
 `select_one_from_file` is left to its own tests.
 
 Run as a script (`.venv/bin/python tests/data/xlsforms/real_forms.py DESTINATION`) it writes the
@@ -145,7 +146,6 @@ def emplois_imbriques():
         ["text", "nom_membre", "Prénom", None, "yes"],
         ["integer", "age_membre", "Âge de ${nom_membre}", None, "yes", ". >= 14", "Seules les personnes de 14 ans et plus sont interrogées."],
         ["select_one oui_non", "travaille", "${nom_membre} a-t-il ou elle travaillé la semaine dernière, ne serait-ce qu'une heure ?"],
-        ["calculate", "actif", None, None, None, None, None, None, "if(${travaille} = 'oui', 1, 0)"],
         ["integer", "nb_emplois", "Combien d'emplois ${nom_membre} occupe-t-il ou elle ?", None, None, ". >= 1 and . <= 5", "Entre 1 et 5 emplois.", "${travaille} = 'oui'"],
         ["begin repeat", "emploi", "Emploi", None, None, None, None, "${travaille} = 'oui'", None, "${nb_emplois}", "field-list"],
         ["calculate", "rang_emploi", None, None, None, None, None, None, "position(..)"],
@@ -159,7 +159,7 @@ def emplois_imbriques():
         ["note", "recap_membre", "${nom_membre} : ${nb_emplois_saisis} emploi(s), ${heures_membre} h par semaine", None, None, None, None, "${travaille} = 'oui'"],
         ["end repeat"],
         ["calculate", "total_heures", None, None, None, None, None, None, "sum(${heures_membre})"],
-        ["calculate", "nb_actifs", None, None, None, None, None, None, "sum(${actif})"],
+        ["calculate", "nb_actifs", None, None, None, None, None, None, "count(${membre}[travaille = 'oui'])"],
         ["calculate", "premier_employeur", None, None, None, None, None, None, "indexed-repeat(${employeur}, ${membre}, 1, ${emploi}, 1)"],
         ["calculate", "salaire_max", None, None, None, None, None, None, "max(${salaire})"],
         ["note", "recap", "Le ménage travaille ${total_heures} h par semaine ; premier employeur cité : ${premier_employeur}."],
@@ -442,6 +442,7 @@ def cas_limites_pyxform():
         ["calculate", "q3_sexe_libelle", None, None, None, None, None, "jr:choice-name(${q3_sexe}, '${q3_sexe}')"],
         ["integer", "q3_age", "Âge de l'enfant", None, None, ". < 26", "Moins de 26 ans."],
         ["end_repeat"],
+        ["calculate", "q4_filles", None, None, None, None, None, "count(${q3_enfant}[q3_sexe = 'f'])"],
         ["calculate", "q4_sexes", None, None, None, None, None, "join(', ', ${q3_sexe_libelle})"],
         ["calculate", "q4_age_moyen", None, None, None, None, None, "if(count(${q3_age}) > 0, sum(${q3_age}) div count(${q3_age}), '')"],
         ["note", "q5_resume", "<span style=\"color:green\">${q2_nb} enfant(s)</span>, âge moyen ${q4_age_moyen}"],

@@ -26,7 +26,7 @@ function functionProblems(root) {
     const spec = FUNCTIONS[node.name];
     if (spec.needsReference) {
       for (const arg of node.args) {
-        if (arg.type !== "ref") {
+        if (arg.type !== "ref" && arg.type !== "filter") {
           problems.push(new ExpressionError(`${node.name}() attend une question, par exemple ${node.name}(\${membres})`, startOf(arg), "type"));
         }
       }
@@ -182,9 +182,25 @@ export function checkChoiceFilter(text, knownNames, columns) {
   return byPosition(problems);
 }
 
-/** The ${names} of `text` in reading order, each once; works on broken text too. */
+/** The ${names} of `text` in reading order, each once, even in broken text; then the fields a
+ * predicate reads (`age` in ${membres}[age >= 18]). */
 export function references(text) {
-  return referencesIn(text);
+  const names = referencesIn(text);
+  if (!String(text ?? "").includes("[")) return names;
+  let tree;
+  try {
+    tree = parseSyntax(text);
+  } catch (error) {
+    if (error instanceof ExpressionError) return names;
+    throw error;
+  }
+  walk(tree, (node) => {
+    if (node.type !== "filter") return;
+    walk(node.predicate, (field) => {
+      if (field.type === "column" && !names.includes(field.name)) names.push(field.name);
+    });
+  });
+  return names;
 }
 
 /** Every problem of `text` ordered by position (syntax, unknown names and functions, arity,
@@ -197,7 +213,8 @@ export function checkExpression(text, knownNames) {
     const tree = parseSyntax(text);
     problems = functionProblems(tree);
     walk(tree, (node) => {
-      if (node.type === "ref" && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
+      // a bare name in a predicate (${membres}[age >= 18]) is a field of the repeat
+      if ((node.type === "ref" || node.type === "column") && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
     });
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
