@@ -33,11 +33,19 @@ from questionnaires.expressions import evaluate
 from questionnaires.model import label_in
 from questionnaires.xlsform import load_xlsform, xlsform_bytes
 
-_MODULE = Path(__file__).parent / "data" / "xlsforms" / "real_forms.py"
-_spec = importlib.util.spec_from_file_location("real_forms", _MODULE)
-real_forms = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("real_forms", real_forms)
-_spec.loader.exec_module(real_forms)
+
+def _real_forms():
+    """tests/data/xlsforms/real_forms.py, loaded once for every test module that needs it."""
+    if "real_forms" not in sys.modules:
+        path = Path(__file__).parent / "data" / "xlsforms" / "real_forms.py"
+        spec = importlib.util.spec_from_file_location("real_forms", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["real_forms"] = module  # before running it: its dataclass looks itself up
+        spec.loader.exec_module(module)
+    return sys.modules["real_forms"]
+
+
+real_forms = _real_forms()
 
 FORMS = list(real_forms.FORMS)
 STUDY = "/etudes/etude-test/questionnaires"
