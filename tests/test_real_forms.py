@@ -1,4 +1,4 @@
-"""Eleven XLSForms written as field teams write them (tests/data/xlsforms/real_forms.py), each
+"""Twelve XLSForms written as field teams write them (tests/data/xlsforms/real_forms.py), each
 taken end to end: imported without error, exported, imported again into an equal questionnaire,
 converted by pyxform into the XForm the original gives; through the web import (with its
 preview and its export) and through the `import-xlsform` command.
@@ -244,6 +244,18 @@ def test_odk_types_we_do_not_ask_are_kept_for_collect(imported):
     assert "logement_other" in xform  # or_other, as pyxform builds it
 
 
+def test_entities_sheet_is_given_back_to_odk_central(imported):
+    questionnaire = imported["structures_entites"]
+    assert questionnaire.entities == [
+        {
+            "dataset": "structures",
+            "label": "concat(${nom_structure}, ' (', ${capacite}, ' places)')",
+        }
+    ]
+    assert questionnaire.find("capacite").extra["save_to"] == "capacite"
+    assert '<entity dataset="structures"' in _xform(xlsform_bytes(questionnaire))
+
+
 # --- through the web: import, preview, export ------------------------------------------------------
 
 
@@ -281,7 +293,7 @@ def test_web_import_preview_and_export(name, designer, db, payloads, imported):
     )
     shown = Questionnaire.from_dict(json.loads(definition.group(1)))
     assert _texts(shown) == _texts(expected)
-    assert html.escape(expected.title, quote=False) in page
+    assert expected.title in html.unescape(page)
     for language in expected.languages[1:]:
         other = designer.get(f"{STUDY}/{stored.id}/apercu?langue={language}")
         assert other.status_code == 200 and f'data-language="{language}"' in other.get_data(

@@ -1,4 +1,4 @@
-"""Eleven XLSForms written the way field teams write them, built in memory (see README.md).
+"""Twelve XLSForms written the way field teams write them, built in memory (see README.md).
 
 Each function returns the sheets of one workbook as rows (the header row first), laid out as they
 are in the spreadsheet: a diff of this file reads like a diff of the forms. `form_bytes(name)`
@@ -11,7 +11,7 @@ chained calculations, `indexed-repeat`, `position(..)`, `once(today())`), nested
 cells saved with their value, four languages (`label::Français (fr)`…, hints and messages), the
 `settings` sheet, constraints with messages, relevance on groups, `or_other`, notes, the ODK types
 we only keep (geopoint, image, barcode, trigger…), `required_message`, appearances (field-list,
-minimal, likert, table-list), the `trigger` column, `jr:choice-name`, and one form of more than
+minimal, likert, table-list), the `trigger` column, `jr:choice-name`, an ODK Central `entities` sheet, and one form of more than
 500 rows.
 `select_one_from_file` is left to its own tests.
 
@@ -456,7 +456,31 @@ def cas_limites_pyxform():
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-# --- 11. A big diagnostic of the territory, 500+ rows ----------------------------------------
+# --- 11. ODK Central entities: the form registers the places that welcome people ----------------
+
+
+def structures_entites():
+    survey = [
+        ["type", "name", "label", "hint", "required", "constraint", "constraint_message", "appearance", "save_to"],
+        ["text", "nom_structure", "Nom de la structure", None, "yes", None, None, None, "nom"],
+        ["select_one type_structure", "type_structure", "Type de structure", None, "yes", None, None, "minimal", "type"],
+        ["geopoint", "position", "Position de l'entrée", "Devant la porte d'entrée", None, None, None, None, "geometry"],
+        ["integer", "capacite", "Capacité d'accueil (places)", None, None, ". >= 0", "Une capacité ne peut pas être négative.", None, "capacite"],
+        ["text", "telephone", "Téléphone de l'accueil", None, None, "regex(., '^0[1-9][0-9]{8}$')", "Dix chiffres commençant par 0.", "numbers"],
+    ]
+    choices = [
+        ["list_name", "name", "label"],
+        ["type_structure", "ccas", "CCAS"],
+        ["type_structure", "centre_social", "Centre social"],
+        ["type_structure", "epicerie", "Épicerie solidaire"],
+        ["type_structure", "accueil_jour", "Accueil de jour"],
+    ]
+    entities = [["dataset", "label"], ["structures", "concat(${nom_structure}, ' (', ${capacite}, ' places)')"]]
+    settings = [["form_title", "form_id", "version"], ["Recensement des structures d'accueil", "structures_accueil", "2026041501"]]
+    return {"survey": survey, "choices": choices, "entities": entities, "settings": settings}
+
+
+# --- 12. A big diagnostic of the territory, 500+ rows ----------------------------------------
 
 _THEMES = {
     "logement": ("Logement", ["le coût du logement", "l'état du logement", "le chauffage", "l'humidité", "le bruit", "la taille du logement", "l'accès aux étages", "les charges", "le voisinage", "les réparations"]),
@@ -548,6 +572,7 @@ FORMS = {
     "types_odk": types_odk,
     "suivi_sante": suivi_sante,
     "cas_limites_pyxform": cas_limites_pyxform,
+    "structures_entites": structures_entites,
     "grand_diagnostic": grand_diagnostic,
 }
 
