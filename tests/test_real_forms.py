@@ -16,6 +16,7 @@ Through the web import, the form's `version` gives way to the platform's own ver
 
 from __future__ import annotations
 
+import datetime
 import html
 import importlib.util
 import io
@@ -31,6 +32,7 @@ from sqlalchemy import select
 from questionnaires import Group, Questionnaire
 from questionnaires.expressions import evaluate
 from questionnaires.model import label_in
+from questionnaires.validation import validate_answers
 from questionnaires.xlsform import load_xlsform, xlsform_bytes
 
 
@@ -254,6 +256,76 @@ def test_entities_sheet_is_given_back_to_odk_central(imported):
     ]
     assert questionnaire.find("capacite").extra["save_to"] == "capacite"
     assert '<entity dataset="structures"' in _xform(xlsform_bytes(questionnaire))
+
+
+# --- answers checked on the server, as a tablet sends them ---------------------------------------
+
+HOUSEHOLD = {
+    "code_logement": "JT0412",
+    "quartier": "rabiere",
+    "nb_personnes": 3,
+    "membres": [
+        {"prenom": "Awa", "sexe": "f", "age": 41, "activite": "emploi"},
+        {"prenom": "Karim", "lien": "conjoint", "sexe": "h", "age": 44, "activite": "chomage"},
+        {"prenom": "Inès", "lien": "enfant", "sexe": "f", "age": 9},
+    ],
+    "sante": [{"renoncement": "non"}, {"renoncement": "oui"}, {"renoncement": "non"}],
+    "statut": "locataire_hlm",
+    "loyer": 620,
+    "revenus": 2400,
+    "arrivee": "2019-09-01",
+}
+
+
+def test_household_answers_are_computed_as_collect_computes_them(imported):
+    result = validate_answers(imported["menage_fr"], HOUSEHOLD, today=datetime.date(2026, 3, 15))
+    assert result.errors == []
+    answers = result.answers
+    assert answers["date_enquete"] == "2026-03-15"  # once(today())
+    assert [member["rang"] for member in answers["membres"]] == [1, 2, 3]  # position(..)
+    assert (answers["nb_enfants"], answers["nb_adultes"], answers["unites_conso"]) == (1, 2, 1.8)
+    assert answers["prenom_reference"] == "Awa"  # indexed-repeat(…, 1)
+    assert [instance["prenom_membre"] for instance in answers["sante"]] == ["Awa", "Karim", "Inès"]
+    assert answers["reste_par_uc"] == 988.89  # round((2400 - 620) div 1.8, 2)
+
+
+def test_household_errors_name_the_member_concerned(imported):
+    members = [dict(member) for member in HOUSEHOLD["membres"]]
+    members[1]["age"] = 140
+    answers = HOUSEHOLD | {"code_logement": "jt412", "membres": members, "arrivee": "2027-01-01"}
+    result = validate_answers(imported["menage_fr"], answers, today=datetime.date(2026, 3, 15))
+    assert [(error.path, error.code) for error in result.errors] == [
+        ("code_logement", "constraint"),
+        ("membres[1]/age", "constraint"),
+        ("arrivee", "constraint"),
+    ]
+    assert result.errors[1].message == "« Âge de Karim » : Un âge entre 0 et 110 ans."
+
+
+def test_jobs_are_summed_per_member_and_workers_counted_by_a_predicate(imported):
+    household = {
+        "nb_membres": 2,
+        "membre": [
+            {
+                "nom_membre": "Awa",
+                "age_membre": 41,
+                "travaille": "oui",
+                "nb_emplois": 2,
+                "emploi": [
+                    {"employeur": "Mairie", "contrat": "cdi", "heures": 35, "salaire": 1800},
+                    {"employeur": "La Poste", "contrat": "cdd", "heures": 10, "salaire": 450},
+                ],
+            },
+            {"nom_membre": "Karim", "age_membre": 44, "travaille": "non"},
+        ],
+    }
+    result = validate_answers(imported["emplois_imbriques"], household)
+    assert result.errors == []
+    answers = result.answers
+    assert [member["heures_membre"] for member in answers["membre"]] == [45, 0]
+    assert [job["rang_emploi"] for job in answers["membre"][0]["emploi"]] == [1, 2]
+    assert (answers["nb_actifs"], answers["premier_employeur"]) == (1, "Mairie")
+    assert (answers["total_heures"], answers["salaire_max"]) == (45, 1800)
 
 
 # --- through the web: import, preview, export ------------------------------------------------------
