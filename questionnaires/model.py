@@ -104,6 +104,10 @@ class Questionnaire:
     choice_lists: dict[str, ChoiceList] = field(default_factory=dict)
     # settings sheet columns we do not interpret, kept for export.
     settings: dict[str, str] = field(default_factory=dict)
+    # Rows of the XLSForm's `entities` sheet ({header: value}), which declares the ODK Central
+    # entities the form creates or updates with its `save_to` column: not interpreted here, kept
+    # so that an export still converts (pyxform refuses `save_to` without the sheet).
+    entities: list[dict[str, str]] = field(default_factory=list)
 
     # --- walking the tree -------------------------------------------------------------------
 
@@ -188,6 +192,7 @@ class Questionnaire:
                 for name, choice_list in payload.get("choice_lists", {}).items()
             },
             settings=dict(payload.get("settings", {})),
+            entities=[dict(row) for row in payload.get("entities", [])],
         )
 
 

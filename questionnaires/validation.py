@@ -646,7 +646,12 @@ def _check_question(
 ) -> None:
     if question.type in TYPES_WITHOUT_ANSWER or question.type == "calculate":
         return
-    label = layout.label(question)
+
+    def label() -> str:
+        # "Âge de ${prenom}" names the member whose age is wrong: "Âge de Karim". Worked out
+        # only for an error: most answers have none.
+        return _interpolate(layout, layout.label(question), answers, context)
+
     if path in reading_errors:
         errors.append(reading_errors[path])
         return
@@ -656,7 +661,7 @@ def _check_question(
             custom = _interpolate(layout, layout.text(question.required_message), answers, context)
             errors.append(
                 AnswerError(
-                    path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"
+                    path, "required", f"« {label()} » : {custom or 'ce champ est obligatoire.'}"
                 )
             )
         return
@@ -668,7 +673,7 @@ def _check_question(
                 AnswerError(
                     path,
                     "choice",
-                    f"« {label} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
+                    f"« {label()} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
                 )
             )
             return
@@ -687,7 +692,9 @@ def _check_question(
             )
             errors.append(
                 AnswerError(
-                    path, "constraint", f"« {label} » : {custom or 'la réponse n’est pas valide.'}"
+                    path,
+                    "constraint",
+                    f"« {label()} » : {custom or 'la réponse n’est pas valide.'}",
                 )
             )
 

@@ -105,8 +105,22 @@ def check_choice_filter(
 
 
 def references(text: str) -> set[str]:
-    """The question names used as ``${name}``, even in an expression with errors."""
-    return lexer.references_in(text)
+    """The question names used as ``${name}``, even in an expression with errors, and the fields
+    a predicate reads (``age`` in ``${membres}[age >= 18]``)."""
+    names = lexer.references_in(text)
+    if "[" in text:
+        try:
+            node = syntax.parse_syntax(text)
+        except ExpressionError:
+            return names
+        for item in _walk(node):
+            if isinstance(item, syntax.Filter):
+                names |= {
+                    field.name
+                    for field in _walk(item.predicate)
+                    if isinstance(field, syntax.Column)
+                }
+    return names
 
 
 def check_expression(text: str, known_names: Iterable[str]) -> list[ExpressionError]:
@@ -128,7 +142,9 @@ def check_expression(text: str, known_names: Iterable[str]) -> list[ExpressionEr
         problems.extend(
             _unknown_name(reference.name, reference.position, known)
             for reference in _walk(node)
-            if isinstance(reference, syntax.Reference) and reference.name not in known
+            # a bare name in a predicate (${membres}[age >= 18]) is a field of the repeat
+            if isinstance(reference, (syntax.Reference, syntax.Column))
+            and reference.name not in known
         )
     return sorted(problems, key=lambda problem: problem.position)
 
@@ -184,6 +200,9 @@ def _walk(node: Node) -> Iterator[Node]:
     elif isinstance(node, syntax.Call):
         for argument in node.arguments:
             yield from _walk(argument)
+    elif isinstance(node, syntax.Filter):
+        yield from _walk(node.target)
+        yield from _walk(node.predicate)
 
 
 def _raise_first_error(node: Node) -> None:
@@ -211,7 +230,7 @@ def _function_problems(root: Node) -> list[ExpressionError]:
         function = FUNCTIONS[node.name]
         if function.needs_reference:
             for argument in node.arguments:
-                if not isinstance(argument, syntax.Reference):
+                if not isinstance(argument, (syntax.Reference, syntax.Filter)):
                     problems.append(
                         ExpressionError(
                             f"{node.name}() attend une question, par exemple {node.name}(${{membres}})",
@@ -220,12 +239,13 @@ def _function_problems(root: Node) -> list[ExpressionError]:
                         )
                     )
         if node.name == "indexed-repeat":
-            for argument in [node.arguments[0], *node.arguments[1::2]]:
-                if not isinstance(argument, syntax.Reference):
+            # The field, then each repeat: names, never values (the ranks may be anything).
+            for index, argument in enumerate(node.arguments):
+                if (index == 0 or index % 2) and not isinstance(argument, syntax.Reference):
                     problems.append(
                         ExpressionError(
-                            "indexed-repeat() attend une question puis un groupe répété, par "
-                            "exemple indexed-repeat(${age}, ${membres}, 1)",
+                            "indexed-repeat() attend une question puis une répétition, par "
+                            "exemple indexed-repeat(${prenom}, ${membres}, 1)",
                             _start(argument),
                             TYPE,
                         )

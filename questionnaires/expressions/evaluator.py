@@ -132,6 +132,53 @@ class Scope:
                 values.append(value)
         return values
 
+    def indexed_nodes(self, name: str, indexes: Mapping[str, int]) -> list:
+        """The values of ``name`` in the instances that ``indexes`` picks ({repeat: rank from
+        1}); a repeat around ``name`` that it leaves out is the instance being evaluated, else
+        every instance. Empty when a named repeat does not hold ``name``."""
+        chain = self.repeats_around(name)
+        if any(repeat not in chain for repeat in indexes):
+            return []
+        instances = [self.answers]
+        for depth, repeat in enumerate(chain):
+            if repeat in indexes:
+                rank = indexes[repeat] - 1
+                instances = [
+                    children[rank]
+                    for children in (instances_of(parent, repeat) for parent in instances)
+                    if 0 <= rank < len(children)
+                ]
+            elif depth < len(self.context) and self.context[depth][0] == repeat:
+                instances = [_instance(parent, *self.context[depth]) for parent in instances]
+            else:
+                instances = [
+                    child for parent in instances for child in instances_of(parent, repeat)
+                ]
+        return [_scalar(instance.get(name)) for instance in instances]
+
+    def filtered(self, node: syntax.Filter) -> list:
+        """The nodes of ``node.target`` for which the predicate holds: evaluated once per node,
+        its bare names being the node's fields and ``.`` the node's value; a computed number
+        keeps the node at that position (from 1), as in XPath, where a field's value (a node) is
+        read as a condition instead."""
+        kept = []
+        positional = not isinstance(node.predicate, _NODE_SETS)
+        columns, current = self.columns, self.current
+        try:
+            for position, value in enumerate(self.nodes(node.target.name), start=1):
+                self.columns = value if isinstance(value, Mapping) else {}
+                self.current = value
+                result = self.value(node.predicate)
+                if positional and is_number(result):
+                    keep = to_number(result) == position
+                else:
+                    keep = to_boolean(result)
+                if keep:
+                    kept.append(value)
+        finally:
+            self.columns, self.current = columns, current
+        return kept
+
     def choice_label(self, question: str, value: str) -> str:
         """The label of choice ``value`` of ``question`` (for jr:choice-name): "" when the
         question has no such choice, as in JavaRosa. Without the form's choices at hand, the
@@ -166,11 +213,16 @@ class Scope:
             return float(self.position())
         if kind is syntax.Column:
             return _scalar(self.columns.get(node.name))
+        if kind is syntax.Filter:
+            kept = self.filtered(node)
+            return _scalar(kept[0]) if kept else ""
         raise TypeError(f"Unknown node {node!r}")
 
     def node_values(self, node: syntax.Node) -> list:
         if type(node) is syntax.Reference:
             return [_scalar(value) for value in self.nodes(node.name)]
+        if type(node) is syntax.Filter:
+            return [_scalar(value) for value in self.filtered(node)]
         return [self.value(node)]
 
     def call(self, node: syntax.Call):
@@ -181,7 +233,7 @@ class Scope:
             or count < function.minimum
             or (function.maximum is not None and count > function.maximum)
             or (node.name == "weighted-checklist" and count % 2)
-            or (node.name == "indexed-repeat" and not count % 2)
+            or (node.name == "indexed-repeat" and count % 2 == 0)
         ):
             # Reached at run time: XPath reports an unknown function only when it is called.
             problem = call_problem(node.name, count, node.position)
@@ -226,6 +278,10 @@ class Scope:
         if operator == "mod":
             return modulo(left, right)
         raise TypeError(f"Unknown operator {operator!r}")
+
+
+# What XPath reads as nodes, never as a position, inside a predicate.
+_NODE_SETS = (syntax.Column, syntax.Reference, syntax.Current, syntax.Filter)
 
 
 def _comparison_kind(left, right) -> str:

@@ -7,7 +7,6 @@ across instances; anything else a one-item list), or ``lazy`` (the syntax nodes,
 
 from __future__ import annotations
 
-import copy
 import datetime
 import difflib
 import math
@@ -18,7 +17,6 @@ from typing import Callable
 
 import regex
 
-from . import syntax
 from .values import (
     EPOCH,
     NAN,
@@ -342,31 +340,20 @@ def _if(scope, condition, when_true, when_false):
 
 
 def _indexed_repeat(scope, field, *pairs):
-    """ODK's indexed-repeat(${field}, ${repeat}, n[, ${repeat2}, n2[, ${repeat3}, n3]]): the value
-    of ``field`` in the n-th instance (from 1) of ``repeat``; a repeat around it that is not named
-    is the instance the expression is evaluated in. Out of range: empty, as in JavaRosa."""
-    named = [field, *pairs[0::2]]
-    if any(type(node) is not syntax.Reference for node in named):
-        return ""  # check_expression reports it: indexed-repeat() needs questions
-    chosen = {}
-    for repeat, index in zip(pairs[0::2], pairs[1::2]):
+    """ODK indexed-repeat(${field}, ${repeat}, n [, ${inner}, m …]): the value of ``field`` in
+    the n-th instance (from 1) of each repeat named; a repeat left unnamed is the instance being
+    filled, else all its instances, of which the first value counts (an XPath node-set's string).
+    "" when an index points at no instance. The arguments are syntax nodes: the checks made sure
+    that the field and the repeats are ${names}."""
+    indexes: dict[str, int] = {}
+    for repeat, index in zip(pairs[::2], pairs[1::2]):
         number = to_number(scope.value(index))
-        if not math.isfinite(number) or number < 1:
+        # position() = n in XPath: no instance sits at 1.5, nor at NaN.
+        if not number.is_integer():
             return ""
-        chosen[repeat.name] = int(number) - 1
-    where = dict(scope.context)
-    innermost = pairs[-2].name
-    steps = []
-    for repeat in [*scope.repeats_around(innermost), innermost]:
-        if repeat in chosen:
-            steps.append((repeat, chosen[repeat]))
-        elif repeat in where:
-            steps.append((repeat, where[repeat]))
-        else:
-            steps.append((repeat, 0))
-    inside = copy.copy(scope)
-    inside.context = steps
-    return inside.reference(field.name)
+        indexes[repeat.name] = int(number)
+    values = scope.indexed_nodes(field.name, indexes)
+    return values[0] if values else ""
 
 
 def _coalesce(scope, first, second):
@@ -506,15 +493,16 @@ def call_problem(name: str, count: int, position: int):
         expected = arity_text(function)
         verb = "ne prend" if expected == "aucun argument" else "attend"
         return ExpressionError(f"{name}() {verb} {expected} ({given})", position, ARITY)
-    if name == "indexed-repeat" and not count % 2:
-        return ExpressionError(
-            "indexed-repeat() attend une question, puis des paires groupe répété, rang",
-            position,
-            ARITY,
-        )
     if name == "weighted-checklist" and count % 2:
         return ExpressionError(
             "weighted-checklist() attend des paires valeur, poids après le minimum et le maximum",
+            position,
+            ARITY,
+        )
+    if name == "indexed-repeat" and count % 2 == 0:
+        return ExpressionError(
+            "indexed-repeat() attend la question puis des paires répétition, rang "
+            "(3, 5 ou 7 arguments)",
             position,
             ARITY,
         )

@@ -18,6 +18,8 @@ OPERATOR = "operator"  # + - * = != < <= > >=
 LPAREN = "("
 RPAREN = ")"
 COMMA = ","
+LBRACKET = "["  # a predicate on a repeat or a repeated field: ${membres}[age >= 18]
+RBRACKET = "]"
 DOT = "."
 DOTDOT = ".."
 ERROR = "error"
@@ -32,7 +34,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _SPACE = " \t\r\n"
 # After an operand, XPath reads a name as an operator name: "1div1" is 1 div 1, "2mod3" 2 mod 3.
 _OPERATOR_WORD = re.compile(r"and|or|div|mod")
-_OPERAND_END = {"number", "string", "ref", ")", ".", ".."}
+_OPERAND_END = {"number", "string", "ref", ")", "]", ".", ".."}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,10 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(RPAREN, char, start))
         elif char == ",":
             tokens.append(Token(COMMA, char, start))
+        elif char == "[":
+            tokens.append(Token(LBRACKET, char, start))
+        elif char == "]":
+            tokens.append(Token(RBRACKET, char, start))
         elif char == "!":
             tokens.append(
                 Token(ERROR, char, start, "« ! » seul n'existe pas : écrivez « != » ou not(…)")

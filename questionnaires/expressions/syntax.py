@@ -57,6 +57,17 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Filter:
+    """``${membres}[age >= 18]``: the instances of a repeat (or the values of a repeated field,
+    ``.`` being each value) for which the predicate holds; bare names in the predicate are the
+    fields of each instance, as XPath reads them."""
+
+    target: Reference
+    predicate: "Node"
+    position: int  # of "["
+
+
+@dataclass(frozen=True, slots=True)
 class Negation:
     operand: "Node"
     position: int
@@ -78,7 +89,7 @@ class Call:
     paren_position: int
 
 
-Node = Union[Number, String, Reference, Current, Parent, Column, Negation, Binary, Call]
+Node = Union[Number, String, Reference, Current, Parent, Column, Filter, Negation, Binary, Call]
 
 _BINDING_POWER = {
     "or": 1,
@@ -125,6 +136,8 @@ def _depth(root: Node) -> int:
             stack.append((node.operand, depth + 1))
         elif isinstance(node, Call):
             stack.extend((argument, depth + 1) for argument in node.arguments)
+        elif isinstance(node, Filter):
+            stack.extend(((node.target, depth + 1), (node.predicate, depth + 1)))
     return deepest
 
 
@@ -189,7 +202,10 @@ class _Parser:
         if kind == lexer.STRING:
             return String(token.value, token.position)
         if kind == lexer.REF:
-            return Reference(token.value, token.position)
+            reference = Reference(token.value, token.position)
+            if self.peek().kind == lexer.LBRACKET:
+                return self.predicate(reference)
+            return reference
         if kind == lexer.DOT:
             return Current(token.position)
         if kind == lexer.DOTDOT:
@@ -212,6 +228,36 @@ class _Parser:
                 "Expression incomplète : une valeur est attendue à la fin", token.position
             )
         raise ExpressionError(f"Valeur attendue à la place de « {token.text} »", token.position)
+
+    def predicate(self, reference: Reference) -> Filter:
+        bracket = self.next()
+        if self.peek().kind == lexer.RBRACKET:
+            raise ExpressionError("Condition vide entre crochets", bracket.position)
+        columns, self.columns = self.columns, True  # bare names: the fields of each instance
+        try:
+            condition = self.expression(0)
+        finally:
+            self.columns = columns
+        if isinstance(condition, Number):
+            # ${aides}[0] reads as an index, which XPath counts from 1 and XLSForm writes
+            # indexed-repeat(): refused rather than silently empty.
+            raise ExpressionError(
+                "Une position entre crochets ne se lit pas ici : pour la n-ième instance d'une "
+                "répétition, écrivez indexed-repeat(${question}, ${répétition}, n)",
+                bracket.position,
+            )
+        closing = self.peek()
+        if closing.kind == lexer.RBRACKET:
+            self.next()
+            if self.peek().kind == lexer.LBRACKET:
+                raise ExpressionError(
+                    "Une seule condition entre crochets : joignez-les par « and »",
+                    self.peek().position,
+                )
+            return Filter(reference, condition, bracket.position)
+        if closing.kind == lexer.END:
+            raise ExpressionError("Crochet fermant « ] » manquant", bracket.position)
+        self.fail_after_operand(closing, expected="un opérateur ou « ] »")
 
     def name(self, token: Token) -> Node:
         if self.peek().kind == lexer.LPAREN:

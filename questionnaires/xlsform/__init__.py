@@ -14,6 +14,7 @@ What the model does not interpret is kept, so that import → export → import 
   `extra["parameters"]` parameters other than a range's start/end/step; `Group.extra["end_row:…"]`
   the cells of the group's `end group` row.
 - `Choice.properties`: the other columns of the choices sheet (used by `choice_filter`).
+- `Questionnaire.entities`: the rows of the `entities` sheet (ODK Central), as they are.
 - `Questionnaire.settings`: settings columns other than form_title, form_id, version and
   default_language; `settings["language::fr"]` is the header suffix written for a language when it
   differs from the one the export would make up ("Français (fr)"; "" for no suffix).

@@ -97,7 +97,7 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
     tables: dict[str, SheetTable] = {}
     for title in workbook.sheetnames:
         key = title.strip().lower()
-        if key in ("survey", "choices", "settings", "external_choices"):
+        if key in ("survey", "choices", "settings", "external_choices", "entities"):
             if key in tables:
                 errors.append(
                     SheetIssue(
@@ -115,9 +115,9 @@ def _read_tables(workbook, errors, warnings_found) -> dict[str, SheetTable]:
                     title,
                     None,
                     None,
-                    "Feuille ignorée : seules les feuilles « survey », « choices », « settings » "
-                    "et « external_choices » sont lues ; elle ne sera pas dans le questionnaire "
-                    "exporté.",
+                    "Feuille ignorée : seules les feuilles « survey », « choices », « settings », "
+                    "« external_choices » et « entities » sont lues ; elle ne sera pas dans le "
+                    "questionnaire exporté.",
                 )
             )
     return tables
@@ -209,6 +209,7 @@ class _FormReader:
             children=children,
             choice_lists=choice_lists,
             settings=dict(self.settings),
+            entities=self._read_entities(),
         )
         if not questionnaire.form_id:
             questionnaire.form_id = self.default_form_id
@@ -265,6 +266,36 @@ class _FormReader:
                     header,
                     "réglage non interprété ici : il est gardé tel quel et sera réécrit à l'export.",
                 )
+
+    def _read_entities(self) -> list[dict[str, str]]:
+        """The entities sheet as it is, row by row: ODK Central reads it, we only give it back."""
+        table = self.tables.get("entities")
+        if table is None or not table.rows:
+            return []
+        self.warn(
+            table,
+            None,
+            None,
+            "entités ODK Central : la feuille n'est pas interprétée ici ; elle est gardée telle "
+            "quelle et réécrite à l'export.",
+        )
+        rows = []
+        for row in table.rows:
+            cells = {}
+            for index, text in row.cells.items():
+                header = table.headers[index] if index < len(table.headers) else ""
+                if header:
+                    cells[header] = text
+                else:
+                    self.warn(
+                        table,
+                        row.number,
+                        table.column_name(index),
+                        "valeur sans en-tête de colonne : elle est ignorée.",
+                    )
+            if cells:
+                rows.append(cells)
+        return rows
 
     # --- headers and languages ------------------------------------------------------------
 

@@ -39,7 +39,16 @@ def to_xlsform(questionnaire: Questionnaire, destination: str | os.PathLike | Bi
     if len(external_rows) > 1:
         _fill(workbook.create_sheet("external_choices"), external_rows)
     _fill(workbook.create_sheet("settings"), writer.settings_rows())
+    if questionnaire.entities:
+        _fill(workbook.create_sheet("entities"), _entity_rows(questionnaire.entities))
     workbook.save(destination)
+
+
+def _entity_rows(entities: list[dict[str, str]]) -> list[list[str]]:
+    headers: list[str] = []
+    for row in entities:
+        headers += [header for header in row if header not in headers]
+    return [headers] + [[row.get(header, "") for header in headers] for row in entities]
 
 
 def _fill(sheet, rows: list[list[str]]):

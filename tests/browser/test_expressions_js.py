@@ -266,6 +266,15 @@ DIFFERENTIAL_EXPRESSIONS = [
     "-${s}",
     "concat(${aides})",
     "sum(${aides})",
+    "indexed-repeat(${p}, ${menage}, 2)",
+    "indexed-repeat(${e}, ${enfants}, 1)",
+    "indexed-repeat(${e}, ${menage}, 2, ${enfants}, 1)",
+    "indexed-repeat(${a}, ${menage}, position(..))",
+    "indexed-repeat(${menage}, ${menage}, 1)",
+    "count(${menage}[a > 20])",
+    "${p}[. != 'Léa']",
+    "sum(${a}[. > 20])",
+    "count(${enfants}[e = 'x'])",
 ]
 DIFFERENTIAL_CONTEXTS = [None, "menage[1]", "menage[0]/enfants[0]"]
 

@@ -84,6 +84,9 @@ function scalar(value) {
   return value;
 }
 
+// What XPath reads as nodes, never as a position, inside a predicate.
+const NODE_SETS = new Set(["column", "ref", "current", "filter"]);
+
 // The question jr:choice-name() names: '${commune}' as XLSForm writes it, or the XForm path
 // '/data/commune' pyxform makes of it.
 const NAMED_QUESTION = /^\s*(?:\$\{\s*([^}\s]+)\s*\}|.*?([^/\s]+))\s*$/;
@@ -155,6 +158,47 @@ class Scope {
     return values;
   }
 
+  /** The values of `name` in the instances `indexes` picks (Map repeat -> rank from 1); a repeat
+   * around `name` it leaves out is the instance being evaluated, else every instance. Empty when
+   * a named repeat does not hold `name`. */
+  indexedNodes(name, indexes) {
+    const chain = this.repeatsAround(name);
+    if ([...indexes.keys()].some((repeat) => !chain.includes(repeat))) return [];
+    let instances = [this.answers];
+    chain.forEach((repeat, depth) => {
+      if (indexes.has(repeat)) {
+        const rank = indexes.get(repeat) - 1;
+        instances = instances.map((parent) => instancesOf(parent, repeat)).filter((children) => rank >= 0 && rank < children.length).map((children) => children[rank]);
+      } else if (depth < this.context.length && this.context[depth][0] === repeat) {
+        instances = instances.map((parent) => instanceOf(parent, ...this.context[depth]));
+      } else {
+        instances = instances.flatMap((parent) => instancesOf(parent, repeat));
+      }
+    });
+    return instances.map((instance) => scalar(instance[name]));
+  }
+
+  /** The nodes of `node.target` for which the predicate holds: evaluated once per node, its bare
+   * names being the node's fields and `.` its value; a computed number keeps the node at that
+   * position (from 1), as in XPath, where a field's value (a node) is read as a condition. */
+  filtered(node) {
+    const kept = [];
+    const positional = !NODE_SETS.has(node.predicate.type);
+    const { columns, current } = this;
+    try {
+      this.nodes(node.target.name).forEach((value, index) => {
+        this.columns = isInstance(value) ? value : {};
+        this.current = value;
+        const result = this.value(node.predicate);
+        if (positional && typeof result === "number" ? result === index + 1 : toBoolean(result)) kept.push(value);
+      });
+    } finally {
+      this.columns = columns;
+      this.current = current;
+    }
+    return kept;
+  }
+
   reference(name) {
     const values = this.nodes(name);
     return values.length ? scalar(values[0]) : "";
@@ -162,6 +206,7 @@ class Scope {
 
   nodeValues(node) {
     if (node.type === "ref") return this.nodes(node.name).map(scalar);
+    if (node.type === "filter") return this.filtered(node).map(scalar);
     return [this.value(node)];
   }
 
@@ -182,6 +227,10 @@ class Scope {
         return this.currentValue();
       case "parent":
         return this.position();
+      case "filter": {
+        const kept = this.filtered(node);
+        return kept.length ? scalar(kept[0]) : "";
+      }
       case "column":
         return scalar(Object.prototype.hasOwnProperty.call(this.columns, node.name) ? this.columns[node.name] : undefined);
       default:
@@ -192,7 +241,7 @@ class Scope {
   call(node) {
     const spec = FUNCTIONS[node.name];
     const count = node.args.length;
-    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2) || (node.name === "indexed-repeat" && !(count % 2))) {
+    if (!spec || count < spec.minimum || count > spec.maximum || (node.name === "weighted-checklist" && count % 2) || (node.name === "indexed-repeat" && count % 2 === 0)) {
       // Reached at run time: XPath reports an unknown function only when it is called.
       const problem = callProblem(node.name, count, node.position);
       if (problem) throw problem;

@@ -267,26 +267,20 @@ function coalesce(scope, first, second) {
   return scope.value(second);
 }
 
-/** ODK's indexed-repeat(${field}, ${repeat}, n[, ${repeat2}, n2[, ${repeat3}, n3]]): the value
- * of `field` in the n-th instance (from 1) of `repeat`; a repeat around it that is not named is
- * the instance the expression is evaluated in. Out of range: empty, as in JavaRosa. */
+/** ODK indexed-repeat(${field}, ${repeat}, n [, ${inner}, m …]): the value of `field` in the n-th
+ * instance (from 1) of each repeat named; a repeat left unnamed is the instance being filled, else
+ * all its instances, of which the first value counts. "" when an index points at no instance. The
+ * arguments are tree nodes: the checks made sure the field and the repeats are ${names}. */
 function indexedRepeat(scope, field, ...pairs) {
-  const repeats = pairs.filter((_, index) => index % 2 === 0);
-  if ([field, ...repeats].some((node) => node.type !== "ref")) return ""; // the checks report it
-  const chosen = new Map();
-  for (let index = 0; index < pairs.length; index += 2) {
-    const number = toNumber(scope.value(pairs[index + 1]));
-    if (!Number.isFinite(number) || number < 1) return "";
-    chosen.set(pairs[index].name, Math.trunc(number) - 1);
+  const indexes = new Map();
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const number = toNumber(scope.value(pairs[i + 1]));
+    // position() = n in XPath: no instance sits at 1.5, nor at NaN.
+    if (!Number.isInteger(number)) return "";
+    indexes.set(pairs[i].name, number);
   }
-  const where = new Map(scope.context);
-  const innermost = repeats[repeats.length - 1].name;
-  const steps = [...scope.repeatsAround(innermost), innermost].map((repeat) => [
-    repeat,
-    chosen.has(repeat) ? chosen.get(repeat) : where.has(repeat) ? where.get(repeat) : 0,
-  ]);
-  const inside = Object.assign(Object.create(Object.getPrototypeOf(scope)), scope, { context: steps });
-  return inside.reference(field.name);
+  const values = scope.indexedNodes(field.name, indexes);
+  return values.length ? values[0] : "";
 }
 
 function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {

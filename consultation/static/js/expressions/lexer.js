@@ -13,7 +13,7 @@ const SPACES = " \t\r\n";
 export const WORD_OPERATORS = ["and", "or", "div", "mod"];
 // After an operand, XPath reads a name as an operator name: "1div1" is 1 div 1, "2mod3" 2 mod 3.
 const OPERATOR_WORD = /and|or|div|mod/y;
-const OPERAND_END = new Set(["number", "string", "ref", ")", ".", ".."]);
+const OPERAND_END = new Set(["number", "string", "ref", ")", "]", ".", ".."]);
 
 function matchAt(pattern, text, index) {
   pattern.lastIndex = index;
@@ -94,7 +94,8 @@ export function tokenize(text) {
       continue;
     }
     if ("+-*=<>".includes(char)) tokens.push(token("operator", char, start));
-    else if (char === "(" || char === ")" || char === ",") tokens.push(token(char, char, start));
+    // "[" and "]": a predicate on a repeat or a repeated field, ${membres}[age >= 18].
+    else if ("(),[]".includes(char)) tokens.push(token(char, char, start));
     else if (char === "!") tokens.push(token("error", char, start, "« ! » seul n'existe pas : écrivez « != » ou not(…)"));
     else if (char === "&" || char === "|") tokens.push(token("error", char, start, `« ${char} » n'existe pas : écrivez « and » ou « or »`));
     else tokens.push(token("error", char, start, `Caractère inattendu « ${char} »`));

@@ -26,17 +26,18 @@ function functionProblems(root) {
     const spec = FUNCTIONS[node.name];
     if (spec.needsReference) {
       for (const arg of node.args) {
-        if (arg.type !== "ref") {
+        if (arg.type !== "ref" && arg.type !== "filter") {
           problems.push(new ExpressionError(`${node.name}() attend une question, par exemple ${node.name}(\${membres})`, startOf(arg), "type"));
         }
       }
     }
     if (node.name === "indexed-repeat") {
-      for (const arg of [node.args[0], ...node.args.filter((_, index) => index % 2 === 1)]) {
-        if (arg.type !== "ref") {
-          problems.push(new ExpressionError("indexed-repeat() attend une question puis un groupe répété, par exemple indexed-repeat(${age}, ${membres}, 1)", startOf(arg), "type"));
+      // The field, then each repeat: names, never values (the ranks may be anything).
+      node.args.forEach((arg, index) => {
+        if ((index === 0 || index % 2) && arg.type !== "ref") {
+          problems.push(new ExpressionError("indexed-repeat() attend une question puis une répétition, par exemple indexed-repeat(${prenom}, ${membres}, 1)", startOf(arg), "type"));
         }
-      }
+      });
     }
     if (node.name === "position") {
       for (const arg of node.args) {
@@ -102,11 +103,11 @@ export function callProblem(name, count, position) {
     const verb = expected === "aucun argument" ? "ne prend" : "attend";
     return new ExpressionError(`${name}() ${verb} ${expected} (${given})`, position, "arity");
   }
-  if (name === "indexed-repeat" && !(count % 2)) {
-    return new ExpressionError("indexed-repeat() attend une question, puis des paires groupe répété, rang", position, "arity");
-  }
   if (name === "weighted-checklist" && count % 2) {
     return new ExpressionError("weighted-checklist() attend des paires valeur, poids après le minimum et le maximum", position, "arity");
+  }
+  if (name === "indexed-repeat" && count % 2 === 0) {
+    return new ExpressionError("indexed-repeat() attend la question puis des paires répétition, rang (3, 5 ou 7 arguments)", position, "arity");
   }
   return null;
 }
@@ -181,9 +182,25 @@ export function checkChoiceFilter(text, knownNames, columns) {
   return byPosition(problems);
 }
 
-/** The ${names} of `text` in reading order, each once; works on broken text too. */
+/** The ${names} of `text` in reading order, each once, even in broken text; then the fields a
+ * predicate reads (`age` in ${membres}[age >= 18]). */
 export function references(text) {
-  return referencesIn(text);
+  const names = referencesIn(text);
+  if (!String(text ?? "").includes("[")) return names;
+  let tree;
+  try {
+    tree = parseSyntax(text);
+  } catch (error) {
+    if (error instanceof ExpressionError) return names;
+    throw error;
+  }
+  walk(tree, (node) => {
+    if (node.type !== "filter") return;
+    walk(node.predicate, (field) => {
+      if (field.type === "column" && !names.includes(field.name)) names.push(field.name);
+    });
+  });
+  return names;
 }
 
 /** Every problem of `text` ordered by position (syntax, unknown names and functions, arity,
@@ -196,7 +213,8 @@ export function checkExpression(text, knownNames) {
     const tree = parseSyntax(text);
     problems = functionProblems(tree);
     walk(tree, (node) => {
-      if (node.type === "ref" && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
+      // a bare name in a predicate (${membres}[age >= 18]) is a field of the repeat
+      if ((node.type === "ref" || node.type === "column") && !knownSet.has(node.name)) problems.push(unknownName(node.name, node.position, known));
     });
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;

@@ -4,7 +4,8 @@
  * Every operator is left-associative.
  *
  * Tree nodes: {type: "number"|"string", value}, {type: "ref", name}, {type: "current"},
- * {type: "parent"}, {type: "column", name} (choice filters only), {type: "negate", operand},
+ * {type: "parent"}, {type: "column", name} (choice filters and predicates),
+ * {type: "filter", target (a ref), predicate} (${membres}[age >= 18]), {type: "negate", operand},
  * {type: "binary", op, left, right}, {type: "call", name, args, parenPosition}; each with its
  * `position`.
  *   parseSyntax(text, columns) -> tree      throws the first syntax ExpressionError
@@ -91,8 +92,10 @@ class Parser {
         return { type: "number", value: current.value, position: current.position };
       case "string":
         return { type: "string", value: current.value, position: current.position };
-      case "ref":
-        return { type: "ref", name: current.value, position: current.position };
+      case "ref": {
+        const reference = { type: "ref", name: current.value, position: current.position };
+        return this.peek().kind === "[" ? this.predicate(reference) : reference;
+      }
       case ".":
         return { type: "current", position: current.position };
       case "..":
@@ -117,6 +120,33 @@ class Parser {
         }
         throw new ExpressionError(`Valeur attendue à la place de « ${current.text} »`, current.position, "syntax");
     }
+  }
+
+  /** ${membres}[age >= 18]: bare names in the condition are the fields of each instance. */
+  predicate(reference) {
+    const bracket = this.next();
+    if (this.peek().kind === "]") throw new ExpressionError("Condition vide entre crochets", bracket.position, "syntax");
+    const columns = this.columns;
+    this.columns = true;
+    let condition;
+    try {
+      condition = this.expression(0);
+    } finally {
+      this.columns = columns;
+    }
+    if (condition.type === "number") {
+      // ${aides}[0] reads as an index, which XPath counts from 1 and XLSForm writes
+      // indexed-repeat(): refused rather than silently empty.
+      throw new ExpressionError("Une position entre crochets ne se lit pas ici : pour la n-ième instance d'une répétition, écrivez indexed-repeat(${question}, ${répétition}, n)", bracket.position, "syntax");
+    }
+    const closing = this.peek();
+    if (closing.kind === "]") {
+      this.next();
+      if (this.peek().kind === "[") throw new ExpressionError("Une seule condition entre crochets : joignez-les par « and »", this.peek().position, "syntax");
+      return { type: "filter", target: reference, predicate: condition, position: bracket.position };
+    }
+    if (closing.kind === "end") throw new ExpressionError("Crochet fermant « ] » manquant", bracket.position, "syntax");
+    return this.failAfterOperand(closing, "un opérateur ou « ] »");
   }
 
   name(current) {
@@ -181,6 +211,9 @@ export function walk(node, visit) {
     walk(node.operand, visit);
   } else if (node.type === "call") {
     node.args.forEach((arg) => walk(arg, visit));
+  } else if (node.type === "filter") {
+    walk(node.target, visit);
+    walk(node.predicate, visit);
   }
 }
 
@@ -203,6 +236,7 @@ function treeDepth(root) {
     if (node.type === "binary") stack.push([node.left, depth + 1], [node.right, depth + 1]);
     else if (node.type === "negate") stack.push([node.operand, depth + 1]);
     else if (node.type === "call") for (const argument of node.args) stack.push([argument, depth + 1]);
+    else if (node.type === "filter") stack.push([node.target, depth + 1], [node.predicate, depth + 1]);
   }
   return deepest;
 }
