@@ -46,8 +46,9 @@ def test_unknown_types_are_errors_with_a_suggestion():
 def test_duplicate_names_point_at_both_rows():
     result = failed(DATA / "bad_duplicate_names.xlsx")
     assert [str(error) for error in result.errors] == [
-        "Feuille « survey », ligne 4, colonne « name » : Le nom « age » est déjà utilisé ligne 2 : "
-        "chaque question et chaque groupe doit avoir un nom unique."
+        "Feuille « survey », ligne 4, colonne « name » : Le nom « age » est déjà utilisé ligne 2 "
+        "dans le formulaire : deux éléments d'un même groupe doivent avoir des noms différents (le "
+        "même nom reste possible dans deux groupes différents)."
     ]
 
 
