@@ -22,7 +22,7 @@ import openpyxl
 from ..checks import check_questionnaire, is_valid_name
 from ..messages import as_sentence
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
-from ..names import qualify_duplicate_names
+from ..names import ambiguous_names, qualify_duplicate_names, readable_path, xlsform_name
 from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source
 from .attachments import FILE_EXTENSIONS, file_columns, list_key, read_choice_file
@@ -31,6 +31,25 @@ from .sheets import SheetRow, SheetTable, read_formula_values, read_sheet
 from .vocabulary import Column
 
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
+# What pyxform's parameter grammar reads: key=value pairs separated by spaces, commas or semicolons.
+_PARAMETERS_SYNTAX = re.compile(r"[^\s=,;]+\s*=\s*[^\s=,;]+(?:[\s,;]+[^\s=,;]+\s*=\s*[^\s=,;]+)*")
+# A ${name} reference in any text of a row (labels, hints, messages, columns kept as they are).
+_REFERENCE = re.compile(r"\$\{(?:last-saved#)?([^{}]*)\}")
+# Survey fields whose references the expression checks report (with a character position).
+_EXPRESSION_FIELDS = frozenset(
+    {
+        "type",
+        "name",
+        "relevant",
+        "required",
+        "constraint",
+        "calculation",
+        "choice_filter",
+        "repeat_count",
+        "default",
+        "trigger",
+    }
+)
 END_ROW_PREFIX = "end_row:"
 # Real forms nest a handful of groups; a file nesting hundreds is refused before any recursive
 # walk of the tree (checks, export, pages) could exhaust Python's stack.
@@ -242,6 +261,7 @@ class _FormReader:
         if choices is None or choices_readable:
             self._check_lists(survey, questionnaire, choices is not None or external is not None)
         self._check_expressions(survey, questionnaire)
+        self._check_text_references(questionnaire)
         return questionnaire
 
     def _qualify_names(self, questionnaire: Questionnaire):
@@ -281,6 +301,13 @@ class _FormReader:
                 )
                 continue
             column = vocab.settings_column(index, header)
+            if vocab.normalise_header(header) == "name" and not is_valid_name(text):
+                self.error(
+                    table,
+                    first.number,
+                    header,
+                    f"« {text} » ne peut pas être le nom de la racine du formulaire : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . ».",
+                )
             if column.field:
                 self.setting_values[column.field] = text
             elif header.lower().startswith(vocab.LANGUAGE_SETTING_PREFIX):
@@ -639,6 +666,18 @@ class _FormReader:
         self, survey, row, parsed, type_text, fields, translations, kept, headers, level
     ) -> Question:
         type_header = headers.get("type", "type")
+        if not fields.get("name") and not kept.get("$autoname"):
+            # pyxform names these itself: an audit is always "audit", a note gets a name
+            if type_text.strip().lower() == "audit":
+                fields["name"] = "audit"
+            elif parsed.kind == "note" and not parsed.unsupported:
+                fields["name"] = f"generated_note_name_{row.number}"
+                self.warn(
+                    survey,
+                    row.number,
+                    headers.get("name", "name"),
+                    f"note sans nom : elle s'appelle « {fields['name']} », comme pyxform la nomme.",
+                )
         name = self._register_name(
             survey, row, headers.get("name", "name"), fields.pop("name", ""), kept, level
         )
@@ -672,6 +711,13 @@ class _FormReader:
                     f"« {text} » : seules les valeurs oui/non (yes, no, true, false) sont interprétées ici ; l'expression est gardée telle quelle pour l'export.",
                 )
         parameters = fields.pop("parameters", "")
+        if parameters and not _PARAMETERS_SYNTAX.fullmatch(parameters.strip()):
+            self.error(
+                survey,
+                row.number,
+                headers.get("parameters", "parameters"),
+                f"paramètres « {parameters} » illisibles : écrivez-les « clé=valeur », séparés par des espaces (par exemple « start=1 end=5 step=1 »).",
+            )
         if parsed.unknown:
             known = (
                 list(vocab.SIMPLE_TYPES)
@@ -693,9 +739,23 @@ class _FormReader:
                     type_header,
                     f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.",
                 )
+                if type_text.strip().lower() == "audit" and name not in ("", "audit"):
+                    self.error(
+                        survey,
+                        row.number,
+                        headers.get("name", "name"),
+                        "la métadonnée « audit » s'appelle toujours « audit » (ODK l'exige) : videz la colonne « name » ou écrivez « audit ».",
+                    )
             elif parsed.external:
                 self.external_questions.add(id(question))
             elif parsed.or_other:
+                if question.choice_filter:
+                    self.error(
+                        survey,
+                        row.number,
+                        headers.get("choice_filter", "choice_filter"),
+                        "« or_other » ne se combine pas avec un « choice_filter » (ODK le refuse) : ajoutez un choix « autre » à la liste plutôt que « or_other ».",
+                    )
                 self.warn(
                     survey,
                     row.number,
@@ -832,12 +892,14 @@ class _FormReader:
             list_name = fields.get("list_name", "")
             name = fields.get("name", "")
             if not list_name:
-                self.error(
+                # pyxform drops such a row: kept out here too, but said
+                self.warn(
                     table,
                     row.number,
                     headers_of.get("list_name", "list_name"),
-                    "le nom de liste est vide : chaque choix appartient à une liste.",
+                    "le nom de liste est vide : ce choix n'appartient à aucune liste, la ligne est ignorée.",
                 )
+                continue
             if not name:
                 self.error(
                     table,
@@ -1025,6 +1087,64 @@ class _FormReader:
                 )
 
     # --- expressions ----------------------------------------------------------------------
+
+    def _check_text_references(self, questionnaire: Questionnaire):
+        """${name} in the other cells (labels, hints, messages, columns kept as they are, the
+        settings and the choices' labels): pyxform refuses a name that no element bears, or that
+        several bear, wherever it is written; expressions are checked with their position."""
+        counts: dict[str, int] = {}
+        for _, node in questionnaire.walk():
+            short = xlsform_name(node.name)
+            counts[short] = counts.get(short, 0) + 1
+        ambiguous = ambiguous_names(questionnaire)
+        survey = self.tables.get("survey")
+        places = []
+        if survey is not None:
+            skipped = {
+                column.index
+                for column in self._columns_quietly(survey, vocab.survey_column)
+                if column.field in _EXPRESSION_FIELDS
+            }
+            places.append((survey, skipped))
+        for key, make in (("settings", vocab.settings_column), ("choices", vocab.choices_column)):
+            table = self.tables.get(key)
+            if table is None:
+                continue
+            columns = self._columns_quietly(table, make)
+            if key == "choices":
+                skipped = {column.index for column in columns if column.field != "label"}
+            else:
+                skipped = set()
+            places.append((table, skipped))
+        for table, skipped in places:
+            for row in table.rows:
+                for index, text in row.cells.items():
+                    if index in skipped or "${" not in text:
+                        continue
+                    header = table.headers[index] if index < len(table.headers) else ""
+                    for match in _REFERENCE.finditer(text):
+                        name = match.group(1).strip()
+                        if name in ambiguous:
+                            paths = " et ".join(
+                                f"« {readable_path(path)} »"
+                                for path in dict.fromkeys(ambiguous[name])
+                            )
+                            self.error(
+                                table,
+                                row.number,
+                                header or None,
+                                f"« ${{{name}}} » est ambigu : {counts[name]} éléments s'appellent « {name} » ({paths}) ; une référence ${{…}} désigne un nom unique dans tout le formulaire : renommez l'un d'eux.",
+                            )
+                        elif counts.get(name, 0) == 0:
+                            self.error(
+                                table,
+                                row.number,
+                                header or None,
+                                f"« ${{{name}}} » ne désigne aucune question ni aucun groupe du formulaire.",
+                            )
+
+    def _columns_quietly(self, table: SheetTable, make) -> list[Column]:
+        return [make(index, header) for index, header in enumerate(table.headers) if header]
 
     def _check_expressions(self, survey: SheetTable, questionnaire: Questionnaire):
         """Expression problems of the shared checks, placed on the row and column they concern.
