@@ -1,5 +1,6 @@
-"""A form written for ODK whose communes come from an attached CSV file: imported with its file
-through the import page, the preview offers the communes of the département chosen."""
+"""A form written for ODK whose communes come from an attached CSV file, and where two groups
+each ask an `age`: imported with its file through the import page, the preview offers the
+communes of the département chosen and keeps both ages apart."""
 
 import io
 
@@ -13,6 +14,12 @@ def _form_with_a_file(path):
     survey.title = "survey"
     for row in [
         ["type", "name", "label", "choice_filter"],
+        ["begin group", "menage", "Votre ménage", None],
+        ["integer", "age", "Âge de la personne de référence", None],
+        ["end group", None, None, None],
+        ["begin group", "repondant", "Vous", None],
+        ["integer", "age", "Votre âge", None],
+        ["end group", None, None, None],
         ["select_one departements", "departement", "Département", None],
         ["select_one_from_file communes.csv", "commune", "Commune", "dep = ${departement}"],
     ]:
@@ -58,3 +65,12 @@ def test_an_imported_from_file_select_shows_its_choices_in_the_preview(live_serv
     preview.get_by_label("Loir-et-Cher").check()
     expect(commune.get_by_label("Blois")).to_be_visible()
     expect(commune.get_by_label("Tours", exact=True)).to_have_count(0)
+    commune.get_by_label("Blois").check()
+
+    preview.get_by_label("Âge de la personne de référence").fill("52")
+    preview.get_by_label("Votre âge").fill("19")
+    page.locator("details.preview-answers").get_by_text("Réponses (JSON)").click()
+    answers = page.locator("#apercu-reponses")
+    expect(answers).to_contain_text('"menage:age": 52')
+    expect(answers).to_contain_text('"repondant:age": 19')
+    expect(answers).to_contain_text('"commune": "41018"')
