@@ -256,3 +256,19 @@ def test_a_resident_answers_online_with_the_files_communes_and_both_ages(client,
         "departement": "37",
         "commune": "37050",
     }
+
+
+def test_a_question_of_a_name_of_two_groups_is_edited_in_the_designer(login, db):
+    designer = login("charge_etude")
+    _upload(designer, {"communes.csv": COMMUNES.encode()})
+    questionnaire = db.session.scalars(select(Questionnaire)).one()
+    url = f"/etudes/etude-test/questionnaires/{questionnaire.id}/questions/menage:age"
+    assert "Âge de la personne de référence" in designer.get(url).get_data(as_text=True)
+    response = designer.post(
+        url,
+        data={"type": "integer", "name": "menage:age", "label_fr": "Âge du chef de ménage"},
+    )
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))
+    model = db.session.get(Questionnaire, questionnaire.id).latest.model()
+    assert model.find("menage:age").label == {"fr": "Âge du chef de ménage"}
+    assert model.find("repondant:age").label == {"fr": "Votre âge"}
