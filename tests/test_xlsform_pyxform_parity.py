@@ -231,6 +231,34 @@ REFUSED_BY_BOTH = [
         with_column("parameters", [["range", "r", "R", "start"]]),
         ("survey", 2, "parameters", "« start » illisibles"),
     ),
+    *[
+        (
+            f"parameters: {words}",
+            with_column("parameters", [[question_type, "q", "Q", parameters]]),
+            ("survey", 2, "parameters", words),
+        )
+        for question_type, parameters, words in [
+            ("select_one oui_non", "randomize=maybe", "« randomize=maybe »"),
+            ("select_one oui_non", "seed=3", "qu'avec « randomize=true »"),
+            (
+                "select_one oui_non",
+                "colonnes=2",
+                "« colonnes » inconnu pour le type « select_one »",
+            ),
+            ("range", "start=1 end=5 pas=2", "« pas » inconnu pour le type « range »"),
+            ("range", "start=1 end=5 tick_interval=0", "« tick_interval=0 »"),
+            ("text", "rows=beaucoup", "« rows=beaucoup » : la valeur est un nombre entier"),
+            ("image", "max-pixels=grand", "« max-pixels=grand »"),
+            ("audio", "quality=ultra", "« quality=ultra »"),
+            ("geopoint", "capture-accuracy=x", "« capture-accuracy=x »"),
+            ("select_one_from_file c.csv", "value=code*", "« value=code* »"),
+        ]
+    ],
+    (
+        "a reference badly written in a label",
+        form([["text", "a", "Bonjour ${prenom"]]),
+        ("survey", 2, "label", "référence mal écrite"),
+    ),
     (
         "two headers naming the same column",
         with_column("caption", [["text", "a", "A", "A"]]),
@@ -306,6 +334,13 @@ OURS_ONLY = [
         ("survey", 2, "type", "GeoJSON"),
     ),
     (
+        # « begin loop over » repeats a group per choice of a list: deprecated in ODK, not
+        # offered here; a repeat does the same.
+        "a loop over a list",
+        form([["begin loop over oui_non", "l", "L"], ["text", "a", "A"], ["end loop", None, None]]),
+        ("survey", 2, "type", "« begin loop over oui_non » inconnu"),
+    ),
+    (
         # pyxform does not need the file to write the form; ODK Central asks for it before
         # publishing, and we keep the choices with the version at import.
         "select_one_from_file without its file",
@@ -339,6 +374,18 @@ WARNED = [
         "a choice row without its list name (left out)",
         form([["select_one oui_non", "q", "Q"]], choices=YES_NO + [[None, "x", "X"]]),
         ("choices", 4, "list_name", "la ligne est ignorée"),
+    ),
+    (
+        "a choice without a label",
+        form(
+            [["select_one l", "q", "Q"]], choices=[["list_name", "name", "label"], ["l", "a", None]]
+        ),
+        ("choices", 2, "label", "n'a pas de libellé"),
+    ),
+    (
+        "a repeat without a label",
+        form([["begin repeat", "r", None], ["text", "a", "A"], ["end repeat", None, None]]),
+        ("survey", 2, "label", "n'a pas de libellé"),
     ),
     (
         "a note without a name",

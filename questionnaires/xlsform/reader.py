@@ -27,6 +27,7 @@ from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source
 from .attachments import FILE_EXTENSIONS, file_columns, list_key, read_choice_file
 from .issues import ImportResult, SheetIssue
+from .parameters import parameter_problems
 from .sheets import SheetRow, SheetTable, read_formula_values, read_sheet
 from .vocabulary import Column
 
@@ -640,6 +641,13 @@ class _FormReader:
             )
         self._keep_leftovers(survey, row, group.extra, fields, translations, headers, "un groupe")
         self.row_of_node[id(group)] = row.number
+        if group.repeat and not any(group.label.values()) and "media::image" not in group.extra:
+            self.warn(
+                survey,
+                row.number,
+                headers.get("label", "label"),
+                f"la répétition « {name} » n'a pas de libellé : l'enquêteur ne verra que son nom en ajoutant une occurrence.",
+            )
         return group
 
     def _keep_leftovers(self, survey, row, extra, fields, translations, headers, what):
@@ -718,6 +726,9 @@ class _FormReader:
                 headers.get("parameters", "parameters"),
                 f"paramètres « {parameters} » illisibles : écrivez-les « clé=valeur », séparés par des espaces (par exemple « start=1 end=5 step=1 »).",
             )
+        elif parameters:
+            for message in parameter_problems(type_text, parameters):
+                self.error(survey, row.number, headers.get("parameters", "parameters"), message)
         if parsed.unknown:
             known = (
                 list(vocab.SIMPLE_TYPES)
@@ -926,6 +937,17 @@ class _FormReader:
                     (table.title, row.number, headers_of.get("name", "name"), list_name, name)
                 )
             choice_list = lists.setdefault(list_name, ChoiceList(list_name))
+            if (
+                not any(translations.get("label", {}).values())
+                and table.title.strip().lower() == "choices"
+            ):
+                # pyxform warns too; an external list is only read by its filter
+                self.warn(
+                    table,
+                    row.number,
+                    headers_of.get("label", "label"),
+                    f"le choix « {name} » n'a pas de libellé : il s'affiche sous son nom.",
+                )
             choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
         return lists
 
@@ -1122,6 +1144,13 @@ class _FormReader:
                     if index in skipped or "${" not in text:
                         continue
                     header = table.headers[index] if index < len(table.headers) else ""
+                    if "${" in _REFERENCE.sub("", text):
+                        self.error(
+                            table,
+                            row.number,
+                            header or None,
+                            "référence mal écrite : une référence s'écrit ${nom}, avec le nom d'une question entre accolades.",
+                        )
                     for match in _REFERENCE.finditer(text):
                         name = match.group(1).strip()
                         if name in ambiguous:
