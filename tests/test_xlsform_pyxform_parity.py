@@ -334,6 +334,16 @@ OURS_ONLY = [
         ("survey", 2, "type", "GeoJSON"),
     ),
     (
+        # with allow_choice_duplicates pyxform keeps both; an answer « oui » could not say which.
+        "a choice name twice in one list with allow_choice_duplicates",
+        form(
+            [["select_one oui_non", "q", "Q"]],
+            choices=YES_NO + [["oui_non", "oui", "Oui encore"]],
+            settings=[["form_title", "allow_choice_duplicates"], ["T", "yes"]],
+        ),
+        ("choices", 4, "name", "« allow_choice_duplicates » n'est pas suivi ici"),
+    ),
+    (
         # « begin loop over » repeats a group per choice of a list: deprecated in ODK, not
         # offered here; a repeat does the same.
         "a loop over a list",

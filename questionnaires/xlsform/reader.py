@@ -921,12 +921,20 @@ class _FormReader:
             if not list_name or not name:
                 continue
             key = (list_name, name)
-            if key in first_row and not allow_duplicates:
+            if key in first_row:
+                # pyxform accepts it with the setting allow_choice_duplicates; an answer could
+                # then not say which of the two was chosen, so it is refused here all the same.
+                allowed = (
+                    " : le réglage « allow_choice_duplicates » n'est pas suivi ici, deux choix "
+                    "de même nom donneraient la même réponse ; renommez l'un d'eux"
+                    if allow_duplicates
+                    else ""
+                )
                 self.error(
                     table,
                     row.number,
                     headers_of.get("name", "name"),
-                    f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.",
+                    f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}{allowed}.",
                 )
                 continue
             first_row.setdefault(key, row.number)
