@@ -272,3 +272,63 @@ def test_a_question_of_a_name_of_two_groups_is_edited_in_the_designer(login, db)
     model = db.session.get(Questionnaire, questionnaire.id).latest.model()
     assert model.find("menage:age").label == {"fr": "Âge du chef de ménage"}
     assert model.find("repondant:age").label == {"fr": "Votre âge"}
+
+
+def test_the_answer_table_and_an_edit_keep_two_texts_of_the_same_name_apart(login, db, make_user):
+    from consultation.submissions.answer_table import AnswerText
+
+    model = load_xlsform(
+        workbook_bytes(
+            {
+                "survey": [
+                    ["type", "name", "label"],
+                    ["begin group", "menage", "Votre ménage"],
+                    ["text", "remarque", "Une remarque sur le ménage"],
+                    ["end group", None, None],
+                    ["begin group", "quartier", "Votre quartier"],
+                    ["text", "remarque", "Une remarque sur le quartier"],
+                    ["end group", None, None],
+                ]
+            }
+        )
+    ).questionnaire
+    questionnaire = Questionnaire(title="Remarques")
+    questionnaire.versions.append(
+        QuestionnaireVersion(
+            number=1, status=PUBLISHED, definition=model.to_dict(), published_at=None
+        )
+    )
+    db.session.add(questionnaire)
+    db.session.commit()
+    territory(db)
+    submission = stored_submission(
+        db,
+        questionnaire,
+        make_user("enqueteur"),
+        answers={"menage:remarque": "Trop petit", "quartier:remarque": "Pas de bus le soir"},
+    )
+
+    def rows():
+        return {
+            row.path: (row.question, row.text)
+            for row in db.session.scalars(
+                select(AnswerText)
+                .where(AnswerText.submission_id == submission.id)
+                .execution_options(populate_existing=True)
+            )
+        }
+
+    assert rows() == {
+        "menage:remarque": ("menage:remarque", "Trop petit"),
+        "quartier:remarque": ("quartier:remarque", "Pas de bus le soir"),
+    }
+    response = login("charge_etude").post(
+        f"/etudes/etude-test/reponses/{submission.id}/modifier",
+        json={
+            "answers": {"menage:remarque": "Trop petit", "quartier:remarque": "Un bus le soir"},
+            "comment": "Relu",
+        },
+    )
+    assert response.status_code == 200 and response.get_json()["changed"]
+    assert rows()["quartier:remarque"] == ("quartier:remarque", "Un bus le soir")
+    assert rows()["menage:remarque"] == ("menage:remarque", "Trop petit")
