@@ -94,6 +94,17 @@ def test_the_import_page_takes_the_form_and_its_file_and_the_export_gives_both_b
     assert again.errors == []
     assert again.questionnaire.to_dict() | {"version": ""} == model.to_dict() | {"version": ""}
 
+    # the zip goes back in through the same page, as it came out
+    response = designer.post(
+        IMPORT,
+        data={"file": (io.BytesIO(exported.data), "touraine-v1-brouillon.zip")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))
+    copy = db.session.scalars(select(Questionnaire).order_by(Questionnaire.id.desc())).first()
+    assert copy.id != questionnaire.id
+    assert copy.latest.model().choice_lists == model.choice_lists
+
 
 @pytest.mark.parametrize(
     "attachments, expected",

@@ -289,3 +289,20 @@ def test_a_version_imported_before_files_were_read_still_exports_its_type():
         "select_one_from_file quartiers.csv",
         "quartier",
     )
+
+
+def test_the_zip_of_the_form_and_its_files_imports_as_they_do():
+    questionnaire = load_xlsform(
+        communes_form(), {"communes.csv": COMMUNES.encode("cp1252")}
+    ).questionnaire
+    assert load_xlsform(xlsform_archive(questionnaire)).questionnaire == questionnaire
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xlsx", communes_form())
+        archive.writestr("b.xlsx", communes_form())
+    result = load_xlsform(buffer.getvalue())
+    assert result.questionnaire is None
+    assert [str(error) for error in result.errors] == [
+        "Fichier : L'archive zip doit contenir un seul formulaire .xlsx, et à côté les fichiers "
+        ".csv ou .xml qu'il lit (2 fichiers .xlsx trouvés)."
+    ]

@@ -189,10 +189,13 @@ class MoveForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "Fichier XLSForm (.xlsx)",
+        "Fichier XLSForm (.xlsx, ou .zip avec ses fichiers joints)",
         validators=[
             FileRequired("Choisissez un fichier .xlsx."),
-            FileAllowed(["xlsx"], "Seuls les fichiers .xlsx (XLSForm) sont acceptés."),
+            FileAllowed(
+                ["xlsx", "zip"],
+                "Seuls les fichiers .xlsx (XLSForm) sont acceptés, ou un .zip du formulaire et de ses fichiers joints.",
+            ),
         ],
     )
     attachments = MultipleFileField(

@@ -24,7 +24,7 @@ from ..messages import as_sentence
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
 from ..names import ambiguous_names, qualify_duplicate_names, readable_path, xlsform_name
 from . import vocabulary as vocab
-from .archive import Source, check_archive, read_source
+from .archive import Source, check_archive, read_source, unpack_form_archive
 from .attachments import FILE_EXTENSIONS, file_columns, list_key, read_choice_file
 from .issues import ImportResult, SheetIssue
 from .parameters import parameter_problems
@@ -66,6 +66,7 @@ _DAMAGED = (
 def load_xlsform(source: Source, attachments: Mapping[str, bytes] | None = None) -> ImportResult:
     """Import an XLSForm (.xlsx) from a path, bytes or a binary stream, with the files attached
     to it ({"communes.csv": bytes}) that `select_one_from_file` questions read their choices from.
+    A zip of the form and its files (as `xlsform_archive` writes it) is read the same way.
 
     Never raises for bad input: `result.errors` lists every problem found, `result.questionnaire`
     is None when there is at least one error.
@@ -73,6 +74,12 @@ def load_xlsform(source: Source, attachments: Mapping[str, bytes] | None = None)
     payload, errors = read_source(source)
     if payload is None:
         return ImportResult(None, errors)
+    unpacked = unpack_form_archive(payload)
+    if unpacked is not None:
+        payload, found, errors = unpacked
+        if errors:
+            return ImportResult(None, errors)
+        attachments = found | dict(attachments or {})
     errors = check_archive(payload)
     if errors:
         return ImportResult(None, errors)

@@ -48,7 +48,9 @@ def test_an_imported_from_file_select_shows_its_choices_in_the_preview(live_serv
     )
     live_server.login(page, "charge_etude")
     page.goto(live_server.url + "/etudes/etude-test/questionnaires/importer")
-    page.get_by_label("Fichier XLSForm (.xlsx)").set_input_files(str(form))
+    page.get_by_label("Fichier XLSForm (.xlsx, ou .zip avec ses fichiers joints)").set_input_files(
+        str(form)
+    )
     page.get_by_label("Fichiers joints (facultatif, .csv ou .xml)").set_input_files(str(communes))
     page.get_by_role("button", name="Importer").click()
     page.wait_for_url(lambda url: "/importer" not in url)
