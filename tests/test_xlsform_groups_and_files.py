@@ -306,3 +306,9 @@ def test_the_zip_of_the_form_and_its_files_imports_as_they_do():
         "Fichier : L'archive zip doit contenir un seul formulaire .xlsx, et à côté les fichiers "
         ".csv ou .xml qu'il lit (2 fichiers .xlsx trouvés)."
     ]
+
+
+def test_a_choice_file_too_big_to_be_a_list_is_refused_by_its_size():
+    result = load_xlsform(communes_form(), {"communes.csv": b"name;label\n" + b"x" * 11_000_000})
+    assert [(error.sheet, error.row) for error in result.errors] == [("communes.csv", None)]
+    assert "dépasse 10 Mo" in result.errors[0].message

@@ -28,6 +28,7 @@ from defusedxml.common import DefusedXmlException
 
 from ..model import Choice, ChoiceList
 from . import vocabulary as vocab
+from .archive import MAX_FILE_BYTES
 from .issues import SheetIssue
 
 FILE_EXTENSIONS = (".csv", ".xml")
@@ -79,6 +80,20 @@ def read_choice_file(
     default_language: str,
 ) -> tuple[ChoiceList | None, list[SheetIssue], list[SheetIssue]]:
     """(the list, errors, warnings) of an attached file; errors name the file, row and column."""
+    if len(payload) > MAX_FILE_BYTES:
+        return (
+            None,
+            [
+                SheetIssue(
+                    file_name,
+                    None,
+                    None,
+                    f"Le fichier dépasse {MAX_FILE_BYTES // (1024 * 1024)} Mo : une liste de "
+                    "choix, même de toutes les communes de France, tient en bien moins.",
+                )
+            ],
+            [],
+        )
     extension = os.path.splitext(file_name)[1].lower()
     if extension == ".xml":
         rows, errors = _xml_rows(file_name, payload)
