@@ -312,3 +312,17 @@ def test_a_choice_file_too_big_to_be_a_list_is_refused_by_its_size():
     result = load_xlsform(communes_form(), {"communes.csv": b"name;label\n" + b"x" * 11_000_000})
     assert [(error.sheet, error.row) for error in result.errors] == [("communes.csv", None)]
     assert "dépasse 10 Mo" in result.errors[0].message
+
+
+def test_a_value_with_a_space_in_a_file_is_refused_for_a_select_multiple():
+    form = workbook_bytes(
+        {
+            "survey": [
+                ["type", "name", "label"],
+                ["select_multiple_from_file quartiers.csv", "quartiers", "Quartiers"],
+            ]
+        }
+    )
+    result = load_xlsform(form, {"quartiers.csv": b"name,label\nrives du cher,Rives du Cher\n"})
+    assert [(e.sheet, e.column) for e in result.errors] == [("quartiers.csv", "name")]
+    assert "« rives du cher » contient une espace" in result.errors[0].message

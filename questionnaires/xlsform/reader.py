@@ -1068,6 +1068,21 @@ class _FormReader:
             if read[key] is not None:
                 question.choice_list = key
                 self.unread_files.discard(id(question))
+                spaced = [
+                    choice.name
+                    for choice in questionnaire.choice_lists[key].choices
+                    if any(character.isspace() for character in choice.name)
+                ]
+                if question.type == "select_multiple" and spaced:
+                    # the rule pyxform applies to the choices sheet (it never reads the file)
+                    self.error(
+                        file_name,
+                        None,
+                        value_column,
+                        f"la valeur « {spaced[0]} » contient une espace alors que la question "
+                        f"« {question.name} » est à choix multiple, dont les réponses sont "
+                        "séparées par des espaces : remplacez-la par « _ ».",
+                    )
 
     def _check_lists(self, survey: SheetTable, questionnaire: Questionnaire, has_choices: bool):
         from_file = {id(entry[0]) for entry in self.file_questions}
