@@ -22,35 +22,19 @@ import openpyxl
 from ..checks import check_questionnaire, is_valid_name
 from ..messages import as_sentence
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
-from ..names import ambiguous_names, qualify_duplicate_names, readable_path, xlsform_name
+from ..names import qualify_duplicate_names
 from . import vocabulary as vocab
 from .archive import Source, check_archive, read_source, unpack_form_archive
 from .attachments import FILE_EXTENSIONS, file_columns, list_key, read_choice_file
 from .issues import ImportResult, SheetIssue
 from .parameters import parameter_problems
+from .references import text_reference_errors
 from .sheets import SheetRow, SheetTable, read_formula_values, read_sheet
 from .vocabulary import Column
 
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
 # What pyxform's parameter grammar reads: key=value pairs separated by spaces, commas or semicolons.
 _PARAMETERS_SYNTAX = re.compile(r"[^\s=,;]+\s*=\s*[^\s=,;]+(?:[\s,;]+[^\s=,;]+\s*=\s*[^\s=,;]+)*")
-# A ${name} reference in any text of a row (labels, hints, messages, columns kept as they are).
-_REFERENCE = re.compile(r"\$\{(?:last-saved#)?([^{}]*)\}")
-# Survey fields whose references the expression checks report (with a character position).
-_EXPRESSION_FIELDS = frozenset(
-    {
-        "type",
-        "name",
-        "relevant",
-        "required",
-        "constraint",
-        "calculation",
-        "choice_filter",
-        "repeat_count",
-        "default",
-        "trigger",
-    }
-)
 END_ROW_PREFIX = "end_row:"
 # Real forms nest a handful of groups; a file nesting hundreds is refused before any recursive
 # walk of the tree (checks, export, pages) could exhaust Python's stack.
@@ -269,7 +253,7 @@ class _FormReader:
         if choices is None or choices_readable:
             self._check_lists(survey, questionnaire, choices is not None or external is not None)
         self._check_expressions(survey, questionnaire)
-        self._check_text_references(questionnaire)
+        self.errors.extend(text_reference_errors(self.tables, questionnaire))
         return questionnaire
 
     def _qualify_names(self, questionnaire: Questionnaire):
@@ -1139,71 +1123,6 @@ class _FormReader:
                 )
 
     # --- expressions ----------------------------------------------------------------------
-
-    def _check_text_references(self, questionnaire: Questionnaire):
-        """${name} in the other cells (labels, hints, messages, columns kept as they are, the
-        settings and the choices' labels): pyxform refuses a name that no element bears, or that
-        several bear, wherever it is written; expressions are checked with their position."""
-        counts: dict[str, int] = {}
-        for _, node in questionnaire.walk():
-            short = xlsform_name(node.name)
-            counts[short] = counts.get(short, 0) + 1
-        ambiguous = ambiguous_names(questionnaire)
-        survey = self.tables.get("survey")
-        places = []
-        if survey is not None:
-            skipped = {
-                column.index
-                for column in self._columns_quietly(survey, vocab.survey_column)
-                if column.field in _EXPRESSION_FIELDS
-            }
-            places.append((survey, skipped))
-        for key, make in (("settings", vocab.settings_column), ("choices", vocab.choices_column)):
-            table = self.tables.get(key)
-            if table is None:
-                continue
-            columns = self._columns_quietly(table, make)
-            if key == "choices":
-                skipped = {column.index for column in columns if column.field != "label"}
-            else:
-                skipped = set()
-            places.append((table, skipped))
-        for table, skipped in places:
-            for row in table.rows:
-                for index, text in row.cells.items():
-                    if index in skipped or "${" not in text:
-                        continue
-                    header = table.headers[index] if index < len(table.headers) else ""
-                    if "${" in _REFERENCE.sub("", text):
-                        self.error(
-                            table,
-                            row.number,
-                            header or None,
-                            "référence mal écrite : une référence s'écrit ${nom}, avec le nom d'une question entre accolades.",
-                        )
-                    for match in _REFERENCE.finditer(text):
-                        name = match.group(1).strip()
-                        if name in ambiguous:
-                            paths = " et ".join(
-                                f"« {readable_path(path)} »"
-                                for path in dict.fromkeys(ambiguous[name])
-                            )
-                            self.error(
-                                table,
-                                row.number,
-                                header or None,
-                                f"« ${{{name}}} » est ambigu : {counts[name]} éléments s'appellent « {name} » ({paths}) ; une référence ${{…}} désigne un nom unique dans tout le formulaire : renommez l'un d'eux.",
-                            )
-                        elif counts.get(name, 0) == 0:
-                            self.error(
-                                table,
-                                row.number,
-                                header or None,
-                                f"« ${{{name}}} » ne désigne aucune question ni aucun groupe du formulaire.",
-                            )
-
-    def _columns_quietly(self, table: SheetTable, make) -> list[Column]:
-        return [make(index, header) for index, header in enumerate(table.headers) if header]
 
     def _check_expressions(self, survey: SheetTable, questionnaire: Questionnaire):
         """Expression problems of the shared checks, placed on the row and column they concern.
