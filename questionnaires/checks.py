@@ -12,8 +12,9 @@ from typing import Iterator
 
 from .dependencies import dependency_graph
 from .expressions import WARNING_CODES, ExpressionError, check_choice_filter, check_expression
-from .expressions.lexer import QUESTION_NAME
+from .expressions.lexer import QUESTION_NAME, REF, tokenize
 from .model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
+from .names import SEPARATOR, ambiguous_names, readable_path
 from .validation import InvalidAnswer, read_answer
 
 # Expression columns of a question or group, in the order a sheet row shows them.
@@ -51,10 +52,11 @@ def check_questionnaire(questionnaire: Questionnaire) -> list[Problem]:
     Problems whose ``is_warning`` is true do not stop publication."""
     nodes = [node for _, node in questionnaire.walk()]
     known = {node.name for node in nodes if node.name}
+    ambiguous = ambiguous_names(questionnaire)
     problems: list[Problem] = []
     problems.extend(_name_problems(nodes))
     for node in nodes:
-        problems.extend(_expression_problems(questionnaire, node, known))
+        problems.extend(_expression_problems(questionnaire, node, known, ambiguous))
         if isinstance(node, Question):
             problems.extend(_choice_problems(questionnaire, node))
             problems.extend(_default_problems(questionnaire, node))
@@ -79,6 +81,12 @@ def is_valid_name(name: str) -> bool:
     return bool(name) and QUESTION_NAME.fullmatch(name) is not None
 
 
+def is_valid_qualified_name(name: str) -> bool:
+    """A name, or the qualified name of an element whose XLSForm name is used in several groups
+    (`menage:age`, see names.py)."""
+    return all(is_valid_name(part) for part in name.split(SEPARATOR))
+
+
 def _name_problems(nodes: list[Question | Group]) -> Iterator[Problem]:
     counts = Counter(node.name for node in nodes)
     reported: set[str] = set()
@@ -88,7 +96,7 @@ def _name_problems(nodes: list[Question | Group]) -> Iterator[Problem]:
             yield Problem(
                 "", "name", "Une question ou un groupe n'a pas de nom.", None, "invalid_name"
             )
-        elif not is_valid_name(name):
+        elif not is_valid_qualified_name(name):
             yield Problem(
                 name,
                 "name",
@@ -112,7 +120,10 @@ def _name_problems(nodes: list[Question | Group]) -> Iterator[Problem]:
 
 
 def _expression_problems(
-    questionnaire: Questionnaire, node: Question | Group, known: set[str]
+    questionnaire: Questionnaire,
+    node: Question | Group,
+    known: set[str],
+    ambiguous: dict[str, list[str]] | None = None,
 ) -> Iterator[Problem]:
     fields = ("relevant", "repeat_count") if isinstance(node, Group) else _QUESTION_EXPRESSIONS
     for field_name in fields:
@@ -145,7 +156,7 @@ def _expression_problems(
             errors = check_choice_filter(text, known, columns)
         else:
             errors = check_expression(text, known)
-        for error in errors:
+        for error in _with_ambiguities(errors, text, ambiguous or {}):
             yield _problem_from(node.name, field_name, error)
     # XLSForm metadata rows (start, end, deviceid…) are kept as calculations without a formula.
     if (
@@ -161,6 +172,41 @@ def _expression_problems(
             None,
             "missing",
         )
+
+
+def _with_ambiguities(
+    errors: list[ExpressionError], text: str, ambiguous: dict[str, list[str]]
+) -> list[ExpressionError]:
+    """A reference to a name that several elements bear, in several groups, is refused as
+    ambiguous, as pyxform refuses it, naming the elements it could mean (it replaces the
+    « unknown name » of a qualified name)."""
+    if not ambiguous or "${" not in text:
+        return errors
+    try:
+        tokens = [token for token in tokenize(text) if token.kind == REF]
+    except ExpressionError:
+        return errors
+    found = {
+        token.position: _ambiguous_reference(token.value, token.position, ambiguous[token.value])
+        for token in tokens
+        if token.value in ambiguous
+    }
+    if not found:
+        return errors
+    kept = [
+        error for error in errors if not (error.code == "unknown_name" and error.position in found)
+    ]
+    return sorted(kept + list(found.values()), key=lambda error: error.position or 0)
+
+
+def _ambiguous_reference(name: str, position: int, paths: list[str]) -> ExpressionError:
+    listed = " et ".join(f"« {readable_path(path)} »" for path in dict.fromkeys(paths))
+    return ExpressionError(
+        f"« ${{{name}}} » est ambigu : {len(paths)} éléments s'appellent « {name} » ({listed}) ; "
+        "une référence ${…} désigne un nom unique dans tout le formulaire : renommez l'un d'eux",
+        position,
+        "ambiguous",
+    )
 
 
 def _problem_from(name: str, field_name: str, error: ExpressionError) -> Problem:
@@ -242,7 +288,8 @@ def _default_problems(questionnaire: Questionnaire, question: Question) -> Itera
     if not default or question.type in ("note", "calculate"):
         return
     if isinstance(default, str) and "${" in default:
-        for error in check_expression(default, {node.name for _, node in questionnaire.walk()}):
+        errors = check_expression(default, {node.name for _, node in questionnaire.walk()})
+        for error in _with_ambiguities(errors, default, ambiguous_names(questionnaire)):
             yield _problem_from(question.name, "default", error)
         return
     try:
@@ -300,4 +347,5 @@ __all__ = [
     "check_questionnaire",
     "dependency_cycles",
     "is_valid_name",
+    "is_valid_qualified_name",
 ]

@@ -46,6 +46,10 @@ class ChoiceList:
     # Read from (and written back to) the XLSForm's `external_choices` sheet, for
     # select_one_external: ODK Collect loads such lists from a CSV beside the form.
     external: bool = False
+    # The attached file the list was read from, for select_one_from_file / select_multiple_from_file
+    # ("communes.csv", "quartiers.xml"): its choices are kept here, with the version, and the
+    # export writes the type and the file back (see xlsform/attachments.py).
+    file: str = ""
 
     def names(self) -> list[str]:
         return [choice.name for choice in self.choices]
@@ -188,6 +192,7 @@ class Questionnaire:
                     name=name,
                     choices=[Choice(**choice) for choice in choice_list["choices"]],
                     external=bool(choice_list.get("external", False)),
+                    file=choice_list.get("file", ""),
                 )
                 for name, choice_list in payload.get("choice_lists", {}).items()
             },

@@ -35,7 +35,15 @@ def test_import_prints_the_questionnaire_and_its_warnings(runner, db):
 
 
 def test_import_and_publish(runner, db):
-    result = runner.invoke(args=["import-xlsform", str(DATA / "odk_jeunes.xlsx"), "--publish"])
+    result = runner.invoke(
+        args=[
+            "import-xlsform",
+            str(DATA / "odk_jeunes.xlsx"),
+            "--joint",
+            str(DATA / "attachments" / "quartiers.csv"),
+            "--publish",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "version 1 (publiée)" in result.output
     assert db.session.scalars(select(Questionnaire)).one().latest.status == "published"

@@ -24,8 +24,13 @@ def _count(db) -> int:
     return db.session.scalar(select(func.count()).select_from(Questionnaire))
 
 
+ATTACHED = DATA / "attachments" / "quartiers.csv"  # read by odk_jeunes.xlsx
+
+
 def _upload(client, path: Path, **fields):
     data = {"file": (io.BytesIO(path.read_bytes()), path.name)} | fields
+    if path.name == "odk_jeunes.xlsx" and "attachments" not in fields:
+        data["attachments"] = [(io.BytesIO(ATTACHED.read_bytes()), ATTACHED.name)]
     return client.post(
         "/etudes/etude-test/questionnaires/importer", data=data, content_type="multipart/form-data"
     )
@@ -35,13 +40,14 @@ def test_import_a_good_file_shows_the_editor_and_warnings(designer, db):
     response = _upload(designer, DATA / "odk_jeunes.xlsx")
     assert response.status_code == 302, response.get_data(as_text=True)
     questionnaire = db.session.scalars(select(Questionnaire)).one()
-    expected = load_xlsform(DATA / "odk_jeunes.xlsx").questionnaire
+    attached = {ATTACHED.name: ATTACHED.read_bytes()}
+    expected = load_xlsform(DATA / "odk_jeunes.xlsx", attached).questionnaire
     model = questionnaire.latest.model()
     assert [q.name for q in model.questions()] == [q.name for q in expected.questions()]
     assert questionnaire.latest.status == "draft" and questionnaire.form_id == expected.form_id
     page = designer.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{len(expected.questions())} question(s)" in page
-    warnings = load_xlsform(DATA / "odk_jeunes.xlsx").warnings
+    warnings = load_xlsform(DATA / "odk_jeunes.xlsx", attached).warnings
     assert f"L'import a laissé {len(warnings)} avertissement" in page and "geopoint" in page
     assert page.count('class="flash flash-warning') == 1  # one list, not one box per warning
     # Shown once: the next visit of the editor is quiet.

@@ -25,8 +25,16 @@ DATA = Path(__file__).parent / "data"
 GOOD_FIXTURES = ["abs_bilingue.xlsx", "kobo_seniors.xlsx", "odk_jeunes.xlsx"]
 
 
-def load_ok(source):
-    result = load_xlsform(source)
+ATTACHMENTS = DATA / "attachments"
+
+
+def attached_files() -> dict[str, bytes]:
+    """The files the fixtures' select_one_from_file questions read (quartiers.csv)."""
+    return {path.name: path.read_bytes() for path in sorted(ATTACHMENTS.iterdir())}
+
+
+def load_ok(source, attachments=None):
+    result = load_xlsform(source, attached_files() if attachments is None else attachments)
     assert result.errors == [], [str(error) for error in result.errors]
     assert result.questionnaire is not None
     return result
@@ -227,14 +235,18 @@ def test_odk_form_nested_groups_languages_and_unsupported_types():
     lieu = questionnaire.find("lieu")
     assert (lieu.type, lieu.extra["type"]) == ("text", "geopoint")
     from_file = questionnaire.find("quartier_csv")
-    assert from_file.extra["type"] == "select_one_from_file quartiers.csv"
+    assert from_file.type == "select_one" and from_file.choice_list == "quartiers.csv"
+    quartiers = questionnaire.choice_lists["quartiers.csv"]
+    assert quartiers.file == "quartiers.csv"
+    assert quartiers.choices[1].label == {"en": "Cher riverside", "fr": "Rives du Cher"}
+    assert quartiers.choices[1].properties == {"ville": "tours"}
     assert (
         questionnaire.find("niveau").extra["guidance_hint::English (en)"]
         == "Read the options aloud"
     )
     warnings = {(w.row, w.column) for w in result.warnings}
     assert (1, "guidance_hint::English (en)") in warnings
-    assert (9, "type") in warnings and (10, "type") in warnings
+    assert (9, "type") in warnings and (10, "type") not in warnings  # geopoint only
     exported = sheet_rows(xlsform_bytes(questionnaire), "survey")
     assert ("geopoint", "lieu") in [row[:2] for row in exported]
     assert (

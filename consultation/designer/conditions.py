@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from questionnaires import Question, label_in
 from questionnaires.model import TYPES_WITHOUT_ANSWER
+from questionnaires.names import is_qualified
 
 
 def condition_subjects(model, node_name: str | None, parent: str | None = None) -> dict:
@@ -28,7 +29,8 @@ def condition_subjects(model, node_name: str | None, parent: str | None = None) 
         inside_parent = inside_parent or in_parent
         if not isinstance(node, Question) or node.type in TYPES_WITHOUT_ANSWER:
             continue
-        if node.name == node_name:
+        if node.name == node_name or is_qualified(node.name):
+            # a name borne in several groups cannot be named by ${…} (pyxform refuses it)
             continue
         questions.append(
             {
@@ -46,7 +48,8 @@ def condition_subjects(model, node_name: str | None, parent: str | None = None) 
             for choice in choice_list.choices
         ]
         for name, choice_list in model.choice_lists.items()
-        # The current question's list may change in the form: every non-external list is sent.
-        if name in used_lists or not choice_list.external
+        # The current question's list may change in the form: every list written in the form
+        # is sent; an external list or a file's (thousands of communes) only when used.
+        if name in used_lists or not (choice_list.external or choice_list.file)
     }
     return {"questions": questions, "lists": lists}

@@ -2,7 +2,7 @@
 request time: `question_form(languages)` returns a form class with `label_fr`, `label_en`…"""
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -189,10 +189,21 @@ class MoveForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "Fichier XLSForm (.xlsx)",
+        "Fichier XLSForm (.xlsx, ou .zip avec ses fichiers joints)",
         validators=[
             FileRequired("Choisissez un fichier .xlsx."),
-            FileAllowed(["xlsx"], "Seuls les fichiers .xlsx (XLSForm) sont acceptés."),
+            FileAllowed(
+                ["xlsx", "zip"],
+                "Seuls les fichiers .xlsx (XLSForm) sont acceptés, ou un .zip du formulaire et de ses fichiers joints.",
+            ),
+        ],
+    )
+    attachments = MultipleFileField(
+        "Fichiers joints (facultatif, .csv ou .xml)",
+        validators=[
+            FileAllowed(
+                ["csv", "xml"], "Seuls les fichiers .csv et .xml peuvent être joints au formulaire."
+            )
         ],
     )
     title = StringField("Titre (facultatif)", validators=[Optional(), Length(max=300)])

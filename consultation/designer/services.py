@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from questionnaires import QUESTION_TYPES, Choice, ChoiceList, Group, Question
 from questionnaires import Questionnaire as QuestionnaireModel
+from questionnaires.checks import is_valid_qualified_name
 from questionnaires.editing import (
     EXPRESSION_FIELDS,
     EditRefused,
@@ -416,7 +417,10 @@ def _check_node(model: QuestionnaireModel, node: Node, *, previous_name: str | N
     node.name = name
     if not name:
         errors["name"] = "Indiquez un nom (identifiant de la variable)."
-    elif not NAME_PATTERN.match(name):
+    elif not NAME_PATTERN.match(name) and not (
+        # an imported name used in several groups keeps its qualified form (menage:age)
+        name == previous_name and is_valid_qualified_name(name)
+    ):
         errors["name"] = (
             "Nom invalide : il commence par une lettre ou _, puis lettres sans accents, chiffres, _ . ou - "
             "(pas d'espace)."
@@ -792,14 +796,22 @@ def duplicate(questionnaire: Questionnaire, user=None) -> Questionnaire:
 
 
 def import_xlsform(
-    source, *, title: str | None = None, user=None, publish_it: bool = False, filename: str = ""
+    source,
+    *,
+    attachments: dict[str, bytes] | None = None,
+    title: str | None = None,
+    user=None,
+    publish_it: bool = False,
+    filename: str = "",
 ) -> ImportOutcome:
-    """Reads an XLSForm (path, bytes or file object). Errors: nothing written. Otherwise a new
-    questionnaire whose draft v1 holds the form, published at once when `publish_it`.
-    `filename` (of an upload) names the form when its settings sheet gives no form_id."""
+    """Reads an XLSForm (path, bytes or file object) and the files attached to it
+    ({"communes.csv": bytes}, for select_one_from_file). Errors: nothing written. Otherwise a
+    new questionnaire whose draft v1 holds the form (the attached files' choices included),
+    published at once when `publish_it`. `filename` (of an upload) names the form when its
+    settings sheet gives no form_id."""
     from questionnaires.xlsform import load_xlsform
 
-    result = load_xlsform(source)
+    result = load_xlsform(source, attachments)
     if result.errors:
         return ImportOutcome(None, list(result.errors), list(result.warnings))
     model = result.questionnaire
@@ -835,6 +847,25 @@ def export_xlsform(version: QuestionnaireVersion, destination) -> None:
     from questionnaires.xlsform import to_xlsform
 
     to_xlsform(version.model(), destination)
+
+
+def has_choice_files(version: QuestionnaireVersion) -> bool:
+    """Whether questions of `version` read their choices from an attached file."""
+    return any(choice_list.file for choice_list in version.model().choice_lists.values())
+
+
+def export_archive(version: QuestionnaireVersion, form_name: str) -> bytes:
+    """A zip of the XLSForm and of the files its select_one_from_file questions read."""
+    from questionnaires.xlsform import xlsform_archive
+
+    return xlsform_archive(version.model(), form_name)
+
+
+def export_choice_files(version: QuestionnaireVersion) -> dict[str, bytes]:
+    """{"communes.csv": bytes}: the files the form's select_one_from_file questions read."""
+    from questionnaires.xlsform import choice_files
+
+    return choice_files(version.model())
 
 
 def export_filename(questionnaire: Questionnaire, version: QuestionnaireVersion) -> str:

@@ -135,8 +135,14 @@ def import_form():
     outcome = None
     if form.validate_on_submit():
         upload = form.file.data
+        attachments = {
+            attached.filename: attached.read()
+            for attached in form.attachments.data or []
+            if attached and attached.filename
+        }
         outcome = services.import_xlsform(
             io.BytesIO(upload.read()),
+            attachments=attachments,
             title=form.title.data or None,
             user=current_user,
             publish_it=False,
@@ -682,11 +688,20 @@ def export(questionnaire_id: int):
     buffer = io.BytesIO()
     services.export_xlsform(version, buffer)
     buffer.seek(0)
+    filename = services.export_filename(questionnaire, version)
+    if services.has_choice_files(version):
+        # the form and the files its questions read their choices from, side by side
+        return send_file(
+            io.BytesIO(services.export_archive(version, filename)),
+            mimetype="application/zip",
+            as_attachment=True,
+            download_name=filename.removesuffix(".xlsx") + ".zip",
+        )
     return send_file(
         buffer,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=services.export_filename(questionnaire, version),
+        download_name=filename,
     )
 
 

@@ -142,3 +142,70 @@ def check_archive(payload: bytes) -> list[SheetIssue]:
             "LibreOffice, enregistrez-le à nouveau puis réessayez."
         )
     return []
+
+
+# Files a form may read its choices from, found beside it in a zip (see attachments.py).
+ATTACHED_EXTENSIONS = (".csv", ".xml")
+
+
+def unpack_form_archive(
+    payload: bytes,
+) -> tuple[bytes, dict[str, bytes], list[SheetIssue]] | None:
+    """A zip holding one .xlsx form and the files beside it (what the export of a form with
+    attached files gives, as ODK Central and KoboToolbox take them): (the form, {file name:
+    bytes}, errors). None when the payload is not such a zip (an .xlsx is a zip too)."""
+    if not payload.startswith(_ZIP_SIGNATURES):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            entries = [entry for entry in archive.infolist() if not entry.is_dir()]
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" in names:
+                return None
+            forms = [e for e in entries if e.filename.lower().endswith(".xlsx")]
+            if not forms:
+                return None  # no form in it: check_archive says it is no workbook
+            if len(forms) > 1:
+                return (
+                    b"",
+                    {},
+                    _file_issue(
+                        "L'archive zip doit contenir un seul formulaire .xlsx, et à côté les "
+                        f"fichiers .csv ou .xml qu'il lit ({len(forms)} fichiers .xlsx trouvés)."
+                    ),
+                )
+            kept = forms + [e for e in entries if e.filename.lower().endswith(ATTACHED_EXTENSIONS)]
+            total = sum(entry.file_size for entry in kept)
+            if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED_BYTES:
+                return (
+                    b"",
+                    {},
+                    _file_issue(
+                        f"Une fois décompressée, l'archive occuperait {_megabytes(total)} "
+                        f"(plus de {_megabytes(MAX_UNCOMPRESSED_BYTES)}) : elle est refusée par sécurité."
+                    ),
+                )
+            for entry in kept:
+                ratio = entry.file_size / max(entry.compress_size, 1)
+                if entry.file_size >= RATIO_CHECK_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+                    return (
+                        b"",
+                        {},
+                        _file_issue(
+                            f"L'élément « {entry.filename} » de l'archive est compressé {ratio:.0f} "
+                            "fois : un taux aussi élevé signale une « bombe zip », elle est refusée."
+                        ),
+                    )
+            form = archive.read(forms[0])
+            attached = {os.path.basename(entry.filename): archive.read(entry) for entry in kept[1:]}
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+        zlib.error,
+    ):
+        return None  # check_archive says what is wrong with it
+    return form, attached, []

@@ -20,7 +20,8 @@ class SheetIssue:
     def __str__(self) -> str:
         if not self.sheet:
             return f"Fichier : {self.message}"
-        place = f"Feuille « {self.sheet} »"
+        attached = self.sheet.lower().endswith((".csv", ".xml"))
+        place = f"{'Fichier joint' if attached else 'Feuille'} « {self.sheet} »"
         if self.row is not None:
             place += f", ligne {self.row}"
         if self.column:

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,13 +22,19 @@ import openpyxl
 from ..checks import check_questionnaire, is_valid_name
 from ..messages import as_sentence
 from ..model import DEFAULT_LANGUAGE, Choice, ChoiceList, Group, Question, Questionnaire
+from ..names import qualify_duplicate_names
 from . import vocabulary as vocab
-from .archive import Source, check_archive, read_source
+from .archive import Source, check_archive, read_source, unpack_form_archive
+from .attachments import FILE_EXTENSIONS, file_columns, list_key, read_choice_file
 from .issues import ImportResult, SheetIssue
+from .parameters import parameter_problems
+from .references import text_reference_errors
 from .sheets import SheetRow, SheetTable, read_formula_values, read_sheet
 from .vocabulary import Column
 
 _PARAMETER_PATTERN = re.compile(r"([A-Za-z_][\w-]*)\s*=\s*([^\s,;]+)")
+# What pyxform's parameter grammar reads: key=value pairs separated by spaces, commas or semicolons.
+_PARAMETERS_SYNTAX = re.compile(r"[^\s=,;]+\s*=\s*[^\s=,;]+(?:[\s,;]+[^\s=,;]+\s*=\s*[^\s=,;]+)*")
 END_ROW_PREFIX = "end_row:"
 # Real forms nest a handful of groups; a file nesting hundreds is refused before any recursive
 # walk of the tree (checks, export, pages) could exhaust Python's stack.
@@ -40,8 +47,10 @@ _DAMAGED = (
 )
 
 
-def load_xlsform(source: Source) -> ImportResult:
-    """Import an XLSForm (.xlsx) from a path, bytes or a binary stream.
+def load_xlsform(source: Source, attachments: Mapping[str, bytes] | None = None) -> ImportResult:
+    """Import an XLSForm (.xlsx) from a path, bytes or a binary stream, with the files attached
+    to it ({"communes.csv": bytes}) that `select_one_from_file` questions read their choices from.
+    A zip of the form and its files (as `xlsform_archive` writes it) is read the same way.
 
     Never raises for bad input: `result.errors` lists every problem found, `result.questionnaire`
     is None when there is at least one error.
@@ -49,6 +58,12 @@ def load_xlsform(source: Source) -> ImportResult:
     payload, errors = read_source(source)
     if payload is None:
         return ImportResult(None, errors)
+    unpacked = unpack_form_archive(payload)
+    if unpacked is not None:
+        payload, found, errors = unpacked
+        if errors:
+            return ImportResult(None, errors)
+        attachments = found | dict(attachments or {})
     errors = check_archive(payload)
     if errors:
         return ImportResult(None, errors)
@@ -70,7 +85,7 @@ def load_xlsform(source: Source) -> ImportResult:
                 _read_formula_values(payload, tables, errors, warnings_found)
     except Exception:  # openpyxl raises many kinds of exception on malformed parts
         return ImportResult(None, [SheetIssue("", None, None, _DAMAGED)])
-    reader = _FormReader(tables, default_form_id, errors, warnings_found)
+    reader = _FormReader(tables, default_form_id, errors, warnings_found, attachments or {})
     questionnaire = reader.build()
     if errors:
         return ImportResult(None, errors, warnings_found)
@@ -129,22 +144,34 @@ class _OpenGroup:
     row: int
     repeat: bool
     children: list = field(default_factory=list)
+    # Names already used at this level, as pyxform scopes them: {name: row}, and in lower case.
+    names: dict[str, int] = field(default_factory=dict)
+    lower_names: dict[str, int] = field(default_factory=dict)
 
 
 class _FormReader:
     """Builds the model from the three sheets, collecting issues as it goes."""
 
-    def __init__(self, tables, default_form_id, errors, warnings_found):
+    def __init__(self, tables, default_form_id, errors, warnings_found, attachments):
         self.tables: dict[str, SheetTable] = tables
+        self.attachments: Mapping[str, bytes] = {
+            os.path.basename(name): payload for name, payload in attachments.items()
+        }
+        # select_one_from_file questions: (question, row, type header, file name, parameters)
+        self.file_questions: list[tuple[Question, int, str, str, str]] = []
+        self.unread_files: set[int] = set()  # id() of those whose file is missing or unreadable
         self.default_form_id = default_form_id
         self.errors: list[SheetIssue] = errors
         self.warnings: list[SheetIssue] = warnings_found
         self.settings: dict[str, str] = {}
         self.setting_values: dict[str, str] = {}
-        self.row_of_name: dict[str, int] = {}
+        self.row_of_name: dict[str, int] = {}  # filled once names are qualified (see build)
+        self.row_of_node: dict[int, int] = {}  # id(question or group) -> row
+        self.repeat_rows: dict[str, int] = {}  # repeat names, unique in the whole form
+        self.ambiguous: dict[str, list[str]] = {}  # XLSForm name -> qualified names
         self.first_choice_row: dict[tuple[str, str], int] = {}  # (sheet, list) -> first row
         self.choice_headers: dict[tuple[str, str], str] = {}  # (sheet, field) -> header
-        self.external_questions: set[str] = set()  # select_one_external questions
+        self.external_questions: set[int] = set()  # id() of select_one_external questions
         # Choices whose name holds a space: (sheet, row, header, list, name).
         self.spaced_choices: list[tuple[str, int, str, str, str]] = []
         self.missing_headers: set[tuple[str, str]] = set()  # (sheet, field) already reported
@@ -211,6 +238,7 @@ class _FormReader:
             settings=dict(self.settings),
             entities=self._read_entities(),
         )
+        self._qualify_names(questionnaire)
         if not questionnaire.form_id:
             questionnaire.form_id = self.default_form_id
         if not questionnaire.title:
@@ -222,10 +250,22 @@ class _FormReader:
             )
             if display != generated:
                 questionnaire.settings[vocab.LANGUAGE_SETTING_PREFIX + code] = display
+        self._attach_files(survey, questionnaire)
         if choices is None or choices_readable:
             self._check_lists(survey, questionnaire, choices is not None or external is not None)
         self._check_expressions(survey, questionnaire)
+        self.errors.extend(text_reference_errors(self.tables, questionnaire))
         return questionnaire
+
+    def _qualify_names(self, questionnaire: Questionnaire):
+        """A name used in several groups becomes its qualified name (see names.py); the rows of
+        the elements are then found by their names in the model."""
+        nodes = [node for _, node in questionnaire.walk()]
+        self.ambiguous = qualify_duplicate_names(questionnaire)
+        for node in nodes:
+            row = self.row_of_node.get(id(node))
+            if row is not None and node.name:
+                self.row_of_name.setdefault(node.name, row)
 
     # --- settings -------------------------------------------------------------------------
 
@@ -254,6 +294,13 @@ class _FormReader:
                 )
                 continue
             column = vocab.settings_column(index, header)
+            if vocab.normalise_header(header) == "name" and not is_valid_name(text):
+                self.error(
+                    table,
+                    first.number,
+                    header,
+                    f"« {text} » ne peut pas être le nom de la racine du formulaire : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . ».",
+                )
             if column.field:
                 self.setting_values[column.field] = text
             elif header.lower().startswith(vocab.LANGUAGE_SETTING_PREFIX):
@@ -422,13 +469,15 @@ class _FormReader:
         by_index = {column.index: column for column in columns}
         root: list = []
         stack: list[_OpenGroup] = []
+        top = _OpenGroup(Group(""), 0, False, root)
         if "type" not in {column.field for column in columns}:
             return root
         if not survey.rows:
             self.error(survey, None, None, "la feuille « survey » ne contient aucune question.")
         for row in survey.rows:
             fields, translations, kept, headers = self._row_values(row, by_index)
-            siblings = stack[-1].children if stack else root
+            level = stack[-1] if stack else top
+            siblings = level.children
             type_text = fields.pop("type", "")
             type_header = headers.get("type", "type")
             if not type_text:
@@ -446,7 +495,7 @@ class _FormReader:
                 continue
             parsed = vocab.parse_type(type_text)
             if parsed.kind in ("begin group", "begin repeat"):
-                group = self._group(survey, row, parsed, fields, translations, kept, headers)
+                group = self._group(survey, row, parsed, fields, translations, kept, headers, level)
                 if len(stack) >= MAX_GROUP_DEPTH:
                     if len(stack) == MAX_GROUP_DEPTH:
                         self.error(
@@ -457,7 +506,14 @@ class _FormReader:
                         )
                     # Not nested any deeper: its rows stay balanced, its questions join the level above.
                     stack.append(
-                        _OpenGroup(group, row.number, parsed.kind == "begin repeat", siblings)
+                        _OpenGroup(
+                            group,
+                            row.number,
+                            parsed.kind == "begin repeat",
+                            siblings,
+                            level.names,
+                            level.lower_names,
+                        )
                     )
                     continue
                 siblings.append(group)
@@ -467,7 +523,9 @@ class _FormReader:
                 self._close(survey, row, parsed, stack, kept, type_header)
                 continue
             siblings.append(
-                self._question(survey, row, parsed, type_text, fields, translations, kept, headers)
+                self._question(
+                    survey, row, parsed, type_text, fields, translations, kept, headers, level
+                )
             )
         for open_group in reversed(stack):
             kind = "begin repeat" if open_group.repeat else "begin group"
@@ -505,7 +563,9 @@ class _FormReader:
         for header, text in kept.items():
             open_group.group.extra[END_ROW_PREFIX + header] = text
 
-    def _register_name(self, survey, row, name_header, name, kept) -> str:
+    def _register_name(self, survey, row, name_header, name, kept, level, repeat=False) -> str:
+        """Checks a name where pyxform does: unique among the elements of one group (the same
+        name in two groups is allowed), "meta" reserved, a repeat's name unique in the form."""
         if not name and kept.get("$autoname"):
             name = kept["$autoname"]
         if not name and (survey.title, "name") in self.missing_headers:
@@ -515,7 +575,7 @@ class _FormReader:
                 survey,
                 row.number,
                 name_header,
-                "le nom est vide : chaque question et chaque groupe a besoin d'un nom unique (sans espace).",
+                "le nom est vide : chaque question et chaque groupe a besoin d'un nom (sans espace), unique dans son groupe.",
             )
             return ""
         if not is_valid_name(name):
@@ -525,20 +585,63 @@ class _FormReader:
                 name_header,
                 f"le nom « {name} » est invalide : il commence par une lettre ou « _ » et ne contient que lettres, chiffres, « _ », « - » ou « . » (pas d'espace ni d'apostrophe).",
             )
-        if name in self.row_of_name:
+        where = f"le groupe « {level.group.name} »" if level.group.name else "le formulaire"
+        if name == "meta":
             self.error(
                 survey,
                 row.number,
                 name_header,
-                f"le nom « {name} » est déjà utilisé ligne {self.row_of_name[name]} : chaque question et chaque groupe doit avoir un nom unique.",
+                "le nom « meta » est réservé aux métadonnées du formulaire (ODK, KoboToolbox) : choisissez-en un autre.",
+            )
+        elif name in level.names:
+            self.error(
+                survey,
+                row.number,
+                name_header,
+                f"le nom « {name} » est déjà utilisé ligne {level.names[name]} dans {where} : "
+                "deux éléments d'un même groupe doivent avoir des noms différents (le même nom reste possible dans deux groupes différents).",
             )
         else:
-            self.row_of_name[name] = row.number
+            level.names[name] = row.number
+            if name.lower() in level.lower_names:
+                self.warn(
+                    survey,
+                    row.number,
+                    name_header,
+                    f"le nom « {name} » ne diffère que par les majuscules de celui de la ligne "
+                    f"{level.lower_names[name.lower()]} dans {where} : certains logiciels "
+                    "d'analyse ne les distinguent pas.",
+                )
+            level.lower_names.setdefault(name.lower(), row.number)
+        if repeat:
+            if name == self.settings.get("name", "data"):
+                self.error(
+                    survey,
+                    row.number,
+                    name_header,
+                    f"un « begin repeat » ne peut pas s'appeler « {name} », le nom de la racine du formulaire.",
+                )
+            elif name in self.repeat_rows:
+                self.error(
+                    survey,
+                    row.number,
+                    name_header,
+                    f"le nom « {name} » est déjà celui d'une autre répétition ligne {self.repeat_rows[name]} : "
+                    "le nom d'un « begin repeat » est unique dans tout le formulaire.",
+                )
+            else:
+                self.repeat_rows[name] = row.number
         return name
 
-    def _group(self, survey, row, parsed, fields, translations, kept, headers) -> Group:
+    def _group(self, survey, row, parsed, fields, translations, kept, headers, level) -> Group:
         name = self._register_name(
-            survey, row, headers.get("name", "name"), fields.pop("name", ""), kept
+            survey,
+            row,
+            headers.get("name", "name"),
+            fields.pop("name", ""),
+            kept,
+            level,
+            repeat=parsed.kind == "begin repeat",
         )
         group = Group(
             name=name,
@@ -559,6 +662,14 @@ class _FormReader:
                 "« repeat_count » n'a de sens que pour un « begin repeat » : valeur gardée telle quelle, sans effet.",
             )
         self._keep_leftovers(survey, row, group.extra, fields, translations, headers, "un groupe")
+        self.row_of_node[id(group)] = row.number
+        if group.repeat and not any(group.label.values()) and "media::image" not in group.extra:
+            self.warn(
+                survey,
+                row.number,
+                headers.get("label", "label"),
+                f"la répétition « {name} » n'a pas de libellé : l'enquêteur ne verra que son nom en ajoutant une occurrence.",
+            )
         return group
 
     def _keep_leftovers(self, survey, row, extra, fields, translations, headers, what):
@@ -582,11 +693,23 @@ class _FormReader:
             )
 
     def _question(
-        self, survey, row, parsed, type_text, fields, translations, kept, headers
+        self, survey, row, parsed, type_text, fields, translations, kept, headers, level
     ) -> Question:
         type_header = headers.get("type", "type")
+        if not fields.get("name") and not kept.get("$autoname"):
+            # pyxform names these itself: an audit is always "audit", a note gets a name
+            if type_text.strip().lower() == "audit":
+                fields["name"] = "audit"
+            elif parsed.kind == "note" and not parsed.unsupported:
+                fields["name"] = f"generated_note_name_{row.number}"
+                self.warn(
+                    survey,
+                    row.number,
+                    headers.get("name", "name"),
+                    f"note sans nom : elle s'appelle « {fields['name']} », comme pyxform la nomme.",
+                )
         name = self._register_name(
-            survey, row, headers.get("name", "name"), fields.pop("name", ""), kept
+            survey, row, headers.get("name", "name"), fields.pop("name", ""), kept, level
         )
         extra = dict(kept)
         question = Question(
@@ -604,6 +727,7 @@ class _FormReader:
             default=fields.pop("default", ""),
             extra=extra,
         )
+        self.row_of_node[id(question)] = row.number
         for flag in ("required", "read_only"):
             text = fields.pop(flag, "")
             if text.lower() in vocab.YES_VALUES:
@@ -617,6 +741,16 @@ class _FormReader:
                     f"« {text} » : seules les valeurs oui/non (yes, no, true, false) sont interprétées ici ; l'expression est gardée telle quelle pour l'export.",
                 )
         parameters = fields.pop("parameters", "")
+        if parameters and not _PARAMETERS_SYNTAX.fullmatch(parameters.strip()):
+            self.error(
+                survey,
+                row.number,
+                headers.get("parameters", "parameters"),
+                f"paramètres « {parameters} » illisibles : écrivez-les « clé=valeur », séparés par des espaces (par exemple « start=1 end=5 step=1 »).",
+            )
+        elif parameters:
+            for message in parameter_problems(type_text, parameters):
+                self.error(survey, row.number, headers.get("parameters", "parameters"), message)
         if parsed.unknown:
             known = (
                 list(vocab.SIMPLE_TYPES)
@@ -638,9 +772,23 @@ class _FormReader:
                     type_header,
                     f"métadonnée « {type_text} » : elle n'est pas collectée ici ; elle est gardée telle quelle et réécrite à l'export.",
                 )
+                if type_text.strip().lower() == "audit" and name not in ("", "audit"):
+                    self.error(
+                        survey,
+                        row.number,
+                        headers.get("name", "name"),
+                        "la métadonnée « audit » s'appelle toujours « audit » (ODK l'exige) : videz la colonne « name » ou écrivez « audit ».",
+                    )
             elif parsed.external:
-                self.external_questions.add(name)
+                self.external_questions.add(id(question))
             elif parsed.or_other:
+                if question.choice_filter:
+                    self.error(
+                        survey,
+                        row.number,
+                        headers.get("choice_filter", "choice_filter"),
+                        "« or_other » ne se combine pas avec un « choice_filter » (ODK le refuse) : ajoutez un choix « autre » à la liste plutôt que « or_other ».",
+                    )
                 self.warn(
                     survey,
                     row.number,
@@ -654,7 +802,20 @@ class _FormReader:
                     type_header,
                     f"type « {type_text} » non pris en charge : la question est traitée comme « {parsed.kind} » et son type d'origine est gardé pour l'export.",
                 )
-        if question.type in (
+        if parsed.from_file:
+            question.choice_list = parsed.argument
+            if parsed.argument:
+                self.file_questions.append(
+                    (question, row.number, type_header, parsed.argument, parameters)
+                )
+            else:
+                self.error(
+                    survey,
+                    row.number,
+                    type_header,
+                    f"« {type_text} » doit être suivi du nom du fichier joint qui donne les choix (par exemple « {type_text} communes.csv »).",
+                )
+        elif question.type in (
             "select_one",
             "select_multiple",
         ) or parsed.unsupported.lower().startswith("rank"):
@@ -764,12 +925,14 @@ class _FormReader:
             list_name = fields.get("list_name", "")
             name = fields.get("name", "")
             if not list_name:
-                self.error(
+                # pyxform drops such a row: kept out here too, but said
+                self.warn(
                     table,
                     row.number,
                     headers_of.get("list_name", "list_name"),
-                    "le nom de liste est vide : chaque choix appartient à une liste.",
+                    "le nom de liste est vide : ce choix n'appartient à aucune liste, la ligne est ignorée.",
                 )
+                continue
             if not name:
                 self.error(
                     table,
@@ -780,12 +943,20 @@ class _FormReader:
             if not list_name or not name:
                 continue
             key = (list_name, name)
-            if key in first_row and not allow_duplicates:
+            if key in first_row:
+                # pyxform accepts it with the setting allow_choice_duplicates; an answer could
+                # then not say which of the two was chosen, so it is refused here all the same.
+                allowed = (
+                    " : le réglage « allow_choice_duplicates » n'est pas suivi ici, deux choix "
+                    "de même nom donneraient la même réponse ; renommez l'un d'eux"
+                    if allow_duplicates
+                    else ""
+                )
                 self.error(
                     table,
                     row.number,
                     headers_of.get("name", "name"),
-                    f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}.",
+                    f"le choix « {name} » figure déjà dans la liste « {list_name} » ligne {first_row[key]}{allowed}.",
                 )
                 continue
             first_row.setdefault(key, row.number)
@@ -796,6 +967,17 @@ class _FormReader:
                     (table.title, row.number, headers_of.get("name", "name"), list_name, name)
                 )
             choice_list = lists.setdefault(list_name, ChoiceList(list_name))
+            if (
+                not any(translations.get("label", {}).values())
+                and table.title.strip().lower() == "choices"
+            ):
+                # pyxform warns too; an external list is only read by its filter
+                self.warn(
+                    table,
+                    row.number,
+                    headers_of.get("label", "label"),
+                    f"le choix « {name} » n'a pas de libellé : il s'affiche sous son nom.",
+                )
             choice_list.choices.append(Choice(name, translations.get("label", {}), dict(kept)))
         return lists
 
@@ -840,8 +1022,86 @@ class _FormReader:
                     "préférez « _ ».",
                 )
 
+    def _attach_files(self, survey: SheetTable, questionnaire: Questionnaire):
+        """The choices of each select_one_from_file question, read from its attached file."""
+        read: dict[str, str | None] = {}  # list key -> key once read, None when it failed
+        for question, row, type_header, file_name, parameters in self.file_questions:
+            self.unread_files.add(id(question))
+            extension = os.path.splitext(file_name)[1].lower()
+            if extension == ".geojson":
+                self.error(
+                    survey,
+                    row,
+                    type_header,
+                    f"« {file_name} » : les choix tirés d'un fichier GeoJSON (carte) ne sont pas pris en charge ici ; "
+                    "donnez un fichier .csv ou .xml avec les colonnes « name » et « label ».",
+                )
+                continue
+            if extension not in FILE_EXTENSIONS or len(Path(file_name).suffixes) != 1:
+                self.error(
+                    survey,
+                    row,
+                    type_header,
+                    f"le fichier « {file_name} » doit se terminer par « .csv » ou « .xml » (une seule extension).",
+                )
+                continue
+            if file_name not in self.attachments:
+                joined = ", ".join(f"« {name} »" for name in sorted(self.attachments))
+                self.error(
+                    survey,
+                    row,
+                    type_header,
+                    f"le fichier « {file_name} » n'a pas été joint au formulaire : la question "
+                    f"« {question.name} » y lit ses choix ; joignez-le avec le fichier XLSForm"
+                    + (f" (fichiers joints : {joined})." if joined else "."),
+                )
+                continue
+            value_column, label_column = file_columns(parameters)
+            key = list_key(file_name, value_column, label_column)
+            if key not in read:
+                choice_list, errors, warnings_found = read_choice_file(
+                    file_name,
+                    self.attachments[file_name],
+                    value_column,
+                    label_column,
+                    self.default_language,
+                )
+                self.errors.extend(errors)
+                self.warnings.extend(warnings_found)
+                read[key] = None
+                if choice_list is not None:
+                    if key in questionnaire.choice_lists:
+                        self.error(
+                            survey,
+                            row,
+                            type_header,
+                            f"une liste de la feuille « choices » s'appelle déjà « {key} », comme le fichier joint : renommez-la.",
+                        )
+                        continue
+                    questionnaire.choice_lists[key] = choice_list
+                    read[key] = key
+            if read[key] is not None:
+                question.choice_list = key
+                self.unread_files.discard(id(question))
+                spaced = [
+                    choice.name
+                    for choice in questionnaire.choice_lists[key].choices
+                    if any(character.isspace() for character in choice.name)
+                ]
+                if question.type == "select_multiple" and spaced:
+                    # the rule pyxform applies to the choices sheet (it never reads the file)
+                    self.error(
+                        file_name,
+                        None,
+                        value_column,
+                        f"la valeur « {spaced[0]} » contient une espace alors que la question "
+                        f"« {question.name} » est à choix multiple, dont les réponses sont "
+                        "séparées par des espaces : remplacez-la par « _ ».",
+                    )
+
     def _check_lists(self, survey: SheetTable, questionnaire: Questionnaire, has_choices: bool):
-        selects = [q for q in questionnaire.questions() if q.choice_list]
+        from_file = {id(entry[0]) for entry in self.file_questions}
+        selects = [q for q in questionnaire.questions() if q.choice_list and id(q) not in from_file]
         if not selects:
             return
         if not has_choices:
@@ -859,7 +1119,7 @@ class _FormReader:
         for question in selects:
             choice_list = questionnaire.choice_lists.get(question.choice_list)
             row = self.row_of_name.get(question.name)
-            external = question.name in self.external_questions
+            external = id(question) in self.external_questions
             if choice_list is not None and choice_list.external != external:
                 where, other = (
                     ("external_choices", "choices") if external else ("choices", "external_choices")
@@ -907,6 +1167,8 @@ class _FormReader:
             ):
                 continue
             node = questionnaire.find(problem.name) if problem.name else None
+            if problem.field == "choice_filter" and id(node) in self.unread_files:
+                continue  # its columns are unknown: the missing file is reported instead
             message = problem.message
             expression = str(getattr(node, problem.field, "") or "") if node is not None else ""
             if problem.position is not None and expression:

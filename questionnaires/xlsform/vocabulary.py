@@ -105,9 +105,11 @@ _UNSUPPORTED_TYPES = {
     "csv-external": "calculate",
 }
 # Types followed by a list or a file name.
+FROM_FILE_TYPES = {
+    "select_one_from_file": "select_one",
+    "select_multiple_from_file": "select_multiple",
+}
 _UNSUPPORTED_LIST_TYPES = {
-    "select_one_from_file": "text",
-    "select_multiple_from_file": "text",
     "select_one_external": "select_one",
     "rank": "select_multiple",
 }
@@ -142,6 +144,7 @@ class ParsedType:
     unknown: bool = False
     or_other: bool = False
     external: bool = False  # select_one_external: its list is in the external_choices sheet
+    from_file: bool = False  # select_one_from_file: `argument` is the attached file's name
 
 
 def parse_type(cell: str) -> ParsedType:
@@ -162,6 +165,7 @@ def parse_type(cell: str) -> ParsedType:
             "select_one": "select_one",
             "select_multiple": "select_multiple",
             **{name: name for name in _UNSUPPORTED_LIST_TYPES},
+            **{name: name for name in FROM_FILE_TYPES},
         }.items(),
         key=lambda item: -len(item[0]),
     ):
@@ -170,6 +174,10 @@ def parse_type(cell: str) -> ParsedType:
             rest = words[spelled_words:]
             or_other = len(rest) == 2 and rest[1].lower() == "or_other"
             argument = rest[0] if rest else ""
+            if kind in FROM_FILE_TYPES:
+                if len(rest) > 1:
+                    return ParsedType(FROM_FILE_TYPES[kind], argument, unknown=True)
+                return ParsedType(FROM_FILE_TYPES[kind], argument, from_file=True)
             if kind in _UNSUPPORTED_LIST_TYPES:
                 return ParsedType(
                     _UNSUPPORTED_LIST_TYPES[kind],
@@ -186,12 +194,17 @@ def parse_type(cell: str) -> ParsedType:
             )
     if text in ("select_one", "select_multiple"):
         return ParsedType(text)
+    if text in FROM_FILE_TYPES:
+        return ParsedType(FROM_FILE_TYPES[text], from_file=True)
     return ParsedType(text, unknown=True)
 
 
 def fallback_type(original_type: str) -> str | None:
     """Our type standing in for an unsupported XLSForm type, or None when it is not one."""
     parsed = parse_type(original_type)
+    if parsed.from_file:
+        # versions imported before these types were read stood in for them with a text question
+        return "text"
     if parsed.unknown or not parsed.unsupported:
         # range with decimal bounds is read as decimal; see reader
         return "decimal" if parsed.kind == "range" else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from typing import BinaryIO
 
 from openpyxl import Workbook
@@ -15,7 +16,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from ..model import TYPES_WITH_CHOICES, Group, Question, Questionnaire
+from ..names import xlsform_name
 from . import vocabulary as vocab
+from .attachments import choice_file_bytes, file_columns
 from .reader import END_ROW_PREFIX
 
 
@@ -49,6 +52,36 @@ def _entity_rows(entities: list[dict[str, str]]) -> list[list[str]]:
     for row in entities:
         headers += [header for header in row if header not in headers]
     return [headers] + [[row.get(header, "") for header in headers] for row in entities]
+
+
+def choice_files(questionnaire: Questionnaire) -> dict[str, bytes]:
+    """The files the form's select_one_from_file questions read, written from their lists:
+    {"communes.csv": bytes}. The first list read from a file gives its columns."""
+    writer = _Writer(questionnaire)
+    files: dict[str, bytes] = {}
+    for choice_list in questionnaire.choice_lists.values():
+        if not choice_list.file or choice_list.file in files:
+            continue
+        value_column, label_column = file_columns(choice_list.name.partition(" ")[2])
+        files[choice_list.file] = choice_file_bytes(
+            choice_list,
+            value_column,
+            label_column,
+            questionnaire.default_language,
+            writer.display,
+        )
+    return files
+
+
+def xlsform_archive(questionnaire: Questionnaire, form_name: str = "") -> bytes:
+    """A zip of the form (.xlsx) and of the files it reads its choices from, as ODK Central and
+    KoboToolbox take them: the files beside the form, under their own names."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(form_name or f"{questionnaire.form_id}.xlsx", xlsform_bytes(questionnaire))
+        for file_name, payload in choice_files(questionnaire).items():
+            archive.writestr(file_name, payload)
+    return buffer.getvalue()
 
 
 def _fill(sheet, rows: list[list[str]]):
@@ -134,7 +167,7 @@ class _Writer:
 
     def _group(self, group: Group, records):
         kind = "repeat" if group.repeat else "group"
-        record = {"type": f"begin {kind}", "name": group.name}
+        record = {"type": f"begin {kind}", "name": xlsform_name(group.name)}
         self._texts(record, "label", group.label)
         self._texts(record, "hint", group.hint)
         record["relevant"] = group.relevant
@@ -153,7 +186,7 @@ class _Writer:
     def _question(self, question: Question) -> dict[str, str]:
         extra = dict(question.extra)
         original_type = extra.pop("type", "")
-        record: dict[str, str] = {"name": question.name}
+        record: dict[str, str] = {"name": xlsform_name(question.name)}
         appearance = question.appearance
         parameters = extra.pop("parameters", "")
         if original_type and vocab.fallback_type(original_type) == question.type:
@@ -166,7 +199,11 @@ class _Writer:
             bounds = f"start={question.start} end={question.end} step={question.step}"
             parameters = f"{bounds} {parameters}".strip()
         elif question.type in TYPES_WITH_CHOICES:
-            record["type"] = f"{question.type} {question.choice_list}".strip()
+            choice_list = self.questionnaire.choice_lists.get(question.choice_list)
+            if choice_list is not None and choice_list.file:
+                record["type"] = f"{question.type}_from_file {choice_list.file}"
+            else:
+                record["type"] = f"{question.type} {question.choice_list}".strip()
         else:
             record["type"] = question.type
         self._texts(record, "label", question.label)
@@ -191,7 +228,7 @@ class _Writer:
         """The rows of the choices sheet, or of the external_choices sheet with `external`."""
         records = []
         for choice_list in self.questionnaire.choice_lists.values():
-            if choice_list.external != external:
+            if choice_list.external != external or choice_list.file:
                 continue
             for choice in choice_list.choices:
                 record = {"list_name": choice_list.name, "name": choice.name}
