@@ -108,8 +108,14 @@ def content_hash(payload) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def find_by_uuid(client_uuid: str) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid))
+RECEIPT_TAKEN = "Ce code de récépissé est déjà celui d'une autre réponse."
+
+
+def find_by_uuid(client_uuid: str, *, all_studies: bool = False) -> Submission | None:
+    query = select(Submission).where(Submission.client_uuid == client_uuid)
+    if all_studies:
+        query = query.execution_options(all_studies=True)
+    return db.session.scalar(query)
 
 
 def store_submission(
@@ -132,7 +138,10 @@ def store_submission(
 
     Race-safe: concurrent retries rely on the unique client_uuid, not on a first read. The
     usual case, a new interview, thus costs no lookup by UUID; a resent one is found when the
-    insert meets the constraint, or before refusing it (it was valid when it was stored)."""
+    insert meets the constraint, or before refusing it (it was valid when it was stored). The
+    receipt code is checked before the insert, for a French answer among the other errors, and
+    again by its unique constraint at the insert: a code taken by another request in between
+    is refused as the check refuses it, with nothing written."""
     errors = _Errors()
     if channel not in CHANNELS:
         errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
@@ -165,8 +174,14 @@ def store_submission(
     )
     submission_id, answers_written = _insert_once(values)
     if submission_id is None:
-        # Another request stored the same UUID first (a retry racing its lost original).
-        return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
+        # The insert met a unique constraint. Another request stored the same UUID first (a
+        # retry racing its lost original), in this study or another (the UUID is unique across
+        # studies: someone else's is a conflict, never a 500)…
+        existing = find_by_uuid(client_uuid, all_studies=True)
+        if existing is not None:
+            return _already_stored(existing, content_hash, enumerator_id)
+        # …or took this receipt code after `_receipt` found it free.
+        raise SubmissionInvalid({"receipt_code": [RECEIPT_TAKEN]})
     if not answers_written:
         write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
     if channel == "papier":
@@ -199,7 +214,7 @@ def _receipt(typed: str | None, client_uuid: str, errors: _Errors) -> str:
         .execution_options(all_studies=True)
     )
     if taken is not None and taken != client_uuid:
-        errors.add("receipt_code", "Ce code de récépissé est déjà celui d'une autre réponse.")
+        errors.add("receipt_code", RECEIPT_TAKEN)
     return code
 
 
@@ -216,9 +231,10 @@ def _first_review(profile: Profile) -> tuple[str, str]:
 
 
 def _insert_once(values: dict) -> tuple[int | None, bool]:
-    """INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id: the unique constraint decides
-    which of two concurrent requests stores the row, in one round trip and without a savepoint.
-    Returns the new id, or None when the UUID was already there, and whether the submission's
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the unique constraints (client UUID, receipt
+    code) decide which of two concurrent requests stores the row, in one round trip and without
+    a savepoint; the loser's transaction stays usable, with nothing of its submission written.
+    Returns the new id, or None when the UUID or the receipt code was already there, and whether the submission's
     answer rows were written too: on PostgreSQL the same statement writes them
     (answer_table.with_answer_rows), on SQLite the caller does.
 
@@ -249,10 +265,7 @@ def _insert_statement(dialect: str):
     ]
     names = ", ".join(f'"{column.name}"' for column in columns)
     placeholders = ", ".join(f":{column.name}" for column in columns)
-    insert = (
-        f"INSERT INTO submission ({names}) VALUES ({placeholders}) "
-        "ON CONFLICT (client_uuid) DO NOTHING"
-    )
+    insert = f"INSERT INTO submission ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
     sql = with_answer_rows(insert) if dialect == "postgresql" else f"{insert} RETURNING id"
     statement = (
         text(sql)
