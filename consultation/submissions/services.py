@@ -406,13 +406,60 @@ def _checked_answers(version: PublishedVersion, answers: dict, errors: _Errors) 
 # --- back office ---------------------------------------------------------------------------
 
 
+ANSWERS_CHANGED = (
+    "Ces réponses ont été modifiées entre-temps (par une correction envoyée depuis la tablette "
+    "ou par une autre personne) : rien n'a été enregistré. Vos saisies sont conservées sur "
+    "cette page ; ouvrez la réponse dans un autre onglet pour voir la version actuelle, puis "
+    "enregistrez à nouveau pour la remplacer."
+)
+
+
+class SubmissionStale(SubmissionInvalid):
+    """The answers changed since the form was read; `version` is that of the current answers."""
+
+    def __init__(self, version: str):
+        super().__init__({"version": [ANSWERS_CHANGED]}, ANSWERS_CHANGED)
+        self.version = version
+
+
+def answers_version(submission: Submission) -> str:
+    """What a back-office form read, to tell at saving time whether the answers changed since:
+    a correction from the tablet, or another person's edit, changes it."""
+    return content_hash(submission.answers or {})
+
+
+def lock_submission(submission: Submission) -> Submission:
+    """Reads the row again, locked until the request ends (SELECT … FOR UPDATE on PostgreSQL;
+    SQLite's writing requests already hold the database's write lock): a check made on it then
+    holds until the commit, as a tablet's correction locks it too."""
+    return db.session.scalars(
+        select(Submission)
+        .where(Submission.id == submission.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def edit_answers(
-    submission: Submission, answers: dict, *, by: User, comment: str = ""
+    submission: Submission,
+    answers: dict,
+    *,
+    by: User,
+    comment: str = "",
+    version: str | None = None,
 ) -> SubmissionRevision | None:
     """Replaces the answers after validating them against the submission's own version; the
-    revision keeps before and after. Returns None when nothing changed."""
+    revision keeps before and after. Returns None when nothing changed.
+
+    `version` is `answers_version` as the form read it: when the answers changed since (a
+    tablet's correction, another edit), SubmissionStale is raised and nothing is changed, rather
+    than silently overwriting that change. The row is locked first, so that a correction cannot
+    slip in between the check and the write."""
     from questionnaires.validation import validate_answers
 
+    submission = lock_submission(submission)
+    if version is not None and version != answers_version(submission):
+        raise SubmissionStale(answers_version(submission))
     result = validate_answers(version_model(submission.questionnaire_version), answers)
     if result.errors:
         raise SubmissionInvalid(
