@@ -247,10 +247,11 @@ def _insert_once(values: dict) -> tuple[int | None, bool]:
         column.name: values[column.name] if column.name in values else _python_default(column)
         for column in columns
     }
+    connection = db.session.connection()
     if dialect != "postgresql":
-        return db.session.scalar(statement, parameters), False
+        return connection.scalar(statement, parameters), False
     parameters |= answer_row_parameters(values["questionnaire_version_id"], values["answers"])
-    return db.session.scalar(statement, parameters), True
+    return connection.scalar(statement, parameters), True
 
 
 @lru_cache(maxsize=2)
@@ -343,9 +344,11 @@ def _find_place(
     if commune_code is None:
         if not (wanted_quartier and by_id):
             return False, None, None
-        row = db.session.execute(
-            _place_statement("quartier"), {"quartier_id": int(quartier)}
-        ).first()
+        row = (
+            db.session.connection()
+            .execute(_place_statement("quartier"), {"quartier_id": int(quartier)})
+            .first()
+        )
         return False, (row.id if row else None), (row.commune_code if row else None)
     if not wanted_quartier:
         kind, parameters = "commune", {}
@@ -353,9 +356,11 @@ def _find_place(
         kind, parameters = "commune_quartier_id", {"quartier_id": int(quartier)}
     else:
         kind, parameters = "commune_quartier_name", {"quartier_name": str(quartier).strip()}
-    row = db.session.execute(
-        _place_statement(kind), {"commune_code": commune_code} | parameters
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_place_statement(kind), {"commune_code": commune_code} | parameters)
+        .first()
+    )
     if row is None:
         return False, None, None
     return True, row.id, commune_code
@@ -364,6 +369,8 @@ def _find_place(
 @lru_cache(maxsize=None)
 def _place_statement(kind: str):
     # Built once: constructing the statement costs more than running it on a small territory.
+    # Run on the session's connection, without the ORM session's per-statement machinery: the
+    # territory is shared by every study, there is nothing to scope.
     if kind == "quartier":
         return select(Quartier.id, Quartier.commune_code).where(
             Quartier.id == bindparam("quartier_id")
