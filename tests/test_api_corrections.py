@@ -3,6 +3,7 @@ submission, codings following the text; refused in French, with nothing changed,
 another enquêteur's, when the back office changed it since, or when it is already closed."""
 
 import copy
+import re
 
 import pytest
 from french import assert_french
@@ -258,3 +259,72 @@ def test_the_back_office_shows_the_correction_in_the_history(tablets, db, login)
     history = page[page.index('id="historique"') :]
     assert "corrigée depuis la tablette" in history
     assert CORRECTED.replace("'", "&#39;") in history
+
+
+def _form_version(page: str) -> str:
+    """The version of the answers the edit page was read at (its form's data-version)."""
+    found = re.search(r'id="entry-form"[^>]*data-version="([0-9a-f]{64})"', page)
+    assert found, "the edit form carries the version of the answers it shows"
+    return found.group(1)
+
+
+def test_a_back_office_form_read_before_a_tablet_correction_does_not_overwrite_it(
+    tablets, db, login
+):
+    tablet = tablets[0]
+    body, acknowledged = _sent(tablet)
+    charge = login("charge_etude")
+    edit_url = f"/etudes/etude-test/reponses/{acknowledged['id']}/modifier"
+    read_at = _form_version(charge.get(edit_url).get_data(as_text=True))
+
+    # Meanwhile the enquêteur corrects the interview from the tablet.
+    corrected = tablet.post_submission(_correction(body, acknowledged, besoins=CORRECTED))
+    assert corrected.status_code == 200, corrected.get_json()
+
+    typed = copy.deepcopy(body["answers"]) | {"besoins": ORIGINAL + " (vu au téléphone)"}
+    response = charge.post(edit_url, json={"answers": typed, "version": read_at})
+
+    assert response.status_code == 409
+    refusal = response.get_json()
+    assert_french(refusal["message"])
+    assert "modifiées entre-temps" in refusal["message"]
+    assert "rien n'a été enregistré" in refusal["message"]
+    db.session.expire_all()
+    submission = db.session.get(Submission, acknowledged["id"])
+    assert submission.answers["besoins"] == CORRECTED
+    assert [revision.action for revision in submission.revisions] == ["correction"]
+    # The analysis reads the corrected text too.
+    stored_text = select(AnswerText.text).where(
+        AnswerText.submission_id == acknowledged["id"], AnswerText.path == "besoins"
+    )
+    assert db.session.scalars(stored_text).all() == [CORRECTED]
+
+    # Saving again, after the message, replaces the corrected answers knowingly.
+    again = charge.post(edit_url, json={"answers": typed, "version": refusal["version"]})
+    assert again.status_code == 200 and again.get_json()["changed"]
+    db.session.expire_all()
+    submission = db.session.get(Submission, acknowledged["id"])
+    assert submission.answers["besoins"] == ORIGINAL + " (vu au téléphone)"
+    assert [revision.action for revision in submission.revisions] == ["correction", "edit"]
+
+
+def test_of_two_back_office_forms_read_at_once_the_second_saved_is_refused(tablets, db, login):
+    _, acknowledged = _sent(tablets[0])
+    edit_url = f"/etudes/etude-test/reponses/{acknowledged['id']}/modifier"
+    first, second = login("charge_etude"), login("charge_etude")
+    versions = [
+        _form_version(client.get(edit_url).get_data(as_text=True)) for client in (first, second)
+    ]
+    answers = db.session.get(Submission, acknowledged["id"]).answers
+    saved = first.post(
+        edit_url,
+        json={"answers": answers | {"besoins": "Première version."}, "version": versions[0]},
+    )
+    assert saved.status_code == 200 and saved.get_json()["changed"]
+    refused = second.post(
+        edit_url,
+        json={"answers": answers | {"besoins": "Seconde version."}, "version": versions[1]},
+    )
+    assert refused.status_code == 409 and "modifiées entre-temps" in refused.get_json()["message"]
+    db.session.expire_all()
+    assert db.session.get(Submission, acknowledged["id"]).answers["besoins"] == "Première version."

@@ -125,3 +125,22 @@ def test_a_removed_member_loses_the_study_at_the_next_request(app, db, login):
     assert response.status_code == 302
     assert lecteur.get("/etudes/etude-test/").status_code == 404
     assert lecteur.get("/etudes/etude-test/analyse/").status_code == 404
+
+
+def test_a_uuid_already_used_in_another_study_is_a_conflict_that_names_nothing(
+    app, db, two_studies
+):
+    """The UUID is unique across studies: an interview of the other study sent again under its
+    UUID with this study's questionnaire is refused as any other UUID conflict, never a 500."""
+    client = app.test_client()
+    other_study = _token(db, two_studies["charge"], two_studies["other"].id)
+    body = payload(two_studies["b"].id)
+    assert client.post("/api/v1/submissions", json=body, headers=other_study).status_code == 201
+    this_study = _token(db, two_studies["charge"], two_studies["a"].study_id)
+    response = client.post(
+        "/api/v1/submissions",
+        json=payload(two_studies["a"].id) | {"uuid": body["uuid"]},
+        headers=this_study,
+    )
+    assert response.status_code == 409 and response.get_json()["code"] == "conflit_uuid"
+    assert "id" not in response.get_json()

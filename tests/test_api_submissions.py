@@ -5,9 +5,10 @@ import json
 
 import pytest
 from french import assert_french
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from submission_records import device_token, payload, publish, territory
 
+from consultation.submissions.answer_table import AnswerText
 from consultation.submissions.models import Assignment, Submission, normal_receipt_code
 
 pytestmark = pytest.mark.storage
@@ -336,3 +337,36 @@ def test_a_receipt_code_already_taken_or_malformed_is_refused_in_french(tablet, 
     malformed = tablet.post_submission(payload(tablet.questionnaire.id, receipt_code="ABC"))
     assert malformed.status_code == 422 and "receipt_code" in malformed.get_json()["errors"]
     assert _count(db) == 1
+
+
+def test_a_receipt_code_taken_by_another_interview_during_the_sync_is_refused_in_french(
+    tablet, db, monkeypatch
+):
+    """Two tablets sync at once with the same code: the other one stores it after this request
+    found it free and before this request's insert. Same answer as when it was taken before."""
+    from consultation.submissions import services
+
+    other = tablet.post_submission(payload(tablet.questionnaire.id)).get_json()
+    checked = services._receipt
+
+    def checked_then_taken(typed, client_uuid, errors):
+        code = checked(typed, client_uuid, errors)
+        db.session.execute(
+            update(Submission).where(Submission.id == other["id"]).values(receipt_code=code)
+        )
+        return code
+
+    monkeypatch.setattr(services, "_receipt", checked_then_taken)
+    body = payload(tablet.questionnaire.id, receipt_code="7K2M-QX9D-4TBE")
+    response = tablet.post_submission(body)
+
+    assert response.status_code == 422
+    error = _assert_french_json(response)
+    assert "déjà celui d'une autre réponse" in error["errors"]["receipt_code"][0]
+    # Nothing of the refused interview is stored: neither its row nor its answer rows.
+    assert _count(db) == 1
+    assert db.session.get(Submission, other["id"]) is not None
+    refused = select(Submission.id).where(Submission.client_uuid == body["uuid"])
+    assert db.session.scalar(refused) is None
+    answer_rows = select(func.count(AnswerText.id)).where(AnswerText.submission_id != other["id"])
+    assert db.session.scalar(answer_rows) == 0

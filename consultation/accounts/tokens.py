@@ -74,7 +74,14 @@ def find_active_token(token: str) -> ActiveToken | None:
     sync request starts here."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(_active_token_statement(), {"digest": token_digest(token)}).first()
+    # On the session's connection, not through the ORM session: its per-statement machinery
+    # (ORM compile state, the study scope's hook) cost four times the query itself. Nothing to
+    # scope here: the token is looked up before its study is known, and names it.
+    row = (
+        db.session.connection()
+        .execute(_active_token_statement(), {"digest": token_digest(token)})
+        .first()
+    )
     return ActiveToken(*row) if row is not None else None
 
 

@@ -55,7 +55,9 @@ from ..submissions.services import (
     Profile,
     SubmissionConflict,
     SubmissionInvalid,
+    SubmissionStale,
     answer_changes,
+    answers_version,
     content_hash,
     edit_answers,
     set_state,
@@ -248,8 +250,8 @@ def change_state(submission_id: int):
     return redirect(url_for("review.submission", submission_id=submission.id))
 
 
-def _json_error(status: int, message: str, errors: dict | None = None):
-    return jsonify({"code": status, "message": message, "errors": errors or {}}), status
+def _json_error(status: int, message: str, errors: dict | None = None, **extra):
+    return jsonify({"code": status, "message": message, "errors": errors or {}} | extra), status
 
 
 @bp.route("/<int:submission_id>/copie.<fmt>")
@@ -308,15 +310,25 @@ def edit(submission_id: int):
             submission=submission,
             questionnaire=version.questionnaire,
             definition=version.definition,
+            answers_version=answers_version(submission),
         )
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         return _json_error(400, "Requête invalide : les réponses doivent être un objet JSON.")
     comment = body.get("comment") if isinstance(body.get("comment"), str) else ""
+    # The version of the answers the form was read at; a body without one is not checked.
+    version = body.get("version") if isinstance(body.get("version"), str) else None
     try:
         revision = edit_answers(
-            submission, body["answers"], by=current_user, comment=comment[:2000]
+            submission,
+            body["answers"],
+            by=current_user,
+            comment=comment[:2000],
+            version=version,
         )
+    except SubmissionStale as error:
+        # The page keeps what was typed; saving again replaces the current answers knowingly.
+        return _json_error(409, error.message, error.errors, version=error.version)
     except SubmissionInvalid as error:
         return _json_error(422, error.message, error.errors)
     flash(

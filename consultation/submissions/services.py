@@ -108,8 +108,14 @@ def content_hash(payload) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def find_by_uuid(client_uuid: str) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.client_uuid == client_uuid))
+RECEIPT_TAKEN = "Ce code de récépissé est déjà celui d'une autre réponse."
+
+
+def find_by_uuid(client_uuid: str, *, all_studies: bool = False) -> Submission | None:
+    query = select(Submission).where(Submission.client_uuid == client_uuid)
+    if all_studies:
+        query = query.execution_options(all_studies=True)
+    return db.session.scalar(query)
 
 
 def store_submission(
@@ -132,7 +138,10 @@ def store_submission(
 
     Race-safe: concurrent retries rely on the unique client_uuid, not on a first read. The
     usual case, a new interview, thus costs no lookup by UUID; a resent one is found when the
-    insert meets the constraint, or before refusing it (it was valid when it was stored)."""
+    insert meets the constraint, or before refusing it (it was valid when it was stored). The
+    receipt code is checked before the insert, for a French answer among the other errors, and
+    again by its unique constraint at the insert: a code taken by another request in between
+    is refused as the check refuses it, with nothing written."""
     errors = _Errors()
     if channel not in CHANNELS:
         errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
@@ -165,8 +174,14 @@ def store_submission(
     )
     submission_id, answers_written = _insert_once(values)
     if submission_id is None:
-        # Another request stored the same UUID first (a retry racing its lost original).
-        return _already_stored(find_by_uuid(client_uuid), content_hash, enumerator_id)
+        # The insert met a unique constraint. Another request stored the same UUID first (a
+        # retry racing its lost original), in this study or another (the UUID is unique across
+        # studies: someone else's is a conflict, never a 500)…
+        existing = find_by_uuid(client_uuid, all_studies=True)
+        if existing is not None:
+            return _already_stored(existing, content_hash, enumerator_id)
+        # …or took this receipt code after `_receipt` found it free.
+        raise SubmissionInvalid({"receipt_code": [RECEIPT_TAKEN]})
     if not answers_written:
         write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
     if channel == "papier":
@@ -199,7 +214,7 @@ def _receipt(typed: str | None, client_uuid: str, errors: _Errors) -> str:
         .execution_options(all_studies=True)
     )
     if taken is not None and taken != client_uuid:
-        errors.add("receipt_code", "Ce code de récépissé est déjà celui d'une autre réponse.")
+        errors.add("receipt_code", RECEIPT_TAKEN)
     return code
 
 
@@ -216,9 +231,10 @@ def _first_review(profile: Profile) -> tuple[str, str]:
 
 
 def _insert_once(values: dict) -> tuple[int | None, bool]:
-    """INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id: the unique constraint decides
-    which of two concurrent requests stores the row, in one round trip and without a savepoint.
-    Returns the new id, or None when the UUID was already there, and whether the submission's
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the unique constraints (client UUID, receipt
+    code) decide which of two concurrent requests stores the row, in one round trip and without
+    a savepoint; the loser's transaction stays usable, with nothing of its submission written.
+    Returns the new id, or None when the UUID or the receipt code was already there, and whether the submission's
     answer rows were written too: on PostgreSQL the same statement writes them
     (answer_table.with_answer_rows), on SQLite the caller does.
 
@@ -231,10 +247,11 @@ def _insert_once(values: dict) -> tuple[int | None, bool]:
         column.name: values[column.name] if column.name in values else _python_default(column)
         for column in columns
     }
+    connection = db.session.connection()
     if dialect != "postgresql":
-        return db.session.scalar(statement, parameters), False
+        return connection.scalar(statement, parameters), False
     parameters |= answer_row_parameters(values["questionnaire_version_id"], values["answers"])
-    return db.session.scalar(statement, parameters), True
+    return connection.scalar(statement, parameters), True
 
 
 @lru_cache(maxsize=2)
@@ -249,10 +266,7 @@ def _insert_statement(dialect: str):
     ]
     names = ", ".join(f'"{column.name}"' for column in columns)
     placeholders = ", ".join(f":{column.name}" for column in columns)
-    insert = (
-        f"INSERT INTO submission ({names}) VALUES ({placeholders}) "
-        "ON CONFLICT (client_uuid) DO NOTHING"
-    )
+    insert = f"INSERT INTO submission ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
     sql = with_answer_rows(insert) if dialect == "postgresql" else f"{insert} RETURNING id"
     statement = (
         text(sql)
@@ -330,9 +344,11 @@ def _find_place(
     if commune_code is None:
         if not (wanted_quartier and by_id):
             return False, None, None
-        row = db.session.execute(
-            _place_statement("quartier"), {"quartier_id": int(quartier)}
-        ).first()
+        row = (
+            db.session.connection()
+            .execute(_place_statement("quartier"), {"quartier_id": int(quartier)})
+            .first()
+        )
         return False, (row.id if row else None), (row.commune_code if row else None)
     if not wanted_quartier:
         kind, parameters = "commune", {}
@@ -340,9 +356,11 @@ def _find_place(
         kind, parameters = "commune_quartier_id", {"quartier_id": int(quartier)}
     else:
         kind, parameters = "commune_quartier_name", {"quartier_name": str(quartier).strip()}
-    row = db.session.execute(
-        _place_statement(kind), {"commune_code": commune_code} | parameters
-    ).first()
+    row = (
+        db.session.connection()
+        .execute(_place_statement(kind), {"commune_code": commune_code} | parameters)
+        .first()
+    )
     if row is None:
         return False, None, None
     return True, row.id, commune_code
@@ -351,6 +369,8 @@ def _find_place(
 @lru_cache(maxsize=None)
 def _place_statement(kind: str):
     # Built once: constructing the statement costs more than running it on a small territory.
+    # Run on the session's connection, without the ORM session's per-statement machinery: the
+    # territory is shared by every study, there is nothing to scope.
     if kind == "quartier":
         return select(Quartier.id, Quartier.commune_code).where(
             Quartier.id == bindparam("quartier_id")
@@ -393,13 +413,60 @@ def _checked_answers(version: PublishedVersion, answers: dict, errors: _Errors) 
 # --- back office ---------------------------------------------------------------------------
 
 
+ANSWERS_CHANGED = (
+    "Ces réponses ont été modifiées entre-temps (par une correction envoyée depuis la tablette "
+    "ou par une autre personne) : rien n'a été enregistré. Vos saisies sont conservées sur "
+    "cette page ; ouvrez la réponse dans un autre onglet pour voir la version actuelle, puis "
+    "enregistrez à nouveau pour la remplacer."
+)
+
+
+class SubmissionStale(SubmissionInvalid):
+    """The answers changed since the form was read; `version` is that of the current answers."""
+
+    def __init__(self, version: str):
+        super().__init__({"version": [ANSWERS_CHANGED]}, ANSWERS_CHANGED)
+        self.version = version
+
+
+def answers_version(submission: Submission) -> str:
+    """What a back-office form read, to tell at saving time whether the answers changed since:
+    a correction from the tablet, or another person's edit, changes it."""
+    return content_hash(submission.answers or {})
+
+
+def lock_submission(submission: Submission) -> Submission:
+    """Reads the row again, locked until the request ends (SELECT … FOR UPDATE on PostgreSQL;
+    SQLite's writing requests already hold the database's write lock): a check made on it then
+    holds until the commit, as a tablet's correction locks it too."""
+    return db.session.scalars(
+        select(Submission)
+        .where(Submission.id == submission.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def edit_answers(
-    submission: Submission, answers: dict, *, by: User, comment: str = ""
+    submission: Submission,
+    answers: dict,
+    *,
+    by: User,
+    comment: str = "",
+    version: str | None = None,
 ) -> SubmissionRevision | None:
     """Replaces the answers after validating them against the submission's own version; the
-    revision keeps before and after. Returns None when nothing changed."""
+    revision keeps before and after. Returns None when nothing changed.
+
+    `version` is `answers_version` as the form read it: when the answers changed since (a
+    tablet's correction, another edit), SubmissionStale is raised and nothing is changed, rather
+    than silently overwriting that change. The row is locked first, so that a correction cannot
+    slip in between the check and the write."""
     from questionnaires.validation import validate_answers
 
+    submission = lock_submission(submission)
+    if version is not None and version != answers_version(submission):
+        raise SubmissionStale(answers_version(submission))
     result = validate_answers(version_model(submission.questionnaire_version), answers)
     if result.errors:
         raise SubmissionInvalid(

@@ -109,7 +109,7 @@ form.addEventListener("submit", async (event) => {
   const answers = controller.getAnswers();
   const body = form.dataset.mode === "paper"
     ? { uuid: form.dataset.uuid, answers, ...profileAndConsent() }
-    : { answers, comment: form.elements.comment.value };
+    : { answers, comment: form.elements.comment.value, version: form.dataset.version };
   const button = form.querySelector('button[type="submit"]');
   button.disabled = true;
   try {
@@ -124,6 +124,9 @@ form.addEventListener("submit", async (event) => {
       window.location.assign(result.redirect);
       return;
     }
+    // Changed meanwhile: what was typed stays in the form, and saving again replaces the
+    // current answers knowingly.
+    if (response.status === 409 && result.version) form.dataset.version = result.version;
     showErrors(result.message || "L'enregistrement a échoué.", result.errors);
   } catch (error) {
     showErrors("Le serveur ne répond pas : vérifiez la connexion et réessayez.", {});
