@@ -26,6 +26,7 @@ than the thresholds do.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -95,6 +96,110 @@ def char_ngrams(text: str) -> list[str]:
     return [gram for word in text.split() for gram in _word_char_ngrams(fold(word))]
 
 
+def word_keys(analysis: TextAnalysis) -> list[str]:
+    """The folded lemmas of the words of an answer, in order (what lemma features pair up)."""
+    tokens = analysis.tokens
+    return [key for key, index in analysis.match_keys if tokens[index].flags & ALPHA]
+
+
+class _Numbering(dict):
+    """Strings numbered 0, 1, 2… in the order first seen; `new` lists those not handed out yet.
+    Read with map(numbering.__getitem__, strings): one C loop for a whole batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, string: str) -> int:
+        number = self[string] = len(self)
+        self.new.append(string)
+        return number
+
+    def ids(self, strings) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, strings), np.int64)
+
+
+class _Interned:
+    """Strings numbered in the order first seen, each with the columns `columns_of(string)`
+    gives, computed once and stored end to end in one array: a batch's columns are then gathered
+    by numpy whatever its number of words."""
+
+    def __init__(self, columns_of):
+        self.numbering = _Numbering()
+        self._columns_of = columns_of
+        self._ends = np.zeros(1, dtype=np.int64)  # columns of string i: _ends[i]:_ends[i + 1]
+        self._columns = np.zeros(0, dtype=np.int32)
+
+    def ids(self, strings) -> np.ndarray:
+        found = self.numbering.ids(strings)
+        new = self.numbering.new
+        if new:
+            pending = [self._columns_of(string) for string in new]
+            lengths = np.fromiter(map(len, pending), np.int64, len(pending))
+            self._ends = np.concatenate((self._ends, self._ends[-1] + np.cumsum(lengths)))
+            self._columns = np.concatenate(
+                [self._columns, np.fromiter(chain.from_iterable(pending), np.int32)]
+            )
+            new.clear()
+        return found
+
+    def gather(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of the strings `ids` end to end, and where each string's end."""
+        starts = self._ends[ids]
+        lengths = self._ends[ids + 1] - starts
+        ends = np.cumsum(lengths)
+        positions = np.repeat(starts - (ends - lengths), lengths) + np.arange(
+            ends[-1] if len(ends) else 0
+        )
+        return self._columns[positions], ends
+
+
+_PAIR = np.int64(1 << 31)  # a pair of lemma numbers (a, b) is a * _PAIR + b
+
+
+class _LemmaColumns:
+    """The columns of a fitted lemma vocabulary by lemma number: one array for single lemmas,
+    a sorted array of pair codes for pairs. A vocabulary with a feature of three words or more
+    (a lemma holding a space) is left to sklearn (`usable` False)."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.vocabulary = vocabulary
+        self.numbering = _Numbering()
+        self.single = np.zeros(0, dtype=np.int64)
+        self.usable = all(feature.count(" ") < 2 for feature in vocabulary)
+        pairs = [
+            (feature.split(" "), column) for feature, column in vocabulary.items() if " " in feature
+        ]
+        if not self.usable:
+            return
+        firsts = self.ids([first for (first, _second), _column in pairs])
+        seconds = self.ids([second for (_first, second), _column in pairs])
+        codes = firsts * _PAIR + seconds
+        order = np.argsort(codes, kind="stable")
+        self._pair_codes = codes[order]
+        self._pair_columns = np.array([column for _words, column in pairs], dtype=np.int64)[order]
+
+    def ids(self, keys) -> np.ndarray:
+        found = self.numbering.ids(keys)
+        new = self.numbering.new
+        if new:
+            get = self.vocabulary.get
+            self.single = np.concatenate(
+                (self.single, np.fromiter((get(key, -1) for key in new), np.int64, len(new)))
+            )
+            new.clear()
+        return found
+
+    def pairs(self, firsts: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+        """The column of each pair (firsts[i], seconds[i]), -1 when not in the vocabulary."""
+        known = self._pair_codes
+        if not len(known) or not len(firsts):
+            return np.full(len(firsts), -1, dtype=np.int64)
+        codes = firsts * _PAIR + seconds
+        positions = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+        return np.where(known[positions] == codes, self._pair_columns[positions], -1)
+
+
 class CodeModel:
     """Multi-label classifier: `fit` on analyses, label sets and rule hits (the codes whose rules
     matched each answer); `probabilities` gives answers × codes; `thresholds` one per code."""
@@ -132,32 +237,34 @@ class CodeModel:
 
     def char_matrix(self, analyses: Sequence[TextAnalysis]):
         """The char block, as the fitted TfidfVectorizer would give it, but counted from each
-        word's columns, computed once per distinct word: answers repeat their words far more
-        than their texts, and sklearn's n-gram loop was a third of the time of suggesting."""
+        word's columns, computed once per distinct word and gathered for the whole batch by numpy:
+        answers repeat their words far more than their texts, and sklearn's n-gram loop, then a
+        Python step per word, were a third of the time of suggesting."""
         from scipy.sparse import csr_matrix
         from sklearn.preprocessing import normalize
 
         vectorizer = self.char_vectorizer
         if vectorizer.analyzer == "char_wb":  # a model saved before: its own, slower, path
             return vectorizer.transform([fold(analysis.text) for analysis in analyses])
-        columns_of = self.__dict__.setdefault("_word_columns", {})
-        vocabulary = vectorizer.vocabulary_
-        pieces, indptr = [], [0]
-        for analysis in analyses:
-            length = 0
-            for word in analysis.text.split():
-                columns = columns_of.get(word)
-                if columns is None:
-                    found = [vocabulary.get(gram) for gram in _word_char_ngrams(fold(word))]
-                    columns = np.array([c for c in found if c is not None], dtype=np.int32)
-                    columns_of[word] = columns
-                pieces.append(columns)
-                length += len(columns)
-            indptr.append(indptr[-1] + length)
-        indices = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        words = self.__dict__.get("_char_words")
+        if words is None:
+            vocabulary = vectorizer.vocabulary_
+            words = self._char_words = _Interned(
+                lambda word: [
+                    column
+                    for gram in _word_char_ngrams(fold(word))
+                    if (column := vocabulary.get(gram)) is not None
+                ]
+            )
+        splits = [analysis.text.split() for analysis in analyses]
+        ids = words.ids(chain.from_iterable(splits))
+        indices, word_ends = words.gather(ids)
+        # Each answer's columns end where its last word's do.
+        answer_ends = np.cumsum(np.fromiter(map(len, splits), np.int64, len(splits)))
+        indptr = np.concatenate(([0], word_ends))[np.concatenate(([0], answer_ends))]
         counts = csr_matrix(
-            (np.ones(len(indices)), indices, np.array(indptr)),
-            shape=(len(analyses), len(vocabulary)),
+            (np.ones(len(indices)), indices, indptr),
+            shape=(len(analyses), len(vectorizer.vocabulary_)),
         )
         counts.sum_duplicates()
         counts.data = (1 + np.log(counts.data)) * vectorizer.idf_[counts.indices]
@@ -165,11 +272,46 @@ class CodeModel:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_word_columns", None)  # a cache, rebuilt on use
+        for cache in ("_word_columns", "_char_words", "_lemma_columns"):
+            state.pop(cache, None)  # caches, rebuilt on use
         return state
 
     def lemma_matrix(self, analyses: Sequence[TextAnalysis]):
-        return self.lemma_vectorizer.transform([lemma_features(analysis) for analysis in analyses])
+        """The lemma block, as the fitted TfidfVectorizer gives it, counted by numpy: each folded
+        lemma is numbered once per process, its column and those of the known pairs of lemmas
+        looked up for the whole batch at once (sklearn builds a dict per answer and a string per
+        pair of words)."""
+        from scipy.sparse import csr_matrix
+        from sklearn.preprocessing import normalize
+
+        vectorizer = self.lemma_vectorizer
+        columns = self.__dict__.get("_lemma_columns")
+        if columns is None:
+            columns = self._lemma_columns = _LemmaColumns(vectorizer.vocabulary_)
+        if not columns.usable:  # a vocabulary this path cannot read: sklearn's own
+            return vectorizer.transform([lemma_features(analysis) for analysis in analyses])
+        word_lists = [word_keys(analysis) for analysis in analyses]
+        lengths = np.fromiter(map(len, word_lists), np.int64, len(word_lists))
+        ids = columns.ids(chain.from_iterable(word_lists))
+        rows = np.repeat(np.arange(len(analyses)), lengths)
+        singles = columns.single[ids]
+        # A pair is two neighbours in one answer: not across the end of an answer.
+        same_answer = rows[1:] == rows[:-1]
+        pairs = columns.pairs(ids[:-1][same_answer], ids[1:][same_answer])
+        all_rows = np.concatenate((rows, rows[:-1][same_answer]))
+        all_columns = np.concatenate((singles, pairs))
+        found = all_columns >= 0
+        counts = csr_matrix(
+            (np.ones(int(found.sum())), (all_rows[found], all_columns[found])),
+            shape=(len(analyses), len(vectorizer.vocabulary_)),
+        )
+        counts.sum_duplicates()
+        counts.sort_indices()
+        # TfidfTransformer.transform's arithmetic, in its order.
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= vectorizer.idf_[counts.indices]
+        return normalize(counts, norm="l2", copy=False)
 
     def features(self, analyses: Sequence[TextAnalysis], rule_hits: Sequence[set[str]]):
         return self.features_and_lemmas(analyses, rule_hits)[0]

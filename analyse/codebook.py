@@ -31,6 +31,7 @@ _CODE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # before a noun it usually says what is missing (« pas de médecin »), so the noun still counts.
 _NEGATIONS = frozenset({"pas", "jamais", "guere", "aucunement", "point"})
 _NEGATION_WINDOW = 2
+_NEGATABLE = frozenset({"VERB", "ADJ"})
 
 
 class CodebookError(ValueError):
@@ -331,6 +332,18 @@ class RuleMatcher:
                     else:
                         self._phrases.setdefault(keys[0], []).append((list(keys), code_id, rule))
         self._first_keys = frozenset(self._words) | frozenset(self._phrases)
+        # What suggesting reads, one lookup per key found: (codes of its one-word rules, (phrase
+        # keys, their number, code) of the phrases it starts).
+        self._by_first_key = {
+            key: (
+                tuple(code_id for code_id, _rule in self._words.get(key, ())),
+                tuple(
+                    (keys, len(keys), code_id)
+                    for keys, code_id, _rule in self._phrases.get(key, ())
+                ),
+            )
+            for key in self._first_keys
+        }
         codes_by_pattern: dict[str, list[str]] = {}
         for code in codebook:
             for pattern in code.regexes:
@@ -355,15 +368,51 @@ class RuleMatcher:
         return [RuleMatch(*found) for found in self.matches(analysis)]
 
     def spans_by_code(self, analysis: TextAnalysis) -> dict[str, list[tuple[int, int]]]:
-        """{code: [(start, end), ...]} of the rules that match: what suggestions need, without a
-        RuleMatch object per match."""
+        """{code: [(start, end), ...]} of the rules that match, as `matches` finds them (each
+        code's spans in text order, those of regexes after): what suggestions need, written
+        straight into the lists, without a tuple per match nor the rule that matched."""
         spans: dict[str, list[tuple[int, int]]] = {}
-        for code_id, start, end, _rule in self.matches(analysis):
-            found = spans.get(code_id)
-            if found is None:
-                spans[code_id] = [(start, end)]
-            else:
-                found.append((start, end))
+        key_list = analysis.match_key_list
+        hits = self._first_keys.intersection(key_list)
+        if hits:
+            keys = analysis.match_keys
+            tokens = analysis.tokens
+            by_first_key = self._by_first_key
+            for key in hits:
+                word_codes, phrases = by_first_key[key]
+                position = -1
+                for _occurrence in range(key_list.count(key)):
+                    position = key_list.index(key, position + 1)
+                    index = keys[position][1]
+                    if word_codes:
+                        start, end, _lemma, pos, _flags = tokens[index]
+                        if not (
+                            pos in _NEGATABLE
+                            and not _NEGATIONS.isdisjoint(
+                                key_list[max(0, position - _NEGATION_WINDOW) : position]
+                            )
+                        ):
+                            for code_id in word_codes:
+                                found = spans.get(code_id)
+                                if found is None:
+                                    spans[code_id] = [(start, end)]
+                                else:
+                                    found.append((start, end))
+                    for pattern, length, code_id in phrases:
+                        if key_list[position : position + length] == pattern:
+                            span = (tokens[index].start, tokens[keys[position + length - 1][1]].end)
+                            found = spans.get(code_id)
+                            if found is None:
+                                spans[code_id] = [span]
+                            else:
+                                found.append(span)
+            if len(hits) > 1:
+                for found in spans.values():
+                    if len(found) > 1:
+                        found.sort()
+        if self._regex is not None or getattr(self, "_separate", ()):
+            for code_id, start, end, _pattern in self._regex_matches(analysis.text):
+                spans.setdefault(code_id, []).append((start, end))
         return spans
 
     def matches(self, analysis: TextAnalysis) -> list[tuple[str, int, int, str]]:
@@ -385,7 +434,7 @@ class RuleMatcher:
                     found = words.get(key, ())
                     if found:
                         token = tokens[index]
-                        if token.pos in ("VERB", "ADJ") and not _NEGATIONS.isdisjoint(
+                        if token.pos in _NEGATABLE and not _NEGATIONS.isdisjoint(
                             key_list[max(0, position - _NEGATION_WINDOW) : position]
                         ):
                             found = ()
@@ -398,8 +447,14 @@ class RuleMatcher:
                             matches.append((code_id, first.start, last.end, rule))
             if len(hits) > 1:
                 matches.sort(key=lambda match: (match[1], match[2]))
+        matches.extend(self._regex_matches(analysis.text))
+        return matches
+
+    def _regex_matches(self, text: str) -> list[tuple[str, int, int, str]]:
+        """(code, start, end, pattern) of the regexes that match, in text order."""
+        matches = []
         if self._regex is not None:
-            for found in self._regex.finditer(analysis.text):
+            for found in self._regex.finditer(text):
                 if found.end() > found.start():
                     pattern, code_ids = self._regex_groups[found.lastgroup]
                     matches.extend(
@@ -407,7 +462,7 @@ class RuleMatcher:
                     )
         else:
             for regex, pattern, code_ids in getattr(self, "_separate", ()):
-                for found in regex.finditer(analysis.text):
+                for found in regex.finditer(text):
                     if found.end() > found.start():
                         matches.extend(
                             (code_id, found.start(), found.end(), pattern) for code_id in code_ids

@@ -220,17 +220,25 @@ class Suggester:
         ]
         model = self.model if self.use_model else None
         probabilities = lemma_rows = None
+        model_index: dict[str, int] = {}
         if model is not None and analyses:
             hits = [set(spans) for spans in all_rule_spans]
             matrix, lemma_rows = model.features_and_lemmas(analyses, hits)
             probabilities = model.probabilities(matrix)
-            shown_scores = model.shown_score(probabilities)
             thresholds = (
                 model.thresholds if threshold is None else np.full(len(model.codes), threshold)
             )
             model_index = {code: k for k, code in enumerate(model.codes)}
+            # The decisions of the whole batch at once, read row by row as plain lists: numpy
+            # calls per answer cost more than the decisions.
+            shown_scores = model.shown_score(probabilities).tolist()
+            best_of = np.argmax(probabilities, axis=1).tolist()
+            above_rows, above_columns = np.nonzero(probabilities >= thresholds)
+            above_ends = np.cumsum(np.bincount(above_rows, minlength=len(analyses))).tolist()
+            above_columns = above_columns.tolist()
         rule_threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         nothing = self.none_code or NO_CODE
+        codes = model.codes if model is not None else []
         results = []
         for row, (analysis, rule_spans) in enumerate(zip(analyses, all_rule_spans)):
             if not analysis.text.strip():
@@ -239,29 +247,38 @@ class Suggester:
             chosen: dict[str, float] = {}
             if probabilities is not None:
                 # Decided on the raw probabilities and their thresholds, shown calibrated.
-                scores = probabilities[row]
                 shown = shown_scores[row]
-                best = int(np.argmax(scores))
-                if model.codes[best] == nothing:
+                best = best_of[row]
+                if codes[best] == nothing:
                     # The most probable decision is "no code": the codebook's code, or nothing.
-                    chosen = {nothing: float(shown[best])} if nothing in known_codes else {}
-                    results.append(self._suggestions(chosen, rule_spans, analysis, row, lemma_rows))
+                    chosen = {nothing: shown[best]} if nothing in known_codes else {}
+                    results.append(
+                        self._suggestions(
+                            chosen, rule_spans, analysis, row, lemma_rows, model_index
+                        )
+                    )
                     continue
-                for index in np.flatnonzero(scores >= thresholds).tolist() + [best]:
-                    code = model.codes[index]
+                for index in above_columns[above_ends[row - 1] if row else 0 : above_ends[row]]:
+                    code = codes[index]
                     if code != nothing and code in known_codes:
-                        chosen[code] = float(shown[index])
+                        chosen[code] = shown[index]
+                code = codes[best]
+                if code != nothing and code in known_codes:
+                    chosen[code] = shown[best]
             for code, spans in rule_spans.items():
-                if code in known_codes and (model is None or code not in model_index):
+                if code in known_codes and code not in model_index:
                     score = _rule_score(self.rule_precision.get(code, RULE_PRIOR), spans)
                     if score >= rule_threshold:
                         chosen[code] = score
-            results.append(self._suggestions(chosen, rule_spans, analysis, row, lemma_rows))
+            results.append(
+                self._suggestions(chosen, rule_spans, analysis, row, lemma_rows, model_index)
+            )
         return results
 
-    def _suggestions(self, chosen, rule_spans, analysis, row, lemma_rows) -> list[Suggestion]:
-        model = self.model if self.use_model else None
-        index = {code: k for k, code in enumerate(model.codes)} if model is not None else {}
+    def _suggestions(
+        self, chosen, rule_spans, analysis, row, lemma_rows, index: dict[str, int]
+    ) -> list[Suggestion]:
+        """`index`: the model's column of each code it knows (empty without a model)."""
         suggestions = []
         for code, score in chosen.items():
             in_model = code in index
@@ -272,7 +289,7 @@ class Suggester:
             else:
                 source = SOURCE_MODEL
                 spans = _merge_spans(
-                    model.evidence(analysis, lemma_rows, row, index[code], MAX_EVIDENCE)
+                    self.model.evidence(analysis, lemma_rows, row, index[code], MAX_EVIDENCE)
                 )
             suggestions.append(Suggestion(code, score, spans, source))
         # Best first; equal scores in code order.

@@ -290,3 +290,44 @@ def test_the_analysis_home_follows_codings_and_suggestions_at_once(coder, study,
     assert _home_row(coder) == (3, 1, 0)
     _code_words(coder, study, 0, _code(codebook, "logement-cout"), "loyers")
     assert _home_row(coder) == (3, 2, 0)
+
+
+def test_figures_kept_in_parts_follow_a_change_in_one_part_and_add_up(
+    app, coder, study, codebook, db, monkeypatch
+):
+    """The home and results figures are kept per range of submissions and only the range that
+    changed is counted again: here every submission is a range of its own, and after each change
+    the page shows what counting everything again gives."""
+    from consultation.coding import figures, results
+
+    monkeypatch.setattr(figures, "PART", 1)
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    _code_words(coder, study, 0, housing, "loyers")
+    _code_words(coder, study, 1, loneliness, "seule")
+    assert _frequencies(coder, study)[0] == {HOUSING: (1, 1), "Isolement, lien social": (1, 1)}
+    assert _home_row(coder) == (3, 2, 0)
+
+    _code_words(coder, study, 1, housing, "loyer")
+    rows, summary = _frequencies(coder, study)
+    assert rows == {HOUSING: (2, 2), "Isolement, lien social": (1, 1)}
+    assert summary == "3 répondant(s) · 5 réponse(s) libre(s) · 2 codée(s)"
+    assert _home_row(coder) == (3, 2, 0)
+    page = coder.get(
+        f"/etudes/etude-test/analyse/{study['questionnaire'].id}/resultats?par=public"
+    ).get_data(as_text=True)
+    with app.test_request_context():
+        whole = results.summary_in_sql(codebook, "public")
+    for cell in whole["table"]["codes"]:
+        assert cell["label"].split(" › ")[-1] in page
+    # The co-occurrence of the two codes in the second answer, as counted from scratch.
+    labels, matrix = whole["cooccurrence"]
+    assert sorted(labels) == sorted([HOUSING, "Isolement, lien social"])
+    assert matrix[labels.index(HOUSING)][labels.index("Isolement, lien social")] == 1
+
+    # The first answer edited away from its coded words: only its range moves.
+    submission = study["submissions"][0]
+    answers = copy.deepcopy(submission.answers) | {"besoins": "Plus rien à dire."}
+    assert coder.post(
+        f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
+    ).get_json()["changed"]
+    assert _frequencies(coder, study)[0] == {HOUSING: (1, 1), "Isolement, lien social": (1, 1)}

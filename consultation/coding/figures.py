@@ -19,7 +19,14 @@ change, so a page never shows figures older than the data. It is read before the
 computed, so figures are never older than the fingerprint they are kept under.
 
 Ids alone would not do: SQLite gives a row written again at the end of a table (the last coding
-removed and another added) the id the old row had."""
+removed and another added) the id the old row had.
+
+Figures that are sums over submissions (the analysis home's counts, the results page's) are kept
+in parts (`cached_in_parts`): one per range of PART submission ids, each under the fingerprint of
+its own rows (the same aggregates, grouped by range). An answer edited, a coding added or a
+validation given changes one part: only that part is counted again, and the figures are the sum of
+the parts. At 25,000 submissions the first visit after a change then counts a twenty-fifth of the
+data instead of all of it."""
 
 from __future__ import annotations
 
@@ -49,6 +56,7 @@ log = logging.getLogger(__name__)
 
 
 _PRIME = 100_000_007
+PART = 1000  # submission ids per part of the figures kept in parts (ids PART * n to PART * n + PART - 1)
 
 
 def _checksum(row_id, value):
@@ -73,19 +81,34 @@ def _hash_sum(column, dialect: str):
 def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
     """What the figures of the codebook's questionnaire depend on, in one tuple (see the module);
     with `suggestions`, the suggestions too (their code, status and text hash)."""
+    return _fingerprints(codebook, suggestions, by_part=False)[None]
+
+
+def part_fingerprints(codebook: Codebook, *, suggestions: bool = False) -> dict[int, tuple]:
+    """`fingerprint` for each part of PART submission ids that holds any row: {part: tuple}."""
+    return _fingerprints(codebook, suggestions, by_part=True)
+
+
+def _fingerprints(codebook: Codebook, suggestions: bool, *, by_part: bool) -> dict:
+    """{part: fingerprint} (by_part), or {None: fingerprint of everything}: the same aggregates,
+    grouped by part of submission ids or not."""
     dialect = db.session.get_bind().dialect.name
+
     # Answer rows are only ever rewritten with their submission, whose updated_at then moves: ids
     # and counts tell rows added or removed, the submissions' last change the rest.
-    answers = db.session.execute(
-        select(func.count(AnswerText.id), func.max(AnswerText.id), func.sum(AnswerText.id)).where(
-            AnswerText.questionnaire_id == codebook.questionnaire_id
-        )
-    ).one()
-    submissions = db.session.execute(
-        select(func.count(Submission.id), func.max(Submission.updated_at))
-    ).one()
-    codings = db.session.execute(
-        select(
+    answers = _aggregates(
+        by_part,
+        AnswerText.submission_id,
+        (func.count(AnswerText.id), func.max(AnswerText.id), func.sum(AnswerText.id)),
+        AnswerText.questionnaire_id == codebook.questionnaire_id,
+    )
+    submissions = _aggregates(
+        by_part, Submission.id, (func.count(Submission.id), func.max(Submission.updated_at))
+    )
+    codings = _aggregates(
+        by_part,
+        Coding.submission_id,
+        (
             func.count(Coding.id),
             func.max(Coding.id),
             func.sum(Coding.id),
@@ -100,10 +123,12 @@ def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
                 # A confirmed coding takes the answer's current hash.
                 + 19 * _hash_sum(Coding.text_hash, dialect),
             ),
-        )
-    ).one()
-    pseudonymised = db.session.execute(
-        select(
+        ),
+    )
+    pseudonymised = _aggregates(
+        by_part,
+        PseudonymisedAnswer.submission_id,
+        (
             func.count(PseudonymisedAnswer.id),
             func.max(PseudonymisedAnswer.id),
             func.sum(PseudonymisedAnswer.id),
@@ -111,8 +136,8 @@ def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
             func.max(PseudonymisedAnswer.validated_at),
             # The analysis job brings a pseudonymised text up to its answer's current hash.
             _checksum(PseudonymisedAnswer.id, _hash_sum(PseudonymisedAnswer.text_hash, dialect)),
-        )
-    ).one()
+        ),
+    )
     codes = tuple(
         (
             code.id,
@@ -126,8 +151,10 @@ def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
         for code in codebook.codes
     )
     suggested = (
-        db.session.execute(
-            select(
+        _aggregates(
+            by_part,
+            Suggestion.submission_id,
+            (
                 func.count(Suggestion.id),
                 func.max(Suggestion.id),
                 func.sum(Suggestion.id),
@@ -138,19 +165,40 @@ def fingerprint(codebook: Codebook, *, suggestions: bool = False) -> tuple:
                     + case((Suggestion.status == "pending", 5), else_=0)
                     + 7 * _hash_sum(Suggestion.text_hash, dialect),
                 ),
-            )
-        ).one()
+            ),
+        )
         if suggestions
-        else ()
+        else {}
     )
-    return (
-        tuple(answers),
-        tuple(str(value) for value in submissions),
-        tuple(codings),
-        tuple(str(value) for value in pseudonymised),
-        tuple(str(value) for value in suggested),
-        codes,
+    parts = (
+        set(answers) | set(submissions) | set(codings) | set(pseudonymised) | set(suggested)
+        if by_part
+        else {None}
     )
+    empty = (None,)
+    return {
+        part: (
+            tuple(answers.get(part, empty)),
+            tuple(str(value) for value in submissions.get(part, empty)),
+            tuple(codings.get(part, empty)),
+            tuple(str(value) for value in pseudonymised.get(part, empty)),
+            tuple(str(value) for value in suggested.get(part, ())),
+            codes,
+        )
+        for part in parts
+    }
+
+
+def _aggregates(by_part: bool, submission_id, aggregates: tuple, *where) -> dict:
+    """{None: aggregates over the rows}, or {part: aggregates over the part's rows} for the parts
+    that hold rows."""
+    if not by_part:
+        return {None: tuple(db.session.execute(select(*aggregates).where(*where)).one())}
+    part = (submission_id // PART).label("part")
+    return {
+        row[0]: tuple(row[1:])
+        for row in db.session.execute(select(part, *aggregates).where(*where).group_by(part))
+    }
 
 
 def cached(
@@ -184,6 +232,100 @@ def cached(
         while len(store) > _SIZE:
             store.popitem(last=False)
     return figures
+
+
+def cached_in_parts(
+    codebook: Codebook,
+    page: str,
+    parameters: tuple,
+    compute_part: Callable[[int, int], object],
+    merge: Callable[[list], object],
+    *,
+    suggestions: bool = False,
+):
+    """`cached` for figures that add up over submissions: `compute_part(low, high)` gives the
+    plain JSON counts of the submissions of ids low to high - 1 (a part of PART ids),
+    `merge(counts of every part, in order)` the figures. Only the parts whose fingerprint changed
+    since they were counted are counted again. The fingerprint of everything is read first, as
+    `cached` reads it: the parts' fingerprints (a grouped scan, dearer) only when it changed."""
+    whole = _digest(codebook, suggestions)
+    key = repr((page, codebook.questionnaire_id, parameters))
+    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
+    with _LOCK:
+        found = store.get(key)
+        if found is not None and found[0] == whole:
+            store.move_to_end(key)
+            return found[1]
+    path = _file(page, codebook.questionnaire_id, key)
+    stored = _read_stored(path, key)
+    if stored.get("fingerprint") == whole and "figures" in stored:
+        figures, parts = stored["figures"], _stored_parts(stored)
+    else:
+        # The parts counted before, in this process or another: the freshest of the two.
+        kept = found[2] if found is not None else {}
+        on_disk = _stored_parts(stored)
+        parts = {}
+        for part, digest in sorted(_part_digests(codebook, suggestions).items()):
+            counted = next(
+                (held[part] for held in (kept, on_disk) if held.get(part, (None,))[0] == digest),
+                None,
+            )
+            if counted is None:
+                low = part * PART
+                counted = (digest, _plain_json(compute_part(low, low + PART)))
+            parts[part] = counted
+        figures = _plain_json(merge([counts for _digest, counts in parts.values()]))
+        _write(
+            path,
+            {
+                "key": key,
+                "fingerprint": whole,
+                "figures": figures,
+                "parts": [[part, digest, counts] for part, (digest, counts) in parts.items()],
+            },
+        )
+    with _LOCK:
+        store[key] = (whole, figures, parts)
+        store.move_to_end(key)
+        while len(store) > _SIZE:
+            store.popitem(last=False)
+    return figures
+
+
+def _part_digests(codebook: Codebook, suggestions: bool) -> dict[int, str]:
+    """{part: digest of its fingerprint}, read once per page shown (see `_digest`)."""
+    if not (has_request_context() and request.method in ("GET", "HEAD")):
+        return _hashed_parts(part_fingerprints(codebook, suggestions=suggestions))
+    # Beside the whole fingerprints, in the same place of the request.
+    read = g.setdefault("analysis_fingerprints", {})
+    if (codebook.id, suggestions, "parts") not in read:
+        read[codebook.id, suggestions, "parts"] = _hashed_parts(
+            part_fingerprints(codebook, suggestions=suggestions)
+        )
+    return read[codebook.id, suggestions, "parts"]
+
+
+def _hashed_parts(found: dict) -> dict[int, str]:
+    return {int(part): _hashed(fingerprint) for part, fingerprint in found.items()}
+
+
+def _plain_json(value):
+    return json.loads(json.dumps(value, default=_plain))
+
+
+def _read_stored(path: Path, key: str) -> dict:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stored if isinstance(stored, dict) and stored.get("key") == key else {}
+
+
+def _stored_parts(stored: dict) -> dict:
+    try:
+        return {int(part): (digest, counts) for part, digest, counts in stored.get("parts", [])}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _digest(codebook: Codebook, suggestions: bool) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, literal_column, select
 
 from ..accounts.models import User
 from ..extensions import db
@@ -273,47 +273,86 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
     """The results page's measures as SQL aggregates over the answer table and the codings, in
     the shapes `overall_frequencies`, `frequencies` and `cooccurrences` give from frames: a page
     then costs a few grouped queries whatever the number of answers."""
-    where = [*analysed_answers(codebook.questionnaire_id)]
-    codes = active_codes(codebook)
-    labels = {code.id: code_label(code) for code in codes}
-    by_label = {label: code for code in codes for label in [labels[code.id]]}
-    coded = [*where, SETTLED, Coding.code_id.in_(list(labels) or [0])]
-    label_of = (
-        (lambda value: PUBLICS.get(value, value)) if by == "public" else (lambda value: value)
-    )
+    return _summary(codebook, by, [_summary_counts(codebook, by)])
 
+
+def _summary_counts(codebook: Codebook, by: str, *within) -> dict:
+    """The counts the results page's measures are made of, for the analysed answers that also
+    meet `within` (a range of submissions): each adds up over submissions, so the counts of
+    disjoint ranges sum to those of their union (plain JSON: lists of [key…, count])."""
+    where = [*analysed_answers(codebook.questionnaire_id), *within]
+    labels = {code.id: code_label(code) for code in active_codes(codebook)}
+    coded = [*where, SETTLED, Coding.code_id.in_(list(labels) or [0])]
     respondents = (
         db.session.scalar(select(func.count(distinct(AnswerText.submission_id))).where(*where)) or 0
     )
     group = _group_column(by)
     measures = _segment_measures(coded, group) if respondents else _SegmentMeasures({}, {}, {}, {})
-    overall = [
-        {
-            "code": labels[code_id],
-            "respondents": len(submissions),
-            "segments": measures.segments[code_id],
-            "total": respondents,
-            "percent": _percent(len(submissions), respondents),
-            "code_obj": by_label.get(labels[code_id]),
-        }
-        for code_id, submissions in measures.respondents.items()
-    ]
-    overall.sort(key=lambda record: (-record["respondents"], record["code"]))
-
-    totals: dict = {}
-    for value, count in db.session.execute(
+    totals = db.session.execute(
         _with_places(
             select(group, func.count(distinct(AnswerText.submission_id))).select_from(AnswerText)
         )
         .where(*where)
         .group_by(group)
-    ):
+    ).all()
+    return {
+        "respondents": respondents,
+        "segments": [[code_id, count] for code_id, count in measures.segments.items()],
+        "code_respondents": [
+            [code_id, len(submissions)] for code_id, submissions in measures.respondents.items()
+        ],
+        "groups": [
+            [code_id, value, len(submissions)]
+            for (code_id, value), submissions in measures.groups.items()
+        ],
+        "pairs": [[first, second, count] for (first, second), count in measures.pairs.items()],
+        "totals": [[value, count] for value, count in totals],
+    }
+
+
+def _added(parts: list[dict], name: str) -> dict:
+    """{key: sum over the parts} of the [key…, count] lists `name` of each part."""
+    total: dict = {}
+    for part in parts:
+        for *key, count in part[name]:
+            key = tuple(key) if len(key) > 1 else key[0]
+            total[key] = total.get(key, 0) + count
+    return total
+
+
+def _summary(codebook: Codebook, by: str, parts: list[dict]) -> dict:
+    """`summary_in_sql`'s figures from the `_summary_counts` of disjoint ranges of submissions."""
+    codes = active_codes(codebook)
+    labels = {code.id: code_label(code) for code in codes}
+    by_label = {label: code for code in codes for label in [labels[code.id]]}
+    label_of = (
+        (lambda value: PUBLICS.get(value, value)) if by == "public" else (lambda value: value)
+    )
+    respondents = sum(part["respondents"] for part in parts)
+    segments = _added(parts, "segments")
+    overall = [
+        {
+            "code": labels[code_id],
+            "respondents": count,
+            "segments": segments[code_id],
+            "total": respondents,
+            "percent": _percent(count, respondents),
+            "code_obj": by_label.get(labels[code_id]),
+        }
+        for code_id, count in _added(parts, "code_respondents").items()
+        if code_id in labels
+    ]
+    overall.sort(key=lambda record: (-record["respondents"], record["code"]))
+
+    totals: dict = {}
+    for value, count in _added(parts, "totals").items():
         key = _NOT_GIVEN if value is None else label_of(value)
         totals[key] = totals.get(key, 0) + count
     cells: dict[str, dict] = {}
-    for (code_id, value), submissions in measures.groups.items():
+    for (code_id, value), count in _added(parts, "groups").items():
+        if code_id not in labels:
+            continue
         key = _NOT_GIVEN if value is None else label_of(value)
-        count = len(submissions)
         cells.setdefault(labels[code_id], {})[key] = (count, _percent(count, totals.get(key, 0)))
     table = {
         "groups": sorted(totals, key=str) if respondents else [],
@@ -327,7 +366,11 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
         "totals": totals if respondents else {},
     }
 
-    pairs = measures.pairs
+    pairs = {
+        pair: count
+        for pair, count in _added(parts, "pairs").items()
+        if pair[0] in labels and pair[1] in labels
+    }
     present = sorted({labels[first] for first, _ in pairs})
     order = [labels[code.id] for code in codes if labels[code.id] in present]
     ids = {labels[code.id]: code.id for code in codes}
@@ -343,24 +386,41 @@ def summary_in_sql(codebook: Codebook, by: str) -> dict:
 def results_figures(codebook: Codebook, by: str) -> dict:
     """What the results page counts, grouped `by`: `summary_in_sql`'s measures, the publication
     counts, the codings « à revoir » and the answers a non-coder may read by public. Kept per
-    process until a coding, answer, validation or code changes (coding/figures.py)."""
+    process until a coding, answer, validation or code changes, and counted again only for the
+    submissions whose rows changed (coding/figures.py: cached_in_parts)."""
+    questionnaire_id = codebook.questionnaire_id
 
-    def compute() -> dict:
-        summary = summary_in_sql(codebook, by)
+    def count(low: int, high: int) -> dict:
+        within = _submissions_between(low, high)
+        return {
+            **_summary_counts(codebook, by, within),
+            "publication": vars(
+                publication_of(questionnaire_id, _by_question(questionnaire_id, low, high))
+            ),
+            "to_review": _to_review_count(questionnaire_id, within),
+            "visible_by_public": visible_by_public(questionnaire_id, within),
+        }
+
+    def merge(parts: list[dict]) -> dict:
+        summary = _summary(codebook, by, parts)
         # Codes are kept by id: an ORM object does not outlive its request.
         summary["overall"] = [
             {key: value for key, value in record.items() if key != "code_obj"}
             | {"code_id": record["code_obj"].id if record["code_obj"] else None}
             for record in summary["overall"]
         ]
+        visible: dict = {}
+        for part in parts:
+            for public, number in part["visible_by_public"].items():
+                visible[public] = visible.get(public, 0) + number
         return {
             **summary,
-            "publication": vars(publication_of(codebook.questionnaire_id)),
-            "to_review": to_review(codebook.questionnaire_id)[0],
-            "visible_by_public": visible_by_public(codebook.questionnaire_id),
+            "publication": _publication_added(parts),
+            "to_review": sum(part["to_review"] for part in parts),
+            "visible_by_public": visible,
         }
 
-    found = figures.cached(codebook, "results", (by,), compute)
+    found = figures.cached_in_parts(codebook, "results", (by,), count, merge)
     codes = {code.id: code for code in codebook.codes}
     return found | {
         "overall": [
@@ -368,6 +428,14 @@ def results_figures(codebook: Codebook, by: str) -> dict:
         ],
         "publication": Publication(**found["publication"]),
         "visible_by_public": dict(found["visible_by_public"]),
+    }
+
+
+def _publication_added(parts: list[dict]) -> dict[str, int]:
+    """The `Publication` counts of the parts (as dicts), summed."""
+    return {
+        name: sum(part["publication"][name] for part in parts)
+        for name in ("answers", "analysed", "coded", "coded_validated")
     }
 
 
@@ -449,6 +517,18 @@ def to_review(questionnaire_id: int) -> tuple[int, set[tuple[int, str]]]:
         .where(*analysed_answers(questionnaire_id), ~SETTLED)
     ).all()
     return len(held), {(submission_id, path) for submission_id, path in held}
+
+
+def _to_review_count(questionnaire_id: int, *within) -> int:
+    """How many codings `to_review` finds, among the answers that also meet `within`."""
+    return (
+        db.session.scalar(
+            select(func.count(Coding.id))
+            .join(AnswerText, _ON_ANSWER)
+            .where(*analysed_answers(questionnaire_id), *within, ~SETTLED)
+        )
+        or 0
+    )
 
 
 def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: int | None) -> dict:
@@ -692,16 +772,37 @@ class Publication:
         return self.coded - self.coded_validated
 
 
-def _by_question(questionnaire_id: int) -> dict[str, tuple[int, int, int, int]]:
+def _submissions_between(low: int, high: int):
+    """The answer rows of the submissions of ids low to high - 1."""
+    return (AnswerText.submission_id >= low) & (AnswerText.submission_id < high)
+
+
+# Grouped by the question as written, SQLite (which keeps no statistics here) walks the whole
+# questionnaire through the (questionnaire, question) index to get its rows in order, whatever the
+# other conditions, then looks each row up: grouped by this expression, it chooses its index from
+# the conditions (the questionnaire, or a range of its submissions), five to ten times faster.
+_QUESTION = AnswerText.question.concat(literal_column("''")).label("question")
+
+
+def _by_question(
+    questionnaire_id: int, low: int | None = None, high: int | None = None
+) -> dict[str, tuple[int, int, int, int]]:
     """{question: (answers, analysed, coded, coded and validated)} in one grouped query; codings
-    are joined as the set of coded answers (a hash join) rather than looked up answer by answer."""
-    coded = select(Coding.submission_id, Coding.path).distinct().subquery()
+    are joined as the set of coded answers (a hash join) rather than looked up answer by answer.
+    Of the submissions of ids low to high - 1 only, when given."""
+    within = () if low is None else (_submissions_between(low, high),)
+    coded = (
+        select(Coding.submission_id, Coding.path)
+        .where(*(() if low is None else (Coding.submission_id >= low, Coding.submission_id < high)))
+        .distinct()
+        .subquery()
+    )
     is_coded = coded.c.submission_id.is_not(None)
     return {
         question: (answers or 0, analysed or 0, coded_count or 0, coded_validated or 0)
         for question, answers, analysed, coded_count, coded_validated in db.session.execute(
             select(
-                AnswerText.question,
+                _QUESTION,
                 func.count(AnswerText.id),
                 func.count(PseudonymisedAnswer.id).filter(
                     PseudonymisedAnswer.text_hash == AnswerText.text_hash
@@ -718,8 +819,8 @@ def _by_question(questionnaire_id: int) -> dict[str, tuple[int, int, int, int]]:
                 ),
             )
             .outerjoin(PseudonymisedAnswer, _ON_PSEUDONYMISED)
-            .where(*analysed_answers(questionnaire_id))
-            .group_by(AnswerText.question)
+            .where(*analysed_answers(questionnaire_id), *within)
+            .group_by(_QUESTION)
         )
     }
 
@@ -736,26 +837,30 @@ def publication_of(questionnaire_id: int, by_question: dict | None = None) -> Pu
     )
 
 
-def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publication]:
-    """({question: {"answers", "coded", "suggestions"}}, publication) for the analysis home."""
-    where = analysed_answers(questionnaire_id)
-    by_question = _by_question(questionnaire_id)
+def question_overview(
+    questionnaire_id: int, low: int | None = None, high: int | None = None
+) -> tuple[dict[str, dict], Publication]:
+    """({question: {"answers", "coded", "suggestions"}}, publication) for the analysis home (of
+    the submissions of ids low to high - 1 only, when given)."""
+    within = () if low is None else (_submissions_between(low, high),)
+    where = (*analysed_answers(questionnaire_id), *within)
+    by_question = _by_question(questionnaire_id, low, high)
     overview = {
         question: {"answers": values[0], "coded": values[2], "suggestions": 0, "to_review": 0}
         for question, values in by_question.items()
     }
     for question, held in db.session.execute(
-        select(AnswerText.question, func.count(Coding.id))
+        select(_QUESTION, func.count(Coding.id))
         .select_from(AnswerText)
         .join(Coding, _ON_ANSWER)
         .where(*where, ~SETTLED)
-        .group_by(AnswerText.question)
+        .group_by(_QUESTION)
     ):
         overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})[
             "to_review"
         ] = held
     for question, suggestions in db.session.execute(
-        select(AnswerText.question, func.count(Suggestion.id))
+        select(_QUESTION, func.count(Suggestion.id))
         .select_from(AnswerText)
         .join(
             Suggestion,
@@ -764,7 +869,7 @@ def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publicati
             & (Suggestion.text_hash == AnswerText.text_hash),
         )
         .where(*where, Suggestion.status == "pending")
-        .group_by(AnswerText.question)
+        .group_by(_QUESTION)
     ):
         overview.setdefault(question, {"answers": 0, "coded": 0, "suggestions": 0, "to_review": 0})[
             "suggestions"
@@ -774,24 +879,39 @@ def question_overview(questionnaire_id: int) -> tuple[dict[str, dict], Publicati
 
 def home_figures(codebook: Codebook) -> tuple[dict[str, dict], Publication, int]:
     """(`question_overview`'s counts, its publication, `to_validate`) for the analysis home, kept
-    until an answer, coding, suggestion, validation or code changes (coding/figures.py)."""
+    until an answer, coding, suggestion, validation or code changes, and counted again only for
+    the submissions whose rows changed (coding/figures.py: cached_in_parts)."""
     questionnaire_id = codebook.questionnaire_id
 
-    def compute() -> dict:
-        counts, publication = question_overview(questionnaire_id)
+    def count(low: int, high: int) -> dict:
+        counts, publication = question_overview(questionnaire_id, low, high)
         return {
             "counts": counts,
             "publication": vars(publication),
-            "to_validate": to_validate(questionnaire_id),
+            "to_validate": to_validate(questionnaire_id, _submissions_between(low, high)),
         }
 
-    found = figures.cached(codebook, "home", (), compute, suggestions=True)
+    def merge(parts: list[dict]) -> dict:
+        counts: dict[str, dict] = {}
+        for part in parts:
+            for question, values in part["counts"].items():
+                held = counts.setdefault(question, dict.fromkeys(values, 0))
+                for name, number in values.items():
+                    held[name] = held.get(name, 0) + number
+        return {
+            "counts": counts,
+            "publication": _publication_added(parts),
+            "to_validate": sum(part["to_validate"] for part in parts),
+        }
+
+    found = figures.cached_in_parts(codebook, "home", (), count, merge, suggestions=True)
     return found["counts"], Publication(**found["publication"]), found["to_validate"]
 
 
-def to_validate(questionnaire_id: int) -> int:
-    """Answers pseudonymised automatically whose current text no coder has validated yet."""
-    where = analysed_answers(questionnaire_id)
+def to_validate(questionnaire_id: int, *within) -> int:
+    """Answers pseudonymised automatically whose current text no coder has validated yet (among
+    those that also meet `within`)."""
+    where = (*analysed_answers(questionnaire_id), *within)
     pseudonymised, validated = db.session.execute(
         select(
             func.count(PseudonymisedAnswer.id),
@@ -804,14 +924,14 @@ def to_validate(questionnaire_id: int) -> int:
     return (pseudonymised or 0) - (validated or 0)
 
 
-def visible_by_public(questionnaire_id: int) -> dict[str, int]:
+def visible_by_public(questionnaire_id: int, *within) -> dict[str, int]:
     """Answers a non-coder may read (validated), by public: a word cloud with none is not drawn."""
     return dict(
         db.session.execute(
             select(AnswerText.public, func.count(AnswerText.id))
             .select_from(AnswerText)
             .join(PseudonymisedAnswer, _ON_PSEUDONYMISED)
-            .where(*analysed_answers(questionnaire_id), _validated_current())
+            .where(*analysed_answers(questionnaire_id), *within, _validated_current())
             .group_by(AnswerText.public)
         ).all()
     )
