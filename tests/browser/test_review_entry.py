@@ -77,3 +77,39 @@ def test_paper_entry_then_correction_with_history(live_server, page, paper_quest
     expect(history).to_contain_text("Âge mal recopié")
     expect(history.locator("del")).to_have_text("19")
     expect(history.locator("ins")).to_have_text("20")
+
+
+def test_a_correction_saved_after_another_change_keeps_what_was_typed(
+    live_server, page, paper_questionnaire
+):
+    """The answers changed while the form was open (a tablet's correction, a colleague's edit):
+    the save is refused in French, what was typed stays in the form, and saving again replaces
+    the current answers knowingly."""
+    from submission_records import stored_submission
+
+    with live_server.study_context():
+        questionnaire = db.session.get(Questionnaire, paper_questionnaire)
+        submission_id = stored_submission(db, questionnaire, quartier=None).id
+    live_server.login(page, "charge_etude")
+    page.goto(f"{live_server.url}/etudes/etude-test/reponses/{submission_id}/modifier")
+    age = page.get_by_label(re.compile("^Quel âge avez-vous"))
+    expect(age).to_have_value("19")
+
+    with live_server.study_context():
+        from consultation.submissions.models import Submission
+
+        submission = db.session.get(Submission, submission_id)
+        submission.answers = submission.answers | {"age": 22}
+        db.session.commit()
+
+    age.fill("20")
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    errors = page.locator("#entry-errors")
+    expect(errors).to_contain_text("Ces réponses ont été modifiées entre-temps")
+    expect(age).to_have_value("20")
+
+    page.get_by_role("button", name="Enregistrer les corrections").click()
+    page.wait_for_url(re.compile(rf"/etudes/etude-test/reponses/{submission_id}$"))
+    history = page.locator("ol.history")
+    expect(history.locator("del")).to_have_text("22")
+    expect(history.locator("ins")).to_have_text("20")
