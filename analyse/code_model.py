@@ -25,6 +25,7 @@ than the thresholds do.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from itertools import chain
 
@@ -125,12 +126,18 @@ class _Interned:
     by numpy whatever its number of words."""
 
     def __init__(self, columns_of):
+        # Numbers are handed out in order: two threads suggesting with one model take turns.
+        self._lock = threading.Lock()
         self.numbering = _Numbering()
         self._columns_of = columns_of
         self._ends = np.zeros(1, dtype=np.int64)  # columns of string i: _ends[i]:_ends[i + 1]
         self._columns = np.zeros(0, dtype=np.int32)
 
     def ids(self, strings) -> np.ndarray:
+        with self._lock:
+            return self._ids(strings)
+
+    def _ids(self, strings) -> np.ndarray:
         found = self.numbering.ids(strings)
         new = self.numbering.new
         if new:
@@ -163,6 +170,7 @@ class _LemmaColumns:
     (a lemma holding a space) is left to sklearn (`usable` False)."""
 
     def __init__(self, vocabulary: dict[str, int]):
+        self._lock = threading.Lock()  # see _Interned
         self.vocabulary = vocabulary
         self.numbering = _Numbering()
         self.single = np.zeros(0, dtype=np.int64)
@@ -180,6 +188,10 @@ class _LemmaColumns:
         self._pair_columns = np.array([column for _words, column in pairs], dtype=np.int64)[order]
 
     def ids(self, keys) -> np.ndarray:
+        with self._lock:
+            return self._ids(keys)
+
+    def _ids(self, keys) -> np.ndarray:
         found = self.numbering.ids(keys)
         new = self.numbering.new
         if new:
