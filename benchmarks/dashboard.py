@@ -176,6 +176,26 @@ def ours(app, ids: dict, grouping: str) -> int:
     return len(response.data)
 
 
+def same_answers(app, ids: dict, frame) -> bool:
+    """Whether the answers our page reads from the database are the baseline's DataFrame: the
+    same respondents, profile columns and answers (a missing answer as missing, null or absent),
+    in whatever order the database gives them."""
+    import orjson
+
+    from consultation.coding import survey_figures
+
+    with app.app_context():
+        read = survey_figures.answers_frame(ids["questionnaire_id"], _names())
+        forget_frames()
+    columns = [*GROUPINGS.values(), *_names()]
+
+    def respondents(table) -> list[bytes]:
+        plain = table[columns].astype(object).where(table[columns].notna(), None)
+        return sorted(orjson.dumps(row) for row in plain.itertuples(index=False, name=None))
+
+    return respondents(read) == respondents(frame)
+
+
 def forget_frames() -> None:
     from consultation.coding import survey_figures
 
@@ -219,6 +239,8 @@ def main() -> None:
                 f"insérées en {time.perf_counter() - started:.0f} s",
                 flush=True,
             )
+            # The baseline starts from the answers in memory: the same ones as ours reads.
+            assert same_answers(app, ids, frame), "the baseline's answers are not ours"
             by = GROUPINGS[arguments.par]
             pandas_s = _best(lambda: baseline(frame, by))
             size = ours(app, ids, arguments.par)
