@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -250,19 +251,28 @@ def _counted(
 
 def _multiple_counts(answers: pd.Series, groups: _Groups | None):
     """Respondents ticking each choice; the base is the respondents who ticked at least one.
-    Lists are exploded by pandas; an older answer stored as a space-separated text is split; a
-    choice ticked twice by one respondent counts once."""
-    listed = pd.Series(answers.to_numpy(dtype=object), dtype=object)  # the index: row positions
-    texts = listed.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
-    if texts.any():
-        listed[texts] = listed[texts].map(str.split)
-    ticked = listed.explode()
-    items = ticked.to_numpy(dtype=object)
-    kept = pd.notna(items) & (items != "")
-    rows = ticked.index.to_numpy(dtype=np.int64)[kept]
-    codes, keys = _text_codes(items[kept])
+    Lists (the stored form) are flattened in C, each list and each choice touched once; an older
+    answer stored as a space-separated text is split, and anything else goes through pandas'
+    explode as before. A choice ticked twice by one respondent counts once."""
+    values = answers.to_numpy(dtype=object)
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    lists = kinds == list  # noqa: E721 (element-wise, on a numpy array of types)
+    chosen = values[lists]
+    lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+    items = np.fromiter(chain.from_iterable(chosen), dtype=object, count=int(lengths.sum()))
+    rows = np.repeat(np.flatnonzero(lists), lengths)
+    if not lists.all():
+        others = pd.Series(values[~lists], index=np.flatnonzero(~lists), dtype=object)
+        texts = (kinds[~lists] == str).astype(bool)  # noqa: E721 (element-wise)
+        if texts.any():
+            others[texts] = others[texts].map(str.split)
+        ticked = others.explode()
+        items = np.concatenate([items, ticked.to_numpy(dtype=object)])
+        rows = np.concatenate([rows, ticked.index.to_numpy(dtype=np.int64)])
+    codes, keys = _text_codes(items)  # missing and empty choices: -1
+    answered = codes >= 0
     width = max(len(keys), 1)
-    pairs = _distinct(rows * width + codes)
+    pairs = _distinct(rows[answered] * width + codes[answered])
     return _counted(pairs % width, keys, pairs // width, groups)
 
 

@@ -5,6 +5,7 @@ import io
 import uuid
 
 import openpyxl
+import pandas as pd
 import pytest
 from lxml import html as lxml_html
 from submission_records import definition, territory
@@ -198,3 +199,51 @@ def test_the_figures_follow_every_change_of_the_answers(login, survey, db):
     db.session.commit()
     assert respondents() == "14 répondant(s), réponses rejetées exclues"
     assert owners() == 3
+
+
+def test_odd_answer_documents_are_read_as_before(login, survey, db):
+    """Documents in every shape a submission may hold (escapes, decimals, a boolean, a null, an
+    old space-separated text, no object at all, NaN written by an older client on SQLite) give
+    the same answers whichever way they are read, and the page still counts them."""
+    from consultation.coding.survey_figures import (
+        _read_answer_columns,
+        _read_answer_documents,
+        closed_questions,
+        reference_model,
+    )
+
+    questionnaire, _ = survey
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    odd = [
+        {"logement": 'héberg\u00e9 "chez"\n', "aides": ["apl", None], "satisfaction": 2.5},
+        {"logement": None, "aides": "apl rsa", "satisfaction": True},
+        ["pas", "un", "objet"],
+        {},
+    ]
+    if sqlite:  # PostgreSQL's json refuses NaN: only SQLite may hold it
+        odd.append({"logement": "locataire", "aides": ["rsa"], "satisfaction": float("nan")})
+    for answers in odd:
+        db.session.add(
+            Submission(
+                client_uuid=str(uuid.uuid4()),
+                content_hash="0" * 64,
+                questionnaire_version_id=questionnaire.versions[0].id,
+                public="age",
+                answers=answers,
+            )
+        )
+    db.session.commit()
+
+    names = [closed.name for closed, _ in closed_questions(reference_model(questionnaire))]
+    documents = _read_answer_documents(questionnaire.id, names)
+    assert len(documents) == 15 + len(odd)
+    if sqlite:
+
+        def plain(frame):  # a missing answer is missing, whether null or absent
+            return frame.astype(object).where(frame.notna(), None)
+
+        pd.testing.assert_frame_equal(
+            plain(_read_answer_columns(questionnaire.id, names)), plain(documents)
+        )
+    html = _page(login("charge_etude"), questionnaire)
+    assert f"{15 + len(odd)} répondant(s)" in html

@@ -77,6 +77,24 @@ def test_multiple_choice_is_a_share_of_respondents_who_answered():
     assert table.percent[OVERALL].tolist() == pytest.approx([400 / 6, 50, 100 / 6])
 
 
+def test_multiple_choice_reads_every_shape_an_answer_was_stored_in():
+    frame = pd.DataFrame(
+        {
+            "public": ["jeune", "jeune", "age", "age", "age"],
+            # An empty choice, a tuple, a list of nothing, an old text, a choice ticked twice.
+            "aides": pd.Series(
+                [["apl", ""], ("rsa", "apl"), [None], "aah", ["aah", "aah", "apl"]], dtype=object
+            ),
+        }
+    )
+    table = tabulate(frame, ClosedQuestion("aides", MULTIPLE, ("apl", "rsa", "aah")), by="public")
+    assert table.columns == [OVERALL, "age", "jeune"]
+    assert table.bases.tolist() == [4, 2, 2]
+    assert table.counts.loc["apl"].tolist() == [3, 1, 2]
+    assert table.counts.loc["rsa"].tolist() == [1, 0, 1]
+    assert table.counts.loc["aah"].tolist() == [2, 2, 0]
+
+
 def test_likert_mean_with_its_interval():
     scale = ClosedQuestion("satisfaction", SCALE, ("1", "2", "3", "4", "5"))
     table = tabulate(_respondents(), scale, by="public")

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, case, cast, func, select, type_coerce
 
+from analyse.nlp import collector_paused
 from analyse.tabulations import (
     CATEGORICAL,
     MULTIPLE,
@@ -163,24 +164,134 @@ def answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
 
 
 def _read_answers_frame(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
-    """The answers are read as JSON text and decoded with orjson: at 100,000 submissions that is
-    several times faster than letting the driver build each document."""
-    rows = db.session.execute(
-        select(
-            Submission.public,
-            Submission.age_band,
-            Submission.sex,
-            Submission.commune_code,
-            cast(Submission.answers, Text),
-        )
+    if _extracts_in_sql(names):
+        return _read_answer_columns(questionnaire_id, names)
+    return _read_answer_documents(questionnaire_id, names)
+
+
+def _rows(questionnaire_id: int, *columns):
+    return (
+        select(*columns)
         .join(QuestionnaireVersion, Submission.questionnaire_version_id == QuestionnaireVersion.id)
         .where(*_answers_filter(questionnaire_id))
-    ).all()
-    profile = pd.DataFrame([tuple(row[:4]) for row in rows], columns=list(PROFILE))
-    documents = [_decoded(row[4]) for row in rows]
-    # pandas builds the columns from the dicts in C: no Python loop per answer.
-    answers = pd.DataFrame.from_records(documents, columns=names)
-    return pd.concat([profile, answers.reindex(columns=names)], axis=1)
+    )
+
+
+def _extracts_in_sql(names: list[str]) -> bool:
+    """SQLite reads the questions' answers out of the documents itself (its `->` operator, from
+    3.38), as long as each name can be written in a JSON path."""
+    dialect = db.session.get_bind().dialect
+    return (
+        dialect.name == "sqlite"
+        and dialect.dbapi.sqlite_version_info >= (3, 38, 0)
+        and not any('"' in name for name in names)
+    )
+
+
+def _read_answer_columns(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
+    """SQLite: one row holding, per profile column and per question, the values of every
+    submission as one JSON array (json_group_array), decoded by orjson in one call each. Only the
+    questions asked are read out of the documents, in C, and no Python object is made per
+    submission: each column's answers are built together, which also keeps the tabulation that
+    follows fast. A document that is not valid JSON (NaN, written by an older client) is left to
+    Python, as `_decoded` reads it."""
+    document = type_coerce(Submission.answers, Text)
+    valid = func.json_valid(document)
+
+    def array(value):
+        return func.json_group_array(value, type_=Text)
+
+    row = db.session.execute(
+        _rows(
+            questionnaire_id,
+            *(array(getattr(Submission, name)) for name in PROFILE),
+            *(
+                array(case((valid, document.op("->", return_type=Text)(f'$."{name}"'))))
+                for name in names
+            ),
+            array(case((valid, None), else_=document)),
+        )
+    ).one()
+    with collector_paused():
+        profile = {name: _decoded_array(text) for name, text in zip(PROFILE, row)}
+        columns = {name: _decoded_array(text) for name, text in zip(names, row[len(PROFILE) :])}
+        unread = _decoded_array(row[-1])
+        for position in [position for position, text in enumerate(unread) if text is not None]:
+            answers = _decoded(unread[position])
+            for name in names:
+                columns[name][position] = answers.get(name)
+        return pd.concat(
+            [
+                pd.DataFrame(profile, columns=list(PROFILE)),
+                pd.DataFrame(columns, columns=names),
+            ],
+            axis=1,
+        )
+
+
+def _decoded_array(text) -> list:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _read_answer_documents(questionnaire_id: int, names: list[str]) -> pd.DataFrame:
+    """PostgreSQL (whose JSON functions are slower than orjson) and older SQLite: the answers are
+    read as JSON text and decoded with orjson, several times faster than letting the driver build
+    each document. The rows come as plain tuples (the ORM's rows cost more than the query), and
+    Python's cyclic collector is paused meanwhile: the millions of small dicts, lists and texts
+    hold no cycles, and each of its passes would walk all those already made (it took more time
+    than the decoding itself)."""
+    with collector_paused():
+        rows = (
+            db.session.execute(
+                _rows(
+                    questionnaire_id,
+                    *(getattr(Submission, name) for name in PROFILE),
+                    cast(Submission.answers, Text),
+                )
+            )
+            .tuples()
+            .all()
+        )
+        profile = pd.DataFrame([row[:4] for row in rows], columns=list(PROFILE))
+        documents = [_decoded(row[4]) for row in rows]
+        # pandas builds the columns from the dicts in C: no Python loop per answer.
+        answers = pd.DataFrame.from_records(documents, columns=names)
+        return pd.concat([profile, _shared_values(answers.reindex(columns=names))], axis=1)
+
+
+def _shared_values(answers: pd.DataFrame) -> pd.DataFrame:
+    """The same answers, each distinct text held once: decoding made a new text object per
+    answer, scattered among the documents' other objects, and every view of the frame went
+    through them all (tabulation took twice as long as on a frame of the same answers built
+    column by column). Texts in pandas' text columns are numbered in C and taken back from the
+    distinct ones; lists of choices (select_multiple) are rebuilt, which also lays them out
+    column by column. Equal values stay equal, of the same type: only the objects change."""
+    seen: dict[str, str] = {}
+    share = seen.setdefault
+    columns = {}
+    for name, column in answers.items():
+        if column.dtype == "str":
+            codes, uniques = pd.factorize(column)
+            columns[name] = pd.Series(uniques.take(codes, allow_fill=True), index=column.index)
+        elif column.dtype == object:
+            columns[name] = pd.Series(
+                [
+                    [share(item, item) if type(item) is str else item for item in value]
+                    if type(value) is list
+                    else share(value, value)
+                    if type(value) is str
+                    else value
+                    for value in column.to_numpy()
+                ],
+                index=column.index,
+                dtype=object,
+            )
+        else:
+            columns[name] = column
+    return pd.DataFrame(columns, index=answers.index, columns=answers.columns)
 
 
 def _decoded(text) -> dict:
