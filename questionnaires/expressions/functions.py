@@ -7,6 +7,8 @@ across instances; anything else a one-item list), or ``lazy`` (the syntax nodes,
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import difflib
 import math
@@ -335,6 +337,84 @@ def _format_date(scope, value, pattern):
     return re.sub(r"%([Yymnde])", lambda match: codes[match.group(1)], to_string(pattern))
 
 
+# The earth as JavaRosa (GeoUtils), Enketo and Web Forms see it: a sphere of this radius, and
+# results rounded to the centimetre (to the hundredth of a square metre).
+EARTH_RADIUS = 6_378_100.0
+
+
+def _geopoints(node_lists) -> list[tuple[float, float]] | None:
+    """The points of geopoint, geotrace or geoshape values ("lat lon [alt [acc]]" joined by
+    ";"), None when one is not a point (latitude beyond ±90, longitude beyond ±180…)."""
+    points = []
+    for nodes in node_lists:
+        for value in nodes:
+            text = to_string(value).strip()
+            for part in re.split(r"\s*;\s*", text):
+                coordinates = part.split()
+                if not 2 <= len(coordinates) <= 4:
+                    return None
+                latitude, longitude = (to_number(item) for item in coordinates[:2])
+                if not (abs(latitude) <= 90 and abs(longitude) <= 180):
+                    return None
+                points.append((latitude, longitude))
+    return points
+
+
+def _to_centimetre(value: float) -> float:
+    return abs(xpath_round(value * 100) / 100) if value else 0.0
+
+
+def _distance(scope, *node_lists):
+    """ODK distance(): the length in metres of the line through the points, on the sphere
+    (the spherical law of cosines between successive points); NaN for fewer than two points."""
+    points = _geopoints(node_lists)
+    if not points or len(points) < 2:
+        return NAN
+    total = 0.0
+    for (lat0, lon0), (lat1, lon1) in zip(points, points[1:]):
+        phi0, phi1 = math.radians(lat0), math.radians(lat1)
+        cosine = math.sin(phi0) * math.sin(phi1) + math.cos(phi0) * math.cos(phi1) * math.cos(
+            math.radians(lon0 - lon1)
+        )
+        # acos of a rounding error past 1 is NaN in JavaScript and JavaRosa too.
+        total += (math.acos(cosine) if -1 <= cosine <= 1 else NAN) * EARTH_RADIUS
+    return _to_centimetre(total)
+
+
+def _area(scope, *node_lists):
+    """ODK area(): the area in square metres of the polygon through the points (closed when the
+    last point is not the first), on the sphere; NaN for fewer than two points."""
+    points = _geopoints(node_lists)
+    if not points or len(points) < 2:
+        return NAN
+    if points[0] != points[-1]:
+        points = [*points, points[0]]
+    total = 0.0
+    for (lat0, lon0), (lat1, lon1) in zip(points, points[1:]):
+        total += math.radians(lon1 - lon0) * (
+            2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat0))
+        )
+    return _to_centimetre(total * EARTH_RADIUS * EARTH_RADIUS / 2)
+
+
+_BASE64_SPACE = re.compile(r"[ \t\n\f\r]+")
+
+
+def _base64_decode(scope, value):
+    """ODK base64-decode(): the UTF-8 text that the base64 value encodes; "" when it is not
+    base64 (the browser's atob rules: spaces ignored, "=" padding optional)."""
+    text = _BASE64_SPACE.sub("", to_string(value))
+    if len(text) % 4 == 0 and text.endswith("="):
+        text = text[:-2] if text.endswith("==") else text[:-1]
+    if len(text) % 4 == 1 or not re.fullmatch(r"[A-Za-z0-9+/]*", text):
+        return ""
+    try:
+        data = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
 def _if(scope, condition, when_true, when_false):
     return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
 
@@ -470,6 +550,9 @@ _FUNCTIONS = [
     Function("format-date", 2, 2, _format_date),
     Function("position", 0, 1, _position),
     Function("uuid", 0, 0, _uuid),
+    Function("distance", 1, None, _distance, NODES),
+    Function("area", 1, 1, _area, NODES),
+    Function("base64-decode", 1, 1, _base64_decode),
 ]
 
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}

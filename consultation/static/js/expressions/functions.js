@@ -259,6 +259,73 @@ function formatDate(scope, value, pattern) {
   return toString(pattern).replace(/%([Yymnde])/g, (whole, code) => codes[code]);
 }
 
+// The earth as JavaRosa (GeoUtils), Enketo and Web Forms see it: a sphere of this radius, and
+// results rounded to the centimetre (to the hundredth of a square metre).
+const EARTH_RADIUS = 6_378_100;
+const RADIANS = Math.PI / 180;
+
+/** The points of geopoint, geotrace or geoshape values ("lat lon [alt [acc]]" joined by ";"),
+ * null when one is not a point (latitude beyond ±90, longitude beyond ±180…). */
+function geopoints(nodeLists) {
+  const points = [];
+  for (const value of nodeLists.flat()) {
+    for (const part of toString(value).trim().split(/\s*;\s*/)) {
+      const coordinates = part.split(XPATH_SPACE).filter(Boolean);
+      if (coordinates.length < 2 || coordinates.length > 4) return null;
+      const [latitude, longitude] = coordinates.slice(0, 2).map(toNumber);
+      if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) return null;
+      points.push([latitude, longitude]);
+    }
+  }
+  return points;
+}
+
+function toCentimetre(value) {
+  return value ? Math.abs(xpathRound(value * 100) / 100) : 0;
+}
+
+/** ODK distance(): the length in metres of the line through the points, on the sphere (the
+ * spherical law of cosines between successive points); NaN for fewer than two points. */
+function distance(scope, ...nodeLists) {
+  const points = geopoints(nodeLists);
+  if (!points || points.length < 2) return NaN;
+  let total = 0;
+  for (let i = 1; i < points.length; i += 1) {
+    const [[lat0, lon0], [lat1, lon1]] = [points[i - 1], points[i]];
+    const [phi0, phi1] = [lat0 * RADIANS, lat1 * RADIANS];
+    total += Math.acos(Math.sin(phi0) * Math.sin(phi1) + Math.cos(phi0) * Math.cos(phi1) * Math.cos((lon0 - lon1) * RADIANS)) * EARTH_RADIUS;
+  }
+  return toCentimetre(total);
+}
+
+/** ODK area(): the area in square metres of the polygon through the points (closed when the last
+ * point is not the first), on the sphere; NaN for fewer than two points. */
+function area(scope, nodes) {
+  let points = geopoints([nodes]);
+  if (!points || points.length < 2) return NaN;
+  const [first, last] = [points[0], points[points.length - 1]];
+  if (first[0] !== last[0] || first[1] !== last[1]) points = [...points, first];
+  let total = 0;
+  for (let i = 1; i < points.length; i += 1) {
+    const [[lat0, lon0], [lat1, lon1]] = [points[i - 1], points[i]];
+    total += (lon1 - lon0) * RADIANS * (2 + Math.sin(lat1 * RADIANS) + Math.sin(lat0 * RADIANS));
+  }
+  return toCentimetre((total * EARTH_RADIUS * EARTH_RADIUS) / 2);
+}
+
+/** ODK base64-decode(): the UTF-8 text that the base64 value encodes; "" when it is not base64
+ * (atob's rules: spaces ignored, "=" padding optional). */
+function base64Decode(scope, value) {
+  let binary;
+  try {
+    binary = atob(toString(value));
+  } catch {
+    return "";
+  }
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
 /** JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
  * type; the second argument is evaluated only when needed. */
 function coalesce(scope, first, second) {
@@ -349,6 +416,9 @@ export const FUNCTIONS = Object.fromEntries([
   fn("format-date", 2, 2, formatDate),
   fn("position", 0, 1, (scope) => scope.position()),
   fn("uuid", 0, 0, () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "")),
+  fn("distance", 1, Infinity, distance, NODES),
+  fn("area", 1, 1, area, NODES),
+  fn("base64-decode", 1, 1, base64Decode),
 ]);
 
 export const FUNCTION_NAMES = Object.freeze(Object.keys(FUNCTIONS));
