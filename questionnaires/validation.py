@@ -312,7 +312,8 @@ def _computed_answer(question: Question, value):
 def _stored_value(value):
     """A computed value as the answer contract stores it (dates as text, no NaN in JSON)."""
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        # A date-time as ODK and the browser write it (2026-03-15T10:30:00.000+01:00).
+        return to_string(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if value == "":

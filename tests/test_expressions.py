@@ -20,6 +20,7 @@ from questionnaires.expressions import (
     to_number,
     to_string,
 )
+from questionnaires.expressions.values import parse_iso_date_time
 
 TABLE = json.loads(
     (Path(__file__).parent / "data" / "expression_cases.json").read_text(encoding="utf-8")
@@ -51,6 +52,7 @@ def _evaluate_case(case: dict):
         current=case.get("current"),
         context=case.get("context"),
         today=datetime.date.fromisoformat(case.get("today", TABLE["today"])),
+        now=parse_iso_date_time(case.get("now", TABLE["now"])),
         repeat_fields=case.get("repeat_fields"),
         choice_labels=case.get("choice_labels"),
     )
@@ -73,6 +75,10 @@ def _assert_expected(result, case: dict) -> None:
             assert result == number
     elif kind == "date":
         assert isinstance(result, datetime.date), repr(result)
+        assert not isinstance(result, datetime.datetime), repr(result)
+        assert to_string(result) == expected
+    elif kind == "dateTime":
+        assert isinstance(result, datetime.datetime), repr(result)
         assert to_string(result) == expected
     else:
         assert isinstance(result, str) and result == expected

@@ -156,6 +156,7 @@ def evaluate(
     current=None,
     context: str | None = None,
     today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
     repeat_fields: Mapping[str, str] | None = None,
     columns: Mapping[str, str] | None = None,
     repeat_fields_complete: bool = False,
@@ -163,6 +164,7 @@ def evaluate(
 ):
     """The value of ``expression``: bool, int or float, str, or ``datetime.date``.
 
+    ``today`` and ``now`` pin the clock of today() and now();
     ``current`` is the value of ``.``; ``context`` the repeat instance ("menage[1]");
     ``repeat_fields`` maps names inside repeats to their repeat when no answer shows it;
     ``repeat_fields_complete``: ``repeat_fields`` already maps every name inside a repeat that
@@ -176,6 +178,7 @@ def evaluate(
         current=current,
         context=context,
         today=today,
+        now=now,
         repeat_fields=repeat_fields,
         columns=columns,
         repeat_fields_complete=repeat_fields_complete,

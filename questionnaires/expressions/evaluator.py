@@ -63,6 +63,7 @@ class Scope:
         current=None,
         context: str | None = None,
         today: datetime.date | None = None,
+        now: datetime.datetime | None = None,
         repeat_fields: Mapping[str, str] | None = None,
         columns: Mapping[str, str] | None = None,
         repeat_fields_complete: bool = False,
@@ -74,6 +75,7 @@ class Scope:
         self.current = current
         self.context = parse_context(context)
         self._today = today
+        self._now = now
         if repeat_fields_complete and repeat_fields is not None:
             # The caller knows every name the answers hold (a validator reading its own form's
             # answers): walking them for each expression would cost answers × expressions.
@@ -88,6 +90,14 @@ class Scope:
         if self._today is None:
             self._today = datetime.date.today()
         return self._today
+
+    @property
+    def now(self) -> datetime.datetime:
+        # The moment of now(), in this machine's zone, to the millisecond as in ODK.
+        if self._now is None:
+            moment = datetime.datetime.now().astimezone()
+            self._now = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        return self._now
 
     # --- answers ----------------------------------------------------------------------------
 

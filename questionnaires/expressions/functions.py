@@ -23,14 +23,17 @@ from .values import (
     EPOCH,
     NAN,
     days_since_epoch,
+    fractional_days,
     is_number,
     parse_iso_date,
+    parse_iso_date_time,
     to_boolean,
     to_number,
     to_string,
 )
 
 VALUES, NODES, LAZY = "values", "nodes", "lazy"
+_EPOCH_TIME = datetime.datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -317,24 +320,100 @@ def _date(scope, value):
     return to_date(value)
 
 
+def to_date_time(value):
+    """A date-time from a date-time, a date (its midnight), ODK's text of either, or a number of
+    days (its fraction is the time of day); "" when there is none."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        moment = parse_iso_date_time(value)
+        if moment is not None:
+            return moment
+        day = parse_iso_date(value)
+        if day is not None:
+            return datetime.datetime(day.year, day.month, day.day)
+    if isinstance(value, bool) or value is None:
+        return ""
+    number = to_number(value)
+    if not math.isfinite(number):
+        return ""
+    try:
+        # A number of days, possibly fractional, to the millisecond.
+        return _EPOCH_TIME + datetime.timedelta(milliseconds=xpath_round(number * 86_400_000))
+    except OverflowError:
+        return ""
+
+
 def _decimal_date(scope, value):
     day = to_date(value)
     return float(days_since_epoch(day)) if day != "" else NAN
 
 
-def _format_date(scope, value, pattern):
-    day = to_date(value)
-    if day == "":
-        return ""
+def _decimal_date_time(scope, value):
+    moment = to_date_time(value)
+    return fractional_days(moment) if moment != "" else NAN
+
+
+_TIME = re.compile(
+    r"^[ \t\r\n]*(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?[ \t\r\n]*$"
+)
+
+
+def _decimal_time(scope, value):
+    """ODK decimal-time("18:00:00.000+01:00") = 0.75: the fraction of the day of the clock time
+    as written; NaN for anything but a time."""
+    match = _TIME.match(to_string(value))
+    if not match:
+        return NAN
+    hour, minute, second, fraction = match.groups()
+    hour, minute, second = int(hour), int(minute), int(second or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return NAN
+    milliseconds = ((hour * 60 + minute) * 60 + second) * 1000 + int(
+        (fraction or "0")[:3].ljust(3, "0")
+    )
+    return milliseconds / 86_400_000
+
+
+def _has_time(value) -> bool:
+    return isinstance(value, datetime.datetime) or (
+        isinstance(value, str) and parse_iso_date_time(value) is not None
+    )
+
+
+def _format(moment, pattern) -> str:
     codes = {
-        "Y": f"{day.year:04d}",
-        "y": f"{day.year % 100:02d}",
-        "m": f"{day.month:02d}",
-        "n": str(day.month),
-        "d": f"{day.day:02d}",
-        "e": str(day.day),
+        "Y": f"{moment.year:04d}",
+        "y": f"{moment.year % 100:02d}",
+        "m": f"{moment.month:02d}",
+        "n": str(moment.month),
+        "d": f"{moment.day:02d}",
+        "e": str(moment.day),
+        "H": f"{moment.hour:02d}",
+        "h": str(moment.hour),
+        "M": f"{moment.minute:02d}",
+        "S": f"{moment.second:02d}",
+        "3": f"{moment.microsecond // 1000:03d}",
     }
-    return re.sub(r"%([Yymnde])", lambda match: codes[match.group(1)], to_string(pattern))
+    return re.sub(r"%([YymndeHhMS3])", lambda match: codes[match.group(1)], to_string(pattern))
+
+
+def _format_date(scope, value, pattern):
+    """ODK format-date(): the date's codes (%Y %y %m %n %d %e) and, for a date-time, its time's
+    (%H %h %M %S %3); a date's time is midnight."""
+    moment = to_date_time(value) if _has_time(value) else to_date(value)
+    if moment == "":
+        return ""
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime(moment.year, moment.month, moment.day)
+    return _format(moment, pattern)
+
+
+def _format_date_time(scope, value, pattern):
+    moment = to_date_time(value)
+    return _format(moment, pattern) if moment != "" else ""
 
 
 # The earth as JavaRosa (GeoUtils), Enketo and Web Forms see it: a sphere of this radius, and
@@ -545,7 +624,11 @@ _FUNCTIONS = [
     Function("once", 1, 1, _once),
     Function("today", 0, 0, _today),
     Function("date", 1, 1, _date),
-    Function("decimal-date-time", 1, 1, _decimal_date),
+    Function("now", 0, 0, lambda scope: scope.now),
+    Function("date-time", 1, 1, lambda scope, value: to_date_time(value)),
+    Function("decimal-date-time", 1, 1, _decimal_date_time),
+    Function("decimal-time", 1, 1, _decimal_time),
+    Function("format-date-time", 2, 2, _format_date_time),
     Function("decimal-date", 1, 1, _decimal_date),
     Function("format-date", 2, 2, _format_date),
     Function("position", 0, 1, _position),
@@ -611,5 +694,6 @@ __all__ = [
     "call_problem",
     "is_number",
     "to_date",
+    "to_date_time",
     "xpath_round",
 ]

@@ -17,6 +17,14 @@ NAN = float("nan")
 # XPath 1.0 Number: no exponent, no leading "+".
 _NUMBER = re.compile(r"^[ \t\r\n]*-?(?:\d+(?:\.\d*)?|\.\d+)[ \t\r\n]*$")
 _ISO_DATE = re.compile(r"^[ \t\r\n]*(\d{4})-(\d{2})-(\d{2})[ \t\r\n]*$")
+# An XML Schema dateTime as ODK writes it: 2026-03-15T10:30:00.000+01:00 (seconds, fraction and
+# zone optional).
+_ISO_DATE_TIME = re.compile(
+    r"^[ \t\r\n]*(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?[ \t\r\n]*$"
+)
+_MILLISECOND = datetime.timedelta(milliseconds=1)
+_EPOCH_TIME = datetime.datetime(1970, 1, 1)
 
 
 def to_boolean(value) -> bool:
@@ -38,6 +46,8 @@ def to_number(value) -> float:
         return 1.0 if value else 0.0
     if isinstance(value, (int, float)):
         return float(value)
+    if isinstance(value, datetime.datetime):
+        return fractional_days(value)
     if isinstance(value, datetime.date):
         return float(days_since_epoch(value))
     if value is None:
@@ -59,7 +69,7 @@ def to_string(value) -> str:
     if isinstance(value, (int, float)):
         return format_number(float(value))
     if isinstance(value, datetime.datetime):
-        return value.isoformat()
+        return format_date_time(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
@@ -89,6 +99,61 @@ def parse_iso_date(text: str) -> datetime.date | None:
         return datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+
+
+def parse_iso_date_time(text: str) -> datetime.datetime | None:
+    """A date-time from ODK's text, to the millisecond, keeping its zone (naive without one)."""
+    match = _ISO_DATE_TIME.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    if zone is None:
+        tzinfo = None
+    elif zone == "Z":
+        tzinfo = datetime.timezone.utc
+    else:
+        digits = zone[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + (int(digits[2:]) if digits[2:] else 0)
+        if minutes >= 24 * 60:
+            return None
+        sign = -1 if zone[0] == "-" else 1
+        tzinfo = datetime.timezone(datetime.timedelta(minutes=sign * minutes))
+    try:
+        return datetime.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0")[:3].ljust(3, "0")) * 1000,
+            tzinfo=tzinfo,
+        )
+    except ValueError:
+        return None
+
+
+def fractional_days(moment: datetime.datetime) -> float:
+    """Days since 1970-01-01 of the clock time as written (its own zone, as the person who
+    answered saw it), to the millisecond: noon is x.5."""
+    milliseconds = (moment.replace(tzinfo=None) - _EPOCH_TIME) // _MILLISECOND
+    return milliseconds / 86_400_000
+
+
+def format_date_time(moment: datetime.datetime) -> str:
+    """ODK's text of a date-time: 2026-03-15T10:30:00.000+01:00 (Z at UTC, no zone if none)."""
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}"
+    )
+    offset = moment.utcoffset()
+    if offset is None:
+        return text
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return text + "Z"
+    sign = "-" if minutes < 0 else "+"
+    return text + f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def days_since_epoch(day: datetime.date) -> int:

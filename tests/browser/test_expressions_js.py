@@ -13,6 +13,7 @@ async ({ moduleUrl, table }) => {
   const E = await import(moduleUrl);
   const failures = [];
   const typeOf = (value) => {
+    if (value instanceof E.XDateTime) return "dateTime";
     if (value instanceof E.XDate) return "date";
     if (typeof value === "boolean") return "boolean";
     if (typeof value === "number") return "number";
@@ -35,7 +36,7 @@ async ({ moduleUrl, table }) => {
   for (const c of table.cases) {
     const answers = c.answers || {};
     const names = c.names || defaultNames(answers, c.repeat_fields);
-    const options = { current: c.current, context: c.context, today: c.today || table.today, repeatFields: c.repeat_fields || {}, choiceLabels: c.choice_labels };
+    const options = { current: c.current, context: c.context, today: c.today || table.today, now: c.now || table.now, repeatFields: c.repeat_fields || {}, choiceLabels: c.choice_labels };
     if (c.error) {
       const problem = E.checkExpression(c.expr, names)[0];
       if (!problem) { failures.push(`${c.id}: checkExpression found nothing, expected ${c.error} at ${c.position}`); continue; }
@@ -78,7 +79,7 @@ async ({ moduleUrl, table }) => {
     if (ok && expectedType === "number") {
       const expected = typeof c.expected === "string" ? Number(c.expected) : c.expected;
       ok = Number.isNaN(expected) ? Number.isNaN(value) : value === expected;
-    } else if (ok && expectedType === "date") {
+    } else if (ok && (expectedType === "date" || expectedType === "dateTime")) {
       ok = E.toString(value) === c.expected;
     } else if (ok) {
       ok = value === c.expected;

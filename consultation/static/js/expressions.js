@@ -25,6 +25,8 @@
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  *   toDate(value) -> XDate | ""
  *   XDate: the value of today() and date(); its string is "YYYY-MM-DD".
+ *   XDateTime (an XDate): the value of now() and date-time(); its string is
+ *   "YYYY-MM-DDTHH:MM:SS.mmm+01:00".
  *   ExpressionError {message (French), position (0-based offset), code}
  *     code is one of "syntax", "unknown_name", "unknown_function", "arity", "type".
  *
@@ -47,4 +49,4 @@ export {
   parseChoiceFilter,
   references,
 } from "./expressions/parse.js";
-export { XDate, toBoolean, toNumber, toString } from "./expressions/values.js";
+export { XDate, XDateTime, toBoolean, toNumber, toString } from "./expressions/values.js";

@@ -1,14 +1,14 @@
 /**
  * The evaluator, as questionnaires/expressions/evaluator.py: what ${name} means where it is
  * evaluated (inside a repeat instance, the sibling), and the value of every node.
- *   evaluate(textOrTree, answers, {current, context, today, repeatFields, repeatFieldsComplete,
- *            columns, choiceLabels}) -> value      repeatFieldsComplete: repeatFields names every
+ *   evaluate(textOrTree, answers, {current, context, today, now, repeatFields,
+ *            repeatFieldsComplete, columns, choiceLabels}) -> value   today, now: pinned clock      repeatFieldsComplete: repeatFields names every
  *            repeat (a form's definition does), the answers are not walked to find more
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  */
 import { FUNCTIONS, LAZY, NODES } from "./functions.js";
 import { callProblem, parse } from "./parse.js";
-import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
+import { DAY_MS, XDate, XDateTime, isoToDays, parseIsoDateTime, toBoolean, toNumber, toString } from "./values.js";
 
 function todayDays(today) {
   if (today instanceof XDate) return today.days;
@@ -18,6 +18,18 @@ function todayDays(today) {
   }
   const now = today instanceof Date ? today : new Date();
   return Math.round(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()) / DAY_MS);
+}
+
+/** The moment of now(): pinned (an XDateTime or its text), else this device's clock and zone. */
+function nowOf(now) {
+  if (now instanceof XDateTime) return now;
+  if (typeof now === "string") {
+    const moment = parseIsoDateTime(now);
+    if (moment) return moment;
+  }
+  const date = now instanceof Date ? now : new Date();
+  const offset = -date.getTimezoneOffset();
+  return new XDateTime(date.getTime() + offset * 60_000, offset);
 }
 
 function isInstance(value) {
@@ -92,13 +104,14 @@ const NODE_SETS = new Set(["column", "ref", "current", "filter"]);
 const NAMED_QUESTION = /^\s*(?:\$\{\s*([^}\s]+)\s*\}|.*?([^/\s]+))\s*$/;
 
 class Scope {
-  constructor(answers, { current, context, today, repeatFields, repeatFieldsComplete, columns, choiceLabels } = {}) {
+  constructor(answers, { current, context, today, now, repeatFields, repeatFieldsComplete, columns, choiceLabels } = {}) {
     this.columns = columns || {};
     this.choiceLabels = choiceLabels || null;
     this.answers = isInstance(answers) ? answers : {};
     this.current = current;
     this.context = parseContext(context);
     this.today = new XDate(todayDays(today));
+    this.pinnedNow = now;
     // A form's runtime knows every repeat from the definition: walking the answers on every
     // evaluation would make a form of n calculations cost n² on each keystroke.
     this.repeatFields = repeatFieldsComplete && repeatFields ? repeatFields : repeatFieldsOf(this.answers, repeatFields || {});
@@ -107,6 +120,12 @@ class Scope {
 
   /** The label of choice `value` of `question` (for jr:choice-name): "" when the question has no
    * such choice, as in JavaRosa; without the form's choices at hand, the value itself. */
+  /** The moment of now(), asked of the clock once per evaluation and only when called. */
+  get now() {
+    if (!this.nowValue) this.nowValue = nowOf(this.pinnedNow);
+    return this.nowValue;
+  }
+
   choiceLabel(question, value) {
     const match = NAMED_QUESTION.exec(question);
     const name = match ? match[1] || match[2] : question;
@@ -302,6 +321,7 @@ export function evaluate(expression, answers, options = {}) {
     current: options.current,
     context: options.context,
     today: options.today,
+    now: options.now,
     repeatFields: options.repeatFields || options.repeat_fields,
     repeatFieldsComplete: options.repeatFieldsComplete,
     columns: options.columns,

@@ -4,9 +4,10 @@
  * gives its values across instances; anything else a one-item list) or LAZY (the tree nodes, for
  * if). An implementation receives the evaluator's scope first.
  *   FUNCTIONS: {name: {minimum, maximum, implementation, takes, needsReference}}
- *   arityText(spec), patternOf(text), toDate(value) -> XDate | ""
+ *   arityText(spec), patternOf(text), toDate(value) -> XDate | "",
+ *   toDateTime(value) -> XDateTime | ""
  */
-import { DAY_MS, XDate, isoToDays, toBoolean, toNumber, toString } from "./values.js";
+import { DAY_MS, XDate, XDateTime, isoToDays, parseIsoDateTime, toBoolean, toNumber, toString } from "./values.js";
 
 const VALUES = "values";
 export const NODES = "nodes";
@@ -223,6 +224,7 @@ function regex(scope, value, pattern) {
 
 /** A date from a date, an ISO string or a number of days; "" when there is none. */
 export function toDate(value) {
+  if (value instanceof XDateTime) return new XDate(Math.floor(value.days));
   if (value instanceof XDate) return value;
   if (typeof value === "string") {
     const text = value.trim();
@@ -243,10 +245,49 @@ function decimalDate(scope, value) {
   return day === "" ? NaN : day.days;
 }
 
-function formatDate(scope, value, pattern) {
-  const day = toDate(value);
-  if (day === "") return "";
-  const date = new Date(day.days * DAY_MS);
+/** A date-time from a date-time, a date (its midnight), ODK's text of either, or a number of days
+ * (its fraction is the time of day); "" when there is none. */
+export function toDateTime(value) {
+  if (value instanceof XDateTime) return value;
+  if (value instanceof XDate) return new XDateTime(value.days * DAY_MS);
+  if (typeof value === "string") {
+    const moment = parseIsoDateTime(value);
+    if (moment) return moment;
+    const days = isoToDays(value);
+    if (days !== null) return new XDateTime(days * DAY_MS);
+  }
+  if (typeof value === "boolean" || value === null || value === undefined) return "";
+  const number = toNumber(value);
+  if (!Number.isFinite(number)) return "";
+  // A number of days, possibly fractional, to the millisecond.
+  const milliseconds = xpathRound(number * DAY_MS);
+  // Years 1 to 9999, as the server's datetime.
+  return milliseconds >= -62_135_596_800_000 && milliseconds <= 253_402_300_799_999 ? new XDateTime(milliseconds) : "";
+}
+
+function decimalDateTime(scope, value) {
+  const moment = toDateTime(value);
+  return moment === "" ? NaN : moment.days;
+}
+
+const TIME = /^[ \t\r\n]*(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?[ \t\r\n]*$/;
+
+/** ODK decimal-time("18:00:00.000+01:00") = 0.75: the fraction of the day of the clock time as
+ * written; NaN for anything but a time. */
+function decimalTime(scope, value) {
+  const match = TIME.exec(toString(value));
+  if (!match) return NaN;
+  const [hour, minute, second] = [Number(match[1]), Number(match[2]), Number(match[3] || 0)];
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  return (((hour * 60 + minute) * 60 + second) * 1000 + Number((match[4] || "0").slice(0, 3).padEnd(3, "0"))) / DAY_MS;
+}
+
+function hasTime(value) {
+  return value instanceof XDateTime || (typeof value === "string" && parseIsoDateTime(value) !== null);
+}
+
+function format(moment, pattern) {
+  const date = new Date(moment.milliseconds);
   const pad = (n, width = 2) => String(n).padStart(width, "0");
   const codes = {
     Y: pad(date.getUTCFullYear(), 4),
@@ -255,8 +296,26 @@ function formatDate(scope, value, pattern) {
     n: String(date.getUTCMonth() + 1),
     d: pad(date.getUTCDate()),
     e: String(date.getUTCDate()),
+    H: pad(date.getUTCHours()),
+    h: String(date.getUTCHours()),
+    M: pad(date.getUTCMinutes()),
+    S: pad(date.getUTCSeconds()),
+    3: pad(date.getUTCMilliseconds(), 3),
   };
-  return toString(pattern).replace(/%([Yymnde])/g, (whole, code) => codes[code]);
+  return toString(pattern).replace(/%([YymndeHhMS3])/g, (whole, code) => codes[code]);
+}
+
+/** ODK format-date(): the date's codes (%Y %y %m %n %d %e) and, for a date-time, its time's
+ * (%H %h %M %S %3); a date's time is midnight. */
+function formatDate(scope, value, pattern) {
+  const moment = hasTime(value) ? toDateTime(value) : toDate(value);
+  if (moment === "") return "";
+  return format(moment instanceof XDateTime ? moment : new XDateTime(moment.days * DAY_MS), pattern);
+}
+
+function formatDateTime(scope, value, pattern) {
+  const moment = toDateTime(value);
+  return moment === "" ? "" : format(moment, pattern);
 }
 
 // The earth as JavaRosa (GeoUtils), Enketo and Web Forms see it: a sphere of this radius, and
@@ -411,7 +470,11 @@ export const FUNCTIONS = Object.fromEntries([
   fn("once", 1, 1, (scope, value) => (toString(scope.currentValue()) !== "" ? scope.currentValue() : value)),
   fn("today", 0, 0, (scope) => scope.today),
   fn("date", 1, 1, (scope, value) => toDate(value)),
-  fn("decimal-date-time", 1, 1, decimalDate),
+  fn("now", 0, 0, (scope) => scope.now),
+  fn("date-time", 1, 1, (scope, value) => toDateTime(value)),
+  fn("decimal-date-time", 1, 1, decimalDateTime),
+  fn("decimal-time", 1, 1, decimalTime),
+  fn("format-date-time", 2, 2, formatDateTime),
   fn("decimal-date", 1, 1, decimalDate),
   fn("format-date", 2, 2, formatDate),
   fn("position", 0, 1, (scope) => scope.position()),
