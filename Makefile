@@ -57,12 +57,20 @@ bench: install
 
 # Browser libraries are vendored under static/vendor/ from the npm registry, with licence and version.
 IDB_VERSION := 8.0.4
+# digest() in the browser: MD5, SHA-1 and SHA-2, synchronous (SubtleCrypto is asynchronous).
+NOBLE_VERSION := 2.4.0
+NOBLE_DIR     := consultation/static/vendor/noble-hashes
 vendor:
 	rm -rf .vendor-tmp && mkdir -p .vendor-tmp consultation/static/vendor/idb
 	cd .vendor-tmp && npm pack --silent idb@$(IDB_VERSION) >/dev/null && tar xzf idb-$(IDB_VERSION).tgz
 	cp .vendor-tmp/package/build/index.js consultation/static/vendor/idb/idb.js
 	cp .vendor-tmp/package/LICENSE consultation/static/vendor/idb/LICENSE
 	echo "idb $(IDB_VERSION) (npm registry, build/index.js)" > consultation/static/vendor/idb/VERSION
+	mkdir -p $(NOBLE_DIR)
+	cd .vendor-tmp && npm pack --silent @noble/hashes@$(NOBLE_VERSION) >/dev/null && rm -rf package && tar xzf noble-hashes-$(NOBLE_VERSION).tgz
+	for file in sha2 legacy _md _u64 utils; do sed '/^\/\/# sourceMappingURL=/d' .vendor-tmp/package/$$file.js > $(NOBLE_DIR)/$$file.js; done
+	cp .vendor-tmp/package/LICENSE $(NOBLE_DIR)/LICENSE
+	echo "@noble/hashes $(NOBLE_VERSION) (npm registry: sha2.js, legacy.js, _md.js, _u64.js, utils.js)" > $(NOBLE_DIR)/VERSION
 	rm -rf .vendor-tmp
 
 # axe-core checks every page in the browser tests; shipped in the repo so the tests need no network.

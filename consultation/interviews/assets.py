@@ -58,9 +58,10 @@ def import_map(version: str) -> dict:
     if (root / "js" / "form-runtime.js").is_file():
         imports["form-runtime"] = versioned_url("js/form-runtime.js", version)
     # The shared modules import each other by relative path ("./expressions.js",
-    # "./expressions/values.js", "../dom.js"): map those plain URLs to the versioned ones, which the
+    # "./expressions/values.js", "../dom.js", the vendored hashes): map those plain URLs to the versioned ones, which the
     # service worker keeps for offline use.
-    for path in sorted((root / "js").glob("**/*.js")):
+    paths = [*(root / "js").glob("**/*.js"), *(root / "vendor").glob("**/*.js")]
+    for path in sorted(paths):
         relative = path.relative_to(root).as_posix()
         if relative != SERVICE_WORKER_FILE:
             imports[url_for("static", filename=relative)] = versioned_url(relative, version)

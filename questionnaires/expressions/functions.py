@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 import difflib
+import hashlib
 import math
 import re
 import uuid
@@ -494,6 +495,28 @@ def _base64_decode(scope, value):
     return data.decode("utf-8", errors="replace")
 
 
+# digest()'s algorithms, by the names the ODK specification gives (any case).
+_DIGESTS = {
+    "md5": hashlib.md5,
+    "sha-1": hashlib.sha1,
+    "sha-256": hashlib.sha256,
+    "sha-384": hashlib.sha384,
+    "sha-512": hashlib.sha512,
+}
+
+
+def _digest(scope, data, algorithm, encoding="base64"):
+    """ODK digest(data, 'SHA-256'[, 'hex']): the hash of the UTF-8 text, in base64 (the default)
+    or lowercase hexadecimal; "" for an algorithm or an encoding the specification does not
+    name."""
+    hasher = _DIGESTS.get(to_string(algorithm).strip().lower())
+    encoding = to_string(encoding).strip().lower()
+    if hasher is None or encoding not in ("base64", "hex"):
+        return ""
+    digest = hasher(to_string(data).encode("utf-8")).digest()
+    return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode("ascii")
+
+
 def _if(scope, condition, when_true, when_false):
     return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
 
@@ -636,6 +659,7 @@ _FUNCTIONS = [
     Function("distance", 1, None, _distance, NODES),
     Function("area", 1, 1, _area, NODES),
     Function("base64-decode", 1, 1, _base64_decode),
+    Function("digest", 2, 3, _digest),
 ]
 
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}

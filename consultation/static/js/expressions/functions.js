@@ -7,6 +7,8 @@
  *   arityText(spec), patternOf(text), toDate(value) -> XDate | "",
  *   toDateTime(value) -> XDateTime | ""
  */
+import { md5, sha1 } from "../../vendor/noble-hashes/legacy.js";
+import { sha256, sha384, sha512 } from "../../vendor/noble-hashes/sha2.js";
 import { DAY_MS, XDate, XDateTime, isoToDays, parseIsoDateTime, toBoolean, toNumber, toString } from "./values.js";
 
 const VALUES = "values";
@@ -385,6 +387,21 @@ function base64Decode(scope, value) {
   return new TextDecoder("utf-8").decode(bytes);
 }
 
+// digest()'s algorithms, by the names the ODK specification gives (any case). Synchronous:
+// SubtleCrypto's digest is asynchronous and has no MD5.
+const DIGESTS = { md5, "sha-1": sha1, "sha-256": sha256, "sha-384": sha384, "sha-512": sha512 };
+
+/** ODK digest(data, 'SHA-256'[, 'hex']): the hash of the UTF-8 text, in base64 (the default) or
+ * lowercase hexadecimal; "" for an algorithm or an encoding the specification does not name. */
+function digest(scope, data, algorithm, encodingValue = "base64") {
+  const hash = Object.hasOwn(DIGESTS, toString(algorithm).trim().toLowerCase()) ? DIGESTS[toString(algorithm).trim().toLowerCase()] : null;
+  const encoding = toString(encodingValue).trim().toLowerCase();
+  if (!hash || (encoding !== "base64" && encoding !== "hex")) return "";
+  const bytes = hash(new TextEncoder().encode(toString(data)));
+  if (encoding === "hex") return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return btoa(String.fromCharCode(...bytes));
+}
+
 /** JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
  * type; the second argument is evaluated only when needed. */
 function coalesce(scope, first, second) {
@@ -482,6 +499,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("distance", 1, Infinity, distance, NODES),
   fn("area", 1, 1, area, NODES),
   fn("base64-decode", 1, 1, base64Decode),
+  fn("digest", 2, 3, digest),
 ]);
 
 export const FUNCTION_NAMES = Object.freeze(Object.keys(FUNCTIONS));
