@@ -15,7 +15,7 @@ from typing import Mapping
 
 from ..answers import instances_of, is_repeat
 from . import syntax
-from .functions import FUNCTIONS, LAZY, NODES, call_problem
+from .functions import FUNCTIONS, LAZY, NODES, NODESET_FUNCTIONS, call_problem
 from .values import NAN, is_number, to_boolean, to_number, to_string
 
 _CONTEXT_STEP = re.compile(r"^([^/\[\]]+)\[(\d+)\]$")
@@ -233,6 +233,8 @@ class Scope:
             return [_scalar(value) for value in self.nodes(node.name)]
         if type(node) is syntax.Filter:
             return [_scalar(value) for value in self.filtered(node)]
+        if type(node) is syntax.Call and node.name in NODESET_FUNCTIONS:
+            return list(self.value(node))
         return [self.value(node)]
 
     def call(self, node: syntax.Call):

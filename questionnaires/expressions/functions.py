@@ -13,6 +13,7 @@ import datetime
 import difflib
 import hashlib
 import math
+import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -517,6 +518,57 @@ def _digest(scope, data, algorithm, encoding="base64"):
     return digest.hex() if encoding == "hex" else base64.b64encode(digest).decode("ascii")
 
 
+# Park-Miller (the "minimal standard" generator): the one JavaRosa and Web Forms seed randomize()
+# with, so that a seed gives the same order on Collect, in the browser and here.
+_PARK_MILLER_MODULUS = 2_147_483_647
+_PARK_MILLER_MULTIPLIER = 16_807
+# A function that gives a node-set: its result is a list, read item by item by join(), sum()…
+NODESET_FUNCTIONS = frozenset({"randomize"})
+
+
+def _java_long(number: float) -> float:
+    """Java's (long) of a double, as a double: NaN is 0, past ±2^63 saturates, else truncated."""
+    if math.isnan(number):
+        return 0.0
+    if number >= 2.0**63:
+        return 2.0**63
+    if number <= -(2.0**63):
+        return -(2.0**63)
+    return float(math.trunc(number))
+
+
+def _park_miller(seed: float) -> Callable[[], float]:
+    state = math.fmod(_java_long(seed), _PARK_MILLER_MODULUS)
+    if state <= 0:
+        state += _PARK_MILLER_MODULUS - 1
+
+    def next_double() -> float:
+        nonlocal state
+        # The products stay below 2^46: exact in doubles, as in Java and JavaScript.
+        state = math.fmod(state * _PARK_MILLER_MULTIPLIER, _PARK_MILLER_MODULUS)
+        return (state - 1) / (_PARK_MILLER_MODULUS - 1)
+
+    return next_double
+
+
+def _randomize(scope, nodes, seed=None):
+    """ODK randomize(${champ}[, seed]): the values in a shuffled order; with a seed (the first
+    value's number, truncated as Java's long), always the same order, JavaRosa's: the inside-out
+    Fisher-Yates shuffle driven by Park-Miller."""
+    next_double = (
+        random.random if seed is None else _park_miller(to_number(seed[0] if seed else ""))
+    )
+    result: list = []
+    for index, value in enumerate(nodes):
+        other = math.floor(next_double() * (index + 1))
+        if other == index:
+            result.append(value)
+        else:
+            result.append(result[other])
+            result[other] = value
+    return result
+
+
 def _if(scope, condition, when_true, when_false):
     return scope.value(when_true if to_boolean(scope.value(condition)) else when_false)
 
@@ -660,6 +712,8 @@ _FUNCTIONS = [
     Function("area", 1, 1, _area, NODES),
     Function("base64-decode", 1, 1, _base64_decode),
     Function("digest", 2, 3, _digest),
+    Function("random", 0, 0, lambda scope: random.random()),
+    Function("randomize", 1, 2, _randomize, NODES),
 ]
 
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}
@@ -713,6 +767,7 @@ def arity_text(function: Function) -> str:
 
 __all__ = [
     "FUNCTIONS",
+    "NODESET_FUNCTIONS",
     "Function",
     "arity_text",
     "call_problem",

@@ -6,7 +6,7 @@
  *            repeat (a form's definition does), the answers are not walked to find more
  *   repeatFieldsOf(answers, known) -> {name: repeat}   what the answers show, plus `known`
  */
-import { FUNCTIONS, LAZY, NODES } from "./functions.js";
+import { FUNCTIONS, LAZY, NODES, NODESET_FUNCTIONS } from "./functions.js";
 import { callProblem, parse } from "./parse.js";
 import { DAY_MS, XDate, XDateTime, isoToDays, parseIsoDateTime, toBoolean, toNumber, toString } from "./values.js";
 
@@ -226,6 +226,7 @@ class Scope {
   nodeValues(node) {
     if (node.type === "ref") return this.nodes(node.name).map(scalar);
     if (node.type === "filter") return this.filtered(node).map(scalar);
+    if (node.type === "call" && NODESET_FUNCTIONS.has(node.name)) return [...this.value(node)];
     return [this.value(node)];
   }
 

@@ -402,6 +402,48 @@ function digest(scope, data, algorithm, encodingValue = "base64") {
   return btoa(String.fromCharCode(...bytes));
 }
 
+// Park-Miller (the "minimal standard" generator): the one JavaRosa and Web Forms seed randomize()
+// with, so that a seed gives the same order on Collect, in the browser and on the server.
+const PARK_MILLER_MODULUS = 2_147_483_647;
+const PARK_MILLER_MULTIPLIER = 16_807;
+/** Functions that give a node-set: their result is an array, read item by item by join(), sum()… */
+export const NODESET_FUNCTIONS = new Set(["randomize"]);
+
+/** Java's (long) of a double, as a double: NaN is 0, past ±2^63 saturates, else truncated. */
+function javaLong(number) {
+  if (Number.isNaN(number)) return 0;
+  if (number >= 2 ** 63) return 2 ** 63;
+  if (number <= -(2 ** 63)) return -(2 ** 63);
+  return Math.trunc(number);
+}
+
+function parkMiller(seed) {
+  let state = javaLong(seed) % PARK_MILLER_MODULUS;
+  if (state <= 0) state += PARK_MILLER_MODULUS - 1;
+  // The products stay below 2^46: exact in doubles, as in Java and Python.
+  return () => {
+    state = (state * PARK_MILLER_MULTIPLIER) % PARK_MILLER_MODULUS;
+    return (state - 1) / (PARK_MILLER_MODULUS - 1);
+  };
+}
+
+/** ODK randomize(${champ}[, seed]): the values in a shuffled order; with a seed (the first value's
+ * number, truncated as Java's long), always the same order, JavaRosa's: the inside-out
+ * Fisher-Yates shuffle driven by Park-Miller. */
+function randomize(scope, nodes, seed) {
+  const nextDouble = seed === undefined ? Math.random : parkMiller(toNumber(seed.length ? seed[0] : ""));
+  const result = [];
+  nodes.forEach((value, index) => {
+    const other = Math.floor(nextDouble() * (index + 1));
+    if (other === index) result.push(value);
+    else {
+      result.push(result[other]);
+      result[other] = value;
+    }
+  });
+  return result;
+}
+
 /** JavaRosa's coalesce: the first value unless it is empty or NaN (its "null"), kept with its
  * type; the second argument is evaluated only when needed. */
 function coalesce(scope, first, second) {
@@ -500,6 +542,8 @@ export const FUNCTIONS = Object.fromEntries([
   fn("area", 1, 1, area, NODES),
   fn("base64-decode", 1, 1, base64Decode),
   fn("digest", 2, 3, digest),
+  fn("random", 0, 0, () => Math.random()),
+  fn("randomize", 1, 2, randomize, NODES),
 ]);
 
 export const FUNCTION_NAMES = Object.freeze(Object.keys(FUNCTIONS));
