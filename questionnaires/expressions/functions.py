@@ -15,6 +15,7 @@ import hashlib
 import math
 import random
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Callable
@@ -636,8 +637,20 @@ def _today(scope):
     return scope.today
 
 
-def _uuid(scope):
-    return str(uuid.uuid4())
+# uuid(n)'s characters, as JavaRosa's PropertyUtils.genGUID draws them.
+_GUID_CHARACTERS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# A form's uuid(n) meets a server worker: a length past this is cut, not a way to stall it.
+_GUID_MAX_LENGTH = 4096
+
+
+def _uuid(scope, length=None):
+    """uuid(): a version 4 UUID; uuid(n): n random letters and digits (none when n is not a
+    positive number), from a cryptographically secure source."""
+    if length is None:
+        return str(uuid.uuid4())
+    number = to_number(length)
+    count = int(min(number, _GUID_MAX_LENGTH)) if number >= 1 else 0
+    return "".join(secrets.choice(_GUID_CHARACTERS) for _ in range(count))
 
 
 _FUNCTIONS = [
@@ -707,7 +720,7 @@ _FUNCTIONS = [
     Function("decimal-date", 1, 1, _decimal_date),
     Function("format-date", 2, 2, _format_date),
     Function("position", 0, 1, _position),
-    Function("uuid", 0, 0, _uuid),
+    Function("uuid", 0, 1, _uuid),
     Function("distance", 1, None, _distance, NODES),
     Function("area", 1, 1, _area, NODES),
     Function("base64-decode", 1, 1, _base64_decode),

@@ -468,6 +468,25 @@ function indexedRepeat(scope, field, ...pairs) {
   return values.length ? values[0] : "";
 }
 
+// uuid(n)'s characters, as JavaRosa's PropertyUtils.genGUID draws them.
+const GUID_CHARACTERS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const GUID_MAX_LENGTH = 4096;
+
+/** uuid(): a version 4 UUID; uuid(n): n random letters and digits (none when n is not a positive
+ * number), from crypto.getRandomValues (bytes past 247 are drawn again: no character favoured). */
+function uuid(scope, ...args) {
+  if (!args.length) return globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "";
+  const number = toNumber(args[0]);
+  const count = number >= 1 ? Math.trunc(Math.min(number, GUID_MAX_LENGTH)) : 0;
+  let text = "";
+  while (text.length < count) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(count))) {
+      if (byte < 248 && text.length < count) text += GUID_CHARACTERS[byte % 62];
+    }
+  }
+  return text;
+}
+
 function fn(name, minimum, maximum, implementation, takes = VALUES, needsReference = false) {
   return [name, { minimum, maximum, implementation, takes, needsReference }];
 }
@@ -537,7 +556,7 @@ export const FUNCTIONS = Object.fromEntries([
   fn("decimal-date", 1, 1, decimalDate),
   fn("format-date", 2, 2, formatDate),
   fn("position", 0, 1, (scope) => scope.position()),
-  fn("uuid", 0, 0, () => (globalThis.crypto && crypto.randomUUID ? crypto.randomUUID() : "")),
+  fn("uuid", 0, 1, uuid),
   fn("distance", 1, Infinity, distance, NODES),
   fn("area", 1, 1, area, NODES),
   fn("base64-decode", 1, 1, base64Decode),
