@@ -21,6 +21,11 @@ out-of-fold probabilities calibrate it (Platt scaling of the suggestions that wo
 shown against whether they were right): a suggestion shown at 60 % is right about 60 % of the time.
 One monotone curve for all codes keeps the order of the suggestions and needs no more examples
 than the thresholds do.
+
+The regularisation C is chosen the same way, among C_GRID, on the same inner folds and features:
+the C whose out-of-fold decisions (per-code thresholds tuned on them, at least the most probable
+code) had the best micro-F1. How many examples per code and how
+varied they are differs from one study to the next, and so does the C that suits them.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ import numpy as np
 
 from .nlp import ALPHA, TextAnalysis, fold
 
-DEFAULT_C = 10.0
+DEFAULT_C = 10.0  # with too few answers to choose by inner folds
+C_GRID = (3.0, 10.0, 30.0, 100.0)
 CHAR_WEIGHT = 0.6  # the char block is scaled down so that lemmas keep most of the weight
 RULE_WEIGHT = 1.0
 INNER_FOLDS = 3
@@ -216,8 +222,10 @@ class CodeModel:
     """Multi-label classifier: `fit` on analyses, label sets and rule hits (the codes whose rules
     matched each answer); `probabilities` gives answers × codes; `thresholds` one per code."""
 
-    def __init__(self, *, C: float = DEFAULT_C, use_chars: bool = True):
-        self.C = C
+    def __init__(self, *, C: float | None = None, use_chars: bool = True):
+        """C=None: chosen among C_GRID by cross-validation inside the training answers."""
+        self.choose_C = C is None
+        self.C = DEFAULT_C if C is None else C
         self.use_chars = use_chars
         self.codes: list[str] = []
         self.rule_codes: list[str] = []
@@ -230,6 +238,8 @@ class CodeModel:
     # (slope, intercept) of the calibration on logit(probability); None: raw probabilities shown.
     # A class attribute, so that a model saved before calibration existed still loads.
     calibration: tuple[float, float] | None = None
+    # C → inner micro-F1 of the decisions, when C was chosen by inner folds; None otherwise.
+    C_scores: dict[float, float] | None = None
 
     # ---- features ------------------------------------------------------------------------------
     def _fit_vectorizers(self, analyses: Sequence[TextAnalysis], rule_codes: Sequence[str]):
@@ -377,9 +387,19 @@ class CodeModel:
             if 0 < target.sum() < len(target):
                 self.codes.append(code)
                 targets.append(target)
-        self.estimators = [self._estimator().fit(matrix, target) for target in targets]
         inner_folds = self._inner_folds(analyses, rule_hits, rule_codes, seed)
-        self.thresholds, out_of_fold = self._tune_thresholds(inner_folds, targets, len(analyses))
+        n = len(analyses)
+        tuned = {}  # C → (thresholds, out-of-fold probabilities, inner micro-F1)
+        for C in C_GRID if self.choose_C and inner_folds else (self.C,):
+            out_of_fold = self._out_of_fold(inner_folds, targets, n, C)
+            thresholds = _tune_thresholds(out_of_fold, targets)
+            tuned[C] = (thresholds, out_of_fold, _decision_f1(out_of_fold, targets, thresholds))
+        if len(tuned) > 1:
+            # Ties (e.g. no code frequent enough to tune): the default, else the smaller C.
+            self.C = max(tuned, key=lambda C: (round(tuned[C][2], 9), C == DEFAULT_C, -C))
+            self.C_scores = {C: float(found[2]) for C, found in tuned.items()}
+        self.thresholds, out_of_fold, _ = tuned[self.C]
+        self.estimators = [self._estimator().fit(matrix, target) for target in targets]
         self.calibration = _fit_calibration(out_of_fold, targets, self.thresholds)
         n_lemmas = len(self.lemma_vectorizer.vocabulary_)
         self.weights = (
@@ -389,10 +409,11 @@ class CodeModel:
         )
         return self
 
-    def _estimator(self):
+    def _estimator(self, C: float | None = None):
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced")
+        C = self.C if C is None else C
+        return LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
 
     def _inner_folds(self, analyses, rule_hits, rule_codes, seed: int) -> list[tuple]:
         """(train rows, test rows, train features, test features) per inner fold, with
@@ -420,38 +441,24 @@ class CodeModel:
             )
         return folds
 
-    def _tune_thresholds(
-        self, folds: list[tuple], targets: list[np.ndarray], n: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per code, the threshold that maximised F1 on out-of-fold probabilities. Also returns
-        those probabilities (answers × codes; NaN for codes too rare to tune)."""
-        thresholds = np.full(len(targets), DEFAULT_THRESHOLD)
+    def _out_of_fold(self, folds: list[tuple], targets: list[np.ndarray], n: int, C: float):
+        """Out-of-fold probabilities at this C (answers × codes; NaN for codes too rare to
+        tune)."""
         all_out_of_fold = np.full((n, len(targets)), np.nan)
         if not folds:
-            return thresholds, all_out_of_fold
+            return all_out_of_fold
         for index, target in enumerate(targets):
-            positives = int(target.sum())
-            if positives < MIN_POSITIVES_FOR_TUNING:
+            if int(target.sum()) < MIN_POSITIVES_FOR_TUNING:
                 continue
             out_of_fold = np.zeros(n)
             for train, test, train_matrix, test_matrix in folds:
                 if not 0 < target[train].sum() < len(train):
                     out_of_fold[test] = target[train].mean()
                     continue
-                estimator = self._estimator().fit(train_matrix, target[train])
+                estimator = self._estimator(C).fit(train_matrix, target[train])
                 out_of_fold[test] = estimator.predict_proba(test_matrix)[:, 1]
             all_out_of_fold[:, index] = out_of_fold
-            best, best_f1 = DEFAULT_THRESHOLD, -1.0
-            for threshold in THRESHOLD_GRID:
-                predicted = out_of_fold >= threshold
-                tp = int((predicted & target).sum())
-                f1 = 2 * tp / (predicted.sum() + positives) if predicted.sum() + positives else 0
-                if f1 > best_f1 + 1e-9:
-                    best, best_f1 = float(threshold), f1
-            thresholds[index] = (positives * best + THRESHOLD_PRIOR_WEIGHT * DEFAULT_THRESHOLD) / (
-                positives + THRESHOLD_PRIOR_WEIGHT
-            )
-        return thresholds, all_out_of_fold
+        return all_out_of_fold
 
     # ---- predicting ----------------------------------------------------------------------------
     def probabilities(self, matrix) -> np.ndarray:
@@ -494,6 +501,45 @@ class CodeModel:
             spans.setdefault(feature, []).append(span)
         chosen = sorted(best, key=best.get, reverse=True)[:limit]
         return [span for feature in chosen for span in spans[feature]]
+
+
+def _tune_thresholds(out_of_fold: np.ndarray, targets: list[np.ndarray]) -> np.ndarray:
+    """Per code, the threshold that maximised F1 on its out-of-fold probabilities, pulled toward
+    the default; the default for codes too rare to tune."""
+    thresholds = np.full(len(targets), DEFAULT_THRESHOLD)
+    for index, target in enumerate(targets):
+        probabilities = out_of_fold[:, index]
+        if np.isnan(probabilities).any():
+            continue
+        positives = int(target.sum())
+        best, best_f1 = DEFAULT_THRESHOLD, -1.0
+        for threshold in THRESHOLD_GRID:
+            predicted = probabilities >= threshold
+            tp = int((predicted & target).sum())
+            f1 = 2 * tp / (predicted.sum() + positives) if predicted.sum() + positives else 0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = float(threshold), f1
+        thresholds[index] = (positives * best + THRESHOLD_PRIOR_WEIGHT * DEFAULT_THRESHOLD) / (
+            positives + THRESHOLD_PRIOR_WEIGHT
+        )
+    return thresholds
+
+
+def _decision_f1(out_of_fold: np.ndarray, targets: list[np.ndarray], thresholds) -> float:
+    """Micro-F1 of the suggester's decision on out-of-fold probabilities: the codes at or above
+    their threshold and the most probable one, over the codes frequent enough to tune (« no code »
+    counted as a code)."""
+    tuned = ~np.isnan(out_of_fold).all(axis=0)
+    if not tuned.any():
+        return 0.0
+    probabilities = out_of_fold[:, tuned]
+    truth = np.column_stack(targets)[:, tuned]
+    predicted = probabilities >= thresholds[tuned]
+    best = np.argmax(probabilities, axis=1)
+    predicted[np.arange(len(probabilities)), best] = True
+    tp = int((predicted & truth).sum())
+    total = int(predicted.sum() + truth.sum())
+    return 2 * tp / total if total else 0.0
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

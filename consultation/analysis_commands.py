@@ -256,6 +256,17 @@ def autocode_command(
         f"{len(rows)} réponse(s), {with_codes} avec au moins un code suggéré "
         f"(appris de {len(examples)} réponse(s) codée(s)) → {output}"
     )
+    model = suggester.model
+    if model is not None and model.C_scores:
+        # Which regularisation the coded answers chose, and how close the others came: a user
+        # comparing two training files sees why their suggestions differ.
+        tried = " ; ".join(
+            f"C = {C:g} : {f1:.3f}".replace(".", ",") for C, f1 in model.C_scores.items()
+        )
+        click.echo(
+            f"Régularisation du modèle : C = {model.C:g}, choisie par validation "
+            f"croisée sur les réponses codées (F1 micro interne : {tried})"
+        )
 
 
 def _read_or_fail(path: Path, required: tuple[str, ...]):

@@ -202,3 +202,38 @@ def test_autocode_refuses_a_training_file_coded_none_everywhere(runner, tmp_path
     assert result.exit_code == 1
     assert "« Sans réponse / hors sujet »" in result.output
     assert not out.exists()
+
+
+def _chosen_C(output: str) -> str:
+    [line] = [line for line in output.splitlines() if line.startswith("Régularisation")]
+    return line.split("C = ")[1].split(",")[0]
+
+
+def test_autocode_chooses_the_regularisation_on_its_training_answers_and_says_which(
+    runner, tmp_path
+):
+    """Two training files of the same study need not suit the same C: each is chosen by
+    cross-validation inside the coded answers given, and the command says which it took."""
+    from analyse.quality import load_coded_answers
+
+    coded = load_coded_answers(Path(__file__).parent / "data" / "coded_answers.csv")
+    new = tmp_path / "nouvelles.csv"
+    new.write_text("id,text\n1,il n'y a pas de bus le soir\n", encoding="utf-8")
+    chosen = []
+    for size in (200, 300):
+        train = tmp_path / f"codees_{size}.csv"
+        lines = ["id,text,codes"]
+        for index, (text, codes) in enumerate(coded[:size]):
+            quoted = text.replace('"', '""')
+            lines.append(f'{index},"{quoted}",{"|".join(sorted(codes))}')
+        train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        out = tmp_path / f"out_{size}.csv"
+        result = runner.invoke(
+            args=["autocode", "--train", str(train), "--input", str(new), "--out", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert "choisie par validation croisée sur les réponses codées" in result.output
+        for C in ("3", "10", "30", "100"):
+            assert f"C = {C} : 0," in result.output  # every C tried, with its inner F1
+        chosen.append(_chosen_C(result.output))
+    assert chosen[0] != chosen[1]

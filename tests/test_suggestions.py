@@ -12,6 +12,7 @@ from analyse.quality import (
     load_coded_answers,
     scores,
     suggester_system,
+    tuned_word_tfidf_baseline,
     word_tfidf_baseline,
 )
 from analyse.suggestions import SOURCE_MODEL, SOURCE_RULE, Suggester
@@ -124,6 +125,23 @@ def test_cross_validation_predicts_each_answer_with_a_model_that_did_not_see_it(
     assert 0 < ours.f1 <= 1
     # A system that memorised the answers would be perfect: held-out folds are not.
     assert ours.f1 < 1
+
+
+def test_the_reference_tuned_by_inner_cross_validation_codes_every_answer(examples):
+    """The reference whose C is chosen on the training answers alone, as a practitioner would:
+    every held-out answer still gets at least one code, and it is scored like the others."""
+    subset = list(examples[:120])
+    [plain, tuned] = cross_validate(
+        subset,
+        default_codebook(),
+        {"plain": word_tfidf_baseline, "tuned": tuned_word_tfidf_baseline},
+        folds=3,
+    )
+    assert 0 < tuned.f1 < 1
+    assert sum(code.predicted for code in tuned.per_code) >= len(subset)
+    assert sum(code.support for code in tuned.per_code) == sum(
+        code.support for code in plain.per_code
+    )
 
 
 @pytest.fixture()

@@ -413,6 +413,8 @@ def retrain(job: Job, progress) -> dict:
             "examples": len(examples),
             "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "codes": len(suggester.model.codes) if suggester.model else 0,
+            # The regularisation chosen on these codings by inner cross-validation.
+            "C": suggester.model.C if suggester.model else None,
         },
     )
     progress(1, 2, "Nouvelles suggestions pour les réponses pas encore codées…")
