@@ -208,13 +208,7 @@ def answer_records(submission, questionnaire_id: int, plan) -> list[dict]:
             "submission_id": submission.id,
             "questionnaire_id": questionnaire_id,
             "questionnaire_version_id": submission.questionnaire_version_id,
-            "question": question,
-            "path": path,
-            "repeat_index": repeat_index,
-            "position": position,
-            "text": value,
-            "text_hash": text_hash(value),
-            "folded": fold(value),
+            **_own_columns(position, question, path, repeat_index, value),
             "lemmas": None,
             **profile,
         }
@@ -354,20 +348,25 @@ def with_answer_rows(insert_submission: str) -> str:
     )
 
 
+def _own_columns(position: int, question: str, path: str, repeat_index, value: str) -> dict:
+    """The columns an answer row takes from the answer itself (the rest: its submission's)."""
+    return {
+        "question": question,
+        "path": path,
+        "repeat_index": repeat_index,
+        "position": position,
+        "text": value,
+        "text_hash": text_hash(value),
+        "folded": fold(value),
+    }
+
+
 def answer_row_parameters(version_id: int, answers: dict) -> dict:
     """The parameters of `with_answer_rows` for a submission of this version with these answers:
     its questionnaire and its answer rows' own columns, as JSON."""
     questionnaire_id, plan = _plan(version_id)
     rows = [
-        {
-            "question": question,
-            "path": path,
-            "repeat_index": repeat_index,
-            "position": position,
-            "text": value,
-            "text_hash": text_hash(value),
-            "folded": fold(value),
-        }
+        _own_columns(position, question, path, repeat_index, value)
         for position, (question, path, repeat_index, value) in enumerate(
             free_text_answers(plan, answers)
         )

@@ -27,6 +27,16 @@ RATIO_CHECK_FROM_BYTES = 1024 * 1024
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+# What reading a damaged or hostile zip may raise, from zipfile and the decompressor under it.
+_BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+)
 
 Source = str | os.PathLike | bytes | bytearray | BinaryIO
 
@@ -128,15 +138,7 @@ def check_archive(payload: bytes) -> list[SheetIssue]:
                     f"Le classeur est endommagé (élément « {damaged} » illisible) : "
                     "ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau puis réessayez."
                 )
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        EOFError,
-        OSError,
-        ValueError,
-        zlib.error,
-    ):
+    except _BROKEN_ZIP:
         return _file_issue(
             "Le classeur est endommagé (archive zip illisible) : ouvrez-le dans Excel ou "
             "LibreOffice, enregistrez-le à nouveau puis réessayez."
@@ -198,14 +200,6 @@ def unpack_form_archive(
                     )
             form = archive.read(forms[0])
             attached = {os.path.basename(entry.filename): archive.read(entry) for entry in kept[1:]}
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        EOFError,
-        OSError,
-        ValueError,
-        zlib.error,
-    ):
+    except _BROKEN_ZIP:
         return None  # check_archive says what is wrong with it
     return form, attached, []
