@@ -124,6 +124,7 @@ function renderRepeat(view, state, group, container, scope, isPage) {
     const path = `${scope.prefix}${group.name}[${index}]`;
     const legendText = `${label} ${index + 1}`;
     const fieldset = h("fieldset", { class: "fr-repeat-instance", "data-path": path });
+    // A folded instance is its legend alone: fifty of them fit on a phone's few screens.
     const bodyId = `${domId(view, path)}-contenu`;
     const chosen = state.openInstances.get(instance);
     const open = chosen === undefined ? instances.length <= OPEN_INSTANCES : chosen;
@@ -147,6 +148,7 @@ function renderRepeat(view, state, group, container, scope, isPage) {
       state.openInstances.set(instance, opening);
       toggle.setAttribute("aria-expanded", String(opening));
       body.hidden = !opening;
+      fieldset.classList.toggle("fr-folded", !opening);
       summary.textContent = instanceSummary(state, group, instance);
       // Drawn after the first sync: its questions are brought in step with the answers now.
       if (opening && draw() && view.synced) view.handlers.drawn(path);
@@ -154,6 +156,7 @@ function renderRepeat(view, state, group, container, scope, isPage) {
     toggle.addEventListener("click", () => show(toggle.getAttribute("aria-expanded") !== "true"));
     view.instanceViews.set(path, { open: () => show(true) });
     summary.textContent = instanceSummary(state, group, instance);
+    fieldset.classList.toggle("fr-folded", !open);
     if (open) draw();
     list.append(fieldset);
   });
