@@ -306,3 +306,81 @@ def test_territories_and_indicators_arrive_beside_the_communes_and_leave_them(mi
             tables = set(inspect(connection).get_table_names())
             assert not tables & {"territory", "indicator", "indicator_value"}
         downgrade(revision="base")
+
+
+BEFORE_LIGHTER_ANSWER_ROWS = "c83f5a2e7d10"
+
+
+def test_answer_rows_keep_their_search_when_their_indexes_and_keys_change(migrated_app):
+    """The answer table is copied on SQLite to lose two foreign keys: its rows, their ids and the
+    concordance's full-text search come through, and the search still follows edits and
+    erasures both ways."""
+    from coding_records import coding_study
+    from sqlalchemy import select
+
+    from consultation.studies.models import Study
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import create_study
+    from consultation.submissions.answer_table import (
+        AnswerText,
+        matching_ids_clause,
+        search_words,
+        write_answer_rows,
+    )
+    from consultation.submissions.models import Submission
+
+    def found(word: str) -> list[int]:
+        return sorted(
+            _db.session.scalars(
+                select(AnswerText.submission_id).where(matching_ids_clause(search_words(word)))
+            )
+        )
+
+    with migrated_app.app_context():
+        upgrade(revision=BEFORE_LIGHTER_ANSWER_ROWS)
+        study = create_study("ABS 2026", 2026, slug="abs-2026")
+        enter_study(study, None)
+        study_id = study.id
+        submissions = coding_study(_db)["submissions"]
+        ids = [submission.id for submission in submissions]
+        before = _rows(_db.session.connection(), "SELECT id, submission_id, text FROM answer_text")
+        assert found("loyers") == [ids[0]]
+        _db.session.commit()
+        _db.session.remove()
+
+        for revision in ("head", BEFORE_LIGHTER_ANSWER_ROWS):
+            upgrade() if revision == "head" else downgrade(revision=revision)
+            enter_study(_db.session.get(Study, study_id), None)
+            assert (
+                _rows(_db.session.connection(), "SELECT id, submission_id, text FROM answer_text")
+                == before
+            )
+            assert found("loyers") == [ids[0]]
+            # An edit and an erasure reach the search (the triggers came through the copy).
+            first = _db.session.get(Submission, ids[0])
+            first.answers = {**first.answers, "besoins": "Les tarifs de la cantine augmentent."}
+            write_answer_rows([first])
+            assert found("loyers") == [] and found("cantine") == [ids[0]]
+            _db.session.rollback()
+            # The analysis job writes lemmas by UPDATE: searchable at once.
+            _db.session.execute(
+                text("UPDATE answer_text SET lemmas = 'solitude' WHERE submission_id = :id"),
+                {"id": ids[1]},
+            )
+            assert found("solitude") == [ids[1]]
+            _db.session.execute(
+                text("DELETE FROM answer_text WHERE submission_id = :id"), {"id": ids[2]}
+            )
+            assert found("bus") == []
+            if _db.session.get_bind().dialect.name == "sqlite":
+                # Nothing of the erased answer is left in the index itself.
+                assert (
+                    _rows(
+                        _db.session.connection(),
+                        "SELECT rowid FROM answer_search WHERE answer_search MATCH 'bus'",
+                    )
+                    == []
+                )
+            _db.session.rollback()
+            _db.session.remove()
+        downgrade(revision="base")

@@ -3,10 +3,10 @@
 A submission keeps its answers as JSON; the coding workspace, results, concordance, clouds and
 the analysis job read this table instead, with SQL and indexes, so that a page costs the rows it
 shows and not the whole questionnaire. It is written in the same transaction as the submission, by
-`write_answer_rows` (the sync on SQLite, paper entry, back-office edits, state changes) or, for a
-new submission synced to PostgreSQL, by the submission's INSERT itself (`with_answer_rows`, the
-same rows in one statement). It can be rebuilt from the submissions (`consultation
-reponses-libres reconstruire`).
+`write_answer_rows` (paper entry, back-office edits, state changes) or, for a new submission
+from the sync, by the submission's INSERT itself on PostgreSQL (`with_answer_rows`, the same rows
+in one statement) and by `write_new_answer_rows` right after it on SQLite. It can be rebuilt from
+the submissions (`consultation reponses-libres reconstruire`).
 
 Concordance searches it through a full-text index: an FTS5 table on SQLite (filled by the
 writer, kept exact by triggers on update and delete), a GIN index over a `simple` tsvector on
@@ -58,20 +58,30 @@ class AnswerText(db.Model):
     __tablename__ = "answer_text"
     __table_args__ = (
         UniqueConstraint("submission_id", "path"),
-        # The workspace lists one question's answers in submission order, filtered by profile.
+        # The workspace lists one question's answers in submission order, filtered by profile:
+        # one index keyed by question carries the filters' columns too. Each index keyed by
+        # question costs a page per free-text answer of every new interview (its answers land in
+        # as many places of the index), so there is one, not one per filter.
         Index(
-            "ix_answer_text_question", "questionnaire_id", "question", "submission_id", "position"
+            "ix_answer_text_question",
+            "questionnaire_id",
+            "question",
+            "submission_id",
+            "position",
+            "public",
+            "commune_code",
         ),
-        Index("ix_answer_text_question_public", "questionnaire_id", "question", "public"),
-        Index("ix_answer_text_question_commune", "questionnaire_id", "question", "commune_code"),
         # Results and the analysis job read the whole questionnaire in submission order.
         Index("ix_answer_text_questionnaire", "questionnaire_id", "submission_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
-    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"))
-    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    # Copied from the submission, whose own foreign keys keep them right (a version with
+    # submissions cannot be deleted): no foreign key of their own, whose checks cost the sync a
+    # lookup per answer and per column.
+    questionnaire_id: Mapped[int]
+    questionnaire_version_id: Mapped[int]
     question: Mapped[str] = mapped_column(String(200))
     path: Mapped[str] = mapped_column(String(200))  # "besoins", "menage[1]/precisions"
     repeat_index: Mapped[int | None]  # index of the innermost repeat instance, None outside repeats
@@ -200,22 +210,48 @@ _PROFILE = (
 
 def answer_records(submission, questionnaire_id: int, plan) -> list[dict]:
     """The answer-table rows of one submission (a Submission or any object with its columns)."""
+    return _records(submission, questionnaire_id, _own_rows(plan, submission.answers))
+
+
+def _records(submission, questionnaire_id: int, own_rows: list[dict]) -> list[dict]:
+    """Answer rows: their own columns, and what they copy from their submission."""
     profile = {name: getattr(submission, name, None) for name in _PROFILE}
     profile["age_band"] = profile["age_band"] or ""
     profile["sex"] = profile["sex"] or ""
+    copied = {
+        "submission_id": submission.id,
+        "questionnaire_id": questionnaire_id,
+        "questionnaire_version_id": submission.questionnaire_version_id,
+    }
+    return [{**copied, **row, "lemmas": None, **profile} for row in own_rows]
+
+
+def _own_rows(plan: Plan, answers: dict) -> list[dict]:
+    """The columns each answer row takes from the answer itself, in plan order."""
     return [
-        {
-            "submission_id": submission.id,
-            "questionnaire_id": questionnaire_id,
-            "questionnaire_version_id": submission.questionnaire_version_id,
-            **_own_columns(position, question, path, repeat_index, value),
-            "lemmas": None,
-            **profile,
-        }
+        _own_columns(position, question, path, repeat_index, value)
         for position, (question, path, repeat_index, value) in enumerate(
-            free_text_answers(plan, submission.answers)
+            free_text_answers(plan, answers)
         )
     ]
+
+
+def new_answer_rows(version_id: int, answers: dict) -> tuple[int, list[dict]]:
+    """(questionnaire id, the answer rows' own columns) of a new submission of this version,
+    computed before the submission is inserted: on SQLite the write lock, which every sync
+    waits for, is then held only while the rows are written."""
+    questionnaire_id, plan = _plan(version_id)
+    return questionnaire_id, _own_rows(plan, answers)
+
+
+def write_new_answer_rows(submission, questionnaire_id: int, own_rows: list[dict]) -> int:
+    """The answer rows of a submission just inserted, from `new_answer_rows`. Flushes."""
+    records = _records(submission, questionnaire_id, own_rows)
+    if records:
+        _insert_rows(records)
+        if db.session.get_bind().dialect.name == "sqlite":
+            _index_new_rows([submission.id])
+    return len(records)
 
 
 def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
@@ -361,19 +397,12 @@ def _own_columns(position: int, question: str, path: str, repeat_index, value: s
     }
 
 
-def answer_row_parameters(version_id: int, answers: dict) -> dict:
-    """The parameters of `with_answer_rows` for a submission of this version with these answers:
-    its questionnaire and its answer rows' own columns, as JSON."""
-    questionnaire_id, plan = _plan(version_id)
-    rows = [
-        _own_columns(position, question, path, repeat_index, value)
-        for position, (question, path, repeat_index, value) in enumerate(
-            free_text_answers(plan, answers)
-        )
-    ]
+def answer_row_parameters(questionnaire_id: int, own_rows: list[dict]) -> dict:
+    """The parameters of `with_answer_rows` for a submission whose answer rows are `own_rows`
+    (from `new_answer_rows`): its questionnaire and the rows' own columns, as JSON."""
     return {
         "answer_questionnaire_id": questionnaire_id,
-        "answer_rows": json.dumps(rows, ensure_ascii=False),
+        "answer_rows": json.dumps(own_rows, ensure_ascii=False),
     }
 
 

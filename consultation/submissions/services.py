@@ -21,7 +21,13 @@ from ..extensions import db
 from ..questionnaire_store.definitions import PublishedVersion, version_model
 from ..studies.audit import record
 from ..territory.models import Commune, Quartier
-from .answer_table import answer_row_parameters, with_answer_rows, write_answer_rows
+from .answer_table import (
+    answer_row_parameters,
+    new_answer_rows,
+    with_answer_rows,
+    write_answer_rows,
+    write_new_answer_rows,
+)
 from .assignments import AGE_BANDS_BY_PUBLIC, AGE_BANDS_NEEDING_PARENTAL_CONSENT
 from .events import answers_replaced
 from .models import (
@@ -172,7 +178,8 @@ def store_submission(
         receipt_code=receipt,
         **columns,
     )
-    submission_id, answers_written = _insert_once(values)
+    questionnaire_id, answer_rows = new_answer_rows(version.id, cleaned_answers)
+    submission_id, answers_written = _insert_once(values, questionnaire_id, answer_rows)
     if submission_id is None:
         # The insert met a unique constraint. Another request stored the same UUID first (a
         # retry racing its lost original), in this study or another (the UUID is unique across
@@ -183,7 +190,9 @@ def store_submission(
         # …or took this receipt code after `_receipt` found it free.
         raise SubmissionInvalid({"receipt_code": [RECEIPT_TAKEN]})
     if not answers_written:
-        write_answer_rows([SimpleNamespace(id=submission_id, **values)], new=True)
+        write_new_answer_rows(
+            SimpleNamespace(id=submission_id, **values), questionnaire_id, answer_rows
+        )
     if channel == "papier":
         # A paper questionnaire typed in the back office is someone's act on personal data. A
         # tablet's sync creating a submission is not an edit: no line there, the sync path stays
@@ -230,7 +239,9 @@ def _first_review(profile: Profile) -> tuple[str, str]:
     return "recue", ""
 
 
-def _insert_once(values: dict) -> tuple[int | None, bool]:
+def _insert_once(
+    values: dict, questionnaire_id: int, answer_rows: list[dict]
+) -> tuple[int | None, bool]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the unique constraints (client UUID, receipt
     code) decide which of two concurrent requests stores the row, in one round trip and without
     a savepoint; the loser's transaction stays usable, with nothing of its submission written.
@@ -250,7 +261,7 @@ def _insert_once(values: dict) -> tuple[int | None, bool]:
     connection = db.session.connection()
     if dialect != "postgresql":
         return connection.scalar(statement, parameters), False
-    parameters |= answer_row_parameters(values["questionnaire_version_id"], values["answers"])
+    parameters |= answer_row_parameters(questionnaire_id, answer_rows)
     return connection.scalar(statement, parameters), True
 
 
