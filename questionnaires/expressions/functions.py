@@ -295,6 +295,15 @@ def _regex(scope, text, pattern):
         return False
 
 
+def _finite_days(value) -> float | None:
+    """What is not a date read as a number of days since the epoch; None for a boolean, None, or
+    what is no finite number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    number = to_number(value)
+    return number if math.isfinite(number) else None
+
+
 def to_date(value):
     """A date from a date, an ISO string or a number of days; "" when there is none."""
     if isinstance(value, datetime.datetime):
@@ -308,10 +317,8 @@ def to_date(value):
         day = parse_iso_date(text[:10]) if len(text) == 10 or text[10:11] == "T" else None
         if day is not None:
             return day
-    if isinstance(value, bool) or value is None:
-        return ""
-    number = to_number(value)
-    if not math.isfinite(number):
+    number = _finite_days(value)
+    if number is None:
         return ""
     try:
         return EPOCH + datetime.timedelta(days=math.floor(number))
@@ -337,10 +344,8 @@ def to_date_time(value):
         day = parse_iso_date(value)
         if day is not None:
             return datetime.datetime(day.year, day.month, day.day)
-    if isinstance(value, bool) or value is None:
-        return ""
-    number = to_number(value)
-    if not math.isfinite(number):
+    number = _finite_days(value)
+    if number is None:
         return ""
     try:
         # A number of days, possibly fractional, to the millisecond.

@@ -38,6 +38,15 @@ DEFAULT_LABEL_COLUMN = "label"
 MAX_CHOICES = 100_000
 
 
+def _too_many_choices(file_name: str) -> SheetIssue:
+    return SheetIssue(
+        file_name,
+        None,
+        None,
+        f"Plus de {MAX_CHOICES} choix : ce fichier n'est pas une liste de choix.",
+    )
+
+
 def file_columns(parameters: str) -> tuple[str, str]:
     """(value column, label column) of a select_from_file question's `parameters`."""
     value, label = DEFAULT_VALUE_COLUMN, DEFAULT_LABEL_COLUMN
@@ -193,14 +202,7 @@ def _csv_rows(file_name: str, payload: bytes):
         rows.append((1, {header: header for header in headers}))
         for cells in reader:
             if len(rows) > MAX_CHOICES:
-                return [], [
-                    SheetIssue(
-                        file_name,
-                        None,
-                        None,
-                        f"Plus de {MAX_CHOICES} choix : ce fichier n'est pas une liste de choix.",
-                    )
-                ]
+                return [], [_too_many_choices(file_name)]
             if not any(cell.strip() for cell in cells):
                 continue
             rows.append(
@@ -224,14 +226,7 @@ def _xml_rows(file_name: str, payload: bytes):
         return [], [SheetIssue(file_name, None, None, f"Fichier XML illisible : {error}.")]
     items = list(root)
     if len(items) > MAX_CHOICES:
-        return [], [
-            SheetIssue(
-                file_name,
-                None,
-                None,
-                f"Plus de {MAX_CHOICES} choix : ce fichier n'est pas une liste de choix.",
-            )
-        ]
+        return [], [_too_many_choices(file_name)]
     headers: dict[str, str] = {}
     rows = []
     for number, item in enumerate(items, start=2):
