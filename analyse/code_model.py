@@ -417,7 +417,20 @@ class CodeModel:
         from sklearn.linear_model import LogisticRegression
 
         C = self.C if C is None else C
-        return LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
+        # The dual problem: the features (char n-grams above all) far outnumber the answers, and
+        # liblinear solves the same regularised objective fifteen to twenty times faster there
+        # (probabilities within 1e-4 of the primal's on the voie verte set); choosing C fits
+        # thirteen models per code. More iterations than the default: at C = 100 the dual needs
+        # them to converge. Its coordinates are visited in a random order: seeded, so that the
+        # same codings give the same model.
+        return LogisticRegression(
+            C=C,
+            solver="liblinear",
+            class_weight="balanced",
+            dual=True,
+            max_iter=1000,
+            random_state=0,
+        )
 
     def _inner_folds(self, analyses, rule_hits, rule_codes, seed: int) -> list[tuple]:
         """(train rows, test rows, train features, test features) per inner fold, with
