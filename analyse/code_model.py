@@ -240,6 +240,9 @@ class CodeModel:
     calibration: tuple[float, float] | None = None
     # C → inner micro-F1 of the decisions, when C was chosen by inner folds; None otherwise.
     C_scores: dict[float, float] | None = None
+    # Per code, whether its threshold was tuned on out-of-fold probabilities (False: too few
+    # examples, it kept DEFAULT_THRESHOLD); None for a model saved before this was recorded.
+    threshold_tuned: np.ndarray | None = None
 
     # ---- features ------------------------------------------------------------------------------
     def _fit_vectorizers(self, analyses: Sequence[TextAnalysis], rule_codes: Sequence[str]):
@@ -399,6 +402,7 @@ class CodeModel:
             self.C = max(tuned, key=lambda C: (round(tuned[C][2], 9), C == DEFAULT_C, -C))
             self.C_scores = {C: float(found[2]) for C, found in tuned.items()}
         self.thresholds, out_of_fold, _ = tuned[self.C]
+        self.threshold_tuned = ~np.isnan(out_of_fold).all(axis=0)
         self.estimators = [self._estimator().fit(matrix, target) for target in targets]
         self.calibration = _fit_calibration(out_of_fold, targets, self.thresholds)
         n_lemmas = len(self.lemma_vectorizer.vocabulary_)
@@ -413,7 +417,20 @@ class CodeModel:
         from sklearn.linear_model import LogisticRegression
 
         C = self.C if C is None else C
-        return LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
+        # The dual problem: the features (char n-grams above all) far outnumber the answers, and
+        # liblinear solves the same regularised objective fifteen to twenty times faster there
+        # (probabilities within 1e-4 of the primal's on the voie verte set); choosing C fits
+        # thirteen models per code. More iterations than the default: at C = 100 the dual needs
+        # them to converge. Its coordinates are visited in a random order: seeded, so that the
+        # same codings give the same model.
+        return LogisticRegression(
+            C=C,
+            solver="liblinear",
+            class_weight="balanced",
+            dual=True,
+            max_iter=1000,
+            random_state=0,
+        )
 
     def _inner_folds(self, analyses, rule_hits, rule_codes, seed: int) -> list[tuple]:
         """(train rows, test rows, train features, test features) per inner fold, with

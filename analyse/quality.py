@@ -237,11 +237,21 @@ def tuned_word_tfidf_baseline(analyses, label_sets, codebook, *, threshold: floa
 
 
 def _fit_tfidf_baseline(texts, label_sets, codes, threshold: float, C: float, *, fast=False):
+    vectorizer, matrix = _tfidf(texts)
+    return _baseline_predictor(vectorizer, matrix, label_sets, codes, threshold, C, fast=fast)
+
+
+def _tfidf(texts):
+    """The reference's vectorizer fitted on these texts, and their matrix."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-    matrix = vectorizer.fit_transform(texts)
+    return vectorizer, vectorizer.fit_transform(texts)
+
+
+def _baseline_predictor(vectorizer, matrix, label_sets, codes, threshold, C, *, fast=False):
+    from sklearn.linear_model import LogisticRegression
+
     # The search for C fits 24 models per code: liblinear, fifteen times faster than lbfgs here
     # (and slower still at large C), with its intercept scaled up so that it is hardly penalised:
     # the same model in practice.
@@ -255,10 +265,14 @@ def _fit_tfidf_baseline(texts, label_sets, codes, threshold: float, C: float, *,
             )
 
     def predict(test):
+        """`test`: texts or analyses, or their matrix by this vectorizer already."""
+        if isinstance(test, list):
+            test = vectorizer.transform(
+                [item if isinstance(item, str) else item.text for item in test]
+            )
         if not models:
-            return [{} for _ in test]
-        test_texts = [item if isinstance(item, str) else item.text for item in test]
-        test_matrix = vectorizer.transform(test_texts)
+            return [{} for _ in range(test.shape[0])]
+        test_matrix = test
         fitted = list(models)
         probabilities = np.column_stack(
             [models[code].predict_proba(test_matrix)[:, 1] for code in fitted]
@@ -274,26 +288,32 @@ def _fit_tfidf_baseline(texts, label_sets, codes, threshold: float, C: float, *,
 
 def _inner_cv_choice(texts, label_sets, codes, threshold: float) -> float:
     """The C of BASELINE_C_GRID whose decisions had the best micro-F1 on inner held-out folds
-    of the training answers (ties: the smaller C, the stronger regularisation)."""
+    of the training answers (ties: the smaller C, the stronger regularisation). Each inner fold's
+    TF-IDF is fitted once and serves every C: it does not depend on C."""
     if len(texts) < 2 * BASELINE_INNER_FOLDS:
         return 1.0
-    folds = fold_indices(len(texts), BASELINE_INNER_FOLDS, seed=1)
+    inner = []
+    for test in fold_indices(len(texts), BASELINE_INNER_FOLDS, seed=1):
+        test_set = set(test)
+        train = [i for i in range(len(texts)) if i not in test_set]
+        vectorizer, matrix = _tfidf([texts[i] for i in train])
+        test_matrix = vectorizer.transform([texts[i] for i in test])
+        inner.append((train, test, vectorizer, matrix, test_matrix))
+    gold = [label_sets[i] for _train, test, *_ in inner for i in test]
     best_c, best_f1 = 1.0, -1.0
     for C in BASELINE_C_GRID:
-        gold, predicted = [], []
-        for test in folds:
-            test_set = set(test)
-            train = [i for i in range(len(texts)) if i not in test_set]
-            predict = _fit_tfidf_baseline(
-                [texts[i] for i in train],
+        predicted = []
+        for train, _test, vectorizer, matrix, test_matrix in inner:
+            predict = _baseline_predictor(
+                vectorizer,
+                matrix,
                 [label_sets[i] for i in train],
                 codes,
                 threshold,
                 C,
                 fast=True,
             )
-            predicted += [set(shown) for shown in predict([texts[i] for i in test])]
-            gold += [label_sets[i] for i in test]
+            predicted += [set(shown) for shown in predict(test_matrix)]
         f1 = scores(gold, predicted, codes).f1
         if f1 > best_f1 + 1e-9:
             best_c, best_f1 = C, f1

@@ -19,7 +19,9 @@ as described (C = 1, scikit-learn's default) and with C chosen by cross-validati
 training fold, as a practitioner would tune it (the stronger of the two is the one to beat), from
 the grid ours chooses its own C from (3, 10, 30, 100): the same search for both.
 Prints micro/macro F1, precision, recall and the expected calibration error (ECE) of the shown
-scores per set; with --write, stores the tables in docs/quality.md. Last line: JSON."""
+scores per set; with --write, stores the tables in docs/quality.md between its markers
+(<!-- quality:table:begin --> … <!-- quality:table:end -->, the same for « reliability »),
+keeping what was written by hand around them. Last line: JSON."""
 
 import argparse
 import json
@@ -114,6 +116,36 @@ NOTES = """
 """
 
 
+TITLE = "# Qualité des suggestions de codes\n"
+GENERATED = "<!-- Écrit par benchmarks/quality.py --write : changer le script, pas ce bloc. -->"
+
+
+class MarkerError(ValueError):
+    """A section's markers are there but unusable: the file is left as it is."""
+
+
+def write_between_markers(document: str, sections: dict[str, str]) -> str:
+    """`document` with each section's text between its markers <!-- quality:NAME:begin --> and
+    <!-- quality:NAME:end -->, and nothing else changed: the analysis written by hand around the
+    tables survives a new run. A section whose markers are missing is added at the end, with its
+    markers, rather than written over anything."""
+    for name, text in sections.items():
+        begin, end = f"<!-- quality:{name}:begin -->", f"<!-- quality:{name}:end -->"
+        block = f"{begin}\n{GENERATED}\n\n{text.strip()}\n\n{end}"
+        counts = document.count(begin), document.count(end)
+        if counts == (0, 0):
+            document = (document.rstrip() + "\n\n" if document.strip() else "") + block + "\n"
+            continue
+        start, stop = document.find(begin), document.find(end)
+        if counts != (1, 1) or stop < start:
+            raise MarkerError(
+                f"docs/quality.md : les marqueurs {begin} et {end} doivent y être une fois "
+                "chacun, dans cet ordre ; fichier laissé tel quel"
+            )
+        document = document[:start] + block + document[stop + len(end) :]
+    return document
+
+
 def row(name: str, result) -> str:
     return (
         f"| {name} | {result.f1:.3f} | {result.macro_f1:.3f} | {result.precision:.3f} "
@@ -191,13 +223,22 @@ def main() -> None:
             lines.append(f"| ↳ {title} : nous perdons en {', '.join(losses)} | | | | | | | |")
         print("\n".join(lines[-3 - bool(losses) :]), flush=True)
     elapsed = time.perf_counter() - started
-    table = "\n".join(lines) + "\n" + NOTES + "\n".join(reliability_lines) + "\n"
+    table = "\n".join(lines) + "\n" + NOTES
+    reliability_table = "\n".join(reliability_lines)
     print()
-    print(table)
+    print(table + reliability_table)
     if arguments.write:
         target = ROOT / "docs" / "quality.md"
         target.parent.mkdir(exist_ok=True)
-        target.write_text("# Qualité des suggestions de codes\n\n" + table, encoding="utf-8")
+        current = target.read_text(encoding="utf-8") if target.exists() else TITLE
+        try:
+            updated = write_between_markers(
+                current, {"table": table, "reliability": reliability_table}
+            )
+        except MarkerError as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+        else:
+            target.write_text(updated, encoding="utf-8")
     print(json.dumps({"name": "quality", **figures, "seconds": round(elapsed, 1)}))
 
 

@@ -27,6 +27,23 @@ ANSWERS = [
 ]
 
 
+# Enough coded answers, two codes of six each, for the suggester to choose C by inner folds.
+TRAINING_ANSWERS = [
+    ("jeune", "Les loyers sont trop chers, je paie 600 euros pour un studio."),
+    ("age", "Mon loyer a encore augmenté et les charges aussi."),
+    ("jeune", "Trouver un appartement pas trop cher est impossible ici."),
+    ("age", "Je ne peux plus payer le loyer avec ma petite retraite."),
+    ("jeune", "Les charges du logement coûtent trop cher chaque mois."),
+    ("age", "Le prix des loyers a doublé dans le quartier."),
+    ("jeune", "Il n'y a pas assez de bus le soir pour rentrer du travail."),
+    ("age", "Le tram ne passe pas près de chez moi, je dois marcher longtemps."),
+    ("jeune", "Sans voiture on ne peut aller nulle part, les bus sont rares."),
+    ("age", "Il faudrait une navette pour aller au marché le samedi."),
+    ("jeune", "Les horaires des bus ne collent pas avec mes cours."),
+    ("age", "Prendre le bus est compliqué avec mon déambulateur."),
+]
+
+
 def definition() -> dict:
     return QuestionnaireModel(
         title="ABS 2026",

@@ -1,10 +1,11 @@
 import csv
 import io
+import json
 import re
 import zipfile
 
 import pytest
-from coding_records import ANSWERS, coding_study
+from coding_records import ANSWERS, TRAINING_ANSWERS, coding_study
 from lxml import html as lxml_html
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -908,9 +909,69 @@ def test_retraining_learns_nothing_from_a_coding_a_revoir(coder, study, db):
         return _last_job(db, "coding.retrain").result["examples"]
 
     assert examples_learnt() == 2
+    # Both answers coded alike: nothing tells them apart, the rules keep suggesting alone.
+    note = _training_note(coder.get("/etudes/etude-test/analyse/"), f"entrainement-{qid}")
+    assert "sur 2 réponse(s) codée(s) : rien à apprendre encore" in note
     flagged = db.session.scalars(
         select(Coding).where(Coding.submission_id == study["submissions"][0].id)
     ).one()
     flagged.needs_review = True
     db.session.commit()
     assert examples_learnt() == 1
+
+
+def _training_note(page, element_id: str) -> str:
+    """The text of the element telling where the suggestions come from, whitespace folded."""
+    element = lxml_html.fromstring(page.get_data(as_text=True)).get_element_by_id(element_id)
+    return " ".join(element.text_content().split())
+
+
+def test_the_coding_pages_say_the_suggestions_come_from_the_rules_alone_before_any_training(
+    coder, study, db, app, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))  # no model of another test
+    _codebook(db, study)
+    qid = study["questionnaire"].id
+    note = _training_note(coder.get("/etudes/etude-test/analyse/"), f"entrainement-{qid}")
+    assert "Pas encore de modèle appris" in note
+    assert "seules règles du livre de codes" in note
+    assert "Régularisation" not in note
+    workspace = coder.get(f"/etudes/etude-test/analyse/{qid}/coder/besoins")
+    assert _training_note(workspace, "entrainement").startswith(
+        "Suggestions : règles du livre de codes seules"
+    )
+
+
+def test_after_retraining_the_coding_pages_say_what_the_model_learnt_and_the_c_it_chose(
+    coder, db, app, tmp_path, monkeypatch
+):
+    from analyse.suggestions import Suggester
+    from consultation.coding.jobs import model_path, training_meta
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    study = coding_study(db, TRAINING_ANSWERS)
+    codebook = _codebook(db, study)
+    housing, transport = _code(codebook, "logement-cout"), _code(codebook, "mobilite")
+    for index, submission in enumerate(study["submissions"]):
+        code = housing if index < 6 else transport
+        assert _code_span(coder, study, submission, code, 0, 10).status_code == 201
+    qid = study["questionnaire"].id
+    assert coder.post(f"/etudes/etude-test/analyse/{qid}/reentrainer").status_code == 302
+    chosen = Suggester.load(model_path(qid)).model.C
+
+    note = _training_note(coder.get("/etudes/etude-test/analyse/"), f"entrainement-{qid}")
+    assert "sur 12 réponse(s) codée(s) et 2 code(s)" in note
+    assert f"Régularisation C = {chosen:g}, choisie par validation croisée." in note
+    assert "Seuil de suggestion ajusté pour 2 code(s) (" in note
+    assert "règles du livre de codes" not in note
+    workspace = coder.get(f"/etudes/etude-test/analyse/{qid}/coder/besoins")
+    assert _training_note(workspace, "entrainement").startswith("Suggestions : modèle appris le ")
+    assert f"C = {chosen:g}, choisie par validation croisée" in _training_note(
+        workspace, "entrainement"
+    )
+
+    # A model another scikit-learn saved is not loaded: the page says the rules work alone.
+    meta = training_meta(qid) | {"sklearn": "0.0"}
+    model_path(qid).with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    note = _training_note(coder.get("/etudes/etude-test/analyse/"), f"entrainement-{qid}")
+    assert "ne peut plus être lu" in note and "seules règles du livre de codes" in note

@@ -412,9 +412,7 @@ def retrain(job: Job, progress) -> dict:
             "codings": len(codings),
             "examples": len(examples),
             "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "codes": len(suggester.model.codes) if suggester.model else 0,
-            # The regularisation chosen on these codings by inner cross-validation.
-            "C": suggester.model.C if suggester.model else None,
+            **_model_meta(suggester.model),
         },
     )
     progress(1, 2, "Nouvelles suggestions pour les réponses pas encore codées…")
@@ -432,6 +430,89 @@ def retrain(job: Job, progress) -> dict:
         "codes_learned": len(suggester.model.codes) if suggester.model else 0,
         "suggestions": created,
     }
+
+
+def _model_meta(model) -> dict:
+    """What the coding home page says of a trained model (TrainingSummary): the codes it learned,
+    the regularisation and the thresholds chosen on the coded answers."""
+    from importlib.metadata import version
+
+    from analyse.code_model import NO_CODE
+
+    if model is None:
+        return {"codes": 0, "C": None}
+    learned = [index for index, code in enumerate(model.codes) if code != NO_CODE]
+    tuned = [
+        float(model.thresholds[index])
+        for index in learned
+        if model.threshold_tuned is not None and model.threshold_tuned[index]
+    ]
+    return {
+        # The internal « no code » label is a decision, not a code of the codebook.
+        "codes": len(learned),
+        "C": model.C,
+        # The regularisation chosen on these codings by inner cross-validation, with the inner
+        # micro-F1 of each C tried; None when there were too few answers to choose.
+        "C_scores": {f"{C:g}": f1 for C, f1 in model.C_scores.items()} if model.C_scores else None,
+        "thresholds": {
+            "tuned": len(tuned),
+            "min": min(tuned, default=None),
+            "max": max(tuned, default=None),
+        },
+        # A model saved by another scikit-learn is not loaded (Suggester.load): rules alone.
+        "sklearn": version("scikit-learn"),
+    }
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    """The suggester a questionnaire's suggestions come from, as the coding pages tell it.
+    `trained_at` None: the codebook's rules alone (cold start), `stale` saying why when a model
+    was trained but can no longer be used."""
+
+    trained_at: datetime | None = None
+    examples: int = 0
+    codes: int = 0
+    C: float | None = None
+    C_chosen: bool = False
+    tuned_thresholds: int | None = None  # None: not recorded (a model trained before)
+    threshold_range: tuple[float, float] | None = None
+    default_threshold: float = 0.5
+    stale: str = ""
+
+    @property
+    def rules_only(self) -> bool:
+        return self.trained_at is None or not self.codes or bool(self.stale)
+
+
+def training_summary(questionnaire_id: int) -> TrainingSummary:
+    from importlib.metadata import version
+
+    from analyse.code_model import DEFAULT_THRESHOLD
+
+    meta = training_meta(questionnaire_id)
+    try:
+        trained_at = datetime.fromisoformat(meta["trained_at"])
+    except (KeyError, TypeError, ValueError):
+        return TrainingSummary(default_threshold=DEFAULT_THRESHOLD)
+    stale = ""
+    if meta.get("codes") and not model_path(questionnaire_id).exists():
+        stale = "missing"
+    elif meta.get("sklearn") and meta["sklearn"] != version("scikit-learn"):
+        stale = "sklearn"
+    thresholds = meta.get("thresholds")
+    low, high = (thresholds["min"], thresholds["max"]) if thresholds else (None, None)
+    return TrainingSummary(
+        trained_at=trained_at,
+        examples=int(meta.get("examples", 0)),
+        codes=int(meta.get("codes") or 0),
+        C=meta.get("C"),
+        C_chosen=bool(meta.get("C_scores")),
+        tuned_thresholds=int(thresholds["tuned"]) if thresholds else None,
+        threshold_range=(low, high) if low is not None and high is not None else None,
+        default_threshold=DEFAULT_THRESHOLD,
+        stale=stale,
+    )
 
 
 def _write_meta(questionnaire_id: int, meta: dict) -> None:

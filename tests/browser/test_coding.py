@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coding_records import coding_study  # noqa: E402
+from coding_records import TRAINING_ANSWERS, coding_study  # noqa: E402
 
 SHOTS = Path("/tmp")
 
@@ -180,3 +180,45 @@ def test_a_coding_to_review_after_an_edit_is_confirmed_in_the_workspace(live_ser
         and answer.locator(".to-review-list").count() == 0
     )
     assert errors == []
+
+
+def test_what_the_suggester_learnt_reads_on_a_phone_and_a_desktop(
+    live_server, browser, tmp_path, monkeypatch
+):
+    from consultation.accounts.models import User
+    from consultation.coding.services import add_coding, create_default_codebook
+    from consultation.extensions import db
+    from consultation.jobs.queue import _run, start_job
+
+    # The trained model goes to this test's folder, not to the repository's instance/.
+    monkeypatch.setattr(live_server.app, "instance_path", str(tmp_path))
+    for width in (360, 1280):
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800})
+        page = context.new_page()
+        email = live_server.login(page, "charge_etude")
+        if width == 360:
+            with live_server.study_context():
+                study = coding_study(db, TRAINING_ANSWERS)
+                codebook = create_default_codebook(study["questionnaire"])
+                coder = db.session.query(User).filter_by(email=email).one()
+                for index, submission in enumerate(study["submissions"]):
+                    key = "logement-cout" if index < 6 else "mobilite"
+                    code = next(code for code in codebook.codes if code.key == key)
+                    add_coding(submission, "besoins", 0, 10, code, coder.id)
+                questionnaire_id = study["questionnaire"].id
+                job = start_job("coding.retrain", {"questionnaire_id": questionnaire_id})
+                db.session.commit()
+                _run(job.id)
+        for name, path, element in (
+            ("accueil", "", f"#entrainement-{questionnaire_id}"),
+            ("espace", f"{questionnaire_id}/coder/besoins", "#entrainement"),
+        ):
+            page.goto(f"{live_server.url}/etudes/etude-test/analyse/{path}")
+            note = page.locator(element)
+            if name == "espace":
+                note.locator("summary").click()
+            assert "choisie par validation croisée" in note.inner_text()
+            note.scroll_into_view_if_needed()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(SHOTS / f"coding-training-{name}-{width}.png"))
+        context.close()

@@ -26,7 +26,7 @@ from ..jobs import (
     latest_job,
     running_job,
     start_analysis,
-    training_meta,
+    training_summary,
 )
 from ..services import (
     CodingError,
@@ -54,7 +54,7 @@ def index():
             "questions": [],
             "job": running_job(ANALYSE, questionnaire.id) or running_job(RETRAIN, questionnaire.id),
             "last_analysis": latest_job(ANALYSE, questionnaire.id),
-            "training": training_meta(questionnaire.id),
+            "training": training_summary(questionnaire.id),
         }
         if codebook is not None and _is_coder():
             counts, publication, to_validate = results.home_figures(codebook)

@@ -22,6 +22,7 @@ from ..forms import AnswerFilterForm
 from ..jobs import (
     ANALYSE,
     running_job,
+    training_summary,
 )
 from ..services import (
     ANSWER_ORDERS,
@@ -142,4 +143,5 @@ def workspace(questionnaire_id: int, question: str):
         **_answer_helpers(blind),
         pending=counts["pending"],
         job=running_job(ANALYSE, questionnaire.id),
+        training=None if blind else training_summary(questionnaire.id),
     )
