@@ -21,9 +21,10 @@ computed, so figures are never older than the fingerprint they are kept under.
 Ids alone would not do: SQLite gives a row written again at the end of a table (the last coding
 removed and another added) the id the old row had.
 
-Figures that are sums over submissions (the analysis home's counts, the results page's) are kept
-in parts (`cached_in_parts`): one per range of PART submission ids, each under the fingerprint of
-its own rows (the same aggregates, grouped by range). An answer edited, a coding added or a
+Figures that are sums over submissions (the analysis home's counts, the results page's, and the
+counts the agreement page's kappa and alpha are computed from) are kept in parts
+(`cached_in_parts`): one per range of PART submission ids, each under the fingerprint of its own
+rows (the same aggregates, grouped by range). An answer edited, a coding added or a
 validation given changes one part: only that part is counted again, and the figures are the sum of
 the parts. At 25,000 submissions the first visit after a change then counts a twenty-fifth of the
 data instead of all of it."""
