@@ -15,7 +15,7 @@ and raises `MeasureInputError` with a French message naming the missing column.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import krippendorff
@@ -235,24 +235,27 @@ def cohen_kappa_per_code(
         both = int(np.count_nonzero(a & b))
         only_a = int(np.count_nonzero(a & ~b))
         only_b = int(np.count_nonzero(b & ~a))
-        records.append(
-            {
-                "code": code,
-                "kappa": _kappa_counts(
-                    len(common), both, only_a, only_b, int(a.sum()), int(b.sum())
-                ),
-                "agreement": (len(common) - only_a - only_b) / len(common) if common else math.nan,
-                "units": len(common),
-                "both": both,
-                "only_a": only_a,
-                "only_b": only_b,
-                "neither": len(common) - both - only_a - only_b,
-            }
-        )
+        records.append(kappa_record(code, len(common), both, only_a, only_b))
     return pd.DataFrame.from_records(
         records,
         columns=["code", "kappa", "agreement", "units", "both", "only_a", "only_b", "neither"],
     )
+
+
+def kappa_record(code: str, units: int, both: int, only_a: int, only_b: int) -> dict:
+    """`cohen_kappa_per_code`'s row for a code from its counts over the `units` answers both
+    coders read: answers where both coders applied it, A alone, B alone. Counts made apart on
+    disjoint sets of answers add up to those of their union, and give the same row."""
+    return {
+        "code": code,
+        "kappa": _kappa_counts(units, both, only_a, only_b, both + only_a, both + only_b),
+        "agreement": (units - only_a - only_b) / units if units else math.nan,
+        "units": units,
+        "both": both,
+        "only_a": only_a,
+        "only_b": only_b,
+        "neither": units - both - only_a - only_b,
+    }
 
 
 def krippendorff_alpha(
@@ -298,6 +301,32 @@ def _alpha(matrix: list[list[float]]) -> float:
         return math.nan
     # Units coded by a single coder carry no pairable value; the package handles them as missing.
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def nominal_alpha_of_presence(coders: int, units: int, applied_by: Mapping[int, int]) -> float:
+    """`krippendorff_alpha`'s figure for one code (or every code, "TOUS") when every coder read
+    every unit, from counts alone: `applied_by[k]` units where k of the `coders` applied the
+    code (k from 1; the other units, none). A unit's coincidences depend on k only, so these
+    counts are all alpha reads: figures counted apart on disjoint sets of units add up to the
+    alpha of their union. The same arithmetic as the krippendorff package from its coincidence
+    matrix on; the matrix itself is summed exactly (integers, divided once), where the package
+    adds a fraction per unit: the two are the same number when coders - 1 is a power of two
+    (2, 3 or 5 coders), and may differ in the last bits otherwise."""
+    together = {k: count for k, count in applied_by.items() if count}
+    if units <= 0 or coders < 2 or not together or together.get(coders, 0) == units:
+        return math.nan  # one value throughout (no code anywhere, or everywhere): no variation
+    pairs = [[0, 0], [0, 0]]  # coincidences (absent, present) x (absent, present), times coders - 1
+    for k, count in [(0, units - sum(together.values())), *together.items()]:
+        pairs[0][0] += count * (coders - k) * (coders - k - 1)
+        pairs[0][1] += count * (coders - k) * k
+        pairs[1][0] += count * k * (coders - k)
+        pairs[1][1] += count * k * (k - 1)
+    o = np.array(pairs, dtype=np.float64) / (coders - 1)
+    n_v = o.sum(axis=0)
+    e = np.divide(np.outer(n_v, n_v) - np.diagflat(n_v), n_v.sum() - 1, dtype=np.float64)
+    values = np.array([0.0, 1.0])
+    d = (values[:, np.newaxis] != values[np.newaxis, :]).astype(np.float64)
+    return float(1 - (o * d).sum() / (e * d).sum())
 
 
 # --- keyword in context ------------------------------------------------------------------------

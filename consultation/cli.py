@@ -75,7 +75,14 @@ def serve(host: str, port: int, debug: bool, worker: bool):
         # werkzeug directly: Flask's app.run() refuses to block inside a `flask` CLI command.
         from werkzeug.serving import run_simple
 
-        run_simple(host, port, create_app(), use_debugger=debug, use_reloader=False, threaded=True)
+        run_simple(
+            host,
+            port,
+            create_app(serving=True),
+            use_debugger=debug,
+            use_reloader=False,
+            threaded=True,
+        )
     finally:
         if worker_process is not None:
             _stop_worker(worker_process)

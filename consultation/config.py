@@ -34,6 +34,11 @@ def config_from_env(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
         "REMEMBER_COOKIE_SECURE": _flag(os.environ.get("SESSION_COOKIE_SECURE", "")),
         "SPACY_MODEL": os.environ.get("SPACY_MODEL", "fr_core_news_sm"),
+        # French lemmas (concordance, word clouds) need a spaCy pipeline that takes seconds to
+        # load: a served app starts loading it in the background (create_app). PRELOAD_NLP=0
+        # never does, PRELOAD_NLP=1 always does; unset, only when served (`consultation serve`,
+        # gunicorn), never in tests nor in the other commands.
+        "PRELOAD_NLP": _optional_flag(os.environ.get("PRELOAD_NLP", "")),
         # How many reverse proxies in front of the app set each X-Forwarded-* header (werkzeug's
         # ProxyFix). 0, the default, ignores the headers: a client could write them itself.
         # Behind one nginx or Caddy: PROXY_FIX_X_FOR=1 and PROXY_FIX_X_PROTO=1.
@@ -102,6 +107,11 @@ def _days(value: str) -> int:
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "oui", "on")
+
+
+def _optional_flag(value: str) -> bool | None:
+    """None when unset (the default then depends on the context), else `_flag`."""
+    return _flag(value) if value.strip() else None
 
 
 def _instance_secret(instance_path: str) -> str:

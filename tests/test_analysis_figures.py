@@ -331,3 +331,116 @@ def test_figures_kept_in_parts_follow_a_change_in_one_part_and_add_up(
         f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
     ).get_json()["changed"]
     assert _frequencies(coder, study)[0] == {HOUSING: (1, 1), "Isolement, lien social": (1, 1)}
+
+
+def test_agreement_counted_in_parts_is_the_agreement_of_every_coding(
+    app, coder, login, study, codebook, db, monkeypatch
+):
+    """The agreement page keeps per range of submissions the counts its measures are made of
+    and counts again only the range that changed: here every submission is a range of its own,
+    and after each change — codings added by two then three coders, one removed, an answer
+    edited under a coding, the coding confirmed, an answer rejected — the page shows exactly
+    what analyse's measures give over every coding at once, for each pair of coders and
+    question."""
+    from consultation.coding import figures, results
+
+    monkeypatch.setattr(figures, "PART", 1)
+    other = login("charge_etude", name="Omar Autre")
+    third = login("charge_etude", name="Zoé Troisième")
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    mobility = _code(codebook, "mobilite")
+    questionnaire_id = study["questionnaire"].id
+
+    def same_as_everything_at_once():
+        choices = [
+            (question, a, b)
+            for question in ("", "besoins")
+            for a, b in [
+                (coder.user.id, other.user.id),
+                (other.user.id, third.user.id),
+                (coder.user.id, coder.user.id),
+            ]
+        ]
+        for question, a, b in choices:
+            # An app context of its own, as each request has: the fingerprints read are kept
+            # in its `g` for the rest of the request.
+            with app.app_context(), app.test_request_context():
+                kept = results.agreement_figures(codebook, question, a, b)
+            with app.app_context(), app.test_request_context():
+                whole = results.agreement(
+                    codebook,
+                    results.load_frames(codebook, question=question, codings_only=True),
+                    a,
+                    b,
+                )
+            assert kept == whole, (question, a, b)
+        return kept
+
+    assert same_as_everything_at_once()["error"]  # one coder: nothing to measure
+    _code_words(coder, study, 0, housing, "loyers")
+    _code_words(coder, study, 0, loneliness, "seul")
+    _code_words(coder, study, 1, loneliness, "seule")
+    _code_words(coder, study, 1, housing, "loyer")
+    _code_words(coder, study, 2, mobility, "bus")
+    assert same_as_everything_at_once()["error"]
+
+    _code_words(other, study, 0, housing, "loyers")
+    _code_words(other, study, 1, loneliness, "seule")
+    removed = _code_words(other, study, 2, mobility, "bus")
+    _code_words(other, study, 2, loneliness, "le soir")
+    measured = same_as_everything_at_once()
+    assert not measured["error"] and measured["alpha"][-1]["code"] == "TOUS"
+    page = coder.get(
+        f"/etudes/etude-test/analyse/{questionnaire_id}/accord?a={coder.user.id}&b={other.user.id}"
+    ).get_data(as_text=True)
+    assert "Kappa de Cohen" in page
+
+    # A third coder: alpha over three coders, kappa for any pair.
+    _code_words(third, study, 0, housing, "loyers")
+    _code_words(third, study, 2, mobility, "bus")
+    same_as_everything_at_once()
+
+    # A coding removed.
+    assert (
+        other.delete(
+            f"/etudes/etude-test/analyse/{questionnaire_id}/api/codages/{removed}"
+        ).status_code
+        == 200
+    )
+    same_as_everything_at_once()
+
+    # An answer edited under its codings: they wait for a review and the answer is left out...
+    submission = study["submissions"][1]
+    answers = copy.deepcopy(submission.answers) | {
+        "besoins": ANSWERS[1][1].replace("seule", "seul·e")
+    }
+    assert coder.post(
+        f"/etudes/etude-test/reponses/{submission.id}/modifier", json={"answers": answers}
+    ).get_json()["changed"]
+    measured = same_as_everything_at_once()
+    assert measured["to_review"] and measured["answers_left_out"] == 1
+    # ... until every coding of it is confirmed (by its coder) or removed.
+    clients = {client.user.id: client for client in (coder, other, third)}
+    held = db.session.execute(
+        select(Coding.id, Coding.coder_id).where(
+            Coding.submission_id == submission.id, Coding.needs_review
+        )
+    ).all()
+    for coding_id, coder_id in held:
+        assert (
+            clients[coder_id]
+            .post(
+                f"/etudes/etude-test/analyse/{questionnaire_id}/api/codages/{coding_id}/confirmer"
+            )
+            .status_code
+            == 200
+        )
+    assert same_as_everything_at_once()["answers_left_out"] == 0
+
+    # An answer rejected leaves every measure.
+    response = login("admin").post(
+        f"/etudes/etude-test/reponses/{study['submissions'][2].id}/etat",
+        data={"state": "rejetee", "comment": "Doublon d'un autre entretien"},
+    )
+    assert response.status_code == 302
+    same_as_everything_at_once()

@@ -210,8 +210,12 @@ def gunicorn(
     workers: int = 2,
     threads: int = 4,
     log_path: str | None = None,
+    settle: bool = False,
 ):
-    """Serves `app_spec` (module:callable()) on a free loopback port; yields the base URL."""
+    """Serves `app_spec` (module:callable()) on a free loopback port; yields the base URL. With
+    `settle`, once the server has stopped using the processor: its workers started and done with
+    what they load in the background when served (the French pipeline, PRELOAD_NLP), as on a
+    server up for a while."""
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -245,6 +249,8 @@ def gunicorn(
     )
     try:
         _wait_for_port(port, process)
+        if settle:
+            _wait_until_idle(process.pid)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -254,6 +260,32 @@ def gunicorn(
             process.kill()
             process.wait()
         log.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """Processor time used by a process and its children still running (Linux's /proc)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pending.extend(int(child) for child in children)
+    return total
+
+
+def _wait_until_idle(pid: int, timeout: float = 120) -> None:
+    """Until the server used under 2 % of a processor for a whole second, or `timeout`."""
+    deadline = time.monotonic() + timeout
+    used = _cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = _cpu_seconds(pid)
+        if now - used < 0.02:
+            return
+        used = now
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:

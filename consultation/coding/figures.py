@@ -21,9 +21,10 @@ computed, so figures are never older than the fingerprint they are kept under.
 Ids alone would not do: SQLite gives a row written again at the end of a table (the last coding
 removed and another added) the id the old row had.
 
-Figures that are sums over submissions (the analysis home's counts, the results page's) are kept
-in parts (`cached_in_parts`): one per range of PART submission ids, each under the fingerprint of
-its own rows (the same aggregates, grouped by range). An answer edited, a coding added or a
+Figures that are sums over submissions (the analysis home's counts, the results page's, and the
+counts the agreement page's kappa and alpha are computed from) are kept in parts
+(`cached_in_parts`): one per range of PART submission ids, each under the fingerprint of its own
+rows (the same aggregates, grouped by range). An answer edited, a coding added or a
 validation given changes one part: only that part is counted again, and the figures are the sum of
 the parts. At 25,000 submissions the first visit after a change then counts a twenty-fifth of the
 data instead of all of it."""
@@ -215,22 +216,15 @@ def cached(
     that count suggestions say so (`suggestions`): their fingerprint covers them too."""
     digest = _digest(codebook, suggestions)
     key = repr((page, codebook.questionnaire_id, parameters))
-    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
-    with _LOCK:
-        found = store.get(key)
-        if found is not None and found[0] == digest:
-            store.move_to_end(key)
-            return found[1]
+    figures, _parts = _remembered(key, digest)
+    if figures is not None:
+        return figures
     path = _file(page, codebook.questionnaire_id, key)
     figures = _read(path, key, digest)
     if figures is None:
         figures = json.loads(json.dumps(compute(), default=_plain))
         _write(path, {"key": key, "fingerprint": digest, "figures": figures})
-    with _LOCK:
-        store[key] = (digest, figures)
-        store.move_to_end(key)
-        while len(store) > _SIZE:
-            store.popitem(last=False)
+    _remember(key, digest, figures)
     return figures
 
 
@@ -250,19 +244,15 @@ def cached_in_parts(
     `cached` reads it: the parts' fingerprints (a grouped scan, dearer) only when it changed."""
     whole = _digest(codebook, suggestions)
     key = repr((page, codebook.questionnaire_id, parameters))
-    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
-    with _LOCK:
-        found = store.get(key)
-        if found is not None and found[0] == whole:
-            store.move_to_end(key)
-            return found[1]
+    figures, kept = _remembered(key, whole)
+    if figures is not None:
+        return figures
     path = _file(page, codebook.questionnaire_id, key)
     stored = _read_stored(path, key)
     if stored.get("fingerprint") == whole and "figures" in stored:
         figures, parts = stored["figures"], _stored_parts(stored)
     else:
         # The parts counted before, in this process or another: the freshest of the two.
-        kept = found[2] if found is not None else {}
         on_disk = _stored_parts(stored)
         parts = {}
         for part, digest in sorted(_part_digests(codebook, suggestions).items()):
@@ -284,12 +274,34 @@ def cached_in_parts(
                 "parts": [[part, digest, counts] for part, (digest, counts) in parts.items()],
             },
         )
+    _remember(key, whole, figures, parts)
+    return figures
+
+
+def _remembered(key: str, digest: str) -> tuple[object, dict]:
+    """(the figures kept in memory under `key` if kept under `digest`, else None; the parts they
+    were added from, even when older than `digest`: those whose own fingerprint did not move are
+    not counted again)."""
+    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
     with _LOCK:
-        store[key] = (whole, figures, parts)
+        found = store.get(key)
+        if found is None:
+            return None, {}
+        if found[0] != digest:
+            return None, found[2]
+        store.move_to_end(key)
+        return found[1], found[2]
+
+
+def _remember(key: str, digest: str, figures, parts: dict | None = None) -> None:
+    """Keeps the figures (and the parts they were added from) in memory under `key`, the least
+    recently used page leaving beyond _SIZE."""
+    store = current_app.extensions.setdefault(_CACHE, OrderedDict())
+    with _LOCK:
+        store[key] = (digest, figures, parts or {})
         store.move_to_end(key)
         while len(store) > _SIZE:
             store.popitem(last=False)
-    return figures
 
 
 def _part_digests(codebook: Codebook, suggestions: bool) -> dict[int, str]:

@@ -442,19 +442,149 @@ def _publication_added(parts: list[dict]) -> dict[str, int]:
 def agreement_figures(
     codebook: Codebook, question: str, coder_a: int | None, coder_b: int | None
 ) -> dict:
-    """`agreement` of the codings of the questionnaire (of one question when given), kept per
-    process until the data change (coding/figures.py)."""
-    return figures.cached(
+    """`agreement`'s figures for the codings of the questionnaire (of one question when given),
+    from counts that add up over submissions (`_agreement_counts`): kept per process until the
+    data change, and counted again only for the submissions whose rows changed
+    (coding/figures.py: cached_in_parts). At 100,000 answers, counting everything again took a
+    second on the first visit after any coding or edit."""
+    return figures.cached_in_parts(
         codebook,
         "agreement",
         (question, coder_a, coder_b),
-        lambda: agreement(
-            codebook,
-            load_frames(codebook, question=question, codings_only=True),
-            coder_a,
-            coder_b,
+        lambda low, high: _agreement_counts(
+            codebook, question, coder_a, coder_b, _submissions_between(low, high)
         ),
+        lambda parts: _agreement_added(parts, coder_a, coder_b),
     )
+
+
+def _agreement_counts(
+    codebook: Codebook, question: str, coder_a: int | None, coder_b: int | None, *within
+) -> dict:
+    """What `agreement` measures, for the analysed answers that also meet `within` (a range of
+    submissions), as counts that add up over disjoint ranges: the codings « à revoir » and the
+    answers holding them (left out), the coders and the answers (units) left, per code how many
+    answers k coders applied it to (Krippendorff's alpha reads nothing else when every coder is
+    taken to have read every answer), and for coders A and B the answers either coded and, per
+    code, the answers both, A alone and B alone applied it to (Cohen's kappa). Plain JSON."""
+    where = [*analysed_answers(codebook.questionnaire_id), *within]
+    held_codings = _driver_rows(
+        select(Coding.submission_id, Coding.path)
+        .join(AnswerText, _ON_ANSWER)
+        .where(*where, ~SETTLED)
+    )
+    held = set(held_codings)
+    labels = {code.id: code_label(code) for code in active_codes(codebook)}
+    if question:
+        where.append(AnswerText.question == question)
+    rows = _driver_rows(
+        select(
+            Coding.submission_id,
+            AnswerText.question,
+            Coding.path,
+            Coding.code_id,
+            Coding.coder_id,
+        )
+        .join(AnswerText, _ON_ANSWER)
+        .where(*where, SETTLED, Coding.code_id.in_(list(labels) or [0]))
+    )
+    pair = {coder_a, coder_b} if coder_a and coder_b and coder_a != coder_b else set()
+    coders, units, pair_units = set(), set(), set()
+    applied: dict[str, dict[tuple, set]] = {}  # code label -> answer -> coders who applied it
+    for submission_id, question_name, path, code_id, coder_id in rows:
+        # An answer with a coding à revoir is left out whole: its coders no longer code the same
+        # words.
+        if (submission_id, path) in held:
+            continue
+        unit = (submission_id, question_name)  # analyse.measures' unit: (submission, question)
+        coders.add(coder_id)
+        units.add(unit)
+        if coder_id in pair:
+            pair_units.add(unit)
+        applied.setdefault(labels[code_id], {}).setdefault(unit, set()).add(coder_id)
+    applied_by, kappa = [], []
+    for label, by_unit in applied.items():
+        together: dict[int, int] = {}
+        both = only_a = only_b = 0
+        for who in by_unit.values():
+            together[len(who)] = together.get(len(who), 0) + 1
+            if pair:
+                by_a, by_b = coder_a in who, coder_b in who
+                both += by_a and by_b
+                only_a += by_a and not by_b
+                only_b += by_b and not by_a
+        applied_by.extend([label, k, count] for k, count in together.items())
+        if both or only_a or only_b:
+            kappa.append([label, both, only_a, only_b])
+    return {
+        "to_review": len(held_codings),
+        "answers_left_out": len(held),
+        "coders": sorted(coders),
+        "units": len(units),
+        "applied_by": applied_by,
+        "pair_units": len(pair_units),
+        "kappa": kappa,
+    }
+
+
+_TWO_CODERS = "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
+
+
+def _agreement_added(parts: list[dict], coder_a: int | None, coder_b: int | None) -> dict:
+    """`agreement`'s figures from the `_agreement_counts` of disjoint ranges of submissions: the
+    same rows through the same arithmetic (analyse.measures: kappa_record,
+    nominal_alpha_of_presence)."""
+    from analyse.measures import kappa_record, nominal_alpha_of_presence
+
+    result = {
+        "kappa": [],
+        "alpha": [],
+        "error": "",
+        "to_review": sum(part["to_review"] for part in parts),
+        "answers_left_out": sum(part["answers_left_out"] for part in parts),
+    }
+    coders = {coder for part in parts for coder in part["coders"]}
+    units = sum(part["units"] for part in parts)
+    if not units or len(coders) < 2:
+        result["error"] = _TWO_CODERS
+        return result
+    if coder_a and coder_b and coder_a != coder_b:
+        counts: dict[str, list[int]] = {}
+        for part in parts:
+            for label, *numbers in part["kappa"]:
+                held = counts.setdefault(label, [0, 0, 0])
+                for index, number in enumerate(numbers):
+                    held[index] += number
+        pair_units = sum(part["pair_units"] for part in parts)
+        result["kappa"] = [
+            _clean(kappa_record(label, pair_units, *counts[label])) for label in sorted(counts)
+        ]
+    applied_by: dict[str, dict[int, int]] = {}
+    overall: dict[int, int] = {}
+    for part in parts:
+        for label, k, count in part["applied_by"]:
+            by_k = applied_by.setdefault(label, {})
+            by_k[k] = by_k.get(k, 0) + count
+            overall[k] = overall.get(k, 0) + count
+    result["alpha"] = [
+        _clean(
+            {
+                "code": label,
+                "alpha": nominal_alpha_of_presence(len(coders), units, applied_by[label]),
+                "units": units,
+            }
+        )
+        for label in sorted(applied_by)
+    ] + [
+        _clean(
+            {
+                "code": "TOUS",
+                "alpha": nominal_alpha_of_presence(len(coders), units * len(applied_by), overall),
+                "units": units * len(applied_by),
+            }
+        )
+    ]
+    return result
 
 
 def frequencies(codebook: Codebook, frames: Frames, by: str) -> dict:
@@ -532,6 +662,9 @@ def _to_review_count(questionnaire_id: int, *within) -> int:
 
 
 def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: int | None) -> dict:
+    """The agreement page's figures through analyse's measures over every coding at once
+    (`load_frames(codings_only=True)`): what `agreement_figures` gives from counts kept in parts,
+    and the reference its tests hold it to."""
     from analyse.measures import MeasureInputError, cohen_kappa_per_code, krippendorff_alpha
 
     # An answer with a coding à revoir is left out whole: its coders no longer code the same words.
@@ -550,9 +683,7 @@ def agreement(codebook: Codebook, frames: Frames, coder_a: int | None, coder_b: 
         "answers_left_out": len(held),
     }
     if codings.empty or codings["coder_id"].nunique() < 2:
-        result["error"] = (
-            "Il faut au moins deux codeurs ayant codé ce questionnaire pour mesurer leur accord."
-        )
+        result["error"] = _TWO_CODERS
         return result
     codings = codings.assign(coder=codings["coder_id"])
     try:
