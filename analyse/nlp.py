@@ -20,9 +20,8 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -33,7 +32,10 @@ LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 # Loaded in the same pipeline but disabled: only the pseudonymiser runs it.
 ENTITY_COMPONENT = "ner"
 # Bump when the token format or what we keep from a Doc changes: old cache entries then miss.
-TOKEN_FORMAT = f"tokens-v3-marshal{marshal.version}"
+TOKEN_FORMAT = "tokens-v4-marshal2"
+# Between the lemmas (and the POS) of a cached token list: a control character no word holds
+# (a list where one does is stored as a tuple instead).
+_JOINED = "\x1f"
 DEFAULT_BATCH_SIZE = 256
 
 STOP, PUNCT, NUMBER, SPACE, ALPHA = 1, 2, 4, 8, 16
@@ -115,38 +117,119 @@ class Token(NamedTuple):
         return self.flags & (STOP | PUNCT | NUMBER | SPACE) == 0 and bool(self.flags & ALPHA)
 
 
-@dataclass(frozen=True)
+_NO_COLUMNS = ((), (), (), (), ())
+
+
 class TextAnalysis:
-    text: str
-    tokens: tuple[Token, ...]
+    """A text and its tokens, held as five columns (starts, ends, lemmas, POS, flags): what the
+    cache stores and what matching and the model read. `tokens` (Token tuples) is made only when
+    asked for: a tuple per token, kept alive with its answer, was as much work again for the
+    garbage collector as making it. Compares equal on the text and the tokens."""
+
+    __slots__ = ("text", "starts", "ends", "lemmas", "pos", "flags", "__dict__")
+
+    def __init__(self, text: str, tokens: Iterable[Token] = ()):
+        tokens = tuple(tokens)
+        self.text = text
+        self.starts, self.ends, self.lemmas, self.pos, self.flags = (
+            tuple(zip(*tokens)) if tokens else _NO_COLUMNS
+        )
+        self.__dict__["tokens"] = tokens
+
+    @classmethod
+    def from_columns(cls, text: str, columns: Sequence[Sequence]) -> TextAnalysis:
+        """From (starts, ends, lemmas, POS, flags) tuples, as `columns` gives them."""
+        analysis = cls.__new__(cls)
+        analysis.text = text
+        analysis.starts, analysis.ends, analysis.lemmas, analysis.pos, analysis.flags = (
+            columns or _NO_COLUMNS
+        )
+        return analysis
+
+    @property
+    def columns(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+        return (self.starts, self.ends, self.lemmas, self.pos, self.flags)
+
+    @cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        return tuple(map(Token._make, zip(*self.columns)))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, TextAnalysis):
+            return NotImplemented
+        return self.text == other.text and self.columns == other.columns
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.columns))
+
+    def __repr__(self) -> str:
+        return f"TextAnalysis(text={self.text!r}, tokens={self.tokens!r})"
 
     def token_text(self, token: Token) -> str:
         return self.text[token.start : token.end]
 
-    @cached_property
-    def match_keys(self) -> list[tuple[str, int]]:
-        """(folded lemma, token index) of the words codebook phrases and the model look at:
-        punctuation and function words left out."""
-        keys = _MATCH_KEYS
-        found = []
-        for index, (_start, _end, lemma, _pos, flags) in enumerate(self.tokens):
+    def _match_columns(self) -> None:
+        # One pass for the three lists below: a dict lookup per token, nothing made per token.
+        keys_get = _MATCH_KEYS.get
+        key_list: list[str] = []
+        token_indices: list[int] = []
+        words: list[str] = []
+        for index, (lemma, flags) in enumerate(zip(self.lemmas, self.flags)):
             if flags & (PUNCT | SPACE):
                 continue
-            key = keys.get(lemma, _UNSEEN)
+            key = keys_get(lemma, _UNSEEN)
             if key is _UNSEEN:
                 key = _match_key(lemma)
             if key is not None:
-                found.append((key, index))
+                key_list.append(key)
+                token_indices.append(index)
+                if flags & ALPHA:
+                    words.append(key)
+        cached = self.__dict__
+        cached["match_key_list"] = key_list
+        cached["match_key_tokens"] = token_indices
+        cached["word_key_list"] = words
+
+    @property
+    def match_key_list(self) -> list[str]:
+        """The folded lemmas codebook phrases and the model look at, in order: punctuation and
+        function words left out."""
+        found = self.__dict__.get("match_key_list")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["match_key_list"]
         return found
 
-    @cached_property
-    def match_key_list(self) -> list[str]:
-        """The folded lemmas of match_keys alone."""
-        return [key for key, _index in self.match_keys]
+    @property
+    def match_key_tokens(self) -> list[int]:
+        """The token index of each of match_key_list."""
+        found = self.__dict__.get("match_key_tokens")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["match_key_tokens"]
+        return found
+
+    @property
+    def word_key_list(self) -> list[str]:
+        """match_key_list without what has no letter (emoji, symbols): what lemma features pair."""
+        found = self.__dict__.get("word_key_list")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["word_key_list"]
+        return found
+
+    @property
+    def match_keys(self) -> list[tuple[str, int]]:
+        """(folded lemma, token index) pairs of match_key_list and match_key_tokens."""
+        return list(zip(self.match_key_list, self.match_key_tokens))
 
     def terms(self) -> list[str]:
         """Lemmas to count (word clouds, frequencies): lower-case, accents kept."""
-        return [token.lemma.lower() for token in self.tokens if token.counted]
+        return [
+            lemma.lower()
+            for lemma, flags in zip(self.lemmas, self.flags)
+            if flags & (STOP | PUNCT | NUMBER | SPACE) == 0 and flags & ALPHA
+        ]
 
     def to_json(self) -> str:
         return json.dumps(
@@ -159,12 +242,15 @@ class TextAnalysis:
 
     def to_cache(self) -> bytes:
         """The tokens as the cache stores them (see _tokens_blob)."""
-        return _tokens_blob(self.tokens)
+        return _tokens_blob(self.columns)
 
     @classmethod
     def from_cache(cls, text: str, payload: bytes) -> TextAnalysis:
         columns = marshal.loads(payload)
-        return cls(text, tuple(map(Token._make, zip(*columns))))
+        if columns:
+            starts, ends, lemmas, pos, flags = columns
+            columns = (starts, ends, _split(lemmas), _split(pos), flags)
+        return cls.from_columns(text, columns)
 
 
 def count_terms(analyses: Iterable[TextAnalysis]) -> Counter:
@@ -411,22 +497,24 @@ def analyse_texts(
         if key not in cached and key not in to_parse and text.strip():
             to_parse[key] = text
 
-    fresh: dict[tuple[str, str], tuple[Token, ...]] = {}
+    fresh: dict[tuple[str, str], tuple[tuple, ...]] = {}
     if to_parse:
         nlp = load_pipeline(model)
         docs = nlp.pipe(
             _chunks_for(nlp, to_parse.values()), batch_size=batch_size, n_process=n_process
         )
         with collector_paused():
-            for key, tokens in zip(to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)):
-                fresh[key] = tokens
+            for key, columns in zip(
+                to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)
+            ):
+                fresh[key] = columns
         if cache is not None:
-            cache.put_many({key: _tokens_blob(tokens) for key, tokens in fresh.items()})
+            cache.put_many({key: _tokens_blob(columns) for key, columns in fresh.items()})
 
     results = []
     for key, text in zip(keys, texts):
         if key in fresh:
-            results.append(TextAnalysis(text, fresh[key]))
+            results.append(TextAnalysis.from_columns(text, fresh[key]))
         elif key in cached:
             results.append(TextAnalysis.from_cache(text, cached[key]))
         else:
@@ -434,11 +522,25 @@ def analyse_texts(
     return results
 
 
-def _tokens_blob(tokens: tuple[Token, ...]) -> bytes:
-    """Five columns (starts, ends, lemmas, POS, flags) in marshal's format: half the cost of JSON
-    for every new answer. marshal reads only what this process wrote in the cache file of the
-    instance, and its version is part of the cache key (TOKEN_FORMAT)."""
-    return marshal.dumps(tuple(zip(*tokens)))
+def _tokens_blob(columns: tuple[tuple, ...]) -> bytes:
+    """The five columns (starts, ends, lemmas, POS, flags) in marshal's format, lemmas and POS each
+    joined into one string: a third of the cost of marshal's own format for tuples of strings
+    (version 4 looks every object up to share repeats) and no bigger. marshal reads only what this
+    process wrote in the cache file of the instance, and its version is part of the cache key
+    (TOKEN_FORMAT)."""
+    starts, ends, lemmas, pos, flags = columns
+    if starts:
+        columns = (starts, ends, _joined(lemmas), _joined(pos), flags)
+    return marshal.dumps(columns, 2)
+
+
+def _joined(strings: tuple[str, ...]) -> str | tuple[str, ...]:
+    joined = _JOINED.join(strings)
+    return joined if joined.count(_JOINED) == len(strings) - 1 else strings
+
+
+def _split(strings: str | tuple[str, ...]) -> tuple[str, ...]:
+    return strings if isinstance(strings, tuple) else tuple(strings.split(_JOINED))
 
 
 def _chunks_for(nlp, texts: Iterable[str]) -> Iterator[str]:
@@ -465,16 +567,17 @@ def _chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[Token, ...]]:
+def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[tuple, ...]]:
+    """The columns of each text's tokens (see TextAnalysis), a long text's pieces joined."""
     docs = iter(docs)
     for text in texts:
         if len(text) <= limit:
-            yield _doc_tokens(next(docs), 0)
-            continue
-        tokens: list[Token] = []
-        for start, _end in _chunk_bounds(text, limit):
-            tokens.extend(_doc_tokens(next(docs), start))
-        yield tuple(tokens)
+            rows = _doc_rows(next(docs), 0)
+        else:
+            rows = []
+            for start, _end in _chunk_bounds(text, limit):
+                rows.extend(_doc_rows(next(docs), start))
+        yield tuple(zip(*rows)) if rows else _NO_COLUMNS
 
 
 # Flags and lengths are properties of the word form (spaCy lexeme attributes) and strings are
@@ -510,18 +613,26 @@ def _string(doc, key: int) -> str:
     return value
 
 
-def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
+def _doc_rows(doc, offset: int) -> list[tuple]:
+    """(start, end, lemma, POS, flags) of each token of `doc`, as plain tuples that live only until
+    they are turned into columns."""
     from spacy.attrs import IDX, LEMMA, ORTH, POS
 
-    # The hot loop of every analysis: local names and dict lookups instead of Token objects.
-    forms, strings, make = _FORMS, _STRINGS, tuple.__new__
-    tokens = []
+    # The hot loop of every analysis: local names and dict lookups.
+    forms, strings = _FORMS, _STRINGS
+    rows = []
     for idx, orth, lemma, pos in doc.to_array([IDX, ORTH, LEMMA, POS]).tolist():
-        form = forms.get(orth) or _form(doc, orth)
-        if form[1] & SPACE:
+        length, flags = forms.get(orth) or _form(doc, orth)
+        if flags & SPACE:
             continue  # runs of whitespace say nothing and would bloat the cache
         start = idx + offset
-        lemma_text = strings.get(lemma) or _string(doc, lemma) or _string(doc, orth)
-        pos_text = strings.get(pos) or _string(doc, pos)
-        tokens.append(make(Token, (start, start + form[0], lemma_text, pos_text, form[1])))
-    return tuple(tokens)
+        rows.append(
+            (
+                start,
+                start + length,
+                strings.get(lemma) or _string(doc, lemma) or _string(doc, orth),
+                strings.get(pos) or _string(doc, pos),
+                flags,
+            )
+        )
+    return rows
