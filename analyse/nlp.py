@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import add
 from pathlib import Path
 from typing import NamedTuple
 
@@ -568,16 +570,24 @@ def _chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
 
 
 def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[tuple, ...]]:
-    """The columns of each text's tokens (see TextAnalysis), a long text's pieces joined."""
+    """The columns of each text's tokens (see TextAnalysis), a long text's pieces joined; the docs
+    of short texts are read _DOCS_READ_TOGETHER at a time."""
     docs = iter(docs)
+    waiting: list = []
     for text in texts:
         if len(text) <= limit:
-            rows = _doc_rows(next(docs), 0)
-        else:
-            rows = []
-            for start, _end in _chunk_bounds(text, limit):
-                rows.extend(_doc_rows(next(docs), start))
-        yield tuple(zip(*rows)) if rows else _NO_COLUMNS
+            waiting.append(next(docs))
+            if len(waiting) == _DOCS_READ_TOGETHER:
+                yield from _docs_columns(waiting)
+                waiting = []
+            continue
+        yield from _docs_columns(waiting)
+        waiting = []
+        offsets = [start for start, _end in _chunk_bounds(text, limit)]
+        pieces = _docs_columns([next(docs) for _ in offsets], offsets)
+        joined = tuple(tuple(chain.from_iterable(column)) for column in zip(*pieces))
+        yield joined if joined[0] else _NO_COLUMNS
+    yield from _docs_columns(waiting)
 
 
 # Flags and lengths are properties of the word form (spaCy lexeme attributes) and strings are
@@ -586,10 +596,10 @@ _FORMS: dict[int, tuple[int, int]] = {}
 _STRINGS: dict[int, str] = {}
 
 
-def _form(doc, orth: int) -> tuple[int, int]:
+def _form(vocab, orth: int) -> tuple[int, int]:
     known = _FORMS.get(orth)
     if known is None:
-        lexeme = doc.vocab[orth]
+        lexeme = vocab[orth]
         text = lexeme.text
         flags = (
             (STOP if lexeme.is_stop else 0)
@@ -604,35 +614,62 @@ def _form(doc, orth: int) -> tuple[int, int]:
     return known
 
 
-def _string(doc, key: int) -> str:
+def _string(vocab, key: int) -> str:
     value = _STRINGS.get(key)
     if value is None:
-        value = doc.vocab.strings[key] if key else ""
+        value = vocab.strings[key] if key else ""
         if len(_STRINGS) < 500_000:
             _STRINGS[key] = value
     return value
 
 
-def _doc_rows(doc, offset: int) -> list[tuple]:
-    """(start, end, lemma, POS, flags) of each token of `doc`, as plain tuples that live only until
-    they are turned into columns."""
+_DOCS_READ_TOGETHER = 64
+_SPACE_FLAGS = frozenset(flags for flags in range(2 * ALPHA) if flags & SPACE)
+
+
+def _docs_columns(docs: list, offsets: Sequence[int] | None = None) -> list[tuple[tuple, ...]]:
+    """The columns (starts, ends, lemmas, POS, flags) of each doc's tokens, whitespace left out
+    (it says nothing and would bloat the cache); `offsets`: added to each doc's starts and ends.
+
+    The hot path of every analysis: the attributes of all the docs are read into one array, then
+    each column is looked up for all their tokens at once (map over a dict's get runs in C), and
+    cut per doc; a loop over tokens cost twice as much."""
+    if not docs:
+        return []
+    import numpy as np
     from spacy.attrs import IDX, LEMMA, ORTH, POS
 
-    # The hot loop of every analysis: local names and dict lookups.
-    forms, strings = _FORMS, _STRINGS
-    rows = []
-    for idx, orth, lemma, pos in doc.to_array([IDX, ORTH, LEMMA, POS]).tolist():
-        length, flags = forms.get(orth) or _form(doc, orth)
-        if flags & SPACE:
-            continue  # runs of whitespace say nothing and would bloat the cache
-        start = idx + offset
-        rows.append(
-            (
-                start,
-                start + length,
-                strings.get(lemma) or _string(doc, lemma) or _string(doc, orth),
-                strings.get(pos) or _string(doc, pos),
-                flags,
-            )
-        )
-    return rows
+    arrays = [doc.to_array([IDX, ORTH, LEMMA, POS]).reshape(-1, 4) for doc in docs]
+    lengths_of_docs = [len(array) for array in arrays]
+    table = np.concatenate(arrays)
+    if offsets is not None:
+        table[:, 0] += np.repeat(np.array(offsets, dtype=table.dtype), lengths_of_docs)
+    starts, orths, lemma_keys, pos_keys = table.T.tolist()
+    vocab = docs[0].vocab
+    forms = list(map(_FORMS.get, orths))
+    if None in forms:
+        forms = [form or _form(vocab, orth) for form, orth in zip(forms, orths)]
+    lengths, flags = zip(*forms) if forms else ((), ())
+    lemmas = list(map(_STRINGS.get, lemma_keys))
+    if None in lemmas or "" in lemmas:
+        # No lemma: the word itself.
+        lemmas = [
+            lemma or _string(vocab, key) or _string(vocab, orth)
+            for lemma, key, orth in zip(lemmas, lemma_keys, orths)
+        ]
+    tags = list(map(_STRINGS.get, pos_keys))
+    if None in tags:
+        tags = [tag or _string(vocab, key) for tag, key in zip(tags, pos_keys)]
+    columns = (tuple(starts), tuple(map(add, starts, lengths)), tuple(lemmas), tuple(tags), flags)
+    with_spaces = not _SPACE_FLAGS.isdisjoint(flags)
+    found = []
+    end = 0
+    for length in lengths_of_docs:
+        start, end = end, end + length
+        if with_spaces:
+            kept = [i for i in range(start, end) if not flags[i] & SPACE]
+            doc_columns = tuple(tuple(column[i] for i in kept) for column in columns)
+        else:
+            doc_columns = tuple(column[start:end] for column in columns)
+        found.append(doc_columns if doc_columns[0] else _NO_COLUMNS)
+    return found
