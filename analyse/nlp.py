@@ -486,12 +486,16 @@ def analyse_texts(
     model: str = DEFAULT_MODEL,
     batch_size: int = DEFAULT_BATCH_SIZE,
     n_process: int = 1,
+    text_hashes: Sequence[str] | None = None,
 ) -> list[TextAnalysis]:
     """Tokens of each text, in order. Texts already in `cache` (same text, same pipeline) are not
-    parsed again; identical texts in one call are parsed once. None counts as an empty answer."""
+    parsed again; identical texts in one call are parsed once. None counts as an empty answer.
+    `text_hashes`: the text_hash of each text, when the caller has them already."""
     texts = ["" if text is None else str(text) for text in texts]
     version = pipeline_version(model)
-    keys = [(text_hash(text), version) for text in texts]
+    if text_hashes is None:
+        text_hashes = map(text_hash, texts)
+    keys = [(digest, version) for digest in text_hashes]
     cached = cache.get_many(set(keys)) if cache is not None else {}
 
     to_parse: dict[tuple[str, str], str] = {}
