@@ -56,23 +56,25 @@ MIN_CALIBRATION_POINTS = 30
 def features_with_spans(analysis: TextAnalysis) -> list[tuple[str, tuple[int, int]]]:
     """Lemma features with the character span each comes from, so that a feature's weight can be
     shown on the text."""
-    keys = analysis.match_keys
-    tokens = analysis.tokens
+    starts, ends, flags = analysis.starts, analysis.ends, analysis.flags
     # Words only: emoji and symbols carry no lemma worth weighing.
-    words = [(key, tokens[index]) for key, index in keys if tokens[index].flags & ALPHA]
+    words = [
+        (key, index)
+        for key, index in zip(analysis.match_key_list, analysis.match_key_tokens)
+        if flags[index] & ALPHA
+    ]
     found = []
-    for position, (key, token) in enumerate(words):
-        found.append((key, (token.start, token.end)))
+    for position, (key, index) in enumerate(words):
+        found.append((key, (starts[index], ends[index])))
         if position + 1 < len(words):
-            next_key, next_token = words[position + 1]
-            found.append((key + " " + next_key, (token.start, next_token.end)))
+            next_key, next_index = words[position + 1]
+            found.append((key + " " + next_key, (starts[index], ends[next_index])))
     return found
 
 
 def lemma_features(analysis: TextAnalysis) -> list[str]:
     """Folded lemmas of the words and adjacent lemma pairs: what the lemma block counts."""
-    tokens = analysis.tokens
-    words = [key for key, index in analysis.match_keys if tokens[index].flags & ALPHA]
+    words = analysis.word_key_list
     return words + [first + " " + second for first, second in zip(words, words[1:])]
 
 
@@ -105,8 +107,7 @@ def char_ngrams(text: str) -> list[str]:
 
 def word_keys(analysis: TextAnalysis) -> list[str]:
     """The folded lemmas of the words of an answer, in order (what lemma features pair up)."""
-    tokens = analysis.tokens
-    return [key for key, index in analysis.match_keys if tokens[index].flags & ALPHA]
+    return analysis.word_key_list
 
 
 class _Numbering(dict):
@@ -165,6 +166,17 @@ class _Interned:
             ends[-1] if len(ends) else 0
         )
         return self._columns[positions], ends
+
+
+def _summed(counts):
+    """`counts` (CSR, repeated columns in a row) with each row's repeats summed and its columns in
+    order, as sum_duplicates leaves it, but by two transpositions that each take one pass (CSC
+    lists each column's rows in order, and back): sum_duplicates sorts every row first, which cost
+    more than the rest of the char block. The counts are whole numbers, so the order they are
+    added in changes nothing."""
+    by_column = counts.tocsc()
+    by_column.sum_duplicates()  # its rows are already in order: one pass
+    return by_column.tocsr()
 
 
 _PAIR = np.int64(1 << 31)  # a pair of lemma numbers (a, b) is a * _PAIR + b
@@ -287,11 +299,12 @@ class CodeModel:
         # Each answer's columns end where its last word's do.
         answer_ends = np.cumsum(np.fromiter(map(len, splits), np.int64, len(splits)))
         indptr = np.concatenate(([0], word_ends))[np.concatenate(([0], answer_ends))]
-        counts = csr_matrix(
-            (np.ones(len(indices)), indices, indptr),
-            shape=(len(analyses), len(vectorizer.vocabulary_)),
+        counts = _summed(
+            csr_matrix(
+                (np.ones(len(indices)), indices, indptr),
+                shape=(len(analyses), len(vectorizer.vocabulary_)),
+            )
         )
-        counts.sum_duplicates()
         counts.data = (1 + np.log(counts.data)) * vectorizer.idf_[counts.indices]
         return normalize(counts, norm="l2", copy=False)
 
@@ -315,7 +328,7 @@ class CodeModel:
             columns = self._lemma_columns = _LemmaColumns(vectorizer.vocabulary_)
         if not columns.usable:  # a vocabulary this path cannot read: sklearn's own
             return vectorizer.transform([lemma_features(analysis) for analysis in analyses])
-        word_lists = [word_keys(analysis) for analysis in analyses]
+        word_lists = [analysis.word_key_list for analysis in analyses]
         lengths = np.fromiter(map(len, word_lists), np.int64, len(word_lists))
         ids = columns.ids(chain.from_iterable(word_lists))
         rows = np.repeat(np.arange(len(analyses)), lengths)

@@ -375,32 +375,32 @@ class RuleMatcher:
         key_list = analysis.match_key_list
         hits = self._first_keys.intersection(key_list)
         if hits:
-            keys = analysis.match_keys
-            tokens = analysis.tokens
+            token_of = analysis.match_key_tokens
+            starts, ends, pos_of = analysis.starts, analysis.ends, analysis.pos
             by_first_key = self._by_first_key
             for key in hits:
                 word_codes, phrases = by_first_key[key]
                 position = -1
                 for _occurrence in range(key_list.count(key)):
                     position = key_list.index(key, position + 1)
-                    index = keys[position][1]
+                    index = token_of[position]
                     if word_codes:
-                        start, end, _lemma, pos, _flags = tokens[index]
                         if not (
-                            pos in _NEGATABLE
+                            pos_of[index] in _NEGATABLE
                             and not _NEGATIONS.isdisjoint(
                                 key_list[max(0, position - _NEGATION_WINDOW) : position]
                             )
                         ):
+                            span = (starts[index], ends[index])
                             for code_id in word_codes:
                                 found = spans.get(code_id)
                                 if found is None:
-                                    spans[code_id] = [(start, end)]
+                                    spans[code_id] = [span]
                                 else:
-                                    found.append((start, end))
+                                    found.append(span)
                     for pattern, length, code_id in phrases:
                         if key_list[position : position + length] == pattern:
-                            span = (tokens[index].start, tokens[keys[position + length - 1][1]].end)
+                            span = (starts[index], ends[token_of[position + length - 1]])
                             found = spans.get(code_id)
                             if found is None:
                                 spans[code_id] = [span]

@@ -22,10 +22,11 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import add
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,7 +36,10 @@ LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 # Loaded in the same pipeline but disabled: only the pseudonymiser runs it.
 ENTITY_COMPONENT = "ner"
 # Bump when the token format or what we keep from a Doc changes: old cache entries then miss.
-TOKEN_FORMAT = f"tokens-v3-marshal{marshal.version}"
+TOKEN_FORMAT = "tokens-v4-marshal2"
+# Between the lemmas (and the POS) of a cached token list: a control character no word holds
+# (a list where one does is stored as a tuple instead).
+_JOINED = "\x1f"
 DEFAULT_BATCH_SIZE = 256
 
 STOP, PUNCT, NUMBER, SPACE, ALPHA = 1, 2, 4, 8, 16
@@ -117,38 +121,119 @@ class Token(NamedTuple):
         return self.flags & (STOP | PUNCT | NUMBER | SPACE) == 0 and bool(self.flags & ALPHA)
 
 
-@dataclass(frozen=True)
+_NO_COLUMNS = ((), (), (), (), ())
+
+
 class TextAnalysis:
-    text: str
-    tokens: tuple[Token, ...]
+    """A text and its tokens, held as five columns (starts, ends, lemmas, POS, flags): what the
+    cache stores and what matching and the model read. `tokens` (Token tuples) is made only when
+    asked for: a tuple per token, kept alive with its answer, was as much work again for the
+    garbage collector as making it. Compares equal on the text and the tokens."""
+
+    __slots__ = ("text", "starts", "ends", "lemmas", "pos", "flags", "__dict__")
+
+    def __init__(self, text: str, tokens: Iterable[Token] = ()):
+        tokens = tuple(tokens)
+        self.text = text
+        self.starts, self.ends, self.lemmas, self.pos, self.flags = (
+            tuple(zip(*tokens)) if tokens else _NO_COLUMNS
+        )
+        self.__dict__["tokens"] = tokens
+
+    @classmethod
+    def from_columns(cls, text: str, columns: Sequence[Sequence]) -> TextAnalysis:
+        """From (starts, ends, lemmas, POS, flags) tuples, as `columns` gives them."""
+        analysis = cls.__new__(cls)
+        analysis.text = text
+        analysis.starts, analysis.ends, analysis.lemmas, analysis.pos, analysis.flags = (
+            columns or _NO_COLUMNS
+        )
+        return analysis
+
+    @property
+    def columns(self) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+        return (self.starts, self.ends, self.lemmas, self.pos, self.flags)
+
+    @cached_property
+    def tokens(self) -> tuple[Token, ...]:
+        return tuple(map(Token._make, zip(*self.columns)))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, TextAnalysis):
+            return NotImplemented
+        return self.text == other.text and self.columns == other.columns
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.columns))
+
+    def __repr__(self) -> str:
+        return f"TextAnalysis(text={self.text!r}, tokens={self.tokens!r})"
 
     def token_text(self, token: Token) -> str:
         return self.text[token.start : token.end]
 
-    @cached_property
-    def match_keys(self) -> list[tuple[str, int]]:
-        """(folded lemma, token index) of the words codebook phrases and the model look at:
-        punctuation and function words left out."""
-        keys = _MATCH_KEYS
-        found = []
-        for index, (_start, _end, lemma, _pos, flags) in enumerate(self.tokens):
+    def _match_columns(self) -> None:
+        # One pass for the three lists below: a dict lookup per token, nothing made per token.
+        keys_get = _MATCH_KEYS.get
+        key_list: list[str] = []
+        token_indices: list[int] = []
+        words: list[str] = []
+        for index, (lemma, flags) in enumerate(zip(self.lemmas, self.flags)):
             if flags & (PUNCT | SPACE):
                 continue
-            key = keys.get(lemma, _UNSEEN)
+            key = keys_get(lemma, _UNSEEN)
             if key is _UNSEEN:
                 key = _match_key(lemma)
             if key is not None:
-                found.append((key, index))
+                key_list.append(key)
+                token_indices.append(index)
+                if flags & ALPHA:
+                    words.append(key)
+        cached = self.__dict__
+        cached["match_key_list"] = key_list
+        cached["match_key_tokens"] = token_indices
+        cached["word_key_list"] = words
+
+    @property
+    def match_key_list(self) -> list[str]:
+        """The folded lemmas codebook phrases and the model look at, in order: punctuation and
+        function words left out."""
+        found = self.__dict__.get("match_key_list")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["match_key_list"]
         return found
 
-    @cached_property
-    def match_key_list(self) -> list[str]:
-        """The folded lemmas of match_keys alone."""
-        return [key for key, _index in self.match_keys]
+    @property
+    def match_key_tokens(self) -> list[int]:
+        """The token index of each of match_key_list."""
+        found = self.__dict__.get("match_key_tokens")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["match_key_tokens"]
+        return found
+
+    @property
+    def word_key_list(self) -> list[str]:
+        """match_key_list without what has no letter (emoji, symbols): what lemma features pair."""
+        found = self.__dict__.get("word_key_list")
+        if found is None:
+            self._match_columns()
+            found = self.__dict__["word_key_list"]
+        return found
+
+    @property
+    def match_keys(self) -> list[tuple[str, int]]:
+        """(folded lemma, token index) pairs of match_key_list and match_key_tokens."""
+        return list(zip(self.match_key_list, self.match_key_tokens))
 
     def terms(self) -> list[str]:
         """Lemmas to count (word clouds, frequencies): lower-case, accents kept."""
-        return [token.lemma.lower() for token in self.tokens if token.counted]
+        return [
+            lemma.lower()
+            for lemma, flags in zip(self.lemmas, self.flags)
+            if flags & (STOP | PUNCT | NUMBER | SPACE) == 0 and flags & ALPHA
+        ]
 
     def to_json(self) -> str:
         return json.dumps(
@@ -161,12 +246,15 @@ class TextAnalysis:
 
     def to_cache(self) -> bytes:
         """The tokens as the cache stores them (see _tokens_blob)."""
-        return _tokens_blob(self.tokens)
+        return _tokens_blob(self.columns)
 
     @classmethod
     def from_cache(cls, text: str, payload: bytes) -> TextAnalysis:
         columns = marshal.loads(payload)
-        return cls(text, tuple(map(Token._make, zip(*columns))))
+        if columns:
+            starts, ends, lemmas, pos, flags = columns
+            columns = (starts, ends, _split(lemmas), _split(pos), flags)
+        return cls.from_columns(text, columns)
 
 
 def count_terms(analyses: Iterable[TextAnalysis]) -> Counter:
@@ -303,71 +391,108 @@ def pipeline_version(model: str = DEFAULT_MODEL) -> str:
 class AnalysisCache:
     """Token lists keyed by (sha256 of the text, pipeline version): a dict in memory, and an
     optional SQLite file so that analyses survive the process (the web app keeps it under
-    instance/). Safe to share between threads; each write is one transaction."""
+    instance/). Safe to share between threads; each write is one transaction.
+
+    On disk, rows are appended in the order written (an integer row id) and found through an index
+    of (digest as 32 bytes, pipeline number): a batch of new answers, whose digests fall anywhere,
+    then rewrites only the small index pages it touches and the last pages of the table, instead
+    of pages all over a table keyed by digest (with 20,000 answers cached, writing 2,000 more cost
+    five times as much as the first 2,000)."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else None
-        self._memory: dict[tuple[str, str], str] = {}
+        self._memory: dict[tuple[str, str], str | bytes] = {}
         self._lock = threading.Lock()
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as connection:
                 connection.execute(
-                    "CREATE TABLE IF NOT EXISTS analysis ("
-                    " text_hash TEXT NOT NULL, pipeline TEXT NOT NULL, tokens TEXT NOT NULL,"
-                    " PRIMARY KEY (text_hash, pipeline)) WITHOUT ROWID"
+                    "CREATE TABLE IF NOT EXISTS pipeline ("
+                    " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
                 )
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS token_list ("
+                    " id INTEGER PRIMARY KEY, text_hash BLOB NOT NULL,"
+                    " pipeline INTEGER NOT NULL REFERENCES pipeline (id), tokens BLOB NOT NULL)"
+                )
+                connection.execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS token_list_key"
+                    " ON token_list (text_hash, pipeline)"
+                )
+                # The table of the previous layout: a cache, dropped rather than converted (its
+                # entries are parsed again when needed, and an erased answer's words go with it).
+                connection.execute("DROP TABLE IF EXISTS analysis")
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         return connection
 
+    @staticmethod
+    def _pipeline_number(connection: sqlite3.Connection, name: str, *, add: bool) -> int | None:
+        if add:
+            connection.execute("INSERT OR IGNORE INTO pipeline (name) VALUES (?)", (name,))
+        row = connection.execute("SELECT id FROM pipeline WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
     def __len__(self) -> int:
         if self.path is None:
             return len(self._memory)
         with self._connect() as connection:
-            return connection.execute("SELECT count(*) FROM analysis").fetchone()[0]
+            return connection.execute("SELECT count(*) FROM token_list").fetchone()[0]
 
-    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | bytes]:
         keys = list(keys)
         with self._lock:
             found = {key: self._memory[key] for key in keys if key in self._memory}
         missing = [key for key in keys if key not in found]
         if missing and self.path is not None:
-            from_disk: dict[tuple[str, str], str] = {}
+            from_disk: dict[tuple[str, str], str | bytes] = {}
             with self._connect() as connection:
                 by_pipeline: dict[str, list[str]] = {}
                 for digest, pipeline in missing:
                     by_pipeline.setdefault(pipeline, []).append(digest)
                 for pipeline, digests in by_pipeline.items():
+                    number = self._pipeline_number(connection, pipeline, add=False)
+                    if number is None:
+                        continue
                     for chunk_start in range(0, len(digests), 500):
-                        chunk = digests[chunk_start : chunk_start + 500]
+                        chunk = [
+                            bytes.fromhex(digest)
+                            for digest in digests[chunk_start : chunk_start + 500]
+                        ]
                         marks = ",".join("?" * len(chunk))
                         rows = connection.execute(
-                            f"SELECT text_hash, tokens FROM analysis WHERE pipeline = ? AND text_hash IN ({marks})",
-                            [pipeline, *chunk],
+                            f"SELECT text_hash, tokens FROM token_list"
+                            f" WHERE pipeline = ? AND text_hash IN ({marks})",
+                            [number, *chunk],
                         )
-                        from_disk.update({(digest, pipeline): tokens for digest, tokens in rows})
+                        from_disk.update(
+                            {(digest.hex(), pipeline): tokens for digest, tokens in rows}
+                        )
             with self._lock:
                 self._memory.update(from_disk)
             found.update(from_disk)
         return found
 
-    def put_many(self, entries: Mapping[tuple[str, str], str]) -> None:
+    def put_many(self, entries: Mapping[tuple[str, str], str | bytes]) -> None:
         if not entries:
             return
         with self._lock:
             self._memory.update(entries)
         if self.path is not None:
-            # One transaction, rows in key order: the B-tree is filled left to right.
-            with self._connect() as connection:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO analysis (text_hash, pipeline, tokens) VALUES (?, ?, ?)",
-                    sorted(
-                        (digest, pipeline, tokens) for (digest, pipeline), tokens in entries.items()
-                    ),
-                )
+            by_pipeline: dict[str, list[tuple[bytes, str | bytes]]] = {}
+            for (digest, pipeline), tokens in entries.items():
+                by_pipeline.setdefault(pipeline, []).append((bytes.fromhex(digest), tokens))
+            with self._connect() as connection:  # one transaction
+                for pipeline, rows in by_pipeline.items():
+                    number = self._pipeline_number(connection, pipeline, add=True)
+                    connection.executemany(
+                        "INSERT OR REPLACE INTO token_list (text_hash, pipeline, tokens)"
+                        " VALUES (?, ?, ?)",
+                        # In digest order: the index is filled left to right.
+                        sorted((digest, number, tokens) for digest, tokens in rows),
+                    )
 
     def clear_memory(self) -> None:
         with self._lock:
@@ -383,12 +508,12 @@ class AnalysisCache:
             for key in [key for key in self._memory if key[0] in wanted]:
                 del self._memory[key]
         if self.path is not None:
-            digests = sorted(wanted)
+            digests = [bytes.fromhex(digest) for digest in sorted(wanted)]
             with self._connect() as connection:
                 for start in range(0, len(digests), 500):
                     chunk = digests[start : start + 500]
                     connection.execute(
-                        f"DELETE FROM analysis WHERE text_hash IN ({','.join('?' * len(chunk))})",
+                        f"DELETE FROM token_list WHERE text_hash IN ({','.join('?' * len(chunk))})",
                         chunk,
                     )
 
@@ -414,12 +539,16 @@ def analyse_texts(
     model: str = DEFAULT_MODEL,
     batch_size: int = DEFAULT_BATCH_SIZE,
     n_process: int = 1,
+    text_hashes: Sequence[str] | None = None,
 ) -> list[TextAnalysis]:
     """Tokens of each text, in order. Texts already in `cache` (same text, same pipeline) are not
-    parsed again; identical texts in one call are parsed once. None counts as an empty answer."""
+    parsed again; identical texts in one call are parsed once. None counts as an empty answer.
+    `text_hashes`: the text_hash of each text, when the caller has them already."""
     texts = ["" if text is None else str(text) for text in texts]
     version = pipeline_version(model)
-    keys = [(text_hash(text), version) for text in texts]
+    if text_hashes is None:
+        text_hashes = map(text_hash, texts)
+    keys = [(digest, version) for digest in text_hashes]
     cached = cache.get_many(set(keys)) if cache is not None else {}
 
     to_parse: dict[tuple[str, str], str] = {}
@@ -427,22 +556,24 @@ def analyse_texts(
         if key not in cached and key not in to_parse and text.strip():
             to_parse[key] = text
 
-    fresh: dict[tuple[str, str], tuple[Token, ...]] = {}
+    fresh: dict[tuple[str, str], tuple[tuple, ...]] = {}
     if to_parse:
         nlp = load_pipeline(model)
         docs = nlp.pipe(
             _chunks_for(nlp, to_parse.values()), batch_size=batch_size, n_process=n_process
         )
         with collector_paused():
-            for key, tokens in zip(to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)):
-                fresh[key] = tokens
+            for key, columns in zip(
+                to_parse, _join_chunks(docs, to_parse.values(), nlp.max_length)
+            ):
+                fresh[key] = columns
         if cache is not None:
-            cache.put_many({key: _tokens_blob(tokens) for key, tokens in fresh.items()})
+            cache.put_many({key: _tokens_blob(columns) for key, columns in fresh.items()})
 
     results = []
     for key, text in zip(keys, texts):
         if key in fresh:
-            results.append(TextAnalysis(text, fresh[key]))
+            results.append(TextAnalysis.from_columns(text, fresh[key]))
         elif key in cached:
             results.append(TextAnalysis.from_cache(text, cached[key]))
         else:
@@ -450,11 +581,25 @@ def analyse_texts(
     return results
 
 
-def _tokens_blob(tokens: tuple[Token, ...]) -> bytes:
-    """Five columns (starts, ends, lemmas, POS, flags) in marshal's format: half the cost of JSON
-    for every new answer. marshal reads only what this process wrote in the cache file of the
-    instance, and its version is part of the cache key (TOKEN_FORMAT)."""
-    return marshal.dumps(tuple(zip(*tokens)))
+def _tokens_blob(columns: tuple[tuple, ...]) -> bytes:
+    """The five columns (starts, ends, lemmas, POS, flags) in marshal's format, lemmas and POS each
+    joined into one string: a third of the cost of marshal's own format for tuples of strings
+    (version 4 looks every object up to share repeats) and no bigger. marshal reads only what this
+    process wrote in the cache file of the instance, and its version is part of the cache key
+    (TOKEN_FORMAT)."""
+    starts, ends, lemmas, pos, flags = columns
+    if starts:
+        columns = (starts, ends, _joined(lemmas), _joined(pos), flags)
+    return marshal.dumps(columns, 2)
+
+
+def _joined(strings: tuple[str, ...]) -> str | tuple[str, ...]:
+    joined = _JOINED.join(strings)
+    return joined if joined.count(_JOINED) == len(strings) - 1 else strings
+
+
+def _split(strings: str | tuple[str, ...]) -> tuple[str, ...]:
+    return strings if isinstance(strings, tuple) else tuple(strings.split(_JOINED))
 
 
 def _chunks_for(nlp, texts: Iterable[str]) -> Iterator[str]:
@@ -481,16 +626,25 @@ def _chunk_bounds(text: str, limit: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[Token, ...]]:
+def _join_chunks(docs, texts: Iterable[str], limit: int) -> Iterator[tuple[tuple, ...]]:
+    """The columns of each text's tokens (see TextAnalysis), a long text's pieces joined; the docs
+    of short texts are read _DOCS_READ_TOGETHER at a time."""
     docs = iter(docs)
+    waiting: list = []
     for text in texts:
         if len(text) <= limit:
-            yield _doc_tokens(next(docs), 0)
+            waiting.append(next(docs))
+            if len(waiting) == _DOCS_READ_TOGETHER:
+                yield from _docs_columns(waiting)
+                waiting = []
             continue
-        tokens: list[Token] = []
-        for start, _end in _chunk_bounds(text, limit):
-            tokens.extend(_doc_tokens(next(docs), start))
-        yield tuple(tokens)
+        yield from _docs_columns(waiting)
+        waiting = []
+        offsets = [start for start, _end in _chunk_bounds(text, limit)]
+        pieces = _docs_columns([next(docs) for _ in offsets], offsets)
+        joined = tuple(tuple(chain.from_iterable(column)) for column in zip(*pieces))
+        yield joined if joined[0] else _NO_COLUMNS
+    yield from _docs_columns(waiting)
 
 
 # Flags and lengths are properties of the word form (spaCy lexeme attributes) and strings are
@@ -499,10 +653,10 @@ _FORMS: dict[int, tuple[int, int]] = {}
 _STRINGS: dict[int, str] = {}
 
 
-def _form(doc, orth: int) -> tuple[int, int]:
+def _form(vocab, orth: int) -> tuple[int, int]:
     known = _FORMS.get(orth)
     if known is None:
-        lexeme = doc.vocab[orth]
+        lexeme = vocab[orth]
         text = lexeme.text
         flags = (
             (STOP if lexeme.is_stop else 0)
@@ -517,27 +671,62 @@ def _form(doc, orth: int) -> tuple[int, int]:
     return known
 
 
-def _string(doc, key: int) -> str:
+def _string(vocab, key: int) -> str:
     value = _STRINGS.get(key)
     if value is None:
-        value = doc.vocab.strings[key] if key else ""
+        value = vocab.strings[key] if key else ""
         if len(_STRINGS) < 500_000:
             _STRINGS[key] = value
     return value
 
 
-def _doc_tokens(doc, offset: int) -> tuple[Token, ...]:
+_DOCS_READ_TOGETHER = 64
+_SPACE_FLAGS = frozenset(flags for flags in range(2 * ALPHA) if flags & SPACE)
+
+
+def _docs_columns(docs: list, offsets: Sequence[int] | None = None) -> list[tuple[tuple, ...]]:
+    """The columns (starts, ends, lemmas, POS, flags) of each doc's tokens, whitespace left out
+    (it says nothing and would bloat the cache); `offsets`: added to each doc's starts and ends.
+
+    The hot path of every analysis: the attributes of all the docs are read into one array, then
+    each column is looked up for all their tokens at once (map over a dict's get runs in C), and
+    cut per doc; a loop over tokens cost twice as much."""
+    if not docs:
+        return []
+    import numpy as np
     from spacy.attrs import IDX, LEMMA, ORTH, POS
 
-    # The hot loop of every analysis: local names and dict lookups instead of Token objects.
-    forms, strings, make = _FORMS, _STRINGS, tuple.__new__
-    tokens = []
-    for idx, orth, lemma, pos in doc.to_array([IDX, ORTH, LEMMA, POS]).tolist():
-        form = forms.get(orth) or _form(doc, orth)
-        if form[1] & SPACE:
-            continue  # runs of whitespace say nothing and would bloat the cache
-        start = idx + offset
-        lemma_text = strings.get(lemma) or _string(doc, lemma) or _string(doc, orth)
-        pos_text = strings.get(pos) or _string(doc, pos)
-        tokens.append(make(Token, (start, start + form[0], lemma_text, pos_text, form[1])))
-    return tuple(tokens)
+    arrays = [doc.to_array([IDX, ORTH, LEMMA, POS]).reshape(-1, 4) for doc in docs]
+    lengths_of_docs = [len(array) for array in arrays]
+    table = np.concatenate(arrays)
+    if offsets is not None:
+        table[:, 0] += np.repeat(np.array(offsets, dtype=table.dtype), lengths_of_docs)
+    starts, orths, lemma_keys, pos_keys = table.T.tolist()
+    vocab = docs[0].vocab
+    forms = list(map(_FORMS.get, orths))
+    if None in forms:
+        forms = [form or _form(vocab, orth) for form, orth in zip(forms, orths)]
+    lengths, flags = zip(*forms) if forms else ((), ())
+    lemmas = list(map(_STRINGS.get, lemma_keys))
+    if None in lemmas or "" in lemmas:
+        # No lemma: the word itself.
+        lemmas = [
+            lemma or _string(vocab, key) or _string(vocab, orth)
+            for lemma, key, orth in zip(lemmas, lemma_keys, orths)
+        ]
+    tags = list(map(_STRINGS.get, pos_keys))
+    if None in tags:
+        tags = [tag or _string(vocab, key) for tag, key in zip(tags, pos_keys)]
+    columns = (tuple(starts), tuple(map(add, starts, lengths)), tuple(lemmas), tuple(tags), flags)
+    with_spaces = not _SPACE_FLAGS.isdisjoint(flags)
+    found = []
+    end = 0
+    for length in lengths_of_docs:
+        start, end = end, end + length
+        if with_spaces:
+            kept = [i for i in range(start, end) if not flags[i] & SPACE]
+            doc_columns = tuple(tuple(column[i] for i in kept) for column in columns)
+        else:
+            doc_columns = tuple(column[start:end] for column in columns)
+        found.append(doc_columns if doc_columns[0] else _NO_COLUMNS)
+    return found

@@ -111,6 +111,39 @@ def test_cached_tokens_are_used_instead_of_parsing_again(nlp, tmp_path):
     assert other.terms() == ["crèche"]
 
 
+def test_a_cache_file_of_the_previous_layout_is_emptied_and_then_filled_again(nlp, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "analyses.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE analysis (text_hash TEXT NOT NULL, pipeline TEXT NOT NULL,"
+            " tokens TEXT NOT NULL, PRIMARY KEY (text_hash, pipeline)) WITHOUT ROWID"
+        )
+        connection.execute(
+            "INSERT INTO analysis VALUES (?, ?, ?)",
+            (text_hash("Pas de médecin"), pipeline_version(), "ancien format"),
+        )
+    connection.close()
+    cache = AnalysisCache(path)
+    assert len(cache) == 0  # the old rows, words of answers included, are gone
+    [analysis] = analyse_texts(["Pas de médecin"], cache=cache)
+    assert analysis.terms() == ["médecin"]
+    assert len(AnalysisCache(path)) == 1
+
+
+def test_forgotten_texts_leave_the_cache_file_whatever_their_pipeline(nlp, tmp_path):
+    cache = AnalysisCache(tmp_path / "analyses.sqlite")
+    analyse_texts(["Pas de médecin", "Trop de bruit"], cache=cache)
+    planted = TextAnalysis("Pas de médecin", (Token(0, 3, "marqueur", "NOUN", 16),))
+    cache.put_many({(text_hash("Pas de médecin"), "autre-modèle"): planted.to_cache()})
+    cache.forget([text_hash("Pas de médecin")])
+    reopened = AnalysisCache(cache.path)
+    assert len(reopened) == 1
+    keys = [(text_hash(text), pipeline_version()) for text in ("Pas de médecin", "Trop de bruit")]
+    assert list(reopened.get_many(keys)) == [keys[1]]
+
+
 def test_identical_texts_in_one_call_give_identical_results(nlp):
     results = analyse_texts(["Pas de bus", "Pas de bus", "pas de bus"])
     assert results[0] == results[1]
