@@ -194,33 +194,29 @@ class TextAnalysis:
         cached["match_key_tokens"] = token_indices
         cached["word_key_list"] = words
 
+    def _match_column(self, name: str) -> list:
+        """One of the columns `_match_columns` makes together, made on first use."""
+        found = self.__dict__.get(name)
+        if found is None:
+            self._match_columns()
+            found = self.__dict__[name]
+        return found
+
     @property
     def match_key_list(self) -> list[str]:
         """The folded lemmas codebook phrases and the model look at, in order: punctuation and
         function words left out."""
-        found = self.__dict__.get("match_key_list")
-        if found is None:
-            self._match_columns()
-            found = self.__dict__["match_key_list"]
-        return found
+        return self._match_column("match_key_list")
 
     @property
     def match_key_tokens(self) -> list[int]:
         """The token index of each of match_key_list."""
-        found = self.__dict__.get("match_key_tokens")
-        if found is None:
-            self._match_columns()
-            found = self.__dict__["match_key_tokens"]
-        return found
+        return self._match_column("match_key_tokens")
 
     @property
     def word_key_list(self) -> list[str]:
         """match_key_list without what has no letter (emoji, symbols): what lemma features pair."""
-        found = self.__dict__.get("word_key_list")
-        if found is None:
-            self._match_columns()
-            found = self.__dict__["word_key_list"]
-        return found
+        return self._match_column("word_key_list")
 
     @property
     def match_keys(self) -> list[tuple[str, int]]:
