@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analyse.codebook import default_codebook, load_codebook  # noqa: E402
+from analyse.codebook import Code, Codebook, default_codebook, load_codebook  # noqa: E402
+from analyse.csv_input import CsvReadError  # noqa: E402
 from analyse.quality import (  # noqa: E402
     cross_validate,
     load_coded_answers,
@@ -75,6 +76,24 @@ def data_sets(abs_path: Path):
     }
 
 
+def external_set(path: Path, folds: int) -> dict:
+    """A coded set written by nobody here (the measure that decides): its codes make the
+    codebook, with no rule, as `consultation autocode --train` learns codes it has never seen."""
+    try:
+        examples = load_coded_answers(path)
+        codebook = Codebook(name=path.stem)
+        for code in sorted({code for _, codes in examples for code in codes}):
+            codebook.add(Code(id=code, name=code))
+    except (OSError, ValueError, CsvReadError) as error:
+        raise SystemExit(f"{path} : {error}") from None
+    if len(codebook.ids) < 2 or len(examples) < 10 * folds:
+        raise SystemExit(
+            f"{path} : {len(examples)} réponse(s) et {len(codebook.ids)} code(s) : il faut au moins "
+            f"deux codes et {10 * folds} réponses pour une validation croisée à {folds} plis."
+        )
+    return {"external": (f"{path.name} (exemples seuls)", examples, codebook)}
+
+
 NOTES = """
 ## Les jeux et les références
 
@@ -110,7 +129,9 @@ NOTES = """
   base, pas dans le dépôt ; les projets des budgets participatifs (Paris…) n'y sont qu'en base
   binaire. La mesure qui décide selon le ticket (réponses réelles codées par des bénévoles en 50
   codes, 1 000 pour apprendre, 400 pour mesurer) reste à faire dès qu'un tel fichier est
-  disponible : `consultation autocode --train` sur l'un, comparaison sur l'autre.
+  disponible : `python benchmarks/quality.py --external fichier.csv` (colonnes `text` et `codes`,
+  codes séparés par « | ») la fait en une commande, par la même validation croisée, contre les
+  deux références, avec un livre de codes fait des seuls codes du fichier, sans règle.
 - Les jeux générés le sont à partir de gabarits : un modèle y retrouve des tournures vues à
   l'entraînement plus souvent que sur des réponses réelles. Leurs chiffres sont des bornes hautes.
 """
@@ -159,7 +180,17 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT / "tests" / "data" / "coded_answers.csv"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="écrire docs/quality.md")
+    parser.add_argument(
+        "--external",
+        metavar="CSV",
+        help="mesurer sur ce seul jeu codé par d'autres (colonnes text et codes, codes séparés "
+        "par « | ») : le livre de codes est fait de ses codes, sans règle, comme `consultation "
+        "autocode --train` l'apprend",
+    )
     arguments = parser.parse_args()
+    if arguments.external and arguments.write:
+        parser.error("--write décrit les jeux du dépôt : pas avec --external.")
+    sets = external_set(Path(arguments.external), arguments.folds) if arguments.external else None
 
     started = time.perf_counter()
     lines = [
@@ -181,7 +212,7 @@ def main() -> None:
         "| Jeu | Tranche | Suggestions | Score moyen | Justes |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
-    for key, (title, examples, codebook) in data_sets(Path(arguments.data)).items():
+    for key, (title, examples, codebook) in (sets or data_sets(Path(arguments.data))).items():
         systems = {
             OURS: suggester_system(),
             REFERENCE: word_tfidf_baseline,
