@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import results_reference
 from coding_records import coding_study
 from lxml import html as lxml_html
 from sqlalchemy import select, update
@@ -367,11 +368,8 @@ def test_agreement_counted_in_parts_is_the_agreement_of_every_coding(
             with app.app_context(), app.test_request_context():
                 kept = results.agreement_figures(codebook, question, a, b)
             with app.app_context(), app.test_request_context():
-                whole = results.agreement(
-                    codebook,
-                    results.load_frames(codebook, question=question, codings_only=True),
-                    a,
-                    b,
+                whole = results_reference.agreement(
+                    codebook, results_reference.load_frames(codebook, question=question), a, b
                 )
             assert kept == whole, (question, a, b)
         return kept
