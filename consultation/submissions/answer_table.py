@@ -246,12 +246,7 @@ def new_answer_rows(version_id: int, answers: dict) -> tuple[int, list[dict]]:
 
 def write_new_answer_rows(submission, questionnaire_id: int, own_rows: list[dict]) -> int:
     """The answer rows of a submission just inserted, from `new_answer_rows`. Flushes."""
-    records = _records(submission, questionnaire_id, own_rows)
-    if records:
-        _insert_rows(records)
-        if db.session.get_bind().dialect.name == "sqlite":
-            _index_new_rows([submission.id])
-    return len(records)
+    return _write_records(_records(submission, questionnaire_id, own_rows))
 
 
 def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
@@ -275,6 +270,12 @@ def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
     for submission in submissions:
         questionnaire_id, plan = _plan(submission.questionnaire_version_id)
         records.extend(answer_records(submission, questionnaire_id, plan))
+    return _write_records(records)
+
+
+def _write_records(records: list[dict]) -> int:
+    """Inserts new answer rows, and adds them to SQLite's full-text index (PostgreSQL's follows
+    the table by itself). Returns how many."""
     for start in range(0, len(records), _CHUNK):
         _insert_rows(records[start : start + _CHUNK])
     if records and db.session.get_bind().dialect.name == "sqlite":
