@@ -8,8 +8,9 @@ answer: "commune", "membres[1]/prenom", "menages[0]/enfants[2]/age" (0-based ins
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import NamedTuple
 
 from .model import Group, Question, Questionnaire
 

@@ -12,8 +12,8 @@ import dataclasses
 import datetime
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
 
 from .answers import repeat_instances
 from .dependencies import DependencyGraph, dependency_graph

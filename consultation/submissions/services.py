@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, and_, bindparam, false, select, text
+from sqlalchemy import Integer, and_, bindparam, column, false, select, text
 
 from questionnaires.answers import is_repeat
 
@@ -282,7 +282,9 @@ def _insert_statement(dialect: str):
     statement = (
         text(sql)
         .bindparams(*[bindparam(column.name, type_=column.type) for column in columns])
-        .columns(id=Integer)
+        # A positional column: SQLAlchemy then keeps the result's description with the compiled
+        # statement instead of matching the cursor's columns by name on every insert.
+        .columns(column("id", Integer))
     )
     return statement, columns
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import regex
 

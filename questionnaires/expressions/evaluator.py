@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..answers import instances_of, is_repeat
 from . import syntax
