@@ -171,6 +171,79 @@ def test_quartier_must_belong_to_the_commune(tablet, db):
     assert "profile.quartier" in response.get_json()["errors"]
 
 
+@pytest.mark.parametrize(
+    ("commune", "quartier", "stored"),
+    [
+        (None, None, (None, None)),
+        ("37122", None, ("37122", None)),
+        ("37261", "Sanitas", ("37261", "sanitas")),
+        ("37261", " Sanitas ", ("37261", "sanitas")),
+        ("37261", "sanitas-id", ("37261", "sanitas")),
+        (None, "sanitas-id", ("37261", "sanitas")),
+        (" ", "sanitas-id", ("37261", "sanitas")),
+    ],
+)
+def test_the_interview_keeps_its_commune_and_quartier_and_so_do_its_answer_rows(
+    tablet, db, commune, quartier, stored
+):
+    sanitas_id = tablet.places["sanitas"].id
+    body = payload(
+        tablet.questionnaire.id,
+        profile={
+            "commune": commune,
+            "quartier": sanitas_id if quartier == "sanitas-id" else quartier,
+        },
+    )
+    response = tablet.post_submission(body)
+    assert response.status_code == 201, response.get_json()
+    expected = (stored[0], sanitas_id if stored[1] == "sanitas" else None)
+    submission = db.session.get(Submission, response.get_json()["id"])
+    assert (submission.commune_code, submission.quartier_id) == expected
+    rows = db.session.execute(
+        select(AnswerText.commune_code, AnswerText.quartier_id).where(
+            AnswerText.submission_id == submission.id
+        )
+    ).all()
+    assert rows and set(rows) == {expected}
+
+
+@pytest.mark.parametrize(
+    ("commune", "quartier", "fields"),
+    [
+        ("99999", None, ["profile.commune"]),
+        ("99999", "Sanitas", ["profile.commune", "profile.quartier"]),
+        ("37261", "Gare", ["profile.quartier"]),
+        ("37122", "Sanitas", ["profile.quartier"]),
+        (None, "Sanitas", ["profile.quartier"]),
+        (None, "unknown-id", ["profile.quartier"]),
+        ("37261", "unknown-id", ["profile.quartier"]),
+    ],
+)
+def test_a_place_outside_the_territory_is_refused_alone_and_nothing_is_written(
+    tablet, db, commune, quartier, fields
+):
+    # The answers are right: only the place is wrong, found by the insert itself.
+    unknown_id = tablet.places["sanitas"].id + 1000
+    body = payload(
+        tablet.questionnaire.id,
+        profile={
+            "commune": commune,
+            "quartier": unknown_id if quartier == "unknown-id" else quartier,
+        },
+    )
+    response = tablet.post_submission(body)
+    assert response.status_code == 422
+    errors = _assert_french_json(response)["errors"]
+    assert sorted(errors) == fields
+    assert _count(db) == 0
+    assert db.session.scalar(select(func.count()).select_from(AnswerText)) == 0
+    # Sent again once the place is right, it is stored, once.
+    body["profile"] |= {"commune": "37261", "quartier": "Sanitas"}
+    assert tablet.post_submission(body).status_code == 201
+    assert tablet.post_submission(body).status_code == 200
+    assert _count(db) == 1
+
+
 def test_interview_made_on_an_older_version_is_stored_against_it(tablet, db):
     version_1 = tablet.questionnaire.versions[0]
     body = payload(tablet.questionnaire.id, version=1)

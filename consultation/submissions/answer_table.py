@@ -357,18 +357,18 @@ _PER_ANSWER = (
 )
 
 
-def with_answer_rows(insert_submission: str) -> str:
+def with_answer_rows(insert_submission: str, returned: str = "id") -> str:
     """PostgreSQL: `insert_submission` (the SQL of an INSERT of one submission, without RETURNING)
     made to write the submission's answer rows too, in the same statement: one round trip and one
-    statement where the sync made two. The result returns the new id, and no row when the insert
-    did nothing (ON CONFLICT), in which case no answer row is written either. Its parameters are
+    statement where the sync made two. The result returns the new row's `returned` columns, and no
+    row when the insert did nothing (ON CONFLICT), in which case no answer row is written either. Its parameters are
     the insert's and `answer_row_parameters`'s.
 
     The answer rows take the profile columns from the row the INSERT returns: they copy the
     submission as stored, as `answer_records` copies it from the Submission. Their own columns
     travel as one JSON parameter (json_to_recordset types them): the driver's encoding of one
     array per column cost five times as much on the sync path."""
-    returned = ", ".join(("id", *_COPIED))
+    returning = ", ".join(("id", *_COPIED))
     copied = ", ".join(
         f"coalesce(inserted.{name}, '')" if name in ("age_band", "sex") else f"inserted.{name}"
         for name in _COPIED
@@ -376,12 +376,12 @@ def with_answer_rows(insert_submission: str) -> str:
     per_answer = ", ".join(name for name, _ in _PER_ANSWER)
     typed = ", ".join(f"{name} {kind}" for name, kind in _PER_ANSWER)
     return (
-        f"WITH inserted AS ({insert_submission} RETURNING {returned}), "
+        f"WITH inserted AS ({insert_submission} RETURNING {returning}), "
         f"answer_rows AS (INSERT INTO answer_text (submission_id, questionnaire_id, {', '.join(_COPIED)}, "
         f"{per_answer}) SELECT inserted.id, CAST(:answer_questionnaire_id AS integer), {copied}, "
         f"{', '.join(f'answer.{name}' for name, _ in _PER_ANSWER)} "
         f"FROM inserted, json_to_recordset(CAST(:answer_rows AS json)) AS answer({typed})) "
-        "SELECT id FROM inserted"
+        f"SELECT {returned} FROM inserted"
     )
 
 

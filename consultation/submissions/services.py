@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, and_, bindparam, column, false, select, text
+from sqlalchemy import Integer, String, and_, bindparam, column, false, select, text
 
 from questionnaires.answers import is_repeat
 
@@ -151,9 +151,14 @@ def store_submission(
     errors = _Errors()
     if channel not in CHANNELS:
         errors.add("channel", "Canal inconnu : « tablette », « en_ligne » ou « papier ».")
-    columns = _profile_columns(profile, errors) | _consent_columns(consent, profile, errors)
+    columns = _profile_values(profile, errors) | _consent_columns(consent, profile, errors)
     cleaned_answers = _checked_answers(version, answers, errors)
     receipt = _receipt(receipt_code, client_uuid, errors)
+    place = _place_of(profile)
+    if place is None or errors.by_path:
+        # Every error in one answer: the place is looked up apart, for its messages.
+        columns |= _place_columns(profile, errors)
+        place = _NO_PLACE, {}
     if errors.by_path:
         existing = find_by_uuid(client_uuid)
         if existing is not None:
@@ -179,8 +184,17 @@ def store_submission(
         **columns,
     )
     questionnaire_id, answer_rows = new_answer_rows(version.id, cleaned_answers)
-    submission_id, answers_written = _insert_once(values, questionnaire_id, answer_rows)
-    if submission_id is None:
+    inserted, answers_written = _insert_once(values, place, questionnaire_id, answer_rows)
+    if inserted is None:
+        place_errors = _Errors()
+        if place[0] != _NO_PLACE:
+            _place_columns(profile, place_errors)
+        if place_errors.by_path:
+            # The interview's commune or quartier is not in the territory: nothing was written.
+            existing = find_by_uuid(client_uuid)
+            if existing is not None:
+                return _already_stored(existing, content_hash, enumerator_id)
+            raise SubmissionInvalid(place_errors.by_path)
         # The insert met a unique constraint. Another request stored the same UUID first (a
         # retry racing its lost original), in this study or another (the UUID is unique across
         # studies: someone else's is a conflict, never a 500)…
@@ -189,9 +203,14 @@ def store_submission(
             return _already_stored(existing, content_hash, enumerator_id)
         # …or took this receipt code after `_receipt` found it free.
         raise SubmissionInvalid({"receipt_code": [RECEIPT_TAKEN]})
+    submission_id = inserted.id
     if not answers_written:
+        stored = values | {
+            "commune_code": inserted.commune_code,
+            "quartier_id": inserted.quartier_id,
+        }
         write_new_answer_rows(
-            SimpleNamespace(id=submission_id, **values), questionnaire_id, answer_rows
+            SimpleNamespace(id=submission_id, **stored), questionnaire_id, answer_rows
         )
     if channel == "papier":
         # A paper questionnaire typed in the back office is someone's act on personal data. A
@@ -240,33 +259,69 @@ def _first_review(profile: Profile) -> tuple[str, str]:
 
 
 def _insert_once(
-    values: dict, questionnaire_id: int, answer_rows: list[dict]
-) -> tuple[int | None, bool]:
+    values: dict, place: tuple[str, dict], questionnaire_id: int, answer_rows: list[dict]
+):
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the unique constraints (client UUID, receipt
     code) decide which of two concurrent requests stores the row, in one round trip and without
     a savepoint; the loser's transaction stays usable, with nothing of its submission written.
-    Returns the new id, or None when the UUID or the receipt code was already there, and whether the submission's
-    answer rows were written too: on PostgreSQL the same statement writes them
+    The same statement finds the interview's commune and quartier (`place`, from `_place_of`) and
+    writes nothing when they are not in the territory.
+
+    Returns the new row (id, commune_code, quartier_id), or None when nothing was written (the
+    UUID or the receipt code was already there, or the place is unknown), and whether the
+    submission's answer rows were written too: on PostgreSQL the same statement writes them
     (answer_table.with_answer_rows), on SQLite the caller does.
 
     Written as text (SQLite and PostgreSQL share this syntax) because SQLAlchemy compiles its
     dialect-specific ON CONFLICT inserts anew on every call, which cost more than the insert
     itself on the sync endpoint."""
     dialect = db.session.get_bind().dialect.name
-    statement, columns = _insert_statement(dialect)
+    kind, place_parameters = place
+    statement, columns = _insert_statement(dialect, kind)
     parameters = {
         column.name: values[column.name] if column.name in values else _python_default(column)
         for column in columns
-    }
+    } | place_parameters
     connection = db.session.connection()
     if dialect != "postgresql":
-        return connection.scalar(statement, parameters), False
+        return connection.execute(statement, parameters).first(), False
     parameters |= answer_row_parameters(questionnaire_id, answer_rows)
-    return connection.scalar(statement, parameters), True
+    return connection.execute(statement, parameters).first(), True
 
 
-@lru_cache(maxsize=2)
-def _insert_statement(dialect: str):
+# How the INSERT finds the place of an interview: the commune and quartier columns' values, and
+# the rows they come from (none: both as given, null when not given). A place not in the
+# territory selects no row, and nothing is inserted.
+_NO_PLACE = "none"
+_PLACE_SOURCES = {
+    _NO_PLACE: (None, None, ""),
+    "commune": (
+        "commune.insee_code",
+        "NULL",
+        "FROM commune WHERE commune.insee_code = :commune_code",
+    ),
+    "commune_quartier_id": (
+        "commune.insee_code",
+        "quartier.id",
+        "FROM commune JOIN quartier ON quartier.commune_code = commune.insee_code "
+        "WHERE commune.insee_code = :commune_code AND quartier.id = :quartier_id",
+    ),
+    "commune_quartier_name": (
+        "commune.insee_code",
+        "quartier.id",
+        "FROM commune JOIN quartier ON quartier.commune_code = commune.insee_code "
+        "WHERE commune.insee_code = :commune_code AND quartier.name = :quartier_name",
+    ),
+    "quartier": (
+        "quartier.commune_code",
+        "quartier.id",
+        "FROM quartier WHERE quartier.id = :quartier_id",
+    ),
+}
+
+
+@lru_cache(maxsize=None)
+def _insert_statement(dialect: str, place: str):
     # Columns the database fills itself (server defaults, SQL expressions) are left out.
     columns = [
         column
@@ -276,17 +331,50 @@ def _insert_statement(dialect: str):
         and not (column.default is not None and column.default.is_clause_element)
     ]
     names = ", ".join(f'"{column.name}"' for column in columns)
-    placeholders = ", ".join(f":{column.name}" for column in columns)
-    insert = f"INSERT INTO submission ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
-    sql = with_answer_rows(insert) if dialect == "postgresql" else f"{insert} RETURNING id"
+    commune, quartier, source = _PLACE_SOURCES[place]
+    if not source:
+        insert = (
+            f"INSERT INTO submission ({names}) VALUES "
+            f"({', '.join(f':{column.name}' for column in columns)}) ON CONFLICT DO NOTHING"
+        )
+    else:
+        found = {"commune_code": commune, "quartier_id": quartier}
+        selected = ", ".join(
+            found.get(column.name) or _parameter(column, dialect) for column in columns
+        )
+        insert = (
+            f"INSERT INTO submission ({names}) SELECT {selected} {source} ON CONFLICT DO NOTHING"
+        )
+    returned = "id, commune_code, quartier_id"
+    sql = (
+        with_answer_rows(insert, returned)
+        if dialect == "postgresql"
+        else f"{insert} RETURNING {returned}"
+    )
     statement = (
         text(sql)
-        .bindparams(*[bindparam(column.name, type_=column.type) for column in columns])
-        # A positional column: SQLAlchemy then keeps the result's description with the compiled
+        .bindparams(
+            *[
+                bindparam(column.name, type_=column.type)
+                for column in columns
+                if f":{column.name}" in sql
+            ]
+        )
+        # Positional columns: SQLAlchemy then keeps the result's description with the compiled
         # statement instead of matching the cursor's columns by name on every insert.
-        .columns(column("id", Integer))
+        .columns(
+            column("id", Integer), column("commune_code", String), column("quartier_id", Integer)
+        )
     )
     return statement, columns
+
+
+def _parameter(column, dialect: str) -> str:
+    """A value of the INSERT's SELECT list. PostgreSQL types a parameter there as text unless
+    told (VALUES takes the column's type): it is cast to the column's."""
+    if dialect != "postgresql":
+        return f":{column.name}"
+    return f"CAST(:{column.name} AS {column.type.compile(dialect=db.engine.dialect)})"
 
 
 def _python_default(column):
@@ -313,13 +401,28 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _profile_columns(profile: Profile, errors: _Errors) -> dict:
+    """The respondent's profile as the submission stores it, its place looked up (one query)."""
+    return _profile_values(profile, errors) | _place_columns(profile, errors)
+
+
+def _profile_values(profile: Profile, errors: _Errors) -> dict:
+    """The profile's columns but its place (commune and quartier)."""
     if profile.public not in PUBLICS:
         errors.add("profile.public", "Public inconnu : « jeune », « age » ou « autre ».")
     if profile.age_band not in AGE_BANDS and profile.age_band != "":
         errors.add("profile.age_band", "Tranche d'âge inconnue.")
     if profile.sex not in SEXES:
         errors.add("profile.sex", "Sexe inconnu : « femme », « homme », « autre » ou vide.")
+    return {
+        "public": profile.public,
+        "age_band": profile.age_band,
+        "sex": profile.sex,
+        "place": (profile.place or "").strip()[:200],
+    }
 
+
+def _place_columns(profile: Profile, errors: _Errors) -> dict:
+    """The commune and quartier columns, looked up; a place not in the territory is an error."""
     commune_code = (profile.commune or "").strip() or None
     commune_found, quartier_id, quartier_commune = _find_place(commune_code, profile.quartier)
     if commune_code is not None and not commune_found:
@@ -335,14 +438,36 @@ def _profile_columns(profile: Profile, errors: _Errors) -> dict:
         )
     if quartier_id is not None and commune_code is None:
         commune_code = quartier_commune
-    return {
-        "public": profile.public,
-        "age_band": profile.age_band,
-        "sex": profile.sex,
+    return {"commune_code": commune_code, "quartier_id": quartier_id}
+
+
+def _place_of(profile: Profile) -> tuple[str, dict] | None:
+    """How the sync's INSERT finds the interview's place (a kind of `_PLACE_SOURCES`, and its
+    parameters), as `_find_place` would; None for a place that cannot exist (a quartier named
+    without its commune)."""
+    commune_code = (profile.commune or "").strip() or None
+    quartier = profile.quartier
+    if quartier in (None, ""):
+        if commune_code is None:
+            return _NO_PLACE, {"commune_code": None, "quartier_id": None}
+        return "commune", {"commune_code": commune_code}
+    if _is_quartier_id(quartier):
+        parameters = {"quartier_id": int(quartier)}
+        if commune_code is None:
+            return "quartier", parameters
+        return "commune_quartier_id", parameters | {"commune_code": commune_code}
+    if commune_code is None:
+        return None
+    return "commune_quartier_name", {
         "commune_code": commune_code,
-        "quartier_id": quartier_id,
-        "place": (profile.place or "").strip()[:200],
+        "quartier_name": str(quartier).strip(),
     }
+
+
+def _is_quartier_id(quartier) -> bool:
+    return isinstance(quartier, int) or (
+        isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10
+    )
 
 
 def _find_place(
@@ -350,9 +475,7 @@ def _find_place(
 ) -> tuple[bool, int | None, str | None]:
     """(commune exists, quartier id, quartier's commune) in one query: a quartier is given by its
     id, or by its name within the commune, and must lie in the commune when both are given."""
-    by_id = isinstance(quartier, int) or (
-        isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10
-    )
+    by_id = _is_quartier_id(quartier)
     wanted_quartier = quartier not in (None, "")
     if commune_code is None:
         if not (wanted_quartier and by_id):
