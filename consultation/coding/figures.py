@@ -256,7 +256,12 @@ def cached_in_parts(
     plain JSON counts of the submissions of ids low to high - 1 (a part of PART ids),
     `merge(counts of every part, in order)` the figures. Only the parts whose fingerprint changed
     since they were counted are counted again. The fingerprint of everything is read first, as
-    `cached` reads it: the parts' fingerprints (a grouped scan, dearer) only when it changed."""
+    `cached` reads it: the parts' fingerprints (a grouped scan, dearer) only when it changed.
+
+    A part's counts are kept as their JSON text, in memory and in the file, and read only to be
+    added up: a few dozen strings outlive the visit instead of tens of thousands of lists, which
+    would soon set off a full garbage collection of the worker (a quarter of a second once the
+    French pipeline is loaded, on the visit that happens to allocate past the threshold)."""
     whole = _digest(codebook, suggestions)
     key = repr((page, codebook.questionnaire_id, parameters))
     figures, kept = _remembered(key, whole)
@@ -277,9 +282,9 @@ def cached_in_parts(
             )
             if counted is None:
                 low = part * PART
-                counted = (digest, _plain_json(compute_part(low, low + PART)))
+                counted = (digest, json.dumps(compute_part(low, low + PART), default=_plain))
             parts[part] = counted
-        figures = _plain_json(merge([counts for _digest, counts in parts.values()]))
+        figures = _plain_json(merge([json.loads(counts) for _digest, counts in parts.values()]))
         _write(
             path,
             {
@@ -349,8 +354,13 @@ def _read_stored(path: Path, key: str) -> dict:
 
 
 def _stored_parts(stored: dict) -> dict:
+    """{part: (digest, its counts' JSON text)} of a file (parts kept otherwise are counted again)."""
     try:
-        return {int(part): (digest, counts) for part, digest, counts in stored.get("parts", [])}
+        return {
+            int(part): (digest, counts)
+            for part, digest, counts in stored.get("parts", [])
+            if isinstance(counts, str)
+        }
     except (TypeError, ValueError):
         return {}
 
@@ -405,8 +415,8 @@ def _write(path: Path, stored: dict) -> None:
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
         ) as handle:
             written = handle.name
-            # Encoded in one piece: json.dump writes through the pure-Python encoder, ten times
-            # slower on the parts' counts (a tenth of a second at 25,000 submissions).
+            # Encoded in one piece: json.dump writes through the pure-Python encoder, several
+            # times slower on figures of hundreds of kilobytes.
             handle.write(json.dumps(stored))
         os.replace(written, path)
     except OSError:
