@@ -442,3 +442,23 @@ def test_agreement_counted_in_parts_is_the_agreement_of_every_coding(
     )
     assert response.status_code == 302
     same_as_everything_at_once()
+
+
+def test_without_their_change_counters_the_figures_follow_the_data_by_their_scans(
+    coder, study, codebook, db, monkeypatch
+):
+    """SQLite reads the change counters its triggers keep (coding/changes.py); a migration that
+    copies a table drops its triggers, and the fingerprint then scans the tables again, as on
+    PostgreSQL: the parts' figures follow every change all the same."""
+    from consultation.coding import changes, figures
+
+    assert changes.in_place() == (db.session.get_bind().dialect.name == "sqlite")
+    monkeypatch.setattr(changes, "in_place", lambda: False)
+    monkeypatch.setattr(figures, "PART", 1)
+    housing, loneliness = _code(codebook, "logement-cout"), _code(codebook, "isolement")
+    coding_id = _code_words(coder, study, 0, housing, "loyers")
+    _code_words(coder, study, 1, loneliness, "seule")
+    assert _frequencies(coder, study)[0] == {HOUSING: (1, 1), "Isolement, lien social": (1, 1)}
+    db.session.execute(update(Coding).where(Coding.id == coding_id).values(code_id=loneliness.id))
+    db.session.commit()
+    assert _frequencies(coder, study)[0] == {"Isolement, lien social": (2, 2)}

@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from consultation import create_app
+from consultation.coding.changes import is_changes_object
 from consultation.config import normalise_database_url
 from consultation.extensions import db as _db
 from consultation.submissions.answer_table import is_search_object
@@ -48,9 +49,16 @@ def test_upgrade_gives_the_models_schema_and_downgrade_empties_it(migrated_app):
     with migrated_app.app_context():
         upgrade()
         with _db.engine.connect() as connection:
-            # The answer table's full-text search (FTS5 table, GIN index) is made by hand.
+            # The answer table's full-text search (FTS5 table, GIN index) and the figures' change
+            # counters (SQLite) are made by hand.
             context = MigrationContext.configure(
-                connection, opts={"include_name": is_search_object}
+                connection,
+                opts={
+                    "include_name": lambda name, type_, parents: (
+                        is_search_object(name, type_, parents)
+                        and not is_changes_object(name, type_, parents)
+                    )
+                },
             )
             differences = compare_metadata(context, _db.metadata)
         assert differences == [], differences
@@ -383,4 +391,72 @@ def test_answer_rows_keep_their_search_when_their_indexes_and_keys_change(migrat
                 )
             _db.session.rollback()
             _db.session.remove()
+        downgrade(revision="base")
+
+
+BEFORE_FIGURE_COUNTERS = "5a1d9c3e7b42"
+
+
+def test_figures_change_counters_arrive_for_the_submissions_there_and_follow_their_writes(
+    migrated_app,
+):
+    """SQLite: every submission already there gets a counter, which its rows' writes (whatever
+    wrote them) then add to, its neighbours' left alone; the way down removes the counters and
+    their triggers, and the writes go on without them. PostgreSQL keeps the scans: no table."""
+    from coding_records import coding_study
+
+    from consultation.coding import changes
+    from consultation.studies.scope import enter_study
+    from consultation.studies.services import create_study
+
+    with migrated_app.app_context():
+        upgrade(revision=BEFORE_FIGURE_COUNTERS)
+        study = create_study("ABS 2026", 2026, slug="abs-2026")
+        enter_study(study, None)
+        ids = [submission.id for submission in coding_study(_db)["submissions"]]
+        _db.session.commit()
+        _db.session.remove()
+
+        upgrade()
+        connection = _db.session.connection()
+        if connection.dialect.name != "sqlite":
+            assert changes.TABLE not in inspect(connection).get_table_names()
+            assert not changes.in_place()
+            _db.session.remove()
+            downgrade(revision="base")
+            return
+
+        def counters() -> dict[int, int]:
+            return dict(
+                _rows(_db.session.connection(), "SELECT submission_id, changes FROM figures_change")
+            )
+
+        assert changes.in_place()
+        before = counters()
+        assert sorted(before) == sorted(ids)
+        writes = [
+            ("UPDATE answer_text SET lemmas = 'solitude' WHERE submission_id = :id", ids[1]),
+            ("UPDATE submission SET review_comment = 'vu' WHERE id = :id", ids[2]),
+            ("DELETE FROM answer_text WHERE submission_id = :id", ids[3]),
+        ]
+        for statement, submission_id in writes:
+            _db.session.execute(text(statement), {"id": submission_id})
+            after = counters()
+            assert after[submission_id] > before[submission_id]
+            assert {key: value for key, value in after.items() if key != submission_id} == {
+                key: value for key, value in before.items() if key != submission_id
+            }
+            before = after
+        _db.session.rollback()
+        _db.session.remove()
+
+        downgrade(revision=BEFORE_FIGURE_COUNTERS)
+        connection = _db.session.connection()
+        assert changes.TABLE not in inspect(connection).get_table_names()
+        assert not changes.in_place()
+        _db.session.execute(
+            text("DELETE FROM answer_text WHERE submission_id = :id"), {"id": ids[0]}
+        )
+        _db.session.rollback()
+        _db.session.remove()
         downgrade(revision="base")

@@ -85,10 +85,18 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    # The full-text search objects of the answer table are made by its migration, not by models.
+    # The full-text search objects of the answer table and the analysis figures' change counters
+    # are made by their migrations, not by models.
+    from consultation.coding.changes import is_changes_object
     from consultation.submissions.answer_table import is_search_object
 
-    conf_args.setdefault("include_name", is_search_object)
+    conf_args.setdefault(
+        "include_name",
+        lambda name, type_, parent_names: (
+            is_search_object(name, type_, parent_names)
+            and not is_changes_object(name, type_, parent_names)
+        ),
+    )
     connectable = get_engine()
 
     with connectable.connect() as connection:
