@@ -313,6 +313,11 @@ def preload_pipeline(model: str = DEFAULT_MODEL) -> threading.Thread:
             load_pipeline(model)
         except Exception:  # the request needing the model raises it again, with its message
             log.warning("modèle spaCy « %s » non préchargé", model, exc_info=True)
+            return
+        # The pipeline's millions of objects live as long as the process: set apart from the
+        # collector, so that its full collections (set off by whichever request allocates past
+        # the threshold) no longer walk them, a quarter of a second each.
+        gc.freeze()
 
     thread = threading.Thread(target=load, name=f"preload-{model}", daemon=True)
     thread.start()

@@ -38,7 +38,7 @@ def _run(script: str, tmp_path, **environment) -> dict:
 
 
 _SERVED = """
-import json, sys
+import gc, json, sys
 from analyse import nlp
 from consultation import create_app
 
@@ -50,13 +50,19 @@ print(json.dumps({{
     "preloading": preload is not None,
     "loaded": nlp.pipeline_loaded(),
     "spacy_imported": "spacy" in sys.modules,
+    "set_apart_from_the_collector": gc.get_freeze_count() > 100_000,
 }}))
 """
 
 
 def test_a_served_app_loads_the_french_pipeline_without_waiting_for_a_request(tmp_path):
     served = _run(_SERVED.format(serving=True), tmp_path)
-    assert served == {"preloading": True, "loaded": True, "spacy_imported": True}
+    assert served == {
+        "preloading": True,
+        "loaded": True,
+        "spacy_imported": True,
+        "set_apart_from_the_collector": True,
+    }
 
 
 def test_the_preload_setting_decides_over_the_context(tmp_path):
@@ -65,6 +71,7 @@ def test_the_preload_setting_decides_over_the_context(tmp_path):
         "preloading": False,
         "loaded": False,
         "spacy_imported": False,
+        "set_apart_from_the_collector": False,
     }
     # ... unless asked; and a server told not to does not.
     assert _run(_SERVED.format(serving=False), tmp_path, PRELOAD_NLP="1")["loaded"]
