@@ -424,7 +424,7 @@ def _profile_values(profile: Profile, errors: _Errors) -> dict:
 def _place_columns(profile: Profile, errors: _Errors) -> dict:
     """The commune and quartier columns, looked up; a place not in the territory is an error."""
     commune_code = (profile.commune or "").strip() or None
-    commune_found, quartier_id, quartier_commune = _find_place(commune_code, profile.quartier)
+    commune_found, quartier_id, quartier_commune = _find_place(_place_of(profile))
     if commune_code is not None and not commune_found:
         errors.add(
             "profile.commune",
@@ -442,16 +442,18 @@ def _place_columns(profile: Profile, errors: _Errors) -> dict:
 
 
 def _place_of(profile: Profile) -> tuple[str, dict] | None:
-    """How the sync's INSERT finds the interview's place (a kind of `_PLACE_SOURCES`, and its
-    parameters), as `_find_place` would; None for a place that cannot exist (a quartier named
-    without its commune)."""
+    """How the interview's place is found (a kind of `_PLACE_SOURCES` and `_place_statement`, and
+    its parameters), by the sync's INSERT or by `_find_place`; None for a place that cannot exist
+    (a quartier named without its commune)."""
     commune_code = (profile.commune or "").strip() or None
     quartier = profile.quartier
     if quartier in (None, ""):
         if commune_code is None:
             return _NO_PLACE, {"commune_code": None, "quartier_id": None}
         return "commune", {"commune_code": commune_code}
-    if _is_quartier_id(quartier):
+    if isinstance(quartier, int) or (
+        isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10
+    ):
         parameters = {"quartier_id": int(quartier)}
         if commune_code is None:
             return "quartier", parameters
@@ -464,42 +466,19 @@ def _place_of(profile: Profile) -> tuple[str, dict] | None:
     }
 
 
-def _is_quartier_id(quartier) -> bool:
-    return isinstance(quartier, int) or (
-        isinstance(quartier, str) and quartier.isdigit() and len(quartier) < 10
-    )
-
-
-def _find_place(
-    commune_code: str | None, quartier: int | str | None
-) -> tuple[bool, int | None, str | None]:
-    """(commune exists, quartier id, quartier's commune) in one query: a quartier is given by its
-    id, or by its name within the commune, and must lie in the commune when both are given."""
-    by_id = _is_quartier_id(quartier)
-    wanted_quartier = quartier not in (None, "")
-    if commune_code is None:
-        if not (wanted_quartier and by_id):
-            return False, None, None
-        row = (
-            db.session.connection()
-            .execute(_place_statement("quartier"), {"quartier_id": int(quartier)})
-            .first()
-        )
+def _find_place(place: tuple[str, dict] | None) -> tuple[bool, int | None, str | None]:
+    """(commune exists, quartier id, quartier's commune) of a place read by `_place_of`, in one
+    query: a quartier is given by its id, or by its name within the commune, and must lie in the
+    commune when both are given."""
+    if place is None or place[0] == _NO_PLACE:
+        return False, None, None
+    kind, parameters = place
+    row = db.session.connection().execute(_place_statement(kind), parameters).first()
+    if kind == "quartier":  # by its id alone: the commune is the quartier's
         return False, (row.id if row else None), (row.commune_code if row else None)
-    if not wanted_quartier:
-        kind, parameters = "commune", {}
-    elif by_id:
-        kind, parameters = "commune_quartier_id", {"quartier_id": int(quartier)}
-    else:
-        kind, parameters = "commune_quartier_name", {"quartier_name": str(quartier).strip()}
-    row = (
-        db.session.connection()
-        .execute(_place_statement(kind), {"commune_code": commune_code} | parameters)
-        .first()
-    )
     if row is None:
         return False, None, None
-    return True, row.id, commune_code
+    return True, row.id, parameters["commune_code"]
 
 
 @lru_cache(maxsize=None)
