@@ -85,7 +85,7 @@ def scratch_database(kind: str):
 
 def build(database_url: str, size: int) -> dict:
     """Fills the database; returns what the measures need (ids, a code family, a lemma)."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from analyse.nlp import analyse_texts, fold
     from consultation import create_app
@@ -101,8 +101,8 @@ def build(database_url: str, size: int) -> dict:
     from consultation.questionnaire_store.definitions import version_model
     from consultation.questionnaire_store.models import QuestionnaireVersion
     from consultation.submissions.answer_table import (
+        SEARCH_TABLE,
         AnswerText,
-        _index_new_rows,
         answer_records,
         free_text_plan,
     )
@@ -161,9 +161,16 @@ def build(database_url: str, size: int) -> dict:
                 )
             db.session.execute(insert(AnswerText), records)
             if db.session.get_bind().dialect.name == "sqlite":
-                # As the app's writer does: rows missing from the full-text index cannot be
-                # deleted (an answer edited), and the concordance would find none of them.
-                _index_new_rows(ids)
+                # Analysed rows are in the full-text index, as the job's writing of their lemmas
+                # leaves them (PostgreSQL's index follows the table by itself).
+                db.session.execute(
+                    text(
+                        f"INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas) "
+                        "SELECT id, folded, lemmas FROM answer_text "
+                        "WHERE submission_id BETWEEN :first AND :last AND lemmas IS NOT NULL"
+                    ),
+                    {"first": ids[0], "last": ids[-1]},
+                )
             codings, suggestions, pseudonymised = [], [], []
             for record in records:
                 key = {"submission_id": record["submission_id"], "path": record["path"]}
@@ -313,8 +320,8 @@ def raw_queries(kind: str, built: dict) -> dict[str, tuple[str, dict]]:
     family = ", ".join(str(code_id) for code_id in built["family"])
     if kind == "postgresql":
         search = (
-            "a.id IN (SELECT id FROM answer_text WHERE to_tsvector('simple'::regconfig, folded || ' ' || "
-            "coalesce(lemmas, '')) @@ to_tsquery('simple', 'bus:*'))"
+            "a.id IN (SELECT id FROM answer_text WHERE lemmas IS NOT NULL AND "
+            "to_tsvector('simple'::regconfig, folded || ' ' || lemmas) @@ to_tsquery('simple', 'bus:*'))"
         )
     else:
         search = "a.id IN (SELECT rowid FROM answer_search WHERE answer_search MATCH '\"bus\"*')"

@@ -6,7 +6,7 @@ import re
 import pytest
 import results_reference
 from coding_records import ANSWERS, coding_study
-from sqlalchemy import select
+from sqlalchemy import select, update
 from submission_records import publish, stored_submission, territory
 
 from consultation.coding.services import create_default_codebook
@@ -67,8 +67,8 @@ def test_the_answer_table_follows_a_submission_its_edit_and_its_state(login, db,
 
 def test_a_synced_interview_writes_the_rows_its_rebuild_would(client, db, make_user):
     """The sync writes a new submission's answer rows with its own INSERT on PostgreSQL: the rows
-    are those the one writer gives when rebuilding them, column for column, and the full-text
-    index finds them; a resent interview adds none."""
+    are those the one writer gives when rebuilding them, column for column; a resent interview
+    adds none; the full-text index finds them once analysed."""
     from submission_records import device_token, payload
 
     from consultation.submissions.answer_table import write_answer_rows
@@ -108,16 +108,26 @@ def test_a_synced_interview_writes_the_rows_its_rebuild_would(client, db, make_u
     assert synced["besoins"]["age_band"] == "18_25" and synced["besoins"]["quartier_id"]
     assert synced["besoins"]["received_at"] is not None
     assert [row["position"] for row in synced.values()] == [0, 1, 2, 3]
-    hits = db.session.scalars(
-        select(AnswerText.path).where(matching_ids_clause(search_words("mamie")))
-    ).all()
-    assert hits == ["menage[1]/lien"]
 
     assert client.post("/api/v1/submissions", json=body, headers=headers).status_code == 200
     assert snapshot() == synced
     write_answer_rows([db.session.get(Submission, submission_id)])
     db.session.commit()
     assert snapshot() == synced
+
+    def hits():
+        return db.session.scalars(
+            select(AnswerText.path).where(matching_ids_clause(search_words("mamie")))
+        ).all()
+
+    # In the full-text index once the analysis job has written their lemmas, not before.
+    assert hits() == []
+    db.session.execute(
+        update(AnswerText)
+        .where(AnswerText.submission_id == submission_id)
+        .values(lemmas=AnswerText.folded)
+    )
+    assert hits() == ["menage[1]/lien"]
 
 
 def test_a_paper_entry_lands_in_the_answer_table(login, db):
@@ -170,9 +180,20 @@ def test_workspace_filters_are_answered_from_the_answer_table(login, db):
     assert _listed(coder.get(url + "?q=%25").get_data(as_text=True)) == []
 
 
-def test_full_text_search_finds_words_by_prefix_on_both_databases(db):
+def test_full_text_search_holds_the_analysed_answers_by_word_prefix_and_lemma(login, db):
+    """New answer rows cost no index entry per word: the full-text index takes an answer when
+    the analysis job writes its lemmas, and lets it go when it is edited or erased (SQLite's
+    index left sound)."""
+    from sqlalchemy import delete, text
+
+    from consultation.submissions.answer_table import SEARCH_TABLE, write_answer_rows
+    from consultation.submissions.models import Submission
+
     study = coding_study(db)
+    create_default_codebook(study["questionnaire"])
+    db.session.commit()
     questionnaire_id = study["questionnaire"].id
+    ids = [submission.id for submission in study["submissions"]]
 
     def found(query):
         return sorted(
@@ -184,11 +205,35 @@ def test_full_text_search_finds_words_by_prefix_on_both_databases(db):
             )
         )
 
-    ids = [submission.id for submission in study["submissions"]]
+    assert found("médecin") == [] and found("loyer") == []  # not analysed yet
+    coder = login("charge_etude")
+    assert coder.post(f"/etudes/etude-test/analyse/{questionnaire_id}/analyser").status_code == 302
+    db.session.expire_all()
     assert found("médecin") == [ids[3]]
     assert found("loyer") == [ids[0]]  # « loyers »: a prefix
     assert found("bus soir") == [ids[2]]
+    assert found("trouver") == [ids[3]]  # « trouve »: by its lemma
     assert found("métro") == []
+
+    edited = db.session.get(Submission, ids[3])
+    edited.answers = {**edited.answers, "besoins": "Plus de médecins de garde le dimanche."}
+    write_answer_rows([edited])
+    assert found("médecin") == [] and found("trouver") == []  # until analysed again
+    db.session.execute(delete(AnswerText).where(AnswerText.submission_id == ids[0]))
+    assert found("loyer") == [] and found("bus") == [ids[2]]
+    if db.session.get_bind().dialect.name == "sqlite":
+        connection = db.session.connection()
+        assert (
+            connection.execute(
+                text(
+                    f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH 'loyers OR medecin'"
+                )
+            ).all()
+            == []
+        )
+        connection.execute(
+            text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('integrity-check')")
+        )
 
 
 def test_concordance_reads_the_indexed_answers(login, db):

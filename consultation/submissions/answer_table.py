@@ -8,10 +8,11 @@ from the sync, by the submission's INSERT itself on PostgreSQL (`with_answer_row
 in one statement) and by `write_new_answer_rows` right after it on SQLite. It can be rebuilt from
 the submissions (`consultation reponses-libres reconstruire`).
 
-Concordance searches it through a full-text index: an FTS5 table on SQLite (filled by the
-writer, kept exact by triggers on update and delete), a GIN index over a `simple` tsvector on
-PostgreSQL. Both index the folded text and, once the analysis job has seen an answer, its
-lemmas."""
+Concordance searches it through a full-text index of the answers the analysis job has seen: their
+folded text and their lemmas, in an FTS5 table on SQLite (kept by triggers when the job writes the
+lemmas, when a row is deleted or its text changes), a partial GIN index over a `simple` tsvector
+on PostgreSQL. An answer not analysed yet is not in it (the concordance reads all of those, and
+checks each): a new interview's answer rows then cost the sync no index entry per word."""
 
 from __future__ import annotations
 
@@ -105,19 +106,22 @@ class AnswerText(db.Model):
 
 
 # ---- full-text search, created with the table (tests, create_all) and by the migration ---------------
-# On SQLite, triggers keep the index exact when a row is deleted or its text or lemmas change; new
-# rows are indexed by the writer in one statement per call (`_index_new_rows`), which costs a third
-# of a trigger firing once per row, inside the sync's write lock.
+# Only rows with lemmas (written by the analysis job, by UPDATE) are indexed: answer rows are
+# always inserted without them, so no insert needs the index. On SQLite, triggers add a row when
+# its lemmas arrive and take it out when it is deleted or changed; a row never indexed is never
+# taken out (FTS5 must be told the very values it indexed).
 SQLITE_SEARCH_DDL = [
     f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(folded, lemmas, content='answer_text', content_rowid='id')",
-    f"""CREATE TRIGGER answer_text_search_delete AFTER DELETE ON answer_text BEGIN
+    f"""CREATE TRIGGER answer_text_search_delete AFTER DELETE ON answer_text
+WHEN old.lemmas IS NOT NULL BEGIN
   INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, folded, lemmas)
-  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
+  VALUES ('delete', old.id, old.folded, old.lemmas);
 END""",
     f"""CREATE TRIGGER answer_text_search_update AFTER UPDATE OF folded, lemmas ON answer_text BEGIN
   INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, folded, lemmas)
-  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
-  INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas) VALUES (new.id, new.folded, coalesce(new.lemmas, ''));
+  SELECT 'delete', old.id, old.folded, old.lemmas WHERE old.lemmas IS NOT NULL;
+  INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas)
+  SELECT new.id, new.folded, new.lemmas WHERE new.lemmas IS NOT NULL;
 END""",
 ]
 SQLITE_SEARCH_DROP = [
@@ -126,8 +130,10 @@ SQLITE_SEARCH_DROP = [
     "DROP TRIGGER IF EXISTS answer_text_search_update",
     f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
 ]
-_PG_VECTOR = "to_tsvector('simple'::regconfig, folded || ' ' || coalesce(lemmas, ''))"
-POSTGRESQL_SEARCH_DDL = [f"CREATE INDEX {SEARCH_INDEX} ON answer_text USING gin (({_PG_VECTOR}))"]
+_PG_VECTOR = "to_tsvector('simple'::regconfig, folded || ' ' || lemmas)"
+POSTGRESQL_SEARCH_DDL = [
+    f"CREATE INDEX {SEARCH_INDEX} ON answer_text USING gin (({_PG_VECTOR})) WHERE lemmas IS NOT NULL"
+]
 POSTGRESQL_SEARCH_DROP = [f"DROP INDEX IF EXISTS {SEARCH_INDEX}"]
 
 for _statement in SQLITE_SEARCH_DDL:
@@ -274,27 +280,11 @@ def write_answer_rows(submissions: Iterable, *, new: bool = False) -> int:
 
 
 def _write_records(records: list[dict]) -> int:
-    """Inserts new answer rows, and adds them to SQLite's full-text index (PostgreSQL's follows
-    the table by itself). Returns how many."""
+    """Inserts new answer rows, without lemmas: the full-text index takes them when the analysis
+    job writes their lemmas. Returns how many."""
     for start in range(0, len(records), _CHUNK):
         _insert_rows(records[start : start + _CHUNK])
-    if records and db.session.get_bind().dialect.name == "sqlite":
-        _index_new_rows(sorted({record["submission_id"] for record in records}))
     return len(records)
-
-
-def _index_new_rows(submission_ids: list[int]) -> None:
-    """SQLite: adds the answer rows of these submissions, all just inserted, to the full-text
-    index, in one statement per chunk (PostgreSQL's index follows the table by itself)."""
-    connection = db.session.connection()
-    for start in range(0, len(submission_ids), _CHUNK):
-        chunk = submission_ids[start : start + _CHUNK]
-        connection.exec_driver_sql(
-            f"INSERT INTO {SEARCH_TABLE}(rowid, folded, lemmas) "
-            "SELECT id, folded, coalesce(lemmas, '') FROM answer_text "
-            f"WHERE submission_id IN ({', '.join('?' for _ in chunk)})",
-            tuple(chunk),
-        )
 
 
 def _insert_rows(records: list[dict]) -> None:
@@ -444,14 +434,18 @@ def search_words(value: str) -> list[str]:
 
 
 def matching_ids_clause(words: list[str]):
-    """A WHERE clause on AnswerText: rows whose folded text or lemmas hold every word as a prefix,
-    found through the full-text index of the database."""
+    """A WHERE clause on AnswerText: analysed rows whose folded text or lemmas hold every word as
+    a prefix, found through the full-text index of the database. Rows not analysed yet are not
+    in the index: a caller wanting them too reads them apart (`AnswerText.lemmas.is_(None)`)."""
     if db.session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
         matches = literal_column(_PG_VECTOR).op("@@")(
             func.to_tsquery(literal_column("'simple'::regconfig"), query)
         )
-        return AnswerText.id.in_(select(AnswerText.id).where(matches))
+        # The partial index's own condition, for the planner to use it.
+        return AnswerText.id.in_(
+            select(AnswerText.id).where(AnswerText.lemmas.is_not(None), matches)
+        )
     query = " AND ".join(f'"{word}"*' for word in words)
     return AnswerText.id.in_(
         text(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts_query").bindparams(

@@ -87,9 +87,27 @@ def upgrade():
     _backfill()
 
 
-def _create_search():
-    from consultation.submissions.answer_table import POSTGRESQL_SEARCH_DDL, SQLITE_SEARCH_DDL
+# The full-text search as the revisions up to 0d6e2b8f4a17 keep it (every row indexed; on SQLite,
+# new rows by the writer), written out: later revisions change it from there.
+SQLITE_SEARCH_DDL = [
+    "CREATE VIRTUAL TABLE answer_search USING fts5(folded, lemmas, content='answer_text', content_rowid='id')",
+    """CREATE TRIGGER answer_text_search_delete AFTER DELETE ON answer_text BEGIN
+  INSERT INTO answer_search(answer_search, rowid, folded, lemmas)
+  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
+END""",
+    """CREATE TRIGGER answer_text_search_update AFTER UPDATE OF folded, lemmas ON answer_text BEGIN
+  INSERT INTO answer_search(answer_search, rowid, folded, lemmas)
+  VALUES ('delete', old.id, old.folded, coalesce(old.lemmas, ''));
+  INSERT INTO answer_search(rowid, folded, lemmas) VALUES (new.id, new.folded, coalesce(new.lemmas, ''));
+END""",
+]
+POSTGRESQL_SEARCH_DDL = [
+    "CREATE INDEX ix_answer_text_search ON answer_text USING gin "
+    "((to_tsvector('simple'::regconfig, folded || ' ' || coalesce(lemmas, ''))))"
+]
 
+
+def _create_search():
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRESQL_SEARCH_DDL}.get(
         dialect, []
