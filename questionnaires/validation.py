@@ -93,6 +93,8 @@ class _Layout:
     repeat_fields: dict[str, str]  # name -> innermost enclosing repeat
     nodes: dict[str, Question | Group]  # by name (the first of a name, as find gives)
     graph: DependencyGraph
+    # Choices by name, of each choice list read so far (kept by the copies that `fresh` makes).
+    offered: dict[str, dict[str, Choice]]
     today: datetime.date | None = None  # what today() gives; None: the real today
     # True once the answers hold only the form's own names (validate_answers reads them so):
     # `repeat_fields` then covers them all.
@@ -107,7 +109,7 @@ class _Layout:
         for _, node in questionnaire.walk():
             nodes.setdefault(node.name, node)
         graph = dependency_graph(questionnaire)
-        return cls(questionnaire, groups_around, repeat_fields, nodes, graph, today)
+        return cls(questionnaire, groups_around, repeat_fields, nodes, graph, {}, today)
 
     def fresh(self, today: datetime.date | None) -> "_Layout":
         """The same lookups for another call (they are only read, never changed)."""
@@ -117,11 +119,24 @@ class _Layout:
             self.repeat_fields,
             self.nodes,
             self.graph,
+            self.offered,
             today,
         )
         layout._calculations = self.calculations()
         layout._choice_labels = self._choice_labels
         return layout
+
+    def offered_choices(self, list_name: str) -> dict[str, Choice] | None:
+        """The choices of a list by name; None for a list the form does not have."""
+        found = self.offered.get(list_name)
+        if found is None:
+            choice_list = self.questionnaire.choice_lists.get(list_name)
+            if choice_list is None:
+                return None
+            found = self.offered[list_name] = {
+                choice.name: choice for choice in choice_list.choices
+            }
+        return found
 
     def calculations(self) -> list[Question]:
         """calculation_order(), once per call: _settle asks at each round."""
@@ -360,11 +375,18 @@ def _settle(layout: _Layout, answers: dict) -> dict:
     read, directly or through others, an answer the last round's relevance dropped."""
     computed = _compute_calculations(layout, answers)
     current = _prune(layout, computed)
+    calculations = bool(layout.calculations())
     for _ in range(len(layout.groups_around) + 2):
-        dropped = {path.rpartition("/")[2] for path in _paths(computed) - _paths(current)}
-        if not dropped:
-            break
-        computed = _compute_calculations(layout, current, layout.graph.dependents(dropped))
+        if calculations:
+            dropped = {path.rpartition("/")[2] for path in _paths(computed) - _paths(current)}
+            if not dropped:
+                break
+            computed = _compute_calculations(layout, current, layout.graph.dependents(dropped))
+        elif current == computed:
+            break  # relevance dropped nothing
+        else:
+            # Nothing to compute again: only the relevance of what is left, until it holds.
+            computed = current
         settled = _prune(layout, computed)
         if settled == current:
             break
@@ -722,10 +744,9 @@ def _interpolate(layout: _Layout, text: str, answers: Mapping, context: str | No
 
 
 def _refused_choices(layout, question: Question, value, answers, context) -> list[str]:
-    choice_list = layout.questionnaire.choice_lists.get(question.choice_list)
-    if choice_list is None:
+    offered = layout.offered_choices(question.choice_list)
+    if offered is None:
         return []  # the form's problem, reported by check_questionnaire
-    offered = {choice.name: choice for choice in choice_list.choices}
     chosen = value if isinstance(value, list) else [value]
     refused = []
     for name in chosen:

@@ -549,3 +549,27 @@ def test_a_validator_made_once_checks_exactly_as_validate_answers(questionnaire,
     assert validator(answers) == expected
     date = datetime.date(2026, 3, 15)
     assert validator(answers, today=date) == validate_answers(questionnaire, answers, today=date)
+
+
+def test_relevance_drops_answers_in_turn_in_a_form_without_calculations():
+    """A question hidden by an answer that relevance itself dropped is dropped too, until the
+    answers hold still; what stays shown is kept and checked."""
+    form = Questionnaire(
+        title="Logement",
+        form_id="logement",
+        children=[
+            Question("integer", "enfants", {"fr": "Nombre d'enfants"}),
+            Question("integer", "scolarises", {"fr": "Dont scolarisés"}, relevant="${enfants} > 0"),
+            Question("text", "ecole", {"fr": "Quelle école ?"}, relevant="${scolarises} > 0"),
+            Question("text", "cantine", {"fr": "Cantine ?"}, relevant="${ecole} != ''"),
+            Question("text", "commentaire", {"fr": "Commentaire"}, required=True),
+        ],
+    )
+    answers = {"enfants": 0, "scolarises": 2, "ecole": "Jules Ferry", "cantine": "oui"}
+    for result in (validate_answers(form, answers), AnswerValidator(form)(answers)):
+        assert result.answers == {"enfants": 0}
+        assert [(error.path, error.code) for error in result.errors] == [
+            ("commentaire", "required")
+        ]
+    shown = {**answers, "enfants": 1, "commentaire": "Rien"}
+    assert validate_answers(form, shown).answers == shown
