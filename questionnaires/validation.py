@@ -95,12 +95,19 @@ class _Layout:
     graph: DependencyGraph
     # Choices by name, of each choice list read so far (kept by the copies that `fresh` makes).
     offered: dict[str, dict[str, Choice]]
+    # The answer nodes of each level read so far, by id of its children list (kept likewise).
+    levels: dict[int, _Level]
     today: datetime.date | None = None  # what today() gives; None: the real today
     # True once the answers hold only the form's own names (validate_answers reads them so):
     # `repeat_fields` then covers them all.
     answers_of_the_form: bool = False
     _calculations: list[Question] | None = None
     _choice_labels: dict[str, dict[str, str]] | None = None
+    # What the last `_prune` found of each condition it evaluated, by (node id, repeat
+    # instance), and the answers it read them in: the checks that follow read the same
+    # relevance again when their answers are equal to those.
+    relevance: dict[tuple[int, str | None], bool] = field(default_factory=dict)
+    relevance_read: Mapping | None = None
 
     @classmethod
     def of(cls, questionnaire: Questionnaire, today: datetime.date | None = None) -> "_Layout":
@@ -109,10 +116,11 @@ class _Layout:
         for _, node in questionnaire.walk():
             nodes.setdefault(node.name, node)
         graph = dependency_graph(questionnaire)
-        return cls(questionnaire, groups_around, repeat_fields, nodes, graph, {}, today)
+        return cls(questionnaire, groups_around, repeat_fields, nodes, graph, {}, {}, today)
 
     def fresh(self, today: datetime.date | None) -> "_Layout":
-        """The same lookups for another call (they are only read, never changed)."""
+        """The same lookups for another call. They are shared: those filled as they are first
+        needed (choices, levels) get the same entry whichever call fills it."""
         layout = _Layout(
             self.questionnaire,
             self.groups_around,
@@ -120,6 +128,7 @@ class _Layout:
             self.nodes,
             self.graph,
             self.offered,
+            self.levels,
             today,
         )
         layout._calculations = self.calculations()
@@ -137,6 +146,18 @@ class _Layout:
                 choice.name: choice for choice in choice_list.choices
             }
         return found
+
+    def answer_level(self, children: list) -> _Level:
+        """The questions and repeats of one level, worked out once: reading answers visits them
+        all for every answer set."""
+        level = self.levels.get(id(children))
+        if level is None:
+            nodes = list(_answer_nodes(children))
+            level = self.levels[id(children)] = _Level(
+                [(node, isinstance(node, Group), _read_from_client(node)) for node in nodes],
+                frozenset(node.name for node in nodes),
+            )
+        return level
 
     def calculations(self) -> list[Question]:
         """calculation_order(), once per call: _settle asks at each round."""
@@ -172,6 +193,22 @@ class _Layout:
 
     def repeats_around(self, name: str) -> list[Group]:
         return [group for group in self.groups_around.get(name, []) if group.repeat]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The answer nodes of one level of a form (plain groups do not nest answers)."""
+
+    # (node, whether it is a repeat, whether the client's answer is read: not for a note nor a
+    # computed question, whose value is computed here, never trusted)
+    nodes: list[tuple[Question | Group, bool, bool]]
+    names: frozenset[str]
+
+
+def _read_from_client(node: Question | Group) -> bool:
+    return isinstance(node, Group) or not (
+        node.type in TYPES_WITHOUT_ANSWER or _is_computed(node) or node.type == "calculate"
+    )
 
 
 def _shape(questionnaire: Questionnaire) -> tuple[dict[str, list[Group]], dict[str, str]]:
@@ -338,6 +375,8 @@ def _stored_value(value):
 
 def _prune(layout: _Layout, answers: dict) -> dict:
     """A copy of ``answers`` without the answers to questions that are not relevant."""
+    layout.relevance = {}
+    layout.relevance_read = answers
     return _prune_level(layout, layout.questionnaire.children, answers, answers, None)
 
 
@@ -345,9 +384,14 @@ def _prune_level(
     layout: _Layout, children: list, level: Mapping, answers: Mapping, context: str | None
 ) -> dict:
     kept: dict = {}
+    relevance = layout.relevance
     for child in children:
-        if not _condition_holds(layout, child.relevant, answers, context):
-            continue
+        if child.relevant:
+            shown = relevance[id(child), context] = _condition_holds(
+                layout, child.relevant, answers, context
+            )
+            if not shown:
+                continue
         if isinstance(child, Group) and not child.repeat:
             kept.update(_prune_level(layout, child.children, level, answers, context))
         elif isinstance(child, Group):
@@ -446,7 +490,20 @@ def _validate(layout: _Layout, answers: Mapping) -> ValidationResult:
     layout.answers_of_the_form = True
     cleaned = _settle(layout, coerced)
     errors = list(unknown)
-    _check_level(layout, questionnaire.children, cleaned, cleaned, None, "", reading_errors, errors)
+    # Relevance is what the last pruning found when it read these very answers (the usual case:
+    # it dropped nothing, or nothing more): not evaluated a second time.
+    relevance = layout.relevance if layout.relevance_read == cleaned else {}
+    _check_level(
+        layout,
+        questionnaire.children,
+        cleaned,
+        cleaned,
+        None,
+        "",
+        reading_errors,
+        errors,
+        relevance,
+    )
     return ValidationResult(errors=errors, answers=cleaned)
 
 
@@ -455,14 +512,13 @@ def _read_level(
 ) -> dict:
     """The answers of one level read as their types; unreadable ones are kept aside as errors."""
     cleaned: dict = {}
-    names = set()
-    for node in _answer_nodes(children):
-        names.add(node.name)
-        if node.name not in raw:
+    level = layout.answer_level(children)
+    for node, repeat, read in level.nodes:
+        if node.name not in raw or not read:
             continue
         value = raw[node.name]
         path = prefix + node.name
-        if isinstance(node, Group):
+        if repeat:
             if value is None or value == "":
                 continue
             if not isinstance(value, list) or not all(
@@ -481,8 +537,6 @@ def _read_level(
                 for index, instance in enumerate(value)
             ]
             continue
-        if node.type in TYPES_WITHOUT_ANSWER or _is_computed(node) or node.type == "calculate":
-            continue  # a note takes no answer; a calculation is recomputed here, never trusted
         try:
             value = read_answer(node, value)
         except InvalidAnswer as problem:
@@ -493,7 +547,7 @@ def _read_level(
         if value is not None:
             cleaned[node.name] = value
     for name in raw:
-        if name not in names:
+        if name not in level.names:
             unknown.append(
                 AnswerError(
                     prefix + name,
@@ -612,24 +666,46 @@ def _required(layout: _Layout, question: Question, answers: Mapping, context: st
 
 
 def _check_level(
-    layout, children, level: Mapping, answers: Mapping, context, prefix: str, reading_errors, errors
+    layout,
+    children,
+    level: Mapping,
+    answers: Mapping,
+    context,
+    prefix: str,
+    reading_errors,
+    errors,
+    relevance: dict,
 ) -> None:
     for child in children:
-        if not _condition_holds(layout, child.relevant, answers, context):
-            continue
+        if child.relevant:
+            shown = relevance.get((id(child), context))
+            if shown is None:
+                shown = _condition_holds(layout, child.relevant, answers, context)
+            if not shown:
+                continue
         path = prefix + child.name
         if isinstance(child, Group) and not child.repeat:
             _check_level(
-                layout, child.children, level, answers, context, prefix, reading_errors, errors
+                layout,
+                child.children,
+                level,
+                answers,
+                context,
+                prefix,
+                reading_errors,
+                errors,
+                relevance,
             )
         elif isinstance(child, Group):
-            _check_repeat(layout, child, level, answers, context, path, reading_errors, errors)
+            _check_repeat(
+                layout, child, level, answers, context, path, reading_errors, errors, relevance
+            )
         else:
             _check_question(layout, child, level, answers, context, path, reading_errors, errors)
 
 
 def _check_repeat(
-    layout, group: Group, level, answers, context, path, reading_errors, errors
+    layout, group: Group, level, answers, context, path, reading_errors, errors, relevance: dict
 ) -> None:
     if path in reading_errors:
         errors.append(reading_errors[path])
@@ -661,6 +737,7 @@ def _check_repeat(
             f"{path}[{index}]/",
             reading_errors,
             errors,
+            relevance,
         )
 
 
@@ -669,12 +746,6 @@ def _check_question(
 ) -> None:
     if question.type in TYPES_WITHOUT_ANSWER or question.type == "calculate":
         return
-
-    def label() -> str:
-        # "Âge de ${prenom}" names the member whose age is wrong: "Âge de Karim". Worked out
-        # only for an error: most answers have none.
-        return _interpolate(layout, layout.label(question), answers, context)
-
     if path in reading_errors:
         errors.append(reading_errors[path])
         return
@@ -682,9 +753,10 @@ def _check_question(
     if value is None:
         if _required(layout, question, answers, context):
             custom = _interpolate(layout, layout.text(question.required_message), answers, context)
+            label = _shown_label(layout, question, answers, context)
             errors.append(
                 AnswerError(
-                    path, "required", f"« {label()} » : {custom or 'ce champ est obligatoire.'}"
+                    path, "required", f"« {label} » : {custom or 'ce champ est obligatoire.'}"
                 )
             )
         return
@@ -692,11 +764,12 @@ def _check_question(
         refused = _refused_choices(layout, question, value, answers, context)
         if refused:
             listed = ", ".join(f"« {name} »" for name in refused)
+            label = _shown_label(layout, question, answers, context)
             errors.append(
                 AnswerError(
                     path,
                     "choice",
-                    f"« {label()} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
+                    f"« {label} » : {listed} {'ne fait' if len(refused) == 1 else 'ne font'} pas partie des choix proposés.",
                 )
             )
             return
@@ -713,13 +786,20 @@ def _check_question(
             custom = _interpolate(
                 layout, layout.text(question.constraint_message), answers, context
             )
+            label = _shown_label(layout, question, answers, context)
             errors.append(
                 AnswerError(
                     path,
                     "constraint",
-                    f"« {label()} » : {custom or 'la réponse n’est pas valide.'}",
+                    f"« {label} » : {custom or 'la réponse n’est pas valide.'}",
                 )
             )
+
+
+def _shown_label(layout: _Layout, question: Question, answers: Mapping, context) -> str:
+    """The question's label as the page shows it: "Âge de ${prenom}" names the member whose age
+    is wrong, "Âge de Karim". Worked out only for an error: most answers have none."""
+    return _interpolate(layout, layout.label(question), answers, context)
 
 
 _REFERENCE = re.compile(r"\$\{([^}\s]+)\}")

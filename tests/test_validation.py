@@ -573,3 +573,39 @@ def test_relevance_drops_answers_in_turn_in_a_form_without_calculations():
         ]
     shown = {**answers, "enfants": 1, "commentaire": "Rien"}
     assert validate_answers(form, shown).answers == shown
+
+
+@pytest.mark.parametrize("through_a_calculation", [False, True])
+def test_required_follows_the_relevance_the_answers_settle_on(through_a_calculation):
+    """A required question is asked for only if it is still shown once relevance has dropped
+    what it hides: the checks read the relevance of the answers kept, not of those sent (the
+    first pruning saw « Jules Ferry » and showed « cantine »)."""
+    counted = [Question("calculate", "nb_enfants", {}, calculation="${enfants}")]
+    form = Questionnaire(
+        title="Logement",
+        form_id="logement",
+        children=[
+            Question("integer", "enfants", {"fr": "Nombre d'enfants"}),
+            *(counted if through_a_calculation else []),
+            Question(
+                "text",
+                "ecole",
+                {"fr": "Quelle école ?"},
+                relevant="${nb_enfants} > 0" if through_a_calculation else "${enfants} > 0",
+            ),
+            Question(
+                "text", "cantine", {"fr": "Cantine ?"}, required=True, relevant="${ecole} != ''"
+            ),
+            Question(
+                "text", "transport", {"fr": "Transport ?"}, required=True, relevant="${ecole} = ''"
+            ),
+        ],
+    )
+    answers = {"enfants": 0, "ecole": "Jules Ferry"}
+    for result in (validate_answers(form, answers), AnswerValidator(form)(answers)):
+        assert "ecole" not in result.answers
+        assert [(error.path, error.code) for error in result.errors] == [("transport", "required")]
+    with_school = {"enfants": 2, "ecole": "Jules Ferry"}
+    for result in (validate_answers(form, with_school), AnswerValidator(form)(with_school)):
+        assert result.answers["ecole"] == "Jules Ferry"
+        assert [(error.path, error.code) for error in result.errors] == [("cantine", "required")]
