@@ -47,6 +47,12 @@ _DECIMAL = re.compile(r"^\s*[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)\s*$")
 LARGEST_INTEGER = 2**53 - 1
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+# What no database stores in text: NUL (PostgreSQL refuses it) and half of a UTF-16 surrogate
+# pair (a JSON escape such as "\ud800" left alone, which no UTF-8 text can hold).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = (
+    "la réponse contient un caractère invalide (caractère nul ou caractère Unicode incomplet)."
+)
 _TRUE_WORDS = ("yes", "true", "true()", "1", "oui")
 _FALSE_WORDS = ("", "no", "false", "false()", "0", "non")
 
@@ -570,6 +576,8 @@ def read_answer(question: Question, value):
         limit = PARAGRAPH_MAX_LENGTH if kind == "paragraph" else TEXT_MAX_LENGTH
         if len(text) > limit:
             raise InvalidAnswer(f"la réponse dépasse {limit} caractères.")
+        if UNSTORABLE.search(text):
+            raise InvalidAnswer(UNSTORABLE_MESSAGE)
         return text
     if kind in ("integer", "rating"):
         number = _read_integer(value)
@@ -588,6 +596,8 @@ def read_answer(question: Question, value):
     if kind == "select_one":
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise InvalidAnswer("la réponse doit être un choix de la liste.")
+        if isinstance(value, str) and UNSTORABLE.search(value):
+            raise InvalidAnswer(UNSTORABLE_MESSAGE)
         return str(value).strip()
     if kind == "select_multiple":
         if isinstance(value, str):
@@ -598,8 +608,12 @@ def read_answer(question: Question, value):
             items = [str(item).strip() for item in value]
         else:
             raise InvalidAnswer("la réponse doit être une liste de choix.")
+        if any(UNSTORABLE.search(item) for item in items):
+            raise InvalidAnswer(UNSTORABLE_MESSAGE)
         unique = list(dict.fromkeys(item for item in items if item))
         return unique or None
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise InvalidAnswer(UNSTORABLE_MESSAGE)
     return value
 
 
@@ -861,6 +875,7 @@ __all__ = [
     "AnswerError",
     "AnswerValidator",
     "InvalidAnswer",
+    "UNSTORABLE",
     "ValidationResult",
     "calculation_order",
     "compute_calculations",

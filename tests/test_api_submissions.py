@@ -116,6 +116,35 @@ def test_invalid_answers_and_profile_are_reported_by_field_path(tablet, db):
     assert _count(db) == 0
 
 
+@pytest.mark.parametrize(
+    "answers, profile, path",
+    [
+        # "\ud800" alone is valid JSON, but half a character: no UTF-8 text can hold it.
+        ({"besoins": "Un logement \ud800 plus grand"}, {}, "answers.besoins"),
+        ({"prenom": "Ka\x00rim"}, {}, "answers.prenom"),
+        ({"menage": [{"lien": "fille\udc00", "age_membre": 12}]}, {}, "answers.menage[0]/lien"),
+        ({}, {"place": "Mission locale \udfff"}, "profile.place"),
+    ],
+)
+def test_text_no_database_can_store_is_refused_by_field(tablet, db, answers, profile, path):
+    """A NUL or a lone surrogate in a text is a French error naming its field, on both databases
+    alike (PostgreSQL refused the NUL with a 500, SQLite stored it), and nothing is written."""
+    body = payload(tablet.questionnaire.id)
+    body["answers"] |= answers
+    body["profile"] |= profile
+    response = tablet.post_submission(json.dumps(body))
+    assert response.status_code == 422, response.data
+    errors = _assert_french_json(response)["errors"]
+    assert list(errors) == [path]
+    assert "caractère" in errors[path][0]
+    assert _count(db) == 0
+    assert db.session.scalar(select(func.count(AnswerText.id))) == 0
+    # The same interview without the bad character is stored.
+    body["answers"] = payload(tablet.questionnaire.id)["answers"]
+    body["profile"] = payload(tablet.questionnaire.id)["profile"]
+    assert tablet.post_submission(json.dumps(body)).status_code == 201
+
+
 def test_missing_required_answer_is_refused(tablet, db):
     body = payload(tablet.questionnaire.id)
     del body["answers"]["age"]

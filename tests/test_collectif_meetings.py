@@ -142,8 +142,12 @@ def test_a_bad_date_or_title_is_named_and_nothing_is_written(db, records, when, 
     assert _count(db, Meeting) == 0 and _count(db, Notification) == 0
 
 
-def test_a_control_character_is_dropped_not_a_server_error(db, records):
-    assert _schedule(records["charge_client"], title="Réunion\x00 de janvier").status_code == 302
+def test_a_control_character_is_dropped_and_a_nul_refused_not_a_server_error(db, records):
+    refused = _schedule(records["charge_client"], title="Réunion\x00 de janvier")
+    assert refused.status_code == 400
+    assert "Le champ « title » contient un caractère invalide" in _text(refused)
+    assert _count(db, Meeting) == 0
+    assert _schedule(records["charge_client"], title="Réunion\x07 de janvier").status_code == 302
     assert _meeting(db).title == "Réunion de janvier"
 
 

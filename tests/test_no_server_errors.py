@@ -9,7 +9,10 @@ import pytest
 from flask import url_for
 from french import is_french, message_of
 from security_records import role_clients, session_client, study
+from sqlalchemy import func, select
 from test_security_roles import ACCESS, _url
+
+from consultation.accounts.models import User
 
 pytestmark = pytest.mark.storage
 
@@ -51,6 +54,18 @@ JSON_BODIES = [
     {"code_id": 10**30, "text": "x"},
     {"new_code": "", "submission_id": -1},
     {"device_label": 12},
+    # Text no database stores: a NUL, and half a surrogate pair (valid JSON, no UTF-8 text).
+    {
+        "text": "a\ud800b",
+        "memo": "\x00",
+        "comment": "\udfff",
+        "new_code": "code\ud800",
+        "name": "\x00nom",
+        "label": "\udc00",
+        "device_label": "tablette\ud800",
+        "expression": "${age} = '\ud800'",
+        "question": "\ud800",
+    },
 ]
 RAW_BODIES = [
     b"{not json",
@@ -99,6 +114,17 @@ FORM_BODIES = [
         "choice_list": "absente",
         "language": "\x00",
         "form_id": "a b c/é",
+    },
+    # A NUL, which PostgreSQL refuses in text (a browser never sends one; a script may).
+    {
+        "title": "Réunion\x00",
+        "name": "\x00",
+        "label_fr": "Logement\x00",
+        "description": "a\x00b",
+        "comment": "\x00",
+        "text": "\x00",
+        "email": "camille\x00@exemple.fr",
+        "password": "mot\x00de passe",
     },
     {"parent": "abc", "target": "x1", "action": "move", "name": "Nouveau code"},
     {"parent": "99999999999999999999", "action": "merge", "target": "99999999999999999999"},
@@ -423,3 +449,27 @@ def test_password_hashes_never_appear_in_a_page(app, db, records):
         assert started.status_code == 302
         export = admin.get(started.headers["Location"] + "/fichier")
         assert export.status_code == 200 and b"$argon2" not in export.get_data()
+
+
+def test_text_no_database_stores_is_refused_naming_its_field(app, db, records):
+    """A NUL or half a surrogate pair, in a form or a JSON body outside the API, is a French 400
+    that names the field, before any view writes it."""
+    admin = records["clients"]["admin"]
+    url = "/compte/utilisateurs"
+    people = db.session.scalar(select(func.count(User.id)))
+    account = {"email": "camille@exemple.fr", "password": "un mot de passe sûr", "role": "lecteur"}
+    nul = admin.post(url, data=account | {"name": "Cami\x00lle"})
+    assert nul.status_code == 400
+    assert "Le champ « name » contient un caractère invalide" in nul.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == people
+    half = admin.post(
+        url,
+        json={"email": "camille@exemple.fr", "membres": [{"nom": "ok"}, {"nom": "Ka\ud800rim"}]},
+        headers={"Accept": "application/json"},
+    )
+    assert half.status_code == 400
+    assert "« membres[1].nom »" in half.get_json()["message"]
+    assert is_french(half.get_json()["message"])
+    # The same account without the NUL is created.
+    assert admin.post(url, data=account | {"name": "Camille"}).status_code in (200, 302)
+    assert db.session.scalar(select(func.count(User.id))) == people + 1

@@ -609,3 +609,46 @@ def test_required_follows_the_relevance_the_answers_settle_on(through_a_calculat
     for result in (validate_answers(form, with_school), AnswerValidator(form)(with_school)):
         assert result.answers["ecole"] == "Jules Ferry"
         assert [(error.path, error.code) for error in result.errors] == [("cantine", "required")]
+
+
+def test_text_no_database_can_store_is_refused_whatever_the_question_type():
+    """A NUL or half a surrogate pair is an error on its question, in a text, a choice or a list
+    of choices; accents and characters beyond the BMP (an emoji, sent as a surrogate pair in
+    JSON) are text like any other."""
+    form = Questionnaire(
+        title="Logement",
+        form_id="logement",
+        children=[
+            Question("text", "prenom", {"fr": "Prénom"}),
+            Question("paragraph", "besoins", {"fr": "Besoins"}),
+            Question("select_one", "logement", {"fr": "Logement"}, choice_list="logement"),
+            Question("select_multiple", "aides", {"fr": "Aides"}, choice_list="aides"),
+        ],
+        choice_lists={
+            "logement": _choices("logement", ("hlm", "HLM")),
+            "aides": _choices("aides", ("caf", "CAF")),
+        },
+    )
+    answers = {
+        "prenom": "Zoé\x00",
+        "besoins": "Un logement \ud83d plus grand",
+        "logement": "hlm\udc00",
+        "aides": ["caf", "\ud800"],
+    }
+    for result in (validate_answers(form, answers), AnswerValidator(form)(answers)):
+        assert [(error.path, error.code) for error in result.errors] == [
+            ("prenom", "type"),
+            ("besoins", "type"),
+            ("logement", "type"),
+            ("aides", "type"),
+        ]
+        assert all("caractère invalide" in error.message for error in result.errors)
+        assert result.answers == {}
+    fine = {
+        "prenom": "Zoé",
+        "besoins": "Un logement plus grand 🏠",
+        "logement": "hlm",
+        "aides": ["caf"],
+    }
+    assert validate_answers(form, fine).answers == fine
+    assert validate_answers(form, fine).errors == []

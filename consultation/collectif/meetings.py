@@ -39,8 +39,8 @@ PLACE_LENGTH = 300
 NAME_LENGTH = 200
 NOTES_LENGTH = 10_000
 DECISION_LENGTH = 10_000
-# Control characters other than tab and line breaks: PostgreSQL refuses NUL in text, and none of
-# them belongs in a title or a decision typed in a form.
+# Control characters other than tab and line breaks: none belongs in a title or a decision typed
+# in a form (a NUL never reaches here: every form refuses it, main/request_bodies.py).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DATE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y à %H:%M")
 DATE_MESSAGE = (

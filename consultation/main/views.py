@@ -7,6 +7,7 @@ from analyse.charts import french_number
 from . import bp
 from .headers import allowed_methods
 from .navigation import nav_items
+from .request_bodies import UnstorableText
 
 ERROR_TEXTS = {
     400: (
@@ -76,7 +77,9 @@ def before_studies(feature: str, rest: str):
 def http_error(error: HTTPException):
     code = error.code or 500
     title, message = ERROR_TEXTS.get(code, (error.name, error.description))
-    if code == 400 and "CSRF" in (error.description or ""):
+    if isinstance(error, UnstorableText):
+        message = error.description
+    elif code == 400 and "CSRF" in (error.description or ""):
         message = "Le formulaire a expiré ou son jeton de sécurité manque : rechargez la page et réessayez."
     headers = allowed_methods(error)
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":

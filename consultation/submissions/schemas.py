@@ -2,7 +2,9 @@
 
 Every message a client can receive is French, with the field path it belongs to."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from questionnaires.validation import UNSTORABLE
 
 from .models import AGE_BANDS, CHANNELS, PUBLICS, SEXES
 
@@ -28,7 +30,12 @@ TYPE_MESSAGES = {
     fields.Nested: {"type": "Objet JSON attendu."},
     fields.List: {"invalid": "Liste attendue."},
 }
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Caractère nul interdit.")
+
+
+def storable_text(value: str) -> None:
+    """Refuses a text no database stores: a NUL, or half a UTF-16 surrogate pair."""
+    if UNSTORABLE.search(value):
+        raise ValidationError("Caractère invalide (caractère nul ou caractère Unicode incomplet).")
 
 
 def _field(cls, *args, **kwargs):
@@ -38,7 +45,10 @@ def _field(cls, *args, **kwargs):
 def text(max_length: int, **kwargs):
     return _field(
         fields.String,
-        validate=[validate.Length(max=max_length, error="{max} caractères au plus."), NO_NUL],
+        validate=[
+            validate.Length(max=max_length, error="{max} caractères au plus."),
+            storable_text,
+        ],
         **kwargs,
     )
 
@@ -78,7 +88,7 @@ class QuartierField(fields.Field):
             raise self.make_error("invalid")
         if isinstance(value, int) and not 0 < value <= MAX_INT:
             raise self.make_error("invalid")
-        if isinstance(value, str) and (len(value) > 200 or "\x00" in value):
+        if isinstance(value, str) and (len(value) > 200 or UNSTORABLE.search(value)):
             raise self.make_error("invalid")
         return value
 

@@ -111,7 +111,9 @@ def content_hash(payload) -> str:
     canonical = json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # A lone surrogate ("\ud800" in the JSON) hashes too, for validation to refuse it in French;
+    # every other text encodes as before, so that stored hashes keep matching.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 RECEIPT_TAKEN = "Ce code de récépissé est déjà celui d'une autre réponse."
