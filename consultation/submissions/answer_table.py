@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 
+import orjson
 from flask import current_app, has_app_context
 from sqlalchemy import (
     DDL,
@@ -393,7 +394,9 @@ def answer_row_parameters(questionnaire_id: int, own_rows: list[dict]) -> dict:
     (from `new_answer_rows`): its questionnaire and the rows' own columns, as JSON."""
     return {
         "answer_questionnaire_id": questionnaire_id,
-        "answer_rows": json.dumps(own_rows, ensure_ascii=False),
+        # orjson: a tenth of the json module's time for the rows of a long interview. Their
+        # columns are text, integers and None (validation has refused text UTF-8 cannot hold).
+        "answer_rows": orjson.dumps(own_rows).decode(),
     }
 
 
