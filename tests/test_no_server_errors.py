@@ -473,3 +473,40 @@ def test_text_no_database_stores_is_refused_naming_its_field(app, db, records):
     # The same account without the NUL is created.
     assert admin.post(url, data=account | {"name": "Camille"}).status_code in (200, 302)
     assert db.session.scalar(select(func.count(User.id))) == people + 1
+
+
+def test_a_nul_in_a_url_names_no_page_not_a_500(app, records):
+    """A NUL in an address (a token, a study's slug, a secret link) is a French 404 on every
+    page, anonymous ones included: PostgreSQL refused it inside the lookup with a 500."""
+    from test_security_roles import _url_values
+
+    visitor = app.test_client()
+    admin = records["clients"]["admin"]
+    values = _url_values(records) | {"study": records["slug"]}
+    problems, not_french, tried = [], [], 0
+    for rule, method in _routes(app, {"GET", "POST"}):
+        text_arguments = [
+            name
+            for name, converter in rule._converters.items()
+            if type(converter).__name__ in ("UnicodeConverter", "PathConverter")
+        ]
+        if not text_arguments:
+            continue
+        arguments = {name: values[name] for name in rule.arguments if name in values} | ACCESS[
+            rule.endpoint
+        ].params
+        for name in text_arguments:
+            value = str(arguments[name])
+            arguments[name] = f"{value[:2]}\x00{value[2:]}"
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **arguments)
+        for client in (visitor, admin):
+            tried += 1
+            response, problem = _call(client, method, url)
+            if problem:
+                problems.append(problem)
+            elif response.status_code != 404 or not _french(response):
+                not_french.append(f"{method} {url}: {response.status_code}")
+    assert tried > 10
+    assert problems == [], "\n".join(problems)
+    assert not_french == [], "\n".join(not_french)

@@ -1,7 +1,8 @@
 """Request bodies every view can trust to parse: a malformed or absurd body is a French 400, never
 an exception deep inside a form or a view. So is a text no database can store (a NUL, which
 PostgreSQL refuses, or half a UTF-16 surrogate pair, which a JSON escape can send and no UTF-8
-text holds): refused here, naming its field, before any view writes it."""
+text holds): refused here, naming its field, before any view writes it. An address holding a NUL
+is a 404."""
 
 from flask import abort, request
 from werkzeug.exceptions import BadRequest
@@ -21,6 +22,14 @@ class UnstorableText(BadRequest):
             f"Le champ « {field} » contient un caractère invalide (caractère nul ou caractère "
             "Unicode incomplet) : rien n'a été enregistré."
         )
+
+
+@bp.app_url_value_preprocessor
+def refuse_nul_in_address(endpoint, values) -> None:
+    # A NUL in an address (a slug, a token, a secret link) names no page. Checked before every
+    # other hook reads the address's values: the study's own looks its slug up.
+    if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+        abort(404)
 
 
 @bp.before_app_request
