@@ -186,6 +186,14 @@ def test_bad_query_strings_and_odd_bytes_never_break_a_page(app, records):
             admin, method, url.split("?")[0] + "?page=%ff%fe&q=%c3%28&version=%00"
         )
         problems += [problem] if problem else []
+        # A NUL in every argument's text, which PostgreSQL refuses in a comparison.
+        response, problem = _call(
+            admin,
+            method,
+            url.split("?")[0],
+            query_string={name: f"ab\x00{value}"[:40] for name, value in BAD_QUERY.items()},
+        )
+        problems += [problem] if problem else []
     assert problems == [], "\n".join(problems)
 
 
@@ -470,6 +478,11 @@ def test_text_no_database_stores_is_refused_naming_its_field(app, db, records):
     assert half.status_code == 400
     assert "« membres[1].nom »" in half.get_json()["message"]
     assert is_french(half.get_json()["message"])
+    searched = admin.get(
+        f"/etudes/{records['slug']}/reponses/questionnaire/1", query_string={"q": "lo\x00gement"}
+    )
+    assert searched.status_code == 400
+    assert "Le champ « q » contient un caractère invalide" in searched.get_data(as_text=True)
     # The same account without the NUL is created.
     assert admin.post(url, data=account | {"name": "Camille"}).status_code in (200, 302)
     assert db.session.scalar(select(func.count(User.id))) == people + 1

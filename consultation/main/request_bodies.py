@@ -1,8 +1,10 @@
 """Request bodies every view can trust to parse: a malformed or absurd body is a French 400, never
 an exception deep inside a form or a view. So is a text no database can store (a NUL, which
 PostgreSQL refuses, or half a UTF-16 surrogate pair, which a JSON escape can send and no UTF-8
-text holds): refused here, naming its field, before any view writes it. An address holding a NUL
-is a 404."""
+text holds), in a form, a JSON body or a query string: refused here, naming its field, before any
+view reads or writes it. An address whose path holds a NUL is a 404."""
+
+from itertools import chain
 
 from flask import abort, request
 from werkzeug.exceptions import BadRequest
@@ -54,11 +56,13 @@ def refuse_unreadable_json():
 
 
 @bp.before_app_request
-def refuse_unstorable_form_text():
-    # Forms only: the API's schemas and answer validation refuse such text field by field.
-    if request.method not in CHANGING or request.path.startswith("/api/") or request.is_json:
-        return
-    for name, value in request.form.items(multi=True):
+def refuse_unstorable_text():
+    # The query string everywhere; forms outside the API, whose schemas and answer validation
+    # refuse such text field by field.
+    fields = request.args.items(multi=True)
+    if request.method in CHANGING and not request.path.startswith("/api/") and not request.is_json:
+        fields = chain(fields, request.form.items(multi=True))
+    for name, value in fields:
         if UNSTORABLE.search(name) or UNSTORABLE.search(value):
             raise UnstorableText(UNSTORABLE.sub("", name))
 
