@@ -294,9 +294,7 @@ def test_inviting_again_replaces_the_previous_link(app, db, login, the_study, ma
     assert _audit_actions(db) == ["create", "replace", "create"]
 
 
-@pytest.mark.parametrize(
-    "token", ["inconnu", "x" * 43, "A" * 500, "%00", "'; drop table invitation;--"]
-)
+@pytest.mark.parametrize("token", ["inconnu", "x" * 43, "A" * 500, "'; drop table invitation;--"])
 def test_an_unknown_or_forged_link_gets_the_same_message(app, db, the_study, token):
     _pending(app, db, the_study)  # a real one exists: it must not matter
     visitor = app.test_client()
@@ -306,6 +304,19 @@ def test_an_unknown_or_forged_link_gets_the_same_message(app, db, the_study, tok
     ):
         assert response.status_code == 404
         assert "Ce lien d'invitation n'est pas valide ou a expiré" in _text(response)
+    assert find_user("nadia@exemple.fr") is None
+
+
+def test_a_link_holding_a_nul_is_no_page(app, db, the_study):
+    """A NUL in an address names no page, whatever the page (main/request_bodies.py)."""
+    _pending(app, db, the_study)
+    visitor = app.test_client()
+    for response in (
+        visitor.get("/invitations/ab%00cd"),
+        _create_account(visitor, "/invitations/ab%00cd"),
+    ):
+        assert response.status_code == 404
+        assert "Cette page n'existe pas" in _text(response)
     assert find_user("nadia@exemple.fr") is None
 
 
