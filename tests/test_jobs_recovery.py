@@ -242,6 +242,10 @@ def _gone(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_stops_its_worker_on_sigterm_and_sigint(instance, signum):
@@ -258,6 +262,9 @@ def test_serve_stops_its_worker_on_sigterm_and_sigint(instance, signum):
         env=instance["env"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Ctrl+C reaches it as from a terminal, however the suite was started: a shell running
+        # it in the background (`make test &`) hands its children SIGINT ignored.
+        preexec_fn=_interruptible,
     )
     try:
 
