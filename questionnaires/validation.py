@@ -110,8 +110,8 @@ class _Layout:
     _calculations: list[Question] | None = None
     _choice_labels: dict[str, dict[str, str]] | None = None
     # What the last `_prune` found of each condition it evaluated, by (node id, repeat
-    # instance), and the answers it read them in: the checks that follow read the same
-    # relevance again when their answers are equal to those.
+    # instance), and the answers it read them in: the checks read it (emptied by `_validate`
+    # when their answers differ from those).
     relevance: dict[tuple[int, str | None], bool] = field(default_factory=dict)
     relevance_read: Mapping | None = None
 
@@ -496,20 +496,11 @@ def _validate(layout: _Layout, answers: Mapping) -> ValidationResult:
     layout.answers_of_the_form = True
     cleaned = _settle(layout, coerced)
     errors = list(unknown)
-    # Relevance is what the last pruning found when it read these very answers (the usual case:
-    # it dropped nothing, or nothing more): not evaluated a second time.
-    relevance = layout.relevance if layout.relevance_read == cleaned else {}
-    _check_level(
-        layout,
-        questionnaire.children,
-        cleaned,
-        cleaned,
-        None,
-        "",
-        reading_errors,
-        errors,
-        relevance,
-    )
+    # The checks read relevance from what the last pruning found when it read these very answers
+    # (the usual case: it dropped nothing, or nothing more): not evaluated a second time.
+    if layout.relevance_read != cleaned:
+        layout.relevance = {}
+    _check_level(layout, questionnaire.children, cleaned, cleaned, None, "", reading_errors, errors)
     return ValidationResult(errors=errors, answers=cleaned)
 
 
@@ -568,6 +559,9 @@ def read_answer(question: Question, value):
     """``value`` as the answer contract stores it for ``question``; None when unanswered."""
     if value is None or (isinstance(value, str) and not value.strip()) or value == []:
         return None
+    # Whatever the type, a text no database could store (a list of choices: below).
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise InvalidAnswer(UNSTORABLE_MESSAGE)
     kind = question.type
     if kind in ("text", "paragraph"):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -576,8 +570,6 @@ def read_answer(question: Question, value):
         limit = PARAGRAPH_MAX_LENGTH if kind == "paragraph" else TEXT_MAX_LENGTH
         if len(text) > limit:
             raise InvalidAnswer(f"la réponse dépasse {limit} caractères.")
-        if UNSTORABLE.search(text):
-            raise InvalidAnswer(UNSTORABLE_MESSAGE)
         return text
     if kind in ("integer", "rating"):
         number = _read_integer(value)
@@ -596,8 +588,6 @@ def read_answer(question: Question, value):
     if kind == "select_one":
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise InvalidAnswer("la réponse doit être un choix de la liste.")
-        if isinstance(value, str) and UNSTORABLE.search(value):
-            raise InvalidAnswer(UNSTORABLE_MESSAGE)
         return str(value).strip()
     if kind == "select_multiple":
         if isinstance(value, str):
@@ -608,12 +598,10 @@ def read_answer(question: Question, value):
             items = [str(item).strip() for item in value]
         else:
             raise InvalidAnswer("la réponse doit être une liste de choix.")
-        if any(UNSTORABLE.search(item) for item in items):
+        if UNSTORABLE.search("".join(items)):
             raise InvalidAnswer(UNSTORABLE_MESSAGE)
         unique = list(dict.fromkeys(item for item in items if item))
         return unique or None
-    if isinstance(value, str) and UNSTORABLE.search(value):
-        raise InvalidAnswer(UNSTORABLE_MESSAGE)
     return value
 
 
@@ -680,19 +668,11 @@ def _required(layout: _Layout, question: Question, answers: Mapping, context: st
 
 
 def _check_level(
-    layout,
-    children,
-    level: Mapping,
-    answers: Mapping,
-    context,
-    prefix: str,
-    reading_errors,
-    errors,
-    relevance: dict,
+    layout, children, level: Mapping, answers: Mapping, context, prefix: str, reading_errors, errors
 ) -> None:
     for child in children:
         if child.relevant:
-            shown = relevance.get((id(child), context))
+            shown = layout.relevance.get((id(child), context))
             if shown is None:
                 shown = _condition_holds(layout, child.relevant, answers, context)
             if not shown:
@@ -700,26 +680,16 @@ def _check_level(
         path = prefix + child.name
         if isinstance(child, Group) and not child.repeat:
             _check_level(
-                layout,
-                child.children,
-                level,
-                answers,
-                context,
-                prefix,
-                reading_errors,
-                errors,
-                relevance,
+                layout, child.children, level, answers, context, prefix, reading_errors, errors
             )
         elif isinstance(child, Group):
-            _check_repeat(
-                layout, child, level, answers, context, path, reading_errors, errors, relevance
-            )
+            _check_repeat(layout, child, level, answers, context, path, reading_errors, errors)
         else:
             _check_question(layout, child, level, answers, context, path, reading_errors, errors)
 
 
 def _check_repeat(
-    layout, group: Group, level, answers, context, path, reading_errors, errors, relevance: dict
+    layout, group: Group, level, answers, context, path, reading_errors, errors
 ) -> None:
     if path in reading_errors:
         errors.append(reading_errors[path])
@@ -751,7 +721,6 @@ def _check_repeat(
             f"{path}[{index}]/",
             reading_errors,
             errors,
-            relevance,
         )
 
 
