@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
+    from .main.cookie_session import CookieSessionInterface
+
+    app.session_interface = CookieSessionInterface()
     csrf.init_app(app)
     limiter.init_app(app)
     init_mail(app)

@@ -112,3 +112,28 @@ def test_only_an_admin_logs_someone_else_out(app, db, login):
     refused = charge.post(f"/compte/utilisateurs/{lecteur.user.id}/deconnecter-partout")
     assert refused.status_code == 403
     assert lecteur.get("/accueil").status_code == 200
+
+
+def test_a_new_secret_key_ends_sessions_unless_the_old_one_is_kept_as_a_fallback(app, login):
+    """Rotating the key: cookies signed with the old one open nothing, unless it is listed in
+    SECRET_KEY_FALLBACKS, and sessions opened afterwards work (the signing is not stuck on the
+    key the server started with)."""
+    charge = login("charge_etude")
+    assert charge.get("/etudes/etude-test/reponses/").status_code == 200
+    old_key = app.secret_key
+
+    app.config["SECRET_KEY"] = old_key + "-renouvelée"
+    assert _sent_to_login(charge.get("/etudes/etude-test/reponses/"))
+
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    try:
+        again = login("charge_etude")
+        assert again.get("/etudes/etude-test/reponses/").status_code == 200
+        # Logged in again under the old key, still accepted as a fallback.
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = old_key, []
+        old = login("charge_etude")
+        app.config["SECRET_KEY"] = old_key + "-renouvelée"
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert old.get("/etudes/etude-test/reponses/").status_code == 200
+    finally:
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = old_key, []

@@ -56,15 +56,18 @@ CACHEABLE_ENDPOINTS = {"static", "interviews.service_worker"}
 
 @bp.after_app_request
 def add_security_headers(response):
+    headers = response.headers
+    # One look at the names already set, rather than a scan of the list per header.
+    present = {name.lower() for name in headers.keys()}
     for name, value in FIXED_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers.add(name, value)
     # A view may set a stricter policy of its own (the word-cloud SVG does): keep it.
-    response.headers.setdefault(
-        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce())
-    )
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
     if _personal(response):
         # Replaces whatever the view said (send_file's max-age on a word cloud, for instance).
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 
